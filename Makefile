@@ -1,0 +1,32 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test bench i18n extract clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+i18n: $(STAMP)
+	$(BIN)/python -m desktop_app.i18n.build compile
+
+setup: $(STAMP) i18n
+
+run: setup
+	$(BIN)/hamroh --demo
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py
+
+extract: $(STAMP)
+	$(BIN)/python -m desktop_app.i18n.build extract
+
+clean:
+	rm -rf $(VENV) desktop_app/i18n/locale

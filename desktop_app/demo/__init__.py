@@ -1,0 +1,79 @@
+"""Demo databases that look like the users' own districts.
+
+Each module in this package may define ``GENERATOR = DemoGenerator(...)``:
+``add_arguments(parser)`` adds its options (e.g. ``--cases N``) and
+``generate(session, args, rng, progress)`` writes its records through the repositories.
+Generators run in ``order`` (people 10, cases 20, trainings 30, loans 40).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from desktop_app.store.access import open_database
+from desktop_app.store.setup import initialise
+
+
+@dataclass(frozen=True)
+class DemoGenerator:
+    name: str
+    order: int
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    generate: Callable[..., None]
+
+
+def discover() -> list[DemoGenerator]:
+    import desktop_app.demo as package
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        generator = getattr(module, "GENERATOR", None)
+        if isinstance(generator, DemoGenerator):
+            found.append(generator)
+    return sorted(found, key=lambda g: g.order)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    for generator in discover():
+        generator.add_arguments(parser)
+
+
+OFFICE_NAMES = {
+    "GRM": ("Gharm Jamoat Resource Centre", "TJ-RASHT", "TJ-RASHT-GARM", "jrc"),
+    "TJB": ("Tojikobod Jamoat Resource Centre", "TJ-TOJIKOBOD", "TJ-TOJIKOBOD-NUSHOR", "jrc"),
+    "KHJ": ("Khujand Migrant Information Centre", "TJ-KHUJAND", None, "union_centre"),
+    "NUR": ("Nurobod Jamoat Resource Centre", "TJ-NUROBOD", "TJ-NUROBOD-HAKIMI", "jrc"),
+    "DSH": ("National coordination office", "TJ-DUSHANBE", None, "coordinator"),
+}
+
+
+def create_demo(path: str | Path, args: argparse.Namespace,
+                progress: Callable[[str, int, int], None] | None = None,
+                setup_hook: Callable | None = None):
+    """Create a new demo database at ``path`` and fill it with every generator."""
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        raise FileExistsError(str(path))
+    office = getattr(args, "office", None) or ("DSH" if getattr(args, "coordinator", False) else "GRM")
+    name, district, jamoat, office_type = OFFICE_NAMES.get(
+        office, (f"{office} office", None, None, "jrc"))
+    if getattr(args, "coordinator", False):
+        office_type = "coordinator"
+    conn = open_database(path, create=True)
+    session = initialise(conn, office_code=office, office_name=name, office_type=office_type,
+                         device_name=f"{office} laptop 1", admin_username="admin",
+                         admin_display_name="Administrator", region="TJ-RR",
+                         district=district, jamoat=jamoat)
+    if setup_hook is not None:
+        session = setup_hook(session, args) or session
+    rng = random.Random(getattr(args, "seed", 1))
+    for generator in discover():
+        generator.generate(session, args, rng, progress or (lambda *a: None))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("ANALYZE")
+    return session

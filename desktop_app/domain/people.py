@@ -1,0 +1,129 @@
+"""People: field vocabularies and validation (pure; messages translated)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from desktop_app.i18n import N_, _
+
+SEXES = {"female": N_("Female"), "male": N_("Male")}
+MIGRATION_STATUSES = {
+    "potential": N_("Potential migrant"),
+    "abroad": N_("Abroad"),
+    "returned": N_("Returned"),
+    "stranded": N_("Stranded"),
+}
+MAX_AGE = 110
+_PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
+
+
+def parse_date(text: str | None) -> date | None:
+    """ISO ``YYYY-MM-DD`` or ``dd.mm.yyyy`` (the way dates are written on paper here)."""
+    if text is None:
+        return None
+    text = str(text).strip()
+    if not text:
+        return None
+    m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text)
+    if m:
+        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text[:10])
+    if m:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    raise ValueError(text)
+
+
+def split_phones(text: str | None) -> list[str]:
+    return [p.strip() for p in re.split(r"[;,]", text or "") if p.strip()]
+
+
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def birth_date_from_age(age: int, today: date) -> date:
+    return date(today.year - age, 7, 1)
+
+
+def validate_person(values: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
+    """Clean person values; return (cleaned, errors by field)."""
+    today = today or date.today()
+    cleaned = dict(values)
+    errors: dict[str, str] = {}
+    for name in ("family_name", "given_name", "patronymic", "village", "household_notes",
+                 "notes", "document_number", "phones"):
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = " ".join(cleaned[name].split()) or None
+    if not cleaned.get("family_name"):
+        errors["family_name"] = _("Enter the family name.")
+    if not cleaned.get("given_name"):
+        errors["given_name"] = _("Enter the given name.")
+    sex = cleaned.get("sex")
+    if sex not in (None, "", *SEXES):
+        errors["sex"] = _("Choose female or male.")
+    cleaned["sex"] = sex or None
+    birth = cleaned.get("birth_date")
+    if birth:
+        try:
+            parsed = parse_date(birth) if not isinstance(birth, date) else birth
+        except ValueError:
+            errors["birth_date"] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
+        else:
+            if parsed > today:
+                errors["birth_date"] = _("The date of birth is in the future.")
+            elif age_on(parsed, today) > MAX_AGE:
+                errors["birth_date"] = _("The date of birth is more than {years} years ago.").format(
+                    years=MAX_AGE)
+            else:
+                cleaned["birth_date"] = parsed.isoformat()
+    else:
+        cleaned["birth_date"] = None
+    for phone in split_phones(cleaned.get("phones")):
+        if not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 7:
+            errors["phones"] = _("{phone} is not a phone number: use digits, spaces, dashes and "
+                                 "an optional leading +.").format(phone=phone)
+            break
+    status = cleaned.get("migration_status")
+    if status not in (None, "", *MIGRATION_STATUSES):
+        errors["migration_status"] = _("Choose a migration status from the list.")
+    cleaned["migration_status"] = status or None
+    consent = cleaned.get("consent_date")
+    if consent:
+        try:
+            parsed = parse_date(consent) if not isinstance(consent, date) else consent
+        except ValueError:
+            errors["consent_date"] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
+        else:
+            if parsed > today:
+                errors["consent_date"] = _("The consent date is in the future.")
+            else:
+                cleaned["consent_date"] = parsed.isoformat()
+    for flag in ("disability", "female_headed_household", "union_member",
+                 "birth_date_estimated"):
+        cleaned[flag] = 1 if cleaned.get(flag) else 0
+    return cleaned, errors
+
+
+def validate_episode(values: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
+    today = today or date.today()
+    cleaned = dict(values)
+    errors: dict[str, str] = {}
+    parsed: dict[str, date] = {}
+    for name in ("departure_date", "return_date"):
+        value = cleaned.get(name)
+        if not value:
+            cleaned[name] = None
+            continue
+        try:
+            parsed[name] = parse_date(value) if not isinstance(value, date) else value
+            cleaned[name] = parsed[name].isoformat()
+        except ValueError:
+            errors[name] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
+    if "departure_date" in parsed and parsed["departure_date"] > today:
+        errors["departure_date"] = _("The departure date is in the future.")
+    if ("departure_date" in parsed and "return_date" in parsed
+            and parsed["return_date"] < parsed["departure_date"]):
+        errors["return_date"] = _("The return date is before the departure date.")
+    if not cleaned.get("person_id"):
+        errors["person_id"] = _("A migration episode belongs to a person.")
+    return cleaned, errors

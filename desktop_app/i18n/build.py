@@ -1,0 +1,225 @@
+"""Catalog maintenance (Babel): extract, compile, check, list and fill translations.
+
+    python -m desktop_app.i18n.build extract        # update .pot and ru/tg/uz/en .po files
+    python -m desktop_app.i18n.build compile        # .po -> .mo (desktop_app/i18n/locale)
+    python -m desktop_app.i18n.build check          # untranslated / fuzzy / placeholder errors
+    python -m desktop_app.i18n.build todo [DOMAIN]  # untranslated entries as JSON
+    python -m desktop_app.i18n.build fill FILE.json # {"domain": {"lang": {"msgid": "msgstr"}}}
+
+A source file belongs to the first domain in DOMAINS that names one of its path segments
+or its file stem; everything else is ``core``. Messages already in ``core`` are not
+repeated in other domains.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE_DIR = ROOT / "desktop_app"
+TRANSLATIONS = ROOT / "translations"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAINS = ("people", "cases", "inspections", "trainings", "loans", "reports", "sync",
+           "security")
+TARGET_LANGUAGES = ("ru", "tg", "uz")
+ALL_LANGUAGES = TARGET_LANGUAGES + ("en",)
+BABEL_LOCALES = {"ru": "ru", "tg": "tg", "uz": "uz_Latn", "en": "en"}
+PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*\}")
+
+
+def domain_of(path: Path) -> str:
+    rel = path.relative_to(SOURCE_DIR)
+    names = [p for p in rel.parts[:-1]] + [rel.stem]
+    for name in names:
+        for domain in DOMAINS:
+            if name == domain or name.startswith(domain + "_") or name.endswith("_" + domain):
+                return domain
+    return "core"
+
+
+def _extract() -> dict[str, dict[tuple, tuple]]:
+    """domain -> {(msgid, context): (locations, flags, plural)}"""
+    found: dict[str, dict] = {}
+    for path in sorted(SOURCE_DIR.rglob("*.py")):
+        if "locale" in path.parts:
+            continue
+        domain = domain_of(path)
+        messages = found.setdefault(domain, {})
+        for lineno, message, comments, context in extract_from_file(
+                "python", str(path), keywords=DEFAULT_KEYWORDS):
+            key = (message, context)
+            loc = (str(path.relative_to(ROOT)), lineno)
+            if key in messages:
+                messages[key][0].append(loc)
+            else:
+                messages[key] = ([loc], comments)
+    core_ids = {k[0] if isinstance(k[0], str) else k[0][0] for k in found.get("core", {})}
+    for domain, messages in found.items():
+        if domain == "core":
+            continue
+        for key in list(messages):
+            msgid = key[0] if isinstance(key[0], str) else key[0][0]
+            if msgid in core_ids and key[1] is None:
+                del messages[key]
+    return found
+
+
+def _po_path(lang: str, domain: str) -> Path:
+    return TRANSLATIONS / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def _read(path: Path, lang: str) -> Catalog:
+    with open(path, "rb") as fh:
+        return read_po(fh, locale=BABEL_LOCALES[lang])
+
+
+def _write(path: Path, catalog: Catalog) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        write_po(fh, catalog, width=100, omit_header=False, sort_output=False,
+                 ignore_obsolete=True)
+
+
+def extract() -> None:
+    for domain, messages in sorted(_extract().items()):
+        template = Catalog(project="Hamroh", domain=domain, charset="utf-8")
+        for (message, context), (locations, comments) in messages.items():
+            template.add(message, locations=locations, auto_comments=comments, context=context)
+        TRANSLATIONS.mkdir(exist_ok=True)
+        with open(TRANSLATIONS / f"{domain}.pot", "wb") as fh:
+            write_po(fh, template, width=100)
+        for lang in ALL_LANGUAGES:
+            path = _po_path(lang, domain)
+            if path.exists():
+                catalog = _read(path, lang)
+            else:
+                catalog = Catalog(locale=BABEL_LOCALES[lang], domain=domain, project="Hamroh",
+                                  charset="utf-8")
+            catalog.update(template, no_fuzzy_matching=True)
+            if lang == "en":
+                for msg in catalog:
+                    if msg.id and not msg.string:
+                        msg.string = msg.id
+            _write(path, catalog)
+    print("catalogs updated in", TRANSLATIONS)
+
+
+def compile_all() -> int:
+    count = 0
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        lang = po.parent.parent.name
+        catalog = _read(po, lang)
+        target = LOCALE_DIR / lang / "LC_MESSAGES" / f"{po.stem}.mo"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        count += 1
+    return count
+
+
+def _strings(msg) -> list[str]:
+    return list(msg.string) if isinstance(msg.string, (list, tuple)) else [msg.string]
+
+
+def _ids(msg) -> list[str]:
+    return list(msg.id) if isinstance(msg.id, (list, tuple)) else [msg.id]
+
+
+def problems() -> list[str]:
+    found: list[str] = []
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        lang = po.parent.parent.name
+        catalog = _read(po, lang)
+        for msg in catalog:
+            if not msg.id:
+                continue
+            where = f"{po.relative_to(ROOT)}: {_ids(msg)[0]!r}"
+            if msg.fuzzy:
+                found.append(f"{where} is fuzzy")
+            strings = _strings(msg)
+            if not all(strings):
+                found.append(f"{where} is untranslated")
+                continue
+            expected = set(PLACEHOLDER.findall(" ".join(_ids(msg))))
+            for s in strings:
+                if set(PLACEHOLDER.findall(s)) != expected:
+                    found.append(f"{where}: placeholders {sorted(set(PLACEHOLDER.findall(s)))} "
+                                 f"differ from {sorted(expected)}")
+            for err in msg.check(catalog):
+                found.append(f"{where}: {err}")
+    return found
+
+
+def todo(domain: str | None = None) -> dict:
+    out: dict = {}
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        lang = po.parent.parent.name
+        if lang == "en" or (domain and po.stem != domain):
+            continue
+        for msg in _read(po, lang):
+            if msg.id and (not all(_strings(msg)) or msg.fuzzy):
+                key = msg.id if isinstance(msg.id, str) else msg.id[0]
+                if msg.context:
+                    key = f"{msg.context}\x04{key}"
+                out.setdefault(po.stem, {}).setdefault(lang, {})[key] = (
+                    "" if isinstance(msg.id, str) else ["", ""])
+    return out
+
+
+def fill(data: dict) -> int:
+    """Apply translations: {domain: {lang: {msgid or "ctx\\x04msgid": str | [sg, pl]}}}."""
+    changed = 0
+    for domain, by_lang in data.items():
+        for lang, entries in by_lang.items():
+            path = _po_path(lang, domain)
+            catalog = _read(path, lang)
+            for key, value in entries.items():
+                context, _sep, msgid = key.rpartition("\x04")
+                msg = None
+                for candidate in catalog:
+                    cid = candidate.id if isinstance(candidate.id, str) else candidate.id[0]
+                    if cid == msgid and (candidate.context or "") == context:
+                        msg = candidate
+                        break
+                if msg is None or not value:
+                    continue
+                msg.string = tuple(value) if isinstance(value, list) else value
+                if msg.fuzzy:
+                    msg.flags.discard("fuzzy")
+                changed += 1
+            _write(path, catalog)
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "compile"
+    if command == "extract":
+        extract()
+    elif command == "compile":
+        print(f"compiled {compile_all()} catalogs")
+    elif command == "check":
+        found = problems()
+        for line in found:
+            print(line)
+        return 1 if found else 0
+    elif command == "todo":
+        print(json.dumps(todo(argv[1] if len(argv) > 1 else None), ensure_ascii=False, indent=1))
+    elif command == "fill":
+        with open(argv[1], encoding="utf-8") as fh:
+            print(f"filled {fill(json.load(fh))} entries")
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Opening Hamroh database files.
+
+All connections go through :func:`connect`. The driver is ``sqlcipher3`` (SQLite with
+SQLCipher); without a key it behaves as plain SQLite. Errors that a user can meet (not a
+Hamroh file, a corrupt file, a file from a newer version) are raised as
+:class:`DatabaseError` subclasses carrying a translatable message.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Iterator
+
+import sqlcipher3 as sqlite
+
+from desktop_app.i18n import _
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+Error = sqlite.Error
+IntegrityError = sqlite.IntegrityError
+Connection = sqlite.Connection
+
+
+class DatabaseError(Exception):
+    """A problem with a database file, with a message fit to show a user."""
+
+    def __init__(self, message: str, path: str | os.PathLike | None = None):
+        super().__init__(message)
+        self.path = str(path) if path is not None else None
+
+
+class NotAHamrohDatabase(DatabaseError):
+    pass
+
+
+class NewerSchemaError(DatabaseError):
+    pass
+
+
+class CorruptDatabase(DatabaseError):
+    pass
+
+
+def connect(path: str | os.PathLike, key: bytes | None = None, *,
+            create: bool = False, readonly: bool = False, wal: bool = True) -> Connection:
+    """Open (or with ``create`` make) a database file and set Hamroh's pragmas.
+
+    ``key`` is the raw 32-byte SQLCipher key; ``None`` opens an unencrypted file.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise DatabaseError(_("The database file {path} does not exist.").format(path=path), path)
+    if readonly:
+        conn = sqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                              check_same_thread=False)
+    else:
+        conn = sqlite.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        if key is not None:
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        # Touch the schema: fails here for a wrong key or a file that is not SQLite.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite.DatabaseError as exc:
+        conn.close()
+        if key is None and path.exists() and path.stat().st_size and not _has_sqlite_header(path):
+            raise NotAHamrohDatabase(
+                _("{path} is not a Hamroh database, or it is encrypted and needs a password.")
+                .format(path=path), path) from exc
+        raise NotAHamrohDatabase(
+            _("{path} could not be opened: it is not a Hamroh database, the password is wrong, "
+              "or the file is damaged.").format(path=path), path) from exc
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    if wal and not readonly:
+        enable_wal(conn)
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -65536")
+    return conn
+
+
+def enable_wal(conn: Connection) -> None:
+    """Write-ahead logging (changes the file header: call once the file is known to be ours)."""
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def _has_sqlite_header(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(16) == SQLITE_HEADER
+
+
+@contextlib.contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. Nests as a savepoint."""
+    if conn.in_transaction:
+        name = f"sp_{id(conn)}_{os.urandom(4).hex()}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def integrity_problems(conn: Connection) -> list[str]:
+    rows = conn.execute("PRAGMA integrity_check").fetchall()
+    return [r[0] for r in rows if r[0] != "ok"]
+
+
+def backup_to(conn: Connection, target: str | os.PathLike) -> Path:
+    """Copy the live database (any journal mode, any encryption) to ``target``."""
+    target = Path(target)
+    if target.exists():
+        target.unlink()
+    conn.execute("VACUUM INTO ?", (str(target),))
+    return target

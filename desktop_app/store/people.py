@@ -1,0 +1,141 @@
+"""People and their migration episodes; cross-script search."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from desktop_app.domain import names
+from desktop_app.domain.people import split_phones, validate_episode, validate_person
+from desktop_app.store.repository import Repository, ValidationError
+
+PERSON_FIELDS = (
+    "family_name", "given_name", "patronymic", "sex", "birth_date", "birth_date_estimated",
+    "phones", "document_number", "country", "region", "district", "jamoat", "village",
+    "education", "disability", "female_headed_household", "household_notes", "union_member",
+    "migration_status", "consent_date", "consent_scope", "notes", "merged_into",
+)
+
+
+def search_keys_for(record: dict) -> tuple[str, str, str, str]:
+    """(name key, phone key, document key, FTS text) derived from a person row."""
+    name_key = names.full_name_key(record.get("family_name"), record.get("given_name"),
+                                   record.get("patronymic"))
+    phone_keys = [names.phone_key(p) for p in split_phones(record.get("phones"))]
+    phone_keys = [p for p in phone_keys if p]
+    document_key = names.document_key(record.get("document_number"))
+    text = " ".join([name_key, *phone_keys, document_key.lower()]).strip()
+    return name_key, ";".join(phone_keys), document_key, text
+
+
+class PersonRepository(Repository):
+    table = "person"
+    fields = PERSON_FIELDS
+
+    def validate(self, values, existing):
+        cleaned, errors = validate_person(values)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def after_write(self, record, before):
+        self.after_write_many([record])
+
+    def after_write_many(self, records):
+        keys, fts = [], []
+        for record in records:
+            name_key, phone_key, document_key, text = search_keys_for(record)
+            keys.append((name_key, phone_key, document_key, record["id"]))
+            fts.append((record["id"], text, record.get("deleted")))
+        self.conn.executemany(
+            "UPDATE person SET name_key=?, phone_key=?, document_key=? WHERE id=?", keys)
+        for record_id, text, deleted in fts:
+            rowid = self.conn.execute("SELECT rowid FROM person WHERE id=?",
+                                      (record_id,)).fetchone()[0]
+            self.conn.execute("DELETE FROM person_search WHERE rowid=?", (rowid,))
+            if not deleted:
+                self.conn.execute("INSERT INTO person_search(rowid, keys) VALUES (?, ?)",
+                                  (rowid, text))
+
+
+class MigrationEpisodeRepository(Repository):
+    table = "migration_episode"
+    fields = ("person_id", "destination_country", "destination_city", "sector", "employer_name",
+              "departure_date", "return_date", "work_permit", "recruitment_channel", "notes")
+
+    def validate(self, values, existing):
+        cleaned, errors = validate_episode(values)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def for_person(self, person_id: str) -> list[dict]:
+        cur = self.conn.execute(
+            "SELECT * FROM migration_episode WHERE person_id=? AND deleted=0 "
+            "ORDER BY departure_date DESC, created_at DESC", (person_id,))
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur]
+
+
+@dataclass
+class SearchHit:
+    id: str
+    family_name: str
+    given_name: str
+    patronymic: str | None
+    birth_date: str | None
+    district: str | None
+    jamoat: str | None
+    phones: str | None
+    score: float
+
+
+def fts_query(term: str, prefix: bool = True) -> str | None:
+    """An FTS5 query matching every token of ``term`` (names, phone or document)."""
+    tokens = names.query_keys(term)
+    digits = "".join(c for c in term if c.isdigit())
+    if not tokens and len(digits) >= 3:
+        tokens = [digits[-9:]]
+    elif not tokens:
+        doc = names.document_key(term).lower()
+        tokens = [doc] if doc else []
+    if not tokens:
+        return None
+    star = "*" if prefix else ""
+    return " AND ".join(f'"{t}"{star}' for t in tokens)
+
+
+def search_people(conn, term: str, limit: int = 50, *, candidates: int = 400) -> list[SearchHit]:
+    """People matching every token of ``term`` in any script, best first.
+
+    Exact token matches are taken first, then prefix matches; the candidates are ranked by
+    similarity of their name key to the typed term.
+    """
+    exact = fts_query(term, prefix=False)
+    if exact is None:
+        return []
+    rowids: list[int] = []
+    seen: set[int] = set()
+    for query in (exact, fts_query(term, prefix=True)):
+        for (rowid,) in conn.execute(
+                "SELECT rowid FROM person_search WHERE person_search MATCH ? LIMIT ?",
+                (query, candidates)):
+            if rowid not in seen:
+                seen.add(rowid)
+                rowids.append(rowid)
+        if len(rowids) >= candidates:
+            break
+    if not rowids:
+        return []
+    placeholders = ",".join("?" * len(rowids))
+    rows = conn.execute(
+        f"SELECT id, family_name, given_name, patronymic, birth_date, district, jamoat, phones,"
+        f" name_key, rowid FROM person WHERE rowid IN ({placeholders}) AND deleted=0",
+        rowids).fetchall()
+    wanted = names.full_name_key(term) or term
+    hits = []
+    for r in rows:
+        score = fuzz.token_set_ratio(wanted, r[8] or "")
+        hits.append(SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], score))
+    hits.sort(key=lambda h: (-h.score, h.family_name.lower(), h.given_name.lower()))
+    return hits[:limit]

@@ -1,0 +1,325 @@
+"""The one write path for synced records.
+
+Every create, update and delete writes the row, one ``change_log`` row (what sync
+exports) and one ``audit_log`` row, inside the session's transaction. Each row keeps a
+per-field hybrid-logical-clock map in its ``hlc`` column so that sync can merge field by
+field (last writer wins, deterministic tie-break by device id).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from desktop_app.domain.ids import new_id
+from desktop_app.i18n import _
+from desktop_app.store.audit import utc_now
+from desktop_app.store.session import Session
+
+STANDARD_FIELDS = ("office_id", "created_at", "created_by", "updated_at", "updated_by", "deleted")
+
+
+class ValidationError(Exception):
+    """Field-level problems: ``errors`` maps field name -> translated message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+class NotFound(Exception):
+    pass
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+@dataclass
+class RemoteResult:
+    """What applying one remote change did to the local row."""
+    created: bool = False
+    changed_fields: list[str] = field(default_factory=list)
+    # (field, losing value, losing hlc, winning value, winning hlc) for same-field conflicts
+    lost: list[tuple[str, Any, str, Any, str]] = field(default_factory=list)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class Repository:
+    """Subclass per aggregate: set ``table`` and ``fields`` (data columns that sync)."""
+
+    table: str = ""
+    fields: tuple[str, ...] = ()
+    append_only: bool = False
+    audit_action_prefix: str = ""
+    # values for fields a create leaves out (columns that are NOT NULL with a default)
+    defaults: dict = {}
+
+    _registry: dict[str, type["Repository"]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.table:
+            Repository._registry[cls.table] = cls
+
+    @classmethod
+    def for_table(cls, table: str) -> type["Repository"]:
+        return Repository._registry[table]
+
+    @classmethod
+    def synced_tables(cls) -> dict[str, type["Repository"]]:
+        return dict(Repository._registry)
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.conn = session.conn
+
+    # ---- reading -------------------------------------------------------------------
+    @property
+    def all_fields(self) -> tuple[str, ...]:
+        return STANDARD_FIELDS + tuple(self.fields)
+
+    def get(self, record_id: str, *, include_deleted: bool = False) -> dict | None:
+        cur = self.conn.execute(f"SELECT * FROM {self.table} WHERE id=?", (record_id,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        record = dict(zip([d[0] for d in cur.description], row))
+        if record.get("deleted") and not include_deleted:
+            return None
+        return record
+
+    def require(self, record_id: str) -> dict:
+        record = self.get(record_id)
+        if record is None:
+            raise NotFound(_("The record was not found; it may have been deleted."))
+        return record
+
+    # ---- hooks ---------------------------------------------------------------------
+    def validate(self, values: dict, existing: dict | None) -> dict:
+        """Return cleaned values or raise ValidationError. Override per aggregate."""
+        return values
+
+    def after_write(self, record: dict, before: dict | None) -> None:
+        """Maintain derived data (search keys ...) after any write, local or remote."""
+
+    def audit_view(self, record: dict | None) -> dict | None:
+        """What of a record goes into the audit log (override to leave bulky fields out)."""
+        if record is None:
+            return None
+        return {k: record.get(k) for k in self.fields if k in record} | {
+            "deleted": record.get("deleted", 0)}
+
+    # ---- writing -------------------------------------------------------------------
+    def create(self, values: dict, *, record_id: str | None = None) -> dict:
+        session = self.session
+        session.require("create", self.table, values)
+        unknown = set(values) - set(self.fields) - {"office_id"}
+        if unknown:
+            raise ValueError(f"unknown fields for {self.table}: {sorted(unknown)}")
+        cleaned = self.validate(dict(values), None)
+        now = utc_now()
+        user = session.actor.user_id
+        row = {f: cleaned.get(f, self.defaults.get(f)) for f in self.fields}
+        row.update(office_id=cleaned.get("office_id") or session.office_id, created_at=now,
+                   created_by=user, updated_at=now, updated_by=user, deleted=0)
+        record_id = record_id or new_id()
+        with session.transaction():
+            stamp = session.clock.now()
+            written = {k: row[k] for k in self.all_fields}
+            clocks = {k: stamp for k in written}
+            self._insert(record_id, written, clocks)
+            self._log_change(record_id, stamp, written)
+            record = {"id": record_id, **written, "hlc": _dumps(clocks)}
+            session.audit.record(user, self.audit_action_prefix + "create", self.table,
+                                 record_id, None, self.audit_view(record))
+            self.after_write(record, None)
+        return record
+
+    def update(self, record_id: str, changes: dict) -> dict:
+        if self.append_only:
+            raise AppendOnlyError(_("This record cannot be changed; enter a reversal instead."))
+        session = self.session
+        with session.transaction():
+            before = self.require(record_id)
+            session.require("update", self.table, before)
+            unknown = set(changes) - set(self.fields)
+            if unknown:
+                raise ValueError(f"unknown fields for {self.table}: {sorted(unknown)}")
+            cleaned = self.validate({**{k: before[k] for k in self.fields}, **changes}, before)
+            written = {k: cleaned.get(k) for k in changes if cleaned.get(k) != before.get(k)}
+            if not written:
+                return before
+            written.update(updated_at=utc_now(), updated_by=session.actor.user_id)
+            return self._write_local(record_id, before, written, "update")
+
+    def delete(self, record_id: str) -> None:
+        if self.append_only:
+            raise AppendOnlyError(_("This record cannot be deleted; enter a reversal instead."))
+        session = self.session
+        with session.transaction():
+            before = self.require(record_id)
+            session.require("delete", self.table, before)
+            written = {"deleted": 1, "updated_at": utc_now(), "updated_by": session.actor.user_id}
+            self._write_local(record_id, before, written, "delete")
+
+    def _write_local(self, record_id: str, before: dict, written: dict, action: str) -> dict:
+        session = self.session
+        stamp = session.clock.now()
+        clocks = json.loads(before.get("hlc") or "{}")
+        clocks.update({k: stamp for k in written})
+        self._update_row(record_id, written, clocks)
+        self._log_change(record_id, stamp, written)
+        record = {**before, **written, "hlc": _dumps(clocks)}
+        session.audit.record(session.actor.user_id, self.audit_action_prefix + action,
+                             self.table, record_id, self.audit_view(before),
+                             self.audit_view(record))
+        self.after_write(record, before)
+        return record
+
+    def create_many(self, rows: Iterable[dict], *, audit: bool = True) -> int:
+        """Create many records in the current transaction with batched statements.
+
+        Same rows, change log and audit as :meth:`create`; used by imports and demo data.
+        Validation and ``after_write`` run per row.
+        """
+        session = self.session
+        user = session.actor.user_id
+        cols = ("id",) + self.all_fields + ("hlc",)
+        insert_sql = (f"INSERT INTO {self.table}({', '.join(cols)}) "
+                      f"VALUES ({', '.join('?' * len(cols))})")
+        log_sql = ("INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
+                   " fields, author, office_id) VALUES (?,?,?,?,?,?,?,?)")
+        count = 0
+        with session.transaction():
+            batch, log_batch = [], []
+            for values in rows:
+                session.require("create", self.table, values)
+                record_id = values.pop("id", None) or new_id()
+                cleaned = self.validate(dict(values), None)
+                now = utc_now()
+                row = {f: cleaned.get(f, self.defaults.get(f)) for f in self.fields}
+                row.update(office_id=cleaned.get("office_id") or session.office_id,
+                           created_at=now, created_by=user, updated_at=now, updated_by=user,
+                           deleted=0)
+                stamp = session.clock.now()
+                written = {k: row[k] for k in self.all_fields}
+                clocks = _dumps({k: stamp for k in written})
+                batch.append((record_id, *written.values(), clocks))
+                log_batch.append((session.device_id, session.next_origin_seq(), self.table,
+                                  record_id, stamp, _dumps(written), user, written["office_id"]))
+                record = {"id": record_id, **written, "hlc": clocks}
+                if audit:
+                    session.audit.record(user, self.audit_action_prefix + "create", self.table,
+                                         record_id, None, self.audit_view(record), at=now)
+                self._pending_after.append(record)
+                count += 1
+                if len(batch) >= 2000:
+                    self._flush(insert_sql, batch, log_sql, log_batch)
+            self._flush(insert_sql, batch, log_sql, log_batch)
+        return count
+
+    @property
+    def _pending_after(self) -> list:
+        if not hasattr(self, "_after_queue"):
+            self._after_queue = []
+        return self._after_queue
+
+    def _flush(self, insert_sql, batch, log_sql, log_batch) -> None:
+        if batch:
+            self.conn.executemany(insert_sql, batch)
+            self.conn.executemany(log_sql, log_batch)
+            self.after_write_many(self._pending_after)
+        batch.clear()
+        log_batch.clear()
+        self._pending_after.clear()
+
+    def after_write_many(self, records: list[dict]) -> None:
+        for record in records:
+            self.after_write(record, None)
+
+    # ---- remote changes (sync) -----------------------------------------------------
+    def apply_remote(self, record_id: str, fields: dict, stamp: str, origin_device: str,
+                     origin_seq: int, author: str | None) -> RemoteResult:
+        """Merge one received change field by field (last writer wins by HLC).
+
+        Must run inside the importer's transaction. Records the change in the change log
+        so it is relayed onward, and audits what changed locally.
+        """
+        session = self.session
+        session.clock.observe(stamp)
+        before = self.get(record_id, include_deleted=True)
+        result = RemoteResult()
+        clocks = json.loads(before["hlc"]) if before else {}
+        winners: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name not in self.all_fields:
+                continue
+            current = clocks.get(name)
+            if current is None or stamp > current:
+                if before is not None and current is not None and before.get(name) != value:
+                    result.lost.append((name, before.get(name), current, value, stamp))
+                winners[name] = value
+                clocks[name] = stamp
+            elif stamp < current and before is not None and before.get(name) != value:
+                result.lost.append((name, value, stamp, before.get(name), current))
+        self.conn.execute(
+            "INSERT OR IGNORE INTO change_log(origin_device, origin_seq, table_name, record_id,"
+            " hlc, fields, author, office_id) VALUES (?,?,?,?,?,?,?,?)",
+            (origin_device, origin_seq, self.table, record_id, stamp, _dumps(fields), author,
+             fields.get("office_id") or (before or {}).get("office_id")))
+        if not winners:
+            return result
+        if before is None:
+            row = {k: winners.get(k) for k in self.all_fields}
+            if row.get("deleted") is None:
+                row["deleted"] = 0
+            self._insert(record_id, row, clocks, fill_required=True)
+            result.created = True
+        else:
+            self._update_row(record_id, winners, clocks)
+        result.changed_fields = sorted(winners)
+        after = self.get(record_id, include_deleted=True)
+        session.audit.record(author, "sync_" + ("create" if result.created else "update"),
+                             self.table, record_id, self.audit_view(before),
+                             self.audit_view(after), detail={"origin": origin_device})
+        self.after_write(after, before)
+        return result
+
+    # ---- SQL -----------------------------------------------------------------------
+    def _insert(self, record_id: str, row: dict, clocks: dict, fill_required=False) -> None:
+        cols = ["id", *row.keys(), "hlc"]
+        values = [record_id, *row.values(), _dumps(clocks)]
+        if fill_required:
+            # A remote change may carry only some fields of a row we have never seen
+            # (its creation is in another bundle); NOT NULL stamps get placeholders
+            # that the creation's clocks will overwrite.
+            for name in ("created_at", "created_by", "updated_at", "updated_by"):
+                idx = cols.index(name)
+                if values[idx] is None:
+                    values[idx] = ""
+        self.conn.execute(
+            f"INSERT INTO {self.table}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            values)
+
+    def _update_row(self, record_id: str, written: dict, clocks: dict) -> None:
+        sets = ", ".join(f"{k}=?" for k in written)
+        self.conn.execute(f"UPDATE {self.table} SET {sets}, hlc=? WHERE id=?",
+                          (*written.values(), _dumps(clocks), record_id))
+
+    def _log_change(self, record_id: str, stamp: str, written: dict) -> None:
+        session = self.session
+        self.conn.execute(
+            "INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
+            " fields, author, office_id) VALUES (?,?,?,?,?,?,?,?)",
+            (session.device_id, session.next_origin_seq(), self.table, record_id, stamp,
+             _dumps(written), session.actor.user_id,
+             written.get("office_id") or self._office_of(record_id)))
+
+    def _office_of(self, record_id: str) -> str | None:
+        row = self.conn.execute(f"SELECT office_id FROM {self.table} WHERE id=?",
+                                (record_id,)).fetchone()
+        return row[0] if row else None

@@ -1,0 +1,95 @@
+"""A unit of work: connection + acting user + device + clock + permission policy."""
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator, Protocol
+
+from desktop_app.domain.actors import SYSTEM, Actor
+from desktop_app.domain.clock import HybridClock
+from desktop_app.i18n import _
+from desktop_app.store import db as dbmod
+from desktop_app.store.audit import AuditWriter
+
+
+class PermissionDenied(Exception):
+    """The acting user may not do this; the message is fit to show."""
+
+
+class Policy(Protocol):
+    def check(self, actor: Actor, action: str, table: str, row: dict | None) -> None:
+        """Raise PermissionDenied when ``actor`` may not ``action`` on ``row`` of ``table``."""
+
+
+class AllowAll:
+    def check(self, actor, action, table, row) -> None:
+        return None
+
+
+def get_meta(conn, key: str, default: str | None = None) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(conn, key: str, value: str | None) -> None:
+    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+
+
+class Session:
+    def __init__(self, conn: dbmod.Connection, actor: Actor = SYSTEM, *,
+                 policy: Policy | None = None, wall_clock=None):
+        self.conn = conn
+        self.actor = actor
+        self.device_id = get_meta(conn, "device_id") or "unset-device"
+        self.device_code = get_meta(conn, "device_code") or "D0"
+        self.office_id = actor.office_id or get_meta(conn, "office_id")
+        self.policy: Policy = policy or AllowAll()
+        last = conn.execute("SELECT MAX(hlc) FROM change_log").fetchone()[0]
+        self.clock = HybridClock(self.device_id, last=last, wall=wall_clock)
+        self.audit = AuditWriter(conn, self.device_id)
+        self._origin_seq: int | None = None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Session"]:
+        try:
+            with dbmod.transaction(self.conn):
+                yield self
+        except BaseException:
+            self.audit.forget_head()
+            self._origin_seq = None
+            raise
+
+    def next_origin_seq(self) -> int:
+        if self._origin_seq is None:
+            row = self.conn.execute("SELECT MAX(origin_seq) FROM change_log WHERE origin_device=?",
+                                    (self.device_id,)).fetchone()
+            self._origin_seq = row[0] or 0
+        self._origin_seq += 1
+        return self._origin_seq
+
+    def require(self, action: str, table: str, row: dict | None = None) -> None:
+        self.policy.check(self.actor, action, table, row)
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        return get_meta(self.conn, key, default)
+
+    def log(self, action: str, table_name: str | None = None, record_id: str | None = None,
+            detail=None) -> None:
+        """Audit an event that is not a record write (login, export, view of a sensitive record)."""
+        own = not self.conn.in_transaction
+        if own:
+            self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.audit.record(self.actor.user_id, action, table_name, record_id, detail=detail)
+        except BaseException:
+            if own:
+                self.conn.execute("ROLLBACK")
+                self.audit.forget_head()
+            raise
+        if own:
+            self.conn.execute("COMMIT")
+
+
+def permission_message(action: str) -> str:
+    return _("You do not have permission to do this ({action}). Ask an administrator.").format(
+        action=action)

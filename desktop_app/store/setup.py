@@ -1,0 +1,49 @@
+"""First set-up of a new database: this device, its office, the first administrator."""
+from __future__ import annotations
+
+import re
+
+from desktop_app.domain.actors import SYSTEM, Actor
+from desktop_app.domain.ids import new_id
+from desktop_app.store.audit import utc_now
+from desktop_app.store.offices import OfficeRepository, UserRepository
+from desktop_app.store.session import Session, get_meta, set_meta
+
+OFFICE_TYPES = ("jrc", "union_centre", "inspectorate", "coordinator")
+
+
+def device_code_for(device_id: str) -> str:
+    return device_id.replace("-", "")[-4:].upper()
+
+
+def initialise(conn, *, office_code: str, office_name: str, office_type: str = "jrc",
+               device_name: str = "", admin_username: str = "admin",
+               admin_display_name: str = "", country: str = "TJ", region: str | None = None,
+               district: str | None = None, jamoat: str | None = None,
+               device_id: str | None = None) -> Session:
+    """Give a freshly migrated database its device, office and administrator."""
+    if get_meta(conn, "device_id"):
+        raise RuntimeError("database is already set up")
+    if not re.fullmatch(r"[A-Z0-9]{2,8}", office_code):
+        raise ValueError("office code must be 2-8 capital letters or digits")
+    device_id = device_id or new_id()
+    set_meta(conn, "device_id", device_id)
+    set_meta(conn, "device_code", device_code_for(device_id))
+    conn.execute("INSERT INTO device(id, code, office_id, name, is_self, created_at) "
+                 "VALUES (?,?,?,?,1,?)", (device_id, device_code_for(device_id), None,
+                                          device_name or office_code, utc_now()))
+    session = Session(conn, SYSTEM)
+    office = OfficeRepository(session).create(dict(
+        code=office_code, name=office_name, office_type=office_type, country=country,
+        region=region, district=district, jamoat=jamoat))
+    conn.execute("UPDATE office SET office_id=? WHERE id=?", (office["id"], office["id"]))
+    conn.execute("UPDATE device SET office_id=? WHERE id=?", (office["id"], device_id))
+    set_meta(conn, "office_id", office["id"])
+    set_meta(conn, "office_code", office_code)
+    session.office_id = office["id"]
+    admin = UserRepository(session).create(dict(
+        username=admin_username, display_name=admin_display_name or admin_username,
+        role="administrator", active=1))
+    actor = Actor(user_id=admin["id"], username=admin_username, role="administrator",
+                  office_id=office["id"], display_name=admin["display_name"])
+    return Session(conn, actor)

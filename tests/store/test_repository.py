@@ -1,0 +1,89 @@
+import json
+
+import pytest
+
+from desktop_app.store.audit import verify_chain
+from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
+from desktop_app.store.repository import ValidationError
+
+
+def _counts(conn):
+    return (conn.execute("SELECT count(*) FROM change_log").fetchone()[0],
+            conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+
+
+def test_create_update_delete_write_change_and_audit_rows(session):
+    repo = PersonRepository(session)
+    changes0, audits0 = _counts(session.conn)
+    person = repo.create({"family_name": "Раҳмонов", "given_name": "Фарҳод", "sex": "male",
+                          "birth_date": "07.03.1991"})
+    assert person["birth_date"] == "1991-03-07"
+    assert _counts(session.conn) == (changes0 + 1, audits0 + 1)
+
+    repo.update(person["id"], {"phones": "+992 93 555 12 34"})
+    last = session.conn.execute("SELECT fields FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()
+    assert json.loads(last[0])["phones"] == "+992 93 555 12 34"
+    audit = session.conn.execute(
+        "SELECT action, before, after FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    assert audit[0] == "update"
+    assert json.loads(audit[1])["phones"] is None
+    assert json.loads(audit[2])["phones"] == "+992 93 555 12 34"
+
+    repo.delete(person["id"])
+    assert repo.get(person["id"]) is None
+    assert repo.get(person["id"], include_deleted=True)["deleted"] == 1
+    assert _counts(session.conn) == (changes0 + 3, audits0 + 3)
+    assert verify_chain(session.conn) == []
+
+
+def test_unchanged_update_writes_nothing(session):
+    repo = PersonRepository(session)
+    person = repo.create({"family_name": "Karimov", "given_name": "Aziz"})
+    before = _counts(session.conn)
+    repo.update(person["id"], {"family_name": "Karimov"})
+    assert _counts(session.conn) == before
+
+
+def test_invalid_values_save_nothing(session):
+    repo = PersonRepository(session)
+    before = _counts(session.conn)
+    with pytest.raises(ValidationError) as err:
+        repo.create({"family_name": "", "given_name": "Aziz", "birth_date": "31.02.1990"})
+    assert set(err.value.errors) == {"family_name", "birth_date"}
+    assert _counts(session.conn) == before
+    assert session.conn.execute("SELECT count(*) FROM person").fetchone()[0] == 0
+
+
+def test_failure_inside_transaction_rolls_back_everything(session):
+    repo = PersonRepository(session)
+    before = _counts(session.conn)
+    with pytest.raises(RuntimeError):
+        with session.transaction():
+            repo.create({"family_name": "Nazarov", "given_name": "Olim"})
+            raise RuntimeError("power cut")
+    assert _counts(session.conn) == before
+    # the audit chain head was reset: the next write still chains correctly
+    repo.create({"family_name": "Nazarov", "given_name": "Olim"})
+    assert verify_chain(session.conn) == []
+
+
+def test_per_field_clocks_advance(session):
+    repo = PersonRepository(session)
+    person = repo.create({"family_name": "Aliev", "given_name": "Bakhtiyor"})
+    clocks = json.loads(person["hlc"])
+    updated = repo.update(person["id"], {"given_name": "Bakhtiyor", "village": "Navdi"})
+    new_clocks = json.loads(updated["hlc"])
+    assert new_clocks["village"] > clocks["family_name"]
+    assert new_clocks["family_name"] == clocks["family_name"]
+
+
+def test_episode_dates_checked(session):
+    person = PersonRepository(session).create({"family_name": "Odinaev", "given_name": "Sino"})
+    repo = MigrationEpisodeRepository(session)
+    with pytest.raises(ValidationError) as err:
+        repo.create({"person_id": person["id"], "departure_date": "2024-05-01",
+                     "return_date": "2023-01-01"})
+    assert "return_date" in err.value.errors
+    ep = repo.create({"person_id": person["id"], "destination_country": "RU",
+                      "departure_date": "01.05.2024"})
+    assert repo.for_person(person["id"])[0]["id"] == ep["id"]
