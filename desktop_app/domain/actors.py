@@ -14,4 +14,8 @@ class Actor:
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
+# Roles (security defines what each may do; see store/session.Policy).
+ROLES = ("field_officer", "case_worker", "inspector", "loan_officer", "coordinator",
+         "administrator")
+
 SYSTEM = Actor(user_id="system", username="system", role="administrator")

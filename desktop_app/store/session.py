@@ -15,6 +15,17 @@ class PermissionDenied(Exception):
     """The acting user may not do this; the message is fit to show."""
 
 
+class ReasonRequired(PermissionDenied):
+    """Allowed only with a stated reason (e.g. opening a sensitive case one is not assigned
+    to): the UI asks for it, logs it with ``session.log("view_sensitive", ..., detail=
+    {"reason": ...})`` and retries with ``session.granted_reasons`` holding the record id."""
+
+    def __init__(self, message: str, table: str, record_id: str | None):
+        super().__init__(message)
+        self.table = table
+        self.record_id = record_id
+
+
 class Policy(Protocol):
     def check(self, actor: Actor, action: str, table: str, row: dict | None) -> None:
         """Raise PermissionDenied when ``actor`` may not ``action`` on ``row`` of ``table``."""
@@ -48,6 +59,8 @@ class Session:
         self.clock = HybridClock(self.device_id, last=last, wall=wall_clock)
         self.audit = AuditWriter(conn, self.device_id)
         self._origin_seq: int | None = None
+        # record ids the user gave a logged reason to open during this session
+        self.granted_reasons: set[str] = set()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Session"]:

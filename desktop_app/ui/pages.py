@@ -42,3 +42,30 @@ def discover_pages() -> list[PageSpec]:
             specs.append(spec)
     specs.sort(key=lambda s: (s.order, s.key))
     return specs
+
+
+@dataclass(frozen=True)
+class PersonSection:
+    """A section of a person's page contributed by a module (their cases, trainings, loans).
+
+    Define ``PERSON_SECTION = PersonSection(...)`` in ``desktop_app/ui/<module>/__init__.py``;
+    ``factory(ctx, person_ids)`` gets the person's identity ids (the record and everything
+    merged into it, see store.people.identity_ids) and returns a widget with ``retranslate()``.
+    """
+    key: str
+    order: int
+    title: Callable[[], str]
+    factory: Callable[["object", list], QWidget]
+
+
+def discover_person_sections() -> list[PersonSection]:
+    import desktop_app.ui as ui_package
+    found: list[PersonSection] = []
+    for info in pkgutil.iter_modules(ui_package.__path__):
+        if not info.ispkg:
+            continue
+        module = importlib.import_module(f"desktop_app.ui.{info.name}")
+        section = getattr(module, "PERSON_SECTION", None)
+        if isinstance(section, PersonSection):
+            found.append(section)
+    return sorted(found, key=lambda s: (s.order, s.key))

@@ -1,0 +1,121 @@
+"""Run every ``benchmarks/bench_*.py`` and print each figure with its ratio to a baseline.
+
+    make bench                      # full targets (1,000,000 people ...)
+    python benchmarks/run.py --scale 0.05 [--only people]
+
+Each module defines ``run(ctx) -> list[Result]``. ``ctx.demo_db()`` is a shared demo
+database at the requested scale, built once and cached in ``bench-data/`` (copy it to
+``ctx.workdir`` before writing to it).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+FULL = {"people": 1_000_000, "cases": 300_000, "loans": 50_000, "trainings": 2_000}
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    unit: str
+    baseline_name: str = ""
+    baseline: float | None = None
+    goal: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.value / self.baseline
+
+    def line(self) -> str:
+        text = f"{self.name:<58} {self.value:>12.4g} {self.unit:<4}"
+        if self.baseline is not None:
+            text += f"  vs {self.baseline_name} {self.baseline:.4g} {self.unit}"
+            if self.ratio is not None:
+                text += f"  ratio {self.ratio:.2f}x"
+        if self.goal:
+            text += f"  (goal {self.goal})"
+        return text
+
+
+class BenchContext:
+    def __init__(self, workdir: Path, scale: float, cache: Path):
+        self.workdir = workdir
+        self.scale = scale
+        self.cache = cache
+
+    def count(self, kind: str) -> int:
+        return max(1, int(FULL[kind] * self.scale))
+
+    def demo_db(self) -> Path:
+        """The shared demo database (people, cases, trainings, loans at this scale)."""
+        self.cache.mkdir(parents=True, exist_ok=True)
+        path = self.cache / f"demo-{self.scale:g}.db"
+        if path.exists():
+            return path
+        from desktop_app.cli import main as hamroh
+        tmp = path.with_suffix(".partial.db")
+        for leftover in tmp.parent.glob(tmp.name + "*"):
+            leftover.unlink()
+        started = time.perf_counter()
+        args = ["demo", "--db", str(tmp), "--people", str(self.count("people"))]
+        from desktop_app.demo import discover
+        options = {g.name for g in discover()}
+        for kind in ("cases", "trainings", "loans"):
+            if kind in options:
+                args += [f"--{kind}", str(self.count(kind))]
+        code = hamroh(args)
+        if code != 0:
+            raise SystemExit(f"demo database could not be built (exit {code})")
+        tmp.rename(path)
+        print(f"# built {path.name} in {time.perf_counter() - started:.0f} s", flush=True)
+        return path
+
+    def fresh_copy(self, name: str = "work.db") -> Path:
+        target = self.workdir / name
+        shutil.copyfile(self.demo_db(), target)
+        return target
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--only", action="append", default=[])
+    args = parser.parse_args(argv)
+    workroot = ROOT / "bench-data" / "work"
+    failures = 0
+    for path in sorted(HERE.glob("bench_*.py")):
+        name = path.stem[len("bench_"):]
+        if args.only and name not in args.only:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        workdir = workroot / name
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        ctx = BenchContext(workdir, args.scale, ROOT / "bench-data")
+        print(f"== {name} (scale {args.scale:g})", flush=True)
+        try:
+            for result in module.run(ctx):
+                print(result.line(), flush=True)
+        except Exception as exc:  # report and go on with the other benchmarks
+            failures += 1
+            print(f"!! {name} failed: {exc!r}", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
