@@ -129,7 +129,7 @@ def resolve_target(conn, target: str | None) -> tuple[str, str | None]:
 
 def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool = False,
                   peer_device: str | None = None, org_key: bytes | None = None,
-                  actor: Actor = SYSTEM, log_path=None,
+                  actor: Actor = SYSTEM, log_path=None, skip_empty: bool = False,
                   progress: Progress | None = None) -> ExportResult:
     """Write a bundle for the coordinator, an office (by code) or one peer device."""
     org_key = org_key or keys.org_key(conn)
@@ -180,6 +180,9 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
             if progress is not None and done % 1000 == 0:
                 if progress(done, total) is False:
                     raise ImportCancelled()
+        if skip_empty and writer.changes == 0:
+            writer.abort()
+            return ExportResult("", Path(path), 0, {}, label)
         manifest = writer.finish()
     except BaseException:
         writer.abort()
