@@ -1,6 +1,7 @@
 """``hamroh bundle``: export and import sync bundles, watch a sync folder, history."""
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -43,6 +44,18 @@ def register(subparsers) -> None:
     hist.set_defaults(handler=cmd_history)
 
 
+def _with_session(handler):
+    """Open ``--db`` for the handler and close it afterwards."""
+    @functools.wraps(handler)
+    def run(args):
+        session = open_for_cli(args)
+        try:
+            return handler(args, session)
+        finally:
+            session.conn.close()
+    return run
+
+
 def _fail(message: str) -> int:
     print(_("Error: {message}").format(message=message), file=sys.stderr)
     return 1
@@ -54,8 +67,8 @@ def _org_key(args) -> bytes | None:
     return None
 
 
-def cmd_export(args) -> int:
-    session = open_for_cli(args)
+@_with_session
+def cmd_export(args, session) -> int:
     try:
         result = exchange.export_bundle(session.conn, args.to, target=args.target,
                                         full=args.full, org_key=_org_key(args),
@@ -77,8 +90,8 @@ def print_summary(summary: exchange.ImportSummary, name: str) -> None:
         conflicts=summary.conflicts, duplicates=summary.duplicates))
 
 
-def cmd_import(args) -> int:
-    session = open_for_cli(args)
+@_with_session
+def cmd_import(args, session) -> int:
     try:
         org_key = _org_key(args)
     except keys.SyncSetupError as exc:
@@ -96,8 +109,8 @@ def cmd_import(args) -> int:
     return 1 if failures else 0
 
 
-def cmd_watch(args) -> int:
-    session = open_for_cli(args)
+@_with_session
+def cmd_watch(args, session) -> int:
     try:
         org_key = _org_key(args)
     except keys.SyncSetupError as exc:
@@ -125,8 +138,8 @@ def cmd_watch(args) -> int:
     return 0
 
 
-def cmd_history(args) -> int:
-    session = open_for_cli(args)
+@_with_session
+def cmd_history(args, session) -> int:
     directions = {"in": _("in"), "out": _("out")}
     for row in exchange.history(session.conn):
         print(f"{row['at']}  {directions.get(row['direction'], row['direction']):<4} "

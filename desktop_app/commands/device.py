@@ -1,6 +1,7 @@
 """``hamroh device``: this device's identity, the sync passphrase, trusted devices."""
 from __future__ import annotations
 
+import functools
 import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
@@ -40,13 +41,25 @@ def register(subparsers) -> None:
     passphrase.set_defaults(handler=cmd_passphrase)
 
 
+def _with_session(handler):
+    """Open ``--db`` for the handler and close it afterwards."""
+    @functools.wraps(handler)
+    def run(args):
+        session = open_for_cli(args)
+        try:
+            return handler(args, session)
+        finally:
+            session.conn.close()
+    return run
+
+
 def _fail(message: str) -> int:
     print(_("Error: {message}").format(message=message), file=sys.stderr)
     return 1
 
 
-def cmd_show(args) -> int:
-    session = open_for_cli(args)
+@_with_session
+def cmd_show(args, session) -> int:
     identity = keys.load_identity(session.conn)
     print(_("Device: {device}").format(device=identity.device_id))
     print(_("Device name: {name}").format(name=identity.name or "-"))
@@ -57,8 +70,8 @@ def cmd_show(args) -> int:
     return 0
 
 
-def cmd_trust(args) -> int:
-    session = open_for_cli(args)
+@_with_session
+def cmd_trust(args, session) -> int:
     try:
         if args.from_bundle:
             header = fmt.read_header(args.from_bundle)
@@ -81,8 +94,8 @@ def cmd_trust(args) -> int:
     return 0
 
 
-def cmd_revoke(args) -> int:
-    session = open_for_cli(args)
+@_with_session
+def cmd_revoke(args, session) -> int:
     try:
         fp = keys.revoke(session.conn, args.fingerprint, session.actor.user_id)
     except keys.SyncSetupError as exc:
@@ -92,8 +105,8 @@ def cmd_revoke(args) -> int:
     return 0
 
 
-def cmd_list(args) -> int:
-    session = open_for_cli(args)
+@_with_session
+def cmd_list(args, session) -> int:
     status_names = {"trusted": _("trusted"), "revoked": _("revoked")}
     for device in keys.devices(session.conn):
         print(f"{device.fingerprint}  {status_names.get(device.status, device.status):<10} "
@@ -101,8 +114,8 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_passphrase(args) -> int:
-    session = open_for_cli(args)
+@_with_session
+def cmd_passphrase(args, session) -> int:
     try:
         keys.set_passphrase(session.conn, keys.read_passphrase_file(args.passphrase_file))
     except keys.SyncSetupError as exc:
