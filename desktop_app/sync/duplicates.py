@@ -6,6 +6,8 @@ from rapidfuzz import fuzz
 from desktop_app.store.audit import utc_now
 
 NAME_THRESHOLD = 85
+# per person: a common name must not flood the queue
+MAX_CANDIDATES = 20
 
 
 def _find_pairs(conn, person_ids: list[str]) -> list[tuple[str, str, int, str]]:
@@ -47,12 +49,12 @@ def _fallback_pairs(conn, person_ids):
             args.append(document)
         for phone in (phones or "").split(";"):
             if phone:
-                clauses.append("phone_key LIKE ?")
-                args.append(f"%{phone}%")
+                clauses.append("phone_key = ?")
+                args.append(phone)
         candidates = conn.execute(
             f"SELECT id, name_key, birth_date, phone_key, document_key FROM person WHERE "
             f"({' OR '.join(clauses)}) AND id != ? AND deleted = 0 AND merged_into IS NULL "
-            f"LIMIT 200", (*args, pid)).fetchall()
+            f"LIMIT {MAX_CANDIDATES}", (*args, pid)).fetchall()
         for cid, ckey, cbirth, cphones, cdoc in candidates:
             score = int(fuzz.token_sort_ratio(name_key, ckey or ""))
             same_birth = bool(birth and birth == cbirth)
