@@ -47,15 +47,22 @@ class PersonRepository(Repository):
             name_key, phone_key, document_key, text = search_keys_for(record)
             keys.append((name_key, phone_key, document_key, record["id"]))
             fts.append((record["id"], text, record.get("deleted")))
-        self.conn.executemany(
+        conn = self.conn
+        conn.executemany(
             "UPDATE person SET name_key=?, phone_key=?, document_key=? WHERE id=?", keys)
-        for record_id, text, deleted in fts:
-            rowid = self.conn.execute("SELECT rowid FROM person WHERE id=?",
-                                      (record_id,)).fetchone()[0]
-            self.conn.execute("DELETE FROM person_search WHERE rowid=?", (rowid,))
-            if not deleted:
-                self.conn.execute("INSERT INTO person_search(rowid, keys) VALUES (?, ?)",
-                                  (rowid, text))
+        # The FTS rowid is the person's rowid: one look-up per batch, not per row.
+        rowids: dict[str, int] = {}
+        ids = [record_id for record_id, _text, _deleted in fts]
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            rowids.update(conn.execute(
+                f"SELECT id, rowid FROM person WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall())
+        conn.executemany("DELETE FROM person_search WHERE rowid=?",
+                         [(rowids[record_id],) for record_id in ids])
+        conn.executemany("INSERT INTO person_search(rowid, keys) VALUES (?, ?)",
+                         [(rowids[record_id], text) for record_id, text, deleted in fts
+                          if not deleted])
 
 
 class MigrationEpisodeRepository(Repository):
