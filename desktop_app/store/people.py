@@ -140,11 +140,17 @@ def search_people(conn, term: str, limit: int = 50, *, candidates: int = 400) ->
         f" name_key, rowid FROM person WHERE rowid IN ({placeholders}) AND deleted=0",
         rowids).fetchall()
     wanted = names.full_name_key(term) or term
-    hits = []
+    typed = names.transliterate(term).strip()
+    hits, closeness = [], {}
     for r in rows:
         score = fuzz.token_set_ratio(wanted, r[8] or "")
         hits.append(SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], score))
-    hits.sort(key=lambda h: (-h.score, h.family_name.lower(), h.given_name.lower()))
+        # Among equal keys, the spelling closest to what was typed comes first.
+        written = " ".join(p for p in r[1:4] if p)
+        closeness[r[0]] = (-fuzz.token_set_ratio(typed, names.transliterate(written)),
+                           -fuzz.token_set_ratio(term.casefold(), written.casefold()))
+    hits.sort(key=lambda h: (-h.score, closeness[h.id], h.family_name.lower(),
+                             h.given_name.lower()))
     return hits[:limit]
 
 
