@@ -245,7 +245,8 @@ class Identity:
 def _phone(rng: random.Random, country: str) -> str:
     code, prefixes = MOBILE.get(country, MOBILE["TJ"])
     prefix = rng.choice(prefixes)
-    digits = "".join(str(rng.randrange(10)) for _ in range(9 - len(prefix)))
+    width = 9 - len(prefix)
+    digits = f"{rng.randrange(10 ** width):0{width}d}"
     style = rng.random()
     if style < 0.5:
         return f"{code} {prefix} {digits[:3]} {digits[3:5]} {digits[5:]}"
@@ -287,7 +288,7 @@ def _written(identity: Identity, rng: random.Random, style: str | None = None) -
     return family, given, patronymic
 
 
-def _identity(rng: random.Random, country: str) -> Identity:
+def _identity(rng: random.Random, country: str, today: date) -> Identity:
     sex = "male" if rng.random() < 0.72 else "female"
     if country == "UZ":
         origin, pools = "uz", (UZ_MALE, UZ_FEMALE, UZ_FAMILY)
@@ -297,7 +298,6 @@ def _identity(rng: random.Random, country: str) -> Identity:
         origin, pools = "tj", (TJ_MALE, TJ_FEMALE, TJ_FAMILY)
     given = rng.choice(pools[0] if sex == "male" else pools[1])
     age = _age(rng)
-    today = date.today()
     birth = date(today.year - age - 1, 1, 1) + timedelta(days=rng.randrange(365))
     phone = _phone(rng, "RU" if rng.random() < 0.08 else country) if rng.random() < 0.85 else None
     return Identity(origin, sex, rng.choice(pools[2]), given, rng.choice(pools[0]), birth, phone)
@@ -317,7 +317,7 @@ class PeopleFactory:
         if self.recent and rng.random() < DUPLICATE_SHARE:
             return self._second_record()
         home = self.places.home.pick(rng)
-        identity = _identity(rng, home[0])
+        identity = _identity(rng, home[0], self.today)
         values, episodes = self._record(identity, home)
         if len(self.recent) < 5000:
             self.recent.append((identity, home))
