@@ -442,11 +442,12 @@ def generate(session, args, rng: random.Random, progress) -> int:
     people_repo = PersonRepository(session)
     episode_repo = MigrationEpisodeRepository(session)
     done = 0
-    progress("people", 0, total)
+    stage = _("people")
+    progress(stage, 0, total)
     while done < total:
         size = min(CHUNK, total - done)
         people, episodes = [], []
-        for _ in range(size):
+        for _index in range(size):
             person, person_episodes = factory.person()
             people.append(person)
             episodes.extend(person_episodes)
@@ -454,7 +455,7 @@ def generate(session, args, rng: random.Random, progress) -> int:
             people_repo.create_many(people, audit=False)
             episode_repo.create_many(episodes, audit=False)
         done += size
-        progress("people", done, total)
+        progress(stage, done, total)
     session.log("demo_generate", "person", detail={"people": total})
     return total
 

@@ -1,5 +1,7 @@
 import pytest
 
+from desktop_app.i18n import set_language
+
 from desktop_app.store.people import PersonRepository
 from desktop_app.store.people_duplicates import find_duplicate_pairs, find_duplicates
 
@@ -145,3 +147,14 @@ def test_pairs_for_a_batch_are_listed_once(session, people):
                    tuple(sorted((other["id"], rows["zarina"]["id"])))}
     assert all(p.first_id < p.second_id and p.score >= 60 and p.reasons for p in pairs)
     assert [p.score for p in pairs] == sorted((p.score for p in pairs), reverse=True)
+
+
+def test_reasons_are_translated(session, people):
+    set_language("ru")
+    found = find_duplicates(session.conn, {"family_name": "Karimova", "given_name": "Zarina",
+                                           "phones": "+992901112233"})
+    assert found[0].reasons[0] != "same phone"
+    assert found[0].reasons[0] == "тот же телефон"
+    set_language("tg")
+    found = find_duplicates(session.conn, {"family_name": "Каримова", "given_name": "Зарина"})
+    assert found[0].reasons == ["ҳамон ном бо хати дигар"]

@@ -188,3 +188,20 @@ def test_cli_import_and_search(db_path, tmp_path, capsys):
     assert hamroh(["people", "search", "--db", str(db_path), "Nobody"]) == 1
     assert hamroh(["people", "import", "--db", str(db_path), str(tmp_path / "no.csv")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_row_errors_in_the_users_language(session, tmp_path):
+    from desktop_app.i18n import set_language
+    path = _csv(tmp_path, "Насаб;Ном;Санаи таваллуд\nРаҳмонов;Фарҳод;31.02.1990\n")
+    set_language("tg")
+    result = import_people(session, path, today=TODAY)
+    assert [e.message for e in result.errors] == [
+        "сатри 2: санаи таваллуд 31.02.1990 сана нест"]
+    set_language("ru")
+    result = import_people(session, path, today=TODAY)
+    assert [e.message for e in result.errors] == [
+        "строка 2: дата рождения 31.02.1990 — не дата"]
+    set_language("uz")
+    result = import_people(session, path, today=TODAY)
+    assert [e.message for e in result.errors] == [
+        "2-qator: tugʻilgan sana 31.02.1990 sana emas"]
