@@ -23,6 +23,8 @@ class PeoplePage(QWidget):
         self.ctx = ctx
         self.query = people_list.PeopleQuery()
         self.dialog: PersonDialog | None = None
+        # store.people_duplicates.find_duplicates unless replaced (tests)
+        self.duplicate_finder = None
         self._generation = 0
         self._capped = False
         self._selected_id: str | None = None
@@ -224,7 +226,7 @@ class PeoplePage(QWidget):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return
-        dialog = PersonDialog(self.ctx, person_id, self)
+        dialog = PersonDialog(self.ctx, person_id, self, duplicate_finder=self.duplicate_finder)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.saved.connect(self._saved)
         dialog.open_existing.connect(self._open_existing)
