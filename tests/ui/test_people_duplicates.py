@@ -55,7 +55,7 @@ def test_open_existing_creates_nothing_and_shows_the_existing_person(ctx, qtbot)
     # side by side: the entry and the registered person, with score and reasons
     assert "Rahmonov Farhod" in seen["texts"]
     assert "Раҳмонов Фарҳод" in seen["texts"]
-    assert "Registered person, 91% similar" in seen["texts"]
+    assert "Registered person, similarity 91/100" in seen["texts"]
     assert "• Same name key\n• Same phone" in seen["texts"]
     assert seen["created_before"] == 1
     qtbot.waitUntil(lambda: page.dialog is None)

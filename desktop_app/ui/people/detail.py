@@ -6,14 +6,13 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPus
                                QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget, QAbstractItemView, QHeaderView)
 
-from desktop_app.domain.people import MIGRATION_STATUSES, SEXES
 from desktop_app.i18n import N_, _, format_date
 from desktop_app.store import people_list
 from desktop_app.store.people import identity_ids
 from desktop_app.ui.pages import discover_person_sections
 from desktop_app.ui.people.episodes import EPISODE_COLUMNS, to_display_date
 from desktop_app.ui.people.form import CONSENT_SCOPES
-from desktop_app.ui.people.model import Labels, age_text, full_name
+from desktop_app.ui.people.model import Labels, age_text, full_name, sex_label, status_label
 from desktop_app.ui.people.widgets import yes_no
 
 FACTS = (
@@ -121,7 +120,7 @@ class PersonDetail(QWidget):
     def _fact(self, key: str) -> str:
         p = self.person
         if key == "sex":
-            return _(SEXES[p["sex"]]) if p.get("sex") in SEXES else ""
+            return sex_label(p.get("sex"))
         if key == "birth":
             if not p.get("birth_date"):
                 return ""
@@ -138,8 +137,7 @@ class PersonDetail(QWidget):
         if key in ("disability", "female_headed_household", "union_member"):
             return yes_no(p.get(key))
         if key == "migration_status":
-            status = p.get("migration_status")
-            return _(MIGRATION_STATUSES[status]) if status in MIGRATION_STATUSES else ""
+            return status_label(p.get("migration_status"))
         if key == "consent":
             if not p.get("consent_date"):
                 return _("No consent recorded")

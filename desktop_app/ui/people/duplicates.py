@@ -5,10 +5,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
-from desktop_app.domain.people import SEXES
 from desktop_app.i18n import N_, _
 from desktop_app.ui.people.episodes import to_display_date
-from desktop_app.ui.people.model import Labels, full_name
+from desktop_app.ui.people.model import Labels, full_name, sex_label
 
 ROWS = (
     ("name", N_("Name")),
@@ -68,7 +67,7 @@ class DuplicateDialog(QDialog):
         if key == "name":
             return full_name(record)
         if key == "sex":
-            return _(SEXES[record["sex"]]) if record.get("sex") in SEXES else ""
+            return sex_label(record.get("sex"))
         if key == "birth_date":
             text = to_display_date(record.get("birth_date"))
             return f"~{text[-4:]}" if text and record.get("birth_date_estimated") else text
@@ -96,7 +95,7 @@ class DuplicateDialog(QDialog):
             self.grid.addWidget(value, row, 1, Qt.AlignTop)
         for column, candidate in enumerate(self.candidates, start=2):
             person = candidate.person
-            title = QLabel(_("Registered person, {score}% similar").format(
+            title = QLabel(_("Registered person, similarity {score}/100").format(
                 score=int(round(candidate.score))))
             title.setStyleSheet("font-weight: bold;")
             self.grid.addWidget(title, 0, column)

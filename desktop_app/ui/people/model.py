@@ -27,6 +27,16 @@ def full_name(row: dict) -> str:
                                 row.get("patronymic")) if p)
 
 
+def sex_label(code: str | None) -> str:
+    message = SEXES.get(code or "")
+    return _(message) if message else ""
+
+
+def status_label(code: str | None) -> str:
+    message = MIGRATION_STATUSES.get(code or "")
+    return _(message) if message else ""
+
+
 def age_text(row: dict, today: date | None = None) -> str:
     if not row.get("birth_date"):
         return ""
@@ -125,7 +135,7 @@ class PeopleModel(QAbstractTableModel):
         if key == "name":
             return full_name(record)
         if key == "sex":
-            return _(SEXES[record["sex"]]) if record.get("sex") in SEXES else ""
+            return sex_label(record.get("sex"))
         if key == "age":
             return age_text(record, self.today)
         if key == "place":
@@ -133,8 +143,7 @@ class PeopleModel(QAbstractTableModel):
                      self.labels.get("jamoat", record.get("jamoat"))]
             return " / ".join(p for p in parts if p)
         if key == "status":
-            status = record.get("migration_status")
-            return _(MIGRATION_STATUSES[status]) if status in MIGRATION_STATUSES else ""
+            return status_label(record.get("migration_status"))
         if key == "phone":
             return (record.get("phones") or "").split(";")[0].strip()
         if key == "registered":
