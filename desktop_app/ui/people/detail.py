@@ -57,9 +57,12 @@ class PersonDetail(QWidget):
         self.empty.setWordWrap(True)
         self.facts_box = QGroupBox(self)
         self.facts = QFormLayout(self.facts_box)
+        self.facts.setRowWrapPolicy(QFormLayout.WrapLongRows)
+        self.facts.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         self.fact_labels: dict[str, tuple[QLabel, QLabel]] = {}
         for key, _msg in FACTS:
             caption, value = QLabel(self), QLabel(self)
+            caption.setStyleSheet("color: #555;")
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextSelectableByMouse)
             self.facts.addRow(caption, value)
@@ -86,7 +89,9 @@ class PersonDetail(QWidget):
         self.body = body
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setWidget(body)
+        self.setMinimumWidth(380)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.empty)

@@ -60,6 +60,7 @@ class PersonForm(QWidget):
         self.age = QSpinBox(self)
         self.age.setRange(0, MAX_AGE)
         self.age.setObjectName("age")
+        self.age.setMinimumWidth(120)
         self.age.valueChanged.connect(lambda _v: self.changed.emit())
         self.country = RefCombo(conn, "country", parent=self)
         self.region = RefCombo(conn, "region", parent=self)

@@ -66,7 +66,7 @@ class PeoplePage(QWidget):
         header.setSortIndicator(0, Qt.AscendingOrder)
         header.setStretchLastSection(True)
         header.sortIndicatorChanged.connect(self._sort_changed)
-        for column, width in enumerate((220, 70, 50, 200, 130, 130, 100)):
+        for column, width in enumerate((220, 70, 90, 200, 140, 130, 110)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.doubleClicked.connect(lambda index: self.edit_person(self.current_id()))
@@ -94,6 +94,7 @@ class PeoplePage(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([900, 480])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
