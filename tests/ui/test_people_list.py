@@ -139,3 +139,46 @@ def test_list_pages_rows_lazily(ctx, qtbot, monkeypatch):
     # only the pages that were shown or asked for are read, each at most page-size rows
     assert fetched and max(fetched) <= model_module.PAGE_SIZE
     assert sum(fetched) < 450 + model_module.PAGE_SIZE
+
+
+def test_large_registry_queries_off_the_ui_thread(ctx, qtbot, monkeypatch):
+    import threading
+
+    from desktop_app.store import people_list
+    from desktop_app.ui.people import page as page_module
+    _people(ctx.session)
+    monkeypatch.setattr(page_module, "BACKGROUND_ABOVE", 0)
+    threads = []
+    real = people_list.list_ids
+
+    def spy(conn, query):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(conn, query)
+
+    monkeypatch.setattr(page_module.people_list, "list_ids", spy)
+    page = _page(ctx, qtbot)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    assert page.count_label.text() == "3 people"
+    type_text(page.search, "Raxmonov")
+    qtbot.waitUntil(lambda: _names(page) == ["Раҳмонов Фарҳод"])
+    assert page.count_label.text() == "1 of 3 people"
+    assert threads and not any(threads)
+    page.wait_idle()
+
+
+def test_stale_background_results_are_dropped(ctx, qtbot, monkeypatch):
+    from desktop_app.ui.people import page as page_module
+    _people(ctx.session)
+    page = _page(ctx, qtbot)
+    monkeypatch.setattr(page_module, "BACKGROUND_ABOVE", 0)
+    page.search.setText("Karimov")
+    page.reload()
+    first = page._generation
+    page.search.setText("Saidova")
+    page.reload()
+    page.wait_idle()
+    qtbot.waitUntil(lambda: _names(page) == ["Саидова Мавзуна"])
+    # the first query's answer arriving late changes nothing
+    from desktop_app.store.people_list import PeopleIds
+    page._background_done(first, True, PeopleIds([1, 2, 3]))
+    assert _names(page) == ["Саидова Мавзуна"]

@@ -1,7 +1,7 @@
 """The People page: searchable, filterable list of everyone registered, and a person's page."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
@@ -15,6 +15,31 @@ from desktop_app.ui.people.model import COLUMNS, PeopleModel
 from desktop_app.ui.people.widgets import CodeCombo, RefCombo
 
 SEARCH_DELAY_MS = 150
+# Below this many people the list query takes a few milliseconds and runs in place; above
+# it the query runs on a background thread and the result comes back through a signal.
+BACKGROUND_ABOVE = 20_000
+
+
+class _Results(QObject):
+    done = Signal(int, bool, object)
+
+
+class _ListJob(QRunnable):
+    """Runs one list query off the UI thread (reads only) and reports back by signal."""
+
+    def __init__(self, generation: int, work, results: _Results):
+        super().__init__()
+        self.generation = generation
+        self.work = work
+        self.results = results
+
+    def run(self) -> None:
+        try:
+            outcome = self.work()
+        except Exception as exc:  # shown in the status line, never lost
+            self.results.done.emit(self.generation, False, exc)
+        else:
+            self.results.done.emit(self.generation, True, outcome)
 
 
 class PeoplePage(QWidget):
@@ -28,6 +53,12 @@ class PeoplePage(QWidget):
         self._generation = 0
         self._capped = False
         self._selected_id: str | None = None
+        self._total: int | None = None
+        self._loading = False
+        self._results = _Results(self)
+        self._results.done.connect(self._background_done)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
 
         self.search = QLineEdit(self)
         self.search.setClearButtonEnabled(True)
@@ -131,38 +162,61 @@ class PeoplePage(QWidget):
         return people_list.PeopleQuery(**vars(q))
 
     def reload(self) -> None:
-        """Run the list query (on the DB worker when there is one) and show the result."""
+        """Run the list query (off the UI thread for a large registry) and show the result."""
         self.search_timer.stop()
         query = self.current_query()
         self._generation += 1
         generation = self._generation
         conn = self.ctx.conn
+        if self._total is None:
+            self._total = people_list.count_people(conn)
 
         def work():
-            return people_list.list_ids(conn, query), people_list.count_people(conn)
-
-        def done(result):
-            if generation == self._generation:
-                self._show_result(*result)
+            return people_list.list_ids(conn, query)
 
         worker = getattr(self.ctx, "worker", None)
         if worker is not None and hasattr(worker, "submit"):
-            worker.submit(work, done)
+            self._set_loading(True)
+            worker.submit(work, lambda ids: self._background_done(generation, True, ids))
+        elif self._total > BACKGROUND_ABOVE:
+            self._set_loading(True)
+            self._pool.start(_ListJob(generation, work, self._results))
         else:
-            done(work())
+            self._show_result(work())
 
-    def _show_result(self, ids: people_list.PeopleIds, total: int) -> None:
+    def _background_done(self, generation: int, ok: bool, outcome) -> None:
+        if generation != self._generation:
+            return          # a newer query was started while this one ran
+        self._set_loading(False)
+        if ok:
+            self._show_result(outcome)
+        else:
+            self.count_label.setText(_("The list could not be read: {error}").format(
+                error=outcome))
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        if loading:
+            self.count_label.setText(_("Searching…"))
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Wait for a background query (tests, closing)."""
+        return self._pool.waitForDone(msecs)
+
+    def _show_result(self, ids: people_list.PeopleIds) -> None:
         keep = self._selected_id
         self.model.set_rowids(ids.rowids)
         self._capped = ids.capped
-        self._total = total
         self._update_count()
         if keep:
             self.select_person(keep)
 
     def _update_count(self) -> None:
+        if self._loading:
+            self.count_label.setText(_("Searching…"))
+            return
         shown = self.model.rowCount()
-        total = getattr(self, "_total", shown)
+        total = self._total if self._total is not None else shown
         if self.query.term or self.query.sex or self.query.district or self.query.status:
             text = ngettext("{shown} of {total} person", "{shown} of {total} people",
                             total).format(shown=format_number(shown),
@@ -205,6 +259,7 @@ class PeoplePage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        self._total = None
         self.model.invalidate()
         self.reload()
         if self._selected_id:
