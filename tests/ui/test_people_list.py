@@ -182,3 +182,28 @@ def test_stale_background_results_are_dropped(ctx, qtbot, monkeypatch):
     from desktop_app.store.people_list import PeopleIds
     page._background_done(first, True, PeopleIds([1, 2, 3]))
     assert _names(page) == ["Саидова Мавзуна"]
+
+
+def test_people_page_is_discovered_and_respects_permissions(ctx, qtbot):
+    from desktop_app.store.session import PermissionDenied
+    from desktop_app.ui.pages import discover_pages
+    spec = next(s for s in discover_pages() if s.key == "people")
+    assert spec.order == 10 and spec.title() == "People"
+    _people(ctx.session)
+
+    class ReadOnly:
+        def check(self, actor, action, table, row):
+            if action != "view":
+                raise PermissionDenied("read only")
+
+    ctx.session.policy = ReadOnly()
+    page = spec.factory(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.new_button.isVisible()
+    page.table.selectRow(0)
+    assert page.detail.person is not None
+    assert not page.detail.edit_button.isVisible()
+    page.edit_person(page.current_id())
+    page.new_person()
+    assert page.dialog is None

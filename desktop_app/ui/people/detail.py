@@ -164,6 +164,7 @@ class PersonDetail(QWidget):
         if self.person is None:
             return
         self.title.setText(full_name(self.person))
+        self.edit_button.setVisible(self.ctx.can("update", "person", self.person))
         for key, msgid in FACTS:
             caption, value = self.fact_labels[key]
             caption.setText(_(msgid))

@@ -271,10 +271,12 @@ class PeoplePage(QWidget):
         self.search.selectAll()
 
     def new_person(self) -> None:
-        self._open_dialog(None)
+        if self.ctx.can("create", "person"):
+            self._open_dialog(None)
 
     def edit_person(self, person_id: str | None) -> None:
-        if person_id:
+        if person_id and self.ctx.can("update", "person",
+                                      people_list.load_person(self.ctx.conn, person_id)[0]):
             self._open_dialog(person_id)
 
     def _open_dialog(self, person_id: str | None) -> None:
