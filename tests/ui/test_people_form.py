@@ -66,6 +66,13 @@ def test_register_person_with_episode_through_form(ctx, qtbot):
     assert page.detail.person["id"] == row[0]
     assert page.detail.episodes_table.item(0, 0).text() == "Russia"
     assert page.detail.episodes_table.item(0, 1).text() == "Moscow"
+    # typed in Cyrillic, found by typing the Latin spelling
+    add_person(ctx.session, family_name="Саидов", given_name="Бахтиёр")
+    page.refresh()
+    assert page.model.rowCount() == 2
+    type_text(page.search, "Rahmonova")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.index(0, 0).data() == "Раҳмонова Зарина"
 
 
 def test_impossible_date_is_shown_at_the_field_and_nothing_saved(ctx, qtbot):

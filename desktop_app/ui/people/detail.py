@@ -50,8 +50,7 @@ class PersonDetail(QWidget):
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.edit_button = QPushButton(self)
-        self.edit_button.clicked.connect(
-            lambda: self.person and self.edit_requested.emit(self.person["id"]))
+        self.edit_button.clicked.connect(self._edit_clicked)
         self.empty = QLabel(self)
         self.empty.setAlignment(Qt.AlignCenter)
         self.empty.setWordWrap(True)
@@ -98,6 +97,10 @@ class PersonDetail(QWidget):
         layout.addWidget(scroll, 1)
         self.scroll = scroll
         self.show_person(None)
+
+    def _edit_clicked(self) -> None:
+        if self.person:
+            self.edit_requested.emit(self.person["id"])
 
     def show_person(self, person_id: str | None) -> None:
         self.person, self.episodes = (people_list.load_person(self.ctx.conn, person_id)

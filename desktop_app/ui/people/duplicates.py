@@ -43,7 +43,7 @@ class DuplicateDialog(QDialog):
         self.open_buttons: list[QPushButton] = []
         self.create_button = QPushButton(self)
         self.back_button = QPushButton(self)
-        self.create_button.clicked.connect(lambda: self.done(self.CREATE_ANYWAY))
+        self.create_button.clicked.connect(self._create_anyway)
         self.back_button.clicked.connect(self.reject)
         body = QWidget(self)
         body.setLayout(self.grid)
@@ -115,6 +115,9 @@ class DuplicateDialog(QDialog):
             self.open_buttons.append(button)
             self.grid.addWidget(button, len(ROWS) + 2, column)
         self.grid.setColumnStretch(len(self.candidates) + 2, 1)
+
+    def _create_anyway(self) -> None:
+        self.done(self.CREATE_ANYWAY)
 
     def _open(self, person_id: str) -> None:
         self.chosen_id = person_id

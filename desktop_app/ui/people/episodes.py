@@ -97,7 +97,7 @@ class EpisodesEditor(QWidget):
         self.table.setMinimumHeight(120)
         self.add_button = QPushButton(self)
         self.remove_button = QPushButton(self)
-        self.add_button.clicked.connect(lambda: self.add_row())
+        self.add_button.clicked.connect(self._add_clicked)
         self.remove_button.clicked.connect(self.remove_selected)
         self.error = FieldError(self)
         buttons = QHBoxLayout()
@@ -113,6 +113,12 @@ class EpisodesEditor(QWidget):
         self.retranslate()
 
     # ---- rows ------------------------------------------------------------------------
+    def _mark_changed(self, *_args) -> None:
+        self.changed.emit()      # a slot must return None (see form.PersonForm._mark_changed)
+
+    def _add_clicked(self) -> None:
+        self.add_row()
+
     def add_row(self, episode: dict | None = None) -> int:
         episode = episode or {}
         row = self.table.rowCount()
@@ -139,11 +145,11 @@ class EpisodesEditor(QWidget):
             edit.setText(to_display_date(value) if name in DATE_FIELDS else value)
             if name in DATE_FIELDS:
                 edit.setPlaceholderText(_("dd.mm.yyyy"))
-            edit.textEdited.connect(lambda _t: self.changed.emit())
+            edit.textEdited.connect(self._mark_changed)
             widgets[name] = edit
         for combo in (country, sector, channel):
-            combo.code_changed.connect(lambda _c: self.changed.emit())
-        city.editTextChanged.connect(lambda _t: self.changed.emit())
+            combo.code_changed.connect(self._mark_changed)
+        city.editTextChanged.connect(self._mark_changed)
         for column, (name, _label) in enumerate(EPISODE_COLUMNS):
             self.table.setCellWidget(row, column, widgets[name])
         self.table.resizeColumnsToContents()

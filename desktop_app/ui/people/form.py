@@ -50,18 +50,18 @@ class PersonForm(QWidget):
         for name in TEXT_FIELDS:
             edit = QLineEdit(self)
             edit.setObjectName(name)
-            edit.textEdited.connect(lambda _t: self.changed.emit())
+            edit.textEdited.connect(self._mark_changed)
             self.inputs[name] = edit
         self.sex = CodeCombo(parent=self)
         self.sex.set_choices([(code, (lambda m=msg: _(m))) for code, msg in SEXES.items()])
         self.birth_date = QLineEdit(self)
         self.birth_date.setObjectName("birth_date")
-        self.birth_date.textEdited.connect(lambda _t: self.changed.emit())
+        self.birth_date.textEdited.connect(self._mark_changed)
         self.age = QSpinBox(self)
         self.age.setRange(0, MAX_AGE)
         self.age.setObjectName("age")
         self.age.setMinimumWidth(120)
-        self.age.valueChanged.connect(lambda _v: self.changed.emit())
+        self.age.valueChanged.connect(self._mark_changed)
         self.country = RefCombo(conn, "country", parent=self)
         self.region = RefCombo(conn, "region", parent=self)
         self.district = RefCombo(conn, "district", parent=self)
@@ -70,12 +70,9 @@ class PersonForm(QWidget):
         self.region.load(None, all_if_no_parent=False)
         self.district.load(None, all_if_no_parent=False)
         self.jamoat.load(None, all_if_no_parent=False)
-        self.country.code_changed.connect(
-            lambda code: self.region.load(code, all_if_no_parent=False))
-        self.region.code_changed.connect(
-            lambda code: self.district.load(code, all_if_no_parent=False))
-        self.district.code_changed.connect(
-            lambda code: self.jamoat.load(code, all_if_no_parent=False))
+        self.country.code_changed.connect(self._country_changed)
+        self.region.code_changed.connect(self._region_changed)
+        self.district.code_changed.connect(self._district_changed)
         self.education = RefCombo(conn, "education", parent=self)
         self.education.load()
         self.status = CodeCombo(parent=self)
@@ -83,24 +80,24 @@ class PersonForm(QWidget):
                                  for code, msg in MIGRATION_STATUSES.items()])
         for combo in (self.sex, self.country, self.region, self.district, self.jamoat,
                       self.education, self.status):
-            combo.code_changed.connect(lambda _c: self.changed.emit())
+            combo.code_changed.connect(self._mark_changed)
         self.disability = QCheckBox(self)
         self.female_headed = QCheckBox(self)
         self.union_member = QCheckBox(self)
         self.household_notes = QPlainTextEdit(self)
         self.household_notes.setMaximumHeight(70)
-        self.household_notes.textChanged.connect(self.changed.emit)
+        self.household_notes.textChanged.connect(self._mark_changed)
         self.consent_date = QLineEdit(self)
         self.consent_date.setObjectName("consent_date")
-        self.consent_date.textEdited.connect(lambda _t: self.changed.emit())
+        self.consent_date.textEdited.connect(self._mark_changed)
         self.consent_scopes: dict[str, QCheckBox] = {}
         for code, _msg in CONSENT_SCOPES:
             self.consent_scopes[code] = QCheckBox(self)
         for box in (self.disability, self.female_headed, self.union_member,
                     *self.consent_scopes.values()):
-            box.toggled.connect(lambda _v: self.changed.emit())
+            box.toggled.connect(self._mark_changed)
         self.episodes = EpisodesEditor(conn, self)
-        self.episodes.changed.connect(self.changed.emit)
+        self.episodes.changed.connect(self._mark_changed)
         self.inputs.update(sex=self.sex, birth_date=self.birth_date, country=self.country,
                            region=self.region, district=self.district, jamoat=self.jamoat,
                            education=self.education, migration_status=self.status,
@@ -109,6 +106,20 @@ class PersonForm(QWidget):
         self._build()
         self.retranslate()
         self.mark_clean()
+
+    def _country_changed(self, code) -> None:
+        self.region.load(code, all_if_no_parent=False)
+
+    def _region_changed(self, code) -> None:
+        self.district.load(code, all_if_no_parent=False)
+
+    def _district_changed(self, code) -> None:
+        self.jamoat.load(code, all_if_no_parent=False)
+
+    def _mark_changed(self, *_args) -> None:
+        # Slots return None: PySide6 drops a reference of whatever a slot returns, and
+        # signal.emit() returns True, so a lambda around emit() would wear True out.
+        self.changed.emit()
 
     # ---- layout ----------------------------------------------------------------------
     def _row(self, form: QFormLayout, label: str, widget: QWidget, *fields: str) -> None:
@@ -317,12 +328,12 @@ class PersonDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel, self)
-        self.buttons.accepted.connect(self.save)
+        self.buttons.accepted.connect(self._save_clicked)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(self.buttons)
-        QShortcut(QKeySequence.Save, self, activated=self.save)
+        QShortcut(QKeySequence.Save, self, activated=self._save_clicked)
         self.resize(980, 760)
         if person_id:
             person, episodes = people_list.load_person(ctx.conn, person_id)
@@ -336,6 +347,10 @@ class PersonDialog(QDialog):
         self.form.retranslate()
 
     # ---- saving ----------------------------------------------------------------------
+    def _save_clicked(self) -> None:
+        # slots return nothing: a returned bool upsets PySide's reference counting
+        self.save()
+
     def save(self) -> bool:
         values = self.form.values()
         episodes = self.form.episodes.episodes()

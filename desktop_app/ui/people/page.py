@@ -76,7 +76,7 @@ class PeoplePage(QWidget):
         self.status_filter.set_choices([(c, (lambda m=m: _(m)))
                                         for c, m in MIGRATION_STATUSES.items()])
         for combo in (self.sex_filter, self.district_filter, self.status_filter):
-            combo.code_changed.connect(lambda _c: self.reload())
+            combo.code_changed.connect(self._filter_changed)
         self.new_button = QPushButton(self)
         self.new_button.clicked.connect(self.new_person)
         self.new_button.setVisible(ctx.can("create", "person"))
@@ -100,8 +100,8 @@ class PeoplePage(QWidget):
         for column, width in enumerate((220, 70, 90, 200, 140, 130, 110)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        self.table.doubleClicked.connect(lambda index: self.edit_person(self.current_id()))
-        self.table.activated.connect(lambda index: self.edit_person(self.current_id()))
+        self.table.doubleClicked.connect(self._row_activated)
+        self.table.activated.connect(self._row_activated)
 
         self.detail = PersonDetail(ctx, self)
         self.detail.edit_requested.connect(self.edit_person)
@@ -140,6 +140,12 @@ class PeoplePage(QWidget):
         self.reload()
 
     # ---- list ------------------------------------------------------------------------
+    def _filter_changed(self, _code) -> None:
+        self.reload()
+
+    def _row_activated(self, _index) -> None:
+        self.edit_person(self.current_id())
+
     def _search_typed(self, _text: str) -> None:
         self.search_timer.start()
 

@@ -24,8 +24,11 @@ class CodeCombo(QComboBox):
         super().__init__(parent)
         self._blank = blank
         self._choices: list[tuple[str, Callable[[], str]]] = []
-        self.currentIndexChanged.connect(lambda _i: self.code_changed.emit(self.code()))
+        self.currentIndexChanged.connect(self._index_changed)
         self.set_choices([])
+
+    def _index_changed(self, _index: int) -> None:
+        self.code_changed.emit(self.code())
 
     def set_choices(self, choices: list[tuple[str, Callable[[], str]]]) -> None:
         """Replace the choices (code, label function); keep the code if it is still offered."""
