@@ -59,7 +59,7 @@ class DuplicateDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
         self.back_button.setDefault(True)
-        self.resize(min(320 + 260 * len(self.candidates), 1300), 460)
+        self.resize(min(200 + 250 * (len(self.candidates) + 1), 1400), 480)
         self._cells: list[QLabel] = []
         self.retranslate()
 
@@ -85,7 +85,8 @@ class DuplicateDialog(QDialog):
         self.open_buttons = []
         header = QLabel(_("New entry"))
         header.setStyleSheet("font-weight: bold;")
-        self.grid.addWidget(header, 0, 1)
+        header.setWordWrap(True)
+        self.grid.addWidget(header, 0, 1, Qt.AlignBottom)
         for row, (key, label) in enumerate(ROWS, start=1):
             caption = QLabel(_(label))
             caption.setStyleSheet("color: #555;")
@@ -98,7 +99,8 @@ class DuplicateDialog(QDialog):
             title = QLabel(_("Registered person, similarity {score}/100").format(
                 score=int(round(candidate.score))))
             title.setStyleSheet("font-weight: bold;")
-            self.grid.addWidget(title, 0, column)
+            title.setWordWrap(True)
+            self.grid.addWidget(title, 0, column, Qt.AlignBottom)
             for row, (key, _label) in enumerate(ROWS, start=1):
                 text = self._text(person, key)
                 cell = QLabel(text)
@@ -114,7 +116,9 @@ class DuplicateDialog(QDialog):
             button.clicked.connect(lambda _c=False, pid=person["id"]: self._open(pid))
             self.open_buttons.append(button)
             self.grid.addWidget(button, len(ROWS) + 2, column)
-        self.grid.setColumnStretch(len(self.candidates) + 2, 1)
+        for column in range(1, len(self.candidates) + 2):
+            self.grid.setColumnMinimumWidth(column, 220)
+            self.grid.setColumnStretch(column, 1)
 
     def _create_anyway(self) -> None:
         self.done(self.CREATE_ANYWAY)
