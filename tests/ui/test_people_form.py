@@ -229,3 +229,24 @@ def test_no_guard_without_changes(ctx, qtbot):
     qtbot.keyClick(dialog.form.inputs["given_name"], Qt.Key_Escape)
     assert not dialog.isVisible()
     assert dialog.guard is None
+
+
+def test_consent_scopes_round_trip(ctx, qtbot):
+    everything = add_person(ctx.session, consent_date="01.02.2024", consent_scope="all")
+    other = add_person(ctx.session, family_name="Karimov", consent_date="01.02.2024",
+                       consent_scope="referral,photo")
+    dialog = PersonDialog(ctx, everything["id"], duplicate_finder=no_duplicates)
+    qtbot.addWidget(dialog)
+    assert all(box.isChecked() for box in dialog.form.consent_scopes.values())
+    assert dialog.form.consent_date.text() == "01.02.2024"
+    type_text(dialog.form.inputs["village"], "Navdonak")
+    dialog.save()
+    assert people_list.load_person(ctx.conn, everything["id"])[0]["consent_scope"] == "all"
+    dialog = PersonDialog(ctx, other["id"], duplicate_finder=no_duplicates)
+    qtbot.addWidget(dialog)
+    assert dialog.form.consent_scopes["referral"].isChecked()
+    assert not dialog.form.consent_scopes["sharing"].isChecked()
+    dialog.form.consent_scopes["sharing"].setChecked(True)
+    dialog.save()
+    assert people_list.load_person(ctx.conn, other["id"])[0]["consent_scope"] == \
+        "referral,sharing,photo"

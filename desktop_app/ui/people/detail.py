@@ -45,6 +45,7 @@ class PersonDetail(QWidget):
         self.person: dict | None = None
         self.episodes: list[dict] = []
         self.sections: list[tuple[object, QGroupBox, QWidget]] = []
+        self._specs = None
         self.title = QLabel(self)
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.title.setWordWrap(True)
@@ -118,7 +119,9 @@ class PersonDetail(QWidget):
         if self.person is None:
             return
         ids = identity_ids(self.ctx.conn, self.person["id"])
-        for spec in discover_person_sections():
+        if self._specs is None:
+            self._specs = discover_person_sections()
+        for spec in self._specs:
             box = QGroupBox(self.body)
             widget = spec.factory(self.ctx, ids)
             QVBoxLayout(box).addWidget(widget)

@@ -46,6 +46,7 @@ class PersonForm(QWidget):
         self.inputs: dict[str, QWidget] = {}
         self._snapshot = None
         self._loaded_estimated_birth: str | None = None
+        self._other_scopes: list[str] = []
 
         for name in TEXT_FIELDS:
             edit = QLineEdit(self)
@@ -235,7 +236,9 @@ class PersonForm(QWidget):
         self.union_member.setChecked(bool(person.get("union_member")))
         self.household_notes.setPlainText(person.get("household_notes") or "")
         self.consent_date.setText(to_display_date(person.get("consent_date")))
-        scopes = {s.strip() for s in (person.get("consent_scope") or "").split(",")}
+        scopes = [s.strip() for s in (person.get("consent_scope") or "").split(",") if s.strip()]
+        # scopes this form does not show (added by other modules) are kept as they are
+        self._other_scopes = [s for s in scopes if s not in self.consent_scopes]
         for code, box in self.consent_scopes.items():
             box.setChecked("all" in scopes or code in scopes)
         self.episodes.set_episodes(episodes or [])
@@ -270,7 +273,11 @@ class PersonForm(QWidget):
                       household_notes=self.household_notes.toPlainText().strip() or None,
                       consent_date=self.consent_date.text().strip() or None)
         chosen = [code for code, box in self.consent_scopes.items() if box.isChecked()]
-        values["consent_scope"] = ",".join(chosen) or None
+        if "all" in self._other_scopes and len(chosen) == len(self.consent_scopes):
+            values["consent_scope"] = "all"
+        else:
+            others = [s for s in self._other_scopes if s != "all"]
+            values["consent_scope"] = ",".join(chosen + others) or None
         return values
 
     def _state(self):
