@@ -20,6 +20,7 @@ EPISODE_COLUMNS = (
     ("work_permit", N_("Work permit")),
     ("recruitment_channel", N_("Recruitment channel")),
 )
+COLUMN_WIDTHS = (130, 130, 150, 150, 100, 100, 120, 200)
 DATE_FIELDS = ("departure_date", "return_date")
 
 
@@ -95,6 +96,8 @@ class EpisodesEditor(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setMinimumHeight(120)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
         self.add_button = QPushButton(self)
         self.remove_button = QPushButton(self)
         self.add_button.clicked.connect(self._add_clicked)
@@ -152,7 +155,6 @@ class EpisodesEditor(QWidget):
         city.editTextChanged.connect(self._mark_changed)
         for column, (name, _label) in enumerate(EPISODE_COLUMNS):
             self.table.setCellWidget(row, column, widgets[name])
-        self.table.resizeColumnsToContents()
         if episode == {}:
             self.changed.emit()
         return row

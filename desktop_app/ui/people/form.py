@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
                                QPlainTextEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from desktop_app.domain.people import (MAX_AGE, MIGRATION_STATUSES, SEXES, age_on,
-                                       birth_date_from_age)
+                                       birth_date_from_age, validate_episode, validate_person)
 from desktop_app.i18n import N_, _
 from desktop_app.store import people_list
 from desktop_app.store.repository import ValidationError
@@ -361,12 +361,17 @@ class PersonDialog(QDialog):
     def save(self) -> bool:
         values = self.form.values()
         episodes = self.form.episodes.episodes()
+        # check everything first so that every problem shows at once
+        _cleaned, errors = validate_person(values)
+        episode_errors = {}
+        for index, episode in enumerate(episodes):
+            _e, problems = validate_episode({**episode, "person_id": self.person_id or "new"})
+            if problems:
+                episode_errors[index] = problems
+        if errors or episode_errors:
+            self.form.show_errors(errors, episode_errors)
+            return False
         if self.person_id is None:
-            from desktop_app.domain.people import validate_person
-            _cleaned, errors = validate_person(values)
-            if errors:
-                self.form.show_errors(errors)
-                return False
             candidates = self.duplicate_finder(self.ctx.conn, values, limit=5)
             if candidates:
                 from desktop_app.ui.people.duplicates import DuplicateDialog
