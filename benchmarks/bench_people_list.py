@@ -35,7 +35,9 @@ def _synthetic(ctx):
     final = ctx.cache / f"people-list-{ctx.scale:g}.db"
     if final.exists():
         return final
-    path = ctx.workdir / "people-list.db"
+    path = ctx.cache / f"people-list-{ctx.scale:g}.partial.db"
+    for leftover in ctx.cache.glob(path.name + "*"):
+        leftover.unlink()
     conn = open_database(path, create=True)
     session = initialise(conn, office_code="GRM", office_name="Gharm", district="TJ-RASHT",
                          jamoat="TJ-RASHT-GARM", region="TJ-RR")
