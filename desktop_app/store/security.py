@@ -305,6 +305,11 @@ def recover(path, recovery_key: str, username: str, new_password: str) -> Sessio
     return session
 
 
+def audit_ok(conn) -> bool:
+    from desktop_app.store.audit import verify_chain
+    return not verify_chain(conn)
+
+
 def session_key(session: Session) -> bytes | None:
     return getattr(session, "db_key", None)
 
