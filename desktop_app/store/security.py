@@ -444,3 +444,43 @@ def copy_database(source, target) -> Path:
     if key is not None:
         remember_key(target, key)
     return target
+
+
+# ---- demo databases --------------------------------------------------------------------
+# Documented in docs/user/security.md; ``hamroh --demo`` logs in as the administrator.
+DEMO_USERS = (
+    ("admin", "administrator", "hamroh-admin", "Administrator"),
+    ("coordinator", "coordinator", "hamroh-coordinator", "Coordinator"),
+    ("caseworker", "case_worker", "hamroh-caseworker", "Case worker"),
+    ("field", "field_officer", "hamroh-field", "Field officer"),
+    ("inspector", "inspector", "hamroh-inspector", "Labour inspector"),
+    ("loans", "loan_officer", "hamroh-loans", "Loan officer"),
+)
+
+
+def new_demo_key(path) -> bytes:
+    key = keys.new_database_key()
+    remember_key(path, key)
+    return key
+
+
+def finish_demo_encryption(session: Session, path) -> Session:
+    """Key file, demo users for every role (documented passwords), demo auto-login."""
+    db_key = known_key(path)
+    kf, _recovery = keys.KeyFile.create(path, db_key)
+    admin_id = session.actor.user_id
+    repo = UserRepository(session)
+    with session.transaction():
+        for username, role, password, display in DEMO_USERS:
+            if username == session.actor.username:
+                user_id = admin_id
+            else:
+                user_id = repo.create(dict(username=username, display_name=display, role=role,
+                                           active=1))["id"]
+            verifier = kf.set_user(db_key, user_id, username, password)
+            _store_credential(session.conn, user_id, username, verifier, False)
+    admin = next(u for u in DEMO_USERS if u[1] == "administrator")
+    kf.set_demo_login(admin[0], admin[2])
+    install_policy(session)
+    session.db_key = db_key
+    return session
