@@ -305,6 +305,13 @@ def recover(path, recovery_key: str, username: str, new_password: str) -> Sessio
     return session
 
 
+def audit_event(session: Session, action: str, detail=None) -> None:
+    """Audit something the user did that is not a record write (unlock, export ...)."""
+    session.log(action, "app_user" if action in ("unlock", "failed_unlock") else None,
+                session.actor.user_id if action in ("unlock", "failed_unlock") else None,
+                detail=detail)
+
+
 def audit_ok(conn) -> bool:
     from desktop_app.store.audit import verify_chain
     return not verify_chain(conn)
