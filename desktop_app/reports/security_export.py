@@ -9,24 +9,20 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from desktop_app.i18n import _
 from desktop_app.reports.fonts import register_fonts
 
+FLAGS = {"birth_date_estimated", "disability", "female_headed_household", "union_member"}
 SKIP = {"hlc", "office_id", "created_by", "updated_by", "deleted", "name_key", "phone_key",
         "document_key"}
 
 
-def _table_title(name: str) -> str:
-    titles = {
-        "person": _("Personal details"),
-        "migration_episode": _("Migration episodes"),
-        "consent": _("Consents"),
-        "hotline_case": _("Hotline cases"),
-    }
-    return titles.get(name, name.replace("_", " ").capitalize())
-
-
-def write_person_pdf(data: dict, path) -> None:
+def write_person_pdf(data: dict, path, texts: dict | None = None) -> None:
+    """``texts``: the translated headings (store.security_rights.export_texts)."""
+    if texts is None:
+        from desktop_app.store.security_rights import export_texts
+        texts = export_texts(data)
+    titles = texts["tables"]
+    fields = texts["fields"]
     regular, bold = register_fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=11)
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=colors.grey)
@@ -37,21 +33,19 @@ def write_person_pdf(data: dict, path) -> None:
     person = data["people"][0] if data["people"] else {}
     name = " ".join(filter(None, [person.get("family_name"), person.get("given_name"),
                                   person.get("patronymic")]))
-    story.append(Paragraph(escape(_("Data held about {name}").format(name=name)), h1))
-    story.append(Paragraph(escape(_("Exported on {date} by {user}. This document lists every "
-                                    "record about the person kept in this database.")
-                                  .format(date=data["exported_at"][:10],
-                                          user=data["exported_by"])), small))
-    if data.get("erasures"):
-        story.append(Paragraph(escape(_("The personal data of this person was erased on "
-                                        "{date}.").format(date=data["erasures"][0]["erased_on"])),
-                               body))
+    story.append(Paragraph(escape(texts["title"].format(name=name)), h1))
+    story.append(Paragraph(escape(texts["intro"]), small))
+    if texts.get("erased"):
+        story.append(Paragraph(escape(texts["erased"]), body))
     sections = [("person", data["people"])] + sorted(data["records"].items())
     for table, rows in sections:
-        story.append(Paragraph(escape(_table_title(table)), h2))
+        story.append(Paragraph(escape(titles.get(table, table.replace("_", " ").capitalize())),
+                               h2))
         for row in rows:
-            cells = [[Paragraph(escape(k), small), Paragraph(escape(str(v)), body)]
-                     for k, v in row.items() if k not in SKIP and v not in (None, "")]
+            cells = [[Paragraph(escape(fields.get(k, k)), small),
+                      Paragraph(escape(str(v)), body)]
+                     for k, v in row.items()
+                     if k not in SKIP and v not in (None, "") and not (k in FLAGS and not v)]
             if not cells:
                 continue
             grid = Table(cells, colWidths=[45 * mm, 125 * mm])
@@ -65,5 +59,5 @@ def write_person_pdf(data: dict, path) -> None:
             story.append(Spacer(1, 3 * mm))
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
                             topMargin=16 * mm, bottomMargin=16 * mm,
-                            title=_("Personal data export"), author="Hamroh")
+                            title=texts["document"], author="Hamroh")
     doc.build(story)

@@ -197,3 +197,55 @@ def _scrub_change_log(conn, table: str, record_id: str, fields: list[str]) -> No
 class ErasureRepository(Repository):
     table = "person_erasure"
     fields = ("person_id", "erased_on", "reason", "fields")
+
+
+def export_texts(data: dict) -> dict:
+    """Translated headings and field names for the PDF of a person's data."""
+    texts = {
+        "document": _("Personal data export"),
+        "title": _("Data held about {name}"),
+        "intro": _("Exported on {date} by {user}. This document lists every record about the "
+                   "person kept in this database.").format(date=data["exported_at"][:10],
+                                                           user=data["exported_by"]),
+        "erased": _("The personal data of this person was erased on {date}.").format(
+            date=data["erasures"][0]["erased_on"]) if data.get("erasures") else "",
+        "tables": {
+            "person": _("Personal details"),
+            "migration_episode": _("Migration episodes"),
+            "consent": _("Consents"),
+            "hotline_case": _("Hotline cases"),
+        },
+        "fields": {
+            "id": _("Record number"),
+            "family_name": _("Family name"),
+            "given_name": _("Given name"),
+            "patronymic": _("Patronymic"),
+            "sex": _("Sex"),
+            "birth_date": _("Date of birth"),
+            "phones": _("Phones"),
+            "document_number": _("Document number"),
+            "country": _("Country"),
+            "region": _("Region"),
+            "district": _("District"),
+            "jamoat": _("Jamoat"),
+            "village": _("Village"),
+            "notes": _("Notes"),
+            "migration_status": _("Migration status"),
+            "created_at": _("Recorded on"),
+            "updated_at": _("Last changed on"),
+            "person_id": _("Person"),
+            "scope": _("Consent to"),
+            "consent_date": _("Given on"),
+            "expiry_date": _("Ends on"),
+            "withdrawn_date": _("Withdrawn on"),
+            "method": _("How given"),
+            "taken_by": _("Recorded by"),
+            "destination_country": _("Destination country"),
+            "destination_city": _("Destination city"),
+            "sector": _("Sector"),
+            "employer_name": _("Employer"),
+            "departure_date": _("Departure date"),
+            "return_date": _("Return date"),
+        },
+    }
+    return texts
