@@ -20,11 +20,12 @@ def add_db_argument(parser: argparse.ArgumentParser, required: bool = True) -> N
     parser.add_argument("--user", default=None, help=user_help())
 
 
-def open_for_cli(args: argparse.Namespace, *, create: bool = False) -> Session:
-    """Open ``args.db`` for a command (migrating it if needed) as its acting user."""
+def open_for_cli(args: argparse.Namespace, *, create: bool = False,
+                 migrate: bool = True) -> Session:
+    """Open ``args.db`` for a command (migrating it unless told not to) as its acting user."""
     from desktop_app.store import security
     path = args.db
     if create or not security.is_encrypted_file(path) or security.known_key(path):
-        return open_session(path, create=create)
+        return open_session(path, create=create, migrate=migrate)
     from desktop_app.commands.security_impl.login import login_for_cli
-    return login_for_cli(args, path)
+    return login_for_cli(args, path, migrate=migrate)

@@ -232,12 +232,13 @@ class LoginFailed(PermissionDenied):
     pass
 
 
-def login(path, username: str, password: str, *, now: float | None = None) -> Session:
+def login(path, username: str, password: str, *, now: float | None = None,
+          migrate: bool = True) -> Session:
     """Unlock ``path`` as ``username``; a Session under the role policy, audited."""
     from desktop_app.store.access import open_database
     kf = keys.KeyFile.for_database(path)
     result = kf.unlock(username, password, now=now)
-    conn = open_database(path, key=result.key)
+    conn = open_database(path, key=result.key, migrate=migrate)
     try:
         stored = conn.execute("SELECT verifier FROM user_credential WHERE user_id=?",
                               (result.user_id,)).fetchone()

@@ -166,3 +166,35 @@ def test_expired_consents_tab(qtbot, db_path):
     table = page.consents.table
     assert table.rowCount() == 1 and table.item(0, 2).text() == "Ғафурова Мавзуна"
     assert table.item(0, 1).text() == "Sharing with other offices"
+
+
+def test_first_run_database_gets_password_and_is_encrypted(qtbot, tmp_path):
+    from desktop_app.store.access import open_database
+    from desktop_app.store.setup import initialise
+    from desktop_app.ui.security.gate import ensure_protected, open_with_login
+    path = tmp_path / "new.db"
+    conn = open_database(path, create=True)
+    initialise(conn, office_code="KHJ", office_name="Khujand", admin_username="malika")
+    conn.close()
+
+    def fill():
+        dialog = QApplication.activeModalWidget()
+        dialog.quiet = True
+        qtbot.keyClicks(dialog.new, "khujand-pass-1")
+        qtbot.keyClicks(dialog.repeat, "khujand-pass-1")
+        dialog.save()
+    QTimer.singleShot(50, fill)
+    assert ensure_protected(path)
+    assert not path.read_bytes().startswith(b"SQLite format 3")
+    assert not list((tmp_path / "backups").glob("*"))       # no plain copy left behind
+    assert ensure_protected(path)                            # encrypted: nothing to ask
+    security.forget_key(path)
+
+    def log_in():
+        dialog = QApplication.activeModalWidget()
+        qtbot.keyClicks(dialog.username, "malika")
+        qtbot.keyClicks(dialog.password, "khujand-pass-1")
+        dialog.try_login()
+    QTimer.singleShot(50, log_in)
+    session = open_with_login(path)
+    assert session.actor.username == "malika" and session.actor.role == "administrator"

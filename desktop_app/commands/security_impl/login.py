@@ -25,7 +25,7 @@ def user_help() -> str:
              "asked for)")
 
 
-def login_for_cli(args, path):
+def login_for_cli(args, path, migrate: bool = True):
     """A logged-in session for an encrypted ``path`` (see commands/_common.open_for_cli)."""
     from desktop_app.store import security
     from desktop_app.store.db import DatabaseError
@@ -44,6 +44,6 @@ def login_for_cli(args, path):
             user = names[0]
         password = ask_password()
     try:
-        return security.login(path, user, password)
+        return security.login(path, user, password, migrate=migrate)
     except security.PermissionDenied as exc:
         raise DatabaseError(str(exc), path) from exc

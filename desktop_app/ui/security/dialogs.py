@@ -267,3 +267,66 @@ def require_with_reason(ctx, action: str, table: str, row: dict, parent=None) ->
     except PermissionDenied as exc:
         QMessageBox.warning(parent, _("Not allowed"), str(exc))
         return False
+
+
+class FirstPasswordDialog(QDialog):
+    """The administrator's password for a new database, which is then encrypted; shows the
+    recovery key to print."""
+
+    def __init__(self, db_path, username: str, parent=None):
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self.username = username
+        self.recovery_key = None
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.new = _password_field()
+        self.new.setObjectName("new")
+        self.repeat = _password_field()
+        self.repeat.setObjectName("repeat")
+        self.error = _error_label()
+        self.form = QFormLayout()
+        self.form.addRow(QLabel(), self.new)
+        self.form.addRow(QLabel(), self.repeat)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Administrator password"))
+        self.intro.setText(_("Choose the password of {name}. The database is encrypted with "
+                             "it: without a password nobody can read it, even with the file.")
+                           .format(name=self.username))
+        self.form.labelForField(self.new).setText(_("New password"))
+        self.form.labelForField(self.repeat).setText(_("Repeat the new password"))
+
+    def save(self) -> None:
+        if self.new.text() != self.repeat.text():
+            self.error.setText(_("The two passwords differ."))
+            self.error.show()
+            return
+        try:
+            backup, self.recovery_key = security.encrypt_existing(
+                self.db_path, admin_username=self.username, password=self.new.text())
+        except (DatabaseError, PermissionDenied) as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        backup.unlink(missing_ok=True)      # a new, empty database: nothing to keep plain
+        box = QMessageBox(self)
+        box.setWindowTitle(_("New recovery key"))
+        box.setText(_("Print this key and keep it in a safe. It opens the database if every "
+                      "password is lost."))
+        box.setInformativeText(self.recovery_key)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setObjectName("recoveryBox")
+        if not getattr(self, "quiet", False):
+            box.exec()
+        self.accept()

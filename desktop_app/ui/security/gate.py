@@ -38,3 +38,30 @@ def open_with_login(db_path, *, demo: bool = False, parent=None, username: str =
 
 
 from desktop_app.ui.security.dialogs import LoginDialog  # noqa: E402
+
+
+def ensure_protected(db_path, parent=None) -> bool:
+    """A plain database with no personal data yet (just made by the first-run dialog) is
+    encrypted now, with a password for its administrator; False when the user cancels.
+
+    A plain database that already holds records is left alone here: encrypting it is an
+    administrator's decision (``hamroh security encrypt``, which keeps a backup).
+    """
+    path = Path(db_path)
+    if not path.exists() or security.is_encrypted_file(path):
+        return True
+    from desktop_app.store.access import open_database
+    conn = open_database(path)
+    try:
+        people = conn.execute("SELECT count(*) FROM person").fetchone()[0]
+        admin = conn.execute("SELECT username FROM app_user WHERE role='administrator' AND "
+                             "active=1 AND deleted=0 ORDER BY created_at LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    if people or admin is None:
+        return True
+    dialog = FirstPasswordDialog(path, admin[0], parent)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+from desktop_app.ui.security.dialogs import FirstPasswordDialog  # noqa: E402
