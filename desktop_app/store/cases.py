@@ -331,10 +331,8 @@ def refer(session: Session, case_id: str, values: dict, *,
         if not consented:
             session.log("override_consent", "case_referral", record["id"],
                         detail={"reason": override_reason, "case_id": case_id})
-        target_label = reference.label(session.conn, "referral_target", record["target"],
-                                       "en")
         add_event(session, case_id, "referral",
-                  " ".join(filter(None, [target_label, record.get("target_detail")])),
+                  " ".join(filter(None, [record["target"], record.get("target_detail")])),
                   on=record["referred_on"])
         if case["status"] in ("new", "in_progress"):
             change_status(session, case_id, "referred", on=record["referred_on"])
@@ -376,9 +374,9 @@ def record_outcome(session: Session, case_id: str, *, outcome: str,
                        returned_home=returned_home, inspection_opened=inspection_opened,
                        fine_imposed=fine_imposed, outcome_notes=notes)
         record = repo.update(case_id, changes)
-        text = reference.label(session.conn, "case_outcome", outcome, "en")
+        text = outcome
         if minor is not None:
-            text += f"; {dom.from_minor(minor, currency)} {currency}"
+            text += f" {dom.from_minor(minor, currency)} {currency}"
         add_event(session, case_id, "outcome", text, on=on)
         if resolve and case["status"] in dom.OPEN_STATUSES:
             record = change_status(session, case_id, "resolved", on=on)
@@ -413,6 +411,29 @@ def open_detail(session: Session, case_id: str, ask_reason=None) -> dict:
 
 
 # ---- reading --------------------------------------------------------------------------
+_EVENT_CODE_KINDS = {"referral": ("referral_target", "referral_status"),
+                     "outcome": ("case_outcome",)}
+
+
+def event_text(conn, event: dict, language: str) -> str:
+    """What a timeline entry says, in ``language``: status changes as labels, codes that
+    system entries start with (referral target or answer, outcome) as labels."""
+    text = event.get("text") or ""
+    if event["kind"] in ("status", "reopened") and event.get("to_status"):
+        moved = " → ".join(reference.label(conn, "case_status", s, language)
+                           for s in (event.get("from_status"), event.get("to_status")) if s)
+        return moved + (f": {text}" if text else "")
+    kinds = _EVENT_CODE_KINDS.get(event["kind"])
+    if kinds and text:
+        code, _sep, rest = text.partition(" ")
+        for kind in kinds:
+            row = conn.execute("SELECT 1 FROM reference_item WHERE kind=? AND code=?",
+                               (kind, code)).fetchone()
+            if row:
+                return " ".join(filter(None, [reference.label(conn, kind, code, language), rest]))
+    return text
+
+
 def person_name(conn, person_id: str | None) -> str:
     if not person_id:
         return ""
@@ -606,7 +627,7 @@ def count_by(conn, column: str) -> list[tuple[str, int]]:
 # ---- employers ------------------------------------------------------------------------
 def find_employers(conn, term: str = "", limit: int = 200) -> list[dict]:
     """Employers with their counts of cases, inspections and violations (repeat offenders:
-    two or more inspections with violations, or three or more cases)."""
+    two or more inspections with violations, or five or more cases)."""
     where, args = "e.deleted=0", []
     keys = names.query_keys(term or "")
     for k in keys:
@@ -630,7 +651,7 @@ def find_employers(conn, term: str = "", limit: int = 200) -> list[dict]:
 
 
 def is_repeat_offender(summary: dict) -> bool:
-    return summary["inspections_with_violations"] >= 2 or summary["cases"] >= 3
+    return summary["inspections_with_violations"] >= 2 or summary["cases"] >= 5
 
 
 def employer_summary(conn, employer_id: str) -> dict | None:
