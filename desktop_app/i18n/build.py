@@ -105,8 +105,8 @@ def extract() -> None:
             catalog.update(template, no_fuzzy_matching=True)
             if lang == "en":
                 for msg in catalog:
-                    if msg.id and not msg.string:
-                        msg.string = msg.id
+                    if msg.id and not all(_strings(msg)):
+                        msg.string = tuple(msg.id) if isinstance(msg.id, (list, tuple)) else msg.id
             _write(path, catalog)
     print("catalogs updated in", TRANSLATIONS)
 
