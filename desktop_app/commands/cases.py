@@ -48,7 +48,7 @@ def register(subparsers) -> None:
     add_db_argument(p)
     p.add_argument("number", help=_("case number"))
     p.add_argument("--out", required=True, help=_("PDF file to write"))
-    p.add_argument("--lang", dest="pdf_lang", choices=("ru", "tg", "uz", "en"),
+    p.add_argument("--language", dest="pdf_lang", choices=("ru", "tg", "uz", "en"),
                    help=_("language of the PDF (default: the current language)"))
     p.add_argument("--include-sensitive", action="store_true",
                    help=_("include the caller, the summary and other sensitive details"))

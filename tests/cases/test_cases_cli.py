@@ -37,7 +37,7 @@ def test_list_show_status_and_pdf(db_path, tmp_path, capsys):
     assert "Решено → В работе: New ban notice" in out
     pdf = tmp_path / "case.pdf"
     assert hamroh(["cases", "pdf", "--db", str(db_path), number, "--out", str(pdf),
-                   "--lang", "tg"]) == 0
+                   "--language", "tg"]) == 0
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert hamroh(["cases", "show", "--db", str(db_path), "NOPE-1"]) == 1
+    assert hamroh(["--lang", "en", "cases", "show", "--db", str(db_path), "NOPE-1"]) == 1
     assert "No case has the number NOPE-1." in capsys.readouterr().err

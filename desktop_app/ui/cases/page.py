@@ -7,7 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _, current_language, format_date
+from desktop_app.i18n import _, current_language, format_date, ngettext
 from desktop_app.store import cases as sc
 from desktop_app.store import reference
 from desktop_app.ui.cases.detail import open_case
@@ -143,7 +143,8 @@ class CasesPage(QWidget):
         ids = sc.case_ids(self.ctx.conn, self.current_filter())
         self.model.set_ids(ids)
         self.stack.setCurrentWidget(self.table)
-        self.count.setText(_("{count} cases").format(count=len(ids)))
+        self.count.setText(ngettext("{count} case", "{count} cases", len(ids)).format(
+            count=len(ids)))
 
     def _fetch(self, ids):
         return sc.case_rows(self.ctx.session, ids)
