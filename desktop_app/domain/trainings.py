@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from desktop_app.domain.people import parse_date
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, _, format_number
 
 # Follow-up outcomes of a trainee (codes are what records and reports store).
 OUTCOMES = {
@@ -90,8 +90,8 @@ class CompletionRule:
     def describe(self) -> str:
         parts = []
         if self.min_share_sessions is not None:
-            parts.append(_("at least {percent}% of sessions").format(
-                percent=_percent(self.min_share_sessions)))
+            parts.append(_("at least {share} of sessions").format(
+                share=_percent(self.min_share_sessions) + "%"))
         if self.min_sessions is not None:
             parts.append(_("at least {count} sessions").format(count=self.min_sessions))
         if self.min_hours is not None:
@@ -227,3 +227,30 @@ def validate_outcome(values: dict, today: date | None = None) -> tuple[dict, dic
     if isinstance(cleaned.get("notes"), str):
         cleaned["notes"] = " ".join(cleaned["notes"].split()) or None
     return cleaned, errors
+
+
+# ---- certificate texts (translated with the participant's catalog at print time) -------
+CERTIFICATE_TEXTS = {
+    "title": N_("Certificate"),
+    "intro": N_("This is to certify that"),
+    "completed": N_("has successfully completed the training course"),
+    "dates": N_("held from {start} to {end}"),
+    "one_day": N_("held on {date}"),
+    "place": N_("Place: {place}"),
+    "provider": N_("Organised by: {provider}"),
+    "number": N_("Certificate No. {number}"),
+    "issued": N_("Date of issue: {date}"),
+    "trainer": N_("Trainer"),
+    "head": N_("Head of the organisation"),
+}
+
+
+def certificate_hours(catalog, minutes: int, language: str | None = None) -> str:
+    """'18 academic hours' in the catalog's language ('' when the length is unknown)."""
+    if not minutes:
+        return ""
+    whole = -(-int(minutes) // 60)
+    hours = format_number(Decimal(int(minutes)) / 60, language) if language else hours_text(
+        int(minutes))
+    return catalog.ngettext("{hours} academic hour", "{hours} academic hours", whole).format(
+        hours=hours)
