@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_person
-from desktop_app.i18n import _
+from desktop_app.i18n import N_, _
 from desktop_app.store import trainings as tr
 from desktop_app.store.people import PersonRepository, identity_ids, search_people
 
@@ -62,6 +62,20 @@ LANGUAGE_VALUES = {
 # row statuses
 NEW, MATCH, POSSIBLE, ALREADY, DUPLICATE, ERROR = (
     "new", "match", "possible", "already", "duplicate", "error")
+
+
+STATUS_LABELS = {
+    NEW: N_("New person"),
+    MATCH: N_("Found in the register"),
+    POSSIBLE: N_("Maybe already registered"),
+    ALREADY: N_("Already takes part"),
+    DUPLICATE: N_("Repeated in the list"),
+    ERROR: N_("Error"),
+}
+
+
+def status_text(status: str) -> str:
+    return _(STATUS_LABELS[status])
 
 
 class ImportFileError(Exception):

@@ -17,17 +17,6 @@ STATUS_COLOURS = {ti.ERROR: "#f6d5d5", ti.DUPLICATE: "#f3e6c8", ti.ALREADY: "#e6
                   ti.POSSIBLE: "#fbf1c7", ti.MATCH: "#d8ecd9", ti.NEW: "#ffffff"}
 
 
-def status_text(status: str) -> str:
-    return {
-        ti.NEW: _("New person"),
-        ti.MATCH: _("Found in the register"),
-        ti.POSSIBLE: _("Maybe already registered"),
-        ti.ALREADY: _("Already takes part"),
-        ti.DUPLICATE: _("Repeated in the list"),
-        ti.ERROR: _("Error"),
-    }[status]
-
-
 class ImportDialog(QDialog):
     """Preview of a participant list; nothing is saved before Import is pressed."""
 
@@ -117,7 +106,7 @@ class ImportDialog(QDialog):
                 details = _("{name} (similarity {score})").format(
                     name=best.label, score=f"{int(best.score)}%")
             cells = [str(row.line), row.name or "", format_date(row.values.get("birth_date")),
-                     status_text(row.status), details]
+                     ti.status_text(row.status), details]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setBackground(colour)
