@@ -52,26 +52,54 @@ def _office_name(conn) -> str:
     return row[0] if row else ""
 
 
-def page_texts(conn, data: dict, office: str = "", language: str | None = None) -> CertificatePage:
+class _Cache:
+    """Catalogs and reference labels looked up once per print run."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.catalogs: dict = {}
+        self.labels: dict = {}
+        self.dates: dict = {}
+
+    def date(self, value, lang: str) -> str:
+        key = (str(value), lang)
+        if key not in self.dates:
+            self.dates[key] = format_date(value, lang, "long")
+        return self.dates[key]
+
+    def catalog(self, lang: str):
+        if lang not in self.catalogs:
+            self.catalogs[lang] = translator_for(lang)
+        return self.catalogs[lang]
+
+    def label(self, kind: str, code: str | None, lang: str) -> str:
+        key = (kind, code, lang)
+        if key not in self.labels:
+            self.labels[key] = reference.label(self.conn, kind, code, lang)
+        return self.labels[key]
+
+
+def page_texts(conn, data: dict, office: str = "", language: str | None = None,
+               cache: _Cache | None = None) -> CertificatePage:
     """Translate and format one certificate for its language."""
+    cache = cache or _Cache(conn)
     lang = language or data.get("language") or "ru"
     if lang not in CERTIFICATE_LANGUAGES:
         lang = "ru"
-    catalog = translator_for(lang)
+    catalog = cache.catalog(lang)
     t = catalog.gettext
     start, end = data.get("start_date"), data.get("end_date") or data.get("start_date")
     if start and end and start != end:
-        dates = t(T["dates"]).format(start=format_date(start, lang, "long"),
-                                end=format_date(end, lang, "long"))
+        dates = t(T["dates"]).format(start=cache.date(start, lang), end=cache.date(end, lang))
     elif start:
-        dates = t(T["one_day"]).format(date=format_date(start, lang, "long"))
+        dates = t(T["one_day"]).format(date=cache.date(start, lang))
     else:
         dates = ""
     hours = certificate_hours(catalog, int(data.get("minutes") or 0), lang)
-    course = reference.label(conn, "course", data.get("course_code"), lang)
+    course = cache.label("course", data.get("course_code"), lang)
     place = data.get("place") or ""
     if data.get("district"):
-        district = reference.label(conn, "district", data["district"], lang)
+        district = cache.label("district", data["district"], lang)
         place = ", ".join(p for p in (place, district) if p)
     return CertificatePage(
         language=lang, office=office, title=t(T["title"]), intro=t(T["intro"]), name=data["name"],
@@ -79,7 +107,7 @@ def page_texts(conn, data: dict, office: str = "", language: str | None = None) 
         place=t(T["place"]).format(place=place) if place else "",
         provider=t(T["provider"]).format(provider=data["provider"]) if data.get("provider") else "",
         number=t(T["number"]).format(number=data.get("number") or ""),
-        issued=t(T["issued"]).format(date=format_date(data.get("issued") or date.today(), lang, "long")),
+        issued=t(T["issued"]).format(date=cache.date(data.get("issued") or date.today(), lang)),
         trainer=t(T["trainer"]), head=t(T["head"]))
 
 
@@ -141,10 +169,11 @@ def render(conn, participant_ids: list[str], path: str | Path,
     canvas = Canvas(str(path), pagesize=PAGE, pageCompression=1)
     canvas.setTitle(T["title"])
     count = 0
+    cache = _Cache(conn)
     for data in tr.certificate_data(conn, participant_ids):
         if not data["completed"]:
             continue
-        draw_page(canvas, page_texts(conn, data, office, language), fonts)
+        draw_page(canvas, page_texts(conn, data, office, language, cache), fonts)
         count += 1
     canvas.save()
     return count

@@ -207,7 +207,9 @@ class TrainingParticipantRepository(Repository):
         return cleaned
 
     def after_write(self, record, before):
-        recompute_participants(self.conn, [record["id"]])
+        if before is None or any(record.get(k) != before.get(k) for k in (
+                "completion_override", "event_id", "deleted")):
+            recompute_participants(self.conn, [record["id"]])
 
     def after_write_many(self, records):
         recompute_participants(self.conn, [r["id"] for r in records])
@@ -529,20 +531,28 @@ def issue_certificates(session, participant_ids: list[str], issued: date | None 
 
 def certificate_data(conn, participant_ids: list[str]) -> list[dict]:
     """Everything a certificate prints, per participant (names exactly as written)."""
+    found: dict[str, tuple] = {}
+    ids = list(participant_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for row in conn.execute(
+                "SELECT p.id, p.person_id, p.language, p.certificate_number, p.certificate_date, "
+                "p.completed, e.id, e.course_code, e.title, e.start_date, e.end_date, e.place, "
+                "e.provider_name, e.language, e.district, pe.family_name, pe.given_name, "
+                "pe.patronymic FROM training_participant p JOIN training_event e ON "
+                f"e.id = p.event_id LEFT JOIN person pe ON pe.id = p.person_id WHERE p.id IN "
+                f"({','.join('?' * len(chunk))})", chunk):
+            found[row[0]] = row
+    minutes_of: dict[str, int] = {}
     out = []
-    for pid in participant_ids:
-        row = conn.execute(
-            "SELECT p.id, p.person_id, p.language, p.certificate_number, p.certificate_date, "
-            "p.completed, e.id, e.course_code, e.title, e.start_date, e.end_date, e.place, "
-            "e.provider_name, e.language, e.district, pe.family_name, pe.given_name, "
-            "pe.patronymic FROM training_participant p JOIN training_event e ON "
-            "e.id = p.event_id LEFT JOIN person pe ON pe.id = p.person_id WHERE p.id=?",
-            (pid,)).fetchone()
+    for pid in ids:
+        row = found.get(pid)
         if row is None:
             continue
-        minutes = conn.execute(
-            "SELECT coalesce(sum(minutes), 0) FROM training_session WHERE event_id=? "
-            "AND deleted=0", (row[6],)).fetchone()[0]
+        if row[6] not in minutes_of:
+            minutes_of[row[6]] = conn.execute(
+                "SELECT coalesce(sum(minutes), 0) FROM training_session WHERE event_id=? "
+                "AND deleted=0", (row[6],)).fetchone()[0]
         out.append({
             "participant_id": row[0], "person_id": row[1],
             "language": row[2] or row[13] or "ru", "number": row[3], "issued": row[4],
@@ -551,6 +561,6 @@ def certificate_data(conn, participant_ids: list[str]) -> list[dict]:
             "district": row[14],
             "name": full_name({"family_name": row[15], "given_name": row[16],
                                "patronymic": row[17]}),
-            "minutes": minutes, "attended_minutes": None,
+            "minutes": minutes_of[row[6]],
         })
     return out
