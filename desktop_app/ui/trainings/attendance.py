@@ -229,8 +229,11 @@ class AttendanceView(QTableView):
     def _after_reset(self) -> None:
         model = self.attendance_model()
         header = self.horizontalHeader()
-        for col in (model.n_sessions, model.n_sessions + 1):
-            header.resizeSection(col, max(90, header.sectionSizeHint(col)))
+        for col in range(model.n_sessions):
+            header.resizeSection(col, header.defaultSectionSize())
+        if model.n_sessions:
+            for col in (model.n_sessions, model.n_sessions + 1):
+                header.resizeSection(col, max(90, header.sectionSizeHint(col)))
         if model.rowCount() and model.n_sessions:
             self.setCurrentIndex(model.index(0, 0))
 
