@@ -26,6 +26,24 @@ def register(subparsers) -> None:
     p.add_argument("--to", dest="end", help=_("last start date (YYYY-MM-DD)"))
     p.set_defaults(handler=cmd_totals)
 
+    p = sub.add_parser("courses", help=_("list courses with their completion rules"))
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_courses)
+
+    p = sub.add_parser("course", help=_("add or change a course (administrators)"))
+    add_db_argument(p)
+    p.add_argument("code", help=_("short code, e.g. tailoring"))
+    for lang, text in (("en", _("Name in English")), ("ru", _("Name in Russian")),
+                       ("tg", _("Name in Tajik")), ("uz", _("Name in Uzbek"))):
+        p.add_argument(f"--{lang}", required=True, help=text)
+    p.add_argument("--topic", help=_("topic code"))
+    p.add_argument("--provider-type", help=_("provider type code"))
+    p.add_argument("--sessions", type=int, help=_("usual number of sessions"))
+    p.add_argument("--hours", help=_("usual hours per session"))
+    p.add_argument("--min-share", help=_("share of sessions to attend, e.g. 0.8"))
+    p.add_argument("--min-hours", help=_("hours to attend"))
+    p.set_defaults(handler=cmd_course)
+
     p = sub.add_parser("import", help=_("import a participant list (CSV or XLSX)"))
     add_db_argument(p)
     p.add_argument("--event", required=True, help=_("training id"))
@@ -59,6 +77,41 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("\t".join([e["id"], format_date(e["start_date"]), course, e.get("place") or "",
                          _("{people} participants, {completed} completed").format(
                              people=e["participants"], completed=e["completed_count"])]))
+    return 0
+
+
+def cmd_courses(args: argparse.Namespace) -> int:
+    session = open_for_cli(args)
+    lang = current_language()
+    for item in reference.items(session.conn, "course"):
+        rule = tr.course_rule(session.conn, item.code).describe()
+        print(f"{item.code}\t{item.label(lang)}\t{rule}")
+    return 0
+
+
+def cmd_course(args: argparse.Namespace) -> int:
+    from desktop_app.domain.trainings import parse_hours
+    from desktop_app.store.repository import ValidationError
+    from desktop_app.store.session import PermissionDenied
+    session = open_for_cli(args)
+    try:
+        minutes = parse_hours(args.hours) if args.hours else None
+    except (ValueError, ArithmeticError):
+        print(_("Write the hours as a number, e.g. 4 or 1.5."), file=sys.stderr)
+        return 1
+    try:
+        course = tr.save_course(
+            session, args.code, {"en": args.en, "ru": args.ru, "tg": args.tg, "uz": args.uz},
+            topic=args.topic, provider_type=args.provider_type, default_sessions=args.sessions,
+            default_minutes=minutes, min_share_sessions=args.min_share, min_hours=args.min_hours)
+    except ValidationError as exc:
+        for message in exc.errors.values():
+            print(message, file=sys.stderr)
+        return 1
+    except PermissionDenied as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(_("Course saved: {code}").format(code=course["code"]))
     return 0
 
 

@@ -72,3 +72,18 @@ def test_cli_import_previews_then_saves_and_prints_certificates(session, db_path
     out = capsys.readouterr().out
     assert "People trained (each counted once): 1" in out and "Women: 0" in out
     assert hamroh(["trainings", "import", "--db", str(db_path), "--event", "nope", str(path)]) == 1
+
+
+def test_cli_adds_a_course_with_its_rule(db_path, capsys):
+    args = ["trainings", "course", "--db", str(db_path), "tailoring", "--en", "Tailoring",
+            "--ru", "Швейное дело", "--tg", "Дӯзандагӣ", "--uz", "Tikuvchilik",
+            "--sessions", "12", "--hours", "3", "--min-share", "0.9"]
+    assert hamroh(args) == 0
+    assert hamroh(["trainings", "courses", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "tailoring\tTailoring\tat least 90% of sessions" in out
+    assert "siyb\tStart and Improve Your Business\tat least 80% of sessions" in out
+    bad = args[:]
+    bad[bad.index("0.9")] = "1.5"
+    assert hamroh(bad) == 1
+    assert "number from 0 to 1" in capsys.readouterr().err

@@ -186,3 +186,36 @@ def test_certificates_button_and_person_section(qtbot, session, db_path, trainin
     assert section.trainings.item(0, 1).text() == "Start and Improve Your Business"
     assert section.trainings.item(0, 4).text().startswith("GRM-")
     assert section.outcomes.item(0, 1).text() == "Started a business"
+
+
+def test_courses_dialog_adds_a_course_and_rejects_a_bad_rule(qtbot, session):
+    from desktop_app.ui.trainings.dialogs import CoursesDialog
+    dialog = CoursesDialog(session)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 8
+    dialog.table.setCurrentCell(0, 0)
+    assert dialog.code.text() == "siyb" and dialog.min_share.text() == "0.8"
+    dialog.code.setText("tailoring")
+    for lang, text in (("en", "Tailoring"), ("ru", "Швейное дело"), ("tg", "Дӯзандагӣ"),
+                       ("uz", "Tikuvchilik")):
+        dialog.names[lang].setText(text)
+    dialog.min_share.setText("2")
+    dialog.buttons.button(QDialogButtonBox.Save).click()
+    assert "number from 0 to 1" in dialog.error.text() and dialog.table.rowCount() == 8
+    dialog.min_share.setText("0.9")
+    dialog.buttons.button(QDialogButtonBox.Save).click()
+    assert dialog.table.rowCount() == 9
+    assert tr.course_rule(session.conn, "tailoring").describe() == "at least 90% of sessions"
+
+
+def test_page_in_tajik(qtbot, session, db_path, training):
+    from desktop_app.i18n import set_language
+    ctx = AppContext(session, db_path)
+    page = PAGE.factory(ctx)
+    qtbot.addWidget(page)
+    set_language("tg")
+    page.retranslate()
+    page.list.selectRow(0)
+    assert page.tabs.tabText(1) == "Иштирокчиён ва ҳузур"
+    assert page.list_model.data(page.list_model.index(0, 1)) == "Тиҷорати худро оғоз ва беҳтар намоед"
+    assert page.participants.model.headerData(3, Qt.Vertical) == "Ҳозир буданд"

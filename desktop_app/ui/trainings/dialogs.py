@@ -318,3 +318,106 @@ class OutcomeDialog(QDialog):
             self.error.setText(" ".join(exc.errors.values()))
             return
         self.accept()
+
+
+class CoursesDialog(QDialog):
+    """Courses (reference data) with their completion rules; an administrator adds or edits."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QAbstractItemView, QTableWidget
+        self.session = session
+        self.table = QTableWidget(0, 3)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.currentCellChanged.connect(lambda row, *_: self._pick(row))
+        self.code = QLineEdit()
+        self.names = {lang: QLineEdit() for lang in ("en", "ru", "tg", "uz")}
+        self.sessions = QLineEdit()
+        self.hours = QLineEdit()
+        self.min_share = QLineEdit()
+        self.min_hours = QLineEdit()
+        self.error = _error_label()
+        self.labels = [QLabel() for _i in range(9)]
+        form = QFormLayout()
+        widgets = [self.code, *self.names.values(), self.sessions, self.hours, self.min_share,
+                   self.min_hours]
+        for label, widget in zip(self.labels, widgets):
+            form.addRow(label, widget)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Close)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.resize(720, 640)
+        self.items: list = []
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Courses"))
+        self.table.setHorizontalHeaderLabels([_("Code"), _("Course"), _("Completion")])
+        texts = (_("Code"), _("Name in English"), _("Name in Russian"), _("Name in Tajik"),
+                 _("Name in Uzbek"), _("Usual number of sessions"), _("Usual hours per session"),
+                 _("Share of sessions to attend (0-1)"), _("Hours to attend"))
+        for label, text in zip(self.labels, texts):
+            label.setText(text)
+        self.load()
+
+    def load(self) -> None:
+        from PySide6.QtWidgets import QTableWidgetItem
+        from desktop_app.i18n import current_language
+        from desktop_app.store import reference
+        self.items = reference.items(self.session.conn, "course", active_only=False)
+        self.table.setRowCount(len(self.items))
+        for i, item in enumerate(self.items):
+            rule = tr.course_rule(self.session.conn, item.code).describe()
+            for c, text in enumerate((item.code, item.label(current_language()), rule)):
+                self.table.setItem(i, c, QTableWidgetItem(text))
+
+    def _pick(self, row: int) -> None:
+        if not 0 <= row < len(self.items):
+            return
+        from desktop_app.domain.trainings import hours_text
+        item = self.items[row]
+        self.code.setText(item.code)
+        for lang, edit in self.names.items():
+            edit.setText(item.labels.get(lang) or "")
+        attrs = item.attributes
+        rule = attrs.get("completion", {})
+        self.sessions.setText(str(attrs.get("default_sessions") or ""))
+        self.hours.setText(hours_text(attrs["default_minutes"]) if attrs.get("default_minutes") else "")
+        self.min_share.setText(str(rule.get("min_share_sessions") or ""))
+        self.min_hours.setText(str(rule.get("min_hours") or ""))
+
+    def save(self) -> None:
+        from desktop_app.domain.trainings import parse_hours
+        from desktop_app.store.session import PermissionDenied
+        existing = {i.code: i for i in self.items}.get(self.code.text().strip().lower())
+        attrs = existing.attributes if existing else {}
+        try:
+            sessions = int(self.sessions.text()) if self.sessions.text().strip() else None
+            minutes = parse_hours(self.hours.text()) if self.hours.text().strip() else None
+        except (ValueError, ArithmeticError):
+            self.error.setText(_("Write the hours as a number, e.g. 4 or 1.5."))
+            return
+        try:
+            tr.save_course(self.session, self.code.text(),
+                           {lang: edit.text() for lang, edit in self.names.items()},
+                           topic=attrs.get("topic"), provider_type=attrs.get("provider_type"),
+                           default_sessions=sessions, default_minutes=minutes,
+                           min_share_sessions=self.min_share.text().strip() or None,
+                           min_hours=self.min_hours.text().strip() or None,
+                           sort_order=existing.sort_order if existing else 100)
+        except ValidationError as exc:
+            self.error.setText(" ".join(exc.errors.values()))
+            return
+        except PermissionDenied as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.setText(_("Course saved: {code}").format(code=self.code.text().strip().lower()))
+        self.load()

@@ -18,7 +18,8 @@ from desktop_app.store import reference
 from desktop_app.store import trainings as tr
 from desktop_app.store.repository import ValidationError
 from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView
-from desktop_app.ui.trainings.dialogs import (AddPersonDialog, OutcomeDialog, OverrideDialog,
+from desktop_app.ui.trainings.dialogs import (AddPersonDialog, CoursesDialog, OutcomeDialog,
+                                              OverrideDialog,
                                               RegisterPersonDialog, _error_label, language_box)
 from desktop_app.ui.trainings.import_dialog import ImportDialog
 
@@ -491,6 +492,9 @@ class TrainingsPage(QWidget):
         self.search.textChanged.connect(lambda *_: self.refresh())
         self.new_button = QPushButton()
         self.new_button.clicked.connect(self.new_event)
+        self.courses_button = QPushButton()
+        self.courses_button.clicked.connect(self.edit_courses)
+        self.courses_button.setVisible(ctx.can("update", "reference_item"))
         self.list_model = EventListModel(session.conn, self)
         self.list = QTableView()
         self.list.setModel(self.list_model)
@@ -517,6 +521,7 @@ class TrainingsPage(QWidget):
         top.addWidget(self.new_button)
         left_layout.addLayout(top)
         left_layout.addWidget(self.list, 1)
+        left_layout.addWidget(self.courses_button, 0, Qt.AlignLeft)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.heading)
@@ -539,6 +544,7 @@ class TrainingsPage(QWidget):
     def retranslate(self) -> None:
         self.search.setPlaceholderText(_("Search trainings (title, place, provider)"))
         self.new_button.setText(_("New training (Ctrl+N)"))
+        self.courses_button.setText(_("Courses…"))
         self.tabs.setTabText(0, _("Details and sessions"))
         self.tabs.setTabText(1, _("Participants and attendance"))
         self.tabs.setTabText(2, _("Outcomes"))
@@ -573,6 +579,12 @@ class TrainingsPage(QWidget):
         has = self.current_event is not None
         self.tabs.setTabEnabled(1, has)
         self.tabs.setTabEnabled(2, has)
+
+    def edit_courses(self) -> None:
+        CoursesDialog(self.session, self).exec()
+        self.form.retranslate()
+        if self.current_event:
+            self.open_event(self.current_event["id"])
 
     def new_event(self) -> None:
         self.current_event = None
