@@ -124,3 +124,8 @@ def test_new_course_needs_every_label(session):
                             min_share_sessions=0.9, default_sessions=12)
     assert course["code"] == "tailoring"
     assert tr.course_rule(session.conn, "tailoring").min_share_sessions == Fraction(9, 10)
+
+
+def test_trainings_catalogs_are_complete():
+    from desktop_app.i18n.build import problems
+    assert [p for p in problems() if "trainings.po" in p] == []
