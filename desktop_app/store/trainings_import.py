@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_person
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, _, format_date
 from desktop_app.store import trainings as tr
 from desktop_app.store.people import PersonRepository, identity_ids, search_people
 
@@ -238,7 +238,10 @@ def _lookup(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
 def _label(row: dict) -> str:
     parts = [tr.full_name(row)]
     if row.get("birth_date"):
-        parts.append(row["birth_date"])
+        try:
+            parts.append(format_date(row["birth_date"]))
+        except ValueError:
+            parts.append(str(row["birth_date"]))
     if row.get("phones"):
         parts.append(row["phones"])
     return ", ".join(parts)

@@ -151,12 +151,14 @@ def test_add_by_search_register_with_duplicate_check_and_override(qtbot, session
 def test_import_dialog_previews_then_saves(qtbot, session, training, tmp_path):
     ev, parts = training
     path = tmp_path / "list.csv"
-    path.write_text("Фамилия,Имя,Дата рождения\nСаидова,Малика,05.06.1990\nБобоев,,\n",
-                    encoding="utf-8")
+    path.write_text("Фамилия,Имя,Дата рождения\nСаидова,Малика,05.06.1990\nБобоев,,\n"
+                    "Ҳасанов,Баҳром,31.02.1990\n", encoding="utf-8")
     dialog = ImportDialog(session, ev["id"], path=str(path))
     qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == 2
+    assert dialog.table.rowCount() == 3
     assert dialog.table.item(1, 3).text() == "Error"
+    assert dialog.table.item(2, 2).text() == "31.02.1990"            # shown as written
+    assert "dd.mm.yyyy" in dialog.table.item(2, 4).text()
     assert "1 will be saved" in dialog.summary.text()
     assert len(tr.participants_of(session.conn, ev["id"])) == 3     # nothing saved yet
     dialog.buttons.button(QDialogButtonBox.Ok).click()

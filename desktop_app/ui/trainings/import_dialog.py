@@ -17,6 +17,14 @@ STATUS_COLOURS = {ti.ERROR: "#f6d5d5", ti.DUPLICATE: "#f3e6c8", ti.ALREADY: "#e6
                   ti.POSSIBLE: "#fbf1c7", ti.MATCH: "#d8ecd9", ti.NEW: "#ffffff"}
 
 
+def _date_text(value) -> str:
+    """A checked date in the user's format; a wrong one as it was written in the file."""
+    try:
+        return format_date(value)
+    except ValueError:
+        return str(value)
+
+
 class ImportDialog(QDialog):
     """Preview of a participant list; nothing is saved before Import is pressed."""
 
@@ -26,7 +34,7 @@ class ImportDialog(QDialog):
         self.event_id = event_id
         self.preview: ti.Preview | None = None
         self.result: ti.ImportResult | None = None
-        self.resize(980, 560)
+        self.resize(1180, 600)
         self.path_edit = QLineEdit(path or "")
         self.browse = QPushButton()
         self.browse.clicked.connect(self._browse)
@@ -105,7 +113,7 @@ class ImportDialog(QDialog):
                 best = row.candidates[0]
                 details = _("{name} (similarity {score})").format(
                     name=best.label, score=f"{int(best.score)}%")
-            cells = [str(row.line), row.name or "", format_date(row.values.get("birth_date")),
+            cells = [str(row.line), row.name or "", _date_text(row.values.get("birth_date")),
                      ti.status_text(row.status), details]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -113,6 +121,8 @@ class ImportDialog(QDialog):
                 self.table.setItem(i, c, item)
             self.table.setCellWidget(i, 5, self._action_box(row))
         self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(4, min(self.table.columnWidth(4), 320))
+        self.table.setColumnWidth(5, max(self.table.columnWidth(5), 240))
 
     def _action_box(self, row: ti.PreviewRow) -> QComboBox:
         box = QComboBox()
