@@ -297,6 +297,21 @@ class TrainingOutcomeRepository(Repository):
         return cleaned
 
 
+def delete_event(session, event_id: str) -> None:
+    """Delete a training with its sessions, participants, attendance and outcomes (tombstones)."""
+    conn = session.conn
+    with session.transaction():
+        for repo_class, sql in (
+                (TrainingOutcomeRepository, "SELECT id FROM training_outcome WHERE event_id=?"),
+                (TrainingAttendanceRepository, "SELECT id FROM training_attendance WHERE event_id=?"),
+                (TrainingParticipantRepository, "SELECT id FROM training_participant WHERE event_id=?"),
+                (TrainingSessionRepository, "SELECT id FROM training_session WHERE event_id=?")):
+            repo = repo_class(session)
+            for (record_id,) in conn.execute(sql + " AND deleted=0", (event_id,)).fetchall():
+                repo.delete(record_id)
+        TrainingEventRepository(session).delete(event_id)
+
+
 # ---- reading ----------------------------------------------------------------------------
 def participant_for_identity(conn, event_id: str, person_id: str) -> str | None:
     """The participant record of this person (or anyone merged with them) in an event."""

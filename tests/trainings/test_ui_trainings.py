@@ -221,3 +221,26 @@ def test_page_in_tajik(qtbot, session, db_path, training):
     assert page.tabs.tabText(1) == "Иштирокчиён ва ҳузур"
     assert page.list_model.data(page.list_model.index(0, 1)) == "Тиҷорати худро оғоз ва беҳтар намоед"
     assert page.participants.model.headerData(3, Qt.Vertical) == "Ҳозир буданд"
+
+
+def test_unsaved_form_guard_and_delete(qtbot, session, db_path, training):
+    ev, parts = training
+    page = PAGE.factory(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    assert not page.has_unsaved_changes()
+    page.form.place.setText("Hall of the jamoat")
+    assert page.has_unsaved_changes()
+    page.list.selectRow(0)
+    assert not page.has_unsaved_changes()
+    page.form.trainers.setText("Гулнора Саидова")
+    assert page.has_unsaved_changes()
+    from PySide6.QtGui import QKeySequence, QShortcut
+    save = [sc for sc in page.findChildren(QShortcut) if sc.key() == QKeySequence("Ctrl+S")]
+    assert len(save) == 1 and save[0].context() == Qt.WidgetWithChildrenShortcut
+    save[0].activated.emit()
+    assert not page.has_unsaved_changes()
+    assert tr.TrainingEventRepository(session).get(ev["id"])["trainers"] == "Гулнора Саидова"
+    page.delete_current()
+    assert tr.list_events(session.conn) == [] and page.list_model.rowCount() == 0
+    assert tr.totals(session.conn).people == 0
+    assert session.conn.execute("SELECT count(*) FROM training_participant WHERE deleted=0").fetchone()[0] == 0

@@ -228,6 +228,16 @@ class EventForm(QWidget):
         self.add_session_button.setEnabled(self.current is not None)
         self.delete_session_button.setEnabled(bool(rows))
 
+    def is_dirty(self) -> bool:
+        """Whether the form holds typed changes that are not saved."""
+        values = self.values()
+        if self.current is None:
+            return any((values.get(k) or "").strip() for k in (
+                "title", "provider_name", "trainers", "place", "notes"))
+        def norm(value):
+            return " ".join(str(value).split()) if value not in (None, "") else ""
+        return any(norm(values[k]) != norm(self.current.get(k)) for k in values)
+
     def values(self) -> dict:
         return {
             "course_code": self.course.currentData(), "title": self.title.text(),
@@ -495,6 +505,8 @@ class TrainingsPage(QWidget):
         self.courses_button = QPushButton()
         self.courses_button.clicked.connect(self.edit_courses)
         self.courses_button.setVisible(ctx.can("update", "reference_item"))
+        self.delete_button = QPushButton()
+        self.delete_button.clicked.connect(self.delete_event)
         self.list_model = EventListModel(session.conn, self)
         self.list = QTableView()
         self.list.setModel(self.list_model)
@@ -521,7 +533,11 @@ class TrainingsPage(QWidget):
         top.addWidget(self.new_button)
         left_layout.addLayout(top)
         left_layout.addWidget(self.list, 1)
-        left_layout.addWidget(self.courses_button, 0, Qt.AlignLeft)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.courses_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.delete_button)
+        left_layout.addLayout(bottom)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.heading)
@@ -533,9 +549,11 @@ class TrainingsPage(QWidget):
         splitter.setSizes([380, 900])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.new_event)
-        QShortcut(QKeySequence("Ctrl+S"), self, self.form.save)
-        QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
+        # only while this page has the focus: other pages use the same keys
+        for keys, slot in (("Ctrl+N", self.new_event), ("Ctrl+S", self.form.save),
+                           ("Ctrl+F", self.search.setFocus)):
+            shortcut = QShortcut(QKeySequence(keys), self, slot)
+            shortcut.setContext(Qt.WidgetWithChildrenShortcut)
         self.current_event: dict | None = None
         self.retranslate()
         self.refresh()
@@ -545,6 +563,7 @@ class TrainingsPage(QWidget):
         self.search.setPlaceholderText(_("Search trainings (title, place, provider)"))
         self.new_button.setText(_("New training (Ctrl+N)"))
         self.courses_button.setText(_("Courses…"))
+        self.delete_button.setText(_("Delete the training…"))
         self.tabs.setTabText(0, _("Details and sessions"))
         self.tabs.setTabText(1, _("Participants and attendance"))
         self.tabs.setTabText(2, _("Outcomes"))
@@ -566,7 +585,26 @@ class TrainingsPage(QWidget):
                     break
 
     def has_unsaved_changes(self) -> bool:
-        return False  # attendance and dialogs save at once; the form saves on Ctrl+S
+        # attendance, participants and outcomes save at once; only the form can be dirty
+        return self.form.is_dirty()
+
+    def delete_event(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+        if self.current_event is None:
+            return
+        answer = QMessageBox.question(
+            self, _("Delete the training"),
+            _("Delete this training with its sessions, attendance and outcomes? It can be "
+              "restored from the audit log by an administrator."))
+        if answer != QMessageBox.Yes:
+            return
+        self.delete_current()
+
+    def delete_current(self) -> None:
+        tr.delete_event(self.session, self.current_event["id"])
+        self.current_event = None
+        self.refresh()
+        self.new_event()
 
     def _update_heading(self) -> None:
         if self.current_event is None:
@@ -577,6 +615,7 @@ class TrainingsPage(QWidget):
                                      current_language())
             self.heading.setText(f"{course} · {format_date(e['start_date'])}")
         has = self.current_event is not None
+        self.delete_button.setEnabled(has)
         self.tabs.setTabEnabled(1, has)
         self.tabs.setTabEnabled(2, has)
 
