@@ -594,8 +594,8 @@ class TrainingsPage(QWidget):
             return
         answer = QMessageBox.question(
             self, _("Delete the training"),
-            _("Delete this training with its sessions, attendance and outcomes? It can be "
-              "restored from the audit log by an administrator."))
+            _("Delete this training with its sessions, participants, attendance and "
+              "outcomes? The people stay in the register."))
         if answer != QMessageBox.Yes:
             return
         self.delete_current()
