@@ -244,3 +244,22 @@ def test_unsaved_form_guard_and_delete(qtbot, session, db_path, training):
     assert tr.list_events(session.conn) == [] and page.list_model.rowCount() == 0
     assert tr.totals(session.conn).people == 0
     assert session.conn.execute("SELECT count(*) FROM training_participant WHERE deleted=0").fetchone()[0] == 0
+
+
+def test_sessions_are_edited_in_the_table(qtbot, session, db_path, training):
+    ev, parts = training
+    page = PAGE.factory(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    page.list.selectRow(0)
+    table = page.form.sessions_table
+    assert table.item(0, 1).text() == "02.03.2026" and table.item(0, 2).text() == "4"
+    table.item(0, 2).setText("1,5")
+    first = tr.sessions_of(session.conn, ev["id"])[0]
+    assert first["minutes"] == 90
+    table.item(0, 1).setText("31.02.2026")
+    assert "dd.mm.yyyy" in page.form.error.text()
+    assert tr.sessions_of(session.conn, ev["id"])[0]["session_date"] == "2026-03-02"
+    assert table.item(0, 1).text() == "02.03.2026"
+    table.item(1, 2).setText("a lot")
+    assert "number" in page.form.error.text()
+    assert tr.sessions_of(session.conn, ev["id"])[1]["minutes"] == 240

@@ -127,7 +127,9 @@ class EventForm(QWidget):
         self.save_button.clicked.connect(self.save)
         self.sessions_table = QTableWidget(0, 3)
         self.sessions_table.verticalHeader().setVisible(False)
-        self.sessions_table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.sessions_table.setEditTriggers(QTableWidget.DoubleClicked | QTableWidget.EditKeyPressed
+                                            | QTableWidget.AnyKeyPressed)
+        self.sessions_table.itemChanged.connect(self._session_edited)
         self.sessions_table.horizontalHeader().setStretchLastSection(True)
         self.add_session_button = QPushButton()
         self.add_session_button.clicked.connect(self.add_session)
@@ -217,16 +219,42 @@ class EventForm(QWidget):
 
     def _load_sessions(self) -> None:
         rows = tr.sessions_of(self.session.conn, self.current["id"]) if self.current else []
+        self.sessions_table.blockSignals(True)
         self.sessions_table.setRowCount(len(rows))
         from desktop_app.domain.trainings import hours_text
         for i, s in enumerate(rows):
-            for c, text in enumerate((str(i + 1), format_date(s["session_date"]),
+            day = s["session_date"]
+            for c, text in enumerate((str(i + 1), f"{day[8:10]}.{day[5:7]}.{day[:4]}",
                                       hours_text(s["minutes"]))):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.UserRole, s["id"])
+                if c == 0:
+                    item.setFlags(item.flags() & ~Qt.ItemIsEditable)
                 self.sessions_table.setItem(i, c, item)
+        self.sessions_table.blockSignals(False)
         self.add_session_button.setEnabled(self.current is not None)
         self.delete_session_button.setEnabled(bool(rows))
+
+    def _session_edited(self, item: QTableWidgetItem) -> None:
+        """A session's date (dd.mm.yyyy) or hours typed in the table: saved at once."""
+        text = item.text().strip()
+        try:
+            if item.column() == 1:
+                changes = {"session_date": text}
+            else:
+                changes = {"minutes": parse_hours(text)}
+        except (ValueError, ArithmeticError):
+            self.error.setText(_("Write the hours as a number, e.g. 4 or 1.5."))
+            self._load_sessions()
+            return
+        try:
+            tr.TrainingSessionRepository(self.session).update(item.data(Qt.UserRole), changes)
+        except ValidationError as exc:
+            self.error.setText(" ".join(exc.errors.values()))
+        else:
+            self.error.clear()
+            self.on_saved(self.current)
+        self._load_sessions()
 
     def is_dirty(self) -> bool:
         """Whether the form holds typed changes that are not saved."""
