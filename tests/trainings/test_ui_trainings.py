@@ -263,3 +263,24 @@ def test_sessions_are_edited_in_the_table(qtbot, session, db_path, training):
     table.item(1, 2).setText("a lot")
     assert "number" in page.form.error.text()
     assert tr.sessions_of(session.conn, ev["id"])[1]["minutes"] == 240
+
+
+def test_refresh_after_changes_made_elsewhere(qtbot, session, db_path, training):
+    ev, parts = training
+    ctx = AppContext(session, db_path)
+    page = PAGE.factory(ctx)
+    qtbot.addWidget(page)
+    page.list.selectRow(0)
+    assert page.participants.model.rowCount() == 4
+    # another laptop's records arrive (here: written outside the page)
+    tr.add_participant(session, ev["id"], h.person(session, "Sharipova", "Nodira")["id"])
+    page.refresh()
+    assert page.participants.model.rowCount() == 5
+    assert page.list_model.rows[0]["participants"] == 4
+    # the page tells the others when it changed participants
+    with qtbot.waitSignal(ctx.data_changed, timeout=1000) as signal:
+        page.participants.remove_participant()
+    assert signal.args == ["training_participant"]
+    tr.delete_event(session, ev["id"])
+    page.refresh()
+    assert page.current_event is None and page.list_model.rowCount() == 0

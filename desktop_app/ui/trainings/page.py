@@ -346,7 +346,7 @@ class ParticipantsTab(QWidget):
         self.override_button = QPushButton()
         self.override_button.clicked.connect(self.override)
         self.remove_button = QPushButton()
-        self.remove_button.clicked.connect(self.remove_participant)
+        self.remove_button.clicked.connect(self._confirm_remove)
         self.certificates_button = QPushButton()
         self.certificates_button.clicked.connect(self.print_certificates)
         self.totals = QLabel()
@@ -440,6 +440,19 @@ class ParticipantsTab(QWidget):
         if participant and OverrideDialog(self.session, participant, self).exec():
             self._after_change()
 
+    def _confirm_remove(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+        participant = self.current_participant()
+        if participant is None:
+            return
+        answer = QMessageBox.question(
+            self, _("Remove participant"),
+            _("Remove {name} from this training? Their attendance here is no longer "
+              "counted; the person stays in the register.").format(
+                name=tr.full_name(participant)))
+        if answer == QMessageBox.Yes:
+            self.remove_participant()
+
     def remove_participant(self) -> None:
         participant = self.current_participant()
         if participant:
@@ -527,7 +540,7 @@ class TrainingsPage(QWidget):
         session = ctx.session
         self.session = session
         self.search = QLineEdit()
-        self.search.textChanged.connect(lambda *_: self.refresh())
+        self.search.textChanged.connect(lambda *_: self._reload_list())
         self.new_button = QPushButton()
         self.new_button.clicked.connect(self.new_event)
         self.courses_button = QPushButton()
@@ -584,7 +597,7 @@ class TrainingsPage(QWidget):
             shortcut.setContext(Qt.WidgetWithChildrenShortcut)
         self.current_event: dict | None = None
         self.retranslate()
-        self.refresh()
+        self._reload_list()
         self.new_event()
 
     def retranslate(self) -> None:
@@ -602,6 +615,19 @@ class TrainingsPage(QWidget):
         self._update_heading()
 
     def refresh(self) -> None:
+        """Reload after data changed elsewhere (e.g. a sync import): list and open training."""
+        self._reload_list()
+        if self.current_event is not None:
+            event = tr.TrainingEventRepository(self.session).get(self.current_event["id"])
+            if event is None:
+                self.new_event()
+            elif not self.form.is_dirty():
+                self.open_event(event["id"])
+            else:
+                self.participants.load(event["id"])
+                self.outcomes.load(event["id"])
+
+    def _reload_list(self) -> None:
         current = self.current_event["id"] if self.current_event else None
         self.list_model.load(self.search.text())
         if current:
@@ -631,8 +657,9 @@ class TrainingsPage(QWidget):
     def delete_current(self) -> None:
         tr.delete_event(self.session, self.current_event["id"])
         self.current_event = None
-        self.refresh()
+        self._reload_list()
         self.new_event()
+        self.ctx.data_changed.emit("training_event")
 
     def _update_heading(self) -> None:
         if self.current_event is None:
@@ -677,7 +704,8 @@ class TrainingsPage(QWidget):
     def _saved(self, event: dict) -> None:
         first = self.current_event is None
         self.current_event = event
-        self.refresh()
+        self._reload_list()
+        self.ctx.data_changed.emit("training_event")
         self.participants.load(event["id"])
         self.outcomes.load(event["id"])
         self._update_heading()
@@ -685,5 +713,6 @@ class TrainingsPage(QWidget):
             self.tabs.setCurrentIndex(1)
 
     def _participants_changed(self) -> None:
-        self.refresh()
+        self._reload_list()
+        self.ctx.data_changed.emit("training_participant")
         self.outcomes.load(self.current_event["id"] if self.current_event else None)
