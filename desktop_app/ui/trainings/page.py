@@ -519,6 +519,7 @@ class OutcomesTab(QWidget):
                                       _(OUTCOMES.get(o["outcome"], o["outcome"])),
                                       o.get("notes") or "")):
                 self.table.setItem(i, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
         self.add_button.setEnabled(event_id is not None)
         if event_id:
             t = tr.totals(self.session.conn, event_ids=[event_id])
@@ -556,6 +557,8 @@ class TrainingsPage(QWidget):
         self.list.verticalHeader().setVisible(False)
         self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.list.setMinimumWidth(320)
+        self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        self.list.setWordWrap(False)
         self.list.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.list.selectionModel().currentRowChanged.connect(self._open_row)
         self.heading = QLabel()

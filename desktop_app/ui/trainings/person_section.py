@@ -57,6 +57,7 @@ class PersonTrainings(QWidget):
                      _("yes") if r["completed"] else _("no"), r.get("certificate_number") or "")
             for c, text in enumerate(cells):
                 self.trainings.setItem(i, c, QTableWidgetItem(text))
+        self.trainings.resizeColumnsToContents()
         outcomes = tr.outcomes_of_person(conn, self.person_ids)
         self.outcomes.setRowCount(len(outcomes))
         for i, o in enumerate(outcomes):
@@ -64,6 +65,7 @@ class PersonTrainings(QWidget):
                      reference.label(conn, "course", o.get("course_code"), lang))
             for c, text in enumerate(cells):
                 self.outcomes.setItem(i, c, QTableWidgetItem(text))
+        self.outcomes.resizeColumnsToContents()
         self.empty.setText(_("No trainings yet.") if not rows else "")
         self.empty.setVisible(not rows)
         self.outcomes.setVisible(bool(outcomes))
