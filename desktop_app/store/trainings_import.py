@@ -59,6 +59,9 @@ LANGUAGE_VALUES = {
     "en": ("en", "english", "английский", "англисӣ", "ingliz"),
 }
 
+PERSON_COLUMNS = ("family_name", "given_name", "patronymic", "sex", "birth_date", "phones",
+                  "document_number", "village")
+
 # row statuses
 NEW, MATCH, POSSIBLE, ALREADY, DUPLICATE, ERROR = (
     "new", "match", "possible", "already", "duplicate", "error")
@@ -213,12 +216,22 @@ def _norm_header(text: str) -> str:
     return " ".join(text.replace("_", " ").replace(":", " ").replace("*", " ").split())
 
 
+def _people_title(header) -> str | None:
+    """The column titles the people import knows ("Фамилия (Насаб)", "Phone / Телефон" ...)."""
+    try:
+        from desktop_app.store.people_import import field_for_title
+    except ImportError:
+        return None
+    name = field_for_title(header)
+    return name if name in PERSON_COLUMNS else None
+
+
 def map_columns(headers: list[str]) -> tuple[dict[str, int], list[str]]:
     aliases = {_norm_header(a): f for f, names_ in COLUMN_ALIASES.items() for a in names_}
     found: dict[str, int] = {}
     ignored = []
     for index, header in enumerate(headers):
-        name = aliases.get(_norm_header(header))
+        name = aliases.get(_norm_header(header)) or _people_title(header)
         if name and name not in found:
             found[name] = index
         elif (header or "").strip():

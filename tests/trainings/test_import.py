@@ -138,3 +138,14 @@ def test_failed_save_leaves_nothing(setting, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         ti.apply_preview(session, ev["id"], preview)
     assert _counts(session.conn) == before
+
+
+def test_column_titles_of_the_people_import_are_understood(setting, tmp_path):
+    session, ev, *_ = setting
+    path = tmp_path / "list.csv"
+    path.write_text("Фамилия (Насаб);Имя / Ном;Phone / Телефон;Эзоҳ\n"
+                    "Қодирова;Ҳафиза;+992 93 111 22 33;x\n", encoding="utf-8")
+    preview = ti.preview_file(session.conn, ev["id"], path)
+    assert set(preview.columns) >= {"family_name", "given_name", "phones"}
+    row = preview.rows[0]
+    assert row.values["family_name"] == "Қодирова" and row.values["phones"] == "+992 93 111 22 33"
