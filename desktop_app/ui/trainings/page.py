@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QApplication, QComboBox, QDateEdit, QFileDialog, QFormLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QSplitter, QTableView, QTableWidget, QTableWidgetItem,
                                QTabWidget, QVBoxLayout, QWidget, QAbstractItemView)
@@ -468,11 +468,16 @@ class ParticipantsTab(QWidget):
         if not path:
             return 0
         ids = [p["id"] for p in self.model.participants if p["completed"]]
+        # On the UI thread on purpose: numbering writes records, and writes go through the
+        # UI session (a second session on the worker would reuse its change-log numbers).
+        QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
             count = print_certificates(self.session, ids, path)
         except OSError as exc:
             self.message.setText(_("The PDF could not be written: {error}").format(error=exc))
             return 0
+        finally:
+            QApplication.restoreOverrideCursor()
         self.message.setText(_("{count} certificates saved to {path}").format(count=count,
                                                                              path=path))
         self._after_change()
