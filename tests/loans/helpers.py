@@ -7,7 +7,7 @@ from desktop_app.store.offices import UserRepository
 from desktop_app.store.people import PersonRepository
 from desktop_app.store.session import Session
 
-TODAY = date(2026, 11, 1)
+TODAY = date(2027, 6, 1)
 
 
 def second_user(session, username="checker", role="loan_officer") -> Session:
