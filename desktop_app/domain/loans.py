@@ -428,3 +428,33 @@ def bucket_of(days_late: int) -> str | None:
 
 def terms_with(t: Terms, **changes) -> Terms:
     return replace(t, **changes)
+
+
+# Texts of the borrower's repayment card (translated into the borrower's language when
+# the card is printed; see reports/loan_card.py).
+CARD_TEXT = {
+    "title": N_("Repayment card"),
+    "borrower": N_("Borrower"),
+    "loan": N_("Loan number"),
+    "amount": N_("Amount lent"),
+    "disbursed": N_("Disbursed on"),
+    "terms": N_("Terms"),
+    "terms_value": N_("{rate}% a year, {method}, {term} instalments ({frequency})"),
+    "guarantor": N_("Guarantor"),
+    "purpose": N_("Purpose"),
+    "no": N_("No."),
+    "due": N_("Due date"),
+    "principal": N_("Principal"),
+    "interest": N_("Interest"),
+    "payment": N_("To pay"),
+    "balance": N_("Balance after"),
+    "paid_on": N_("Paid on"),
+    "paid": N_("Amount paid"),
+    "signature": N_("Signature"),
+    "total": N_("Total"),
+    "footer": N_("Please pay each instalment on or before its due date at the office. "
+                 "Keep this card and ask for a receipt for every payment."),
+    "late_fee": N_("An instalment not paid within {days} days after its due date costs a "
+                   "late fee of {percent}% of the instalment."),
+    "version": N_("Schedule version {version} from {date}"),
+}
