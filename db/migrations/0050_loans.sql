@@ -46,7 +46,9 @@ CREATE TABLE fund_entry (
     hlc         TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX fund_entry_fund ON fund_entry(fund_id, value_date);
-CREATE INDEX fund_entry_loan ON fund_entry(loan_id, value_date) WHERE loan_id IS NOT NULL;
+-- covering: the portfolio aggregates by loan without touching the table
+CREATE INDEX fund_entry_loan ON fund_entry(loan_id, value_date, kind, principal, interest)
+    WHERE loan_id IS NOT NULL AND deleted=0;
 CREATE INDEX fund_entry_reverses ON fund_entry(reverses_id) WHERE reverses_id IS NOT NULL;
 
 -- A loan: application, decision, disbursement, closing or write-off. Terms are copied from
@@ -147,4 +149,5 @@ CREATE TABLE loan_instalment (
     deleted        INTEGER NOT NULL DEFAULT 0,
     hlc            TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX loan_instalment_due ON loan_instalment(loan_id, version, due_date);
+CREATE INDEX loan_instalment_due ON loan_instalment(loan_id, version, due_date, cum_principal,
+    cum_interest) WHERE deleted=0;

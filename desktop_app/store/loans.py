@@ -595,18 +595,15 @@ WITH money AS (
     WHERE e.deleted=0 AND e.loan_id IS NOT NULL AND e.value_date<=:as_of
     GROUP BY e.loan_id
 ),
-ver AS (
-    SELECT s.loan_id, MAX(s.version) AS version
-    FROM loan_schedule s WHERE s.deleted=0 AND s.effective_from<=:as_of GROUP BY s.loan_id
-),
 base AS (
     SELECT l.id, l.office_id, l.fund_id, l.currency, l.person_id, l.number, l.amount,
            m.outstanding, m.paid_p, m.paid_i, m.written_off, s.version,
            m.paid_p - s.base_paid_principal AS vp, m.paid_i - s.base_paid_interest AS vi
-    FROM loan l
-    JOIN money m ON m.loan_id = l.id
-    JOIN ver v ON v.loan_id = l.id
-    JOIN loan_schedule s ON s.loan_id = l.id AND s.version = v.version AND s.deleted=0
+    FROM money m
+    JOIN loan l ON l.id = m.loan_id
+    JOIN loan_schedule s ON s.loan_id = m.loan_id AND s.deleted=0 AND s.version = (
+        SELECT MAX(s2.version) FROM loan_schedule s2
+        WHERE s2.loan_id = m.loan_id AND s2.deleted=0 AND s2.effective_from<=:as_of)
     WHERE l.deleted=0 AND (:office IS NULL OR l.office_id=:office)
       AND (:fund IS NULL OR l.fund_id=:fund)
 )
