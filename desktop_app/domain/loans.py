@@ -455,6 +455,6 @@ CARD_TEXT = {
     "footer": N_("Please pay each instalment on or before its due date at the office. "
                  "Keep this card and ask for a receipt for every payment."),
     "late_fee": N_("An instalment not paid within {days} days after its due date costs a "
-                   "late fee of {percent}% of the instalment."),
+                   "late fee of {percent} percent of the instalment."),
     "version": N_("Schedule version {version} from {date}"),
 }

@@ -15,24 +15,30 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import LANGUAGES, current_language, format_date, format_money, translator_for
+from desktop_app.i18n import (LANGUAGES, _, current_language, format_date, format_money,
+                              translator_for)
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import loans as S
 from desktop_app.store import reference
 
 
+def card_texts(language: str) -> dict[str, str]:
+    """The card's texts in ``language`` (whatever language the UI is in)."""
+    translate = translator_for(language).gettext
+    return {k: translate(v) for k, v in L.CARD_TEXT.items()}
+
+
 def write_card(conn, loan_id: str, path: str | Path, language: str | None = None) -> Path:
     loan = conn.execute("SELECT * FROM loan WHERE id=? AND deleted=0", (loan_id,)).fetchone()
     if loan is None:
-        raise L.LoanError(translator_for(current_language()).gettext(
-            "The loan was not found; it may have been deleted."))
+        raise L.LoanError(_(S.LOAN_NOT_FOUND))
     cols = [d[0] for d in conn.execute("SELECT * FROM loan LIMIT 0").description]
     loan = dict(zip(cols, loan))
     lang = language or loan.get("borrower_language") or current_language()
     if lang not in LANGUAGES:
         lang = "en"
-    tr = translator_for(lang)
-    t = {k: tr.gettext(v) for k, v in L.CARD_TEXT.items()}
+    translate = translator_for(lang).gettext
+    t = card_texts(lang)
     cur = loan["currency"]
     person = conn.execute("SELECT family_name, given_name, patronymic, phones FROM person "
                           "WHERE id=?", (loan["person_id"],)).fetchone() or ("", "", "", "")
@@ -64,8 +70,8 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
         story.append(Paragraph(office[0], base))
     story.append(Spacer(1, 4 * mm))
     name = " ".join(x for x in person[:3] if x)
-    method = tr.gettext(L.METHODS[loan["method"]]).lower()
-    frequency = tr.gettext(L.FREQUENCIES[loan["frequency"]]).lower()
+    method = translate(L.METHODS[loan["method"]]).lower()
+    frequency = translate(L.FREQUENCIES[loan["frequency"]]).lower()
     facts = [
         (t["borrower"], f"{name}  {person[3] or ''}"),
         (t["loan"], loan["number"]),
@@ -78,7 +84,7 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     if loan["guarantor_name"]:
         facts.append((t["guarantor"], f"{loan['guarantor_name']} {loan['guarantor_phone'] or ''}"))
     info = Table([[Paragraph(f"<b>{k}</b>", base), Paragraph(str(v), base)] for k, v in facts],
-                 colWidths=[45 * mm, 125 * mm])
+                 colWidths=[45 * mm, 141 * mm], hAlign="LEFT")
     info.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [info, Spacer(1, 3 * mm)]
     if version:
@@ -94,11 +100,11 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
                      ""])
     total_p, total_i = sum(r[2] for r in rows), sum(r[3] for r in rows)
     data.append(["", t["total"], m(total_p), m(total_i), m(total_p + total_i), "", "", "", ""])
-    widths = [9, 22, 22, 20, 22, 22, 18, 20, 20]
+    widths = [8, 21, 25, 22, 25, 25, 20, 21, 19]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 1), (-1, -1), 8),
-        ("FONTNAME", (0, -1), (-1, -1), bold),
+        ("FONTNAME", (0, -1), (-1, -1), bold), ("FONTSIZE", (0, -1), (-1, -1), 7.5),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
         ("ALIGN", (2, 1), (5, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -14,12 +14,13 @@ from datetime import date
 from decimal import Decimal
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import _
+from desktop_app.i18n import N_, _
 from desktop_app.store.repository import NotFound, Repository, ValidationError
 from desktop_app.store.sequences import next_number
 from desktop_app.store.session import PermissionDenied, Session
 
 APPROVE_ACTION = "approve_loan"
+LOAN_NOT_FOUND = N_("The loan was not found; it may have been deleted.")
 
 
 class FundRepository(Repository):
@@ -268,7 +269,7 @@ class LoanService:
         try:
             return self.loans.require(loan_id)
         except NotFound:
-            raise L.LoanError(_("The loan was not found; it may have been deleted.")) from None
+            raise L.LoanError(_(LOAN_NOT_FOUND)) from None
 
     def _check_checker(self, loan: dict, maker: str | None, what: str) -> None:
         actor = self.session.actor
@@ -846,10 +847,13 @@ def returned_migrant_loans(conn, as_of: date, office_id: str | None = None) -> i
     return _borrower_counts(conn, as_of, office_id)[2]
 
 
-def percent(value: Decimal | None) -> str:
+def percent(value: Decimal | None, language: str | None = None) -> str:
+    """A ratio as a percentage with one decimal, in the language's number format."""
     if value is None:
         return "—"
-    return f"{(value * 100).quantize(Decimal('0.1'))}%"
+    from babel.numbers import format_percent
+    from desktop_app.i18n import babel_locale
+    return format_percent(value, format="#,##0.0%", locale=babel_locale(language))
 
 
 def loans_of_people(conn, person_ids: list[str]) -> list[dict]:

@@ -40,10 +40,3 @@ def test_schedule_bad_input_gives_one_clear_message(capsys):
     assert code == 2 and "Unknown currency XYZ" in capsys.readouterr().err
 
 
-def test_schedule_in_tajik(capsys):
-    from desktop_app.i18n import set_language
-    set_language("tg")
-    main(["loan", "schedule", "--amount", "1000", "--currency", "TJS", "--rate", "20",
-          "--term", "2", "--frequency", "monthly", "--method", "flat", "--start", "2026-01-01"])
-    out = capsys.readouterr().out
-    assert "1000.00" in out

@@ -22,6 +22,11 @@ from desktop_app.store.session import PermissionDenied
 STATUS_FILTERS = ("", "applied", "approved", "disbursed", "closed", "written_off", "rejected")
 
 
+def tr(mapping: dict, key: str) -> str:
+    """The translated label of a vocabulary code (the catalogs hold the English labels)."""
+    return _(mapping.get(key, key))
+
+
 def money(minor: int, currency: str) -> str:
     return format_money(L.from_minor(minor, currency), currency)
 
@@ -369,7 +374,7 @@ class LoansTab(QWidget):
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             values = [r["number"], r["borrower"], r["phones"], money(r["amount"], r["currency"]),
-                      _(L.STATUSES.get(r["status"], r["status"])), format_date(r["applied_on"]),
+                      tr(L.STATUSES, r["status"]), format_date(r["applied_on"]),
                       format_date(r["disbursed_on"]),
                       reference.label(self.ctx.conn, "loan_purpose", r["purpose"], lang)]
             for c, v in enumerate(values):
@@ -421,8 +426,8 @@ class LoansTab(QWidget):
         today = date.today()
         lines = [_("{number}: {amount}, {rate}% a year, {term} × {frequency}, {method}").format(
             number=loan["number"], amount=money(loan["amount"], cur), rate=loan["annual_rate"],
-            term=loan["term"], frequency=_(L.FREQUENCIES[loan["frequency"]]).lower(),
-            method=_(L.METHODS[loan["method"]]).lower())]
+            term=loan["term"], frequency=tr(L.FREQUENCIES, loan["frequency"]).lower(),
+            method=tr(L.METHODS, loan["method"]).lower())]
         if loan["guarantor_name"]:
             lines.append(_("Guarantor: {name} {phone}").format(
                 name=loan["guarantor_name"], phone=loan["guarantor_phone"] or ""))
@@ -643,7 +648,7 @@ class PreviewTab(QWidget):
     def retranslate(self) -> None:
         texts = [_("Loan product"), _("Amount"), _("Currency"), _("Yearly rate, %"),
                  _("Instalments"), _("Frequency"), _("Interest method"), _("Amortisation"),
-                 _("Grace (instalments)"), _("First disbursement")]
+                 _("Grace (instalments)"), _("Disbursement date")]
         for lab, text in zip(self.labels, texts):
             lab.setText(text)
         for combo, options in ((self.frequency, L.FREQUENCIES), (self.method, L.METHODS),
@@ -663,7 +668,6 @@ class PreviewTab(QWidget):
             self.product.addItem(item.label(current_language()), item.code)
         self.product.setCurrentIndex(max(0, self.product.findData(current)))
         self.product.blockSignals(False)
-        self.labels[-1].setText(_("Disbursement date"))
         self.table.setHorizontalHeaderLabels([_("No."), _("Due date"), _("Principal"),
                                               _("Interest"), _("Payment"), _("Balance")])
         if current is None and self.product.count() > 1 and not self.rate.text():
@@ -1018,7 +1022,7 @@ class PersonLoansSection(QWidget):
                 st = S.loan_state(self.ctx.conn, loan, today)
                 outstanding, days = money(st.outstanding_principal, cur), st.days_late
             for c, v in enumerate((loan["number"], money(loan["amount"], cur),
-                                   _(L.STATUSES.get(loan["status"], loan["status"])),
+                                   tr(L.STATUSES, loan["status"]),
                                    format_date(loan["disbursed_on"]), outstanding, days)):
                 self.table.setItem(i, c, _item(v, c in (1, 4, 5), loan["id"] if c == 0 else None))
         self.table.resizeColumnsToContents()
