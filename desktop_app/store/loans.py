@@ -610,18 +610,18 @@ base AS (
 )
 SELECT b.id, b.office_id, b.fund_id, b.currency, b.person_id, b.number, b.amount,
        b.outstanding, b.paid_p, b.paid_i, b.written_off,
-       (SELECT MIN(i.due_date) FROM loan_instalment i
-         WHERE i.loan_id=b.id AND i.version=b.version AND i.deleted=0 AND i.due_date<=:as_of
-           AND (i.cum_principal > b.vp OR i.cum_interest > b.vi)) AS oldest,
-       (SELECT MAX(i.cum_principal) || ',' || MAX(i.cum_interest) FROM loan_instalment i
+       (SELECT MAX(i.cum_principal) || ',' || MAX(i.cum_interest) || ',' ||
+               COALESCE(MIN(CASE WHEN i.cum_principal > b.vp OR i.cum_interest > b.vi
+                                 THEN i.due_date END), '')
+          FROM loan_instalment i
          WHERE i.loan_id=b.id AND i.version=b.version AND i.deleted=0
-           AND i.due_date<=:as_of) AS cum_due,
+           AND i.due_date<=:as_of) AS due,
        b.vp, b.vi
 FROM base b
 """
 
 
-@dataclass
+@dataclass(slots=True)
 class LoanRow:
     id: str
     office_id: str
@@ -653,8 +653,12 @@ def loan_rows(conn, as_of: date, office_id: str | None = None,
     for r in conn.execute(_PORTFOLIO_SQL, {"as_of": as_of.isoformat(), "office": office_id,
                                            "fund": fund_id}):
         (lid, office, fund, cur, person, number, amount, outstanding, paid_p, paid_i, written,
-         oldest, cum_due, vp, vi) = r
-        due_p, due_i = (int(x) for x in cum_due.split(",")) if cum_due else (0, 0)
+         due, vp, vi) = r
+        if due:
+            p_text, i_text, oldest = due.split(",")
+            due_p, due_i = int(p_text), int(i_text)
+        else:
+            due_p, due_i, oldest = 0, 0, ""
         if outstanding <= 0:
             days, po, io = 0, 0, 0
         else:
@@ -724,35 +728,39 @@ def portfolio(conn, as_of: date, office_id: str | None = None,
     rows = loan_rows(conn, as_of, office_id, fund_id)
     figures: dict[str, CurrencyFigures] = {}
     for r in rows:
-        f = figures.setdefault(r.currency, CurrencyFigures(r.currency))
-        if r.outstanding > 0:
+        f = figures.get(r.currency)
+        if f is None:
+            f = figures[r.currency] = CurrencyFigures(r.currency)
+        out = r.outstanding
+        if out > 0:
             f.active += 1
-            f.outstanding += r.outstanding
-            for days in L.PAR_DAYS:
-                if L.at_risk(r.days_late, days):
-                    f.at_risk[days] += r.outstanding
-            bucket = L.bucket_of(r.days_late)
-            if bucket:
-                b = f.buckets[bucket]
+            f.outstanding += out
+            days = r.days_late
+            if days:
+                for par_days in L.PAR_DAYS:
+                    if L.at_risk(days, par_days):
+                        f.at_risk[par_days] += out
+                overdue = r.principal_overdue + r.interest_overdue
+                b = f.buckets[L.bucket_of(days)]
                 b[0] += 1
-                b[1] += r.outstanding
-                b[2] += r.overdue
-            f.overdue += r.overdue
+                b[1] += out
+                b[2] += overdue
+                f.overdue += overdue
         # repayment rate: what fell due against what was repaid of it; a loan repaid
         # in full early counts as fully repaid
         due = r.due_principal + r.due_interest
-        paid = (r.paid_principal + r.paid_interest)
-        if r.outstanding <= 0 and not r.written_off:
+        paid = r.paid_principal + r.paid_interest
+        if out <= 0 and not r.written_off:
             due = paid = max(due, 0)
         f.due += due
-        f.collected += min(paid, due)
+        f.collected += paid if paid < due else due
     sql = ("SELECT l.currency, COUNT(*), COALESCE(SUM(l.amount),0) FROM loan l WHERE l.deleted=0 "
            "AND l.disbursed_on IS NOT NULL AND l.disbursed_on<=? AND l.disbursed_on>=? "
            "AND (? IS NULL OR l.office_id=?) AND (? IS NULL OR l.fund_id=?) GROUP BY l.currency")
     for cur, count, amount in conn.execute(sql, (as_of.isoformat(),
                                                  (since or date(1900, 1, 1)).isoformat(),
                                                  office_id, office_id, fund_id, fund_id)):
-        f = figures.setdefault(cur, CurrencyFigures(cur))
+        f = figures.get(cur) or figures.setdefault(cur, CurrencyFigures(cur))
         f.disbursed_count, f.disbursed_amount = count, amount
     borrowers, women, returned = _borrower_counts(conn, as_of, office_id, fund_id)
     return Portfolio(as_of, figures, borrowers, women, returned)
