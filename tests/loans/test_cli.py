@@ -40,3 +40,21 @@ def test_schedule_bad_input_gives_one_clear_message(capsys):
     assert code == 2 and "Unknown currency XYZ" in capsys.readouterr().err
 
 
+
+
+def test_portfolio_command_lists_overdue_loans_with_phones(session, db_path, capsys):
+    from datetime import date
+
+    from .helpers import active_loan, borrower, fund_with_capital, second_user
+    fund = fund_with_capital(session)
+    active_loan(session, second_user(session), fund, borrower(session))
+    session.conn.close()
+    assert main(["loan", "portfolio", "--db", str(db_path), "--as-of", "2026-05-01",
+                 "--office", "GRM"]) == 0
+    out = capsys.readouterr().out
+    assert "1 active loans" in out and "PAR30 100.0%" in out and "PAR90 0.0%" in out
+    assert "+992 93 111 22 33" in out and "80 days" in out
+    assert "Women borrowers: 100.0%" in out
+    assert main(["loan", "portfolio", "--db", str(db_path), "--office", "NOPE"]) == 2
+    assert "no office NOPE" in capsys.readouterr().err
+    assert main(["loan", "portfolio", "--db", str(db_path), "--as-of", "1.5.2026"]) == 2

@@ -146,3 +146,46 @@ def test_schedule_preview_updates_and_reports_bad_input(qtbot, session, db_path)
     preview.amount.setText("12000")
     preview.term.setValue(6)
     assert preview.table.rowCount() == 6
+
+
+def test_reschedule_and_write_off_through_the_page(qtbot, session, db_path):
+    from .helpers import active_loan, fund_with_capital
+    checker = second_user(session)
+    fund = fund_with_capital(session)
+    person = borrower(session)
+    today = date.today()
+    loan = active_loan(session, checker, fund, person, applied=today - timedelta(days=200),
+                       disbursed=today - timedelta(days=190))
+    ctx = AppContext(session, db_path)
+    page = LoansPage(ctx)
+    qtbot.addWidget(page)
+    tab = page.loans
+    _select(tab.table, loan["number"])
+    assert tab.version.count() == 1
+    qtbot.mouseClick(tab.reschedule_button, Qt.LeftButton)
+    d = tab.dialog
+    d.term.setValue(24)
+    d.rate.setText("12")
+    d.reason.setText("harvest failed")
+    qtbot.mouseClick(d.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+    assert not d.isVisible(), d.error.text()
+    assert "rescheduled" in tab.message.text()
+    assert tab.version.count() == 2 and tab.schedule.rowCount() == 24
+    tab.version.setCurrentIndex(0)
+    assert tab.schedule.rowCount() == 12          # the old version is still there
+    # write-off: asked by one user, approved by another
+    qtbot.mouseClick(tab.writeoff_button, Qt.LeftButton)
+    w = tab.dialog
+    qtbot.mouseClick(w.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+    assert w.isVisible() and w.error.text()           # a reason is required
+    w.reason.setText("moved away")
+    qtbot.mouseClick(w.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+    assert not w.isVisible()
+    qtbot.mouseClick(tab.approve_writeoff_button, Qt.LeftButton)
+    assert "another user" in tab.message.text()
+    ctx.session = checker
+    _select(tab.table, loan["number"])
+    qtbot.mouseClick(tab.approve_writeoff_button, Qt.LeftButton)
+    assert S.LoanRepository(session).get(loan["id"])["status"] == "written_off"
+    page.funds.refresh()
+    assert "TJS12,000.00" in page.funds.table.item(0, 5).text()   # written off

@@ -309,10 +309,11 @@ class LoansTab(QWidget):
         self.reverse_button = QPushButton()
         self.writeoff_button = QPushButton()
         self.approve_writeoff_button = QPushButton()
+        self.reschedule_button = QPushButton()
         self.card_button = QPushButton()
         for b in (self.approve_button, self.reject_button, self.disburse_button,
-                  self.repay_button, self.reverse_button, self.writeoff_button,
-                  self.approve_writeoff_button, self.card_button):
+                  self.repay_button, self.reverse_button, self.reschedule_button,
+                  self.writeoff_button, self.approve_writeoff_button, self.card_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         dl.addLayout(buttons)
@@ -324,13 +325,21 @@ class LoansTab(QWidget):
         self.writeoff_button.clicked.connect(self.open_write_off)
         self.approve_writeoff_button.clicked.connect(self.approve_write_off)
         self.card_button.clicked.connect(self.save_card)
+        self.reschedule_button.clicked.connect(self.open_reschedule)
         self.message = QLabel()
         self.message.setWordWrap(True)
         dl.addWidget(self.message)
         tabs = QTabWidget()
+        schedule_box = QWidget()
+        sl = QVBoxLayout(schedule_box)
+        sl.setContentsMargins(0, 0, 0, 0)
+        self.version = QComboBox()
+        self.version.currentIndexChanged.connect(self._show_version)
+        sl.addWidget(self.version)
         self.schedule = _table(6)
+        sl.addWidget(self.schedule)
         self.ledger = _table(6)
-        tabs.addTab(self.schedule, "")
+        tabs.addTab(schedule_box, "")
         tabs.addTab(self.ledger, "")
         self.detail_tabs = tabs
         dl.addWidget(tabs)
@@ -355,6 +364,7 @@ class LoansTab(QWidget):
         self.writeoff_button.setText(_("Ask to write off…"))
         self.approve_writeoff_button.setText(_("Approve write-off"))
         self.card_button.setText(_("Repayment card (PDF)…"))
+        self.reschedule_button.setText(_("Reschedule…"))
         self.table.setHorizontalHeaderLabels([
             _("Number"), _("Borrower"), _("Phone"), _("Amount"), _("Status"),
             _("Applied"), _("Disbursed"), _("Purpose")])
@@ -407,6 +417,7 @@ class LoansTab(QWidget):
         self.reject_button.setEnabled(status == "applied")
         self.disburse_button.setEnabled(status == "approved")
         self.repay_button.setEnabled(status == "disbursed")
+        self.reschedule_button.setEnabled(status == "disbursed")
         self.reverse_button.setEnabled(status in ("disbursed", "closed", "written_off"))
         self.writeoff_button.setEnabled(status == "disbursed"
                                         and not loan["writeoff_requested_by"])
@@ -440,19 +451,21 @@ class LoansTab(QWidget):
                 outstanding=money(st.outstanding_principal, cur), due=money(st.due_now, cur),
                 days=st.days_late, payoff=money(st.payoff, cur)))
         self.summary.setText("\n".join(lines))
+        self.version.blockSignals(True)
+        self.version.clear()
         if loan["disbursed_on"]:
-            version = svc.current_schedule(loan["id"])
-            rows = [(i["number"], i["due_date"], i["principal"], i["interest"], version["version"])
-                    for i in svc.instalments_of(loan["id"], version["version"])]
+            for v in svc.schedule_versions(loan["id"]):
+                text = _("Schedule version {version} from {date}").format(
+                    version=v["version"], date=format_date(v["effective_from"]))
+                if v["reason"]:
+                    text += f" ({v['reason']})"
+                self.version.addItem(text, v["version"])
+            self.version.setCurrentIndex(self.version.count() - 1)
         else:
-            rows = [(r.number, r.due_date.isoformat(), L.to_minor(r.principal, cur),
-                     L.to_minor(r.interest, cur), "—")
-                    for r in L.schedule(S.terms_of(loan), today)]
-        self.schedule.setRowCount(len(rows))
-        for i, (n, due, p, it, v) in enumerate(rows):
-            for c, val in enumerate((n, format_date(due), money(p, cur), money(it, cur),
-                                     money(p + it, cur), v)):
-                self.schedule.setItem(i, c, _item(val, c in (2, 3, 4)))
+            self.version.addItem(_("Schedule if disbursed today"), None)
+        self.version.blockSignals(False)
+        self._loan = loan
+        self._show_version()
         entries = svc.ledger(loan_id=loan["id"])
         self.ledger.setRowCount(len(entries))
         for i, e in enumerate(entries):
@@ -463,6 +476,26 @@ class LoansTab(QWidget):
                                      money(e["principal"], cur), money(e["interest"], cur),
                                      money(e["penalty"], cur))):
                 self.ledger.setItem(i, c, _item(val, c >= 2, e["id"] if c == 0 else None))
+
+    def _show_version(self) -> None:
+        loan = getattr(self, "_loan", None)
+        if loan is None:
+            return
+        svc = S.LoanService(self.ctx.session)
+        cur = loan["currency"]
+        version = self.version.currentData()
+        if version is not None:
+            rows = [(i["number"], i["due_date"], i["principal"], i["interest"], version)
+                    for i in svc.instalments_of(loan["id"], version)]
+        else:
+            rows = [(r.number, r.due_date.isoformat(), L.to_minor(r.principal, cur),
+                     L.to_minor(r.interest, cur), "—")
+                    for r in L.schedule(S.terms_of(loan), date.today())]
+        self.schedule.setRowCount(len(rows))
+        for i, (n, due, p, it, v) in enumerate(rows):
+            for c, val in enumerate((n, format_date(due), money(p, cur), money(it, cur),
+                                     money(p + it, cur), v)):
+                self.schedule.setItem(i, c, _item(val, c in (2, 3, 4)))
 
     def _run(self, action, success: str) -> bool:
         try:
@@ -570,6 +603,46 @@ class LoansTab(QWidget):
                 return
             dialog.accept()
             self._after_save(loan, _("Write-off asked for. Another user must approve it."))
+        dialog.buttons.accepted.connect(ok)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_reschedule(self) -> DateReasonDialog | None:
+        loan = self.selected_loan()
+        if not loan:
+            return None
+        current = S.LoanService(self.ctx.session).current_schedule(loan["id"])
+        dialog = DateReasonDialog(_("Reschedule loan {number}").format(number=loan["number"]),
+                                  reason_label=_("Reason"), parent=self)
+        form = dialog.layout()
+        dialog.term = QSpinBox()
+        dialog.term.setRange(1, 260)
+        dialog.term.setValue(int(current["term"]))
+        dialog.rate = QLineEdit(str(current["annual_rate"]))
+        dialog.grace = QSpinBox()
+        dialog.grace.setRange(0, 259)
+        form.insertRow(1, _("Instalments"), dialog.term)
+        form.insertRow(2, _("Yearly rate, %"), dialog.rate)
+        form.insertRow(3, _("Grace (instalments)"), dialog.grace)
+
+        def ok():
+            try:
+                rate = Decimal(dialog.rate.text().replace(",", "."))
+            except ArithmeticError:
+                dialog.error.setText(_("{text} is not a rate in percent.").format(
+                    text=dialog.rate.text()))
+                return
+            try:
+                S.LoanService(self.ctx.session).reschedule(
+                    loan["id"], pydate(dialog.on), term=dialog.term.value(), annual_rate=rate,
+                    grace=dialog.grace.value(), reason=dialog.reason.text().strip() or None)
+            except (ValidationError, L.LoanError, PermissionDenied) as exc:
+                dialog.error.setText(error_text(exc))
+                return
+            dialog.accept()
+            self._after_save(loan, _("Loan {number} rescheduled; the earlier schedule is "
+                                     "kept.").format(number=loan["number"]))
         dialog.buttons.accepted.connect(ok)
         self.dialog = dialog
         dialog.open()
