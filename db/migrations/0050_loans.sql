@@ -45,7 +45,9 @@ CREATE TABLE fund_entry (
     deleted     INTEGER NOT NULL DEFAULT 0,
     hlc         TEXT NOT NULL DEFAULT '{}'
 );
-CREATE INDEX fund_entry_fund ON fund_entry(fund_id, value_date);
+-- covering: fund balances and figures on a date without touching the table
+CREATE INDEX fund_entry_fund ON fund_entry(fund_id, value_date, kind, cash, principal, interest,
+    penalty) WHERE deleted=0;
 -- covering: the portfolio aggregates by loan without touching the table
 CREATE INDEX fund_entry_loan ON fund_entry(loan_id, value_date, kind, principal, interest)
     WHERE loan_id IS NOT NULL AND deleted=0;
@@ -99,7 +101,9 @@ CREATE TABLE loan (
 CREATE INDEX loan_person ON loan(person_id);
 CREATE INDEX loan_office_status ON loan(office_id, status);
 CREATE INDEX loan_fund_idx ON loan(fund_id);
-CREATE INDEX loan_disbursed ON loan(disbursed_on);
+CREATE INDEX loan_disbursed ON loan(disbursed_on, currency, amount, office_id, fund_id, person_id)
+    WHERE deleted=0;
+CREATE INDEX loan_applied ON loan(applied_on, number) WHERE deleted=0;
 -- covering: the portfolio reads these for every loan without touching the wide rows
 CREATE INDEX loan_portfolio ON loan(id, office_id, fund_id, currency, person_id, number, amount)
     WHERE deleted=0;

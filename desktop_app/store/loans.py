@@ -610,12 +610,13 @@ base AS (
 )
 SELECT b.id, b.office_id, b.fund_id, b.currency, b.person_id, b.number, b.amount,
        b.outstanding, b.paid_p, b.paid_i, b.written_off,
+       CASE WHEN b.outstanding > 0 OR b.written_off > 0 THEN
        (SELECT MAX(i.cum_principal) || ',' || MAX(i.cum_interest) || ',' ||
                COALESCE(MIN(CASE WHEN i.cum_principal > b.vp OR i.cum_interest > b.vi
                                  THEN i.due_date END), '')
           FROM loan_instalment i
          WHERE i.loan_id=b.id AND i.version=b.version AND i.deleted=0
-           AND i.due_date<=:as_of) AS due,
+           AND i.due_date<=:as_of) END AS due,
        b.vp, b.vi
 FROM base b
 """
@@ -637,7 +638,9 @@ class LoanRow:
     days_late: int
     principal_overdue: int
     interest_overdue: int
-    due_principal: int     # scheduled principal fallen due in the current version
+    # scheduled principal and interest fallen due in the current version (not looked up
+    # for loans repaid in full: their repayment counts as complete)
+    due_principal: int
     due_interest: int
 
     @property
@@ -701,6 +704,7 @@ class Portfolio:
     borrowers: int
     women_borrowers: int
     returned_migrant_loans: int
+    rows: list = field(default_factory=list, repr=False)   # the LoanRows it was built from
 
     @property
     def women_share(self) -> Decimal | None:
@@ -751,7 +755,7 @@ def portfolio(conn, as_of: date, office_id: str | None = None,
         due = r.due_principal + r.due_interest
         paid = r.paid_principal + r.paid_interest
         if out <= 0 and not r.written_off:
-            due = paid = max(due, 0)
+            due = paid
         f.due += due
         f.collected += paid if paid < due else due
     sql = ("SELECT l.currency, COUNT(*), COALESCE(SUM(l.amount),0) FROM loan l WHERE l.deleted=0 "
@@ -763,7 +767,7 @@ def portfolio(conn, as_of: date, office_id: str | None = None,
         f = figures.get(cur) or figures.setdefault(cur, CurrencyFigures(cur))
         f.disbursed_count, f.disbursed_amount = count, amount
     borrowers, women, returned = _borrower_counts(conn, as_of, office_id, fund_id)
-    return Portfolio(as_of, figures, borrowers, women, returned)
+    return Portfolio(as_of, figures, borrowers, women, returned, rows)
 
 
 def _borrower_counts(conn, as_of: date, office_id=None, fund_id=None) -> tuple[int, int, int]:
@@ -792,10 +796,15 @@ class OverdueItem:
 
 
 def overdue_list(conn, as_of: date, office_id: str | None = None,
-                 fund_id: str | None = None, min_days: int = 1) -> list[OverdueItem]:
-    """Late loans on ``as_of``, most days late first, with the borrower's phone numbers."""
-    rows = [r for r in loan_rows(conn, as_of, office_id, fund_id)
-            if r.outstanding > 0 and r.days_late >= min_days]
+                 fund_id: str | None = None, min_days: int = 1,
+                 rows: list | None = None) -> list[OverdueItem]:
+    """Late loans on ``as_of``, most days late first, with the borrower's phone numbers.
+
+    ``rows``: the loan rows of a portfolio already computed for the same filters.
+    """
+    if rows is None:
+        rows = loan_rows(conn, as_of, office_id, fund_id)
+    rows = [r for r in rows if r.outstanding > 0 and r.days_late >= min_days]
     if not rows:
         return []
     people = {}
@@ -882,7 +891,10 @@ def funds(conn, office_id: str | None = None) -> list[dict]:
 
 
 def loans_list(conn, *, status: str | None = None, office_id: str | None = None,
-               fund_id: str | None = None, limit: int = 500) -> list[dict]:
+               fund_id: str | None = None, text: str | None = None,
+               limit: int = 500) -> list[dict]:
+    """Loans, newest application first; ``text`` matches the loan number or the borrower
+    (name in any script, phone or document, as in the people search)."""
     sql = ("SELECT l.*, p.family_name || ' ' || p.given_name AS borrower, p.phones "
            "FROM loan l LEFT JOIN person p ON p.id=l.person_id WHERE l.deleted=0")
     args: list = []
@@ -890,4 +902,13 @@ def loans_list(conn, *, status: str | None = None, office_id: str | None = None,
         if val:
             sql += f" AND l.{col}=?"
             args.append(val)
+    text = (text or "").strip()
+    if text:
+        from desktop_app.store.people import identity_ids, search_people
+        people: list[str] = []
+        for hit in search_people(conn, text, limit=200):
+            people.extend(identity_ids(conn, hit.id))
+        marks = ",".join("?" * len(people))
+        sql += f" AND (l.number LIKE ? {f'OR l.person_id IN ({marks})' if people else ''})"
+        args += [f"%{text}%", *people]
     return _rows(conn, sql + " ORDER BY l.applied_on DESC, l.number DESC LIMIT ?", [*args, limit])

@@ -189,3 +189,24 @@ def test_reschedule_and_write_off_through_the_page(qtbot, session, db_path):
     assert S.LoanRepository(session).get(loan["id"])["status"] == "written_off"
     page.funds.refresh()
     assert "TJS12,000.00" in page.funds.table.item(0, 5).text()   # written off
+
+
+def test_loan_list_search_finds_borrowers_in_any_script(qtbot, session, db_path):
+    svc = S.LoanService(session)
+    fund = svc.create_fund("Fund", "TJS")
+    woman = borrower(session)
+    man = borrower(session, sex="male", family="Karimov", given="Aziz")
+    a = svc.apply(person_id=woman["id"], fund_id=fund["id"], amount="500", purpose="trade",
+                  product_code="jrc_business")
+    svc.apply(person_id=man["id"], fund_id=fund["id"], amount="700", purpose="trade",
+              product_code="jrc_business")
+    page = LoansPage(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    tab = page.loans
+    assert tab.table.rowCount() == 2
+    tab.search.setText("Rahimova")          # Latin spelling of Раҳимова
+    assert tab.table.rowCount() == 1 and tab.table.item(0, 1).text() == "Раҳимова Нигора"
+    tab.search.setText(a["number"][-5:])
+    assert tab.table.rowCount() == 1 and tab.table.item(0, 0).text() == a["number"]
+    tab.search.setText("")
+    assert tab.table.rowCount() == 2

@@ -1,23 +1,25 @@
 """The loans page: applications, approval, disbursement, repayments, schedules, portfolio."""
 from __future__ import annotations
 
+import functools
 from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog,
                                QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QSpinBox,
-                               QSplitter, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import _, current_language, format_date, format_money
+from desktop_app.i18n import _, babel_locale, current_language, format_date, format_money
 from desktop_app.store import loans as S
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui.loans.table import DataTable
 
 STATUS_FILTERS = ("", "applied", "approved", "disbursed", "closed", "written_off", "rejected")
 
@@ -27,8 +29,16 @@ def tr(mapping: dict, key: str) -> str:
     return _(mapping.get(key, key))
 
 
+@functools.lru_cache(maxsize=8)
+def _locale(language: str):
+    from babel import Locale
+    return Locale.parse(babel_locale(language))
+
+
 def money(minor: int, currency: str) -> str:
-    return format_money(L.from_minor(minor, currency), currency)
+    from babel.numbers import format_currency
+    return format_currency(L.from_minor(minor, currency), currency,
+                           locale=_locale(current_language()))
 
 
 def qdate(value: date) -> QDate:
@@ -48,24 +58,8 @@ def date_edit(value: date | None = None) -> QDateEdit:
     return w
 
 
-def _item(text, align_right=False, data=None) -> QTableWidgetItem:
-    item = QTableWidgetItem("" if text is None else str(text))
-    item.setFlags(item.flags() & ~Qt.ItemIsEditable)
-    if align_right:
-        item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-    if data is not None:
-        item.setData(Qt.UserRole, data)
-    return item
-
-
-def _table(columns: int) -> QTableWidget:
-    t = QTableWidget(0, columns)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SingleSelection)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.setAlternatingRowColors(True)
-    return t
+def _table(columns: int) -> DataTable:
+    return DataTable(columns)
 
 
 def error_text(exc: Exception) -> str:
@@ -286,8 +280,14 @@ class LoansTab(QWidget):
         self.status.currentIndexChanged.connect(self.refresh)
         self.new_button = QPushButton()
         self.new_button.setShortcut("Ctrl+N")
+        from PySide6.QtGui import QKeySequence, QShortcut
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: self.search.setFocus())
         self.new_button.clicked.connect(self.open_application)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.refresh)
         top.addWidget(self.status)
+        top.addWidget(self.search, 1)
         top.addStretch(1)
         top.addWidget(self.new_button)
         layout.addLayout(top)
@@ -356,6 +356,7 @@ class LoansTab(QWidget):
         self.status.setCurrentIndex(max(0, self.status.findData(current)))
         self.status.blockSignals(False)
         self.new_button.setText(_("New application…"))
+        self.search.setPlaceholderText(_("Find by loan number or borrower (Ctrl+F)"))
         self.approve_button.setText(_("Approve"))
         self.reject_button.setText(_("Reject"))
         self.disburse_button.setText(_("Disburse…"))
@@ -379,16 +380,16 @@ class LoansTab(QWidget):
 
     def refresh(self) -> None:
         selected = self.selected_id()
-        rows = S.loans_list(self.ctx.conn, status=self.status.currentData() or None)
+        rows = S.loans_list(self.ctx.conn, status=self.status.currentData() or None,
+                            text=self.search.text())
         lang = current_language()
-        self.table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            values = [r["number"], r["borrower"], r["phones"], money(r["amount"], r["currency"]),
-                      tr(L.STATUSES, r["status"]), format_date(r["applied_on"]),
-                      format_date(r["disbursed_on"]),
-                      reference.label(self.ctx.conn, "loan_purpose", r["purpose"], lang)]
-            for c, v in enumerate(values):
-                self.table.setItem(i, c, _item(v, c == 3, r["id"] if c == 0 else None))
+        purposes = {i.code: i.label(lang) for i in reference.items(
+            self.ctx.conn, "loan_purpose", active_only=False)}
+        self.table.set_rows(
+            [(r["number"], r["borrower"], r["phones"], money(r["amount"], r["currency"]),
+              tr(L.STATUSES, r["status"]), format_date(r["applied_on"]),
+              format_date(r["disbursed_on"]), purposes.get(r["purpose"], r["purpose"]))
+             for r in rows], keys=[r["id"] for r in rows], right={3})
         self.table.resizeColumnsToContents()
         if selected:
             self.select(selected)
@@ -396,15 +397,12 @@ class LoansTab(QWidget):
 
     def select(self, loan_id: str) -> None:
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(Qt.UserRole) == loan_id:
+            if self.table.key(row) == loan_id:
                 self.table.selectRow(row)
                 return
 
     def selected_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows:
-            return None
-        return self.table.item(rows[0].row(), 0).data(Qt.UserRole)
+        return self.table.selected_key()
 
     def selected_loan(self) -> dict | None:
         loan_id = self.selected_id()
@@ -426,8 +424,8 @@ class LoansTab(QWidget):
         self.card_button.setEnabled(status in ("approved", "disbursed", "closed"))
         if loan is None:
             self.summary.setText(_("Choose a loan to see its schedule and ledger."))
-            self.schedule.setRowCount(0)
-            self.ledger.setRowCount(0)
+            self.schedule.set_rows([])
+            self.ledger.set_rows([])
             return
         self._show_detail(loan)
 
@@ -467,15 +465,15 @@ class LoansTab(QWidget):
         self._loan = loan
         self._show_version()
         entries = svc.ledger(loan_id=loan["id"])
-        self.ledger.setRowCount(len(entries))
-        for i, e in enumerate(entries):
+        ledger_rows = []
+        for e in entries:
             kind = ENTRY_KINDS().get(e["kind"], e["kind"])
             if e["reverses_id"]:
                 kind = _("Reversal: {entry}").format(entry=kind)
-            for c, val in enumerate((format_date(e["value_date"]), kind, money(e["cash"], cur),
-                                     money(e["principal"], cur), money(e["interest"], cur),
-                                     money(e["penalty"], cur))):
-                self.ledger.setItem(i, c, _item(val, c >= 2, e["id"] if c == 0 else None))
+            ledger_rows.append((format_date(e["value_date"]), kind, money(e["cash"], cur),
+                                money(e["principal"], cur), money(e["interest"], cur),
+                                money(e["penalty"], cur)))
+        self.ledger.set_rows(ledger_rows, keys=[e["id"] for e in entries], right={2, 3, 4, 5})
 
     def _show_version(self) -> None:
         loan = getattr(self, "_loan", None)
@@ -491,11 +489,9 @@ class LoansTab(QWidget):
             rows = [(r.number, r.due_date.isoformat(), L.to_minor(r.principal, cur),
                      L.to_minor(r.interest, cur), "—")
                     for r in L.schedule(S.terms_of(loan), date.today())]
-        self.schedule.setRowCount(len(rows))
-        for i, (n, due, p, it, v) in enumerate(rows):
-            for c, val in enumerate((n, format_date(due), money(p, cur), money(it, cur),
-                                     money(p + it, cur), v)):
-                self.schedule.setItem(i, c, _item(val, c in (2, 3, 4)))
+        self.schedule.set_rows([(n, format_date(due), money(p, cur), money(it, cur),
+                                 money(p + it, cur), v) for n, due, p, it, v in rows],
+                               right={2, 3, 4})
 
     def _run(self, action, success: str) -> bool:
         try:
@@ -783,7 +779,7 @@ class PreviewTab(QWidget):
         except (L.LoanError, ArithmeticError) as exc:
             self.totals.setStyleSheet("color: #b00020")
             self.totals.setText(str(exc))
-            self.table.setRowCount(0)
+            self.table.set_rows([])
             return
         principal, interest = L.schedule_totals(rows)
         self.totals.setStyleSheet("")
@@ -791,13 +787,10 @@ class PreviewTab(QWidget):
                               "{interest}.").format(total=format_money(principal + interest, cur),
                                                     principal=format_money(principal, cur),
                                                     interest=format_money(interest, cur)))
-        self.table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            for c, val in enumerate((r.number, format_date(r.due_date),
-                                     format_money(r.principal, cur),
-                                     format_money(r.interest, cur), format_money(r.total, cur),
-                                     format_money(r.balance_after, cur))):
-                self.table.setItem(i, c, _item(val, c >= 2))
+        self.table.set_rows([(r.number, format_date(r.due_date), format_money(r.principal, cur),
+                              format_money(r.interest, cur), format_money(r.total, cur),
+                              format_money(r.balance_after, cur)) for r in rows],
+                            right={2, 3, 4, 5})
         self.table.resizeColumnsToContents()
 
 
@@ -909,17 +902,13 @@ class PortfolioTab(QWidget):
             for key, _a, _b in L.BUCKETS:
                 count, out, due = f.buckets[key]
                 rows.append((key, count, money(out, cur), money(due, cur), cur))
-        self.buckets.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            for c, v in enumerate(row):
-                self.buckets.setItem(i, c, _item(v, c in (1, 2, 3)))
-        items = S.overdue_list(self.ctx.conn, as_of, office_id=office, fund_id=fund)[:1000]
-        self.overdue.setRowCount(len(items))
-        for i, it in enumerate(items):
-            for c, v in enumerate((it.number, it.borrower, it.phones, it.days_late,
-                                   money(it.overdue, it.currency),
-                                   money(it.outstanding, it.currency))):
-                self.overdue.setItem(i, c, _item(v, c >= 3, it.loan_id if c == 0 else None))
+        self.buckets.set_rows(rows, right={1, 2, 3})
+        items = S.overdue_list(self.ctx.conn, as_of, office_id=office, fund_id=fund,
+                               rows=p.rows)[:1000]
+        self.overdue.set_rows(
+            [(it.number, it.borrower, it.phones, it.days_late, money(it.overdue, it.currency),
+              money(it.outstanding, it.currency)) for it in items],
+            keys=[it.loan_id for it in items], right={3, 4, 5})
         self.overdue.resizeColumnsToContents()
 
 
@@ -964,15 +953,15 @@ class FundsTab(QWidget):
 
     def refresh(self) -> None:
         funds = S.funds(self.ctx.conn)
-        self.table.setRowCount(len(funds))
-        for i, f in enumerate(funds):
+        rows = []
+        for f in funds:
             fig = S.fund_figures(self.ctx.conn, f["id"])
             cur = f["currency"]
-            for c, v in enumerate((f["name"], cur, money(fig.capital, cur),
-                                   money(fig.outstanding_principal, cur),
-                                   money(fig.interest_received + fig.penalties_received, cur),
-                                   money(fig.written_off, cur), money(fig.balance, cur))):
-                self.table.setItem(i, c, _item(v, c >= 2, f["id"] if c == 0 else None))
+            rows.append((f["name"], cur, money(fig.capital, cur),
+                         money(fig.outstanding_principal, cur),
+                         money(fig.interest_received + fig.penalties_received, cur),
+                         money(fig.written_off, cur), money(fig.balance, cur)))
+        self.table.set_rows(rows, keys=[f["id"] for f in funds], right={2, 3, 4, 5, 6})
         self.table.resizeColumnsToContents()
 
     def create_fund(self) -> None:
@@ -988,14 +977,12 @@ class FundsTab(QWidget):
         self.changed.emit()
 
     def open_capital(self) -> DateReasonDialog | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows and self.table.rowCount() == 1:
+        if self.table.selected_key() is None and self.table.rowCount() == 1:
             self.table.selectRow(0)
-            rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        fund_id = self.table.selected_key()
+        if fund_id is None:
             self.message.setText(_("Choose a fund first."))
             return None
-        fund_id = self.table.item(rows[0].row(), 0).data(Qt.UserRole)
         dialog = DateReasonDialog(_("Add capital"), amount_label=_("Amount"),
                                   reason_label=_("Note"), parent=self)
 
@@ -1034,7 +1021,7 @@ class LoansPage(QWidget):
         self.funds.changed.connect(self._changed)
         if hasattr(ctx, "data_changed"):
             ctx.data_changed.connect(self._external_change)
-        self.retranslate()
+        self._titles()   # the tabs translated themselves when built
 
     def _changed(self) -> None:
         self.portfolio._fill_filters()
@@ -1048,10 +1035,13 @@ class LoansPage(QWidget):
             return
         self.refresh()
 
-    def retranslate(self) -> None:
+    def _titles(self) -> None:
         for i, text in enumerate((_("Loans"), _("Schedule preview"), _("Portfolio"),
                                   _("Funds"))):
             self.tabs.setTabText(i, text)
+
+    def retranslate(self) -> None:
+        self._titles()
         for w in (self.loans, self.preview, self.portfolio, self.funds):
             w.retranslate()
 
@@ -1086,16 +1076,15 @@ class PersonLoansSection(QWidget):
         loans = S.loans_of_people(self.ctx.conn, self.person_ids)
         self.empty.setVisible(not loans)
         self.table.setVisible(bool(loans))
-        self.table.setRowCount(len(loans))
         today = date.today()
-        for i, loan in enumerate(loans):
+        rows = []
+        for loan in loans:
             cur = loan["currency"]
             outstanding, days = "", ""
             if loan["disbursed_on"]:
                 st = S.loan_state(self.ctx.conn, loan, today)
                 outstanding, days = money(st.outstanding_principal, cur), st.days_late
-            for c, v in enumerate((loan["number"], money(loan["amount"], cur),
-                                   tr(L.STATUSES, loan["status"]),
-                                   format_date(loan["disbursed_on"]), outstanding, days)):
-                self.table.setItem(i, c, _item(v, c in (1, 4, 5), loan["id"] if c == 0 else None))
+            rows.append((loan["number"], money(loan["amount"], cur), tr(L.STATUSES, loan["status"]),
+                         format_date(loan["disbursed_on"]), outstanding, days))
+        self.table.set_rows(rows, keys=[loan["id"] for loan in loans], right={1, 4, 5})
         self.table.resizeColumnsToContents()
