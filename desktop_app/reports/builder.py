@@ -1,0 +1,346 @@
+"""The report builder: period + scope + indicators + disaggregations -> result tables.
+
+    request = ReportRequest(parse_period("2026-Q3"), offices=["GRM"])
+    report = build_report(conn, request)
+    ids = drill_down(session, request, "people_reached", "sex", "female")
+
+Aggregate results carry no names or identifiers; ``drill_down`` returns the record ids
+behind one number and needs the ``view_person_list`` permission (audited).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from desktop_app.i18n import _, current_language
+from desktop_app.reports import indicators as ind
+from desktop_app.reports.labels import Labels
+from desktop_app.reports.periods import Period
+
+PERCENT = Decimal("0.1")
+
+
+class ReportError(Exception):
+    """A report cannot be built as asked; the message is fit to show."""
+
+
+class Cancelled(Exception):
+    pass
+
+
+@dataclass
+class ReportRequest:
+    period: Period
+    offices: list[str] | None = None        # office codes; None = every office in the database
+    districts: list[str] | None = None      # district codes
+    indicators: list[str] | None = None     # indicator codes; None = every available one
+    dimensions: list[str] | None = None     # None = each indicator's default disaggregations
+    age_bands: tuple[int, ...] = ind.DEFAULT_AGE_BANDS
+
+
+@dataclass
+class Row:
+    bucket: str
+    label: str
+    value: int | Decimal | None
+    currency: str | None = None
+    numerator: int | Decimal | None = None
+    denominator: int | Decimal | None = None
+
+
+@dataclass
+class Table:
+    dimension: str
+    rows: list[Row]
+
+    def title(self) -> str:
+        return _(ind.DIMENSIONS.get(self.dimension, self.dimension))
+
+
+@dataclass
+class IndicatorResult:
+    indicator: ind.Indicator
+    available: bool
+    totals: list[Row] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+    def adds_up(self) -> bool:
+        """Whether every disaggregation sums to the total (counts, amounts per currency,
+        numerators and denominators; for a median, the number of records)."""
+        kind = self.indicator.measure.kind
+        for table in self.tables:
+            for total in self.totals:
+                rows = [r for r in table.rows if r.currency == total.currency]
+                if kind in ("count", "money"):
+                    if sum((r.value or 0) for r in rows) != (total.value or 0):
+                        return False
+                else:
+                    if sum(r.denominator or 0 for r in rows) != (total.denominator or 0):
+                        return False
+                    if kind == "ratio" and sum(r.numerator or 0 for r in rows) != (
+                            total.numerator or 0):
+                        return False
+            currencies = {t.currency for t in self.totals}
+            if any(r.currency not in currencies for r in table.rows):
+                return False
+        return True
+
+
+@dataclass
+class Report:
+    request: ReportRequest
+    results: list[IndicatorResult]
+    duplicates_unresolved: int
+    generated_at: str
+    language: str
+    scope: list[str]            # office labels, or empty for every office
+    district_labels: list[str]
+
+    def by_group(self) -> dict[str, list[IndicatorResult]]:
+        groups: dict[str, list[IndicatorResult]] = {}
+        for result in self.results:
+            groups.setdefault(result.indicator.group, []).append(result)
+        return groups
+
+    def adds_up(self) -> bool:
+        return all(r.adds_up() for r in self.results)
+
+
+# ---- preparing a run ------------------------------------------------------------------
+def table_names(conn) -> frozenset[str]:
+    return frozenset(r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"))
+
+
+def prepare_roots(conn) -> None:
+    """(Re)fill temp table ``rpt_root``: every merged person id -> its surviving identity."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rpt_root(id TEXT PRIMARY KEY, root TEXT)")
+    conn.execute("DELETE FROM temp.rpt_root")
+    redirect = dict(conn.execute(
+        "SELECT id, merged_into FROM person WHERE COALESCE(merged_into, '') != ''"))
+    rows = []
+    for pid in redirect:
+        seen, cur = {pid}, redirect[pid]
+        while cur in redirect and redirect[cur] not in seen:  # chains; a cycle stops
+            seen.add(cur)
+            cur = redirect[cur]
+        rows.append((pid, cur))
+    conn.executemany("INSERT INTO temp.rpt_root(id, root) VALUES (?, ?)", rows)
+
+
+def office_ids_for(conn, codes: Iterable[str] | None) -> list[str] | None:
+    if not codes:
+        return None
+    ids = []
+    for code in codes:
+        row = conn.execute("SELECT id FROM office WHERE code = ? AND deleted = 0",
+                           (code.strip().upper(),)).fetchone()
+        if row is None:
+            raise ReportError(_("There is no office with the code {code} in this database.")
+                              .format(code=code))
+        ids.append(row[0])
+    return ids
+
+
+def make_query(conn, request: ReportRequest) -> ind.Query:
+    bands = tuple(request.age_bands)
+    if not bands or list(bands) != sorted(set(bands)) or bands[0] <= 0:
+        raise ReportError(_("Age bands must be increasing ages above zero, e.g. 15,18,30,45."))
+    prepare_roots(conn)
+    return ind.Query(request.period, office_ids_for(conn, request.offices),
+                     list(request.districts) if request.districts else None, bands,
+                     table_names(conn))
+
+
+# ---- computing one indicator -----------------------------------------------------------
+def _from_minor(amount: int | None, currency: str | None) -> Decimal:
+    from babel.numbers import get_currency_precision
+    try:
+        places = get_currency_precision(currency) if currency else 2
+    except Exception:  # an unknown code: assume cents
+        places = 2
+    return Decimal(int(amount or 0)).scaleb(-places)
+
+
+def _percent(num, den) -> Decimal | None:
+    if not den:
+        return None
+    return (Decimal(num) * 100 / Decimal(den)).quantize(PERCENT)
+
+
+def _median(values: list[int]) -> Decimal | None:
+    if not values:
+        return None
+    values = sorted(values)
+    mid = len(values) // 2
+    if len(values) % 2:
+        return Decimal(values[mid])
+    return (Decimal(values[mid - 1]) + Decimal(values[mid])) / 2
+
+
+def _aggregate(conn, q: ind.Query, indicator: ind.Indicator, src: ind.SourceSQL,
+               bucket: str) -> list[tuple[str, str | None, object, object]]:
+    """(bucket, currency, value-or-numerator, denominator) rows."""
+    m = indicator.measure
+    fw = src.from_where
+    if m.kind == "count":
+        sql = f"SELECT {bucket} AS b, COUNT(*) {fw} GROUP BY b"
+        return [(b, None, n, None) for b, n in conn.execute(sql)]
+    if m.kind == "money":
+        cur = ind.known(src.columns["currency"])
+        sql = (f"SELECT {bucket} AS b, {cur} AS cur, SUM({src.columns['amount']}) {fw} "
+               f"GROUP BY b, cur")
+        return [(b, c, _from_minor(a, c), None) for b, c, a in conn.execute(sql)]
+    if m.kind == "ratio":
+        num = src.columns.get(m.numerator, m.numerator)
+        if m.money:
+            cur = ind.known(src.columns["currency"])
+            amount = src.columns["amount"]
+            sql = (f"SELECT {bucket} AS b, {cur} AS cur, "
+                   f"SUM(CASE WHEN {num} THEN {amount} ELSE 0 END), SUM({amount}) {fw} "
+                   f"GROUP BY b, cur")
+            return [(b, c, _from_minor(n, c), _from_minor(d, c))
+                    for b, c, n, d in conn.execute(sql)]
+        sql = (f"SELECT {bucket} AS b, SUM(CASE WHEN {num} THEN 1 ELSE 0 END), COUNT(*) {fw} "
+               f"GROUP BY b")
+        return [(b, None, n, d) for b, n, d in conn.execute(sql)]
+    if m.kind == "median":
+        days = src.columns["days"]
+        values: dict[str, list[int]] = {}
+        for b, d in conn.execute(f"SELECT {bucket} AS b, {days} {fw} AND {days} IS NOT NULL"):
+            values.setdefault(b, []).append(int(d))
+        return [(b, None, v, len(v)) for b, v in values.items()]
+    raise ValueError(m.kind)
+
+
+def _rows(indicator: ind.Indicator, raw, dimension: str | None, labels: Labels) -> list[Row]:
+    kind = indicator.measure.kind
+    rows = []
+    for bucket, currency, a, b in raw:
+        label = labels.label(dimension, bucket) if dimension else _("Total")
+        if kind == "count":
+            rows.append(Row(bucket, label, int(a or 0)))
+        elif kind == "money":
+            rows.append(Row(bucket, label, a, currency))
+        elif kind == "ratio":
+            rows.append(Row(bucket, label, _percent(a, b), currency, a or 0, b or 0))
+        else:
+            rows.append(Row(bucket, label, _median(a), None, None, b))
+    if dimension:
+        order = labels.order(dimension)
+        rows.sort(key=lambda r: (r.bucket == ind.UNKNOWN, order.get(r.bucket, 10_000),
+                                 r.label.lower(), r.currency or ""))
+    else:
+        rows.sort(key=lambda r: r.currency or "")
+    return rows
+
+
+def compute(conn, q: ind.Query, indicator: ind.Indicator, dimensions: Iterable[str],
+            labels: Labels) -> IndicatorResult:
+    if not ind.available(indicator, q.tables):
+        return IndicatorResult(indicator, False)
+    src = indicator.source.build(q)
+    totals_raw = _aggregate(conn, q, indicator, src, ind.lit(ind.TOTAL))
+    totals = _rows(indicator, totals_raw, None, labels)
+    if not totals and indicator.measure.kind in ("count", "ratio", "median"):
+        totals = _rows(indicator, [(ind.TOTAL, None, 0 if indicator.measure.kind == "count"
+                                    else ([] if indicator.measure.kind == "median" else 0),
+                                    0)], None, labels)
+    tables = []
+    for dim in dimensions:
+        if dim not in indicator.disaggregations or dim not in src.dims:
+            continue
+        raw = _aggregate(conn, q, indicator, src, src.dims[dim])
+        tables.append(Table(dim, _rows(indicator, raw, dim, labels)))
+    return IndicatorResult(indicator, True, totals, tables)
+
+
+def selected_indicators(request: ReportRequest) -> list[ind.Indicator]:
+    if request.indicators is None:
+        return list(ind.CATALOGUE.values())
+    chosen = []
+    for code in request.indicators:
+        if code not in ind.CATALOGUE:
+            raise ReportError(_("There is no indicator with the code {code}.").format(code=code))
+        chosen.append(ind.CATALOGUE[code])
+    return chosen
+
+
+def dimensions_for(indicator: ind.Indicator, request: ReportRequest) -> list[str]:
+    if request.dimensions is None:
+        return list(indicator.default)
+    return [d for d in request.dimensions if d in indicator.disaggregations]
+
+
+def build_report(conn, request: ReportRequest, *, language: str | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> Report:
+    language = language or current_language()
+    q = make_query(conn, request)
+    labels = Labels(conn, language, q.age_bands)
+    chosen = selected_indicators(request)
+    results = []
+    for n, indicator in enumerate(chosen):
+        if cancelled and cancelled():
+            raise Cancelled()
+        results.append(compute(conn, q, indicator, dimensions_for(indicator, request), labels))
+        if progress:
+            progress(n + 1, len(chosen))
+    scope = [labels.label("office", oid) for oid in (q.office_ids or [])]
+    districts = [labels.label("district", d) for d in (q.districts or [])]
+    return Report(request, results, unresolved_duplicates(conn, q), utc_stamp(), language,
+                  scope, districts)
+
+
+def utc_stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---- duplicates still to review -------------------------------------------------------
+def unresolved_duplicates(conn, q: ind.Query | None = None) -> int:
+    """Open pairs in the sync duplicates queue whose two people still both count.
+
+    Returns 0 when the queue table does not exist in this database (no sync yet)."""
+    tables = q.tables if q is not None else table_names(conn)
+    if "sync_duplicate" not in tables:
+        return 0
+    scope = ""
+    if q is not None and q.office_ids:
+        scope = f"AND ({q.offices('a.office_id')} OR {q.offices('b.office_id')})"
+    return conn.execute(
+        "SELECT COUNT(*) FROM sync_duplicate d "
+        "JOIN person a ON a.id = d.person_a AND a.deleted = 0 AND COALESCE(a.merged_into, '') = '' "
+        "JOIN person b ON b.id = d.person_b AND b.deleted = 0 AND COALESCE(b.merged_into, '') = '' "
+        f"WHERE d.status = 'open' {scope}").fetchone()[0]
+
+
+# ---- drill-down -----------------------------------------------------------------------
+def drill_down(session, request: ReportRequest, code: str, dimension: str | None = None,
+               bucket: str | None = None, currency: str | None = None) -> list[str]:
+    """The ids of the records behind one number (a total, or one bucket of a
+    disaggregation). Needs ``view_person_list``; every drill-down is audited."""
+    session.require("view_person_list", "person")
+    conn = session.conn
+    indicator = selected_indicators(ReportRequest(request.period, indicators=[code]))[0]
+    q = make_query(conn, request)
+    if not ind.available(indicator, q.tables):
+        return []
+    src = indicator.source.build(q)
+    sql = f"SELECT {src.unit} {src.from_where}"
+    params: list = []
+    if dimension is not None:
+        if dimension not in src.dims:
+            raise ReportError(_("This indicator cannot be broken down by {dimension}.")
+                              .format(dimension=dimension))
+        sql += f" AND ({src.dims[dimension]}) = ?"
+        params.append(bucket)
+    if currency is not None and "currency" in src.columns:
+        sql += f" AND {ind.known(src.columns['currency'])} = ?"
+        params.append(currency)
+    ids = [r[0] for r in conn.execute(sql, params)]
+    session.log("drill_down", indicator.source.unit_table, None, detail={
+        "indicator": code, "period": request.period.code, "offices": request.offices,
+        "dimension": dimension, "bucket": bucket, "currency": currency, "count": len(ids)})
+    return ids

@@ -1,0 +1,1 @@
+"""Loan portfolio indicators (filled in against the loans schema)."""
