@@ -344,3 +344,41 @@ def drill_down(session, request: ReportRequest, code: str, dimension: str | None
         "indicator": code, "period": request.period.code, "offices": request.offices,
         "dimension": dimension, "bucket": bucket, "currency": currency, "count": len(ids)})
     return ids
+
+
+# ---- what the records behind a number are (for the drill-down list) --------------------
+def describe_records(conn, unit_table: str, ids: list[str], limit: int = 1000) -> list[tuple[str, str]]:
+    """(id, one line) per record, in the order given; at most ``limit``."""
+    ids = ids[:limit]
+    if not ids:
+        return []
+    queries = {
+        "person": "SELECT id, family_name || ' ' || given_name || COALESCE(' ' || patronymic, '')"
+                  " || COALESCE(' \u00b7 ' || birth_date, '') FROM person WHERE id IN ({})",
+        "hotline_case": "SELECT id, number || ' \u00b7 ' || opened_on || ' \u00b7 ' || category "
+                        "FROM hotline_case WHERE id IN ({})",
+        "inspection": "SELECT id, number || ' \u00b7 ' || inspected_on FROM inspection "
+                      "WHERE id IN ({})",
+        "training_event": "SELECT id, course_code || COALESCE(' \u00b7 ' || start_date, '') || "
+                          "COALESCE(' \u00b7 ' || title, '') FROM training_event WHERE id IN ({})",
+        "training_participant": "SELECT tp.id, p.family_name || ' ' || p.given_name || "
+                                "' \u00b7 ' || te.course_code FROM training_participant tp "
+                                "LEFT JOIN person p ON p.id = tp.person_id LEFT JOIN "
+                                "training_event te ON te.id = tp.event_id WHERE tp.id IN ({})",
+    }
+    sql = queries.get(unit_table)
+    found: dict[str, str] = {}
+    if sql and unit_table in table_names(conn):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            try:
+                found.update(conn.execute(sql.format(",".join("?" * len(chunk))), chunk))
+            except Exception:  # a schema without these columns: show ids
+                break
+    return [(i, found.get(i) or i) for i in ids]
+
+
+def list_offices(conn) -> list[tuple[str, str]]:
+    """(code, name) of every office, for scope choosers."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT code, name FROM office WHERE deleted = 0 ORDER BY name")]

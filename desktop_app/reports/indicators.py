@@ -219,13 +219,16 @@ def _client_join(alias: str, person_col: str) -> str:
             f"AND p.deleted = 0")
 
 
-def _case_source(date_col: str, extra: str = "") -> Callable[[Query], SourceSQL]:
+def _case_source(date_col: str | None, extra: str = "") -> Callable[[Query], SourceSQL]:
     def build(q: Query) -> SourceSQL:
         dims = person_dims(q)
+        when = q.within("c." + date_col) if date_col else (
+            f"{q.before_end('c.opened_on')} AND (c.closed_on IS NULL OR c.closed_on = '' "
+            f"OR c.closed_on >= {q.end})")
         return SourceSQL(
             "c.id",
             f"FROM hotline_case c {_client_join('c', 'person_id')} WHERE c.deleted = 0 "
-            f"AND {q.within('c.' + date_col)} AND {q.offices('c.office_id')} "
+            f"AND {when} AND {q.offices('c.office_id')} "
             f"AND {q.district_in('p.district')} {extra}",
             {"category": known("c.category"), "channel": known("c.channel"),
              "office": known("c.office_id"), "country": known("c.country"),
@@ -435,6 +438,11 @@ register(Indicator(
     Source(("hotline_case",), "hotline_case",
            _case_source("closed_on", "AND c.closed_on IS NOT NULL")),
     COUNT, CASE_DIMS + ("outcome",), ("category",)))
+register(Indicator(
+    "cases_open", "cases", N_("Cases open at the end of the period"),
+    N_("Cases opened up to the end of the period and not closed by then."),
+    Source(("hotline_case",), "hotline_case", _case_source(None)),
+    COUNT, CASE_DIMS, ("category",)))
 register(Indicator(
     "median_days_to_resolution", "cases", N_("Median days to resolution"),
     N_("Median number of days from opening to resolution of the cases resolved in the "
