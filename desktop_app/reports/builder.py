@@ -237,10 +237,50 @@ def _rows(indicator: ind.Indicator, raw, dimension: str | None, labels: Labels) 
     return rows
 
 
+def _aggregate_units(indicator: ind.Indicator, units: list, dim: str | None):
+    """The same rows as ``_aggregate`` from Python units."""
+    m = indicator.measure
+    groups: dict[tuple, list] = {}
+    for unit in units:
+        bucket = (unit.dims.get(dim) or ind.UNKNOWN) if dim else ind.TOTAL
+        currency = (unit.currency or ind.UNKNOWN) if (m.kind == "money" or m.money) else None
+        groups.setdefault((bucket, currency), []).append(unit)
+    out = []
+    for (bucket, currency), members in groups.items():
+        if m.kind == "count":
+            out.append((bucket, None, len(members), None))
+        elif m.kind == "money":
+            out.append((bucket, currency, _from_minor(sum(u.amount for u in members), currency),
+                        None))
+        elif m.kind == "ratio" and m.money:
+            out.append((bucket, currency,
+                        _from_minor(sum(u.numerator for u in members), currency),
+                        _from_minor(sum(u.denominator for u in members), currency)))
+        elif m.kind == "ratio":
+            out.append((bucket, None, sum(1 for u in members if u.flags.get(m.numerator)),
+                        len(members)))
+        else:
+            raise ValueError(m.kind)
+    return out
+
+
+def _compute_units(conn, q, indicator, dimensions, labels) -> IndicatorResult:
+    units = list(indicator.source.units(conn, q))
+    totals = _rows(indicator, _aggregate_units(indicator, units, None), None, labels)
+    if not totals and indicator.measure.kind in ("count", "ratio"):
+        totals = [Row(ind.TOTAL, _("Total"), 0 if indicator.measure.kind == "count" else None,
+                      None, *((None, None) if indicator.measure.kind == "count" else (0, 0)))]
+    tables = [Table(d, _rows(indicator, _aggregate_units(indicator, units, d), d, labels))
+              for d in dimensions if d in indicator.disaggregations]
+    return IndicatorResult(indicator, True, totals, tables)
+
+
 def compute(conn, q: ind.Query, indicator: ind.Indicator, dimensions: Iterable[str],
             labels: Labels) -> IndicatorResult:
     if not ind.available(indicator, q.tables):
         return IndicatorResult(indicator, False)
+    if indicator.source.units is not None:
+        return _compute_units(conn, q, indicator, dimensions, labels)
     src = indicator.source.build(q)
     totals_raw = _aggregate(conn, q, indicator, src, ind.lit(ind.TOTAL))
     totals = _rows(indicator, totals_raw, None, labels)
@@ -327,6 +367,15 @@ def drill_down(session, request: ReportRequest, code: str, dimension: str | None
     q = make_query(conn, request)
     if not ind.available(indicator, q.tables):
         return []
+    if indicator.source.units is not None:
+        if dimension is not None and dimension not in indicator.disaggregations:
+            raise ReportError(_("This indicator cannot be broken down by {dimension}.")
+                              .format(dimension=dimension))
+        ids = [u.id for u in indicator.source.units(conn, q)
+               if (dimension is None or (u.dims.get(dimension) or ind.UNKNOWN) == bucket)
+               and (currency is None or (u.currency or ind.UNKNOWN) == currency)]
+        _log_drill(session, indicator, request, dimension, bucket, currency, ids)
+        return ids
     src = indicator.source.build(q)
     sql = f"SELECT {src.unit} {src.from_where}"
     params: list = []
@@ -340,10 +389,15 @@ def drill_down(session, request: ReportRequest, code: str, dimension: str | None
         sql += f" AND {ind.known(src.columns['currency'])} = ?"
         params.append(currency)
     ids = [r[0] for r in conn.execute(sql, params)]
-    session.log("drill_down", indicator.source.unit_table, None, detail={
-        "indicator": code, "period": request.period.code, "offices": request.offices,
-        "dimension": dimension, "bucket": bucket, "currency": currency, "count": len(ids)})
+    _log_drill(session, indicator, request, dimension, bucket, currency, ids)
     return ids
+
+
+def _log_drill(session, indicator, request, dimension, bucket, currency, ids) -> None:
+    session.log("drill_down", indicator.source.unit_table, None, detail={
+        "indicator": indicator.code, "period": request.period.code,
+        "offices": request.offices, "dimension": dimension, "bucket": bucket,
+        "currency": currency, "count": len(ids)})
 
 
 # ---- what the records behind a number are (for the drill-down list) --------------------

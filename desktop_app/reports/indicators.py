@@ -161,10 +161,26 @@ class SourceSQL:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """One counted record from a Python source (figures an SQL query cannot give, e.g.
+    days late of a loan from its schedule and ledger)."""
+    id: str
+    dims: dict[str, str]
+    amount: int = 0             # minor units
+    currency: str | None = None
+    flags: dict[str, bool] = field(default_factory=dict)
+    numerator: int = 0          # money ratios: amount counted in the numerator
+    denominator: int = 0
+
+
+@dataclass(frozen=True)
 class Source:
     requires: tuple[str, ...]
     unit_table: str
-    build: Callable[[Query], SourceSQL]
+    build: Callable[[Query], SourceSQL] | None = None
+    # alternatively: units(conn, q) -> iterable of Unit (aggregated in Python)
+    units: Callable[..., object] | None = None
+    dims: tuple[str, ...] = ()
 
 
 def _people_registered(q: Query) -> SourceSQL:
