@@ -12,7 +12,7 @@ import sys
 from datetime import date
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
-from desktop_app.i18n import _
+from desktop_app.i18n import _, ngettext
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import Cancelled, ReportError, ReportRequest
 from desktop_app.reports.outputs import FORMATS, OutputError
@@ -93,12 +93,13 @@ def run_report(args) -> int:
     except (PeriodError, ReportError, OutputError, PermissionDenied) as exc:
         return _fail(str(exc))
     missing = [r.indicator.title() for r in report.results if not r.available]
-    print(_("Wrote {path} ({count} indicators, period {period}).").format(
+    print(_("Wrote {path}: period {period}, indicators: {count}.").format(
         path=args.out, count=len(report.results) - len(missing),
         period=request.period.code))
     if report.duplicates_unresolved:
-        print(_("{count} pairs of possible duplicate people are still waiting for review.")
-              .format(count=report.duplicates_unresolved))
+        print(ngettext("{count} pair of possible duplicate people is still waiting for review.",
+                       "{count} pairs of possible duplicate people are still waiting for review.",
+                       report.duplicates_unresolved).format(count=report.duplicates_unresolved))
     return 0
 
 
@@ -118,7 +119,8 @@ def run_person_list(args) -> int:
         return _fail(str(exc))
     except Cancelled:
         return _fail(_("Cancelled."))
-    print(_("Wrote {count} people to {path}.").format(count=count, path=args.out))
+    print(ngettext("Wrote {count} person to {path}.", "Wrote {count} people to {path}.",
+                   count).format(count=count, path=args.out))
     return 0
 
 

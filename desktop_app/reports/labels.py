@@ -6,7 +6,6 @@ answers) through gettext, office names, age bands.
 """
 from __future__ import annotations
 
-from desktop_app.domain.people import MIGRATION_STATUSES, SEXES
 from desktop_app.i18n import N_, _
 from desktop_app.reports import indicators as ind
 
@@ -30,9 +29,16 @@ REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
     "purpose": ("loan_purpose",),
 }
 
+# the people module's vocabularies (domain/people.py), repeated here so that reports are
+# translated even where the people catalog lags behind
 FIXED: dict[str, dict[str, str]] = {
-    "sex": SEXES,
-    "migration_status": MIGRATION_STATUSES,
+    "sex": {"female": N_("Female"), "male": N_("Male")},
+    "migration_status": {
+        "potential": N_("Potential migrant"),
+        "abroad": N_("Abroad"),
+        "returned": N_("Returned"),
+        "stranded": N_("Stranded"),
+    },
     "result": {
         "sent": N_("Sent, no answer yet"),
         "accepted": N_("Accepted"),

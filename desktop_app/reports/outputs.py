@@ -11,7 +11,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from desktop_app.i18n import _, format_date, format_number
+from desktop_app.i18n import _, format_number, ngettext
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import IndicatorResult, Report, Row
 
@@ -36,8 +36,11 @@ def scope_text(report: Report) -> str:
 def duplicates_text(report: Report) -> str:
     if report.duplicates_unresolved == 0:
         return _("No possible duplicate people are waiting for review.")
-    return _("{count} pairs of possible duplicate people are still waiting for review: "
-             "counts of people may be slightly too high.").format(
+    return ngettext(
+        "{count} pair of possible duplicate people is still waiting for review: counts of "
+        "people may be slightly too high.",
+        "{count} pairs of possible duplicate people are still waiting for review: counts of "
+        "people may be slightly too high.", report.duplicates_unresolved).format(
         count=report.duplicates_unresolved)
 
 
@@ -54,7 +57,7 @@ def value_text(result: IndicatorResult, row: Row, language: str | None = None) -
         amount = format_number(Decimal(row.value).quantize(Decimal("0.01")), language)
         return f"{amount} {row.currency or ''}".strip()
     if kind == "median":
-        return _("{days} days (of {count} cases)").format(
+        return _("{days} days; cases: {count}").format(
             days=format_number(row.value, language), count=format_number(row.denominator,
                                                                           language))
     return format_number(row.value, language)

@@ -1,11 +1,6 @@
-"""Home page: the dashboard of the user's scope."""
-from desktop_app.i18n import _
+"""Home page: the dashboard of the user's scope (strings in reports_home.py: the reports
+catalog)."""
+from desktop_app.ui.home.reports_home import HomePage, page_title
 from desktop_app.ui.pages import PageSpec
 
-
-def _factory(ctx):
-    from desktop_app.ui.home.page import HomePage
-    return HomePage(ctx)
-
-
-PAGE = PageSpec(key="home", order=0, title=lambda: _("Home"), factory=_factory)
+PAGE = PageSpec(key="home", order=0, title=page_title, factory=lambda ctx: HomePage(ctx))

@@ -4,7 +4,7 @@ from desktop_app.ui.pages import PageSpec
 
 
 def _factory(ctx):
-    from desktop_app.ui.reports.page import ReportsPage
+    from desktop_app.ui.reports.reports_page import ReportsPage
     return ReportsPage(ctx)
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QL
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _, format_date, format_number
+from desktop_app.i18n import _, format_date, format_number, ngettext
 from desktop_app.reports.dashboard import SILENT_DAYS, dashboard_data
 from desktop_app.ui.reports.tasks import TaskRunner
 
@@ -130,9 +130,11 @@ class HomePage(QWidget):
         self.last_error = ""
         self.scope.setText(_("All offices") if data.scope_office_ids is None
                            else _("Your office"))
-        self.status.setText(_("{count} pairs of possible duplicate people are waiting for "
-                              "review.").format(count=data.duplicates_unresolved)
-                            if data.duplicates_unresolved else "")
+        count = data.duplicates_unresolved
+        self.status.setText(ngettext(
+            "{count} pair of possible duplicate people is still waiting for review.",
+            "{count} pairs of possible duplicate people are still waiting for review.",
+            count).format(count=count) if count else "")
         self._figures(data)
         self._cases_chart(data)
         self._trainees_chart(data)
@@ -260,3 +262,7 @@ class HomePage(QWidget):
                 if office.silent:
                     item.setForeground(QBrush(QColor("#b3261e")))
                 self.sync.setItem(n, col, item)
+
+
+def page_title() -> str:
+    return _("Home")

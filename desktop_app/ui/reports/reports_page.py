@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QMessageBox, QPushButton, QSplitter, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _
+from desktop_app.i18n import _, ngettext
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest, build_report,
                                          describe_records, drill_down, list_offices)
@@ -30,8 +30,9 @@ class DrillDownDialog(QDialog):
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         shown = len(records)
-        text = _("{count} records").format(count=total) if shown == total else _(
-            "{count} records; the first {shown} are listed").format(count=total, shown=shown)
+        text = ngettext("{count} record", "{count} records", total).format(count=total)
+        if shown < total:
+            text += " " + _("(the first {shown} are listed)").format(shown=shown)
         self.summary = QLabel(text)
         layout.addWidget(self.summary)
         self.list = QListWidget()
@@ -306,6 +307,7 @@ class ReportsPage(QWidget):
         session = self.ctx.session
         self.status.setText(_("Writing {path}\u2026").format(path=path))
         self.tasks.run(lambda conn: export_person_list(session, fmt, path, request),
-                       lambda count: self.status.setText(
-                           _("Wrote {count} people to {path}.").format(count=count, path=path)),
+                       lambda count: self.status.setText(ngettext(
+                           "Wrote {count} person to {path}.", "Wrote {count} people to {path}.",
+                           count).format(count=count, path=path)),
                        self._show_error)
