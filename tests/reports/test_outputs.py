@@ -134,3 +134,40 @@ def test_indicator_list(capsys):
     assert hamroh(["indicators", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "people_reached" in out and "cases_opened" in out
+
+
+def test_person_list_rolls_over_to_new_sheets(session, world, tmp_path, monkeypatch):
+    from desktop_app.reports import exports
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)  # header + 2 people per sheet
+    monkeypatch.setattr(exports, "PAGE", 2)
+    out = tmp_path / "people.xlsx"
+    count = exports.export_person_list(session, "xlsx", out)
+    assert count == 5
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames == ["People", "People 2", "People 3"]
+    names = [r[3] for ws in book.worksheets for r in list(ws.iter_rows(values_only=True))[1:]]
+    assert sorted(names) == ["Aziza", "Bahrom", "Chehra", "Davron", "Gulnora"]
+
+
+def test_person_list_needs_permission(session, world, tmp_path):
+    from desktop_app.reports.exports import export_person_list
+    from desktop_app.store.session import PermissionDenied
+
+    class NoList:
+        def check(self, actor, action, table, row):
+            if action == "view_person_list":
+                raise PermissionDenied("no")
+
+    session.policy = NoList()
+    with pytest.raises(PermissionDenied):
+        export_person_list(session, "csv", tmp_path / "p.csv")
+    assert not (tmp_path / "p.csv").exists()
+    assert _audit(session.conn, "export") == []
+
+
+def test_cancelled_person_list_leaves_no_file(session, world, tmp_path):
+    from desktop_app.reports.builder import Cancelled
+    from desktop_app.reports.exports import export_person_list
+    with pytest.raises(Cancelled):
+        export_person_list(session, "xlsx", tmp_path / "p.xlsx", cancelled=lambda: True)
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("hamroh.db")] == []

@@ -82,3 +82,33 @@ def test_drill_down_returns_ids_and_is_audited(session, world):
         "SELECT action, detail FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     assert action == "drill_down"
     assert json.loads(detail)["count"] == 3 and json.loads(detail)["indicator"] == "people_reached"
+
+
+def test_progress_and_cancel(session, world):
+    import pytest
+
+    from desktop_app.reports.builder import Cancelled
+    seen = []
+    build_report(session.conn, ReportRequest(parse_period("2026-Q1"),
+                                             indicators=["people_registered", "people_reached"]),
+                 progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]
+    with pytest.raises(Cancelled):
+        build_report(session.conn, ReportRequest(parse_period("2026-Q1")),
+                     cancelled=lambda: True)
+
+
+def test_chained_merges_and_unknown_office(session, world):
+    import pytest
+
+    from desktop_app.reports.builder import ReportError
+    from desktop_app.store.people import PersonRepository
+    # B merged into C, which is then merged into A: everything is A
+    repo = PersonRepository(session)
+    repo.update(world["C"], {"merged_into": world["A"]})
+    repo.update(world["B"], {"merged_into": world["C"]})
+    report = _report(session)
+    assert _result(report, "people_registered").totals[0].value == 1
+    assert _result(report, "people_reached").totals[0].value == 1
+    with pytest.raises(ReportError, match="XYZ"):
+        _report(session, offices=["XYZ"])

@@ -2,10 +2,13 @@
 see the result tables; double-click a number to see the records behind it; export."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import threading
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QSplitter, QTreeWidget,
+                               QMessageBox, QProgressBar, QPushButton, QSplitter,
+                               QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from desktop_app.i18n import _, ngettext
@@ -48,10 +51,14 @@ class DrillDownDialog(QDialog):
 
 
 class ReportsPage(QWidget):
+    # emitted from the worker thread; Qt queues it to the UI thread
+    progress_changed = Signal(int, int)
+
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.tasks = TaskRunner(ctx, self)
+        self._cancel = threading.Event()
         self.report = None
         self.request = None
         self.last_error = ""
@@ -90,6 +97,12 @@ class ReportsPage(QWidget):
         self.people_button.setVisible(ctx.can("view_person_list", "person"))
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self._cancel.set)
+        self.progress_changed.connect(self._progress)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.results = QTreeWidget()
@@ -112,6 +125,10 @@ class ReportsPage(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.status)
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.progress, 1)
+        busy_row.addWidget(self.cancel_button)
+        right_layout.addLayout(busy_row)
         right_layout.addWidget(self.results, 1)
         right_layout.addWidget(self.hint)
         row = QHBoxLayout()
@@ -145,6 +162,7 @@ class ReportsPage(QWidget):
             item = self.dims.item(i)
             item.setText(_(ind.DIMENSIONS[item.data(ROLE)]))
         self.build_button.setText(_("Build report"))
+        self.cancel_button.setText(_("Cancel"))
         self.export_buttons["pdf"].setText(_("Save as PDF\u2026"))
         self.export_buttons["xlsx"].setText(_("Save as Excel\u2026"))
         self.export_buttons["csv"].setText(_("Save as CSV\u2026"))
@@ -191,11 +209,24 @@ class ReportsPage(QWidget):
             return
         self.build_button.setEnabled(False)
         self.status.setText(_("Computing the report\u2026"))
-        self.tasks.run(lambda conn: build_report(conn, request),
+        self._busy(True)
+        self.tasks.run(lambda conn: build_report(conn, request, progress=self.progress_changed.emit,
+                                                 cancelled=self._cancel.is_set),
                        lambda report: self._show(request, report), self._failed)
+
+    def _busy(self, busy: bool) -> None:
+        self._cancel.clear()
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.progress.setRange(0, 0)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
 
     def _failed(self, exc) -> None:
         self.build_button.setEnabled(True)
+        self._busy(False)
         self._show_error(exc)
 
     def _show_error(self, exc) -> None:
@@ -208,6 +239,7 @@ class ReportsPage(QWidget):
 
     def _show(self, request, report) -> None:
         self.build_button.setEnabled(True)
+        self._busy(False)
         self.request, self.report = request, report
         self.last_error = ""
         self.results.clear()
@@ -306,8 +338,18 @@ class ReportsPage(QWidget):
         from desktop_app.reports.exports import export_person_list
         session = self.ctx.session
         self.status.setText(_("Writing {path}\u2026").format(path=path))
-        self.tasks.run(lambda conn: export_person_list(session, fmt, path, request),
-                       lambda count: self.status.setText(ngettext(
-                           "Wrote {count} person to {path}.", "Wrote {count} people to {path}.",
-                           count).format(count=count, path=path)),
-                       self._show_error)
+        self._busy(True)
+
+        def done(count):
+            self._busy(False)
+            self.status.setText(ngettext(
+                "Wrote {count} person to {path}.", "Wrote {count} people to {path}.",
+                count).format(count=count, path=path))
+
+        def failed(exc):
+            self._busy(False)
+            self._show_error(exc)
+
+        self.tasks.run(lambda conn: export_person_list(
+            session, fmt, path, request, progress=lambda n: self.progress_changed.emit(0, 0),
+            cancelled=self._cancel.is_set), done, failed)
