@@ -130,6 +130,25 @@ def prepare_roots(conn) -> None:
     conn.executemany("INSERT INTO temp.rpt_root(id, root) VALUES (?, ?)", rows)
 
 
+def ensure_destinations(conn, q: ind.Query) -> None:
+    """(Re)fill temp table ``rpt_destination``: each surviving identity's destination
+    country of its latest migration episode departed before the end of the period (episodes
+    of merged duplicates count for the survivor)."""
+    if q.destinations_ready:
+        return
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rpt_destination("
+                 "pid TEXT PRIMARY KEY, country TEXT)")
+    conn.execute("DELETE FROM temp.rpt_destination")
+    conn.execute(
+        "INSERT INTO temp.rpt_destination(pid, country) "
+        "SELECT pid, destination_country FROM (SELECT COALESCE(r.root, e.person_id) AS pid, "
+        "e.destination_country, ROW_NUMBER() OVER (PARTITION BY COALESCE(r.root, e.person_id) "
+        "ORDER BY e.departure_date DESC, e.created_at DESC) AS n FROM migration_episode e "
+        "LEFT JOIN rpt_root r ON r.id = e.person_id WHERE e.deleted = 0 "
+        f"AND COALESCE(e.departure_date, '') < {q.end}) WHERE n = 1")
+    q.destinations_ready = True
+
+
 def office_ids_for(conn, codes: Iterable[str] | None) -> list[str] | None:
     if not codes:
         return None
@@ -180,39 +199,67 @@ def _median(values: list[int]) -> Decimal | None:
     return (Decimal(values[mid - 1]) + Decimal(values[mid])) / 2
 
 
-def _aggregate(conn, q: ind.Query, indicator: ind.Indicator, src: ind.SourceSQL,
-               bucket: str) -> list[tuple[str, str | None, object, object]]:
-    """(bucket, currency, value-or-numerator, denominator) rows."""
+def _grouped(conn, indicator: ind.Indicator, src: ind.SourceSQL, exprs: list[str]):
+    """One pass over the source grouped by every requested disaggregation at once:
+    rows of (bucket tuple, currency, value-or-numerator, denominator). Money stays in
+    integer minor units here; a median's value is the list of day counts."""
     m = indicator.measure
     fw = src.from_where
+    keys = [f"{e} AS b{n}" for n, e in enumerate(exprs)]
+    group = [f"b{n}" for n in range(len(exprs))]
+    k = len(exprs)
+    money = m.kind == "money" or (m.kind == "ratio" and m.money)
+    if money:
+        keys.append(f"{ind.known(src.columns['currency'])} AS cur")
+        group.append("cur")
+    select = ", ".join(keys)
+    by = f" GROUP BY {', '.join(group)}" if group else ""
     if m.kind == "count":
-        sql = f"SELECT {bucket} AS b, COUNT(*) {fw} GROUP BY b"
-        return [(b, None, n, None) for b, n in conn.execute(sql)]
+        sql = f"SELECT {select + ', ' if select else ''}COUNT(*) {fw}{by}"
+        return [(tuple(r[:k]), None, r[k], None) for r in conn.execute(sql)]
     if m.kind == "money":
-        cur = ind.known(src.columns["currency"])
-        sql = (f"SELECT {bucket} AS b, {cur} AS cur, SUM({src.columns['amount']}) {fw} "
-               f"GROUP BY b, cur")
-        return [(b, c, _from_minor(a, c), None) for b, c, a in conn.execute(sql)]
+        sql = f"SELECT {select}, SUM({src.columns['amount']}) {fw}{by}"
+        return [(tuple(r[:k]), r[k], int(r[k + 1] or 0), None) for r in conn.execute(sql)]
     if m.kind == "ratio":
         num = src.columns.get(m.numerator, m.numerator)
         if m.money:
-            cur = ind.known(src.columns["currency"])
             amount = src.columns["amount"]
-            sql = (f"SELECT {bucket} AS b, {cur} AS cur, "
-                   f"SUM(CASE WHEN {num} THEN {amount} ELSE 0 END), SUM({amount}) {fw} "
-                   f"GROUP BY b, cur")
-            return [(b, c, _from_minor(n, c), _from_minor(d, c))
-                    for b, c, n, d in conn.execute(sql)]
-        sql = (f"SELECT {bucket} AS b, SUM(CASE WHEN {num} THEN 1 ELSE 0 END), COUNT(*) {fw} "
-               f"GROUP BY b")
-        return [(b, None, n, d) for b, n, d in conn.execute(sql)]
+            sql = (f"SELECT {select}, SUM(CASE WHEN {num} THEN {amount} ELSE 0 END), "
+                   f"SUM({amount}) {fw}{by}")
+            return [(tuple(r[:k]), r[k], int(r[k + 1] or 0), int(r[k + 2] or 0))
+                    for r in conn.execute(sql)]
+        sql = (f"SELECT {select + ', ' if select else ''}SUM(CASE WHEN {num} THEN 1 ELSE 0 END),"
+               f" COUNT(*) {fw}{by}")
+        return [(tuple(r[:k]), None, r[k] or 0, r[k + 1]) for r in conn.execute(sql)]
     if m.kind == "median":
         days = src.columns["days"]
-        values: dict[str, list[int]] = {}
-        for b, d in conn.execute(f"SELECT {bucket} AS b, {days} {fw} AND {days} IS NOT NULL"):
-            values.setdefault(b, []).append(int(d))
-        return [(b, None, v, len(v)) for b, v in values.items()]
+        values: dict[tuple, list[int]] = {}
+        sql = f"SELECT {select + ', ' if select else ''}{days} {fw} AND {days} IS NOT NULL"
+        for r in conn.execute(sql):
+            values.setdefault(tuple(r[:k]), []).append(int(r[k]))
+        return [(key, None, v, len(v)) for key, v in values.items()]
     raise ValueError(m.kind)
+
+
+def _rollup(indicator: ind.Indicator, grouped, index: int | None):
+    """(bucket, currency, a, b) rows of one disaggregation (``index`` into the bucket
+    tuple; None for the total) with money converted to Decimal."""
+    kind = indicator.measure.kind
+    acc: dict[tuple, list] = {}
+    for keys, currency, a, b in grouped:
+        bucket = keys[index] if index is not None else ind.TOTAL
+        slot = acc.setdefault((bucket, currency), [[] if kind == "median" else 0, 0])
+        slot[0] += a
+        slot[1] += b or 0
+    out = []
+    for (bucket, currency), (a, b) in acc.items():
+        if kind == "money":
+            out.append((bucket, currency, _from_minor(a, currency), None))
+        elif kind == "ratio" and currency is not None:
+            out.append((bucket, currency, _from_minor(a, currency), _from_minor(b, currency)))
+        else:
+            out.append((bucket, currency, a, b))
+    return out
 
 
 def _rows(indicator: ind.Indicator, raw, dimension: str | None, labels: Labels) -> list[Row]:
@@ -282,18 +329,21 @@ def compute(conn, q: ind.Query, indicator: ind.Indicator, dimensions: Iterable[s
     if indicator.source.units is not None:
         return _compute_units(conn, q, indicator, dimensions, labels)
     src = indicator.source.build(q)
-    totals_raw = _aggregate(conn, q, indicator, src, ind.lit(ind.TOTAL))
-    totals = _rows(indicator, totals_raw, None, labels)
+    dims = [d for d in dimensions if d in indicator.disaggregations and d in src.dims]
+    if "destination_country" in dims:
+        ensure_destinations(conn, q)
+    # the total has its own query: the disaggregations are checked against it
+    totals = _rows(indicator, _rollup(indicator, _grouped(conn, indicator, src, []), None),
+                   None, labels)
     if not totals and indicator.measure.kind in ("count", "ratio", "median"):
         totals = _rows(indicator, [(ind.TOTAL, None, 0 if indicator.measure.kind == "count"
                                     else ([] if indicator.measure.kind == "median" else 0),
                                     0)], None, labels)
     tables = []
-    for dim in dimensions:
-        if dim not in indicator.disaggregations or dim not in src.dims:
-            continue
-        raw = _aggregate(conn, q, indicator, src, src.dims[dim])
-        tables.append(Table(dim, _rows(indicator, raw, dim, labels)))
+    if dims:
+        grouped = _grouped(conn, indicator, src, [src.dims[d] for d in dims])
+        tables = [Table(d, _rows(indicator, _rollup(indicator, grouped, n), d, labels))
+                  for n, d in enumerate(dims)]
     return IndicatorResult(indicator, True, totals, tables)
 
 
@@ -377,6 +427,8 @@ def drill_down(session, request: ReportRequest, code: str, dimension: str | None
         _log_drill(session, indicator, request, dimension, bucket, currency, ids)
         return ids
     src = indicator.source.build(q)
+    if dimension == "destination_country":
+        ensure_destinations(conn, q)
     sql = f"SELECT {src.unit} {src.from_where}"
     params: list = []
     if dimension is not None:

@@ -68,6 +68,7 @@ class Query:
     districts: list[str] | None = None
     age_bands: tuple[int, ...] = DEFAULT_AGE_BANDS
     tables: frozenset[str] = frozenset()
+    destinations_ready: bool = False  # temp table rpt_destination filled for this query
 
     @property
     def start(self) -> str:
@@ -130,12 +131,8 @@ def one_of(expr: str, values) -> str:
 
 def person_dims(q: Query, p: str = "p") -> dict[str, str]:
     """Disaggregations of anything that has a (surviving) person row aliased ``p``."""
-    destination = (
-        f"(SELECT e.destination_country FROM migration_episode e "
-        f"WHERE e.deleted = 0 AND (e.person_id = {p}.id OR e.person_id IN "
-        f"(SELECT rr.id FROM rpt_root rr WHERE rr.root = {p}.id)) "
-        f"AND COALESCE(e.departure_date, '') < {q.end} "
-        f"ORDER BY e.departure_date DESC, e.created_at DESC LIMIT 1)")
+    # rpt_destination is filled by builder.ensure_destinations when this dimension is used
+    destination = f"(SELECT d.country FROM rpt_destination d WHERE d.pid = {p}.id)"
     return {
         "sex": one_of(f"{p}.sex", ("female", "male")),
         "age_band": q.age_band_expr(f"{p}.birth_date"),
