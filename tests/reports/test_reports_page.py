@@ -84,3 +84,23 @@ def test_drill_down_refused_without_permission(qtbot, ctx, world, monkeypatch):
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert shown == ["You may not see lists of people."]
     assert page.last_dialog is None
+
+
+def test_district_and_age_bands_in_tajik(qtbot, ctx, world):
+    from desktop_app.i18n import set_language
+    set_language("tg")
+    page = _page(qtbot, ctx)
+    page.district_combo.setCurrentIndex(page.district_combo.findData("TJ-RASHT"))
+    page.bands_edit.setText("18")
+    _build(qtbot, page)
+    assert page.last_error == ""
+    registered = _find(page.results, "Одамони ба қайд гирифташуда")[0]
+    assert registered.text(1) == "2"  # A and B live in Rasht; C has no district
+    bands = next(registered.child(i) for i in range(registered.childCount())
+                 if registered.child(i).text(0) == "Гурӯҳи синнӣ")
+    assert sorted(bands.child(i).text(0) for i in range(bands.childCount())) == [
+        "18 сола ва болотар", "то 18 сола"]
+    page.grab().save("/tmp/reports-page-tg.png")
+    page.bands_edit.setText("30,18")
+    qtbot.mouseClick(page.build_button, Qt.MouseButton.LeftButton)
+    assert "15,18,30,45" in page.status.text()

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from desktop_app.i18n import _, ngettext
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest, build_report,
-                                         describe_records, drill_down, list_offices)
+                                         describe_records, drill_down, list_districts,
+                                         list_offices, parse_age_bands)
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.outputs import OutputError, duplicates_text, value_text
 from desktop_app.reports.periods import PeriodError, current_period, parse_period
@@ -68,6 +69,10 @@ class ReportsPage(QWidget):
         self.period_edit = QLineEdit(current_period("quarter").code)
         self.office_label = QLabel()
         self.office_combo = QComboBox()
+        self.district_label = QLabel()
+        self.district_combo = QComboBox()
+        self.bands_label = QLabel()
+        self.bands_edit = QLineEdit(",".join(str(b) for b in ind.DEFAULT_AGE_BANDS))
         self.groups_label = QLabel()
         self.groups = QListWidget()
         self.dims_label = QLabel()
@@ -114,7 +119,12 @@ class ReportsPage(QWidget):
         form = QFormLayout()
         form.addRow(self.period_label, self.period_edit)
         form.addRow(self.office_label, self.office_combo)
+        form.addRow(self.district_label, self.district_combo)
+        form.addRow(self.bands_label, self.bands_edit)
+        self.dims_label.setWordWrap(True)
+        self.groups_label.setWordWrap(True)
         left = QWidget()
+        left.setMaximumWidth(360)
         left_layout = QVBoxLayout(left)
         left_layout.addLayout(form)
         left_layout.addWidget(self.groups_label)
@@ -132,6 +142,8 @@ class ReportsPage(QWidget):
         right_layout.addWidget(self.results, 1)
         right_layout.addWidget(self.hint)
         row = QHBoxLayout()
+        self.save_label = QLabel()
+        row.addWidget(self.save_label)
         for button in self.export_buttons.values():
             row.addWidget(button)
         row.addStretch(1)
@@ -153,6 +165,10 @@ class ReportsPage(QWidget):
         self.period_edit.setPlaceholderText(_("2026-Q3, 2026-07, 2026 or 2026-01-01..2026-03-31"))
         self.office_label.setText(_("Office"))
         self.office_combo.setItemText(0, _("All offices"))
+        self.district_label.setText(_("District"))
+        self.bands_label.setText(_("Age bands"))
+        self.bands_edit.setToolTip(_("Lower ages of the age bands, e.g. 15,18,30,45"))
+        self._load_districts()
         self.groups_label.setText(_("Indicator groups"))
         self.dims_label.setText(_("Disaggregate by (none ticked: each indicator's own)"))
         for i in range(self.groups.count()):
@@ -163,9 +179,10 @@ class ReportsPage(QWidget):
             item.setText(_(ind.DIMENSIONS[item.data(ROLE)]))
         self.build_button.setText(_("Build report"))
         self.cancel_button.setText(_("Cancel"))
-        self.export_buttons["pdf"].setText(_("Save as PDF\u2026"))
-        self.export_buttons["xlsx"].setText(_("Save as Excel\u2026"))
-        self.export_buttons["csv"].setText(_("Save as CSV\u2026"))
+        self.save_label.setText(_("Save as:"))
+        self.export_buttons["pdf"].setText("PDF\u2026")
+        self.export_buttons["xlsx"].setText("Excel\u2026")
+        self.export_buttons["csv"].setText("CSV\u2026")
         self.people_button.setText(_("Export list of people\u2026"))
         self.results.setHeaderLabels([_("Indicator"), _("Value")])
         self.hint.setText(_("Double-click a number to see the records behind it."))
@@ -188,6 +205,14 @@ class ReportsPage(QWidget):
         index = self.office_combo.findData(current)
         self.office_combo.setCurrentIndex(max(index, 0))
 
+    def _load_districts(self) -> None:
+        current = self.district_combo.currentData()
+        self.district_combo.clear()
+        self.district_combo.addItem(_("All districts"), None)
+        for code, label in list_districts(self.ctx.conn):
+            self.district_combo.addItem(label, code)
+        self.district_combo.setCurrentIndex(max(self.district_combo.findData(current), 0))
+
     def current_request(self) -> ReportRequest:
         period = parse_period(self.period_edit.text())
         groups = [self.groups.item(i).data(ROLE) for i in range(self.groups.count())
@@ -198,8 +223,11 @@ class ReportsPage(QWidget):
                 if self.dims.item(i).checkState() == Qt.CheckState.Checked]
         office = self.office_combo.currentData()
         codes = [i.code for i in ind.CATALOGUE.values() if i.group in groups]
-        return ReportRequest(period, offices=[office] if office else None, indicators=codes,
-                             dimensions=dims or None)
+        district = self.district_combo.currentData()
+        return ReportRequest(period, offices=[office] if office else None,
+                             districts=[district] if district else None, indicators=codes,
+                             dimensions=dims or None,
+                             age_bands=parse_age_bands(self.bands_edit.text()))
 
     def build(self) -> None:
         try:
@@ -246,6 +274,7 @@ class ReportsPage(QWidget):
         for result in report.results:
             indicator = result.indicator
             top = QTreeWidgetItem([indicator.title(), ""])
+            top.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             top.setToolTip(0, indicator.describe())
             if not result.available:
                 top.setText(1, _("Not recorded in this database"))
@@ -258,6 +287,8 @@ class ReportsPage(QWidget):
                     top.addChild(head)
                     for row in table.rows:
                         item = QTreeWidgetItem([row.label, value_text(result, row)])
+                        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight
+                                              | Qt.AlignmentFlag.AlignVCenter)
                         item.setData(0, ROLE, (indicator.code, table.dimension, row.bucket,
                                                row.currency))
                         head.addChild(item)
