@@ -64,16 +64,60 @@ def create_demo(path: str | Path, args: argparse.Namespace,
         office, (f"{office} office", None, None, "jrc"))
     if getattr(args, "coordinator", False):
         office_type = "coordinator"
-    conn = open_database(path, create=True)
+    # demo databases are encrypted like real ones (store.security: demo users, key file)
+    from desktop_app.store.security import finish_demo_encryption, new_demo_key
+    conn = open_database(path, key=new_demo_key(path), create=True)
     session = initialise(conn, office_code=office, office_name=name, office_type=office_type,
                          device_name=f"{office} laptop 1", admin_username="admin",
                          admin_display_name="Administrator", region="TJ-RR",
                          district=district, jamoat=jamoat)
+    session = finish_demo_encryption(session, path)
     if setup_hook is not None:
         session = setup_hook(session, args) or session
     rng = random.Random(getattr(args, "seed", 1))
     for generator in discover():
         generator.generate(session, args, rng, progress or (lambda *a: None))
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("ANALYZE")
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    session.conn.execute("ANALYZE")
     return session
+
+
+def default_arguments(**overrides) -> argparse.Namespace:
+    """The options of ``hamroh demo`` with every generator's defaults."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--office", default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--coordinator", action="store_true")
+    add_arguments(parser)
+    args = parser.parse_args([])
+    for name, value in overrides.items():
+        setattr(args, name, value)
+    return args
+
+
+def ensure_demo_database(path: str | Path | None = None,
+                         progress: Callable[[str, int, int], None] | None = None,
+                         **overrides) -> Path:
+    """The demo database at ``path`` (default: the user's demo file), created if missing.
+
+    Built under a temporary name and renamed when complete, so an interrupted first run
+    never leaves a half-filled demo behind.
+    """
+    if path is None:
+        from desktop_app.paths import demo_database
+        path = demo_database()
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    for leftover in path.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    session = create_demo(partial, default_arguments(**overrides), progress=progress)
+    session.conn.execute("PRAGMA journal_mode = DELETE")
+    session.conn.close()
+    partial.replace(path)
+    keys = partial.with_name(partial.name + ".keys")      # encrypted demo: its key file
+    if keys.exists():
+        keys.replace(path.with_name(path.name + ".keys"))
+    return path
