@@ -284,3 +284,22 @@ def test_refresh_after_changes_made_elsewhere(qtbot, session, db_path, training)
     tr.delete_event(session, ev["id"])
     page.refresh()
     assert page.current_event is None and page.list_model.rowCount() == 0
+
+
+def test_person_page_of_the_people_module_shows_trainings(qtbot, session, db_path, training):
+    from desktop_app.ui.people.detail import PersonDetail
+    ev, parts = training
+    merged = h.person(session, "Karimov", "Jamshed", sex="male")
+    tr.add_participant(session, h.event(session, course="welding", sessions=2)["id"], merged["id"])
+    from desktop_app.store.people import PersonRepository
+    PersonRepository(session).update(merged["id"], {"merged_into": parts[1]["person_id"]})
+    detail = PersonDetail(AppContext(session, db_path))
+    qtbot.addWidget(detail)
+    detail.show_person(parts[1]["person_id"])
+    boxes = [(spec.key, box, widget) for spec, box, widget in detail.sections]
+    key, box, widget = next(b for b in boxes if b[0] == "trainings")
+    assert box.title() == "Trainings"
+    # the survivor's own training and the one of the record merged into it
+    assert widget.trainings.rowCount() == 2
+    assert {widget.trainings.item(r, 1).text() for r in range(2)} == {
+        "Start and Improve Your Business", "Welding"}
