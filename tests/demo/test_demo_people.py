@@ -1,5 +1,4 @@
 import re
-import sqlite3
 
 import pytest
 
@@ -169,7 +168,7 @@ def test_demo_command_creates_and_refuses_to_overwrite(tmp_path, capsys):
                    "--seed", "5"]) == 0
     err = capsys.readouterr().err
     assert "people: 40 of 40" in err and "40 people" in err
-    conn = sqlite3.connect(path)
+    conn = open_database(path)   # encrypted demo: opens with its published login
     assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == 40
     assert conn.execute("SELECT code FROM office").fetchone()[0] == "NUR"
     conn.close()
@@ -188,7 +187,7 @@ def test_demo_command_reports_a_missing_folder(tmp_path, capsys):
 def test_ensure_demo_database_creates_once(tmp_path):
     path = tmp_path / "sub" / "demo.db"
     assert ensure_demo_database(path, people=25) == path
-    conn = sqlite3.connect(path)
+    conn = open_database(path)   # encrypted demo: opens with its published login
     assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == 25
     conn.close()
     assert not list(path.parent.glob("*.partial*"))
