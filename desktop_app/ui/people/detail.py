@@ -113,7 +113,10 @@ class PersonDetail(QWidget):
 
     def _build_sections(self) -> None:
         for _spec, box, _widget in self.sections:
-            box.setParent(None)
+            # hide and detach from the layout; setParent(None) would briefly make the box a
+            # top-level window, which takes window activation from dialogs opened later
+            box.hide()
+            self.sections_host.removeWidget(box)
             box.deleteLater()
         self.sections = []
         if self.person is None:
