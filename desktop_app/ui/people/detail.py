@@ -113,8 +113,8 @@ class PersonDetail(QWidget):
 
     def _build_sections(self) -> None:
         for _spec, box, _widget in self.sections:
-            # hide and detach from the layout; setParent(None) would briefly make the box a
-            # top-level window, which takes window activation from dialogs opened later
+            # hide and detach, not setParent(None): reparenting a visible child makes it a
+            # top-level window for a moment and the page's window loses activation
             box.hide()
             self.sections_host.removeWidget(box)
             box.deleteLater()
