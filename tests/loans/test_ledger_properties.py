@@ -2,7 +2,6 @@
 import shutil
 import tempfile
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
