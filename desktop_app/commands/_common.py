@@ -12,6 +12,7 @@ def add_db_argument(parser: argparse.ArgumentParser, required: bool = True) -> N
     parser.add_argument("--db", required=required, help=_("database file"))
 
 
-def open_for_cli(args: argparse.Namespace, *, create: bool = False) -> Session:
-    """Open ``args.db`` for a command (migrating it if needed) as its acting user."""
-    return open_session(args.db, create=create)
+def open_for_cli(args: argparse.Namespace, *, create: bool = False,
+                 migrate: bool = True) -> Session:
+    """Open ``args.db`` for a command (migrating it unless told not to) as its acting user."""
+    return open_session(args.db, create=create, migrate=migrate)

@@ -77,3 +77,41 @@ def create_demo(path: str | Path, args: argparse.Namespace,
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
     return session
+
+
+def default_arguments(**overrides) -> argparse.Namespace:
+    """The options of ``hamroh demo`` with every generator's defaults."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--office", default=None)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--coordinator", action="store_true")
+    add_arguments(parser)
+    args = parser.parse_args([])
+    for name, value in overrides.items():
+        setattr(args, name, value)
+    return args
+
+
+def ensure_demo_database(path: str | Path | None = None,
+                         progress: Callable[[str, int, int], None] | None = None,
+                         **overrides) -> Path:
+    """The demo database at ``path`` (default: the user's demo file), created if missing.
+
+    Built under a temporary name and renamed when complete, so an interrupted first run
+    never leaves a half-filled demo behind.
+    """
+    if path is None:
+        from desktop_app.paths import demo_database
+        path = demo_database()
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    for leftover in path.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    session = create_demo(partial, default_arguments(**overrides), progress=progress)
+    session.conn.execute("PRAGMA journal_mode = DELETE")
+    session.conn.close()
+    partial.replace(path)
+    return path

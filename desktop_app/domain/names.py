@@ -36,19 +36,25 @@ _DOUBLES = re.compile(r"(.)\1+")
 _TOKEN_SPLIT = re.compile(r"[\s\-‐‑–—,.;/()]+")
 
 
+_CYRILLIC_TABLE = str.maketrans(_CYRILLIC)
+_APOSTROPHE_TABLE = str.maketrans({mark: "" for mark in _APOSTROPHES})
+
+
+def _strip_marks(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def transliterate(text: str) -> str:
     """Lower-case Latin rendering of any-script text (marks Uzbek oʻ/gʻ as u/g)."""
     text = unicodedata.normalize("NFC", text).lower()
     for mark in _APOSTROPHES:
-        text = text.replace("o" + mark, "u").replace("g" + mark, "g").replace(mark, "")
-    out = []
-    for ch in text:
-        if ch in _CYRILLIC:
-            out.append(_CYRILLIC[ch])
-        else:
-            decomposed = unicodedata.normalize("NFKD", ch)
-            out.append("".join(c for c in decomposed if not unicodedata.combining(c)))
-    return "".join(out)
+        if mark in text:
+            text = text.replace("o" + mark, "u").replace("g" + mark, "g")
+    text = text.translate(_APOSTROPHE_TABLE).translate(_CYRILLIC_TABLE)
+    if text.isascii():
+        return text
+    return "".join(ch if ch.isascii() else _strip_marks(ch) for ch in text)
 
 
 def name_key(token: str) -> str:

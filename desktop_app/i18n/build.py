@@ -5,6 +5,7 @@
     python -m desktop_app.i18n.build check          # untranslated / fuzzy / placeholder errors
     python -m desktop_app.i18n.build todo [DOMAIN]  # untranslated entries as JSON
     python -m desktop_app.i18n.build fill FILE.json # {"domain": {"lang": {"msgid": "msgstr"}}}
+    python -m desktop_app.i18n.build harvest REF    # take missing translations from git REF
 
 A source file belongs to the first domain in DOMAINS that names one of its path segments
 or its file stem; everything else is ``core``. Messages already in ``core`` are not
@@ -83,8 +84,8 @@ def _read(path: Path, lang: str) -> Catalog:
 def _write(path: Path, catalog: Catalog) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
-        write_po(fh, catalog, width=100, omit_header=False, sort_output=False,
-                 ignore_obsolete=True)
+        write_po(fh, catalog, width=100, omit_header=True, sort_output=True,
+                 ignore_obsolete=True, no_location=True)
 
 
 def extract() -> None:
@@ -94,7 +95,8 @@ def extract() -> None:
             template.add(message, locations=locations, auto_comments=comments, context=context)
         TRANSLATIONS.mkdir(exist_ok=True)
         with open(TRANSLATIONS / f"{domain}.pot", "wb") as fh:
-            write_po(fh, template, width=100)
+            write_po(fh, template, width=100, omit_header=True, sort_output=True,
+                     no_location=True)
         for lang in ALL_LANGUAGES:
             path = _po_path(lang, domain)
             if path.exists():
@@ -105,8 +107,8 @@ def extract() -> None:
             catalog.update(template, no_fuzzy_matching=True)
             if lang == "en":
                 for msg in catalog:
-                    if msg.id and not msg.string:
-                        msg.string = msg.id
+                    if msg.id and not all(_strings(msg)):
+                        msg.string = tuple(msg.id) if isinstance(msg.id, (list, tuple)) else msg.id
             _write(path, catalog)
     print("catalogs updated in", TRANSLATIONS)
 
@@ -198,6 +200,40 @@ def fill(data: dict) -> int:
     return changed
 
 
+def harvest(ref: str) -> int:
+    """Fill untranslated entries from the catalogs as they are at git ``ref``.
+
+    After merging branches that both extended a catalog: keep one side's file, run
+    ``extract`` and harvest the other side's translations.
+    """
+    import io
+    import subprocess
+    changed = 0
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        lang = po.parent.parent.name
+        rel = po.relative_to(ROOT).as_posix()
+        shown = subprocess.run(["git", "show", f"{ref}:{rel}"], cwd=ROOT, capture_output=True)
+        if shown.returncode != 0:
+            continue
+        other = read_po(io.BytesIO(shown.stdout), locale=BABEL_LOCALES[lang])
+        known = {(m.id if isinstance(m.id, str) else m.id[0], m.context or ""): m.string
+                 for m in other if m.id and all(_strings(m)) and not m.fuzzy}
+        catalog = _read(po, lang)
+        touched = False
+        for msg in catalog:
+            if not msg.id or (all(_strings(msg)) and not msg.fuzzy):
+                continue
+            key = (msg.id if isinstance(msg.id, str) else msg.id[0], msg.context or "")
+            if key in known:
+                msg.string = known[key]
+                msg.flags.discard("fuzzy")
+                changed += 1
+                touched = True
+        if touched:
+            _write(po, catalog)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv else "compile"
@@ -215,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     elif command == "fill":
         with open(argv[1], encoding="utf-8") as fh:
             print(f"filled {fill(json.load(fh))} entries")
+    elif command == "harvest":
+        print(f"harvested {harvest(argv[1])} entries")
     else:
         print(__doc__)
         return 2

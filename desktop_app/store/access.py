@@ -48,6 +48,6 @@ def default_actor(conn) -> Actor:
 
 
 def open_session(path: str | os.PathLike, *, actor: Actor | None = None, key: bytes | None = None,
-                 create: bool = False) -> Session:
-    conn = open_database(path, key=key, create=create)
+                 create: bool = False, migrate: bool = True) -> Session:
+    conn = open_database(path, key=key, create=create, migrate=migrate)
     return Session(conn, actor or default_actor(conn))

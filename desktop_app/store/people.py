@@ -47,15 +47,22 @@ class PersonRepository(Repository):
             name_key, phone_key, document_key, text = search_keys_for(record)
             keys.append((name_key, phone_key, document_key, record["id"]))
             fts.append((record["id"], text, record.get("deleted")))
-        self.conn.executemany(
+        conn = self.conn
+        conn.executemany(
             "UPDATE person SET name_key=?, phone_key=?, document_key=? WHERE id=?", keys)
-        for record_id, text, deleted in fts:
-            rowid = self.conn.execute("SELECT rowid FROM person WHERE id=?",
-                                      (record_id,)).fetchone()[0]
-            self.conn.execute("DELETE FROM person_search WHERE rowid=?", (rowid,))
-            if not deleted:
-                self.conn.execute("INSERT INTO person_search(rowid, keys) VALUES (?, ?)",
-                                  (rowid, text))
+        # The FTS rowid is the person's rowid: one look-up per batch, not per row.
+        rowids: dict[str, int] = {}
+        ids = [record_id for record_id, _text, _deleted in fts]
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            rowids.update(conn.execute(
+                f"SELECT id, rowid FROM person WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall())
+        conn.executemany("DELETE FROM person_search WHERE rowid=?",
+                         [(rowids[record_id],) for record_id in ids])
+        conn.executemany("INSERT INTO person_search(rowid, keys) VALUES (?, ?)",
+                         [(rowids[record_id], text) for record_id, text, deleted in fts
+                          if not deleted])
 
 
 class MigrationEpisodeRepository(Repository):
@@ -133,11 +140,17 @@ def search_people(conn, term: str, limit: int = 50, *, candidates: int = 400) ->
         f" name_key, rowid FROM person WHERE rowid IN ({placeholders}) AND deleted=0",
         rowids).fetchall()
     wanted = names.full_name_key(term) or term
-    hits = []
+    typed = names.transliterate(term).strip()
+    hits, closeness = [], {}
     for r in rows:
         score = fuzz.token_set_ratio(wanted, r[8] or "")
         hits.append(SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], score))
-    hits.sort(key=lambda h: (-h.score, h.family_name.lower(), h.given_name.lower()))
+        # Among equal keys, the spelling closest to what was typed comes first.
+        written = " ".join(p for p in r[1:4] if p)
+        closeness[r[0]] = (-fuzz.token_set_ratio(typed, names.transliterate(written)),
+                           -fuzz.token_set_ratio(term.casefold(), written.casefold()))
+    hits.sort(key=lambda h: (-h.score, closeness[h.id], h.family_name.lower(),
+                             h.given_name.lower()))
     return hits[:limit]
 
 

@@ -19,11 +19,14 @@ class AppContext(QObject):
     data_changed = Signal(str)
     status_message = Signal(str)
 
-    def __init__(self, session: Session, db_path: Path, worker=None, parent=None):
+    def __init__(self, session: Session, db_path: Path, worker=None, parent=None,
+                 connection_factory=None):
         super().__init__(parent)
         self.session = session
         self.db_path = Path(db_path)
         self.worker = worker
+        # opens another connection to the same database (the worker's, exports ...)
+        self.connection_factory = connection_factory
 
     @property
     def conn(self):

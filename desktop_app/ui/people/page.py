@@ -177,18 +177,21 @@ class PeoplePage(QWidget):
         if self._total is None:
             self._total = people_list.count_people(conn)
 
-        def work():
-            return people_list.list_ids(conn, query)
-
         worker = getattr(self.ctx, "worker", None)
-        if worker is not None and hasattr(worker, "submit"):
+        if worker is not None:
+            # the application's DB worker, on its own connection; a newer query with the
+            # same key replaces a queued one
             self._set_loading(True)
-            worker.submit(work, lambda ids: self._background_done(generation, True, ids))
+            worker.submit(lambda worker_conn: people_list.list_ids(worker_conn, query),
+                          lambda ids: self._background_done(generation, True, ids),
+                          lambda exc: self._background_done(generation, False, exc),
+                          key="people-list")
         elif self._total > BACKGROUND_ABOVE:
             self._set_loading(True)
-            self._pool.start(_ListJob(generation, work, self._results))
+            self._pool.start(_ListJob(generation, lambda: people_list.list_ids(conn, query),
+                                      self._results))
         else:
-            self._show_result(work())
+            self._show_result(people_list.list_ids(conn, query))
 
     def _background_done(self, generation: int, ok: bool, outcome) -> None:
         if generation != self._generation:

@@ -1,0 +1,153 @@
+"""People: list opening, search as you type, duplicate checks, demo generation rate.
+
+Every figure comes with a baseline measured in the same run on the same database:
+the bare SQL (or FTS5) query that does the least the feature needs.
+"""
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+from run import Result
+
+PAGE = 100
+
+
+def _timed(fn, repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _median_ms(fn, items) -> float:
+    times = []
+    for item in items:
+        started = time.perf_counter()
+        fn(item)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _list_first_rows(conn):
+    ids = [r[0] for r in conn.execute(
+        "SELECT id FROM person WHERE deleted=0 AND merged_into IS NULL"
+        " ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE")]
+    first = ids[:PAGE]
+    marks = ",".join("?" * len(first))
+    rows = conn.execute(
+        f"SELECT id, family_name, given_name, patronymic, sex, birth_date, district, jamoat,"
+        f" phones, migration_status FROM person WHERE id IN ({marks})", first).fetchall()
+    return len(ids), rows
+
+
+def _search_terms(conn, rng: random.Random, count: int = 24) -> list[str]:
+    """Prefixes and whole names as people type them, in every script the demo writes."""
+    from desktop_app.demo.people import tajik_to_latin, tajik_to_russian
+    total = conn.execute("SELECT max(rowid) FROM person").fetchone()[0] or 1
+    terms: list[str] = []
+    while len(terms) < count:
+        row = conn.execute("SELECT family_name, given_name FROM person WHERE rowid >= ?"
+                           " LIMIT 1", (rng.randint(1, total),)).fetchone()
+        if row is None:
+            continue
+        family, given = row
+        choice = len(terms) % 4
+        if choice == 0:
+            terms.append(family[:3])
+        elif choice == 1:
+            terms.append(family)
+        elif choice == 2:
+            terms.append(f"{family} {given[:2]}")
+        else:
+            other = tajik_to_latin(family, rng) if any(
+                "\u0400" <= c <= "\u04ff" for c in family) else tajik_to_russian(family)
+            terms.append(f"{other} {given}")
+    return terms
+
+
+def run(ctx) -> list[Result]:
+    from desktop_app.store.access import open_database
+    from desktop_app.store.people import fts_query, search_people
+    from desktop_app.store.people_duplicates import find_duplicates
+
+    results: list[Result] = []
+    conn = open_database(ctx.demo_db(), migrate=False)
+    people = conn.execute("SELECT count(*) FROM person").fetchone()[0]
+    rng = random.Random(5)
+
+    # 1. People list: the ordered id list and its first page (what a lazy list runs).
+    _list_first_rows(conn)  # warm the cache, as an open app would have it
+    listing = _timed(lambda: _list_first_rows(conn), repeat=3)
+    bare = _timed(lambda: conn.execute("SELECT id FROM person").fetchall(), repeat=3)
+    results.append(Result(f"people list: ordered ids + first {PAGE} rows ({people} people)",
+                          listing * 1000, "ms", "bare SELECT id FROM person", bare * 1000,
+                          "< 1000 ms at 1M"))
+
+    # 2. Search as you type, several scripts.
+    terms = _search_terms(conn, rng)
+    search_people(conn, terms[0])
+    median = _median_ms(lambda t: search_people(conn, t, limit=50), terms)
+
+    def bare_fts(term):
+        query = fts_query(term, prefix=True)
+        if query:
+            conn.execute("SELECT rowid FROM person_search WHERE person_search MATCH ? LIMIT 50",
+                         (query,)).fetchall()
+    bare_median = _median_ms(bare_fts, terms)
+    results.append(Result(f"search as you type, median of {len(terms)} terms",
+                          median, "ms", "bare FTS5 MATCH", bare_median, "< 100 ms"))
+
+    # 3. Duplicate check while saving a form.
+    total = conn.execute("SELECT max(rowid) FROM person").fetchone()[0] or 1
+    probes = []
+    for _ in range(20):
+        row = conn.execute("SELECT id, family_name, given_name, birth_date, phones FROM person"
+                           " WHERE rowid >= ? LIMIT 1", (rng.randint(1, total),)).fetchone()
+        if row:
+            probes.append({"family_name": row[1], "given_name": row[2], "birth_date": row[3],
+                           "phones": row[4]})
+    dup_median = _median_ms(lambda v: find_duplicates(conn, v), probes)
+
+    def bare_dup(values):
+        query = fts_query(f"{values['family_name']} {values['given_name']}", prefix=False)
+        conn.execute("SELECT rowid FROM person_search WHERE person_search MATCH ? LIMIT 200",
+                     (query,)).fetchall()
+    bare_dup_median = _median_ms(bare_dup, probes)
+    results.append(Result("duplicate check for one form, median of 20", dup_median, "ms",
+                          "bare FTS5 name MATCH", bare_dup_median, "< 200 ms"))
+    conn.close()
+
+    # 4. Demo generation rate vs a bare INSERT of the same rows.
+    results.append(_generation(ctx))
+    return results
+
+
+def _generation(ctx) -> Result:
+    from desktop_app.demo import create_demo, default_arguments
+    from desktop_app.store.access import open_database
+    n = max(2000, min(50_000, ctx.count("people") // 20))
+    target = ctx.workdir / "generate.db"
+    started = time.perf_counter()
+    session = create_demo(target, default_arguments(people=n, cases=0, trainings=0, loans=0))
+    generated = time.perf_counter() - started
+    rows = session.conn.execute("SELECT * FROM person").fetchall()
+    cols = len(rows[0])
+    session.conn.close()
+    bare_path = ctx.workdir / "bare.db"
+    conn = open_database(bare_path, create=True)
+    conn.execute("DELETE FROM person")
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO person VALUES ({','.join('?' * cols)})",
+                     rows)
+    conn.execute("COMMIT")
+    bare = time.perf_counter() - started
+    conn.close()
+    per_million = generated / n * 1_000_000 / 60
+    return Result(f"demo generation of {n} people (with episodes), extrapolated to 1M",
+                  per_million, "min", "bare INSERT of the same person rows",
+                  bare / n * 1_000_000 / 60, "a few minutes")

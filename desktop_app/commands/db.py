@@ -1,0 +1,78 @@
+"""`hamroh db migrate|check|backup|dump`: database maintenance."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from desktop_app.commands._common import add_db_argument, open_for_cli
+from desktop_app.i18n import _, ngettext
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("db", help=_("database maintenance"))
+    actions = parser.add_subparsers(dest="db_action", metavar="ACTION", required=True)
+    for name, helptext, handler in (
+            ("migrate", _("apply schema updates (the file is backed up first)"), migrate),
+            ("check", _("check integrity and schema, and say what is wrong"), check),
+            ("backup", _("copy the database to a backup file"), backup),
+            ("dump", _("print every synced record as sorted JSON Lines"), dump)):
+        sub = actions.add_parser(name, help=helptext)
+        add_db_argument(sub)
+        if name == "backup":
+            sub.add_argument("--to", help=_("backup file (default: backups/ beside the database)"))
+        sub.set_defaults(handler=handler)
+
+
+def migrate(args) -> int:
+    from desktop_app.store import migrations
+    from desktop_app.store.access import open_database
+    from desktop_app.store import db as dbmod
+    # Open without migrating to report what is pending, then migrate with a backup.
+    session = open_for_cli(args, migrate=False)
+    conn = session.conn
+    todo = migrations.pending(conn)
+    if not todo:
+        print(_("The database is up to date."))
+        return 0
+    result = migrations.migrate(conn, Path(args.db), backup=True)
+    from desktop_app.store.reference import ensure_reference
+    ensure_reference(conn)
+    print(ngettext("Applied {count} update: {names}.", "Applied {count} updates: {names}.",
+                   len(result.applied)).format(count=len(result.applied),
+                                                names=", ".join(result.applied)))
+    if result.backup:
+        print(_("Backup of the previous file: {path}").format(path=result.backup))
+    return 0
+
+
+def check(args) -> int:
+    from desktop_app.store.checks import check_database
+    session = open_for_cli(args, migrate=False)
+    problems = check_database(session.conn)
+    if not problems:
+        print(_("No problems found in {path}.").format(path=args.db))
+        return 0
+    print(ngettext("{count} problem found in {path}:", "{count} problems found in {path}:",
+                   len(problems)).format(count=len(problems), path=args.db))
+    for problem in problems:
+        print(" - " + problem)
+    return 1
+
+
+def backup(args) -> int:
+    from desktop_app.store.migrations import backup_file
+    session = open_for_cli(args, migrate=False)
+    if args.to:
+        from desktop_app.store.db import backup_to
+        target = backup_to(session.conn, args.to)
+    else:
+        target = backup_file(Path(args.db), session.conn, "backup")
+    print(_("Backup written to {path}.").format(path=target))
+    return 0
+
+
+def dump(args) -> int:
+    from desktop_app.sync.dump import dump as dump_records
+    session = open_for_cli(args, migrate=False)
+    dump_records(session.conn, sys.stdout)
+    return 0

@@ -1,0 +1,46 @@
+"""Bridge: Qt's own strings (dialog buttons, context menus) from our gettext catalogs.
+
+Qt ships no Tajik or Uzbek translations, so the texts Qt itself shows (Yes, No, Cancel,
+Save, Discard, Open, Close ...) are in our ``core`` catalog (see i18n/qt_strings.py) and
+this translator answers Qt's lookups from it.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QTranslator
+
+from desktop_app import i18n
+
+
+class GettextTranslator(QTranslator):
+    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: N802
+        if not source_text:
+            return ""
+        text = source_text
+        translated = i18n._(text)
+        if translated == text and "&" in text:
+            plain = i18n._(text.replace("&", ""))
+            if plain != text.replace("&", ""):
+                return plain
+        return translated if translated != text else ""
+
+    def isEmpty(self) -> bool:  # noqa: N802
+        return False
+
+
+_installed: GettextTranslator | None = None
+
+
+def install_translator(app: QCoreApplication) -> GettextTranslator:
+    """Install once; Qt re-queries it whenever the language changes (LanguageChange event)."""
+    global _installed
+    if _installed is None:
+        _installed = GettextTranslator(app)
+        app.installTranslator(_installed)
+    return _installed
+
+
+def refresh(app: QCoreApplication) -> None:
+    """After set_language: reinstall so Qt sends LanguageChange to every widget."""
+    if _installed is not None:
+        app.removeTranslator(_installed)
+        app.installTranslator(_installed)

@@ -1,0 +1,76 @@
+"""`hamroh db check`: integrity and schema checks, in plain words."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import sqlite_utils
+
+from desktop_app.i18n import _
+from desktop_app.store import db as dbmod
+from desktop_app.store import migrations
+from desktop_app.store.audit import verify_chain
+
+
+def _schema(conn) -> dict[str, set[str]]:
+    database = sqlite_utils.Database(conn)
+    found: dict[str, set[str]] = {}
+    for table in database.table_names():
+        if "_" in table and table.startswith("person_search"):
+            continue
+        found[table] = {c.name for c in database[table].columns}
+    return found
+
+
+def _indexes(conn) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%'")}
+
+
+def expected_schema() -> tuple[dict[str, set[str]], set[str]]:
+    """The schema a database gets from this version's migrations."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "expected.db"
+        conn = dbmod.connect(path, create=True)
+        try:
+            migrations.migrate(conn, path, backup=False)
+            return _schema(conn), _indexes(conn)
+        finally:
+            conn.close()
+
+
+def check_database(conn) -> list[str]:
+    """Every problem found, as a sentence; an empty list means the database is healthy."""
+    problems: list[str] = []
+    for line in dbmod.integrity_problems(conn):
+        problems.append(_("SQLite integrity check: {detail}").format(detail=line))
+    for row in conn.execute("PRAGMA foreign_key_check").fetchall():
+        problems.append(_("A row of {table} points to a missing row.").format(table=row[0]))
+    unknown = migrations.unknown_migrations(conn)
+    if unknown:
+        problems.append(_("The database has changes from a newer version of Hamroh: {names}.")
+                        .format(names=", ".join(unknown)))
+    pending = migrations.pending(conn)
+    if pending:
+        problems.append(_("{count} schema updates have not been applied yet; run "
+                          "'hamroh db migrate'.").format(count=len(pending)))
+    tables, indexes = expected_schema()
+    actual = _schema(conn)
+    for table, columns in sorted(tables.items()):
+        if table not in actual:
+            if not pending:
+                problems.append(_("The table {table} is missing.").format(table=table))
+            continue
+        missing = sorted(columns - actual[table])
+        if missing and not pending:
+            problems.append(_("The table {table} lacks the columns {columns}.").format(
+                table=table, columns=", ".join(missing)))
+    if not pending:
+        for index in sorted(indexes - _indexes(conn)):
+            problems.append(_("The index {index} is missing; searches will be slow.").format(
+                index=index))
+    for brk in verify_chain(conn):
+        problems.append(_("The audit log was altered at row {seq}: {reason}.").format(
+            seq=brk.seq, reason=brk.reason))
+    return problems

@@ -1,0 +1,301 @@
+"""Possible duplicate people: fast candidate look-up by derived keys, scored with rapidfuzz.
+
+Candidates come only from indexed look-ups (never a table scan), so a check stays fast on
+a million people:
+
+* the FTS table ``person_search`` for shared phone keys and for names (every name token,
+  or the family name with the start of the given name, or the reverse, so that a typo in
+  one name still finds the record);
+* ``person.birth_date`` (indexed) for people born the same day;
+* ``person.document_key`` (indexed) for the same passport or ID number.
+
+Each candidate is then scored 0-100 from name similarity (rapidfuzz on the
+script-independent name keys), phone, document and date of birth. Merged records
+(``merged_into`` set) and deleted ones are never suggested.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from desktop_app.domain import names
+from desktop_app.domain.people import parse_date, split_phones
+from desktop_app.i18n import _
+
+# A candidate below this score is not shown.
+MIN_SCORE = 60.0
+# How many rows each look-up may bring (a very common name must not flood the scorer).
+_PER_QUERY = 200
+
+_PERSON_COLUMNS = (
+    "id", "office_id", "family_name", "given_name", "patronymic", "sex", "birth_date",
+    "birth_date_estimated", "phones", "document_number", "country", "region", "district",
+    "jamoat", "village", "migration_status", "merged_into", "name_key", "phone_key",
+    "document_key", "created_at", "updated_at", "deleted",
+)
+
+
+@dataclass
+class DuplicateCandidate:
+    person: dict
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DuplicatePair:
+    """Two records that may be the same person (``first_id`` < ``second_id``)."""
+    first_id: str
+    second_id: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Probe:
+    family: str
+    given: str
+    patronymic: str
+    family_key: list[str]
+    given_key: list[str]
+    patronymic_key: list[str]
+    phones: set[str]
+    document: str
+    birth: date | None
+    birth_estimated: bool
+
+
+def _keys(text: str | None) -> list[str]:
+    return names.name_keys(text)
+
+
+def _probe(values: dict) -> _Probe:
+    phones = {names.phone_key(p) for p in split_phones(values.get("phones"))}
+    phones.discard("")
+    birth = values.get("birth_date")
+    if isinstance(birth, str):
+        try:
+            birth = parse_date(birth)
+        except ValueError:
+            birth = None
+    elif not isinstance(birth, date):
+        birth = None
+    return _Probe(
+        family=(values.get("family_name") or "").strip(),
+        given=(values.get("given_name") or "").strip(),
+        patronymic=(values.get("patronymic") or "").strip(),
+        family_key=_keys(values.get("family_name")),
+        given_key=_keys(values.get("given_name")),
+        patronymic_key=_keys(values.get("patronymic")),
+        phones=phones,
+        document=names.document_key(values.get("document_number")),
+        birth=birth,
+        birth_estimated=bool(values.get("birth_date_estimated")),
+    )
+
+
+def _fts_rowids(conn, query: str, limit: int = _PER_QUERY) -> list[int]:
+    return [r[0] for r in conn.execute(
+        "SELECT rowid FROM person_search WHERE person_search MATCH ? LIMIT ?", (query, limit))]
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', "") + '"'
+
+
+def _candidate_rows(conn, probe: _Probe) -> dict[str, dict]:
+    rowids: set[int] = set()
+    for phone in probe.phones:
+        rowids.update(_fts_rowids(conn, _quote(phone)))
+    family, given = probe.family_key, probe.given_key
+    if family and given:
+        rowids.update(_fts_rowids(conn, " AND ".join(_quote(t) for t in family + given)))
+        # A typo in the given name: the family name exactly and the given name's start.
+        if len(given[0]) >= 3:
+            rowids.update(_fts_rowids(
+                conn, " AND ".join(_quote(t) for t in family) + f" AND {_quote(given[0][:2])}*"))
+        # A typo in the family name.
+        if len(family[0]) >= 3:
+            rowids.update(_fts_rowids(
+                conn, " AND ".join(_quote(t) for t in given) + f" AND {_quote(family[0][:3])}*"))
+    elif family or given:
+        rowids.update(_fts_rowids(conn, " AND ".join(_quote(t) for t in family + given)))
+    where, args = [], []
+    if rowids:
+        where.append(f"rowid IN ({','.join('?' * len(rowids))})")
+        args.extend(rowids)
+    if probe.birth is not None and not probe.birth_estimated:
+        where.append("birth_date = ?")
+        args.append(probe.birth.isoformat())
+    if probe.document:
+        where.append("document_key = ?")
+        args.append(probe.document)
+    if not where:
+        return {}
+    found: dict[str, dict] = {}
+    cols = ", ".join(_PERSON_COLUMNS)
+    # One query per kind of look-up keeps each on its index.
+    for clause, clause_args in _split_clauses(where, args, len(rowids)):
+        cur = conn.execute(
+            f"SELECT {cols} FROM person WHERE {clause} AND deleted = 0"
+            f" AND (merged_into IS NULL OR merged_into = '') LIMIT {_PER_QUERY * 4}", clause_args)
+        for row in cur:
+            record = dict(zip(_PERSON_COLUMNS, row))
+            found[record["id"]] = record
+    return found
+
+
+def _split_clauses(where: list[str], args: list, n_rowids: int):
+    pos = 0
+    for clause in where:
+        n = n_rowids if clause.startswith("rowid IN") else 1
+        yield clause, args[pos:pos + n]
+        pos += n
+
+
+def _script(text: str) -> str:
+    for ch in text:
+        if "\u0400" <= ch <= "\u04ff":
+            return "cyrillic"
+        if ch.isalpha():
+            return "latin"
+    return ""
+
+
+def _name_similarity(probe: _Probe, other: dict) -> float:
+    mine = " ".join(probe.family_key + probe.given_key)
+    theirs_family = _keys(other.get("family_name"))
+    theirs = " ".join(theirs_family + _keys(other.get("given_name")))
+    if not mine or not theirs:
+        return 0.0
+    score = float(fuzz.token_sort_ratio(mine, theirs))
+    other_patronymic = _keys(other.get("patronymic"))
+    if probe.patronymic_key and other_patronymic:
+        if fuzz.ratio(" ".join(probe.patronymic_key), " ".join(other_patronymic)) < 70:
+            score -= 15
+    return max(score, 0.0)
+
+
+def _as_date(value) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def score_pair(probe_values: dict, other: dict) -> tuple[float, list[str]]:
+    """Score how likely ``other`` (a person row) is the person described by ``probe_values``."""
+    return _score(_probe(probe_values), other)
+
+
+def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
+    reasons: list[str] = []
+    similarity = _name_similarity(probe, other)
+    other_phones = {p for p in (other.get("phone_key") or "").split(";") if p}
+    if not other_phones:
+        other_phones = {names.phone_key(p) for p in split_phones(other.get("phones"))} - {""}
+    same_phone = bool(probe.phones & other_phones)
+    other_document = other.get("document_key") or names.document_key(other.get("document_number"))
+    same_document = bool(probe.document) and probe.document == other_document
+    other_birth = _as_date(other.get("birth_date"))
+    either_estimated = probe.birth_estimated or bool(other.get("birth_date_estimated"))
+    same_birth = (probe.birth is not None and other_birth is not None
+                  and probe.birth == other_birth and not either_estimated)
+    birth_conflict = 0
+    if probe.birth is not None and other_birth is not None and probe.birth != other_birth:
+        years = abs(probe.birth.year - other_birth.year)
+        if either_estimated:
+            birth_conflict = 2 if years > 2 else 0
+        else:
+            birth_conflict = 1 if years == 0 else 2
+
+    if same_document:
+        score = 90 + similarity / 10
+        reasons.append(_("same document number"))
+    elif same_phone:
+        score = 40 + 0.55 * similarity
+        reasons.append(_("same phone"))
+    elif same_birth and similarity >= 75:
+        score = 50 + 0.5 * similarity
+    elif similarity >= 85:
+        score = 0.85 * similarity
+    else:
+        return 0.0, []
+
+    if same_birth and similarity >= 75:
+        reasons.append(_("same date of birth and similar name"))
+    elif similarity >= 85:
+        other_family = (other.get("family_name") or "").strip()
+        other_given = (other.get("given_name") or "").strip()
+        same_keys = (names.full_name_key(probe.family, probe.given)
+                     == names.full_name_key(other_family, other_given))
+        written_same = (f"{probe.family} {probe.given}".casefold()
+                        == f"{other_family} {other_given}".casefold())
+        if written_same:
+            reasons.append(_("same name"))
+        elif same_keys and _script(probe.family + probe.given) != _script(other_family + other_given):
+            reasons.append(_("same name in another script"))
+        elif same_keys:
+            reasons.append(_("same name, spelled differently"))
+        else:
+            reasons.append(_("similar name"))
+    if not same_document:
+        if birth_conflict == 1:
+            score -= 15
+            reasons.append(_("date of birth differs"))
+        elif birth_conflict == 2:
+            score -= 30
+            reasons.append(_("date of birth differs"))
+    return max(0.0, min(100.0, round(score, 1))), reasons
+
+
+def find_duplicates(conn, values: dict, *, exclude_ids=(), limit: int = 10,
+                    min_score: float = MIN_SCORE) -> list[DuplicateCandidate]:
+    """Records that may be the person described by ``values`` (a form's values or a row).
+
+    ``exclude_ids``: ids never to suggest (the record being edited, its merged records).
+    Best first; merged and deleted records are never suggested.
+    """
+    probe = _probe(values)
+    excluded = set(exclude_ids)
+    if values.get("id"):
+        excluded.add(values["id"])
+    candidates = []
+    for record_id, record in _candidate_rows(conn, probe).items():
+        if record_id in excluded:
+            continue
+        score, reasons = _score(probe, record)
+        if score >= min_score:
+            candidates.append(DuplicateCandidate(record, score, reasons))
+    candidates.sort(key=lambda c: (-c.score, c.person.get("family_name") or "",
+                                   c.person.get("given_name") or "", c.person["id"]))
+    return candidates[:limit]
+
+
+def find_duplicate_pairs(conn, person_ids, limit_per_person: int = 3,
+                         min_score: float = MIN_SCORE) -> list[DuplicatePair]:
+    """Possible duplicates for a batch of people (e.g. those a sync import just brought).
+
+    Each pair appears once (ids ordered), with the best score found; best first.
+    """
+    pairs: dict[tuple[str, str], DuplicatePair] = {}
+    ids = list(dict.fromkeys(person_ids))
+    cols = ", ".join(_PERSON_COLUMNS)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = conn.execute(
+            f"SELECT {cols} FROM person WHERE id IN ({','.join('?' * len(chunk))})"
+            " AND deleted = 0 AND (merged_into IS NULL OR merged_into = '')", chunk).fetchall()
+        for row in rows:
+            record = dict(zip(_PERSON_COLUMNS, row))
+            for candidate in find_duplicates(conn, record, exclude_ids=(record["id"],),
+                                             limit=limit_per_person, min_score=min_score):
+                a, b = sorted((record["id"], candidate.person["id"]))
+                known = pairs.get((a, b))
+                if known is None or candidate.score > known.score:
+                    pairs[(a, b)] = DuplicatePair(a, b, candidate.score, candidate.reasons)
+    return sorted(pairs.values(), key=lambda p: (-p.score, p.first_id, p.second_id))

@@ -1,0 +1,516 @@
+"""Importing people from a spreadsheet (CSV or XLSX) that field staff filled in.
+
+The first row holds column titles: the English field names (``family_name``) or the titles
+people type in Russian, Tajik, Uzbek or English ("Фамилия", "Насаб", "Familiya", "Family
+name"); see ``docs/user/people.md``. Values are read the way they are written on paper:
+dates as dd.mm.yyyy or ISO (or Excel date cells), sex as "м"/"ж", "мард"/"зан",
+"erkak"/"ayol", districts and jamoats by code or by their name in any language.
+
+``read_people_file`` checks every row and returns an :class:`ImportResult` (a preview the
+UI can show); ``import_people`` also writes the valid rows through
+:class:`PersonRepository` in one transaction: nothing is imported unless every row is
+valid, or ``skip_invalid`` is set.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from desktop_app.domain import names
+from desktop_app.domain.people import (MIGRATION_STATUSES, birth_date_from_age, parse_date,
+                                       validate_person)
+from desktop_app.i18n import LANGUAGES, N_, _, translator_for
+from desktop_app.store.people import PersonRepository
+
+MAX_ROWS = 200_000
+
+# field -> the column titles accepted for it (compared after normalising case and spaces)
+COLUMN_TITLES: dict[str, tuple[str, ...]] = {
+    "family_name": ("family name", "surname", "last name", "фамилия", "насаб", "familiya",
+                    "фамилия/насаб"),
+    "given_name": ("given name", "first name", "name", "имя", "ном", "ism", "исм", "имя/ном"),
+    "patronymic": ("patronymic", "father's name", "отчество", "номи падар", "номи падар",
+                   "otasining ismi", "sharifi", "отчество/номи падар"),
+    "sex": ("sex", "gender", "пол", "ҷинс", "jins", "jinsi"),
+    "birth_date": ("date of birth", "birth date", "born", "дата рождения", "санаи таваллуд",
+                   "tug'ilgan sana", "tugilgan sana", "tug'ilgan kun", "туғилган сана"),
+    "age": ("age", "возраст", "син", "синну сол", "yosh", "yoshi"),
+    "phones": ("phone", "phones", "telephone", "mobile", "телефон", "тел", "телефоны",
+               "рақами телефон", "telefon", "telefon raqami"),
+    "document_number": ("document number", "document", "passport", "passport number",
+                        "паспорт", "номер паспорта", "№ паспорта", "номер документа",
+                        "шиноснома", "рақами шиноснома", "pasport", "pasport raqami",
+                        "hujjat raqami"),
+    "country": ("country", "страна", "кишвар", "davlat", "mamlakat"),
+    "region": ("region", "province", "область", "регион", "вилоят", "viloyat"),
+    "district": ("district", "район", "ноҳия", "нохия", "tuman"),
+    "jamoat": ("jamoat", "джамоат", "ҷамоат", "jamoa", "сельсовет", "mahalla"),
+    "village": ("village", "село", "кишлак", "деҳа", "деха", "qishloq"),
+    "education": ("education", "образование", "маълумот", "ma'lumot", "malumot",
+                  "ma'lumoti"),
+    "disability": ("disability", "disabled", "инвалидность", "маъюбӣ", "маъюбият",
+                   "nogironlik"),
+    "female_headed_household": ("female headed household", "female-headed household",
+                                "woman head of household", "женщина глава хозяйства",
+                                "женщина - глава домохозяйства", "сарвари хонавода зан",
+                                "зан сарвари хонавода", "ayol boshchiligidagi xonadon",
+                                "xonadon boshlig'i ayol"),
+    "household_notes": ("household notes", "household", "домохозяйство", "семья",
+                        "хонавода", "оила", "xonadon", "oila"),
+    "union_member": ("union member", "trade union member", "член профсоюза", "профсоюз",
+                     "узви иттифоқи касаба", "иттифоқи касаба", "kasaba uyushmasi a'zosi",
+                     "kasaba uyushmasi"),
+    "migration_status": ("migration status", "status", "миграционный статус", "статус",
+                         "статуси муҳоҷират", "вазъи муҳоҷират", "migratsiya holati",
+                         "holati"),
+    "consent_date": ("consent date", "date of consent", "дата согласия", "санаи розигӣ",
+                     "rozilik sanasi"),
+    "consent_scope": ("consent scope", "consent", "согласие", "объём согласия",
+                      "объем согласия", "розигӣ", "доираи розигӣ", "rozilik",
+                      "rozilik doirasi"),
+    "notes": ("notes", "note", "comment", "comments", "примечание", "примечания",
+              "комментарий", "эзоҳ", "izoh"),
+}
+FIELD_LABELS = {
+    "family_name": N_("family name"), "given_name": N_("given name"),
+    "patronymic": N_("patronymic"), "sex": N_("sex"), "birth_date": N_("date of birth"),
+    "age": N_("age"), "phones": N_("phone"), "document_number": N_("document number"),
+    "country": N_("country"), "region": N_("region"), "district": N_("district"),
+    "jamoat": N_("jamoat"), "village": N_("village"), "education": N_("education"),
+    "disability": N_("disability"), "female_headed_household": N_("female-headed household"),
+    "household_notes": N_("household notes"), "union_member": N_("trade union member"),
+    "migration_status": N_("migration status"), "consent_date": N_("consent date"),
+    "consent_scope": N_("consent scope"), "notes": N_("notes"),
+}
+DATE_FIELDS = ("birth_date", "consent_date")
+FLAG_FIELDS = ("disability", "female_headed_household", "union_member")
+PLACE_KINDS = ("country", "region", "district", "jamoat")
+
+_SEX = {
+    "female": ("female", "f", "w", "woman", "ж", "жен", "женский", "женщина", "зан", "занона",
+               "ayol", "a", "ayol kishi", "аёл"),
+    "male": ("male", "m", "man", "м", "муж", "мужской", "мужчина", "мард", "мардона", "erkak",
+             "e", "эркак"),
+}
+_YES = {"1", "yes", "y", "true", "x", "+", "да", "д", "ҳа", "ха", "ha", "bor", "есть", "✓",
+        "v"}
+_NO = {"0", "no", "n", "false", "-", "нет", "н", "не", "yo'q", "yoq", "йўқ", "йӯқ", "нест"}
+_STATUS_SYNONYMS = {
+    "potential": ("potential", "потенциальный", "потенциальный мигрант", "ояндаи муҳоҷир",
+                  "муҳоҷири эҳтимолӣ", "potensial migrant", "bo'lajak migrant"),
+    "abroad": ("abroad", "за рубежом", "за границей", "в миграции", "дар хориҷа", "хориҷа",
+               "chet elda"),
+    "returned": ("returned", "returnee", "вернулся", "вернувшийся", "вернулась",
+                 "баргашта", "баргаштааст", "qaytgan", "qaytib kelgan"),
+    "stranded": ("stranded", "застрял", "застрявший", "в затруднительном положении",
+                 "дармонда", "qiyin ahvolda", "qolib ketgan"),
+}
+
+
+class ImportFileError(Exception):
+    """The file itself cannot be read; the message is fit to show."""
+
+
+@dataclass
+class RowError:
+    row: int                 # the row number a spreadsheet shows (the header is row 1)
+    field: str | None
+    message: str             # complete, translated: "row 7: date of birth 31.02.1990 is not a date"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class ImportRow:
+    row: int
+    values: dict
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportResult:
+    rows: list[ImportRow] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)   # column title -> field
+    unknown_columns: list[str] = field(default_factory=list)
+    imported: int = 0
+    skipped: int = 0
+    committed: bool = False
+    imported_ids: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [e for r in self.rows for e in r.errors]
+
+    @property
+    def valid_rows(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.valid]
+
+    @property
+    def invalid_rows(self) -> list[ImportRow]:
+        return [r for r in self.rows if not r.valid]
+
+
+# ---- reading files ---------------------------------------------------------------------
+def _normalise_title(text) -> str:
+    text = str(text or "").strip().casefold()
+    for mark in "ʻʼ’‘`´":
+        text = text.replace(mark, "'")
+    text = re.sub(r"[*:]+$", "", text).strip()
+    text = text.replace("_", " ")
+    return " ".join(text.split())
+
+
+_TITLE_TO_FIELD: dict[str, str] = {}
+for _field, _titles in COLUMN_TITLES.items():
+    _TITLE_TO_FIELD[_normalise_title(_field)] = _field
+    for _title in _titles:
+        _TITLE_TO_FIELD[_normalise_title(_title)] = _field
+
+
+def field_for_title(title) -> str | None:
+    """The person field a column title names (None: not a column we know)."""
+    text = _normalise_title(title)
+    if text in _TITLE_TO_FIELD:
+        return _TITLE_TO_FIELD[text]
+    # "Фамилия (Насаб)", "Phone / Телефон": any part that is a known title
+    for part in re.split(r"\s*[(/|)]\s*", text):
+        if part and part in _TITLE_TO_FIELD:
+            return _TITLE_TO_FIELD[part]
+    return None
+
+
+def decode_csv_bytes(data: bytes) -> str:
+    """Text of a CSV file in UTF-8 (with or without BOM) or a legacy code page (Windows-1251)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+    best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "cp866", "utf_16", "cp1252"]).best()
+    encoding = best.encoding if best is not None else "cp1251"
+    return data.decode(encoding, errors="replace")
+
+
+def _read_csv(path: Path) -> list[tuple[int, list]]:
+    text = decode_csv_bytes(path.read_bytes())
+    first = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first.count) if any(
+        d in first for d in ";,\t") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [(number, row) for number, row in enumerate(reader, start=1)]
+
+
+def _read_xlsx(path: Path) -> list[tuple[int, list]]:
+    from openpyxl import load_workbook
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip, XML or format errors from openpyxl
+        raise ImportFileError(_("{name} could not be read as an Excel file: it may be damaged "
+                                "or in another format. Save it again as .xlsx or .csv.")
+                              .format(name=path.name)) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [(number, list(row)) for number, row in
+                enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        workbook.close()
+
+
+def read_table(path: str | Path) -> list[tuple[int, list]]:
+    """(row number, cell values) of every row of a CSV or XLSX file."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFileError(_("The file {path} does not exist.").format(path=path))
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    if suffix == ".xls":
+        raise ImportFileError(_("Old Excel files (.xls) cannot be read. Open the file in Excel "
+                                "or LibreOffice and save it as .xlsx or .csv."))
+    raise ImportFileError(_("{name}: only .csv and .xlsx files can be imported.").format(
+        name=path.name))
+
+
+# ---- values --------------------------------------------------------------------------
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+def _lookup_key(text: str) -> str:
+    return " ".join(names.name_keys(text))
+
+
+class PlaceIndex:
+    """Reference geography and education by code or by label in any language."""
+
+    def __init__(self, conn):
+        self.by_kind: dict[str, dict[str, list[tuple[str, str | None]]]] = {}
+        self.parent: dict[tuple[str, str], str | None] = {}
+        for kind, code, parent, *labels in conn.execute(
+                "SELECT kind, code, parent_code, label_en, label_ru, label_tg, label_uz"
+                " FROM reference_item WHERE deleted=0 AND kind IN"
+                " ('country','region','district','jamoat','education')"):
+            self.parent[(kind, code)] = parent
+            index = self.by_kind.setdefault(kind, {})
+            keys = {code.casefold()}
+            for label in labels:
+                if label:
+                    keys.add(label.casefold())
+                    keys.add(_lookup_key(label))
+                    # "Lakhsh (Jirgatol)": each part names it too
+                    for part in re.split(r"\s*[()]\s*", label):
+                        if part:
+                            keys.add(_lookup_key(part))
+            for key in keys:
+                if key:
+                    index.setdefault(key, [])
+                    if (code, parent) not in index[key]:
+                        index[key].append((code, parent))
+
+    def find(self, kind: str, text: str, parent: str | None = None) -> str | None:
+        index = self.by_kind.get(kind, {})
+        matches = index.get(text.casefold()) or index.get(_lookup_key(text)) or []
+        if parent is not None:
+            within = [m for m in matches if m[1] == parent]
+            matches = within or matches
+        return matches[0][0] if len(matches) >= 1 else None
+
+
+def _status_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for code, label in MIGRATION_STATUSES.items():
+        index[code] = code
+        index[_normalise_title(label)] = code
+        for language in LANGUAGES:
+            index[_normalise_title(translator_for(language).gettext(label))] = code
+    for code, synonyms in _STATUS_SYNONYMS.items():
+        for synonym in synonyms:
+            index[_normalise_title(synonym)] = code
+    return index
+
+
+class RowParser:
+    def __init__(self, conn, today: date | None = None):
+        self.places = PlaceIndex(conn)
+        self.statuses = _status_index()
+        self.today = today or date.today()
+        self.sexes = {_normalise_title(v): code for code, values in _SEX.items() for v in values}
+
+    def parse(self, number: int, raw: dict[str, object]) -> ImportRow:
+        values: dict = {}
+        errors: list[RowError] = []
+
+        def fail(field_name: str, message: str) -> None:
+            errors.append(RowError(number, field_name, message))
+
+        def label(field_name: str) -> str:
+            return _(FIELD_LABELS[field_name])
+
+        for name, cell in raw.items():
+            text = _cell_text(cell)
+            if name in DATE_FIELDS:
+                if isinstance(cell, (date, datetime)):
+                    values[name] = _cell_text(cell)
+                elif text:
+                    try:
+                        values[name] = parse_date(text).isoformat()
+                    except ValueError:
+                        fail(name, _("row {row}: {field} {value} is not a date").format(
+                            row=number, field=label(name), value=text))
+            elif name in FLAG_FIELDS:
+                key = _normalise_title(text)
+                if key in _YES:
+                    values[name] = 1
+                elif not key or key in _NO:
+                    values[name] = 0
+                else:
+                    fail(name, _("row {row}: {field} {value} is not yes or no").format(
+                        row=number, field=label(name), value=text))
+            elif name == "sex":
+                if text:
+                    code = self.sexes.get(_normalise_title(text))
+                    if code is None:
+                        fail(name, _("row {row}: sex {value} is not female or male").format(
+                            row=number, value=text))
+                    values[name] = code
+            elif name == "migration_status":
+                if text:
+                    code = self.statuses.get(_normalise_title(text))
+                    if code is None:
+                        fail(name, _("row {row}: migration status {value} is not one of: "
+                                     "potential, abroad, returned, stranded").format(
+                            row=number, value=text))
+                    values[name] = code
+            elif name == "age":
+                if text:
+                    if not text.isdigit() or not 0 < int(text) <= 110:
+                        fail(name, _("row {row}: age {value} is not a number of years").format(
+                            row=number, value=text))
+                    else:
+                        values["age"] = int(text)
+            elif name == "education":
+                if text:
+                    code = self.places.find("education", text)
+                    if code is None:
+                        fail(name, _("row {row}: education {value} is not in the list").format(
+                            row=number, value=text))
+                    values[name] = code
+            elif name in PLACE_KINDS:
+                values[name] = text or None
+            else:
+                values[name] = text or None
+        self._places(number, values, errors)
+        if "age" in values:
+            age = values.pop("age")
+            if not values.get("birth_date"):
+                values["birth_date"] = birth_date_from_age(age, self.today).isoformat()
+                values["birth_date_estimated"] = 1
+        cleaned, problems = validate_person(values, self.today)
+        for field_name, message in problems.items():
+            if any(e.field == field_name for e in errors):
+                continue
+            errors.append(RowError(number, field_name, _("row {row}: {message}").format(
+                row=number, message=message)))
+        return ImportRow(number, cleaned if not errors else values, errors)
+
+    def _places(self, number: int, values: dict, errors: list[RowError]) -> None:
+        """Codes for country/region/district/jamoat; fill the levels above from below."""
+        found: dict[str, str | None] = {}
+        raw_text = {kind: values.get(kind) for kind in PLACE_KINDS}
+        for kind in PLACE_KINDS:
+            text = values.get(kind)
+            if not text:
+                continue
+            code = self.places.find(kind, text, parent=found.get(_PARENT_KIND.get(kind)))
+            if code is None:
+                errors.append(RowError(number, kind, _(
+                    "row {row}: {field} {value} is not in the list of places").format(
+                    row=number, field=_(FIELD_LABELS[kind]), value=text)))
+                values[kind] = None
+                continue
+            found[kind] = code
+            values[kind] = code
+        for kind in PLACE_KINDS[1:]:
+            above = _PARENT_KIND[kind]
+            if found.get(kind) and found.get(above):
+                if self.places.parent.get((kind, found[kind])) != found[above]:
+                    errors.append(RowError(number, kind, _(
+                        "row {row}: {field} {value} is not in {parent}").format(
+                        row=number, field=_(FIELD_LABELS[kind]), value=raw_text[kind],
+                        parent=raw_text[above])))
+        for kind in reversed(PLACE_KINDS[1:]):
+            code = found.get(kind) or values.get(kind)
+            if not code:
+                continue
+            parent = self.places.parent.get((kind, code))
+            above = _PARENT_KIND[kind]
+            if parent and not values.get(above):
+                values[above] = parent
+                found[above] = parent
+
+
+_PARENT_KIND = {"region": "country", "district": "region", "jamoat": "district"}
+
+
+def read_people_file(conn, path: str | Path, *, today: date | None = None) -> ImportResult:
+    """Read and check every row of ``path`` (nothing is written)."""
+    table = read_table(path)
+    result = ImportResult()
+    table = [(n, row) for n, row in table if any(_cell_text(c) for c in row)]
+    if not table:
+        raise ImportFileError(_("The file is empty: the first row must hold the column titles."))
+    header_number, header = table[0]
+    columns: list[str | None] = []
+    for title in header:
+        name = field_for_title(title)
+        if name is not None and name in columns:
+            name = None  # a second column for the same field is ignored
+        columns.append(name)
+        if name is not None:
+            result.columns[_cell_text(title)] = name
+        elif _cell_text(title):
+            result.unknown_columns.append(_cell_text(title))
+    missing = [f for f in ("family_name", "given_name") if f not in columns]
+    if missing:
+        raise ImportFileError(_(
+            "The first row must hold the column titles, with at least a column for the family "
+            "name (Фамилия / Насаб / Familiya) and one for the given name (Имя / Ном / Ism). "
+            "Missing: {fields}.").format(fields=", ".join(_(FIELD_LABELS[f]) for f in missing)))
+    if len(table) - 1 > MAX_ROWS:
+        raise ImportFileError(_("The file has more than {count} rows: split it into smaller "
+                                "files.").format(count=MAX_ROWS))
+    parser = RowParser(conn, today)
+    for number, row in table[1:]:
+        raw = {name: (row[i] if i < len(row) else None)
+               for i, name in enumerate(columns) if name is not None}
+        result.rows.append(parser.parse(number, raw))
+    return result
+
+
+def import_people(session, path: str | Path, *, skip_invalid: bool = False,
+                  dry_run: bool = False, today: date | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Check ``path`` and create its people in one transaction.
+
+    Nothing is written when any row is invalid (unless ``skip_invalid``) or with ``dry_run``.
+    """
+    result = read_people_file(session.conn, path, today=today)
+    valid = result.valid_rows
+    result.skipped = len(result.rows) - len(valid)
+    if dry_run or not valid or (result.skipped and not skip_invalid):
+        return result
+    repo = PersonRepository(session)
+    rows = [dict(r.values) for r in valid]
+    for values in rows:
+        for key in [k for k in values if k not in repo.fields and k != "office_id"]:
+            del values[key]
+    with session.transaction():
+        ids = _create(repo, rows, progress)
+        session.audit.record(session.actor.user_id, "import", "person", None,
+                             detail={"file": Path(path).name, "imported": len(ids),
+                                     "skipped": result.skipped})
+    result.imported = len(ids)
+    result.imported_ids = ids
+    result.committed = True
+    return result
+
+
+def _create(repo: PersonRepository, rows: list[dict], progress) -> list[str]:
+    from desktop_app.domain.ids import new_id
+    ids = []
+    for values in rows:
+        values["id"] = new_id()
+        ids.append(values["id"])
+    step = 1000
+    for start in range(0, len(rows), step):
+        repo.create_many(rows[start:start + step])
+        if progress is not None:
+            progress(min(start + step, len(rows)), len(rows))
+    return ids
+
+
+def iter_messages(result: ImportResult) -> Iterable[str]:
+    for error in result.errors:
+        yield error.message

@@ -1,0 +1,85 @@
+"""Starting the desktop application."""
+from __future__ import annotations
+
+import locale
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_app import i18n, paths, preferences
+from desktop_app.i18n import _
+from desktop_app.store import db as dbmod
+from desktop_app.store.access import default_actor, open_database
+from desktop_app.store.session import Session
+from desktop_app.ui.context import AppContext
+from desktop_app.ui.worker import DbWorker
+
+
+def initial_language() -> str:
+    chosen = preferences.load().get("language")
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    system = (locale.getlocale()[0] or "").split("_")[0]
+    return system if system in i18n.LANGUAGES else "en"
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Hamroh")
+    app.setOrganizationName("Hamroh")
+    from desktop_app.i18n.qt import install_translator
+    install_translator(app)
+    return app
+
+
+def build_context(path: Path, session: Session | None = None, key: bytes | None = None) -> AppContext:
+    """Open ``path`` (or use ``session``) and give it a worker: what every page receives."""
+    if session is None:
+        conn = open_database(path, key=key)
+        session = Session(conn, default_actor(conn))
+
+    def connect():
+        return dbmod.connect(path, key)
+
+    worker = DbWorker(connect)
+    return AppContext(session, path, worker=worker, connection_factory=connect)
+
+
+def _ensure_demo(path: Path) -> None:
+    if path.exists() and path.stat().st_size > 0:
+        return
+    from desktop_app import demo
+    ensure = getattr(demo, "ensure_demo_database", None)
+    if ensure is not None:
+        ensure(path)
+        return
+    import argparse
+    args = argparse.Namespace(people=3000, office="GRM", seed=1, coordinator=False)
+    demo.create_demo(path, args)
+
+
+def run_gui(db: str | None = None, demo: bool = False) -> int:
+    app = application()
+    i18n.set_language(initial_language())
+    if demo:
+        path = paths.demo_database()
+        _ensure_demo(path)
+    elif db:
+        path = Path(db)
+    else:
+        path = paths.default_database()
+        if not path.exists():
+            from desktop_app.ui.first_run import FirstRunDialog
+            dialog = FirstRunDialog(path)
+            if not dialog.exec():
+                return 1
+    try:
+        ctx = build_context(path)
+    except dbmod.DatabaseError as exc:
+        QMessageBox.critical(None, _("Cannot open the database"), str(exc))
+        return 2
+    from desktop_app.ui.main_window import MainWindow
+    window = MainWindow(ctx)
+    window.show()
+    return app.exec()

@@ -1,0 +1,120 @@
+"""A table model for very long lists (a million people) that loads only what is seen.
+
+The model holds an ordered list of row keys (rowids or ids). Rows are fetched by page
+when a view asks for them (``fetch_rows(keys) -> {key: row}``) and kept in a bounded
+cache. To show something at once, ``set_keys`` may be called first with just the first
+page and again with the complete list when it arrives from the worker.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+
+@dataclass
+class Column:
+    key: str
+    title: Callable[[], str]
+    format: Callable[[dict], Any] | None = None
+    align: Qt.AlignmentFlag | None = None
+
+
+class LazyTableModel(QAbstractTableModel):
+    def __init__(self, columns: Sequence[Column], fetch_rows: Callable[[list], dict],
+                 page_size: int = 200, cache_pages: int = 50, parent=None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._fetch_rows = fetch_rows
+        self._keys: Sequence = []
+        self._page_size = page_size
+        self._cache: OrderedDict[int, dict] = OrderedDict()
+        self._cache_pages = cache_pages
+        self.pages_fetched = 0
+        self.row_style: Callable[[dict], dict] | None = None
+
+    # ---- keys ------------------------------------------------------------------------
+    def set_keys(self, keys: Sequence, *, keep_cache: bool = False) -> None:
+        self.beginResetModel()
+        self._keys = keys
+        if not keep_cache:
+            self._cache.clear()
+        self.endResetModel()
+
+    def key_at(self, row: int):
+        return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def row_of(self, key) -> int:
+        try:
+            return list(self._keys).index(key)
+        except ValueError:
+            return -1
+
+    def invalidate(self) -> None:
+        """Drop cached rows (after an edit) and repaint."""
+        self._cache.clear()
+        if self._keys:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._keys) - 1, len(self.columns) - 1))
+
+    # ---- rows ------------------------------------------------------------------------
+    def row_data(self, row: int) -> dict | None:
+        if not 0 <= row < len(self._keys):
+            return None
+        page = row // self._page_size
+        cached = self._cache.get(page)
+        if cached is None:
+            start = page * self._page_size
+            keys = list(self._keys[start:start + self._page_size])
+            cached = self._fetch_rows(keys)
+            self.pages_fetched += 1
+            self._cache[page] = cached
+            while len(self._cache) > self._cache_pages:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(page)
+        return cached.get(self._keys[row])
+
+    # ---- Qt model API ----------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._keys)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            row = self.row_data(index.row())
+            if row is None:
+                return ""
+            value = column.format(row) if column.format else row.get(column.key)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align is not None:
+            return int(column.align)
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
+                    Qt.ItemDataRole.FontRole) and self.row_style is not None:
+            row = self.row_data(index.row())
+            if row is not None:
+                return self.row_style(row).get(role)
+        if role == Qt.ItemDataRole.UserRole:
+            return self.key_at(index.row())
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            return self.columns[section].title()
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
+
+    def retranslate(self) -> None:
+        if self.columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+        self.invalidate()

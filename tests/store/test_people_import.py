@@ -1,0 +1,207 @@
+import json
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook
+
+from desktop_app.cli import main as hamroh
+from desktop_app.store.audit import verify_chain
+from desktop_app.store.people_import import (ImportFileError, field_for_title, import_people,
+                                             read_people_file)
+
+TODAY = date(2026, 6, 1)
+
+
+def _csv(tmp_path, text, name="people.csv", encoding="utf-8", bom=False):
+    path = tmp_path / name
+    data = text.encode(encoding)
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    path.write_bytes(data)
+    return path
+
+
+def _count(session):
+    return session.conn.execute("SELECT count(*) FROM person").fetchone()[0]
+
+
+RUSSIAN = """Фамилия;Имя;Отчество;Пол;Дата рождения;Телефон;Район;Джамоат;Статус
+Рахмонов;Фарход;Саидович;м;07.03.1991;+992 93 555 12 34;Рашт;Хоит;вернулся
+Каримова;Зарина;;ж;1988-11-02;;Нурабад;Хакими;за рубежом
+"""
+
+
+@pytest.mark.parametrize("encoding,bom", [("utf-8", False), ("utf-8", True), ("cp1251", False)])
+def test_russian_csv_in_any_encoding(session, tmp_path, encoding, bom):
+    path = _csv(tmp_path, RUSSIAN, encoding=encoding, bom=bom)
+    result = import_people(session, path, today=TODAY)
+    assert result.errors == [] and result.committed and result.imported == 2
+    row = session.conn.execute(
+        "SELECT family_name, given_name, patronymic, sex, birth_date, phones, country, region,"
+        " district, jamoat, migration_status FROM person WHERE family_name='Рахмонов'").fetchone()
+    assert row == ("Рахмонов", "Фарход", "Саидович", "male", "1991-03-07", "+992 93 555 12 34",
+                   "TJ", "TJ-RR", "TJ-RASHT", "TJ-RASHT-KHOIT", "returned")
+    zarina = session.conn.execute("SELECT sex, district, jamoat, migration_status FROM person"
+                                  " WHERE given_name='Зарина'").fetchone()
+    assert zarina == ("female", "TJ-NUROBOD", "TJ-NUROBOD-HAKIMI", "abroad")
+
+
+def test_tajik_and_uzbek_titles_and_labels(session, tmp_path):
+    path = _csv(tmp_path, "Насаб,Ном,Ҷинс,Санаи таваллуд,Ноҳия,Ҷамоат,Маълумот\n"
+                          "Раҳмонов,Фарҳод,мард,07.03.1991,Тоҷикобод,Нушор,Олӣ\n")
+    result = import_people(session, path, today=TODAY)
+    assert result.imported == 1, result.errors
+    path = _csv(tmp_path, "Familiya,Ism,Jinsi,Tugʻilgan sana,Tuman,Telefon\n"
+                          "Oʻrinboyev,Bekzod,erkak,1990-01-15,Margʻilon,+998 90 123 45 67\n",
+                name="uz.csv")
+    result = import_people(session, path, today=TODAY)
+    assert result.imported == 1, result.errors
+    rows = session.conn.execute("SELECT family_name, sex, district, region, country, education"
+                                " FROM person ORDER BY family_name").fetchall()
+    assert ("Oʻrinboyev", "male", "UZ-MARGILAN", "UZ-FA", "UZ", None) in rows
+    assert ("Раҳмонов", "male", "TJ-TOJIKOBOD", "TJ-RR", "TJ", "higher") in rows
+
+
+def test_english_field_names_and_codes(session, tmp_path):
+    path = _csv(tmp_path, "family_name,given_name,sex,birth_date,district,jamoat,union_member,"
+                          "migration_status,consent_date,consent_scope\n"
+                          "Nazarov,Umed,male,1985-05-05,TJ-RASHT,TJ-RASHT-GARM,yes,abroad,"
+                          "01.02.2025,all\n")
+    result = import_people(session, path, today=TODAY)
+    assert result.imported == 1, result.errors
+    row = session.conn.execute("SELECT union_member, jamoat, consent_date, consent_scope"
+                               " FROM person").fetchone()
+    assert row == (1, "TJ-RASHT-GARM", "2025-02-01", "all")
+
+
+def test_invalid_rows_block_the_whole_import(session, tmp_path):
+    text = ("Фамилия;Имя;Дата рождения;Пол;Район\n"
+            "Рахмонов;Фарход;07.03.1991;м;Рашт\n"
+            ";Зарина;1988-11-02;ж;Рашт\n"
+            "Саидов;Умед;31.02.1990;м;Рашт\n"
+            "Назаров;Азиз;01.01.1990;x;Атлантида\n")
+    path = _csv(tmp_path, text)
+    before = session.conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
+    result = import_people(session, path, today=TODAY)
+    assert not result.committed and result.imported == 0 and result.skipped == 3
+    assert _count(session) == 0
+    assert session.conn.execute("SELECT count(*) FROM change_log").fetchone()[0] == before
+    messages = [e.message for e in result.errors]
+    assert "row 4: date of birth 31.02.1990 is not a date" in messages
+    assert "row 3: Enter the family name." in messages
+    assert "row 5: sex x is not female or male" in messages
+    assert "row 5: district Атлантида is not in the list of places" in messages
+    assert [e.row for e in result.errors] == sorted(e.row for e in result.errors)
+
+
+def test_skip_invalid_imports_the_valid_rows(session, tmp_path):
+    text = ("Фамилия;Имя;Дата рождения\n"
+            "Рахмонов;Фарход;07.03.1991\n"
+            "Саидов;Умед;31.02.1990\n"
+            "Каримова;Зарина;\n")
+    result = import_people(session, _csv(tmp_path, text), skip_invalid=True, today=TODAY)
+    assert result.committed and result.imported == 2 and result.skipped == 1
+    assert _count(session) == 2
+    assert session.conn.execute("SELECT count(*) FROM person_search").fetchone()[0] == 2
+    audit = session.conn.execute("SELECT detail FROM audit_log WHERE action='import'"
+                                 ).fetchone()[0]
+    assert json.loads(audit) == {"file": "people.csv", "imported": 2, "skipped": 1}
+    assert verify_chain(session.conn) == []
+
+
+def test_dry_run_checks_without_writing(session, tmp_path):
+    result = import_people(session, _csv(tmp_path, RUSSIAN), dry_run=True, today=TODAY)
+    assert len(result.valid_rows) == 2 and not result.committed and _count(session) == 0
+    assert result.columns["Фамилия"] == "family_name"
+
+
+def test_xlsx_with_date_cells_numbers_and_age(session, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Фамилия (Насаб)", "Имя / Ном", "Дата рождения", "Возраст", "Телефон",
+               "Паспорт", "Комментарий", "Unknown column"])
+    ws.append(["Ғафуров", "Азиз", datetime(1979, 5, 20), None, 992935551234, "A 1234567",
+               "через горячую линию", "x"])
+    ws.append(["Юсуфова", "Малика", None, 34, "+992 90 111 22 33", None, None, None])
+    ws.append([None, None, None, None, None, None, None, None])
+    path = tmp_path / "people.xlsx"
+    wb.save(path)
+    result = import_people(session, path, today=TODAY)
+    assert result.imported == 2, result.errors
+    assert result.unknown_columns == ["Unknown column"]
+    rows = session.conn.execute("SELECT family_name, birth_date, birth_date_estimated, phones,"
+                                " document_number, notes FROM person ORDER BY rowid"
+                                ).fetchall()
+    assert rows == [("Ғафуров", "1979-05-20", 0, "992935551234", "A 1234567",
+                     "через горячую линию"),
+                    ("Юсуфова", "1992-07-01", 1, "+992 90 111 22 33", None, None)]
+
+
+def test_jamoat_must_belong_to_the_district(session, tmp_path):
+    path = _csv(tmp_path, "Фамилия,Имя,Район,Джамоат\nНазаров,Умед,Рашт,Хакими\n")
+    result = import_people(session, path, today=TODAY)
+    assert [e.message for e in result.errors] == ["row 2: jamoat Хакими is not in Рашт"]
+
+
+def test_file_problems_have_clear_messages(session, tmp_path):
+    with pytest.raises(ImportFileError, match="does not exist"):
+        read_people_file(session.conn, tmp_path / "missing.csv")
+    bad = tmp_path / "people.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(ImportFileError, match=r"\.xls"):
+        read_people_file(session.conn, bad)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip file")
+    with pytest.raises(ImportFileError, match="could not be read"):
+        read_people_file(session.conn, broken)
+    with pytest.raises(ImportFileError, match="column titles"):
+        read_people_file(session.conn, _csv(tmp_path, "Адрес;Телефон\nГарм;123\n"))
+    with pytest.raises(ImportFileError, match="empty"):
+        read_people_file(session.conn, _csv(tmp_path, "\n\n", name="empty.csv"))
+
+
+def test_titles_are_recognised_in_every_language():
+    assert field_for_title("Фамилия") == field_for_title("НАСАБ") == "family_name"
+    assert field_for_title("Familiya*") == field_for_title("family_name") == "family_name"
+    assert field_for_title("Tugʻilgan sana") == field_for_title("Tug'ilgan sana") == "birth_date"
+    assert field_for_title("Санаи таваллуд") == "birth_date"
+    assert field_for_title("Фамилия (Насаб)") == "family_name"
+    assert field_for_title("Адрес") is None
+
+
+def test_cli_import_and_search(db_path, tmp_path, capsys):
+    bad = _csv(tmp_path, "Фамилия;Имя;Дата рождения\nРахмонов;Фарход;07.03.1991\n"
+                         "Саидов;Умед;31.02.1990\n", name="bad.csv")
+    assert hamroh(["people", "import", "--db", str(db_path), str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "row 3: date of birth 31.02.1990 is not a date" in captured.err
+    assert "--skip-invalid" in captured.err
+    assert hamroh(["people", "import", "--db", str(db_path), str(bad), "--skip-invalid"]) == 0
+    captured = capsys.readouterr()
+    assert "Imported 1 person." in captured.out and "Skipped 1 row" in captured.out
+
+    assert hamroh(["people", "search", "--db", str(db_path), "Rakhmonov", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert [h["family_name"] for h in hits] == ["Рахмонов"]
+    assert hamroh(["people", "search", "--db", str(db_path), "Раҳмонов Фарҳод"]) == 0
+    assert "Рахмонов Фарход" in capsys.readouterr().out
+    assert hamroh(["people", "search", "--db", str(db_path), "Nobody"]) == 1
+    assert hamroh(["people", "import", "--db", str(db_path), str(tmp_path / "no.csv")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_row_errors_in_the_users_language(session, tmp_path):
+    from desktop_app.i18n import set_language
+    path = _csv(tmp_path, "Насаб;Ном;Санаи таваллуд\nРаҳмонов;Фарҳод;31.02.1990\n")
+    set_language("tg")
+    result = import_people(session, path, today=TODAY)
+    assert [e.message for e in result.errors] == [
+        "сатри 2: санаи таваллуд 31.02.1990 сана нест"]
+    set_language("ru")
+    result = import_people(session, path, today=TODAY)
+    assert [e.message for e in result.errors] == [
+        "строка 2: дата рождения 31.02.1990 — не дата"]
+    set_language("uz")
+    result = import_people(session, path, today=TODAY)
+    assert [e.message for e in result.errors] == [
+        "2-qator: tugʻilgan sana 31.02.1990 sana emas"]

@@ -1,0 +1,95 @@
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLineEdit
+
+from desktop_app import i18n
+from desktop_app.store.people import PersonRepository
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.pages import PageSpec
+
+
+def _nav_texts(window):
+    return [window.nav.item(i).text() for i in range(window.nav.count())]
+
+
+def test_status_bar_shows_office_device_and_count(qtbot, ctx):
+    PersonRepository(ctx.session).create({"family_name": "Rahmonov", "given_name": "Farhod"})
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    assert "GRM" in window.office_label.text()
+    assert ctx.session.device_code in window.device_label.text()
+    assert window.count_label.text() == "1 person"
+
+
+def test_language_switch_relabels_window_and_keeps_typed_text(qtbot, ctx, monkeypatch, tmp_path):
+    monkeypatch.setenv("HAMROH_HOME", str(tmp_path))
+    typed = {}
+
+    class Draft(QLineEdit):
+        def retranslate(self):
+            typed["retranslated"] = True
+
+        def has_unsaved_changes(self):
+            return bool(self.text())
+
+    spec = PageSpec(key="draft", order=1, title=lambda: i18n._("Settings"),
+                    factory=lambda c: Draft())
+    from desktop_app.ui.pages import discover_pages
+    window = MainWindow(ctx, pages=[spec] + [s for s in discover_pages() if s.key == "settings"])
+    qtbot.addWidget(window)
+    draft = window.page("draft")
+    draft.setText("Раҳмонов Фарҳод")
+
+    settings = window.show_page("settings")
+    combo = settings.findChild(QComboBox, "language")
+    combo.setCurrentIndex(combo.findData("tg"))
+
+    assert i18n.current_language() == "tg"
+    assert "Танзимот" in _nav_texts(window)
+    assert window.file_menu.title() == "&Файл"
+    assert draft.text() == "Раҳмонов Фарҳод"
+    assert typed["retranslated"]
+    assert window.unsaved_pages() == ["draft"]
+    draft.clear()
+    assert window.unsaved_pages() == []
+
+
+def test_ctrl_number_switches_page(qtbot, ctx):
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    settings_row = [s.key for s in window.specs].index("settings")
+    if settings_row < 9:
+        qtbot.keyClick(window, str(settings_row + 1), Qt.KeyboardModifier.ControlModifier)
+        assert window.stack.currentWidget() is window.page("settings")
+
+
+def test_worker_runs_off_thread_and_delivers_on_ui_thread(qtbot, ctx):
+    import threading
+    seen = {}
+
+    def job(conn):
+        seen["thread"] = threading.current_thread().name
+        return conn.execute("SELECT value FROM meta WHERE key='office_code'").fetchone()[0]
+
+    with qtbot.waitCallback() as callback:
+        ctx.worker.submit(job, callback)
+    assert callback.args == ["GRM"]
+    assert seen["thread"] == "hamroh-db-worker"
+
+
+def test_worker_drops_stale_results_for_the_same_key(qtbot, ctx):
+    results = []
+    import time
+
+    def slow(value):
+        def job(conn):
+            time.sleep(0.05)
+            return value
+        return job
+
+    for text in ("r", "ra", "rah"):
+        ctx.worker.submit(slow(text), results.append, key="search")
+    qtbot.waitUntil(lambda: results == ["rah"] or len(results) > 1, timeout=3000)
+    assert results == ["rah"]
