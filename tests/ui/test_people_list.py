@@ -230,3 +230,13 @@ def test_with_the_application_db_worker(session, db_path, qtbot):
         qtbot.waitUntil(lambda: _names(page) == [])
     finally:
         worker_ctx.worker.stop()
+
+
+def test_enter_on_a_row_opens_the_person_for_editing(ctx, qtbot):
+    _people(ctx.session)
+    page = _page(ctx, qtbot)
+    page.table.setFocus()
+    page.table.selectRow(2)
+    qtbot.keyClick(page.table, Qt.Key_Return)
+    assert page.dialog is not None
+    assert page.dialog.form.inputs["family_name"].text() == "Саидова"
