@@ -228,6 +228,11 @@ def test_with_the_application_db_worker(session, db_path, qtbot):
         assert page.count_label.text() == "1 of 3 people"
         page.status_filter.set_code("returned")
         qtbot.waitUntil(lambda: _names(page) == [])
+        # a second People page on the same worker gets its own answers
+        other = PeoplePage(worker_ctx)
+        qtbot.addWidget(other)
+        qtbot.waitUntil(lambda: other.model.rowCount() == 3)
+        assert page.model.rowCount() == 0
     finally:
         worker_ctx.worker.stop()
 

@@ -1,6 +1,8 @@
 """The People page: searchable, filterable list of everyone registered, and a person's page."""
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton,
@@ -35,11 +37,13 @@ class _ListJob(QRunnable):
 
     def run(self) -> None:
         try:
-            outcome = self.work()
+            outcome, ok = self.work(), True
         except Exception as exc:  # shown in the status line, never lost
-            self.results.done.emit(self.generation, False, exc)
-        else:
-            self.results.done.emit(self.generation, True, outcome)
+            outcome, ok = exc, False
+        try:
+            self.results.done.emit(self.generation, ok, outcome)
+        except RuntimeError:
+            pass                  # the page was closed meanwhile
 
 
 class PeoplePage(QWidget):
@@ -182,10 +186,18 @@ class PeoplePage(QWidget):
             # the application's DB worker, on its own connection; a newer query with the
             # same key replaces a queued one
             self._set_loading(True)
+            # The job may be released on the worker thread: it must not hold the page
+            # itself (a widget freed off the UI thread crashes), only a weak reference.
+            page = weakref.ref(self)
+
+            def on_done(ids, ok=True):
+                alive = page()
+                if alive is not None:
+                    alive._background_done(generation, ok, ids)
+
             worker.submit(lambda worker_conn: people_list.list_ids(worker_conn, query),
-                          lambda ids: self._background_done(generation, True, ids),
-                          lambda exc: self._background_done(generation, False, exc),
-                          key="people-list")
+                          on_done, lambda exc: on_done(exc, False),
+                          key=f"people-list-{id(self)}")
         elif self._total > BACKGROUND_ABOVE:
             self._set_loading(True)
             self._pool.start(_ListJob(generation, lambda: people_list.list_ids(conn, query),
