@@ -222,6 +222,9 @@ class PeoplePage(QWidget):
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Wait for a background query (tests, closing)."""
+        worker = getattr(self.ctx, "worker", None)
+        if worker is not None and hasattr(worker, "wait_idle") and not worker.wait_idle(msecs):
+            return False
         return self._pool.waitForDone(msecs)
 
     def _show_result(self, ids: people_list.PeopleIds) -> None:
