@@ -59,6 +59,10 @@ class PeoplePage(QWidget):
         self._selected_id: str | None = None
         self._total: int | None = None
         self._loading = False
+        self._loading_timer = QTimer(self)
+        self._loading_timer.setSingleShot(True)
+        self._loading_timer.setInterval(300)
+        self._loading_timer.timeout.connect(self._show_searching)
         self._results = _Results(self)
         self._results.done.connect(self._background_done)
         self._pool = QThreadPool(self)
@@ -216,8 +220,15 @@ class PeoplePage(QWidget):
                 error=outcome))
 
     def _set_loading(self, loading: bool) -> None:
+        # "Searching…" only when an answer takes a while: no flicker while typing
         self._loading = loading
         if loading:
+            self._loading_timer.start()
+        else:
+            self._loading_timer.stop()
+
+    def _show_searching(self) -> None:
+        if self._loading:
             self.count_label.setText(_("Searching…"))
 
     def wait_idle(self, msecs: int = 30000) -> bool:
@@ -236,7 +247,7 @@ class PeoplePage(QWidget):
             self.select_person(keep)
 
     def _update_count(self) -> None:
-        if self._loading:
+        if self._loading and not self._loading_timer.isActive():
             self.count_label.setText(_("Searching…"))
             return
         shown = self.model.rowCount()
