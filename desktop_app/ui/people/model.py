@@ -12,7 +12,7 @@ from desktop_app.store import people_list, reference
 from desktop_app.ui.lazy_model import Column, LazyTableModel
 
 COLUMNS = (
-    ("name", N_("Name")),
+    ("name", N_("Full name")),
     ("sex", N_("Sex")),
     ("age", N_("Age")),
     ("place", N_("District / jamoat")),
