@@ -134,3 +134,32 @@ def test_person_page_shows_sections_of_other_modules_with_identity_ids(ctx, qtbo
     set_language("tg")
     page.retranslate()
     assert widget.text() == "cases in tg"
+
+
+def test_real_duplicate_finder_warns_before_creating(ctx, qtbot):
+    existing = add_person(ctx.session, phones="+992 93 555 12 34")
+    page = PeoplePage(ctx)           # the default finder: store.people_duplicates
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.mouseClick(page.new_button, Qt.LeftButton)
+    dialog = page.dialog
+    type_text(dialog.form.inputs["family_name"], "Rakhmonov")
+    type_text(dialog.form.inputs["given_name"], "Farhod")
+    type_text(dialog.form.birth_date, "07.03.1991")
+    type_text(dialog.form.inputs["phones"], "93 555 12 34")
+    seen = {}
+
+    def respond():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, DuplicateDialog):
+            QTimer.singleShot(20, respond)
+            return
+        seen["ids"] = [c.person["id"] for c in box.candidates]
+        seen["count"] = count(ctx.conn, "person")
+        qtbot.mouseClick(box.open_buttons[0], Qt.LeftButton)
+
+    QTimer.singleShot(0, respond)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+    assert seen == {"ids": [existing["id"]], "count": 1}
+    assert count(ctx.conn, "person") == 1
+    assert page.detail.person["id"] == existing["id"]

@@ -45,6 +45,7 @@ def test_register_person_with_episode_through_form(ctx, qtbot):
     form.episodes.cell(0, "destination_country").set_code("RU")
     form.episodes.cell(0, "destination_city").set_value("RU-MOSCOW")
     form.episodes.cell(0, "sector").set_code("construction")
+    form.episodes.cell(0, "work_permit").set_code("patent")
     type_text(form.episodes.cell(0, "departure_date"), "01.03.2019")
     type_text(form.episodes.cell(0, "return_date"), "15.11.2021")
     assert form.is_dirty()
@@ -56,9 +57,10 @@ def test_register_person_with_episode_through_form(ctx, qtbot):
                            "female_headed_household, migration_status FROM person").fetchone()
     assert row[1:] == ("Раҳмонова", "Зарина", "female", "1994-05-12", "TJ-RASHT", 1, "returned")
     episode = ctx.conn.execute("SELECT destination_country, destination_city, sector, "
-                               "departure_date, return_date, person_id FROM migration_episode"
-                               ).fetchone()
-    assert episode == ("RU", "RU-MOSCOW", "construction", "2019-03-01", "2021-11-15", row[0])
+                               "departure_date, return_date, work_permit, person_id "
+                               "FROM migration_episode").fetchone()
+    assert episode == ("RU", "RU-MOSCOW", "construction", "2019-03-01", "2021-11-15", "patent",
+                       row[0])
     # the list shows the new person and selects them; the person's page shows the episode
     assert page.model.rowCount() == 1
     assert page.model.index(0, 0).data() == "Раҳмонова Зарина"
@@ -66,6 +68,7 @@ def test_register_person_with_episode_through_form(ctx, qtbot):
     assert page.detail.person["id"] == row[0]
     assert page.detail.episodes_table.item(0, 0).text() == "Russia"
     assert page.detail.episodes_table.item(0, 1).text() == "Moscow"
+    assert page.detail.episodes_table.item(0, 6).text() == "Patent"
     # typed in Cyrillic, found by typing the Latin spelling
     add_person(ctx.session, family_name="Саидов", given_name="Бахтиёр")
     page.refresh()

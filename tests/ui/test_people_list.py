@@ -207,3 +207,41 @@ def test_people_page_is_discovered_and_respects_permissions(ctx, qtbot):
     page.edit_person(page.current_id())
     page.new_person()
     assert page.dialog is None
+
+
+def test_with_the_application_db_worker(session, db_path, qtbot):
+    from desktop_app.ui.app import build_context
+    worker_ctx = build_context(db_path, session=session)
+    try:
+        _people(worker_ctx.session)
+        page = PeoplePage(worker_ctx)
+        page.duplicate_finder = no_duplicates
+        qtbot.addWidget(page)
+        page.show()
+        qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+        assert page.count_label.text() == "3 people"
+        # fast typing: only the last text's answer is shown
+        for text in ("K", "Ka", "Kar", "Raxmonov"):
+            page.search.setText(text)
+            page.reload()
+        qtbot.waitUntil(lambda: _names(page) == ["Раҳмонов Фарҳод"])
+        assert page.count_label.text() == "1 of 3 people"
+        page.status_filter.set_code("returned")
+        qtbot.waitUntil(lambda: _names(page) == [])
+        # a second People page on the same worker gets its own answers
+        other = PeoplePage(worker_ctx)
+        qtbot.addWidget(other)
+        qtbot.waitUntil(lambda: other.model.rowCount() == 3)
+        assert page.model.rowCount() == 0
+    finally:
+        worker_ctx.worker.stop()
+
+
+def test_enter_on_a_row_opens_the_person_for_editing(ctx, qtbot):
+    _people(ctx.session)
+    page = _page(ctx, qtbot)
+    page.table.setFocus()
+    page.table.selectRow(2)
+    qtbot.keyClick(page.table, Qt.Key_Return)
+    assert page.dialog is not None
+    assert page.dialog.form.inputs["family_name"].text() == "Саидова"

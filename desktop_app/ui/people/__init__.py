@@ -11,4 +11,4 @@ def _factory(ctx):
 
 
 PAGE = PageSpec(key="people", order=10, title=lambda: _("People"), factory=_factory,
-                visible=lambda ctx: ctx.can("view", "person"), shortcut="Ctrl+1")
+                visible=lambda ctx: ctx.can("view", "person"))

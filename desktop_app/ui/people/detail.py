@@ -10,7 +10,7 @@ from desktop_app.i18n import N_, _, format_date
 from desktop_app.store import people_list
 from desktop_app.store.people import identity_ids
 from desktop_app.ui.pages import discover_person_sections
-from desktop_app.ui.people.episodes import EPISODE_COLUMNS, to_display_date
+from desktop_app.ui.people.episodes import EPISODE_COLUMNS, permit_label, to_display_date
 from desktop_app.ui.people.form import CONSENT_SCOPES
 from desktop_app.ui.people.model import Labels, age_text, full_name, sex_label, status_label
 from desktop_app.ui.people.widgets import yes_no
@@ -186,6 +186,8 @@ class PersonDetail(QWidget):
                 value = episode.get(name)
                 if name in kinds:
                     text = self.labels.get(kinds[name], value)
+                elif name == "work_permit":
+                    text = permit_label(value)
                 elif name in ("departure_date", "return_date"):
                     text = to_display_date(value)
                 else:

@@ -10,7 +10,7 @@ from desktop_app.ui.people.episodes import to_display_date
 from desktop_app.ui.people.model import Labels, full_name, sex_label
 
 ROWS = (
-    ("name", N_("Name")),
+    ("name", N_("Full name")),
     ("sex", N_("Sex")),
     ("birth_date", N_("Date of birth")),
     ("phones", N_("Phones")),

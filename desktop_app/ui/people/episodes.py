@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from desktop_app.domain.people import parse_date
 from desktop_app.i18n import N_, _, current_language
 from desktop_app.store import reference
-from desktop_app.ui.people.widgets import FieldError, RefCombo
+from desktop_app.ui.people.widgets import CodeCombo, FieldError, RefCombo
 
 EPISODE_COLUMNS = (
     ("destination_country", N_("Country")),
@@ -20,8 +20,19 @@ EPISODE_COLUMNS = (
     ("work_permit", N_("Work permit")),
     ("recruitment_channel", N_("Recruitment channel")),
 )
+# codes stored in migration_episode.work_permit (the demo and imports use the same)
+WORK_PERMITS = {
+    "none": N_("No permit"),
+    "patent": N_("Patent"),
+    "work_permit": N_("Work permit"),
+}
 COLUMN_WIDTHS = (130, 130, 150, 150, 100, 100, 120, 200)
 DATE_FIELDS = ("departure_date", "return_date")
+
+
+def permit_label(code: str | None) -> str:
+    message = WORK_PERMITS.get(code or "")
+    return _(message) if message else (code or "")
 
 
 def to_display_date(iso: str | None) -> str:
@@ -140,9 +151,12 @@ class EpisodesEditor(QWidget):
         channel = RefCombo(self.conn, "recruitment_channel", parent=self.table)
         channel.load()
         channel.set_code(episode.get("recruitment_channel"))
+        permit = CodeCombo(parent=self.table)
+        permit.set_choices([(code, (lambda m=msg: _(m))) for code, msg in WORK_PERMITS.items()])
+        permit.set_code(episode.get("work_permit"))
         widgets = {"destination_country": country, "destination_city": city, "sector": sector,
-                   "recruitment_channel": channel}
-        for name in ("employer_name", "departure_date", "return_date", "work_permit"):
+                   "recruitment_channel": channel, "work_permit": permit}
+        for name in ("employer_name", "departure_date", "return_date"):
             edit = QLineEdit(self.table)
             value = episode.get(name) or ""
             edit.setText(to_display_date(value) if name in DATE_FIELDS else value)
@@ -150,7 +164,7 @@ class EpisodesEditor(QWidget):
                 edit.setPlaceholderText(_("dd.mm.yyyy"))
             edit.textEdited.connect(self._mark_changed)
             widgets[name] = edit
-        for combo in (country, sector, channel):
+        for combo in (country, sector, channel, permit):
             combo.code_changed.connect(self._mark_changed)
         city.editTextChanged.connect(self._mark_changed)
         for column, (name, _label) in enumerate(EPISODE_COLUMNS):
@@ -186,7 +200,7 @@ class EpisodesEditor(QWidget):
             values: dict = {"id": self._ids[row]}
             for name, _label in EPISODE_COLUMNS:
                 widget = self.cell(row, name)
-                if isinstance(widget, RefCombo):
+                if isinstance(widget, CodeCombo):
                     values[name] = widget.code()
                 elif isinstance(widget, CityCombo):
                     values[name] = widget.value()

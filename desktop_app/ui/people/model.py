@@ -1,16 +1,18 @@
-"""The People list model: an ordered list of row ids, rows fetched a page at a time."""
+"""The People list model: an ordered list of row ids, rows fetched a page at a time
+(ui.lazy_model.LazyTableModel with the People columns)."""
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from desktop_app.domain.people import MIGRATION_STATUSES, SEXES, age_on
 from desktop_app.i18n import N_, _, current_language, format_date
 from desktop_app.store import people_list, reference
+from desktop_app.ui.lazy_model import Column, LazyTableModel
 
 COLUMNS = (
-    ("name", N_("Name")),
+    ("name", N_("Full name")),
     ("sex", N_("Sex")),
     ("age", N_("Age")),
     ("place", N_("District / jamoat")),
@@ -63,73 +65,42 @@ class Labels:
         return table.get(code, code)
 
 
-class PeopleModel(QAbstractTableModel):
+class PeopleModel(LazyTableModel):
     """Rows are ``person.rowid`` values in display order; data is read page by page."""
 
     def __init__(self, conn, parent=None):
-        super().__init__(parent)
         self.conn = conn
         self.labels = Labels(conn)
-        self._rowids: list[int] = []
-        self._pages: dict[int, dict[int, dict]] = {}
         self.today = date.today()
+        self._positions: dict[int, int] | None = None
+        columns = [Column(key, (lambda m=msgid: _(m)), (lambda row, k=key: self.display(row, k)))
+                   for key, msgid in COLUMNS]
+        super().__init__(columns, self._fetch, page_size=PAGE_SIZE,
+                         cache_pages=MAX_CACHED_PAGES, parent=parent)
+
+    def _fetch(self, rowids: list) -> dict:
+        return people_list.fetch_rows(self.conn, rowids)
 
     # ---- contents --------------------------------------------------------------------
     def set_rowids(self, rowids: list[int]) -> None:
-        self.beginResetModel()
-        self._rowids = list(rowids)
-        self._pages.clear()
-        self.endResetModel()
-
-    def invalidate(self) -> None:
-        """Forget fetched rows (after an edit); the ids stay."""
-        self._pages.clear()
-        if self._rowids:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._rowids) - 1, len(COLUMNS) - 1))
+        self._positions = None
+        self.set_keys(list(rowids))
 
     def rowid_at(self, row: int) -> int | None:
-        return self._rowids[row] if 0 <= row < len(self._rowids) else None
+        return self.key_at(row)
 
     def row_of(self, rowid: int) -> int:
-        try:
-            return self._rowids.index(rowid)
-        except ValueError:
-            return -1
+        if self._positions is None:      # built once per list, then O(1) look-ups
+            self._positions = {key: row for row, key in enumerate(self._keys)}
+        return self._positions.get(rowid, -1)
 
     def record(self, row: int) -> dict | None:
-        if not 0 <= row < len(self._rowids):
-            return None
-        page = row // PAGE_SIZE
-        rows = self._pages.get(page)
-        if rows is None:
-            if len(self._pages) >= MAX_CACHED_PAGES:
-                self._pages.pop(next(iter(self._pages)))
-            ids = self._rowids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-            rows = people_list.fetch_rows(self.conn, ids)
-            self._pages[page] = rows
-        return rows.get(self._rowids[row])
-
-    # ---- Qt model --------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rowids)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return _(COLUMNS[section][1])
-        return None
+        return self.row_data(row)
 
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
-            return None
-        record = self.record(index.row())
-        if record is None:
-            return None
-        key = COLUMNS[index.column()][0]
-        return self.display(record, key)
+        if role == Qt.ToolTipRole:
+            role = Qt.DisplayRole
+        return super().data(index, role)
 
     def display(self, record: dict, key: str) -> str:
         if key == "name":
@@ -150,8 +121,7 @@ class PeopleModel(QAbstractTableModel):
             return format_date(record.get("created_at"))
         return ""
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Horizontal, 0, len(COLUMNS) - 1)
-        if self._rowids:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._rowids) - 1, len(COLUMNS) - 1))
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Vertical:
+            return None
+        return super().headerData(section, orientation, role)

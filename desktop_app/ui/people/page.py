@@ -1,6 +1,8 @@
 """The People page: searchable, filterable list of everyone registered, and a person's page."""
 from __future__ import annotations
 
+import weakref
+
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton,
@@ -35,11 +37,13 @@ class _ListJob(QRunnable):
 
     def run(self) -> None:
         try:
-            outcome = self.work()
+            outcome, ok = self.work(), True
         except Exception as exc:  # shown in the status line, never lost
-            self.results.done.emit(self.generation, False, exc)
-        else:
-            self.results.done.emit(self.generation, True, outcome)
+            outcome, ok = exc, False
+        try:
+            self.results.done.emit(self.generation, ok, outcome)
+        except RuntimeError:
+            pass                  # the page was closed meanwhile
 
 
 class PeoplePage(QWidget):
@@ -55,6 +59,10 @@ class PeoplePage(QWidget):
         self._selected_id: str | None = None
         self._total: int | None = None
         self._loading = False
+        self._loading_timer = QTimer(self)
+        self._loading_timer.setSingleShot(True)
+        self._loading_timer.setInterval(300)
+        self._loading_timer.timeout.connect(self._show_searching)
         self._results = _Results(self)
         self._results.done.connect(self._background_done)
         self._pool = QThreadPool(self)
@@ -177,21 +185,29 @@ class PeoplePage(QWidget):
         if self._total is None:
             self._total = people_list.count_people(conn)
 
-        def work(on_conn=conn):
-            return people_list.list_ids(on_conn, query)
-
         worker = getattr(self.ctx, "worker", None)
-        if worker is not None and hasattr(worker, "submit"):
-            # the worker passes its own connection; a newer query drops this one's answer
+        if worker is not None:
+            # the application's DB worker, on its own connection; a newer query with the
+            # same key replaces a queued one
             self._set_loading(True)
-            worker.submit(work, lambda ids: self._background_done(generation, True, ids),
-                          lambda exc: self._background_done(generation, False, exc),
-                          key="people-list")
+            # The job may be released on the worker thread: it must not hold the page
+            # itself (a widget freed off the UI thread crashes), only a weak reference.
+            page = weakref.ref(self)
+
+            def on_done(ids, ok=True):
+                alive = page()
+                if alive is not None:
+                    alive._background_done(generation, ok, ids)
+
+            worker.submit(lambda worker_conn: people_list.list_ids(worker_conn, query),
+                          on_done, lambda exc: on_done(exc, False),
+                          key=f"people-list-{id(self)}")
         elif self._total > BACKGROUND_ABOVE:
             self._set_loading(True)
-            self._pool.start(_ListJob(generation, work, self._results))
+            self._pool.start(_ListJob(generation, lambda: people_list.list_ids(conn, query),
+                                      self._results))
         else:
-            self._show_result(work())
+            self._show_result(people_list.list_ids(conn, query))
 
     def _background_done(self, generation: int, ok: bool, outcome) -> None:
         if generation != self._generation:
@@ -204,8 +220,15 @@ class PeoplePage(QWidget):
                 error=outcome))
 
     def _set_loading(self, loading: bool) -> None:
+        # "Searching…" only when an answer takes a while: no flicker while typing
         self._loading = loading
         if loading:
+            self._loading_timer.start()
+        else:
+            self._loading_timer.stop()
+
+    def _show_searching(self) -> None:
+        if self._loading:
             self.count_label.setText(_("Searching…"))
 
     def wait_idle(self, msecs: int = 30000) -> bool:
@@ -224,7 +247,7 @@ class PeoplePage(QWidget):
             self.select_person(keep)
 
     def _update_count(self) -> None:
-        if self._loading:
+        if self._loading and not self._loading_timer.isActive():
             self.count_label.setText(_("Searching…"))
             return
         shown = self.model.rowCount()
