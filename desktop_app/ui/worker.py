@@ -83,6 +83,8 @@ class DbWorker(QObject):
                 self._relay.finished.emit(job, None, exc)
             else:
                 self._relay.finished.emit(job, result, None)
+            # the job (and whatever widget its callbacks hold) belongs to the UI thread now
+            job = result = None
         if conn is not None:
             conn.close()
 
