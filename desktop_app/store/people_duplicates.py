@@ -52,6 +52,32 @@ class DuplicatePair:
     score: float
     reasons: list[str] = field(default_factory=list)
 
+    # Short names and tuple access (a, b, score, reasons) for callers that unpack pairs.
+    @property
+    def a(self) -> str:
+        return self.first_id
+
+    @property
+    def b(self) -> str:
+        return self.second_id
+
+    @property
+    def reason(self) -> str:
+        """The reasons as one line ("same phone; similar name")."""
+        return "; ".join(self.reasons)
+
+    def _as_tuple(self) -> tuple:
+        return (self.first_id, self.second_id, self.score, self.reasons)
+
+    def __iter__(self):
+        return iter(self._as_tuple())
+
+    def __getitem__(self, index):
+        return self._as_tuple()[index]
+
+    def __len__(self) -> int:
+        return 4
+
 
 @dataclass
 class _Probe:

@@ -147,6 +147,9 @@ def test_pairs_for_a_batch_are_listed_once(session, people):
                    tuple(sorted((other["id"], rows["zarina"]["id"])))}
     assert all(p.first_id < p.second_id and p.score >= 60 and p.reasons for p in pairs)
     assert [p.score for p in pairs] == sorted((p.score for p in pairs), reverse=True)
+    first, second, score, reasons = pairs[0]
+    assert (first, second, score) == (pairs[0].a, pairs[0].b, pairs[0].score)
+    assert pairs[0][3] == reasons and pairs[0].reason == "; ".join(reasons)
 
 
 def test_reasons_are_translated(session, people):
