@@ -177,13 +177,16 @@ class PeoplePage(QWidget):
         if self._total is None:
             self._total = people_list.count_people(conn)
 
-        def work():
-            return people_list.list_ids(conn, query)
+        def work(on_conn=conn):
+            return people_list.list_ids(on_conn, query)
 
         worker = getattr(self.ctx, "worker", None)
         if worker is not None and hasattr(worker, "submit"):
+            # the worker passes its own connection; a newer query drops this one's answer
             self._set_loading(True)
-            worker.submit(work, lambda ids: self._background_done(generation, True, ids))
+            worker.submit(work, lambda ids: self._background_done(generation, True, ids),
+                          lambda exc: self._background_done(generation, False, exc),
+                          key="people-list")
         elif self._total > BACKGROUND_ABOVE:
             self._set_loading(True)
             self._pool.start(_ListJob(generation, work, self._results))
@@ -207,6 +210,9 @@ class PeoplePage(QWidget):
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Wait for a background query (tests, closing)."""
+        worker = getattr(self.ctx, "worker", None)
+        if worker is not None and hasattr(worker, "wait_idle") and not worker.wait_idle(msecs):
+            return False
         return self._pool.waitForDone(msecs)
 
     def _show_result(self, ids: people_list.PeopleIds) -> None:
