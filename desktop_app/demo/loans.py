@@ -14,6 +14,7 @@ from decimal import Decimal
 from desktop_app.demo import DemoGenerator
 from desktop_app.domain import loans as L
 from desktop_app.domain.ids import new_id
+from desktop_app.i18n import _
 from desktop_app.store import loans as S
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people import PersonRepository
@@ -28,7 +29,7 @@ FALLBACK_PEOPLE = (("Раҳимова", "Нигора", "female"), ("Karimov", "
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--loans", type=int, default=300,
-                        help="number of demo loans (default 300)")
+                        help=_("number of demo loans (default 300)"))
 
 
 def _checker(session) -> str:
@@ -82,8 +83,8 @@ def generate(session, args, rng, progress) -> None:
     product_weights = [(c, w) for c, w in zip(sorted(products), (3, 2, 1, 1, 1, 1, 1))]
     office_id = session.office_id
     svc = S.LoanService(session)
-    fund = svc.funds.create({"name": "Revolving fund (TJS)", "currency": "TJS",
-                             "notes": "Demo fund", "office_id": office_id})
+    fund = svc.funds.create({"name": "Фонди гардони МЗҶ (TJS)", "currency": "TJS",
+                             "notes": "Фонди гардони ПРООН барои қарзҳои хурд", "office_id": office_id})
     start = today - timedelta(days=3 * 365)
     plans = []
     for _i in range(count):
@@ -119,7 +120,7 @@ def generate(session, args, rng, progress) -> None:
             continue
         if roll > 0.97:
             loan.update(status="rejected", decided_by=checker, decided_on=decided.isoformat(),
-                        decision_note="Business plan not viable")
+                        decision_note="Бизнес-план нежизнеспособен")
             continue
         loan.update(status="approved", decided_by=checker, decided_on=decided.isoformat())
         disbursed = decided + timedelta(days=rng.randint(0, 5))
@@ -190,7 +191,7 @@ def generate(session, args, rng, progress) -> None:
                         "fund_id": fund["id"], "loan_id": loan_id, "kind": "repayment",
                         "value_date": early.isoformat(), "currency": cur, "cash": outstanding,
                         "principal": -outstanding, "interest": 0, "penalty": 0,
-                        "office_id": office_id, "note": "Early repayment"}))
+                        "office_id": office_id, "note": "Досрочное погашение"}))
                     last_paid = early
                     outstanding = 0
                     break
@@ -202,13 +203,13 @@ def generate(session, args, rng, progress) -> None:
             if written <= today:
                 loan.update(status="written_off", writeoff_requested_by=maker,
                             writeoff_requested_on=(written - timedelta(days=3)).isoformat(),
-                            writeoff_reason="Borrower cannot be reached; left for Russia",
+                            writeoff_reason="Заёмщик недоступен, уехал в Россию",
                             written_off_by=checker, written_off_on=written.isoformat())
                 events.append((written.isoformat(), 2, {
                     "fund_id": fund["id"], "loan_id": loan_id, "kind": "write_off",
                     "value_date": written.isoformat(), "currency": cur, "cash": 0,
                     "principal": -outstanding, "office_id": office_id,
-                    "note": "Borrower cannot be reached; left for Russia"}))
+                    "note": "Заёмщик недоступен, уехал в Россию"}))
         if n % 500 == 0:
             progress("loans", n, count)
 
@@ -218,14 +219,14 @@ def generate(session, args, rng, progress) -> None:
     opening = max(2_500_000, sum(l["amount"] for l in loans[:40]))
     entries.append({"fund_id": fund["id"], "kind": "capital",
                     "value_date": (start - timedelta(days=1)).isoformat(), "currency": "TJS",
-                    "cash": opening, "office_id": office_id, "note": "Opening capital (UNDP)"})
+                    "cash": opening, "office_id": office_id, "note": "Начальный капитал (ПРООН)"})
     balance = opening
     for day, _order, entry in events:
         if balance + entry["cash"] < 0:
             top_up = max(2_000_000, -(balance + entry["cash"]))
             entries.append({"fund_id": fund["id"], "kind": "capital", "value_date": day,
                             "currency": "TJS", "cash": top_up, "office_id": office_id,
-                            "note": "Donor top-up"})
+                            "note": "Пополнение фонда донором"})
             balance += top_up
         balance += entry["cash"]
         entries.append(entry)

@@ -458,3 +458,17 @@ CARD_TEXT = {
                    "late fee of {percent} percent of the instalment."),
     "version": N_("Schedule version {version} from {date}"),
 }
+
+
+def card_texts(language: str) -> dict[str, str]:
+    """The card's texts in ``language`` (looked up in the loans catalog, whatever the
+    UI language and whichever module prints the card)."""
+    from desktop_app.i18n import translator_for
+    translate = translator_for(language).gettext
+    return {key: translate(text) for key, text in CARD_TEXT.items()}
+
+
+def vocabulary_label(language: str, vocabulary: dict[str, str], code: str) -> str:
+    """A vocabulary label (method, frequency, status ...) in ``language``."""
+    from desktop_app.i18n import translator_for
+    return translator_for(language).gettext(vocabulary.get(code, code))

@@ -245,6 +245,11 @@ CERTIFICATE_TEXTS = {
 }
 
 
+def certificate_texts(catalog) -> dict[str, str]:
+    """CERTIFICATE_TEXTS in the catalog's language (looked up in this module's domain)."""
+    return {key: catalog.gettext(text) for key, text in CERTIFICATE_TEXTS.items()}
+
+
 def certificate_hours(catalog, minutes: int, language: str | None = None) -> str:
     """'18 academic hours' in the catalog's language ('' when the length is unknown)."""
     if not minutes:

@@ -15,8 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import (LANGUAGES, _, current_language, format_date, format_money,
-                              translator_for)
+from desktop_app.i18n import LANGUAGES, _, current_language, format_date, format_money
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import loans as S
 from desktop_app.store import reference
@@ -24,8 +23,7 @@ from desktop_app.store import reference
 
 def card_texts(language: str) -> dict[str, str]:
     """The card's texts in ``language`` (whatever language the UI is in)."""
-    translate = translator_for(language).gettext
-    return {k: translate(v) for k, v in L.CARD_TEXT.items()}
+    return L.card_texts(language)
 
 
 def write_card(conn, loan_id: str, path: str | Path, language: str | None = None) -> Path:
@@ -37,7 +35,6 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     lang = language or loan.get("borrower_language") or current_language()
     if lang not in LANGUAGES:
         lang = "en"
-    translate = translator_for(lang).gettext
     t = card_texts(lang)
     cur = loan["currency"]
     person = conn.execute("SELECT family_name, given_name, patronymic, phones FROM person "
@@ -70,8 +67,8 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
         story.append(Paragraph(office[0], base))
     story.append(Spacer(1, 4 * mm))
     name = " ".join(x for x in person[:3] if x)
-    method = translate(L.METHODS[loan["method"]]).lower()
-    frequency = translate(L.FREQUENCIES[loan["frequency"]]).lower()
+    method = L.vocabulary_label(lang, L.METHODS, loan["method"]).lower()
+    frequency = L.vocabulary_label(lang, L.FREQUENCIES, loan["frequency"]).lower()
     facts = [
         (t["borrower"], f"{name}  {person[3] or ''}"),
         (t["loan"], loan["number"]),

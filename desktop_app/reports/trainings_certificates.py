@@ -16,7 +16,8 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop_app.domain.trainings import CERTIFICATE_LANGUAGES, CERTIFICATE_TEXTS as T, certificate_hours
+from desktop_app.domain.trainings import (CERTIFICATE_LANGUAGES, CERTIFICATE_TEXTS,
+                                          certificate_hours, certificate_texts)
 from desktop_app.i18n import format_date, translator_for
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import reference
@@ -72,6 +73,12 @@ class _Cache:
             self.catalogs[lang] = translator_for(lang)
         return self.catalogs[lang]
 
+    def texts(self, lang: str) -> dict[str, str]:
+        key = ("texts", lang)
+        if key not in self.labels:
+            self.labels[key] = certificate_texts(self.catalog(lang))
+        return self.labels[key]
+
     def label(self, kind: str, code: str | None, lang: str) -> str:
         key = (kind, code, lang)
         if key not in self.labels:
@@ -87,12 +94,12 @@ def page_texts(conn, data: dict, office: str = "", language: str | None = None,
     if lang not in CERTIFICATE_LANGUAGES:
         lang = "ru"
     catalog = cache.catalog(lang)
-    t = catalog.gettext
+    T = cache.texts(lang)
     start, end = data.get("start_date"), data.get("end_date") or data.get("start_date")
     if start and end and start != end:
-        dates = t(T["dates"]).format(start=cache.date(start, lang), end=cache.date(end, lang))
+        dates = T["dates"].format(start=cache.date(start, lang), end=cache.date(end, lang))
     elif start:
-        dates = t(T["one_day"]).format(date=cache.date(start, lang))
+        dates = T["one_day"].format(date=cache.date(start, lang))
     else:
         dates = ""
     hours = certificate_hours(catalog, int(data.get("minutes") or 0), lang)
@@ -102,13 +109,13 @@ def page_texts(conn, data: dict, office: str = "", language: str | None = None,
         district = cache.label("district", data["district"], lang)
         place = ", ".join(p for p in (place, district) if p)
     return CertificatePage(
-        language=lang, office=office, title=t(T["title"]), intro=t(T["intro"]), name=data["name"],
-        completed=t(T["completed"]), course=course, dates=dates, hours=hours,
-        place=t(T["place"]).format(place=place) if place else "",
-        provider=t(T["provider"]).format(provider=data["provider"]) if data.get("provider") else "",
-        number=t(T["number"]).format(number=data.get("number") or ""),
-        issued=t(T["issued"]).format(date=cache.date(data.get("issued") or date.today(), lang)),
-        trainer=t(T["trainer"]), head=t(T["head"]))
+        language=lang, office=office, title=T["title"], intro=T["intro"], name=data["name"],
+        completed=T["completed"], course=course, dates=dates, hours=hours,
+        place=T["place"].format(place=place) if place else "",
+        provider=T["provider"].format(provider=data["provider"]) if data.get("provider") else "",
+        number=T["number"].format(number=data.get("number") or ""),
+        issued=T["issued"].format(date=cache.date(data.get("issued") or date.today(), lang)),
+        trainer=T["trainer"], head=T["head"])
 
 
 def draw_page(canvas: Canvas, page: CertificatePage, fonts: tuple[str, str]) -> None:
@@ -167,7 +174,7 @@ def render(conn, participant_ids: list[str], path: str | Path,
     fonts = register_fonts()
     office = _office_name(conn)
     canvas = Canvas(str(path), pagesize=PAGE, pageCompression=1)
-    canvas.setTitle(T["title"])
+    canvas.setTitle(CERTIFICATE_TEXTS["title"])
     count = 0
     cache = _Cache(conn)
     for data in tr.certificate_data(conn, participant_ids):

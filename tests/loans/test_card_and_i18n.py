@@ -22,6 +22,7 @@ def test_card_is_written_in_the_borrowers_language(session, tmp_path):
     assert tg["late_fee"].count("{days}") == 1 and "{percent}" in tg["late_fee"]
     assert card_texts("uz")["borrower"] == "Qarz oluvchi"
     assert card_texts("ru")["guarantor"] == "Поручитель"
+    assert card_texts("ru")["total"] == "Итого"   # the loans wording, even printed from reports/ 
     # the UI language does not change the card's language
     set_language("ru")
     assert card_texts("tg")["title"] == "Корти пардохти қарз"

@@ -43,7 +43,6 @@ def test_schedule_bad_input_gives_one_clear_message(capsys):
 
 
 def test_portfolio_command_lists_overdue_loans_with_phones(session, db_path, capsys):
-    from datetime import date
 
     from .helpers import active_loan, borrower, fund_with_capital, second_user
     fund = fund_with_capital(session)

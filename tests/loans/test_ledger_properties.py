@@ -2,7 +2,6 @@
 import shutil
 import tempfile
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 from desktop_app.domain import loans as L
 from desktop_app.store import loans as S
 from desktop_app.store.access import default_actor, open_database
+from desktop_app.store.security import copy_database
 from desktop_app.store.session import Session
 
 from .helpers import TODAY, borrower, second_user
@@ -40,8 +40,7 @@ def test_fund_balance_identity_holds_for_random_histories(template_db, loans_spe
                                                           currency):
     folder = Path(tempfile.mkdtemp())
     try:
-        path = folder / "h.db"
-        shutil.copyfile(template_db, path)
+        path = copy_database(template_db, folder / "h.db")
         conn = open_database(path)
         session = Session(conn, default_actor(conn))
         checker = second_user(session)

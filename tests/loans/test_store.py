@@ -1,5 +1,4 @@
 """Funds, loan life, maker-checker, bad input, arrears on past dates, portfolio figures."""
-import json
 from datetime import date, timedelta
 from decimal import Decimal
 

@@ -25,7 +25,7 @@ def _select(table, text):
 
 
 def test_apply_approve_disburse_repay_late_shows_in_par30(qtbot, session, db_path):
-    person = borrower(session)
+    borrower(session)
     ctx = AppContext(session, db_path)
     page = PAGE.factory(ctx)
     assert isinstance(page, LoansPage)

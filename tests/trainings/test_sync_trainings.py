@@ -1,6 +1,5 @@
 """Trainings records merge like every synced record: two laptops, any exchange order."""
 import json
-import shutil
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -8,6 +7,7 @@ from hypothesis import strategies as st
 from desktop_app.domain.ids import new_id
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.repository import Repository
+from desktop_app.store.security import copy_database
 from desktop_app.store.session import Session, set_meta
 from desktop_app.store import trainings as tr
 
@@ -28,8 +28,7 @@ def replicate(src: Session, dst: Session) -> None:
 
 
 def _second_laptop(db_path, tmp_path) -> Session:
-    copy = tmp_path / "laptop2.db"
-    shutil.copyfile(db_path, copy)
+    copy = copy_database(db_path, tmp_path / "laptop2.db")
     conn = open_database(copy)
     set_meta(conn, "device_id", new_id())
     return Session(conn, default_actor(conn))
@@ -65,8 +64,7 @@ def test_same_cell_marked_on_two_laptops_merges_into_one_record(session, db_path
        a_first=st.booleans())
 def test_random_marks_converge_in_any_order(session, db_path, tmp_path_factory, marks, a_first):
     tmp = tmp_path_factory.mktemp("sync")
-    shutil.copyfile(db_path, tmp / "a.db")
-    a_conn = open_database(tmp / "a.db")
+    a_conn = open_database(copy_database(db_path, tmp / "a.db"))
     a = Session(a_conn, default_actor(a_conn))
     ev = h.event(a, course="household_budget", sessions=4)      # rule: 75 %
     parts = [tr.add_participant(a, ev["id"], h.person(a, f"Family{i}", "Given")["id"])

@@ -284,3 +284,64 @@ def test_refresh_after_changes_made_elsewhere(qtbot, session, db_path, training)
     tr.delete_event(session, ev["id"])
     page.refresh()
     assert page.current_event is None and page.list_model.rowCount() == 0
+
+
+def test_person_page_of_the_people_module_shows_trainings(qtbot, session, db_path, training):
+    from desktop_app.ui.people.detail import PersonDetail
+    ev, parts = training
+    merged = h.person(session, "Karimov", "Jamshed", sex="male")
+    tr.add_participant(session, h.event(session, course="welding", sessions=2)["id"], merged["id"])
+    from desktop_app.store.people import PersonRepository
+    PersonRepository(session).update(merged["id"], {"merged_into": parts[1]["person_id"]})
+    detail = PersonDetail(AppContext(session, db_path))
+    qtbot.addWidget(detail)
+    detail.show_person(parts[1]["person_id"])
+    boxes = [(spec.key, box, widget) for spec, box, widget in detail.sections]
+    key, box, widget = next(b for b in boxes if b[0] == "trainings")
+    assert box.title() == "Trainings"
+    # the survivor's own training and the one of the record merged into it
+    assert widget.trainings.rowCount() == 2
+    assert {widget.trainings.item(r, 1).text() for r in range(2)} == {
+        "Start and Improve Your Business", "Welding"}
+
+
+def _login_as(db_path, role):
+    from desktop_app.store import security
+    from tests.conftest import TEST_PASSWORD
+    admin = security.login(db_path, "admin", TEST_PASSWORD)
+    security.UserAdmin(admin, db_path).add_user(role.replace("_", ""), "user-pass-123", role)
+    admin.conn.close()
+    return security.login(db_path, role.replace("_", ""), "user-pass-123")
+
+
+def test_view_only_role_sees_the_grid_but_cannot_change_it(qtbot, session, db_path, training):
+    ev, parts = training
+    session.conn.close()
+    inspector = _login_as(db_path, "inspector")
+    page = PAGE.factory(AppContext(inspector, db_path))
+    qtbot.addWidget(page)
+    assert page.new_button.isHidden() and page.delete_button.isHidden()
+    assert page.courses_button.isHidden() and page.participants.add_button.isHidden()
+    page.list.selectRow(0)
+    assert page.participants.model.rowCount() == 4
+    before = inspector.conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
+    qtbot.keyClick(page.participants.grid, Qt.Key_Space)
+    assert "not change" in page.participants.message.text()
+    page.form.trainers.setText("Someone")
+    page.form.save()                                          # Ctrl+S still reaches save
+    assert "permission" in page.form.error.text()
+    assert inspector.conn.execute("SELECT count(*) FROM change_log").fetchone()[0] == before
+    inspector.conn.close()
+
+
+def test_field_officer_records_attendance(qtbot, session, db_path, training):
+    ev, parts = training
+    session.conn.close()
+    officer = _login_as(db_path, "field_officer")
+    page = PAGE.factory(AppContext(officer, db_path))
+    qtbot.addWidget(page)
+    assert not page.new_button.isHidden() and page.courses_button.isHidden()
+    page.list.selectRow(0)
+    qtbot.keyClick(page.participants.grid, Qt.Key_Space)
+    assert page.participants.model.data(page.participants.model.index(0, 0)) == "\u2713"
+    officer.conn.close()

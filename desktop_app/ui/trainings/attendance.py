@@ -29,6 +29,7 @@ class AttendanceModel(QAbstractTableModel):
     def __init__(self, session, parent=None):
         super().__init__(parent)
         self.session = session
+        self.read_only = False
         self.event_id: str | None = None
         self.sessions: list[dict] = []
         self.participants: list[dict] = []
@@ -161,6 +162,9 @@ class AttendanceModel(QAbstractTableModel):
         """Mark these (row, col) cells; save them in one transaction. False on failure."""
         cells = [(r, c) for r, c in cells if r < len(self.participants) and c < len(self.sessions)]
         if not cells or not self.event_id:
+            return False
+        if self.read_only:
+            self.failed.emit(_("You can see the attendance but not change it."))
             return False
         repo = tr.TrainingAttendanceRepository(self.session)
         try:

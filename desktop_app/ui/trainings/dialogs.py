@@ -12,6 +12,14 @@ from desktop_app.store import trainings as tr
 from desktop_app.store import trainings_import as ti
 from desktop_app.store.people import PersonRepository, search_people
 from desktop_app.store.repository import ValidationError
+from desktop_app.store.session import PermissionDenied
+
+
+def problem_text(exc) -> str:
+    """One line for the user from a validation or permission problem."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.errors.values())
+    return str(exc)
 
 
 def _error_label() -> QLabel:
@@ -98,8 +106,8 @@ class AddPersonDialog(QDialog):
         try:
             tr.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
                                self.language.currentData())
-        except ValidationError as exc:
-            self.error.setText(" ".join(exc.errors.values()))
+        except (ValidationError, PermissionDenied) as exc:
+            self.error.setText(problem_text(exc))
             return
         self.added.append(item.data(Qt.UserRole))
         self.error.setText(_("Added: {name}").format(name=item.text().split(" — ")[0]))
@@ -195,9 +203,9 @@ class RegisterPersonDialog(QDialog):
                 person = PersonRepository(self.session).create(values)
                 tr.add_participant(self.session, self.event_id, person["id"],
                                    self.language.currentData())
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             self._checked_for = None
-            self.error.setText(" ".join(exc.errors.values()))
+            self.error.setText(problem_text(exc))
             return
         self.person_id = person["id"]
         self.accept()
@@ -209,8 +217,8 @@ class RegisterPersonDialog(QDialog):
         try:
             tr.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
                                self.language.currentData())
-        except ValidationError as exc:
-            self.error.setText(" ".join(exc.errors.values()))
+        except (ValidationError, PermissionDenied) as exc:
+            self.error.setText(problem_text(exc))
             return
         self.person_id = item.data(Qt.UserRole)
         self.accept()
@@ -257,8 +265,8 @@ class OverrideDialog(QDialog):
         try:
             tr.TrainingParticipantRepository(self.session).set_override(
                 self.participant["id"], self.choice.currentData(), self.reason.text())
-        except ValidationError as exc:
-            self.error.setText(" ".join(exc.errors.values()))
+        except (ValidationError, PermissionDenied) as exc:
+            self.error.setText(problem_text(exc))
             return
         self.accept()
 
@@ -314,8 +322,8 @@ class OutcomeDialog(QDialog):
                 "event_id": self.event_id, "outcome": self.outcome.currentData(),
                 "outcome_date": self.when.date().toString("yyyy-MM-dd"),
                 "notes": self.notes.text() or None})
-        except ValidationError as exc:
-            self.error.setText(" ".join(exc.errors.values()))
+        except (ValidationError, PermissionDenied) as exc:
+            self.error.setText(problem_text(exc))
             return
         self.accept()
 
@@ -413,11 +421,8 @@ class CoursesDialog(QDialog):
                            min_share_sessions=self.min_share.text().strip() or None,
                            min_hours=self.min_hours.text().strip() or None,
                            sort_order=existing.sort_order if existing else 100)
-        except ValidationError as exc:
-            self.error.setText(" ".join(exc.errors.values()))
-            return
-        except PermissionDenied as exc:
-            self.error.setText(str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            self.error.setText(problem_text(exc))
             return
         self.error.setText(_("Course saved: {code}").format(code=self.code.text().strip().lower()))
         self.load()

@@ -17,10 +17,12 @@ from desktop_app.i18n import _, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.store import trainings as tr
 from desktop_app.store.repository import ValidationError
+from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView
 from desktop_app.ui.trainings.dialogs import (AddPersonDialog, CoursesDialog, OutcomeDialog,
                                               OverrideDialog,
-                                              RegisterPersonDialog, _error_label, language_box)
+                                              RegisterPersonDialog, _error_label, language_box,
+                                              problem_text)
 from desktop_app.ui.trainings.import_dialog import ImportDialog
 
 
@@ -249,8 +251,8 @@ class EventForm(QWidget):
             return
         try:
             tr.TrainingSessionRepository(self.session).update(item.data(Qt.UserRole), changes)
-        except ValidationError as exc:
-            self.error.setText(" ".join(exc.errors.values()))
+        except (ValidationError, PermissionDenied) as exc:
+            self.error.setText(problem_text(exc))
         else:
             self.error.clear()
             self.on_saved(self.current)
@@ -298,8 +300,8 @@ class EventForm(QWidget):
                         tr.add_sessions(self.session, event["id"], dates, minutes)
             else:
                 event = repo.update(self.current["id"], self.values())
-        except ValidationError as exc:
-            self.error.setText(" ".join(exc.errors.values()))
+        except (ValidationError, PermissionDenied) as exc:
+            self.error.setText(problem_text(exc))
             return None
         self.load(event)
         self.on_saved(event)
@@ -312,7 +314,11 @@ class EventForm(QWidget):
         last = date.fromisoformat(rows[-1]["session_date"]) + timedelta(days=1) if rows else \
             date.fromisoformat(self.current["start_date"])
         minutes = rows[-1]["minutes"] if rows else 240
-        tr.add_sessions(self.session, self.current["id"], [last], minutes)
+        try:
+            tr.add_sessions(self.session, self.current["id"], [last], minutes)
+        except PermissionDenied as exc:
+            self.error.setText(str(exc))
+            return
         self._load_sessions()
         self.on_saved(self.current)
 
@@ -320,7 +326,11 @@ class EventForm(QWidget):
         item = self.sessions_table.item(self.sessions_table.currentRow(), 0)
         if item is None:
             return
-        tr.TrainingSessionRepository(self.session).delete(item.data(Qt.UserRole))
+        try:
+            tr.TrainingSessionRepository(self.session).delete(item.data(Qt.UserRole))
+        except PermissionDenied as exc:
+            self.error.setText(str(exc))
+            return
         self._load_sessions()
         self.on_saved(self.current)
 
@@ -377,6 +387,14 @@ class ParticipantsTab(QWidget):
                             "selected cells). Each mark is saved at once."))
         self.model.headerDataChanged.emit(Qt.Horizontal, 0, max(self.model.columnCount() - 1, 0))
         self._update_totals()
+
+    def set_editable(self, editable: bool) -> None:
+        """Hide what the user may not do (view-only roles see the grid and totals)."""
+        self.editable = editable
+        self.model.read_only = not editable
+        for b in (self.add_button, self.register_button, self.import_button,
+                  self.override_button, self.remove_button):
+            b.setVisible(editable)
 
     def load(self, event_id: str | None) -> None:
         self.event_id = event_id
@@ -456,7 +474,11 @@ class ParticipantsTab(QWidget):
     def remove_participant(self) -> None:
         participant = self.current_participant()
         if participant:
-            tr.TrainingParticipantRepository(self.session).delete(participant["id"])
+            try:
+                tr.TrainingParticipantRepository(self.session).delete(participant["id"])
+            except PermissionDenied as exc:
+                self.message.setText(str(exc))
+                return
             self._after_change()
 
     def print_certificates(self, path: str | None = None) -> int:
@@ -475,6 +497,9 @@ class ParticipantsTab(QWidget):
             count = print_certificates(self.session, ids, path)
         except OSError as exc:
             self.message.setText(_("The PDF could not be written: {error}").format(error=exc))
+            return 0
+        except PermissionDenied as exc:
+            self.message.setText(str(exc))
             return 0
         finally:
             QApplication.restoreOverrideCursor()
@@ -551,9 +576,12 @@ class TrainingsPage(QWidget):
         self.new_button.clicked.connect(self.new_event)
         self.courses_button = QPushButton()
         self.courses_button.clicked.connect(self.edit_courses)
-        self.courses_button.setVisible(ctx.can("update", "reference_item"))
+        self.courses_button.setVisible(ctx.can("create", "reference_item"))
+        self.editable = ctx.can("create", "training_event")
+        self.new_button.setVisible(self.editable)
         self.delete_button = QPushButton()
         self.delete_button.clicked.connect(self.delete_event)
+        self.delete_button.setVisible(ctx.can("delete", "training_event"))
         self.list_model = EventListModel(session.conn, self)
         self.list = QTableView()
         self.list.setModel(self.list_model)
@@ -570,7 +598,10 @@ class TrainingsPage(QWidget):
         self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.form = EventForm(session, self._saved)
         self.participants = ParticipantsTab(session, self._participants_changed)
+        self.participants.set_editable(ctx.can("create", "training_participant"))
         self.outcomes = OutcomesTab(session)
+        self.outcomes.add_button.setVisible(ctx.can("create", "training_outcome"))
+        self.form.save_button.setVisible(self.editable)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.form, "")
         self.tabs.addTab(self.participants, "")
@@ -663,7 +694,11 @@ class TrainingsPage(QWidget):
         self.delete_current()
 
     def delete_current(self) -> None:
-        tr.delete_event(self.session, self.current_event["id"])
+        try:
+            tr.delete_event(self.session, self.current_event["id"])
+        except PermissionDenied as exc:
+            self.form.error.setText(str(exc))
+            return
         self.current_event = None
         self._reload_list()
         self.new_event()
