@@ -111,7 +111,7 @@ def run_search(args: argparse.Namespace) -> int:
             place = ", ".join(p for p in (
                 reference.label(session.conn, "district", h.district, language),
                 reference.label(session.conn, "jamoat", h.jamoat, language)) if p)
-            born = format_date(h.birth_date, fmt="short") if h.birth_date else ""
+            born = format_date(h.birth_date, fmt="dd.MM.yyyy") if h.birth_date else ""
             print("\t".join((name, born, place, h.phones or "", h.id)))
         return 0
     finally:

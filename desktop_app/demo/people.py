@@ -439,6 +439,17 @@ def generate(session, args, rng: random.Random, progress) -> int:
         row = conn.execute("SELECT district FROM office WHERE id=?", (session.office_id,)).fetchone()
         office_district = row[0] if row else None
     factory = PeopleFactory(load_places(conn, office_district), rng, session.office_id)
+    # A large database outgrows the default page cache: the name and date indexes are
+    # filled in random order. Use more memory while generating.
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute("PRAGMA cache_size = -524288")
+    try:
+        return _generate(session, factory, total, progress)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _generate(session, factory: PeopleFactory, total: int, progress) -> int:
     people_repo = PersonRepository(session)
     episode_repo = MigrationEpisodeRepository(session)
     done = 0

@@ -15,6 +15,7 @@ script-independent name keys), phone, document and date of birth. Merged records
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -52,6 +53,32 @@ class DuplicatePair:
     score: float
     reasons: list[str] = field(default_factory=list)
 
+    # Short names and tuple access (a, b, score, reasons) for callers that unpack pairs.
+    @property
+    def a(self) -> str:
+        return self.first_id
+
+    @property
+    def b(self) -> str:
+        return self.second_id
+
+    @property
+    def reason(self) -> str:
+        """The reasons as one line ("same phone; similar name")."""
+        return "; ".join(self.reasons)
+
+    def _as_tuple(self) -> tuple:
+        return (self.first_id, self.second_id, self.score, self.reasons)
+
+    def __iter__(self):
+        return iter(self._as_tuple())
+
+    def __getitem__(self, index):
+        return self._as_tuple()[index]
+
+    def __len__(self) -> int:
+        return 4
+
 
 @dataclass
 class _Probe:
@@ -67,8 +94,19 @@ class _Probe:
     birth_estimated: bool
 
 
+@functools.lru_cache(maxsize=65536)
+def _token_key(token: str) -> str:
+    return names.name_key(token)
+
+
 def _keys(text: str | None) -> list[str]:
-    return names.name_keys(text)
+    """Like ``names.name_keys`` (keys of every token, no repeats), cached per token."""
+    keys: list[str] = []
+    for token in names.split_name(text or ""):
+        key = _token_key(token)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
 
 
 def _probe(values: dict) -> _Probe:
@@ -130,7 +168,8 @@ def _candidate_rows(conn, probe: _Probe) -> dict[str, dict]:
         where.append("birth_date = ?")
         args.append(probe.birth.isoformat())
     if probe.document:
-        where.append("document_key = ?")
+        # The partial index on document_key is used only when its condition is repeated.
+        where.append("document_key = ? AND document_key IS NOT NULL AND document_key != ''")
         args.append(probe.document)
     if not where:
         return {}
@@ -164,18 +203,50 @@ def _script(text: str) -> str:
     return ""
 
 
-def _name_similarity(probe: _Probe, other: dict) -> float:
-    mine = " ".join(probe.family_key + probe.given_key)
-    theirs_family = _keys(other.get("family_name"))
-    theirs = " ".join(theirs_family + _keys(other.get("given_name")))
-    if not mine or not theirs:
+@functools.lru_cache(maxsize=65536)
+def _latin(text: str) -> str:
+    """The name in lower-case Latin letters as written (without the spelling folds)."""
+    return " ".join("".join(c for c in names.transliterate(t) if c.isalpha())
+                    for t in names.split_name(text))
+
+
+def _part_similarity(mine_key: str, mine_text: str, key: str, text: str) -> float:
+    """How alike two names are: 100 when their keys are equal (the same name in another
+    script or spelling); otherwise the mean of the key similarity and the similarity of the
+    Latin letters as written, because the keys fold a lot (Шоев and Саидов give close keys)."""
+    if not mine_key or not key:
         return 0.0
-    score = float(fuzz.token_sort_ratio(mine, theirs))
+    if mine_key == key:
+        return 100.0
+    return (fuzz.ratio(mine_key, key) + fuzz.ratio(_latin(mine_text), _latin(text))) / 2
+
+
+def _name_similarity(probe: _Probe, other: dict) -> tuple[float, float]:
+    """(similarity of family + given name, similarity of the less similar of the two).
+
+    Each name is compared on its own, also with family and given name swapped (both
+    orders are written). A clearly different patronymic lowers the similarity.
+    """
+    mine_family, mine_given = " ".join(probe.family_key), " ".join(probe.given_key)
+    family_text = (other.get("family_name") or "").strip()
+    given_text = (other.get("given_name") or "").strip()
+    family, given = " ".join(_keys(family_text)), " ".join(_keys(given_text))
+    if not (mine_family or mine_given) or not (family or given):
+        return 0.0, 0.0
+    best = (0.0, 0.0)
+    for (a, a_text), (b, b_text) in (((family, family_text), (given, given_text)),
+                                     ((given, given_text), (family, family_text))):
+        f = _part_similarity(mine_family, probe.family, a, a_text)
+        g = _part_similarity(mine_given, probe.given, b, b_text)
+        pair = ((f + g) / 2, min(f, g))
+        if pair > best:
+            best = pair
+    similarity, weakest = best
     other_patronymic = _keys(other.get("patronymic"))
     if probe.patronymic_key and other_patronymic:
         if fuzz.ratio(" ".join(probe.patronymic_key), " ".join(other_patronymic)) < 70:
-            score -= 15
-    return max(score, 0.0)
+            similarity -= 15
+    return max(similarity, 0.0), weakest
 
 
 def _as_date(value) -> date | None:
@@ -194,7 +265,9 @@ def score_pair(probe_values: dict, other: dict) -> tuple[float, list[str]]:
 
 def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
     reasons: list[str] = []
-    similarity = _name_similarity(probe, other)
+    similarity, weakest = _name_similarity(probe, other)
+    name_like = similarity >= 88 and weakest >= 80
+    birth_like = similarity >= 75 and weakest >= 60
     other_phones = {p for p in (other.get("phone_key") or "").split(";") if p}
     if not other_phones:
         other_phones = {names.phone_key(p) for p in split_phones(other.get("phones"))} - {""}
@@ -217,22 +290,22 @@ def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
         score = 90 + similarity / 10
         reasons.append(_("same document number"))
     elif same_phone:
-        score = 40 + 0.55 * similarity
+        score = 60 + 0.4 * similarity
         reasons.append(_("same phone"))
-    elif same_birth and similarity >= 75:
+    elif same_birth and birth_like:
         score = 50 + 0.5 * similarity
-    elif similarity >= 85:
+    elif name_like:
         score = 0.85 * similarity
     else:
         return 0.0, []
 
-    if same_birth and similarity >= 75:
+    if same_birth and birth_like:
         reasons.append(_("same date of birth and similar name"))
-    elif similarity >= 85:
+    elif name_like:
         other_family = (other.get("family_name") or "").strip()
         other_given = (other.get("given_name") or "").strip()
-        same_keys = (names.full_name_key(probe.family, probe.given)
-                     == names.full_name_key(other_family, other_given))
+        same_keys = ((probe.family_key, probe.given_key)
+                     == (_keys(other_family), _keys(other_given)))
         written_same = (f"{probe.family} {probe.given}".casefold()
                         == f"{other_family} {other_given}".casefold())
         if written_same:
@@ -244,12 +317,11 @@ def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
         else:
             reasons.append(_("similar name"))
     if not same_document:
-        if birth_conflict == 1:
-            score -= 15
+        if birth_conflict:
+            score -= 20 if birth_conflict == 1 else 30
             reasons.append(_("date of birth differs"))
-        elif birth_conflict == 2:
-            score -= 30
-            reasons.append(_("date of birth differs"))
+        if probe.phones and other_phones and not same_phone:
+            score -= 10
     return max(0.0, min(100.0, round(score, 1))), reasons
 
 

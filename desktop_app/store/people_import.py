@@ -417,9 +417,9 @@ class RowParser:
             if found.get(kind) and found.get(above):
                 if self.places.parent.get((kind, found[kind])) != found[above]:
                     errors.append(RowError(number, kind, _(
-                        "row {row}: {field} {value} is not in {parent}").format(
+                        "row {row}: {field} {value} is not in {parent_field} {parent}").format(
                         row=number, field=_(FIELD_LABELS[kind]), value=raw_text[kind],
-                        parent=raw_text[above])))
+                        parent_field=_(FIELD_LABELS[above]), parent=raw_text[above])))
         for kind in reversed(PLACE_KINDS[1:]):
             code = found.get(kind) or values.get(kind)
             if not code:

@@ -208,3 +208,12 @@ def test_demo_audit_chain_holds(tmp_path):
         "SELECT detail FROM audit_log WHERE action='demo_generate'").fetchone()[0]
     assert '"people":30' in logged
     session.conn.close()
+
+
+def test_coordinator_demo(tmp_path, capsys):
+    path = tmp_path / "national.db"
+    assert hamroh(["demo", "--db", str(path), "--people", "30", "--coordinator"]) == 0
+    conn = open_database(path)
+    assert conn.execute("SELECT code, office_type FROM office").fetchone() == ("DSH", "coordinator")
+    assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == 30
+    conn.close()

@@ -147,6 +147,9 @@ def test_pairs_for_a_batch_are_listed_once(session, people):
                    tuple(sorted((other["id"], rows["zarina"]["id"])))}
     assert all(p.first_id < p.second_id and p.score >= 60 and p.reasons for p in pairs)
     assert [p.score for p in pairs] == sorted((p.score for p in pairs), reverse=True)
+    first, second, score, reasons = pairs[0]
+    assert (first, second, score) == (pairs[0].a, pairs[0].b, pairs[0].score)
+    assert pairs[0][3] == reasons and pairs[0].reason == "; ".join(reasons)
 
 
 def test_reasons_are_translated(session, people):
@@ -158,3 +161,27 @@ def test_reasons_are_translated(session, people):
     set_language("tg")
     found = find_duplicates(session.conn, {"family_name": "Каримова", "given_name": "Зарина"})
     assert found[0].reasons == ["ҳамон ном бо хати дигар"]
+
+
+def test_close_keys_of_different_names_are_not_taken_for_the_same_name(session):
+    repo = PersonRepository(session)
+    repo.create({"family_name": "Саидов", "given_name": "Сухроб", "birth_date": "1998-04-25"})
+    repo.create({"family_name": "Сафаров", "given_name": "Суҳроб"})
+    conn = session.conn
+    # Шоев and Саидов fold to close keys; Шухрат and Суҳроб too.
+    assert find_duplicates(conn, {"family_name": "Шоев", "given_name": "Суҳроб",
+                                  "birth_date": "1998-12-05"}) == []
+    assert find_duplicates(conn, {"family_name": "Сафаров", "given_name": "Шухрат"}) == []
+
+
+def test_namesake_born_the_same_year_with_other_phones_is_not_suggested(session):
+    repo = PersonRepository(session)
+    repo.create({"family_name": "Қурбонов", "given_name": "Сафар", "birth_date": "1984-11-19",
+                 "phones": "+992 98 938 38 23"})
+    conn = session.conn
+    assert find_duplicates(conn, {"family_name": "Қурбонов", "given_name": "Сафар",
+                                  "birth_date": "1984-11-23", "phones": "+992 98 731 81 88"}) == []
+    # without a phone to tell them apart, a date typo is possible: shown, lower
+    found = find_duplicates(conn, {"family_name": "Қурбонов", "given_name": "Сафар",
+                                   "birth_date": "1984-11-23"})
+    assert len(found) == 1 and found[0].score < 85

@@ -140,7 +140,7 @@ def test_xlsx_with_date_cells_numbers_and_age(session, tmp_path):
 def test_jamoat_must_belong_to_the_district(session, tmp_path):
     path = _csv(tmp_path, "Фамилия,Имя,Район,Джамоат\nНазаров,Умед,Рашт,Хакими\n")
     result = import_people(session, path, today=TODAY)
-    assert [e.message for e in result.errors] == ["row 2: jamoat Хакими is not in Рашт"]
+    assert [e.message for e in result.errors] == ["row 2: jamoat Хакими is not in district Рашт"]
 
 
 def test_file_problems_have_clear_messages(session, tmp_path):
