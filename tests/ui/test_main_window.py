@@ -57,6 +57,9 @@ def test_ctrl_number_switches_page(qtbot, ctx):
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
+    # window shortcuts need the active window (with only one page the check passed anyway)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     settings_row = [s.key for s in window.specs].index("settings")
     if settings_row < 9:
         qtbot.keyClick(window, str(settings_row + 1), Qt.KeyboardModifier.ControlModifier)

@@ -48,7 +48,7 @@ class HomePage(QWidget):
         self.heading.setStyleSheet("font-size: 18px; font-weight: 600;")
         self.scope = QLabel()
         self.refresh_button = QPushButton()
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.clicked.connect(lambda _checked=False: self.refresh())
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.cards: list[FigureCard] = []
