@@ -126,12 +126,13 @@ def atomic_target(path: str | os.PathLike):
 def write_csv(report: Report, path: str | os.PathLike) -> None:
     with atomic_target(path) as tmp, open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
-        writer.writerow(headers())
+        period = report.request.period.code
+        writer.writerow(headers() + [_("Period code")])
         for row in flat_rows(report):
-            writer.writerow([_plain(v) for v in row])
+            writer.writerow([_plain(v) for v in row] + [period])
         writer.writerow(["quality", "duplicates_unresolved", _("Possible duplicates not reviewed"),
                          ind.TOTAL, _("Total"), ind.TOTAL, _("Total"), "",
-                         report.duplicates_unresolved, "", ""])
+                         report.duplicates_unresolved, "", "", period])
 
 
 # ---- XLSX -----------------------------------------------------------------------------
