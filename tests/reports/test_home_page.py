@@ -51,5 +51,5 @@ def test_home_page_shows_figures(qtbot, ctx, world):
     qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=20000)
     assert page.last_error == ""
     titles = {c.title.text(): c.value.text() for c in page.cards if c.isVisibleTo(page)}
-    assert "People on the register" in titles
+    assert "People on the register \u00b7 today" in titles
     page.grab().save("/tmp/reports-home.png")

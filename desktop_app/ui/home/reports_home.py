@@ -149,7 +149,8 @@ class HomePage(QWidget):
             self.cards.append(card)
         for card, figure in zip(self.cards, data.figures):
             card.value.setText(figure.text)
-            card.title.setText(figure.title)
+            card.title.setText(f"{figure.title} \u00b7 {figure.when}" if figure.when
+                               else figure.title)
             card.show()
         for card in self.cards[len(data.figures):]:
             card.hide()
