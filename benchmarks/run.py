@@ -80,12 +80,19 @@ class BenchContext:
         if code != 0:
             raise SystemExit(f"demo database could not be built (exit {code})")
         tmp.rename(path)
+        keys = tmp.with_name(tmp.name + ".keys")      # encrypted databases: the key file
+        if keys.exists():
+            keys.rename(path.with_name(path.name + ".keys"))
         print(f"# built {path.name} in {time.perf_counter() - started:.0f} s", flush=True)
         return path
 
     def fresh_copy(self, name: str = "work.db") -> Path:
         target = self.workdir / name
-        shutil.copyfile(self.demo_db(), target)
+        source = self.demo_db()
+        shutil.copyfile(source, target)
+        keys = source.with_name(source.name + ".keys")
+        if keys.exists():
+            shutil.copyfile(keys, target.with_name(target.name + ".keys"))
         return target
 
 

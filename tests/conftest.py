@@ -2,38 +2,51 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# cheap argon2 parameters for test databases only (real ones are memory-hard)
+os.environ["HAMROH_INSECURE_TEST_KDF"] = "1"
 
 from desktop_app.i18n import set_language  # noqa: E402
 from desktop_app.store.access import open_database  # noqa: E402
 from desktop_app.store.session import Session  # noqa: E402
-from desktop_app.store.setup import initialise  # noqa: E402
+from desktop_app.store.security import copy_database, create_encrypted  # noqa: E402
+
+# The template database is encrypted like a real one; its administrator "admin" logs in
+# with TEST_PASSWORD. Copies made by ``db_path`` (or ``copy_database``) open without a
+# password in the test process (the key is remembered); ``store.security.login(path,
+# "admin", TEST_PASSWORD)`` logs in as a real user would.
+TEST_PASSWORD = "test-password-1"
+_TEMPLATE_RECOVERY: dict = {}
 
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> Path:
-    """A migrated, set-up database (office GRM, user admin) to copy from."""
+    """A migrated, set-up, encrypted database (office GRM, user admin) to copy from."""
     path = tmp_path_factory.mktemp("template") / "template.db"
-    conn = open_database(path, create=True)
-    initialise(conn, office_code="GRM", office_name="Gharm JRC", device_name="test laptop",
-               admin_username="admin", district="TJ-RASHT", jamoat="TJ-RASHT-GARM",
-               region="TJ-RR")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+    made = create_encrypted(path, office_code="GRM", office_name="Gharm JRC",
+                            device_name="test laptop", admin_username="admin",
+                            password=TEST_PASSWORD, district="TJ-RASHT",
+                            jamoat="TJ-RASHT-GARM", region="TJ-RR")
+    _TEMPLATE_RECOVERY["key"] = made.recovery_key
+    made.session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    made.session.conn.close()
     return path
 
 
 @pytest.fixture
+def template_recovery_key(template_db) -> str:
+    """The printed recovery key of the template database (and of every copy)."""
+    return _TEMPLATE_RECOVERY["key"]
+
+
+@pytest.fixture
 def db_path(template_db, tmp_path) -> Path:
-    """A private copy of the template database for one test."""
-    target = tmp_path / "hamroh.db"
-    shutil.copyfile(template_db, target)
-    return target
+    """A private copy of the template database (with its key file) for one test."""
+    return copy_database(template_db, tmp_path / "hamroh.db")
 
 
 @pytest.fixture

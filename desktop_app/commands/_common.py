@@ -1,8 +1,15 @@
-"""What every command shares: opening the database named by ``--db``."""
+"""What every command shares: opening the database named by ``--db``.
+
+An encrypted database needs a login: ``--user NAME`` (or ``HAMROH_USER``) and the password
+from ``HAMROH_PASSWORD`` or asked for on the terminal. ``--user`` may be left out when only
+one user can log in on the file, and for the demo database (its administrator logs in).
+A plain (unencrypted) database opens as before, as its first administrator.
+"""
 from __future__ import annotations
 
 import argparse
 
+from desktop_app.commands.security_impl.login import ask_password, user_help  # noqa: F401
 from desktop_app.i18n import _
 from desktop_app.store.access import open_session
 from desktop_app.store.session import Session
@@ -10,9 +17,15 @@ from desktop_app.store.session import Session
 
 def add_db_argument(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--db", required=required, help=_("database file"))
+    parser.add_argument("--user", default=None, help=user_help())
 
 
 def open_for_cli(args: argparse.Namespace, *, create: bool = False,
                  migrate: bool = True) -> Session:
     """Open ``args.db`` for a command (migrating it unless told not to) as its acting user."""
-    return open_session(args.db, create=create, migrate=migrate)
+    from desktop_app.store import security
+    path = args.db
+    if create or not security.is_encrypted_file(path) or security.known_key(path):
+        return open_session(path, create=create, migrate=migrate)
+    from desktop_app.commands.security_impl.login import login_for_cli
+    return login_for_cli(args, path, migrate=migrate)

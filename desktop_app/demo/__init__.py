@@ -64,18 +64,21 @@ def create_demo(path: str | Path, args: argparse.Namespace,
         office, (f"{office} office", None, None, "jrc"))
     if getattr(args, "coordinator", False):
         office_type = "coordinator"
-    conn = open_database(path, create=True)
+    # demo databases are encrypted like real ones (store.security: demo users, key file)
+    from desktop_app.store.security import finish_demo_encryption, new_demo_key
+    conn = open_database(path, key=new_demo_key(path), create=True)
     session = initialise(conn, office_code=office, office_name=name, office_type=office_type,
                          device_name=f"{office} laptop 1", admin_username="admin",
                          admin_display_name="Administrator", region="TJ-RR",
                          district=district, jamoat=jamoat)
+    session = finish_demo_encryption(session, path)
     if setup_hook is not None:
         session = setup_hook(session, args) or session
     rng = random.Random(getattr(args, "seed", 1))
     for generator in discover():
         generator.generate(session, args, rng, progress or (lambda *a: None))
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.execute("ANALYZE")
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    session.conn.execute("ANALYZE")
     return session
 
 
@@ -114,4 +117,7 @@ def ensure_demo_database(path: str | Path | None = None,
     session.conn.execute("PRAGMA journal_mode = DELETE")
     session.conn.close()
     partial.replace(path)
+    keys = partial.with_name(partial.name + ".keys")      # encrypted demo: its key file
+    if keys.exists():
+        keys.replace(path.with_name(path.name + ".keys"))
     return path

@@ -42,6 +42,23 @@ class CorruptDatabase(DatabaseError):
     pass
 
 
+# Database keys unlocked in this process, by real path (see store.security: a login
+# remembers its key so that other connections to the same file need no password).
+_known_keys: dict[str, bytes] = {}
+
+
+def remember_key(path: str | os.PathLike, key: bytes) -> None:
+    _known_keys[os.path.realpath(os.fspath(path))] = key
+
+
+def forget_key(path: str | os.PathLike) -> None:
+    _known_keys.pop(os.path.realpath(os.fspath(path)), None)
+
+
+def known_key(path: str | os.PathLike) -> bytes | None:
+    return _known_keys.get(os.path.realpath(os.fspath(path)))
+
+
 def connect(path: str | os.PathLike, key: bytes | None = None, *,
             create: bool = False, readonly: bool = False, wal: bool = True) -> Connection:
     """Open (or with ``create`` make) a database file and set Hamroh's pragmas.
@@ -49,6 +66,8 @@ def connect(path: str | os.PathLike, key: bytes | None = None, *,
     ``key`` is the raw 32-byte SQLCipher key; ``None`` opens an unencrypted file.
     """
     path = Path(path)
+    if key is None:
+        key = known_key(path)
     if not create and not path.exists():
         raise DatabaseError(_("The database file {path} does not exist.").format(path=path), path)
     if readonly:

@@ -74,12 +74,22 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
             dialog = FirstRunDialog(path)
             if not dialog.exec():
                 return 1
+    # security: a new database gets its administrator password (and is encrypted); every
+    # database asks for a login (the demo logs in as its administrator); idle auto-lock
+    from desktop_app.ui.security.gate import ensure_protected, open_with_login
+    from desktop_app.ui.security.lock import IdleLocker
     try:
-        ctx = build_context(path)
+        if not ensure_protected(path):
+            return 1
+        session = open_with_login(path, demo=demo)
+        if session is None:
+            return 1
+        ctx = build_context(path, session, key=getattr(session, "db_key", None))
     except dbmod.DatabaseError as exc:
         QMessageBox.critical(None, _("Cannot open the database"), str(exc))
         return 2
     from desktop_app.ui.main_window import MainWindow
     window = MainWindow(ctx)
+    window.idle_locker = IdleLocker(window, ctx)
     window.show()
     return app.exec()

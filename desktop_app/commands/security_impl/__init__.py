@@ -1,0 +1,1 @@
+"""Implementation of the security commands (init, audit, login for every command)."""

@@ -1,0 +1,494 @@
+"""Accounts, login, the role policy and encryption of database files (no Qt).
+
+* :func:`create_encrypted` makes a new encrypted database with its first administrator
+  (``hamroh init``); :func:`encrypt_existing` turns a plain database into an encrypted
+  one after a backup.
+* :func:`login` unlocks a database with a user name and password and returns a
+  :class:`Session` acting as that user under :class:`RolePolicy`; wrong passwords are
+  counted (growing delay) and audited as ``failed_login`` at the next successful login.
+* :class:`UserAdmin` adds users, changes and resets passwords (rewrapping the key).
+* Keys unlocked in this process are remembered by file path (:func:`remember_key`), so
+  code that opens the same file again (a worker thread, a report) needs no password.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_app.domain import security as rules
+from desktop_app.domain.actors import Actor
+from desktop_app.i18n import _
+from desktop_app.store import db as dbmod
+from desktop_app.store import security_keys as keys
+# the synced tables of this module register their repositories on import
+from desktop_app.store import security_consent, security_rights  # noqa: F401
+from desktop_app.store.audit import utc_now
+from desktop_app.store.offices import UserRepository
+from desktop_app.store.session import (PermissionDenied, ReasonRequired, Session,
+                                       permission_message)
+
+# ---- keys remembered in this process (kept in store.db, which every connection uses) ------
+remember_key = dbmod.remember_key
+forget_key = dbmod.forget_key
+known_key = dbmod.known_key
+
+
+def key_without_login(path) -> bytes | None:
+    """The key of ``path`` if it was unlocked in this process, or of a demo database
+    (whose administrator password is published); else None."""
+    key = known_key(path)
+    if key is not None or not is_encrypted_file(path) or not keys.KeyFile.exists_for(path):
+        return key
+    try:
+        kf = keys.KeyFile.for_database(path)
+    except keys.KeyProblem:
+        return None
+    demo = kf.demo_login()
+    if demo is None:
+        return None
+    key = kf.unlock(*demo).key
+    remember_key(path, key)
+    return key
+
+
+def is_encrypted_file(path) -> bool:
+    """True for an existing non-empty file without the plain SQLite header."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with open(path, "rb") as fh:
+        return fh.read(16) != dbmod.SQLITE_HEADER
+
+
+# ---- the role policy -------------------------------------------------------------------
+class RolePolicy:
+    """Applies domain.security.MATRIX; sensitive cases need assignment or a logged reason."""
+
+    def __init__(self, conn=None, granted: set | None = None):
+        self.conn = conn
+        self.granted = granted if granted is not None else set()
+
+    def check(self, actor: Actor, action: str, table: str, row: dict | None) -> None:
+        scope = rules.allowed_scope(actor.role, action, table)
+        if not rules.in_scope(scope, user_id=actor.user_id, user_office=actor.office_id,
+                              row=row):
+            raise PermissionDenied(permission_message(action))
+        if action == "view_detail" and table == rules.CASE_TABLE and row is not None:
+            self._check_sensitive(actor, row)
+
+    def _check_sensitive(self, actor: Actor, row: dict) -> None:
+        if not rules.case_is_sensitive(row, self._birth_date(row)):
+            return
+        if rules.may_see_sensitive_freely(actor.role, actor.user_id, row):
+            return
+        if row.get("id") in self.granted:
+            return
+        raise ReasonRequired(
+            _("This case is sensitive and not assigned to you. Give a reason to open it; "
+              "the reason is recorded in the audit log."), rules.CASE_TABLE, row.get("id"))
+
+    def _birth_date(self, row: dict) -> str | None:
+        if row.get("person_birth_date"):
+            return row["person_birth_date"]
+        if self.conn is None or not row.get("person_id"):
+            return None
+        found = self.conn.execute("SELECT birth_date FROM person WHERE id=?",
+                                  (row["person_id"],)).fetchone()
+        return found[0] if found else None
+
+
+def install_policy(session: Session) -> Session:
+    session.policy = RolePolicy(session.conn, session.granted_reasons)
+    return session
+
+
+def grant_reason(session: Session, table: str, record_id: str, reason: str) -> None:
+    """Record why a user opens a sensitive record they are not assigned to, then allow it."""
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise PermissionDenied(_("Write the reason in a few words (at least 5 letters)."))
+    session.log("view_sensitive", table, record_id, detail={"reason": reason})
+    session.granted_reasons.add(record_id)
+
+
+# ---- creating and encrypting databases -------------------------------------------------
+@dataclass
+class NewDatabase:
+    session: Session
+    recovery_key: str
+
+
+def _actor_for(conn, user_id: str) -> Actor | None:
+    row = conn.execute("SELECT id, username, role, office_id, display_name, active, deleted "
+                       "FROM app_user WHERE id=?", (user_id,)).fetchone()
+    if row is None or not row[5] or row[6]:
+        return None
+    return Actor(user_id=row[0], username=row[1], role=row[2], office_id=row[3],
+                 display_name=row[4] or row[1])
+
+
+def _store_credential(conn, user_id: str, username: str, verifier: str,
+                      must_change: bool) -> None:
+    conn.execute(
+        "INSERT INTO user_credential(user_id, username, verifier, must_change,"
+        " password_changed_at) VALUES (?,?,?,?,?) ON CONFLICT(user_id) DO UPDATE SET"
+        " username=excluded.username, verifier=excluded.verifier,"
+        " must_change=excluded.must_change, password_changed_at=excluded.password_changed_at",
+        (user_id, username, verifier, 1 if must_change else 0, utc_now()))
+
+
+def create_encrypted(path, *, office_code: str, office_name: str, admin_username: str,
+                     password: str, admin_display_name: str = "", **setup) -> NewDatabase:
+    """A new encrypted database with its office, device and administrator."""
+    from desktop_app.store.access import open_database
+    from desktop_app.store.setup import initialise
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        raise dbmod.DatabaseError(_("{path} already exists; choose a new file name.")
+                                  .format(path=path), path)
+    keys.check_password_strength(password, admin_username)
+    db_key = keys.new_database_key()
+    conn = open_database(path, key=db_key, create=True)
+    try:
+        session = initialise(conn, office_code=office_code, office_name=office_name,
+                             admin_username=admin_username,
+                             admin_display_name=admin_display_name, **setup)
+        kf, recovery = keys.KeyFile.create(path, db_key)
+        verifier = kf.set_user(db_key, session.actor.user_id, admin_username, password)
+        _store_credential(conn, session.actor.user_id, admin_username, verifier, False)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        conn.close()
+        raise
+    remember_key(path, db_key)
+    install_policy(session)
+    session.db_key = db_key
+    return NewDatabase(session, recovery)
+
+
+def encrypt_existing(path, *, admin_username: str, password: str) -> tuple[Path, str]:
+    """Encrypt a plain database in place (a plain backup is kept); returns (backup, recovery).
+
+    ``admin_username`` must be an active administrator of the database; it gets the
+    first password. Other users get passwords from the administrator afterwards.
+    """
+    from desktop_app.store.access import open_database
+    from desktop_app.store.migrations import backup_file
+    path = Path(path)
+    if is_encrypted_file(path):
+        raise dbmod.DatabaseError(_("{path} is already encrypted.").format(path=path), path)
+    keys.check_password_strength(password, admin_username)
+    conn = open_database(path)
+    try:
+        admin = conn.execute("SELECT id FROM app_user WHERE username=? AND role='administrator'"
+                             " AND active=1 AND deleted=0", (admin_username,)).fetchone()
+        if admin is None:
+            raise dbmod.DatabaseError(_("{name} is not an active administrator of this "
+                                        "database.").format(name=admin_username), path)
+        backup = backup_file(path, conn, "before-encryption")
+        db_key = keys.new_database_key()
+        tmp = path.with_name(path.name + ".encrypting")
+        for leftover in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
+            if leftover.exists():
+                leftover.unlink()
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{db_key.hex()}'\"", (str(tmp),))
+        conn.execute("SELECT sqlcipher_export('encrypted')")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()
+    check = dbmod.connect(tmp, db_key, wal=False)
+    try:
+        problems = dbmod.integrity_problems(check)
+        if problems:
+            raise dbmod.CorruptDatabase(_("Encryption failed; the database was left as it "
+                                          "was."), path)
+    finally:
+        check.close()
+    for side in ("-wal", "-shm"):
+        leftover = Path(str(path) + side)
+        if leftover.exists():
+            leftover.unlink()
+    kf, recovery = keys.KeyFile.create(path, db_key)
+    verifier = kf.set_user(db_key, admin[0], admin_username, password)
+    os.replace(tmp, path)
+    conn = open_database(path, key=db_key)
+    try:
+        with dbmod.transaction(conn):
+            _store_credential(conn, admin[0], admin_username, verifier, False)
+        Session(conn).log("encrypt_database", detail={"backup": backup.name})
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    remember_key(path, db_key)
+    return backup, recovery
+
+
+# ---- login -----------------------------------------------------------------------------
+class LoginFailed(PermissionDenied):
+    pass
+
+
+def login(path, username: str, password: str, *, now: float | None = None,
+          migrate: bool = True) -> Session:
+    """Unlock ``path`` as ``username``; a Session under the role policy, audited."""
+    from desktop_app.store.access import open_database
+    kf = keys.KeyFile.for_database(path)
+    result = kf.unlock(username, password, now=now)
+    conn = open_database(path, key=result.key, migrate=migrate)
+    try:
+        stored = conn.execute("SELECT verifier FROM user_credential WHERE user_id=?",
+                              (result.user_id,)).fetchone()
+        actor = _actor_for(conn, result.user_id)
+        session = Session(conn, actor) if actor else Session(conn)
+        _audit_failures(session, result.failures)
+        if stored is None or stored[0] != result.verifier or actor is None:
+            session.log("failed_login", "app_user", result.user_id,
+                        detail={"username": username,
+                                "why": "inactive" if actor is None else "credential mismatch"})
+            raise LoginFailed(_("This user may not log in here. Ask an administrator."))
+    except BaseException:
+        conn.close()
+        raise
+    remember_key(path, result.key)
+    install_policy(session)
+    session.db_key = result.key
+    with session.transaction():
+        conn.execute("UPDATE user_credential SET last_login_at=? WHERE user_id=?",
+                     (utc_now(), actor.user_id))
+        session.audit.record(actor.user_id, "login", "app_user", actor.user_id)
+    return session
+
+
+def _audit_failures(session: Session, failures: list) -> None:
+    if not failures:
+        return
+    with session.transaction():
+        for username, stamp in failures:
+            session.audit.record(None, "failed_login", "app_user", None,
+                                 detail={"username": username, "at": stamp})
+
+
+def must_change_password(session: Session) -> bool:
+    row = session.conn.execute("SELECT must_change FROM user_credential WHERE user_id=?",
+                               (session.actor.user_id,)).fetchone()
+    return bool(row and row[0])
+
+
+def recover(path, recovery_key: str, username: str, new_password: str) -> Session:
+    """Open with the printed recovery key and give ``username`` a new password."""
+    from desktop_app.store.access import open_database
+    kf = keys.KeyFile.for_database(path)
+    db_key = kf.unlock_with_recovery(recovery_key)
+    conn = open_database(path, key=db_key)
+    try:
+        row = conn.execute("SELECT id FROM app_user WHERE username=? AND deleted=0",
+                           (username,)).fetchone()
+        actor = _actor_for(conn, row[0]) if row else None
+        if actor is None:
+            raise LoginFailed(_("There is no active user {name} in this database.")
+                              .format(name=username))
+        keys.check_password_strength(new_password, username)
+        session = Session(conn, actor)
+        verifier = kf.set_user(db_key, actor.user_id, actor.username, new_password)
+        with session.transaction():
+            _store_credential(conn, actor.user_id, actor.username, verifier, False)
+            session.audit.record(actor.user_id, "recovery_login", "app_user", actor.user_id)
+    except BaseException:
+        conn.close()
+        raise
+    remember_key(path, db_key)
+    install_policy(session)
+    session.db_key = db_key
+    return session
+
+
+def audit_event(session: Session, action: str, detail=None) -> None:
+    """Audit something the user did that is not a record write (unlock, export ...)."""
+    session.log(action, "app_user" if action in ("unlock", "failed_unlock") else None,
+                session.actor.user_id if action in ("unlock", "failed_unlock") else None,
+                detail=detail)
+
+
+def audit_ok(conn) -> bool:
+    from desktop_app.store.audit import verify_chain
+    return not verify_chain(conn)
+
+
+def session_key(session: Session) -> bytes | None:
+    return getattr(session, "db_key", None)
+
+
+def db_path_of(session: Session) -> Path:
+    row = session.conn.execute("PRAGMA database_list").fetchall()
+    return Path(next(r[2] for r in row if r[1] == "main"))
+
+
+# ---- managing users -------------------------------------------------------------------
+class UserAdmin:
+    """Users of one database: add, change role/active, set and reset passwords."""
+
+    def __init__(self, session: Session, db_path=None):
+        self.session = session
+        self.path = Path(db_path) if db_path else db_path_of(session)
+        self.users = UserRepository(session)
+
+    def _key(self) -> bytes:
+        key = session_key(self.session) or known_key(self.path)
+        if key is None:
+            raise PermissionDenied(_("Log in again to manage passwords."))
+        return key
+
+    def _keyfile(self) -> keys.KeyFile:
+        return keys.KeyFile.for_database(self.path)
+
+    def list_users(self) -> list[dict]:
+        cur = self.session.conn.execute(
+            "SELECT u.id, u.username, u.display_name, u.role, u.active, u.office_id,"
+            " c.last_login_at, c.must_change, c.user_id IS NOT NULL"
+            " FROM app_user u LEFT JOIN user_credential c ON c.user_id = u.id"
+            " WHERE u.deleted=0 ORDER BY u.username COLLATE NOCASE")
+        cols = ("id", "username", "display_name", "role", "active", "office_id",
+                "last_login_at", "must_change", "can_log_in_here")
+        return [dict(zip(cols, r)) for r in cur]
+
+    def add_user(self, username: str, password: str, role: str, display_name: str = "",
+                 office_id: str | None = None) -> dict:
+        self.session.require("manage_users", "app_user")
+        username = username.strip()
+        if not username or not all(c.isalnum() or c in "._-" for c in username):
+            raise keys.WeakPassword(_("A user name has letters, digits, dots, dashes or "
+                                      "underscores, without spaces."))
+        if role not in rules.MATRIX:
+            raise ValueError(role)
+        if self.users.by_username(username) is not None:
+            raise keys.WeakPassword(_("The user name {name} is taken.").format(name=username))
+        keys.check_password_strength(password, username)
+        kf = self._keyfile()
+        with self.session.transaction():
+            user = self.users.create(dict(username=username, display_name=display_name or username,
+                                          role=role, active=1,
+                                          **({"office_id": office_id} if office_id else {})))
+            verifier = kf.set_user(self._key(), user["id"], username, password)
+            _store_credential(self.session.conn, user["id"], username, verifier, True)
+        return user
+
+    def set_role(self, user_id: str, role: str) -> dict:
+        self.session.require("manage_users", "app_user")
+        if role not in rules.MATRIX:
+            raise ValueError(role)
+        self._keep_an_admin(user_id, role=role)
+        return self.users.update(user_id, {"role": role})
+
+    def set_active(self, user_id: str, active: bool) -> dict:
+        self.session.require("manage_users", "app_user")
+        if not active:
+            self._keep_an_admin(user_id, active=False)
+        with self.session.transaction():
+            record = self.users.update(user_id, {"active": 1 if active else 0})
+            if not active:
+                self._keyfile().remove_user(user_id)
+                self.session.conn.execute("DELETE FROM user_credential WHERE user_id=?",
+                                          (user_id,))
+        return record
+
+    def _keep_an_admin(self, user_id: str, role: str | None = None, active=True) -> None:
+        target = self.users.require(user_id)
+        if target["role"] != "administrator" or (role == "administrator" and active):
+            return
+        others = self.session.conn.execute(
+            "SELECT count(*) FROM app_user WHERE role='administrator' AND active=1 AND deleted=0"
+            " AND id != ?", (user_id,)).fetchone()[0]
+        if others == 0:
+            raise PermissionDenied(_("This is the last administrator; make another user "
+                                     "administrator first."))
+
+    def reset_password(self, user_id: str, new_password: str) -> None:
+        """An administrator sets a temporary password; the user changes it at next login."""
+        self.session.require("manage_users", "app_user")
+        user = self.users.require(user_id)
+        if not user["active"]:
+            raise PermissionDenied(_("Activate the user first."))
+        keys.check_password_strength(new_password, user["username"])
+        with self.session.transaction():
+            verifier = self._keyfile().set_user(self._key(), user_id, user["username"],
+                                                new_password)
+            _store_credential(self.session.conn, user_id, user["username"], verifier, True)
+            self.session.audit.record(self.session.actor.user_id, "reset_password", "app_user",
+                                      user_id)
+
+    def change_own_password(self, old_password: str, new_password: str) -> None:
+        actor = self.session.actor
+        kf = self._keyfile()
+        result = kf.unlock(actor.username, old_password)   # raises WrongPassword
+        if new_password == old_password:
+            raise keys.WeakPassword(_("The new password must differ from the old one."))
+        keys.check_password_strength(new_password, actor.username)
+        with self.session.transaction():
+            verifier = kf.set_user(result.key, actor.user_id, actor.username, new_password)
+            _store_credential(self.session.conn, actor.user_id, actor.username, verifier,
+                              False)
+            self.session.audit.record(actor.user_id, "change_password", "app_user",
+                                      actor.user_id)
+
+    def new_recovery_key(self) -> str:
+        self.session.require("manage_users", "app_user")
+        text = self._keyfile().set_recovery(self._key())
+        self.session.log("new_recovery_key")
+        return text
+
+
+# ---- opening for code that has no login (tests, tools) -------------------------------------
+def copy_database(source, target) -> Path:
+    """Copy a database file with its key file (and remember the key of the copy)."""
+    source, target = Path(source), Path(target)
+    shutil.copyfile(source, target)
+    if keys.KeyFile.exists_for(source):
+        shutil.copyfile(keys.key_file_for(source), keys.key_file_for(target))
+    key = known_key(source)
+    if key is not None:
+        remember_key(target, key)
+    return target
+
+
+# ---- demo databases --------------------------------------------------------------------
+# Documented in docs/user/security.md; ``hamroh --demo`` logs in as the administrator.
+DEMO_USERS = (
+    ("admin", "administrator", "hamroh-admin", "Administrator"),
+    ("coordinator", "coordinator", "hamroh-coordinator", "Coordinator"),
+    ("caseworker", "case_worker", "hamroh-caseworker", "Case worker"),
+    ("field", "field_officer", "hamroh-field", "Field officer"),
+    ("inspector", "inspector", "hamroh-inspector", "Labour inspector"),
+    ("loans", "loan_officer", "hamroh-loans", "Loan officer"),
+)
+
+
+def new_demo_key(path) -> bytes:
+    key = keys.new_database_key()
+    remember_key(path, key)
+    return key
+
+
+def finish_demo_encryption(session: Session, path) -> Session:
+    """Key file, demo users for every role (documented passwords), demo auto-login."""
+    db_key = known_key(path)
+    kf, _recovery = keys.KeyFile.create(path, db_key)
+    admin_id = session.actor.user_id
+    repo = UserRepository(session)
+    with session.transaction():
+        for username, role, password, display in DEMO_USERS:
+            if username == session.actor.username:
+                user_id = admin_id
+            else:
+                user_id = repo.create(dict(username=username, display_name=display, role=role,
+                                           active=1))["id"]
+            verifier = kf.set_user(db_key, user_id, username, password)
+            _store_credential(session.conn, user_id, username, verifier, False)
+    admin = next(u for u in DEMO_USERS if u[1] == "administrator")
+    kf.set_demo_login(admin[0], admin[2])
+    install_policy(session)
+    session.db_key = db_key
+    return session

@@ -1,0 +1,104 @@
+"""Consent records per person (synced) and the list of consents that ran out."""
+from __future__ import annotations
+
+from datetime import date
+
+from desktop_app.domain.people import parse_date
+from desktop_app.i18n import _
+from desktop_app.store.repository import Repository, ValidationError
+
+SCOPES = ("storage", "referral", "sharing", "photo", "all")
+METHODS = ("written", "oral", "electronic")
+
+
+class ConsentRepository(Repository):
+    table = "consent"
+    fields = ("person_id", "consent_date", "scope", "taken_by", "expiry_date",
+              "withdrawn_date", "method", "notes")
+
+    def validate(self, values, existing):
+        errors = {}
+        if not values.get("person_id"):
+            errors["person_id"] = _("A consent belongs to a person.")
+        if values.get("scope") not in SCOPES:
+            errors["scope"] = _("Choose what the person agreed to from the list.")
+        if values.get("method") not in (None, "", *METHODS):
+            errors["method"] = _("Choose how the consent was given from the list.")
+        dates = {}
+        for name in ("consent_date", "expiry_date", "withdrawn_date"):
+            raw = values.get(name)
+            if isinstance(raw, date):
+                raw = raw.isoformat()
+            if raw in (None, ""):
+                values[name] = None
+                continue
+            try:
+                parsed = parse_date(str(raw))
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                errors[name] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
+            else:
+                values[name] = parsed.isoformat()
+                dates[name] = parsed
+        if not values.get("consent_date") and "consent_date" not in errors:
+            errors["consent_date"] = _("Enter the date the consent was given.")
+        if "consent_date" in dates and dates["consent_date"] > date.today():
+            errors["consent_date"] = _("The consent date is in the future.")
+        if "consent_date" in dates and "expiry_date" in dates \
+                and dates["expiry_date"] < dates["consent_date"]:
+            errors["expiry_date"] = _("The consent ends before it was given.")
+        if errors:
+            raise ValidationError(errors)
+        return values
+
+    def for_person(self, person_ids: list[str]) -> list[dict]:
+        marks = ",".join("?" * len(person_ids))
+        cur = self.conn.execute(
+            f"SELECT * FROM consent WHERE person_id IN ({marks}) AND deleted=0 "
+            "ORDER BY consent_date DESC, created_at DESC", person_ids)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur]
+
+    def withdraw(self, consent_id: str, on: date | None = None) -> dict:
+        return self.update(consent_id, {"withdrawn_date": (on or date.today()).isoformat()})
+
+
+def consent_valid(row: dict, scope: str, on: date) -> bool:
+    day = on.isoformat()
+    if row.get("deleted"):
+        return False
+    if not row.get("consent_date") or row["consent_date"] > day:
+        return False
+    if row.get("expiry_date") and row["expiry_date"] < day:
+        return False
+    if row.get("withdrawn_date") and row["withdrawn_date"] <= day:
+        return False
+    return row.get("scope") in ("all", scope)
+
+
+def expired_consents(conn, on: date | None = None, office_id: str | None = None,
+                     limit: int = 1000) -> list[dict]:
+    """Consents whose expiry date has passed, with no newer valid consent of the same
+    scope for the person: the people to ask again (oldest expiry first)."""
+    day = (on or date.today()).isoformat()
+    params: list = [day, day, day]
+    office_clause = ""
+    if office_id:
+        office_clause = " AND c.office_id = ?"
+        params.append(office_id)
+    params.append(limit)
+    cur = conn.execute(
+        "SELECT c.id, c.person_id, c.scope, c.consent_date, c.expiry_date, c.taken_by,"
+        " p.family_name, p.given_name, p.patronymic, p.phones, c.office_id"
+        " FROM consent c LEFT JOIN person p ON p.id = c.person_id"
+        " WHERE c.deleted=0 AND c.expiry_date IS NOT NULL AND c.expiry_date < ?"
+        " AND c.withdrawn_date IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM consent n WHERE n.person_id = c.person_id"
+        "   AND n.deleted=0 AND n.id != c.id AND (n.scope = c.scope OR n.scope = 'all')"
+        "   AND n.consent_date <= ? AND (n.expiry_date IS NULL OR n.expiry_date >= ?)"
+        "   AND n.withdrawn_date IS NULL)"
+        + office_clause + " ORDER BY c.expiry_date, p.family_name LIMIT ?", params)
+    cols = ("id", "person_id", "scope", "consent_date", "expiry_date", "taken_by",
+            "family_name", "given_name", "patronymic", "phones", "office_id")
+    return [dict(zip(cols, r)) for r in cur]

@@ -1,0 +1,350 @@
+"""Database keys: one random SQLCipher key per database file, wrapped once per user.
+
+The 32-byte database key never leaves memory unwrapped. It is stored in a small JSON
+sidecar file next to the database (``<db>.keys``), once per *key slot*:
+
+* a **user slot** wraps it with a key derived from that user's password by argon2id
+  (memory-hard) and AES-256-GCM; the slot's username and user id are the GCM associated
+  data, so a slot copied onto another user's name does not open;
+* the **recovery slot** wraps it with a key derived (HKDF-SHA256) from a printable
+  recovery key (160 random bits as base32, ``ABCD-EFGH-...``) that the administrator
+  prints and keeps in a safe.
+
+The sidecar has to be readable before the database is decrypted, which is why it is a
+separate file: copy ``hamroh.db`` *and* ``hamroh.db.keys`` together when moving or backing
+up a database. Wrong passwords are counted in the sidecar too (the database is still
+locked then) and make the next attempt wait longer; the failures are written into the
+audit log at the next successful login.
+
+Cheap KDF parameters are used only when ``HAMROH_INSECURE_TEST_KDF=1`` (the test suite);
+every slot records its own parameters so a database always opens with the ones it was
+made with.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from desktop_app.i18n import _, ngettext
+from desktop_app.store.db import DatabaseError
+
+FORMAT = "hamroh-keys"
+VERSION = 1
+KEY_BYTES = 32
+RECOVERY_BYTES = 20           # 160 bits -> 32 base32 characters
+TEST_KDF_ENV = "HAMROH_INSECURE_TEST_KDF"
+# argon2id: 3 passes over 64 MiB, 2 lanes (about a third of a second on a cheap laptop)
+REAL_KDF = {"name": "argon2id", "t": 3, "m": 65536, "p": 2}
+TEST_KDF = {"name": "argon2id", "t": 1, "m": 64, "p": 1}
+FREE_ATTEMPTS = 3             # wrong passwords allowed without waiting
+MAX_DELAY = 300               # seconds
+
+
+class KeyProblem(DatabaseError):
+    """Base of key problems; the message is fit to show a user."""
+
+
+class NoKeyFile(KeyProblem):
+    pass
+
+
+class WrongPassword(KeyProblem):
+    pass
+
+
+class LoginThrottled(KeyProblem):
+    def __init__(self, message: str, wait_seconds: int):
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
+class WeakPassword(KeyProblem):
+    pass
+
+
+def kdf_params() -> dict:
+    return dict(TEST_KDF if os.environ.get(TEST_KDF_ENV) == "1" else REAL_KDF)
+
+
+def key_file_for(db_path: str | os.PathLike) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".keys")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"))
+
+
+def derive_password_key(password: str, salt: bytes, params: dict) -> bytes:
+    if params.get("name") != "argon2id":
+        raise KeyProblem(_("The key file uses an unknown method; install a newer Hamroh."))
+    return hash_secret_raw(password.encode("utf-8"), salt, time_cost=int(params["t"]),
+                           memory_cost=int(params["m"]), parallelism=int(params["p"]),
+                           hash_len=KEY_BYTES, type=Type.ID)
+
+
+def _derive_recovery_key(recovery: bytes, salt: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt,
+                info=b"hamroh recovery slot").derive(recovery)
+
+
+def password_verifier(derived: bytes, user_id: str) -> str:
+    """A value stored inside the (encrypted) database that proves the password again.
+
+    It ties a sidecar slot to the database: a slot rewritten outside Hamroh does not
+    match the verifier kept in the local ``user_credential`` table.
+    """
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"hamroh verifier " + user_id.encode("utf-8")).derive(derived).hex()
+
+
+def check_password_strength(password: str, username: str = "") -> None:
+    if len(password) < 8:
+        raise WeakPassword(_("The password must have at least 8 characters."))
+    if username and password.strip().lower() == username.strip().lower():
+        raise WeakPassword(_("The password must not be the user name."))
+
+
+# ---- recovery key text -----------------------------------------------------------------
+def new_recovery_key() -> str:
+    raw = base64.b32encode(secrets.token_bytes(RECOVERY_BYTES)).decode("ascii")
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    cleaned = "".join(c for c in text.upper() if c.isalnum())
+    # people mistype O/0 and I/1 when copying from paper; base32 has neither 0 nor 1
+    cleaned = cleaned.replace("0", "O").replace("1", "I").replace("8", "B")
+    try:
+        raw = base64.b32decode(cleaned)
+    except (ValueError, base64.binascii.Error):
+        raw = b""
+    if len(raw) != RECOVERY_BYTES:
+        raise WrongPassword(_("This is not a recovery key: it has 8 groups of 4 letters and "
+                              "digits, as printed when the database was created."))
+    return raw
+
+
+# ---- the sidecar ------------------------------------------------------------------------
+@dataclass
+class UnlockResult:
+    key: bytes
+    user_id: str | None
+    username: str | None
+    verifier: str | None
+    # wrong attempts since the last successful login: [(username, at ISO), ...]
+    failures: list
+
+
+class KeyFile:
+    """The ``<db>.keys`` sidecar: key slots and the wrong-password counter."""
+
+    def __init__(self, path: Path, data: dict):
+        self.path = Path(path)
+        self.data = data
+
+    # -- loading / saving
+    @classmethod
+    def for_database(cls, db_path) -> "KeyFile":
+        return cls.load(key_file_for(db_path))
+
+    @classmethod
+    def load(cls, path) -> "KeyFile":
+        path = Path(path)
+        if not path.exists():
+            raise NoKeyFile(_("The key file {path} is missing. Copy it from where the database "
+                              "came from (it always travels with the database file).")
+                            .format(path=path))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise NoKeyFile(_("The key file {path} is damaged. Restore it from a backup.")
+                            .format(path=path)) from exc
+        if data.get("format") != FORMAT:
+            raise NoKeyFile(_("The key file {path} is damaged. Restore it from a backup.")
+                            .format(path=path))
+        if int(data.get("version", 0)) > VERSION:
+            raise NoKeyFile(_("The key file {path} was written by a newer version of Hamroh.")
+                            .format(path=path))
+        data.setdefault("slots", [])
+        data.setdefault("failures", {})
+        return cls(path, data)
+
+    @classmethod
+    def exists_for(cls, db_path) -> bool:
+        return key_file_for(db_path).exists()
+
+    @classmethod
+    def create(cls, db_path, db_key: bytes) -> tuple["KeyFile", str]:
+        """A new sidecar for ``db_key`` with its recovery slot; returns (file, recovery key)."""
+        kf = cls(key_file_for(db_path), {"format": FORMAT, "version": VERSION, "slots": [],
+                                          "failures": {}})
+        recovery = kf.set_recovery(db_key)
+        return kf, recovery
+
+    def save(self) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
+        try:
+            os.chmod(tmp, 0o600)
+        except OSError:
+            pass
+        os.replace(tmp, self.path)
+
+    def copy_to(self, db_path) -> "KeyFile":
+        other = KeyFile(key_file_for(db_path), json.loads(json.dumps(self.data)))
+        other.save()
+        return other
+
+    # -- slots
+    def user_slots(self) -> list[dict]:
+        return [s for s in self.data["slots"] if s["kind"] == "user"]
+
+    def usernames(self) -> list[str]:
+        return [s["username"] for s in self.user_slots()]
+
+    def _slot(self, username: str) -> dict | None:
+        wanted = username.strip().lower()
+        for slot in self.user_slots():
+            if slot["username"].lower() == wanted:
+                return slot
+        return None
+
+    def has_user(self, username: str) -> bool:
+        return self._slot(username) is not None
+
+    @staticmethod
+    def _aad(kind: str, user_id: str | None, username: str | None) -> bytes:
+        return json.dumps([FORMAT, kind, user_id, username]).encode("utf-8")
+
+    def set_user(self, db_key: bytes, user_id: str, username: str, password: str,
+                 params: dict | None = None) -> str:
+        """Wrap ``db_key`` for a user (new slot or a new password); returns the verifier."""
+        params = params or kdf_params()
+        salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+        derived = derive_password_key(password, salt, params)
+        wrapped = AESGCM(derived).encrypt(nonce, db_key, self._aad("user", user_id, username))
+        slot = {"kind": "user", "user_id": user_id, "username": username, "kdf": params,
+                "salt": _b64(salt), "nonce": _b64(nonce), "wrapped": _b64(wrapped)}
+        self.data["slots"] = [s for s in self.data["slots"]
+                              if not (s["kind"] == "user" and s["user_id"] == user_id)]
+        self.data["slots"].append(slot)
+        self.data["failures"].pop(username.lower(), None)
+        self.save()
+        return password_verifier(derived, user_id)
+
+    def remove_user(self, user_id: str) -> None:
+        self.data["slots"] = [s for s in self.data["slots"]
+                              if not (s["kind"] == "user" and s["user_id"] == user_id)]
+        self.save()
+
+    def set_recovery(self, db_key: bytes) -> str:
+        """A new recovery key (the old one stops working)."""
+        text = new_recovery_key()
+        salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+        wrapping = _derive_recovery_key(parse_recovery_key(text), salt)
+        wrapped = AESGCM(wrapping).encrypt(nonce, db_key, self._aad("recovery", None, None))
+        self.data["slots"] = [s for s in self.data["slots"] if s["kind"] != "recovery"]
+        self.data["slots"].append({"kind": "recovery", "salt": _b64(salt), "nonce": _b64(nonce),
+                                   "wrapped": _b64(wrapped)})
+        self.save()
+        return text
+
+    # -- unlocking
+    def wait_seconds(self, username: str, now: float | None = None) -> int:
+        entry = self.data["failures"].get(username.strip().lower())
+        if not entry:
+            return 0
+        count = len(entry)
+        if count < FREE_ATTEMPTS:
+            return 0
+        delay = min(MAX_DELAY, 2 ** (count - FREE_ATTEMPTS + 1))
+        last = entry[-1][1]
+        now = time.time() if now is None else now
+        return max(0, int(round(last + delay - now)))
+
+    def _throttle(self, username: str, now: float | None) -> None:
+        wait = self.wait_seconds(username, now)
+        if wait > 0:
+            raise LoginThrottled(ngettext(
+                "Too many wrong passwords. Wait {seconds} second and try again.",
+                "Too many wrong passwords. Wait {seconds} seconds and try again.",
+                wait).format(seconds=wait), wait)
+
+    def _fail(self, username: str, now: float | None) -> None:
+        now = time.time() if now is None else now
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+        self.data["failures"].setdefault(username.strip().lower(), []).append([stamp, now])
+        self.save()
+
+    def _take_failures(self) -> list:
+        found = [(name, stamp) for name, entries in self.data["failures"].items()
+                 for stamp, _t in entries]
+        if found:
+            self.data["failures"] = {}
+            self.save()
+        return sorted(found, key=lambda f: f[1])
+
+    def unlock(self, username: str, password: str, *, now: float | None = None) -> UnlockResult:
+        """The database key for ``username``/``password``, or WrongPassword / LoginThrottled."""
+        self._throttle(username, now)
+        slot = self._slot(username)
+        if slot is not None:
+            derived = derive_password_key(password, _unb64(slot["salt"]), slot["kdf"])
+            try:
+                key = AESGCM(derived).decrypt(_unb64(slot["nonce"]), _unb64(slot["wrapped"]),
+                                              self._aad("user", slot["user_id"],
+                                                        slot["username"]))
+            except InvalidTag:
+                key = None
+            if key is not None:
+                return UnlockResult(key, slot["user_id"], slot["username"],
+                                    password_verifier(derived, slot["user_id"]),
+                                    self._take_failures())
+        else:
+            # same work for an unknown name, so timing does not tell which names exist
+            derive_password_key(password, b"\0" * 16, kdf_params())
+        self._fail(username, now)
+        raise WrongPassword(_("The user name or the password is wrong."))
+
+    def unlock_with_recovery(self, recovery_text: str) -> bytes:
+        raw = parse_recovery_key(recovery_text)
+        for slot in self.data["slots"]:
+            if slot["kind"] != "recovery":
+                continue
+            wrapping = _derive_recovery_key(raw, _unb64(slot["salt"]))
+            try:
+                return AESGCM(wrapping).decrypt(_unb64(slot["nonce"]), _unb64(slot["wrapped"]),
+                                                self._aad("recovery", None, None))
+            except InvalidTag:
+                break
+        raise WrongPassword(_("The recovery key is wrong."))
+
+    # -- demo databases only
+    def set_demo_login(self, username: str, password: str) -> None:
+        """Demo databases carry their documented administrator login for ``hamroh --demo``."""
+        self.data["demo_login"] = {"username": username, "password": password}
+        self.save()
+
+    def demo_login(self) -> tuple[str, str] | None:
+        entry = self.data.get("demo_login")
+        return (entry["username"], entry["password"]) if entry else None
+
+
+def new_database_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)

@@ -1,0 +1,251 @@
+"""A person's rights over their data: get everything we hold about them, or erase it.
+
+Export collects the person (with every record merged into it) and every row of every
+table that has a ``person_id`` column (episodes, consents, cases, trainings, loans ...).
+
+Erasure blanks the personal fields through the repositories (so the change syncs like
+any edit), keeps what reports count (sex, birth year, country/region/district, flags),
+writes a ``person_erasure`` marker that syncs to every office, and scrubs the old values
+from this database's change log so that a later sync bundle cannot carry them again.
+Modules whose tables hold free text about a person register those fields with
+:func:`register_erasable`.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from desktop_app.i18n import _
+from desktop_app.store.audit import utc_now
+from desktop_app.store.repository import NotFound, Repository
+from desktop_app.store.session import PermissionDenied, Session
+
+ERASED_NAME = "—"
+# person fields blanked on erasure (names must stay non-empty: a dash replaces them)
+PERSON_ERASED = ("family_name", "given_name", "patronymic", "phones", "document_number",
+                 "jamoat", "village", "household_notes", "notes", "consent_scope")
+# free-text fields of other tables that describe a person, by table
+_ERASABLE: dict[str, tuple[str, ...]] = {
+    "migration_episode": ("employer_name", "notes"),
+    "consent": ("notes",),
+}
+# column names blanked in any other table with a person_id column
+GENERIC_TEXT = ("notes", "description", "narrative", "details", "summary", "address",
+                "phone", "phones", "contact", "comment", "comments")
+SKIP_TABLES = ("change_log", "audit_log", "person_erasure", "person_search")
+
+
+def register_erasable(table: str, fields: tuple[str, ...]) -> None:
+    """Declare free-text fields of ``table`` (rows with ``person_id``) blanked on erasure."""
+    _ERASABLE[table] = tuple(fields)
+
+
+def _tables_with_person_id(conn) -> list[str]:
+    found = []
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                "ORDER BY name"):
+        if name in SKIP_TABLES or name.startswith("sqlite_"):
+            continue
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({name})")]
+        if "person_id" in cols:
+            found.append(name)
+    return found
+
+
+def _rows(conn, sql: str, params) -> list[dict]:
+    cur = conn.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur]
+
+
+def person_data(session: Session, person_id: str) -> dict:
+    """Everything held about a person, as plain JSON-ready data (checks the permission)."""
+    from desktop_app.store.people import identity_ids
+    conn = session.conn
+    person = _rows(conn, "SELECT * FROM person WHERE id=?", (person_id,))
+    if not person:
+        raise NotFound(_("The record was not found; it may have been deleted."))
+    session.require("export_person", "person", person[0])
+    ids = identity_ids(conn, person_id)
+    marks = ",".join("?" * len(ids))
+    hidden = {"name_key", "phone_key", "document_key", "hlc"}
+    data = {
+        "format": "hamroh-person-export",
+        "version": 1,
+        "exported_at": utc_now(),
+        "exported_by": session.actor.username,
+        "person_id": person_id,
+        "people": [{k: v for k, v in r.items() if k not in hidden}
+                   for r in _rows(conn, f"SELECT * FROM person WHERE id IN ({marks})", ids)],
+        "records": {},
+        "erasures": _rows(conn, f"SELECT person_id, erased_on, reason, fields FROM "
+                                f"person_erasure WHERE person_id IN ({marks}) AND deleted=0",
+                          ids),
+    }
+    for table in _tables_with_person_id(conn):
+        rows = _rows(conn, f"SELECT * FROM {table} WHERE person_id IN ({marks}) AND "
+                           f"coalesce(deleted, 0)=0", ids) \
+            if "deleted" in [r[1] for r in conn.execute(f"PRAGMA table_info({table})")] \
+            else _rows(conn, f"SELECT * FROM {table} WHERE person_id IN ({marks})", ids)
+        if rows:
+            data["records"][table] = [{k: v for k, v in r.items() if k != "hlc"} for r in rows]
+    return data
+
+
+def export_person(session: Session, person_id: str, fmt: str = "json") -> dict:
+    """:func:`person_data` plus the audit entry of the export."""
+    data = person_data(session, person_id)
+    counts = {t: len(r) for t, r in data["records"].items()}
+    session.log("export_person", "person", person_id, detail={"format": fmt, "records": counts})
+    return data
+
+
+def write_json(data: dict, path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def is_erased(conn, person_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM person_erasure WHERE person_id=? AND deleted=0",
+                        (person_id,)).fetchone() is not None
+
+
+def erase_person(session: Session, person_id: str, reason: str) -> dict:
+    """Blank a person's personal data everywhere in this database; returns the marker."""
+    from desktop_app.store.people import PersonRepository, identity_ids
+    from desktop_app.store.security_consent import ConsentRepository  # noqa: F401 (registers)
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise PermissionDenied(_("Write the reason in a few words (at least 5 letters)."))
+    people = PersonRepository(session)
+    person = people.require(person_id)
+    session.require("erase_person", "person", person)
+    conn = session.conn
+    ids = identity_ids(conn, person_id)
+    erased_fields: dict[str, list[str]] = {}
+    with session.transaction():
+        for pid in ids:
+            before = people.get(pid, include_deleted=True)
+            if before is None:
+                continue
+            changes = {f: None for f in PERSON_ERASED if before.get(f) not in (None, "")}
+            changes["family_name"] = ERASED_NAME
+            changes["given_name"] = ERASED_NAME
+            if before.get("birth_date"):
+                changes["birth_date"] = before["birth_date"][:4] + "-01-01"
+                changes["birth_date_estimated"] = 1
+            if before.get("deleted"):
+                # a deleted record keeps its tombstone; its values still get blanked
+                people._write_local(pid, before, {**changes, "updated_at": utc_now(),
+                                                  "updated_by": session.actor.user_id},
+                                    "erase")
+            else:
+                people.update(pid, changes)
+            erased_fields.setdefault("person", sorted(set(erased_fields.get("person", []))
+                                                      | set(changes)))
+            _scrub_change_log(conn, "person", pid, list(changes))
+        marks = ",".join("?" * len(ids))
+        for table in _tables_with_person_id(conn):
+            if table == "person_erasure":
+                continue
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            fields = [f for f in _ERASABLE.get(table, ()) if f in cols] or \
+                [f for f in GENERIC_TEXT if f in cols]
+            try:
+                repo_cls = Repository.for_table(table)
+            except KeyError:
+                continue
+            fields = [f for f in fields if f in repo_cls.fields]
+            if not fields:
+                continue
+            repo = repo_cls(session)
+            for (record_id,) in conn.execute(
+                    f"SELECT id FROM {table} WHERE person_id IN ({marks})", ids).fetchall():
+                row = repo.get(record_id, include_deleted=True)
+                changes = {f: None for f in fields if row.get(f) not in (None, "")}
+                if changes:
+                    repo._write_local(record_id, row, {**changes, "updated_at": utc_now(),
+                                                       "updated_by": session.actor.user_id},
+                                      "erase")
+                    _scrub_change_log(conn, table, record_id, list(changes))
+                    erased_fields.setdefault(table, sorted(set(erased_fields.get(table, []))
+                                                           | set(changes)))
+        marker = ErasureRepository(session).create(dict(
+            person_id=person_id, erased_on=date.today().isoformat(), reason=reason,
+            fields=json.dumps(erased_fields, sort_keys=True)))
+    return marker
+
+
+def _scrub_change_log(conn, table: str, record_id: str, fields: list[str]) -> None:
+    """Older change-log entries of the record lose the erased values (the newest entry,
+    written by the erasure, carries the blank ones, so merges end the same)."""
+    rows = conn.execute("SELECT seq, fields FROM change_log WHERE table_name=? AND record_id=?"
+                        " ORDER BY seq", (table, record_id)).fetchall()
+    for seq, text in rows[:-1]:
+        values = json.loads(text)
+        touched = False
+        for name in fields:
+            if name in values and values[name] not in (None, "", ERASED_NAME):
+                values[name] = ERASED_NAME if name in ("family_name", "given_name") else None
+                touched = True
+        if touched:
+            conn.execute("UPDATE change_log SET fields=? WHERE seq=?",
+                         (json.dumps(values, ensure_ascii=False, sort_keys=True,
+                                     separators=(",", ":")), seq))
+
+
+class ErasureRepository(Repository):
+    table = "person_erasure"
+    fields = ("person_id", "erased_on", "reason", "fields")
+
+
+def export_texts(data: dict) -> dict:
+    """Translated headings and field names for the PDF of a person's data."""
+    texts = {
+        "document": _("Personal data export"),
+        "title": _("Data held about {name}"),
+        "intro": _("Exported on {date} by {user}. This document lists every record about the "
+                   "person kept in this database.").format(date=data["exported_at"][:10],
+                                                           user=data["exported_by"]),
+        "erased": _("The personal data of this person was erased on {date}.").format(
+            date=data["erasures"][0]["erased_on"]) if data.get("erasures") else "",
+        "tables": {
+            "person": _("Personal details"),
+            "migration_episode": _("Migration episodes"),
+            "consent": _("Consents"),
+            "hotline_case": _("Hotline cases"),
+        },
+        "fields": {
+            "id": _("Record number"),
+            "family_name": _("Family name"),
+            "given_name": _("Given name"),
+            "patronymic": _("Patronymic"),
+            "sex": _("Sex"),
+            "birth_date": _("Date of birth"),
+            "phones": _("Phones"),
+            "document_number": _("Document number"),
+            "country": _("Country"),
+            "region": _("Region"),
+            "district": _("District"),
+            "jamoat": _("Jamoat"),
+            "village": _("Village"),
+            "notes": _("Notes"),
+            "migration_status": _("Migration status"),
+            "created_at": _("Recorded on"),
+            "updated_at": _("Last changed on"),
+            "person_id": _("Person"),
+            "scope": _("Consent to"),
+            "consent_date": _("Given on"),
+            "expiry_date": _("Ends on"),
+            "withdrawn_date": _("Withdrawn on"),
+            "method": _("How given"),
+            "taken_by": _("Recorded by"),
+            "destination_country": _("Destination country"),
+            "destination_city": _("Destination city"),
+            "sector": _("Sector"),
+            "employer_name": _("Employer"),
+            "departure_date": _("Departure date"),
+            "return_date": _("Return date"),
+        },
+    }
+    return texts
