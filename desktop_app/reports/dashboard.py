@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from desktop_app.i18n import _, current_language
+from desktop_app.i18n import _, current_language, pgettext
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (ReportRequest, compute, make_query, table_names,
                                          unresolved_duplicates)
@@ -93,7 +93,7 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     year = year_period(today.year)
     this_year = Period(year.start, today, "custom", f"{year.start}..{today}")
     this_month = Period(date(today.year, today.month, 1), today, "custom", "month-to-date")
-    when = {"year": _("this year"), "month": _("this month"), "now": _("today")}
+    when = {"year": _("this year"), "month": _("this month"), "now": pgettext("as of", "today")}
     for code, period, note in (
             ("people_on_register", this_year, "now"), ("people_reached", this_year, "year"),
             ("cases_opened", this_month, "month"), ("cases_open", this_year, "now"),

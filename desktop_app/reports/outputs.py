@@ -11,7 +11,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from desktop_app.i18n import _, format_number, ngettext
+from desktop_app.i18n import _, format_number, ngettext, pgettext
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import IndicatorResult, Report, Row
 
@@ -159,7 +159,7 @@ def _write_xlsx(report: Report, path: Path) -> None:
         bold = book.add_format({"bold": True})
         title = book.add_format({"bold": True, "font_size": 14})
         used: set[str] = set()
-        summary = book.add_worksheet(sheet_name(_("Summary"), used))
+        summary = book.add_worksheet(sheet_name(pgettext("spreadsheet", "Summary"), used))
         summary.set_column(0, 0, 36)
         summary.set_column(1, 1, 60)
         summary.write(0, 0, report_title(), title)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QL
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _, format_date, format_number, ngettext
+from desktop_app.i18n import _, format_date, format_number, ngettext, pgettext
 from desktop_app.reports.dashboard import SILENT_DAYS, dashboard_data
 from desktop_app.ui.reports.tasks import TaskRunner
 
@@ -266,4 +266,4 @@ class HomePage(QWidget):
 
 
 def page_title() -> str:
-    return _("Home")
+    return pgettext("page", "Home")

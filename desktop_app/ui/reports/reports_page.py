@@ -200,8 +200,14 @@ class ReportsPage(QWidget):
         current = self.office_combo.currentData()
         self.office_combo.clear()
         self.office_combo.addItem(_("All offices"), None)
-        for code, name in list_offices(self.ctx.conn):
+        own = None
+        for code, name, office_id in list_offices(self.ctx.conn):
             self.office_combo.addItem(f"{name} ({code})", code)
+            if office_id == self.ctx.actor.office_id:
+                own = code
+        if current is None and own and self.ctx.actor.role not in ("coordinator",
+                                                                   "administrator"):
+            current = own  # office-scoped roles start on their own office
         index = self.office_combo.findData(current)
         self.office_combo.setCurrentIndex(max(index, 0))
 
