@@ -58,11 +58,12 @@ print(json.dumps(dict(rows=n, seconds=time.perf_counter() - t,
 """
 
 EXPORT_PLAIN = """
-import json, resource, sqlite3, sys, time
+import json, resource, sys, time
 import xlsxwriter
 sys.path.insert(0, {root!r})
 from desktop_app.reports.exports import PERSON_COLUMNS
-conn = sqlite3.connect({db!r})
+from desktop_app.store.access import open_database
+conn = open_database({db!r}, migrate=False)  # the same (possibly encrypted) connection
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t = time.perf_counter()
 book = xlsxwriter.Workbook({out!r}, {{"constant_memory": True}})
