@@ -18,7 +18,7 @@ SCOPE_RANK = {OWN: 1, OFFICE: 2, ALL: 3}
 
 ACTIONS = (
     "view", "create", "update", "delete", "view_detail", "export", "export_person",
-    "erase_person", "manage_users", "view_audit", "manage_reference",
+    "erase_person", "manage_users", "view_audit", "manage_reference", "view_person_list",
 )
 ACTION_LABELS = {
     "view": N_("See records"),
@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "manage_users": N_("Manage users"),
     "view_audit": N_("See the audit log"),
     "manage_reference": N_("Edit reference lists"),
+    "view_person_list": N_("See the people behind report figures, with names"),
 }
 AREAS = ("people", "cases", "inspections", "trainings", "loans", "admin", "records")
 AREA_LABELS = {
@@ -81,7 +82,8 @@ _READ_ONLY = {"view": ALL, "view_detail": ALL}
 
 MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "field_officer": {
-        "people": _rw(OFFICE, OFFICE, OWN, export=OFFICE) | {"export_person": OFFICE},
+        "people": _rw(OFFICE, OFFICE, OWN, export=OFFICE) | {"export_person": OFFICE,
+                                                             "view_person_list": OFFICE},
         "cases": _rw(OFFICE, OWN, None, view=OFFICE),
         "inspections": {"view": OFFICE, "view_detail": OFFICE},
         "trainings": _rw(OFFICE, OFFICE, OWN, export=OFFICE),
@@ -90,7 +92,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         "records": _rw(OFFICE, OFFICE, OWN),
     },
     "case_worker": {
-        "people": _rw(OFFICE, OFFICE, OWN, export=OFFICE) | {"export_person": OFFICE},
+        "people": _rw(OFFICE, OFFICE, OWN, export=OFFICE) | {"export_person": OFFICE,
+                                                             "view_person_list": OFFICE},
         "cases": _rw(OFFICE, OFFICE, OWN, export=OFFICE),
         "inspections": {"view": OFFICE, "view_detail": OFFICE},
         "trainings": _rw(OFFICE, OFFICE, OWN),
@@ -117,7 +120,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         "records": _rw(OFFICE, OFFICE, OWN),
     },
     "coordinator": {
-        "people": _rw(ALL, ALL, OFFICE, export=ALL) | {"export_person": ALL},
+        "people": _rw(ALL, ALL, OFFICE, export=ALL) | {"export_person": ALL,
+                                                      "view_person_list": ALL},
         "cases": _rw(ALL, ALL, OFFICE, export=ALL),
         "inspections": _rw(ALL, ALL, OFFICE, export=ALL),
         "trainings": _rw(ALL, ALL, OFFICE, export=ALL),

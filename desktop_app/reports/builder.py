@@ -407,12 +407,26 @@ def unresolved_duplicates(conn, q: ind.Query | None = None) -> int:
 
 
 # ---- drill-down -----------------------------------------------------------------------
+def require_person_list(session, request: ReportRequest | None) -> None:
+    """Whether the user may see the people (names) behind figures of every office the
+    request covers (all offices when it names none): ``view_person_list`` on person rows
+    of each office, so an office-scoped role must choose its own office."""
+    conn = session.conn
+    office_ids = office_ids_for(conn, request.offices) if request is not None else None
+    if office_ids is None:
+        office_ids = [r[0] for r in conn.execute("SELECT id FROM office WHERE deleted = 0")]
+    session.require("view_person_list", "person")
+    for office_id in office_ids:
+        session.require("view_person_list", "person", {"office_id": office_id})
+
+
+
 def drill_down(session, request: ReportRequest, code: str, dimension: str | None = None,
                bucket: str | None = None, currency: str | None = None) -> list[str]:
     """The ids of the records behind one number (a total, or one bucket of a
     disaggregation). Needs ``view_person_list``; every drill-down is audited."""
-    session.require("view_person_list", "person")
     conn = session.conn
+    require_person_list(session, request)
     indicator = selected_indicators(ReportRequest(request.period, indicators=[code]))[0]
     q = make_query(conn, request)
     if not ind.available(indicator, q.tables):
@@ -484,10 +498,10 @@ def describe_records(conn, unit_table: str, ids: list[str], limit: int = 1000) -
     return [(i, found.get(i) or i) for i in ids]
 
 
-def list_offices(conn) -> list[tuple[str, str]]:
-    """(code, name) of every office, for scope choosers."""
+def list_offices(conn) -> list[tuple[str, str, str]]:
+    """(code, name, id) of every office, for scope choosers."""
     return [tuple(r) for r in conn.execute(
-        "SELECT code, name FROM office WHERE deleted = 0 ORDER BY name")]
+        "SELECT code, name, id FROM office WHERE deleted = 0 ORDER BY name")]
 
 
 def list_districts(conn, language: str | None = None) -> list[tuple[str, str]]:

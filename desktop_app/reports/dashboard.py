@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from desktop_app.i18n import current_language
+from desktop_app.i18n import _, current_language, pgettext
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (ReportRequest, compute, make_query, table_names,
                                          unresolved_duplicates)
@@ -27,6 +27,7 @@ class Figure:
     title: str
     value: int | Decimal | None
     text: str = ""     # preformatted (money per currency, percentages)
+    when: str = ""     # translated: "this year", "this month", "today"
 
 
 @dataclass
@@ -92,17 +93,19 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     year = year_period(today.year)
     this_year = Period(year.start, today, "custom", f"{year.start}..{today}")
     this_month = Period(date(today.year, today.month, 1), today, "custom", "month-to-date")
-    for code, period in (("people_on_register", this_year), ("people_reached", this_year),
-                         ("cases_opened", this_month), ("cases_open", this_year),
-                         ("trainees", this_year), ("loans_outstanding", this_year),
-                         ("loans_par30", this_year)):
+    when = {"year": _("this year"), "month": _("this month"), "now": pgettext("as of", "today")}
+    for code, period, note in (
+            ("people_on_register", this_year, "now"), ("people_reached", this_year, "year"),
+            ("cases_opened", this_month, "month"), ("cases_open", this_year, "now"),
+            ("trainees", this_year, "year"), ("loans_outstanding", this_year, "now"),
+            ("loans_par30", this_year, "now")):
         result = _value(conn, code, period, offices, labels)
         if result is None:
             continue
         totals = result.totals
         text = "; ".join(value_text(result, t, language) for t in totals) or "0"
         value = totals[0].value if len(totals) == 1 else None
-        data.figures.append(Figure(code, result.indicator.title(), value, text))
+        data.figures.append(Figure(code, result.indicator.title(), value, text, when[note]))
     # monthly series (the last ``months`` calendar months, this one included)
     series: list[Period] = []
     cursor = date(today.year, today.month, 1)

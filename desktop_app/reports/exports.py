@@ -13,7 +13,8 @@ from typing import Callable
 from desktop_app.i18n import _, current_language
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (Cancelled, Report, ReportError, ReportRequest,
-                                         build_report, office_ids_for, prepare_roots)
+                                         build_report, office_ids_for, prepare_roots,
+                                         require_person_list)
 from desktop_app.reports.outputs import FORMATS, atomic_target, write_csv, write_xlsx
 
 XLSX_MAX_ROWS = 1_048_576
@@ -91,7 +92,7 @@ def export_person_list(session, fmt: str, path, request: ReportRequest | None = 
     """Write every person in scope (registered up to the period end) with names; audited.
 
     Returns the number of people written. Needs ``view_person_list``."""
-    session.require("view_person_list", "person")
+    require_person_list(session, request)
     if fmt not in ("csv", "xlsx"):
         raise ReportError(_("The list of people can be exported as xlsx or csv."))
     conn = session.conn

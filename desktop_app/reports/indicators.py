@@ -69,6 +69,7 @@ class Query:
     age_bands: tuple[int, ...] = DEFAULT_AGE_BANDS
     tables: frozenset[str] = frozenset()
     destinations_ready: bool = False  # temp table rpt_destination filled for this query
+    cache: dict = field(default_factory=dict)  # per-run results shared by indicators
 
     @property
     def start(self) -> str:

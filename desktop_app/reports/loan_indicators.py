@@ -69,7 +69,9 @@ def portfolio_units(conn, q: Query, kind: str):
     """One Unit per loan with money outstanding (or due) at the end of the period."""
     from desktop_app.domain import loans as L
     from desktop_app.store.loans import loan_rows
-    rows = loan_rows(conn, q.end_date)
+    if "loan_rows" not in q.cache:  # outstanding, PAR30 and repayment share one pass
+        q.cache["loan_rows"] = loan_rows(conn, q.end_date)
+    rows = q.cache["loan_rows"]
     if q.office_ids:
         rows = [r for r in rows if r.office_id in q.office_ids]
     meta = {}

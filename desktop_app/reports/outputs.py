@@ -11,7 +11,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from desktop_app.i18n import _, format_number, ngettext
+from desktop_app.i18n import _, format_number, ngettext, pgettext
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import IndicatorResult, Report, Row
 
@@ -126,12 +126,13 @@ def atomic_target(path: str | os.PathLike):
 def write_csv(report: Report, path: str | os.PathLike) -> None:
     with atomic_target(path) as tmp, open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
-        writer.writerow(headers())
+        period = report.request.period.code
+        writer.writerow(headers() + [_("Period code")])
         for row in flat_rows(report):
-            writer.writerow([_plain(v) for v in row])
+            writer.writerow([_plain(v) for v in row] + [period])
         writer.writerow(["quality", "duplicates_unresolved", _("Possible duplicates not reviewed"),
                          ind.TOTAL, _("Total"), ind.TOTAL, _("Total"), "",
-                         report.duplicates_unresolved, "", ""])
+                         report.duplicates_unresolved, "", "", period])
 
 
 # ---- XLSX -----------------------------------------------------------------------------
@@ -158,7 +159,7 @@ def _write_xlsx(report: Report, path: Path) -> None:
         bold = book.add_format({"bold": True})
         title = book.add_format({"bold": True, "font_size": 14})
         used: set[str] = set()
-        summary = book.add_worksheet(sheet_name(_("Summary"), used))
+        summary = book.add_worksheet(sheet_name(pgettext("spreadsheet", "Summary"), used))
         summary.set_column(0, 0, 36)
         summary.set_column(1, 1, 60)
         summary.write(0, 0, report_title(), title)

@@ -10,9 +10,12 @@ from desktop_app.store.offices import OfficeRepository
 
 
 @pytest.fixture
-def ctx(session, db_path):
-    from desktop_app.ui.context import AppContext
-    return AppContext(session, db_path)
+def ctx(qtbot, session, db_path):
+    """The application's context: the session plus the real DB worker."""
+    from desktop_app.ui.app import build_context
+    context = build_context(db_path, session=session)
+    yield context
+    context.worker.stop()
 
 
 def test_dashboard_figures_for_scope(session, world):
@@ -48,5 +51,5 @@ def test_home_page_shows_figures(qtbot, ctx, world):
     qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=20000)
     assert page.last_error == ""
     titles = {c.title.text(): c.value.text() for c in page.cards if c.isVisibleTo(page)}
-    assert "People on the register" in titles
+    assert "People on the register \u00b7 today" in titles
     page.grab().save("/tmp/reports-home.png")

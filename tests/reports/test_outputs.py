@@ -36,6 +36,7 @@ def test_csv_totals_and_no_personal_data(session, world, db_path, tmp_path):
     assert body[("people_registered", "sex", "female")] == "2"
     assert body[("people_registered", "district", "unknown")] == "1"
     assert body[("duplicates_unresolved", "total", "total")] == "0"
+    assert {r[11] for r in rows[1:]} == {"2026-Q1"}
     text = out.read_text(encoding="utf-8-sig")
     for name in ("Aziza", "Bahrom", "Rahmonov", world["A"]):
         assert name not in text

@@ -112,3 +112,28 @@ def test_chained_merges_and_unknown_office(session, world):
     assert _result(report, "people_reached").totals[0].value == 1
     with pytest.raises(ReportError, match="XYZ"):
         _report(session, offices=["XYZ"])
+
+
+def test_drill_down_follows_the_role_matrix(session, world):
+    import pytest
+
+    from desktop_app.domain.actors import Actor
+    from desktop_app.store.offices import OfficeRepository
+    from desktop_app.store.security import RolePolicy
+    from desktop_app.store.session import PermissionDenied, Session
+    OfficeRepository(session).create(dict(code="TJB", name="Tojikobod JRC", office_type="jrc"))
+    request = ReportRequest(parse_period("2026-Q1"))
+    own = ReportRequest(parse_period("2026-Q1"), offices=["GRM"])
+    officer = Session(session.conn, Actor("u1", "nigora", role="field_officer",
+                                          office_id=session.office_id), policy=RolePolicy())
+    with pytest.raises(PermissionDenied):   # all offices: other offices' people too
+        drill_down(officer, request, "people_registered", "sex", "female")
+    assert sorted(drill_down(officer, own, "people_registered", "sex", "female")) == sorted(
+        [world["A"], world["C"]])
+    loans = Session(session.conn, Actor("u2", "karim", role="loan_officer",
+                                        office_id=session.office_id), policy=RolePolicy())
+    with pytest.raises(PermissionDenied):
+        drill_down(loans, own, "people_registered")
+    coordinator = Session(session.conn, Actor("u3", "dilnoza", role="coordinator",
+                                              office_id=session.office_id), policy=RolePolicy())
+    assert len(drill_down(coordinator, request, "people_registered")) == 3

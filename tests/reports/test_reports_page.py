@@ -9,9 +9,12 @@ from desktop_app.store.session import PermissionDenied
 
 
 @pytest.fixture
-def ctx(session, db_path):
-    from desktop_app.ui.context import AppContext
-    return AppContext(session, db_path)
+def ctx(qtbot, session, db_path):
+    """The application's context: the session plus the real DB worker."""
+    from desktop_app.ui.app import build_context
+    context = build_context(db_path, session=session)
+    yield context
+    context.worker.stop()
 
 
 def _page(qtbot, ctx):

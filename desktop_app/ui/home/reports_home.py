@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QL
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _, format_date, format_number, ngettext
+from desktop_app.i18n import _, format_date, format_number, ngettext, pgettext
 from desktop_app.reports.dashboard import SILENT_DAYS, dashboard_data
 from desktop_app.ui.reports.tasks import TaskRunner
 
@@ -48,7 +48,7 @@ class HomePage(QWidget):
         self.heading.setStyleSheet("font-size: 18px; font-weight: 600;")
         self.scope = QLabel()
         self.refresh_button = QPushButton()
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.clicked.connect(lambda _checked=False: self.refresh())
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.cards: list[FigureCard] = []
@@ -149,7 +149,8 @@ class HomePage(QWidget):
             self.cards.append(card)
         for card, figure in zip(self.cards, data.figures):
             card.value.setText(figure.text)
-            card.title.setText(figure.title)
+            card.title.setText(f"{figure.title} \u00b7 {figure.when}" if figure.when
+                               else figure.title)
             card.show()
         for card in self.cards[len(data.figures):]:
             card.hide()
@@ -265,4 +266,4 @@ class HomePage(QWidget):
 
 
 def page_title() -> str:
-    return _("Home")
+    return pgettext("page", "Home")

@@ -1,5 +1,6 @@
 """Reports page: the report builder with tables, drill-down and exports."""
 from desktop_app.i18n import _
+from desktop_app.ui.reports import pyside_fixes  # noqa: F401  (see the module)
 from desktop_app.ui.pages import PageSpec
 
 

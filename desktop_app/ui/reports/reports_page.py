@@ -20,7 +20,7 @@ from desktop_app.reports.labels import Labels
 from desktop_app.reports.outputs import OutputError, duplicates_text, value_text
 from desktop_app.reports.periods import PeriodError, current_period, parse_period
 from desktop_app.store.session import PermissionDenied
-from desktop_app.ui.reports.tasks import TaskRunner
+from desktop_app.ui.reports.tasks import TaskRunner, worker_session
 
 ROLE = Qt.ItemDataRole.UserRole
 USER_ERRORS = (PeriodError, ReportError, OutputError, PermissionDenied, Cancelled)
@@ -91,14 +91,14 @@ class ReportsPage(QWidget):
             self.dims.addItem(item)
         self.build_button = QPushButton()
         self.build_button.setDefault(True)
-        self.build_button.clicked.connect(self.build)
+        self.build_button.clicked.connect(lambda _checked=False: self.build())
         self.period_edit.returnPressed.connect(self.build)
         self.export_buttons = {fmt: QPushButton() for fmt in ("pdf", "xlsx", "csv")}
         for fmt, button in self.export_buttons.items():
             button.clicked.connect(lambda _checked=False, f=fmt: self.export(f))
             button.setEnabled(False)
         self.people_button = QPushButton()
-        self.people_button.clicked.connect(lambda: self.export_people())
+        self.people_button.clicked.connect(lambda _checked=False: self.export_people())
         self.people_button.setVisible(ctx.can("view_person_list", "person"))
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -106,7 +106,7 @@ class ReportsPage(QWidget):
         self.progress.setVisible(False)
         self.cancel_button = QPushButton()
         self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self._cancel.set)
+        self.cancel_button.clicked.connect(lambda _checked=False: self._cancel.set())
         self.progress_changed.connect(self._progress)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
@@ -200,8 +200,14 @@ class ReportsPage(QWidget):
         current = self.office_combo.currentData()
         self.office_combo.clear()
         self.office_combo.addItem(_("All offices"), None)
-        for code, name in list_offices(self.ctx.conn):
+        own = None
+        for code, name, office_id in list_offices(self.ctx.conn):
             self.office_combo.addItem(f"{name} ({code})", code)
+            if office_id == self.ctx.actor.office_id:
+                own = code
+        if current is None and own and self.ctx.actor.role not in ("coordinator",
+                                                                   "administrator"):
+            current = own  # office-scoped roles start on their own office
         index = self.office_combo.findData(current)
         self.office_combo.setCurrentIndex(max(index, 0))
 
@@ -312,19 +318,19 @@ class ReportsPage(QWidget):
         """Find the records behind a number off the UI thread, then list them."""
         if self.request is None:
             return
-        session, request = self.ctx.session, self.request
+        request, language = self.request, self.report.language
         indicator = ind.CATALOGUE[code]
 
         def work(conn):
-            ids = drill_down(session, request, code, dimension, bucket, currency)
-            return ids, describe_records(conn, indicator.source.unit_table, ids)
-
-        def show(found):
-            ids, records = found
+            ids = drill_down(worker_session(self.ctx, conn), request, code, dimension, bucket,
+                             currency)
             title = indicator.title()
             if dimension:
-                title += " \u00b7 " + Labels(session.conn, self.report.language).label(
-                    dimension, bucket)
+                title += " \u00b7 " + Labels(conn, language).label(dimension, bucket)
+            return title, ids, describe_records(conn, indicator.source.unit_table, ids)
+
+        def show(found):
+            title, ids, records = found
             self.last_dialog = DrillDownDialog(title, records, len(ids), self)
             self.last_dialog.open()
 
@@ -347,9 +353,10 @@ class ReportsPage(QWidget):
             if not path:
                 return
         from desktop_app.reports.exports import export_report
-        request, session = self.request, self.ctx.session
+        request = self.request
         self.status.setText(_("Writing {path}\u2026").format(path=path))
-        self.tasks.run(lambda conn: export_report(session, request, fmt, path),
+        self.tasks.run(lambda conn: export_report(worker_session(self.ctx, conn), request, fmt,
+                                                  path),
                        lambda _report: self.status.setText(
                            _("Saved {path}.").format(path=path)), self._show_error)
 
@@ -367,7 +374,6 @@ class ReportsPage(QWidget):
                 return
         fmt = fmt or ("csv" if path.lower().endswith(".csv") else "xlsx")
         from desktop_app.reports.exports import export_person_list
-        session = self.ctx.session
         self.status.setText(_("Writing {path}\u2026").format(path=path))
         self._busy(True)
 
@@ -382,5 +388,6 @@ class ReportsPage(QWidget):
             self._show_error(exc)
 
         self.tasks.run(lambda conn: export_person_list(
-            session, fmt, path, request, progress=lambda n: self.progress_changed.emit(0, 0),
+            worker_session(self.ctx, conn), fmt, path, request,
+            progress=lambda n: self.progress_changed.emit(0, 0),
             cancelled=self._cancel.is_set), done, failed)

@@ -1,14 +1,15 @@
 """Running report work off the UI thread.
 
-Uses the application's DB worker (``ctx.worker``, ui/worker.py) when it offers
-``submit(fn, on_done, on_error)`` where ``fn`` receives a connection; until then a
-small QThread of our own runs ``fn(conn)`` on the session's connection (reports only
-read, and every write of theirs is a single audited ``session.log``).
+Uses the application's DB worker (``ctx.worker``, ui/worker.py: ``submit(fn, on_done,
+on_error)``, ``fn`` receives the worker's own connection); without one (a bare context) a
+small QThread runs ``fn(conn)`` on the session's connection. Code that audits (drill-down,
+exports) builds its session on the connection it is given: ``worker_session(ctx, conn)``.
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal
 
 
@@ -30,6 +31,17 @@ class _Runner(QThread):
             self.done.emit(result)
 
 
+def worker_session(ctx, conn):
+    """A session on the worker's connection with the UI user and policy (for audited
+    reads such as drill-down and exports run off the UI thread)."""
+    from desktop_app.store.session import Session
+    if conn is ctx.session.conn:
+        return ctx.session
+    session = Session(conn, ctx.session.actor, policy=ctx.session.policy)
+    session.granted_reasons = ctx.session.granted_reasons
+    return session
+
+
 class TaskRunner(QObject):
     """One background task at a time per page; results come back on the UI thread."""
 
@@ -44,6 +56,9 @@ class TaskRunner(QObject):
 
     def run(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None],
             on_error: Callable[[BaseException], None]) -> None:
+        """Run ``fn(conn)`` in the background; the callbacks are dropped when the page was
+        closed (deleted) before the answer came back."""
+        on_done, on_error = self._guard(on_done), self._guard(on_error)
         worker = getattr(self.ctx, "worker", None)
         if worker is not None and hasattr(worker, "submit"):
             worker.submit(fn, on_done, on_error)
@@ -54,6 +69,14 @@ class TaskRunner(QObject):
         thread.finished.connect(lambda: self._forget(thread))
         self._threads.append(thread)
         thread.start()
+
+    def _guard(self, callback):
+        owner = self.parent()
+
+        def guarded(value):
+            if shiboken6.isValid(self) and (owner is None or shiboken6.isValid(owner)):
+                callback(value)
+        return guarded
 
     def _forget(self, thread) -> None:
         if thread in self._threads:
