@@ -198,3 +198,42 @@ def test_first_run_database_gets_password_and_is_encrypted(qtbot, tmp_path):
     QTimer.singleShot(50, log_in)
     session = open_with_login(path)
     assert session.actor.username == "malika" and session.actor.role == "administrator"
+
+
+def test_person_consent_section_records_exports_and_erases(qtbot, db_path, tmp_path):
+    from desktop_app.store.consent import has_consent
+    from desktop_app.ui.pages import discover_person_sections
+    ctx = _ctx(db_path)
+    person = PersonRepository(ctx.session).create(dict(family_name="Raximova",
+                                                       given_name="Dilbar"))
+    spec = next(s for s in discover_person_sections() if s.key == "consent")
+    section = spec.factory(ctx, [person["id"]])
+    qtbot.addWidget(section)
+    section.show()
+    assert section.export_button.isVisible() and section.erase_button.isVisible()
+    section.scope.setCurrentIndex(section.scope.findData("referral"))
+    section.given.setDate(section.given.date().addDays(-3))
+    qtbot.mouseClick(section.add_button, Qt.MouseButton.LeftButton)
+    assert section.table.rowCount() == 1
+    assert section.table.item(0, 0).text() == "Referral to another organisation"
+    assert has_consent(ctx.conn, person["id"], "referral")
+    section.table.selectRow(0)
+    qtbot.mouseClick(section.withdraw_button, Qt.MouseButton.LeftButton)
+    assert not has_consent(ctx.conn, person["id"], "referral")
+    out = tmp_path / "dilbar.json"
+    section.export(str(out))
+    assert "Raximova" in out.read_text(encoding="utf-8")
+    assert section.erase("Asked at the office in writing")
+    assert PersonRepository(ctx.session).get(person["id"])["family_name"] == "—"
+
+
+def test_person_section_hides_rights_from_a_loan_officer(qtbot, db_path):
+    from desktop_app.ui.security.consent_section import ConsentSection
+    _add(db_path, "lola", "loan_officer")
+    ctx = _ctx(db_path, "lola", "user-pass-123")
+    person = PersonRepository(ctx.session).create(dict(family_name="Aliev", given_name="Said"))
+    section = ConsentSection(ctx, [person["id"]])
+    qtbot.addWidget(section)
+    section.show()
+    assert section.add_button.isVisible()            # people and consents: office
+    assert not section.export_button.isVisible() and not section.erase_button.isVisible()
