@@ -17,6 +17,8 @@ from desktop_app.store.audit import utc_now
 from desktop_app.store.session import Session
 
 STANDARD_FIELDS = ("office_id", "created_at", "created_by", "updated_at", "updated_by", "deleted")
+# Bookkeeping stamps merge like any field but are never reported as conflicts.
+NO_CONFLICT_FIELDS = frozenset(("created_at", "created_by", "updated_at", "updated_by"))
 
 
 class ValidationError(Exception):
@@ -36,12 +38,26 @@ class AppendOnlyError(Exception):
 
 
 @dataclass
+class FieldConflict:
+    """Two concurrent writes to the same field: neither writer had seen the other's value."""
+    field: str
+    winner_value: Any
+    winner_hlc: str
+    winner_author: str | None
+    loser_value: Any
+    loser_hlc: str
+    loser_author: str | None
+
+
+@dataclass
 class RemoteResult:
     """What applying one remote change did to the local row."""
     created: bool = False
+    # the change was already in the change log (received before): nothing was done
+    duplicate: bool = False
     changed_fields: list[str] = field(default_factory=list)
-    # (field, losing value, losing hlc, winning value, winning hlc) for same-field conflicts
-    lost: list[tuple[str, Any, str, Any, str]] = field(default_factory=list)
+    # same-field conflicts (the losing value is kept here, never dropped silently)
+    lost: list[FieldConflict] = field(default_factory=list)
 
 
 def _dumps(value) -> str:
@@ -61,6 +77,12 @@ class Repository:
     audit_action_prefix: str = ""
     # values for fields a create leaves out (columns that are NOT NULL with a default)
     defaults: dict = {}
+    # Which offices a coordinator sends this table's records to (sync.scope):
+    # None / "office": records whose office_id is the office; "shared": every office.
+    # A class may instead define ``sync_scope_sql(cls, office_param) -> str``, an SQL
+    # condition over the change row ``c`` (c.record_id, c.office_id), e.g. to add
+    # records referred to the office.
+    sync_scope: str | None = None
 
     _registry: dict[str, type["Repository"]] = {}
 
@@ -136,7 +158,7 @@ class Repository:
             written = {k: row[k] for k in self.all_fields}
             clocks = {k: stamp for k in written}
             self._insert(record_id, written, clocks)
-            self._log_change(record_id, stamp, written)
+            self._log_change(record_id, stamp, written, None)
             record = {"id": record_id, **written, "hlc": _dumps(clocks)}
             session.audit.record(user, self.audit_action_prefix + "create", self.table,
                                  record_id, None, self.audit_view(record))
@@ -174,9 +196,10 @@ class Repository:
         session = self.session
         stamp = session.clock.now()
         clocks = json.loads(before.get("hlc") or "{}")
+        base = {k: clocks[k] for k in written if clocks.get(k)}
         clocks.update({k: stamp for k in written})
         self._update_row(record_id, written, clocks)
-        self._log_change(record_id, stamp, written)
+        self._log_change(record_id, stamp, written, base)
         record = {**before, **written, "hlc": _dumps(clocks)}
         session.audit.record(session.actor.user_id, self.audit_action_prefix + action,
                              self.table, record_id, self.audit_view(before),
@@ -250,51 +273,77 @@ class Repository:
 
     # ---- remote changes (sync) -----------------------------------------------------
     def apply_remote(self, record_id: str, fields: dict, stamp: str, origin_device: str,
-                     origin_seq: int, author: str | None) -> RemoteResult:
+                     origin_seq: int, author: str | None, base: dict | None = None,
+                     *, office_id: str | None = None, audit: bool = True) -> RemoteResult:
         """Merge one received change field by field (last writer wins by HLC).
 
         Must run inside the importer's transaction. Records the change in the change log
-        so it is relayed onward, and audits what changed locally.
+        so it is relayed onward (a change already there is skipped: ``duplicate``), and
+        audits what changed locally. ``base`` maps each written field to the clock of the
+        value the remote writer replaced; a losing value the other side had not seen is a
+        conflict (``lost``). Rows of append-only tables are never overwritten.
         """
         session = self.session
+        result = RemoteResult()
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO change_log(origin_device, origin_seq, table_name, record_id,"
+            " hlc, fields, author, office_id, base) VALUES (?,?,?,?,?,?,?,?,?)",
+            (origin_device, origin_seq, self.table, record_id, stamp, _dumps(fields), author,
+             office_id or fields.get("office_id"), _dumps(base) if base else None))
+        if cur.rowcount == 0:
+            result.duplicate = True
+            return result
         session.clock.observe(stamp)
         before = self.get(record_id, include_deleted=True)
-        result = RemoteResult()
-        clocks = json.loads(before["hlc"]) if before else {}
+        if before is not None and self.append_only and before.get("created_by"):
+            return result
+        clocks = json.loads(before["hlc"] or "{}") if before else {}
+        base = base or {}
         winners: dict[str, Any] = {}
         for name, value in fields.items():
             if name not in self.all_fields:
                 continue
             current = clocks.get(name)
             if current is None or stamp > current:
-                if before is not None and current is not None and before.get(name) != value:
-                    result.lost.append((name, before.get(name), current, value, stamp))
+                if (current is not None and name not in NO_CONFLICT_FIELDS
+                        and before.get(name) != value
+                        and current > (base.get(name) or "")):
+                    local_author = self._write_of(record_id, current)[1]
+                    result.lost.append(FieldConflict(name, value, stamp, author,
+                                                     before.get(name), current, local_author))
                 winners[name] = value
                 clocks[name] = stamp
-            elif stamp < current and before is not None and before.get(name) != value:
-                result.lost.append((name, value, stamp, before.get(name), current))
-        self.conn.execute(
-            "INSERT OR IGNORE INTO change_log(origin_device, origin_seq, table_name, record_id,"
-            " hlc, fields, author, office_id) VALUES (?,?,?,?,?,?,?,?)",
-            (origin_device, origin_seq, self.table, record_id, stamp, _dumps(fields), author,
-             fields.get("office_id") or (before or {}).get("office_id")))
+            elif (stamp < current and name not in NO_CONFLICT_FIELDS
+                  and before.get(name) != value):
+                current_base, local_author = self._write_of(record_id, current)
+                if stamp > (current_base.get(name) or ""):
+                    result.lost.append(FieldConflict(name, before.get(name), current,
+                                                     local_author, value, stamp, author))
         if not winners:
             return result
         if before is None:
             row = {k: winners.get(k) for k in self.all_fields}
-            if row.get("deleted") is None:
-                row["deleted"] = 0
             self._insert(record_id, row, clocks, fill_required=True)
             result.created = True
         else:
             self._update_row(record_id, winners, clocks)
         result.changed_fields = sorted(winners)
         after = self.get(record_id, include_deleted=True)
-        session.audit.record(author, "sync_" + ("create" if result.created else "update"),
-                             self.table, record_id, self.audit_view(before),
-                             self.audit_view(after), detail={"origin": origin_device})
+        if audit:
+            session.audit.record(author, "sync_" + ("create" if result.created else "update"),
+                                 self.table, record_id, self.audit_view(before),
+                                 self.audit_view(after), detail={"origin": origin_device})
         self.after_write(after, before)
         return result
+
+    def _write_of(self, record_id: str, stamp: str) -> tuple[dict, str | None]:
+        """(base clocks, author) of the logged write of this record at ``stamp``."""
+        row = self.conn.execute(
+            "SELECT base, author FROM change_log WHERE table_name=? AND record_id=? AND hlc=?"
+            " LIMIT 1", (self.table, record_id, stamp)).fetchone()
+        if row is None:
+            return {}, None
+        return json.loads(row[0] or "{}"), row[1]
 
     # ---- SQL -----------------------------------------------------------------------
     def _insert(self, record_id: str, row: dict, clocks: dict, fill_required=False) -> None:
@@ -302,29 +351,50 @@ class Repository:
         values = [record_id, *row.values(), _dumps(clocks)]
         if fill_required:
             # A remote change may carry only some fields of a row we have never seen
-            # (its creation is in another bundle); NOT NULL stamps get placeholders
-            # that the creation's clocks will overwrite.
-            for name in ("created_at", "created_by", "updated_at", "updated_by"):
-                idx = cols.index(name)
-                if values[idx] is None:
-                    values[idx] = ""
+            # (its creation is in another bundle): columns it leaves out take their
+            # default, and NOT NULL columns without one a placeholder. Neither gets a
+            # clock, so the creation's values win when they arrive.
+            required = self._required_columns()
+            kept_cols, kept_values = [], []
+            for col, value in zip(cols, values):
+                if value is None and col in required:
+                    if required[col] is not None:
+                        continue  # let the column default apply
+                    value = ""
+                kept_cols.append(col)
+                kept_values.append(value)
+            cols, values = kept_cols, kept_values
         self.conn.execute(
             f"INSERT INTO {self.table}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
             values)
+
+    def _required_columns(self) -> dict[str, str | None]:
+        """NOT NULL columns of the table -> their default (None: no default)."""
+        cache = Repository.__dict__.get("_required_cache")
+        if cache is None:
+            cache = {}
+            Repository._required_cache = cache
+        key = (id(self.conn), self.table)
+        if key not in cache:
+            cache[key] = {r[1]: r[4] for r in self.conn.execute(
+                f"PRAGMA table_info({self.table})") if r[3]}
+        return cache[key]
 
     def _update_row(self, record_id: str, written: dict, clocks: dict) -> None:
         sets = ", ".join(f"{k}=?" for k in written)
         self.conn.execute(f"UPDATE {self.table} SET {sets}, hlc=? WHERE id=?",
                           (*written.values(), _dumps(clocks), record_id))
 
-    def _log_change(self, record_id: str, stamp: str, written: dict) -> None:
+    def _log_change(self, record_id: str, stamp: str, written: dict,
+                    base: dict | None) -> None:
         session = self.session
         self.conn.execute(
             "INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
-            " fields, author, office_id) VALUES (?,?,?,?,?,?,?,?)",
+            " fields, author, office_id, base) VALUES (?,?,?,?,?,?,?,?,?)",
             (session.device_id, session.next_origin_seq(), self.table, record_id, stamp,
              _dumps(written), session.actor.user_id,
-             written.get("office_id") or self._office_of(record_id)))
+             written.get("office_id") or self._office_of(record_id),
+             _dumps(base) if base else None))
 
     def _office_of(self, record_id: str) -> str | None:
         row = self.conn.execute(f"SELECT office_id FROM {self.table} WHERE id=?",

@@ -33,10 +33,12 @@ def initialise(conn, *, office_code: str, office_name: str, office_type: str = "
                  "VALUES (?,?,?,?,1,?)", (device_id, device_code_for(device_id), None,
                                           device_name or office_code, utc_now()))
     session = Session(conn, SYSTEM)
+    # The office row belongs to itself; written in the create so that it syncs that way.
+    office_id = new_id()
     office = OfficeRepository(session).create(dict(
         code=office_code, name=office_name, office_type=office_type, country=country,
-        region=region, district=district, jamoat=jamoat))
-    conn.execute("UPDATE office SET office_id=? WHERE id=?", (office["id"], office["id"]))
+        region=region, district=district, jamoat=jamoat, office_id=office_id),
+        record_id=office_id)
     conn.execute("UPDATE device SET office_id=? WHERE id=?", (office["id"], device_id))
     set_meta(conn, "office_id", office["id"])
     set_meta(conn, "office_code", office_code)

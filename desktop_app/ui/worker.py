@@ -104,6 +104,19 @@ class DbWorker(QObject):
         if job.on_done is not None:
             job.on_done(result)
 
+    def wait_idle(self, timeout_ms: int = 30000) -> bool:
+        """Process events until every submitted job has been delivered (tests, closing)."""
+        import time
+        from PySide6.QtCore import QCoreApplication
+        deadline = time.monotonic() + timeout_ms / 1000
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._pending == 0:
+                    return True
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        return False
+
     def stop(self, timeout: float = 5.0) -> None:
         self._queue.put(None)
         self._thread.join(timeout)

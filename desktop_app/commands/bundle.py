@@ -1,0 +1,153 @@
+"""``hamroh bundle``: export and import sync bundles, watch a sync folder, history."""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+from desktop_app.commands._common import add_db_argument, open_for_cli
+from desktop_app.i18n import _
+from desktop_app.sync import bundle as fmt
+from desktop_app.sync import exchange, keys
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("bundle", help=_("exchange sync bundles with other offices"))
+    sub = parser.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+
+    export = sub.add_parser("export", help=_("write a bundle of the changes a peer has not seen"))
+    add_db_argument(export)
+    export.add_argument("--to", required=True, metavar="FILE", help=_("bundle file to write"))
+    export.add_argument("--for", dest="target", default="coordinator", metavar="TARGET",
+                        help=_("'coordinator' (default) or an office code"))
+    export.add_argument("--full", action="store_true",
+                        help=_("everything, not only what the peer has not acknowledged"))
+    export.add_argument("--passphrase-file", metavar="FILE", help=_("file holding the passphrase"))
+    export.set_defaults(handler=cmd_export)
+
+    imp = sub.add_parser("import", help=_("import one or more bundles"))
+    add_db_argument(imp)
+    imp.add_argument("files", nargs="+", metavar="FILE", help=_("bundle files"))
+    imp.add_argument("--passphrase-file", metavar="FILE", help=_("file holding the passphrase"))
+    imp.set_defaults(handler=cmd_import)
+
+    watch = sub.add_parser("watch", help=_("import from and write to a sync folder"))
+    add_db_argument(watch)
+    watch.add_argument("--folder", required=True, help=_("the shared sync folder"))
+    watch.add_argument("--interval", type=float, default=10.0, help=_("seconds between checks"))
+    watch.add_argument("--once", action="store_true", help=_("check once and stop"))
+    watch.add_argument("--passphrase-file", metavar="FILE", help=_("file holding the passphrase"))
+    watch.set_defaults(handler=cmd_watch)
+
+    hist = sub.add_parser("history", help=_("bundles imported and exported, and peers"))
+    add_db_argument(hist)
+    hist.set_defaults(handler=cmd_history)
+
+
+def _with_session(handler):
+    """Open ``--db`` for the handler and close it afterwards."""
+    @functools.wraps(handler)
+    def run(args):
+        session = open_for_cli(args)
+        try:
+            return handler(args, session)
+        finally:
+            session.conn.close()
+    return run
+
+
+def _fail(message: str) -> int:
+    print(_("Error: {message}").format(message=message), file=sys.stderr)
+    return 1
+
+
+def _org_key(args) -> bytes | None:
+    if getattr(args, "passphrase_file", None):
+        return keys.derive_org_key(keys.read_passphrase_file(args.passphrase_file))
+    return None
+
+
+@_with_session
+def cmd_export(args, session) -> int:
+    try:
+        result = exchange.export_bundle(session.conn, args.to, target=args.target,
+                                        full=args.full, org_key=_org_key(args),
+                                        actor=session.actor)
+    except (exchange.SyncError, keys.SyncSetupError) as exc:
+        return _fail(str(exc))
+    print(_("Wrote {file}: {count} changes for {target}.").format(
+        file=result.path, count=result.changes, target=result.target))
+    return 0
+
+
+def print_summary(summary: exchange.ImportSummary, name: str) -> None:
+    if summary.already_imported:
+        print(_("{file}: already imported, nothing changed.").format(file=name))
+        return
+    print(_("{file}: {new} new, {updated} updated, {unchanged} unchanged, {conflicts} "
+            "conflicts, {duplicates} possible duplicates.").format(
+        file=name, new=summary.new, updated=summary.updated, unchanged=summary.unchanged,
+        conflicts=summary.conflicts, duplicates=summary.duplicates))
+
+
+@_with_session
+def cmd_import(args, session) -> int:
+    try:
+        org_key = _org_key(args)
+    except keys.SyncSetupError as exc:
+        return _fail(str(exc))
+    failures = 0
+    for file in args.files:
+        try:
+            summary = exchange.import_bundle(session.conn, file, actor=session.actor,
+                                             org_key=org_key)
+        except (fmt.BundleError, exchange.SyncError) as exc:
+            print(_("Error: {message}").format(message=exc), file=sys.stderr)
+            failures += 1
+            continue
+        print_summary(summary, Path(file).name)
+    return 1 if failures else 0
+
+
+@_with_session
+def cmd_watch(args, session) -> int:
+    try:
+        org_key = _org_key(args)
+    except keys.SyncSetupError as exc:
+        return _fail(str(exc))
+    from desktop_app.sync.folder import SyncFolder
+    folder = SyncFolder(session.conn, args.folder, actor=session.actor, org_key=org_key)
+    failures = 0
+
+    def report(result) -> None:
+        nonlocal failures
+        for summary in result.imported:
+            print_summary(summary, summary.bundle_id)
+        for name, message in result.failed:
+            failures += 1
+            print(_("Error: {message}").format(message=message), file=sys.stderr)
+        for written in result.written:
+            print(_("Wrote {file}: {count} changes for {target}.").format(
+                file=written.path, count=written.changes, target=written.target))
+
+    if args.once:
+        report(folder.poll_once())
+        return 1 if failures else 0
+    print(_("Watching {folder}; press Ctrl+C to stop.").format(folder=args.folder))
+    folder.watch(args.interval, on_result=report)
+    return 0
+
+
+@_with_session
+def cmd_history(args, session) -> int:
+    directions = {"in": _("in"), "out": _("out")}
+    for row in exchange.history(session.conn):
+        print(f"{row['at']}  {directions.get(row['direction'], row['direction']):<4} "
+              f"{row['peer'] or '-':<12} {row['changes']:>7}  {row['result']}  {row['file_name']}")
+    for peer in exchange.peers(session.conn):
+        print(_("Peer {office} ({device}): last bundle in {last_in}, out {last_out}; "
+                "{count} of our changes not acknowledged.").format(
+            office=peer["office_code"] or "?", device=peer["fingerprint"] or peer["device_id"],
+            last_in=peer["last_in_at"] or "-", last_out=peer["last_out_at"] or "-",
+            count=peer["not_acknowledged"]))
+    return 0

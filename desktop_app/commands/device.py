@@ -1,0 +1,125 @@
+"""``hamroh device``: this device's identity, the sync passphrase, trusted devices."""
+from __future__ import annotations
+
+import functools
+import sys
+
+from desktop_app.commands._common import add_db_argument, open_for_cli
+from desktop_app.i18n import _
+from desktop_app.sync import bundle as fmt
+from desktop_app.sync import keys
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("device", help=_("this device's sync identity and trusted devices"))
+    sub = parser.add_subparsers(dest="device_command", metavar="ACTION", required=True)
+
+    show = sub.add_parser("show", help=_("show this device's id, office and key fingerprint"))
+    add_db_argument(show)
+    show.set_defaults(handler=cmd_show)
+
+    trust = sub.add_parser("trust", help=_("accept bundles from a device"))
+    add_db_argument(trust)
+    group = trust.add_mutually_exclusive_group(required=True)
+    group.add_argument("--fingerprint", help=_("the device's fingerprint, as shown on it"))
+    group.add_argument("--from-bundle", metavar="FILE", help=_("a bundle made by the device"))
+    trust.set_defaults(handler=cmd_trust)
+
+    revoke = sub.add_parser("revoke", help=_("refuse bundles from a device from now on"))
+    add_db_argument(revoke)
+    revoke.add_argument("fingerprint", help=_("the device's fingerprint"))
+    revoke.set_defaults(handler=cmd_revoke)
+
+    listing = sub.add_parser("list", help=_("list trusted and revoked devices"))
+    add_db_argument(listing)
+    listing.set_defaults(handler=cmd_list)
+
+    passphrase = sub.add_parser("passphrase", help=_("set the organisation's sync passphrase"))
+    add_db_argument(passphrase)
+    passphrase.add_argument("--passphrase-file", required=True, metavar="FILE",
+                            help=_("file holding the passphrase"))
+    passphrase.set_defaults(handler=cmd_passphrase)
+
+
+def _with_session(handler):
+    """Open ``--db`` for the handler and close it afterwards."""
+    @functools.wraps(handler)
+    def run(args):
+        session = open_for_cli(args)
+        try:
+            return handler(args, session)
+        finally:
+            session.conn.close()
+    return run
+
+
+def _fail(message: str) -> int:
+    print(_("Error: {message}").format(message=message), file=sys.stderr)
+    return 1
+
+
+@_with_session
+def cmd_show(args, session) -> int:
+    identity = keys.load_identity(session.conn)
+    print(_("Device: {device}").format(device=identity.device_id))
+    print(_("Device name: {name}").format(name=identity.name or "-"))
+    print(_("Office: {office}").format(office=identity.office_code or "-"))
+    print(_("Fingerprint: {fingerprint}").format(fingerprint=identity.fingerprint))
+    print(_("Sync passphrase: {state}").format(
+        state=_("set") if keys.has_passphrase(session.conn) else _("not set")))
+    return 0
+
+
+@_with_session
+def cmd_trust(args, session) -> int:
+    try:
+        if args.from_bundle:
+            header = fmt.read_header(args.from_bundle)
+            sender = header.sender
+            fp = keys.trust(session.conn, header.public_key, device_id=sender.get("device_id"),
+                            office_id=sender.get("office_id"),
+                            office_code=sender.get("office_code"), name=sender.get("name"),
+                            actor=session.actor.user_id)
+            who = _("{name} of office {office}").format(
+                name=sender.get("name") or sender.get("device_id"),
+                office=sender.get("office_code") or "?")
+        else:
+            fp = keys.trust_fingerprint(session.conn, args.fingerprint, session.actor.user_id)
+            who = fp
+    except (fmt.BundleError, keys.SyncSetupError) as exc:
+        return _fail(str(exc))
+    session.log("sync_device_trust", detail={"fingerprint": fp})
+    print(_("Trusted device {device} (fingerprint {fingerprint}).").format(device=who,
+                                                                         fingerprint=fp))
+    return 0
+
+
+@_with_session
+def cmd_revoke(args, session) -> int:
+    try:
+        fp = keys.revoke(session.conn, args.fingerprint, session.actor.user_id)
+    except keys.SyncSetupError as exc:
+        return _fail(str(exc))
+    session.log("sync_device_revoke", detail={"fingerprint": fp})
+    print(_("Revoked device {fingerprint}: its bundles will be refused.").format(fingerprint=fp))
+    return 0
+
+
+@_with_session
+def cmd_list(args, session) -> int:
+    status_names = {"trusted": _("trusted"), "revoked": _("revoked")}
+    for device in keys.devices(session.conn):
+        print(f"{device.fingerprint}  {status_names.get(device.status, device.status):<10} "
+              f"{device.office_code or '-':<8} {device.name or device.device_id or ''}")
+    return 0
+
+
+@_with_session
+def cmd_passphrase(args, session) -> int:
+    try:
+        keys.set_passphrase(session.conn, keys.read_passphrase_file(args.passphrase_file))
+    except keys.SyncSetupError as exc:
+        return _fail(str(exc))
+    session.log("sync_passphrase_set")
+    print(_("The sync passphrase is set."))
+    return 0

@@ -1,0 +1,474 @@
+"""Export and import of bundles: version vectors, scope, history, conflicts, duplicates.
+
+``export_bundle`` writes what a peer has not acknowledged (or everything with ``full``),
+limited to an office's scope when the target is an office. ``import_bundle`` checks the
+file completely before touching the database, then applies every change in one
+transaction: all or nothing, idempotent, in any order. Every attempt, failed or not, is
+appended to a log file beside the database (``<db>.sync.log``), so that a refused bundle
+leaves the database byte-for-byte unchanged and is still on record.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from desktop_app.domain.actors import SYSTEM, Actor
+from desktop_app.i18n import _
+from desktop_app.store import migrations
+from desktop_app.store.audit import utc_now
+from desktop_app.store.session import Session, get_meta
+from desktop_app.sync import bundle as fmt
+from desktop_app.sync import keys
+from desktop_app.sync.duplicates import queue_duplicates
+from desktop_app.sync.scope import existing_tables, scope_condition, synced_tables
+
+Progress = Callable[[int, int], "bool | None"]
+DUPLICATE_FIELDS = {"family_name", "given_name", "patronymic", "birth_date", "phones",
+                    "document_number", "merged_into", "deleted"}
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+class SyncError(Exception):
+    """A sync problem with a message fit to show (``code`` for programs and tests)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class ImportSummary:
+    bundle_id: str
+    sender_device: str
+    sender_office: str | None
+    changes: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    duplicates: int = 0
+    already_imported: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ExportResult:
+    bundle_id: str
+    path: Path
+    changes: int
+    counts: dict = field(default_factory=dict)
+    target: str = "coordinator"
+
+
+# ---- version vectors -------------------------------------------------------------
+def version_vector(conn) -> dict[str, int]:
+    return {d: s for d, s in conn.execute(
+        "SELECT origin_device, MAX(origin_seq) FROM change_log GROUP BY origin_device")}
+
+
+def schema_names(conn) -> list[str]:
+    return migrations.applied(conn)
+
+
+def _peer_acked(conn, where: str, args: tuple) -> dict[str, int] | None:
+    rows = conn.execute(f"SELECT acked FROM sync_peer WHERE {where}", args).fetchall()
+    if not rows:
+        return None
+    vectors = [json.loads(r[0] or "{}") for r in rows]
+    # what every one of these devices holds
+    common = set(vectors[0])
+    for vv in vectors[1:]:
+        common &= set(vv)
+    return {d: min(vv[d] for vv in vectors) for d in common}
+
+
+def log_path_for(db_path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".sync.log")
+
+
+def _log(log_path, entry: dict) -> None:
+    if log_path is None:
+        return
+    entry = {"at": utc_now(), **entry}
+    with open(log_path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def _db_file(conn) -> str | None:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return row[2] if row and row[2] else None
+
+
+def default_log_path(conn) -> Path | None:
+    path = _db_file(conn)
+    return log_path_for(path) if path else None
+
+
+# ---- export ----------------------------------------------------------------------
+def resolve_target(conn, target: str | None) -> tuple[str, str | None]:
+    """('coordinator', None) or (office code, office id) for ``--for``."""
+    if not target or target.lower() == "coordinator":
+        return "coordinator", None
+    row = conn.execute("SELECT id, code FROM office WHERE code=? AND deleted=0",
+                       (target.upper(),)).fetchone()
+    if row is None:
+        raise SyncError("unknown_office", _(
+            "There is no office with the code {code} in this database. Import a bundle from "
+            "that office first, or check the code.").format(code=target))
+    return row[1], row[0]
+
+
+def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool = False,
+                  peer_device: str | None = None, org_key: bytes | None = None,
+                  actor: Actor = SYSTEM, log_path=None, skip_empty: bool = False,
+                  progress: Progress | None = None) -> ExportResult:
+    """Write a bundle for the coordinator, an office (by code) or one peer device."""
+    org_key = org_key or keys.org_key(conn)
+    if org_key is None:
+        raise SyncError("no_passphrase", no_passphrase_message())
+    log_path = log_path if log_path is not None else default_log_path(conn)
+    label, office_id = resolve_target(conn, target)
+    if peer_device:
+        label = peer_device
+        acked = _peer_acked(conn, "device_id=?", (peer_device,))
+    elif office_id is None:
+        acked = _peer_acked(conn, "office_type='coordinator'", ())
+    else:
+        acked = _peer_acked(conn, "office_id=?", (office_id,))
+    if full or acked is None:
+        acked = {}
+    identity = keys.load_identity(conn)
+    tables = synced_tables(conn)
+    sql = ("SELECT c.origin_device, c.origin_seq, c.table_name, c.record_id, c.hlc, c.fields,"
+           " c.author, c.office_id, c.base FROM change_log c"
+           " LEFT JOIN temp.sync_export_acked a ON a.device = c.origin_device"
+           " WHERE c.origin_seq > coalesce(a.seq, 0)")
+    params: dict = {}
+    if office_id is not None:
+        conditions = [f"(c.table_name = '{t}' AND {scope_condition(cls)})"
+                      for t, cls in tables.items()]
+        sql += " AND (" + " OR ".join(conditions or ["0"]) + ")"
+        params["office"] = office_id
+    sql += " ORDER BY c.seq"
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_export_acked("
+                 "device TEXT PRIMARY KEY, seq INTEGER)")
+    conn.execute("DELETE FROM temp.sync_export_acked")
+    conn.executemany("INSERT INTO temp.sync_export_acked VALUES (?, ?)", list(acked.items()))
+    vv = version_vector(conn)
+    total = conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
+    writer = fmt.BundleWriter(path, identity, org_key, schema=schema_names(conn), manifest={
+        "version_vector": vv, "target": label, "full": bool(full),
+        "acknowledged": acked})
+    try:
+        done = 0
+        for row in conn.execute(sql, params):
+            change = {"d": row[0], "s": row[1], "t": row[2], "r": row[3], "h": row[4],
+                      "f": json.loads(row[5]), "a": row[6], "o": row[7]}
+            if row[8]:
+                change["b"] = json.loads(row[8])
+            writer.add(change)
+            done += 1
+            if progress is not None and done % 1000 == 0:
+                if progress(done, total) is False:
+                    raise ImportCancelled()
+        if skip_empty and writer.changes == 0:
+            writer.abort()
+            return ExportResult("", Path(path), 0, {}, label)
+        manifest = writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    now = utc_now()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "INSERT INTO sync_bundle_log(bundle_id, direction, at, peer_office, target,"
+            " file_name, changes, result, actor) VALUES (?, 'out', ?, ?, ?, ?, ?, 'ok', ?)",
+            (manifest["bundle_id"], now, office_id, label, Path(path).name, writer.changes,
+             actor.user_id))
+        if peer_device:
+            conn.execute("UPDATE sync_peer SET last_out_at=? WHERE device_id=?",
+                         (now, peer_device))
+        elif office_id is None:
+            conn.execute("UPDATE sync_peer SET last_out_at=? WHERE office_type='coordinator'",
+                         (now,))
+        else:
+            conn.execute("UPDATE sync_peer SET last_out_at=? WHERE office_id=?",
+                         (now, office_id))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    _log(log_path, {"direction": "out", "file": str(path), "bundle_id": manifest["bundle_id"],
+                    "target": label, "changes": writer.changes, "result": "ok"})
+    return ExportResult(manifest["bundle_id"], Path(path), writer.changes, writer.counts, label)
+
+
+def no_passphrase_message() -> str:
+    return _("No sync passphrase is set on this computer. Enter the organisation's sync "
+             "passphrase on the Sync page (or give it with --passphrase-file).")
+
+
+# ---- import ----------------------------------------------------------------------
+def check_bundle(conn, path, org_key: bytes | None = None) -> fmt.Header:
+    """Every check that needs no decryption of the payload; raises BundleError."""
+    header = fmt.read_header(path)
+    name = Path(path).name
+    status = keys.trust_status(conn, header.public_key)
+    sender = header.sender
+    who = dict(name=name, device=sender.get("name") or sender.get("device_id"),
+               office=sender.get("office_code") or "?", fingerprint=header.fingerprint)
+    if status == "revoked":
+        raise fmt.BundleError("revoked_device", _(
+            "The bundle {name} comes from the device \"{device}\" of office {office} "
+            "(fingerprint {fingerprint}), which was revoked on this computer. It was not "
+            "imported.").format(**who), **who)
+    if status != "trusted":
+        raise fmt.BundleError("unknown_device", _(
+            "The bundle {name} comes from the device \"{device}\" of office {office} "
+            "(fingerprint {fingerprint}), which this computer does not trust yet. Compare the "
+            "fingerprint with that device, trust it on the Sync page (or with hamroh device "
+            "trust), then import again.").format(**who), **who)
+    newer = set(header.schema) - set(schema_names(conn))
+    if newer:
+        raise fmt.BundleError("newer_schema", _(
+            "The bundle {name} comes from a newer version of Hamroh (its database has changes "
+            "this version does not know). Update Hamroh on this computer, then import it "
+            "again.").format(name=name))
+    return header
+
+
+def already_imported(conn, bundle_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM sync_bundle_log WHERE bundle_id=? AND direction='in' "
+                        "AND result='ok'", (bundle_id,)).fetchone() is not None
+
+
+def import_bundle(conn, path, *, actor: Actor | None = None, org_key: bytes | None = None,
+                  progress: Progress | None = None, log_path=None) -> ImportSummary:
+    """Import one bundle: all or nothing. Raises BundleError/SyncError/ImportCancelled."""
+    log_path = log_path if log_path is not None else default_log_path(conn)
+    entry = {"direction": "in", "file": str(path)}
+    try:
+        summary = _import(conn, path, actor, org_key, progress)
+    except fmt.BundleError as exc:
+        _log(log_path, {**entry, "result": exc.code, "message": str(exc)})
+        raise
+    except SyncError as exc:
+        _log(log_path, {**entry, "result": exc.code, "message": str(exc)})
+        raise
+    except ImportCancelled:
+        _log(log_path, {**entry, "result": "cancelled"})
+        raise
+    except Exception as exc:
+        _log(log_path, {**entry, "result": "failed", "message": repr(exc)})
+        raise SyncError("failed", _(
+            "The bundle {name} could not be applied to this database ({error}). Nothing was "
+            "imported.").format(name=Path(path).name, error=exc)) from exc
+    _log(log_path, {**entry, "result": "already_imported" if summary.already_imported else "ok",
+                    **{k: v for k, v in summary.as_dict().items() if k != "already_imported"}})
+    return summary
+
+
+def _import(conn, path, actor, org_key, progress) -> ImportSummary:
+    header = check_bundle(conn, path)
+    sender = header.sender
+    summary = ImportSummary(header.bundle_id, sender.get("device_id"), sender.get("office_id"))
+    if already_imported(conn, header.bundle_id):
+        summary.already_imported = True
+        return summary
+    org_key = org_key or keys.org_key(conn)
+    if org_key is None:
+        raise SyncError("no_passphrase", no_passphrase_message())
+    if actor is None:
+        from desktop_app.store.access import default_actor
+        actor = default_actor(conn)
+    session = Session(conn, actor)
+    with fmt.BundleReader(path, header, org_key) as reader:
+        manifest = reader.manifest
+        total = int(manifest.get("changes", 0))
+        tables = synced_tables(conn)
+        present = existing_tables(conn)
+        repos: dict = {}
+        new_ids: set[tuple[str, str]] = set()
+        updated_ids: set[tuple[str, str]] = set()
+        people: set[str] = set()
+        conflicts = 0
+        has_open = conn.execute(
+            "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None
+        now = utc_now()
+        with session.transaction():
+            for done, change in enumerate(reader.changes(), 1):
+                table = change["t"]
+                cls = tables.get(table)
+                if cls is None or table not in present:
+                    # a table of a module this installation does not have: keep the change
+                    # so that it is relayed onward, apply nothing
+                    conn.execute(
+                        "INSERT OR IGNORE INTO change_log(origin_device, origin_seq, table_name,"
+                        " record_id, hlc, fields, author, office_id, base) VALUES "
+                        "(?,?,?,?,?,?,?,?,?)",
+                        (change["d"], change["s"], table, change["r"], change["h"],
+                         json.dumps(change["f"], ensure_ascii=False, sort_keys=True,
+                                    separators=(",", ":")), change.get("a"), change.get("o"),
+                         json.dumps(change["b"], sort_keys=True, separators=(",", ":"))
+                         if change.get("b") else None))
+                    summary.unchanged += 1
+                    continue
+                repo = repos.get(table)
+                if repo is None:
+                    repo = repos[table] = cls(session)
+                result = repo.apply_remote(change["r"], change["f"], change["h"], change["d"],
+                                           int(change["s"]), change.get("a"), change.get("b"),
+                                           office_id=change.get("o"))
+                key = (table, change["r"])
+                if result.created:
+                    new_ids.add(key)
+                elif result.changed_fields:
+                    if key not in new_ids:
+                        updated_ids.add(key)
+                else:
+                    summary.unchanged += 1
+                for lost in result.lost:
+                    conflicts += conn.execute(
+                        "INSERT OR IGNORE INTO sync_conflict(table_name, record_id, field,"
+                        " winner_value, winner_hlc, winner_author, loser_value, loser_hlc,"
+                        " loser_author, found_at, bundle_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (table, change["r"], lost.field, _json(lost.winner_value),
+                         lost.winner_hlc, lost.winner_author, _json(lost.loser_value),
+                         lost.loser_hlc, lost.loser_author, now, header.bundle_id)).rowcount
+                    has_open = True
+                if has_open and result.changed_fields and change.get("b"):
+                    for name in result.changed_fields:
+                        seen = change["b"].get(name)
+                        if seen:
+                            conn.execute(
+                                "UPDATE sync_conflict SET status='superseded', resolved_at=? "
+                                "WHERE table_name=? AND record_id=? AND field=? AND "
+                                "status='open' AND winner_hlc<=? AND loser_hlc<=?",
+                                (now, table, change["r"], name, seen, seen))
+                if table == "person" and (result.created or
+                                          DUPLICATE_FIELDS & set(result.changed_fields)):
+                    people.add(change["r"])
+                if progress is not None and done % 200 == 0:
+                    if progress(done, total) is False:
+                        raise ImportCancelled()
+            summary.changes = int(manifest.get("changes", 0))
+            summary.new = len(new_ids)
+            summary.updated = len(updated_ids)
+            summary.conflicts = conflicts
+            summary.duplicates = queue_duplicates(conn, sorted(people), header.bundle_id)
+            _remember_peer(conn, header, manifest, now)
+            keys.record_sender(conn, header.public_key, device_id=sender.get("device_id"),
+                               office_id=sender.get("office_id"),
+                               office_code=sender.get("office_code"), name=sender.get("name"))
+            conn.execute(
+                "INSERT INTO sync_bundle_log(bundle_id, direction, at, peer_device, peer_office,"
+                " file_name, changes, new_records, updated, unchanged, conflicts, duplicates,"
+                " result, actor) VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?)",
+                (header.bundle_id, now, sender.get("device_id"), sender.get("office_id"),
+                 Path(path).name, summary.changes, summary.new, summary.updated,
+                 summary.unchanged, summary.conflicts, summary.duplicates, actor.user_id))
+            session.audit.record(actor.user_id, "sync_import", None, None, detail={
+                "bundle_id": header.bundle_id, "from_device": sender.get("device_id"),
+                "changes": summary.changes, "new": summary.new, "updated": summary.updated,
+                "conflicts": summary.conflicts})
+            if progress is not None and progress(total, total) is False:
+                raise ImportCancelled()
+    return summary
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _remember_peer(conn, header: fmt.Header, manifest: dict, now: str) -> None:
+    sender = header.sender
+    device = sender.get("device_id")
+    if device == get_meta(conn, "device_id"):
+        return
+    row = conn.execute("SELECT acked FROM sync_peer WHERE device_id=?", (device,)).fetchone()
+    acked = json.loads(row[0]) if row else {}
+    for origin, seq in (manifest.get("version_vector") or {}).items():
+        if int(seq) > acked.get(origin, 0):
+            acked[origin] = int(seq)
+    conn.execute(
+        "INSERT INTO sync_peer(device_id, office_id, office_code, office_type, fingerprint,"
+        " acked, last_in_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(device_id) DO UPDATE SET "
+        "office_id=excluded.office_id, office_code=excluded.office_code,"
+        " office_type=excluded.office_type, fingerprint=excluded.fingerprint,"
+        " acked=excluded.acked, last_in_at=excluded.last_in_at",
+        (device, sender.get("office_id"), sender.get("office_code"), sender.get("office_type"),
+         header.fingerprint, json.dumps(acked, sort_keys=True), now))
+
+
+# ---- history and peers (for the UI and CLI) --------------------------------------
+def history(conn, limit: int = 200) -> list[dict]:
+    cur = conn.execute(
+        "SELECT l.at, l.direction, l.bundle_id, coalesce(p.office_code, o.code, l.target),"
+        " l.file_name, l.changes, l.new_records, l.updated, l.unchanged, l.conflicts,"
+        " l.duplicates, l.result FROM sync_bundle_log l"
+        " LEFT JOIN sync_peer p ON p.device_id = l.peer_device"
+        " LEFT JOIN office o ON o.id = l.peer_office"
+        " ORDER BY l.seq DESC LIMIT ?", (limit,))
+    cols = ("at", "direction", "bundle_id", "peer", "file_name", "changes", "new", "updated",
+            "unchanged", "conflicts", "duplicates", "result")
+    return [dict(zip(cols, r)) for r in cur]
+
+
+def peers(conn) -> list[dict]:
+    """Per peer device: office, when last in/out, and how many of our changes it lacks."""
+    ours = version_vector(conn)
+    out = []
+    for device, office_code, office_type, fp, acked, last_in, last_out in conn.execute(
+            "SELECT device_id, office_code, office_type, fingerprint, acked, last_in_at,"
+            " last_out_at FROM sync_peer ORDER BY office_code, device_id"):
+        acked = json.loads(acked or "{}")
+        missing = sum(max(0, seq - acked.get(d, 0)) for d, seq in ours.items())
+        out.append({"device_id": device, "office_code": office_code,
+                    "office_type": office_type, "fingerprint": fp, "last_in_at": last_in,
+                    "last_out_at": last_out, "not_acknowledged": missing})
+    return out
+
+
+def offices(conn) -> list[tuple[str, str, str]]:
+    """(id, code, name) of the offices a coordinator can make bundles for."""
+    own = get_meta(conn, "office_id")
+    return [tuple(r) for r in conn.execute(
+        "SELECT id, code, name FROM office WHERE deleted=0 AND id IS NOT ? "
+        "AND office_type != 'coordinator' ORDER BY code", (own,))]
+
+
+def is_coordinator(conn) -> bool:
+    own = get_meta(conn, "office_id")
+    row = conn.execute("SELECT office_type FROM office WHERE id=?", (own,)).fetchone()
+    return bool(row and row[0] == "coordinator")
+
+
+def default_bundle_name(conn, target: str) -> str:
+    code = get_meta(conn, "office_code") or "office"
+    stamp = utc_now().replace(":", "").replace("-", "")[:15]
+    return f"{code}-to-{target}-{stamp}{fmt.SUFFIX}"
+
+
+def file_is_bundle(path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(fmt.MAGIC)) == fmt.MAGIC
+    except OSError:
+        return False
+
+
+def remove_quietly(path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -1,0 +1,235 @@
+"""Device identity, the organisation's bundle key and the list of trusted devices.
+
+Choices (see docs/dev/sync.md):
+- Each installation has an Ed25519 signing key, created on first use and kept in the
+  local table ``sync_identity`` (never synced, never exported). The database itself is
+  what protects it (SQLCipher encryption at rest when security is enabled).
+- The organisation's sync passphrase is entered once; what is stored is the 32-byte key
+  derived from it with scrypt (the passphrase itself cannot be read back). Each bundle
+  gets its own AES-256-GCM key derived from that key and a random salt (HKDF).
+- ``sync_trust`` lists devices by the fingerprint of their public key, trusted or
+  revoked. This device always trusts itself.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
+                                                               Ed25519PublicKey)
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from desktop_app.i18n import _
+from desktop_app.store import db as dbmod
+from desktop_app.store.audit import utc_now
+from desktop_app.store.session import get_meta
+
+# scrypt parameters for the passphrase (about 0.1 s and 32 MB on a cheap laptop).
+KDF_SALT = b"hamroh-sync-organisation-key-v1"
+KDF_N, KDF_R, KDF_P = 2 ** 15, 8, 1
+MIN_PASSPHRASE = 8
+
+
+class SyncSetupError(Exception):
+    """A set-up problem with a message fit to show."""
+
+
+def fingerprint(public_key: bytes) -> str:
+    """Short, readable fingerprint of a public key: 5 groups of 4 hex digits."""
+    digest = hashlib.sha256(public_key).hexdigest()[:20].upper()
+    return "-".join(digest[i:i + 4] for i in range(0, 20, 4))
+
+
+def normalise_fingerprint(text: str) -> str:
+    digits = "".join(c for c in text.upper() if c in "0123456789ABCDEF")
+    return "-".join(digits[i:i + 4] for i in range(0, len(digits), 4))
+
+
+def derive_org_key(passphrase: str) -> bytes:
+    passphrase = passphrase.strip()
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise SyncSetupError(_("The sync passphrase must have at least {count} characters.")
+                             .format(count=MIN_PASSPHRASE))
+    kdf = Scrypt(salt=KDF_SALT, length=32, n=KDF_N, r=KDF_R, p=KDF_P)
+    return kdf.derive(passphrase.encode("utf-8"))
+
+
+def read_passphrase_file(path) -> str:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read().strip()
+    except OSError as exc:
+        raise SyncSetupError(_("The passphrase file {path} could not be read.")
+                             .format(path=path)) from exc
+    if not text:
+        raise SyncSetupError(_("The passphrase file {path} is empty.").format(path=path))
+    return text
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    device_id: str
+    office_id: str | None
+    office_code: str | None
+    office_type: str | None
+    name: str
+    private_key: Ed25519PrivateKey
+    public_key: bytes
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
+
+    def sign(self, data: bytes) -> bytes:
+        return self.private_key.sign(data)
+
+
+def _raw_public(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw,
+                                         serialization.PublicFormat.Raw)
+
+
+def load_identity(conn, *, create: bool = True) -> DeviceIdentity | None:
+    """This device's identity; the key is made (and committed) on first use."""
+    row = conn.execute("SELECT secret FROM sync_identity WHERE name='device_key'").fetchone()
+    if row is None:
+        if not create:
+            return None
+        key = Ed25519PrivateKey.generate()
+        secret = key.private_bytes(serialization.Encoding.Raw,
+                                   serialization.PrivateFormat.Raw,
+                                   serialization.NoEncryption())
+        with dbmod.transaction(conn):
+            conn.execute("INSERT OR IGNORE INTO sync_identity(name, secret, public, created_at)"
+                         " VALUES ('device_key', ?, ?, ?)", (secret, _raw_public(key), utc_now()))
+        row = conn.execute("SELECT secret FROM sync_identity WHERE name='device_key'").fetchone()
+    key = Ed25519PrivateKey.from_private_bytes(bytes(row[0]))
+    device_id = get_meta(conn, "device_id") or "unset-device"
+    office_id = get_meta(conn, "office_id")
+    office = conn.execute("SELECT code, office_type FROM office WHERE id=?",
+                          (office_id,)).fetchone() if office_id else None
+    name_row = conn.execute("SELECT name FROM device WHERE id=?", (device_id,)).fetchone()
+    return DeviceIdentity(device_id, office_id, office[0] if office else get_meta(conn, "office_code"),
+                          office[1] if office else None, name_row[0] if name_row else "",
+                          key, _raw_public(key))
+
+
+def set_passphrase(conn, passphrase: str) -> None:
+    """Derive and keep the organisation key (the passphrase itself is not stored)."""
+    key = derive_org_key(passphrase)
+    set_org_key(conn, key)
+
+
+def set_org_key(conn, key: bytes) -> None:
+    params = json.dumps({"kdf": "scrypt", "n": KDF_N, "r": KDF_R, "p": KDF_P,
+                         "salt": base64.b64encode(KDF_SALT).decode()})
+    with dbmod.transaction(conn):
+        conn.execute("INSERT INTO sync_identity(name, secret, params, created_at) VALUES "
+                     "('org_key', ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                     "secret=excluded.secret, params=excluded.params, created_at=excluded.created_at",
+                     (key, params, utc_now()))
+
+
+def org_key(conn) -> bytes | None:
+    row = conn.execute("SELECT secret FROM sync_identity WHERE name='org_key'").fetchone()
+    return bytes(row[0]) if row else None
+
+
+def has_passphrase(conn) -> bool:
+    return org_key(conn) is not None
+
+
+# ---- trust -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrustedDevice:
+    fingerprint: str
+    public_key: bytes | None
+    device_id: str | None
+    office_id: str | None
+    office_code: str | None
+    name: str | None
+    status: str
+    changed_at: str
+
+
+def trust_status(conn, public_key: bytes) -> str | None:
+    """'trusted', 'revoked' or None (unknown) for a sender's public key."""
+    own = load_identity(conn, create=False)
+    if own is not None and own.public_key == public_key:
+        return "trusted"
+    row = conn.execute("SELECT status FROM sync_trust WHERE fingerprint=?",
+                       (fingerprint(public_key),)).fetchone()
+    return row[0] if row else None
+
+
+def trust(conn, public_key: bytes, *, device_id: str | None = None,
+          office_id: str | None = None, office_code: str | None = None,
+          name: str | None = None, actor: str | None = None) -> str:
+    fp = fingerprint(public_key)
+    with dbmod.transaction(conn):
+        conn.execute(
+            "INSERT INTO sync_trust(fingerprint, public_key, device_id, office_id, office_code,"
+            " name, status, changed_at, changed_by) VALUES (?,?,?,?,?,?,'trusted',?,?) "
+            "ON CONFLICT(fingerprint) DO UPDATE SET status='trusted', changed_at=excluded.changed_at,"
+            " changed_by=excluded.changed_by, device_id=coalesce(excluded.device_id, device_id),"
+            " office_id=coalesce(excluded.office_id, office_id),"
+            " office_code=coalesce(excluded.office_code, office_code),"
+            " name=coalesce(excluded.name, name)",
+            (fp, public_key, device_id, office_id, office_code, name, utc_now(), actor))
+    return fp
+
+
+def trust_fingerprint(conn, fp: str, actor: str | None = None) -> str:
+    """Trust a device by the fingerprint its owner read out (its key comes with its bundles)."""
+    fp = normalise_fingerprint(fp)
+    if len(fp) != 24:
+        raise SyncSetupError(_("{fingerprint} is not a device fingerprint: it has 20 letters "
+                               "and digits in groups of four, like 1A2B-3C4D-5E6F-7A8B-9C0D.")
+                             .format(fingerprint=fp))
+    with dbmod.transaction(conn):
+        conn.execute(
+            "INSERT INTO sync_trust(fingerprint, status, changed_at, changed_by) "
+            "VALUES (?, 'trusted', ?, ?) ON CONFLICT(fingerprint) DO UPDATE SET "
+            "status='trusted', changed_at=excluded.changed_at, changed_by=excluded.changed_by",
+            (fp, utc_now(), actor))
+    return fp
+
+
+def record_sender(conn, public_key: bytes, *, device_id, office_id, office_code, name) -> None:
+    """Fill in what a trusted sender's bundle tells about it (inside the import transaction)."""
+    conn.execute("UPDATE sync_trust SET public_key=coalesce(public_key, ?), device_id=?,"
+                 " office_id=?, office_code=?, name=coalesce(name, ?) WHERE fingerprint=?",
+                 (public_key, device_id, office_id, office_code, name, fingerprint(public_key)))
+
+
+def revoke(conn, fp: str, actor: str | None = None) -> str:
+    fp = normalise_fingerprint(fp)
+    own = load_identity(conn, create=False)
+    if own is not None and own.fingerprint == fp:
+        raise SyncSetupError(_("This is the fingerprint of this device; it cannot be revoked."))
+    with dbmod.transaction(conn):
+        cur = conn.execute("UPDATE sync_trust SET status='revoked', changed_at=?, changed_by=? "
+                           "WHERE fingerprint=?", (utc_now(), actor, fp))
+    if cur.rowcount == 0:
+        raise SyncSetupError(_("No device with fingerprint {fingerprint} is known here.")
+                             .format(fingerprint=fp))
+    return fp
+
+
+def devices(conn) -> list[TrustedDevice]:
+    return [TrustedDevice(r[0], bytes(r[1]) if r[1] else None, r[2], r[3], r[4], r[5], r[6], r[7])
+            for r in conn.execute(
+                "SELECT fingerprint, public_key, device_id, office_id, office_code, name, status,"
+                " changed_at FROM sync_trust ORDER BY office_code, name, fingerprint")]
+
+
+def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, data)
+    except (InvalidSignature, ValueError):
+        return False
+    return True

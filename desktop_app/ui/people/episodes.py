@@ -1,0 +1,220 @@
+"""A small table editor for a person's migration episodes."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView,
+                               QLineEdit, QPushButton, QTableWidget, QVBoxLayout, QWidget)
+
+from desktop_app.domain.people import parse_date
+from desktop_app.i18n import N_, _, current_language
+from desktop_app.store import reference
+from desktop_app.ui.people.widgets import FieldError, RefCombo
+
+EPISODE_COLUMNS = (
+    ("destination_country", N_("Country")),
+    ("destination_city", N_("City")),
+    ("sector", N_("Sector")),
+    ("employer_name", N_("Employer")),
+    ("departure_date", N_("Departed")),
+    ("return_date", N_("Returned")),
+    ("work_permit", N_("Work permit")),
+    ("recruitment_channel", N_("Recruitment channel")),
+)
+COLUMN_WIDTHS = (130, 130, 150, 150, 100, 100, 120, 200)
+DATE_FIELDS = ("departure_date", "return_date")
+
+
+def to_display_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        d = parse_date(iso)
+    except ValueError:
+        return iso
+    return d.strftime("%d.%m.%Y") if d else ""
+
+
+class CityCombo(QComboBox):
+    """Editable: pick a known city of the destination country or type another."""
+
+    def __init__(self, conn, parent=None):
+        super().__init__(parent)
+        self.conn = conn
+        self.setEditable(True)
+        self._items: list[reference.RefItem] = []
+
+    def load(self, country: str | None) -> None:
+        text = self.value()
+        self._items = reference.items(self.conn, "city", country) if country else []
+        self.blockSignals(True)
+        self.clear()
+        self.addItem("", None)
+        for item in self._items:
+            self.addItem(item.label(current_language()), item.code)
+        self.blockSignals(False)
+        self.set_value(text)
+
+    def value(self) -> str | None:
+        text = self.currentText().strip()
+        if not text:
+            return None
+        index = self.findText(text)
+        if index > 0 and self.itemData(index):
+            return self.itemData(index)
+        return text
+
+    def set_value(self, value: str | None) -> None:
+        if not value:
+            self.setCurrentIndex(0)
+            self.setEditText("")
+            return
+        index = self.findData(value)
+        if index > 0:
+            self.setCurrentIndex(index)
+        else:
+            self.setEditText(value)
+
+    def retranslate(self) -> None:
+        value = self.value()
+        for i, item in enumerate(self._items, start=1):
+            self.setItemText(i, item.label(current_language()))
+        self.set_value(value)
+
+
+class EpisodesEditor(QWidget):
+    """Rows of episodes with cell widgets; ``episodes()`` returns the values to save."""
+
+    changed = Signal()
+
+    def __init__(self, conn, parent=None):
+        super().__init__(parent)
+        self.conn = conn
+        self.table = QTableWidget(0, len(EPISODE_COLUMNS), self)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(120)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
+        self.add_button = QPushButton(self)
+        self.remove_button = QPushButton(self)
+        self.add_button.clicked.connect(self._add_clicked)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.error = FieldError(self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+        self._ids: list[str | None] = []
+        self.retranslate()
+
+    # ---- rows ------------------------------------------------------------------------
+    def _mark_changed(self, *_args) -> None:
+        self.changed.emit()      # a slot must return None (see form.PersonForm._mark_changed)
+
+    def _add_clicked(self) -> None:
+        self.add_row()
+
+    def add_row(self, episode: dict | None = None) -> int:
+        episode = episode or {}
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self._ids.append(episode.get("id"))
+        country = RefCombo(self.conn, "country", parent=self.table)
+        country.load()
+        city = CityCombo(self.conn, self.table)
+        country.code_changed.connect(city.load)
+        country.set_code(episode.get("destination_country"))
+        city.load(country.code())
+        city.set_value(episode.get("destination_city"))
+        sector = RefCombo(self.conn, "sector", parent=self.table)
+        sector.load()
+        sector.set_code(episode.get("sector"))
+        channel = RefCombo(self.conn, "recruitment_channel", parent=self.table)
+        channel.load()
+        channel.set_code(episode.get("recruitment_channel"))
+        widgets = {"destination_country": country, "destination_city": city, "sector": sector,
+                   "recruitment_channel": channel}
+        for name in ("employer_name", "departure_date", "return_date", "work_permit"):
+            edit = QLineEdit(self.table)
+            value = episode.get(name) or ""
+            edit.setText(to_display_date(value) if name in DATE_FIELDS else value)
+            if name in DATE_FIELDS:
+                edit.setPlaceholderText(_("dd.mm.yyyy"))
+            edit.textEdited.connect(self._mark_changed)
+            widgets[name] = edit
+        for combo in (country, sector, channel):
+            combo.code_changed.connect(self._mark_changed)
+        city.editTextChanged.connect(self._mark_changed)
+        for column, (name, _label) in enumerate(EPISODE_COLUMNS):
+            self.table.setCellWidget(row, column, widgets[name])
+        if episode == {}:
+            self.changed.emit()
+        return row
+
+    def remove_selected(self) -> None:
+        row = self.table.currentRow()
+        if row < 0 and self.table.rowCount():
+            row = self.table.rowCount() - 1
+        if row < 0:
+            return
+        self.table.removeRow(row)
+        del self._ids[row]
+        self.changed.emit()
+
+    def set_episodes(self, episodes: list[dict]) -> None:
+        self.table.setRowCount(0)
+        self._ids = []
+        for episode in episodes:
+            self.add_row(episode)
+        self.show_errors({})
+
+    def cell(self, row: int, name: str):
+        column = [n for n, _l in EPISODE_COLUMNS].index(name)
+        return self.table.cellWidget(row, column)
+
+    def episodes(self) -> list[dict]:
+        result = []
+        for row in range(self.table.rowCount()):
+            values: dict = {"id": self._ids[row]}
+            for name, _label in EPISODE_COLUMNS:
+                widget = self.cell(row, name)
+                if isinstance(widget, RefCombo):
+                    values[name] = widget.code()
+                elif isinstance(widget, CityCombo):
+                    values[name] = widget.value()
+                else:
+                    values[name] = widget.text().strip() or None
+            result.append(values)
+        return result
+
+    def show_errors(self, rows: dict[int, dict[str, str]]) -> None:
+        lines = []
+        for index in sorted(rows):
+            for message in rows[index].values():
+                lines.append(_("Episode {number}: {message}").format(number=index + 1,
+                                                                    message=message))
+        for row in range(self.table.rowCount()):
+            for name in DATE_FIELDS:
+                bad = name in rows.get(row, {})
+                self.cell(row, name).setStyleSheet("border: 1px solid #b00020;" if bad else "")
+        self.error.show_error("\n".join(lines))
+
+    def retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels([_(label) for _n, label in EPISODE_COLUMNS])
+        self.add_button.setText(_("Add episode"))
+        self.remove_button.setText(_("Remove episode"))
+        for row in range(self.table.rowCount()):
+            for name, _label in EPISODE_COLUMNS:
+                widget = self.cell(row, name)
+                if hasattr(widget, "retranslate"):
+                    widget.retranslate()
+                elif name in DATE_FIELDS:
+                    widget.setPlaceholderText(_("dd.mm.yyyy"))

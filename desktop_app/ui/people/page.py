@@ -1,0 +1,332 @@
+"""The People page: searchable, filterable list of everyone registered, and a person's page."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from desktop_app.domain.people import MIGRATION_STATUSES, SEXES
+from desktop_app.i18n import _, format_number, ngettext
+from desktop_app.store import people_list
+from desktop_app.ui.people.detail import PersonDetail
+from desktop_app.ui.people.form import PersonDialog
+from desktop_app.ui.people.model import COLUMNS, PeopleModel
+from desktop_app.ui.people.widgets import CodeCombo, RefCombo
+
+SEARCH_DELAY_MS = 150
+# Below this many people the list query takes a few milliseconds and runs in place; above
+# it the query runs on a background thread and the result comes back through a signal.
+BACKGROUND_ABOVE = 20_000
+
+
+class _Results(QObject):
+    done = Signal(int, bool, object)
+
+
+class _ListJob(QRunnable):
+    """Runs one list query off the UI thread (reads only) and reports back by signal."""
+
+    def __init__(self, generation: int, work, results: _Results):
+        super().__init__()
+        self.generation = generation
+        self.work = work
+        self.results = results
+
+    def run(self) -> None:
+        try:
+            outcome = self.work()
+        except Exception as exc:  # shown in the status line, never lost
+            self.results.done.emit(self.generation, False, exc)
+        else:
+            self.results.done.emit(self.generation, True, outcome)
+
+
+class PeoplePage(QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.query = people_list.PeopleQuery()
+        self.dialog: PersonDialog | None = None
+        # store.people_duplicates.find_duplicates unless replaced (tests)
+        self.duplicate_finder = None
+        self._generation = 0
+        self._capped = False
+        self._selected_id: str | None = None
+        self._total: int | None = None
+        self._loading = False
+        self._results = _Results(self)
+        self._results.done.connect(self._background_done)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+
+        self.search = QLineEdit(self)
+        self.search.setClearButtonEnabled(True)
+        self.search.setObjectName("people_search")
+        self.search.textChanged.connect(self._search_typed)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.reload)
+        self.sex_filter = CodeCombo(lambda: _("All sexes"), self)
+        self.sex_filter.set_choices([(c, (lambda m=m: _(m))) for c, m in SEXES.items()])
+        self.district_filter = RefCombo(ctx.conn, "district", lambda: _("All districts"), self)
+        self.district_filter.load()
+        self.status_filter = CodeCombo(lambda: _("All statuses"), self)
+        self.status_filter.set_choices([(c, (lambda m=m: _(m)))
+                                        for c, m in MIGRATION_STATUSES.items()])
+        for combo in (self.sex_filter, self.district_filter, self.status_filter):
+            combo.code_changed.connect(self._filter_changed)
+        self.new_button = QPushButton(self)
+        self.new_button.clicked.connect(self.new_person)
+        self.new_button.setVisible(ctx.can("create", "person"))
+
+        self.model = PeopleModel(ctx.conn, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.AscendingOrder)
+        header.setStretchLastSection(True)
+        header.sortIndicatorChanged.connect(self._sort_changed)
+        for column, width in enumerate((220, 70, 90, 200, 140, 130, 110)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.doubleClicked.connect(self._row_activated)
+        self.table.activated.connect(self._row_activated)
+
+        self.detail = PersonDetail(ctx, self)
+        self.detail.edit_requested.connect(self.edit_person)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("people_count")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.sex_filter, 1)
+        filters.addWidget(self.district_filter, 1)
+        filters.addWidget(self.status_filter, 1)
+        filters.addWidget(self.new_button)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.count_label)
+        self.splitter = QSplitter(Qt.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([900, 480])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+
+        for keys, slot in ((QKeySequence.New, self.new_person),
+                           (QKeySequence.Find, self.focus_search)):
+            shortcut = QShortcut(keys, self, activated=slot)
+            shortcut.setContext(Qt.WidgetWithChildrenShortcut)
+        clear = QShortcut(QKeySequence(Qt.Key_Escape), self.search, activated=self.search.clear)
+        clear.setContext(Qt.WidgetShortcut)
+        ctx.data_changed.connect(self._data_changed)
+        self.retranslate()
+        self.reload()
+
+    # ---- list ------------------------------------------------------------------------
+    def _filter_changed(self, _code) -> None:
+        self.reload()
+
+    def _row_activated(self, _index) -> None:
+        self.edit_person(self.current_id())
+
+    def _search_typed(self, _text: str) -> None:
+        self.search_timer.start()
+
+    def _sort_changed(self, column: int, order) -> None:
+        self.query.sort = COLUMNS[column][0]
+        self.query.descending = order == Qt.DescendingOrder
+        self._sort_chosen = True
+        self.reload()
+
+    def current_query(self) -> people_list.PeopleQuery:
+        q = self.query
+        q.term = self.search.text().strip()
+        q.sex = self.sex_filter.code()
+        q.district = self.district_filter.code()
+        q.status = self.status_filter.code()
+        if q.term and not getattr(self, "_sort_chosen", False):
+            q.sort = "relevance"
+        elif q.sort == "relevance":
+            q.sort = "name"
+        return people_list.PeopleQuery(**vars(q))
+
+    def reload(self) -> None:
+        """Run the list query (off the UI thread for a large registry) and show the result."""
+        self.search_timer.stop()
+        query = self.current_query()
+        self._generation += 1
+        generation = self._generation
+        conn = self.ctx.conn
+        if self._total is None:
+            self._total = people_list.count_people(conn)
+
+        def work(on_conn=conn):
+            return people_list.list_ids(on_conn, query)
+
+        worker = getattr(self.ctx, "worker", None)
+        if worker is not None and hasattr(worker, "submit"):
+            # the worker passes its own connection; a newer query drops this one's answer
+            self._set_loading(True)
+            worker.submit(work, lambda ids: self._background_done(generation, True, ids),
+                          lambda exc: self._background_done(generation, False, exc),
+                          key="people-list")
+        elif self._total > BACKGROUND_ABOVE:
+            self._set_loading(True)
+            self._pool.start(_ListJob(generation, work, self._results))
+        else:
+            self._show_result(work())
+
+    def _background_done(self, generation: int, ok: bool, outcome) -> None:
+        if generation != self._generation:
+            return          # a newer query was started while this one ran
+        self._set_loading(False)
+        if ok:
+            self._show_result(outcome)
+        else:
+            self.count_label.setText(_("The list could not be read: {error}").format(
+                error=outcome))
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        if loading:
+            self.count_label.setText(_("Searching…"))
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Wait for a background query (tests, closing)."""
+        worker = getattr(self.ctx, "worker", None)
+        if worker is not None and hasattr(worker, "wait_idle") and not worker.wait_idle(msecs):
+            return False
+        return self._pool.waitForDone(msecs)
+
+    def _show_result(self, ids: people_list.PeopleIds) -> None:
+        keep = self._selected_id
+        self.model.set_rowids(ids.rowids)
+        self._capped = ids.capped
+        self._update_count()
+        if keep:
+            self.select_person(keep)
+
+    def _update_count(self) -> None:
+        if self._loading:
+            self.count_label.setText(_("Searching…"))
+            return
+        shown = self.model.rowCount()
+        total = self._total if self._total is not None else shown
+        if self.query.term or self.query.sex or self.query.district or self.query.status:
+            text = ngettext("{shown} of {total} person", "{shown} of {total} people",
+                            total).format(shown=format_number(shown),
+                                          total=format_number(total))
+            if self._capped:
+                text += " " + _("(only the best matches are shown; type more to narrow "
+                                "the search)")
+        else:
+            text = ngettext("{count} person", "{count} people", total).format(
+                count=format_number(total))
+        self.count_label.setText(text)
+        self.ctx.status_message.emit(text)
+
+    def _row_changed(self, current, _previous) -> None:
+        person_id = self.current_id()
+        self._selected_id = person_id
+        self.detail.show_person(person_id)
+
+    def current_id(self) -> str | None:
+        row = self.table.currentIndex().row()
+        record = self.model.record(row) if row >= 0 else None
+        return record["id"] if record else None
+
+    def select_person(self, person_id: str) -> bool:
+        rowid = people_list.person_rowid(self.ctx.conn, person_id)
+        row = self.model.row_of(rowid) if rowid is not None else -1
+        if row < 0:
+            self._selected_id = person_id
+            self.detail.show_person(person_id)
+            return False
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        self.table.scrollTo(self.model.index(row, 0))
+        if self.detail.person is None or self.detail.person["id"] != person_id:
+            self.detail.show_person(person_id)
+        return True
+
+    def _data_changed(self, table: str) -> None:
+        if table in ("person", "migration_episode", "*"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._total = None
+        self.model.invalidate()
+        self.reload()
+        if self._selected_id:
+            self.detail.show_person(self._selected_id)
+
+    # ---- actions ---------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def new_person(self) -> None:
+        if self.ctx.can("create", "person"):
+            self._open_dialog(None)
+
+    def edit_person(self, person_id: str | None) -> None:
+        if person_id and self.ctx.can("update", "person",
+                                      people_list.load_person(self.ctx.conn, person_id)[0]):
+            self._open_dialog(person_id)
+
+    def _open_dialog(self, person_id: str | None) -> None:
+        if self.dialog is not None:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
+        dialog = PersonDialog(self.ctx, person_id, self, duplicate_finder=self.duplicate_finder)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.saved.connect(self._saved)
+        dialog.open_existing.connect(self._open_existing)
+        dialog.finished.connect(self._dialog_finished)
+        self.dialog = dialog
+        dialog.open()
+
+    def _dialog_finished(self, _result) -> None:
+        self.dialog = None
+
+    def _saved(self, person_id: str) -> None:
+        self._selected_id = person_id
+        self.refresh()
+
+    def _open_existing(self, person_id: str) -> None:
+        self._selected_id = person_id
+        self.select_person(person_id)
+
+    def has_unsaved_changes(self) -> bool:
+        return self.dialog is not None and self.dialog.has_unsaved_changes()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(_("Search by name in any script, phone or document "
+                                         "number (Ctrl+F)"))
+        self.new_button.setText(_("New person"))
+        self.new_button.setToolTip(_("Register a new person (Ctrl+N)"))
+        for combo in (self.sex_filter, self.district_filter, self.status_filter):
+            combo.retranslate()
+        self.model.retranslate()
+        self.detail.retranslate()
+        if self.dialog is not None:
+            self.dialog.retranslate()
+        self._update_count()
