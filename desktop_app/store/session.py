@@ -64,6 +64,11 @@ class Session:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Session"]:
+        if not self.conn.in_transaction:
+            # Another Session (another user on this connection, or another connection to
+            # the same file) may have written since: re-read the counters at the start.
+            self._origin_seq = None
+            self.audit.forget_head()
         try:
             with dbmod.transaction(self.conn):
                 yield self
@@ -92,6 +97,7 @@ class Session:
         own = not self.conn.in_transaction
         if own:
             self.conn.execute("BEGIN IMMEDIATE")
+            self.audit.forget_head()
         try:
             self.audit.record(self.actor.user_id, action, table_name, record_id, detail=detail)
         except BaseException:

@@ -45,7 +45,8 @@ def test_requested_number_of_valid_people(demo_db):
                                          "consent_date")}
         cleaned, errors = validate_person(values)
         assert errors == {}, (person, errors)
-    assert calls[0] == ("people", 0, 1500) and calls[-1] == ("people", 1500, 1500)
+    mine = [c for c in calls if c[0] == "people"]   # other generators report too
+    assert mine[0] == ("people", 0, 1500) and mine[-1] == ("people", 1500, 1500)
 
 
 def test_names_in_tajik_russian_and_latin_spelling(demo_db):

@@ -113,7 +113,10 @@ class PersonDetail(QWidget):
 
     def _build_sections(self) -> None:
         for _spec, box, _widget in self.sections:
-            box.setParent(None)
+            # hide and detach, not setParent(None): reparenting a visible child makes it a
+            # top-level window for a moment and the page's window loses activation
+            box.hide()
+            self.sections_host.removeWidget(box)
             box.deleteLater()
         self.sections = []
         if self.person is None:

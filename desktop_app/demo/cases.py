@@ -1,0 +1,333 @@
+"""Demo cases, employers, timelines, follow-ups, referrals and labour inspections.
+
+Proportions follow the domain notes: most cases are hotline calls about unpaid wages,
+passports and entry bans, mostly in Russian construction; about a third are closed,
+referrals go mostly to legal advisers and the inspectorate; a few employers are repeat
+offenders. ``--cases 300000`` runs with batched inserts (create_many).
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from desktop_app.demo import DemoGenerator
+from desktop_app.domain import cases as dom
+from desktop_app.domain.ids import new_id
+from desktop_app.store import cases as sc
+from desktop_app.store import inspections as si
+from desktop_app.store.offices import UserRepository
+from desktop_app.store.sequences import next_value
+
+BATCH = 5000
+
+EMPLOYER_NAMES = [
+    ("ООО «СтройИнвест»", "RU", "RU-MOSCOW", "construction"),
+    ("ООО «МонолитСтрой»", "RU", "RU-MOSCOW", "construction"),
+    ("ООО «Северный Дом»", "RU", "RU-SPB", "construction"),
+    ("АО «СибТрансСтрой»", "RU", "RU-KRASNOYARSK", "construction"),
+    ("ООО «УралАгро»", "RU", "RU-YEKATERINBURG", "agriculture"),
+    ("ООО «Торговый Дом Волга»", "RU", "RU-SAMARA", "retail"),
+    ("ООО «ЧистыйГород»", "RU", "RU-MOSCOW", "other"),
+    ("ООО «НефтеСервис Сургут»", "RU", "RU-SURGUT", "construction"),
+    ("ООО «ТюменьЖилСтрой»", "RU", "RU-TYUMEN", "construction"),
+    ("ООО «КазаньЛогистик»", "RU", "RU-KAZAN", "transport"),
+    ("ИП Горбунов", "RU", "RU-NOVOSIBIRSK", "retail"),
+    ("ООО «Теплица Воронеж»", "RU", "RU-VORONEZH", "agriculture"),
+    ("ТОО «Алматы Курылыс»", "KZ", "KZ-ALMATY", "construction"),
+    ("ТОО «Астана Сервис»", "KZ", "KZ-ASTANA", "retail"),
+    ("ТОО «Шымкент Агро»", "KZ", "KZ-SHYMKENT", "agriculture"),
+    ("ТОО «КаспийМунайСтрой»", "KZ", "KZ-AKTAU", "construction"),
+    ("Atyrau Oil Services LLP", "KZ", "KZ-ATYRAU", "construction"),
+    ("İstanbul Tekstil Ltd.", "TR", "TR-ISTANBUL", "other"),
+    ("Gulf Build Contracting", "AE", "AE-DUBAI", "construction"),
+    ("ҶДММ «Сохтмони Рашт»", "TJ", None, "construction"),
+]
+SUFFIXES = ["", " 2", " Плюс", " Групп", " Север", " Юг", " Восток", " Строй"]
+CALLER_NAMES = ["Алишер", "Фарход", "Ҷамшед", "Шаҳло", "Меҳрубон", "Дилшод", "Umid",
+                "Bahodir", "Зарина", "Нозим", "Сино", "Гулноза", "Рустам", "Фирӯза"]
+SUMMARIES = {
+    "unpaid_wages": ["Not paid for {n} months on a building site; about 40 workers.",
+                     "Employer paid half of the agreed wage and stopped answering."],
+    "passport_confiscated": ["Passport taken by the foreman 'for registration', not returned."],
+    "forced_labour": ["Workers kept in barracks, not allowed to leave the site."],
+    "trafficking": ["Promised work in a shop, documents taken on arrival."],
+    "sexual_exploitation": ["Caller asks for help for a relative; details withheld."],
+    "workplace_accident": ["Fell from scaffolding, hospital bill unpaid by the employer."],
+    "no_contract": ["Worked without a contract for {n} months; wants a patent and contract."],
+    "recruitment_fraud": ["Paid an agency for a job that did not exist."],
+    "entry_ban": ["Wants to know whether he is banned from entering Russia."],
+    "child_labour": ["Neighbour's son, 14, works at a cotton field."],
+    "discrimination": ["Refused wages because of nationality."],
+    "union_harassment": ["Dismissed after joining the union."],
+    "other": ["Asks about pension transfer from Russia."],
+}
+FOLLOWUP_ACTIONS = ["Call the person back", "Call the employer", "Check with the inspectorate",
+                    "Ask the embassy for an answer", "Collect the documents",
+                    "Check whether the wages were paid"]
+REFERRAL_WEIGHTS = {"legal_adviser": 35, "labour_inspectorate": 20, "embassy": 15, "iom": 8,
+                    "police": 5, "shelter": 4, "employment_service": 8, "trade_union": 5}
+WAGE_RANGES = {"RUB": (15000, 350000), "KZT": (80000, 900000), "USD": (200, 3000),
+               "TJS": (1000, 20000)}
+DEMO_USERS = [("karimova", "Мавзуна Каримова", "case_worker"),
+              ("nazarov", "Фаррух Назаров", "case_worker"),
+              ("saidov", "Бахтиёр Саидов", "inspector"),
+              ("hotline1", "Оператор горячей линии", "field_officer")]
+
+
+def _variant(name: str, k: int) -> str:
+    """Another firm of the same family: ООО «СтройИнвест Плюс 3»."""
+    extra = f"{SUFFIXES[k % len(SUFFIXES)]} {k // len(SUFFIXES) + 1}"
+    if name.endswith("»"):
+        return name[:-1] + extra + "»"
+    return name + extra
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--cases", type=int, default=1500,
+                        help="number of demo cases (default 1500)")
+
+
+def _weighted(conn, kind: str) -> tuple[list[str], list[int]]:
+    codes, weights = [], []
+    for code, attributes in conn.execute(
+            "SELECT code, attributes FROM reference_item WHERE kind=? AND deleted=0 "
+            "AND active=1 ORDER BY sort_order", (kind,)):
+        codes.append(code)
+        weights.append(int(json.loads(attributes or "{}").get("weight", 1)))
+    return codes, weights
+
+
+def _users(session) -> list[str]:
+    repo = UserRepository(session)
+    ids = []
+    for username, display, role in DEMO_USERS:
+        existing = repo.by_username(username)
+        ids.append(existing["id"] if existing else repo.create(dict(
+            username=username, display_name=display, role=role, active=1))["id"])
+    return ids
+
+
+def generate(session, args, rng, progress) -> None:
+    total = int(getattr(args, "cases", 1500) or 0)
+    if total <= 0:
+        return
+    conn = session.conn
+    today = date.today()
+    with session.transaction():
+        users = _users(session)
+    workers, inspector = users[:2] + [users[3]], users[2]
+    categories, cat_w = _weighted(conn, "case_category")
+    channels, chan_w = _weighted(conn, "case_channel")
+    subcats: dict[str, list[str]] = {}
+    for code, parent in conn.execute(
+            "SELECT code, parent_code FROM reference_item WHERE kind='case_subcategory'"):
+        subcats.setdefault(parent, []).append(code)
+    targets, target_w = list(REFERRAL_WEIGHTS), list(REFERRAL_WEIGHTS.values())
+
+    # employers: a few big repeat offenders and a long tail
+    n_employers = max(20, min(5000, total // 20))
+    employer_rows = []
+    for i in range(n_employers):
+        name, country, city, sector = EMPLOYER_NAMES[i % len(EMPLOYER_NAMES)]
+        if i >= len(EMPLOYER_NAMES):
+            name = _variant(name, i // len(EMPLOYER_NAMES))
+        employer_rows.append(dict(name=name, country=country, city=city, sector=sector,
+                                  size=rng.choice(["large", "medium", "small"]),
+                                  high_risk=1 if i % 7 == 0 else 0,
+                                  union_present=1 if i % 5 == 0 else 0))
+    employer_ids = []
+    with session.transaction():
+        repo = sc.EmployerRepository(session)
+        for row in employer_rows:
+            row["id"] = None
+        repo.create_many(employer_rows, audit=True)
+        employer_ids = [r[0] for r in conn.execute(
+            "SELECT id FROM employer WHERE deleted=0 ORDER BY rowid")]
+    # a power law: the first employers get most cases
+    emp_weights = [1.0 / (k + 1) ** 0.9 for k in range(len(employer_ids))]
+
+    people = [(r[0], r[1]) for r in conn.execute(
+        "SELECT id, birth_date FROM person WHERE deleted=0 AND merged_into IS NULL "
+        "ORDER BY random() LIMIT ?", (min(total, 200_000),))]
+    office = session.office_id
+    n_inspections = max(5, total // 15)
+    complaint_quota = n_inspections * 2 // 3
+    done = 0
+    case_for_inspection: list[tuple[str, str, str]] = []
+    while done < total:
+        n = min(BATCH, total - done)
+        cases, events, fups, refs = [], [], [], []
+        with session.transaction():
+            for _ in range(n):
+                opened = today - timedelta(days=int(rng.random() ** 1.6 * 730))
+                category = rng.choices(categories, cat_w)[0]
+                channel = rng.choices(channels, chan_w)[0]
+                linked = people and rng.random() < 0.65
+                person_id, birth = (rng.choice(people) if linked else (None, None))
+                number_value = next_value(session, f"case:{opened.year}")
+                number = (f"{session.meta('office_code') or 'OFF'}-{session.device_code}-"
+                          f"{opened.year}-{number_value:05d}")
+                age = (today - opened).days
+                # older cases are more often finished
+                r = rng.random()
+                if age > 120 and r < 0.75 or age > 30 and r < 0.45:
+                    status = rng.choices(["resolved", "closed"], [1, 2])[0]
+                elif age <= 3 and r < 0.8 or r < 0.06 + (0.3 if age < 21 else 0):
+                    status = "new"
+                else:
+                    status = rng.choices(["in_progress", "referred"], [3, 2])[0]
+                assigned = None if status == "new" and rng.random() < 0.7 else rng.choice(workers)
+                employer_id = (rng.choices(employer_ids, emp_weights)[0]
+                               if category in ("unpaid_wages", "no_contract", "forced_labour",
+                                               "workplace_accident", "passport_confiscated",
+                                               "union_harassment") and rng.random() < 0.8
+                               else None)
+                summary = rng.choice(SUMMARIES.get(category, SUMMARIES["other"])).format(
+                    n=rng.randint(2, 7))
+                risk = rng.choices(dom.RISK_LEVELS, [25, 50, 20, 5])[0]
+                if category in ("trafficking", "forced_labour", "sexual_exploitation"):
+                    risk = rng.choice(["high", "critical"])
+                case_id = new_id()
+                finished_days = max(1, min(age, int(rng.triangular(3, 200, 25))))
+                resolved_on = closed_on = None
+                row = dict(id=case_id, number=number, person_id=person_id,
+                           caller_name=None if linked else rng.choice(CALLER_NAMES),
+                           caller_phone=None if linked or rng.random() < 0.5 else
+                           f"+992 9{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+                           channel=channel, category=category,
+                           subcategory=rng.choice(subcats[category]) if category in subcats
+                           and rng.random() < 0.6 else None,
+                           status=status, assigned_to=assigned,
+                           sensitive_flag=1 if rng.random() < 0.01 else 0,
+                           risk_level=risk, summary=summary,
+                           country="RU" if employer_id is None else None,
+                           employer_id=employer_id, opened_on=opened.isoformat(),
+                           _birth_date=birth, office_id=office)
+                if employer_id is not None:
+                    row["country"], row["city"] = conn.execute(
+                        "SELECT country, city FROM employer WHERE id=?", (employer_id,)).fetchone()
+                evs = [("call" if channel == "hotline" else "note", opened, None, "new", summary)]
+                day = opened
+                if status != "new":
+                    day = opened + timedelta(days=rng.randint(0, 2))
+                    evs.append(("status", day, "new", "in_progress", None))
+                    if rng.random() < 0.5:
+                        day2 = min(today, day + timedelta(days=rng.randint(1, 10)))
+                        evs.append(("call", day2, None, None, "Called the person back."))
+                referred = status == "referred" or (status in ("resolved", "closed")
+                                                    and rng.random() < 0.5)
+                if referred:
+                    rday = min(today, day + timedelta(days=rng.randint(1, 14)))
+                    target = rng.choices(targets, target_w)[0]
+                    answer_status = rng.choices(
+                        ["sent", "accepted", "completed", "declined", "no_answer"],
+                        [3, 3, 5, 1, 1])[0] if status == "referred" else rng.choice(
+                        ["completed", "completed", "accepted", "declined"])
+                    answered = None if answer_status == "sent" else min(
+                        today, rday + timedelta(days=rng.randint(2, 30)))
+                    refs.append(dict(case_id=case_id, target=target, referred_on=rday.isoformat(),
+                                     status=answer_status, answered_on=answered and
+                                     answered.isoformat(),
+                                     answer=None if answered is None else "Answered in writing.",
+                                     consent_override=0, office_id=office))
+                    evs.append(("referral", rday, None, None, target))
+                    if status == "referred" or rng.random() < 0.5:
+                        evs.append(("status", rday, "in_progress", "referred", None))
+                    if target == "labour_inspectorate" and employer_id \
+                            and len(case_for_inspection) < complaint_quota:
+                        case_for_inspection.append((case_id, employer_id, rday.isoformat()))
+                        row["inspection_opened"] = 1
+                if status in ("resolved", "closed"):
+                    end = min(today, opened + timedelta(days=finished_days))
+                    if status == "closed" and rng.random() < 0.3:
+                        closed_on = end
+                        evs.append(("status", end, "in_progress", "closed", None))
+                    else:
+                        resolved_on = end
+                        outcome = rng.choices(["resolved", "partly_resolved", "not_resolved",
+                                               "withdrawn"], [55, 20, 20, 5])[0]
+                        row.update(outcome=outcome)
+                        if category == "unpaid_wages" and outcome in ("resolved",
+                                                                      "partly_resolved"):
+                            currency = "RUB" if row.get("country") != "KZ" else "KZT"
+                            if rng.random() < 0.1:
+                                currency = "USD"
+                            low, high = WAGE_RANGES[currency]
+                            row.update(wages_recovered_minor=rng.randint(low, high) // 100 * 10000,
+                                       wages_currency=currency)
+                        row.update(returned_home=1 if rng.random() < 0.15 else 0)
+                        evs.append(("outcome", end, None, None, outcome))
+                        evs.append(("status", end, "in_progress", "resolved", None))
+                        if status == "closed":
+                            closed_on = min(today, end + timedelta(days=rng.randint(0, 20)))
+                            evs.append(("status", closed_on, "resolved", "closed", None))
+                row.update(status=status, resolved_on=resolved_on and resolved_on.isoformat(),
+                           closed_on=closed_on and closed_on.isoformat())
+                cases.append(row)
+                for kind, on, fr, to, text in evs:
+                    events.append(dict(case_id=case_id, event_on=on.isoformat(), kind=kind,
+                                       from_status=fr, to_status=to, text=text, office_id=office))
+                if status in dom.OPEN_STATUSES and rng.random() < 0.8:
+                    due = today + timedelta(days=rng.randint(-10, 14))
+                    if due < opened:
+                        due = opened
+                    fups.append(dict(case_id=case_id, due_on=due.isoformat(),
+                                     action=rng.choice(FOLLOWUP_ACTIONS), assigned_to=assigned,
+                                     office_id=office))
+                if rng.random() < 0.3:
+                    due = opened + timedelta(days=rng.randint(1, 10))
+                    if due <= today:
+                        fups.append(dict(case_id=case_id, due_on=due.isoformat(),
+                                         action=rng.choice(FOLLOWUP_ACTIONS),
+                                         assigned_to=assigned, done_on=due.isoformat(),
+                                         result="Done.", office_id=office))
+            sc.CaseRepository(session).create_many(cases, audit=True)
+            sc.CaseEventRepository(session).create_many(events, audit=True)
+            sc.FollowUpRepository(session).create_many(fups, audit=True)
+            sc.ReferralRepository(session).create_many(refs, audit=True)
+        done += n
+        progress("cases", done, total)
+
+    # inspections: complaint-driven from referred cases, plus planned ones
+    with session.transaction():
+        vcodes = [r[0] for r in conn.execute(
+            "SELECT code FROM reference_item WHERE kind='violation' ORDER BY sort_order")]
+        inspections, violations, sanctions, links = [], [], [], []
+        complaint = case_for_inspection
+        for k in range(n_inspections):
+            if k < len(complaint):
+                case_id, employer_id, day = complaint[k]
+                on = min(today, date.fromisoformat(day) + timedelta(days=rng.randint(3, 40)))
+                trigger = "complaint"
+            else:
+                case_id = None
+                employer_id = rng.choices(employer_ids, emp_weights)[0]
+                on = today - timedelta(days=rng.randint(0, 720))
+                trigger = rng.choices(["planned", "accident", "follow_up"], [6, 1, 2])[0]
+            iid = new_id()
+            seq = next_value(session, f"inspection:{on.year}")
+            inspections.append(dict(
+                id=iid, number=f"INS-{session.meta('office_code') or 'OFF'}-{session.device_code}"
+                f"-{on.year}-{seq:05d}", employer_id=employer_id, inspector_id=inspector,
+                inspector_name="Бахтиёр Саидов", inspected_on=on.isoformat(), trigger=trigger,
+                status="completed", office_id=office))
+            found = rng.sample(vcodes, rng.choices([0, 1, 2, 3], [2, 4, 3, 1])[0])
+            for v in found:
+                violations.append(dict(inspection_id=iid, violation=v,
+                                       workers_affected=rng.randint(1, 60), office_id=office))
+            if found:
+                sanction = rng.choices(["warning", "order", "fine", "suspension"], [3, 4, 4, 1])[0]
+                fine = rng.randint(5, 200) * 100000 if sanction == "fine" else None
+                sanctions.append(dict(inspection_id=iid, sanction=sanction, fine_minor=fine,
+                                      fine_currency="RUB" if fine else None, office_id=office))
+            if case_id:
+                links.append(dict(inspection_id=iid, case_id=case_id, office_id=office))
+        si.InspectionRepository(session).create_many(inspections, audit=True)
+        si.ViolationRepository(session).create_many(violations, audit=True)
+        si.SanctionRepository(session).create_many(sanctions, audit=True)
+        si.InspectionCaseRepository(session).create_many(links, audit=True)
+    progress("inspections", n_inspections, n_inspections)
+
+
+GENERATOR = DemoGenerator(name="cases", order=20, add_arguments=add_arguments,
+                          generate=generate)

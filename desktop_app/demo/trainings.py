@@ -1,0 +1,155 @@
+"""Demo trainings: courses run by the office over two years, with attendance and outcomes.
+
+Uses the people already in the demo database (the people generator runs first). About
+20 participants per training (women mostly in household budgeting, men in bricklaying and
+welding), attendance by each participant's reliability, a few completions decided by hand,
+certificates for those who completed, and dated follow-up outcomes months later.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from desktop_app.demo import DemoGenerator
+from desktop_app.domain.ids import new_id
+from desktop_app.i18n import _
+from desktop_app.store import reference
+from desktop_app.store import trainings as tr
+from desktop_app.store.sequences import next_number
+
+DEFAULT_TRAININGS = 60
+WOMEN_SHARE = {"household_budget": 0.9, "siyb": 0.5, "bricklaying": 0.05, "welding": 0.05,
+               "pre_departure": 0.25, "anti_trafficking": 0.4, "beekeeping": 0.45,
+               "hotline_operator": 0.6}
+COURSE_WEIGHT = {"siyb": 6, "household_budget": 5, "pre_departure": 6, "bricklaying": 3,
+                 "welding": 3, "beekeeping": 2, "anti_trafficking": 1, "hotline_operator": 1}
+OUTCOME_WEIGHT = {"job_home": 25, "migrated_contract": 20, "business_started": 15,
+                  "loan_received": 10, "none_yet": 30}
+TRAINERS = ("Гулнора Саидова", "Фарҳод Назаров", "Dilnoza Karimova", "Умед Шарипов",
+            "Малика Ҳасанова", "Jamshid Yusupov")
+PROVIDERS = {"jrc": "JRC", "trade_union": "ФНПТ / FITU", "vocational_centre": "Маркази таълими касбӣ",
+             "ngo": "ҶҶ «Ҳамроҳ»", "international": "ILO / IOM", "government": "Вазорати меҳнат"}
+OVERRIDE_REASONS = ("Attended the make-up sessions", "Left for Russia before the last week",
+                    "Passed the final test", "Was ill; the trainer confirmed the work")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--trainings", type=int, default=DEFAULT_TRAININGS, metavar="N",
+                        help=_("number of demo trainings (default: {count})").format(
+                            count=DEFAULT_TRAININGS))
+
+
+def _people(conn, rng: random.Random, wanted: int) -> dict[str, list[str]]:
+    """A random pool of people by sex, fetched by rowid (no full scan on big databases)."""
+    top = conn.execute("SELECT max(rowid) FROM person").fetchone()[0] or 0
+    pool: dict[str, list[str]] = {"female": [], "male": []}
+    if not top:
+        return pool
+    rowids = sorted({rng.randint(1, top) for _i in range(min(wanted * 3, top * 2))})
+    for start in range(0, len(rowids), 900):
+        chunk = rowids[start:start + 900]
+        for pid, sex in conn.execute(
+                f"SELECT id, sex FROM person WHERE rowid IN ({','.join('?' * len(chunk))}) "
+                f"AND deleted=0 AND (merged_into IS NULL OR merged_into='')", chunk):
+            pool["female" if sex == "female" else "male"].append(pid)
+    return pool
+
+
+def generate(session, args, rng: random.Random, progress) -> int:
+    total = max(0, int(getattr(args, "trainings", DEFAULT_TRAININGS) or 0))
+    conn = session.conn
+    pool = _people(conn, rng, total * 22)
+    if not total or not (pool["female"] or pool["male"]):
+        return 0
+    courses = {i.code: i for i in reference.items(conn, "course")}
+    codes = [c for c in COURSE_WEIGHT if c in courses]
+    funding = [i.code for i in reference.items(conn, "funding_source")]
+    office = conn.execute("SELECT district, jamoat FROM office WHERE id=?",
+                          (session.office_id,)).fetchone() or (None, None)
+    jamoats = [i.code for i in reference.items(conn, "jamoat", office[0])] if office[0] else []
+    today = date.today()
+    progress("trainings", 0, total)
+    for n in range(total):
+        _one_training(session, rng, n, courses, rng.choices(codes, [COURSE_WEIGHT[c] for c in codes])[0],
+                      funding, office[0], jamoats, pool, today)
+        if (n + 1) % 10 == 0 or n + 1 == total:
+            progress("trainings", n + 1, total)
+    return total
+
+
+def _one_training(session, rng, n, courses, code, funding, district, jamoats, pool, today):
+    conn = session.conn
+    attrs = courses[code].attributes
+    n_sessions = max(1, int(attrs.get("default_sessions", 5)) + rng.randint(-1, 1))
+    minutes = int(attrs.get("default_minutes", 240))
+    start = today - timedelta(days=rng.randint(0, 730))
+    gap = 7 if n_sessions <= 6 and rng.random() < 0.4 else 1
+    dates = [start + timedelta(days=i * gap) for i in range(n_sessions)]
+    provider_type = attrs.get("provider_type") or "jrc"
+    jamoat = rng.choice(jamoats) if jamoats else None
+    language = rng.choices(["tg", "ru", "uz"], [70, 25, 5])[0]
+    with session.transaction():
+        event = tr.TrainingEventRepository(session).create({
+            "course_code": code, "provider_type": provider_type,
+            "provider_name": PROVIDERS.get(provider_type), "trainers": rng.choice(TRAINERS),
+            "funding_source": rng.choice(funding) if funding else None, "district": district,
+            "jamoat": jamoat, "place": reference.label(conn, "jamoat", jamoat, "tg") if jamoat else None,
+            "start_date": dates[0].isoformat(), "end_date": dates[-1].isoformat(),
+            "language": language})
+        event_id = event["id"]
+        sessions = []
+        for d in dates:
+            sessions.append({"id": new_id(), "event_id": event_id,
+                             "session_date": d.isoformat(), "minutes": minutes})
+        tr.TrainingSessionRepository(session).create_many([dict(s) for s in sessions])
+        size = rng.randint(12, 25)
+        women = WOMEN_SHARE.get(code, 0.5)
+        chosen: list[str] = []
+        seen: set[str] = set()
+        for _i in range(size * 2):
+            sex = "female" if rng.random() < women else "male"
+            group = pool[sex] or pool["female"] or pool["male"]
+            pid = rng.choice(group)
+            if pid not in seen:
+                seen.add(pid)
+                chosen.append(pid)
+            if len(chosen) >= size:
+                break
+        participants = [{"id": new_id(), "event_id": event_id, "person_id": pid,
+                         "language": rng.choices([None, "ru", "uz"], [85, 10, 5])[0]}
+                        for pid in chosen]
+        tr.TrainingParticipantRepository(session).create_many(
+            [dict(p) for p in participants], audit=False)
+        past = [s for s in sessions if s["session_date"] <= today.isoformat()]
+        cells = []
+        for p in participants:
+            reliability = rng.choice((0.98, 0.95, 0.9, 0.85, 0.7, 0.5, 0.3))
+            for s in past:
+                cells.append({"event_id": event_id, "session_id": s["id"],
+                              "participant_id": p["id"], "present": int(rng.random() < reliability),
+                              "id": tr.attendance_id(s["id"], p["id"])})
+        tr.TrainingAttendanceRepository(session).create_many(cells, audit=False)
+        repo = tr.TrainingParticipantRepository(session)
+        for p in participants:
+            if rng.random() < 0.03 and len(past) == len(sessions):
+                repo.set_override(p["id"], rng.choice(["completed", "not_completed"]),
+                                  rng.choice(OVERRIDE_REASONS))
+        if dates[-1] < today:
+            done = [r for r in tr.participants_of(conn, event_id) if r["completed"]]
+            for r in done:
+                number = next_number(session, tr.CERTIFICATE_SEQUENCE, dates[-1].year)
+                repo.update(r["id"], {"certificate_number": number,
+                                      "certificate_date": (dates[-1] + timedelta(days=1)).isoformat()})
+            outcomes = []
+            for r in done:
+                follow = dates[-1] + timedelta(days=rng.randint(30, 240))
+                if follow <= today and rng.random() < 0.7:
+                    outcome = rng.choices(list(OUTCOME_WEIGHT), list(OUTCOME_WEIGHT.values()))[0]
+                    outcomes.append({"person_id": r["person_id"], "event_id": event_id,
+                                     "participant_id": r["id"], "outcome": outcome,
+                                     "outcome_date": follow.isoformat()})
+            tr.TrainingOutcomeRepository(session).create_many(outcomes, audit=False)
+
+
+GENERATOR = DemoGenerator(name="trainings", order=30, add_arguments=add_arguments,
+                          generate=generate)

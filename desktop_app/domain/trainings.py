@@ -1,0 +1,256 @@
+"""Trainings: completion rules, outcome codes and validation (pure Python)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from desktop_app.domain.people import parse_date
+from desktop_app.i18n import N_, _, format_number
+
+# Follow-up outcomes of a trainee (codes are what records and reports store).
+OUTCOMES = {
+    "job_home": N_("Found a job at home"),
+    "migrated_contract": N_("Migrated with a contract"),
+    "business_started": N_("Started a business"),
+    "loan_received": N_("Received a loan"),
+    "none_yet": N_("None yet"),
+}
+# A manual decision that replaces the computed completion.
+OVERRIDES = {
+    "completed": N_("Completed"),
+    "not_completed": N_("Not completed"),
+}
+CERTIFICATE_LANGUAGES = ("ru", "tg", "uz", "en")
+MAX_SESSION_MINUTES = 12 * 60
+
+
+def _fraction(value) -> Fraction | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Fraction(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        raise ValueError(value) from None
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    """When a participant has completed a training.
+
+    Every condition that is set must hold: a share of the event's sessions attended
+    (``min_share_sessions`` = 0.8 means at least 80 %), a number of sessions, a number of
+    hours attended. Compared exactly (fractions, no floating point), so 8 of 10 sessions
+    meets 0.8. An event without sessions is never completed by attendance.
+    """
+    min_share_sessions: Fraction | None = None
+    min_sessions: int | None = None
+    min_hours: Fraction | None = None
+
+    @classmethod
+    def from_attributes(cls, attributes: dict | str | None) -> "CompletionRule":
+        if isinstance(attributes, str):
+            attributes = json.loads(attributes or "{}")
+        attributes = attributes or {}
+        rule = attributes.get("completion", attributes)
+        share = _fraction(rule.get("min_share_sessions"))
+        if share is not None and not (0 <= share <= 1):
+            raise ValueError(rule.get("min_share_sessions"))
+        sessions = rule.get("min_sessions")
+        hours = _fraction(rule.get("min_hours"))
+        if share is None and sessions in (None, "") and hours is None:
+            share = Fraction(1)  # no rule written: every session
+        return cls(share, int(sessions) if sessions not in (None, "") else None, hours)
+
+    def to_attributes(self) -> dict:
+        out: dict = {}
+        if self.min_share_sessions is not None:
+            out["min_share_sessions"] = float(self.min_share_sessions)
+        if self.min_sessions is not None:
+            out["min_sessions"] = self.min_sessions
+        if self.min_hours is not None:
+            out["min_hours"] = float(self.min_hours)
+        return out
+
+    def is_met(self, attended: int, total: int, attended_minutes: int = 0) -> bool:
+        if total <= 0 or attended <= 0:
+            return False
+        if attended > total:
+            attended = total
+        if self.min_share_sessions is not None and Fraction(attended, total) < self.min_share_sessions:
+            return False
+        if self.min_sessions is not None and attended < self.min_sessions:
+            return False
+        if self.min_hours is not None and Fraction(attended_minutes, 60) < self.min_hours:
+            return False
+        return True
+
+    def describe(self) -> str:
+        parts = []
+        if self.min_share_sessions is not None:
+            parts.append(_("at least {share} of sessions").format(
+                share=_percent(self.min_share_sessions) + "%"))
+        if self.min_sessions is not None:
+            parts.append(_("at least {count} sessions").format(count=self.min_sessions))
+        if self.min_hours is not None:
+            parts.append(_("at least {hours} hours").format(hours=_plain(self.min_hours)))
+        return ", ".join(parts)
+
+
+def _percent(share: Fraction) -> str:
+    return _plain(share * 100)
+
+
+def _plain(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.1f}".rstrip("0").rstrip(".")
+
+
+def completion_status(rule: CompletionRule, attended: int, total: int, attended_minutes: int,
+                      override: str | None) -> bool:
+    """The participant's completion: the manual override when set, else the rule."""
+    if override == "completed":
+        return True
+    if override == "not_completed":
+        return False
+    return rule.is_met(attended, total, attended_minutes)
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes as hours for people: 90 -> '1.5', 120 -> '2'."""
+    return _plain(Fraction(minutes, 60))
+
+
+def parse_hours(text) -> int:
+    """Hours as typed (``2``, ``1.5``, ``1,5``) -> whole minutes."""
+    if isinstance(text, int):
+        return text * 60
+    value = Decimal(str(text).strip().replace(",", "."))
+    minutes = value * 60
+    if minutes != minutes.to_integral_value():
+        raise ValueError(text)
+    return int(minutes)
+
+
+def _date(values: dict, name: str, errors: dict) -> date | None:
+    value = values.get(name)
+    if value in (None, ""):
+        values[name] = None
+        return None
+    try:
+        parsed = value if isinstance(value, date) else parse_date(value)
+    except ValueError:
+        errors[name] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
+        return None
+    values[name] = parsed.isoformat()
+    return parsed
+
+
+def validate_event(values: dict) -> tuple[dict, dict[str, str]]:
+    cleaned = dict(values)
+    errors: dict[str, str] = {}
+    for name in ("title", "provider_name", "trainers", "place", "notes"):
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = " ".join(cleaned[name].split()) or None
+    if not cleaned.get("course_code"):
+        errors["course_code"] = _("Choose a course.")
+    start = _date(cleaned, "start_date", errors)
+    end = _date(cleaned, "end_date", errors)
+    if start is None and "start_date" not in errors:
+        errors["start_date"] = _("Enter the first day of the training.")
+    if start and end and end < start:
+        errors["end_date"] = _("The last day is before the first day.")
+    language = cleaned.get("language")
+    if language not in (None, "", *CERTIFICATE_LANGUAGES):
+        errors["language"] = _("Choose Russian, Tajik, Uzbek or English.")
+    cleaned["language"] = language or None
+    return cleaned, errors
+
+
+def validate_session(values: dict) -> tuple[dict, dict[str, str]]:
+    cleaned = dict(values)
+    errors: dict[str, str] = {}
+    if not cleaned.get("event_id"):
+        errors["event_id"] = _("A session belongs to a training.")
+    if _date(cleaned, "session_date", errors) is None and "session_date" not in errors:
+        errors["session_date"] = _("Enter the date of the session.")
+    minutes = cleaned.get("minutes")
+    try:
+        minutes = int(minutes) if minutes not in (None, "") else 0
+    except (TypeError, ValueError):
+        minutes = -1
+    if not 0 < minutes <= MAX_SESSION_MINUTES:
+        errors["minutes"] = _("A session lasts from a few minutes to {hours} hours.").format(
+            hours=MAX_SESSION_MINUTES // 60)
+    cleaned["minutes"] = minutes
+    return cleaned, errors
+
+
+def validate_participant(values: dict) -> tuple[dict, dict[str, str]]:
+    cleaned = dict(values)
+    errors: dict[str, str] = {}
+    if not cleaned.get("event_id"):
+        errors["event_id"] = _("A participant belongs to a training.")
+    if not cleaned.get("person_id"):
+        errors["person_id"] = _("Choose the person who takes part.")
+    override = cleaned.get("completion_override") or None
+    if override not in (None, *OVERRIDES):
+        errors["completion_override"] = _("Choose completed or not completed.")
+    reason = " ".join((cleaned.get("override_reason") or "").split()) or None
+    if override and not reason:
+        errors["override_reason"] = _("Give the reason for deciding completion by hand.")
+    cleaned["completion_override"] = override
+    cleaned["override_reason"] = reason if override else None
+    language = cleaned.get("language") or None
+    if language not in (None, *CERTIFICATE_LANGUAGES):
+        errors["language"] = _("Choose Russian, Tajik, Uzbek or English.")
+    cleaned["language"] = language
+    return cleaned, errors
+
+
+def validate_outcome(values: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
+    today = today or date.today()
+    cleaned = dict(values)
+    errors: dict[str, str] = {}
+    if not cleaned.get("person_id"):
+        errors["person_id"] = _("An outcome belongs to a person.")
+    if cleaned.get("outcome") not in OUTCOMES:
+        errors["outcome"] = _("Choose an outcome from the list.")
+    when = _date(cleaned, "outcome_date", errors)
+    if when is None and "outcome_date" not in errors:
+        errors["outcome_date"] = _("Enter the date of the outcome.")
+    elif when is not None and when > today:
+        errors["outcome_date"] = _("The outcome date is in the future.")
+    if isinstance(cleaned.get("notes"), str):
+        cleaned["notes"] = " ".join(cleaned["notes"].split()) or None
+    return cleaned, errors
+
+
+# ---- certificate texts (translated with the participant's catalog at print time) -------
+CERTIFICATE_TEXTS = {
+    "title": N_("Certificate"),
+    "intro": N_("This is to certify that"),
+    "completed": N_("has successfully completed the training course"),
+    "dates": N_("held from {start} to {end}"),
+    "one_day": N_("held on {date}"),
+    "place": N_("Place: {place}"),
+    "provider": N_("Organised by: {provider}"),
+    "number": N_("Certificate No. {number}"),
+    "issued": N_("Date of issue: {date}"),
+    "trainer": N_("Trainer"),
+    "head": N_("Head of the organisation"),
+}
+
+
+def certificate_hours(catalog, minutes: int, language: str | None = None) -> str:
+    """'18 academic hours' in the catalog's language ('' when the length is unknown)."""
+    if not minutes:
+        return ""
+    whole = -(-int(minutes) // 60)
+    hours = format_number(Decimal(int(minutes)) / 60, language) if language else hours_text(
+        int(minutes))
+    return catalog.ngettext("{hours} academic hour", "{hours} academic hours", whole).format(
+        hours=hours)

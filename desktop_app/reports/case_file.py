@@ -1,0 +1,180 @@
+"""A case file as PDF in the reader's language, with its timeline.
+
+Sensitive details (caller, phone, summary, the person's name, the text of timeline entries)
+are left out unless ``include_sensitive`` is set by someone allowed to see them.
+Headings come from ``domain.cases.PDF_LABELS`` (cases catalog); code labels from the
+reference data.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from desktop_app.domain.cases import EVENT_LABELS, PDF_LABELS, from_minor
+from desktop_app.i18n import format_date, format_money, translator_for
+from desktop_app.reports.fonts import register_fonts
+from desktop_app.store import cases as sc
+from desktop_app.store import reference
+
+
+def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "en",
+                   include_sensitive: bool = False) -> Path:
+    conn = session.conn
+    case = sc.CaseRepository(session).require(case_id)
+    tr = translator_for(language).gettext
+
+    def L(key: str, **kw) -> str:  # noqa: N802 - a short label helper
+        text = tr(PDF_LABELS[key])
+        return text.format(**kw) if kw else text
+
+    def ref(kind: str, code: str | None) -> str:
+        return reference.label(conn, kind, code, language) if code else ""
+
+    regular, bold = register_fonts()
+    body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12)
+    small = ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.grey)
+    h1 = ParagraphStyle("h1", parent=body, fontName=bold, fontSize=15, leading=19,
+                        spaceAfter=4)
+    h2 = ParagraphStyle("h2", parent=body, fontName=bold, fontSize=11.5, leading=15,
+                        spaceBefore=10, spaceAfter=4)
+    cell_bold = ParagraphStyle("cellb", parent=body, fontName=bold)
+
+    def p(text, style=body) -> Paragraph:
+        return Paragraph(escape(str(text or "")), style)
+
+    show = include_sensitive or not case["sensitive"]
+    story = [p(L("title", number=case["number"]), h1),
+             p(L("printed", date=format_date(date.today(), language),
+                 user=session.actor.display_name or session.actor.username), small)]
+    if case["sensitive"]:
+        story.append(p(L("sensitive") + (". " + L("withheld") if not include_sensitive else ""),
+                       ParagraphStyle("warn", parent=body, textColor=colors.darkred)))
+    who = sc.person_name(conn, case["person_id"]) if case["person_id"] else L("anonymous")
+    rows = []
+    if show:
+        rows.append((L("person"), who))
+        if case.get("caller_name"):
+            rows.append((L("caller"), case["caller_name"]))
+        if case.get("caller_phone"):
+            rows.append((L("phone"), case["caller_phone"]))
+    where = ", ".join(filter(None, [ref("city", case.get("city")),
+                                    ref("country", case.get("country"))]))
+    employer = ""
+    if case.get("employer_id"):
+        row = conn.execute("SELECT name FROM employer WHERE id=?", (case["employer_id"],)).fetchone()
+        employer = row[0] if row else ""
+    rows += [
+        (L("channel"), ref("case_channel", case["channel"])),
+        (L("category"), ref("case_category", case["category"])),
+        (L("subcategory"), ref("case_subcategory", case.get("subcategory"))),
+        (L("status"), ref("case_status", case["status"])),
+        (L("risk"), ref("risk_level", case["risk_level"])),
+        (L("assigned"), sc.user_name(conn, case.get("assigned_to"))),
+        (L("opened"), format_date(case["opened_on"], language)),
+        (L("resolved"), format_date(case.get("resolved_on"), language)),
+        (L("closed"), format_date(case.get("closed_on"), language)),
+        (L("where"), where),
+        (L("employer"), employer),
+    ]
+    if show and case.get("summary"):
+        rows.append((L("summary"), case["summary"]))
+    rows = [(p(k, cell_bold), p(v)) for k, v in rows if v]
+    story.append(_table(rows, [45 * mm, 125 * mm], header=False))
+
+    story.append(p(L("timeline"), h2))
+    events = sc.timeline(conn, case_id)
+    trows = [(p(L("date"), cell_bold), p(L("entry"), cell_bold))]
+    for e in events:
+        label = tr(EVENT_LABELS.get(e["kind"], e["kind"]))
+        text = sc.event_text(conn, e, language)
+        if not show and e["kind"] in ("note", "call", "person_linked", "follow_up",
+                                      "reopened"):
+            text = sc.event_text(conn, {**e, "text": None}, language)
+        trows.append((p(format_date(e["event_on"], language)),
+                      p(label + (f": {text}" if text else ""))))
+    story.append(_table(trows, [30 * mm, 140 * mm]))
+
+    fups = sc.followups(conn, case_id)
+    story.append(p(L("followups"), h2))
+    if fups:
+        frows = [(p(L("due"), cell_bold), p(L("entry"), cell_bold), p(L("done"), cell_bold))]
+        for f in fups:
+            frows.append((p(format_date(f["due_on"], language)),
+                          p(f["action"] + (f" — {f['result']}" if f.get("result") and show else "")),
+                          p(format_date(f["done_on"], language) if f.get("done_on")
+                            else L("not_done"))))
+        story.append(_table(frows, [30 * mm, 105 * mm, 35 * mm]))
+    else:
+        story.append(p(L("none")))
+
+    refs = sc.referrals(conn, case_id)
+    story.append(p(L("referrals"), h2))
+    if refs:
+        rrows = [(p(L("date"), cell_bold), p(L("target"), cell_bold), p(L("status"), cell_bold),
+                  p(L("answer"), cell_bold))]
+        for r in refs:
+            target = ref("referral_target", r["target"])
+            if r.get("target_detail"):
+                target += f" ({r['target_detail']})"
+            answer = r.get("answer") or ""
+            if r.get("consent_override"):
+                answer = "; ".join(filter(None, [answer, L(
+                    "consent_override", reason=r.get("override_reason") or "")]))
+            rrows.append((p(format_date(r["referred_on"], language)), p(target),
+                          p(ref("referral_status", r["status"])), p(answer if show else "")))
+        story.append(_table(rrows, [25 * mm, 55 * mm, 30 * mm, 60 * mm]))
+    else:
+        story.append(p(L("none")))
+
+    story.append(p(L("outcome"), h2))
+    orows = []
+    if case.get("outcome"):
+        orows.append((L("outcome"), ref("case_outcome", case["outcome"])))
+    amount = from_minor(case.get("wages_recovered_minor"), case.get("wages_currency"))
+    if amount is not None:
+        orows.append((L("wages"), format_money(amount, case["wages_currency"], language)))
+    for key in ("returned_home", "inspection_opened", "fine_imposed"):
+        if case.get(key):
+            orows.append((L(key), "✓"))
+    if show and case.get("outcome_notes"):
+        orows.append((L("summary"), case["outcome_notes"]))
+    if orows:
+        story.append(_table([(p(k, cell_bold), p(v)) for k, v in orows],
+                            [60 * mm, 110 * mm], header=False))
+    else:
+        story.append(p(L("none")))
+
+    path = Path(path)
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(regular, 8)
+        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, L("page", page=doc.page))
+        canvas.drawString(18 * mm, 10 * mm, case["number"])
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
+                            topMargin=16 * mm, bottomMargin=18 * mm,
+                            title=L("title", number=case["number"]))
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    session.log("export_case_pdf", "hotline_case", case_id,
+                detail={"language": language, "include_sensitive": bool(include_sensitive)})
+    return path
+
+
+def _table(rows, widths, header=True) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("GRID", (0, 0), (-1, -1), 0.3, colors.lightgrey),
+             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke))
+    table.setStyle(TableStyle(style))
+    return table

@@ -1,0 +1,122 @@
+"""The borrower's repayment card (PDF) in the borrower's language.
+
+All texts come from ``domain.loans.CARD_TEXT`` (catalog domain ``loans``) and are
+translated with ``i18n.translator_for(language)``, whatever language the UI is in.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from desktop_app.domain import loans as L
+from desktop_app.i18n import (LANGUAGES, _, current_language, format_date, format_money,
+                              translator_for)
+from desktop_app.reports.fonts import register_fonts
+from desktop_app.store import loans as S
+from desktop_app.store import reference
+
+
+def card_texts(language: str) -> dict[str, str]:
+    """The card's texts in ``language`` (whatever language the UI is in)."""
+    translate = translator_for(language).gettext
+    return {k: translate(v) for k, v in L.CARD_TEXT.items()}
+
+
+def write_card(conn, loan_id: str, path: str | Path, language: str | None = None) -> Path:
+    loan = conn.execute("SELECT * FROM loan WHERE id=? AND deleted=0", (loan_id,)).fetchone()
+    if loan is None:
+        raise L.LoanError(_(S.LOAN_NOT_FOUND))
+    cols = [d[0] for d in conn.execute("SELECT * FROM loan LIMIT 0").description]
+    loan = dict(zip(cols, loan))
+    lang = language or loan.get("borrower_language") or current_language()
+    if lang not in LANGUAGES:
+        lang = "en"
+    translate = translator_for(lang).gettext
+    t = card_texts(lang)
+    cur = loan["currency"]
+    person = conn.execute("SELECT family_name, given_name, patronymic, phones FROM person "
+                          "WHERE id=?", (loan["person_id"],)).fetchone() or ("", "", "", "")
+    office = conn.execute("SELECT name FROM office WHERE id=?",
+                          (loan["office_id"],)).fetchone()
+    version = conn.execute("SELECT version, effective_from FROM loan_schedule WHERE loan_id=? "
+                           "AND deleted=0 ORDER BY version DESC LIMIT 1", (loan_id,)).fetchone()
+    if version:
+        rows = [(n, due, p, i) for n, due, p, i in conn.execute(
+            "SELECT number, due_date, principal, interest FROM loan_instalment WHERE loan_id=? "
+            "AND version=? AND deleted=0 ORDER BY number", (loan_id, version[0]))]
+        start = version[1]
+    else:
+        from datetime import date
+        start = loan["disbursed_on"] or date.today().isoformat()
+        rows = [(r.number, r.due_date.isoformat(), L.to_minor(r.principal, cur),
+                 L.to_minor(r.interest, cur))
+                for r in L.schedule(S.terms_of(loan), date.fromisoformat(start))]
+
+    def m(minor: int) -> str:
+        return format_money(L.from_minor(minor, cur), cur, lang)
+
+    regular, bold = register_fonts()
+    base = ParagraphStyle("base", fontName=regular, fontSize=9.5, leading=12)
+    head = ParagraphStyle("head", parent=base, fontName=bold, fontSize=15, leading=19)
+    small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11)
+    story = [Paragraph(t["title"], head)]
+    if office:
+        story.append(Paragraph(office[0], base))
+    story.append(Spacer(1, 4 * mm))
+    name = " ".join(x for x in person[:3] if x)
+    method = translate(L.METHODS[loan["method"]]).lower()
+    frequency = translate(L.FREQUENCIES[loan["frequency"]]).lower()
+    facts = [
+        (t["borrower"], f"{name}  {person[3] or ''}"),
+        (t["loan"], loan["number"]),
+        (t["amount"], m(loan["amount"])),
+        (t["disbursed"], format_date(loan["disbursed_on"], lang) if loan["disbursed_on"] else "—"),
+        (t["terms"], t["terms_value"].format(rate=loan["annual_rate"], method=method,
+                                             term=loan["term"], frequency=frequency)),
+        (t["purpose"], reference.label(conn, "loan_purpose", loan["purpose"], lang)),
+    ]
+    if loan["guarantor_name"]:
+        facts.append((t["guarantor"], f"{loan['guarantor_name']} {loan['guarantor_phone'] or ''}"))
+    info = Table([[Paragraph(f"<b>{k}</b>", base), Paragraph(str(v), base)] for k, v in facts],
+                 colWidths=[45 * mm, 141 * mm], hAlign="LEFT")
+    info.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [info, Spacer(1, 3 * mm)]
+    if version:
+        story.append(Paragraph(t["version"].format(version=version[0],
+                                                   date=format_date(start, lang)), small))
+    header = [t["no"], t["due"], t["principal"], t["interest"], t["payment"], t["balance"],
+              t["paid_on"], t["paid"], t["signature"]]
+    data = [[Paragraph(f"<b>{h}</b>", small) for h in header]]
+    balance = sum(r[2] for r in rows)
+    for n, due, p, i in rows:
+        balance -= p
+        data.append([str(n), format_date(due, lang), m(p), m(i), m(p + i), m(balance), "", "",
+                     ""])
+    total_p, total_i = sum(r[2] for r in rows), sum(r[3] for r in rows)
+    data.append(["", t["total"], m(total_p), m(total_i), m(total_p + total_i), "", "", "", ""])
+    widths = [8, 21, 25, 22, 25, 25, 20, 21, 19]
+    table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 1), (-1, -1), 8),
+        ("FONTNAME", (0, -1), (-1, -1), bold), ("FONTSIZE", (0, -1), (-1, -1), 7.5),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+        ("ALIGN", (2, 1), (5, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 1), (-1, -1), 4), ("BOTTOMPADDING", (0, 1), (-1, -1), 4)]))
+    story += [Spacer(1, 3 * mm), table, Spacer(1, 4 * mm), Paragraph(t["footer"], small)]
+    fee = Decimal(loan["late_fee_percent"] or "0")
+    if fee:
+        story.append(Paragraph(t["late_fee"].format(days=loan["tolerance_days"],
+                                                    percent=fee), small))
+    path = Path(path)
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=14 * mm, bottomMargin=14 * mm,
+                            title=f"{t['title']} {loan['number']}", author=office[0] if office else "")
+    doc.build(story)
+    return path

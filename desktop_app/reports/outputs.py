@@ -1,0 +1,208 @@
+"""Aggregate report outputs: CSV, XLSX (a sheet per indicator group) and PDF.
+
+Aggregate outputs contain codes, translated labels and numbers only: no names and no
+record identifiers. Text is in the current language (``set_language`` before writing).
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from desktop_app.i18n import _, format_number, ngettext
+from desktop_app.reports import indicators as ind
+from desktop_app.reports.builder import IndicatorResult, Report, Row
+
+FORMATS = ("pdf", "xlsx", "csv")
+
+
+class OutputError(Exception):
+    """The output file could not be written; the message is fit to show."""
+
+
+def report_title() -> str:
+    return _("Indicator report")
+
+
+def scope_text(report: Report) -> str:
+    parts = [", ".join(report.scope) if report.scope else _("All offices")]
+    if report.district_labels:
+        parts.append(_("Districts: {names}").format(names=", ".join(report.district_labels)))
+    return "; ".join(parts)
+
+
+def duplicates_text(report: Report) -> str:
+    if report.duplicates_unresolved == 0:
+        return _("No possible duplicate people are waiting for review.")
+    return ngettext(
+        "{count} pair of possible duplicate people is still waiting for review: counts of "
+        "people may be slightly too high.",
+        "{count} pairs of possible duplicate people are still waiting for review: counts of "
+        "people may be slightly too high.", report.duplicates_unresolved).format(
+        count=report.duplicates_unresolved)
+
+
+def value_text(result: IndicatorResult, row: Row, language: str | None = None) -> str:
+    kind = result.indicator.measure.kind
+    if row.value is None:
+        return "\u2014"
+    if kind == "ratio":
+        return _("{percent} % ({numerator} of {denominator})").format(
+            percent=format_number(row.value, language),
+            numerator=format_number(row.numerator, language),
+            denominator=format_number(row.denominator, language))
+    if kind == "money":
+        amount = format_number(Decimal(row.value).quantize(Decimal("0.01")), language)
+        return f"{amount} {row.currency or ''}".strip()
+    if kind == "median":
+        return _("{days} days; cases: {count}").format(
+            days=format_number(row.value, language), count=format_number(row.denominator,
+                                                                          language))
+    return format_number(row.value, language)
+
+
+def flat_rows(report: Report):
+    """(group, code, indicator, dimension code, dimension, bucket, label, currency, value,
+    numerator, denominator) for every total and disaggregation row."""
+    for result in report.results:
+        indicator = result.indicator
+        if not result.available:
+            yield (indicator.group, indicator.code, indicator.title(), "", "", "",
+                   _("Not recorded in this database"), "", "", "", "")
+            continue
+        for row in result.totals:
+            yield (indicator.group, indicator.code, indicator.title(), ind.TOTAL, _("Total"),
+                   ind.TOTAL, _("Total"), row.currency or "", row.value,
+                   row.numerator, row.denominator)
+        for table in result.tables:
+            for row in table.rows:
+                yield (indicator.group, indicator.code, indicator.title(), table.dimension,
+                       table.title(), row.bucket, row.label, row.currency or "",
+                       row.value, row.numerator, row.denominator)
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def headers() -> list[str]:
+    return [_("Group"), _("Indicator code"), _("Indicator"), _("Disaggregation code"),
+            _("Disaggregation"), _("Value code"), _("Value label"), _("Currency"), _("Value"),
+            _("Numerator"), _("Denominator")]
+
+
+def cannot_write(path, exc: OSError) -> OutputError:
+    return OutputError(_("Cannot write {path}: {reason}. Choose another folder or file name.")
+                       .format(path=path, reason=exc.strerror or exc))
+
+
+@contextlib.contextmanager
+def atomic_target(path: str | os.PathLike):
+    """Yield a temporary path next to ``path``; move it into place only when writing
+    succeeded, so a failed or cancelled export never leaves a half-written file."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# ---- CSV ------------------------------------------------------------------------------
+def write_csv(report: Report, path: str | os.PathLike) -> None:
+    with atomic_target(path) as tmp, open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(headers())
+        for row in flat_rows(report):
+            writer.writerow([_plain(v) for v in row])
+        writer.writerow(["quality", "duplicates_unresolved", _("Possible duplicates not reviewed"),
+                         ind.TOTAL, _("Total"), ind.TOTAL, _("Total"), "",
+                         report.duplicates_unresolved, "", ""])
+
+
+# ---- XLSX -----------------------------------------------------------------------------
+def sheet_name(text: str, used: set[str]) -> str:
+    clean = "".join(c for c in text if c not in "[]:*?/\\")[:31] or "Sheet"
+    name, n = clean, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name = clean[:31 - len(suffix)] + suffix
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def write_xlsx(report: Report, path: str | os.PathLike) -> None:
+    with atomic_target(path) as tmp:
+        _write_xlsx(report, tmp)
+
+
+def _write_xlsx(report: Report, path: Path) -> None:
+    import xlsxwriter
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    try:
+        bold = book.add_format({"bold": True})
+        title = book.add_format({"bold": True, "font_size": 14})
+        used: set[str] = set()
+        summary = book.add_worksheet(sheet_name(_("Summary"), used))
+        summary.set_column(0, 0, 36)
+        summary.set_column(1, 1, 60)
+        summary.write(0, 0, report_title(), title)
+        info = [
+            (_("Period"), report.request.period.label(report.language)),
+            (_("Period code"), report.request.period.code),
+            (_("Scope"), scope_text(report)),
+            (_("Generated"), report.generated_at),
+            (_("Possible duplicates not reviewed"), report.duplicates_unresolved),
+            (_("Note"), duplicates_text(report)),
+            (_("Numbers add up"), _("Yes") if report.adds_up() else _("No")),
+        ]
+        for n, (key, value) in enumerate(info, start=2):
+            summary.write(n, 0, key, bold)
+            summary.write(n, 1, value)
+        row_no = len(info) + 3
+        summary.write_row(row_no, 0, [_("Indicator code"), _("Indicator"), _("Definition")],
+                          bold)
+        for result in report.results:
+            row_no += 1
+            summary.write_row(row_no, 0, [result.indicator.code, result.indicator.title(),
+                                          result.indicator.describe()])
+        by_group = report.by_group()
+        for group in ind.GROUPS:
+            results = by_group.get(group)
+            if not results:
+                continue
+            sheet = book.add_worksheet(sheet_name(_(ind.GROUPS[group]), used))
+            sheet.set_column(0, 0, 26)
+            sheet.set_column(1, 1, 36)
+            sheet.set_column(5, 5, 30)
+            sheet.freeze_panes(1, 0)
+            sheet.write_row(0, 0, headers()[1:], bold)
+            sub = Report(report.request, results, report.duplicates_unresolved,
+                         report.generated_at, report.language, report.scope,
+                         report.district_labels)
+            for n, row in enumerate(flat_rows(sub), start=1):
+                for col, value in enumerate(row[1:]):
+                    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                        # Decimal goes into the file as its exact digits (no float)
+                        sheet.write_number(n, col, value)
+                    elif value is None or value == "":
+                        continue
+                    else:
+                        sheet.write_string(n, col, str(value))
+    finally:
+        book.close()

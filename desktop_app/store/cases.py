@@ -1,0 +1,698 @@
+"""Hotline cases: intake, status transitions, timeline, follow-ups, referrals, outcome,
+employers, work lists and cross-script search.
+
+Every write goes through a Repository subclass; the functions here are the service layer
+the UI and the CLI call (each one a single transaction: all or nothing).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from desktop_app.domain import cases as dom
+from desktop_app.domain import names
+from desktop_app.i18n import _
+from desktop_app.store import reference
+from desktop_app.store.consent import has_consent
+from desktop_app.store.repository import Repository, ValidationError
+from desktop_app.store.sequences import next_number
+from desktop_app.store.session import PermissionDenied, Session
+
+CASE_FIELDS = (
+    "number", "person_id", "caller_name", "caller_phone", "channel", "category", "subcategory",
+    "status", "assigned_to", "sensitive", "sensitive_flag", "risk_level", "summary", "country",
+    "city", "employer_id", "opened_on", "resolved_on", "closed_on", "outcome",
+    "wages_recovered_minor", "wages_currency", "returned_home", "inspection_opened",
+    "fine_imposed", "outcome_notes",
+)
+# Fields left out of a case PDF (and of lists) unless the user includes sensitive details.
+SENSITIVE_FIELDS = ("caller_name", "caller_phone", "summary", "person_id")
+
+
+def _codes(conn, kind: str) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT code FROM reference_item WHERE kind=? AND deleted=0", (kind,))}
+
+
+def _row(cur) -> dict | None:
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row))
+
+
+def _rows(cur) -> list[dict]:
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur]
+
+
+def person_birth_date(conn, person_id: str | None) -> str | None:
+    if not person_id:
+        return None
+    row = conn.execute("SELECT birth_date FROM person WHERE id=?", (person_id,)).fetchone()
+    return row[0] if row else None
+
+
+class ConsentRequired(PermissionDenied):
+    """A referral of a person without referral consent: an authorised user may override it
+    with a reason."""
+
+
+# ---- repositories -------------------------------------------------------------------
+class EmployerRepository(Repository):
+    table = "employer"
+    fields = ("name", "country", "city", "region", "sector", "size", "tax_number",
+              "union_present", "collective_agreement", "high_risk", "attestation_date",
+              "attestation_result", "notes")
+    defaults = {"union_present": 0, "collective_agreement": 0, "high_risk": 0}
+
+    def validate(self, values, existing):
+        cleaned, errors = dom.validate_employer(values)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def after_write(self, record, before):
+        self.after_write_many([record])
+
+    def after_write_many(self, records):
+        self.conn.executemany("UPDATE employer SET name_key=? WHERE id=?", [
+            (names.full_name_key(r.get("name")), r["id"]) for r in records])
+
+
+class CaseRepository(Repository):
+    table = "hotline_case"
+    fields = CASE_FIELDS
+    defaults = {"status": "new", "sensitive": 0, "sensitive_flag": 0, "risk_level": "medium",
+                "returned_home": 0, "inspection_opened": 0, "fine_imposed": 0}
+    _vocab_cache: dict = {}
+
+    def _vocab(self) -> tuple[set, set]:
+        key = id(self.conn)
+        if key not in CaseRepository._vocab_cache:
+            CaseRepository._vocab_cache = {key: (_codes(self.conn, "case_category"),
+                                                 _codes(self.conn, "case_channel"))}
+        return CaseRepository._vocab_cache[key]
+
+    def validate(self, values, existing):
+        categories, channels = self._vocab()
+        cleaned, errors = dom.validate_case(values, categories=categories, channels=channels)
+        if existing is not None and cleaned.get("status") != existing.get("status"):
+            try:
+                dom.check_transition(existing["status"], cleaned["status"])
+            except dom.TransitionRefused as exc:
+                errors["status"] = str(exc)
+        if not cleaned.get("number"):
+            errors["number"] = _("The case has no number.")
+        if errors:
+            raise ValidationError(errors)
+        birth = cleaned.pop("_birth_date", None) or person_birth_date(
+            self.conn, cleaned.get("person_id"))
+        cleaned["sensitive"] = dom.compute_sensitive(
+            cleaned.get("sensitive_flag"), cleaned.get("category"), birth, cleaned.get("opened_on"))
+        return cleaned
+
+    def update(self, record_id, changes):
+        # ``sensitive`` is derived (flag, category, the person's age): always rewrite it
+        return super().update(record_id, {**changes, "sensitive": None})
+
+    def after_write(self, record, before):
+        self.after_write_many([record])
+
+    def after_write_many(self, records):
+        self.conn.executemany("UPDATE hotline_case SET caller_key=? WHERE id=?", [
+            (names.full_name_key(r.get("caller_name")) or None, r["id"]) for r in records])
+
+
+class CaseEventRepository(Repository):
+    table = "case_event"
+    fields = ("case_id", "event_on", "kind", "from_status", "to_status", "text")
+    append_only = True
+
+
+class FollowUpRepository(Repository):
+    table = "case_followup"
+    fields = ("case_id", "due_on", "action", "assigned_to", "done_on", "result")
+
+    def validate(self, values, existing):
+        opened = self.conn.execute("SELECT opened_on FROM hotline_case WHERE id=?",
+                                   (values.get("case_id"),)).fetchone()
+        cleaned, errors = dom.validate_followup(values, opened[0] if opened else None)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class ReferralRepository(Repository):
+    table = "case_referral"
+    fields = ("case_id", "target", "target_detail", "referred_on", "status", "answer",
+              "answered_on", "consent_override", "override_reason")
+    defaults = {"status": "sent", "consent_override": 0}
+
+    def validate(self, values, existing):
+        opened = self.conn.execute("SELECT opened_on FROM hotline_case WHERE id=?",
+                                   (values.get("case_id"),)).fetchone()
+        cleaned, errors = dom.validate_referral(values, opened[0] if opened else None,
+                                                _codes(self.conn, "referral_target"))
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+# ---- the service ----------------------------------------------------------------------
+def _today(on) -> str:
+    if on is None:
+        return date.today().isoformat()
+    return on.isoformat() if isinstance(on, date) else str(on)
+
+
+def add_event(session: Session, case_id: str, kind: str, text: str | None = None, *,
+              on=None, from_status: str | None = None, to_status: str | None = None) -> dict:
+    if kind not in dom.EVENT_KINDS:
+        raise ValueError(kind)
+    errors: dict[str, str] = {}
+    event_on = dom.clean_date(on or date.today(), "event_on", errors, required=True)
+    case = CaseRepository(session).require(case_id)
+    if event_on and event_on < case["opened_on"]:
+        errors["event_on"] = _("This date is before the case was opened ({date}).").format(
+            date=case["opened_on"])
+    if kind == "note" and not (text or "").strip():
+        errors["text"] = _("Write what happened.")
+    if errors:
+        raise ValidationError(errors)
+    return CaseEventRepository(session).create(dict(
+        case_id=case_id, event_on=event_on, kind=kind, from_status=from_status,
+        to_status=to_status, text=(text or "").strip() or None,
+        office_id=case["office_id"]))
+
+
+def open_case(session: Session, values: dict, *, year: int | None = None) -> dict:
+    """Register a new case (a call in progress, a walk-in ...) with its number."""
+    values = dict(values)
+    opened = values.get("opened_on") or date.today().isoformat()
+    values["opened_on"] = opened
+    values.setdefault("status", "new")
+    if values.get("wages_recovered") not in (None, ""):
+        raise ValueError("record wages with record_outcome")
+    repo = CaseRepository(session)
+    with session.transaction():
+        try:
+            y = year or date.fromisoformat(dom.clean_date(opened, "opened_on", {}) or
+                                           date.today().isoformat()).year
+        except (TypeError, ValueError):
+            y = date.today().year
+        values["number"] = next_number(session, "case", y)
+        record = repo.create(values)
+        add_event(session, record["id"], "call" if record["channel"] == "hotline" else "note",
+                  record.get("summary") or _("Case opened."), on=record["opened_on"],
+                  to_status=record["status"])
+    return record
+
+
+def update_case(session: Session, case_id: str, changes: dict) -> dict:
+    """Edit intake fields (not status: use change_status; not outcome: record_outcome)."""
+    if "status" in changes:
+        raise ValueError("use change_status")
+    repo = CaseRepository(session)
+    with session.transaction():
+        before = repo.require(case_id)
+        record = repo.update(case_id, changes)
+        if changes.get("assigned_to") and changes["assigned_to"] != before.get("assigned_to"):
+            add_event(session, case_id, "assigned", user_name(session.conn,
+                                                              changes["assigned_to"]))
+    return record
+
+
+def change_status(session: Session, case_id: str, target: str, *, reason: str | None = None,
+                  on=None) -> dict:
+    """Move a case to ``target``; refused transitions raise TransitionRefused.
+
+    Reopening (resolved/closed -> in progress) needs a reason and is written in the timeline.
+    """
+    repo = CaseRepository(session)
+    with session.transaction():
+        case = repo.require(case_id)
+        current = case["status"]
+        dom.check_transition(current, target)
+        reopening = dom.is_reopening(current, target)
+        reason = " ".join((reason or "").split()) or None
+        if reopening and not reason:
+            raise ValidationError({"reason": _("Say why the case is reopened.")})
+        day = _today(on)
+        changes: dict = {"status": target}
+        if target == "resolved":
+            changes["resolved_on"] = day
+        elif target == "closed":
+            changes["closed_on"] = day
+            if not case.get("resolved_on") and current != "new":
+                pass
+        if reopening:
+            changes["resolved_on"] = None
+            changes["closed_on"] = None
+        if target in ("resolved", "closed") and day < case["opened_on"]:
+            raise ValidationError({"on": _("This date is before the case was opened ({date}).")
+                                   .format(date=case["opened_on"])})
+        record = repo.update(case_id, changes)
+        add_event(session, case_id, "reopened" if reopening else "status", reason, on=day,
+                  from_status=current, to_status=target)
+    return record
+
+
+def link_person(session: Session, case_id: str, person_id: str) -> dict:
+    """Link an anonymous caller's case to a registered person (sensitivity recomputed)."""
+    repo = CaseRepository(session)
+    with session.transaction():
+        before = repo.require(case_id)
+        if not session.conn.execute("SELECT 1 FROM person WHERE id=? AND deleted=0",
+                                    (person_id,)).fetchone():
+            raise ValidationError({"person_id": _("Choose a registered person.")})
+        record = repo.update(case_id, {"person_id": person_id})
+        name = person_name(session.conn, person_id)
+        if before.get("person_id") != person_id:
+            add_event(session, case_id, "person_linked", name)
+    return record
+
+
+def add_followup(session: Session, case_id: str, due_on, action: str,
+                 assigned_to: str | None = None) -> dict:
+    case = CaseRepository(session).require(case_id)
+    with session.transaction():
+        record = FollowUpRepository(session).create(dict(
+            case_id=case_id, due_on=due_on, action=action,
+            assigned_to=assigned_to or case.get("assigned_to"), office_id=case["office_id"]))
+    return record
+
+
+def complete_followup(session: Session, followup_id: str, *, result: str | None = None,
+                      on=None) -> dict:
+    repo = FollowUpRepository(session)
+    with session.transaction():
+        before = repo.require(followup_id)
+        day = _today(on)
+        record = repo.update(followup_id, {"done_on": day, "result": result})
+        add_event(session, before["case_id"], "follow_up",
+                  before["action"] + (f": {result}" if result else ""), on=day)
+    return record
+
+
+def can_override_consent(session: Session, case: dict) -> bool:
+    try:
+        session.require("override_consent", "hotline_case", case)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def refer(session: Session, case_id: str, values: dict, *,
+          override_reason: str | None = None) -> dict:
+    """Refer the case (legal adviser, inspectorate, embassy ...).
+
+    Without the person's referral consent (or for an anonymous caller) this raises
+    ConsentRequired unless ``override_reason`` is given by a user allowed to
+    ``override_consent``; the override is stored on the referral and audited.
+    """
+    cases = CaseRepository(session)
+    case = cases.require(case_id)
+    person_id = case.get("person_id")
+    consented = bool(person_id) and has_consent(session.conn, person_id, "referral")
+    override_reason = " ".join((override_reason or "").split()) or None
+    if not consented:
+        if override_reason is None:
+            raise ConsentRequired(_(
+                "The person has not agreed to be referred. Record their consent first, or "
+                "an authorised user can refer anyway with a reason."))
+        session.require("override_consent", "hotline_case", case)
+    with session.transaction():
+        record = ReferralRepository(session).create({
+            **values, "case_id": case_id, "office_id": case["office_id"],
+            "consent_override": 0 if consented else 1,
+            "override_reason": None if consented else override_reason})
+        if not consented:
+            session.log("override_consent", "case_referral", record["id"],
+                        detail={"reason": override_reason, "case_id": case_id})
+        add_event(session, case_id, "referral",
+                  " ".join(filter(None, [record["target"], record.get("target_detail")])),
+                  on=record["referred_on"])
+        if case["status"] in ("new", "in_progress"):
+            change_status(session, case_id, "referred", on=record["referred_on"])
+    return record
+
+
+def answer_referral(session: Session, referral_id: str, status: str, *,
+                    answer: str | None = None, on=None) -> dict:
+    repo = ReferralRepository(session)
+    with session.transaction():
+        before = repo.require(referral_id)
+        record = repo.update(referral_id, {"status": status, "answer": answer,
+                                           "answered_on": _today(on)})
+        add_event(session, before["case_id"], "referral",
+                  " ".join(filter(None, [status, answer])), on=record["answered_on"])
+    return record
+
+
+def record_outcome(session: Session, case_id: str, *, outcome: str,
+                   wages_recovered=None, wages_currency: str | None = None,
+                   returned_home: bool = False, inspection_opened: bool = False,
+                   fine_imposed: bool = False, notes: str | None = None,
+                   resolve: bool = True, on=None) -> dict:
+    """Record the outcome (wages recovered as Decimal text or Decimal, with currency) and,
+    unless ``resolve`` is false, resolve the case. Errors name their field; nothing is saved."""
+    errors: dict[str, str] = {}
+    if isinstance(wages_recovered, float):
+        raise TypeError("money must be Decimal or text, never float")
+    minor, currency = dom.validate_money(wages_recovered, wages_currency, "wages_recovered",
+                                         "wages_currency", errors)
+    if outcome not in _codes(session.conn, "case_outcome"):
+        errors["outcome"] = _("Choose the outcome.")
+    if errors:
+        raise ValidationError(errors)
+    repo = CaseRepository(session)
+    with session.transaction():
+        case = repo.require(case_id)
+        changes = dict(outcome=outcome, wages_recovered_minor=minor, wages_currency=currency,
+                       returned_home=returned_home, inspection_opened=inspection_opened,
+                       fine_imposed=fine_imposed, outcome_notes=notes)
+        record = repo.update(case_id, changes)
+        text = outcome
+        if minor is not None:
+            text += f" {dom.from_minor(minor, currency)} {currency}"
+        add_event(session, case_id, "outcome", text, on=on)
+        if resolve and case["status"] in dom.OPEN_STATUSES:
+            record = change_status(session, case_id, "resolved", on=on)
+    return record
+
+
+def wages_recovered(case: dict) -> dom.Money | None:
+    amount = dom.from_minor(case.get("wages_recovered_minor"), case.get("wages_currency"))
+    return None if amount is None else dom.Money(amount, case["wages_currency"])
+
+
+def open_detail(session: Session, case_id: str, ask_reason=None) -> dict:
+    """The case for its detail view, after the access check.
+
+    On ReasonRequired, ``ask_reason()`` is called; a non-empty answer is logged and the
+    case is shown; None re-raises.
+    """
+    from desktop_app.store.session import ReasonRequired
+    case = CaseRepository(session).require(case_id)
+    if case_id in session.granted_reasons:
+        return case
+    try:
+        session.require("view_detail", "hotline_case", case)
+    except ReasonRequired:
+        reason = ask_reason() if ask_reason else None
+        reason = " ".join((reason or "").split())
+        if not reason:
+            raise
+        session.log("view_sensitive", "hotline_case", case_id, detail={"reason": reason})
+        session.granted_reasons.add(case_id)
+    return case
+
+
+# ---- reading --------------------------------------------------------------------------
+_EVENT_CODE_KINDS = {"referral": ("referral_target", "referral_status"),
+                     "outcome": ("case_outcome",)}
+
+
+def event_text(conn, event: dict, language: str) -> str:
+    """What a timeline entry says, in ``language``: status changes as labels, codes that
+    system entries start with (referral target or answer, outcome) as labels."""
+    text = event.get("text") or ""
+    if event["kind"] in ("status", "reopened") and event.get("to_status"):
+        moved = " → ".join(reference.label(conn, "case_status", s, language)
+                           for s in (event.get("from_status"), event.get("to_status")) if s)
+        return moved + (f": {text}" if text else "")
+    kinds = _EVENT_CODE_KINDS.get(event["kind"])
+    if kinds and text:
+        code, _sep, rest = text.partition(" ")
+        for kind in kinds:
+            row = conn.execute("SELECT 1 FROM reference_item WHERE kind=? AND code=?",
+                               (kind, code)).fetchone()
+            if row:
+                return " ".join(filter(None, [reference.label(conn, kind, code, language), rest]))
+    return text
+
+
+def person_name(conn, person_id: str | None) -> str:
+    if not person_id:
+        return ""
+    row = conn.execute("SELECT family_name, given_name, patronymic FROM person WHERE id=?",
+                       (person_id,)).fetchone()
+    return " ".join(p for p in row if p) if row else ""
+
+
+def user_name(conn, user_id: str | None) -> str:
+    if not user_id:
+        return ""
+    row = conn.execute("SELECT display_name, username FROM app_user WHERE id=?",
+                       (user_id,)).fetchone()
+    return (row[0] or row[1]) if row else ""
+
+
+def users(conn) -> list[tuple[str, str]]:
+    return [(r[0], r[1] or r[2]) for r in conn.execute(
+        "SELECT id, display_name, username FROM app_user WHERE deleted=0 AND active=1 "
+        "ORDER BY display_name, username")]
+
+
+def timeline(conn, case_id: str) -> list[dict]:
+    return _rows(conn.execute(
+        "SELECT * FROM case_event WHERE case_id=? AND deleted=0 ORDER BY event_on, created_at, id",
+        (case_id,)))
+
+
+def followups(conn, case_id: str) -> list[dict]:
+    return _rows(conn.execute(
+        "SELECT * FROM case_followup WHERE case_id=? AND deleted=0 ORDER BY due_on, created_at",
+        (case_id,)))
+
+
+def referrals(conn, case_id: str) -> list[dict]:
+    return _rows(conn.execute(
+        "SELECT * FROM case_referral WHERE case_id=? AND deleted=0 ORDER BY referred_on, created_at",
+        (case_id,)))
+
+
+def cases_of_person(conn, person_ids: list[str]) -> list[dict]:
+    if not person_ids:
+        return []
+    marks = ",".join("?" * len(person_ids))
+    return _rows(conn.execute(
+        f"SELECT * FROM hotline_case WHERE person_id IN ({marks}) AND deleted=0 "
+        f"ORDER BY opened_on DESC, number DESC", list(person_ids)))
+
+
+@dataclass
+class CaseFilter:
+    """What a case work list shows. ``view``: all | mine | unassigned | open."""
+    view: str = "all"
+    user_id: str | None = None
+    statuses: tuple[str, ...] = ()
+    category: str | None = None
+    search: str = ""
+    employer_id: str | None = None
+
+
+def _search_clause(conn, term: str) -> tuple[str, list]:
+    """SQL condition for a search term: case number, person or caller name in any script,
+    phone, or employer."""
+    term = term.strip()
+    if not term:
+        return "", []
+    parts, args = [], []
+    if any(c.isdigit() for c in term) and ("-" in term or term.isdigit()):
+        parts.append("c.number LIKE ?")
+        args.append(f"%{term.upper()}%")
+    from desktop_app.store.people import fts_query
+    query = fts_query(term, prefix=True)
+    if query:
+        parts.append("c.person_id IN (SELECT p.id FROM person_search s JOIN person p "
+                     "ON p.rowid=s.rowid WHERE person_search MATCH ?)")
+        args.append(query)
+    keys = names.query_keys(term)
+    if keys:
+        parts.append("(" + " AND ".join(["(' ' || c.caller_key) LIKE ?"] * len(keys)) + ")")
+        args.extend(f"% {k}%" for k in keys)
+        parts.append("c.employer_id IN (SELECT id FROM employer WHERE " + " AND ".join(
+            ["(' ' || name_key) LIKE ?"] * len(keys)) + ")")
+        args.extend(f"% {k}%" for k in keys)
+    digits = "".join(c for c in term if c.isdigit())
+    if len(digits) >= 5 and not any(c.isalpha() for c in term):
+        parts.append("c.caller_phone LIKE ?")
+        args.append(f"%{digits[-7:]}%")
+    if not parts:
+        return "0", []
+    return "(" + " OR ".join(parts) + ")", args
+
+
+def case_query(conn, flt: CaseFilter) -> tuple[str, list]:
+    where, args = ["c.deleted=0"], []
+    if flt.view == "mine":
+        where.append("c.assigned_to=?")
+        args.append(flt.user_id)
+        where.append("c.status IN ('new','in_progress','referred')")
+    elif flt.view == "unassigned":
+        where.append("c.assigned_to IS NULL AND c.status='new'")
+    elif flt.view == "open":
+        where.append("c.status IN ('new','in_progress','referred')")
+    if flt.statuses:
+        where.append(f"c.status IN ({','.join('?' * len(flt.statuses))})")
+        args.extend(flt.statuses)
+    if flt.category:
+        where.append("c.category=?")
+        args.append(flt.category)
+    if flt.employer_id:
+        where.append("c.employer_id=?")
+        args.append(flt.employer_id)
+    clause, extra = _search_clause(conn, flt.search)
+    if clause:
+        where.append(clause)
+        args.extend(extra)
+    return " AND ".join(where), args
+
+
+def case_ids(conn, flt: CaseFilter | None = None, limit: int | None = None) -> list[str]:
+    """Ids of the cases a work list shows, newest first (for the lazy list model)."""
+    where, args = case_query(conn, flt or CaseFilter())
+    sql = (f"SELECT c.id FROM hotline_case c WHERE {where} "
+           f"ORDER BY c.opened_on DESC, c.number DESC")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [r[0] for r in conn.execute(sql, args)]
+
+
+LIST_COLUMNS = ("number", "opened_on", "who", "category", "status", "assigned", "risk_level",
+                "sensitive")
+
+
+def case_rows(session: Session, ids: list[str], language: str = "en") -> list[dict]:
+    """Display rows for ``ids`` in that order; names of sensitive cases the user may not
+    open are left out."""
+    if not ids:
+        return []
+    conn = session.conn
+    marks = ",".join("?" * len(ids))
+    cur = conn.execute(
+        f"SELECT c.id, c.number, c.opened_on, c.person_id, c.caller_name, c.category, c.status,"
+        f" c.assigned_to, c.risk_level, c.sensitive, c.office_id,"
+        f" p.family_name, p.given_name, u.display_name, u.username"
+        f" FROM hotline_case c LEFT JOIN person p ON p.id=c.person_id"
+        f" LEFT JOIN app_user u ON u.id=c.assigned_to WHERE c.id IN ({marks})", ids)
+    by_id = {}
+    for r in cur:
+        (cid, number, opened, person_id, caller, category, status, assigned, risk, sensitive,
+         office, family, given, uname, ulogin) = r
+        who = " ".join(p for p in (family, given) if p) if person_id else (caller or "")
+        if sensitive and cid not in session.granted_reasons:
+            try:
+                session.require("view_detail", "hotline_case", {
+                    "id": cid, "sensitive": sensitive, "category": category,
+                    "assigned_to": assigned, "office_id": office})
+            except PermissionDenied:
+                who = "•••"
+        by_id[cid] = dict(id=cid, number=number, opened_on=opened, who=who,
+                          category=category, status=status, assigned=uname or ulogin or "",
+                          assigned_to=assigned, risk_level=risk, sensitive=sensitive)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def followups_due(conn, today: str | date | None = None, *, user_id: str | None = None,
+                  limit: int | None = None) -> list[dict]:
+    """Open follow-ups due today or earlier (overdue first), with their case."""
+    day = _today(today)
+    sql = ("SELECT f.id, f.case_id, f.due_on, f.action, f.assigned_to, c.number, c.status,"
+           " c.sensitive, c.category, c.office_id, c.assigned_to AS case_assigned_to,"
+           " (f.due_on < ?) AS overdue FROM case_followup f"
+           " JOIN hotline_case c ON c.id=f.case_id"
+           " WHERE f.done_on IS NULL AND f.deleted=0 AND c.deleted=0 AND f.due_on <= ?")
+    args: list = [day, day]
+    if user_id:
+        sql += " AND COALESCE(f.assigned_to, c.assigned_to)=?"
+        args.append(user_id)
+    sql += " ORDER BY f.due_on, c.number"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _rows(conn.execute(sql, args))
+
+
+def count_by(conn, column: str) -> list[tuple[str, int]]:
+    if column not in ("category", "status", "channel"):
+        raise ValueError(column)
+    return [(r[0], r[1]) for r in conn.execute(
+        f"SELECT {column}, COUNT(*) FROM hotline_case WHERE deleted=0 GROUP BY {column} "
+        f"ORDER BY COUNT(*) DESC")]
+
+
+# ---- employers ------------------------------------------------------------------------
+def find_employers(conn, term: str = "", limit: int = 200) -> list[dict]:
+    """Employers with their counts of cases, inspections and violations (repeat offenders:
+    two or more inspections with violations, or five or more cases)."""
+    where, args = "e.deleted=0", []
+    keys = names.query_keys(term or "")
+    for k in keys:
+        where += " AND (' ' || e.name_key) LIKE ?"
+        args.append(f"% {k}%")
+    sql = f"""
+        SELECT e.id, e.name, e.city, e.country, e.sector, e.high_risk,
+          (SELECT COUNT(*) FROM hotline_case c WHERE c.employer_id=e.id AND c.deleted=0) AS cases,
+          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0) AS inspections,
+          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0
+             AND EXISTS (SELECT 1 FROM inspection_violation v WHERE v.inspection_id=i.id
+                         AND v.deleted=0)) AS inspections_with_violations,
+          (SELECT COUNT(*) FROM inspection_violation v JOIN inspection i ON i.id=v.inspection_id
+             WHERE i.employer_id=e.id AND v.deleted=0 AND i.deleted=0) AS violations
+        FROM employer e WHERE {where}
+        ORDER BY violations DESC, cases DESC, e.name LIMIT {int(limit)}"""
+    rows = _rows(conn.execute(sql, args))
+    for r in rows:
+        r["repeat_offender"] = is_repeat_offender(r)
+    return rows
+
+
+def is_repeat_offender(summary: dict) -> bool:
+    return summary["inspections_with_violations"] >= 2 or summary["cases"] >= 5
+
+
+def employer_summary(conn, employer_id: str) -> dict | None:
+    rows = find_employers_by_id(conn, employer_id)
+    return rows[0] if rows else None
+
+
+def find_employers_by_id(conn, employer_id: str) -> list[dict]:
+    sql = """
+        SELECT e.*,
+          (SELECT COUNT(*) FROM hotline_case c WHERE c.employer_id=e.id AND c.deleted=0) AS cases,
+          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0) AS inspections,
+          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0
+             AND EXISTS (SELECT 1 FROM inspection_violation v WHERE v.inspection_id=i.id
+                         AND v.deleted=0)) AS inspections_with_violations,
+          (SELECT COUNT(*) FROM inspection_violation v JOIN inspection i ON i.id=v.inspection_id
+             WHERE i.employer_id=e.id AND v.deleted=0 AND i.deleted=0) AS violations
+        FROM employer e WHERE e.id=?"""
+    rows = _rows(conn.execute(sql, (employer_id,)))
+    for r in rows:
+        r["repeat_offender"] = is_repeat_offender(r)
+    return rows
+
+
+def find_or_create_employer(session: Session, name: str, **values) -> dict:
+    key = names.full_name_key(name)
+    row = session.conn.execute("SELECT id FROM employer WHERE name_key=? AND deleted=0",
+                               (key,)).fetchone()
+    repo = EmployerRepository(session)
+    if row:
+        return repo.get(row[0])
+    return repo.create({"name": name, **values})
+
+
+def money_text(minor: int | None, currency: str | None, language: str | None = None) -> str:
+    from desktop_app.i18n import format_money
+    amount = dom.from_minor(minor, currency)
+    if amount is None:
+        return ""
+    return format_money(amount, currency, language)
+
+
+def decimal_wages(case: dict) -> Decimal | None:
+    return dom.from_minor(case.get("wages_recovered_minor"), case.get("wages_currency"))

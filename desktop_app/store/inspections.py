@@ -1,0 +1,185 @@
+"""Labour inspections: enterprise, inspector, date, trigger, violations, sanctions (fines in
+Decimal minor units), and the cases an inspection came from or closed."""
+from __future__ import annotations
+
+from datetime import date
+
+from desktop_app.domain import cases as dom
+from desktop_app.i18n import _
+from desktop_app.store import reference
+from desktop_app.store.cases import (CaseRepository, _codes, _rows, add_event)
+from desktop_app.store.repository import Repository, ValidationError
+from desktop_app.store.sequences import next_number
+from desktop_app.store.session import Session
+
+
+class InspectionRepository(Repository):
+    table = "inspection"
+    fields = ("number", "employer_id", "inspector_id", "inspector_name", "inspected_on",
+              "trigger", "status", "findings")
+    defaults = {"status": "completed"}
+
+    def validate(self, values, existing):
+        cleaned, errors = dom.validate_inspection(values, _codes(self.conn, "inspection_trigger"))
+        if cleaned.get("employer_id") and not self.conn.execute(
+                "SELECT 1 FROM employer WHERE id=? AND deleted=0",
+                (cleaned["employer_id"],)).fetchone():
+            errors["employer_id"] = _("Choose the enterprise that was inspected.")
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class ViolationRepository(Repository):
+    table = "inspection_violation"
+    fields = ("inspection_id", "violation", "workers_affected", "notes")
+
+
+class SanctionRepository(Repository):
+    table = "inspection_sanction"
+    fields = ("inspection_id", "sanction", "fine_minor", "fine_currency", "notes")
+
+
+class InspectionCaseRepository(Repository):
+    table = "inspection_case"
+    fields = ("inspection_id", "case_id")
+
+
+def record_inspection(session: Session, values: dict, *, violations=(), sanctions=(),
+                      case_ids=()) -> dict:
+    """Save an inspection with its violations (codes), sanctions ((code, fine amount or
+    None, currency or None)) and linked cases, all or nothing.
+
+    Errors are reported per field: ``violations``, ``sanction_<n>`` and ``fine_<n>`` /
+    ``currency_<n>`` for the n-th sanction.
+    """
+    conn = session.conn
+    errors: dict[str, str] = {}
+    known_violations = _codes(conn, "violation")
+    known_sanctions = _codes(conn, "sanction")
+    violation_rows = []
+    for code in violations:
+        if code not in known_violations:
+            errors["violations"] = _("Unknown violation: {code}.").format(code=code)
+        violation_rows.append(code)
+    sanction_rows = []
+    for n, item in enumerate(sanctions):
+        code, amount, currency = (tuple(item) + (None, None))[:3]
+        if code not in known_sanctions:
+            errors[f"sanction_{n}"] = _("Unknown sanction: {code}.").format(code=code)
+            continue
+        if isinstance(amount, float):
+            raise TypeError("money must be Decimal or text, never float")
+        minor, cur = dom.validate_money(amount, currency, f"fine_{n}", f"currency_{n}", errors)
+        if code == "fine" and minor is None and f"fine_{n}" not in errors \
+                and f"currency_{n}" not in errors:
+            errors[f"fine_{n}"] = _("Enter the amount of the fine.")
+        sanction_rows.append((code, minor, cur))
+    for case_id in case_ids:
+        if CaseRepository(session).get(case_id) is None:
+            errors["case_ids"] = _("A linked case was not found.")
+    try:
+        cleaned, problems = dom.validate_inspection(values, _codes(conn, "inspection_trigger"))
+        errors.update(problems)
+    except Exception:  # pragma: no cover - validate_inspection does not raise
+        raise
+    if errors:
+        raise ValidationError(errors)
+    with session.transaction():
+        day = cleaned["inspected_on"]
+        values = dict(values)
+        values["number"] = "INS-" + next_number(session, "inspection", int(day[:4]))
+        record = InspectionRepository(session).create(values)
+        ViolationRepository(session).create_many(
+            [dict(inspection_id=record["id"], violation=v) for v in violation_rows])
+        SanctionRepository(session).create_many(
+            [dict(inspection_id=record["id"], sanction=s, fine_minor=m, fine_currency=c)
+             for s, m, c in sanction_rows])
+        for case_id in case_ids:
+            link_case(session, record["id"], case_id)
+    return record
+
+
+def link_case(session: Session, inspection_id: str, case_id: str) -> dict:
+    with session.transaction():
+        existing = session.conn.execute(
+            "SELECT id FROM inspection_case WHERE inspection_id=? AND case_id=? AND deleted=0",
+            (inspection_id, case_id)).fetchone()
+        if existing:
+            return InspectionCaseRepository(session).get(existing[0])
+        inspection = InspectionRepository(session).require(inspection_id)
+        cases = CaseRepository(session)
+        case = cases.require(case_id)
+        link = InspectionCaseRepository(session).create(
+            dict(inspection_id=inspection_id, case_id=case_id))
+        if not case.get("inspection_opened"):
+            cases.update(case_id, {"inspection_opened": 1})
+        day = max(inspection["inspected_on"], case["opened_on"])
+        if day > date.today().isoformat():
+            day = date.today().isoformat()
+        add_event(session, case_id, "inspection", inspection["number"], on=day)
+    return link
+
+
+def inspection_ids(conn, *, employer_id: str | None = None, search: str = "") -> list[str]:
+    where, args = ["i.deleted=0"], []
+    if employer_id:
+        where.append("i.employer_id=?")
+        args.append(employer_id)
+    if search.strip():
+        from desktop_app.domain import names
+        keys = names.query_keys(search)
+        sub = " AND ".join(["(' ' || e.name_key) LIKE ?"] * len(keys)) or "0"
+        where.append(f"(i.number LIKE ? OR i.employer_id IN (SELECT e.id FROM employer e "
+                     f"WHERE {sub}))")
+        args.append(f"%{search.strip().upper()}%")
+        args.extend(f"% {k}%" for k in keys)
+    return [r[0] for r in conn.execute(
+        f"SELECT i.id FROM inspection i WHERE {' AND '.join(where)} "
+        f"ORDER BY i.inspected_on DESC, i.number DESC", args)]
+
+
+def inspection_rows(conn, ids: list[str]) -> list[dict]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = _rows(conn.execute(
+        f"SELECT i.*, e.name AS employer_name,"
+        f" (SELECT COUNT(*) FROM inspection_violation v WHERE v.inspection_id=i.id"
+        f"  AND v.deleted=0) AS violations,"
+        f" (SELECT COUNT(*) FROM inspection_case l WHERE l.inspection_id=i.id"
+        f"  AND l.deleted=0) AS cases"
+        f" FROM inspection i LEFT JOIN employer e ON e.id=i.employer_id"
+        f" WHERE i.id IN ({marks})", ids))
+    by_id = {r["id"]: r for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def violations_of(conn, inspection_id: str) -> list[dict]:
+    return _rows(conn.execute(
+        "SELECT * FROM inspection_violation WHERE inspection_id=? AND deleted=0 ORDER BY created_at",
+        (inspection_id,)))
+
+
+def sanctions_of(conn, inspection_id: str) -> list[dict]:
+    return _rows(conn.execute(
+        "SELECT * FROM inspection_sanction WHERE inspection_id=? AND deleted=0 ORDER BY created_at",
+        (inspection_id,)))
+
+
+def cases_of(conn, inspection_id: str) -> list[dict]:
+    return _rows(conn.execute(
+        "SELECT c.id, c.number, c.category, c.status FROM inspection_case l "
+        "JOIN hotline_case c ON c.id=l.case_id WHERE l.inspection_id=? AND l.deleted=0 "
+        "AND c.deleted=0 ORDER BY c.number", (inspection_id,)))
+
+
+def inspections_of_case(conn, case_id: str) -> list[dict]:
+    return _rows(conn.execute(
+        "SELECT i.id, i.number, i.inspected_on, i.trigger FROM inspection_case l "
+        "JOIN inspection i ON i.id=l.inspection_id WHERE l.case_id=? AND l.deleted=0 "
+        "AND i.deleted=0 ORDER BY i.inspected_on", (case_id,)))
+
+
+def trigger_label(conn, code: str, language: str) -> str:
+    return reference.label(conn, "inspection_trigger", code, language)

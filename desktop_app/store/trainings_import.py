@@ -1,0 +1,420 @@
+"""Import a list of participants (CSV or XLSX) into a training: preview first, then save.
+
+``preview_file`` reads the file (UTF-8 or Windows-1251 CSV, detected; or the first sheet of
+an XLSX), maps its columns (headers in English, Russian, Tajik or Uzbek), validates each
+row and looks for the person among existing people. Nothing is written. The user looks at
+the preview row by row, may change a row's action, and ``apply_preview`` saves everything
+in one transaction (new people are registered, everyone becomes a participant).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from desktop_app.domain import names
+from desktop_app.domain.people import split_phones, validate_person
+from desktop_app.i18n import N_, _, format_date
+from desktop_app.store import trainings as tr
+from desktop_app.store.people import PersonRepository, identity_ids, search_people
+
+# A candidate at or above this score is taken as the same person (same name and the same
+# date of birth, phone or document); between MIN_SHOWN and this, the user decides.
+MATCH_SCORE = 95.0
+MIN_SHOWN = 60.0
+MAX_ROWS = 5000
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "family_name": ("family_name", "family name", "surname", "last name", "фамилия", "насаб",
+                    "фамилия (насаб)", "familiya", "familya"),
+    "given_name": ("given_name", "given name", "first name", "name", "имя", "ном", "ism",
+                   "ismi"),
+    "patronymic": ("patronymic", "middle name", "отчество", "номи падар", "padar",
+                   "otasining ismi", "sharifi", "sharif"),
+    "sex": ("sex", "gender", "пол", "ҷинс", "jins", "jinsi"),
+    "birth_date": ("birth_date", "date of birth", "birth date", "born", "дата рождения",
+                   "санаи таваллуд", "tugʻilgan sana", "tug'ilgan sana", "tugilgan sana",
+                   "tugʻilgan sanasi", "tug'ilgan sanasi"),
+    "phones": ("phones", "phone", "telephone", "mobile", "телефон", "тел", "telefon"),
+    "document_number": ("document_number", "document", "passport", "паспорт", "документ",
+                        "шиноснома", "pasport", "hujjat"),
+    "village": ("village", "село", "кишлак", "деҳа", "qishloq"),
+    "language": ("language", "certificate language", "язык", "забон", "til"),
+}
+SEX_VALUES = {
+    "female": ("female", "f", "w", "woman", "ж", "жен", "женский", "женщина", "з", "зан",
+               "занона", "ayol", "a", "xotin", "ayollar"),
+    "male": ("male", "m", "man", "м", "муж", "мужской", "мужчина", "мард", "мардона", "erkak",
+             "e"),
+}
+LANGUAGE_VALUES = {
+    "ru": ("ru", "russian", "русский", "рус", "русӣ", "rus", "rus tili"),
+    "tg": ("tg", "tajik", "таджикский", "тоҷикӣ", "тоҷ", "tojik", "tojik tili"),
+    "uz": ("uz", "uzbek", "узбекский", "ӯзбекӣ", "oʻzbek", "o'zbek", "ozbek", "oʻzbekcha",
+           "o'zbekcha"),
+    "en": ("en", "english", "английский", "англисӣ", "ingliz"),
+}
+
+PERSON_COLUMNS = ("family_name", "given_name", "patronymic", "sex", "birth_date", "phones",
+                  "document_number", "village")
+
+# row statuses
+NEW, MATCH, POSSIBLE, ALREADY, DUPLICATE, ERROR = (
+    "new", "match", "possible", "already", "duplicate", "error")
+
+
+STATUS_LABELS = {
+    NEW: N_("New person"),
+    MATCH: N_("Found in the register"),
+    POSSIBLE: N_("Maybe already registered"),
+    ALREADY: N_("Already takes part"),
+    DUPLICATE: N_("Repeated in the list"),
+    ERROR: N_("Error"),
+}
+
+
+def status_text(status: str) -> str:
+    return _(STATUS_LABELS[status])
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all; the message is fit to show."""
+
+
+@dataclass
+class Candidate:
+    person_id: str
+    label: str
+    score: float
+
+
+@dataclass
+class PreviewRow:
+    line: int                      # line (CSV) or row (XLSX) number as the user sees it
+    values: dict                   # cleaned person values
+    language: str | None = None
+    status: str = NEW
+    errors: list[str] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    # what saving does: "new" registers the person, "link" adds person_id, "skip" nothing
+    action: str = "new"
+    person_id: str | None = None
+
+    @property
+    def name(self) -> str:
+        return tr.full_name(self.values)
+
+
+@dataclass
+class Preview:
+    path: str
+    encoding: str | None
+    columns: dict[str, str]        # our field -> header as written in the file
+    ignored_columns: list[str]
+    rows: list[PreviewRow]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def to_save(self) -> int:
+        return sum(1 for r in self.rows if r.action in ("new", "link"))
+
+
+# ---- reading files -----------------------------------------------------------------------
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 (with or without BOM) or a Cyrillic
+    code page as Excel on Windows writes it."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+    best = from_bytes(data, cp_isolation=["cp1251", "cp866", "koi8_r", "cp1254"]).best()
+    encoding = best.encoding if best is not None else "cp1251"
+    try:
+        return data.decode(encoding), encoding
+    except (UnicodeDecodeError, LookupError):
+        return data.decode("cp1251", errors="replace"), "cp1251"
+
+
+def read_table(path: str | Path, encoding: str | None = None) -> tuple[list[str], list[tuple[int, list]], str | None]:
+    """(headers, [(line, cells)], encoding) of the file's first table."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFileError(_("The file {name} does not exist.").format(name=path.name))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path) + (None,)
+    if suffix == ".xls":
+        raise ImportFileError(_("Old Excel files (.xls) cannot be read: save the list as .xlsx "
+                                "or .csv and try again."))
+    data = path.read_bytes()
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            raise ImportFileError(_("The file is not in the encoding {encoding}.").format(
+                encoding=encoding)) from None
+    else:
+        text, encoding = decode_csv(data)
+    if "\x00" in text:
+        raise ImportFileError(_("{name} is not a CSV or XLSX list.").format(name=path.name))
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = [(i, r) for i, r in enumerate(reader, start=1)]
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    headers = rows[0][1]
+    return headers, [(i, r) for i, r in rows[1:] if any(c.strip() for c in r)], encoding
+
+
+def _read_xlsx(path: Path):
+    from openpyxl import load_workbook
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise ImportFileError(_("{name} is not a CSV or XLSX list.").format(name=path.name)) from None
+    try:
+        sheet = book.worksheets[0]
+        rows = []
+        for i, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows.append((i, [_cell_text(c) for c in cells]))
+    finally:
+        book.close()
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    return rows[0][1], [(i, r) for i, r in rows[1:] if any(c.strip() for c in r)]
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _norm_header(text: str) -> str:
+    text = (text or "").strip().casefold().replace("’", "'").replace("ʻ", "'").replace("‘", "'")
+    return " ".join(text.replace("_", " ").replace(":", " ").replace("*", " ").split())
+
+
+def _people_title(header) -> str | None:
+    """The column titles the people import knows ("Фамилия (Насаб)", "Phone / Телефон" ...)."""
+    try:
+        from desktop_app.store.people_import import field_for_title
+    except ImportError:
+        return None
+    name = field_for_title(header)
+    return name if name in PERSON_COLUMNS else None
+
+
+def map_columns(headers: list[str]) -> tuple[dict[str, int], list[str]]:
+    aliases = {_norm_header(a): f for f, names_ in COLUMN_ALIASES.items() for a in names_}
+    found: dict[str, int] = {}
+    ignored = []
+    for index, header in enumerate(headers):
+        name = aliases.get(_norm_header(header)) or _people_title(header)
+        if name and name not in found:
+            found[name] = index
+        elif (header or "").strip():
+            ignored.append(header)
+    return found, ignored
+
+
+def _lookup(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    key = _norm_header(value)
+    for code, words in table.items():
+        if key in {_norm_header(w) for w in words}:
+            return code
+    raise ValueError(value)
+
+
+# ---- matching ----------------------------------------------------------------------------
+def _label(row: dict) -> str:
+    parts = [tr.full_name(row)]
+    if row.get("birth_date"):
+        try:
+            parts.append(format_date(row["birth_date"]))
+        except ValueError:
+            parts.append(str(row["birth_date"]))
+    if row.get("phones"):
+        parts.append(row["phones"])
+    return ", ".join(parts)
+
+
+def find_candidates(conn, values: dict, limit: int = 5) -> list[Candidate]:
+    """Existing people who may be this row's person, best first."""
+    try:
+        from desktop_app.store.people_duplicates import find_duplicates
+    except ImportError:  # the duplicate finder is not installed: a simpler check
+        return _simple_candidates(conn, values, limit)
+    found = find_duplicates(conn, values, limit=limit, min_score=MIN_SHOWN)
+    return [Candidate(c.person["id"], _label(c.person), float(c.score)) for c in found]
+
+
+def _simple_candidates(conn, values: dict, limit: int) -> list[Candidate]:
+    term = " ".join(p for p in (values.get("family_name"), values.get("given_name")) if p)
+    wanted = names.full_name_key(values.get("family_name"), values.get("given_name"))
+    phones = {names.phone_key(p) for p in split_phones(values.get("phones"))} - {""}
+    out = []
+    for hit in search_people(conn, term, limit=20):
+        other = names.full_name_key(hit.family_name, hit.given_name)
+        similarity = fuzz.token_sort_ratio(wanted, other)
+        hit_phones = {names.phone_key(p) for p in split_phones(hit.phones)} - {""}
+        same_birth = bool(values.get("birth_date")) and values["birth_date"] == hit.birth_date
+        if similarity >= 90 and (same_birth or phones & hit_phones):
+            score = 95 + similarity / 20
+        elif similarity >= 85:
+            score = 0.85 * similarity
+            if values.get("birth_date") and hit.birth_date and not same_birth:
+                score -= 30
+        else:
+            continue
+        if score >= MIN_SHOWN:
+            out.append(Candidate(hit.id, _label(hit.__dict__), round(score, 1)))
+    out.sort(key=lambda c: -c.score)
+    return out[:limit]
+
+
+# ---- preview -----------------------------------------------------------------------------
+def preview_file(conn, event_id: str, path: str | Path, *, encoding: str | None = None) -> Preview:
+    """Read, check and match every row; write nothing."""
+    headers, rows, encoding = read_table(path, encoding)
+    mapped, ignored = map_columns(headers)
+    missing = [f for f in ("family_name", "given_name") if f not in mapped]
+    if missing:
+        raise ImportFileError(_(
+            "The list has no column for {columns}. The first row must name the columns, "
+            "e.g. Family name, Given name, Sex, Date of birth, Phone.").format(
+            columns=", ".join(_column_title(m) for m in missing)))
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("The list has more than {count} rows; split it into smaller "
+                                "files.").format(count=MAX_ROWS))
+    preview = Preview(str(path), encoding, {f: headers[i] for f, i in mapped.items()}, ignored, [])
+    seen: dict[tuple, int] = {}
+    in_event = _people_in_event(conn, event_id)
+    for line, cells in rows:
+        raw = {f: (cells[i].strip() if i < len(cells) and cells[i] is not None else "")
+               for f, i in mapped.items()}
+        preview.rows.append(_preview_row(conn, line, raw, seen, in_event))
+    return preview
+
+
+def _column_title(field_name: str) -> str:
+    return {"family_name": _("Family name"), "given_name": _("Given name")}.get(field_name, field_name)
+
+
+def _people_in_event(conn, event_id: str) -> set[str]:
+    ids = set()
+    for (person_id,) in conn.execute(
+            "SELECT person_id FROM training_participant WHERE event_id=? AND deleted=0",
+            (event_id,)):
+        ids.update(identity_ids(conn, person_id))
+    return ids
+
+
+def _preview_row(conn, line: int, raw: dict, seen: dict, in_event: set) -> PreviewRow:
+    errors: list[str] = []
+    values = {k: raw.get(k) or None for k in ("family_name", "given_name", "patronymic",
+                                                "birth_date", "phones", "document_number",
+                                                "village")}
+    language = None
+    if raw.get("sex"):
+        try:
+            values["sex"] = _lookup(raw["sex"], SEX_VALUES)
+        except ValueError:
+            errors.append(_("Sex \u201c{value}\u201d is not understood: write female or male.").format(
+                value=raw["sex"]))
+    if raw.get("language"):
+        try:
+            language = _lookup(raw["language"], LANGUAGE_VALUES)
+        except ValueError:
+            errors.append(_("Language \u201c{value}\u201d is not understood: write ru, tg, uz or "
+                            "en.").format(value=raw["language"]))
+    cleaned, field_errors = validate_person(values)
+    errors.extend(field_errors.values())
+    row = PreviewRow(line, cleaned, language)
+    if errors:
+        row.status, row.errors, row.action = ERROR, errors, "skip"
+        return row
+    key = (names.full_name_key(cleaned.get("family_name"), cleaned.get("given_name"),
+                               cleaned.get("patronymic")), cleaned.get("birth_date") or "")
+    if key in seen:
+        row.status, row.action = DUPLICATE, "skip"
+        row.errors = [_("The same person as on line {line}.").format(line=seen[key])]
+        return row
+    seen[key] = line
+    row.candidates = find_candidates(conn, cleaned)
+    best = row.candidates[0] if row.candidates else None
+    taking_part = [c for c in row.candidates if in_event & set(identity_ids(conn, c.person_id))]
+    if taking_part:
+        # the list was imported before, or the person was added by hand
+        row.status, row.action, row.person_id = ALREADY, "skip", taking_part[0].person_id
+    elif best and best.score >= MATCH_SCORE:
+        row.status, row.action, row.person_id = MATCH, "link", best.person_id
+    elif best:
+        row.status, row.action = POSSIBLE, "new"
+    return row
+
+
+def choose(row: PreviewRow, action: str, person_id: str | None = None) -> None:
+    """The user's decision for a row: register as new, link to a candidate, or skip."""
+    if row.status == ERROR and action != "skip":
+        raise ValueError("a row with errors can only be skipped")
+    if action == "link" and not person_id:
+        raise ValueError("linking needs a person")
+    row.action = action
+    row.person_id = person_id if action == "link" else None
+
+
+@dataclass
+class ImportResult:
+    registered: int = 0
+    linked: int = 0
+    skipped: int = 0
+
+
+def apply_preview(session, event_id: str, preview: Preview) -> ImportResult:
+    """Save the previewed rows in one transaction: all of them or, on any error, none."""
+    people = PersonRepository(session)
+    participants = tr.TrainingParticipantRepository(session)
+    result = ImportResult()
+    with session.transaction():
+        for row in preview.rows:
+            if row.action == "skip":
+                result.skipped += 1
+                continue
+            if row.action == "new":
+                person_id = people.create(dict(row.values))["id"]
+                result.registered += 1
+            else:
+                person_id = row.person_id
+                result.linked += 1
+            if tr.participant_for_identity(session.conn, event_id, person_id):
+                if row.action == "new":
+                    raise AssertionError("a new person cannot be in the training yet")
+                result.linked -= 1
+                result.skipped += 1
+                continue
+            participants.create({"event_id": event_id, "person_id": person_id,
+                                 "language": row.language})
+    return result
+

@@ -1,0 +1,21 @@
+"""Hotline and case management pages (work lists, intake, case file) and the person-page
+section listing a person's cases."""
+from __future__ import annotations
+
+from desktop_app.i18n import _
+from desktop_app.ui.pages import PageSpec, PersonSection
+
+
+def _page(ctx):
+    from desktop_app.ui.cases.page import CasesPage
+    return CasesPage(ctx)
+
+
+def _section(ctx, person_ids):
+    from desktop_app.ui.cases.person import PersonCases
+    return PersonCases(ctx, person_ids)
+
+
+PAGE = PageSpec(key="cases", order=20, title=lambda: _("Cases"), factory=_page)
+PERSON_SECTION = PersonSection(key="cases", order=20, title=lambda: _("Cases"),
+                               factory=_section)

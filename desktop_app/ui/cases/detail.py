@@ -1,0 +1,504 @@
+"""A case file: facts, status, timeline, follow-ups, referrals, outcome, PDF."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout,
+                               QGridLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from desktop_app.domain import cases as dom
+from desktop_app.i18n import _, current_language, format_date
+from desktop_app.store import cases as sc
+from desktop_app.store import reference
+from desktop_app.store.inspections import inspections_of_case
+from desktop_app.store.repository import ValidationError
+from desktop_app.store.session import PermissionDenied
+from desktop_app.ui.cases.intake import PersonPicker
+from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, ErrorLabel, FieldErrors, RefCombo,
+                                          ask_reason, date_edit, iso)
+
+
+def open_case(ctx, case_id: str, parent=None) -> "CaseDetailDialog | None":
+    """Check access (asking for a reason when the policy wants one) and build the dialog."""
+    try:
+        sc.open_detail(ctx.session, case_id, ask_reason=lambda: ask_reason(parent))
+    except PermissionDenied as exc:
+        QMessageBox.warning(parent, _("Not allowed"), str(exc))
+        return None
+    return CaseDetailDialog(ctx, case_id, parent)
+
+
+def _table(headers: int) -> QTableWidget:
+    table = QTableWidget(0, headers)
+    table.setEditTriggers(QTableWidget.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _item(text) -> QTableWidgetItem:
+    return QTableWidgetItem("" if text is None else str(text))
+
+
+class CaseDetailDialog(QDialog):
+    def __init__(self, ctx, case_id: str, parent=None):
+        super().__init__(parent)
+        self.ctx, self.case_id = ctx, case_id
+        self.resize(820, 620)
+        conn = ctx.conn
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.PlainText)
+        self.facts = QLabel()
+        self.facts.setWordWrap(True)
+        self.tabs = QTabWidget()
+
+        # status
+        self.status_combo = QComboBox()
+        self.status_reason = QLineEdit()
+        self.status_button = QPushButton()
+        self.status_button.clicked.connect(self.change_status)
+        self.status_error = ErrorLabel()
+        self.pdf_button = QPushButton()
+        self.pdf_button.clicked.connect(self.export_pdf)
+        self.link_button = QPushButton()
+        self.link_button.clicked.connect(self.show_link)
+        self.picker = PersonPicker(conn)
+        self.picker.setVisible(False)
+        self.link_confirm = QPushButton()
+        self.link_confirm.setVisible(False)
+        self.link_confirm.clicked.connect(self.link_person)
+        self.link_error = ErrorLabel()
+
+        # timeline
+        self.timeline = _table(3)
+        self.note = QLineEdit()
+        self.note_kind = QComboBox()
+        self.note_button = QPushButton()
+        self.note_button.clicked.connect(self.add_note)
+        self.note_error = ErrorLabel()
+        # follow-ups
+        self.followups = _table(4)
+        self.fu_due = date_edit(date.today() + timedelta(days=3))
+        self.fu_action = QLineEdit()
+        self.fu_add = QPushButton()
+        self.fu_add.clicked.connect(self.add_followup)
+        self.fu_done = QPushButton()
+        self.fu_done.clicked.connect(self.complete_followup)
+        self.fu_errors = FieldErrors()
+        # referrals
+        self.referrals = _table(5)
+        self.ref_target = RefCombo(conn, "referral_target")
+        self.ref_detail = QLineEdit()
+        self.ref_add = QPushButton()
+        self.ref_add.clicked.connect(self.add_referral)
+        self.ref_status = RefCombo(conn, "referral_status")
+        self.ref_answer = QLineEdit()
+        self.ref_answer_button = QPushButton()
+        self.ref_answer_button.clicked.connect(self.answer_referral)
+        self.ref_errors = FieldErrors()
+        # outcome
+        self.outcome = RefCombo(conn, "case_outcome")
+        self.wages = QLineEdit()
+        self.currency = QComboBox()
+        self.currency.addItem("", None)
+        for code in dom.CURRENCIES:
+            self.currency.addItem(code, code)
+        self.returned_home = QCheckBox()
+        self.inspection_opened = QCheckBox()
+        self.fine_imposed = QCheckBox()
+        self.outcome_notes = QLineEdit()
+        self.outcome_button = QPushButton()
+        self.outcome_button.clicked.connect(self.save_outcome)
+        self.out_errors = FieldErrors()
+
+        self._build()
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.export_pdf)
+        self.retranslate()
+
+    # ---- layout ----------------------------------------------------------------------
+    def _build(self) -> None:
+        top = QVBoxLayout(self)
+        top.addWidget(self.header)
+        top.addWidget(self.facts)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status_combo)
+        status_row.addWidget(self.status_reason, 1)
+        status_row.addWidget(self.status_button)
+        status_row.addWidget(self.link_button)
+        status_row.addWidget(self.pdf_button)
+        top.addLayout(status_row)
+        top.addWidget(self.status_error)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.picker, 1)
+        link_row.addWidget(self.link_confirm)
+        top.addLayout(link_row)
+        top.addWidget(self.link_error)
+        top.addWidget(self.tabs, 1)
+
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.addWidget(self.timeline)
+        row = QHBoxLayout()
+        row.addWidget(self.note_kind)
+        row.addWidget(self.note, 1)
+        row.addWidget(self.note_button)
+        box.addLayout(row)
+        box.addWidget(self.note_error)
+        self.tabs.addTab(page, "")
+
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.addWidget(self.followups)
+        grid = QGridLayout()
+        grid.addWidget(self.fu_due, 0, 0)
+        grid.addWidget(self.fu_action, 0, 1)
+        grid.addWidget(self.fu_add, 0, 2)
+        grid.addWidget(self.fu_done, 0, 3)
+        grid.addWidget(self.fu_errors.label("due_on"), 1, 0)
+        grid.addWidget(self.fu_errors.label("action"), 1, 1)
+        grid.setColumnStretch(1, 1)
+        box.addLayout(grid)
+        self.fu_errors.general = ErrorLabel()
+        box.addWidget(self.fu_errors.general)
+        self.tabs.addTab(page, "")
+
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.addWidget(self.referrals)
+        grid = QGridLayout()
+        grid.addWidget(self.ref_target, 0, 0)
+        grid.addWidget(self.ref_detail, 0, 1)
+        grid.addWidget(self.ref_add, 0, 2)
+        grid.addWidget(self.ref_errors.label("target"), 1, 0, 1, 3)
+        grid.addWidget(self.ref_status, 2, 0)
+        grid.addWidget(self.ref_answer, 2, 1)
+        grid.addWidget(self.ref_answer_button, 2, 2)
+        grid.setColumnStretch(1, 1)
+        box.addLayout(grid)
+        self.ref_errors.general = ErrorLabel()
+        box.addWidget(self.ref_errors.general)
+        self.tabs.addTab(page, "")
+
+        page = QWidget()
+        form = QFormLayout(page)
+        self.out_form = form
+        money = QHBoxLayout()
+        money.addWidget(self.wages, 1)
+        money.addWidget(self.currency)
+        money_box = QVBoxLayout()
+        money_box.addLayout(money)
+        money_box.addWidget(self.out_errors.label("wages_recovered"))
+        money_box.addWidget(self.out_errors.label("wages_currency"))
+        form.addRow("", self.outcome)
+        form.addRow("", money_box)
+        form.addRow("", self.returned_home)
+        form.addRow("", self.inspection_opened)
+        form.addRow("", self.fine_imposed)
+        form.addRow("", self.outcome_notes)
+        form.addRow("", self.outcome_button)
+        self.out_errors.general = ErrorLabel()
+        form.addRow("", self.out_errors.general)
+        self.tabs.addTab(page, "")
+
+    def retranslate(self) -> None:
+        self.status_button.setText(_("Change status"))
+        self.status_reason.setPlaceholderText(_("Reason (needed to reopen)"))
+        self.pdf_button.setText(_("PDF…"))
+        self.link_button.setText(_("Link to a person…"))
+        self.link_confirm.setText(_("Link"))
+        self.note_button.setText(_("Add to timeline"))
+        self.note.setPlaceholderText(_("What was done or said"))
+        self.note_kind.clear()
+        for code in ("note", "call"):
+            self.note_kind.addItem(_(dom.EVENT_LABELS[code]), code)
+        for n, title in enumerate((_("Timeline"), _("Follow-ups"), _("Referrals"),
+                                   _("Outcome"))):
+            self.tabs.setTabText(n, title)
+        self.timeline.setHorizontalHeaderLabels([_("Date"), _("Entry"), _("Details")])
+        self.followups.setHorizontalHeaderLabels([_("Due"), _("To do"), _("Done"), _("Result")])
+        self.referrals.setHorizontalHeaderLabels([_("Sent"), _("Referred to"), _("State"),
+                                                  _("Answer"), _("Consent")])
+        self.fu_action.setPlaceholderText(_("What is to be done"))
+        self.fu_add.setText(_("Add follow-up"))
+        self.fu_done.setText(_("Mark selected done"))
+        self.ref_detail.setPlaceholderText(_("Organisation or person (optional)"))
+        self.ref_add.setText(_("Refer"))
+        self.ref_answer.setPlaceholderText(_("Their answer"))
+        self.ref_answer_button.setText(_("Record answer for selected"))
+        self.wages.setPlaceholderText(_("Wages recovered, e.g. 12500.50"))
+        self.returned_home.setText(_("The person returned home"))
+        self.inspection_opened.setText(_("An inspection was opened"))
+        self.fine_imposed.setText(_("A fine was imposed"))
+        self.outcome_notes.setPlaceholderText(_("Notes on the outcome"))
+        self.outcome_button.setText(_("Save outcome and resolve"))
+        labels = [_("Outcome"), _("Wages recovered"), "", "", "", _("Notes"), "", ""]
+        for n, text in enumerate(labels):
+            item = self.out_form.itemAt(n, QFormLayout.LabelRole)
+            if item is not None and item.widget() is not None:
+                item.widget().setText(text)
+        for combo in (self.ref_target, self.ref_status, self.outcome):
+            combo.fill()
+        self.refresh()
+
+    # ---- data ------------------------------------------------------------------------
+    def case(self) -> dict:
+        return sc.CaseRepository(self.ctx.session).require(self.case_id)
+
+    def refresh(self) -> None:
+        conn, lang = self.ctx.conn, current_language()
+        case = self.case()
+        ref = lambda kind, code: reference.label(conn, kind, code, lang)  # noqa: E731
+        who = sc.person_name(conn, case["person_id"]) or case.get("caller_name") or \
+            _("Anonymous caller")
+        self.setWindowTitle(_("Case {number}").format(number=case["number"]))
+        self.header.setText(f"{case['number']} · {who} · {ref('case_status', case['status'])}")
+        parts = [ref("case_category", case["category"]), ref("case_channel", case["channel"]),
+                 _("Risk: {level}").format(level=ref("risk_level", case["risk_level"])),
+                 _("Opened {date}").format(date=format_date(case["opened_on"], lang))]
+        if case.get("assigned_to"):
+            parts.append(_("Assigned to {name}").format(name=sc.user_name(conn, case["assigned_to"])))
+        if case["sensitive"]:
+            parts.append(_("Sensitive"))
+        if case.get("caller_phone"):
+            parts.append(case["caller_phone"])
+        for insp in inspections_of_case(conn, self.case_id):
+            parts.append(_("Inspection {number}").format(number=insp["number"]))
+        money = sc.money_text(case.get("wages_recovered_minor"), case.get("wages_currency"), lang)
+        if money:
+            parts.append(_("Wages recovered: {amount}").format(amount=money))
+        text = " · ".join(p for p in parts if p)
+        if case.get("summary"):
+            text += "\n" + case["summary"]
+        self.facts.setText(text)
+        self.link_button.setVisible(not case.get("person_id"))
+        self.status_combo.clear()
+        for target in dom.TRANSITIONS.get(case["status"], ()):
+            self.status_combo.addItem(ref("case_status", target), target)
+
+        events = sc.timeline(conn, self.case_id)
+        self.timeline.setRowCount(len(events))
+        for n, e in enumerate(events):
+            self.timeline.setItem(n, 0, _item(format_date(e["event_on"], lang)))
+            self.timeline.setItem(n, 1, _item(_(dom.EVENT_LABELS.get(e["kind"], e["kind"]))))
+            self.timeline.setItem(n, 2, _item(sc.event_text(conn, e, lang)))
+        self.timeline.resizeColumnsToContents()
+
+        today = date.today().isoformat()
+        fups = sc.followups(conn, self.case_id)
+        self.followups.setRowCount(len(fups))
+        for n, f in enumerate(fups):
+            cells = [format_date(f["due_on"], lang), f["action"],
+                     format_date(f["done_on"], lang) if f.get("done_on") else "",
+                     f.get("result") or ""]
+            for c, value in enumerate(cells):
+                item = _item(value)
+                item.setData(Qt.UserRole, f["id"])
+                if not f.get("done_on") and f["due_on"] < today:
+                    item.setBackground(OVERDUE_BRUSH)
+                self.followups.setItem(n, c, item)
+
+        refs = sc.referrals(conn, self.case_id)
+        self.referrals.setRowCount(len(refs))
+        for n, r in enumerate(refs):
+            target = ref("referral_target", r["target"])
+            if r.get("target_detail"):
+                target += f" ({r['target_detail']})"
+            consent = _("override: {reason}").format(reason=r["override_reason"]) \
+                if r.get("consent_override") else _("given")
+            cells = [format_date(r["referred_on"], lang), target,
+                     ref("referral_status", r["status"]), r.get("answer") or "", consent]
+            for c, value in enumerate(cells):
+                item = _item(value)
+                item.setData(Qt.UserRole, r["id"])
+                self.referrals.setItem(n, c, item)
+
+        if case.get("outcome"):
+            self.outcome.set_code(case["outcome"])
+        amount = dom.from_minor(case.get("wages_recovered_minor"), case.get("wages_currency"))
+        if amount is not None:
+            self.wages.setText(str(amount))
+            self.currency.setCurrentIndex(self.currency.findData(case["wages_currency"]))
+        for name in ("returned_home", "inspection_opened", "fine_imposed"):
+            getattr(self, name).setChecked(bool(case.get(name)))
+        self.outcome_notes.setText(case.get("outcome_notes") or "")
+
+    def _changed(self) -> None:
+        self.ctx.data_changed.emit("hotline_case")
+        self.refresh()
+
+    # ---- actions ---------------------------------------------------------------------
+    def change_status(self) -> None:
+        target = self.status_combo.currentData()
+        if not target:
+            return
+        try:
+            sc.change_status(self.ctx.session, self.case_id, target,
+                             reason=self.status_reason.text())
+        except dom.TransitionRefused as exc:
+            self.status_error.show_error(str(exc))
+            return
+        except ValidationError as exc:
+            self.status_error.show_error(" ".join(exc.errors.values()))
+            return
+        except PermissionDenied as exc:
+            self.status_error.show_error(str(exc))
+            return
+        self.status_error.show_error(None)
+        self.status_reason.clear()
+        self._changed()
+
+    def show_link(self) -> None:
+        self.picker.setVisible(True)
+        self.link_confirm.setVisible(True)
+        self.picker.search.setFocus()
+
+    def link_person(self) -> None:
+        person_id = self.picker.person_id()
+        if not person_id:
+            self.link_error.show_error(_("Find the person and pick them from the list."))
+            return
+        try:
+            sc.link_person(self.ctx.session, self.case_id, person_id)
+        except (ValidationError, PermissionDenied) as exc:
+            self.link_error.show_error(" ".join(getattr(exc, "errors", {}).values()) or str(exc))
+            return
+        self.link_error.show_error(None)
+        self.picker.setVisible(False)
+        self.link_confirm.setVisible(False)
+        self._changed()
+
+    def add_note(self) -> None:
+        try:
+            sc.add_event(self.ctx.session, self.case_id, self.note_kind.currentData(),
+                         self.note.text())
+        except (ValidationError, PermissionDenied) as exc:
+            self.note_error.show_error(" ".join(getattr(exc, "errors", {}).values()) or str(exc))
+            return
+        self.note_error.show_error(None)
+        self.note.clear()
+        self._changed()
+
+    def add_followup(self) -> None:
+        try:
+            sc.add_followup(self.ctx.session, self.case_id, iso(self.fu_due),
+                            self.fu_action.text())
+        except ValidationError as exc:
+            self.fu_errors.show(exc.errors)
+            return
+        except PermissionDenied as exc:
+            self.fu_errors.show({"general": str(exc)})
+            return
+        self.fu_errors.clear()
+        self.fu_action.clear()
+        self._changed()
+
+    def _selected(self, table: QTableWidget) -> str | None:
+        items = table.selectedItems()
+        return items[0].data(Qt.UserRole) if items else None
+
+    def complete_followup(self) -> None:
+        fid = self._selected(self.followups)
+        if not fid:
+            self.fu_errors.show({"general": _("Select a follow-up first.")})
+            return
+        result, ok = QInputDialog.getText(self, _("Follow-up done"), _("Result (optional)"))
+        if not ok:
+            return
+        try:
+            sc.complete_followup(self.ctx.session, fid, result=result or None)
+        except (ValidationError, PermissionDenied) as exc:
+            self.fu_errors.show(getattr(exc, "errors", None) or {"general": str(exc)})
+            return
+        self.fu_errors.clear()
+        self._changed()
+
+    def add_referral(self, *, override_reason: str | None = None) -> None:
+        session = self.ctx.session
+        values = {"target": self.ref_target.code(), "target_detail": self.ref_detail.text()}
+        try:
+            sc.refer(session, self.case_id, values, override_reason=override_reason)
+        except sc.ConsentRequired as exc:
+            if not sc.can_override_consent(session, self.case()):
+                self.ref_errors.show({"general": str(exc)})
+                return
+            reason, ok = QInputDialog.getText(
+                self, _("Refer without consent"),
+                str(exc) + "\n\n" + _("Reason for referring without consent (audited):"))
+            if ok and reason.strip():
+                self.add_referral(override_reason=reason)
+            else:
+                self.ref_errors.show({"general": str(exc)})
+            return
+        except ValidationError as exc:
+            self.ref_errors.show(exc.errors)
+            return
+        except PermissionDenied as exc:
+            self.ref_errors.show({"general": str(exc)})
+            return
+        self.ref_errors.clear()
+        self.ref_detail.clear()
+        self._changed()
+
+    def answer_referral(self) -> None:
+        rid = self._selected(self.referrals)
+        if not rid:
+            self.ref_errors.show({"general": _("Select a referral first.")})
+            return
+        try:
+            sc.answer_referral(self.ctx.session, rid, self.ref_status.code(),
+                               answer=self.ref_answer.text() or None)
+        except (ValidationError, PermissionDenied) as exc:
+            self.ref_errors.show(getattr(exc, "errors", None) or {"general": str(exc)})
+            return
+        self.ref_errors.clear()
+        self.ref_answer.clear()
+        self._changed()
+
+    def save_outcome(self) -> None:
+        try:
+            sc.record_outcome(
+                self.ctx.session, self.case_id, outcome=self.outcome.code(),
+                wages_recovered=self.wages.text().strip() or None,
+                wages_currency=self.currency.currentData(),
+                returned_home=self.returned_home.isChecked(),
+                inspection_opened=self.inspection_opened.isChecked(),
+                fine_imposed=self.fine_imposed.isChecked(),
+                notes=self.outcome_notes.text() or None)
+        except ValidationError as exc:
+            self.out_errors.show(exc.errors)
+            return
+        except (PermissionDenied, dom.TransitionRefused) as exc:
+            self.out_errors.show({"general": str(exc)})
+            return
+        self.out_errors.clear()
+        self._changed()
+
+    def export_pdf(self, path: str | None = None, include_sensitive: bool | None = None) -> str | None:
+        from desktop_app.reports.case_file import write_case_pdf
+        case = self.case()
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Save case file as PDF"), f"{case['number']}.pdf", "PDF (*.pdf)")
+            if not path:
+                return None
+        if include_sensitive is None:
+            include_sensitive = False
+            if case["sensitive"]:
+                include_sensitive = QMessageBox.question(
+                    self, _("Sensitive case"),
+                    _("Include the caller, the summary and other sensitive details?")
+                ) == QMessageBox.Yes
+        try:
+            write_case_pdf(self.ctx.session, self.case_id, path, language=current_language(),
+                           include_sensitive=include_sensitive)
+        except OSError as exc:
+            QMessageBox.warning(self, _("PDF"), _("Could not write {path}: {reason}").format(
+                path=path, reason=exc.strerror))
+            return None
+        self.ctx.status_message.emit(_("Wrote {path}").format(path=path))
+        return path

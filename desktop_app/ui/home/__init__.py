@@ -1,0 +1,6 @@
+"""Home page: the dashboard of the user's scope (strings in reports_home.py: the reports
+catalog)."""
+from desktop_app.ui.home.reports_home import HomePage, page_title
+from desktop_app.ui.pages import PageSpec
+
+PAGE = PageSpec(key="home", order=0, title=page_title, factory=lambda ctx: HomePage(ctx))

@@ -1,0 +1,423 @@
+"""Small dialogs of the trainings page: add a person, register one, completion by hand."""
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout)
+
+from desktop_app.domain.people import SEXES, validate_person
+from desktop_app.domain.trainings import CERTIFICATE_LANGUAGES, OUTCOMES, OVERRIDES
+from desktop_app.i18n import LANGUAGES, _, format_date
+from desktop_app.store import trainings as tr
+from desktop_app.store import trainings_import as ti
+from desktop_app.store.people import PersonRepository, search_people
+from desktop_app.store.repository import ValidationError
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #a31515;")
+    return label
+
+
+def language_box(include_empty: bool = True) -> QComboBox:
+    box = QComboBox()
+    if include_empty:
+        box.addItem("", None)
+    for code in CERTIFICATE_LANGUAGES:
+        box.addItem(LANGUAGES[code][1], code)
+    return box
+
+
+class AddPersonDialog(QDialog):
+    """Find an existing person by name, phone or document (any script) and add them."""
+
+    def __init__(self, session, event_id: str, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.event_id = event_id
+        self.added: list[str] = []
+        self.search = QLineEdit()
+        self.results = QListWidget()
+        self.language = language_box()
+        self.error = _error_label()
+        self.hint = QLabel()
+        self.language_label = QLabel()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Close)
+        self.buttons.accepted.connect(self.add_current)
+        self.buttons.rejected.connect(self.accept)
+        self._timer = QTimer(self, singleShot=True, interval=150)
+        self._timer.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda *_: self._timer.start())
+        self.search.returnPressed.connect(self._enter)
+        self.results.itemActivated.connect(lambda *_: self.add_current())
+        form = QFormLayout()
+        form.addRow(self.language_label, self.language)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.search)
+        layout.addWidget(self.results, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.resize(520, 420)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Add participants"))
+        self.hint.setText(_("Type a name, phone or passport number; press Enter to add the "
+                            "selected person."))
+        self.search.setPlaceholderText(_("Search people"))
+        self.language_label.setText(_("Certificate language"))
+        self.buttons.button(QDialogButtonBox.Ok).setText(_("Add"))
+
+    def _enter(self) -> None:
+        self._timer.stop()
+        self.run_search()
+        if self.results.count():
+            if self.results.currentRow() < 0:
+                self.results.setCurrentRow(0)
+            self.add_current()
+
+    def run_search(self) -> None:
+        self.results.clear()
+        for hit in search_people(self.session.conn, self.search.text(), limit=30):
+            text = tr.full_name(hit.__dict__)
+            extra = ", ".join(p for p in (format_date(hit.birth_date), hit.phones or "") if p)
+            item = QListWidgetItem(f"{text} — {extra}" if extra else text)
+            item.setData(Qt.UserRole, hit.id)
+            self.results.addItem(item)
+        if self.results.count():
+            self.results.setCurrentRow(0)
+
+    def add_current(self) -> None:
+        item = self.results.currentItem()
+        if item is None:
+            return
+        try:
+            tr.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
+                               self.language.currentData())
+        except ValidationError as exc:
+            self.error.setText(" ".join(exc.errors.values()))
+            return
+        self.added.append(item.data(Qt.UserRole))
+        self.error.setText(_("Added: {name}").format(name=item.text().split(" — ")[0]))
+        self.search.selectAll()
+        self.search.setFocus()
+
+
+class RegisterPersonDialog(QDialog):
+    """Register a new person and add them; warns first when they may be registered already."""
+
+    def __init__(self, session, event_id: str, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.event_id = event_id
+        self.person_id: str | None = None
+        self._checked_for: tuple | None = None
+        self.family = QLineEdit()
+        self.given = QLineEdit()
+        self.patronymic = QLineEdit()
+        self.sex = QComboBox()
+        self.sex.addItem("", None)
+        for code in SEXES:
+            self.sex.addItem("", code)
+        self.birth = QLineEdit()
+        self.phones = QLineEdit()
+        self.language = language_box()
+        self.candidates = QListWidget()
+        self.candidates.setVisible(False)
+        self.candidates.itemActivated.connect(lambda *_: self.use_candidate())
+        self.error = _error_label()
+        self.labels = [QLabel() for _i in range(7)]
+        form = QFormLayout()
+        for label, widget in zip(self.labels, (self.family, self.given, self.patronymic, self.sex,
+                                               self.birth, self.phones, self.language)):
+            form.addRow(label, widget)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self.use_button = self.buttons.addButton("", QDialogButtonBox.ActionRole)
+        self.use_button.setVisible(False)
+        self.use_button.clicked.connect(self.use_candidate)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.candidates)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Register a new participant"))
+        for label, text in zip(self.labels, (_("Family name"), _("Given name"), _("Patronymic"),
+                                             _("Sex"), _("Date of birth"), _("Phone"),
+                                             _("Certificate language"))):
+            label.setText(text)
+        for i, code in enumerate(SEXES, start=1):
+            self.sex.setItemText(i, _(SEXES[code]))
+        self.birth.setPlaceholderText(_("dd.mm.yyyy"))
+        self.use_button.setText(_("Use the selected person"))
+
+    def values(self) -> dict:
+        return {"family_name": self.family.text(), "given_name": self.given.text(),
+                "patronymic": self.patronymic.text() or None, "sex": self.sex.currentData(),
+                "birth_date": self.birth.text() or None, "phones": self.phones.text() or None}
+
+    def save(self) -> None:
+        if self.person_id:
+            return
+        values = self.values()
+        key = tuple(sorted((k, v or "") for k, v in values.items()))
+        if self._checked_for != key:
+            # first press: look for the same person before registering a duplicate
+            cleaned, errors = validate_person(values)
+            if errors:
+                self.error.setText(" ".join(errors.values()))
+                return
+            self._checked_for = key
+            found = ti.find_candidates(self.session.conn, cleaned)
+            if found:
+                self.candidates.clear()
+                for cand in found:
+                    item = QListWidgetItem(cand.label)
+                    item.setData(Qt.UserRole, cand.person_id)
+                    self.candidates.addItem(item)
+                self.candidates.setCurrentRow(0)
+                self.candidates.setVisible(True)
+                self.use_button.setVisible(True)
+                self.error.setText(_("This person may be registered already. Choose them and "
+                                     "press \u201cUse the selected person\u201d, or press Save "
+                                     "again to register a new person."))
+                return
+        try:
+            with self.session.transaction():
+                person = PersonRepository(self.session).create(values)
+                tr.add_participant(self.session, self.event_id, person["id"],
+                                   self.language.currentData())
+        except ValidationError as exc:
+            self._checked_for = None
+            self.error.setText(" ".join(exc.errors.values()))
+            return
+        self.person_id = person["id"]
+        self.accept()
+
+    def use_candidate(self) -> None:
+        item = self.candidates.currentItem()
+        if item is None:
+            return
+        try:
+            tr.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
+                               self.language.currentData())
+        except ValidationError as exc:
+            self.error.setText(" ".join(exc.errors.values()))
+            return
+        self.person_id = item.data(Qt.UserRole)
+        self.accept()
+
+
+class OverrideDialog(QDialog):
+    """Decide completion by hand (a reason is required) or go back to the course rule."""
+
+    def __init__(self, session, participant: dict, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.participant = participant
+        self.choice = QComboBox()
+        self.choice.addItem("", None)
+        for code in OVERRIDES:
+            self.choice.addItem("", code)
+        self.choice.setCurrentIndex(max(0, self.choice.findData(participant.get("completion_override"))))
+        self.reason = QLineEdit(participant.get("override_reason") or "")
+        self.error = _error_label()
+        self.name = QLabel(tr.full_name(participant))
+        self.labels = [QLabel(), QLabel()]
+        form = QFormLayout()
+        form.addRow(self.name)
+        form.addRow(self.labels[0], self.choice)
+        form.addRow(self.labels[1], self.reason)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Completion decided by hand"))
+        self.choice.setItemText(0, _("By the course rule"))
+        for i, code in enumerate(OVERRIDES, start=1):
+            self.choice.setItemText(i, _(OVERRIDES[code]))
+        self.labels[0].setText(_("Completion"))
+        self.labels[1].setText(_("Reason"))
+
+    def save(self) -> None:
+        try:
+            tr.TrainingParticipantRepository(self.session).set_override(
+                self.participant["id"], self.choice.currentData(), self.reason.text())
+        except ValidationError as exc:
+            self.error.setText(" ".join(exc.errors.values()))
+            return
+        self.accept()
+
+
+class OutcomeDialog(QDialog):
+    """Record a dated follow-up outcome of a participant."""
+
+    def __init__(self, session, event_id: str, participants: list[dict], parent=None):
+        super().__init__(parent)
+        self.session = session
+        self.event_id = event_id
+        self.person = QComboBox()
+        for p in participants:
+            self.person.addItem(tr.full_name(p), (p["person_id"], p["id"]))
+        self.outcome = QComboBox()
+        for code in OUTCOMES:
+            self.outcome.addItem("", code)
+        self.when = QDateEdit(QDate.currentDate())
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("dd.MM.yyyy")
+        self.notes = QLineEdit()
+        self.error = _error_label()
+        self.labels = [QLabel() for _i in range(4)]
+        form = QFormLayout()
+        for label, widget in zip(self.labels, (self.person, self.outcome, self.when, self.notes)):
+            form.addRow(label, widget)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Follow-up outcome"))
+        for i, code in enumerate(OUTCOMES):
+            self.outcome.setItemText(i, _(OUTCOMES[code]))
+        for label, text in zip(self.labels, (_("Participant"), _("Outcome"), _("Date"),
+                                             _("Notes"))):
+            label.setText(text)
+
+    def save(self) -> None:
+        data = self.person.currentData()
+        if data is None:
+            self.error.setText(_("Add participants first."))
+            return
+        person_id, participant_id = data
+        try:
+            tr.TrainingOutcomeRepository(self.session).create({
+                "person_id": person_id, "participant_id": participant_id,
+                "event_id": self.event_id, "outcome": self.outcome.currentData(),
+                "outcome_date": self.when.date().toString("yyyy-MM-dd"),
+                "notes": self.notes.text() or None})
+        except ValidationError as exc:
+            self.error.setText(" ".join(exc.errors.values()))
+            return
+        self.accept()
+
+
+class CoursesDialog(QDialog):
+    """Courses (reference data) with their completion rules; an administrator adds or edits."""
+
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QAbstractItemView, QTableWidget
+        self.session = session
+        self.table = QTableWidget(0, 3)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.currentCellChanged.connect(lambda row, *_: self._pick(row))
+        self.code = QLineEdit()
+        self.names = {lang: QLineEdit() for lang in ("en", "ru", "tg", "uz")}
+        self.sessions = QLineEdit()
+        self.hours = QLineEdit()
+        self.min_share = QLineEdit()
+        self.min_hours = QLineEdit()
+        self.error = _error_label()
+        self.labels = [QLabel() for _i in range(9)]
+        form = QFormLayout()
+        widgets = [self.code, *self.names.values(), self.sessions, self.hours, self.min_share,
+                   self.min_hours]
+        for label, widget in zip(self.labels, widgets):
+            form.addRow(label, widget)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Close)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.resize(720, 640)
+        self.items: list = []
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Courses"))
+        self.table.setHorizontalHeaderLabels([_("Code"), _("Course"), _("Completion")])
+        texts = (_("Code"), _("Name in English"), _("Name in Russian"), _("Name in Tajik"),
+                 _("Name in Uzbek"), _("Usual number of sessions"), _("Usual hours per session"),
+                 _("Share of sessions to attend (0-1)"), _("Hours to attend"))
+        for label, text in zip(self.labels, texts):
+            label.setText(text)
+        self.load()
+
+    def load(self) -> None:
+        from PySide6.QtWidgets import QTableWidgetItem
+        from desktop_app.i18n import current_language
+        from desktop_app.store import reference
+        self.items = reference.items(self.session.conn, "course", active_only=False)
+        self.table.setRowCount(len(self.items))
+        for i, item in enumerate(self.items):
+            rule = tr.course_rule(self.session.conn, item.code).describe()
+            for c, text in enumerate((item.code, item.label(current_language()), rule)):
+                self.table.setItem(i, c, QTableWidgetItem(text))
+
+    def _pick(self, row: int) -> None:
+        if not 0 <= row < len(self.items):
+            return
+        from desktop_app.domain.trainings import hours_text
+        item = self.items[row]
+        self.code.setText(item.code)
+        for lang, edit in self.names.items():
+            edit.setText(item.labels.get(lang) or "")
+        attrs = item.attributes
+        rule = attrs.get("completion", {})
+        self.sessions.setText(str(attrs.get("default_sessions") or ""))
+        self.hours.setText(hours_text(attrs["default_minutes"]) if attrs.get("default_minutes") else "")
+        self.min_share.setText(str(rule.get("min_share_sessions") or ""))
+        self.min_hours.setText(str(rule.get("min_hours") or ""))
+
+    def save(self) -> None:
+        from desktop_app.domain.trainings import parse_hours
+        from desktop_app.store.session import PermissionDenied
+        existing = {i.code: i for i in self.items}.get(self.code.text().strip().lower())
+        attrs = existing.attributes if existing else {}
+        try:
+            sessions = int(self.sessions.text()) if self.sessions.text().strip() else None
+            minutes = parse_hours(self.hours.text()) if self.hours.text().strip() else None
+        except (ValueError, ArithmeticError):
+            self.error.setText(_("Write the hours as a number, e.g. 4 or 1.5."))
+            return
+        try:
+            tr.save_course(self.session, self.code.text(),
+                           {lang: edit.text() for lang, edit in self.names.items()},
+                           topic=attrs.get("topic"), provider_type=attrs.get("provider_type"),
+                           default_sessions=sessions, default_minutes=minutes,
+                           min_share_sessions=self.min_share.text().strip() or None,
+                           min_hours=self.min_hours.text().strip() or None,
+                           sort_order=existing.sort_order if existing else 100)
+        except ValidationError as exc:
+            self.error.setText(" ".join(exc.errors.values()))
+            return
+        except PermissionDenied as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.setText(_("Course saved: {code}").format(code=self.code.text().strip().lower()))
+        self.load()

@@ -1,0 +1,271 @@
+"""Cases in the store: numbers, transitions, consent gate, money, bad input, work lists."""
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from desktop_app.domain.cases import TransitionRefused
+from desktop_app.store import cases as sc
+from desktop_app.store.access import default_actor, open_database
+from desktop_app.store.people import PersonRepository
+from desktop_app.store.repository import ValidationError
+from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
+from desktop_app.store.setup import initialise
+
+TODAY = date.today()
+
+
+def days_ago(n: int) -> str:
+    return (TODAY - timedelta(days=n)).isoformat()
+
+
+def new_case(session, **values):
+    base = dict(channel="hotline", category="unpaid_wages", opened_on=days_ago(10))
+    return sc.open_case(session, {**base, **values})
+
+
+def person(session, family="Раҳмонов", given="Алишер", **extra):
+    return PersonRepository(session).create(dict(family_name=family, given_name=given, **extra))
+
+
+def count(conn, table):
+    return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def test_case_number_and_timeline_on_intake(session):
+    case = new_case(session, caller_name="Алишер", summary="Not paid for three months")
+    assert case["number"].startswith(f"GRM-{session.device_code}-{TODAY.year}-")
+    assert case["number"].endswith("00001")
+    events = sc.timeline(session.conn, case["id"])
+    assert [e["kind"] for e in events] == ["call"]
+    assert events[0]["text"] == "Not paid for three months"
+    second = new_case(session)
+    assert second["number"].endswith("00002")
+    # the audit log and change log saw the writes
+    assert session.conn.execute("SELECT COUNT(*) FROM change_log WHERE table_name='hotline_case'"
+                                ).fetchone()[0] == 2
+
+
+def test_numbers_unique_across_two_offline_devices(template_db, tmp_path):
+    numbers = []
+    for n in range(2):
+        path = tmp_path / f"laptop{n}.db"
+        conn = open_database(path, create=True)
+        s = initialise(conn, office_code="GRM", office_name="Gharm JRC")
+        numbers += [new_case(s)["number"] for _ in range(3)]
+        conn.close()
+    assert len(set(numbers)) == 6
+    # the office and the sequence are the same, the device code tells them apart
+    assert {n.split("-")[0] for n in numbers} == {"GRM"}
+    assert len({n.split("-")[1] for n in numbers}) == 2
+
+
+def test_rolled_back_intake_does_not_use_a_number(session):
+    with pytest.raises(ValidationError) as err:
+        new_case(session, category="no_such_category")
+    assert "category" in err.value.errors
+    assert count(session.conn, "hotline_case") == 0
+    assert new_case(session)["number"].endswith("00001")
+
+
+def test_allowed_and_refused_transitions(session):
+    case = new_case(session)
+    sc.change_status(session, case["id"], "in_progress")
+    with pytest.raises(TransitionRefused):
+        sc.change_status(session, case["id"], "new")
+    with pytest.raises(TransitionRefused):
+        sc.change_status(session, case["id"], "in_progress")
+    resolved = sc.change_status(session, case["id"], "resolved")
+    assert resolved["resolved_on"] == TODAY.isoformat()
+    closed = sc.change_status(session, case["id"], "closed")
+    assert closed["closed_on"] == TODAY.isoformat()
+    # a direct update cannot jump either
+    with pytest.raises(ValidationError) as err:
+        sc.CaseRepository(session).update(case["id"], {"status": "referred"})
+    assert "status" in err.value.errors
+
+
+def test_reopening_needs_a_reason_and_is_logged(session):
+    case = new_case(session)
+    sc.change_status(session, case["id"], "resolved")
+    with pytest.raises(ValidationError) as err:
+        sc.change_status(session, case["id"], "in_progress", reason="  ")
+    assert "reason" in err.value.errors
+    assert sc.CaseRepository(session).get(case["id"])["status"] == "resolved"
+    reopened = sc.change_status(session, case["id"], "in_progress",
+                                reason="Employer stopped paying again")
+    assert reopened["status"] == "in_progress" and reopened["resolved_on"] is None
+    last = sc.timeline(session.conn, case["id"])[-1]
+    assert (last["kind"], last["from_status"], last["to_status"], last["text"]) == (
+        "reopened", "resolved", "in_progress", "Employer stopped paying again")
+    audited = session.conn.execute(
+        "SELECT after FROM audit_log WHERE table_name='case_event' AND record_id=?",
+        (last["id"],)).fetchone()[0]
+    assert "Employer stopped paying again" in audited
+
+
+def test_sensitive_is_computed(session):
+    assert new_case(session, category="trafficking")["sensitive"] == 1
+    assert new_case(session, category="sexual_exploitation")["sensitive"] == 1
+    assert new_case(session, sensitive_flag=True)["sensitive"] == 1
+    adult = person(session, birth_date="1990-01-01")
+    assert new_case(session, person_id=adult["id"])["sensitive"] == 0
+    child = person(session, given="Фируз", birth_date=(TODAY - timedelta(days=365 * 15)).isoformat())
+    anonymous = new_case(session)
+    assert anonymous["sensitive"] == 0
+    assert sc.link_person(session, anonymous["id"], child["id"])["sensitive"] == 1
+
+
+def test_referral_needs_consent_or_an_audited_override(session):
+    who = person(session)
+    case = new_case(session, person_id=who["id"])
+    with pytest.raises(sc.ConsentRequired):
+        sc.refer(session, case["id"], {"target": "legal_adviser"})
+    assert count(session.conn, "case_referral") == 0
+    referral = sc.refer(session, case["id"], {"target": "legal_adviser"},
+                        override_reason="Danger to life, person unreachable")
+    assert referral["consent_override"] == 1
+    assert referral["override_reason"] == "Danger to life, person unreachable"
+    detail = session.conn.execute(
+        "SELECT detail FROM audit_log WHERE action='override_consent' AND record_id=?",
+        (referral["id"],)).fetchone()[0]
+    assert json.loads(detail)["reason"] == "Danger to life, person unreachable"
+    assert sc.CaseRepository(session).get(case["id"])["status"] == "referred"
+
+
+def test_referral_with_consent_needs_no_override(session):
+    who = person(session, consent_date=days_ago(30), consent_scope="storage,referral")
+    case = new_case(session, person_id=who["id"])
+    referral = sc.refer(session, case["id"], {"target": "embassy", "target_detail": "Moscow"})
+    assert referral["consent_override"] == 0 and referral["override_reason"] is None
+    answered = sc.answer_referral(session, referral["id"], "completed", answer="Passport returned")
+    assert answered["status"] == "completed"
+    assert answered["answered_on"] == TODAY.isoformat()
+
+
+class NoOverride:
+    def check(self, actor, action, table, row):
+        if action == "override_consent":
+            raise PermissionDenied("not allowed")
+
+
+def test_override_refused_for_unauthorised_user(session):
+    case = new_case(session)
+    session.policy = NoOverride()
+    with pytest.raises(PermissionDenied):
+        sc.refer(session, case["id"], {"target": "police"}, override_reason="urgent")
+    assert count(session.conn, "case_referral") == 0
+    assert not sc.can_override_consent(session, sc.CaseRepository(session).get(case["id"]))
+
+
+def test_outcome_money_is_decimal_minor_units(session):
+    case = new_case(session)
+    record = sc.record_outcome(session, case["id"], outcome="resolved",
+                               wages_recovered="12 500,50", wages_currency="rub",
+                               returned_home=True)
+    assert record["status"] == "resolved"
+    stored = sc.CaseRepository(session).get(case["id"])
+    assert stored["wages_recovered_minor"] == 1250050 and stored["wages_currency"] == "RUB"
+    money = sc.wages_recovered(stored)
+    assert money.amount == Decimal("12500.50") and isinstance(money.amount, Decimal)
+    assert stored["returned_home"] == 1
+    with pytest.raises(TypeError):
+        sc.record_outcome(session, case["id"], outcome="resolved", wages_recovered=1.5,
+                          wages_currency="USD")
+
+
+@pytest.mark.parametrize("amount, currency, field", [
+    ("-100", "TJS", "wages_recovered"),
+    ("100", "XYZ", "wages_currency"),
+    ("lots", "TJS", "wages_recovered"),
+    ("10.555", "USD", "wages_recovered"),
+])
+def test_bad_outcome_input_names_the_field_and_saves_nothing(session, amount, currency, field):
+    case = new_case(session)
+    before = count(session.conn, "change_log")
+    with pytest.raises(ValidationError) as err:
+        sc.record_outcome(session, case["id"], outcome="resolved", wages_recovered=amount,
+                          wages_currency=currency)
+    assert field in err.value.errors
+    assert count(session.conn, "change_log") == before
+    assert sc.CaseRepository(session).get(case["id"])["status"] == "new"
+
+
+def test_followup_before_opening_is_refused(session):
+    case = new_case(session, opened_on=days_ago(5))
+    with pytest.raises(ValidationError) as err:
+        sc.add_followup(session, case["id"], days_ago(6), "Call the employer")
+    assert "before the case was opened" in err.value.errors["due_on"]
+    with pytest.raises(ValidationError) as err:
+        sc.add_followup(session, case["id"], days_ago(1), "  ")
+    assert "action" in err.value.errors
+    assert count(session.conn, "case_followup") == 0
+
+
+def test_followups_due_today_and_overdue(session):
+    user = session.actor.user_id
+    a = new_case(session, assigned_to=user)
+    b = new_case(session)
+    late = sc.add_followup(session, a["id"], days_ago(2), "Call back")
+    today = sc.add_followup(session, b["id"], TODAY.isoformat(), "Check with inspectorate")
+    sc.add_followup(session, b["id"], (TODAY + timedelta(days=3)).isoformat(), "Later")
+    done = sc.add_followup(session, a["id"], days_ago(3), "Done already")
+    sc.complete_followup(session, done["id"], result="Employer paid half")
+    due = sc.followups_due(session.conn, TODAY)
+    assert [(r["id"], r["overdue"]) for r in due] == [(late["id"], 1), (today["id"], 0)]
+    mine = sc.followups_due(session.conn, TODAY, user_id=user)
+    assert [r["id"] for r in mine] == [late["id"]]
+    assert sc.timeline(session.conn, a["id"])[-1]["text"] == "Done already: Employer paid half"
+
+
+def test_work_lists(session):
+    me = session.actor.user_id
+    mine = new_case(session, assigned_to=me, opened_on=days_ago(3))
+    unassigned = new_case(session, category="passport_confiscated", opened_on=days_ago(2))
+    closed = new_case(session, assigned_to=me, opened_on=days_ago(1))
+    sc.change_status(session, closed["id"], "closed")
+    conn = session.conn
+    assert sc.case_ids(conn, sc.CaseFilter(view="mine", user_id=me)) == [mine["id"]]
+    assert sc.case_ids(conn, sc.CaseFilter(view="unassigned")) == [unassigned["id"]]
+    assert sc.case_ids(conn, sc.CaseFilter(category="passport_confiscated")) == [unassigned["id"]]
+    assert sc.case_ids(conn, sc.CaseFilter(statuses=("closed",))) == [closed["id"]]
+    assert sc.case_ids(conn) == [closed["id"], unassigned["id"], mine["id"]]
+    assert dict(sc.count_by(conn, "status")) == {"new": 2, "closed": 1}
+
+
+def test_search_across_scripts_and_numbers(session):
+    who = person(session, family="Раҳмонов", given="Алишер")
+    linked = new_case(session, person_id=who["id"])
+    caller = new_case(session, caller_name="Қодиров Ҷамшед")
+    other = new_case(session, caller_name="Иванов")
+    conn = session.conn
+    for term in ("Rahmonov", "Рахмонов", "Rakhmonov", "raxmonov ali"):
+        assert sc.case_ids(conn, sc.CaseFilter(search=term)) == [linked["id"]], term
+    assert sc.case_ids(conn, sc.CaseFilter(search="Qodirov")) == [caller["id"]]
+    assert sc.case_ids(conn, sc.CaseFilter(search="Kodirov Jamshed")) == [caller["id"]]
+    assert sc.case_ids(conn, sc.CaseFilter(search=other["number"])) == [other["id"]]
+
+
+def test_sensitive_names_hidden_in_lists_without_access(session):
+    case = new_case(session, category="trafficking", caller_name="Нигина")
+
+    class Strict:
+        def check(self, actor, action, table, row):
+            if action == "view_detail" and row and row.get("sensitive"):
+                raise ReasonRequired("reason", table, row.get("id"))
+
+    session.policy = Strict()
+    assert sc.case_rows(session, [case["id"]])[0]["who"] == "•••"
+    with pytest.raises(ReasonRequired):
+        sc.open_detail(session, case["id"], ask_reason=lambda: "")
+    shown = sc.open_detail(session, case["id"], ask_reason=lambda: "Supervisor review")
+    assert shown["id"] == case["id"] and case["id"] in session.granted_reasons
+    assert sc.case_rows(session, [case["id"]])[0]["who"] == "Нигина"
+    logged = session.conn.execute(
+        "SELECT detail FROM audit_log WHERE action='view_sensitive' AND record_id=?",
+        (case["id"],)).fetchone()[0]
+    assert json.loads(logged)["reason"] == "Supervisor review"

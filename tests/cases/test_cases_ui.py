@@ -1,0 +1,194 @@
+"""Click through the cases page offscreen: a hotline call end to end, bad input, the
+consent override, the overdue list, the sensitive-case reason prompt."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QInputDialog
+
+from desktop_app.i18n import set_language
+from desktop_app.store import cases as sc
+from desktop_app.store.people import PersonRepository
+from desktop_app.store.session import ReasonRequired
+from desktop_app.ui.cases import detail as detail_module
+from desktop_app.ui.cases.detail import CaseDetailDialog
+from desktop_app.ui.cases.intake import IntakeDialog
+from desktop_app.ui.cases.page import CasesPage
+from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, TODAY_BRUSH
+from desktop_app.ui.context import AppContext
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def ctx(session, db_path):
+    return AppContext(session, db_path)
+
+
+def click(qtbot, widget):
+    qtbot.mouseClick(widget, Qt.LeftButton)
+
+
+def test_hotline_call_end_to_end(qtbot, ctx, session):
+    page = CasesPage(ctx)
+    qtbot.addWidget(page)
+    # 1. a call comes in: the caller gives only a first name
+    intake = IntakeDialog(ctx)
+    qtbot.addWidget(intake)
+    intake.category.set_code("unpaid_wages")
+    intake.caller.setText("Алишер")  # QTest types ASCII only
+    qtbot.keyClicks(intake.phone, "+992 93 555 1234")
+    intake.summary.setPlainText("Не платят три месяца на стройке в Москве")
+    intake.employer.setText("ООО СтройИнвест")
+    click(qtbot, intake.buttons.button(QDialogButtonBox.Save))
+    case = intake.record
+    assert case is not None and case["person_id"] is None and case["employer_id"]
+    assert page.model.rowCount() == 1
+    assert page.model.data(page.model.index(0, 0)) == case["number"]
+    assert page.model.data(page.model.index(0, 2)) == "Алишер"
+
+    # 2. he comes to the office later, is registered (with consent) and linked
+    person = PersonRepository(session).create(dict(
+        family_name="Раҳмонов", given_name="Алишер", consent_date=TODAY.isoformat(),
+        consent_scope="referral"))
+    dialog = CaseDetailDialog(ctx, case["id"])
+    qtbot.addWidget(dialog)
+    click(qtbot, dialog.link_button)
+    qtbot.keyClicks(dialog.picker.search, "Rakhmonov")
+    assert dialog.picker.results.count() == 1
+    click(qtbot, dialog.link_confirm)
+    assert sc.CaseRepository(session).get(case["id"])["person_id"] == person["id"]
+
+    # 3. referral to a legal adviser
+    dialog.ref_target.set_code("legal_adviser")
+    dialog.ref_detail.setText("Ассоциация юристов")
+    click(qtbot, dialog.ref_add)
+    [referral] = sc.referrals(session.conn, case["id"])
+    assert referral["target"] == "legal_adviser" and referral["consent_override"] == 0
+    assert dialog.referrals.rowCount() == 1
+    assert sc.CaseRepository(session).get(case["id"])["status"] == "referred"
+
+    # 4. wages recovered: a negative amount is refused at the field, nothing saved
+    dialog.outcome.set_code("resolved")
+    qtbot.keyClicks(dialog.wages, "-500")
+    dialog.currency.setCurrentIndex(dialog.currency.findData("RUB"))
+    click(qtbot, dialog.outcome_button)
+    assert dialog.out_errors.text("wages_recovered") == "The amount cannot be negative."
+    assert sc.CaseRepository(session).get(case["id"])["wages_recovered_minor"] is None
+    dialog.wages.clear()
+    qtbot.keyClicks(dialog.wages, "85000,50")
+    click(qtbot, dialog.outcome_button)
+    assert dialog.out_errors.text("wages_recovered") == ""
+    stored = sc.CaseRepository(session).get(case["id"])
+    assert stored["status"] == "resolved"
+    assert (stored["wages_recovered_minor"], stored["wages_currency"]) == (8500050, "RUB")
+    kinds = [e["kind"] for e in sc.timeline(session.conn, case["id"])]
+    assert kinds[0] == "call" and "person_linked" in kinds and "referral" in kinds
+    assert kinds[-2:] == ["outcome", "status"]
+    assert dialog.timeline.rowCount() == len(kinds)
+
+    # 5. the list shows the person's name now, and the case under "All cases"
+    page.view.setCurrentIndex(page.view.findData("all"))
+    assert page.model.data(page.model.index(0, 2)) == "Раҳмонов Алишер"
+
+
+def test_intake_requires_a_category(qtbot, ctx, session):
+    intake = IntakeDialog(ctx)
+    qtbot.addWidget(intake)
+    click(qtbot, intake.buttons.button(QDialogButtonBox.Save))
+    assert intake.errors.text("category") == "Choose a category."
+    assert intake.record is None
+    assert session.conn.execute("SELECT COUNT(*) FROM hotline_case").fetchone()[0] == 0
+
+
+def test_followup_before_opening_shows_at_the_field(qtbot, ctx, session):
+    case = sc.open_case(session, dict(channel="walk_in", category="no_contract",
+                                      opened_on=TODAY.isoformat()))
+    dialog = CaseDetailDialog(ctx, case["id"])
+    qtbot.addWidget(dialog)
+    before = TODAY - timedelta(days=2)
+    from PySide6.QtCore import QDate
+    dialog.fu_due.setDate(QDate(before.year, before.month, before.day))
+    qtbot.keyClicks(dialog.fu_action, "Call the employer")
+    click(qtbot, dialog.fu_add)
+    assert "before the case was opened" in dialog.fu_errors.text("due_on")
+    assert sc.followups(session.conn, case["id"]) == []
+
+
+def test_referral_without_consent_asks_for_an_override(qtbot, ctx, session, monkeypatch):
+    case = sc.open_case(session, dict(channel="hotline", category="passport_confiscated"))
+    dialog = CaseDetailDialog(ctx, case["id"])
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda *a, **k: ("Caller in danger, anonymous", True)))
+    dialog.ref_target.set_code("police")
+    click(qtbot, dialog.ref_add)
+    [referral] = sc.referrals(session.conn, case["id"])
+    assert referral["consent_override"] == 1
+    assert referral["override_reason"] == "Caller in danger, anonymous"
+    assert "override" in dialog.referrals.item(0, 4).text()
+
+
+def test_overdue_follow_ups_highlighted(qtbot, ctx, session):
+    a = sc.open_case(session, dict(channel="hotline", category="entry_ban",
+                                   opened_on=(TODAY - timedelta(days=9)).isoformat()))
+    late = sc.add_followup(session, a["id"], (TODAY - timedelta(days=4)).isoformat(),
+                           "Ask the consulate")
+    sc.add_followup(session, a["id"], TODAY.isoformat(), "Call back")
+    sc.add_followup(session, a["id"], (TODAY + timedelta(days=4)).isoformat(), "Not yet")
+    page = CasesPage(ctx)
+    qtbot.addWidget(page)
+    page.view.setCurrentIndex(page.view.findData("due"))
+    model = page.due_model
+    assert model.rowCount() == 2
+    assert model.data(model.index(0, 3)) == "Ask the consulate"
+    assert model.data(model.index(0, 1)) == "overdue"
+    assert model.data(model.index(0, 0), Qt.BackgroundRole) == OVERDUE_BRUSH
+    assert model.data(model.index(1, 1)) == "today"
+    assert model.data(model.index(1, 0), Qt.BackgroundRole) == TODAY_BRUSH
+    assert page.count.text() == "2 follow-ups due, 1 overdue"
+    # marking it done takes it off the list
+    sc.complete_followup(session, late["id"], result="Consulate answered")
+    ctx.data_changed.emit("case_followup")
+    assert model.rowCount() == 1
+
+
+def test_sensitive_case_asks_for_a_reason(qtbot, ctx, session, monkeypatch):
+    case = sc.open_case(session, dict(channel="hotline", category="trafficking",
+                                      caller_name="Нигина"))
+
+    class Strict:
+        def check(self, actor, action, table, row):
+            if action == "view_detail" and row and row.get("sensitive") \
+                    and row.get("id") not in session.granted_reasons:
+                raise ReasonRequired("Give a reason", table, row.get("id"))
+
+    session.policy = Strict()
+    page = CasesPage(ctx)
+    qtbot.addWidget(page)
+    page.view.setCurrentIndex(page.view.findData("all"))
+    assert page.model.data(page.model.index(0, 2)) == "•••"
+    warnings = []
+    monkeypatch.setattr(detail_module.QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text: warnings.append(text)))
+    monkeypatch.setattr(detail_module, "ask_reason", lambda parent: None)
+    assert detail_module.open_case(ctx, case["id"]) is None
+    assert warnings == ["Give a reason"]
+    assert case["id"] not in session.granted_reasons
+    monkeypatch.setattr(detail_module, "ask_reason", lambda parent: "Coordinator review")
+    dialog = detail_module.open_case(ctx, case["id"])
+    qtbot.addWidget(dialog)
+    assert isinstance(dialog, CaseDetailDialog)
+    assert case["id"] in session.granted_reasons
+
+
+def test_page_switches_language(qtbot, ctx, session):
+    sc.open_case(session, dict(channel="hotline", category="unpaid_wages"))
+    page = CasesPage(ctx)
+    qtbot.addWidget(page)
+    set_language("tg")
+    page.retranslate()
+    assert page.model.data(page.model.index(0, 3)) == "Музди кори пардохтнашуда"
+    assert page.model.data(page.model.index(0, 4)) == "Нав"

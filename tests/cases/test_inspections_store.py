@@ -1,0 +1,82 @@
+"""Labour inspections: violations, sanctions with fines, linked cases, repeat offenders."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from desktop_app.store import cases as sc
+from desktop_app.store import inspections as si
+from desktop_app.store.repository import ValidationError
+
+TODAY = date.today()
+
+
+def employer(session, name="ООО СтройМонтаж", **extra):
+    return sc.EmployerRepository(session).create(dict(name=name, country="RU", city="Moscow",
+                                                      sector="construction", **extra))
+
+
+def inspect(session, employer_id, **extra):
+    values = dict(employer_id=employer_id, inspected_on=(TODAY - timedelta(days=3)).isoformat(),
+                  trigger="complaint", inspector_name="Саидов Б.")
+    kwargs = {k: extra.pop(k) for k in ("violations", "sanctions", "case_ids") if k in extra}
+    return si.record_inspection(session, {**values, **extra}, **kwargs)
+
+
+def test_inspection_with_violations_fine_and_linked_case(session):
+    firm = employer(session)
+    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      opened_on=(TODAY - timedelta(days=10)).isoformat(),
+                                      employer_id=firm["id"]))
+    record = inspect(session, firm["id"], violations=["wage_arrears", "no_contract"],
+                     sanctions=[("fine", "15000.00", "TJS"), ("order", None, None)],
+                     case_ids=[case["id"]])
+    assert record["number"].startswith("INS-GRM-")
+    conn = session.conn
+    assert sorted(v["violation"] for v in si.violations_of(conn, record["id"])) == [
+        "no_contract", "wage_arrears"]
+    fines = [(s["sanction"], s["fine_minor"], s["fine_currency"])
+             for s in si.sanctions_of(conn, record["id"])]
+    assert fines == [("fine", 1500000, "TJS"), ("order", None, None)]
+    assert [c["id"] for c in si.cases_of(conn, record["id"])] == [case["id"]]
+    stored = sc.CaseRepository(session).get(case["id"])
+    assert stored["inspection_opened"] == 1
+    assert sc.timeline(conn, case["id"])[-1]["kind"] == "inspection"
+    assert si.inspections_of_case(conn, case["id"])[0]["number"] == record["number"]
+
+
+@pytest.mark.parametrize("sanctions, field", [
+    ([("fine", "-5", "TJS")], "fine_0"),
+    ([("fine", "100", "ABC")], "currency_0"),
+    ([("fine", None, None)], "fine_0"),
+    ([("warning", None, None), ("jail", None, None)], "sanction_1"),
+])
+def test_bad_sanctions_save_nothing(session, sanctions, field):
+    firm = employer(session)
+    with pytest.raises(ValidationError) as err:
+        inspect(session, firm["id"], violations=["osh"], sanctions=sanctions)
+    assert field in err.value.errors
+    for table in ("inspection", "inspection_violation", "inspection_sanction"):
+        assert session.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_inspection_needs_enterprise_trigger_and_inspector(session):
+    with pytest.raises(ValidationError) as err:
+        si.record_inspection(session, dict(inspected_on="", trigger="whim"))
+    assert {"employer_id", "trigger", "inspected_on", "inspector_name"} <= set(err.value.errors)
+
+
+def test_repeat_offenders_are_visible(session):
+    bad = employer(session, "Stroy Invest")
+    good = employer(session, "Чистый Двор")
+    inspect(session, bad["id"], violations=["wage_arrears"])
+    inspect(session, bad["id"], violations=["osh", "excessive_hours"])
+    inspect(session, good["id"], violations=[])
+    rows = {r["name"]: r for r in sc.find_employers(session.conn)}
+    assert rows["Stroy Invest"]["repeat_offender"] is True
+    assert rows["Stroy Invest"]["violations"] == 3
+    assert rows["Чистый Двор"]["repeat_offender"] is False
+    # employers are found across scripts too
+    assert [r["name"] for r in sc.find_employers(session.conn, "Строй инвест")] == ["Stroy Invest"]
+    assert si.inspection_ids(session.conn, employer_id=good["id"])

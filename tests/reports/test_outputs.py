@@ -1,0 +1,173 @@
+"""Report files: CSV, XLSX read back with openpyxl, PDF text via pdftotext and a rendered
+page via pdftoppm; the `hamroh report` command in every format and language."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+
+import openpyxl
+import pytest
+
+from desktop_app.cli import main as hamroh
+
+
+def _audit(conn, action):
+    return [json.loads(d) for (d,) in conn.execute(
+        "SELECT detail FROM audit_log WHERE action = ? ORDER BY seq", (action,))]
+
+
+def _pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_csv_totals_and_no_personal_data(session, world, db_path, tmp_path):
+    out = tmp_path / "q1.csv"
+    code = hamroh(["report", "--db", str(db_path), "--period", "2026-Q1", "--format", "csv",
+                   "--out", str(out), "--indicator", "people_registered", "--by", "sex",
+                   "--by", "district"])
+    assert code == 0
+    with open(out, encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][1] == "Indicator code"
+    body = {(r[1], r[3], r[5]): r[8] for r in rows[1:]}
+    assert body[("people_registered", "total", "total")] == "3"
+    assert body[("people_registered", "sex", "female")] == "2"
+    assert body[("people_registered", "district", "unknown")] == "1"
+    assert body[("duplicates_unresolved", "total", "total")] == "0"
+    text = out.read_text(encoding="utf-8-sig")
+    for name in ("Aziza", "Bahrom", "Rahmonov", world["A"]):
+        assert name not in text
+    assert _audit(session.conn, "export")[-1]["kind"] == "aggregate_report"
+
+
+def test_xlsx_sheet_per_group_read_back(session, world, db_path, tmp_path):
+    out = tmp_path / "q1.xlsx"
+    assert hamroh(["report", "--db", str(db_path), "--period", "2026-Q1", "--format", "xlsx",
+                   "--lang", "ru", "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames[0] == "Сводка"
+    assert "Люди" in book.sheetnames
+    rows = list(book["Люди"].iter_rows(values_only=True))
+    assert rows[0][0] == "Код показателя"
+    by_key = {(r[0], r[2], r[4]): r for r in rows[1:]}
+    total = by_key[("people_registered", "total", "total")]
+    assert total[1] == "Зарегистрировано людей" and total[7] == 3
+    female = by_key[("people_registered", "sex", "female")]
+    assert female[3] == "Пол" and female[7] == 2
+    summary = list(book["Сводка"].iter_rows(values_only=True))
+    assert any(r[0] == "Период" and r[1] == "2026-Q1" or (r[0] == "Код периода" and
+                                                          r[1] == "2026-Q1") for r in summary)
+
+
+@pytest.mark.parametrize("lang,title,band", [
+    ("en", "Indicator report", "Age band"),
+    ("ru", "Отчёт по показателям", "Возрастная группа"),
+    ("tg", "Ҳисобот оид ба нишондиҳандаҳо", "Гурӯҳи синнӣ"),
+    ("uz", "Koʻrsatkichlar boʻyicha hisobot", "Yosh guruhi"),
+])
+def test_pdf_in_every_language(session, world, db_path, tmp_path, lang, title, band):
+    out = tmp_path / f"q1-{lang}.pdf"
+    assert hamroh(["report", "--db", str(db_path), "--period", "2026-Q1", "--format", "pdf",
+                   "--lang", lang, "--out", str(out)]) == 0
+    text = _pdf_text(out)
+    assert title in text
+    assert band in text
+    assert "Aziza" not in text and "Rahmonov" not in text
+    # a rendered page is not blank
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "2", "-l", "2", str(out),
+                    str(tmp_path / f"page-{lang}")], check=True)
+    png = next(tmp_path.glob(f"page-{lang}*.png"))
+    from PIL import Image  # noqa: installed with reportlab
+    image = Image.open(png).convert("L")
+    dark = sum(image.histogram()[:128])
+    assert dark > 500
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+@pytest.mark.parametrize("lang", ["en", "ru", "tg", "uz"])
+def test_cli_every_format_and_language(session, world, db_path, tmp_path, fmt, lang):
+    out = tmp_path / f"r.{fmt}"
+    code = hamroh(["report", "--db", str(db_path), "--period", "2026", "--format", fmt,
+                   "--lang", lang, "--out", str(out), "--office", "GRM"])
+    assert code == 0 and out.stat().st_size > 0
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_cli_errors_are_clear_and_write_nothing(session, world, db_path, tmp_path, capsys):
+    out = tmp_path / "x.csv"
+    assert hamroh(["report", "--db", str(db_path), "--period", "2026-Q7", "--format", "csv",
+                   "--out", str(out)]) == 2
+    assert "not understood" in capsys.readouterr().err
+    assert hamroh(["report", "--db", str(db_path), "--period", "2026", "--format", "csv",
+                   "--out", str(out), "--office", "NOPE"]) == 2
+    assert "NOPE" in capsys.readouterr().err
+    assert hamroh(["report", "--db", str(db_path), "--period", "2026", "--format", "csv",
+                   "--lang", "tg", "--out", str(out), "--by", "shoe_size"]) == 2
+    assert "shoe_size" in capsys.readouterr().err
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert hamroh(["report", "--db", str(db_path), "--period", "2026", "--format", "csv",
+                   "--lang", "en", "--out", str(blocked / "r.csv")]) == 2
+    assert "Cannot write" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_person_list_export_audited(session, world, db_path, tmp_path):
+    out = tmp_path / "people.xlsx"
+    assert hamroh(["person-list", "--db", str(db_path), "--format", "xlsx", "--out",
+                   str(out), "--period", "2026-Q1"]) == 0
+    rows = list(openpyxl.load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    assert rows[0][2] == "Family name"
+    assert sorted(r[3] for r in rows[1:]) == ["Aziza", "Bahrom", "Chehra", "Gulnora"]
+    detail = _audit(session.conn, "export")[-1]
+    assert detail["kind"] == "person_list" and detail["count"] == 4
+    out_csv = tmp_path / "people.csv"
+    assert hamroh(["person-list", "--db", str(db_path), "--format", "csv", "--out",
+                   str(out_csv)]) == 0
+    with open(out_csv, encoding="utf-8-sig") as fh:
+        assert len(list(csv.reader(fh))) == 1 + 5  # + D registered in April
+
+
+def test_indicator_list(capsys):
+    assert hamroh(["indicators", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "people_reached" in out and "cases_opened" in out
+
+
+def test_person_list_rolls_over_to_new_sheets(session, world, tmp_path, monkeypatch):
+    from desktop_app.reports import exports
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)  # header + 2 people per sheet
+    monkeypatch.setattr(exports, "PAGE", 2)
+    out = tmp_path / "people.xlsx"
+    count = exports.export_person_list(session, "xlsx", out)
+    assert count == 5
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert book.sheetnames == ["People", "People 2", "People 3"]
+    names = [r[3] for ws in book.worksheets for r in list(ws.iter_rows(values_only=True))[1:]]
+    assert sorted(names) == ["Aziza", "Bahrom", "Chehra", "Davron", "Gulnora"]
+
+
+def test_person_list_needs_permission(session, world, tmp_path):
+    from desktop_app.reports.exports import export_person_list
+    from desktop_app.store.session import PermissionDenied
+
+    class NoList:
+        def check(self, actor, action, table, row):
+            if action == "view_person_list":
+                raise PermissionDenied("no")
+
+    session.policy = NoList()
+    with pytest.raises(PermissionDenied):
+        export_person_list(session, "csv", tmp_path / "p.csv")
+    assert not (tmp_path / "p.csv").exists()
+    assert _audit(session.conn, "export") == []
+
+
+def test_cancelled_person_list_leaves_no_file(session, world, tmp_path):
+    from desktop_app.reports.builder import Cancelled
+    from desktop_app.reports.exports import export_person_list
+    with pytest.raises(Cancelled):
+        export_person_list(session, "xlsx", tmp_path / "p.xlsx", cancelled=lambda: True)
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("hamroh.db")] == []
