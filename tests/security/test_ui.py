@@ -237,3 +237,30 @@ def test_person_section_hides_rights_from_a_loan_officer(qtbot, db_path):
     section.show()
     assert section.add_button.isVisible()            # people and consents: office
     assert not section.export_button.isVisible() and not section.erase_button.isVisible()
+
+
+def test_run_gui_on_demo_logs_in_as_administrator_with_auto_lock(qtbot, tmp_path,
+                                                                monkeypatch):
+    from desktop_app import demo, paths
+    from desktop_app.ui import app as app_module
+    path = tmp_path / "demo.db"
+    monkeypatch.setattr(paths, "demo_database", lambda: path)
+    real = demo.ensure_demo_database
+    monkeypatch.setattr(demo, "ensure_demo_database", lambda p: real(p, people=15, cases=3, trainings=1, loans=2))
+    shown = {}
+
+    def fake_exec(self=None):
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if w.__class__.__name__ == "MainWindow" and w.isVisible())
+        shown["actor"] = window.ctx.actor
+        shown["locker"] = getattr(window, "idle_locker", None)
+        shown["pages"] = [s.key for s in window.specs]
+        window.close()
+        return 0
+    monkeypatch.setattr(app_module, "application", lambda: type(
+        "FakeApp", (), {"exec": fake_exec})())
+    assert app_module.run_gui(demo=True) == 0
+    assert shown["actor"].username == "admin" and shown["actor"].role == "administrator"
+    assert isinstance(shown["locker"], IdleLocker)
+    assert "security" in shown["pages"]
+    assert not path.read_bytes().startswith(b"SQLite format 3")
