@@ -19,6 +19,11 @@ SCOPE_RANK = {OWN: 1, OFFICE: 2, ALL: 3}
 ACTIONS = (
     "view", "create", "update", "delete", "view_detail", "export", "export_person",
     "erase_person", "manage_users", "view_audit", "manage_reference",
+    # module-specific actions
+    "view_person_list",       # reports: lists of people with names (people area)
+    "override_consent",       # cases: refer without recorded consent, with a reason
+    "disburse", "repay",      # loans: money out / in
+    "reverse",                # loans: reversal of a fund or loan ledger entry
 )
 ACTION_LABELS = {
     "view": N_("See records"),
@@ -32,6 +37,11 @@ ACTION_LABELS = {
     "manage_users": N_("Manage users"),
     "view_audit": N_("See the audit log"),
     "manage_reference": N_("Edit reference lists"),
+    "view_person_list": N_("Lists of people with names"),
+    "override_consent": N_("Refer without consent"),
+    "disburse": N_("Disburse loans"),
+    "repay": N_("Record repayments"),
+    "reverse": N_("Reverse ledger entries"),
 }
 AREAS = ("people", "cases", "inspections", "trainings", "loans", "admin", "records")
 AREA_LABELS = {
@@ -132,6 +142,14 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         for area in AREAS
     },
 }
+# module-specific rights
+MATRIX["field_officer"]["people"]["view_person_list"] = OFFICE
+MATRIX["case_worker"]["people"]["view_person_list"] = OFFICE
+MATRIX["loan_officer"]["people"]["view_person_list"] = OFFICE
+MATRIX["coordinator"]["people"]["view_person_list"] = ALL
+MATRIX["coordinator"]["cases"]["override_consent"] = ALL
+MATRIX["loan_officer"]["loans"].update(disburse=OFFICE, repay=OFFICE, reverse=OWN)
+MATRIX["coordinator"]["loans"].update(disburse=ALL, repay=ALL, reverse=ALL)
 MATRIX["administrator"]["admin"].update(
     {"manage_users": ALL, "view_audit": ALL, "manage_reference": ALL})
 MATRIX["administrator"]["people"]["erase_person"] = ALL
