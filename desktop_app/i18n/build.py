@@ -23,12 +23,12 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from desktop_app.i18n import DOMAINS, domain_of_parts
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = ROOT / "desktop_app"
 TRANSLATIONS = ROOT / "translations"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-DOMAINS = ("people", "cases", "inspections", "trainings", "loans", "reports", "sync",
-           "security")
 TARGET_LANGUAGES = ("ru", "tg", "uz")
 ALL_LANGUAGES = TARGET_LANGUAGES + ("en",)
 BABEL_LOCALES = {"ru": "ru", "tg": "tg", "uz": "uz_Latn", "en": "en"}
@@ -37,12 +37,7 @@ PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*\}")
 
 def domain_of(path: Path) -> str:
     rel = path.relative_to(SOURCE_DIR)
-    names = [p for p in rel.parts[:-1]] + [rel.stem]
-    for name in names:
-        for domain in DOMAINS:
-            if name == domain or name.startswith(domain + "_") or name.endswith("_" + domain):
-                return domain
-    return "core"
+    return domain_of_parts(list(rel.parts[:-1]) + [rel.stem])
 
 
 def _extract() -> dict[str, dict[tuple, tuple]]:
@@ -156,6 +151,28 @@ def problems() -> list[str]:
                                  f"differ from {sorted(expected)}")
             for err in msg.check(catalog):
                 found.append(f"{where}: {err}")
+    return found
+
+
+def cross_domain_conflicts() -> list[str]:
+    """Msgids translated differently in two domains of one language.
+
+    All domains share one lookup chain at run time, so such a message would show the first
+    domain's wording everywhere: give the same wording, or a context with pgettext.
+    """
+    found: list[str] = []
+    for lang in TARGET_LANGUAGES:
+        seen: dict[tuple, tuple[str, object]] = {}
+        for po in sorted((TRANSLATIONS / lang / "LC_MESSAGES").glob("*.po")):
+            for msg in _read(po, lang):
+                if not msg.id or not all(_strings(msg)):
+                    continue
+                key = (msg.id if isinstance(msg.id, str) else tuple(msg.id), msg.context)
+                value = tuple(_strings(msg))
+                if key in seen and seen[key][1] != value:
+                    found.append(f"{lang}: {key[0]!r} is {seen[key][1][0]!r} in {seen[key][0]} "
+                                 f"but {value[0]!r} in {po.stem}")
+                seen.setdefault(key, (po.stem, value))
     return found
 
 
