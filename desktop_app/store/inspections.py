@@ -10,7 +10,7 @@ from desktop_app.store import reference
 from desktop_app.store.cases import (CaseRepository, _codes, _rows, add_event)
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.sequences import next_number
-from desktop_app.store.session import Session
+from desktop_app.store.session import PermissionDenied, Session
 
 
 class InspectionRepository(Repository):
@@ -112,6 +112,14 @@ def link_case(session: Session, inspection_id: str, case_id: str) -> dict:
         case = cases.require(case_id)
         link = InspectionCaseRepository(session).create(
             dict(inspection_id=inspection_id, case_id=case_id))
+        # An inspector may link a case without rights to edit it: the link is what counts
+        # (reports read inspection_case); the case's flag and timeline follow when allowed.
+        try:
+            session.require("update", "hotline_case", case)
+            session.require("create", "case_event", {"case_id": case_id,
+                                                     "office_id": case["office_id"]})
+        except PermissionDenied:
+            return link
         if not case.get("inspection_opened"):
             cases.update(case_id, {"inspection_opened": 1})
         day = max(inspection["inspected_on"], case["opened_on"])

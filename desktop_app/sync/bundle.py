@@ -146,6 +146,12 @@ class BundleWriter:
         self.changes += 1
         self.write_raw(change_line(change))
 
+    def add_line(self, table: str, line: bytes) -> None:
+        """Add one change already serialised as a JSON line (ending in a newline)."""
+        self.counts[table] = self.counts.get(table, 0) + 1
+        self.changes += 1
+        self.write_raw(line)
+
     def write_raw(self, data: bytes) -> None:
         self._hash.update(data)
         self._size += len(data)

@@ -170,12 +170,14 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
         "acknowledged": acked})
     try:
         done = 0
+        text = json.dumps
         for row in conn.execute(sql, params):
-            change = {"d": row[0], "s": row[1], "t": row[2], "r": row[3], "h": row[4],
-                      "f": json.loads(row[5]), "a": row[6], "o": row[7]}
-            if row[8]:
-                change["b"] = json.loads(row[8])
-            writer.add(change)
+            # the stored JSON of fields and base clocks goes out as it is (no re-parsing)
+            line = (f'{{"a":{text(row[6], ensure_ascii=False)},"b":{row[8] or "null"},'
+                    f'"d":{text(row[0])},"f":{row[5]},"h":{text(row[4])},'
+                    f'"o":{text(row[7])},"r":{text(row[3])},"s":{int(row[1])},'
+                    f'"t":{text(row[2])}}}\n')
+            writer.add_line(row[2], line.encode("utf-8"))
             done += 1
             if progress is not None and done % 1000 == 0:
                 if progress(done, total) is False:

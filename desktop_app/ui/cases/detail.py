@@ -219,8 +219,8 @@ class CaseDetailDialog(QDialog):
         for n, title in enumerate((_("Timeline"), _("Follow-ups"), _("Referrals"),
                                    _("Outcome"))):
             self.tabs.setTabText(n, title)
-        self.timeline.setHorizontalHeaderLabels([_("Date"), _("Entry"), _("Details")])
-        self.followups.setHorizontalHeaderLabels([_("Due"), _("To do"), _("Done"), _("Result")])
+        self.timeline.setHorizontalHeaderLabels([_("Date"), _("Event"), _("Details")])
+        self.followups.setHorizontalHeaderLabels([_("Due"), _("To do"), _("Done"), _("Follow-up result")])
         self.referrals.setHorizontalHeaderLabels([_("Sent"), _("Referred to"), _("State"),
                                                   _("Answer"), _("Consent")])
         self.fu_action.setPlaceholderText(_("What is to be done"))

@@ -15,7 +15,7 @@ from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_BRUSH,
                                           LazyRowsModel, RefCombo, setup_table)
 
-CASE_WIDTHS = [190, 90, 200, 220, 100, 160]
+CASE_WIDTHS = [190, 90, 200, 240, 130, 160]
 VIEWS = ("open", "mine", "unassigned", "due", "all")
 
 

@@ -143,7 +143,7 @@ class LazyRowsModel(QAbstractTableModel):
         self.display = display or (lambda row, key: "" if row.get(key) is None else str(row[key]))
         self.brush = brush
         self.ids: list[str] = []
-        self.cache: dict[int, dict] = {}
+        self.cache: dict[int, list[dict]] = {}   # page number -> rows, oldest first
 
     def set_ids(self, ids: list[str]) -> None:
         self.beginResetModel()
@@ -157,14 +157,18 @@ class LazyRowsModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.columns)
 
+    MAX_PAGES = 50
+
     def row(self, n: int) -> dict:
-        if n not in self.cache:
-            start = n - n % self.PAGE
+        page = n // self.PAGE
+        if page not in self.cache:
+            start = page * self.PAGE
             page_ids = self.ids[start:start + self.PAGE]
             rows = {r["id"]: r for r in self.fetch(page_ids)}
-            for k, rid in enumerate(page_ids):
-                self.cache[start + k] = rows.get(rid, {"id": rid})
-        return self.cache[n]
+            self.cache[page] = [rows.get(rid, {"id": rid}) for rid in page_ids]
+            if len(self.cache) > self.MAX_PAGES:      # bounded: scrolling 300,000 rows
+                self.cache.pop(next(iter(self.cache)))
+        return self.cache[page][n - page * self.PAGE]
 
     def id_at(self, n: int) -> str:
         return self.ids[n]

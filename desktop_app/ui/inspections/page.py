@@ -196,7 +196,7 @@ class EmployerDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("New employer"))
-        for label, text in zip(self.labels, (_("Name"), _("Country"), _("City"), _("Sector"),
+        for label, text in zip(self.labels, (_("Enterprise name"), _("Country"), _("City"), _("Sector"),
                                              _("Size"), _("Tax number"))):
             label.setText(text)
         self.union.setText(_("A trade union is present"))
@@ -295,7 +295,7 @@ class InspectionDialog(QDialog):
         self.setWindowTitle(_("New inspection"))
         for label, text in zip(self.labels, (
                 _("Enterprise"), _("Date"), _("Trigger"), _("Inspector"),
-                _("Violations found"), _("Sanctions (fine: amount and currency)"),
+                _("Violations that were found"), _("Sanctions (fine: amount and currency)"),
                 _("Linked case numbers"), _("Findings"))):
             label.setText(text)
         self.cases.setPlaceholderText(_("Case numbers separated by commas"))

@@ -1,0 +1,120 @@
+"""Sync bundles: export and import of changed people with their migration episodes.
+
+At full scale 100,000 people (a tenth of the 1M target) with one episode each are written
+on an office database, exported as one bundle and imported into a coordinator database.
+Baselines, measured in the same run on the same rows:
+- export vs reading the same rows and writing them as JSON Lines (goal within 2x);
+- import vs a bare ``executemany`` insert of the same rows into the same tables (goal
+  within 3x). The import runs in a child process so its peak RSS is its own (< 500 MB).
+"""
+from __future__ import annotations
+
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+
+from run import Result
+
+ORG_KEY = bytes(range(32))
+CHILD = r"""
+import json, sys, time, resource
+from desktop_app.store.access import open_database, default_actor
+from desktop_app.sync import exchange
+conn = open_database(sys.argv[1])
+started = time.perf_counter()
+summary = exchange.import_bundle(conn, sys.argv[2], actor=default_actor(conn))
+elapsed = time.perf_counter() - started
+print(json.dumps({"seconds": elapsed, "new": summary.new,
+                  "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def _setup(path, code, office_type):
+    from desktop_app.store.access import open_database
+    from desktop_app.store.setup import initialise
+    from desktop_app.sync import keys
+    conn = open_database(path, create=True)
+    session = initialise(conn, office_code=code, office_name=code, office_type=office_type)
+    keys.set_org_key(conn, ORG_KEY)
+    return conn, session
+
+
+def run(ctx) -> list[Result]:
+    from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
+    from desktop_app.sync import exchange, keys
+    n = max(200, ctx.count("people") // 10)
+    rng = random.Random(3)
+    office, session = _setup(ctx.workdir / "office.db", "GRM", "jrc")
+    coord, _cs = _setup(ctx.workdir / "coordinator.db", "DSH", "coordinator")
+    keys.trust(coord, keys.load_identity(office).public_key)
+    coord.close()
+    families = ["Раҳмонов", "Karimov", "Nazarova", "Саидова", "Aliev", "Ҷӯраев"]
+    with session.transaction():
+        ids = []
+        people = PersonRepository(session)
+        for start in range(0, n, 5000):
+            batch = [{"family_name": rng.choice(families), "given_name": f"Olim{i}",
+                      "birth_date": f"19{rng.randint(60, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                      "phones": f"+992 93 {rng.randint(0, 9999999):07d}", "village": "Navdi"}
+                     for i in range(start, min(n, start + 5000))]
+            people.create_many(batch, audit=False)
+        ids = [r[0] for r in office.execute("SELECT id FROM person")]
+        MigrationEpisodeRepository(session).create_many(
+            [{"person_id": pid, "destination_country": "RU", "destination_city": "Krasnoyarsk",
+              "sector": "construction", "departure_date": "2023-03-01"} for pid in ids],
+            audit=False)
+    office.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    bundle = ctx.workdir / "office.hamroh"
+    started = time.perf_counter()
+    result = exchange.export_bundle(office, bundle, target="coordinator")
+    export_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    rows = 0
+    with open(ctx.workdir / "plain.jsonl", "w", encoding="utf-8") as out:
+        for table in ("person", "migration_episode"):
+            cur = office.execute(f"SELECT * FROM {table}")
+            cols = [d[0] for d in cur.description]
+            for row in cur:
+                out.write(json.dumps(dict(zip(cols, row)), ensure_ascii=False,
+                                     sort_keys=True) + "\n")
+                rows += 1
+    plain_s = time.perf_counter() - started
+
+    # baseline: bare executemany of the same rows into an empty copy of the schema
+    base, _bs = _setup(ctx.workdir / "baseline.db", "DSH", "coordinator")
+    data = {}
+    for table in ("person", "migration_episode"):
+        cur = office.execute(f"SELECT * FROM {table}")
+        cols = [d[0] for d in cur.description]
+        data[table] = (cols, cur.fetchall())
+    started = time.perf_counter()
+    base.execute("BEGIN")
+    for table, (cols, values) in data.items():
+        base.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES "
+                         f"({', '.join('?' * len(cols))})", values)
+    base.execute("COMMIT")
+    bare_s = time.perf_counter() - started
+    base.close()
+    office.close()
+    del data
+
+    child = subprocess.run([sys.executable, "-c", CHILD, str(ctx.workdir / "coordinator.db"),
+                            str(bundle)], capture_output=True, text=True, cwd=str(ctx.workdir.parents[2]))
+    if child.returncode != 0:
+        raise RuntimeError(child.stderr[-2000:])
+    info = json.loads(child.stdout.strip().splitlines()[-1])
+    changes = result.changes
+    return [
+        Result(f"export {changes} changes ({n} people + episodes)", export_s, "s",
+               "read + serialise same rows", plain_s, "<= 2x"),
+        Result(f"import {changes} changes into coordinator", info["seconds"], "s",
+               "bare executemany insert", bare_s, "<= 3x"),
+        Result("import throughput", changes / info["seconds"], "ch/s"),
+        Result("peak RSS of the importing process", info["rss_kb"] / 1024, "MB", goal="< 500 MB"),
+        Result("bundle size", bundle.stat().st_size / 1024 / 1024, "MB"),
+    ]

@@ -1,0 +1,582 @@
+"""Sync page widgets."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormLayout,
+                               QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from desktop_app.i18n import N_, _
+from desktop_app.store import people_merge
+from desktop_app.store.people import PersonRepository
+from desktop_app.store.repository import NotFound, ValidationError
+from desktop_app.sync import bundle as fmt
+from desktop_app.sync import conflicts as conflict_service
+from desktop_app.sync import exchange, keys
+from desktop_app.sync.duplicates import open_pairs
+from desktop_app.ui.sync.tasks import SyncTask
+
+PERSON_ROWS = (("family_name", N_("Family name")), ("given_name", N_("Given name")),
+               ("patronymic", N_("Patronymic")), ("birth_date", N_("Date of birth")),
+               ("phones", N_("Phones")), ("document_number", N_("Document number")),
+               ("district", N_("District")), ("village", N_("Village")),
+               ("office", N_("Office")))
+
+
+def _table(columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[list], data: list | None = None) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem("" if value is None else str(value))
+            if c == 0 and data is not None:
+                item.setData(Qt.UserRole, data[r])
+            table.setItem(r, c, item)
+
+
+def _show_value(value) -> str:
+    if value is None or value == "":
+        return _("(empty)")
+    return str(value)
+
+
+class SyncPage(QWidget):
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+        self.task: SyncTask | None = None
+        self.setAcceptDrops(True)
+        layout = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setObjectName("heading")
+        layout.addWidget(self.heading)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs)
+        self._build_exchange()
+        self._build_setup()
+        self._build_conflicts()
+        self._build_duplicates()
+        self._build_history()
+        # hooks the tests replace (file dialogs cannot be clicked offscreen)
+        self.choose_save_path = self._ask_save_path
+        self.choose_open_paths = self._ask_open_paths
+        self.retranslate()
+        self.refresh()
+
+    # ---- building --------------------------------------------------------------
+    def _build_exchange(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.exchange_intro = QLabel()
+        self.exchange_intro.setWordWrap(True)
+        v.addWidget(self.exchange_intro)
+        row = QHBoxLayout()
+        self.for_coordinator = QPushButton()
+        self.for_coordinator.setObjectName("bundle_for_coordinator")
+        self.for_coordinator.clicked.connect(lambda: self.start_export("coordinator"))
+        row.addWidget(self.for_coordinator)
+        self.office_box = QComboBox()
+        self.office_box.setObjectName("office_target")
+        self.office_box.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.for_office = QPushButton()
+        self.for_office.setObjectName("bundle_for_office")
+        self.for_office.clicked.connect(
+            lambda: self.start_export(self.office_box.currentData()))
+        row.addWidget(self.office_box)
+        row.addWidget(self.for_office)
+        row.addStretch(1)
+        v.addLayout(row)
+        row2 = QHBoxLayout()
+        self.import_button = QPushButton()
+        self.import_button.setObjectName("import_bundle")
+        self.import_button.clicked.connect(self._import_clicked)
+        row2.addWidget(self.import_button)
+        self.drop_hint = QLabel()
+        row2.addWidget(self.drop_hint, 1)
+        v.addLayout(row2)
+        row3 = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        row3.addWidget(self.progress, 1)
+        row3.addWidget(self.cancel_button)
+        v.addLayout(row3)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        v.addWidget(self.summary)
+        v.addStretch(1)
+        self.tabs.addTab(page, "")
+
+    def _build_setup(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.identity_box = QGroupBox()
+        form = QFormLayout(self.identity_box)
+        self.office_label, self.office_value = QLabel(), QLabel()
+        self.fp_label, self.fp_value = QLabel(), QLabel()
+        self.fp_value.setObjectName("fingerprint")
+        self.fp_value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.pp_label, self.pp_state = QLabel(), QLabel()
+        form.addRow(self.office_label, self.office_value)
+        form.addRow(self.fp_label, self.fp_value)
+        form.addRow(self.pp_label, self.pp_state)
+        pp_row = QHBoxLayout()
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("passphrase")
+        self.passphrase.setEchoMode(QLineEdit.Password)
+        self.set_passphrase_button = QPushButton()
+        self.set_passphrase_button.setObjectName("set_passphrase")
+        self.set_passphrase_button.clicked.connect(self.save_passphrase)
+        pp_row.addWidget(self.passphrase, 1)
+        pp_row.addWidget(self.set_passphrase_button)
+        form.addRow("", pp_row)
+        v.addWidget(self.identity_box)
+        self.devices_box = QGroupBox()
+        dv = QVBoxLayout(self.devices_box)
+        self.devices = _table(4)
+        self.devices.setObjectName("devices")
+        dv.addWidget(self.devices)
+        trow = QHBoxLayout()
+        self.trust_fp = QLineEdit()
+        self.trust_fp.setObjectName("trust_fingerprint")
+        self.trust_button = QPushButton()
+        self.trust_button.setObjectName("trust")
+        self.trust_button.clicked.connect(self.trust_device)
+        self.revoke_button = QPushButton()
+        self.revoke_button.setObjectName("revoke")
+        self.revoke_button.clicked.connect(self.revoke_selected)
+        trow.addWidget(self.trust_fp, 1)
+        trow.addWidget(self.trust_button)
+        trow.addWidget(self.revoke_button)
+        dv.addLayout(trow)
+        v.addWidget(self.devices_box, 1)
+        self.setup_message = QLabel()
+        self.setup_message.setWordWrap(True)
+        v.addWidget(self.setup_message)
+        self.tabs.addTab(page, "")
+
+    def _build_conflicts(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.conflicts_intro = QLabel()
+        self.conflicts_intro.setWordWrap(True)
+        v.addWidget(self.conflicts_intro)
+        self.conflicts = _table(5)
+        self.conflicts.setObjectName("conflicts")
+        v.addWidget(self.conflicts, 1)
+        row = QHBoxLayout()
+        self.keep_button = QPushButton()
+        self.keep_button.setObjectName("keep_current")
+        self.keep_button.clicked.connect(lambda: self.resolve_selected(False))
+        self.take_button = QPushButton()
+        self.take_button.setObjectName("take_other")
+        self.take_button.clicked.connect(lambda: self.resolve_selected(True))
+        row.addWidget(self.keep_button)
+        row.addWidget(self.take_button)
+        row.addStretch(1)
+        v.addLayout(row)
+        self.tabs.addTab(page, "")
+
+    def _build_duplicates(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.duplicates = _table(3)
+        self.duplicates.setObjectName("duplicates")
+        self.duplicates.itemSelectionChanged.connect(self._show_pair)
+        v.addWidget(self.duplicates, 1)
+        self.side = QGridLayout()
+        self.side_labels: list[QLabel] = []
+        self.left_values: list[QLabel] = []
+        self.right_values: list[QLabel] = []
+        for r, (_key, _label) in enumerate(PERSON_ROWS):
+            label, left, right = QLabel(), QLabel(), QLabel()
+            left.setObjectName(f"left_{_key}")
+            right.setObjectName(f"right_{_key}")
+            self.side.addWidget(label, r, 0)
+            self.side.addWidget(left, r, 1)
+            self.side.addWidget(right, r, 2)
+            self.side_labels.append(label)
+            self.left_values.append(left)
+            self.right_values.append(right)
+        v.addLayout(self.side)
+        row = QHBoxLayout()
+        self.keep_left = QPushButton()
+        self.keep_left.setObjectName("merge_keep_left")
+        self.keep_left.clicked.connect(lambda: self.merge_selected(keep_left=True))
+        self.keep_right = QPushButton()
+        self.keep_right.setObjectName("merge_keep_right")
+        self.keep_right.clicked.connect(lambda: self.merge_selected(keep_left=False))
+        self.not_same = QPushButton()
+        self.not_same.setObjectName("not_same")
+        self.not_same.clicked.connect(self.dismiss_selected)
+        self.unmerge_button = QPushButton()
+        self.unmerge_button.setObjectName("unmerge")
+        self.unmerge_button.clicked.connect(self.unmerge_selected)
+        for b in (self.keep_left, self.keep_right, self.not_same, self.unmerge_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        v.addLayout(row)
+        self.tabs.addTab(page, "")
+
+    def _build_history(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.history = _table(7)
+        self.history.setObjectName("history")
+        v.addWidget(self.history, 2)
+        self.peers_label = QLabel()
+        v.addWidget(self.peers_label)
+        self.peers = _table(5)
+        self.peers.setObjectName("peers")
+        v.addWidget(self.peers, 1)
+        self.tabs.addTab(page, "")
+
+    # ---- text --------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.heading.setText(_("Sync"))
+        for i, title in enumerate((_("Bundles"), _("Set-up"), _("Conflicts"),
+                                   _("Possible duplicates"), _("History"))):
+            self.tabs.setTabText(i, title)
+        self.exchange_intro.setText(_(
+            "A bundle is one encrypted file with the changes another office has not seen yet. "
+            "Carry it on a USB stick, send it by e-mail or put it in the shared folder."))
+        self.for_coordinator.setText(_("Bundle for the coordinator…"))
+        self.for_office.setText(_("Bundle for this office…"))
+        self.import_button.setText(_("Import bundles…"))
+        self.drop_hint.setText(_("or drop .hamroh files here"))
+        self.cancel_button.setText(_("Cancel"))
+        self.identity_box.setTitle(_("This device"))
+        self.office_label.setText(_("Office"))
+        self.fp_label.setText(_("Fingerprint"))
+        self.pp_label.setText(_("Sync passphrase"))
+        self.passphrase.setPlaceholderText(_("the organisation's sync passphrase"))
+        self.set_passphrase_button.setText(_("Save passphrase"))
+        self.devices_box.setTitle(_("Devices whose bundles are accepted"))
+        self.devices.setHorizontalHeaderLabels([_("Fingerprint"), _("Office"), _("Device"),
+                                                _("Status")])
+        self.trust_fp.setPlaceholderText(_("fingerprint read out by the other office"))
+        self.trust_button.setText(_("Trust"))
+        self.revoke_button.setText(_("Revoke selected"))
+        self.conflicts_intro.setText(_(
+            "Both offices changed the same field before they synced. The newer value is in "
+            "use; the other one is kept here until someone decides."))
+        self.conflicts.setHorizontalHeaderLabels([_("Record"), _("Field"), _("Value in use"),
+                                                  _("Other value"), _("Found")])
+        self.keep_button.setText(_("Keep the value in use"))
+        self.take_button.setText(_("Take the other value"))
+        self.duplicates.setHorizontalHeaderLabels([_("Person"), _("Probably the same as"),
+                                                   _("Status")])
+        for label, (_key, text) in zip(self.side_labels, PERSON_ROWS):
+            label.setText(_(text))
+        self.keep_left.setText(_("Merge, keep the left record"))
+        self.keep_right.setText(_("Merge, keep the right record"))
+        self.not_same.setText(_("Not the same person"))
+        self.unmerge_button.setText(_("Undo merge"))
+        self.history.setHorizontalHeaderLabels([_("When"), _("Direction"), _("Office"),
+                                                _("Changes"), _("New"), _("Conflicts"),
+                                                _("Result")])
+        self.peers_label.setText(_("Other devices"))
+        self.peers.setHorizontalHeaderLabels([_("Office"), _("Fingerprint"),
+                                              _("Last bundle in"), _("Last bundle out"),
+                                              _("Not yet acknowledged")])
+        self.refresh()
+
+    # ---- data --------------------------------------------------------------------
+    def refresh(self) -> None:
+        conn = self.ctx.conn
+        identity = keys.load_identity(conn, create=False)
+        self.office_value.setText(identity.office_code if identity else "")
+        self.fp_value.setText(identity.fingerprint if identity else _("(made with the first bundle)"))
+        self.pp_state.setText(_("set") if keys.has_passphrase(conn) else _("not set"))
+        coordinator = exchange.is_coordinator(conn)
+        current = self.office_box.currentData()
+        self.office_box.clear()
+        for _id, code, name in exchange.offices(conn):
+            self.office_box.addItem(f"{code} — {name}", code)
+        if current:
+            self.office_box.setCurrentIndex(max(0, self.office_box.findData(current)))
+        for w in (self.office_box, self.for_office):
+            w.setVisible(coordinator)
+        self.for_coordinator.setVisible(not coordinator)
+        statuses = {"trusted": _("trusted"), "revoked": _("revoked")}
+        devices = keys.devices(conn)
+        _fill(self.devices, [[d.fingerprint, d.office_code or "", d.name or d.device_id or "",
+                              statuses.get(d.status, d.status)] for d in devices],
+              [d.fingerprint for d in devices])
+        items = conflict_service.list_conflicts(conn)
+        _fill(self.conflicts, [[self._record_label(c.table_name, c.record_id), c.field,
+                                f"{_show_value(c.winner_value)} ({self._who(c.winner_author)}, "
+                                f"{c.winner_time})",
+                                f"{_show_value(c.loser_value)} ({self._who(c.loser_author)}, "
+                                f"{c.loser_time})", c.found_at[:16].replace("T", " ")]
+                               for c in items], [c.id for c in items])
+        pairs = open_pairs(conn) + self._merged_pairs()
+        status = {"open": _("to review"), "merged": _("merged")}
+        _fill(self.duplicates, [[self._record_label("person", p["person_a"]),
+                                 self._record_label("person", p["person_b"]),
+                                 status.get(p["status"], p["status"])] for p in pairs], pairs)
+        directions = {"in": _("in"), "out": _("out")}
+        rows = exchange.history(conn)
+        _fill(self.history, [[r["at"][:16].replace("T", " "),
+                              directions.get(r["direction"], r["direction"]), r["peer"] or "",
+                              r["changes"], r["new"], r["conflicts"], r["result"]] for r in rows])
+        peers = exchange.peers(conn)
+        _fill(self.peers, [[p["office_code"] or "", p["fingerprint"] or "",
+                            (p["last_in_at"] or "")[:16].replace("T", " "),
+                            (p["last_out_at"] or "")[:16].replace("T", " "),
+                            p["not_acknowledged"]] for p in peers])
+
+    def _merged_pairs(self) -> list[dict]:
+        cur = self.ctx.conn.execute(
+            "SELECT id, person_a, person_b, score, reason, found_at, status FROM sync_duplicate"
+            " WHERE status='merged' ORDER BY decided_at DESC LIMIT 100")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur]
+
+    def _who(self, user_id) -> str:
+        if not user_id:
+            return "?"
+        row = self.ctx.conn.execute(
+            "SELECT u.display_name, o.code FROM app_user u LEFT JOIN office o ON o.id=u.office_id"
+            " WHERE u.id=?", (user_id,)).fetchone()
+        if row is None:
+            return "?"
+        return f"{row[0]}, {row[1]}" if row[1] else row[0]
+
+    def _record_label(self, table: str, record_id: str) -> str:
+        if table == "person":
+            row = self.ctx.conn.execute(
+                "SELECT family_name, given_name, birth_date FROM person WHERE id=?",
+                (record_id,)).fetchone()
+            if row:
+                return " ".join(x for x in row if x)
+        return f"{table} {record_id[-6:]}"
+
+    # ---- bundles -----------------------------------------------------------------
+    def _ask_save_path(self, target: str) -> str | None:
+        name = exchange.default_bundle_name(self.ctx.conn, target)
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save bundle"), str(Path.home() / name), _("Hamroh bundles (*.hamroh)"))
+        return path or None
+
+    def _ask_open_paths(self) -> list[str]:
+        paths, _filter = QFileDialog.getOpenFileNames(
+            self, _("Import bundles"), str(Path.home()), _("Hamroh bundles (*.hamroh)"))
+        return paths
+
+    def start_export(self, target: str | None) -> None:
+        if not target:
+            return
+        if not self._passphrase_ready():
+            return
+        path = self.choose_save_path(target)
+        if path:
+            self._run(SyncTask(self.ctx, export_path=path, target=target, parent=self))
+
+    def _import_clicked(self) -> None:
+        paths = self.choose_open_paths()
+        if paths:
+            self.import_files(paths)
+
+    def import_files(self, paths) -> None:
+        if not self._passphrase_ready():
+            return
+        self._run(SyncTask(self.ctx, import_paths=paths, parent=self))
+
+    def _passphrase_ready(self) -> bool:
+        if keys.has_passphrase(self.ctx.conn):
+            return True
+        self.summary.setText(exchange.no_passphrase_message())
+        self.tabs.setCurrentIndex(1)
+        return False
+
+    def _run(self, task: SyncTask) -> None:
+        if self.task is not None:
+            return
+        self.task = task
+        task.progressed.connect(self._on_progress)
+        task.succeeded.connect(self._on_done)
+        task.failed.connect(self._on_failed)
+        task.finished.connect(self._on_finished)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.summary.setText(_("Working…"))
+        for b in (self.for_coordinator, self.for_office, self.import_button):
+            b.setEnabled(False)
+        task.start()
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _describe(self, results) -> list[str]:
+        lines = []
+        for path, result in results:
+            name = Path(path).name
+            if isinstance(result, exchange.ExportResult):
+                lines.append(_("Wrote {file}: {count} changes for {target}.").format(
+                    file=name, count=result.changes, target=result.target))
+            elif result.already_imported:
+                lines.append(_("{file}: already imported, nothing changed.").format(file=name))
+            else:
+                lines.append(_(
+                    "{file}: {new} new, {updated} updated, {unchanged} unchanged, {conflicts} "
+                    "conflicts, {duplicates} possible duplicates.").format(
+                    file=name, new=result.new, updated=result.updated,
+                    unchanged=result.unchanged, conflicts=result.conflicts,
+                    duplicates=result.duplicates))
+        return lines
+
+    def _on_done(self, results) -> None:
+        self.summary.setText("\n".join(self._describe(results)))
+        if any(not isinstance(r, exchange.ExportResult) for _p, r in results):
+            self.ctx.data_changed.emit("*")
+
+    def _on_failed(self, message: str, results) -> None:
+        self.summary.setText("\n".join(self._describe(results) + [message]))
+
+    def _on_finished(self) -> None:
+        self.task = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        for b in (self.for_coordinator, self.for_office, self.import_button):
+            b.setEnabled(True)
+        self.refresh()
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.import_files(paths)
+            event.acceptProposedAction()
+
+    # ---- set-up ------------------------------------------------------------------
+    def save_passphrase(self) -> None:
+        try:
+            keys.set_passphrase(self.ctx.conn, self.passphrase.text())
+        except keys.SyncSetupError as exc:
+            self.setup_message.setText(str(exc))
+            return
+        keys.load_identity(self.ctx.conn)
+        self.ctx.session.log("sync_passphrase_set")
+        self.passphrase.clear()
+        self.setup_message.setText(_("The sync passphrase is set."))
+        self.refresh()
+
+    def trust_device(self) -> None:
+        try:
+            fp = keys.trust_fingerprint(self.ctx.conn, self.trust_fp.text(),
+                                        self.ctx.actor.user_id)
+        except keys.SyncSetupError as exc:
+            self.setup_message.setText(str(exc))
+            return
+        self.ctx.session.log("sync_device_trust", detail={"fingerprint": fp})
+        self.trust_fp.clear()
+        self.setup_message.setText(_("Trusted device {fingerprint}.").format(fingerprint=fp))
+        self.refresh()
+
+    def revoke_selected(self) -> None:
+        fp = self._selected(self.devices)
+        if fp is None:
+            return
+        try:
+            keys.revoke(self.ctx.conn, fp, self.ctx.actor.user_id)
+        except keys.SyncSetupError as exc:
+            self.setup_message.setText(str(exc))
+            return
+        self.ctx.session.log("sync_device_revoke", detail={"fingerprint": fp})
+        self.setup_message.setText(
+            _("Revoked device {fingerprint}: its bundles will be refused.").format(fingerprint=fp))
+        self.refresh()
+
+    @staticmethod
+    def _selected(table: QTableWidget):
+        rows = table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return table.item(rows[0].row(), 0).data(Qt.UserRole)
+
+    # ---- conflicts ---------------------------------------------------------------
+    def resolve_selected(self, take_other: bool) -> None:
+        conflict_id = self._selected(self.conflicts)
+        if conflict_id is None:
+            return
+        try:
+            conflict_service.resolve(self.ctx.session, conflict_id, take_other=take_other)
+        except (NotFound, ValidationError) as exc:
+            QMessageBox.warning(self, _("Sync"), str(exc))
+        self.ctx.data_changed.emit("*")
+        self.refresh()
+
+    # ---- duplicates --------------------------------------------------------------
+    def _show_pair(self) -> None:
+        pair = self._selected(self.duplicates)
+        for values, person_id in ((self.left_values, pair and pair["person_a"]),
+                                  (self.right_values, pair and pair["person_b"])):
+            record = PersonRepository(self.ctx.session).get(person_id) if person_id else None
+            office = ""
+            if record:
+                row = self.ctx.conn.execute("SELECT code FROM office WHERE id=?",
+                                            (record.get("office_id"),)).fetchone()
+                office = row[0] if row else ""
+            for label, (key, _text) in zip(values, PERSON_ROWS):
+                value = office if key == "office" else (record or {}).get(key)
+                label.setText("" if value is None else str(value))
+
+    def merge_selected(self, keep_left: bool) -> None:
+        pair = self._selected(self.duplicates)
+        if pair is None or pair["status"] != "open":
+            return
+        survivor, duplicate = ((pair["person_a"], pair["person_b"]) if keep_left
+                               else (pair["person_b"], pair["person_a"]))
+        try:
+            people_merge.merge(self.ctx.session, duplicate, survivor, pair_id=pair["id"])
+        except (NotFound, ValidationError) as exc:
+            QMessageBox.warning(self, _("Sync"), str(exc))
+        self.ctx.data_changed.emit("person")
+        self.refresh()
+
+    def dismiss_selected(self) -> None:
+        pair = self._selected(self.duplicates)
+        if pair is None or pair["status"] != "open":
+            return
+        people_merge.dismiss(self.ctx.session, pair["id"])
+        self.refresh()
+
+    def unmerge_selected(self) -> None:
+        pair = self._selected(self.duplicates)
+        if pair is None or pair["status"] != "merged":
+            return
+        repo = PersonRepository(self.ctx.session)
+        for person_id in (pair["person_a"], pair["person_b"]):
+            record = repo.get(person_id)
+            if record and record.get("merged_into"):
+                people_merge.unmerge(self.ctx.session, person_id)
+        self.ctx.data_changed.emit("person")
+        self.refresh()

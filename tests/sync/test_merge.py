@@ -1,0 +1,77 @@
+"""Possible duplicates after an import; merge and unmerge travel as redirects."""
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.store import people_merge
+from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository, identity_ids
+from desktop_app.sync.duplicates import open_pairs
+from desktop_app.sync.dump import dump_text
+
+from .conftest import exchange_files
+
+
+def test_cross_script_duplicates_are_queued_merged_and_unmerged(make_replicas, tmp_path):
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    a = PersonRepository(grm.session).create({"family_name": "Раҳмонов", "given_name": "Фарҳод",
+                                              "birth_date": "1990-03-07"})
+    b = PersonRepository(tjb.session).create({"family_name": "Rakhmonov", "given_name": "Farkhod",
+                                              "birth_date": "1990-03-07"})
+    other = PersonRepository(tjb.session).create({"family_name": "Rakhmonov",
+                                                  "given_name": "Farkhod",
+                                                  "birth_date": "1971-11-30"})
+    episode = MigrationEpisodeRepository(tjb.session).create(
+        {"person_id": b["id"], "destination_country": "RU"})
+    exchange_files(grm, dsh, tmp_path / "x", target="coordinator")
+    summary = exchange_files(tjb, dsh, tmp_path / "x", target="coordinator")
+    assert summary.duplicates == 1
+    (pair,) = open_pairs(dsh.conn)
+    assert {pair["person_a"], pair["person_b"]} == {a["id"], b["id"]}
+    assert other["id"] not in (pair["person_a"], pair["person_b"])
+
+    people_merge.merge(dsh.session, b["id"], a["id"], pair_id=pair["id"])
+    assert open_pairs(dsh.conn) == []
+    assert set(identity_ids(dsh.conn, a["id"])) == {a["id"], b["id"]}
+    # the child still points at its own record
+    assert MigrationEpisodeRepository(dsh.session).get(episode["id"])["person_id"] == b["id"]
+    actions = [r[0] for r in dsh.conn.execute(
+        "SELECT action FROM audit_log WHERE record_id=? ORDER BY seq", (b["id"],))]
+    assert actions[-2:] == ["update", "person_merge"]
+
+    exchange_files(dsh, tjb, tmp_path / "x", target="TJB")
+    assert PersonRepository(tjb.session).get(b["id"])["merged_into"] == a["id"]
+
+    people_merge.unmerge(tjb.session, b["id"])
+    exchange_files(tjb, dsh, tmp_path / "x", target="coordinator")
+    assert PersonRepository(dsh.session).get(b["id"])["merged_into"] is None
+    assert identity_ids(dsh.conn, a["id"]) == [a["id"]]
+
+
+def test_merge_refuses_self_and_cycles(session):
+    repo = PersonRepository(session)
+    a = repo.create({"family_name": "Aliev", "given_name": "Bakhtiyor"})
+    b = repo.create({"family_name": "Aliyev", "given_name": "Baxtiyor"})
+    with pytest.raises(people_merge.MergeError):
+        people_merge.merge(session, a["id"], a["id"])
+    people_merge.merge(session, b["id"], a["id"])
+    with pytest.raises(people_merge.MergeError):
+        people_merge.merge(session, a["id"], b["id"])
+    with pytest.raises(people_merge.MergeError):
+        people_merge.unmerge(session, a["id"])
+
+
+def test_merge_on_two_replicas_converges(make_replicas, tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    repo = PersonRepository(grm.session)
+    a = repo.create({"family_name": "Nazarova", "given_name": "Dilnoza"})
+    b = repo.create({"family_name": "Nazarova", "given_name": "Dilnoza"})
+    c = repo.create({"family_name": "Nazarova", "given_name": "Dilnoza"})
+    exchange_files(grm, dsh, tmp_path / "x")
+    people_merge.merge(grm.session, b["id"], a["id"])
+    people_merge.merge(dsh.session, b["id"], c["id"])
+    exchange_files(grm, dsh, tmp_path / "x")
+    exchange_files(dsh, grm, tmp_path / "x")
+    assert dump_text(grm.conn) == dump_text(dsh.conn)
+    # the losing redirect is in the conflict list for a person to review
+    row = dsh.conn.execute("SELECT field FROM sync_conflict").fetchone()
+    assert row[0] == "merged_into"
