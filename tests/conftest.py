@@ -13,7 +13,8 @@ os.environ["HAMROH_INSECURE_TEST_KDF"] = "1"
 from desktop_app.i18n import set_language  # noqa: E402
 from desktop_app.store.access import open_database  # noqa: E402
 from desktop_app.store.session import Session  # noqa: E402
-from desktop_app.store.security import copy_database, create_encrypted  # noqa: E402
+from desktop_app.store.security import (copy_database, create_encrypted,  # noqa: E402
+                                        remember_key)
 
 # The template database is encrypted like a real one; its administrator "admin" logs in
 # with TEST_PASSWORD. Copies made by ``db_path`` (or ``copy_database``) open without a
@@ -32,6 +33,7 @@ def template_db(tmp_path_factory) -> Path:
                             password=TEST_PASSWORD, district="TJ-RASHT",
                             jamoat="TJ-RASHT-GARM", region="TJ-RR")
     _TEMPLATE_RECOVERY["key"] = made.recovery_key
+    _TEMPLATE_RECOVERY["db_key"] = made.session.db_key
     made.session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     made.session.conn.close()
     return path
@@ -46,7 +48,9 @@ def template_recovery_key(template_db) -> str:
 @pytest.fixture
 def db_path(template_db, tmp_path) -> Path:
     """A private copy of the template database (with its key file) for one test."""
-    return copy_database(template_db, tmp_path / "hamroh.db")
+    target = copy_database(template_db, tmp_path / "hamroh.db")
+    remember_key(target, _TEMPLATE_RECOVERY["db_key"])
+    return target
 
 
 @pytest.fixture

@@ -18,7 +18,12 @@ SCOPE_RANK = {OWN: 1, OFFICE: 2, ALL: 3}
 
 ACTIONS = (
     "view", "create", "update", "delete", "view_detail", "export", "export_person",
-    "erase_person", "manage_users", "view_audit", "manage_reference", "view_person_list",
+    "erase_person", "manage_users", "view_audit", "manage_reference",
+    # module-specific actions
+    "view_person_list",       # reports: lists of people with names (people area)
+    "override_consent",       # cases: refer without recorded consent, with a reason
+    "disburse", "repay",      # loans: money out / in
+    "reverse",                # loans: reversal of a fund or loan ledger entry
 )
 ACTION_LABELS = {
     "view": N_("See records"),
@@ -32,7 +37,11 @@ ACTION_LABELS = {
     "manage_users": N_("Manage users"),
     "view_audit": N_("See the audit log"),
     "manage_reference": N_("Edit reference lists"),
-    "view_person_list": N_("See the people behind report figures, with names"),
+    "view_person_list": N_("Lists of people with names"),
+    "override_consent": N_("Refer without consent"),
+    "disburse": N_("Disburse loans"),
+    "repay": N_("Record repayments"),
+    "reverse": N_("Reverse ledger entries"),
 }
 AREAS = ("people", "cases", "inspections", "trainings", "loans", "admin", "records")
 AREA_LABELS = {
@@ -82,8 +91,7 @@ _READ_ONLY = {"view": ALL, "view_detail": ALL}
 
 MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "field_officer": {
-        "people": _rw(OFFICE, OFFICE, OWN, export=OFFICE) | {"export_person": OFFICE,
-                                                             "view_person_list": OFFICE},
+        "people": _rw(OFFICE, OFFICE, OWN, export=OFFICE) | {"export_person": OFFICE},
         "cases": _rw(OFFICE, OWN, None, view=OFFICE),
         "inspections": {"view": OFFICE, "view_detail": OFFICE},
         "trainings": _rw(OFFICE, OFFICE, OWN, export=OFFICE),
@@ -92,8 +100,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         "records": _rw(OFFICE, OFFICE, OWN),
     },
     "case_worker": {
-        "people": _rw(OFFICE, OFFICE, OWN, export=OFFICE) | {"export_person": OFFICE,
-                                                             "view_person_list": OFFICE},
+        "people": _rw(OFFICE, OFFICE, OWN, export=OFFICE) | {"export_person": OFFICE},
         "cases": _rw(OFFICE, OFFICE, OWN, export=OFFICE),
         "inspections": {"view": OFFICE, "view_detail": OFFICE},
         "trainings": _rw(OFFICE, OFFICE, OWN),
@@ -120,8 +127,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         "records": _rw(OFFICE, OFFICE, OWN),
     },
     "coordinator": {
-        "people": _rw(ALL, ALL, OFFICE, export=ALL) | {"export_person": ALL,
-                                                      "view_person_list": ALL},
+        "people": _rw(ALL, ALL, OFFICE, export=ALL) | {"export_person": ALL},
         "cases": _rw(ALL, ALL, OFFICE, export=ALL),
         "inspections": _rw(ALL, ALL, OFFICE, export=ALL),
         "trainings": _rw(ALL, ALL, OFFICE, export=ALL),
@@ -136,6 +142,14 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         for area in AREAS
     },
 }
+# module-specific rights
+MATRIX["field_officer"]["people"]["view_person_list"] = OFFICE
+MATRIX["case_worker"]["people"]["view_person_list"] = OFFICE
+MATRIX["loan_officer"]["people"]["view_person_list"] = OFFICE
+MATRIX["coordinator"]["people"]["view_person_list"] = ALL
+MATRIX["coordinator"]["cases"]["override_consent"] = ALL
+MATRIX["loan_officer"]["loans"].update(disburse=OFFICE, repay=OFFICE, reverse=OWN)
+MATRIX["coordinator"]["loans"].update(disburse=ALL, repay=ALL, reverse=ALL)
 MATRIX["administrator"]["admin"].update(
     {"manage_users": ALL, "view_audit": ALL, "manage_reference": ALL})
 MATRIX["administrator"]["people"]["erase_person"] = ALL

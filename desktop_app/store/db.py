@@ -55,6 +55,10 @@ def forget_key(path: str | os.PathLike) -> None:
     _known_keys.pop(os.path.realpath(os.fspath(path)), None)
 
 
+def forget_all_keys() -> None:
+    _known_keys.clear()
+
+
 def known_key(path: str | os.PathLike) -> bytes | None:
     return _known_keys.get(os.path.realpath(os.fspath(path)))
 
@@ -68,6 +72,10 @@ def connect(path: str | os.PathLike, key: bytes | None = None, *,
     path = Path(path)
     if key is None:
         key = known_key(path)
+        if key is None and path.exists() and path.stat().st_size \
+                and not _has_sqlite_header(path):
+            # a copy of a database unlocked in this process (a backup, a test copy)
+            key = _matching_key(path)
     if not create and not path.exists():
         raise DatabaseError(_("The database file {path} does not exist.").format(path=path), path)
     if readonly:
@@ -96,6 +104,22 @@ def connect(path: str | os.PathLike, key: bytes | None = None, *,
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -65536")
     return conn
+
+
+def _matching_key(path: Path) -> bytes | None:
+    """The first key unlocked in this process that opens ``path`` (raw keys: cheap to try)."""
+    for candidate in dict.fromkeys(_known_keys.values()):
+        probe = sqlite.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            probe.execute(f"PRAGMA key = \"x'{candidate.hex()}'\"")
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite.DatabaseError:
+            continue
+        finally:
+            probe.close()
+        remember_key(path, candidate)
+        return candidate
+    return None
 
 
 def enable_wal(conn: Connection) -> None:

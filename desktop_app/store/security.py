@@ -33,6 +33,7 @@ from desktop_app.store.session import (PermissionDenied, ReasonRequired, Session
 remember_key = dbmod.remember_key
 forget_key = dbmod.forget_key
 known_key = dbmod.known_key
+forget_all_keys = dbmod.forget_all_keys
 
 
 def key_without_login(path) -> bytes | None:

@@ -84,7 +84,8 @@ def test_demo_database_is_encrypted_with_a_user_per_role(tmp_path):
     from desktop_app.demo import create_demo
     from desktop_app.store.access import open_database
     path = tmp_path / "demo.db"
-    session = create_demo(path, argparse.Namespace(seed=1))
+    from desktop_app.demo import default_arguments
+    session = create_demo(path, default_arguments(people=10, cases=2, trainings=1, loans=1))
     session.conn.close()
     assert not path.read_bytes().startswith(b"SQLite format 3")
     security.forget_key(path)

@@ -37,6 +37,7 @@ def test_wrong_password_does_not_unlock_and_is_audited_later(db_path):
         security.login(db_path, "admin", "not-the-password")
     with pytest.raises(keys.WrongPassword):
         security.login(db_path, "nobody", TEST_PASSWORD)
+    security.forget_all_keys()
     with pytest.raises(dbmod.DatabaseError):
         open_database(db_path)          # no key known: stays locked
     session = security.login(db_path, "admin", TEST_PASSWORD)
@@ -187,3 +188,17 @@ def test_real_kdf_parameters_outside_tests(monkeypatch):
     monkeypatch.delenv(keys.TEST_KDF_ENV)
     assert keys.kdf_params() == keys.REAL_KDF
     assert keys.REAL_KDF["name"] == "argon2id" and keys.REAL_KDF["m"] >= 65536
+
+
+def test_copy_of_an_unlocked_database_opens_in_the_same_process(db_path, tmp_path):
+    import shutil
+    session = security.login(db_path, "admin", TEST_PASSWORD)
+    session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(db_path, copy)          # e.g. a backup, without its key file
+    conn = open_database(copy)
+    assert conn.execute("SELECT count(*) FROM app_user").fetchone()[0] == 1
+    conn.close()
+    security.forget_all_keys()
+    with pytest.raises(dbmod.DatabaseError):
+        open_database(copy)

@@ -151,3 +151,26 @@ def test_allow_all_session_still_works(session):
     # sessions made without a login keep the policy they were given
     plain = Session(session.conn, session.actor)
     plain.require("manage_users", "app_user")
+
+
+@pytest.mark.parametrize("role,action,table,allowed", [
+    ("administrator", "view_person_list", "person", True),
+    ("case_worker", "view_person_list", "person", True),
+    ("inspector", "view_person_list", "person", False),
+    ("loan_officer", "disburse", "loan", True),
+    ("loan_officer", "repay", "loan", True),
+    ("field_officer", "disburse", "loan", False),
+    ("loan_officer", "reverse", "fund_entry", True),
+    ("case_worker", "override_consent", "hotline_case", False),
+    ("coordinator", "override_consent", "hotline_case", True),
+    ("administrator", "override_consent", "hotline_case", True),
+])
+def test_module_actions(role, action, table, allowed):
+    test_matrix(role, action, table, allowed)
+
+
+def test_reversal_of_someone_elses_entry_needs_more_than_a_loan_officer():
+    actor = Actor(user_id="u1", username="u", role="loan_officer", office_id="o1")
+    with pytest.raises(PermissionDenied):
+        security.RolePolicy().check(actor, "reverse", "fund_entry",
+                                    {"office_id": "o1", "created_by": "someone-else"})

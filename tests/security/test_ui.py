@@ -198,3 +198,69 @@ def test_first_run_database_gets_password_and_is_encrypted(qtbot, tmp_path):
     QTimer.singleShot(50, log_in)
     session = open_with_login(path)
     assert session.actor.username == "malika" and session.actor.role == "administrator"
+
+
+def test_person_consent_section_records_exports_and_erases(qtbot, db_path, tmp_path):
+    from desktop_app.store.consent import has_consent
+    from desktop_app.ui.pages import discover_person_sections
+    ctx = _ctx(db_path)
+    person = PersonRepository(ctx.session).create(dict(family_name="Raximova",
+                                                       given_name="Dilbar"))
+    spec = next(s for s in discover_person_sections() if s.key == "consent")
+    section = spec.factory(ctx, [person["id"]])
+    qtbot.addWidget(section)
+    section.show()
+    assert section.export_button.isVisible() and section.erase_button.isVisible()
+    section.scope.setCurrentIndex(section.scope.findData("referral"))
+    section.given.setDate(section.given.date().addDays(-3))
+    qtbot.mouseClick(section.add_button, Qt.MouseButton.LeftButton)
+    assert section.table.rowCount() == 1
+    assert section.table.item(0, 0).text() == "Referral to another organisation"
+    assert has_consent(ctx.conn, person["id"], "referral")
+    section.table.selectRow(0)
+    qtbot.mouseClick(section.withdraw_button, Qt.MouseButton.LeftButton)
+    assert not has_consent(ctx.conn, person["id"], "referral")
+    out = tmp_path / "dilbar.json"
+    section.export(str(out))
+    assert "Raximova" in out.read_text(encoding="utf-8")
+    assert section.erase("Asked at the office in writing")
+    assert PersonRepository(ctx.session).get(person["id"])["family_name"] == "—"
+
+
+def test_person_section_hides_rights_from_a_loan_officer(qtbot, db_path):
+    from desktop_app.ui.security.consent_section import ConsentSection
+    _add(db_path, "lola", "loan_officer")
+    ctx = _ctx(db_path, "lola", "user-pass-123")
+    person = PersonRepository(ctx.session).create(dict(family_name="Aliev", given_name="Said"))
+    section = ConsentSection(ctx, [person["id"]])
+    qtbot.addWidget(section)
+    section.show()
+    assert section.add_button.isVisible()            # people and consents: office
+    assert not section.export_button.isVisible() and not section.erase_button.isVisible()
+
+
+def test_run_gui_on_demo_logs_in_as_administrator_with_auto_lock(qtbot, tmp_path,
+                                                                monkeypatch):
+    from desktop_app import demo, paths
+    from desktop_app.ui import app as app_module
+    path = tmp_path / "demo.db"
+    monkeypatch.setattr(paths, "demo_database", lambda: path)
+    real = demo.ensure_demo_database
+    monkeypatch.setattr(demo, "ensure_demo_database", lambda p: real(p, people=15, cases=3, trainings=1, loans=2))
+    shown = {}
+
+    def fake_exec(self=None):
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if w.__class__.__name__ == "MainWindow" and w.isVisible())
+        shown["actor"] = window.ctx.actor
+        shown["locker"] = getattr(window, "idle_locker", None)
+        shown["pages"] = [s.key for s in window.specs]
+        window.close()
+        return 0
+    monkeypatch.setattr(app_module, "application", lambda: type(
+        "FakeApp", (), {"exec": fake_exec})())
+    assert app_module.run_gui(demo=True) == 0
+    assert shown["actor"].username == "admin" and shown["actor"].role == "administrator"
+    assert isinstance(shown["locker"], IdleLocker)
+    assert "security" in shown["pages"]
+    assert not path.read_bytes().startswith(b"SQLite format 3")

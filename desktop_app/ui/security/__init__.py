@@ -4,7 +4,7 @@
 main window; ``IdleLocker(window, ctx)`` locks it after idle minutes.
 """
 from desktop_app.i18n import _
-from desktop_app.ui.pages import PageSpec
+from desktop_app.ui.pages import PageSpec, PersonSection
 
 
 def _factory(ctx):
@@ -19,3 +19,12 @@ def _visible(ctx) -> bool:
 
 PAGE = PageSpec(key="security", order=70, title=lambda: _("Administration"),
                 factory=_factory, visible=_visible)
+
+
+def _consents(ctx, person_ids):
+    from desktop_app.ui.security.consent_section import ConsentSection
+    return ConsentSection(ctx, person_ids)
+
+
+PERSON_SECTION = PersonSection(key="consent", order=5, title=lambda: _("Consent and data rights"),
+                               factory=_consents)

@@ -1,7 +1,7 @@
 """Auto-lock: after some idle minutes a cover hides the window until the password is typed.
 
-The window and any unsaved work stay underneath; only the user who is logged in (or an
-administrator, who then takes over) can unlock.
+The window and any unsaved work stay underneath; only the user who is logged in can
+unlock (with their password; wrong ones are audited as ``failed_unlock``).
 """
 from __future__ import annotations
 

@@ -1,0 +1,194 @@
+"""A person's consents, and their data rights (export, erase), on the person's page."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit,
+                               QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+                               QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from desktop_app.i18n import _, current_language, format_date
+from desktop_app.store.repository import ValidationError
+from desktop_app.store.security_consent import METHODS, SCOPES, ConsentRepository
+from desktop_app.store.session import PermissionDenied
+
+def _method_label(code: str | None) -> str:
+    return {"written": _("Written"), "oral": _("Oral"),
+            "electronic": _("Electronic")}.get(code or "", code or "")
+
+
+class ConsentSection(QWidget):
+    def __init__(self, ctx, person_ids: list[str], parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person_ids = list(person_ids)
+        self.person_id = self.person_ids[0]
+        self.repo = ConsentRepository(ctx.session)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("consents")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.scope = QComboBox()
+        self.scope.setObjectName("scope")
+        self.method = QComboBox()
+        self.method.setObjectName("method")
+        self.given = QDateEdit(QDate.currentDate())
+        self.given.setObjectName("given")
+        self.given.setDisplayFormat("dd.MM.yyyy")
+        self.given.setCalendarPopup(True)
+        self.has_expiry = QCheckBox()
+        self.has_expiry.setObjectName("has_expiry")
+        self.expiry = QDateEdit(QDate.currentDate().addYears(1))
+        self.expiry.setObjectName("expiry")
+        self.expiry.setDisplayFormat("dd.MM.yyyy")
+        self.expiry.setCalendarPopup(True)
+        self.expiry.setEnabled(False)
+        self.has_expiry.toggled.connect(self.expiry.setEnabled)
+        self.add_button = QPushButton()
+        self.add_button.setObjectName("add_consent")
+        self.add_button.clicked.connect(self.add)
+        self.withdraw_button = QPushButton()
+        self.withdraw_button.setObjectName("withdraw")
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.export_button = QPushButton()
+        self.export_button.setObjectName("export_person")
+        self.export_button.clicked.connect(self.export)
+        self.erase_button = QPushButton()
+        self.erase_button.setObjectName("erase_person")
+        self.erase_button.clicked.connect(self.erase)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        form = QHBoxLayout()
+        self.given_label, self.expiry_label = QLabel(), QLabel()
+        for widget in (self.scope, self.method, self.given_label, self.given, self.has_expiry,
+                       self.expiry_label, self.expiry, self.add_button):
+            form.addWidget(widget)
+        form.addStretch(1)
+        rights = QHBoxLayout()
+        rights.addWidget(self.withdraw_button)
+        rights.addStretch(1)
+        rights.addWidget(self.export_button)
+        rights.addWidget(self.erase_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(rights)
+        can_write = ctx.can("create", "consent", {"office_id": ctx.actor.office_id})
+        for widget in (self.scope, self.method, self.given, self.has_expiry, self.expiry,
+                       self.add_button, self.withdraw_button):
+            widget.setVisible(can_write)
+        self.export_button.setVisible(ctx.can("export_person", "person"))
+        self.erase_button.setVisible(ctx.can("erase_person", "person"))
+        self.retranslate()
+
+    def _scope_label(self, code: str) -> str:
+        row = self.ctx.conn.execute(
+            f"SELECT label_{current_language()} FROM reference_item WHERE kind='consent_scope'"
+            " AND code=?", (code,)).fetchone()
+        return row[0] if row else code
+
+    def retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels([_("Consent to"), _("Given on"), _("Ends on"),
+                                              _("How given"), _("Withdrawn on")])
+        for combo, codes, label in ((self.scope, SCOPES, self._scope_label),
+                                    (self.method, METHODS, _method_label)):
+            current = combo.currentData()
+            combo.clear()
+            for code in codes:
+                combo.addItem(label(code), code)
+            if current:
+                combo.setCurrentIndex(combo.findData(current))
+        self.given_label.setText(_("Given on"))
+        self.has_expiry.setText(_("Ends"))
+        self.expiry_label.setText("")
+        self.add_button.setText(_("Record consent"))
+        self.withdraw_button.setText(_("Consent withdrawn"))
+        self.export_button.setText(_("Export this person's data…"))
+        self.erase_button.setText(_("Erase this person's data…"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.rows = self.repo.for_person(self.person_ids)
+        self.table.setRowCount(len(self.rows))
+        for r, row in enumerate(self.rows):
+            values = [self._scope_label(row["scope"]), format_date(row["consent_date"]),
+                      format_date(row["expiry_date"]), _method_label(row["method"]),
+                      format_date(row["withdrawn_date"])]
+            for c, value in enumerate(values):
+                self.table.setItem(r, c, QTableWidgetItem(value))
+
+    def add(self) -> None:
+        values = dict(person_id=self.person_id, scope=self.scope.currentData(),
+                      method=self.method.currentData(),
+                      consent_date=self.given.date().toString("yyyy-MM-dd"),
+                      expiry_date=self.expiry.date().toString("yyyy-MM-dd")
+                      if self.has_expiry.isChecked() else None,
+                      taken_by=self.ctx.actor.user_id)
+        try:
+            self.repo.create(values)
+        except ValidationError as exc:
+            self.error.setText(" ".join(exc.errors.values()))
+            return
+        except PermissionDenied as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.clear()
+        self.refresh()
+        self.ctx.data_changed.emit("consent")
+
+    def withdraw(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        try:
+            self.repo.withdraw(self.rows[rows[0].row()]["id"], date.today())
+        except (ValidationError, PermissionDenied) as exc:
+            self.error.setText(str(exc))
+            return
+        self.refresh()
+        self.ctx.data_changed.emit("consent")
+
+    def export(self, path: str | None = None) -> None:
+        from desktop_app.store.security_rights import export_person, write_json
+        if path is None:
+            path, _selected = QFileDialog.getSaveFileName(
+                self, _("Export this person's data…"), "person.pdf",
+                _("PDF document (*.pdf);;JSON data (*.json)"))
+            if not path:
+                return
+        try:
+            if path.lower().endswith(".json"):
+                write_json(export_person(self.ctx.session, self.person_id, "json"), path)
+            else:
+                from desktop_app.reports.security_export import write_person_pdf
+                write_person_pdf(export_person(self.ctx.session, self.person_id, "pdf"), path)
+        except (PermissionDenied, OSError) as exc:
+            QMessageBox.warning(self, _("Not saved"), str(exc))
+            return
+        self.ctx.status_message.emit(_("Wrote {path}.").format(path=path))
+
+    def erase(self, reason: str | None = None) -> bool:
+        from desktop_app.store.security_rights import erase_person
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self, _("Erase this person's data…"),
+                _("Names, phones, documents and notes are blanked everywhere and cannot be "
+                  "brought back; counts for reports stay. Why (recorded)?"))
+            if not ok:
+                return False
+        try:
+            erase_person(self.ctx.session, self.person_id, reason)
+        except PermissionDenied as exc:
+            QMessageBox.warning(self, _("Not saved"), str(exc))
+            return False
+        self.refresh()
+        self.ctx.data_changed.emit("person")
+        return True
