@@ -1,7 +1,6 @@
 """Cases, inspections, trainings and loan disbursement indicators on a hand-computed world
-(the people of conftest.py; period 2026-Q1). Rows are inserted with plain SQL in the
-modules' schemas (tests/reports/foreign_schema.py) so that only the report queries are
-under test here."""
+(the people of conftest.py; period 2026-Q1). Rows are inserted with plain SQL into the
+modules' own tables so that only the report queries are under test here."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,8 +10,6 @@ import pytest
 from desktop_app.domain.ids import new_id
 from desktop_app.reports.builder import ReportRequest, build_report, drill_down
 from desktop_app.reports.periods import parse_period
-
-from .foreign_schema import ensure_module_tables
 
 STAMP = "2026-01-01T00:00:00Z"
 
@@ -42,7 +39,6 @@ def case(conn, person, category, channel, opened, resolved=None, closed=None, wa
 @pytest.fixture
 def modules(session, world):
     conn = session.conn
-    ensure_module_tables(conn)
     w = world
     ids = {}
     ids["c1"] = case(conn, w["A"], "unpaid_wages", "hotline", "2026-01-15", "2026-02-14",
