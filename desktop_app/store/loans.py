@@ -505,7 +505,9 @@ class LoanService:
                 if original["kind"] == "disbursement":
                     self.loans.update(loan["id"], {"status": "approved", "disbursed_on": None})
                 elif original["kind"] in ("repayment", "write_off") and \
-                        loan["status"] in ("closed", "written_off"):
+                        loan["status"] in ("closed", "written_off") and \
+                        self.state(loan["id"], max(self.today, on)).outstanding_principal > 0:
+                    # principal is owed again (a write-off or a principal repayment undone)
                     self.loans.update(loan["id"], {"status": "disbursed", "closed_on": None,
                                                    "written_off_on": None})
         return entry

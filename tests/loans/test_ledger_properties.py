@@ -4,7 +4,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from desktop_app.domain import loans as L
@@ -36,6 +36,14 @@ action = st.tuples(st.sampled_from(["pay", "pay", "pay", "prepay", "reverse", "s
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.tuples(product, st.integers(1000, 9000)), min_size=1, max_size=3),
        st.lists(action, min_size=10, max_size=30), st.sampled_from(["TJS", "UZS", "USD"]))
+# a repayment reversed after the write-off must not reopen the written-off loan
+@example(loans_spec=[({"annual_rate": "18.5", "term": 2, "frequency": "monthly",
+                       "method": "flat", "amortisation": "equal_instalments", "grace": 0,
+                       "tolerance_days": 0, "late_fee_percent": "0",
+                       "allocation": "penalty,interest,principal"}, 1000)],
+         actions=[("pay", 0, 1)] * 3 + [("write_off", 0, 91)] + [("pay", 0, 1)] * 5
+         + [("reverse", 0, 1)],
+         currency="TJS")
 def test_fund_balance_identity_holds_for_random_histories(template_db, loans_spec, actions,
                                                           currency):
     folder = Path(tempfile.mkdtemp())
