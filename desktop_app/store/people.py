@@ -177,7 +177,9 @@ def identity_ids(conn, person_id: str) -> list[str]:
     while frontier:
         marks = ",".join("?" * len(frontier))
         frontier = [r[0] for r in conn.execute(
-            f"SELECT id FROM person WHERE merged_into IN ({marks})", frontier)
+            # the partial index person_merged_into is only used with its own condition
+            f"SELECT id FROM person WHERE merged_into IN ({marks}) AND merged_into IS NOT NULL"
+            f" AND merged_into != ''", frontier)
             if r[0] not in ids]
         ids.extend(frontier)
     return ids
