@@ -90,6 +90,7 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
         return 2
     from desktop_app.ui.main_window import MainWindow
     window = MainWindow(ctx)
-    window.idle_locker = IdleLocker(window, ctx)
+    from desktop_app.ui.settings import auto_lock_minutes
+    window.idle_locker = IdleLocker(window, ctx, minutes=auto_lock_minutes())
     window.show()
     return app.exec()

@@ -96,3 +96,21 @@ def test_worker_drops_stale_results_for_the_same_key(qtbot, ctx):
         ctx.worker.submit(slow(text), results.append, key="search")
     qtbot.waitUntil(lambda: results == ["rah"] or len(results) > 1, timeout=3000)
     assert results == ["rah"]
+
+
+def test_auto_lock_minutes_are_a_setting_applied_at_once(qtbot, ctx, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QSpinBox
+
+    from desktop_app import preferences
+    from desktop_app.ui.security.lock import IdleLocker
+    from desktop_app.ui.settings import auto_lock_minutes
+    monkeypatch.setenv("HAMROH_HOME", str(tmp_path))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.idle_locker = IdleLocker(window, ctx, minutes=auto_lock_minutes())
+    assert window.idle_locker.timer.interval() == 10 * 60_000
+    spin = window.show_page("settings").findChild(QSpinBox, "lock_minutes")
+    spin.setValue(3)
+    assert window.idle_locker.timer.interval() == 3 * 60_000
+    assert preferences.load()["auto_lock_minutes"] == 3
+    assert auto_lock_minutes() == 3

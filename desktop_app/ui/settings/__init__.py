@@ -1,7 +1,7 @@
 """Settings: the interface language (takes effect at once, nothing typed is lost)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from desktop_app import i18n, preferences
 from desktop_app.i18n import _
@@ -25,6 +25,13 @@ class SettingsPage(QWidget):
         self.language.setCurrentIndex(self.language.findData(i18n.current_language()))
         self.language_label.setBuddy(self.language)
         form.addRow(self.language_label, self.language)
+        self.lock_label = QLabel()
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setObjectName("lock_minutes")
+        self.lock_minutes.setRange(1, 240)
+        self.lock_minutes.setValue(auto_lock_minutes())
+        self.lock_label.setBuddy(self.lock_minutes)
+        form.addRow(self.lock_label, self.lock_minutes)
         self.database_label = QLabel()
         self.database_value = QLabel(str(ctx.db_path))
         self.database_value.setTextInteractionFlags(self.database_value.textInteractionFlags()
@@ -33,7 +40,14 @@ class SettingsPage(QWidget):
         layout.addLayout(form)
         layout.addStretch(1)
         self.language.currentIndexChanged.connect(self._language_chosen)
+        self.lock_minutes.valueChanged.connect(self._lock_minutes_chosen)
         self.retranslate()
+
+    def _lock_minutes_chosen(self, minutes: int) -> None:
+        preferences.save({"auto_lock_minutes": minutes})
+        locker = getattr(self.window(), "idle_locker", None)
+        if locker is not None:
+            locker.set_minutes(minutes)
 
     def _language_chosen(self, index: int) -> None:
         code = self.language.itemData(index)
@@ -45,11 +59,22 @@ class SettingsPage(QWidget):
         self.heading.setText("<h2>" + _("Settings") + "</h2>")
         self.language_label.setText(_("&Language:"))
         self.database_label.setText(_("Database file:"))
+        self.lock_label.setText(_("Lock after &idle minutes:"))
+        self.lock_minutes.setSuffix(" " + _("min"))
         index = self.language.findData(i18n.current_language())
         if index != self.language.currentIndex():
             self.language.blockSignals(True)
             self.language.setCurrentIndex(index)
             self.language.blockSignals(False)
+
+
+DEFAULT_AUTO_LOCK_MINUTES = 10
+
+
+def auto_lock_minutes() -> int:
+    """Minutes without input before the window locks (a per-user preference)."""
+    value = preferences.load().get("auto_lock_minutes", DEFAULT_AUTO_LOCK_MINUTES)
+    return value if isinstance(value, int) and 1 <= value <= 240 else DEFAULT_AUTO_LOCK_MINUTES
 
 
 PAGE = PageSpec(key="settings", order=90, title=lambda: _("Settings"),
