@@ -38,6 +38,8 @@ def build_context(path: Path, session: Session | None = None, key: bytes | None 
     if session is None:
         conn = open_database(path, key=key)
         session = Session(conn, default_actor(conn))
+    # the worker's connection needs the key the session was unlocked with
+    key = key or getattr(session, "db_key", None)
 
     def connect():
         return dbmod.connect(path, key)
