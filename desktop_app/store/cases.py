@@ -67,11 +67,7 @@ class EmployerRepository(Repository):
               "attestation_result", "notes")
     defaults = {"union_present": 0, "collective_agreement": 0, "high_risk": 0}
 
-    def validate(self, values, existing):
-        cleaned, errors = dom.validate_employer(values)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+    validator = staticmethod(dom.validate_employer)
 
     def after_write(self, record, before):
         self.after_write_many([record])

@@ -7,7 +7,7 @@ from rapidfuzz import fuzz
 
 from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_episode, validate_person
-from desktop_app.store.repository import Repository, ValidationError
+from desktop_app.store.repository import Repository
 
 PERSON_FIELDS = (
     "family_name", "given_name", "patronymic", "sex", "birth_date", "birth_date_estimated",
@@ -32,11 +32,7 @@ class PersonRepository(Repository):
     table = "person"
     fields = PERSON_FIELDS
 
-    def validate(self, values, existing):
-        cleaned, errors = validate_person(values)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+    validator = staticmethod(validate_person)
 
     def after_write(self, record, before):
         self.after_write_many([record])
@@ -70,11 +66,7 @@ class MigrationEpisodeRepository(Repository):
     fields = ("person_id", "destination_country", "destination_city", "sector", "employer_name",
               "departure_date", "return_date", "work_permit", "recruitment_channel", "notes")
 
-    def validate(self, values, existing):
-        cleaned, errors = validate_episode(values)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+    validator = staticmethod(validate_episode)
 
     def for_person(self, person_id: str) -> list[dict]:
         cur = self.conn.execute(

@@ -77,6 +77,8 @@ class Repository:
     audit_action_prefix: str = ""
     # values for fields a create leaves out (columns that are NOT NULL with a default)
     defaults: dict = {}
+    # a pure domain check: values -> (cleaned values, errors by field); see validate()
+    validator = None
     # Which offices a coordinator sends this table's records to (sync.scope):
     # None / "office": records whose office_id is the office; "shared": every office.
     # A class may instead define ``sync_scope_sql(cls, office_param) -> str``, an SQL
@@ -126,8 +128,17 @@ class Repository:
 
     # ---- hooks ---------------------------------------------------------------------
     def validate(self, values: dict, existing: dict | None) -> dict:
-        """Return cleaned values or raise ValidationError. Override per aggregate."""
-        return values
+        """Return cleaned values or raise ValidationError.
+
+        Uses ``validator`` when the aggregate names one; override for checks that need the
+        database or the record as it was.
+        """
+        if self.validator is None:
+            return values
+        cleaned, errors = type(self).validator(values)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
 
     def after_write(self, record: dict, before: dict | None) -> None:
         """Maintain derived data (search keys ...) after any write, local or remote."""

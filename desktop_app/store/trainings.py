@@ -156,11 +156,7 @@ class TrainingEventRepository(Repository):
     table = "training_event"
     fields = EVENT_FIELDS
 
-    def validate(self, values, existing):
-        cleaned, errors = dom.validate_event(values)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+    validator = staticmethod(dom.validate_event)
 
     def after_write(self, record, before):
         if before is not None and before.get("course_code") != record.get("course_code"):
@@ -174,11 +170,7 @@ class TrainingSessionRepository(Repository):
     table = "training_session"
     fields = SESSION_FIELDS
 
-    def validate(self, values, existing):
-        cleaned, errors = dom.validate_session(values)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+    validator = staticmethod(dom.validate_session)
 
     def after_write(self, record, before):
         self.after_write_many([record])
@@ -290,11 +282,7 @@ class TrainingOutcomeRepository(Repository):
     table = "training_outcome"
     fields = OUTCOME_FIELDS
 
-    def validate(self, values, existing):
-        cleaned, errors = dom.validate_outcome(values)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+    validator = staticmethod(dom.validate_outcome)
 
 
 def delete_event(session, event_id: str) -> None:

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 
 from desktop_app.i18n import _
 from desktop_app.store import security
-from desktop_app.store import security_keys as keys
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.session import PermissionDenied
 
@@ -27,6 +26,20 @@ def _password_field() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
     return field
+
+
+def _lay_out(dialog: QDialog, accept) -> QDialogButtonBox:
+    """Intro, form, error line and OK/Cancel, the shape every password dialog here shares."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(dialog.intro)
+    layout.addLayout(dialog.form)
+    layout.addWidget(dialog.error)
+    layout.addWidget(buttons)
+    return buttons
 
 
 class LoginDialog(QDialog):
@@ -126,15 +139,7 @@ class ChangePasswordDialog(QDialog):
         self.form.addRow(QLabel(), self.repeat)
         if old_password is not None:
             self.form.setRowVisible(self.old, False)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        _lay_out(self, self.save)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -181,15 +186,7 @@ class RecoveryDialog(QDialog):
         self.form = QFormLayout()
         for field in (self.key, self.username, self.new, self.repeat):
             self.form.addRow(QLabel(), field)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        _lay_out(self, self.save)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -288,15 +285,7 @@ class FirstPasswordDialog(QDialog):
         self.form = QFormLayout()
         self.form.addRow(QLabel(), self.new)
         self.form.addRow(QLabel(), self.repeat)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        self.buttons = _lay_out(self, self.save)
         self.retranslate()
 
     def retranslate(self) -> None:
