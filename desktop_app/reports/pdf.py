@@ -86,7 +86,8 @@ def _chart(result: IndicatorResult, table) -> Drawing | None:
     chart = HorizontalBarChart()
     chart.x, chart.y = 60 * mm, 5
     chart.width, chart.height = 95 * mm, height
-    chart.data = [[int(r.value) if kind == "count" else r.value for r in reversed(rows)]]
+    # bar lengths are drawing geometry: floats are fine here (tables show the exact Decimals)
+    chart.data = [[int(r.value) if kind == "count" else float(r.value) for r in reversed(rows)]]
     chart.categoryAxis.categoryNames = [r.label[:40] for r in reversed(rows)]
     chart.categoryAxis.labels.fontName = regular
     chart.categoryAxis.labels.fontSize = 7.5
@@ -94,7 +95,7 @@ def _chart(result: IndicatorResult, table) -> Drawing | None:
     chart.valueAxis.labels.fontName = regular
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
-    top = max(r.value for r in rows)
+    top = float(max(r.value for r in rows))
     chart.valueAxis.valueMax = (top * 11 / 10) if top else 1
     if kind == "count" and top <= 10:
         chart.valueAxis.valueStep = 1

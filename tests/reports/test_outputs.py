@@ -172,3 +172,20 @@ def test_cancelled_person_list_leaves_no_file(session, world, tmp_path):
     with pytest.raises(Cancelled):
         export_person_list(session, "xlsx", tmp_path / "p.xlsx", cancelled=lambda: True)
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("hamroh.db")] == []
+
+
+def test_money_and_ratio_charts_take_decimal_values():
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from reportlab.graphics import renderPDF
+
+    from desktop_app.reports.pdf import _chart
+    for kind, values in (("money", [Decimal("1250.50"), Decimal("300.25")]),
+                         ("ratio", [Decimal("0.034"), Decimal("0.5")])):
+        rows = [SimpleNamespace(value=v, currency="TJS", label=f"row {i}")
+                for i, v in enumerate(values)]
+        result = SimpleNamespace(indicator=SimpleNamespace(measure=SimpleNamespace(kind=kind)))
+        drawing = _chart(result, SimpleNamespace(rows=rows))
+        assert drawing is not None
+        assert renderPDF.drawToString(drawing).startswith(b"%PDF")
