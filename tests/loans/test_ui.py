@@ -210,3 +210,24 @@ def test_loan_list_search_finds_borrowers_in_any_script(qtbot, session, db_path)
     assert tab.table.rowCount() == 1 and tab.table.item(0, 0).text() == a["number"]
     tab.search.setText("")
     assert tab.table.rowCount() == 2
+
+
+def test_loan_actions_wrap_on_a_small_laptop_screen(qtbot, session, db_path):
+    from desktop_app.i18n import set_language
+    set_language("ru")   # Russian labels are the longest
+    page = PAGE.factory(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    page.resize(1000, 700)
+    page.show()
+    tab = page.loans
+    assert page.minimumSizeHint().width() <= 1000
+    actions = [tab.approve_button, tab.reject_button, tab.disburse_button, tab.repay_button,
+               tab.reverse_button, tab.reschedule_button, tab.writeoff_button,
+               tab.approve_writeoff_button, tab.card_button]
+    row = tab.approve_button.parentWidget()
+    qtbot.waitUntil(lambda: row.width() > 0)
+    for button in actions:
+        assert button.text()
+        assert button.geometry().right() <= row.width(), button.text()
+    tops = {button.geometry().top() for button in actions}
+    assert len(tops) > 1, "nine Russian labels cannot fit on one line in 1000 px"

@@ -19,6 +19,7 @@ from desktop_app.store import loans as S
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui.layout import compact_combo, wrapping_row
 from desktop_app.ui.loans.table import DataTable
 
 STATUS_FILTERS = ("", "applied", "approved", "disbursed", "closed", "written_off", "rejected")
@@ -301,7 +302,6 @@ class LoansTab(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         dl.addWidget(self.summary)
-        buttons = QHBoxLayout()
         self.approve_button = QPushButton()
         self.reject_button = QPushButton()
         self.disburse_button = QPushButton()
@@ -311,12 +311,10 @@ class LoansTab(QWidget):
         self.approve_writeoff_button = QPushButton()
         self.reschedule_button = QPushButton()
         self.card_button = QPushButton()
-        for b in (self.approve_button, self.reject_button, self.disburse_button,
-                  self.repay_button, self.reverse_button, self.reschedule_button,
-                  self.writeoff_button, self.approve_writeoff_button, self.card_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        dl.addLayout(buttons)
+        dl.addWidget(wrapping_row(
+            self.approve_button, self.reject_button, self.disburse_button, self.repay_button,
+            self.reverse_button, self.reschedule_button, self.writeoff_button,
+            self.approve_writeoff_button, self.card_button))
         self.approve_button.clicked.connect(self.approve)
         self.reject_button.clicked.connect(self.reject_application)
         self.disburse_button.clicked.connect(self.open_disburse)
@@ -695,6 +693,9 @@ class PreviewTab(QWidget):
         self.labels = [QLabel() for _i in range(10)]
         widgets = [self.product, self.amount, self.currency, self.rate, self.term,
                    self.frequency, self.method, self.amortisation, self.grace, self.start]
+        for combo in (self.product, self.currency, self.frequency, self.method,
+                      self.amortisation):
+            compact_combo(combo, 14)
         for i, (lab, w) in enumerate(zip(self.labels, widgets)):
             form.addWidget(lab, i // 2, (i % 2) * 2)
             form.addWidget(w, i // 2, (i % 2) * 2 + 1)

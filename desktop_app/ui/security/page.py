@@ -20,6 +20,7 @@ from desktop_app.store.security_audit import (AuditFilter, action_label, audit_a
                                               audit_entries, break_message)
 from desktop_app.store.security_consent import expired_consents
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.security.dialogs import _error_label, _password_field
 
 
@@ -104,14 +105,10 @@ class UsersTab(QWidget):
         self.reset_button.clicked.connect(self.reset_password)
         self.recovery_button.clicked.connect(self.new_recovery_key)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        buttons = QHBoxLayout()
-        for widget in (self.add_button, self.role_box, self.role_button, self.active_button,
-                       self.reset_button):
-            buttons.addWidget(widget)
-        buttons.addStretch(1)
-        buttons.addWidget(self.recovery_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
+        layout.addWidget(wrapping_row(self.add_button, self.role_box, self.role_button,
+                                      self.active_button, self.reset_button,
+                                      self.recovery_button))
         layout.addWidget(self.table)
         self.retranslate()
         self.refresh()

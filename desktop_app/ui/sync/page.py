@@ -17,6 +17,7 @@ from desktop_app.sync import bundle as fmt
 from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
+from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.sync.tasks import SyncTask
 
 PERSON_ROWS = (("family_name", N_("Family name")), ("given_name", N_("Given name")),
@@ -182,17 +183,13 @@ class SyncPage(QWidget):
         self.conflicts = _table(5)
         self.conflicts.setObjectName("conflicts")
         v.addWidget(self.conflicts, 1)
-        row = QHBoxLayout()
         self.keep_button = QPushButton()
         self.keep_button.setObjectName("keep_current")
         self.keep_button.clicked.connect(lambda: self.resolve_selected(False))
         self.take_button = QPushButton()
         self.take_button.setObjectName("take_other")
         self.take_button.clicked.connect(lambda: self.resolve_selected(True))
-        row.addWidget(self.keep_button)
-        row.addWidget(self.take_button)
-        row.addStretch(1)
-        v.addLayout(row)
+        v.addWidget(wrapping_row(self.keep_button, self.take_button))
         self.tabs.addTab(page, "")
 
     def _build_duplicates(self) -> None:
@@ -217,7 +214,6 @@ class SyncPage(QWidget):
             self.left_values.append(left)
             self.right_values.append(right)
         v.addLayout(self.side)
-        row = QHBoxLayout()
         self.keep_left = QPushButton()
         self.keep_left.setObjectName("merge_keep_left")
         self.keep_left.clicked.connect(lambda: self.merge_selected(keep_left=True))
@@ -230,10 +226,8 @@ class SyncPage(QWidget):
         self.unmerge_button = QPushButton()
         self.unmerge_button.setObjectName("unmerge")
         self.unmerge_button.clicked.connect(self.unmerge_selected)
-        for b in (self.keep_left, self.keep_right, self.not_same, self.unmerge_button):
-            row.addWidget(b)
-        row.addStretch(1)
-        v.addLayout(row)
+        v.addWidget(wrapping_row(self.keep_left, self.keep_right, self.not_same,
+                                 self.unmerge_button))
         self.tabs.addTab(page, "")
 
     def _build_history(self) -> None:

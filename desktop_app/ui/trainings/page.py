@@ -23,11 +23,12 @@ from desktop_app.ui.trainings.dialogs import (AddPersonDialog, CoursesDialog, Ou
                                               OverrideDialog,
                                               RegisterPersonDialog, _error_label, language_box,
                                               problem_text)
+from desktop_app.ui.layout import compact_combo, wrapping_row
 from desktop_app.ui.trainings.import_dialog import ImportDialog
 
 
 def ref_box(conn, kind: str, empty: bool = True) -> QComboBox:
-    box = QComboBox()
+    box = compact_combo(QComboBox(), 20)
     fill_ref_box(conn, box, kind, empty)
     return box
 
@@ -118,6 +119,9 @@ class EventForm(QWidget):
         self.session_hours = QLineEdit("4")
         self.labels = [QLabel() for _i in range(14)]
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        for label in self.labels:
+            label.setWordWrap(True)   # long Tajik labels take two lines, not the window's width
         widgets = (self.course, self.title, self.provider_type, self.provider_name, self.trainers,
                    self.funding, self.district, self.place, self.start, self.end, self.language,
                    self.notes, self.sessions_count, self.session_hours)
@@ -145,12 +149,10 @@ class EventForm(QWidget):
         left.addStretch(1)
         right = QVBoxLayout()
         self.sessions_label = QLabel()
+        self.sessions_label.setWordWrap(True)
         right.addWidget(self.sessions_label)
         right.addWidget(self.sessions_table, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_session_button)
-        buttons.addWidget(self.delete_session_button)
-        right.addLayout(buttons)
+        right.addWidget(wrapping_row(self.add_session_button, self.delete_session_button))
         layout = QHBoxLayout(self)
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
@@ -363,13 +365,11 @@ class ParticipantsTab(QWidget):
         self.message = _error_label()
         self.help = QLabel()
         self.help.setWordWrap(True)
-        bar = QHBoxLayout()
-        for b in (self.add_button, self.register_button, self.import_button,
-                  self.override_button, self.remove_button, self.certificates_button):
-            bar.addWidget(b)
-        bar.addStretch(1)
+        bar = wrapping_row(self.add_button, self.register_button, self.import_button,
+                           self.override_button, self.remove_button, self.certificates_button)
+        self.totals.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.help)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.totals)
