@@ -566,6 +566,12 @@ def describe_records(conn, unit_table: str, ids: list[str], limit: int = 1000) -
                         "FROM hotline_case WHERE id IN ({})",
         "inspection": "SELECT id, number || ' \u00b7 ' || inspected_on FROM inspection "
                       "WHERE id IN ({})",
+        "inspection_violation": "SELECT v.id, i.number || ' \u00b7 ' || i.inspected_on || "
+                                "' \u00b7 ' || v.violation FROM inspection_violation v "
+                                "JOIN inspection i ON i.id = v.inspection_id WHERE v.id IN ({})",
+        "inspection_sanction": "SELECT s.id, i.number || ' \u00b7 ' || i.inspected_on || "
+                               "' \u00b7 ' || s.sanction FROM inspection_sanction s "
+                               "JOIN inspection i ON i.id = s.inspection_id WHERE s.id IN ({})",
         "training_event": "SELECT id, course_code || COALESCE(' \u00b7 ' || start_date, '') || "
                           "COALESCE(' \u00b7 ' || title, '') FROM training_event WHERE id IN ({})",
         "training_participant": "SELECT tp.id, p.family_name || ' ' || p.given_name || "

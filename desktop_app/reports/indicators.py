@@ -365,6 +365,26 @@ def _violations(q: Query) -> SourceSQL:
          "region": known("em.region"), "office": known("i.office_id")})
 
 
+def _sanctions(q: Query) -> SourceSQL:
+    """Sanctions recorded by the completed inspections dated in the period."""
+    return SourceSQL(
+        "s.id",
+        f"FROM inspection_sanction s JOIN inspection i ON i.id = s.inspection_id "
+        f"AND i.deleted = 0 LEFT JOIN employer em ON em.id = i.employer_id AND em.deleted = 0 "
+        f"WHERE s.deleted = 0 AND i.status = 'completed' AND {q.within('i.inspected_on')} "
+        f"AND {q.offices('i.office_id')}",
+        {"sanction": known("s.sanction"), "sector": known("em.sector"),
+         "region": known("em.region"), "office": known("i.office_id"),
+         "trigger": known("i.trigger")},
+        {"amount": "s.fine_minor", "currency": "s.fine_currency"})
+
+
+def _fines(q: Query) -> SourceSQL:
+    src = _sanctions(q)
+    return SourceSQL(src.unit, src.from_where, src.dims, src.columns,
+                     when="COALESCE(s.fine_minor, 0) > 0")
+
+
 def _trainings(q: Query) -> SourceSQL:
     return SourceSQL(
         "te.id",
@@ -481,6 +501,7 @@ DIMENSIONS: dict[str, str] = {
     "violation": N_("Violation"),
     "course": N_("Course"),
     "funding_source": N_("Funding source"),
+    "sanction": N_("Sanction"),
     "currency": N_("Currency"),
     "product": N_("Loan product"),
     "purpose": N_("Purpose"),
@@ -518,6 +539,12 @@ register(Indicator(
     "cases_opened", "cases", N_("Cases opened"),
     N_("Cases (hotline calls, walk-ins, outreach, referrals) opened in the period."),
     C_OPEN, COUNT, CASE_DIMS, ("category", "channel", "sex")))
+register(Indicator(
+    "child_labour_cases", "cases", N_("Child labour cases"),
+    N_("Cases of child labour (case category) opened in the period."),
+    Source(("hotline_case",), "hotline_case",
+           _case_source("opened_on", "AND c.category = 'child_labour'")),
+    COUNT, CASE_DIMS, ("age_band", "sex")))
 C_RES = Source(("hotline_case",), "hotline_case",
                _case_source("resolved_on", "AND c.resolved_on IS NOT NULL"))
 register(Indicator(
@@ -569,6 +596,32 @@ register(Indicator(
     Source(("inspection", "inspection_violation", "employer"), "inspection_violation",
            _violations),
     COUNT, ("violation", "sector", "region", "office"), ("violation",)))
+register(Indicator(
+    "child_labour_violations", "inspections", N_("Child labour found by inspections"),
+    N_("Violations of the child labour type recorded by the inspections of the period."),
+    Source(("inspection", "inspection_violation", "employer"), "inspection_violation",
+           lambda q: SourceSQL(**{**_violations(q).__dict__,
+                                  "when": "v.violation = 'child_labour'"})),
+    COUNT, ("sector", "region", "office"), ("sector",)))
+SANCTIONS = ("inspection", "inspection_sanction", "employer")
+register(Indicator(
+    "sanctions", "inspections", N_("Sanctions imposed"),
+    N_("Sanctions (warnings, orders, fines, suspensions, referrals for prosecution) "
+       "recorded by the completed inspections of the period."),
+    Source(SANCTIONS, "inspection_sanction", _sanctions),
+    COUNT, ("sanction", "trigger", "sector", "region", "office"), ("sanction",)))
+register(Indicator(
+    "fines_imposed", "inspections", N_("Fines imposed"),
+    N_("Number of fines with an amount imposed by the completed inspections of the "
+       "period."),
+    Source(SANCTIONS, "inspection_sanction", _fines),
+    COUNT, ("trigger", "sector", "region", "office"), ("sector",)))
+register(Indicator(
+    "fines_amount", "inspections", N_("Amount of fines imposed"),
+    N_("Total of the fines imposed by the completed inspections of the period, per "
+       "currency (never converted)."),
+    Source(SANCTIONS, "inspection_sanction", _fines),
+    MONEY, ("trigger", "sector", "region", "office"), ("sector",)))
 
 register(Indicator(
     "trainings_held", "trainings", N_("Trainings held"),
