@@ -108,3 +108,15 @@ def test_destination_of_survivor_without_merges(session, world):
     ({3: 2, 4: 2}, Decimal("3.5"))])
 def test_median_from_histogram(histogram, expected):
     assert _median(histogram) == expected
+
+
+def test_dashboard_cases_by_month_in_one_query(session, modules):  # noqa: F811
+    from datetime import date
+
+    from desktop_app.reports.dashboard import dashboard_data
+    data = dashboard_data(session.conn, session.actor, today=date(2026, 3, 31), months=4,
+                          language="en")
+    assert data.months == ["2025-12", "2026-01", "2026-02", "2026-03"]
+    per_month = [sum(v[n] for v in data.cases_by_category.values()) for n in range(4)]
+    assert per_month == [1, 1, 1, 3]          # c6; c1 (c5 deleted); c2; c3, c4, c7
+    assert sum(sum(v) for v in data.cases_by_category.values()) == 6
