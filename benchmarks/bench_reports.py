@@ -116,27 +116,59 @@ BARE_SQL = [
 ]
 
 EXPORT_OURS = """
-import json, resource, sys, time
+import json, resource, sys, threading, time
+def rss_mb():  # resident set now (Linux); else the peak so far
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+samples, stop = [], threading.Event()
+def sample():
+    while not stop.is_set():
+        samples.append(rss_mb())
+        time.sleep(0.02)
 sys.path.insert(0, {root!r})
 from desktop_app.store.access import open_session
 from desktop_app.reports.exports import export_person_list
 session = open_session({db!r})
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = rss_mb()
+threading.Thread(target=sample, daemon=True).start()
 t = time.perf_counter()
 n = export_person_list(session, "xlsx", {out!r})
-print(json.dumps(dict(rows=n, seconds=time.perf_counter() - t,
+seconds = time.perf_counter() - t
+stop.set()
+print(json.dumps(dict(rows=n, seconds=seconds,
                       rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      before_mb=before)))
+                      before_mb=before, during_mb=max(samples + [rss_mb()]))))
 """
 
 EXPORT_PLAIN = """
-import json, resource, sys, time
+import json, resource, sys, threading, time
+def rss_mb():  # resident set now (Linux); else the peak so far
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+samples, stop = [], threading.Event()
+def sample():
+    while not stop.is_set():
+        samples.append(rss_mb())
+        time.sleep(0.02)
 import xlsxwriter
 sys.path.insert(0, {root!r})
 from desktop_app.reports.exports import PERSON_COLUMNS
 from desktop_app.store.access import open_database
 conn = open_database({db!r}, migrate=False)  # the same (possibly encrypted) connection
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = rss_mb()
+threading.Thread(target=sample, daemon=True).start()
 t = time.perf_counter()
 book = xlsxwriter.Workbook({out!r}, {{"constant_memory": True}})
 sheet = book.add_worksheet("People")
@@ -151,9 +183,11 @@ for row in conn.execute(f"SELECT {{cols}} FROM person p LEFT JOIN office o ON o.
         if v is not None:
             sheet.write_string(n % 1048575, c, str(v))
 book.close()
-print(json.dumps(dict(rows=n, seconds=time.perf_counter() - t,
+seconds = time.perf_counter() - t
+stop.set()
+print(json.dumps(dict(rows=n, seconds=seconds,
                       rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      before_mb=before)))
+                      before_mb=before, during_mb=max(samples + [rss_mb()]))))
 """
 
 
@@ -216,9 +250,11 @@ def run(ctx) -> list[Result]:
     rows = ours_x["rows"]
     results.append(Result(f"person-level XLSX, {rows:,} rows: peak RSS", ours_x["rss_mb"], "MB",
                           "plain xlsxwriter", plain_x["rss_mb"], "bounded (flat in rows)"))
+    # growth = highest resident set sampled while writing (every 20 ms) - resident set at
+    # the start: flat in the number of rows when nothing on the path holds every row
     results.append(Result(f"person-level XLSX, {rows:,} rows: RSS growth while writing",
-                          ours_x["rss_mb"] - ours_x["before_mb"], "MB", "plain xlsxwriter",
-                          plain_x["rss_mb"] - plain_x["before_mb"]))
+                          ours_x["during_mb"] - ours_x["before_mb"], "MB", "plain xlsxwriter",
+                          plain_x["during_mb"] - plain_x["before_mb"], "< 300 MB peak, flat"))
     results.append(Result(f"person-level XLSX, {rows:,} rows: time", ours_x["seconds"], "s",
                           "plain xlsxwriter", plain_x["seconds"]))
     return results
