@@ -114,39 +114,7 @@ def table_names(conn) -> frozenset[str]:
         "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"))
 
 
-def prepare_roots(conn) -> None:
-    """(Re)fill temp table ``rpt_root``: every merged person id -> its surviving identity."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rpt_root(id TEXT PRIMARY KEY, root TEXT)")
-    conn.execute("DELETE FROM temp.rpt_root")
-    redirect = dict(conn.execute(
-        "SELECT id, merged_into FROM person WHERE COALESCE(merged_into, '') != ''"))
-    rows = []
-    for pid in redirect:
-        seen, cur = {pid}, redirect[pid]
-        while cur in redirect and redirect[cur] not in seen:  # chains; a cycle stops
-            seen.add(cur)
-            cur = redirect[cur]
-        rows.append((pid, cur))
-    conn.executemany("INSERT INTO temp.rpt_root(id, root) VALUES (?, ?)", rows)
-
-
-def ensure_destinations(conn, q: ind.Query) -> None:
-    """(Re)fill temp table ``rpt_destination``: each surviving identity's destination
-    country of its latest migration episode departed before the end of the period (episodes
-    of merged duplicates count for the survivor)."""
-    if q.destinations_ready:
-        return
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rpt_destination("
-                 "pid TEXT PRIMARY KEY, country TEXT)")
-    conn.execute("DELETE FROM temp.rpt_destination")
-    conn.execute(
-        "INSERT INTO temp.rpt_destination(pid, country) "
-        "SELECT pid, destination_country FROM (SELECT COALESCE(r.root, e.person_id) AS pid, "
-        "e.destination_country, ROW_NUMBER() OVER (PARTITION BY COALESCE(r.root, e.person_id) "
-        "ORDER BY e.departure_date DESC, e.created_at DESC) AS n FROM migration_episode e "
-        "LEFT JOIN rpt_root r ON r.id = e.person_id WHERE e.deleted = 0 "
-        f"AND COALESCE(e.departure_date, '') < {q.end}) WHERE n = 1")
-    q.destinations_ready = True
+prepare_roots = ind.prepare_roots  # (kept here for callers of the builder)
 
 
 def office_ids_for(conn, codes: Iterable[str] | None) -> list[str] | None:
@@ -168,9 +136,12 @@ def make_query(conn, request: ReportRequest) -> ind.Query:
     if not bands or list(bands) != sorted(set(bands)) or bands[0] <= 0:
         raise ReportError(_("Age bands must be increasing ages above zero, e.g. 15,18,30,45."))
     prepare_roots(conn)
-    return ind.Query(request.period, office_ids_for(conn, request.offices),
-                     list(request.districts) if request.districts else None, bands,
-                     table_names(conn))
+    q = ind.Query(request.period, office_ids_for(conn, request.offices),
+                  list(request.districts) if request.districts else None, bands,
+                  table_names(conn))
+    q.cache["has_merges"] = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM temp.rpt_root)").fetchone()[0] == 1
+    return q
 
 
 # ---- computing one indicator -----------------------------------------------------------
@@ -189,68 +160,137 @@ def _percent(num, den) -> Decimal | None:
     return (Decimal(num) * 100 / Decimal(den)).quantize(PERCENT)
 
 
-def _median(values: list[int]) -> Decimal | None:
-    if not values:
+def _median(histogram: dict[int, int]) -> Decimal | None:
+    """The median of values given as {value: how many times}."""
+    total = sum(histogram.values())
+    if not total:
         return None
-    values = sorted(values)
-    mid = len(values) // 2
-    if len(values) % 2:
-        return Decimal(values[mid])
-    return (Decimal(values[mid - 1]) + Decimal(values[mid])) / 2
+
+    def nth(n: int) -> int:  # the n-th smallest value, from 0
+        seen = 0
+        for value in sorted(histogram):
+            seen += histogram[value]
+            if n < seen:
+                return value
+        raise IndexError(n)
+    mid = total // 2
+    if total % 2:
+        return Decimal(nth(mid))
+    return (Decimal(nth(mid - 1)) + Decimal(nth(mid))) / 2
 
 
-def _grouped(conn, indicator: ind.Indicator, src: ind.SourceSQL, exprs: list[str]):
-    """One pass over the source grouped by every requested disaggregation at once:
-    rows of (bucket tuple, currency, value-or-numerator, denominator). Money stays in
-    integer minor units here; a median's value is the list of day counts."""
-    m = indicator.measure
-    fw = src.from_where
-    keys = [f"{e} AS b{n}" for n, e in enumerate(exprs)]
-    group = [f"b{n}" for n in range(len(exprs))]
-    k = len(exprs)
-    money = m.kind == "money" or (m.kind == "ratio" and m.money)
-    if money:
-        keys.append(f"{ind.known(src.columns['currency'])} AS cur")
-        group.append("cur")
-    select = ", ".join(keys)
-    by = f" GROUP BY {', '.join(group)}" if group else ""
-    if m.kind == "count":
-        sql = f"SELECT {select + ', ' if select else ''}COUNT(*) {fw}{by}"
-        return [(tuple(r[:k]), None, r[k], None) for r in conn.execute(sql)]
-    if m.kind == "money":
-        sql = f"SELECT {select}, SUM({src.columns['amount']}) {fw}{by}"
-        return [(tuple(r[:k]), r[k], int(r[k + 1] or 0), None) for r in conn.execute(sql)]
-    if m.kind == "ratio":
-        num = src.columns.get(m.numerator, m.numerator)
-        if m.money:
-            amount = src.columns["amount"]
-            sql = (f"SELECT {select}, SUM(CASE WHEN {num} THEN {amount} ELSE 0 END), "
-                   f"SUM({amount}) {fw}{by}")
-            return [(tuple(r[:k]), r[k], int(r[k + 1] or 0), int(r[k + 2] or 0))
-                    for r in conn.execute(sql)]
-        sql = (f"SELECT {select + ', ' if select else ''}SUM(CASE WHEN {num} THEN 1 ELSE 0 END),"
-               f" COUNT(*) {fw}{by}")
-        return [(tuple(r[:k]), None, r[k] or 0, r[k + 1]) for r in conn.execute(sql)]
-    if m.kind == "median":
-        days = src.columns["days"]
-        values: dict[tuple, list[int]] = {}
-        sql = f"SELECT {select + ', ' if select else ''}{days} {fw} AND {days} IS NOT NULL"
-        for r in conn.execute(sql):
-            values.setdefault(tuple(r[:k]), []).append(int(r[k]))
-        return [(key, None, v, len(v)) for key, v in values.items()]
-    raise ValueError(m.kind)
+@dataclass
+class _Member:
+    """One indicator of a family pass: where its columns sit in the grouped rows."""
+    indicator: ind.Indicator
+    src: ind.SourceSQL
+    dims: list[str]
+    dim_cols: list[int] = field(default_factory=list)
+    currency: int | None = None      # key column of the currency (money)
+    days: int | None = None          # key column of the day count (median)
+    count: int = 0                   # aggregate column: rows of this member
+    numerator: int | None = None     # aggregate column: rows (or amount) in the numerator
+    amount: int | None = None        # aggregate column: amount of this member's rows
 
 
-def _rollup(indicator: ind.Indicator, grouped, index: int | None):
-    """(bucket, currency, a, b) rows of one disaggregation (``index`` into the bucket
-    tuple; None for the total) with money converted to Decimal."""
-    kind = indicator.measure.kind
-    acc: dict[tuple, list] = {}
-    for keys, currency, a, b in grouped:
-        bucket = keys[index] if index is not None else ind.TOTAL
-        slot = acc.setdefault((bucket, currency), [[] if kind == "median" else 0, 0])
-        slot[0] += a
-        slot[1] += b or 0
+def _family_sql(members: list[_Member]) -> tuple[str, int]:
+    """One GROUP BY over the family's base. Keys: every disaggregation asked of any member,
+    the currency and the day count (each distinct expression once); a key only some members
+    ask for is computed on their rows only. Aggregates per member: its rows (SUM of its
+    ``when``), ratio numerators and money sums. Returns (sql, number of keys)."""
+    keys: list[str] = []
+    aggs: list[str] = []
+
+    def when_of(m: _Member) -> str:
+        return m.src.when or "1"
+
+    def key(expr: str) -> int:
+        if expr not in keys:
+            keys.append(expr)
+        return keys.index(expr)
+
+    def agg(expr: str) -> int:
+        if expr not in aggs:
+            aggs.append(expr)
+        return aggs.index(expr)
+
+    # which members use each key expression: a key is evaluated only on their rows
+    users: dict[str, list[_Member]] = {}
+    for m in members:
+        for d in m.dims:
+            users.setdefault(m.src.dims[d], []).append(m)
+    guarded: dict[str, str] = {}
+    for expr, who in users.items():
+        if len(who) == len(members) or any(not w.src.when for w in who):
+            guarded[expr] = expr
+        else:
+            conds = list(dict.fromkeys(when_of(w) for w in who))
+            cond = " OR ".join(f"({c})" for c in conds)
+            guarded[expr] = f"(CASE WHEN {cond} THEN {expr} END)"
+    for m in members:
+        kind = m.indicator.measure.kind
+        money = kind == "money" or (kind == "ratio" and m.indicator.measure.money)
+        when = when_of(m)
+        m.dim_cols = [key(guarded[m.src.dims[d]]) for d in m.dims]
+        m.count = agg(f"CASE WHEN {when} THEN 1 ELSE 0 END" if m.src.when else "1")
+        num = None
+        if kind == "ratio":
+            num = m.src.columns.get(m.indicator.measure.numerator,
+                                    m.indicator.measure.numerator)
+        if money:
+            m.currency = key(ind.known(m.src.columns["currency"]))
+            amount = m.src.columns["amount"]
+            m.amount = agg(f"CASE WHEN {when} THEN {amount} ELSE 0 END")
+            if num is not None:
+                m.numerator = agg(f"CASE WHEN ({when}) AND ({num}) THEN {amount} ELSE 0 END")
+        elif num is not None:
+            m.numerator = agg(f"CASE WHEN ({when}) AND ({num}) THEN 1 ELSE 0 END")
+        if kind == "median":
+            m.days = key(f"CASE WHEN {when} THEN {m.src.columns['days']} END")
+    select = ", ".join(keys + [f"SUM({e})" for e in aggs])
+    by = f" GROUP BY {', '.join(str(n + 1) for n in range(len(keys)))}" if keys else ""
+    return f"SELECT {select} {members[0].src.from_where}{by}", len(keys)
+
+
+def _accumulate(m: _Member, grouped, k: int) -> list[dict]:
+    """Per member: for the total (index 0) and each disaggregation, {(bucket, currency):
+    [a, b]} with a = count / minor units / numerator / {days: count} and b = denominator."""
+    kind = m.indicator.measure.kind
+    accs: list[dict] = [{} for _n in range(len(m.dims) + 1)]
+    for row in grouped:
+        n = row[k + m.count] or 0
+        if not n:
+            continue
+        currency = row[m.currency] if m.currency is not None else None
+        if kind == "count":
+            a, b = n, 0
+        elif kind == "money":
+            a, b = int(row[k + m.amount] or 0), 0
+        elif kind == "ratio":
+            a = int(row[k + m.numerator] or 0)
+            b = int(row[k + m.amount] or 0) if currency is not None else n
+        else:  # median: a histogram of day counts
+            days = row[m.days]
+            if days is None:
+                continue
+            a, b = {int(days): n}, n
+        buckets = [ind.TOTAL] + [row[c] for c in m.dim_cols]
+        for acc, bucket in zip(accs, buckets):
+            slot = acc.get((bucket, currency))
+            if slot is None:
+                acc[(bucket, currency)] = [dict(a) if kind == "median" else a, b]
+            elif kind == "median":
+                for d, c in a.items():
+                    slot[0][d] = slot[0].get(d, 0) + c
+                slot[1] += b
+            else:
+                slot[0] += a
+                slot[1] += b
+    return accs
+
+
+def _finish(kind: str, acc: dict) -> list[tuple]:
+    """(bucket, currency, a, b) rows with money converted to Decimal."""
     out = []
     for (bucket, currency), (a, b) in acc.items():
         if kind == "money":
@@ -322,29 +362,82 @@ def _compute_units(conn, q, indicator, dimensions, labels) -> IndicatorResult:
     return IndicatorResult(indicator, True, totals, tables)
 
 
+def _empty_total(indicator: ind.Indicator, labels: Labels) -> list[Row]:
+    kind = indicator.measure.kind
+    if kind not in ("count", "ratio", "median"):
+        return []   # money: no currency, no total row
+    a = 0 if kind != "median" else {}
+    return _rows(indicator, [(ind.TOTAL, None, a, 0)], None, labels)
+
+
+def compute_family(conn, q: ind.Query, plans: list[tuple[ind.Indicator, list[str]]],
+                   labels: Labels) -> list[IndicatorResult]:
+    """Indicators whose SQL sources share one base, with their disaggregations, from one
+    grouped pass; totals and every table are rolled up from the same grouped rows."""
+    members = []
+    for indicator, dimensions in plans:
+        src = indicator.source.build(q)
+        dims = [d for d in dimensions if d in indicator.disaggregations and d in src.dims]
+        members.append(_Member(indicator, src, dims))
+    sql, k = _family_sql(members)
+    grouped = conn.execute(sql).fetchall()
+    results = []
+    for m in members:
+        kind = m.indicator.measure.kind
+        accs = _accumulate(m, grouped, k)
+        totals = _rows(m.indicator, _finish(kind, accs[0]), None, labels)
+        if not totals:
+            totals = _empty_total(m.indicator, labels)
+        tables = [Table(d, _rows(m.indicator, _finish(kind, acc), d, labels))
+                  for d, acc in zip(m.dims, accs[1:])]
+        results.append(IndicatorResult(m.indicator, True, totals, tables))
+    return results
+
+
+def _prepare(conn, q: ind.Query, indicator: ind.Indicator) -> None:
+    if indicator.source.prepare is not None:
+        indicator.source.prepare(conn, q)
+
+
 def compute(conn, q: ind.Query, indicator: ind.Indicator, dimensions: Iterable[str],
             labels: Labels) -> IndicatorResult:
     if not ind.available(indicator, q.tables):
         return IndicatorResult(indicator, False)
     if indicator.source.units is not None:
         return _compute_units(conn, q, indicator, dimensions, labels)
-    src = indicator.source.build(q)
-    dims = [d for d in dimensions if d in indicator.disaggregations and d in src.dims]
-    if "destination_country" in dims:
-        ensure_destinations(conn, q)
-    # the total has its own query: the disaggregations are checked against it
-    totals = _rows(indicator, _rollup(indicator, _grouped(conn, indicator, src, []), None),
-                   None, labels)
-    if not totals and indicator.measure.kind in ("count", "ratio", "median"):
-        totals = _rows(indicator, [(ind.TOTAL, None, 0 if indicator.measure.kind == "count"
-                                    else ([] if indicator.measure.kind == "median" else 0),
-                                    0)], None, labels)
-    tables = []
-    if dims:
-        grouped = _grouped(conn, indicator, src, [src.dims[d] for d in dims])
-        tables = [Table(d, _rows(indicator, _rollup(indicator, grouped, n), d, labels))
-                  for n, d in enumerate(dims)]
-    return IndicatorResult(indicator, True, totals, tables)
+    _prepare(conn, q, indicator)
+    return compute_family(conn, q, [(indicator, list(dimensions))], labels)[0]
+
+
+def compute_all(conn, q: ind.Query, plans: list[tuple[ind.Indicator, list[str]]],
+                labels: Labels, progress: Callable[[int, int], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> list[IndicatorResult]:
+    """Every indicator asked, in the order asked: SQL indicators sharing a base are
+    computed together (one pass per family), the first time one of them comes up."""
+    families: dict[str, list[int]] = {}
+    sources: dict[int, ind.SourceSQL] = {}
+    for n, (indicator, _dims) in enumerate(plans):
+        if ind.available(indicator, q.tables) and indicator.source.build is not None:
+            _prepare(conn, q, indicator)
+            sources[n] = indicator.source.build(q)
+            families.setdefault(sources[n].from_where, []).append(n)
+    done: dict[int, IndicatorResult] = {}
+    results = []
+    for n, (indicator, dims) in enumerate(plans):
+        if cancelled and cancelled():
+            raise Cancelled()
+        if n not in done:
+            if n in sources:
+                family = families[sources[n].from_where]
+                for i, result in zip(family, compute_family(
+                        conn, q, [plans[i] for i in family], labels)):
+                    done[i] = result
+            else:
+                done[n] = compute(conn, q, indicator, dims, labels)
+        results.append(done.pop(n))
+        if progress:
+            progress(n + 1, len(plans))
+    return results
 
 
 def selected_indicators(request: ReportRequest) -> list[ind.Indicator]:
@@ -371,13 +464,8 @@ def build_report(conn, request: ReportRequest, *, language: str | None = None,
     q = make_query(conn, request)
     labels = Labels(conn, language, q.age_bands)
     chosen = selected_indicators(request)
-    results = []
-    for n, indicator in enumerate(chosen):
-        if cancelled and cancelled():
-            raise Cancelled()
-        results.append(compute(conn, q, indicator, dimensions_for(indicator, request), labels))
-        if progress:
-            progress(n + 1, len(chosen))
+    results = compute_all(conn, q, [(i, dimensions_for(i, request)) for i in chosen],
+                          labels, progress, cancelled)
     scope = [labels.label("office", oid) for oid in (q.office_ids or [])]
     districts = [labels.label("district", d) for d in (q.districts or [])]
     return Report(request, results, unresolved_duplicates(conn, q), utc_stamp(), language,
@@ -440,10 +528,9 @@ def drill_down(session, request: ReportRequest, code: str, dimension: str | None
                and (currency is None or (u.currency or ind.UNKNOWN) == currency)]
         _log_drill(session, indicator, request, dimension, bucket, currency, ids)
         return ids
+    _prepare(conn, q, indicator)
     src = indicator.source.build(q)
-    if dimension == "destination_country":
-        ensure_destinations(conn, q)
-    sql = f"SELECT {src.unit} {src.from_where}"
+    sql = f"SELECT {src.unit} {src.rows}"
     params: list = []
     if dimension is not None:
         if dimension not in src.dims:
@@ -479,6 +566,12 @@ def describe_records(conn, unit_table: str, ids: list[str], limit: int = 1000) -
                         "FROM hotline_case WHERE id IN ({})",
         "inspection": "SELECT id, number || ' \u00b7 ' || inspected_on FROM inspection "
                       "WHERE id IN ({})",
+        "inspection_violation": "SELECT v.id, i.number || ' \u00b7 ' || i.inspected_on || "
+                                "' \u00b7 ' || v.violation FROM inspection_violation v "
+                                "JOIN inspection i ON i.id = v.inspection_id WHERE v.id IN ({})",
+        "inspection_sanction": "SELECT s.id, i.number || ' \u00b7 ' || i.inspected_on || "
+                               "' \u00b7 ' || s.sanction FROM inspection_sanction s "
+                               "JOIN inspection i ON i.id = s.inspection_id WHERE s.id IN ({})",
         "training_event": "SELECT id, course_code || COALESCE(' \u00b7 ' || start_date, '') || "
                           "COALESCE(' \u00b7 ' || title, '') FROM training_event WHERE id IN ({})",
         "training_participant": "SELECT tp.id, p.family_name || ' ' || p.given_name || "

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from desktop_app.i18n import _, current_language, pgettext
 from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import (ReportRequest, compute, make_query, table_names,
-                                         unresolved_duplicates)
+from desktop_app.reports.builder import (ReportRequest, compute_all, make_query,
+                                         table_names, unresolved_duplicates)
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.periods import Period, month_period, year_period
 
@@ -72,13 +72,18 @@ def _office_codes(conn, office_ids):
                                        office_ids)]
 
 
-def _value(conn, code: str, period: Period, offices, labels, dims=()):
-    indicator = ind.CATALOGUE.get(code)
-    if indicator is None:
-        return None
+def _values(conn, period: Period, offices, labels, plans) -> dict:
+    """Results of several indicators over one period (one run: shared families)."""
+    chosen = [(ind.CATALOGUE[code], list(dims)) for code, dims in plans
+              if code in ind.CATALOGUE]
     q = make_query(conn, ReportRequest(period, offices=offices))
-    result = compute(conn, q, indicator, dims, labels)
-    return result if result.available else None
+    return {r.indicator.code: r for r in compute_all(conn, q, chosen, labels) if r.available}
+
+
+FIGURES = (("people_on_register", "year", "now"), ("people_reached", "year", "year"),
+           ("cases_opened", "month", "month"), ("cases_open", "year", "now"),
+           ("trainees", "year", "year"), ("loans_outstanding", "year", "now"),
+           ("loans_par30", "year", "now"))
 
 
 def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12,
@@ -91,21 +96,26 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     labels = Labels(conn, language)
     data = DashboardData(office_ids)
     year = year_period(today.year)
-    this_year = Period(year.start, today, "custom", f"{year.start}..{today}")
-    this_month = Period(date(today.year, today.month, 1), today, "custom", "month-to-date")
+    periods = {"year": Period(year.start, today, "custom", f"{year.start}..{today}"),
+               "month": Period(date(today.year, today.month, 1), today, "custom",
+                               "month-to-date")}
     when = {"year": _("this year"), "month": _("this month"), "now": pgettext("as of", "today")}
-    for code, period, note in (
-            ("people_on_register", this_year, "now"), ("people_reached", this_year, "year"),
-            ("cases_opened", this_month, "month"), ("cases_open", this_year, "now"),
-            ("trainees", this_year, "year"), ("loans_outstanding", this_year, "now"),
-            ("loans_par30", this_year, "now")):
-        result = _value(conn, code, period, offices, labels)
+    results = {}
+    for key, period in periods.items():
+        plans = [(code, ("sex",) if code == "trainees" else ())
+                 for code, p, _note in FIGURES if p == key]
+        results[key] = _values(conn, period, offices, labels, plans)
+    for code, key, note in FIGURES:
+        result = results[key].get(code)
         if result is None:
             continue
         totals = result.totals
         text = "; ".join(value_text(result, t, language) for t in totals) or "0"
         value = totals[0].value if len(totals) == 1 else None
         data.figures.append(Figure(code, result.indicator.title(), value, text, when[note]))
+    trainees = results["year"].get("trainees")
+    if trainees and trainees.tables:
+        data.trainees_by_sex = {r.label: r.value for r in trainees.tables[0].rows}
     # monthly series (the last ``months`` calendar months, this one included)
     series: list[Period] = []
     cursor = date(today.year, today.month, 1)
@@ -114,30 +124,76 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
         cursor = (cursor - timedelta(days=1)).replace(day=1)
     data.months = [m.code for m in series]
     tables = table_names(conn)
-    if "hotline_case" in tables:
-        for n, month in enumerate(series):
-            result = _value(conn, "cases_opened", month, offices, labels, ("category",))
-            for row in result.tables[0].rows if result and result.tables else ():
-                data.cases_by_category.setdefault(row.label, [0] * len(series))[n] = row.value
-    result = _value(conn, "trainees", this_year, offices, labels, ("sex",))
-    if result and result.tables:
-        data.trainees_by_sex = {r.label: r.value for r in result.tables[0].rows}
-    for code, target in (("loans_outstanding", data.loans_outstanding),
-                         ("loans_par30", data.par30)):
-        if code not in ind.CATALOGUE:
-            continue
+    span = Period(series[0].start, series[-1].end, "custom", data.months[0])
+    if "cases_opened" in ind.CATALOGUE and "hotline_case" in tables:
+        data.cases_by_category = cases_by_month(conn, span, offices, labels, data.months)
+    if "loans_outstanding" in ind.CATALOGUE and {"loan", "fund_entry"} <= tables:
+        data.loans_outstanding = outstanding_by_month(conn, series, office_ids)
+    if "loans_par30" in ind.CATALOGUE:
         for n, month in enumerate(series):
             as_of = Period(series[0].start, month.end, "custom", month.code)
-            result = _value(conn, code, as_of, offices, labels)
+            result = _values(conn, as_of, offices, labels, [("loans_par30", ())]).get(
+                "loans_par30")
             for row in result.totals if result else ():
                 if row.currency:
-                    target.setdefault(row.currency, [None] * len(series))[n] = row.value
+                    data.par30.setdefault(row.currency, [None] * len(series))[n] = row.value
     data.overdue_followups = overdue_followups(conn, office_ids, today)
     data.has_sync = "sync_bundle_log" in tables
     if actor is None or actor.role in WIDE_ROLES:
         data.office_sync = office_sync(conn, today)
     data.duplicates_unresolved = unresolved_duplicates(conn)
     return data
+
+
+def cases_by_month(conn, span: Period, offices, labels, months: list[str]) -> dict[str, list[int]]:
+    """Cases opened per category label and month over ``span``: one grouped query over the
+    rows of the cases_opened indicator (same merges, tombstones and scope)."""
+    indicator = ind.CATALOGUE["cases_opened"]
+    q = make_query(conn, ReportRequest(span, offices=offices))
+    src = indicator.source.build(q)
+    out: dict[str, list[int]] = {}
+    for month, category, count in conn.execute(
+            f"SELECT substr(c.opened_on, 1, 7), {src.dims['category']}, COUNT(*) {src.rows} "
+            f"GROUP BY 1, 2"):
+        if month in months:
+            label = labels.label("category", category)
+            out.setdefault(label, [0] * len(months))[months.index(month)] += count
+    return out
+
+
+def outstanding_by_month(conn, series: list[Period], office_ids) -> dict[str, list[Decimal]]:
+    """Principal outstanding at the end of each month, per currency: one grouped query of
+    the fund ledger's principal movements per loan and month, summed up in order (each
+    loan's balance counted when positive, as store.loans.loan_rows does)."""
+    from desktop_app.reports.builder import _from_minor
+    scope = ""
+    if office_ids:
+        scope = f"AND l.office_id IN ({', '.join(ind.lit(o) for o in office_ids)})"
+    ends = [m.end_exclusive.isoformat() for m in series]
+    months = [m.code for m in series]
+    balance: dict[str, int] = {}
+    currency_of: dict[str, str] = {}
+    moves: dict[str, dict[int, int]] = {}
+    for loan_id, currency, month, principal in conn.execute(
+            "SELECT e.loan_id, l.currency, CASE WHEN e.value_date < ? THEN '' "
+            "ELSE substr(e.value_date, 1, 7) END, SUM(e.principal) FROM fund_entry e "
+            "JOIN loan l ON l.id = e.loan_id AND l.deleted = 0 "
+            f"WHERE e.deleted = 0 AND e.value_date < ? {scope} GROUP BY 1, 2, 3",
+            (series[0].start.isoformat(), ends[-1])):
+        currency_of[loan_id] = currency
+        n = -1 if month == "" else months.index(month)
+        moves.setdefault(loan_id, {})[n] = moves.get(loan_id, {}).get(n, 0) + int(principal or 0)
+    totals: dict[str, list[int]] = {}
+    for loan_id, by_month in moves.items():
+        currency = currency_of[loan_id]
+        row = totals.setdefault(currency, [0] * len(series))
+        running = by_month.get(-1, 0)
+        for n in range(len(series)):
+            running += by_month.get(n, 0)
+            if running > 0:
+                row[n] += running
+    return {cur: [_from_minor(v, cur) for v in values] for cur, values in totals.items()
+            if any(values)}
 
 
 def overdue_followups(conn, office_ids, today: date, limit: int = 50) -> list[dict]:

@@ -13,6 +13,11 @@ Rules every source follows:
   (``person.merged_into``) is the survivor (store.people.resolve_person semantics); the
   temp table ``rpt_root`` maps every merged id to its survivor for the run;
 * dates are compared as ISO text: ``start <= value < day after end``.
+
+Indicators over the same records form a *family*: their sources share one ``from_where``
+(the family's base) and each adds its own ``when`` condition. The builder computes a whole
+family and every disaggregation asked of it in one grouped pass over the base (see
+builder.compute_family); drill-down reads ``SourceSQL.rows`` (base AND when).
 """
 from __future__ import annotations
 
@@ -104,19 +109,20 @@ class Query:
         return all(t in self.tables for t in tables)
 
     # dimension expressions shared by sources about people (alias p)
-    def age_expr(self, birth: str) -> str:
+    def born_by(self, years: int) -> str:
+        """ISO text of the latest birth date of someone ``years`` old on the last day of the
+        period: age >= years exactly when birth_date <= this (text order is date order)."""
         end = self.end_date
-        md = lit(f"{end.month:02d}-{end.day:02d}")
-        return (f"({end.year} - CAST(substr({birth}, 1, 4) AS INTEGER) - "
-                f"(substr({birth}, 6, 5) > {md}))")
+        return lit(f"{end.year - years:04d}-{end.month:02d}-{end.day:02d}")
 
     def age_band_expr(self, birth: str) -> str:
-        age = self.age_expr(birth)
+        """Age band on the last day of the period, by comparing the birth date text with
+        the cut-off dates (no arithmetic per row)."""
         codes = age_band_codes(self.age_bands)
-        parts = [f"WHEN {birth} IS NULL OR {birth} = '' THEN {lit(UNKNOWN)}"]
-        parts.append(f"WHEN {age} < 0 THEN {lit(UNKNOWN)}")
+        parts = [f"WHEN {birth} IS NULL OR {birth} = '' THEN {lit(UNKNOWN)}",
+                 f"WHEN {birth} > {self.born_by(0)} THEN {lit(UNKNOWN)}"]
         for code, upper in zip(codes, self.age_bands):
-            parts.append(f"WHEN {age} < {upper} THEN {lit(code)}")
+            parts.append(f"WHEN {birth} > {self.born_by(upper)} THEN {lit(code)}")
         parts.append(f"ELSE {lit(codes[-1])}")
         return "(CASE " + " ".join(parts) + " END)"
 
@@ -130,10 +136,26 @@ def one_of(expr: str, values) -> str:
             f"ELSE {lit(UNKNOWN)} END)")
 
 
+def destination_expr(q: Query, p: str = "p") -> str:
+    """Destination country of the latest migration episode (departed before the end of the
+    period) of the surviving identity ``p``: a look-up in the episode index in person
+    order; identities with merged duplicates (rare) also read their duplicates' episodes."""
+    latest = ("ORDER BY e.departure_date DESC, e.created_at DESC LIMIT 1")
+    before = f"COALESCE(e.departure_date, '') < {q.end}"
+    own = (f"(SELECT e.destination_country FROM migration_episode e WHERE "
+           f"e.person_id = {p}.id AND e.deleted = 0 AND {before} {latest})")
+    merged = (f"(SELECT e.destination_country FROM migration_episode e WHERE e.deleted = 0 "
+              f"AND {before} AND (e.person_id = {p}.id OR e.person_id IN "
+              f"(SELECT r.id FROM temp.rpt_root r WHERE r.root = {p}.id)) {latest})")
+    if not q.cache.get("has_merges", True):
+        return own
+    return (f"(CASE WHEN {p}.id IN (SELECT root FROM temp.rpt_root) THEN {merged} "
+            f"ELSE {own} END)")
+
+
 def person_dims(q: Query, p: str = "p") -> dict[str, str]:
     """Disaggregations of anything that has a (surviving) person row aliased ``p``."""
-    # rpt_destination is filled by builder.ensure_destinations when this dimension is used
-    destination = f"(SELECT d.country FROM rpt_destination d WHERE d.pid = {p}.id)"
+    destination = destination_expr(q, p)
     return {
         "sex": one_of(f"{p}.sex", ("female", "male")),
         "age_band": q.age_band_expr(f"{p}.birth_date"),
@@ -153,9 +175,15 @@ PERSON_DIMS = ("sex", "age_band", "district", "jamoat", "migration_status",
 @dataclass(frozen=True)
 class SourceSQL:
     unit: str             # expression of the counted record's id
-    from_where: str       # "FROM ... WHERE ..." yielding one row per unit
+    from_where: str       # "FROM ... WHERE ...": one row per unit (of the family's base)
     dims: dict[str, str]  # disaggregation code -> expression
     columns: dict[str, str] = field(default_factory=dict)  # measure inputs
+    when: str = ""        # this indicator's rows within a family's shared base
+
+    @property
+    def rows(self) -> str:
+        """FROM ... WHERE ... of exactly this indicator's units (drill-down appends AND)."""
+        return f"{self.from_where} AND ({self.when})" if self.when else self.from_where
 
 
 @dataclass(frozen=True)
@@ -179,29 +207,81 @@ class Source:
     # alternatively: units(conn, q) -> iterable of Unit (aggregated in Python)
     units: Callable[..., object] | None = None
     dims: tuple[str, ...] = ()
+    # prepare(conn, q): temp tables the query reads (filled once per run, see q.cache)
+    prepare: Callable[..., None] | None = None
 
 
-def _people_registered(q: Query) -> SourceSQL:
-    return SourceSQL(
-        "p.id",
-        f"FROM person p WHERE p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
-        f"AND {q.within('p.created_at')} AND {q.offices('p.office_id')} "
-        f"AND {q.district_in('p.district')}",
-        person_dims(q) | {"office": known("p.office_id")})
+def _people_base(q: Query) -> str:
+    """Surviving identities on the register by the end of the period, plus those reached
+    through another contact (temp table rpt_reach, see builder.prepare_reach)."""
+    return (f"FROM person p WHERE p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
+            f"AND {q.district_in('p.district')} AND (({q.before_end('p.created_at')} "
+            f"AND {q.offices('p.office_id')}) OR p.id IN (SELECT pid FROM temp.rpt_reach))")
 
 
-def _people_on_register(q: Query) -> SourceSQL:
-    return SourceSQL(
-        "p.id",
-        f"FROM person p WHERE p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
-        f"AND {q.before_end('p.created_at')} AND {q.offices('p.office_id')} "
-        f"AND {q.district_in('p.district')}",
-        person_dims(q) | {"office": known("p.office_id")})
+def _people(when: Callable[[Query], str], office: bool = True):
+    def build(q: Query) -> SourceSQL:
+        dims = person_dims(q)
+        if office:
+            dims["office"] = known("p.office_id")
+        return SourceSQL("p.id", _people_base(q), dims, when=when(q))
+    return build
+
+
+def _registered_when(q: Query) -> str:
+    return f"{q.within('p.created_at')} AND {q.offices('p.office_id')}"
+
+
+_people_registered = _people(_registered_when)
+_people_on_register = _people(
+    lambda q: f"{q.before_end('p.created_at')} AND {q.offices('p.office_id')}")
+_people_reached = _people(
+    lambda q: f"({_registered_when(q)}) OR p.id IN (SELECT pid FROM temp.rpt_reach)",
+    office=False)
+
+
+def prepare_roots(conn) -> None:
+    """(Re)fill temp table ``rpt_root``: every merged person id -> its surviving identity,
+    following chains (store.people.resolve_person semantics; a cycle stops before it
+    repeats). One recursive query over the merged rows only (partial index
+    person_merged_into), never a scan of the register."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rpt_root(id TEXT PRIMARY KEY, root TEXT)")
+    conn.execute("CREATE INDEX IF NOT EXISTS temp.rpt_root_root ON rpt_root(root)")
+    conn.execute("DELETE FROM temp.rpt_root")
+    conn.execute(
+        "INSERT INTO temp.rpt_root(id, root) "
+        "WITH RECURSIVE chain(id, root, depth, path) AS ("
+        " SELECT id, merged_into, 1, ',' || id || ',' || merged_into || ',' FROM person"
+        " WHERE merged_into IS NOT NULL AND merged_into != ''"
+        " UNION ALL"
+        " SELECT c.id, n.merged_into, c.depth + 1, c.path || n.merged_into || ','"
+        " FROM chain c JOIN person n ON n.id = c.root"
+        " WHERE n.merged_into IS NOT NULL AND n.merged_into != ''"
+        " AND instr(c.path, ',' || n.merged_into || ',') = 0)"
+        " SELECT id, root FROM (SELECT id, root, MAX(depth) FROM chain GROUP BY id)")
+
+
+def prepare_reach(conn, q: Query) -> None:
+    """(Re)fill temp table ``rpt_reach``: surviving identities reached in the period by a
+    contact other than their own registration (see reach_events), in the office scope."""
+    if q.cache.get("reach_ready"):
+        return
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rpt_reach(pid TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.rpt_reach")
+    union = " UNION ALL ".join(reach_events(q))
+    conn.execute(
+        f"INSERT OR IGNORE INTO temp.rpt_reach(pid) SELECT COALESCE(r.root, ev.pid) "
+        f"FROM ({union}) ev LEFT JOIN temp.rpt_root r ON r.id = ev.pid "
+        f"WHERE ev.pid IS NOT NULL AND {q.within('ev.at')} AND {q.offices('ev.office_id')}")
+    q.cache["reach_ready"] = True
 
 
 def reach_events(q: Query) -> list[str]:
-    """SELECTs of (pid, office_id, at): every contact that reaches a person."""
-    events = ["SELECT id AS pid, office_id, created_at AS at FROM person WHERE deleted = 0"]
+    """SELECTs of (pid, office_id, at) of every contact that reaches a person other than
+    the registration of the surviving record itself (which the people base reads): the
+    registration of a merged duplicate, a case opened, a training start, a disbursement."""
+    events = ["SELECT id AS pid, office_id, created_at AS at FROM person WHERE deleted = 0 "
+              "AND merged_into IS NOT NULL AND merged_into != ''"]
     if q.has("hotline_case"):
         events.append("SELECT person_id, office_id, opened_on FROM hotline_case "
                       "WHERE deleted = 0 AND person_id IS NOT NULL")
@@ -216,40 +296,38 @@ def reach_events(q: Query) -> list[str]:
     return events
 
 
-def _people_reached(q: Query) -> SourceSQL:
-    union = " UNION ALL ".join(reach_events(q))
-    return SourceSQL(
-        "p.id",
-        f"FROM (SELECT DISTINCT COALESCE(r.root, ev.pid) AS pid FROM ({union}) ev "
-        f"LEFT JOIN rpt_root r ON r.id = ev.pid WHERE {q.within('ev.at')} "
-        f"AND {q.offices('ev.office_id')}) u JOIN person p ON p.id = u.pid AND p.deleted = 0 "
-        f"WHERE {q.district_in('p.district')}",
-        dict(person_dims(q)))
-
-
 def _client_join(alias: str, person_col: str) -> str:
     return (f"LEFT JOIN rpt_root r ON r.id = {alias}.{person_col} "
             f"LEFT JOIN person p ON p.id = COALESCE(r.root, {alias}.{person_col}) "
             f"AND p.deleted = 0")
 
 
+def _case_when(q: Query, date_col: str | None) -> str:
+    if date_col is None:   # open at the end of the period
+        return (f"{q.before_end('c.opened_on')} AND (c.closed_on IS NULL OR c.closed_on = '' "
+                f"OR c.closed_on >= {q.end})")
+    return f"{q.within('c.' + date_col)}"
+
+
 def _case_source(date_col: str | None, extra: str = "") -> Callable[[Query], SourceSQL]:
+    """Cases of one kind (opened / resolved / closed in the period, open at its end). Every
+    case source shares the same base (any of these), so the whole family is one pass."""
     def build(q: Query) -> SourceSQL:
         dims = person_dims(q)
-        when = q.within("c." + date_col) if date_col else (
-            f"{q.before_end('c.opened_on')} AND (c.closed_on IS NULL OR c.closed_on = '' "
-            f"OR c.closed_on >= {q.end})")
+        any_kind = " OR ".join(f"({_case_when(q, d)})" for d in
+                               ("opened_on", "resolved_on", "closed_on", None))
         return SourceSQL(
             "c.id",
             f"FROM hotline_case c {_client_join('c', 'person_id')} WHERE c.deleted = 0 "
-            f"AND {when} AND {q.offices('c.office_id')} "
-            f"AND {q.district_in('p.district')} {extra}",
+            f"AND {q.offices('c.office_id')} AND {q.district_in('p.district')} "
+            f"AND ({any_kind})",
             {"category": known("c.category"), "channel": known("c.channel"),
              "office": known("c.office_id"), "country": known("c.country"),
              "outcome": known("c.outcome"),
              "sex": dims["sex"], "age_band": dims["age_band"], "district": dims["district"]},
             {"days": "CAST(julianday(c.resolved_on) - julianday(c.opened_on) AS INTEGER)",
-             "amount": "c.wages_recovered_minor", "currency": "c.wages_currency"})
+             "amount": "c.wages_recovered_minor", "currency": "c.wages_currency"},
+            when=f"{_case_when(q, date_col)} {extra}".strip())
     return build
 
 
@@ -285,6 +363,26 @@ def _violations(q: Query) -> SourceSQL:
         f"WHERE v.deleted = 0 AND {q.within('i.inspected_on')} AND {q.offices('i.office_id')}",
         {"violation": known("v.violation"), "sector": known("em.sector"),
          "region": known("em.region"), "office": known("i.office_id")})
+
+
+def _sanctions(q: Query) -> SourceSQL:
+    """Sanctions recorded by the completed inspections dated in the period."""
+    return SourceSQL(
+        "s.id",
+        f"FROM inspection_sanction s JOIN inspection i ON i.id = s.inspection_id "
+        f"AND i.deleted = 0 LEFT JOIN employer em ON em.id = i.employer_id AND em.deleted = 0 "
+        f"WHERE s.deleted = 0 AND i.status = 'completed' AND {q.within('i.inspected_on')} "
+        f"AND {q.offices('i.office_id')}",
+        {"sanction": known("s.sanction"), "sector": known("em.sector"),
+         "region": known("em.region"), "office": known("i.office_id"),
+         "trigger": known("i.trigger")},
+        {"amount": "s.fine_minor", "currency": "s.fine_currency"})
+
+
+def _fines(q: Query) -> SourceSQL:
+    src = _sanctions(q)
+    return SourceSQL(src.unit, src.from_where, src.dims, src.columns,
+                     when="COALESCE(s.fine_minor, 0) > 0")
 
 
 def _trainings(q: Query) -> SourceSQL:
@@ -403,6 +501,7 @@ DIMENSIONS: dict[str, str] = {
     "violation": N_("Violation"),
     "course": N_("Course"),
     "funding_source": N_("Funding source"),
+    "sanction": N_("Sanction"),
     "currency": N_("Currency"),
     "product": N_("Loan product"),
     "purpose": N_("Purpose"),
@@ -416,7 +515,7 @@ def register(indicator: Indicator) -> Indicator:
     return indicator
 
 
-P = Source(("person",), "person", _people_registered)
+P = Source(("person",), "person", _people_registered, prepare=prepare_reach)
 register(Indicator(
     "people_registered", "people", N_("People registered"),
     N_("People whose record was created in the period, each identity once (merged "
@@ -425,13 +524,13 @@ register(Indicator(
 register(Indicator(
     "people_on_register", "people", N_("People on the register"),
     N_("Every person registered up to the end of the period, each identity once."),
-    Source(("person",), "person", _people_on_register), COUNT, PERSON_DIMS + ("office",),
+    Source(("person",), "person", _people_on_register, prepare=prepare_reach), COUNT, PERSON_DIMS + ("office",),
     ("sex", "migration_status")))
 register(Indicator(
     "people_reached", "people", N_("People reached"),
     N_("Distinct people registered, counselled (a case opened), trained or given a loan "
        "in the period, each identity once."),
-    Source(("person",), "person", _people_reached), COUNT, PERSON_DIMS,
+    Source(("person",), "person", _people_reached, prepare=prepare_reach), COUNT, PERSON_DIMS,
     ("sex", "age_band", "district", "destination_country")))
 
 C_OPEN = Source(("hotline_case",), "hotline_case", _case_source("opened_on"))
@@ -440,6 +539,12 @@ register(Indicator(
     "cases_opened", "cases", N_("Cases opened"),
     N_("Cases (hotline calls, walk-ins, outreach, referrals) opened in the period."),
     C_OPEN, COUNT, CASE_DIMS, ("category", "channel", "sex")))
+register(Indicator(
+    "child_labour_cases", "cases", N_("Child labour cases"),
+    N_("Cases of child labour (case category) opened in the period."),
+    Source(("hotline_case",), "hotline_case",
+           _case_source("opened_on", "AND c.category = 'child_labour'")),
+    COUNT, CASE_DIMS, ("age_band", "sex")))
 C_RES = Source(("hotline_case",), "hotline_case",
                _case_source("resolved_on", "AND c.resolved_on IS NOT NULL"))
 register(Indicator(
@@ -491,6 +596,32 @@ register(Indicator(
     Source(("inspection", "inspection_violation", "employer"), "inspection_violation",
            _violations),
     COUNT, ("violation", "sector", "region", "office"), ("violation",)))
+register(Indicator(
+    "child_labour_violations", "inspections", N_("Child labour found by inspections"),
+    N_("Violations of the child labour type recorded by the inspections of the period."),
+    Source(("inspection", "inspection_violation", "employer"), "inspection_violation",
+           lambda q: SourceSQL(**{**_violations(q).__dict__,
+                                  "when": "v.violation = 'child_labour'"})),
+    COUNT, ("sector", "region", "office"), ("sector",)))
+SANCTIONS = ("inspection", "inspection_sanction", "employer")
+register(Indicator(
+    "sanctions", "inspections", N_("Sanctions imposed"),
+    N_("Sanctions (warnings, orders, fines, suspensions, referrals for prosecution) "
+       "recorded by the completed inspections of the period."),
+    Source(SANCTIONS, "inspection_sanction", _sanctions),
+    COUNT, ("sanction", "trigger", "sector", "region", "office"), ("sanction",)))
+register(Indicator(
+    "fines_imposed", "inspections", N_("Fines imposed"),
+    N_("Number of fines with an amount imposed by the completed inspections of the "
+       "period."),
+    Source(SANCTIONS, "inspection_sanction", _fines),
+    COUNT, ("trigger", "sector", "region", "office"), ("sector",)))
+register(Indicator(
+    "fines_amount", "inspections", N_("Amount of fines imposed"),
+    N_("Total of the fines imposed by the completed inspections of the period, per "
+       "currency (never converted)."),
+    Source(SANCTIONS, "inspection_sanction", _fines),
+    MONEY, ("trigger", "sector", "region", "office"), ("sector",)))
 
 register(Indicator(
     "trainings_held", "trainings", N_("Trainings held"),

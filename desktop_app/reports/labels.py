@@ -25,6 +25,7 @@ REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
     "violation": ("violation",),
     "course": ("course",),
     "funding_source": ("funding_source",),
+    "sanction": ("sanction",),
     "product": ("loan_product",),
     "purpose": ("loan_purpose",),
 }

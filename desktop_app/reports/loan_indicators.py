@@ -48,25 +48,37 @@ def _borrowers(q: Query) -> SourceSQL:
         {"female": "(p.sex = 'female')"})
 
 
-def _person_values(conn, q: Query, person_ids) -> dict[str, dict[str, str]]:
-    """Disaggregation values of borrowers (by their surviving identity)."""
-    roots = dict(conn.execute("SELECT id, root FROM rpt_root"))
-    wanted = {pid: roots.get(pid, pid) for pid in person_ids}
+def _loan_dims(conn, q: Query) -> dict[str, dict[str, str]]:
+    """Disaggregation values of every disbursed loan (its borrower by surviving identity),
+    from one joined query; cached for the run (outstanding, PAR30 and repayment share it)."""
+    if "loan_dims" in q.cache:
+        return q.cache["loan_dims"]
     dims = person_dims(q)
     cols = ["sex", "age_band", "district"]
     found: dict[str, dict[str, str]] = {}
-    ids = list(set(wanted.values()))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        sql = (f"SELECT p.id, {', '.join(dims[c] for c in cols)} FROM person p "
-               f"WHERE p.deleted = 0 AND p.id IN ({','.join('?' * len(chunk))})")
-        for row in conn.execute(sql, chunk):
-            found[row[0]] = dict(zip(cols, row[1:]))
-    return {pid: found.get(root, {}) for pid, root in wanted.items()}
+    for row in conn.execute(
+            f"SELECT l.id, l.product_code, l.purpose, l.office_id, "
+            f"{', '.join(dims[c] for c in cols)}, p.district FROM loan l "
+            f"LEFT JOIN temp.rpt_root r ON r.id = l.person_id "
+            f"LEFT JOIN person p ON p.id = COALESCE(r.root, l.person_id) AND p.deleted = 0 "
+            f"WHERE l.disbursed_on IS NOT NULL"):
+        found[row[0]] = {"product": row[1] or ind.UNKNOWN, "purpose": row[2] or ind.UNKNOWN,
+                         "office": row[3] or ind.UNKNOWN, **dict(zip(cols, row[4:7])),
+                         "_district": row[7]}
+    q.cache["loan_dims"] = found
+    return found
 
 
 def portfolio_units(conn, q: Query, kind: str):
-    """One Unit per loan with money outstanding (or due) at the end of the period."""
+    """One Unit per loan with money outstanding (or due) at the end of the period; computed
+    once per run and kind (the loans module's ``loan_rows`` once per run)."""
+    cached = q.cache.get(("portfolio", kind))
+    if cached is None:
+        cached = q.cache[("portfolio", kind)] = list(_portfolio_units(conn, q, kind))
+    return cached
+
+
+def _portfolio_units(conn, q: Query, kind: str):
     from desktop_app.domain import loans as L
     from desktop_app.store.loans import loan_rows
     if "loan_rows" not in q.cache:  # outstanding, PAR30 and repayment share one pass
@@ -74,23 +86,15 @@ def portfolio_units(conn, q: Query, kind: str):
     rows = q.cache["loan_rows"]
     if q.office_ids:
         rows = [r for r in rows if r.office_id in q.office_ids]
-    meta = {}
-    if rows:
-        ids = [r.id for r in rows]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for lid, product, purpose in conn.execute(
-                    f"SELECT id, product_code, purpose FROM loan WHERE id IN "
-                    f"({','.join('?' * len(chunk))})", chunk):
-                meta[lid] = (product, purpose)
-    people = _person_values(conn, q, {r.person_id for r in rows})
+    every = _loan_dims(conn, q)
     for r in rows:
-        person = people.get(r.person_id, {})
-        if q.districts and person.get("district") not in q.districts:
+        found = every.get(r.id)
+        if found is None:  # not in the loan table as disbursed (should not happen)
+            found = {"product": ind.UNKNOWN, "purpose": ind.UNKNOWN,
+                     "office": r.office_id or ind.UNKNOWN, "_district": None}
+        if q.districts and found["_district"] not in q.districts:
             continue
-        product, purpose = meta.get(r.id, (None, None))
-        dims = {"product": product or ind.UNKNOWN, "purpose": purpose or ind.UNKNOWN,
-                "office": r.office_id or ind.UNKNOWN, **person}
+        dims = {k: v for k, v in found.items() if not k.startswith("_")}
         if kind == "repayment":
             due = r.due_principal + r.due_interest
             paid = r.paid_principal + r.paid_interest

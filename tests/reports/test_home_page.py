@@ -53,3 +53,44 @@ def test_home_page_shows_figures(qtbot, ctx, world):
     titles = {c.title.text(): c.value.text() for c in page.cards if c.isVisibleTo(page)}
     assert "People on the register \u00b7 today" in titles
     page.grab().save("/tmp/reports-home.png")
+
+
+def test_people_list_does_not_wait_behind_the_dashboard(qtbot, ctx, world, monkeypatch):
+    """The dashboard computes on its own thread and connection: a People list job submitted
+    to the shared DB worker meanwhile finishes first. The dashboard here cannot finish
+    before the People list has (it waits for it), so on the shared worker this would never
+    complete; no timing is measured."""
+    import threading
+
+    from desktop_app.reports import dashboard
+    from desktop_app.store.people_list import PeopleQuery, list_ids
+    from desktop_app.ui.home import PAGE
+    order: list[str] = []
+    people_done = threading.Event()
+    dashboard_started = threading.Event()
+    real = dashboard.dashboard_data
+
+    def slow_dashboard(conn, actor=None, **kw):
+        dashboard_started.set()
+        assert conn is not ctx.session.conn   # a connection of its own
+        people_done.wait(10)
+        result = real(conn, actor, **kw)
+        order.append("dashboard")
+        return result
+
+    monkeypatch.setattr(dashboard, "dashboard_data", slow_dashboard)
+    page = PAGE.factory(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(dashboard_started.is_set, timeout=10000)
+
+    def people_list(conn):
+        ids = list_ids(conn, PeopleQuery())
+        order.append("people")
+        people_done.set()
+        return ids
+    ctx.worker.submit(people_list)
+    qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=30000)
+    ctx.worker.wait_idle()
+    assert order == ["people", "dashboard"]
+    assert page.last_error == ""
+    assert {f.code for f in page.data.figures} >= {"people_on_register", "people_reached"}

@@ -70,3 +70,29 @@ def test_outstanding_par30_repayment_and_women(session):
     assert (women.numerator, women.denominator) == (1, 2)
     # the records behind PAR30's numerator side: drill into the women's bucket
     assert drill_down(session, request, "loans_par30", "sex", "female") == [late["id"]]
+
+
+def test_dashboard_trends_are_grouped_and_match_the_indicators(session):
+    """Outstanding per month from one grouped ledger query equals the loans module's
+    portfolio at each month end; cases per category and month from one query."""
+    from desktop_app.reports.dashboard import dashboard_data
+    from desktop_app.reports.periods import month_period
+    checker = _checker(session)
+    svc = S.LoanService(session, today=TODAY)
+    fund = svc.create_fund("Gharm revolving fund", "TJS")
+    svc.add_capital(fund["id"], "200000", date(2025, 1, 1))
+    people = PersonRepository(session)
+    woman = people.create({"family_name": "Раҳимова", "given_name": "Нигора", "sex": "female"})
+    man = people.create({"family_name": "Karimov", "given_name": "Aziz", "sex": "male"})
+    _loan(session, checker, fund, woman, "6000", date(2026, 1, 10))
+    good = _loan(session, checker, fund, man, "12000", date(2026, 2, 10))
+    for i in svc.instalments_of(good["id"], 1)[:3]:
+        svc.repay(good["id"], L.from_minor(i["principal"] + i["interest"], "TJS"),
+                  date.fromisoformat(i["due_date"]))
+    data = dashboard_data(session.conn, session.actor, today=date(2026, 6, 15), months=6)
+    assert data.months == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+    for n, code in enumerate(data.months):
+        month = month_period(int(code[:4]), int(code[5:]))
+        expected = S.portfolio(session.conn, month.end).by_currency["TJS"].outstanding
+        assert data.loans_outstanding["TJS"][n] == L.from_minor(expected, "TJS"), code
+    assert data.loans_outstanding["TJS"][0] == Decimal("6000.00")

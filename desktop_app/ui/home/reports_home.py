@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QL
                                QVBoxLayout, QWidget)
 
 from desktop_app.i18n import _, format_date, format_number, ngettext, pgettext
-from desktop_app.reports.dashboard import SILENT_DAYS, dashboard_data
+from desktop_app.reports import dashboard as dashboard_module
+from desktop_app.reports.dashboard import SILENT_DAYS
 from desktop_app.ui.reports.tasks import TaskRunner
 
 
@@ -116,7 +117,10 @@ class HomePage(QWidget):
         actor = self.ctx.actor
         self.refresh_button.setEnabled(False)
         self.status.setText(_("Computing\u2026"))
-        self.tasks.run(lambda conn: dashboard_data(conn, actor), self._show, self._failed)
+        # its own thread and read connection: the shared DB worker stays free for the
+        # People list and other pages while the figures are computed (docs/dev/reports.md)
+        self.tasks.run_reader(lambda conn: dashboard_module.dashboard_data(conn, actor), self._show,
+                              self._failed)
 
     def _failed(self, exc) -> None:
         self.refresh_button.setEnabled(True)
