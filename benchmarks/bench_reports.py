@@ -197,21 +197,6 @@ def _subprocess(code: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _migrated(db) -> None:
-    """Apply this version's migrations (report indexes) to the cached demo database, without
-    the backup copy a user's database gets: the cache can be rebuilt."""
-    from desktop_app.store import migrations
-    from desktop_app.store.access import open_database
-    conn = open_database(db, migrate=False)
-    started = time.perf_counter()
-    done = migrations.migrate(conn, db, backup=False)
-    if done.applied:
-        conn.execute("ANALYZE")
-        print(f"# migrated {Path(db).name} ({', '.join(done.applied)}) in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
-    conn.close()
-
-
 def run(ctx) -> list[Result]:
     from desktop_app.reports.builder import ReportRequest, build_report, table_names
     from desktop_app.reports.indicators import Query
@@ -219,7 +204,6 @@ def run(ctx) -> list[Result]:
     from desktop_app.store.access import open_database
 
     db = ctx.demo_db()
-    _migrated(db)
     conn = open_database(db, migrate=False)
     period = current_period("quarter", date.today())
     tables = table_names(conn)

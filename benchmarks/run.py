@@ -55,15 +55,20 @@ class BenchContext:
         self.workdir = workdir
         self.scale = scale
         self.cache = cache
+        self._migrated: set[Path] = set()
 
     def count(self, kind: str) -> int:
         return max(1, int(FULL[kind] * self.scale))
 
     def demo_db(self) -> Path:
-        """The shared demo database (people, cases, trainings, loans at this scale)."""
+        """The shared demo database (people, cases, trainings, loans at this scale), brought
+        up to this version's schema."""
         self.cache.mkdir(parents=True, exist_ok=True)
         path = self.cache / f"demo-{self.scale:g}.db"
         if path.exists():
+            if path not in self._migrated:
+                _bring_up_to_date(path)
+                self._migrated.add(path)
             return path
         from desktop_app.cli import main as hamroh
         tmp = path.with_suffix(".partial.db")
@@ -94,6 +99,22 @@ class BenchContext:
         if keys.exists():
             shutil.copyfile(keys, target.with_name(target.name + ".keys"))
         return target
+
+
+def _bring_up_to_date(db: Path) -> None:
+    """Apply this version's migrations to a cached demo database built by an older one,
+    without the backup copy a user's database gets (the cache can be rebuilt, and a copy of
+    the full-scale database would take 20 GB)."""
+    from desktop_app.store import migrations
+    from desktop_app.store.access import open_database
+    conn = open_database(db, migrate=False)
+    started = time.perf_counter()
+    done = migrations.migrate(conn, db, backup=False)
+    if done.applied:
+        conn.execute("ANALYZE")
+        print(f"# migrated {db.name} ({', '.join(done.applied)}) in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+    conn.close()
 
 
 def main(argv=None) -> int:
