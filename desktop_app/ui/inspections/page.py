@@ -16,8 +16,8 @@ from desktop_app.store import inspections as si
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
-from desktop_app.ui.cases.widgets import (REPEAT_BRUSH, ErrorLabel, FieldErrors, LazyRowsModel,
-                                          RefCombo, date_edit, iso, setup_table)
+from desktop_app.ui.cases.widgets import (REPEAT_BRUSH, ErrorLabel, FieldErrors, RefCombo,
+                                          by_id, date_edit, iso, lazy_model, setup_table)
 
 
 def _inspection_display(conn):
@@ -44,15 +44,17 @@ class InspectionsPage(QWidget):
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.new_button = QPushButton()
-        self.model = LazyRowsModel(
+        self.model = lazy_model(
             [("number", lambda: _("Number")), ("inspected_on", lambda: _("Date")),
              ("employer_name", lambda: _("Enterprise")), ("trigger", lambda: _("Trigger")),
              ("violations", lambda: _("Violations")), ("cases", lambda: _("Linked cases"))],
-            lambda ids: si.inspection_rows(conn, ids), _inspection_display(conn))
+            lambda ids: by_id(si.inspection_rows(conn, ids)), _inspection_display(conn),
+            parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
         setup_table(self.table, [210, 90, 260, 160, 90])
-        self.table.doubleClicked.connect(lambda i: self.open_inspection(self.model.id_at(i.row())))
+        self.table.doubleClicked.connect(lambda i: self.open_inspection(self.model.key_at(i.row())))
+        self.table.activated.connect(lambda i: self.open_inspection(self.model.key_at(i.row())))
         page = QWidget()
         box = QVBoxLayout(page)
         bar = QHBoxLayout()
@@ -106,7 +108,7 @@ class InspectionsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_ids(si.inspection_ids(self.ctx.conn, search=self.search.text()))
+        self.model.set_keys(si.inspection_ids(self.ctx.conn, search=self.search.text()))
         self.refresh_employers()
 
     def refresh_employers(self) -> None:
