@@ -98,7 +98,7 @@ class CasesPage(QWidget):
             brush=lambda r: OVERDUE_BRUSH if r.get("overdue") else TODAY_BRUSH, parent=self)
         self.due_table = QTableView()
         self.due_table.setModel(self.due_model)
-        setup_table(self.due_table, [100, 90, 190])
+        setup_table(self.due_table, [100, 150, 190])
         self.due_table.doubleClicked.connect(lambda index: self.open_due(index.row()))
         self.due_table.activated.connect(lambda index: self.open_due(index.row()))
         self.stack = QStackedWidget()
