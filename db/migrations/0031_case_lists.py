@@ -4,7 +4,9 @@
   that carry the filter columns, so a list is read from the index alone as rowids.
 - A partial index of open follow-ups by due date (the due / overdue list).
 - ``case_search``: FTS5 over script-independent keys of each case (number, person,
-  caller, employer, phones, description); rowid = hotline_case.rowid. Derived, local.
+  caller, employer, phones, description) and tags of its list filters (status,
+  category, assignee, employer), so a filtered search is answered by the index alone;
+  rowid = hotline_case.rowid. Derived, local.
 - ``case_search_stale``: cases whose person's name or phone changed since their keys
   were written (filled by a trigger on person; emptied by store.cases_search).
 """
@@ -30,7 +32,7 @@ STATEMENTS = [
     "CREATE INDEX hotline_case_deleted ON hotline_case(id) WHERE deleted = 1",
     "CREATE INDEX case_followup_open ON case_followup(due_on, case_id, assigned_to)"
     " WHERE done_on IS NULL AND deleted = 0",
-    "CREATE VIRTUAL TABLE case_search USING fts5(keys, content='', contentless_delete=1,"
+    "CREATE VIRTUAL TABLE case_search USING fts5(keys, tags, content='', contentless_delete=1,"
     " tokenize='unicode61', prefix='2 3 4')",
     "CREATE TABLE case_search_stale (case_rowid INTEGER PRIMARY KEY)",
     """CREATE TRIGGER person_case_search_stale AFTER UPDATE OF family_name, given_name,

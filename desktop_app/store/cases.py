@@ -144,17 +144,33 @@ class FollowUpRepository(Repository):
         return cleaned
 
 
+# The referral target "another office of our network": ``target_office_id`` names the
+# office, which then receives the case, its person and its history (sync.scope).
+NETWORK_OFFICE = "network_office"
+
+
 class ReferralRepository(Repository):
     table = "case_referral"
     fields = ("case_id", "target", "target_detail", "referred_on", "status", "answer",
-              "answered_on", "consent_override", "override_reason")
+              "answered_on", "consent_override", "override_reason", "target_office_id")
     defaults = {"status": "sent", "consent_override": 0}
 
     def validate(self, values, existing):
-        opened = self.conn.execute("SELECT opened_on FROM hotline_case WHERE id=?",
-                                   (values.get("case_id"),)).fetchone()
-        cleaned, errors = dom.validate_referral(values, opened[0] if opened else None,
+        case = self.conn.execute("SELECT opened_on, office_id FROM hotline_case WHERE id=?",
+                                 (values.get("case_id"),)).fetchone()
+        cleaned, errors = dom.validate_referral(values, case[0] if case else None,
                                                 _codes(self.conn, "referral_target"))
+        if cleaned.get("target") == NETWORK_OFFICE:
+            office = cleaned.get("target_office_id") or None
+            if not office or not self.conn.execute(
+                    "SELECT 1 FROM office WHERE id=? AND deleted=0", (office,)).fetchone():
+                errors["target_office_id"] = _("Choose the office the case is referred to.")
+            elif case and office == case[1]:
+                errors["target_office_id"] = _("The case is already at this office; choose "
+                                               "another office.")
+            cleaned["target_office_id"] = office
+        else:
+            cleaned["target_office_id"] = None
         if errors:
             raise ValidationError(errors)
         return cleaned
@@ -332,7 +348,9 @@ def refer(session: Session, case_id: str, values: dict, *,
             session.log("override_consent", "case_referral", record["id"],
                         detail={"reason": override_reason, "case_id": case_id})
         add_event(session, case_id, "referral",
-                  " ".join(filter(None, [record["target"], record.get("target_detail")])),
+                  " ".join(filter(None, [record["target"],
+                                         office_name(session.conn, record.get("target_office_id")),
+                                         record.get("target_detail")])),
                   on=record["referred_on"])
         if case["status"] in ("new", "in_progress"):
             change_status(session, case_id, "referred", on=record["referred_on"])
@@ -442,6 +460,21 @@ def person_name(conn, person_id: str | None) -> str:
     return " ".join(p for p in row if p) if row else ""
 
 
+def office_name(conn, office_id: str | None) -> str:
+    """``GRM · Gharm JRC`` for an office id ("" for none)."""
+    if not office_id:
+        return ""
+    row = conn.execute("SELECT code, name FROM office WHERE id=?", (office_id,)).fetchone()
+    return " · ".join(p for p in row if p) if row else ""
+
+
+def network_offices(conn, exclude: str | None = None) -> list[tuple[str, str]]:
+    """(id, "CODE · name") of the offices of the network a case can be referred to."""
+    return [(r[0], " · ".join(p for p in (r[1], r[2]) if p)) for r in conn.execute(
+        "SELECT id, code, name FROM office WHERE deleted=0 AND id IS NOT ? ORDER BY code",
+        (exclude,))]
+
+
 def user_name(conn, user_id: str | None) -> str:
     if not user_id:
         return ""
@@ -523,8 +556,8 @@ ORDER_SQL = "c.opened_on DESC, c.number DESC"
 
 
 def case_query(conn, flt: CaseFilter, rowids: list[int] | None = None) -> tuple[str, str, list]:
-    """(source with index hint, WHERE, args) of a work list. With ``rowids`` (search hits)
-    the list is limited to them and the planner reads those rows by rowid."""
+    """(source with index hint, WHERE, args) of a work list (the search term aside). With
+    ``rowids`` the list is limited to them and the planner reads those rows by rowid."""
     index, extra = _VIEW_INDEX.get(flt.view, _VIEW_INDEX["all"])
     where, args = ["c.deleted = 0"], []
     if extra:
@@ -556,23 +589,41 @@ def case_query(conn, flt: CaseFilter, rowids: list[int] | None = None) -> tuple[
 
 
 def list_cases(conn, flt: CaseFilter | None = None, limit: int | None = None) -> CaseIds:
-    """Rowids of the cases a work list shows, newest first (for the lazy list model).
+    """Rowids of the cases a work list shows (for the lazy list model).
 
-    Without a search the list is read from an index whose order is the display order
-    (no sort, no table rows). A search takes the newest ``cases_search.SEARCH_LIMIT``
-    matches from the case search index and filters and orders only those.
+    Without a search: newest opened first, read from an index whose order is the display
+    order (no sort, no table rows); ``limit`` gives the first rows of a long list at once.
+    With a search: the newest registered matches (at most ``cases_search.SEARCH_LIMIT``),
+    filters included, answered by the case search index alone.
     """
     flt = flt or CaseFilter()
-    hits, capped = None, False
     if flt.search.strip():
-        hits, capped = cases_search.search_rowids(conn, flt.search)
-        if not hits:
-            return CaseIds([], False)
-    source, where, args = case_query(conn, flt, hits)
+        source, where, args = case_query(conn, flt)
+        rowids, capped = cases_search.search_rowids(
+            conn, flt.search, limit or cases_search.SEARCH_LIMIT,
+            filters=_search_filters(flt), check_sql=(where, args))
+        return CaseIds(rowids, capped and not limit)
+    source, where, args = case_query(conn, flt)
     sql = f"SELECT c.rowid FROM {source} WHERE {where} ORDER BY {ORDER_SQL}"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return CaseIds([r[0] for r in conn.execute(sql, args)], capped)
+    return CaseIds([r[0] for r in conn.execute(sql, args)], False)
+
+
+def _search_filters(flt: CaseFilter) -> str | None:
+    statuses = list(flt.statuses)
+    if flt.view in ("open", "mine"):
+        statuses = [s for s in statuses if s in dom.OPEN_STATUSES] if statuses \
+            else list(dom.OPEN_STATUSES)
+        if not statuses:
+            statuses = ["-"]          # an open view filtered by a closed status: nothing
+    if flt.view == "unassigned":
+        statuses = [s for s in statuses if s == "new"] if statuses else ["new"]
+        statuses = statuses or ["-"]
+    return cases_search.filter_query(
+        statuses=statuses, category=flt.category,
+        assigned_to=flt.user_id if flt.view == "mine" else None,
+        unassigned=flt.view == "unassigned", employer_id=flt.employer_id)
 
 
 def case_ids(conn, flt: CaseFilter | None = None, limit: int | None = None) -> list[str]:

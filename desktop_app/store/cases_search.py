@@ -72,9 +72,43 @@ def fts_query(term: str) -> str | None:
     return " AND ".join(f'"{k}"*' for k in keys)
 
 
+def tag(kind: str, value: str | None) -> str:
+    """A filter tag: ``s`` status, ``c`` category, ``u`` assignee, ``e`` employer, the
+    value reduced to letters and digits (``none`` when empty)."""
+    text = "".join(ch for ch in (value or "none").lower() if ch.isascii() and ch.isalnum())
+    return kind + (text or "none")
+
+
+def tags_text(case: dict) -> str:
+    return " ".join([tag("s", case.get("status")), tag("c", case.get("category")),
+                     tag("u", case.get("assigned_to")), tag("e", case.get("employer_id"))])
+
+
+def _any(kind: str, values) -> str:
+    return "(" + " OR ".join(tag(kind, v) for v in values) + ")"
+
+
+def filter_query(*, statuses=(), category: str | None = None, assigned_to: str | None = None,
+                 unassigned: bool = False, employer_id: str | None = None) -> str | None:
+    """FTS5 expression over the ``tags`` column for the list filters (None: no filter)."""
+    parts = []
+    if statuses:
+        parts.append(_any("s", statuses))
+    if category:
+        parts.append(tag("c", category))
+    if assigned_to:
+        parts.append(tag("u", assigned_to))
+    if unassigned:
+        parts.append(tag("u", None))
+    if employer_id:
+        parts.append(tag("e", employer_id))
+    return " AND ".join(parts) or None
+
+
 _SOURCE_SQL = (
     "SELECT c.rowid, c.number, c.caller_name, c.caller_phone, c.summary, c.deleted,"
-    " p.family_name, p.given_name, p.patronymic, p.phones, p.document_number, e.name"
+    " p.family_name, p.given_name, p.patronymic, p.phones, p.document_number, e.name,"
+    " c.status, c.category, c.assigned_to, c.employer_id"
     " FROM hotline_case c LEFT JOIN person p ON p.id = c.person_id"
     " LEFT JOIN employer e ON e.id = c.employer_id WHERE c.{column} IN ({marks})")
 
@@ -87,11 +121,13 @@ def _refresh_where(conn, column: str, values: list) -> int:
                             chunk).fetchall()
         rowids = [(r[0],) for r in rows]
         conn.executemany("DELETE FROM case_search WHERE rowid=?", rowids)
-        conn.executemany("INSERT INTO case_search(rowid, keys) VALUES (?, ?)", [
+        conn.executemany("INSERT INTO case_search(rowid, keys, tags) VALUES (?, ?, ?)", [
             (r[0], search_text(
                 {"number": r[1], "caller_name": r[2], "caller_phone": r[3], "summary": r[4]},
                 {"family_name": r[6], "given_name": r[7], "patronymic": r[8], "phones": r[9],
-                 "document_number": r[10]}, r[11]))
+                 "document_number": r[10]}, r[11]),
+             tags_text({"status": r[12], "category": r[13], "assigned_to": r[14],
+                        "employer_id": r[15]}))
             for r in rows if not r[5]])
         conn.executemany("DELETE FROM case_search_stale WHERE case_rowid=?", rowids)
         done += len(rows)
@@ -136,15 +172,24 @@ def rebuild(conn, progress=None) -> int:
     return done
 
 
-def search_rowids(conn, term: str, limit: int = SEARCH_LIMIT) -> tuple[list[int], bool]:
-    """Rowids of the newest cases matching ``term`` (at most ``limit``) and whether there
-    were more."""
+def search_rowids(conn, term: str, limit: int = SEARCH_LIMIT, *, filters: str | None = None,
+                  check_sql: tuple[str, list] | None = None) -> tuple[list[int], bool]:
+    """Rowids of the newest registered cases matching ``term`` and the ``filters`` tag
+    expression (at most ``limit``, newest first) and whether there were more.
+
+    The answer comes from the index alone. Cases whose person changed since their keys
+    were written (``case_search_stale``) are also looked up by the person's current
+    keys; ``check_sql`` ((WHERE over ``c``, args)) applies the list filters to them.
+    """
     query = fts_query(term)
     if query is None:
         return [], False
+    match = "{keys} : (" + query + ")"
+    if filters:
+        match += " AND {tags} : (" + filters + ")"
     rowids = [r[0] for r in conn.execute(
         "SELECT rowid FROM case_search WHERE case_search MATCH ? ORDER BY rowid DESC LIMIT ?",
-        (query, limit + 1))]
+        (match, limit + 1))]
     capped = len(rowids) > limit
     rowids = rowids[:limit]
     stale = stale_rowids(conn)
@@ -152,13 +197,13 @@ def search_rowids(conn, term: str, limit: int = SEARCH_LIMIT) -> tuple[list[int]
         # keys of these cases may be out of date: look at their person's current keys
         from desktop_app.store.people import fts_query as person_query
         person_fts = person_query(term, prefix=True)
-        found = set(rowids)
-        marks = ",".join("?" * len(stale))
-        extra = []
         if person_fts:
+            where, args = check_sql or ("1", [])
+            found = set(rowids)
             extra = [r[0] for r in conn.execute(
                 f"SELECT c.rowid FROM hotline_case c JOIN person p ON p.id = c.person_id "
-                f"JOIN person_search s ON s.rowid = p.rowid WHERE c.rowid IN ({marks}) "
-                f"AND person_search MATCH ?", [*stale, person_fts])]
-        rowids += [r for r in extra if r not in found]
+                f"JOIN person_search s ON s.rowid = p.rowid WHERE c.rowid IN "
+                f"({','.join('?' * len(stale))}) AND person_search MATCH ? AND {where}",
+                [*stale, person_fts, *args])]
+            rowids = sorted(set(rowids) | {r for r in extra if r not in found}, reverse=True)
     return rowids, capped

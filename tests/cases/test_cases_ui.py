@@ -269,3 +269,36 @@ def test_lists_without_a_worker_and_the_person_section(qtbot, bare_ctx, session)
     qtbot.addWidget(section)
     assert [section.model.data(section.model.index(n, 0)) for n in range(2)] == [
         second["number"], first["number"]]
+
+
+def test_referral_to_another_office_of_the_network(qtbot, ctx, session):
+    from desktop_app.store.offices import OfficeRepository
+    other = OfficeRepository(session).create(dict(code="TJB", name="Tojikobod JRC",
+                                                    office_type="jrc"))
+    person = PersonRepository(session).create(dict(
+        family_name="Шарипов", given_name="Умед", consent_date=TODAY.isoformat(),
+        consent_scope="referral"))
+    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      person_id=person["id"]))
+    dialog = CaseDetailDialog(ctx, case["id"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.ref_office.isHidden()
+    dialog.ref_target.set_code(sc.NETWORK_OFFICE)
+    assert not dialog.ref_office.isHidden()
+    offices = [dialog.ref_office.itemData(n) for n in range(dialog.ref_office.count())]
+    assert offices == [None, other["id"]]          # not the case's own office
+    click(qtbot, dialog.ref_add)
+    assert dialog.ref_errors.text("target_office_id") == \
+        "Choose the office the case is referred to."
+    assert sc.referrals(session.conn, case["id"]) == []
+    dialog.ref_office.setCurrentIndex(dialog.ref_office.findData(other["id"]))
+    click(qtbot, dialog.ref_add)
+    [referral] = sc.referrals(session.conn, case["id"])
+    assert (referral["target"], referral["target_office_id"]) == (sc.NETWORK_OFFICE,
+                                                                 other["id"])
+    assert dialog.ref_errors.text("target_office_id") == ""
+    assert dialog.referrals.item(0, 1).text() == \
+        "Another office of our network: TJB · Tojikobod JRC"
+    assert "TJB · Tojikobod JRC" in dialog.timeline.item(
+        dialog.timeline.rowCount() - 2, 2).text()

@@ -25,6 +25,7 @@ from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_
 CASE_WIDTHS = [190, 90, 200, 240, 130, 160]
 VIEWS = ("open", "mine", "unassigned", "due", "all")
 SEARCH_DELAY_MS = 250
+FIRST_ROWS = 200           # shown while the whole list is read
 
 
 def case_columns():
@@ -181,10 +182,21 @@ class CasesPage(QWidget):
         # the job may be released on the worker thread: hold the page only weakly
         page = weakref.ref(self)
 
+        def first(result):
+            alive = page()
+            if alive is not None and generation == alive._generation and alive._loading:
+                alive.model.set_keys(result.rowids)
+                alive.stack.setCurrentWidget(alive.table)
+
         def done(result):
             alive = page()
             if alive is not None:
                 alive._show(generation, due, result)
+
+        if not due and not flt.search.strip():
+            # a long list: its first page at once, then the whole list
+            worker.submit(lambda conn: sc.list_cases(conn, flt, limit=FIRST_ROWS), first,
+                          key=f"cases-first-{id(self)}")
 
         def failed(exc):
             alive = page()
