@@ -75,3 +75,36 @@ def test_bundle_for_an_office_carries_the_cases_referred_to_it(make_replicas, tm
     exchange_files(tjb, dsh, folder, target="coordinator")
     exchange_files(dsh, grm, folder, target="GRM")
     assert history(grm, referred["id"]) == (4, 1, 1)
+
+
+def test_a_case_referred_later_brings_its_whole_history(make_replicas, tmp_path):
+    """Tojikobod acknowledged Gharm's changes past the case (through shared records) before
+    the case was referred to it: the incremental bundle still brings the case."""
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    folder = tmp_path / "b"
+    exchange_files(grm, dsh, folder, target="coordinator")
+    exchange_files(tjb, dsh, folder, target="coordinator")
+    exchange_files(dsh, grm, folder, target="GRM")
+    person, _employer, case = case_with_person(grm, "Назаров")
+    UserRepository(grm.session).create(dict(username="field2", display_name="Field 2",
+                                            role="field_officer", active=1))
+    exchange_files(grm, dsh, folder, target="coordinator")
+    exchange_files(dsh, tjb, folder, target="TJB")       # the new user, not the case
+    assert UserRepository(tjb.session).by_username("field2") is not None
+    assert sc.CaseRepository(tjb.session).get(case["id"]) is None
+    exchange_files(tjb, dsh, folder, target="coordinator")   # acknowledges all of that
+
+    sc.refer(grm.session, case["id"], {"target": sc.NETWORK_OFFICE,
+                                       "target_office_id": office_id(grm, "TJB"),
+                                       "target_detail": "Semyon"})
+    exchange_files(grm, dsh, folder, target="coordinator")
+    summary = exchange_files(dsh, tjb, folder, target="TJB")
+    assert sc.CaseRepository(tjb.session).get(case["id"])["status"] == "referred"
+    assert PersonRepository(tjb.session).get(person["id"]) is not None
+    assert history(tjb, case["id"]) == history(grm, case["id"])
+    assert summary.new >= 5
+    # the next bundle does not send the history again
+    sc.answer_referral(grm.session, sc.referrals(grm.conn, case["id"])[0]["id"], "accepted")
+    exchange_files(grm, dsh, folder, target="coordinator")
+    again = exchange_files(dsh, tjb, folder, target="TJB")
+    assert again.new == 1 and again.updated >= 1
