@@ -13,6 +13,7 @@ from desktop_app.store import cases as sc
 from desktop_app.store.people import PersonRepository
 from desktop_app.store.session import ReasonRequired
 from desktop_app.ui.cases import detail as detail_module
+from desktop_app.ui.cases import page as page_module
 from desktop_app.ui.cases.detail import CaseDetailDialog
 from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.page import CasesPage
@@ -218,16 +219,27 @@ def test_lists_are_read_on_the_worker_and_search_any_script(qtbot, ctx, session,
                                       person_id=person["id"]))
     other = sc.open_case(session, dict(channel="walk_in", category="entry_ban",
                                        caller_name="Bahodir"))
-    threads = []
+    threads, limits, shown = [], [], []
     real = sc.list_cases
-    monkeypatch.setattr(sc, "list_cases", lambda conn, flt: (
-        threads.append(threading.current_thread()), real(conn, flt))[1])
+
+    def spy(conn, flt, limit=None):
+        threads.append(threading.current_thread())
+        limits.append(limit)
+        shown.append(page.model.rowCount())
+        return real(conn, flt, limit)
+    monkeypatch.setattr(sc, "list_cases", spy)
+    monkeypatch.setattr(page_module, "FIRST_ROWS", 1)
     page = CasesPage(ctx)
     qtbot.addWidget(page)
+    assert page.wait_idle()
+    limits.clear()
+    shown.clear()
     page.view.setCurrentIndex(page.view.findData("all"))
     assert page.wait_idle()
     assert page.model.rowCount() == 2
     assert threads and threading.main_thread() not in threads
+    # a list without a search: its first row shown, then the whole list read
+    assert limits == [1, None] and shown[1] == 1
     # typing in the search box (Latin for a Tajik name), answered after the debounce
     page.search.setText("Rahmonov")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)

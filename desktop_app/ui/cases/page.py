@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import weakref
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
@@ -77,6 +77,7 @@ class CasesPage(QWidget):
         conn = ctx.conn
         self._generation = 0
         self._loading = False
+        self._whole_list_due = False
         self.view = QComboBox()
         self.view.setObjectName("cases_view")
         self.status = RefCombo(conn, "case_status", blank=lambda: _("Any status"))
@@ -182,21 +183,10 @@ class CasesPage(QWidget):
         # the job may be released on the worker thread: hold the page only weakly
         page = weakref.ref(self)
 
-        def first(result):
-            alive = page()
-            if alive is not None and generation == alive._generation and alive._loading:
-                alive.model.set_keys(result.rowids)
-                alive.stack.setCurrentWidget(alive.table)
-
         def done(result):
             alive = page()
             if alive is not None:
                 alive._show(generation, due, result)
-
-        if not due and not flt.search.strip():
-            # a long list: its first page at once, then the whole list
-            worker.submit(lambda conn: sc.list_cases(conn, flt, limit=FIRST_ROWS), first,
-                          key=f"cases-first-{id(self)}")
 
         def failed(exc):
             alive = page()
@@ -205,7 +195,29 @@ class CasesPage(QWidget):
                 alive.count.setText(_("The list could not be read: {error}").format(
                     error=exc))
 
-        worker.submit(work, done, failed, key=f"cases-list-{id(self)}")
+        def whole_list():
+            alive = page()
+            if alive is not None:
+                alive._whole_list_due = False
+                if generation == alive._generation:
+                    worker.submit(work, done, failed, key=f"cases-list-{id(alive)}")
+
+        def first(result):
+            alive = page()
+            if alive is None or generation != alive._generation:
+                return                  # a newer list was asked for: it reads its own
+            alive.model.set_keys(result.rowids)
+            alive.stack.setCurrentWidget(alive.table)
+            # the whole list once the first rows are painted (not competing with them)
+            alive._whole_list_due = True
+            QTimer.singleShot(0, whole_list)
+
+        if not due and not flt.search.strip():
+            # a long list: its first page at once, then the whole list
+            worker.submit(lambda conn: sc.list_cases(conn, flt, limit=FIRST_ROWS), first,
+                          failed, key=f"cases-first-{id(self)}")
+        else:
+            whole_list()
 
     def _set_loading(self, loading: bool) -> None:
         self._loading = loading
@@ -239,8 +251,18 @@ class CasesPage(QWidget):
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Wait until the list asked for last has arrived (tests, closing)."""
+        import time
         worker = getattr(self.ctx, "worker", None)
-        return worker is None or worker.wait_idle(msecs)
+        if worker is None:
+            return True
+        deadline = time.monotonic() + msecs / 1000
+        while time.monotonic() < deadline:
+            if not worker.wait_idle(int(max(1, deadline - time.monotonic()) * 1000)):
+                return False
+            if not self._whole_list_due:
+                return True
+            QCoreApplication.processEvents()
+        return False
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         # Esc in the search box clears the search
