@@ -6,14 +6,14 @@ the UI and the CLI call (each one a single transaction: all or nothing).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from desktop_app.domain import cases as dom
 from desktop_app.domain import names
 from desktop_app.i18n import _
-from desktop_app.store import reference
+from desktop_app.store import cases_search, reference
 from desktop_app.store.consent import has_consent
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.sequences import next_number
@@ -71,6 +71,8 @@ class EmployerRepository(Repository):
 
     def after_write(self, record, before):
         self.after_write_many([record])
+        if before is not None and before.get("name") != record.get("name"):
+            cases_search.refresh_employer(self.conn, [record["id"]])
 
     def after_write_many(self, records):
         self.conn.executemany("UPDATE employer SET name_key=? WHERE id=?", [
@@ -119,6 +121,8 @@ class CaseRepository(Repository):
     def after_write_many(self, records):
         self.conn.executemany("UPDATE hotline_case SET caller_key=? WHERE id=?", [
             (names.full_name_key(r.get("caller_name")) or None, r["id"]) for r in records])
+        cases_search.refresh(self.conn, [r["id"] for r in records])
+        cases_search.flush_stale(self.conn)
 
 
 class CaseEventRepository(Repository):
@@ -140,17 +144,33 @@ class FollowUpRepository(Repository):
         return cleaned
 
 
+# The referral target "another office of our network": ``target_office_id`` names the
+# office, which then receives the case, its person and its history (sync.scope).
+NETWORK_OFFICE = "network_office"
+
+
 class ReferralRepository(Repository):
     table = "case_referral"
     fields = ("case_id", "target", "target_detail", "referred_on", "status", "answer",
-              "answered_on", "consent_override", "override_reason")
+              "answered_on", "consent_override", "override_reason", "target_office_id")
     defaults = {"status": "sent", "consent_override": 0}
 
     def validate(self, values, existing):
-        opened = self.conn.execute("SELECT opened_on FROM hotline_case WHERE id=?",
-                                   (values.get("case_id"),)).fetchone()
-        cleaned, errors = dom.validate_referral(values, opened[0] if opened else None,
+        case = self.conn.execute("SELECT opened_on, office_id FROM hotline_case WHERE id=?",
+                                 (values.get("case_id"),)).fetchone()
+        cleaned, errors = dom.validate_referral(values, case[0] if case else None,
                                                 _codes(self.conn, "referral_target"))
+        if cleaned.get("target") == NETWORK_OFFICE:
+            office = cleaned.get("target_office_id") or None
+            if not office or not self.conn.execute(
+                    "SELECT 1 FROM office WHERE id=? AND deleted=0", (office,)).fetchone():
+                errors["target_office_id"] = _("Choose the office the case is referred to.")
+            elif case and office == case[1]:
+                errors["target_office_id"] = _("The case is already at this office; choose "
+                                               "another office.")
+            cleaned["target_office_id"] = office
+        else:
+            cleaned["target_office_id"] = None
         if errors:
             raise ValidationError(errors)
         return cleaned
@@ -328,7 +348,9 @@ def refer(session: Session, case_id: str, values: dict, *,
             session.log("override_consent", "case_referral", record["id"],
                         detail={"reason": override_reason, "case_id": case_id})
         add_event(session, case_id, "referral",
-                  " ".join(filter(None, [record["target"], record.get("target_detail")])),
+                  " ".join(filter(None, [record["target"],
+                                         office_name(session.conn, record.get("target_office_id")),
+                                         record.get("target_detail")])),
                   on=record["referred_on"])
         if case["status"] in ("new", "in_progress"):
             change_status(session, case_id, "referred", on=record["referred_on"])
@@ -438,6 +460,21 @@ def person_name(conn, person_id: str | None) -> str:
     return " ".join(p for p in row if p) if row else ""
 
 
+def office_name(conn, office_id: str | None) -> str:
+    """``GRM · Gharm JRC`` for an office id ("" for none)."""
+    if not office_id:
+        return ""
+    row = conn.execute("SELECT code, name FROM office WHERE id=?", (office_id,)).fetchone()
+    return " · ".join(p for p in row if p) if row else ""
+
+
+def network_offices(conn, exclude: str | None = None) -> list[tuple[str, str]]:
+    """(id, "CODE · name") of the offices of the network a case can be referred to."""
+    return [(r[0], " · ".join(p for p in (r[1], r[2]) if p)) for r in conn.execute(
+        "SELECT id, code, name FROM office WHERE deleted=0 AND id IS NOT ? ORDER BY code",
+        (exclude,))]
+
+
 def user_name(conn, user_id: str | None) -> str:
     if not user_id:
         return ""
@@ -479,6 +516,16 @@ def cases_of_person(conn, person_ids: list[str]) -> list[dict]:
         f"ORDER BY opened_on DESC, number DESC", list(person_ids)))
 
 
+def person_case_rowids(conn, person_ids: list[str]) -> list[int]:
+    """Rowids of the cases of these person records, newest first."""
+    if not person_ids:
+        return []
+    marks = ",".join("?" * len(person_ids))
+    return [r[0] for r in conn.execute(
+        f"SELECT rowid FROM hotline_case WHERE person_id IN ({marks}) AND deleted=0 "
+        f"ORDER BY opened_on DESC, number DESC", list(person_ids))]
+
+
 @dataclass
 class CaseFilter:
     """What a case work list shows. ``view``: all | mine | unassigned | open."""
@@ -490,95 +537,127 @@ class CaseFilter:
     employer_id: str | None = None
 
 
-def _search_clause(conn, term: str) -> tuple[str, list]:
-    """SQL condition for a search term: case number, person or caller name in any script,
-    phone, or employer."""
-    term = term.strip()
-    if not term:
-        return "", []
-    parts, args = [], []
-    if any(c.isdigit() for c in term) and ("-" in term or term.isdigit()):
-        parts.append("c.number LIKE ?")
-        args.append(f"%{term.upper()}%")
-    from desktop_app.store.people import fts_query
-    query = fts_query(term, prefix=True)
-    if query:
-        parts.append("c.person_id IN (SELECT p.id FROM person_search s JOIN person p "
-                     "ON p.rowid=s.rowid WHERE person_search MATCH ?)")
-        args.append(query)
-    keys = names.query_keys(term)
-    if keys:
-        parts.append("(" + " AND ".join(["(' ' || c.caller_key) LIKE ?"] * len(keys)) + ")")
-        args.extend(f"% {k}%" for k in keys)
-        parts.append("c.employer_id IN (SELECT id FROM employer WHERE " + " AND ".join(
-            ["(' ' || name_key) LIKE ?"] * len(keys)) + ")")
-        args.extend(f"% {k}%" for k in keys)
-    digits = "".join(c for c in term if c.isdigit())
-    if len(digits) >= 5 and not any(c.isalpha() for c in term):
-        parts.append("c.caller_phone LIKE ?")
-        args.append(f"%{digits[-7:]}%")
-    if not parts:
-        return "0", []
-    return "(" + " OR ".join(parts) + ")", args
+@dataclass
+class CaseIds:
+    """A work list: case rowids in display order, and whether search capped them."""
+    rowids: list[int] = field(default_factory=list)
+    capped: bool = False
 
 
-def case_query(conn, flt: CaseFilter) -> tuple[str, list]:
-    where, args = ["c.deleted=0"], []
+OPEN_SQL = "c.status IN ('new', 'in_progress', 'referred')"
+# view -> (index that serves it in display order, its extra condition)
+_VIEW_INDEX = {
+    "all": ("hotline_case_order", ""),
+    "open": ("hotline_case_open_order", OPEN_SQL),
+    "mine": ("hotline_case_mine", OPEN_SQL),
+    "unassigned": ("hotline_case_order", "c.assigned_to IS NULL AND c.status = 'new'"),
+}
+ORDER_SQL = "c.opened_on DESC, c.number DESC"
+
+
+def case_query(conn, flt: CaseFilter, rowids: list[int] | None = None) -> tuple[str, str, list]:
+    """(source with index hint, WHERE, args) of a work list (the search term aside). With
+    ``rowids`` the list is limited to them and the planner reads those rows by rowid."""
+    index, extra = _VIEW_INDEX.get(flt.view, _VIEW_INDEX["all"])
+    where, args = ["c.deleted = 0"], []
+    if extra:
+        where.append(extra)
     if flt.view == "mine":
-        where.append("c.assigned_to=?")
+        where.append("c.assigned_to = ?")
         args.append(flt.user_id)
-        where.append("c.status IN ('new','in_progress','referred')")
-    elif flt.view == "unassigned":
-        where.append("c.assigned_to IS NULL AND c.status='new'")
-    elif flt.view == "open":
-        where.append("c.status IN ('new','in_progress','referred')")
     if flt.statuses:
         where.append(f"c.status IN ({','.join('?' * len(flt.statuses))})")
         args.extend(flt.statuses)
+        if flt.view == "all" and len(flt.statuses) == 1:
+            index = "hotline_case_status_order"
     if flt.category:
-        where.append("c.category=?")
+        where.append("c.category = ?")
         args.append(flt.category)
+        if flt.view == "all" and not flt.statuses:
+            index = "hotline_case_category_order"
     if flt.employer_id:
-        where.append("c.employer_id=?")
+        where.append("c.employer_id = ?")
         args.append(flt.employer_id)
-    clause, extra = _search_clause(conn, flt.search)
-    if clause:
-        where.append(clause)
-        args.extend(extra)
-    return " AND ".join(where), args
+        index = "hotline_case_employer_order"
+    if rowids is not None:
+        where.append(f"c.rowid IN ({','.join('?' * len(rowids))})")
+        args.extend(rowids)
+        source = "hotline_case c"
+    else:
+        source = f"hotline_case c INDEXED BY {index}"
+    return source, " AND ".join(where), args
+
+
+def list_cases(conn, flt: CaseFilter | None = None, limit: int | None = None) -> CaseIds:
+    """Rowids of the cases a work list shows (for the lazy list model).
+
+    Without a search: newest opened first, read from an index whose order is the display
+    order (no sort, no table rows); ``limit`` gives the first rows of a long list at once.
+    With a search: the newest registered matches (at most ``cases_search.SEARCH_LIMIT``),
+    filters included, answered by the case search index alone.
+    """
+    flt = flt or CaseFilter()
+    if flt.search.strip():
+        source, where, args = case_query(conn, flt)
+        rowids, capped = cases_search.search_rowids(
+            conn, flt.search, limit or cases_search.SEARCH_LIMIT,
+            filters=_search_filters(flt), check_sql=(where, args))
+        return CaseIds(rowids, capped and not limit)
+    source, where, args = case_query(conn, flt)
+    sql = f"SELECT c.rowid FROM {source} WHERE {where} ORDER BY {ORDER_SQL}"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return CaseIds([r[0] for r in conn.execute(sql, args)], False)
+
+
+def _search_filters(flt: CaseFilter) -> str | None:
+    statuses = list(flt.statuses)
+    if flt.view in ("open", "mine"):
+        statuses = [s for s in statuses if s in dom.OPEN_STATUSES] if statuses \
+            else list(dom.OPEN_STATUSES)
+        if not statuses:
+            statuses = ["-"]          # an open view filtered by a closed status: nothing
+    if flt.view == "unassigned":
+        statuses = [s for s in statuses if s == "new"] if statuses else ["new"]
+        statuses = statuses or ["-"]
+    return cases_search.filter_query(
+        statuses=statuses, category=flt.category,
+        assigned_to=flt.user_id if flt.view == "mine" else None,
+        unassigned=flt.view == "unassigned", employer_id=flt.employer_id)
 
 
 def case_ids(conn, flt: CaseFilter | None = None, limit: int | None = None) -> list[str]:
-    """Ids of the cases a work list shows, newest first (for the lazy list model)."""
-    where, args = case_query(conn, flt or CaseFilter())
-    sql = (f"SELECT c.id FROM hotline_case c WHERE {where} "
-           f"ORDER BY c.opened_on DESC, c.number DESC")
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return [r[0] for r in conn.execute(sql, args)]
+    """Ids (not rowids) of a work list, for short lists (an employer's cases, tests)."""
+    rowids = list_cases(conn, flt, limit).rowids
+    found: dict[int, str] = {}
+    for start in range(0, len(rowids), 500):
+        chunk = rowids[start:start + 500]
+        found.update(conn.execute(
+            f"SELECT rowid, id FROM hotline_case WHERE rowid IN ({','.join('?' * len(chunk))})",
+            chunk).fetchall())
+    return [found[r] for r in rowids if r in found]
+
+
+def case_rowid(conn, case_id: str) -> int | None:
+    row = conn.execute("SELECT rowid FROM hotline_case WHERE id=?", (case_id,)).fetchone()
+    return row[0] if row else None
 
 
 LIST_COLUMNS = ("number", "opened_on", "who", "category", "status", "assigned", "risk_level",
                 "sensitive")
 
 
-def case_rows(session: Session, ids: list[str], language: str = "en") -> list[dict]:
-    """Display rows for ``ids`` in that order; names of sensitive cases the user may not
-    open are left out."""
-    if not ids:
-        return []
-    conn = session.conn
-    marks = ",".join("?" * len(ids))
-    cur = conn.execute(
-        f"SELECT c.id, c.number, c.opened_on, c.person_id, c.caller_name, c.category, c.status,"
-        f" c.assigned_to, c.risk_level, c.sensitive, c.office_id,"
+def _display_rows(session: Session, where: str, args: list) -> list[tuple[int, dict]]:
+    cur = session.conn.execute(
+        f"SELECT c.rowid, c.id, c.number, c.opened_on, c.person_id, c.caller_name, c.category,"
+        f" c.status, c.assigned_to, c.risk_level, c.sensitive, c.office_id,"
         f" p.family_name, p.given_name, u.display_name, u.username"
         f" FROM hotline_case c LEFT JOIN person p ON p.id=c.person_id"
-        f" LEFT JOIN app_user u ON u.id=c.assigned_to WHERE c.id IN ({marks})", ids)
-    by_id = {}
+        f" LEFT JOIN app_user u ON u.id=c.assigned_to WHERE {where}", args)
+    out = []
     for r in cur:
-        (cid, number, opened, person_id, caller, category, status, assigned, risk, sensitive,
-         office, family, given, uname, ulogin) = r
+        (rowid, cid, number, opened, person_id, caller, category, status, assigned, risk,
+         sensitive, office, family, given, uname, ulogin) = r
         who = " ".join(p for p in (family, given) if p) if person_id else (caller or "")
         if sensitive and cid not in session.granted_reasons:
             try:
@@ -587,29 +666,84 @@ def case_rows(session: Session, ids: list[str], language: str = "en") -> list[di
                     "assigned_to": assigned, "office_id": office})
             except PermissionDenied:
                 who = "•••"
-        by_id[cid] = dict(id=cid, number=number, opened_on=opened, who=who,
-                          category=category, status=status, assigned=uname or ulogin or "",
-                          assigned_to=assigned, risk_level=risk, sensitive=sensitive)
-    return [by_id[i] for i in ids if i in by_id]
+        out.append((rowid, dict(id=cid, number=number, opened_on=opened, who=who,
+                                category=category, status=status,
+                                assigned=uname or ulogin or "", assigned_to=assigned,
+                                risk_level=risk, sensitive=sensitive)))
+    return out
+
+
+def fetch_case_rows(session: Session, rowids: list[int]) -> dict[int, dict]:
+    """Display rows of a page of a work list, keyed by rowid; names of sensitive cases the
+    user may not open are shown as •••."""
+    found: dict[int, dict] = {}
+    for start in range(0, len(rowids), 500):
+        chunk = list(rowids[start:start + 500])
+        found.update(_display_rows(session, f"c.rowid IN ({','.join('?' * len(chunk))})",
+                                   chunk))
+    return found
+
+
+def case_rows(session: Session, ids: list[str], language: str = "en") -> list[dict]:
+    """Display rows for ``ids`` (case ids) in that order."""
+    if not ids:
+        return []
+    rows = {row["id"]: row for _rowid, row in _display_rows(
+        session, f"c.id IN ({','.join('?' * len(ids))})", list(ids))}
+    return [rows[i] for i in ids if i in rows]
+
+
+@dataclass
+class DueList:
+    """Open follow-ups due today or earlier: rowids (overdue first), counts."""
+    rowids: list[int] = field(default_factory=list)
+    overdue: int = 0
+
+
+def list_followups_due(conn, today: str | date | None = None, *,
+                       user_id: str | None = None) -> DueList:
+    """Rowids of open follow-ups due on or before ``today``, oldest due first, read from
+    the open follow-up index (cases deleted meanwhile left out)."""
+    day = _today(today)
+    sql = ("SELECT f.rowid, f.due_on < ? FROM case_followup f INDEXED BY case_followup_open"
+           " WHERE f.done_on IS NULL AND f.deleted = 0 AND f.due_on <= ?"
+           " AND f.case_id NOT IN (SELECT id FROM hotline_case WHERE deleted = 1)")
+    args: list = [day, day]
+    if user_id:
+        sql += (" AND COALESCE(f.assigned_to, (SELECT c.assigned_to FROM hotline_case c"
+                " WHERE c.id = f.case_id)) = ?")
+        args.append(user_id)
+    sql += " ORDER BY f.due_on, f.rowid"
+    rows = conn.execute(sql, args).fetchall()
+    return DueList([r[0] for r in rows], sum(1 for r in rows if r[1]))
+
+
+def fetch_followup_rows(conn, rowids: list[int], today: str | date | None = None
+                        ) -> dict[int, dict]:
+    """Display rows of due follow-ups with their case, keyed by follow-up rowid."""
+    day = _today(today)
+    found: dict[int, dict] = {}
+    for start in range(0, len(rowids), 500):
+        chunk = list(rowids[start:start + 500])
+        cur = conn.execute(
+            "SELECT f.rowid, f.id, f.case_id, f.due_on, f.action, f.assigned_to, c.number,"
+            " c.status, c.sensitive, c.category, c.office_id, c.assigned_to AS case_assigned_to,"
+            " (f.due_on < ?) AS overdue FROM case_followup f"
+            " JOIN hotline_case c ON c.id=f.case_id"
+            f" WHERE f.rowid IN ({','.join('?' * len(chunk))})", [day, *chunk])
+        cols = [d[0] for d in cur.description]
+        for r in cur:
+            found[r[0]] = dict(zip(cols[1:], r[1:]))
+    return found
 
 
 def followups_due(conn, today: str | date | None = None, *, user_id: str | None = None,
                   limit: int | None = None) -> list[dict]:
     """Open follow-ups due today or earlier (overdue first), with their case."""
-    day = _today(today)
-    sql = ("SELECT f.id, f.case_id, f.due_on, f.action, f.assigned_to, c.number, c.status,"
-           " c.sensitive, c.category, c.office_id, c.assigned_to AS case_assigned_to,"
-           " (f.due_on < ?) AS overdue FROM case_followup f"
-           " JOIN hotline_case c ON c.id=f.case_id"
-           " WHERE f.done_on IS NULL AND f.deleted=0 AND c.deleted=0 AND f.due_on <= ?")
-    args: list = [day, day]
-    if user_id:
-        sql += " AND COALESCE(f.assigned_to, c.assigned_to)=?"
-        args.append(user_id)
-    sql += " ORDER BY f.due_on, c.number"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return _rows(conn.execute(sql, args))
+    due = list_followups_due(conn, today, user_id=user_id)
+    rowids = due.rowids[:limit] if limit else due.rowids
+    rows = fetch_followup_rows(conn, rowids, today)
+    return [rows[r] for r in rowids if r in rows]
 
 
 def count_by(conn, column: str) -> list[tuple[str, int]]:

@@ -45,14 +45,9 @@ class InspectionCaseRepository(Repository):
     fields = ("inspection_id", "case_id")
 
 
-def record_inspection(session: Session, values: dict, *, violations=(), sanctions=(),
-                      case_ids=()) -> dict:
-    """Save an inspection with its violations (codes), sanctions ((code, fine amount or
-    None, currency or None)) and linked cases, all or nothing.
-
-    Errors are reported per field: ``violations``, ``sanction_<n>`` and ``fine_<n>`` /
-    ``currency_<n>`` for the n-th sanction.
-    """
+def _check(session: Session, values: dict, violations, sanctions, case_ids):
+    """Validate an inspection with its violations, sanctions and linked cases; raise
+    ValidationError with per-field messages, else return the rows to write."""
     conn = session.conn
     errors: dict[str, str] = {}
     known_violations = _codes(conn, "violation")
@@ -61,7 +56,8 @@ def record_inspection(session: Session, values: dict, *, violations=(), sanction
     for code in violations:
         if code not in known_violations:
             errors["violations"] = _("Unknown violation: {code}.").format(code=code)
-        violation_rows.append(code)
+        elif code not in violation_rows:
+            violation_rows.append(code)
     sanction_rows = []
     for n, item in enumerate(sanctions):
         code, amount, currency = (tuple(item) + (None, None))[:3]
@@ -78,13 +74,23 @@ def record_inspection(session: Session, values: dict, *, violations=(), sanction
     for case_id in case_ids:
         if CaseRepository(session).get(case_id) is None:
             errors["case_ids"] = _("A linked case was not found.")
-    try:
-        cleaned, problems = dom.validate_inspection(values, _codes(conn, "inspection_trigger"))
-        errors.update(problems)
-    except Exception:  # pragma: no cover - validate_inspection does not raise
-        raise
+    cleaned, problems = dom.validate_inspection(values, _codes(conn, "inspection_trigger"))
+    errors.update(problems)
     if errors:
         raise ValidationError(errors)
+    return cleaned, violation_rows, sanction_rows
+
+
+def record_inspection(session: Session, values: dict, *, violations=(), sanctions=(),
+                      case_ids=()) -> dict:
+    """Save an inspection with its violations (codes), sanctions ((code, fine amount or
+    None, currency or None)) and linked cases, all or nothing.
+
+    Errors are reported per field: ``violations``, ``sanction_<n>`` and ``fine_<n>`` /
+    ``currency_<n>`` for the n-th sanction.
+    """
+    cleaned, violation_rows, sanction_rows = _check(session, values, violations, sanctions,
+                                                    case_ids)
     with session.transaction():
         day = cleaned["inspected_on"]
         values = dict(values)
@@ -97,6 +103,55 @@ def record_inspection(session: Session, values: dict, *, violations=(), sanction
              for s, m, c in sanction_rows])
         for case_id in case_ids:
             link_case(session, record["id"], case_id)
+    return record
+
+
+EDITABLE = ("employer_id", "inspector_id", "inspector_name", "inspected_on", "trigger",
+            "status", "findings")
+
+
+def update_inspection(session: Session, inspection_id: str, values: dict, *, violations=(),
+                      sanctions=(), case_ids=()) -> dict:
+    """Edit a saved inspection: its fields, and the violations, sanctions and linked cases
+    now wanted (rows no longer wanted are deleted, new ones added, unchanged ones kept).
+    All or nothing, with the same per-field errors as ``record_inspection``."""
+    repo = InspectionRepository(session)
+    before = repo.require(inspection_id)
+    merged = {**{k: before.get(k) for k in EDITABLE}, **values}
+    _cleaned, violation_rows, sanction_rows = _check(session, merged, violations, sanctions,
+                                                     case_ids)
+    conn = session.conn
+    with session.transaction():
+        record = repo.update(inspection_id, {k: merged.get(k) for k in EDITABLE})
+        violation_repo = ViolationRepository(session)
+        have = {}
+        for row in violations_of(conn, inspection_id):
+            if row["violation"] in violation_rows and row["violation"] not in have:
+                have[row["violation"]] = row
+            else:
+                violation_repo.delete(row["id"])
+        for code in violation_rows:
+            if code not in have:
+                violation_repo.create(dict(inspection_id=inspection_id, violation=code))
+        sanction_repo = SanctionRepository(session)
+        wanted = list(sanction_rows)
+        for row in sanctions_of(conn, inspection_id):
+            key = (row["sanction"], row["fine_minor"], row["fine_currency"])
+            if key in wanted:
+                wanted.remove(key)
+            else:
+                sanction_repo.delete(row["id"])
+        for code, minor, currency in wanted:
+            sanction_repo.create(dict(inspection_id=inspection_id, sanction=code,
+                                      fine_minor=minor, fine_currency=currency))
+        link_repo = InspectionCaseRepository(session)
+        for link in conn.execute(
+                "SELECT id, case_id FROM inspection_case WHERE inspection_id=? AND deleted=0",
+                (inspection_id,)).fetchall():
+            if link[1] not in case_ids:
+                link_repo.delete(link[0])
+        for case_id in case_ids:
+            link_case(session, inspection_id, case_id)
     return record
 
 

@@ -23,7 +23,8 @@ from desktop_app.store.session import Session, get_meta
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import keys
 from desktop_app.sync.duplicates import queue_duplicates
-from desktop_app.sync.scope import existing_tables, scope_condition, synced_tables
+from desktop_app.sync.scope import (entering_scope_condition, existing_tables,
+                                     scope_condition, synced_tables)
 
 Progress = Callable[[int, int], "bool | None"]
 DUPLICATE_FIELDS = {"family_name", "given_name", "patronymic", "birth_date", "phones",
@@ -157,6 +158,8 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
         conditions = [f"(c.table_name = '{t}' AND {scope_condition(cls)})"
                       for t, cls in tables.items()]
         sql += " AND (" + " OR ".join(conditions or ["0"]) + ")"
+        # cases referred to the office since its last acknowledgement bring their history
+        sql += " OR " + entering_scope_condition(tables)
         params["office"] = office_id
     sql += " ORDER BY c.seq"
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_export_acked("

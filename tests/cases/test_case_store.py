@@ -269,3 +269,33 @@ def test_sensitive_names_hidden_in_lists_without_access(session):
         "SELECT detail FROM audit_log WHERE action='view_sensitive' AND record_id=?",
         (case["id"],)).fetchone()[0]
     assert json.loads(logged)["reason"] == "Supervisor review"
+
+
+def test_search_within_work_lists_matches_the_lists(session):
+    """A search inside a work list (view, status, category, assignee, employer) finds
+    exactly the list's cases that match; newest registered first."""
+    conn = session.conn
+    me = session.actor.user_id
+    firm = sc.EmployerRepository(session).create(dict(name="ООО Монолит"))
+    made = []
+    for n, (category, assigned, employer) in enumerate([
+            ("unpaid_wages", me, firm["id"]), ("unpaid_wages", None, None),
+            ("entry_ban", me, None), ("passport_confiscated", None, firm["id"])]):
+        for name in ("Раҳмонов", "Каримов"):
+            made.append(sc.open_case(session, dict(
+                channel="hotline", category=category, caller_name=f"{name} {n}",
+                assigned_to=assigned, employer_id=employer)))
+    sc.change_status(session, made[0]["id"], "in_progress")
+    sc.change_status(session, made[2]["id"], "in_progress")
+    sc.change_status(session, made[2]["id"], "resolved")
+    filters = [sc.CaseFilter(view=v, user_id=me) for v in ("all", "open", "mine", "unassigned")]
+    filters += [sc.CaseFilter(statuses=("in_progress",)), sc.CaseFilter(category="entry_ban"),
+                sc.CaseFilter(employer_id=firm["id"]),
+                sc.CaseFilter(view="open", statuses=("resolved",)),
+                sc.CaseFilter(view="mine", user_id=me, category="unpaid_wages")]
+    for flt in filters:
+        listed = sc.case_ids(conn, flt)
+        wanted = [c["id"] for c in reversed(made) if c["id"] in listed
+                  and c["caller_name"].startswith("Раҳмонов")]
+        flt.search = "Rahmonov"
+        assert sc.case_ids(conn, flt) == wanted, flt

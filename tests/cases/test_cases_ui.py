@@ -13,17 +13,28 @@ from desktop_app.store import cases as sc
 from desktop_app.store.people import PersonRepository
 from desktop_app.store.session import ReasonRequired
 from desktop_app.ui.cases import detail as detail_module
+from desktop_app.ui.cases import page as page_module
 from desktop_app.ui.cases.detail import CaseDetailDialog
 from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.page import CasesPage
 from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, TODAY_BRUSH
+from desktop_app.ui.app import build_context
 from desktop_app.ui.context import AppContext
 
 TODAY = date.today()
 
 
 @pytest.fixture
-def ctx(session, db_path):
+def ctx(qtbot, session, db_path):
+    """The application's context: lists are read on its DB worker."""
+    context = build_context(db_path, session=session)
+    yield context
+    context.worker.stop()
+
+
+@pytest.fixture
+def bare_ctx(session, db_path):
+    """No worker (a bare context): lists are read in place."""
     return AppContext(session, db_path)
 
 
@@ -45,6 +56,7 @@ def test_hotline_call_end_to_end(qtbot, ctx, session):
     click(qtbot, intake.buttons.button(QDialogButtonBox.Save))
     case = intake.record
     assert case is not None and case["person_id"] is None and case["employer_id"]
+    assert page.wait_idle()
     assert page.model.rowCount() == 1
     assert page.model.data(page.model.index(0, 0)) == case["number"]
     assert page.model.data(page.model.index(0, 2)) == "Алишер"
@@ -91,6 +103,7 @@ def test_hotline_call_end_to_end(qtbot, ctx, session):
 
     # 5. the list shows the person's name now, and the case under "All cases"
     page.view.setCurrentIndex(page.view.findData("all"))
+    assert page.wait_idle()
     assert page.model.data(page.model.index(0, 2)) == "Раҳмонов Алишер"
 
 
@@ -141,6 +154,7 @@ def test_overdue_follow_ups_highlighted(qtbot, ctx, session):
     page = CasesPage(ctx)
     qtbot.addWidget(page)
     page.view.setCurrentIndex(page.view.findData("due"))
+    assert page.wait_idle()
     model = page.due_model
     assert model.rowCount() == 2
     assert model.data(model.index(0, 3)) == "Ask the consulate"
@@ -152,6 +166,7 @@ def test_overdue_follow_ups_highlighted(qtbot, ctx, session):
     # marking it done takes it off the list
     sc.complete_followup(session, late["id"], result="Consulate answered")
     ctx.data_changed.emit("case_followup")
+    assert page.wait_idle()
     assert model.rowCount() == 1
 
 
@@ -169,6 +184,7 @@ def test_sensitive_case_asks_for_a_reason(qtbot, ctx, session, monkeypatch):
     page = CasesPage(ctx)
     qtbot.addWidget(page)
     page.view.setCurrentIndex(page.view.findData("all"))
+    assert page.wait_idle()
     assert page.model.data(page.model.index(0, 2)) == "•••"
     warnings = []
     monkeypatch.setattr(detail_module.QMessageBox, "warning",
@@ -190,5 +206,111 @@ def test_page_switches_language(qtbot, ctx, session):
     qtbot.addWidget(page)
     set_language("tg")
     page.retranslate()
+    assert page.wait_idle()
     assert page.model.data(page.model.index(0, 3)) == "Музди кори пардохтнашуда"
     assert page.model.data(page.model.index(0, 4)) == "Нав"
+
+
+def test_lists_are_read_on_the_worker_and_search_any_script(qtbot, ctx, session, monkeypatch):
+    import threading
+    person = PersonRepository(session).create(dict(family_name="Раҳмонов",
+                                                   given_name="Фарҳод"))
+    mine = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      person_id=person["id"]))
+    other = sc.open_case(session, dict(channel="walk_in", category="entry_ban",
+                                       caller_name="Bahodir"))
+    threads, limits, shown = [], [], []
+    real = sc.list_cases
+
+    def spy(conn, flt, limit=None):
+        threads.append(threading.current_thread())
+        limits.append(limit)
+        shown.append(page.model.rowCount())
+        return real(conn, flt, limit)
+    monkeypatch.setattr(sc, "list_cases", spy)
+    monkeypatch.setattr(page_module, "FIRST_ROWS", 1)
+    page = CasesPage(ctx)
+    qtbot.addWidget(page)
+    assert page.wait_idle()
+    limits.clear()
+    shown.clear()
+    page.view.setCurrentIndex(page.view.findData("all"))
+    assert page.wait_idle()
+    assert page.model.rowCount() == 2
+    assert threads and threading.main_thread() not in threads
+    # a list without a search: its first row shown, then the whole list read
+    assert limits == [1, None] and shown[1] == 1
+    # typing in the search box (Latin for a Tajik name), answered after the debounce
+    page.search.setText("Rahmonov")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    assert page.model.data(page.model.index(0, 0)) == mine["number"]
+    page.search.setText(other["number"])
+    qtbot.waitUntil(lambda: page.model.data(page.model.index(0, 0)) == other["number"],
+                    timeout=5000)
+    assert page.model.rowCount() == 1
+    assert page.count.text() == "1 case"
+    # a person renamed on the People page is found under the new name at once
+    PersonRepository(session).update(person["id"], {"family_name": "Каримов"})
+    page.search.setText("Karimov")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and
+                    page.model.data(page.model.index(0, 0)) == mine["number"], timeout=5000)
+    # Esc in the search box clears it: the whole list again
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key_Escape)
+    assert page.search.text() == ""
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+
+
+def test_lists_without_a_worker_and_the_person_section(qtbot, bare_ctx, session):
+    from desktop_app.ui.cases.person import PersonCases
+    person = PersonRepository(session).create(dict(family_name="Саидова", given_name="Зарина"))
+    first = sc.open_case(session, dict(channel="hotline", category="no_contract",
+                                       person_id=person["id"],
+                                       opened_on=(TODAY - timedelta(days=3)).isoformat()))
+    second = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                        person_id=person["id"]))
+    sc.open_case(session, dict(channel="hotline", category="unpaid_wages"))
+    page = CasesPage(bare_ctx)
+    qtbot.addWidget(page)
+    page.view.setCurrentIndex(page.view.findData("all"))
+    assert page.model.rowCount() == 3          # read in place, no worker
+    page.category.set_code("no_contract")
+    assert page.model.rowCount() == 1
+    assert page.model.data(page.model.index(0, 0)) == first["number"]
+    section = PersonCases(bare_ctx, [person["id"]])
+    qtbot.addWidget(section)
+    assert [section.model.data(section.model.index(n, 0)) for n in range(2)] == [
+        second["number"], first["number"]]
+
+
+def test_referral_to_another_office_of_the_network(qtbot, ctx, session):
+    from desktop_app.store.offices import OfficeRepository
+    other = OfficeRepository(session).create(dict(code="TJB", name="Tojikobod JRC",
+                                                    office_type="jrc"))
+    person = PersonRepository(session).create(dict(
+        family_name="Шарипов", given_name="Умед", consent_date=TODAY.isoformat(),
+        consent_scope="referral"))
+    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      person_id=person["id"]))
+    dialog = CaseDetailDialog(ctx, case["id"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.ref_office.isHidden()
+    dialog.ref_target.set_code(sc.NETWORK_OFFICE)
+    assert not dialog.ref_office.isHidden()
+    offices = [dialog.ref_office.itemData(n) for n in range(dialog.ref_office.count())]
+    assert offices == [None, other["id"]]          # not the case's own office
+    click(qtbot, dialog.ref_add)
+    assert dialog.ref_errors.text("target_office_id") == \
+        "Choose the office the case is referred to."
+    assert sc.referrals(session.conn, case["id"]) == []
+    dialog.ref_office.setCurrentIndex(dialog.ref_office.findData(other["id"]))
+    click(qtbot, dialog.ref_add)
+    [referral] = sc.referrals(session.conn, case["id"])
+    assert (referral["target"], referral["target_office_id"]) == (sc.NETWORK_OFFICE,
+                                                                 other["id"])
+    assert dialog.ref_errors.text("target_office_id") == ""
+    assert dialog.referrals.item(0, 1).text() == \
+        "Another office of our network: TJB · Tojikobod JRC"
+    assert "TJB · Tojikobod JRC" in dialog.timeline.item(
+        dialog.timeline.rowCount() - 2, 2).text()

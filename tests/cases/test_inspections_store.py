@@ -98,3 +98,47 @@ def test_inspector_without_case_rights_still_links_the_case(session):
     assert [c["id"] for c in si.cases_of(session.conn, record["id"])] == [case["id"]]
     assert sc.CaseRepository(session).get(case["id"])["inspection_opened"] == 0
     assert [e["kind"] for e in sc.timeline(session.conn, case["id"])] == ["call"]
+
+
+def test_inspection_edited_after_saving(session):
+    firm = employer(session)
+    first = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                       opened_on=(TODAY - timedelta(days=10)).isoformat()))
+    second = sc.open_case(session, dict(channel="hotline", category="no_contract",
+                                        opened_on=(TODAY - timedelta(days=10)).isoformat()))
+    record = inspect(session, firm["id"], violations=["osh"],
+                     sanctions=[("warning", None, None)], case_ids=[first["id"]])
+    conn = session.conn
+    kept_warning = si.sanctions_of(conn, record["id"])[0]["id"]
+    # violations found later, a fine added, the other case linked instead
+    si.update_inspection(session, record["id"], {"findings": "Second visit"},
+                         violations=["osh", "wage_arrears"],
+                         sanctions=[("warning", None, None), ("fine", "900.50", "USD")],
+                         case_ids=[second["id"]])
+    assert sorted(v["violation"] for v in si.violations_of(conn, record["id"])) == [
+        "osh", "wage_arrears"]
+    sanctions = si.sanctions_of(conn, record["id"])
+    assert [(s["sanction"], s["fine_minor"], s["fine_currency"]) for s in sanctions] == [
+        ("warning", None, None), ("fine", 90050, "USD")]
+    assert sanctions[0]["id"] == kept_warning          # unchanged rows are kept, not rewritten
+    assert [c["id"] for c in si.cases_of(conn, record["id"])] == [second["id"]]
+    stored = si.InspectionRepository(session).get(record["id"])
+    assert stored["findings"] == "Second visit" and stored["trigger"] == "complaint"
+    # a bad fine: per-field message, nothing of the edit saved
+    changes = conn.execute("SELECT COUNT(*) FROM change_log").fetchone()[0]
+    with pytest.raises(ValidationError) as err:
+        si.update_inspection(session, record["id"], {"findings": "Third"}, violations=[],
+                             sanctions=[("fine", "-5", "USD")], case_ids=[])
+    assert err.value.errors == {"fine_0": "The amount cannot be negative."}
+    assert conn.execute("SELECT COUNT(*) FROM change_log").fetchone()[0] == changes
+    assert len(si.violations_of(conn, record["id"])) == 2
+
+
+def test_employer_renamed_is_found_under_the_new_name(session):
+    firm = employer(session, name="ООО «Северный Дом»")
+    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      employer_id=firm["id"]))
+    assert sc.case_ids(session.conn, sc.CaseFilter(search="Severniy")) == [case["id"]]
+    sc.EmployerRepository(session).update(firm["id"], {"name": "ООО «Южный Дом»"})
+    assert sc.case_ids(session.conn, sc.CaseFilter(search="Severniy")) == []
+    assert sc.case_ids(session.conn, sc.CaseFilter(search="Yujniy Dom")) == [case["id"]]

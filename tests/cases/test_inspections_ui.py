@@ -91,3 +91,69 @@ def test_employers_tab_shows_repeat_offenders(qtbot, ctx, session):
     qtbot.addWidget(view)
     assert view.inspection_list.rowCount() == 2
     assert "repeat offender" in view.header.text()
+
+
+def test_employer_edited_with_messages_at_the_field(qtbot, ctx, session):
+    from desktop_app.ui.inspections.page import EmployerDialog
+    firm = sc.EmployerRepository(session).create(dict(name="Stroy Invest", city="RU-MOSCOW"))
+    dialog = EmployerDialog(ctx, employer_id=firm["id"])
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Edit employer"
+    assert dialog.name.text() == "Stroy Invest" and dialog.city.code() == "RU-MOSCOW"
+    dialog.name.clear()
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+    assert dialog.errors.text("name") == "Enter the employer's name."
+    assert sc.EmployerRepository(session).get(firm["id"])["name"] == "Stroy Invest"
+    qtbot.keyClicks(dialog.name, "Stroy Invest Plus")
+    qtbot.keyClicks(dialog.tax, "020304050")
+    dialog.high_risk.setChecked(True)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog.name, Qt.Key_S, Qt.ControlModifier)     # Ctrl+S saves
+    stored = sc.EmployerRepository(session).get(firm["id"])
+    assert (stored["name"], stored["tax_number"], stored["high_risk"]) == (
+        "Stroy Invest Plus", "020304050", 1)
+    assert dialog.errors.text("name") == ""
+
+
+def test_employer_page_edits_and_opens_inspections(qtbot, ctx, session, monkeypatch):
+    from desktop_app.ui.inspections.page import EmployerDialog, InspectionView
+    firm = sc.EmployerRepository(session).create(dict(name="Clean Yard"))
+    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      employer_id=firm["id"],
+                                      opened_on=(date.today() - timedelta(days=5)).isoformat()))
+    inspection = si.record_inspection(session, dict(
+        employer_id=firm["id"], trigger="planned", inspected_on=date.today().isoformat(),
+        inspector_name="Saidov"), violations=["osh"])
+    view = EmployerView(ctx, firm["id"])
+    qtbot.addWidget(view)
+    assert view.case_list.rowCount() == 1
+    assert view.case_list.item(0, 0).text() == case["number"]
+    assert view.inspection_list.item(0, 0).text() == inspection["number"]
+
+    def rename(dialog):           # the user renames the firm in the edit dialog
+        dialog.name.setText("Clean Yard Services")
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+        return dialog.result()
+    monkeypatch.setattr(EmployerDialog, "exec", rename)
+    view.edit()
+    assert view.header.text().startswith("Clean Yard Services")
+    assert view.windowTitle() == "Clean Yard Services"
+
+    def add_fine(dialog):         # a fine added to the inspection after saving it
+        assert dialog.windowTitle() == "Edit inspection"
+        assert dialog.checked_violations() == ["osh"]
+        code, amount, currency = dialog.sanctions[0]
+        code.set_code("fine")
+        amount.setText("12000")
+        currency.setCurrentIndex(currency.findData("RUB"))
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+        return dialog.result()
+    monkeypatch.setattr(InspectionDialog, "exec", add_fine)
+    monkeypatch.setattr(InspectionView, "exec", lambda dialog: dialog.edit() and 0)
+    view.open_inspection(0)
+    assert [(s["sanction"], s["fine_minor"]) for s in si.sanctions_of(
+        session.conn, inspection["id"])] == [("fine", 1200000)]
+    assert "Sanction: Fine" in view.last_dialog.text.text()

@@ -93,6 +93,9 @@ class CaseDetailDialog(QDialog):
         # referrals
         self.referrals = _table(5)
         self.ref_target = RefCombo(conn, "referral_target")
+        self.ref_target.currentIndexChanged.connect(self._target_changed)
+        self.ref_office = QComboBox()       # "another office of our network"
+        self.ref_office.setObjectName("referral_office")
         self.ref_detail = QLineEdit()
         self.ref_add = QPushButton()
         self.ref_add.clicked.connect(self.add_referral)
@@ -175,9 +178,11 @@ class CaseDetailDialog(QDialog):
         grid.addWidget(self.ref_detail, 0, 1)
         grid.addWidget(self.ref_add, 0, 2)
         grid.addWidget(self.ref_errors.label("target"), 1, 0, 1, 3)
-        grid.addWidget(self.ref_status, 2, 0)
-        grid.addWidget(self.ref_answer, 2, 1)
-        grid.addWidget(self.ref_answer_button, 2, 2)
+        grid.addWidget(self.ref_office, 2, 0, 1, 2)
+        grid.addWidget(self.ref_errors.label("target_office_id"), 3, 0, 1, 3)
+        grid.addWidget(self.ref_status, 4, 0)
+        grid.addWidget(self.ref_answer, 4, 1)
+        grid.addWidget(self.ref_answer_button, 4, 2)
         grid.setColumnStretch(1, 1)
         box.addLayout(grid)
         self.ref_errors.general = ErrorLabel()
@@ -243,7 +248,21 @@ class CaseDetailDialog(QDialog):
                 item.widget().setText(text)
         for combo in (self.ref_target, self.ref_status, self.outcome):
             combo.fill()
+        self._fill_offices()
         self.refresh()
+
+    def _fill_offices(self) -> None:
+        current = self.ref_office.currentData()
+        case = self.case()
+        self.ref_office.clear()
+        self.ref_office.addItem(_("— choose the office —"), None)
+        for office_id, label in sc.network_offices(self.ctx.conn, exclude=case["office_id"]):
+            self.ref_office.addItem(label, office_id)
+        self.ref_office.setCurrentIndex(max(0, self.ref_office.findData(current)))
+        self._target_changed()
+
+    def _target_changed(self, _index=None) -> None:
+        self.ref_office.setVisible(self.ref_target.code() == sc.NETWORK_OFFICE)
 
     # ---- data ------------------------------------------------------------------------
     def case(self) -> dict:
@@ -306,6 +325,8 @@ class CaseDetailDialog(QDialog):
         self.referrals.setRowCount(len(refs))
         for n, r in enumerate(refs):
             target = ref("referral_target", r["target"])
+            if r.get("target_office_id"):
+                target += f": {sc.office_name(conn, r['target_office_id'])}"
             if r.get("target_detail"):
                 target += f" ({r['target_detail']})"
             consent = _("override: {reason}").format(reason=r["override_reason"]) \
@@ -419,7 +440,8 @@ class CaseDetailDialog(QDialog):
 
     def add_referral(self, *, override_reason: str | None = None) -> None:
         session = self.ctx.session
-        values = {"target": self.ref_target.code(), "target_detail": self.ref_detail.text()}
+        values = {"target": self.ref_target.code(), "target_detail": self.ref_detail.text(),
+                  "target_office_id": self.ref_office.currentData()}
         try:
             sc.refer(session, self.case_id, values, override_reason=override_reason)
         except sc.ConsentRequired as exc:

@@ -1,22 +1,31 @@
-"""The cases page: work lists (all, my open cases, new unassigned, follow-ups due), filters
-by status and category, cross-script search, new case (Ctrl+N)."""
+"""The cases page: work lists (open, my open cases, new unassigned, follow-ups due and
+overdue, all), filters by status and category, cross-script search, new case (Ctrl+N).
+
+Lists are the shared ``ui.lazy_model.LazyTableModel`` over case rowids: the ordered rowid
+list is read on the application's DB worker (``ctx.worker``), the visible rows a page of
+200 at a time on the UI thread, so a list of 300,000 cases never freezes the window.
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+import weakref
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _, current_language, format_date, ngettext
+from desktop_app.i18n import _, current_language, format_date, format_number, ngettext
 from desktop_app.store import cases as sc
 from desktop_app.store import reference
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_BRUSH,
-                                          LazyRowsModel, RefCombo, setup_table)
+                                          RefCombo, lazy_model, setup_table)
 
 CASE_WIDTHS = [190, 90, 200, 240, 130, 160]
 VIEWS = ("open", "mine", "unassigned", "due", "all")
+SEARCH_DELAY_MS = 250
+FIRST_ROWS = 200           # shown while the whole list is read
 
 
 def case_columns():
@@ -27,6 +36,15 @@ def case_columns():
 
 
 def case_display(conn):
+    """Cell text of list rows; reference labels are cached per language."""
+    labels: dict[tuple[str, str, str], str] = {}
+
+    def label(kind: str, code: str, lang: str) -> str:
+        key = (kind, code, lang)
+        if key not in labels:
+            labels[key] = reference.label(conn, kind, code, lang)
+        return labels[key]
+
     def display(row: dict, key: str) -> str:
         lang = current_language()
         value = row.get(key)
@@ -37,11 +55,19 @@ def case_display(conn):
         kind = {"category": "case_category", "status": "case_status",
                 "risk_level": "risk_level"}.get(key)
         if kind:
-            return reference.label(conn, kind, value, lang)
+            return label(kind, value, lang)
         if key == "overdue":
             return _("overdue") if value else _("today")
         return str(value)
     return display
+
+
+def case_list_model(ctx, parent=None):
+    """A case list over rowids (``store.cases.list_cases``), sensitive rows tinted."""
+    return lazy_model(case_columns(), lambda rowids: sc.fetch_case_rows(ctx.session, rowids),
+                      case_display(ctx.conn),
+                      brush=lambda r: SENSITIVE_BRUSH if r.get("sensitive") else None,
+                      parent=parent)
 
 
 class CasesPage(QWidget):
@@ -49,29 +75,34 @@ class CasesPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         conn = ctx.conn
+        self._generation = 0
+        self._loading = False
+        self._whole_list_due = False
         self.view = QComboBox()
+        self.view.setObjectName("cases_view")
         self.status = RefCombo(conn, "case_status", blank=lambda: _("Any status"))
         self.category = RefCombo(conn, "case_category", blank=lambda: _("Any category"))
         self.search = QLineEdit()
+        self.search.setObjectName("cases_search")
         self.search.setClearButtonEnabled(True)
         self.new_button = QPushButton()
         self.count = QLabel()
-        self.model = LazyRowsModel(case_columns(), self._fetch, case_display(conn),
-                                   brush=lambda r: SENSITIVE_BRUSH if r.get("sensitive") else None)
+        self.model = case_list_model(ctx, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         setup_table(self.table, CASE_WIDTHS)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
-        self.due_model = LazyRowsModel(
+        self.table.activated.connect(lambda index: self.open_row(index.row()))
+        self.due_model = lazy_model(
             [("due_on", lambda: _("Due")), ("overdue", lambda: _("When")),
              ("number", lambda: _("Case")), ("action", lambda: _("To do"))],
-            self._fetch_due, case_display(conn),
-            brush=lambda r: OVERDUE_BRUSH if r.get("overdue") else TODAY_BRUSH)
-        self._due_rows: dict[str, dict] = {}
+            lambda rowids: sc.fetch_followup_rows(ctx.conn, rowids), case_display(conn),
+            brush=lambda r: OVERDUE_BRUSH if r.get("overdue") else TODAY_BRUSH, parent=self)
         self.due_table = QTableView()
         self.due_table.setModel(self.due_model)
-        setup_table(self.due_table, [100, 90, 190])
+        setup_table(self.due_table, [100, 150, 190])
         self.due_table.doubleClicked.connect(lambda index: self.open_due(index.row()))
+        self.due_table.activated.connect(lambda index: self.open_due(index.row()))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.due_table)
@@ -89,7 +120,7 @@ class CasesPage(QWidget):
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(250)
+        self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda: self._timer.start())
         self.view.currentIndexChanged.connect(self.refresh)
@@ -97,7 +128,8 @@ class CasesPage(QWidget):
         self.category.currentIndexChanged.connect(self.refresh)
         self.new_button.clicked.connect(self.new_case)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_case)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
+        self.search.installEventFilter(self)
         ctx.data_changed.connect(self._on_data_changed)
         self.retranslate()
 
@@ -130,30 +162,124 @@ class CasesPage(QWidget):
                              category=self.category.code(), search=self.search.text())
 
     def refresh(self) -> None:
-        view = self.view.currentData() or "open"
-        if view == "due":
-            rows = sc.followups_due(self.ctx.conn)
-            self._due_rows = {r["id"]: r for r in rows}
-            self.due_model.set_ids([r["id"] for r in rows])
-            self.stack.setCurrentWidget(self.due_table)
-            overdue = sum(1 for r in rows if r["overdue"])
-            self.count.setText(_("{count} follow-ups due, {overdue} overdue").format(
-                count=len(rows), overdue=overdue))
+        """Read the chosen list: on the DB worker when there is one (the answer comes back
+        through its signal; a newer request replaces an older one), else in place."""
+        self._timer.stop()
+        self._generation += 1
+        generation = self._generation
+        due = (self.view.currentData() or "open") == "due"
+        flt = self.current_filter()
+        for widget in (self.status, self.category, self.search):
+            widget.setEnabled(not due)
+
+        def work(conn):
+            return sc.list_followups_due(conn) if due else sc.list_cases(conn, flt)
+
+        worker = getattr(self.ctx, "worker", None)
+        if worker is None:
+            self._show(generation, due, work(self.ctx.conn))
             return
-        ids = sc.case_ids(self.ctx.conn, self.current_filter())
-        self.model.set_ids(ids)
+        self._set_loading(True)
+        # the job may be released on the worker thread: hold the page only weakly
+        page = weakref.ref(self)
+
+        def done(result):
+            alive = page()
+            if alive is not None:
+                alive._show(generation, due, result)
+
+        def failed(exc):
+            alive = page()
+            if alive is not None and generation == alive._generation:
+                alive._set_loading(False)
+                alive.count.setText(_("The list could not be read: {error}").format(
+                    error=exc))
+
+        def whole_list():
+            alive = page()
+            if alive is not None:
+                alive._whole_list_due = False
+                if generation == alive._generation:
+                    worker.submit(work, done, failed, key=f"cases-list-{id(alive)}")
+
+        def first(result):
+            alive = page()
+            if alive is None or generation != alive._generation:
+                return                  # a newer list was asked for: it reads its own
+            alive.model.set_keys(result.rowids)
+            alive.stack.setCurrentWidget(alive.table)
+            # the whole list once the first rows are painted (not competing with them)
+            alive._whole_list_due = True
+            QTimer.singleShot(0, whole_list)
+
+        if not due and not flt.search.strip():
+            # a long list: its first page at once, then the whole list
+            worker.submit(lambda conn: sc.list_cases(conn, flt, limit=FIRST_ROWS), first,
+                          failed, key=f"cases-first-{id(self)}")
+        else:
+            whole_list()
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        if loading:
+            QTimer.singleShot(300, self._show_loading)
+
+    def _show_loading(self) -> None:
+        if self._loading:
+            self.count.setText(_("Loading…"))
+
+    def _show(self, generation: int, due: bool, result) -> None:
+        if generation != self._generation:
+            return          # a newer list was asked for meanwhile
+        self._set_loading(False)
+        if due:
+            self.due_model.set_keys(result.rowids)
+            self.stack.setCurrentWidget(self.due_table)
+            count = len(result.rowids)
+            self.count.setText(_("{count} follow-ups due, {overdue} overdue").format(
+                count=format_number(count), overdue=format_number(result.overdue)))
+            return
+        self.model.set_keys(result.rowids)
         self.stack.setCurrentWidget(self.table)
-        self.count.setText(ngettext("{count} case", "{count} cases", len(ids)).format(
-            count=len(ids)))
+        count = len(result.rowids)
+        text = ngettext("{count} case", "{count} cases", count).format(
+            count=format_number(count))
+        if result.capped:
+            text += " " + _("(only the newest matches are shown; type more to narrow the "
+                            "search)")
+        self.count.setText(text)
 
-    def _fetch(self, ids):
-        return sc.case_rows(self.ctx.session, ids)
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Wait until the list asked for last has arrived (tests, closing)."""
+        import time
+        worker = getattr(self.ctx, "worker", None)
+        if worker is None:
+            return True
+        deadline = time.monotonic() + msecs / 1000
+        while time.monotonic() < deadline:
+            if not worker.wait_idle(int(max(1, deadline - time.monotonic()) * 1000)):
+                return False
+            if not self._whole_list_due:
+                return True
+            QCoreApplication.processEvents()
+        return False
 
-    def _fetch_due(self, ids):
-        return [self._due_rows[i] for i in ids if i in self._due_rows]
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        # Esc in the search box clears the search
+        if watched is self.search and event.type() == QEvent.KeyPress \
+                and event.key() == Qt.Key_Escape and self.search.text():
+            self.search.clear()
+            return True
+        return super().eventFilter(watched, event)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
 
     def _on_data_changed(self, table: str) -> None:
-        if table in ("hotline_case", "case_followup", "person", "*"):
+        if table in ("hotline_case", "case_followup", "person", "employer", "*"):
+            self.model.invalidate()
+            self.due_model.invalidate()
             self.refresh()
 
     # ---- actions ---------------------------------------------------------------------
@@ -165,10 +291,12 @@ class CasesPage(QWidget):
         return None
 
     def open_row(self, row: int):
-        return self._open(self.model.id_at(row))
+        record = self.model.row_data(row)
+        return self._open(record["id"]) if record else None
 
     def open_due(self, row: int):
-        return self._open(self._due_rows[self.due_model.id_at(row)]["case_id"])
+        record = self.due_model.row_data(row)
+        return self._open(record["case_id"]) if record else None
 
     def _open(self, case_id: str):
         dialog = open_case(self.ctx, case_id, self)

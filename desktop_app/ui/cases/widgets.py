@@ -1,16 +1,17 @@
 """Small pieces shared by the cases and inspections pages: reference-data combos, field
-error labels, a lazy table model over an ordered id list, a reason prompt."""
+error labels, the shared lazy list model set up for case lists, a reason prompt."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QInputDialog, QLabel, QWidget)
 
 from desktop_app.i18n import _, current_language
 from desktop_app.store import reference
+from desktop_app.ui.lazy_model import Column, LazyTableModel
 
 OVERDUE_BRUSH = QBrush(QColor("#f8d7da"))
 TODAY_BRUSH = QBrush(QColor("#fff3cd"))
@@ -126,73 +127,27 @@ def ask_reason(parent: QWidget | None, title: str | None = None) -> str | None:
     return text if ok and text.strip() else None
 
 
-class LazyRowsModel(QAbstractTableModel):
-    """An ordered id list with rows fetched a page at a time (``fetch(ids) -> rows``).
+def lazy_model(columns, fetch_rows: Callable[[list], dict],
+               display: Callable[[dict, str], str] | None = None,
+               brush: Callable[[dict], QBrush | None] | None = None,
+               parent=None) -> LazyTableModel:
+    """The shared lazy list model (ui.lazy_model) over an ordered key list.
 
-    ``columns`` is a list of (key, header callable); ``brush(row)`` may colour a row.
+    ``columns``: (key, header callable) pairs; ``fetch_rows(keys) -> {key: row}`` reads a
+    page; ``display(row, key)`` renders a cell; ``brush(row)`` may colour a row.
     """
+    show = display or (lambda row, key: row.get(key))
+    model = LazyTableModel(
+        [Column(key, title, (lambda row, k=key: show(row, k))) for key, title in columns],
+        fetch_rows, parent=parent)
+    if brush is not None:
+        def style(row):
+            colour = brush(row)
+            return {Qt.BackgroundRole: colour} if colour is not None else {}
+        model.row_style = style
+    return model
 
-    PAGE = 200
 
-    def __init__(self, columns, fetch: Callable[[list[str]], list[dict]],
-                 display: Callable[[dict, str], str] | None = None,
-                 brush: Callable[[dict], QBrush | None] | None = None, parent=None):
-        super().__init__(parent)
-        self.columns = columns
-        self.fetch = fetch
-        self.display = display or (lambda row, key: "" if row.get(key) is None else str(row[key]))
-        self.brush = brush
-        self.ids: list[str] = []
-        self.cache: dict[int, list[dict]] = {}   # page number -> rows, oldest first
-
-    def set_ids(self, ids: list[str]) -> None:
-        self.beginResetModel()
-        self.ids = list(ids)
-        self.cache = {}
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.ids)
-
-    def columnCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.columns)
-
-    MAX_PAGES = 50
-
-    def row(self, n: int) -> dict:
-        page = n // self.PAGE
-        if page not in self.cache:
-            start = page * self.PAGE
-            page_ids = self.ids[start:start + self.PAGE]
-            rows = {r["id"]: r for r in self.fetch(page_ids)}
-            self.cache[page] = [rows.get(rid, {"id": rid}) for rid in page_ids]
-            if len(self.cache) > self.MAX_PAGES:      # bounded: scrolling 300,000 rows
-                self.cache.pop(next(iter(self.cache)))
-        return self.cache[page][n - page * self.PAGE]
-
-    def id_at(self, n: int) -> str:
-        return self.ids[n]
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        row = self.row(index.row())
-        if role == Qt.DisplayRole:
-            return self.display(row, self.columns[index.column()][0])
-        if role == Qt.BackgroundRole and self.brush is not None:
-            return self.brush(row)
-        if role == Qt.UserRole:
-            return row.get("id")
-        return None
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802 - Qt API
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.columns[section][1]()
-        return None
-
-    def retranslate(self) -> None:
-        self.cache = {}
-        self.headerDataChanged.emit(Qt.Horizontal, 0, max(0, len(self.columns) - 1))
-        if self.ids:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.ids) - 1, len(self.columns) - 1))
+def by_id(rows: list[dict]) -> dict:
+    """``{row["id"]: row}``: a fetch_rows answer from a list of rows."""
+    return {row["id"]: row for row in rows}

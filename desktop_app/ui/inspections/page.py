@@ -2,7 +2,9 @@
 fines, linked cases), employers with their cases and inspections (repeat offenders first)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
@@ -10,14 +12,15 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app.domain.cases import CURRENCIES
+from desktop_app.domain.cases import from_minor as dom_from_minor
 from desktop_app.i18n import _, current_language, format_date, ngettext
 from desktop_app.store import cases as sc
 from desktop_app.store import inspections as si
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
-from desktop_app.ui.cases.widgets import (REPEAT_BRUSH, ErrorLabel, FieldErrors, LazyRowsModel,
-                                          RefCombo, date_edit, iso, setup_table)
+from desktop_app.ui.cases.widgets import (REPEAT_BRUSH, ErrorLabel, FieldErrors, RefCombo,
+                                          by_id, date_edit, iso, lazy_model, setup_table)
 
 
 def _inspection_display(conn):
@@ -44,15 +47,17 @@ class InspectionsPage(QWidget):
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.new_button = QPushButton()
-        self.model = LazyRowsModel(
+        self.model = lazy_model(
             [("number", lambda: _("Number")), ("inspected_on", lambda: _("Date")),
              ("employer_name", lambda: _("Enterprise")), ("trigger", lambda: _("Trigger")),
              ("violations", lambda: _("Violations")), ("cases", lambda: _("Linked cases"))],
-            lambda ids: si.inspection_rows(conn, ids), _inspection_display(conn))
+            lambda ids: by_id(si.inspection_rows(conn, ids)), _inspection_display(conn),
+            parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
         setup_table(self.table, [210, 90, 260, 160, 90])
-        self.table.doubleClicked.connect(lambda i: self.open_inspection(self.model.id_at(i.row())))
+        self.table.doubleClicked.connect(lambda i: self.open_inspection(self.model.key_at(i.row())))
+        self.table.activated.connect(lambda i: self.open_inspection(self.model.key_at(i.row())))
         page = QWidget()
         box = QVBoxLayout(page)
         bar = QHBoxLayout()
@@ -70,6 +75,8 @@ class InspectionsPage(QWidget):
         setup_table(self.employers, [300, 130, 80, 90, 90])
         self.employers.setEditTriggers(QTableWidget.NoEditTriggers)
         self.employers.doubleClicked.connect(
+            lambda i: self.open_employer(self.employers.item(i.row(), 0).data(Qt.UserRole)))
+        self.employers.activated.connect(
             lambda i: self.open_employer(self.employers.item(i.row(), 0).data(Qt.UserRole)))
         page = QWidget()
         box = QVBoxLayout(page)
@@ -106,7 +113,7 @@ class InspectionsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_ids(si.inspection_ids(self.ctx.conn, search=self.search.text()))
+        self.model.set_keys(si.inspection_ids(self.ctx.conn, search=self.search.text()))
         self.refresh_employers()
 
     def refresh_employers(self) -> None:
@@ -155,9 +162,12 @@ class InspectionsPage(QWidget):
 
 
 class EmployerDialog(QDialog):
-    def __init__(self, ctx, parent=None):
+    """A new employer, or an employer edited after it was saved (``employer_id``)."""
+
+    def __init__(self, ctx, parent=None, employer_id: str | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.employer_id = employer_id
         self.record = None
         conn = ctx.conn
         self.errors = FieldErrors()
@@ -170,17 +180,19 @@ class EmployerDialog(QDialog):
         self.agreement = QCheckBox()
         self.high_risk = QCheckBox()
         self.tax = QLineEdit()
+        self.notes = QLineEdit()
         form = QFormLayout()
-        self.labels = [QLabel() for _i in range(6)]
-        name_box = QVBoxLayout()
-        name_box.addWidget(self.name)
-        name_box.addWidget(self.errors.label("name"))
-        form.addRow(self.labels[0], name_box)
-        form.addRow(self.labels[1], self.country)
-        form.addRow(self.labels[2], self.city)
-        form.addRow(self.labels[3], self.sector)
-        form.addRow(self.labels[4], self.size)
-        form.addRow(self.labels[5], self.tax)
+        self.labels = [QLabel() for _i in range(7)]
+        fields = [("name", self.name), ("country", self.country), ("city", self.city),
+                  ("sector", self.sector), ("size", self.size), ("tax_number", self.tax),
+                  ("notes", self.notes)]
+        for label, (name, widget) in zip(self.labels, fields):
+            label.setBuddy(widget)
+            box = QVBoxLayout()
+            box.setSpacing(1)
+            box.addWidget(widget)
+            box.addWidget(self.errors.label(name))
+            form.addRow(label, box)
         form.addRow("", self.union)
         form.addRow("", self.agreement)
         form.addRow("", self.high_risk)
@@ -192,45 +204,80 @@ class EmployerDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.errors.general)
         layout.addWidget(self.buttons)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        if employer_id:
+            self.load(sc.EmployerRepository(ctx.session).require(employer_id))
         self.retranslate()
 
+    def load(self, record: dict) -> None:
+        self.name.setText(record.get("name") or "")
+        self.country.set_code(record.get("country"))
+        self.city.set_code(record.get("city"))
+        self.sector.set_code(record.get("sector"))
+        self.size.set_code(record.get("size"))
+        self.tax.setText(record.get("tax_number") or "")
+        self.notes.setText(record.get("notes") or "")
+        self.union.setChecked(bool(record.get("union_present")))
+        self.agreement.setChecked(bool(record.get("collective_agreement")))
+        self.high_risk.setChecked(bool(record.get("high_risk")))
+
     def retranslate(self) -> None:
-        self.setWindowTitle(_("New employer"))
-        for label, text in zip(self.labels, (_("Enterprise name"), _("Country"), _("City"), _("Sector"),
-                                             _("Size"), _("Tax number"))):
+        self.setWindowTitle(_("Edit employer") if self.employer_id else _("New employer"))
+        for label, text in zip(self.labels, (_("Enterprise name"), _("Country"), _("City"),
+                                             _("Sector"), _("Size"), _("Tax number"),
+                                             _("Notes"))):
             label.setText(text)
         self.union.setText(_("A trade union is present"))
         self.agreement.setText(_("Has a collective agreement"))
         self.high_risk.setText(_("High-risk enterprise"))
+        for combo in (self.country, self.city, self.sector, self.size):
+            combo.fill()
+
+    def values(self) -> dict:
+        return dict(name=self.name.text(), country=self.country.code(), city=self.city.code(),
+                    sector=self.sector.code(), size=self.size.code(),
+                    tax_number=self.tax.text(), notes=self.notes.text(),
+                    union_present=self.union.isChecked(),
+                    collective_agreement=self.agreement.isChecked(),
+                    high_risk=self.high_risk.isChecked())
 
     def save(self) -> None:
+        repo = sc.EmployerRepository(self.ctx.session)
         try:
-            self.record = sc.EmployerRepository(self.ctx.session).create(dict(
-                name=self.name.text(), country=self.country.code(), city=self.city.code(),
-                sector=self.sector.code(), size=self.size.code(), tax_number=self.tax.text(),
-                union_present=self.union.isChecked(),
-                collective_agreement=self.agreement.isChecked(),
-                high_risk=self.high_risk.isChecked()))
+            if self.employer_id:
+                self.record = repo.update(self.employer_id, self.values())
+            else:
+                self.record = repo.create(self.values())
         except ValidationError as exc:
             self.errors.show(exc.errors)
             return
         except PermissionDenied as exc:
             self.errors.show({"general": str(exc)})
             return
+        self.errors.clear()
         self.ctx.data_changed.emit("employer")
         self.accept()
 
 
 class InspectionDialog(QDialog):
-    """A new inspection: enterprise, date, trigger, inspector, violations, sanctions, cases."""
+    """A new inspection (enterprise, date, trigger, inspector, violations, sanctions, cases),
+    or a saved one edited (``inspection_id``): violations found later, a fine added."""
 
     SANCTION_ROWS = 3
 
-    def __init__(self, ctx, parent=None, employer_id: str | None = None):
+    def __init__(self, ctx, parent=None, employer_id: str | None = None,
+                 inspection_id: str | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.inspection_id = inspection_id
         self.record = None
         conn = ctx.conn
+        existing = si.InspectionRepository(ctx.session).require(inspection_id) \
+            if inspection_id else None
+        saved_sanctions = si.sanctions_of(conn, inspection_id) if inspection_id else []
+        self.sanction_rows = max(self.SANCTION_ROWS, len(saved_sanctions) + 1)
+        if existing:
+            employer_id = existing["employer_id"]
         self.errors = FieldErrors()
         self.employer = QComboBox()
         self.employer.setEditable(False)
@@ -246,7 +293,7 @@ class InspectionDialog(QDialog):
         self.violations.setMaximumHeight(150)
         self.sanctions = []
         sanction_box = QVBoxLayout()
-        for n in range(self.SANCTION_ROWS):
+        for n in range(self.sanction_rows):
             code = RefCombo(conn, "sanction", blank=lambda: "")
             amount = QLineEdit()
             amount.setMinimumWidth(110)
@@ -289,17 +336,36 @@ class InspectionDialog(QDialog):
         layout.addWidget(self.errors.general)
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        self._checked: set[str] = set()
+        if existing:
+            self.load(existing, saved_sanctions)
         self.retranslate()
 
+    def load(self, record: dict, sanctions: list[dict]) -> None:
+        conn = self.ctx.conn
+        day = date.fromisoformat(record["inspected_on"])
+        self.date.setDate(QDate(day.year, day.month, day.day))
+        self.trigger.set_code(record["trigger"])
+        self.inspector.setText(record.get("inspector_name") or "")
+        self.findings.setText(record.get("findings") or "")
+        self._checked = {v["violation"] for v in si.violations_of(conn, record["id"])}
+        for (code, amount, currency), row in zip(self.sanctions, sanctions):
+            code.set_code(row["sanction"])
+            fine = dom_from_minor(row.get("fine_minor"), row.get("fine_currency"))
+            amount.setText("" if fine is None else str(fine))
+            currency.setCurrentIndex(max(0, currency.findData(row.get("fine_currency"))))
+        self.cases.setText(", ".join(c["number"] for c in si.cases_of(conn, record["id"])))
+
     def retranslate(self) -> None:
-        self.setWindowTitle(_("New inspection"))
+        self.setWindowTitle(_("Edit inspection") if self.inspection_id else _("New inspection"))
         for label, text in zip(self.labels, (
                 _("Enterprise"), _("Date"), _("Trigger"), _("Inspector"),
                 _("Violations that were found"), _("Sanctions (fine: amount and currency)"),
                 _("Linked case numbers"), _("Findings"))):
             label.setText(text)
         self.cases.setPlaceholderText(_("Case numbers separated by commas"))
-        checked = self.checked_violations()
+        checked = set(self.checked_violations()) | self._checked
+        self._checked = set()
         self.violations.clear()
         for item in reference.items(self.ctx.conn, "violation"):
             row = QListWidgetItem(item.label(current_language()))
@@ -330,14 +396,21 @@ class InspectionDialog(QDialog):
             return
         sanctions = [(code.code(), amount.text().strip() or None, currency.currentData())
                      for code, amount, currency in self.sanctions if code.code()]
+        values = dict(employer_id=self.employer.currentData(), inspected_on=iso(self.date),
+                      trigger=self.trigger.code(), inspector_name=self.inspector.text(),
+                      findings=self.findings.text())
         try:
-            self.record = si.record_inspection(
-                self.ctx.session,
-                dict(employer_id=self.employer.currentData(), inspected_on=iso(self.date),
-                     trigger=self.trigger.code(), inspector_name=self.inspector.text(),
-                     inspector_id=self.ctx.actor.user_id if self.ctx.actor.role == "inspector"
-                     else None, findings=self.findings.text()),
-                violations=self.checked_violations(), sanctions=sanctions, case_ids=case_ids)
+            if self.inspection_id:
+                self.record = si.update_inspection(
+                    self.ctx.session, self.inspection_id, values,
+                    violations=self.checked_violations(), sanctions=sanctions,
+                    case_ids=case_ids)
+            else:
+                values["inspector_id"] = self.ctx.actor.user_id \
+                    if self.ctx.actor.role == "inspector" else None
+                self.record = si.record_inspection(
+                    self.ctx.session, values, violations=self.checked_violations(),
+                    sanctions=sanctions, case_ids=case_ids)
         except ValidationError as exc:
             self.errors.show(exc.errors)
             return
@@ -350,8 +423,34 @@ class InspectionDialog(QDialog):
 
 
 class InspectionView(QDialog):
+    """A saved inspection, read-only, with "Edit…" (Ctrl+E)."""
+
     def __init__(self, ctx, inspection_id: str, parent=None):
         super().__init__(parent)
+        self.ctx, self.inspection_id = ctx, inspection_id
+        self.last_dialog = None
+        self.text = QLabel()
+        self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.edit_button = QPushButton()
+        self.edit_button.clicked.connect(self.edit)
+        self.can_edit = ctx.can("update", "inspection", si.InspectionRepository(
+            ctx.session).require(inspection_id))
+        self.edit_button.setVisible(self.can_edit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.edit_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.edit_button.setText(_("Edit… (Ctrl+E)"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        ctx, inspection_id = self.ctx, self.inspection_id
         conn, lang = ctx.conn, current_language()
         record = si.InspectionRepository(ctx.session).require(inspection_id)
         employer = sc.EmployerRepository(ctx.session).get(record["employer_id"]) or {}
@@ -374,25 +473,89 @@ class InspectionView(QDialog):
             list=", ".join(c["number"] for c in cases) or "—"))
         if record.get("findings"):
             lines.append(record["findings"])
-        self.text = QLabel("\n".join(lines))
-        self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
+        self.text.setText("\n".join(lines))
+
+    def edit(self):
+        if not self.can_edit:
+            return None
+        dialog = InspectionDialog(self.ctx, self, inspection_id=self.inspection_id)
+        self.last_dialog = dialog
+        if dialog.exec():
+            self.refresh()
+        return dialog
 
 
 class EmployerView(QDialog):
-    """An employer with its cases and inspections."""
+    """An employer with its cases and inspections (repeat offenders stand out); "Edit…"
+    (Ctrl+E), "New inspection" (Ctrl+N); Enter or a double click opens a case or an
+    inspection."""
 
     def __init__(self, ctx, employer_id: str, parent=None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.ctx, self.employer_id = ctx, employer_id
+        self.last_dialog = None
+        self.resize(780, 560)
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.PlainText)
+        self.edit_button = QPushButton()
+        self.edit_button.clicked.connect(self.edit)
+        self.can_edit = ctx.can("update", "employer", sc.EmployerRepository(
+            ctx.session).require(employer_id))
+        self.edit_button.setVisible(self.can_edit)
+        self.inspect_button = QPushButton()
+        self.inspect_button.clicked.connect(self.new_inspection)
+        self.can_inspect = ctx.can("create", "inspection")
+        self.inspect_button.setVisible(self.can_inspect)
+        self.case_list = QTableWidget(0, 4)
+        setup_table(self.case_list, [190, 90, 220])
+        self.case_list.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.case_list.doubleClicked.connect(lambda i: self.open_case(i.row()))
+        self.case_list.activated.connect(lambda i: self.open_case(i.row()))
+        self.inspection_list = QTableWidget(0, 4)
+        setup_table(self.inspection_list, [210, 90, 160])
+        self.inspection_list.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.inspection_list.doubleClicked.connect(lambda i: self.open_inspection(i.row()))
+        self.inspection_list.activated.connect(lambda i: self.open_inspection(i.row()))
+        self.cases_label = QLabel()
+        self.inspections_label = QLabel()
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.inspect_button)
+        top.addWidget(self.edit_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.cases_label)
+        layout.addWidget(self.case_list)
+        layout.addWidget(self.inspections_label)
+        layout.addWidget(self.inspection_list)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_inspection)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.edit_button.setText(_("Edit… (Ctrl+E)"))
+        self.inspect_button.setText(_("New inspection (Ctrl+N)"))
+        self.cases_label.setText(_("Cases"))
+        self.inspections_label.setText(_("Inspections"))
+        self.case_list.setHorizontalHeaderLabels([_("Number"), _("Opened"), _("Category"),
+                                                  _("Status")])
+        self.inspection_list.setHorizontalHeaderLabels([_("Number"), _("Date"), _("Trigger"),
+                                                        _("Violations")])
+        self.refresh()
+
+    def refresh(self) -> None:
+        ctx, employer_id = self.ctx, self.employer_id
         conn, lang = ctx.conn, current_language()
         summary = sc.employer_summary(conn, employer_id)
-        self.resize(760, 520)
         self.setWindowTitle(summary["name"])
         head = [summary["name"]]
         if summary.get("city"):
             head.append(reference.label(conn, "city", summary["city"], lang))
+        if summary.get("sector"):
+            head.append(reference.label(conn, "sector", summary["sector"], lang))
+        if summary.get("tax_number"):
+            head.append(_("Tax number {number}").format(number=summary["tax_number"]))
         head.append(ngettext("{count} case", "{count} cases", summary["cases"]).format(
             count=summary["cases"]))
         head.append(ngettext("{count} inspection", "{count} inspections",
@@ -401,11 +564,9 @@ class EmployerView(QDialog):
                              summary["violations"]).format(count=summary["violations"]))
         if summary["repeat_offender"]:
             head.append(_("repeat offender"))
-        self.header = QLabel(" · ".join(head))
-        self.case_list = QTableWidget(0, 4)
-        setup_table(self.case_list, [190, 90, 220])
-        self.case_list.setHorizontalHeaderLabels([_("Number"), _("Opened"), _("Category"),
-                                                  _("Status")])
+        self.header.setText(" · ".join(head))
+        self.header.setStyleSheet("background: #f8d7da; padding: 4px;"
+                                  if summary["repeat_offender"] else "")
         ids = sc.case_ids(conn, sc.CaseFilter(employer_id=employer_id))
         rows = sc.case_rows(ctx.session, ids)
         self.case_list.setRowCount(len(rows))
@@ -413,23 +574,55 @@ class EmployerView(QDialog):
             for c, value in enumerate([r["number"], format_date(r["opened_on"], lang, "short"),
                                        reference.label(conn, "case_category", r["category"], lang),
                                        reference.label(conn, "case_status", r["status"], lang)]):
-                self.case_list.setItem(n, c, QTableWidgetItem(value))
-        self.inspection_list = QTableWidget(0, 4)
-        setup_table(self.inspection_list, [210, 90, 160])
-        self.inspection_list.setHorizontalHeaderLabels([_("Number"), _("Date"), _("Trigger"),
-                                                        _("Violations")])
+                item = QTableWidgetItem(value)
+                item.setData(Qt.UserRole, r["id"])
+                self.case_list.setItem(n, c, item)
         irows = si.inspection_rows(conn, si.inspection_ids(conn, employer_id=employer_id))
         self.inspection_list.setRowCount(len(irows))
         for n, r in enumerate(irows):
             for c, value in enumerate([r["number"], format_date(r["inspected_on"], lang, "short"),
                                        reference.label(conn, "inspection_trigger", r["trigger"],
                                                        lang), str(r["violations"])]):
-                self.inspection_list.setItem(n, c, QTableWidgetItem(value))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
-        self.cases_label = QLabel(_("Cases"))
-        layout.addWidget(self.cases_label)
-        layout.addWidget(self.case_list)
-        self.inspections_label = QLabel(_("Inspections"))
-        layout.addWidget(self.inspections_label)
-        layout.addWidget(self.inspection_list)
+                item = QTableWidgetItem(value)
+                item.setData(Qt.UserRole, r["id"])
+                if r["violations"]:
+                    item.setBackground(REPEAT_BRUSH)
+                self.inspection_list.setItem(n, c, item)
+
+    def edit(self):
+        if not self.can_edit:
+            return None
+        dialog = EmployerDialog(self.ctx, self, employer_id=self.employer_id)
+        self.last_dialog = dialog
+        if dialog.exec():
+            self.refresh()
+        return dialog
+
+    def new_inspection(self):
+        if not self.can_inspect:
+            return None
+        dialog = InspectionDialog(self.ctx, self, employer_id=self.employer_id)
+        self.last_dialog = dialog
+        if dialog.exec():
+            self.refresh()
+        return dialog
+
+    def open_case(self, row: int):
+        from desktop_app.ui.cases.detail import open_case
+        item = self.case_list.item(row, 0)
+        dialog = open_case(self.ctx, item.data(Qt.UserRole), self) if item else None
+        self.last_dialog = dialog
+        if dialog is not None:
+            dialog.exec()
+            self.refresh()
+        return dialog
+
+    def open_inspection(self, row: int):
+        item = self.inspection_list.item(row, 0)
+        if item is None:
+            return None
+        dialog = InspectionView(self.ctx, item.data(Qt.UserRole), self)
+        self.last_dialog = dialog
+        dialog.exec()
+        self.refresh()
+        return dialog

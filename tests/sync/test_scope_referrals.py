@@ -1,0 +1,110 @@
+"""Scope of office bundles: a case referred to another office of the network travels to
+that office with its person, employer and history; other offices' cases do not."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from desktop_app.store import cases as sc
+from desktop_app.store.offices import OfficeRepository, UserRepository
+from desktop_app.store.people import PersonRepository
+from desktop_app.store.repository import ValidationError
+
+from .conftest import exchange_files
+
+TODAY = date.today().isoformat()
+
+
+def case_with_person(replica, family_name, **extra):
+    person = PersonRepository(replica.session).create(dict(
+        family_name=family_name, given_name="Фарҳод", consent_date=TODAY,
+        consent_scope="referral"))
+    employer = sc.find_or_create_employer(replica.session, f"ООО {family_name}Строй")
+    case = sc.open_case(replica.session, dict(channel="hotline", category="unpaid_wages",
+                                              person_id=person["id"],
+                                              employer_id=employer["id"], **extra))
+    sc.add_followup(replica.session, case["id"], TODAY, "Call back")
+    return person, employer, case
+
+
+def office_id(replica, code):
+    return OfficeRepository(replica.session).by_code(code)["id"]
+
+
+def history(replica, case_id):
+    conn = replica.conn
+    return (len(sc.timeline(conn, case_id)), len(sc.followups(conn, case_id)),
+            len(sc.referrals(conn, case_id)))
+
+
+def test_bundle_for_an_office_carries_the_cases_referred_to_it(make_replicas, tmp_path):
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    folder = tmp_path / "b"
+    # the coordinator's office list reaches Gharm, so it can refer to Tojikobod
+    exchange_files(grm, dsh, folder, target="coordinator")
+    exchange_files(tjb, dsh, folder, target="coordinator")
+    exchange_files(dsh, grm, folder, target="GRM")
+    person, employer, referred = case_with_person(grm, "Раҳмонов")
+    other_person, _employer, kept = case_with_person(grm, "Каримов")
+    with pytest.raises(ValidationError) as err:     # the office must be named
+        sc.refer(grm.session, referred["id"], {"target": sc.NETWORK_OFFICE})
+    assert set(err.value.errors) == {"target_office_id"}
+    with pytest.raises(ValidationError):            # and not be the case's own office
+        sc.refer(grm.session, referred["id"], {"target": sc.NETWORK_OFFICE,
+                                               "target_office_id": office_id(grm, "GRM")})
+    referral = sc.refer(grm.session, referred["id"], {
+        "target": sc.NETWORK_OFFICE, "target_office_id": office_id(grm, "TJB")})
+    assert referral["target_office_id"] == office_id(grm, "TJB")
+    exchange_files(grm, dsh, folder, target="coordinator")
+    assert sc.CaseRepository(dsh.session).get(kept["id"]) is not None
+
+    exchange_files(dsh, tjb, folder, target="TJB")
+    at_tjb = sc.CaseRepository(tjb.session).get(referred["id"])
+    assert at_tjb is not None and at_tjb["number"] == referred["number"]
+    assert PersonRepository(tjb.session).get(person["id"])["family_name"] == "Раҳмонов"
+    assert sc.EmployerRepository(tjb.session).get(employer["id"]) is not None
+    assert history(tjb, referred["id"]) == history(grm, referred["id"]) == (3, 1, 1)
+    # nothing else of Gharm's leaves the coordinator
+    assert sc.CaseRepository(tjb.session).get(kept["id"]) is None
+    assert PersonRepository(tjb.session).get(other_person["id"]) is None
+    assert sc.followups(tjb.conn, kept["id"]) == []
+    # the receiving office works on the case; its notes reach Gharm through the coordinator
+    sc.add_event(tjb.session, referred["id"], "note", "Принят в Tojikobod")
+    exchange_files(grm, dsh, folder, target="coordinator")
+    exchange_files(tjb, dsh, folder, target="coordinator")
+    exchange_files(dsh, grm, folder, target="GRM")
+    assert history(grm, referred["id"]) == (4, 1, 1)
+
+
+def test_a_case_referred_later_brings_its_whole_history(make_replicas, tmp_path):
+    """Tojikobod acknowledged Gharm's changes past the case (through shared records) before
+    the case was referred to it: the incremental bundle still brings the case."""
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    folder = tmp_path / "b"
+    exchange_files(grm, dsh, folder, target="coordinator")
+    exchange_files(tjb, dsh, folder, target="coordinator")
+    exchange_files(dsh, grm, folder, target="GRM")
+    person, _employer, case = case_with_person(grm, "Назаров")
+    UserRepository(grm.session).create(dict(username="field2", display_name="Field 2",
+                                            role="field_officer", active=1))
+    exchange_files(grm, dsh, folder, target="coordinator")
+    exchange_files(dsh, tjb, folder, target="TJB")       # the new user, not the case
+    assert UserRepository(tjb.session).by_username("field2") is not None
+    assert sc.CaseRepository(tjb.session).get(case["id"]) is None
+    exchange_files(tjb, dsh, folder, target="coordinator")   # acknowledges all of that
+
+    sc.refer(grm.session, case["id"], {"target": sc.NETWORK_OFFICE,
+                                       "target_office_id": office_id(grm, "TJB"),
+                                       "target_detail": "Semyon"})
+    exchange_files(grm, dsh, folder, target="coordinator")
+    summary = exchange_files(dsh, tjb, folder, target="TJB")
+    assert sc.CaseRepository(tjb.session).get(case["id"])["status"] == "referred"
+    assert PersonRepository(tjb.session).get(person["id"]) is not None
+    assert history(tjb, case["id"]) == history(grm, case["id"])
+    assert summary.new >= 5
+    # the next bundle does not send the history again
+    sc.answer_referral(grm.session, sc.referrals(grm.conn, case["id"])[0]["id"], "accepted")
+    exchange_files(grm, dsh, folder, target="coordinator")
+    again = exchange_files(dsh, tjb, folder, target="TJB")
+    assert again.new == 1 and again.updated >= 1
