@@ -4,7 +4,8 @@ same data).
 
 The database is cases-heavy: ``FULL["cases"] * scale`` cases (300,000 at scale 1) with a
 third as many people, built once with ``hamroh demo`` and cached in ``bench-data/``
-(``cases-N.db``); it is brought up to the current schema in place (no backup copy).
+(``cases-N.db``); at full scale the shared demo database (1,000,000 people, 300,000
+cases) is used instead. Either is brought up to the current schema in place (no backup).
 
 The service path includes what the UI needs on top: the filters, the sensitive-name check
 per row, the joins for the person and the assigned worker, cross-script matching.
@@ -15,7 +16,7 @@ import random
 import statistics
 import time
 
-from run import Result
+from run import Result, bring_up_to_date
 
 PAGE = 200
 
@@ -39,8 +40,11 @@ def _median_ms(fn, items) -> float:
 
 
 def cases_db(ctx):
-    """The cached cases-heavy database at this scale (built on first use)."""
+    """The cached cases-heavy database at this scale (built on first use); at full scale the
+    shared demo database, which holds all 300,000 cases already."""
     from desktop_app.cli import main as hamroh
+    if ctx.scale >= 1:
+        return ctx.demo_db()
     cases = ctx.count("cases")
     ctx.cache.mkdir(parents=True, exist_ok=True)
     path = ctx.cache / f"cases-{cases}.db"
@@ -63,15 +67,9 @@ def cases_db(ctx):
 
 def open_current(path):
     """Open the cached database, applying pending migrations in place (no backup)."""
-    from desktop_app.store import migrations
     from desktop_app.store.access import open_database
-    from desktop_app.store.reference import load_reference
-    conn = open_database(path, migrate=False)
-    if migrations.pending(conn):
-        started = time.perf_counter()
-        migrations.migrate(conn, path, backup=False, after_migrate=load_reference)
-        print(f"# migrated {path.name} in {time.perf_counter() - started:.0f} s", flush=True)
-    return conn
+    bring_up_to_date(path)
+    return open_database(path, migrate=False)
 
 
 def run(ctx) -> list[Result]:

@@ -67,7 +67,7 @@ class BenchContext:
         path = self.cache / f"demo-{self.scale:g}.db"
         if path.exists():
             if path not in self._migrated:
-                _bring_up_to_date(path)
+                bring_up_to_date(path)
                 self._migrated.add(path)
             return path
         from desktop_app.cli import main as hamroh
@@ -101,15 +101,16 @@ class BenchContext:
         return target
 
 
-def _bring_up_to_date(db: Path) -> None:
+def bring_up_to_date(db: Path) -> None:
     """Apply this version's migrations to a cached demo database built by an older one,
     without the backup copy a user's database gets (the cache can be rebuilt, and a copy of
     the full-scale database would take 20 GB)."""
     from desktop_app.store import migrations
     from desktop_app.store.access import open_database
+    from desktop_app.store.reference import load_reference
     conn = open_database(db, migrate=False)
     started = time.perf_counter()
-    done = migrations.migrate(conn, db, backup=False)
+    done = migrations.migrate(conn, db, backup=False, after_migrate=load_reference)
     if done.applied:
         conn.execute("ANALYZE")
         print(f"# migrated {db.name} ({', '.join(done.applied)}) in "
