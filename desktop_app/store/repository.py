@@ -8,7 +8,9 @@ field (last writer wins, deterministic tie-break by device id).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Iterable
 
 from desktop_app.domain.ids import new_id
@@ -60,12 +62,48 @@ class RemoteResult:
     lost: list[FieldConflict] = field(default_factory=list)
 
 
+@dataclass
+class RemoteChange:
+    """One received change (a line of a bundle)."""
+    table: str
+    record_id: str
+    fields: dict
+    stamp: str
+    origin_device: str
+    origin_seq: int
+    author: str | None = None
+    base: dict | None = None
+    office_id: str | None = None
+
+
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 _STAMP_MARK = "\x00stamp\x00"
 _STAMP_JSON = _dumps(_STAMP_MARK)
+_PLAIN_STAMP = re.compile(r"[0-9A-Za-z.\-]+\Z")
+
+
+_CLOCK_TEMPLATES: dict[tuple, str] = {}
+
+
+def _clock_text(clocks: dict) -> str:
+    """``_dumps(clocks)``, quicker for the usual map of one clock (a new record)."""
+    stamps = set(clocks.values())
+    if len(stamps) == 1:
+        (stamp,) = stamps
+        if isinstance(stamp, str) and _PLAIN_STAMP.match(stamp):
+            names = tuple(clocks)
+            template = _CLOCK_TEMPLATES.get(names)
+            if template is None:
+                if len(_CLOCK_TEMPLATES) > 256:
+                    _CLOCK_TEMPLATES.clear()
+                template = _CLOCK_TEMPLATES[names] = _dumps(dict.fromkeys(names, _STAMP_MARK))
+            return template.replace(_STAMP_JSON, f'"{stamp}"')
+    return _dumps(clocks)
+
+
 
 
 class Repository:
@@ -292,27 +330,31 @@ class Repository:
         so it is relayed onward (a change already there is skipped: ``duplicate``), and
         audits what changed locally. ``base`` maps each written field to the clock of the
         value the remote writer replaced; a losing value the other side had not seen is a
-        conflict (``lost``). Rows of append-only tables are never overwritten.
+        conflict (``lost``). Rows of append-only tables are never overwritten. The same
+        as :func:`apply_remote_batch` with one change.
         """
-        session = self.session
-        result = RemoteResult()
-        cur = self.conn.execute(
-            "INSERT OR IGNORE INTO change_log(origin_device, origin_seq, table_name, record_id,"
-            " hlc, fields, author, office_id, base) VALUES (?,?,?,?,?,?,?,?,?)",
-            (origin_device, origin_seq, self.table, record_id, stamp, _dumps(fields), author,
-             office_id or fields.get("office_id"), _dumps(base) if base else None))
-        if cur.rowcount == 0:
-            result.duplicate = True
-            return result
-        session.clock.observe(stamp)
-        before = self.get(record_id, include_deleted=True)
-        if before is not None and self.append_only and before.get("created_by"):
-            return result
-        clocks = json.loads(before["hlc"] or "{}") if before else {}
-        base = base or {}
+        change = RemoteChange(self.table, record_id, fields, stamp, origin_device,
+                              int(origin_seq), author, base, office_id)
+        return apply_remote_batch(self.session, [change], {self.table: self},
+                                  audit=audit)[0]
+
+    def _merge_remote(self, record_id: str, before: dict | None, clocks: dict,
+                      change: "RemoteChange", result: RemoteResult) -> dict:
+        """Field-by-field LWW of one change over ``before`` (the row as it is now, or
+        None); updates ``clocks`` and ``result.lost``; returns the winning values."""
+        stamp = change.stamp
+        names = self._field_set()
+        if not clocks:
+            # nothing written here yet (a new record): every field wins, no conflict
+            fields = change.fields
+            winners = (dict(fields) if names.issuperset(fields)
+                       else {k: v for k, v in fields.items() if k in names})
+            clocks.update(dict.fromkeys(winners, stamp))
+            return winners
+        base = change.base or {}
         winners: dict[str, Any] = {}
-        for name, value in fields.items():
-            if name not in self.all_fields:
+        for name, value in change.fields.items():
+            if name not in names:
                 continue
             current = clocks.get(name)
             if current is None or stamp > current:
@@ -320,7 +362,7 @@ class Repository:
                         and before.get(name) != value
                         and current > (base.get(name) or "")):
                     local_author = self._write_of(record_id, current)[1]
-                    result.lost.append(FieldConflict(name, value, stamp, author,
+                    result.lost.append(FieldConflict(name, value, stamp, change.author,
                                                      before.get(name), current, local_author))
                 winners[name] = value
                 clocks[name] = stamp
@@ -329,23 +371,21 @@ class Repository:
                 current_base, local_author = self._write_of(record_id, current)
                 if stamp > (current_base.get(name) or ""):
                     result.lost.append(FieldConflict(name, before.get(name), current,
-                                                     local_author, value, stamp, author))
-        if not winners:
-            return result
-        if before is None:
-            row = {k: winners.get(k) for k in self.all_fields}
-            self._insert(record_id, row, clocks, fill_required=True)
-            result.created = True
-        else:
-            self._update_row(record_id, winners, clocks)
-        result.changed_fields = sorted(winners)
-        after = self.get(record_id, include_deleted=True)
-        if audit:
-            session.audit.record(author, "sync_" + ("create" if result.created else "update"),
-                                 self.table, record_id, self.audit_view(before),
-                                 self.audit_view(after), detail={"origin": origin_device})
-        self.after_write(after, before)
-        return result
+                                                     local_author, value, stamp,
+                                                     change.author))
+        return winners
+
+    def _field_set(self) -> frozenset:
+        cls = type(self)
+        cached = cls.__dict__.get("_field_set_cache")
+        if cached is None:
+            cached = frozenset(self.all_fields)
+            cls._field_set_cache = cached
+        return cached
+
+    def guard_remote(self, changes: list["RemoteChange"], rows: dict[str, dict]) -> None:
+        """Adjust received changes before they are logged and merged (``rows``: the
+        current rows by id, for the records that exist)."""
 
     def _write_of(self, record_id: str, stamp: str) -> tuple[dict, str | None]:
         """(base clocks, author) of the logged write of this record at ``stamp``."""
@@ -411,3 +451,185 @@ class Repository:
         row = self.conn.execute(f"SELECT office_id FROM {self.table} WHERE id=?",
                                 (record_id,)).fetchone()
         return row[0] if row else None
+
+
+# ---- received changes in batches (sync import) ------------------------------------------
+_LOG_SQL = ("INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
+            " fields, author, office_id, base) VALUES (?,?,?,?,?,?,?,?,?)")
+_IN_CHUNK = 900
+
+
+def _chunks(values: list, size: int = _IN_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def apply_remote_batch(session: Session, changes: list[RemoteChange],
+                       repos: dict[str, Repository], *, audit: bool = True
+                       ) -> list[RemoteResult]:
+    """Apply received changes (in bundle order) with a few statements per batch.
+
+    Same outcome as applying them one by one: changes already in the change log are
+    skipped (``duplicate``); the rest are logged (so they are relayed onward) with one
+    ``executemany``; each touched record is read once, every change for it is merged in
+    memory field by field (LWW, conflicts, append-only rows never overwritten), and the
+    record is written once: new rows with ``executemany``, existing rows with one UPDATE.
+    One audit row per record written (``sync_create`` / ``sync_update``, hash-chained as
+    usual), then the after-write hooks: ``after_write_many`` per table for new rows,
+    ``after_write`` for updated ones. A change whose table has no repository in ``repos``
+    is only logged (a module this installation does not have). Must run inside the
+    importer's transaction.
+    """
+    conn = session.conn
+    results = [RemoteResult() for _ in changes]
+    # 1. what the change log already holds (and repeats inside the batch)
+    by_device: dict[str, list[int]] = {}
+    for index, change in enumerate(changes):
+        by_device.setdefault(change.origin_device, []).append(index)
+    held: set[tuple[str, int]] = set()
+    for device, indexes in by_device.items():
+        seqs = sorted({changes[i].origin_seq for i in indexes})
+        for chunk in _chunks(seqs):
+            held.update((device, r[0]) for r in conn.execute(
+                f"SELECT origin_seq FROM change_log WHERE origin_device=? AND origin_seq IN"
+                f" ({','.join('?' * len(chunk))})", (device, *chunk)))
+    fresh: list[int] = []
+    for index, change in enumerate(changes):
+        key = (change.origin_device, change.origin_seq)
+        if key in held:
+            results[index].duplicate = True
+        else:
+            held.add(key)
+            fresh.append(index)
+    if not fresh:
+        return results
+    # 2. the records touched, read once per table
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index in fresh:
+        change = changes[index]
+        if change.table in repos:
+            groups.setdefault((change.table, change.record_id), []).append(index)
+    rows: dict[str, dict[str, dict]] = {}
+    for table in {t for t, _r in groups}:
+        ids = sorted({r for t, r in groups if t == table})
+        found = rows.setdefault(table, {})
+        for chunk in _chunks(ids):
+            cur = conn.execute(f"SELECT * FROM {table} WHERE id IN "
+                               f"({','.join('?' * len(chunk))})", chunk)
+            cols = [d[0] for d in cur.description]
+            for row in cur:
+                record = dict(zip(cols, row))
+                found[record["id"]] = record
+        repos[table].guard_remote([changes[i] for (t, _r), idx in groups.items()
+                                   if t == table for i in idx], found)
+    # 3. the change log, in bundle order
+    conn.executemany(_LOG_SQL, [
+        (c.origin_device, c.origin_seq, c.table, c.record_id, c.stamp, _dumps(c.fields),
+         c.author, c.office_id or c.fields.get("office_id"),
+         _dumps(c.base) if c.base else None) for c in (changes[i] for i in fresh)])
+    session.clock.observe(max(changes[i].stamp for i in fresh))
+    # 4. merge per record in memory
+    inserts: dict[str, list[tuple[str, dict, dict]]] = {}
+    updates: list[tuple[Repository, str, dict, dict, set, dict]] = []
+    audits: list[list] = []
+    details: dict[str, dict] = {}   # one detail object per origin: encoded once
+    for (table, record_id), indexes in groups.items():
+        repo = repos[table]
+        before = rows[table].get(record_id)
+        state = dict(before) if before is not None else None
+        clocks = json.loads(before.get("hlc") or "{}") if before is not None else {}
+        written: set[str] = set()
+        author = None
+        origins: list[str] = []
+        for index in indexes:
+            change = changes[index]
+            result = results[index]
+            if state is not None and repo.append_only and state.get("created_by"):
+                continue
+            winners = repo._merge_remote(record_id, state, clocks, change, result)
+            if not winners:
+                continue
+            if state is None:
+                state = {"id": record_id, **{k: None for k in repo.all_fields}}
+                result.created = True
+            state.update(winners)
+            written.update(winners)
+            result.changed_fields = sorted(winners)
+            author = change.author
+            if change.origin_device not in origins:
+                origins.append(change.origin_device)
+        if not written:
+            continue
+        state["hlc"] = _clock_text(clocks)
+        if before is None:
+            inserts.setdefault(table, []).append((record_id, state, clocks))
+        else:
+            updates.append((repo, record_id, before, state, written, clocks))
+        if audit:
+            detail = (details.setdefault(origins[0], {"origin": origins[0]})
+                      if len(origins) == 1 else {"origin": origins})
+            if before is None:
+                # a received record: who sent it and when; its values are in the change
+                # log (and in the sender's audit), not copied here
+                audits.append([author, "sync_create", table, record_id, None, None, detail])
+            else:
+                # a local record changed by a received one: field values before and after
+                audits.append([author, "sync_update", table, record_id, before, state,
+                               detail])
+    # 5. write: new rows in batches, existing rows one UPDATE each
+    partial: dict[str, list[str]] = {}
+    for table, new_rows in inserts.items():
+        repo = repos[table]
+        required = [(k, d) for k, d in repo._required_columns().items()
+                    if k in repo._field_set()]
+        full_cols = ("id", *repo.all_fields, "hlc")
+        pick = itemgetter(*full_cols)
+        by_cols: dict[tuple, list] = {}
+        for record_id, state, _clocks in new_rows:
+            if all(state[name] is not None for name, _default in required):
+                by_cols.setdefault(full_cols, []).append(pick(state))
+                continue
+            # a change for a record never seen (its creation is in another bundle):
+            # columns it leaves out take their default, NOT NULL ones without one a
+            # placeholder; neither gets a clock, so the creation's values win when
+            # they arrive
+            partial.setdefault(table, []).append(record_id)
+            row = dict(state)
+            for name, default in required:
+                if row[name] is None:
+                    if default is not None:
+                        del row[name]
+                    else:
+                        row[name] = ""
+            cols = tuple(k for k in full_cols if k in row)
+            by_cols.setdefault(cols, []).append(tuple(row[k] for k in cols))
+        for cols, values in by_cols.items():
+            conn.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES "
+                             f"({', '.join('?' * len(cols))})", values)
+    for repo, record_id, _before, state, written, _clocks in updates:
+        names = sorted(written)
+        conn.execute(f"UPDATE {repo.table} SET {', '.join(f'{k}=?' for k in names)}, hlc=? "
+                     f"WHERE id=?", (*(state[k] for k in names), state["hlc"], record_id))
+    # rows made with placeholders or defaults: the hooks and the audit see them as stored
+    for table, ids in partial.items():
+        fixed = {}
+        for chunk in _chunks(sorted(set(ids))):
+            cur = conn.execute(f"SELECT * FROM {table} WHERE id IN "
+                               f"({','.join('?' * len(chunk))})", chunk)
+            cols = [d[0] for d in cur.description]
+            fixed.update((r[0], dict(zip(cols, r))) for r in cur)
+        inserts[table] = [(rid, fixed.get(rid, state), clocks)
+                          for rid, state, clocks in inserts[table]]
+    # 6. audit, one row per record written
+    if audits:
+        session.audit.record_many(
+            (author, action, table, record_id, repos[table].audit_view(before),
+             repos[table].audit_view(after), detail)
+            if after is not None else (author, action, table, record_id, None, None, detail)
+            for author, action, table, record_id, before, after, detail in audits)
+    # 7. derived data (search keys ...)
+    for table, new_rows in inserts.items():
+        repos[table].after_write_many([state for _rid, state, _clocks in new_rows])
+    for repo, _record_id, before, state, _written, _clocks in updates:
+        repo.after_write(state, before)
+    return results

@@ -25,14 +25,19 @@ def _find_pairs(conn, person_ids: list[str]) -> list[tuple[str, str, int, str]]:
                                              limit_per_person=MAX_CANDIDATES)]
 
 
+def _keys_of(conn, person_ids):
+    """(id, name key, birth date, phone keys, document key) of living, unmerged people."""
+    for start in range(0, len(person_ids), 900):
+        chunk = person_ids[start:start + 900]
+        yield from conn.execute(
+            f"SELECT id, name_key, birth_date, phone_key, document_key FROM person WHERE id IN"
+            f" ({','.join('?' * len(chunk))}) AND merged_into IS NULL AND deleted = 0"
+            f" AND coalesce(name_key, '') != '' ORDER BY id", chunk).fetchall()
+
+
 def _fallback_pairs(conn, person_ids):
     found = []
-    for pid in person_ids:
-        row = conn.execute("SELECT name_key, birth_date, phone_key, document_key, merged_into,"
-                           " deleted FROM person WHERE id=?", (pid,)).fetchone()
-        if row is None or row[4] or row[5] or not row[0]:
-            continue
-        name_key, birth, phones, document = row[0], row[1], row[2], row[3]
+    for pid, name_key, birth, phones, document in _keys_of(conn, person_ids):
         clauses, args = ["name_key = ?"], [name_key]
         if birth:
             clauses.append("birth_date = ?")
@@ -71,15 +76,16 @@ def queue_duplicates(conn, person_ids: list[str], bundle_id: str | None = None) 
     """Add new pairs to the queue (inside the caller's transaction); returns how many."""
     if not person_ids:
         return 0
-    added = 0
     now = utc_now()
+    rows = []
     for a, b, score, reason in _find_pairs(conn, sorted(set(person_ids))):
         a, b = sorted((a, b))
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO sync_duplicate(person_a, person_b, score, reason, found_at,"
-            " bundle_id) VALUES (?,?,?,?,?,?)", (a, b, score, reason, now, bundle_id))
-        added += cur.rowcount
-    return added
+        rows.append((a, b, score, reason, now, bundle_id))
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO sync_duplicate(person_a, person_b, score, reason, found_at,"
+        " bundle_id) VALUES (?,?,?,?,?,?)", rows)
+    return conn.total_changes - before
 
 
 def open_pairs(conn) -> list[dict]:

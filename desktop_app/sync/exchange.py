@@ -19,6 +19,7 @@ from desktop_app.domain.actors import SYSTEM, Actor
 from desktop_app.i18n import _
 from desktop_app.store import migrations
 from desktop_app.store.audit import utc_now
+from desktop_app.store.repository import RemoteChange, apply_remote_batch
 from desktop_app.store.session import Session, get_meta
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import keys
@@ -26,6 +27,9 @@ from desktop_app.sync.duplicates import queue_duplicates
 from desktop_app.sync.scope import existing_tables, scope_condition, synced_tables
 
 Progress = Callable[[int, int], "bool | None"]
+# changes applied together (one read per table, one executemany per kind of write);
+# progress is reported, and cancel honoured, between batches
+BATCH = 200
 DUPLICATE_FIELDS = {"family_name", "given_name", "patronymic", "birth_date", "phones",
                     "document_number", "merged_into", "deleted"}
 
@@ -308,61 +312,51 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None
         now = utc_now()
         with session.transaction():
-            for done, change in enumerate(reader.changes(), 1):
-                table = change["t"]
-                cls = tables.get(table)
-                if cls is None or table not in present:
-                    # a table of a module this installation does not have: keep the change
-                    # so that it is relayed onward, apply nothing
-                    conn.execute(
-                        "INSERT OR IGNORE INTO change_log(origin_device, origin_seq, table_name,"
-                        " record_id, hlc, fields, author, office_id, base) VALUES "
-                        "(?,?,?,?,?,?,?,?,?)",
-                        (change["d"], change["s"], table, change["r"], change["h"],
-                         json.dumps(change["f"], ensure_ascii=False, sort_keys=True,
-                                    separators=(",", ":")), change.get("a"), change.get("o"),
-                         json.dumps(change["b"], sort_keys=True, separators=(",", ":"))
-                         if change.get("b") else None))
-                    summary.unchanged += 1
-                    continue
-                repo = repos.get(table)
-                if repo is None:
-                    repo = repos[table] = cls(session)
-                result = repo.apply_remote(change["r"], change["f"], change["h"], change["d"],
-                                           int(change["s"]), change.get("a"), change.get("b"),
-                                           office_id=change.get("o"))
-                key = (table, change["r"])
-                if result.created:
-                    new_ids.add(key)
-                elif result.changed_fields:
-                    if key not in new_ids:
-                        updated_ids.add(key)
-                else:
-                    summary.unchanged += 1
-                for lost in result.lost:
-                    conflicts += conn.execute(
-                        "INSERT OR IGNORE INTO sync_conflict(table_name, record_id, field,"
-                        " winner_value, winner_hlc, winner_author, loser_value, loser_hlc,"
-                        " loser_author, found_at, bundle_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        (table, change["r"], lost.field, _json(lost.winner_value),
-                         lost.winner_hlc, lost.winner_author, _json(lost.loser_value),
-                         lost.loser_hlc, lost.loser_author, now, header.bundle_id)).rowcount
-                    has_open = True
-                if has_open and result.changed_fields and change.get("b"):
-                    for name in result.changed_fields:
-                        seen = change["b"].get(name)
-                        if seen:
-                            conn.execute(
-                                "UPDATE sync_conflict SET status='superseded', resolved_at=? "
-                                "WHERE table_name=? AND record_id=? AND field=? AND "
-                                "status='open' AND winner_hlc<=? AND loser_hlc<=?",
-                                (now, table, change["r"], name, seen, seen))
-                if table == "person" and (result.created or
-                                          DUPLICATE_FIELDS & set(result.changed_fields)):
-                    people.add(change["r"])
-                if progress is not None and done % 200 == 0:
-                    if progress(done, total) is False:
-                        raise ImportCancelled()
+            done = 0
+            for batch in _batches(reader.changes(), BATCH):
+                for table in {c["t"] for c in batch}:
+                    cls = tables.get(table)
+                    if cls is not None and table in present and table not in repos:
+                        repos[table] = cls(session)
+                # a table of a module this installation does not have: the change is kept
+                # in the change log (relayed onward) and nothing is applied
+                changes = [RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
+                                        c.get("a"), c.get("b"), c.get("o")) for c in batch]
+                results = apply_remote_batch(session, changes, repos)
+                for change, result in zip(batch, results):
+                    table = change["t"]
+                    key = (table, change["r"])
+                    if result.created:
+                        new_ids.add(key)
+                    elif result.changed_fields:
+                        if key not in new_ids:
+                            updated_ids.add(key)
+                    else:
+                        summary.unchanged += 1
+                    for lost in result.lost:
+                        conflicts += conn.execute(
+                            "INSERT OR IGNORE INTO sync_conflict(table_name, record_id, field,"
+                            " winner_value, winner_hlc, winner_author, loser_value, loser_hlc,"
+                            " loser_author, found_at, bundle_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                            (table, change["r"], lost.field, _json(lost.winner_value),
+                             lost.winner_hlc, lost.winner_author, _json(lost.loser_value),
+                             lost.loser_hlc, lost.loser_author, now, header.bundle_id)).rowcount
+                        has_open = True
+                    if has_open and result.changed_fields and change.get("b"):
+                        for name in result.changed_fields:
+                            seen = change["b"].get(name)
+                            if seen:
+                                conn.execute(
+                                    "UPDATE sync_conflict SET status='superseded', resolved_at=?"
+                                    " WHERE table_name=? AND record_id=? AND field=? AND "
+                                    "status='open' AND winner_hlc<=? AND loser_hlc<=?",
+                                    (now, table, change["r"], name, seen, seen))
+                    if table == "person" and (result.created or
+                                              DUPLICATE_FIELDS & set(result.changed_fields)):
+                        people.add(change["r"])
+                done += len(batch)
+                if progress is not None and progress(done, total) is False:
+                    raise ImportCancelled()
             summary.changes = int(manifest.get("changes", 0))
             summary.new = len(new_ids)
             summary.updated = len(updated_ids)
@@ -386,6 +380,17 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             if progress is not None and progress(total, total) is False:
                 raise ImportCancelled()
     return summary
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _json(value) -> str:
