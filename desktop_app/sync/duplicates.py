@@ -35,40 +35,61 @@ def _keys_of(conn, person_ids):
             f" AND coalesce(name_key, '') != '' ORDER BY id", chunk).fetchall()
 
 
+_CANDIDATE_COLUMNS = "p.id, p.name_key, p.birth_date, p.phone_key, p.document_key"
+_LIVING = "p.id != ? AND p.deleted = 0 AND p.merged_into IS NULL"
+# people born on one day, compared by name (a day has ~50 births in a million people)
+_SAME_DAY = 50
+
+
+def _candidates(conn, pid, birth, phones, document) -> dict[str, tuple]:
+    """People born the same day, or sharing a phone or the document number: indexed
+    look-ups only, never a scan of the table."""
+    queries = []
+    if birth:
+        queries.append((f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.birth_date = ?"
+                        f" AND {_LIVING} LIMIT {_SAME_DAY}", (birth, pid)))
+    if document:
+        queries.append((f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.document_key = ?"
+                        f" AND p.document_key IS NOT NULL AND p.document_key != ''"
+                        f" AND {_LIVING} LIMIT {MAX_CANDIDATES}", (document, pid)))
+    if phones:
+        queries.append((f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.phone_key = ?"
+                        f" AND p.phone_key IS NOT NULL AND p.phone_key != ''"
+                        f" AND {_LIVING} LIMIT {MAX_CANDIDATES}", (phones, pid)))
+    if not queries:
+        return {}
+    found: dict[str, tuple] = {}
+    sql = " UNION ALL ".join(f"SELECT * FROM ({q})" for q, _args in queries)
+    for row in conn.execute(sql, [a for _q, args in queries for a in args]):
+        found.setdefault(row[0], row)
+    return found
+
+
 def _fallback_pairs(conn, person_ids):
+    """Like the full check, but only pairs with a similar name AND another sign (same
+    birth date, phone or document): a common name alone would flood the queue."""
     found = []
     for pid, name_key, birth, phones, document in _keys_of(conn, person_ids):
-        clauses, args = ["name_key = ?"], [name_key]
-        if birth:
-            clauses.append("birth_date = ?")
-            args.append(birth)
-        if document:
-            clauses.append("document_key = ?")
-            args.append(document)
-        for phone in (phones or "").split(";"):
-            if phone:
-                clauses.append("phone_key = ?")
-                args.append(phone)
-        candidates = conn.execute(
-            f"SELECT id, name_key, birth_date, phone_key, document_key FROM person WHERE "
-            f"({' OR '.join(clauses)}) AND id != ? AND deleted = 0 AND merged_into IS NULL "
-            f"LIMIT {MAX_CANDIDATES}", (*args, pid)).fetchall()
-        for cid, ckey, cbirth, cphones, cdoc in candidates:
+        pairs = []
+        for cid, ckey, cbirth, cphones, cdoc in _candidates(conn, pid, birth, phones,
+                                                              document).values():
             score = int(fuzz.token_sort_ratio(name_key, ckey or ""))
+            if score < NAME_THRESHOLD:
+                continue
             same_birth = bool(birth and birth == cbirth)
             same_phone = bool(set(filter(None, (phones or "").split(";")))
                               & set(filter(None, (cphones or "").split(";"))))
             same_doc = bool(document and document == cdoc)
-            if score < NAME_THRESHOLD:
-                continue
             if birth and cbirth and birth != cbirth and not (same_phone or same_doc):
+                continue
+            if not (same_birth or same_phone or same_doc):
                 continue
             reasons = ["name"] + (["birth_date"] if same_birth else []) + (
                 ["phone"] if same_phone else []) + (["document"] if same_doc else [])
-            if len(reasons) == 1 and score < 100:
-                continue
             a, b = sorted((pid, cid))
-            found.append((a, b, score, ",".join(reasons)))
+            pairs.append((a, b, score, ",".join(reasons)))
+        pairs.sort(key=lambda p: (-p[2], -len(p[3]), p[0], p[1]))
+        found.extend(pairs[:MAX_CANDIDATES])
     return found
 
 

@@ -75,3 +75,33 @@ def test_merge_on_two_replicas_converges(make_replicas, tmp_path):
     # the losing redirect is in the conflict list for a person to review
     row = dsh.conn.execute("SELECT field FROM sync_conflict").fetchone()
     assert row[0] == "merged_into"
+
+
+def test_large_import_queues_people_with_a_second_sign_only(make_replicas, tmp_path):
+    """Over FULL_CHECK_LIMIT people the import uses indexed look-ups (birth date, phone,
+    document) and needs a similar name plus one of them."""
+    from desktop_app.sync import duplicates
+
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    here = PersonRepository(dsh.session)
+    known = here.create({"family_name": "Раҳмонов", "given_name": "Фарҳод",
+                         "birth_date": "1990-03-07"})
+    namesake = here.create({"family_name": "Karimov", "given_name": "Aziz"})
+    by_phone = here.create({"family_name": "Nazarova", "given_name": "Dilnoza",
+                            "phones": "+992 93 555 12 34"})
+    rows = [{"family_name": f"Filler{chr(97 + i % 26)}{i}", "given_name": "Olim",
+             "birth_date": f"19{50 + i % 40}-0{1 + i % 9}-2{i % 8}"}
+            for i in range(duplicates.FULL_CHECK_LIMIT + 20)]
+    rows += [
+        {"family_name": "Rakhmonov", "given_name": "Farkhod", "birth_date": "1990-03-07"},
+        {"family_name": "Karimov", "given_name": "Aziz"},             # name alone: not queued
+        {"family_name": "Nazarova", "given_name": "Dilnoza", "phones": "93-555-12-34"},
+        {"family_name": "Rakhmonov", "given_name": "Farkhod", "birth_date": "1971-11-30"},
+    ]
+    PersonRepository(grm.session).create_many(rows)
+    exchange_files(grm, dsh, tmp_path / "x")
+    pairs = {frozenset((p["person_a"], p["person_b"])): p["reason"] for p in open_pairs(dsh.conn)}
+    mine = {pair: reason for pair, reason in pairs.items()
+            if pair & {known["id"], namesake["id"], by_phone["id"]}}
+    assert sorted(mine.values()) == ["name,birth_date", "name,phone"]
+    assert not any(namesake["id"] in pair for pair in mine)
