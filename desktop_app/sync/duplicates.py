@@ -41,26 +41,33 @@ _LIVING = "p.id != ? AND p.deleted = 0 AND p.merged_into IS NULL"
 _SAME_DAY = 50
 
 
+_BY_BIRTH = (f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.birth_date = ?"
+             f" AND {_LIVING} LIMIT {_SAME_DAY}")
+_BY_DOCUMENT = (f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.document_key = ?"
+                f" AND p.document_key IS NOT NULL AND p.document_key != ''"
+                f" AND {_LIVING} LIMIT {MAX_CANDIDATES}")
+_BY_PHONE = (f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.phone_key = ?"
+             f" AND p.phone_key IS NOT NULL AND p.phone_key != ''"
+             f" AND {_LIVING} LIMIT {MAX_CANDIDATES}")
+_CANDIDATE_SQL: dict[tuple, str] = {}
+
+
 def _candidates(conn, pid, birth, phones, document) -> dict[str, tuple]:
     """People born the same day, or sharing a phone or the document number: indexed
     look-ups only, never a scan of the table."""
-    queries = []
-    if birth:
-        queries.append((f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.birth_date = ?"
-                        f" AND {_LIVING} LIMIT {_SAME_DAY}", (birth, pid)))
-    if document:
-        queries.append((f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.document_key = ?"
-                        f" AND p.document_key IS NOT NULL AND p.document_key != ''"
-                        f" AND {_LIVING} LIMIT {MAX_CANDIDATES}", (document, pid)))
-    if phones:
-        queries.append((f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.phone_key = ?"
-                        f" AND p.phone_key IS NOT NULL AND p.phone_key != ''"
-                        f" AND {_LIVING} LIMIT {MAX_CANDIDATES}", (phones, pid)))
-    if not queries:
+    shape = (bool(birth), bool(document), bool(phones))
+    if not any(shape):
         return {}
+    sql = _CANDIDATE_SQL.get(shape)
+    if sql is None:
+        parts = [q for q, used in zip((_BY_BIRTH, _BY_DOCUMENT, _BY_PHONE), shape) if used]
+        sql = _CANDIDATE_SQL[shape] = " UNION ALL ".join(f"SELECT * FROM ({q})" for q in parts)
+    args = []
+    for value, used in zip((birth, document, phones), shape):
+        if used:
+            args += (value, pid)
     found: dict[str, tuple] = {}
-    sql = " UNION ALL ".join(f"SELECT * FROM ({q})" for q, _args in queries)
-    for row in conn.execute(sql, [a for _q, args in queries for a in args]):
+    for row in conn.execute(sql, args):
         found.setdefault(row[0], row)
     return found
 

@@ -171,16 +171,17 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     total = conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
     writer = fmt.BundleWriter(path, identity, org_key, schema=schema_names(conn), manifest={
         "version_vector": vv, "target": label, "full": bool(full),
-        "acknowledged": acked})
+        "acknowledged": acked, "fields_last": True})
     try:
         done = 0
         text = json.dumps
         for row in conn.execute(sql, params):
-            # the stored JSON of fields and base clocks goes out as it is (no re-parsing)
+            # the stored JSON of fields and base clocks goes out as it is (no re-parsing);
+            # fields come last so that the importer can log them as they are too
             line = (f'{{"a":{text(row[6], ensure_ascii=False)},"b":{row[8] or "null"},'
-                    f'"d":{text(row[0])},"f":{row[5]},"h":{text(row[4])},'
+                    f'"d":{text(row[0])},"h":{text(row[4])},'
                     f'"o":{text(row[7])},"r":{text(row[3])},"s":{int(row[1])},'
-                    f'"t":{text(row[2])}}}\n')
+                    f'"t":{text(row[2])},"f":{row[5]}}}\n')
             writer.add_line(row[2], line.encode("utf-8"))
             done += 1
             if progress is not None and done % 1000 == 0:
@@ -321,7 +322,8 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                 # a table of a module this installation does not have: the change is kept
                 # in the change log (relayed onward) and nothing is applied
                 changes = [RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
-                                        c.get("a"), c.get("b"), c.get("o")) for c in batch]
+                                        c.get("a"), c.get("b"), c.get("o"),
+                                        c.pop(fmt.RAW_FIELDS, None)) for c in batch]
                 results = apply_remote_batch(session, changes, repos)
                 for change, result in zip(batch, results):
                     table = change["t"]
