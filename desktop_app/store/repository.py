@@ -203,7 +203,7 @@ class Repository:
         unknown = set(values) - set(self.fields) - {"office_id"}
         if unknown:
             raise ValueError(f"unknown fields for {self.table}: {sorted(unknown)}")
-        cleaned = self.validate(dict(values), None)
+        cleaned = self.guard_local(None, self.validate(dict(values), None), None)
         now = utc_now()
         user = session.actor.user_id
         row = {f: cleaned.get(f, self.defaults.get(f)) for f in self.fields}
@@ -233,6 +233,7 @@ class Repository:
             if unknown:
                 raise ValueError(f"unknown fields for {self.table}: {sorted(unknown)}")
             cleaned = self.validate({**{k: before[k] for k in self.fields}, **changes}, before)
+            cleaned = self.guard_local(record_id, cleaned, before)
             written = {k: cleaned.get(k) for k in changes if cleaned.get(k) != before.get(k)}
             if not written:
                 return before
@@ -393,7 +394,18 @@ class Repository:
 
     def guard_remote(self, changes: list["RemoteChange"], rows: dict[str, dict]) -> None:
         """Adjust received changes before they are logged and merged (``rows``: the
-        current rows by id, for the records that exist)."""
+        current rows by id, for the records that exist): erased people's personal fields
+        stay erased (store.sync_erasure)."""
+        if self.table == "person" or "person_id" in self.fields:
+            from desktop_app.store import sync_erasure
+            sync_erasure.guard_remote(self, changes, rows)
+
+    def guard_local(self, record_id: str | None, values: dict, before: dict | None) -> dict:
+        """The same for a local write (so that replicas agree)."""
+        if self.table == "person" or "person_id" in self.fields:
+            from desktop_app.store import sync_erasure
+            return sync_erasure.guard_local(self, record_id, values, before)
+        return values
 
     def _write_of(self, record_id: str, stamp: str) -> tuple[dict, str | None]:
         """(base clocks, author) of the logged write of this record at ``stamp``."""
@@ -673,4 +685,16 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
         repos[table].after_write_many([state for _rid, state, _clocks in new_rows])
     for repo, _record_id, before, state, _written, _clocks in updates:
         repo.after_write(state, before)
+    # erasure markers that arrived: blank what they name here
+    markers = [state for _rid, state, _c in inserts.get("person_erasure", ())]
+    markers += [state for repo, _rid, _b, state, written, _c in updates
+                if repo.table == "person_erasure" and written & {"person_id", "deleted"}]
+    if markers:
+        from desktop_app.store import sync_erasure
+        erased = sync_erasure.apply_markers(session, markers)
+        # a conflict over a value the erasure removed is not kept for review
+        for change, result in zip(changes, results):
+            guarded = erased.get((change.table, change.record_id))
+            if guarded and result.lost:
+                result.lost = [c for c in result.lost if c.field not in guarded]
     return results
