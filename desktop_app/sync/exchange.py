@@ -134,11 +134,22 @@ def resolve_target(conn, target: str | None) -> tuple[str, str | None]:
 def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool = False,
                   peer_device: str | None = None, org_key: bytes | None = None,
                   actor: Actor = SYSTEM, log_path=None, skip_empty: bool = False,
-                  progress: Progress | None = None) -> ExportResult:
-    """Write a bundle for the coordinator, an office (by code) or one peer device."""
-    org_key = org_key or keys.org_key(conn)
-    if org_key is None:
-        raise SyncError("no_passphrase", no_passphrase_message())
+                  progress: Progress | None = None,
+                  to_device: str | None = None) -> ExportResult:
+    """Write a bundle for the coordinator, an office (by code) or one peer device.
+
+    ``to_device`` (a trusted device's fingerprint) encrypts the bundle for that device
+    alone, with its X25519 key: no passphrase is needed to make or to open it."""
+    recipient = None
+    if to_device:
+        try:
+            recipient = fmt.Recipient(*keys.recipient_key(conn, to_device))
+        except keys.SyncSetupError as exc:
+            raise SyncError("unknown_recipient", str(exc)) from None
+    else:
+        org_key = org_key or keys.org_key(conn)
+        if org_key is None:
+            raise SyncError("no_passphrase", no_passphrase_message())
     log_path = log_path if log_path is not None else default_log_path(conn)
     label, office_id = resolve_target(conn, target)
     if peer_device:
@@ -171,7 +182,7 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     total = conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
     writer = fmt.BundleWriter(path, identity, org_key, schema=schema_names(conn), manifest={
         "version_vector": vv, "target": label, "full": bool(full),
-        "acknowledged": acked, "fields_last": True})
+        "acknowledged": acked, "fields_last": True}, recipient=recipient)
     try:
         done = 0
         text = json.dumps
@@ -292,14 +303,19 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
     if already_imported(conn, header.bundle_id):
         summary.already_imported = True
         return summary
-    org_key = org_key or keys.org_key(conn)
-    if org_key is None:
-        raise SyncError("no_passphrase", no_passphrase_message())
+    identity = None
+    if header.recipient is not None:
+        # addressed to one device: opened with this device's X25519 key, no passphrase
+        identity = keys.load_identity(conn, create=False)
+    else:
+        org_key = org_key or keys.org_key(conn)
+        if org_key is None:
+            raise SyncError("no_passphrase", no_passphrase_message())
     if actor is None:
         from desktop_app.store.access import default_actor
         actor = default_actor(conn)
     session = Session(conn, actor)
-    with fmt.BundleReader(path, header, org_key) as reader:
+    with fmt.BundleReader(path, header, org_key, identity=identity) as reader:
         manifest = reader.manifest
         total = int(manifest.get("changes", 0))
         tables = synced_tables(conn)
@@ -367,7 +383,8 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             _remember_peer(conn, header, manifest, now)
             keys.record_sender(conn, header.public_key, device_id=sender.get("device_id"),
                                office_id=sender.get("office_id"),
-                               office_code=sender.get("office_code"), name=sender.get("name"))
+                               office_code=sender.get("office_code"), name=sender.get("name"),
+                               exchange_key=header.exchange_key)
             conn.execute(
                 "INSERT INTO sync_bundle_log(bundle_id, direction, at, peer_device, peer_office,"
                 " file_name, changes, new_records, updated, unchanged, conflicts, duplicates,"
