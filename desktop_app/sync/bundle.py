@@ -58,7 +58,7 @@ SUFFIX = ".hamroh"
 # text of the line (when the writer put them last, manifest ``fields_last``), so that the
 # importer logs them without encoding them again.
 RAW_FIELDS = "_fields_json"
-_FIELDS_KEY = b',"f":{'
+_FIELDS_KEY = b'"f":{'
 
 
 class BundleError(Exception):
@@ -386,10 +386,10 @@ def _damaged(name: str) -> BundleError:
 
 
 def _fields_last(change, line: bytes) -> bool:
-    if not (isinstance(change, dict) and line.endswith(b"}}") and change
-            and next(reversed(change)) == "f" and isinstance(change["f"], dict)):
-        return False
-    return not any(isinstance(v, (dict, list)) for v in change["f"].values())
+    """Is "f" the line's last key, with an object value, and its key written only once?
+    Then its JSON text runs from that key to the end of the line."""
+    return (isinstance(change, dict) and line.endswith(b"}}") and bool(change)
+            and next(reversed(change)) == "f" and line.count(_FIELDS_KEY) == 1)
 
 
 class BundleReader:
@@ -518,16 +518,13 @@ class BundleReader:
                     if not line:
                         continue
                     try:
-                        change = json.loads(line)
+                        change = json.loads(line.decode("utf-8"))
                     except ValueError:
                         raise self._hash_error() from None
                     count += 1
                     if raw_fields and _fields_last(change, line):
-                        # "f" is the last key and its values are scalars: its text runs
-                        # from the last '"f":{' to the end of the line
-                        at = line.rfind(_FIELDS_KEY)
-                        if at > 0:
-                            change[RAW_FIELDS] = line[at + len(_FIELDS_KEY) - 1:-1].decode()
+                        at = line.find(_FIELDS_KEY) + len(_FIELDS_KEY) - 1
+                        change[RAW_FIELDS] = line[at:-1].decode("utf-8")
                     yield change
         if tail.strip() or not unzip.eof:
             raise self._hash_error()
