@@ -3,7 +3,8 @@
 Every create, update and delete writes the row, one ``change_log`` row (what sync
 exports) and one ``audit_log`` row, inside the session's transaction. Each row keeps a
 per-field hybrid-logical-clock map in its ``hlc`` column so that sync can merge field by
-field (last writer wins, deterministic tie-break by device id).
+field (last writer wins, deterministic tie-break by device id); it is stored compactly
+(one row stamp plus the fields whose clock differs, see ``encode_clocks``).
 """
 from __future__ import annotations
 
@@ -88,30 +89,54 @@ _STAMP_JSON = _dumps(_STAMP_MARK)
 _PLAIN_STAMP = re.compile(r"[0-9A-Za-z.\-]+\Z")
 
 
-_CLOCK_TEMPLATES: dict[tuple, str] = {}
+ROW_STAMP = "*"
 
 
-def _clock_text(clocks: dict) -> str:
-    """``_dumps(clocks)``, quicker for the usual map of one clock (a new record)."""
-    stamps = set(clocks.values())
-    if len(stamps) == 1:
-        return _uniform_clock_text(clocks, next(iter(stamps)))
-    return _dumps(clocks)
+def encode_clocks(clocks: dict, all_fields) -> str:
+    """The ``hlc`` column text of a per-field clock map, compact: ``{"*": row stamp}``
+    plus only the fields whose clock differs (null: the field has no clock).
 
-
-def _uniform_clock_text(clocks: dict, stamp) -> str:
-    """``_dumps(clocks)`` for a map whose clocks are all ``stamp``."""
-    if not (isinstance(stamp, str) and _PLAIN_STAMP.match(stamp)):
+    The row stamp is the clock most fields share (ties: the later clock), so the text
+    is the same on every replica holding the same clocks. Keys that are not fields of
+    the table are kept as they are.
+    """
+    if not clocks:
+        return "{}"
+    counts: dict[str, int] = {}
+    for name in all_fields:
+        stamp = clocks.get(name)
+        if stamp is not None:
+            counts[stamp] = counts.get(stamp, 0) + 1
+    if not counts:
         return _dumps(clocks)
-    names = tuple(clocks)
-    template = _CLOCK_TEMPLATES.get(names)
-    if template is None:
-        if len(_CLOCK_TEMPLATES) > 256:
-            _CLOCK_TEMPLATES.clear()
-        template = _CLOCK_TEMPLATES[names] = _dumps(dict.fromkeys(names, _STAMP_MARK))
-    return template.replace(_STAMP_JSON, f'"{stamp}"')
+    if len(counts) == 1 and len(clocks) == len(all_fields) == sum(counts.values()):
+        (star,) = counts
+        if isinstance(star, str) and _PLAIN_STAMP.match(star):
+            return f'{{"*":"{star}"}}'   # the usual new record: one clock for all
+    star = max(counts, key=lambda stamp: (counts[stamp], stamp))
+    out: dict = {ROW_STAMP: star}
+    for name in all_fields:
+        stamp = clocks.get(name)
+        if stamp != star:
+            out[name] = stamp
+    names = set(all_fields)
+    out.update((k, v) for k, v in clocks.items() if k not in names)
+    return _dumps(out)
 
 
+def decode_clocks(text: str | None, all_fields) -> dict:
+    """The full per-field clock map of an ``hlc`` column (compact or the older full map)."""
+    clocks = json.loads(text or "{}")
+    star = clocks.pop(ROW_STAMP, None)
+    if star is None:
+        return clocks
+    full = dict.fromkeys(all_fields, star)
+    for name, stamp in clocks.items():
+        if stamp is None:
+            full.pop(name, None)
+        else:
+            full[name] = stamp
+    return full
 
 
 class Repository:
@@ -155,6 +180,13 @@ class Repository:
     @property
     def all_fields(self) -> tuple[str, ...]:
         return STANDARD_FIELDS + tuple(self.fields)
+
+    def clocks_of(self, record: dict | None) -> dict:
+        """Field -> clock of the last write to it, for a row of this table."""
+        return decode_clocks(record.get("hlc") if record else None, self.all_fields)
+
+    def encode_clocks(self, clocks: dict) -> str:
+        return encode_clocks(clocks, self.all_fields)
 
     def get(self, record_id: str, *, include_deleted: bool = False) -> dict | None:
         cur = self.conn.execute(f"SELECT * FROM {self.table} WHERE id=?", (record_id,))
@@ -216,7 +248,7 @@ class Repository:
             clocks = {k: stamp for k in written}
             self._insert(record_id, written, clocks)
             self._log_change(record_id, stamp, written, None)
-            record = {"id": record_id, **written, "hlc": _dumps(clocks)}
+            record = {"id": record_id, **written, "hlc": self.encode_clocks(clocks)}
             session.audit.record(user, self.audit_action_prefix + "create", self.table,
                                  record_id, None, self.audit_view(record))
             self.after_write(record, None)
@@ -253,12 +285,12 @@ class Repository:
     def _write_local(self, record_id: str, before: dict, written: dict, action: str) -> dict:
         session = self.session
         stamp = session.clock.now()
-        clocks = json.loads(before.get("hlc") or "{}")
+        clocks = self.clocks_of(before)
         base = {k: clocks[k] for k in written if clocks.get(k)}
         clocks.update({k: stamp for k in written})
         self._update_row(record_id, written, clocks)
         self._log_change(record_id, stamp, written, base)
-        record = {**before, **written, "hlc": _dumps(clocks)}
+        record = {**before, **written, "hlc": self.encode_clocks(clocks)}
         session.audit.record(session.actor.user_id, self.audit_action_prefix + action,
                              self.table, record_id, self.audit_view(before),
                              self.audit_view(record))
@@ -279,9 +311,9 @@ class Repository:
         log_sql = ("INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
                    " fields, author, office_id) VALUES (?,?,?,?,?,?,?,?)")
         count = 0
-        # Every field of a new record carries the same clock: fill a prepared JSON map
-        # instead of encoding one per row (same text as ``_dumps({field: stamp})``).
-        clock_template = _dumps({k: _STAMP_MARK for k in self.all_fields})
+        # Every field of a new record carries the same clock: the compact map is that
+        # clock alone (the text of ``encode_clocks``)
+        clock_template = _dumps({ROW_STAMP: _STAMP_MARK})
         with session.transaction():
             batch, log_batch = [], []
             for values in rows:
@@ -419,7 +451,7 @@ class Repository:
     # ---- SQL -----------------------------------------------------------------------
     def _insert(self, record_id: str, row: dict, clocks: dict, fill_required=False) -> None:
         cols = ["id", *row.keys(), "hlc"]
-        values = [record_id, *row.values(), _dumps(clocks)]
+        values = [record_id, *row.values(), self.encode_clocks(clocks)]
         if fill_required:
             # A remote change may carry only some fields of a row we have never seen
             # (its creation is in another bundle): columns it leaves out take their
@@ -454,7 +486,7 @@ class Repository:
     def _update_row(self, record_id: str, written: dict, clocks: dict) -> None:
         sets = ", ".join(f"{k}=?" for k in written)
         self.conn.execute(f"UPDATE {self.table} SET {sets}, hlc=? WHERE id=?",
-                          (*written.values(), _dumps(clocks), record_id))
+                          (*written.values(), self.encode_clocks(clocks), record_id))
 
     def _log_change(self, record_id: str, stamp: str, written: dict,
                     base: dict | None) -> None:
@@ -572,7 +604,7 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
             state = dict.fromkeys(repo.all_fields)
             state.update(winners)
             state["id"] = record_id
-            state["hlc"] = _uniform_clock_text(winners, change.stamp)
+            state["hlc"] = repo.encode_clocks(dict.fromkeys(winners, change.stamp))
             result = results[indexes[0]]
             result.created = True
             result.changed_fields = sorted(winners)
@@ -582,7 +614,7 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
                                     []).append(record_id)
             continue
         state = dict(before) if before is not None else None
-        clocks = json.loads(before.get("hlc") or "{}") if before is not None else {}
+        clocks = repo.clocks_of(before) if before is not None else {}
         written: set[str] = set()
         author = None
         origins: list[str] = []
@@ -606,7 +638,7 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
                 origins.append(change.origin_device)
         if not written:
             continue
-        state["hlc"] = _clock_text(clocks)
+        state["hlc"] = repo.encode_clocks(clocks)
         if before is None:
             inserts.setdefault(table, []).append((record_id, state, clocks))
         else:
