@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from desktop_app.store.audit import verify_chain
 from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
 from desktop_app.store.security_rights import ERASED_NAME, erase_person
 from desktop_app.sync.dump import dump_text
@@ -62,6 +63,10 @@ def test_stale_edits_do_not_bring_erased_values_back(make_replicas, tmp_path, or
 
     assert dump_text(grm.conn) == dump_text(dsh.conn)
     for replica in (grm, dsh):
+        # received records, updates and erasures are all in an intact audit chain
+        assert verify_chain(replica.conn) == []
+        actions = {r[0] for r in replica.conn.execute("SELECT action FROM audit_log")}
+        assert {"sync_create", "sync_update", "sync_import"} <= actions
         person = PersonRepository(replica.session).get(p["id"])
         assert (person["family_name"], person["given_name"]) == (ERASED_NAME, ERASED_NAME)
         assert person["phones"] is None and person["notes"] is None
