@@ -102,6 +102,14 @@ def encode_clocks(clocks: dict, all_fields) -> str:
     """
     if not clocks:
         return "{}"
+    if len(clocks) == len(all_fields):
+        # the usual new record: one clock for every field (checked with set operations)
+        stamps = set(clocks.values())
+        if len(stamps) == 1:
+            (star,) = stamps
+            if (isinstance(star, str) and _PLAIN_STAMP.match(star)
+                    and clocks.keys() == set(all_fields)):
+                return f'{{"*":"{star}"}}'
     counts: dict[str, int] = {}
     for name in all_fields:
         stamp = clocks.get(name)
@@ -109,10 +117,6 @@ def encode_clocks(clocks: dict, all_fields) -> str:
             counts[stamp] = counts.get(stamp, 0) + 1
     if not counts:
         return _dumps(clocks)
-    if len(counts) == 1 and len(clocks) == len(all_fields) == sum(counts.values()):
-        (star,) = counts
-        if isinstance(star, str) and _PLAIN_STAMP.match(star):
-            return f'{{"*":"{star}"}}'   # the usual new record: one clock for all
     star = max(counts, key=lambda stamp: (counts[stamp], stamp))
     out: dict = {ROW_STAMP: star}
     for name in all_fields:
