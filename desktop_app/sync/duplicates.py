@@ -1,6 +1,8 @@
 """Possible duplicate people after an import: the queue a person reviews side by side."""
 from __future__ import annotations
 
+import json
+
 from rapidfuzz import fuzz
 
 from desktop_app.store.audit import utc_now
@@ -36,68 +38,73 @@ def _keys_of(conn, person_ids):
 
 
 _CANDIDATE_COLUMNS = "p.id, p.name_key, p.birth_date, p.phone_key, p.document_key"
-_LIVING = "p.id != ? AND p.deleted = 0 AND p.merged_into IS NULL"
 # people born on one day, compared by name (a day has ~50 births in a million people)
 _SAME_DAY = 50
 
 
-_BY_BIRTH = (f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.birth_date = ?"
-             f" AND {_LIVING} LIMIT {_SAME_DAY}")
-_BY_DOCUMENT = (f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.document_key = ?"
-                f" AND p.document_key IS NOT NULL AND p.document_key != ''"
-                f" AND {_LIVING} LIMIT {MAX_CANDIDATES}")
-_BY_PHONE = (f"SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE p.phone_key = ?"
-             f" AND p.phone_key IS NOT NULL AND p.phone_key != ''"
-             f" AND {_LIVING} LIMIT {MAX_CANDIDATES}")
-_CANDIDATE_SQL: dict[tuple, str] = {}
-
-
-def _candidates(conn, pid, birth, phones, document) -> dict[str, tuple]:
-    """People born the same day, or sharing a phone or the document number: indexed
-    look-ups only, never a scan of the table."""
-    shape = (bool(birth), bool(document), bool(phones))
-    if not any(shape):
-        return {}
-    sql = _CANDIDATE_SQL.get(shape)
-    if sql is None:
-        parts = [q for q, used in zip((_BY_BIRTH, _BY_DOCUMENT, _BY_PHONE), shape) if used]
-        sql = _CANDIDATE_SQL[shape] = " UNION ALL ".join(f"SELECT * FROM ({q})" for q in parts)
-    args = []
-    for value, used in zip((birth, document, phones), shape):
-        if used:
-            args += (value, pid)
-    found: dict[str, tuple] = {}
-    for row in conn.execute(sql, args):
-        found.setdefault(row[0], row)
-    return found
+# Candidates of many people in one statement: for each [id, birth, document, phones] of
+# the JSON list, people born the same day (up to 50), or with the same document or phone
+# key (up to 5 each): correlated index look-ups, each limited, never a table scan.
+_CHUNK_SQL = f"""
+SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
+  ON p.rowid IN (SELECT rowid FROM person WHERE birth_date = j.value ->> 1
+                 AND j.value ->> 1 IS NOT NULL AND id != j.value ->> 0 AND deleted = 0
+                 AND merged_into IS NULL LIMIT {_SAME_DAY})
+UNION ALL
+SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
+  ON p.rowid IN (SELECT rowid FROM person WHERE document_key = j.value ->> 2
+                 AND document_key IS NOT NULL AND document_key != ''
+                 AND id != j.value ->> 0 AND deleted = 0 AND merged_into IS NULL
+                 LIMIT {MAX_CANDIDATES})
+UNION ALL
+SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
+  ON p.rowid IN (SELECT rowid FROM person WHERE phone_key = j.value ->> 3
+                 AND phone_key IS NOT NULL AND phone_key != ''
+                 AND id != j.value ->> 0 AND deleted = 0 AND merged_into IS NULL
+                 LIMIT {MAX_CANDIDATES})
+"""
+_PEOPLE_PER_STATEMENT = 500
 
 
 def _fallback_pairs(conn, person_ids):
     """Like the full check, but only pairs with a similar name AND another sign (same
-    birth date, phone or document): a common name alone would flood the queue."""
+    birth date, phone or document): a common name alone would flood the queue.
+    Candidates come from indexed look-ups only (never a scan of the table)."""
     found = []
-    for pid, name_key, birth, phones, document in _keys_of(conn, person_ids):
-        pairs = []
-        for cid, ckey, cbirth, cphones, cdoc in _candidates(conn, pid, birth, phones,
-                                                              document).values():
-            score = int(fuzz.token_sort_ratio(name_key, ckey or ""))
-            if score < NAME_THRESHOLD:
-                continue
-            same_birth = bool(birth and birth == cbirth)
-            same_phone = bool(set(filter(None, (phones or "").split(";")))
-                              & set(filter(None, (cphones or "").split(";"))))
-            same_doc = bool(document and document == cdoc)
-            if birth and cbirth and birth != cbirth and not (same_phone or same_doc):
-                continue
-            if not (same_birth or same_phone or same_doc):
-                continue
-            reasons = ["name"] + (["birth_date"] if same_birth else []) + (
-                ["phone"] if same_phone else []) + (["document"] if same_doc else [])
-            a, b = sorted((pid, cid))
-            pairs.append((a, b, score, ",".join(reasons)))
-        pairs.sort(key=lambda p: (-p[2], -len(p[3]), p[0], p[1]))
-        found.extend(pairs[:MAX_CANDIDATES])
+    keys = list(_keys_of(conn, person_ids))
+    for start in range(0, len(keys), _PEOPLE_PER_STATEMENT):
+        chunk = keys[start:start + _PEOPLE_PER_STATEMENT]
+        candidates: dict[str, dict[str, tuple]] = {}
+        people = json.dumps([[pid, birth or None, document or None, phones or None]
+                             for pid, _name, birth, phones, document in chunk])
+        for pid, *row in conn.execute(_CHUNK_SQL, {"people": people}):
+            candidates.setdefault(pid, {}).setdefault(row[0], tuple(row))
+        for pid, name_key, birth, phones, document in chunk:
+            found.extend(_pairs_of(pid, name_key, birth, phones, document,
+                                   candidates.get(pid, {}).values()))
     return found
+
+
+def _pairs_of(pid, name_key, birth, phones, document, candidates):
+    pairs = []
+    own_phones = set(filter(None, (phones or "").split(";")))
+    for cid, ckey, cbirth, cphones, cdoc in candidates:
+        score = int(fuzz.token_sort_ratio(name_key, ckey or ""))
+        if score < NAME_THRESHOLD:
+            continue
+        same_birth = bool(birth and birth == cbirth)
+        same_phone = bool(own_phones & set(filter(None, (cphones or "").split(";"))))
+        same_doc = bool(document and document == cdoc)
+        if birth and cbirth and birth != cbirth and not (same_phone or same_doc):
+            continue
+        if not (same_birth or same_phone or same_doc):
+            continue
+        reasons = ["name"] + (["birth_date"] if same_birth else []) + (
+            ["phone"] if same_phone else []) + (["document"] if same_doc else [])
+        a, b = sorted((pid, cid))
+        pairs.append((a, b, score, ",".join(reasons)))
+    pairs.sort(key=lambda p: (-p[2], -len(p[3]), p[0], p[1]))
+    return pairs[:MAX_CANDIDATES]
 
 
 def queue_duplicates(conn, person_ids: list[str], bundle_id: str | None = None) -> int:
