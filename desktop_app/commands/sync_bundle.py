@@ -23,6 +23,9 @@ def register(subparsers) -> None:
     export.add_argument("--full", action="store_true",
                         help=_("everything, not only what the peer has not acknowledged"))
     export.add_argument("--passphrase-file", metavar="FILE", help=_("file holding the passphrase"))
+    export.add_argument("--to-device", metavar="FINGERPRINT",
+                        help=_("encrypt the bundle for this trusted device alone (its key, "
+                               "no passphrase)"))
     export.set_defaults(handler=cmd_export)
 
     imp = sub.add_parser("import", help=_("import one or more bundles"))
@@ -72,7 +75,7 @@ def cmd_export(args, session) -> int:
     try:
         result = exchange.export_bundle(session.conn, args.to, target=args.target,
                                         full=args.full, org_key=_org_key(args),
-                                        actor=session.actor)
+                                        actor=session.actor, to_device=args.to_device)
     except (exchange.SyncError, keys.SyncSetupError) as exc:
         return _fail(str(exc))
     print(_("Wrote {file}: {count} changes for {target}.").format(

@@ -1,6 +1,7 @@
 """``hamroh device``: this device's identity, the sync passphrase, trusted devices."""
 from __future__ import annotations
 
+import base64
 import functools
 import sys
 
@@ -65,6 +66,9 @@ def cmd_show(args, session) -> int:
     print(_("Device name: {name}").format(name=identity.name or "-"))
     print(_("Office: {office}").format(office=identity.office_code or "-"))
     print(_("Fingerprint: {fingerprint}").format(fingerprint=identity.fingerprint))
+    print(_("Encryption key (X25519): {key}").format(
+        key=base64.b64encode(identity.exchange_public).decode("ascii")
+        if identity.exchange_public else "-"))
     print(_("Sync passphrase: {state}").format(
         state=_("set") if keys.has_passphrase(session.conn) else _("not set")))
     return 0
@@ -79,7 +83,7 @@ def cmd_trust(args, session) -> int:
             fp = keys.trust(session.conn, header.public_key, device_id=sender.get("device_id"),
                             office_id=sender.get("office_id"),
                             office_code=sender.get("office_code"), name=sender.get("name"),
-                            actor=session.actor.user_id)
+                            actor=session.actor.user_id, exchange_key=header.exchange_key)
             who = _("{name} of office {office}").format(
                 name=sender.get("name") or sender.get("device_id"),
                 office=sender.get("office_code") or "?")
@@ -109,7 +113,9 @@ def cmd_revoke(args, session) -> int:
 def cmd_list(args, session) -> int:
     status_names = {"trusted": _("trusted"), "revoked": _("revoked")}
     for device in keys.devices(session.conn):
+        # "+": its encryption key is known, bundles can be addressed to it (--to-device)
         print(f"{device.fingerprint}  {status_names.get(device.status, device.status):<10} "
+              f"{'+' if device.exchange_key else '-'} "
               f"{device.office_code or '-':<8} {device.name or device.device_id or ''}")
     return 0
 

@@ -32,7 +32,8 @@ def new_id() -> str:
     value |= counter << 64
     value |= 0x2 << 62
     value |= rand
-    return str(uuid.UUID(int=value))
+    text = f"{value:032x}"   # the same text as str(uuid.UUID(int=value)), made quicker
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def stable_id(namespace: str, key: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "yo",
@@ -57,6 +58,9 @@ def transliterate(text: str) -> str:
     return "".join(ch if ch.isascii() else _strip_marks(ch) for ch in text)
 
 
+# Names repeat a great deal (a registry of 1M people has a few thousand family names):
+# keys are remembered so that imports and search do not fold the same name again.
+@lru_cache(maxsize=65536)
 def name_key(token: str) -> str:
     """Matching key of one name token ("" when it has no letters)."""
     text = transliterate(token)

@@ -32,6 +32,8 @@ from typing import Any, Iterator
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import (X25519PrivateKey,
+                                                              X25519PublicKey)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -52,6 +54,11 @@ MAX_CHUNK = 4 * 1024 * 1024
 # unpacking to more than this many times its packed size.
 MAX_RATIO = 100
 SUFFIX = ".hamroh"
+# Key under which :meth:`BundleReader.changes` hands over a change's fields as the JSON
+# text of the line (when the writer put them last, manifest ``fields_last``), so that the
+# importer logs them without encoding them again.
+RAW_FIELDS = "_fields_json"
+_FIELDS_KEY = b'"f":{'
 
 
 class BundleError(Exception):
@@ -71,6 +78,47 @@ def _derive(org_key: bytes, salt: bytes) -> tuple[bytes, bytes]:
     material = HKDF(algorithm=hashes.SHA256(), length=48, salt=salt,
                     info=b"hamroh-bundle-v1").derive(org_key)
     return material[:32], material[32:]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """The one device a bundle is encrypted for: its fingerprint and X25519 public key."""
+    fingerprint: str
+    exchange_key: bytes
+
+
+def _key_encryption_key(shared: bytes, salt: bytes, ephemeral: bytes,
+                        recipient: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
+                info=b"hamroh-bundle-recipient-v1" + ephemeral + recipient).derive(shared)
+
+
+def _seal_for(recipient: Recipient, bundle_id: str, salt: bytes) -> tuple[bytes, dict]:
+    """A fresh bundle key and the header entry that only ``recipient`` can open:
+    ephemeral-static X25519, HKDF-SHA256 to a key-encryption key, AES-GCM over the key."""
+    key = os.urandom(32)
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = ephemeral.public_key().public_bytes_raw()
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient.exchange_key))
+    kek = _key_encryption_key(shared, salt, ephemeral_public, recipient.exchange_key)
+    wrapped = AESGCM(kek).encrypt(bytes(12), key, bundle_id.encode())
+    return key, {"mode": "recipient", "cipher": "AES-256-GCM",
+                 "kdf": "x25519+hkdf-sha256", "salt": _b64(salt),
+                 "recipient": recipient.fingerprint, "ephemeral": _b64(ephemeral_public),
+                 "wrapped": _b64(wrapped)}
+
+
+def _open_for(identity, bundle_id: str, encryption: dict) -> bytes:
+    """The bundle key, unwrapped with this device's X25519 key (ValueError if it fails)."""
+    salt = _unb64(encryption["salt"])
+    ephemeral_public = _unb64(encryption["ephemeral"])
+    shared = identity.exchange_private.exchange(
+        X25519PublicKey.from_public_bytes(ephemeral_public))
+    kek = _key_encryption_key(shared, salt, ephemeral_public, identity.exchange_public)
+    try:
+        return AESGCM(kek).decrypt(bytes(12), _unb64(encryption["wrapped"]), bundle_id.encode())
+    except InvalidTag:
+        raise ValueError("the bundle key does not open") from None
 
 
 def _nonce(index: int) -> bytes:
@@ -114,17 +162,41 @@ class Header:
     def fingerprint(self) -> str:
         return keys.fingerprint(self.public_key)
 
+    @property
+    def exchange_key(self) -> bytes | None:
+        """The sender's X25519 public key (to encrypt bundles for it), if it sent one."""
+        text = self.sender.get("exchange_key")
+        try:
+            key = _unb64(text) if text else None
+        except ValueError:
+            return None
+        return key if key is not None and len(key) == 32 else None
+
+    @property
+    def recipient(self) -> str | None:
+        """Fingerprint of the one device the bundle is encrypted for (None: passphrase)."""
+        if self.encryption.get("mode") == "recipient":
+            return str(self.encryption.get("recipient") or "")
+        return None
+
 
 class BundleWriter:
     """Write a bundle without holding it in memory: ``add()`` changes, then ``finish()``."""
 
-    def __init__(self, path, identity: keys.DeviceIdentity, org_key: bytes, *,
-                 schema: list[str], manifest: dict | None = None):
+    def __init__(self, path, identity: keys.DeviceIdentity, org_key: bytes | None, *,
+                 schema: list[str], manifest: dict | None = None,
+                 recipient: Recipient | None = None):
         self.path = Path(path)
         self.identity = identity
         self.bundle_id = new_id()
         self.salt = os.urandom(16)
-        self.key, self.check = _derive(org_key, self.salt)
+        if recipient is not None:
+            self.key, self.encryption = _seal_for(recipient, self.bundle_id, self.salt)
+        else:
+            self.key, check = _derive(org_key, self.salt)
+            self.encryption = {"mode": "passphrase", "cipher": "AES-256-GCM",
+                               "kdf": "scrypt+hkdf-sha256", "salt": _b64(self.salt),
+                               "check": _b64(check[:16])}
         self.aead = AESGCM(self.key)
         self.schema = schema
         self.manifest = dict(manifest or {})
@@ -142,6 +214,7 @@ class BundleWriter:
         self._body_length = 0
 
     def add(self, change: dict) -> None:
+        self.manifest["fields_last"] = False
         self.counts[change["t"]] = self.counts.get(change["t"], 0) + 1
         self.changes += 1
         self.write_raw(change_line(change))
@@ -209,10 +282,10 @@ class BundleWriter:
                     "office_type": self.identity.office_type,
                     "name": self.identity.name,
                     "public_key": _b64(self.identity.public_key),
+                    **({"exchange_key": _b64(self.identity.exchange_public)}
+                       if self.identity.exchange_public else {}),
                 },
-                "encryption": {"mode": "passphrase", "cipher": "AES-256-GCM",
-                               "kdf": "scrypt+hkdf-sha256", "salt": _b64(self.salt),
-                               "check": _b64(self.check[:16])},
+                "encryption": self.encryption,
                 "chunks": self._index,
                 "body_length": len(manifest_block) + self._body_length,
                 "compression": "zlib",
@@ -312,28 +385,32 @@ def _damaged(name: str) -> BundleError:
         "not match). Nothing was imported; ask the sender for a new bundle.").format(name=name))
 
 
+def _fields_last(change, line: bytes) -> bool:
+    """Is "f" the line's last key, with an object value, and its key written only once?
+    Then its JSON text runs from that key to the end of the line."""
+    return (isinstance(change, dict) and line.endswith(b"}}") and bool(change)
+            and next(reversed(change)) == "f" and line.count(_FIELDS_KEY) == 1)
+
+
 class BundleReader:
     """Decrypt and stream a bundle whose header passed :func:`read_header`."""
 
-    def __init__(self, path, header: Header, org_key: bytes):
+    def __init__(self, path, header: Header, org_key: bytes | None = None, *,
+                 identity: keys.DeviceIdentity | None = None):
+        """``org_key`` opens a passphrase bundle; ``identity`` (this device, with its
+        X25519 key) a bundle addressed to one device."""
         self.path = Path(path)
         self.header = header
         self.name = _name(path)
-        try:
-            salt = _unb64(header.encryption["salt"])
-            check = _unb64(header.encryption["check"])
-        except (KeyError, ValueError):
-            raise _damaged(self.name) from None
-        if header.encryption.get("mode") != "passphrase":
+        mode = header.encryption.get("mode")
+        if mode == "recipient":
+            key = self._recipient_key(identity)
+        elif mode == "passphrase":
+            key = self._passphrase_key(org_key)
+        else:
             raise BundleError("unsupported", _(
                 "The bundle {name} is encrypted in a way this version of Hamroh cannot open.")
                 .format(name=self.name))
-        key, expected = _derive(org_key, salt)
-        if not hmac.compare_digest(expected[:16], check):
-            raise BundleError("wrong_passphrase", _(
-                "The bundle {name} could not be opened: the sync passphrase on this computer "
-                "is not the one it was made with. Check the passphrase with the sending "
-                "office.").format(name=self.name))
         self.aead = AESGCM(key)
         self.manifest: dict[str, Any] = {}
         self._fh = open(self.path, "rb")
@@ -349,6 +426,41 @@ class BundleReader:
         if declared > MAX_RATIO * max(packed, CHUNK_SIZE // 4):
             self.close()
             raise self._bomb()
+
+    def _passphrase_key(self, org_key: bytes | None) -> bytes:
+        try:
+            salt = _unb64(self.header.encryption["salt"])
+            check = _unb64(self.header.encryption["check"])
+        except (KeyError, ValueError):
+            raise _damaged(self.name) from None
+        if org_key is None:
+            raise BundleError("no_passphrase", _(
+                "No sync passphrase is set on this computer. Enter the organisation's sync "
+                "passphrase on the Sync page (or give it with --passphrase-file)."))
+        key, expected = _derive(org_key, salt)
+        if not hmac.compare_digest(expected[:16], check):
+            raise BundleError("wrong_passphrase", _(
+                "The bundle {name} could not be opened: the sync passphrase on this computer "
+                "is not the one it was made with. Check the passphrase with the sending "
+                "office.").format(name=self.name))
+        return key
+
+    def _recipient_key(self, identity: keys.DeviceIdentity | None) -> bytes:
+        recipient = self.header.recipient
+        if (identity is None or identity.exchange_private is None
+                or keys.normalise_fingerprint(recipient) != identity.fingerprint):
+            raise BundleError("other_device", _(
+                "The bundle {name} is addressed to another device (fingerprint {recipient}): "
+                "only that device can open it. Nothing was imported. Ask the sender for a "
+                "bundle for this device (fingerprint {own}) or for one made with the "
+                "organisation's passphrase.").format(
+                    name=self.name, recipient=recipient,
+                    own=identity.fingerprint if identity is not None else "-"),
+                recipient=recipient)
+        try:
+            return _open_for(identity, self.header.bundle_id, self.header.encryption)
+        except (KeyError, ValueError, TypeError):
+            raise _damaged(self.name) from None
 
     def _bomb(self) -> BundleError:
         return BundleError("zip_bomb", _(
@@ -386,6 +498,7 @@ class BundleReader:
         total = 0
         count = 0
         tail = b""
+        raw_fields = self.manifest.get("fields_last") is True
         chunks = self.header.chunks
         for index in range(1, chunks + 1):
             data = self._chunk(index, index == chunks)
@@ -405,10 +518,13 @@ class BundleReader:
                     if not line:
                         continue
                     try:
-                        change = json.loads(line)
+                        change = json.loads(line.decode("utf-8"))
                     except ValueError:
                         raise self._hash_error() from None
                     count += 1
+                    if raw_fields and _fields_last(change, line):
+                        at = line.find(_FIELDS_KEY) + len(_FIELDS_KEY) - 1
+                        change[RAW_FIELDS] = line[at:-1].decode("utf-8")
                     yield change
         if tail.strip() or not unzip.eof:
             raise self._hash_error()

@@ -12,16 +12,19 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
+from desktop_app.store.repository import STANDARD_FIELDS, decode_clocks
 from desktop_app.sync.scope import columns_of, synced_tables
 
 
 def iter_dump(conn):
     for table, cls in synced_tables(conn).items():
         cols = columns_of(cls)
+        fields = STANDARD_FIELDS + tuple(cls.fields)
         for row in conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY id"):
             record = dict(zip(cols, row))
             record_id = record.pop("id")
-            record["hlc"] = json.loads(record.get("hlc") or "{}")
+            # the full per-field map (rows store it compactly)
+            record["hlc"] = decode_clocks(record.get("hlc"), fields)
             yield json.dumps({"table": table, "id": record_id, "record": record},
                              ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 

@@ -1,6 +1,8 @@
 """Possible duplicate people after an import: the queue a person reviews side by side."""
 from __future__ import annotations
 
+import json
+
 from rapidfuzz import fuzz
 
 from desktop_app.store.audit import utc_now
@@ -25,61 +27,100 @@ def _find_pairs(conn, person_ids: list[str]) -> list[tuple[str, str, int, str]]:
                                              limit_per_person=MAX_CANDIDATES)]
 
 
+def _keys_of(conn, person_ids):
+    """(id, name key, birth date, phone keys, document key) of living, unmerged people."""
+    for start in range(0, len(person_ids), 900):
+        chunk = person_ids[start:start + 900]
+        yield from conn.execute(
+            f"SELECT id, name_key, birth_date, phone_key, document_key FROM person WHERE id IN"
+            f" ({','.join('?' * len(chunk))}) AND merged_into IS NULL AND deleted = 0"
+            f" AND coalesce(name_key, '') != '' ORDER BY id", chunk).fetchall()
+
+
+_CANDIDATE_COLUMNS = "p.id, p.name_key, p.birth_date, p.phone_key, p.document_key"
+# people born on one day, compared by name (a day has ~50 births in a million people)
+_SAME_DAY = 50
+
+
+# Candidates of many people in one statement: for each [id, birth, document, phones] of
+# the JSON list, people born the same day (up to 50), or with the same document or phone
+# key (up to 5 each): correlated index look-ups, each limited, never a table scan.
+_CHUNK_SQL = f"""
+SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
+  ON p.rowid IN (SELECT rowid FROM person WHERE birth_date = j.value ->> 1
+                 AND j.value ->> 1 IS NOT NULL AND id != j.value ->> 0 AND deleted = 0
+                 AND merged_into IS NULL LIMIT {_SAME_DAY})
+UNION ALL
+SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
+  ON p.rowid IN (SELECT rowid FROM person WHERE document_key = j.value ->> 2
+                 AND document_key IS NOT NULL AND document_key != ''
+                 AND id != j.value ->> 0 AND deleted = 0 AND merged_into IS NULL
+                 LIMIT {MAX_CANDIDATES})
+UNION ALL
+SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
+  ON p.rowid IN (SELECT rowid FROM person WHERE phone_key = j.value ->> 3
+                 AND phone_key IS NOT NULL AND phone_key != ''
+                 AND id != j.value ->> 0 AND deleted = 0 AND merged_into IS NULL
+                 LIMIT {MAX_CANDIDATES})
+"""
+_PEOPLE_PER_STATEMENT = 500
+
+
 def _fallback_pairs(conn, person_ids):
+    """Like the full check, but only pairs with a similar name AND another sign (same
+    birth date, phone or document): a common name alone would flood the queue.
+    Candidates come from indexed look-ups only (never a scan of the table)."""
     found = []
-    for pid in person_ids:
-        row = conn.execute("SELECT name_key, birth_date, phone_key, document_key, merged_into,"
-                           " deleted FROM person WHERE id=?", (pid,)).fetchone()
-        if row is None or row[4] or row[5] or not row[0]:
-            continue
-        name_key, birth, phones, document = row[0], row[1], row[2], row[3]
-        clauses, args = ["name_key = ?"], [name_key]
-        if birth:
-            clauses.append("birth_date = ?")
-            args.append(birth)
-        if document:
-            clauses.append("document_key = ?")
-            args.append(document)
-        for phone in (phones or "").split(";"):
-            if phone:
-                clauses.append("phone_key = ?")
-                args.append(phone)
-        candidates = conn.execute(
-            f"SELECT id, name_key, birth_date, phone_key, document_key FROM person WHERE "
-            f"({' OR '.join(clauses)}) AND id != ? AND deleted = 0 AND merged_into IS NULL "
-            f"LIMIT {MAX_CANDIDATES}", (*args, pid)).fetchall()
-        for cid, ckey, cbirth, cphones, cdoc in candidates:
-            score = int(fuzz.token_sort_ratio(name_key, ckey or ""))
-            same_birth = bool(birth and birth == cbirth)
-            same_phone = bool(set(filter(None, (phones or "").split(";")))
-                              & set(filter(None, (cphones or "").split(";"))))
-            same_doc = bool(document and document == cdoc)
-            if score < NAME_THRESHOLD:
-                continue
-            if birth and cbirth and birth != cbirth and not (same_phone or same_doc):
-                continue
-            reasons = ["name"] + (["birth_date"] if same_birth else []) + (
-                ["phone"] if same_phone else []) + (["document"] if same_doc else [])
-            if len(reasons) == 1 and score < 100:
-                continue
-            a, b = sorted((pid, cid))
-            found.append((a, b, score, ",".join(reasons)))
+    keys = list(_keys_of(conn, person_ids))
+    for start in range(0, len(keys), _PEOPLE_PER_STATEMENT):
+        chunk = keys[start:start + _PEOPLE_PER_STATEMENT]
+        candidates: dict[str, dict[str, tuple]] = {}
+        people = json.dumps([[pid, birth or None, document or None, phones or None]
+                             for pid, _name, birth, phones, document in chunk])
+        for pid, *row in conn.execute(_CHUNK_SQL, {"people": people}):
+            candidates.setdefault(pid, {}).setdefault(row[0], tuple(row))
+        for pid, name_key, birth, phones, document in chunk:
+            found.extend(_pairs_of(pid, name_key, birth, phones, document,
+                                   candidates.get(pid, {}).values()))
     return found
+
+
+def _pairs_of(pid, name_key, birth, phones, document, candidates):
+    pairs = []
+    own_phones = set(filter(None, (phones or "").split(";")))
+    for cid, ckey, cbirth, cphones, cdoc in candidates:
+        score = int(fuzz.token_sort_ratio(name_key, ckey or ""))
+        if score < NAME_THRESHOLD:
+            continue
+        same_birth = bool(birth and birth == cbirth)
+        same_phone = bool(own_phones & set(filter(None, (cphones or "").split(";"))))
+        same_doc = bool(document and document == cdoc)
+        if birth and cbirth and birth != cbirth and not (same_phone or same_doc):
+            continue
+        if not (same_birth or same_phone or same_doc):
+            continue
+        reasons = ["name"] + (["birth_date"] if same_birth else []) + (
+            ["phone"] if same_phone else []) + (["document"] if same_doc else [])
+        a, b = sorted((pid, cid))
+        pairs.append((a, b, score, ",".join(reasons)))
+    pairs.sort(key=lambda p: (-p[2], -len(p[3]), p[0], p[1]))
+    return pairs[:MAX_CANDIDATES]
 
 
 def queue_duplicates(conn, person_ids: list[str], bundle_id: str | None = None) -> int:
     """Add new pairs to the queue (inside the caller's transaction); returns how many."""
     if not person_ids:
         return 0
-    added = 0
     now = utc_now()
+    rows = []
     for a, b, score, reason in _find_pairs(conn, sorted(set(person_ids))):
         a, b = sorted((a, b))
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO sync_duplicate(person_a, person_b, score, reason, found_at,"
-            " bundle_id) VALUES (?,?,?,?,?,?)", (a, b, score, reason, now, bundle_id))
-        added += cur.rowcount
-    return added
+        rows.append((a, b, score, reason, now, bundle_id))
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO sync_duplicate(person_a, person_b, score, reason, found_at,"
+        " bundle_id) VALUES (?,?,?,?,?,?)", rows)
+    return conn.total_changes - before
 
 
 def open_pairs(conn) -> list[dict]:

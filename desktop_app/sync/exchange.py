@@ -19,6 +19,7 @@ from desktop_app.domain.actors import SYSTEM, Actor
 from desktop_app.i18n import _
 from desktop_app.store import migrations
 from desktop_app.store.audit import utc_now
+from desktop_app.store.repository import RemoteChange, apply_remote_batch
 from desktop_app.store.session import Session, get_meta
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import keys
@@ -27,6 +28,9 @@ from desktop_app.sync.scope import (entering_scope_condition, existing_tables,
                                      scope_condition, synced_tables)
 
 Progress = Callable[[int, int], "bool | None"]
+# changes applied together (one read per table, one executemany per kind of write);
+# progress is reported, and cancel honoured, between batches
+BATCH = 200
 DUPLICATE_FIELDS = {"family_name", "given_name", "patronymic", "birth_date", "phones",
                     "document_number", "merged_into", "deleted"}
 
@@ -131,11 +135,22 @@ def resolve_target(conn, target: str | None) -> tuple[str, str | None]:
 def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool = False,
                   peer_device: str | None = None, org_key: bytes | None = None,
                   actor: Actor = SYSTEM, log_path=None, skip_empty: bool = False,
-                  progress: Progress | None = None) -> ExportResult:
-    """Write a bundle for the coordinator, an office (by code) or one peer device."""
-    org_key = org_key or keys.org_key(conn)
-    if org_key is None:
-        raise SyncError("no_passphrase", no_passphrase_message())
+                  progress: Progress | None = None,
+                  to_device: str | None = None) -> ExportResult:
+    """Write a bundle for the coordinator, an office (by code) or one peer device.
+
+    ``to_device`` (a trusted device's fingerprint) encrypts the bundle for that device
+    alone, with its X25519 key: no passphrase is needed to make or to open it."""
+    recipient = None
+    if to_device:
+        try:
+            recipient = fmt.Recipient(*keys.recipient_key(conn, to_device))
+        except keys.SyncSetupError as exc:
+            raise SyncError("unknown_recipient", str(exc)) from None
+    else:
+        org_key = org_key or keys.org_key(conn)
+        if org_key is None:
+            raise SyncError("no_passphrase", no_passphrase_message())
     log_path = log_path if log_path is not None else default_log_path(conn)
     label, office_id = resolve_target(conn, target)
     if peer_device:
@@ -170,16 +185,17 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     total = conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
     writer = fmt.BundleWriter(path, identity, org_key, schema=schema_names(conn), manifest={
         "version_vector": vv, "target": label, "full": bool(full),
-        "acknowledged": acked})
+        "acknowledged": acked, "fields_last": True}, recipient=recipient)
     try:
         done = 0
         text = json.dumps
         for row in conn.execute(sql, params):
-            # the stored JSON of fields and base clocks goes out as it is (no re-parsing)
+            # the stored JSON of fields and base clocks goes out as it is (no re-parsing);
+            # fields come last so that the importer can log them as they are too
             line = (f'{{"a":{text(row[6], ensure_ascii=False)},"b":{row[8] or "null"},'
-                    f'"d":{text(row[0])},"f":{row[5]},"h":{text(row[4])},'
+                    f'"d":{text(row[0])},"h":{text(row[4])},'
                     f'"o":{text(row[7])},"r":{text(row[3])},"s":{int(row[1])},'
-                    f'"t":{text(row[2])}}}\n')
+                    f'"t":{text(row[2])},"f":{row[5]}}}\n')
             writer.add_line(row[2], line.encode("utf-8"))
             done += 1
             if progress is not None and done % 1000 == 0:
@@ -290,14 +306,19 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
     if already_imported(conn, header.bundle_id):
         summary.already_imported = True
         return summary
-    org_key = org_key or keys.org_key(conn)
-    if org_key is None:
-        raise SyncError("no_passphrase", no_passphrase_message())
+    identity = None
+    if header.recipient is not None:
+        # addressed to one device: opened with this device's X25519 key, no passphrase
+        identity = keys.load_identity(conn, create=False)
+    else:
+        org_key = org_key or keys.org_key(conn)
+        if org_key is None:
+            raise SyncError("no_passphrase", no_passphrase_message())
     if actor is None:
         from desktop_app.store.access import default_actor
         actor = default_actor(conn)
     session = Session(conn, actor)
-    with fmt.BundleReader(path, header, org_key) as reader:
+    with fmt.BundleReader(path, header, org_key, identity=identity) as reader:
         manifest = reader.manifest
         total = int(manifest.get("changes", 0))
         tables = synced_tables(conn)
@@ -311,61 +332,52 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None
         now = utc_now()
         with session.transaction():
-            for done, change in enumerate(reader.changes(), 1):
-                table = change["t"]
-                cls = tables.get(table)
-                if cls is None or table not in present:
-                    # a table of a module this installation does not have: keep the change
-                    # so that it is relayed onward, apply nothing
-                    conn.execute(
-                        "INSERT OR IGNORE INTO change_log(origin_device, origin_seq, table_name,"
-                        " record_id, hlc, fields, author, office_id, base) VALUES "
-                        "(?,?,?,?,?,?,?,?,?)",
-                        (change["d"], change["s"], table, change["r"], change["h"],
-                         json.dumps(change["f"], ensure_ascii=False, sort_keys=True,
-                                    separators=(",", ":")), change.get("a"), change.get("o"),
-                         json.dumps(change["b"], sort_keys=True, separators=(",", ":"))
-                         if change.get("b") else None))
-                    summary.unchanged += 1
-                    continue
-                repo = repos.get(table)
-                if repo is None:
-                    repo = repos[table] = cls(session)
-                result = repo.apply_remote(change["r"], change["f"], change["h"], change["d"],
-                                           int(change["s"]), change.get("a"), change.get("b"),
-                                           office_id=change.get("o"))
-                key = (table, change["r"])
-                if result.created:
-                    new_ids.add(key)
-                elif result.changed_fields:
-                    if key not in new_ids:
-                        updated_ids.add(key)
-                else:
-                    summary.unchanged += 1
-                for lost in result.lost:
-                    conflicts += conn.execute(
-                        "INSERT OR IGNORE INTO sync_conflict(table_name, record_id, field,"
-                        " winner_value, winner_hlc, winner_author, loser_value, loser_hlc,"
-                        " loser_author, found_at, bundle_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        (table, change["r"], lost.field, _json(lost.winner_value),
-                         lost.winner_hlc, lost.winner_author, _json(lost.loser_value),
-                         lost.loser_hlc, lost.loser_author, now, header.bundle_id)).rowcount
-                    has_open = True
-                if has_open and result.changed_fields and change.get("b"):
-                    for name in result.changed_fields:
-                        seen = change["b"].get(name)
-                        if seen:
-                            conn.execute(
-                                "UPDATE sync_conflict SET status='superseded', resolved_at=? "
-                                "WHERE table_name=? AND record_id=? AND field=? AND "
-                                "status='open' AND winner_hlc<=? AND loser_hlc<=?",
-                                (now, table, change["r"], name, seen, seen))
-                if table == "person" and (result.created or
-                                          DUPLICATE_FIELDS & set(result.changed_fields)):
-                    people.add(change["r"])
-                if progress is not None and done % 200 == 0:
-                    if progress(done, total) is False:
-                        raise ImportCancelled()
+            done = 0
+            for batch in _batches(reader.changes(), BATCH):
+                for table in {c["t"] for c in batch}:
+                    cls = tables.get(table)
+                    if cls is not None and table in present and table not in repos:
+                        repos[table] = cls(session)
+                # a table of a module this installation does not have: the change is kept
+                # in the change log (relayed onward) and nothing is applied
+                changes = [RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
+                                        c.get("a"), c.get("b"), c.get("o"),
+                                        c.pop(fmt.RAW_FIELDS, None)) for c in batch]
+                results = apply_remote_batch(session, changes, repos)
+                for change, result in zip(batch, results):
+                    table = change["t"]
+                    key = (table, change["r"])
+                    if result.created:
+                        new_ids.add(key)
+                    elif result.changed_fields:
+                        if key not in new_ids:
+                            updated_ids.add(key)
+                    else:
+                        summary.unchanged += 1
+                    for lost in result.lost:
+                        conflicts += conn.execute(
+                            "INSERT OR IGNORE INTO sync_conflict(table_name, record_id, field,"
+                            " winner_value, winner_hlc, winner_author, loser_value, loser_hlc,"
+                            " loser_author, found_at, bundle_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                            (table, change["r"], lost.field, _json(lost.winner_value),
+                             lost.winner_hlc, lost.winner_author, _json(lost.loser_value),
+                             lost.loser_hlc, lost.loser_author, now, header.bundle_id)).rowcount
+                        has_open = True
+                    if has_open and result.changed_fields and change.get("b"):
+                        for name in result.changed_fields:
+                            seen = change["b"].get(name)
+                            if seen:
+                                conn.execute(
+                                    "UPDATE sync_conflict SET status='superseded', resolved_at=?"
+                                    " WHERE table_name=? AND record_id=? AND field=? AND "
+                                    "status='open' AND winner_hlc<=? AND loser_hlc<=?",
+                                    (now, table, change["r"], name, seen, seen))
+                    if table == "person" and (result.created or
+                                              DUPLICATE_FIELDS & set(result.changed_fields)):
+                        people.add(change["r"])
+                done += len(batch)
+                if progress is not None and progress(done, total) is False:
+                    raise ImportCancelled()
             summary.changes = int(manifest.get("changes", 0))
             summary.new = len(new_ids)
             summary.updated = len(updated_ids)
@@ -374,7 +386,8 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             _remember_peer(conn, header, manifest, now)
             keys.record_sender(conn, header.public_key, device_id=sender.get("device_id"),
                                office_id=sender.get("office_id"),
-                               office_code=sender.get("office_code"), name=sender.get("name"))
+                               office_code=sender.get("office_code"), name=sender.get("name"),
+                               exchange_key=header.exchange_key)
             conn.execute(
                 "INSERT INTO sync_bundle_log(bundle_id, direction, at, peer_device, peer_office,"
                 " file_name, changes, new_records, updated, unchanged, conflicts, duplicates,"
@@ -389,6 +402,17 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             if progress is not None and progress(total, total) is False:
                 raise ImportCancelled()
     return summary
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _json(value) -> str:

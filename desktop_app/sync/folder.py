@@ -39,7 +39,7 @@ class SyncFolder:
     def incoming(self) -> list[Path]:
         if not self.folder.is_dir():
             return []
-        own = keys.load_identity(self.conn).device_id
+        own = keys.load_identity(self.conn)
         found = []
         for path in sorted(self.folder.glob("*" + fmt.SUFFIX)):
             if path.name.startswith(".partial-"):
@@ -52,8 +52,11 @@ class SyncFolder:
             except fmt.BundleError:
                 found.append(path)  # import reports and logs the problem
                 continue
-            if header.sender.get("device_id") == own:
+            if header.sender.get("device_id") == own.device_id:
                 continue
+            if header.recipient is not None and \
+                    keys.normalise_fingerprint(header.recipient) != own.fingerprint:
+                continue   # addressed to another device sharing the folder
             if exchange.already_imported(self.conn, header.bundle_id):
                 continue
             found.append(path)

@@ -9,6 +9,11 @@ Choices (see docs/dev/sync.md):
   gets its own AES-256-GCM key derived from that key and a random salt (HKDF).
 - ``sync_trust`` lists devices by the fingerprint of their public key, trusted or
   revoked. This device always trusts itself.
+- Each installation also has an X25519 key pair (``sync_identity('exchange_key')``,
+  generated on first use like the signing key, not derived from it, so the two keys are
+  independent). Its public half travels in the (signed) header of every bundle the device
+  makes; a device that trusts the sender keeps it in ``sync_trust.exchange_key`` and can
+  then make bundles only that device can open (``bundle.Recipient``).
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from desktop_app.i18n import _
@@ -78,6 +84,9 @@ class DeviceIdentity:
     name: str
     private_key: Ed25519PrivateKey
     public_key: bytes
+    # X25519: bundles addressed to this device are encrypted to it (None: not made yet)
+    exchange_private: X25519PrivateKey | None = None
+    exchange_public: bytes | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -87,26 +96,37 @@ class DeviceIdentity:
         return self.private_key.sign(data)
 
 
-def _raw_public(key: Ed25519PrivateKey) -> bytes:
+def _raw_public(key) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.Raw,
                                          serialization.PublicFormat.Raw)
 
 
+def _raw_private(key) -> bytes:
+    return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                             serialization.NoEncryption())
+
+
 def load_identity(conn, *, create: bool = True) -> DeviceIdentity | None:
-    """This device's identity; the key is made (and committed) on first use."""
-    row = conn.execute("SELECT secret FROM sync_identity WHERE name='device_key'").fetchone()
-    if row is None:
-        if not create:
-            return None
-        key = Ed25519PrivateKey.generate()
-        secret = key.private_bytes(serialization.Encoding.Raw,
-                                   serialization.PrivateFormat.Raw,
-                                   serialization.NoEncryption())
+    """This device's identity; the keys are made (and committed) on first use."""
+    rows = dict(conn.execute("SELECT name, secret FROM sync_identity WHERE name IN "
+                             "('device_key', 'exchange_key')").fetchall())
+    if len(rows) < 2 and create:
+        signing = Ed25519PrivateKey.generate()
+        exchange = X25519PrivateKey.generate()
         with dbmod.transaction(conn):
             conn.execute("INSERT OR IGNORE INTO sync_identity(name, secret, public, created_at)"
-                         " VALUES ('device_key', ?, ?, ?)", (secret, _raw_public(key), utc_now()))
-        row = conn.execute("SELECT secret FROM sync_identity WHERE name='device_key'").fetchone()
-    key = Ed25519PrivateKey.from_private_bytes(bytes(row[0]))
+                         " VALUES ('device_key', ?, ?, ?)",
+                         (_raw_private(signing), _raw_public(signing), utc_now()))
+            conn.execute("INSERT OR IGNORE INTO sync_identity(name, secret, public, created_at)"
+                         " VALUES ('exchange_key', ?, ?, ?)",
+                         (_raw_private(exchange), _raw_public(exchange), utc_now()))
+        rows = dict(conn.execute("SELECT name, secret FROM sync_identity WHERE name IN "
+                                 "('device_key', 'exchange_key')").fetchall())
+    if "device_key" not in rows:
+        return None
+    key = Ed25519PrivateKey.from_private_bytes(bytes(rows["device_key"]))
+    exchange = (X25519PrivateKey.from_private_bytes(bytes(rows["exchange_key"]))
+                if "exchange_key" in rows else None)
     device_id = get_meta(conn, "device_id") or "unset-device"
     office_id = get_meta(conn, "office_id")
     office = conn.execute("SELECT code, office_type FROM office WHERE id=?",
@@ -114,7 +134,8 @@ def load_identity(conn, *, create: bool = True) -> DeviceIdentity | None:
     name_row = conn.execute("SELECT name FROM device WHERE id=?", (device_id,)).fetchone()
     return DeviceIdentity(device_id, office_id, office[0] if office else get_meta(conn, "office_code"),
                           office[1] if office else None, name_row[0] if name_row else "",
-                          key, _raw_public(key))
+                          key, _raw_public(key), exchange,
+                          _raw_public(exchange) if exchange is not None else None)
 
 
 def set_passphrase(conn, passphrase: str) -> None:
@@ -153,6 +174,7 @@ class TrustedDevice:
     name: str | None
     status: str
     changed_at: str
+    exchange_key: bytes | None = None
 
 
 def trust_status(conn, public_key: bytes) -> str | None:
@@ -167,18 +189,22 @@ def trust_status(conn, public_key: bytes) -> str | None:
 
 def trust(conn, public_key: bytes, *, device_id: str | None = None,
           office_id: str | None = None, office_code: str | None = None,
-          name: str | None = None, actor: str | None = None) -> str:
+          name: str | None = None, actor: str | None = None,
+          exchange_key: bytes | None = None) -> str:
     fp = fingerprint(public_key)
     with dbmod.transaction(conn):
         conn.execute(
             "INSERT INTO sync_trust(fingerprint, public_key, device_id, office_id, office_code,"
-            " name, status, changed_at, changed_by) VALUES (?,?,?,?,?,?,'trusted',?,?) "
+            " name, status, changed_at, changed_by, exchange_key)"
+            " VALUES (?,?,?,?,?,?,'trusted',?,?,?) "
             "ON CONFLICT(fingerprint) DO UPDATE SET status='trusted', changed_at=excluded.changed_at,"
             " changed_by=excluded.changed_by, device_id=coalesce(excluded.device_id, device_id),"
             " office_id=coalesce(excluded.office_id, office_id),"
             " office_code=coalesce(excluded.office_code, office_code),"
-            " name=coalesce(excluded.name, name)",
-            (fp, public_key, device_id, office_id, office_code, name, utc_now(), actor))
+            " name=coalesce(excluded.name, name),"
+            " exchange_key=coalesce(excluded.exchange_key, exchange_key)",
+            (fp, public_key, device_id, office_id, office_code, name, utc_now(), actor,
+             exchange_key))
     return fp
 
 
@@ -198,11 +224,32 @@ def trust_fingerprint(conn, fp: str, actor: str | None = None) -> str:
     return fp
 
 
-def record_sender(conn, public_key: bytes, *, device_id, office_id, office_code, name) -> None:
+def record_sender(conn, public_key: bytes, *, device_id, office_id, office_code, name,
+                  exchange_key: bytes | None = None) -> None:
     """Fill in what a trusted sender's bundle tells about it (inside the import transaction)."""
     conn.execute("UPDATE sync_trust SET public_key=coalesce(public_key, ?), device_id=?,"
-                 " office_id=?, office_code=?, name=coalesce(name, ?) WHERE fingerprint=?",
-                 (public_key, device_id, office_id, office_code, name, fingerprint(public_key)))
+                 " office_id=?, office_code=?, name=coalesce(name, ?),"
+                 " exchange_key=coalesce(?, exchange_key) WHERE fingerprint=?",
+                 (public_key, device_id, office_id, office_code, name, exchange_key,
+                  fingerprint(public_key)))
+
+
+def recipient_key(conn, fp: str) -> tuple[str, bytes]:
+    """(fingerprint, X25519 public key) of a trusted device to encrypt a bundle for."""
+    fp = normalise_fingerprint(fp)
+    own = load_identity(conn, create=False)
+    if own is not None and own.fingerprint == fp and own.exchange_public:
+        return fp, own.exchange_public
+    row = conn.execute("SELECT status, exchange_key FROM sync_trust WHERE fingerprint=?",
+                       (fp,)).fetchone()
+    if row is None or row[0] != "trusted":
+        raise SyncSetupError(_("No trusted device has the fingerprint {fingerprint}. Trust the "
+                               "device first (hamroh device trust).").format(fingerprint=fp))
+    if not row[1]:
+        raise SyncSetupError(_("The encryption key of device {fingerprint} is not known yet: it "
+                               "comes with the device's bundles. Import a bundle from that "
+                               "device first.").format(fingerprint=fp))
+    return fp, bytes(row[1])
 
 
 def revoke(conn, fp: str, actor: str | None = None) -> str:
@@ -220,10 +267,11 @@ def revoke(conn, fp: str, actor: str | None = None) -> str:
 
 
 def devices(conn) -> list[TrustedDevice]:
-    return [TrustedDevice(r[0], bytes(r[1]) if r[1] else None, r[2], r[3], r[4], r[5], r[6], r[7])
+    return [TrustedDevice(r[0], bytes(r[1]) if r[1] else None, r[2], r[3], r[4], r[5], r[6], r[7],
+                          bytes(r[8]) if r[8] else None)
             for r in conn.execute(
                 "SELECT fingerprint, public_key, device_id, office_id, office_code, name, status,"
-                " changed_at FROM sync_trust ORDER BY office_code, name, fingerprint")]
+                " changed_at, exchange_key FROM sync_trust ORDER BY office_code, name, fingerprint")]
 
 
 def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:

@@ -70,9 +70,14 @@ def test_failure_inside_transaction_rolls_back_everything(session):
 def test_per_field_clocks_advance(session):
     repo = PersonRepository(session)
     person = repo.create({"family_name": "Aliev", "given_name": "Bakhtiyor"})
-    clocks = json.loads(person["hlc"])
+    clocks = repo.clocks_of(person)
     updated = repo.update(person["id"], {"given_name": "Bakhtiyor", "village": "Navdi"})
-    new_clocks = json.loads(updated["hlc"])
+    new_clocks = repo.clocks_of(updated)
+    # stored compactly: one row stamp and the one field written since
+    assert json.loads(updated["hlc"]) == {"*": clocks["family_name"],
+                                          "updated_at": new_clocks["village"],
+                                          "updated_by": new_clocks["village"],
+                                          "village": new_clocks["village"]}
     assert new_clocks["village"] > clocks["family_name"]
     assert new_clocks["family_name"] == clocks["family_name"]
 

@@ -271,3 +271,35 @@ def test_conflict_audit_and_log_file(make_replicas, tmp_path):
     assert json.loads(lines[-1])["result"] == "ok"
     assert dsh.conn.execute("SELECT count(*) FROM audit_log WHERE action='sync_import'"
                             ).fetchone()[0] == 1
+
+
+def test_received_records_are_audited_per_batch_and_updates_per_record(make_replicas, tmp_path):
+    from desktop_app.store.audit import verify_chain
+
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    people = [person(grm, family_name=f"Karimov{i}")["id"] for i in range(exchange.BATCH + 5)]
+    exchange_files(grm, dsh, tmp_path / "b")
+    listed = []
+    for record_id, detail in dsh.conn.execute(
+            "SELECT record_id, detail FROM audit_log WHERE action='sync_create'"
+            " AND table_name='person'"):
+        detail = json.loads(detail)
+        assert detail["origin"] == grm.device_id
+        listed += detail["records"]
+        assert record_id == (detail["records"][0] if len(detail["records"]) == 1 else None)
+    assert sorted(listed) == sorted(people)
+    # a received change to an existing record: one row with its values before and after
+    PersonRepository(grm.session).update(people[0], {"village": "Navdi"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    (before, after), = dsh.conn.execute(
+        "SELECT before, after FROM audit_log WHERE action='sync_update' AND record_id=?",
+        (people[0],)).fetchall()
+    assert json.loads(before)["village"] is None and json.loads(after)["village"] == "Navdi"
+    assert verify_chain(dsh.conn) == []
+    # the change log holds each received change as the sender wrote it
+    sent = dict(((d, s), f) for d, s, f in grm.conn.execute(
+        "SELECT origin_device, origin_seq, fields FROM change_log"))
+    got = dict(((d, s), f) for d, s, f in dsh.conn.execute(
+        "SELECT origin_device, origin_seq, fields FROM change_log WHERE origin_device=?",
+        (grm.device_id,)))
+    assert got == sent

@@ -75,3 +75,78 @@ def test_merge_on_two_replicas_converges(make_replicas, tmp_path):
     # the losing redirect is in the conflict list for a person to review
     row = dsh.conn.execute("SELECT field FROM sync_conflict").fetchone()
     assert row[0] == "merged_into"
+
+
+def test_large_import_queues_people_with_a_second_sign_only(make_replicas, tmp_path):
+    """Over FULL_CHECK_LIMIT people the import uses indexed look-ups (birth date, phone,
+    document) and needs a similar name plus one of them."""
+    from desktop_app.sync import duplicates
+
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    here = PersonRepository(dsh.session)
+    known = here.create({"family_name": "Раҳмонов", "given_name": "Фарҳод",
+                         "birth_date": "1990-03-07"})
+    namesake = here.create({"family_name": "Karimov", "given_name": "Aziz"})
+    by_phone = here.create({"family_name": "Nazarova", "given_name": "Dilnoza",
+                            "phones": "+992 93 555 12 34"})
+    rows = [{"family_name": f"Filler{chr(97 + i % 26)}{i}", "given_name": "Olim",
+             "birth_date": f"19{50 + i % 40}-0{1 + i % 9}-2{i % 8}"}
+            for i in range(duplicates.FULL_CHECK_LIMIT + 20)]
+    rows += [
+        {"family_name": "Rakhmonov", "given_name": "Farkhod", "birth_date": "1990-03-07"},
+        {"family_name": "Karimov", "given_name": "Aziz"},             # name alone: not queued
+        {"family_name": "Nazarova", "given_name": "Dilnoza", "phones": "93-555-12-34"},
+        {"family_name": "Rakhmonov", "given_name": "Farkhod", "birth_date": "1971-11-30"},
+    ]
+    PersonRepository(grm.session).create_many(rows)
+    exchange_files(grm, dsh, tmp_path / "x")
+    pairs = {frozenset((p["person_a"], p["person_b"])): p["reason"] for p in open_pairs(dsh.conn)}
+    mine = {pair: reason for pair, reason in pairs.items()
+            if pair & {known["id"], namesake["id"], by_phone["id"]}}
+    assert sorted(mine.values()) == ["name,birth_date", "name,phone"]
+    assert not any(namesake["id"] in pair for pair in mine)
+
+
+def test_compact_clocks_migration_rewrites_full_maps_and_keeps_the_dump(make_replicas,
+                                                                        tmp_path):
+    """Rows written with one clock per field (before 0070) are rewritten compactly; the
+    dump, which prints the full map, is the same bytes; merging goes on as before."""
+    import json
+
+    from desktop_app.store import migrations
+    from desktop_app.store.repository import Repository, STANDARD_FIELDS, decode_clocks
+    from desktop_app.sync.scope import synced_tables
+
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    repo = PersonRepository(grm.session)
+    a = repo.create({"family_name": "Nazarova", "given_name": "Dilnoza"})
+    repo.update(a["id"], {"village": "Navdi"})
+    MigrationEpisodeRepository(grm.session).create({"person_id": a["id"],
+                                                    "destination_country": "RU"})
+    exchange_files(grm, dsh, tmp_path / "x")
+    before = dump_text(grm.conn)
+    conn = grm.conn
+    # the database as an older version wrote it: full maps, 0070 not applied
+    conn.execute("BEGIN")
+    for table, cls in synced_tables(conn).items():
+        fields = STANDARD_FIELDS + tuple(cls.fields)
+        for rid, text in conn.execute(f"SELECT id, hlc FROM {table}").fetchall():
+            conn.execute(f"UPDATE {table} SET hlc=? WHERE id=?",
+                         (json.dumps(decode_clocks(text, fields), sort_keys=True), rid))
+    conn.execute("DELETE FROM schema_migrations WHERE name='0070_compact_clocks'")
+    conn.execute("COMMIT")
+    full = conn.execute("SELECT hlc FROM person WHERE id=?", (a["id"],)).fetchone()[0]
+    assert '"*"' not in full and dump_text(conn) == before
+    assert migrations.migrate(conn, grm.path, backup=False).applied == ["0070_compact_clocks"]
+    compact = json.loads(conn.execute("SELECT hlc FROM person WHERE id=?",
+                                      (a["id"],)).fetchone()[0])
+    assert set(compact) == {"*", "village", "updated_at", "updated_by"}
+    assert len(json.dumps(compact)) * 4 < len(full)
+    assert dump_text(conn) == before
+    # and merging still works on migrated rows
+    PersonRepository(dsh.session).update(a["id"], {"notes": "called back"})
+    repo.update(a["id"], {"phones": "+992 93 555 12 34"})
+    exchange_files(dsh, grm, tmp_path / "x")
+    exchange_files(grm, dsh, tmp_path / "x")
+    assert dump_text(grm.conn) == dump_text(dsh.conn)
+    assert Repository.for_table("person")(grm.session).get(a["id"])["notes"] == "called back"

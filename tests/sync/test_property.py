@@ -48,7 +48,7 @@ def test_replicas_converge_and_lose_nothing(n, ops, make_replicas, tmp_path_fact
 
     def note(replica, record_id, fields):
         row = replica.conn.execute("SELECT hlc FROM person WHERE id=?", (record_id,)).fetchone()
-        clocks = json.loads(row[0])
+        clocks = PersonRepository(replica.session).clocks_of({"hlc": row[0]})
         seq = replica.conn.execute(
             "SELECT max(origin_seq) FROM change_log WHERE origin_device=?",
             (replica.device_id,)).fetchone()[0]
@@ -131,7 +131,7 @@ def test_replicas_converge_and_lose_nothing(n, ops, make_replicas, tmp_path_fact
     final = replicas[0].conn
     for w in writes:
         row = final.execute("SELECT hlc FROM person WHERE id=?", (w["record"],)).fetchone()
-        current = json.loads(row[0]).get(w["field"])
+        current = PersonRepository(replicas[0].session).clocks_of({"hlc": row[0]}).get(w["field"])
         if current == w["stamp"]:
             continue
         overwritten = any(
