@@ -1,6 +1,8 @@
-"""`hamroh db migrate|check|backup|dump`: database maintenance."""
+"""`hamroh db migrate|check|backup|dump|compact`: database maintenance."""
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,7 +17,9 @@ def register(subparsers) -> None:
             ("migrate", _("apply schema updates (the file is backed up first)"), migrate),
             ("check", _("check integrity and schema, and say what is wrong"), check),
             ("backup", _("copy the database to a backup file"), backup),
-            ("dump", _("print every synced record as sorted JSON Lines"), dump)):
+            ("dump", _("print every synced record as sorted JSON Lines"), dump),
+            ("compact", _("give the space of deleted and rewritten data back to the disk"),
+             compact)):
         sub = actions.add_parser(name, help=helptext)
         add_db_argument(sub)
         if name == "backup":
@@ -25,8 +29,6 @@ def register(subparsers) -> None:
 
 def migrate(args) -> int:
     from desktop_app.store import migrations
-    from desktop_app.store.access import open_database
-    from desktop_app.store import db as dbmod
     # Open without migrating to report what is pending, then migrate with a backup.
     session = open_for_cli(args, migrate=False)
     conn = session.conn
@@ -75,4 +77,44 @@ def dump(args) -> int:
     from desktop_app.sync.dump import dump as dump_records
     session = open_for_cli(args, migrate=False)
     dump_records(session.conn, sys.stdout)
+    return 0
+
+
+def compact(args) -> int:
+    """VACUUM: SQLite keeps freed pages for reuse; this writes the file anew without them.
+
+    SQLite first builds a temporary copy of the live data (on disk beside the database, not
+    in memory: the connection's temp_store is MEMORY and a database can be many gigabytes),
+    then writes it back through the write-ahead log, so it needs about twice the live data
+    in free space. A crash part way leaves the old contents.
+    """
+    session = open_for_cli(args, migrate=False)
+    path = Path(args.db)
+    conn = session.conn
+    page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    free_pages = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size_before = path.stat().st_size
+    needed = 2 * (size_before - free_pages * page_size)
+    if shutil.disk_usage(path.parent).free < needed:
+        print(_("Not enough free disk space to compact {path}: about {needed} MB are needed.")
+              .format(path=path, needed=needed // 1_000_000 + 1), file=sys.stderr)
+        return 1
+    print(_("Compacting {path} ({size} MB); this can take a few minutes on a large "
+            "database.").format(path=path, size=size_before // 1_000_000), flush=True)
+    previous_tmpdir = os.environ.get("SQLITE_TMPDIR")
+    os.environ["SQLITE_TMPDIR"] = str(path.resolve().parent)
+    conn.execute("PRAGMA temp_store = FILE")
+    try:
+        conn.execute("VACUUM")
+    finally:
+        conn.execute("PRAGMA temp_store = MEMORY")
+        if previous_tmpdir is None:
+            os.environ.pop("SQLITE_TMPDIR", None)
+        else:
+            os.environ["SQLITE_TMPDIR"] = previous_tmpdir
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size_after = path.stat().st_size
+    print(_("Done: {before} MB before, {after} MB now.").format(
+        before=size_before // 1_000_000, after=size_after // 1_000_000))
     return 0
