@@ -121,6 +121,11 @@ def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "
                   p(L("answer"), cell_bold))]
         for r in refs:
             target = ref("referral_target", r["target"])
+            if r.get("target_office_id"):
+                office = conn.execute("SELECT name, code FROM office WHERE id=?",
+                                      (r["target_office_id"],)).fetchone()
+                if office:
+                    target += f": {office[0]} ({office[1]})"
             if r.get("target_detail"):
                 target += f" ({r['target_detail']})"
             answer = r.get("answer") or ""

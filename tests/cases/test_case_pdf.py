@@ -58,3 +58,14 @@ def test_sensitive_details_left_out_unless_included(session, tmp_path):
     shown = pdf_text(write_case_pdf(session, case["id"], tmp_path / "b.pdf", language="ru",
                                     include_sensitive=True))
     assert "Раҳмонов Ҷамшед Қодирович" in shown and "прораб угрожает" in shown
+
+
+def test_referral_to_another_office_names_that_office(session, tmp_path):
+    from desktop_app.store.offices import OfficeRepository
+    other = OfficeRepository(session).create(dict(code="TJB", name="Тоҷикобод JRC",
+                                                  office_type="jrc"))
+    case = make_case(session)
+    sc.refer(session, case["id"], {"target": sc.NETWORK_OFFICE, "referred_on": OPENED,
+                                   "target_office_id": other["id"]})
+    tg = pdf_text(write_case_pdf(session, case["id"], tmp_path / "tg.pdf", language="tg"))
+    assert "Тоҷикобод JRC (TJB)" in tg
