@@ -130,3 +130,37 @@ def test_setup_passphrase_trust_and_revoke(qtbot, make_replicas):
         "1A2B-3C4D-5E6F-7A8B-9C0D")].status == "revoked"
     assert exchange.peers(grm.conn) == []
     ctx.worker.stop()
+
+
+def test_bundle_for_one_device_chosen_on_the_page(qtbot, make_replicas, tmp_path):
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    exchange_files(grm, dsh, tmp_path / "setup", target="coordinator")   # DSH learns GRM's key
+    PersonRepository(dsh.session).create({"family_name": "Nazarova", "given_name": "Dilnoza",
+                                          "office_id": grm.session.office_id})
+    for replica in (grm, dsh):   # neither side needs the passphrase for such a bundle
+        replica.conn.execute("DELETE FROM sync_identity WHERE name='org_key'")
+    page, ctx = _page(qtbot, dsh)
+    page.show()
+    box = page.recipient_box
+    grm_fp = keys.load_identity(grm.conn).fingerprint
+    assert box.itemData(0) is None and box.findData(grm_fp) > 0
+    assert "GRM" in box.itemText(box.findData(grm_fp))
+    box.setCurrentIndex(box.findData(grm_fp))
+    page.office_box.setCurrentIndex(page.office_box.findData("GRM"))
+    target = tmp_path / "for-grm.hamroh"
+    page.choose_save_path = lambda t: str(target)
+    _click(qtbot, page, "bundle_for_office")
+    qtbot.waitUntil(lambda: page.task is None, timeout=20000)
+    assert target.exists(), page.summary.text()
+
+    other_page, other_ctx = _page(qtbot, tjb)
+    other_page.import_files([str(target)])
+    qtbot.waitUntil(lambda: other_page.task is None, timeout=20000)
+    assert "addressed to another device" in other_page.summary.text()
+
+    office_page, office_ctx = _page(qtbot, grm)
+    office_page.import_files([str(target)])
+    qtbot.waitUntil(lambda: office_page.task is None, timeout=20000)
+    assert "Nazarova" in {r[0] for r in grm.conn.execute("SELECT family_name FROM person")}
+    for c in (ctx, other_ctx, office_ctx):
+        c.worker.stop()

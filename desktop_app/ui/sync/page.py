@@ -17,7 +17,7 @@ from desktop_app.sync import bundle as fmt
 from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
-from desktop_app.ui.layout import wrapping_row
+from desktop_app.ui.layout import compact_combo, wrapping_row
 from desktop_app.ui.sync.tasks import SyncTask
 
 PERSON_ROWS = (("family_name", N_("Family name")), ("given_name", N_("Given name")),
@@ -100,6 +100,14 @@ class SyncPage(QWidget):
         row.addWidget(self.for_office)
         row.addStretch(1)
         v.addLayout(row)
+        recipient_row = QHBoxLayout()
+        self.recipient_label = QLabel()
+        self.recipient_box = compact_combo(QComboBox(), 30)
+        self.recipient_box.setObjectName("recipient")
+        self.recipient_label.setBuddy(self.recipient_box)
+        recipient_row.addWidget(self.recipient_label)
+        recipient_row.addWidget(self.recipient_box, 1)
+        v.addLayout(recipient_row)
         row2 = QHBoxLayout()
         self.import_button = QPushButton()
         self.import_button.setObjectName("import_bundle")
@@ -256,6 +264,7 @@ class SyncPage(QWidget):
         self.for_office.setText(_("Bundle for this office…"))
         self.import_button.setText(_("Import bundles…"))
         self.drop_hint.setText(_("or drop .hamroh files here"))
+        self.recipient_label.setText(_("Who can open the bundle:"))
         self.cancel_button.setText(_("Cancel"))
         self.identity_box.setTitle(_("This device"))
         self.office_label.setText(_("Office"))
@@ -310,6 +319,7 @@ class SyncPage(QWidget):
         for w in (self.office_box, self.for_office):
             w.setVisible(coordinator)
         self.for_coordinator.setVisible(not coordinator)
+        self._fill_recipients(conn)
         statuses = {"trusted": _("trusted"), "revoked": _("revoked")}
         devices = keys.devices(conn)
         _fill(self.devices, [[d.fingerprint, d.office_code or "", d.name or d.device_id or "",
@@ -376,14 +386,29 @@ class SyncPage(QWidget):
             self, _("Import bundles"), str(Path.home()), _("Hamroh bundles (*.hamroh)"))
         return paths
 
+    def _fill_recipients(self, conn) -> None:
+        current = self.recipient_box.currentData()
+        self.recipient_box.clear()
+        self.recipient_box.addItem(_("anyone with the organisation's sync passphrase"), None)
+        for device in keys.devices(conn):
+            if device.status == "trusted" and device.exchange_key:
+                label = " · ".join(filter(None, (device.office_code,
+                                                 device.name or device.device_id)))
+                self.recipient_box.addItem(
+                    _("only the device {device} ({fingerprint})").format(
+                        device=label, fingerprint=device.fingerprint), device.fingerprint)
+        self.recipient_box.setCurrentIndex(max(0, self.recipient_box.findData(current)))
+
     def start_export(self, target: str | None) -> None:
         if not target:
             return
-        if not self._passphrase_ready():
+        to_device = self.recipient_box.currentData()
+        if to_device is None and not self._passphrase_ready():
             return
         path = self.choose_save_path(target)
         if path:
-            self._run(SyncTask(self.ctx, export_path=path, target=target, parent=self))
+            self._run(SyncTask(self.ctx, export_path=path, target=target, to_device=to_device,
+                               parent=self))
 
     def _import_clicked(self) -> None:
         paths = self.choose_open_paths()
@@ -391,8 +416,8 @@ class SyncPage(QWidget):
             self.import_files(paths)
 
     def import_files(self, paths) -> None:
-        if not self._passphrase_ready():
-            return
+        # a bundle addressed to this device opens without the passphrase; one that needs
+        # it is refused by the import with the message that says where to enter it
         self._run(SyncTask(self.ctx, import_paths=paths, parent=self))
 
     def _passphrase_ready(self) -> bool:

@@ -22,12 +22,14 @@ class SyncTask(QThread):
     succeeded = Signal(object)     # list of (file, summary or ExportResult)
     failed = Signal(str, object)   # message, partial results
 
-    def __init__(self, ctx, *, import_paths=None, export_path=None, target=None, parent=None):
+    def __init__(self, ctx, *, import_paths=None, export_path=None, target=None,
+                 to_device=None, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.import_paths = list(import_paths or [])
         self.export_path = export_path
         self.target = target
+        self.to_device = to_device
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -44,7 +46,8 @@ class SyncTask(QThread):
             conn = open_connection(self.ctx)
             if self.export_path is not None:
                 result = exchange.export_bundle(conn, self.export_path, target=self.target,
-                                                actor=self.ctx.actor, progress=self._progress)
+                                                actor=self.ctx.actor, progress=self._progress,
+                                                to_device=self.to_device)
                 results.append((self.export_path, result))
             for path in self.import_paths:
                 summary = exchange.import_bundle(conn, path, actor=self.ctx.actor,
