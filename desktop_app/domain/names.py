@@ -48,6 +48,15 @@ def _strip_marks(ch: str) -> str:
 
 def transliterate(text: str) -> str:
     """Lower-case Latin rendering of any-script text (marks Uzbek oʻ/gʻ as u/g)."""
+    if text.isascii():
+        # the same steps for plain ASCII (already NFC; only ' and ` of the marks)
+        text = text.lower()
+        if "'" in text or "`" in text:
+            for mark in "'`":
+                if mark in text:
+                    text = text.replace("o" + mark, "u").replace("g" + mark, "g")
+            text = text.replace("'", "").replace("`", "")
+        return text
     text = unicodedata.normalize("NFC", text).lower()
     for mark in _APOSTROPHES:
         if mark in text:

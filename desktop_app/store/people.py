@@ -1,6 +1,7 @@
 """People and their migration episodes; cross-script search."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -22,10 +23,15 @@ def search_keys_for(record: dict) -> tuple[str, str, str, str]:
     name_key = names.full_name_key(record.get("family_name"), record.get("given_name"),
                                    record.get("patronymic"))
     phone_keys = [names.phone_key(p) for p in split_phones(record.get("phones"))]
-    phone_keys = [p for p in phone_keys if p]
+    phone_key = ";".join(p for p in phone_keys if p)
     document_key = names.document_key(record.get("document_number"))
-    text = " ".join([name_key, *phone_keys, document_key.lower()]).strip()
-    return name_key, ";".join(phone_keys), document_key, text
+    return name_key, phone_key, document_key, search_text(name_key, phone_key, document_key)
+
+
+def search_text(name_key: str, phone_key: str, document_key: str) -> str:
+    """The full-text row of a person from its name, phone and document keys."""
+    return " ".join([name_key, *filter(None, phone_key.split(";")),
+                     document_key.lower()]).strip()
 
 
 class PersonRepository(Repository):
@@ -33,6 +39,24 @@ class PersonRepository(Repository):
     fields = PERSON_FIELDS
 
     validator = staticmethod(validate_person)
+
+    # search keys: written with the row by a batch insert (sync import), else by the hooks
+    derived_columns = ("name_key", "phone_key", "document_key")
+
+    def derive(self, record):
+        return search_keys_for(record)[:3]
+
+    def after_insert_many(self, records):
+        # new rows, inserted with their keys: only their full-text rows are missing. A
+        # new row has a new rowid (person rows are never deleted), so there is no old
+        # full-text row to remove; one statement for the whole batch.
+        rows = [(r["id"], search_text(r["name_key"], r["phone_key"], r["document_key"]))
+                for r in records if not r.get("deleted")]
+        if rows:
+            self.conn.execute(
+                "INSERT INTO person_search(rowid, keys) SELECT p.rowid, j.value ->> 1"
+                " FROM json_each(?) j JOIN person p ON p.id = j.value ->> 0",
+                (json.dumps(rows, ensure_ascii=False),))
 
     def after_write(self, record, before):
         self.after_write_many([record])

@@ -365,6 +365,19 @@ class Repository:
         for record in records:
             self.after_write(record, None)
 
+    # Columns derived from a row's fields (search keys ...), not synced. A batch of
+    # received new rows is inserted with them (``derive``), then ``after_insert_many``
+    # does the rest of ``after_write_many``'s work (full-text rows ...).
+    derived_columns: tuple[str, ...] = ()
+
+    def derive(self, record: dict) -> tuple:
+        """The values of ``derived_columns`` for a row as it will be stored."""
+        return ()
+
+    def after_insert_many(self, records: list[dict]) -> None:
+        """Hook for new rows inserted with their ``derived_columns`` (sync import)."""
+        self.after_write_many(records)
+
     # ---- remote changes (sync) -----------------------------------------------------
     def apply_remote(self, record_id: str, fields: dict, stamp: str, origin_device: str,
                      origin_seq: int, author: str | None, base: dict | None = None,
@@ -567,9 +580,12 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
         change = changes[index]
         if change.table in repos:
             groups.setdefault((change.table, change.record_id), []).append(index)
+    by_table: dict[str, list[tuple[str, list[int]]]] = {}
+    for (table, record_id), indexes in groups.items():
+        by_table.setdefault(table, []).append((record_id, indexes))
     rows: dict[str, dict[str, dict]] = {}
-    for table in {t for t, _r in groups}:
-        ids = sorted({r for t, r in groups if t == table})
+    for table, entries in by_table.items():
+        ids = sorted(record_id for record_id, _indexes in entries)
         found = rows.setdefault(table, {})
         for chunk in _chunks(ids):
             cur = conn.execute(f"SELECT * FROM {table} WHERE id IN "
@@ -578,8 +594,7 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
             for row in cur:
                 record = dict(zip(cols, row))
                 found[record["id"]] = record
-        repos[table].guard_remote([changes[i] for (t, _r), idx in groups.items()
-                                   if t == table for i in idx], found)
+        repos[table].guard_remote([changes[i] for _r, idx in entries for i in idx], found)
     # 3. the change log, in bundle order
     conn.executemany(_LOG_SQL, [
         (c.origin_device, c.origin_seq, c.table, c.record_id, c.stamp,
@@ -601,14 +616,22 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
             change = changes[indexes[0]]
             fields = change.fields
             names = repo._field_set()
-            winners = (fields if names.issuperset(fields)
+            winners = (fields if fields.keys() <= names
                        else {k: v for k, v in fields.items() if k in names})
             if not winners:
                 continue
-            state = dict.fromkeys(repo.all_fields)
-            state.update(winners)
+            stamp = change.stamp
+            if (len(winners) == len(names) and isinstance(stamp, str)
+                    and _PLAIN_STAMP.match(stamp)):
+                # every field, one clock: the compact map is that clock alone (the text
+                # encode_clocks gives), and the fields are the whole row
+                state = winners.copy()
+                state["hlc"] = f'{{"*":"{stamp}"}}'
+            else:
+                state = dict.fromkeys(repo.all_fields)
+                state.update(winners)
+                state["hlc"] = repo.encode_clocks(dict.fromkeys(winners, stamp))
             state["id"] = record_id
-            state["hlc"] = repo.encode_clocks(dict.fromkeys(winners, change.stamp))
             result = results[indexes[0]]
             result.created = True
             result.changed_fields = sorted(winners)
@@ -667,11 +690,20 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
         full_cols = ("id", *repo.all_fields, "hlc")
         pick = itemgetter(*full_cols)
         pick_required = itemgetter(*[k for k, _d in required], "id", "id")  # always a tuple
+        derived = repo.derived_columns
+        derive = repo.derive
         by_cols: dict[tuple, list] = {}
-        full = by_cols.setdefault(full_cols, [])
+        full = by_cols.setdefault(full_cols + derived, [])
         for record_id, state, _clocks in new_rows:
             if None not in pick_required(state):
-                full.append(pick(state))
+                if derived:
+                    # derived columns (search keys) go in with the row, not in a later
+                    # UPDATE; the hook reads them from the record
+                    extra = derive(state)
+                    state.update(zip(derived, extra))
+                    full.append(pick(state) + extra)
+                else:
+                    full.append(pick(state))
                 continue
             # a change for a record never seen (its creation is in another bundle):
             # columns it leaves out take their default, NOT NULL ones without one a
@@ -697,6 +729,8 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
         conn.execute(f"UPDATE {repo.table} SET {', '.join(f'{k}=?' for k in names)}, hlc=? "
                      f"WHERE id=?", (*(state[k] for k in names), state["hlc"], record_id))
     # rows made with placeholders or defaults: the hooks and the audit see them as stored
+    # (their derived columns are written by ``after_write_many``, from the stored row)
+    partial_rows: dict[str, list[dict]] = {}
     for table, ids in partial.items():
         fixed = {}
         for chunk in _chunks(sorted(set(ids))):
@@ -704,6 +738,7 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
                                f"({','.join('?' * len(chunk))})", chunk)
             cols = [d[0] for d in cur.description]
             fixed.update((r[0], dict(zip(cols, r))) for r in cur)
+        partial_rows[table] = list(fixed.values())
         inserts[table] = [(rid, fixed.get(rid, state), clocks)
                           for rid, state, clocks in inserts[table]]
     # 6. audit: one row per updated record, one per batch of new ones
@@ -718,7 +753,13 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
         session.audit.record_many(entries)
     # 7. derived data (search keys ...)
     for table, new_rows in inserts.items():
-        repos[table].after_write_many([state for _rid, state, _clocks in new_rows])
+        done = partial.get(table)
+        if done:
+            done = set(done)
+            repos[table].after_write_many(partial_rows[table])
+            new_rows = [entry for entry in new_rows if entry[0] not in done]
+        if new_rows:
+            repos[table].after_insert_many([state for _rid, state, _clocks in new_rows])
     for repo, _record_id, before, state, _written, _clocks in updates:
         repo.after_write(state, before)
     # erasure markers that arrived: blank what they name here

@@ -59,6 +59,20 @@ SUFFIX = ".hamroh"
 # importer logs them without encoding them again.
 RAW_FIELDS = "_fields_json"
 _FIELDS_KEY = b'"f":{'
+# the json module's own scanner, called directly: a change line is one JSON object with
+# no white space around it, so the checks json.loads adds around the scan are not needed
+# (anything else falls back to json.loads)
+_scan_once = json.JSONDecoder().scan_once
+
+
+def _parse_line(text: str):
+    try:
+        value, end = _scan_once(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    if end != len(text):
+        return json.loads(text)
+    return value
 
 
 class BundleError(Exception):
@@ -518,7 +532,7 @@ class BundleReader:
                     if not line:
                         continue
                     try:
-                        change = json.loads(line.decode("utf-8"))
+                        change = _parse_line(line.decode("utf-8"))
                     except ValueError:
                         raise self._hash_error() from None
                     count += 1

@@ -87,17 +87,21 @@ def _fallback_pairs(conn, person_ids):
 
 def _pairs_of(pid, name_key, birth, phones, document, candidates):
     pairs = []
-    own_phones = set(filter(None, (phones or "").split(";")))
+    own_phones = None
     for cid, ckey, cbirth, cphones, cdoc in candidates:
-        score = int(fuzz.token_sort_ratio(name_key, ckey or ""))
-        if score < NAME_THRESHOLD:
-            continue
+        # the cheap signs first: a pair needs one of them, whatever the names
         same_birth = bool(birth and birth == cbirth)
-        same_phone = bool(own_phones & set(filter(None, (cphones or "").split(";"))))
         same_doc = bool(document and document == cdoc)
-        if birth and cbirth and birth != cbirth and not (same_phone or same_doc):
-            continue
+        same_phone = False
+        if phones and cphones:
+            if own_phones is None:
+                own_phones = set(filter(None, phones.split(";")))
+            same_phone = not own_phones.isdisjoint(filter(None, cphones.split(";")))
         if not (same_birth or same_phone or same_doc):
+            continue
+        # below the threshold the ratio is given as 0 (and computed faster)
+        score = int(fuzz.token_sort_ratio(name_key, ckey or "", score_cutoff=NAME_THRESHOLD))
+        if score < NAME_THRESHOLD:
             continue
         reasons = ["name"] + (["birth_date"] if same_birth else []) + (
             ["phone"] if same_phone else []) + (["document"] if same_doc else [])

@@ -1,5 +1,6 @@
 import pytest
 
+from desktop_app.domain import names
 from desktop_app.domain.names import document_key, full_name_key, name_key, phone_key
 
 RAHMONOV = ["Раҳмонов", "Рахмонов", "Рахманов", "РАҲМОНОВ", "Rahmonov", "Rakhmonov",
@@ -34,3 +35,12 @@ def test_phone_key_ignores_country_code_and_format():
 
 def test_document_key_folds_cyrillic_lookalikes():
     assert document_key("А 1234567") == document_key("a-1234567")
+
+
+def test_plain_ascii_text_is_folded_like_any_other():
+    # ASCII text takes a shorter path: same result as the general one
+    assert names.transliterate("O'RINBOYEV") == names.transliterate("Oʻrinboyev") == "urinboyev"
+    assert names.transliterate("G`afurov") == names.transliterate("Gʻafurov") == "gafurov"
+    assert names.transliterate("To'g'ri'") == "tugri"
+    assert names.transliterate("  Ali-Zoda ") == "  ali-zoda "
+    assert names.name_key("Ma'rufjon") == names.name_key("Маъруфҷон")

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
+from desktop_app.store.people import (MigrationEpisodeRepository, PersonRepository,
+                                      search_people)
 from desktop_app.sync import exchange
 from desktop_app.sync.dump import dump_text
 
@@ -175,6 +176,46 @@ def test_update_arriving_before_create_fills_in_later(make_replicas, tmp_path):
     exchange.import_bundle(dsh2.conn, early)
     exchange.import_bundle(dsh.conn, late)
     assert dump_text(dsh2.conn) == dump_text(dsh.conn) == dump_text(grm.conn)
+    # the search keys of the row made as a placeholder follow its final values
+    assert _search_keys(dsh2.conn) == _search_keys(grm.conn)
+    assert [h.id for h in search_people(dsh2.conn, "Rahmonov")] == [p["id"]]
+
+
+def _search_keys(conn):
+    return conn.execute("SELECT id, name_key, phone_key, document_key FROM person"
+                        " ORDER BY id").fetchall()
+
+
+def test_received_people_are_found_like_local_ones(make_replicas, tmp_path):
+    """Search keys written with the received rows and their full-text rows give the same
+    search results as on the office that typed them in."""
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    people = PersonRepository(grm.session)
+    a = person(grm, phones="+992 93 555 12 34; 8 (918) 77-66-55", document_number="АВ 123456")
+    b = person(grm, family_name="Karimova", given_name="Ozoda", patronymic="Gʻulomovna")
+    gone = person(grm, family_name="Саидова", given_name="Мадина")
+    people.delete(gone["id"])
+    many = people.create_many([{"family_name": "Nazarov", "given_name": f"Olim {i}",
+                                "phones": f"+992 90 000 00 {i:02d}"} for i in range(30)])
+    assert many == 30
+    exchange_files(grm, dsh, tmp_path / "b", target="coordinator")
+    assert _search_keys(dsh.conn) == _search_keys(grm.conn)
+    for term in ("Rahmonov", "Раҳмонов Фарҳод", "555 12 34", "918776655",
+                 "Каримова", "Gulomovna", "Nazarov", "Olim 7", "900000012", "Saidova"):
+        found = [h.id for h in search_people(dsh.conn, term)]
+        assert found == [h.id for h in search_people(grm.conn, term)], term
+    assert [h.id for h in search_people(dsh.conn, "918776655")] == [a["id"]]
+    assert dsh.conn.execute("SELECT document_key FROM person WHERE id=?",
+                            (a["id"],)).fetchone()[0] == "AV123456"
+    assert [h.id for h in search_people(dsh.conn, "Gulomovna")] == [b["id"]]
+    assert search_people(dsh.conn, "Saidova") == []
+    assert len(search_people(dsh.conn, "Nazarov")) == 30
+    # an edit received later rewrites the keys and the full-text row
+    people.update(b["id"], {"family_name": "Aliyeva"})
+    exchange_files(grm, dsh, tmp_path / "b", target="coordinator")
+    assert _search_keys(dsh.conn) == _search_keys(grm.conn)
+    assert [h.id for h in search_people(dsh.conn, "Алиева")] == [b["id"]]
+    assert search_people(dsh.conn, "Karimova") == []
 
 
 def test_office_receives_only_its_scope(make_replicas, tmp_path):
