@@ -97,13 +97,17 @@ def test_large_import_queues_people_with_a_second_sign_only(make_replicas, tmp_p
         {"family_name": "Karimov", "given_name": "Aziz"},             # name alone: not queued
         {"family_name": "Nazarova", "given_name": "Dilnoza", "phones": "93-555-12-34"},
         {"family_name": "Rakhmonov", "given_name": "Farkhod", "birth_date": "1971-11-30"},
+        # names typed the other way round, same day: still found
+        {"family_name": "Farkhod", "given_name": "Rakhmonov", "birth_date": "1990-03-07"},
+        # born that day too, another name: not queued
+        {"family_name": "Saidova", "given_name": "Malika", "birth_date": "1990-03-07"},
     ]
     PersonRepository(grm.session).create_many(rows)
     exchange_files(grm, dsh, tmp_path / "x")
     pairs = {frozenset((p["person_a"], p["person_b"])): p["reason"] for p in open_pairs(dsh.conn)}
     mine = {pair: reason for pair, reason in pairs.items()
             if pair & {known["id"], namesake["id"], by_phone["id"]}}
-    assert sorted(mine.values()) == ["name,birth_date", "name,phone"]
+    assert sorted(mine.values()) == ["name,birth_date", "name,birth_date", "name,phone"]
     assert not any(namesake["id"] in pair for pair in mine)
 
 
