@@ -214,9 +214,14 @@ class Source:
 def _people_base(q: Query) -> str:
     """Surviving identities on the register by the end of the period, plus those reached
     through another contact (temp table rpt_reach, see builder.prepare_reach)."""
-    return (f"FROM person p WHERE p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
+    return (f"FROM person p LEFT JOIN temp.rpt_reach rr ON rr.pid = p.id "
+            f"WHERE p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
             f"AND {q.district_in('p.district')} AND (({q.before_end('p.created_at')} "
-            f"AND {q.offices('p.office_id')}) OR p.id IN (SELECT pid FROM temp.rpt_reach))")
+            f"AND {q.offices('p.office_id')}) OR {REACHED})")
+
+
+# reached by another contact (rpt_reach joined once per person by the people base)
+REACHED = "rr.pid IS NOT NULL"
 
 
 def _people(when: Callable[[Query], str], office: bool = True):
@@ -236,7 +241,7 @@ _people_registered = _people(_registered_when)
 _people_on_register = _people(
     lambda q: f"{q.before_end('p.created_at')} AND {q.offices('p.office_id')}")
 _people_reached = _people(
-    lambda q: f"({_registered_when(q)}) OR p.id IN (SELECT pid FROM temp.rpt_reach)",
+    lambda q: f"({_registered_when(q)}) OR {REACHED}",
     office=False)
 
 
@@ -335,7 +340,7 @@ def _referrals(q: Query) -> SourceSQL:
     return SourceSQL(
         "f.id",
         f"FROM case_referral f JOIN hotline_case c ON c.id = f.case_id AND c.deleted = 0 "
-        f"{_client_join('c', 'person_id')} WHERE f.deleted = 0 "
+        f"{_client_join('c', 'person_id') if q.districts else ''} WHERE f.deleted = 0 "
         f"AND {q.within('f.referred_on')} AND {q.offices('f.office_id')} "
         f"AND {q.district_in('p.district')}",
         {"target": known("f.target"), "result": known("f.status"),

@@ -61,7 +61,7 @@ def _loan_dims(conn, q: Query) -> dict[str, dict[str, str]]:
             f"{', '.join(dims[c] for c in cols)}, p.district FROM loan l "
             f"LEFT JOIN temp.rpt_root r ON r.id = l.person_id "
             f"LEFT JOIN person p ON p.id = COALESCE(r.root, l.person_id) AND p.deleted = 0 "
-            f"WHERE l.disbursed_on IS NOT NULL"):
+            f"WHERE l.deleted = 0 AND l.disbursed_on IS NOT NULL"):
         found[row[0]] = {"product": row[1] or ind.UNKNOWN, "purpose": row[2] or ind.UNKNOWN,
                          "office": row[3] or ind.UNKNOWN, **dict(zip(cols, row[4:7])),
                          "_district": row[7]}
