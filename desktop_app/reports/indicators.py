@@ -307,6 +307,20 @@ def _client_join(alias: str, person_col: str) -> str:
             f"AND p.deleted = 0")
 
 
+def _client_dims(q: Query, alias: str, person_col: str, names) -> dict[str, str]:
+    """Person disaggregations of a record (``alias.person_col``), each read by id from the
+    person index (surviving identity, deleted people as unknown) only when the family
+    pass evaluates it, i.e. on the rows of the indicators that ask for it, not on every
+    row of the family's base (a join would look up the client of every record)."""
+    dims = person_dims(q)
+    pid = f"{alias}.{person_col}"
+    if q.cache.get("has_merges", True):
+        pid = f"COALESCE((SELECT r.root FROM temp.rpt_root r WHERE r.id = {pid}), {pid})"
+    # INDEXED BY: the planner would take the primary key and read the whole (wide) row
+    return {d: f"COALESCE((SELECT {dims[d]} FROM person p INDEXED BY report_person "
+               f"WHERE p.id = {pid} AND p.deleted = 0), {lit(UNKNOWN)})" for d in names}
+
+
 def _case_when(q: Query, date_col: str | None) -> str:
     if date_col is None:   # open at the end of the period
         return (f"{q.before_end('c.opened_on')} AND (c.closed_on IS NULL OR c.closed_on = '' "
@@ -318,12 +332,15 @@ def _case_source(date_col: str | None, extra: str = "") -> Callable[[Query], Sou
     """Cases of one kind (opened / resolved / closed in the period, open at its end). Every
     case source shares the same base (any of these), so the whole family is one pass."""
     def build(q: Query) -> SourceSQL:
-        dims = person_dims(q)
+        if q.districts:   # the client's district is a condition of every row: join
+            dims, join = person_dims(q), _client_join('c', 'person_id')
+        else:
+            dims, join = _client_dims(q, "c", "person_id", ("sex", "age_band", "district")), ""
         any_kind = " OR ".join(f"({_case_when(q, d)})" for d in
                                ("opened_on", "resolved_on", "closed_on", None))
         return SourceSQL(
             "c.id",
-            f"FROM hotline_case c {_client_join('c', 'person_id')} WHERE c.deleted = 0 "
+            f"FROM hotline_case c {join} WHERE c.deleted = 0 "
             f"AND {q.offices('c.office_id')} AND {q.district_in('p.district')} "
             f"AND ({any_kind})",
             {"category": known("c.category"), "channel": known("c.channel"),
