@@ -195,12 +195,17 @@ class _Member:
     amount: int | None = None        # key column: amount of the row if it is this member's
 
 
-def _family_sql(members: list[_Member]) -> tuple[str, int]:
+def _family_sql(members: list[_Member], fixed: dict[str, tuple[str, ...]] | None = None
+                ) -> tuple[str, int, list]:
     """One read of the family's base, one row per unit, grouped in Python (see
-    compute_family). Columns: every disaggregation asked of any member, the currency, the
-    day count and the amounts (each distinct expression once; a key only some members ask
-    for is computed on their rows only), then one integer of flag bits: which members
-    count the row and which numerators it is in. Returns (sql, number of key columns)."""
+    compute_family). Keys: every disaggregation asked of any member, the currency, the day
+    count and the amounts (each distinct expression once; a key only some members ask for
+    is computed on their rows only), and flag bits: which members count the row and which
+    numerators it is in. The flags and every disaggregation with a fixed set of buckets
+    (``fixed``: sex, age band, migration status) are packed into one integer column, so
+    that a row reaches Python as few values (each text value read costs more than the SQL
+    that computes it). Returns (sql, number of keys, packed: [(key index, buckets)])."""
+    fixed = fixed or {}
     keys: list[str] = []
     bits: list[str] = []
 
@@ -219,10 +224,13 @@ def _family_sql(members: list[_Member]) -> tuple[str, int]:
 
     # which members use each key expression: a key is evaluated only on their rows
     users: dict[str, list[_Member]] = {}
+    dim_of: dict[str, set[str]] = {}
     for m in members:
         for d in m.dims:
             users.setdefault(m.src.dims[d], []).append(m)
+            dim_of.setdefault(m.src.dims[d], set()).add(d)
     guarded: dict[str, str] = {}
+    buckets_of: dict[str, tuple[str, ...]] = {}
     for expr, who in users.items():
         if len(who) == len(members) or any(not w.src.when for w in who):
             guarded[expr] = expr
@@ -230,6 +238,9 @@ def _family_sql(members: list[_Member]) -> tuple[str, int]:
             conds = list(dict.fromkeys(when_of(w) for w in who))
             cond = " OR ".join(f"({c})" for c in conds)
             guarded[expr] = f"(CASE WHEN {cond} THEN {expr} END)"
+        dims = dim_of[expr]
+        if len(dims) == 1 and next(iter(dims)) in fixed:
+            buckets_of[guarded[expr]] = fixed[next(iter(dims))]
     for m in members:
         kind = m.indicator.measure.kind
         money = kind == "money" or (kind == "ratio" and m.indicator.measure.money)
@@ -248,16 +259,41 @@ def _family_sql(members: list[_Member]) -> tuple[str, int]:
             m.days = key(f"(CASE WHEN {when} THEN {m.src.columns['days']} END)")
     if len(bits) > 62:
         raise ValueError("more than 62 conditions in one family pass")
-    flags = " + ".join(f"(CASE WHEN {c} THEN {1 << n} ELSE 0 END)" for n, c in enumerate(bits))
-    return f"SELECT {', '.join(keys + [flags])} {members[0].src.from_where}", len(keys)
+    packed = [(n, buckets_of[k]) for n, k in enumerate(keys) if k in buckets_of]
+    code = [" + ".join(f"(CASE WHEN {c} THEN {1 << n} ELSE 0 END)" for n, c in enumerate(bits))]
+    scale = 1 << len(bits)
+    for n, buckets in packed:   # bucket index, or len(buckets) for NULL (not computed)
+        index = " ".join(f"WHEN {ind.lit(b)} THEN {i}" for i, b in enumerate(buckets))
+        code.append(f"{scale} * (CASE {keys[n]} {index} ELSE {len(buckets)} END)")
+        scale *= len(buckets) + 1
+    if scale >= 1 << 62:
+        raise ValueError("too many packed keys in one family pass")
+    columns = [k for n, k in enumerate(keys) if k not in buckets_of] + [" + ".join(code)]
+    return (f"SELECT {', '.join(columns)} {members[0].src.from_where}", len(keys), packed)
 
 
-def _grouped(conn, sql: str) -> list[tuple[tuple, int]]:
-    """(row, how many times it occurs) of every distinct row of ``sql``, counted in C
+def _grouped(conn, sql: str, k: int, packed: list, nbits: int) -> list[tuple[tuple, int]]:
+    """(keys + (flags,), how many times) of every distinct row of ``sql``, counted in C
     (collections.Counter over the cursor): no SQL sort of every unit read, which costs
-    SQLite's sorter more than twice as much per row; rows in no member (flags 0) are
-    dropped."""
-    return [(row, n) for row, n in Counter(conn.execute(sql)).items() if row[-1]]
+    SQLite's sorter more than twice as much per row. The packed integer is unpacked into
+    the flags and its keys (rows in no member, flags 0, are dropped)."""
+    mask = (1 << nbits) - 1
+    places = {n for n, _b in packed}
+    out = []
+    for row, count in Counter(conn.execute(sql)).items():
+        code = row[-1]
+        flags = code & mask
+        if not flags:
+            continue
+        code >>= nbits
+        values = {}
+        for n, buckets in packed:
+            code, index = divmod(code, len(buckets) + 1)
+            values[n] = buckets[index] if index < len(buckets) else None
+        plain = iter(row[:-1])
+        keys = tuple(values[n] if n in places else next(plain) for n in range(k))
+        out.append((keys + (flags,), count))
+    return out
 
 
 def _accumulate(m: _Member, grouped, k: int) -> list[dict]:
@@ -392,8 +428,9 @@ def compute_family(conn, q: ind.Query, plans: list[tuple[ind.Indicator, list[str
         src = indicator.source.build(q)
         dims = [d for d in dimensions if d in indicator.disaggregations and d in src.dims]
         members.append(_Member(indicator, src, dims))
-    sql, k = _family_sql(members)
-    grouped = _grouped(conn, sql)
+    sql, k, packed = _family_sql(members, ind.fixed_buckets(q))
+    nbits = len({b for m in members for b in (m.count, m.numerator) if b is not None})
+    grouped = _grouped(conn, sql, k, packed, nbits)
     results = []
     for m in members:
         kind = m.indicator.measure.kind

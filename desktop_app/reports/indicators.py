@@ -136,6 +136,9 @@ def one_of(expr: str, values) -> str:
             f"ELSE {lit(UNKNOWN)} END)")
 
 
+MIGRATION_STATUSES = ("potential", "abroad", "returned", "stranded")
+
+
 def destination_expr(q: Query, p: str = "p") -> str:
     """Destination country of the latest migration episode (departed before the end of the
     period) of the surviving identity ``p``: a look-up in the episode index in person
@@ -161,10 +164,16 @@ def person_dims(q: Query, p: str = "p") -> dict[str, str]:
         "age_band": q.age_band_expr(f"{p}.birth_date"),
         "district": known(f"{p}.district"),
         "jamoat": known(f"{p}.jamoat"),
-        "migration_status": one_of(f"{p}.migration_status",
-                                   ("potential", "abroad", "returned", "stranded")),
+        "migration_status": one_of(f"{p}.migration_status", MIGRATION_STATUSES),
         "destination_country": known(destination),
     }
+
+
+def fixed_buckets(q: Query) -> dict[str, tuple[str, ...]]:
+    """Disaggregations whose expressions (person_dims) can only yield these buckets."""
+    return {"sex": ("female", "male", UNKNOWN),
+            "migration_status": MIGRATION_STATUSES + (UNKNOWN,),
+            "age_band": tuple(age_band_codes(q.age_bands)) + (UNKNOWN,)}
 
 
 PERSON_DIMS = ("sex", "age_band", "district", "jamoat", "migration_status",
