@@ -4,7 +4,9 @@
    disaggregations on the demo database, against the same aggregates written plainly
    (each indicator's total and each of its default disaggregations as its own GROUP BY on
    the same rows, without merge resolution, unknown buckets, labels or shared passes).
-   Both run twice, alternating; the best of each is printed.
+   Both run twice, alternating; the best of each is printed. Then the same per indicator
+   group (people, cases, inspections, trainings, loans): the group's indicators alone
+   against the group's own plain aggregates.
 2. Write every person to XLSX through ``export_person_list`` in a subprocess and measure
    its peak RSS and time, against plain xlsxwriter (constant_memory) writing the same rows
    from the same query in another subprocess.
@@ -64,56 +66,67 @@ def _by(select_from: str, *keys: str, agg: str = "COUNT(*)") -> list[str]:
         f"SELECT +({k}), {agg} {select_from} GROUP BY 1" for k in keys]
 
 
-BARE_SQL = [
-    *_by(f"FROM person p WHERE {SURVIVOR} AND p.created_at >= :s AND p.created_at < :e",
-         "p.sex", AGE, "p.district"),
-    *_by(f"FROM person p WHERE {SURVIVOR} AND p.created_at < :e", "p.sex",
-         "p.migration_status"),
-    *_by(f"FROM person p WHERE {REACHED}", "p.sex", AGE, "p.district", DEST),
-    *_by(f"{CASE_P} AND c.opened_on >= :s AND c.opened_on < :e", "c.category", "c.channel",
-         "p.sex"),
-    *_by(f"{CASE_P} AND c.resolved_on >= :s AND c.resolved_on < :e", "c.category",
-         "c.outcome"),
-    *_by(f"{CASE_P} AND c.closed_on >= :s AND c.closed_on < :e", "c.category"),
-    *_by(f"{CASE_P} AND {OPEN}", "c.category"),
-    # median days to resolution: the day counts (the median is taken in Python)
-    "SELECT c.category, julianday(c.resolved_on) - julianday(c.opened_on) FROM hotline_case c "
-    "WHERE c.deleted = 0 AND c.resolved_on >= :s AND c.resolved_on < :e",
-    *_by("FROM hotline_case c WHERE c.deleted = 0 AND c.resolved_on >= :s "
-         "AND c.resolved_on < :e AND c.wages_recovered_minor > 0 GROUP BY c.wages_currency",
-         agg="c.wages_currency, SUM(c.wages_recovered_minor)"),
-    "SELECT c.country, c.wages_currency, SUM(c.wages_recovered_minor) FROM hotline_case c "
-    "WHERE c.deleted = 0 AND c.resolved_on >= :s AND c.resolved_on < :e "
-    "AND c.wages_recovered_minor > 0 GROUP BY 1, 2",
-    *_by("FROM case_referral f JOIN hotline_case c ON c.id = f.case_id AND c.deleted = 0 "
-         "WHERE f.deleted = 0 AND f.referred_on >= :s AND f.referred_on < :e",
-         "f.target", "f.status"),
-    *_by(INSPECTIONS, "i.trigger", "em.sector"),
-    *_by(INSPECTIONS, "i.trigger", agg="SUM(EXISTS (SELECT 1 FROM inspection_violation v "
-         "WHERE v.inspection_id = i.id AND v.deleted = 0)), COUNT(*)"),
-    *_by("FROM inspection_violation v JOIN inspection i ON i.id = v.inspection_id "
-         "AND i.deleted = 0 WHERE v.deleted = 0 AND i.inspected_on >= :s "
-         "AND i.inspected_on < :e", "v.violation"),
-    *_by("FROM training_event te WHERE te.deleted = 0 AND te.start_date >= :s "
-         "AND te.start_date < :e", "te.course_code"),
-    *_by(PART, "te.course_code", "p.sex"),
-    *_by(PART, "te.course_code", "p.sex", agg=f"SUM({COMPLETED}), COUNT(*)"),
-    *_by(TRAINEES, "p.sex", AGE),
-    f"SELECT SUM(p.sex = 'female'), COUNT(*) {TRAINEES}",
-    *_by("FROM training_outcome o LEFT JOIN person p ON p.id = o.person_id "
-         "WHERE o.deleted = 0 AND o.outcome_date >= :s AND o.outcome_date < :e",
-         "o.outcome", "p.sex"),
-    *_by(LOANS, "l.purpose", "p.sex", agg="l.currency, COUNT(*), SUM(l.amount)"),
-    # outstanding principal per currency and purpose; principal fallen due per currency
-    "SELECT l.currency, l.purpose, SUM(e.principal) FROM fund_entry e JOIN loan l "
-    "ON l.id = e.loan_id WHERE e.deleted = 0 AND e.value_date < :e GROUP BY 1, 2",
-    "SELECT l.currency, SUM(i.principal + i.interest) FROM loan_instalment i JOIN loan l "
-    "ON l.id = i.loan_id WHERE i.deleted = 0 AND l.deleted = 0 AND i.due_date < :e "
-    "GROUP BY 1",
-    f"SELECT SUM(p.sex = 'female'), COUNT(*) FROM person p WHERE p.deleted = 0 AND p.id IN "
-    f"(SELECT person_id FROM loan WHERE deleted = 0 AND disbursed_on >= :s "
-    f"AND disbursed_on < :e)",
-]
+BARE_BY_GROUP: dict[str, list[str]] = {
+    "people": [
+        *_by(f"FROM person p WHERE {SURVIVOR} AND p.created_at >= :s AND p.created_at < :e",
+             "p.sex", AGE, "p.district"),
+        *_by(f"FROM person p WHERE {SURVIVOR} AND p.created_at < :e", "p.sex",
+             "p.migration_status"),
+        *_by(f"FROM person p WHERE {REACHED}", "p.sex", AGE, "p.district", DEST),
+    ],
+    "cases": [
+        *_by(f"{CASE_P} AND c.opened_on >= :s AND c.opened_on < :e", "c.category", "c.channel",
+             "p.sex"),
+        *_by(f"{CASE_P} AND c.resolved_on >= :s AND c.resolved_on < :e", "c.category",
+             "c.outcome"),
+        *_by(f"{CASE_P} AND c.closed_on >= :s AND c.closed_on < :e", "c.category"),
+        *_by(f"{CASE_P} AND {OPEN}", "c.category"),
+        # median days to resolution: the day counts (the median is taken in Python)
+        "SELECT c.category, julianday(c.resolved_on) - julianday(c.opened_on) FROM hotline_case c "
+        "WHERE c.deleted = 0 AND c.resolved_on >= :s AND c.resolved_on < :e",
+        *_by("FROM hotline_case c WHERE c.deleted = 0 AND c.resolved_on >= :s "
+             "AND c.resolved_on < :e AND c.wages_recovered_minor > 0 GROUP BY c.wages_currency",
+             agg="c.wages_currency, SUM(c.wages_recovered_minor)"),
+        "SELECT c.country, c.wages_currency, SUM(c.wages_recovered_minor) FROM hotline_case c "
+        "WHERE c.deleted = 0 AND c.resolved_on >= :s AND c.resolved_on < :e "
+        "AND c.wages_recovered_minor > 0 GROUP BY 1, 2",
+        *_by("FROM case_referral f JOIN hotline_case c ON c.id = f.case_id AND c.deleted = 0 "
+             "WHERE f.deleted = 0 AND f.referred_on >= :s AND f.referred_on < :e",
+             "f.target", "f.status"),
+    ],
+    "inspections": [
+        *_by(INSPECTIONS, "i.trigger", "em.sector"),
+        *_by(INSPECTIONS, "i.trigger", agg="SUM(EXISTS (SELECT 1 FROM inspection_violation v "
+             "WHERE v.inspection_id = i.id AND v.deleted = 0)), COUNT(*)"),
+        *_by("FROM inspection_violation v JOIN inspection i ON i.id = v.inspection_id "
+             "AND i.deleted = 0 WHERE v.deleted = 0 AND i.inspected_on >= :s "
+             "AND i.inspected_on < :e", "v.violation"),
+    ],
+    "trainings": [
+        *_by("FROM training_event te WHERE te.deleted = 0 AND te.start_date >= :s "
+             "AND te.start_date < :e", "te.course_code"),
+        *_by(PART, "te.course_code", "p.sex"),
+        *_by(PART, "te.course_code", "p.sex", agg=f"SUM({COMPLETED}), COUNT(*)"),
+        *_by(TRAINEES, "p.sex", AGE),
+        f"SELECT SUM(p.sex = 'female'), COUNT(*) {TRAINEES}",
+        *_by("FROM training_outcome o LEFT JOIN person p ON p.id = o.person_id "
+             "WHERE o.deleted = 0 AND o.outcome_date >= :s AND o.outcome_date < :e",
+             "o.outcome", "p.sex"),
+    ],
+    "loans": [
+        *_by(LOANS, "l.purpose", "p.sex", agg="l.currency, COUNT(*), SUM(l.amount)"),
+        # outstanding principal per currency and purpose; principal fallen due per currency
+        "SELECT l.currency, l.purpose, SUM(e.principal) FROM fund_entry e JOIN loan l "
+        "ON l.id = e.loan_id WHERE e.deleted = 0 AND e.value_date < :e GROUP BY 1, 2",
+        "SELECT l.currency, SUM(i.principal + i.interest) FROM loan_instalment i JOIN loan l "
+        "ON l.id = i.loan_id WHERE i.deleted = 0 AND l.deleted = 0 AND i.due_date < :e "
+        "GROUP BY 1",
+        f"SELECT SUM(p.sex = 'female'), COUNT(*) FROM person p WHERE p.deleted = 0 AND p.id IN "
+        f"(SELECT person_id FROM loan WHERE deleted = 0 AND disbursed_on >= :s "
+        f"AND disbursed_on < :e)",
+    ],
+}
+BARE_SQL = [sql for group in BARE_BY_GROUP.values() for sql in group]
 
 EXPORT_OURS = """
 import json, resource, sys, threading, time
@@ -199,7 +212,8 @@ def _subprocess(code: str) -> dict:
 
 def run(ctx) -> list[Result]:
     from desktop_app.reports.builder import ReportRequest, build_report, table_names
-    from desktop_app.reports.indicators import Query
+    from desktop_app.reports.indicators import Query, by_group
+    from desktop_app.reports.indicators import available as available_in
     from desktop_app.reports.periods import current_period
     from desktop_app.store.access import open_database
 
@@ -222,9 +236,27 @@ def run(ctx) -> list[Result]:
         report = build_report(conn, request)
         ours = min(ours, time.perf_counter() - started)
     available = sum(1 for r in report.results if r.available)
-    conn.close()
     results = [Result(f"quarterly report, {available} indicators ({period.code})", ours, "s",
                       f"{len(queries)} bare SQL aggregates", bare, "< 5 s at full scale")]
+    # the same per indicator group: the group's indicators alone against its own aggregates
+    for group, group_sql in BARE_BY_GROUP.items():
+        group_queries = [sql for sql in group_sql if _tables_ok(sql, tables)]
+        codes = [i.code for i in by_group(group) if available_in(i, tables)]
+        if not codes or not group_queries:
+            continue
+        request = ReportRequest(period, indicators=codes)
+        bare = ours = float("inf")
+        for _round in range(2):
+            started = time.perf_counter()
+            for sql in group_queries:
+                conn.execute(sql, params).fetchall()
+            bare = min(bare, time.perf_counter() - started)
+            started = time.perf_counter()
+            build_report(conn, request)
+            ours = min(ours, time.perf_counter() - started)
+        results.append(Result(f"  {group}: {len(codes)} indicators", ours, "s",
+                              f"{len(group_queries)} bare SQL aggregates", bare))
+    conn.close()
 
     workdir = Path(ctx.workdir)
     ours_x = _subprocess(EXPORT_OURS.format(root=str(ROOT), db=str(db),

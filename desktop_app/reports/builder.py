@@ -9,6 +9,8 @@ behind one number and needs the ``view_person_list`` permission (audited).
 """
 from __future__ import annotations
 
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -181,25 +183,31 @@ def _median(histogram: dict[int, int]) -> Decimal | None:
 
 @dataclass
 class _Member:
-    """One indicator of a family pass: where its columns sit in the grouped rows."""
+    """One indicator of a family pass: where its figures sit in the rows read."""
     indicator: ind.Indicator
     src: ind.SourceSQL
     dims: list[str]
     dim_cols: list[int] = field(default_factory=list)
     currency: int | None = None      # key column of the currency (money)
     days: int | None = None          # key column of the day count (median)
-    count: int = 0                   # aggregate column: rows of this member
-    numerator: int | None = None     # aggregate column: rows (or amount) in the numerator
-    amount: int | None = None        # aggregate column: amount of this member's rows
+    count: int = 0                   # flag bit: the row is one of this member's
+    numerator: int | None = None     # flag bit: the row is in the numerator (ratio)
+    amount: int | None = None        # key column: amount of the row if it is this member's
 
 
-def _family_sql(members: list[_Member]) -> tuple[str, int]:
-    """One GROUP BY over the family's base. Keys: every disaggregation asked of any member,
-    the currency and the day count (each distinct expression once); a key only some members
-    ask for is computed on their rows only. Aggregates per member: its rows (SUM of its
-    ``when``), ratio numerators and money sums. Returns (sql, number of keys)."""
+def _family_sql(members: list[_Member], fixed: dict[str, tuple[str, ...]] | None = None
+                ) -> tuple[str, int, list]:
+    """One read of the family's base, one row per unit, grouped in Python (see
+    compute_family). Keys: every disaggregation asked of any member, the currency, the day
+    count and the amounts (each distinct expression once; a key only some members ask for
+    is computed on their rows only), and flag bits: which members count the row and which
+    numerators it is in. The flags and every disaggregation with a fixed set of buckets
+    (``fixed``: sex, age band, migration status) are packed into one integer column, so
+    that a row reaches Python as few values (each text value read costs more than the SQL
+    that computes it). Returns (sql, number of keys, packed: [(key index, buckets)])."""
+    fixed = fixed or {}
     keys: list[str] = []
-    aggs: list[str] = []
+    bits: list[str] = []
 
     def when_of(m: _Member) -> str:
         return m.src.when or "1"
@@ -209,17 +217,20 @@ def _family_sql(members: list[_Member]) -> tuple[str, int]:
             keys.append(expr)
         return keys.index(expr)
 
-    def agg(expr: str) -> int:
-        if expr not in aggs:
-            aggs.append(expr)
-        return aggs.index(expr)
+    def bit(cond: str) -> int:
+        if cond not in bits:
+            bits.append(cond)
+        return bits.index(cond)
 
     # which members use each key expression: a key is evaluated only on their rows
     users: dict[str, list[_Member]] = {}
+    dim_of: dict[str, set[str]] = {}
     for m in members:
         for d in m.dims:
             users.setdefault(m.src.dims[d], []).append(m)
+            dim_of.setdefault(m.src.dims[d], set()).add(d)
     guarded: dict[str, str] = {}
+    buckets_of: dict[str, tuple[str, ...]] = {}
     for expr, who in users.items():
         if len(who) == len(members) or any(not w.src.when for w in who):
             guarded[expr] = expr
@@ -227,48 +238,86 @@ def _family_sql(members: list[_Member]) -> tuple[str, int]:
             conds = list(dict.fromkeys(when_of(w) for w in who))
             cond = " OR ".join(f"({c})" for c in conds)
             guarded[expr] = f"(CASE WHEN {cond} THEN {expr} END)"
+        dims = dim_of[expr]
+        if len(dims) == 1 and next(iter(dims)) in fixed:
+            buckets_of[guarded[expr]] = fixed[next(iter(dims))]
     for m in members:
         kind = m.indicator.measure.kind
         money = kind == "money" or (kind == "ratio" and m.indicator.measure.money)
         when = when_of(m)
         m.dim_cols = [key(guarded[m.src.dims[d]]) for d in m.dims]
-        m.count = agg(f"CASE WHEN {when} THEN 1 ELSE 0 END" if m.src.when else "1")
+        m.count = bit(when)
         num = None
         if kind == "ratio":
             num = m.src.columns.get(m.indicator.measure.numerator,
                                     m.indicator.measure.numerator)
+            m.numerator = bit(f"({when}) AND ({num})")
         if money:
             m.currency = key(ind.known(m.src.columns["currency"]))
-            amount = m.src.columns["amount"]
-            m.amount = agg(f"CASE WHEN {when} THEN {amount} ELSE 0 END")
-            if num is not None:
-                m.numerator = agg(f"CASE WHEN ({when}) AND ({num}) THEN {amount} ELSE 0 END")
-        elif num is not None:
-            m.numerator = agg(f"CASE WHEN ({when}) AND ({num}) THEN 1 ELSE 0 END")
+            m.amount = key(f"(CASE WHEN {when} THEN {m.src.columns['amount']} END)")
         if kind == "median":
-            m.days = key(f"CASE WHEN {when} THEN {m.src.columns['days']} END")
-    select = ", ".join(keys + [f"SUM({e})" for e in aggs])
-    by = f" GROUP BY {', '.join(str(n + 1) for n in range(len(keys)))}" if keys else ""
-    return f"SELECT {select} {members[0].src.from_where}{by}", len(keys)
+            m.days = key(f"(CASE WHEN {when} THEN {m.src.columns['days']} END)")
+    if len(bits) > 62:
+        raise ValueError("more than 62 conditions in one family pass")
+    packed = [(n, buckets_of[k]) for n, k in enumerate(keys) if k in buckets_of]
+    code = [" + ".join(f"(CASE WHEN {c} THEN {1 << n} ELSE 0 END)" for n, c in enumerate(bits))]
+    scale = 1 << len(bits)
+    for n, buckets in packed:   # bucket index, or len(buckets) for NULL (not computed)
+        index = " ".join(f"WHEN {ind.lit(b)} THEN {i}" for i, b in enumerate(buckets))
+        code.append(f"{scale} * (CASE {keys[n]} {index} ELSE {len(buckets)} END)")
+        scale *= len(buckets) + 1
+    if scale >= 1 << 62:
+        raise ValueError("too many packed keys in one family pass")
+    columns = [k for n, k in enumerate(keys) if k not in buckets_of] + [" + ".join(code)]
+    return (f"SELECT {', '.join(columns)} {members[0].src.from_where}", len(keys), packed)
+
+
+def _grouped(conn, sql: str, k: int, packed: list, nbits: int) -> list[tuple[tuple, int]]:
+    """(keys + (flags,), how many times) of every distinct row of ``sql``, counted in C
+    (collections.Counter over the cursor): no SQL sort of every unit read, which costs
+    SQLite's sorter more than twice as much per row. The packed integer is unpacked into
+    the flags and its keys (rows in no member, flags 0, are dropped)."""
+    mask = (1 << nbits) - 1
+    places = {n for n, _b in packed}
+    out = []
+    for row, count in Counter(conn.execute(sql)).items():
+        code = row[-1]
+        flags = code & mask
+        if not flags:
+            continue
+        code >>= nbits
+        values = {}
+        for n, buckets in packed:
+            code, index = divmod(code, len(buckets) + 1)
+            values[n] = buckets[index] if index < len(buckets) else None
+        plain = iter(row[:-1])
+        keys = tuple(values[n] if n in places else next(plain) for n in range(k))
+        out.append((keys + (flags,), count))
+    return out
 
 
 def _accumulate(m: _Member, grouped, k: int) -> list[dict]:
     """Per member: for the total (index 0) and each disaggregation, {(bucket, currency):
     [a, b]} with a = count / minor units / numerator / {days: count} and b = denominator."""
     kind = m.indicator.measure.kind
+    mine = 1 << m.count
+    num = 1 << m.numerator if m.numerator is not None else 0
     accs: list[dict] = [{} for _n in range(len(m.dims) + 1)]
-    for row in grouped:
-        n = row[k + m.count] or 0
-        if not n:
+    for row, n in grouped:
+        flags = row[k]
+        if not flags & mine:
             continue
         currency = row[m.currency] if m.currency is not None else None
         if kind == "count":
             a, b = n, 0
         elif kind == "money":
-            a, b = int(row[k + m.amount] or 0), 0
+            a, b = int(row[m.amount] or 0) * n, 0
         elif kind == "ratio":
-            a = int(row[k + m.numerator] or 0)
-            b = int(row[k + m.amount] or 0) if currency is not None else n
+            if currency is not None:
+                b = int(row[m.amount] or 0) * n
+                a = b if flags & num else 0
+            else:
+                a, b = (n if flags & num else 0), n
         else:  # median: a histogram of day counts
             days = row[m.days]
             if days is None:
@@ -379,8 +428,9 @@ def compute_family(conn, q: ind.Query, plans: list[tuple[ind.Indicator, list[str
         src = indicator.source.build(q)
         dims = [d for d in dimensions if d in indicator.disaggregations and d in src.dims]
         members.append(_Member(indicator, src, dims))
-    sql, k = _family_sql(members)
-    grouped = conn.execute(sql).fetchall()
+    sql, k, packed = _family_sql(members, ind.fixed_buckets(q))
+    nbits = len({b for m in members for b in (m.count, m.numerator) if b is not None})
+    grouped = _grouped(conn, sql, k, packed, nbits)
     results = []
     for m in members:
         kind = m.indicator.measure.kind
@@ -464,12 +514,36 @@ def build_report(conn, request: ReportRequest, *, language: str | None = None,
     q = make_query(conn, request)
     labels = Labels(conn, language, q.age_bands)
     chosen = selected_indicators(request)
-    results = compute_all(conn, q, [(i, dimensions_for(i, request)) for i in chosen],
-                          labels, progress, cancelled)
+    with report_cache(conn):
+        results = compute_all(conn, q, [(i, dimensions_for(i, request)) for i in chosen],
+                              labels, progress, cancelled)
     scope = [labels.label("office", oid) for oid in (q.office_ids or [])]
     districts = [labels.label("district", d) for d in (q.districts or [])]
     return Report(request, results, unresolved_duplicates(conn, q), utc_stamp(), language,
                   scope, districts)
+
+
+REPORT_CACHE_KIB = 262_144
+
+
+@contextmanager
+def report_cache(conn, kib: int = REPORT_CACHE_KIB):
+    """A larger page cache for the length of one report (``kib`` KiB, given back after).
+
+    The families look people up by id from cases, trainings and loans after the people
+    pass has read the person index: on an encrypted database every page that falls out of
+    the default 64 MB cache is read and decrypted again (the person index alone is about
+    150 MB at 1,000,000 people). SQLite allocates cache pages only as they are read, so a
+    small database does not use more memory."""
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    bigger = before < 0 and -before < kib
+    if bigger:
+        conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        if bigger:
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def utc_stamp() -> str:

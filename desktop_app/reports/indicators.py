@@ -136,6 +136,9 @@ def one_of(expr: str, values) -> str:
             f"ELSE {lit(UNKNOWN)} END)")
 
 
+MIGRATION_STATUSES = ("potential", "abroad", "returned", "stranded")
+
+
 def destination_expr(q: Query, p: str = "p") -> str:
     """Destination country of the latest migration episode (departed before the end of the
     period) of the surviving identity ``p``: a look-up in the episode index in person
@@ -161,10 +164,16 @@ def person_dims(q: Query, p: str = "p") -> dict[str, str]:
         "age_band": q.age_band_expr(f"{p}.birth_date"),
         "district": known(f"{p}.district"),
         "jamoat": known(f"{p}.jamoat"),
-        "migration_status": one_of(f"{p}.migration_status",
-                                   ("potential", "abroad", "returned", "stranded")),
+        "migration_status": one_of(f"{p}.migration_status", MIGRATION_STATUSES),
         "destination_country": known(destination),
     }
+
+
+def fixed_buckets(q: Query) -> dict[str, tuple[str, ...]]:
+    """Disaggregations whose expressions (person_dims) can only yield these buckets."""
+    return {"sex": ("female", "male", UNKNOWN),
+            "migration_status": MIGRATION_STATUSES + (UNKNOWN,),
+            "age_band": tuple(age_band_codes(q.age_bands)) + (UNKNOWN,)}
 
 
 PERSON_DIMS = ("sex", "age_band", "district", "jamoat", "migration_status",
@@ -214,9 +223,14 @@ class Source:
 def _people_base(q: Query) -> str:
     """Surviving identities on the register by the end of the period, plus those reached
     through another contact (temp table rpt_reach, see builder.prepare_reach)."""
-    return (f"FROM person p WHERE p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
+    return (f"FROM person p LEFT JOIN temp.rpt_reach rr ON rr.pid = p.id "
+            f"WHERE p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
             f"AND {q.district_in('p.district')} AND (({q.before_end('p.created_at')} "
-            f"AND {q.offices('p.office_id')}) OR p.id IN (SELECT pid FROM temp.rpt_reach))")
+            f"AND {q.offices('p.office_id')}) OR {REACHED})")
+
+
+# reached by another contact (rpt_reach joined once per person by the people base)
+REACHED = "rr.pid IS NOT NULL"
 
 
 def _people(when: Callable[[Query], str], office: bool = True):
@@ -236,7 +250,7 @@ _people_registered = _people(_registered_when)
 _people_on_register = _people(
     lambda q: f"{q.before_end('p.created_at')} AND {q.offices('p.office_id')}")
 _people_reached = _people(
-    lambda q: f"({_registered_when(q)}) OR p.id IN (SELECT pid FROM temp.rpt_reach)",
+    lambda q: f"({_registered_when(q)}) OR {REACHED}",
     office=False)
 
 
@@ -302,6 +316,20 @@ def _client_join(alias: str, person_col: str) -> str:
             f"AND p.deleted = 0")
 
 
+def _client_dims(q: Query, alias: str, person_col: str, names) -> dict[str, str]:
+    """Person disaggregations of a record (``alias.person_col``), each read by id from the
+    person index (surviving identity, deleted people as unknown) only when the family
+    pass evaluates it, i.e. on the rows of the indicators that ask for it, not on every
+    row of the family's base (a join would look up the client of every record)."""
+    dims = person_dims(q)
+    pid = f"{alias}.{person_col}"
+    if q.cache.get("has_merges", True):
+        pid = f"COALESCE((SELECT r.root FROM temp.rpt_root r WHERE r.id = {pid}), {pid})"
+    # INDEXED BY: the planner would take the primary key and read the whole (wide) row
+    return {d: f"COALESCE((SELECT {dims[d]} FROM person p INDEXED BY report_person "
+               f"WHERE p.id = {pid} AND p.deleted = 0), {lit(UNKNOWN)})" for d in names}
+
+
 def _case_when(q: Query, date_col: str | None) -> str:
     if date_col is None:   # open at the end of the period
         return (f"{q.before_end('c.opened_on')} AND (c.closed_on IS NULL OR c.closed_on = '' "
@@ -313,12 +341,15 @@ def _case_source(date_col: str | None, extra: str = "") -> Callable[[Query], Sou
     """Cases of one kind (opened / resolved / closed in the period, open at its end). Every
     case source shares the same base (any of these), so the whole family is one pass."""
     def build(q: Query) -> SourceSQL:
-        dims = person_dims(q)
+        if q.districts:   # the client's district is a condition of every row: join
+            dims, join = person_dims(q), _client_join('c', 'person_id')
+        else:
+            dims, join = _client_dims(q, "c", "person_id", ("sex", "age_band", "district")), ""
         any_kind = " OR ".join(f"({_case_when(q, d)})" for d in
                                ("opened_on", "resolved_on", "closed_on", None))
         return SourceSQL(
             "c.id",
-            f"FROM hotline_case c {_client_join('c', 'person_id')} WHERE c.deleted = 0 "
+            f"FROM hotline_case c {join} WHERE c.deleted = 0 "
             f"AND {q.offices('c.office_id')} AND {q.district_in('p.district')} "
             f"AND ({any_kind})",
             {"category": known("c.category"), "channel": known("c.channel"),
@@ -335,7 +366,7 @@ def _referrals(q: Query) -> SourceSQL:
     return SourceSQL(
         "f.id",
         f"FROM case_referral f JOIN hotline_case c ON c.id = f.case_id AND c.deleted = 0 "
-        f"{_client_join('c', 'person_id')} WHERE f.deleted = 0 "
+        f"{_client_join('c', 'person_id') if q.districts else ''} WHERE f.deleted = 0 "
         f"AND {q.within('f.referred_on')} AND {q.offices('f.office_id')} "
         f"AND {q.district_in('p.district')}",
         {"target": known("f.target"), "result": known("f.status"),

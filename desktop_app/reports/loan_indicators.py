@@ -48,9 +48,10 @@ def _borrowers(q: Query) -> SourceSQL:
         {"female": "(p.sex = 'female')"})
 
 
-def _loan_dims(conn, q: Query) -> dict[str, dict[str, str]]:
-    """Disaggregation values of every disbursed loan (its borrower by surviving identity),
-    from one joined query; cached for the run (outstanding, PAR30 and repayment share it)."""
+def _loan_dims(conn, q: Query) -> dict[str, tuple[dict[str, str], str | None]]:
+    """Disaggregation values and borrower's district of every disbursed loan (its borrower
+    by surviving identity), from one joined query; cached for the run (outstanding, PAR30
+    and repayment share it)."""
     if "loan_dims" in q.cache:
         return q.cache["loan_dims"]
     dims = person_dims(q)
@@ -61,10 +62,10 @@ def _loan_dims(conn, q: Query) -> dict[str, dict[str, str]]:
             f"{', '.join(dims[c] for c in cols)}, p.district FROM loan l "
             f"LEFT JOIN temp.rpt_root r ON r.id = l.person_id "
             f"LEFT JOIN person p ON p.id = COALESCE(r.root, l.person_id) AND p.deleted = 0 "
-            f"WHERE l.disbursed_on IS NOT NULL"):
-        found[row[0]] = {"product": row[1] or ind.UNKNOWN, "purpose": row[2] or ind.UNKNOWN,
-                         "office": row[3] or ind.UNKNOWN, **dict(zip(cols, row[4:7])),
-                         "_district": row[7]}
+            f"WHERE l.deleted = 0 AND l.disbursed_on IS NOT NULL"):
+        found[row[0]] = ({"product": row[1] or ind.UNKNOWN, "purpose": row[2] or ind.UNKNOWN,
+                          "office": row[3] or ind.UNKNOWN, **dict(zip(cols, row[4:7]))},
+                         row[7])
     q.cache["loan_dims"] = found
     return found
 
@@ -90,11 +91,11 @@ def _portfolio_units(conn, q: Query, kind: str):
     for r in rows:
         found = every.get(r.id)
         if found is None:  # not in the loan table as disbursed (should not happen)
-            found = {"product": ind.UNKNOWN, "purpose": ind.UNKNOWN,
-                     "office": r.office_id or ind.UNKNOWN, "_district": None}
-        if q.districts and found["_district"] not in q.districts:
+            found = ({"product": ind.UNKNOWN, "purpose": ind.UNKNOWN,
+                      "office": r.office_id or ind.UNKNOWN}, None)
+        dims, district = found   # dims are shared between units: never changed
+        if q.districts and district not in q.districts:
             continue
-        dims = {k: v for k, v in found.items() if not k.startswith("_")}
         if kind == "repayment":
             due = r.due_principal + r.due_interest
             paid = r.paid_principal + r.paid_interest
