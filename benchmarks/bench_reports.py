@@ -139,6 +139,14 @@ def rss_mb():  # resident set now (Linux); else the peak so far
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb():
+    # VmHWM, not ru_maxrss: on Linux a child's ru_maxrss starts at its parent's resident
+    # set when it is forked, so it reported the benchmark runner's memory, not its own
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 samples, stop = [], threading.Event()
 def sample():
     while not stop.is_set():
@@ -155,7 +163,7 @@ n = export_person_list(session, "xlsx", {out!r})
 seconds = time.perf_counter() - t
 stop.set()
 print(json.dumps(dict(rows=n, seconds=seconds,
-                      rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      rss_mb=peak_mb(),
                       before_mb=before, during_mb=max(samples + [rss_mb()]))))
 """
 
@@ -169,6 +177,14 @@ def rss_mb():  # resident set now (Linux); else the peak so far
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb():
+    # VmHWM, not ru_maxrss: on Linux a child's ru_maxrss starts at its parent's resident
+    # set when it is forked, so it reported the benchmark runner's memory, not its own
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 samples, stop = [], threading.Event()
 def sample():
@@ -199,7 +215,7 @@ book.close()
 seconds = time.perf_counter() - t
 stop.set()
 print(json.dumps(dict(rows=n, seconds=seconds,
-                      rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      rss_mb=peak_mb(),
                       before_mb=before, during_mb=max(samples + [rss_mb()]))))
 """
 
