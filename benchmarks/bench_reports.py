@@ -128,7 +128,8 @@ BARE_BY_GROUP: dict[str, list[str]] = {
 }
 BARE_SQL = [sql for group in BARE_BY_GROUP.values() for sql in group]
 
-EXPORT_OURS = """
+# memory sampling shared by both export children (plain code, formatted with the rest)
+SAMPLER = """
 import json, resource, sys, threading, time
 def rss_mb():  # resident set now (Linux); else the peak so far
     try:
@@ -152,6 +153,9 @@ def sample():
     while not stop.is_set():
         samples.append(rss_mb())
         time.sleep(0.02)
+"""
+
+EXPORT_OURS = SAMPLER + """
 sys.path.insert(0, {root!r})
 from desktop_app.store.access import open_session
 from desktop_app.reports.exports import export_person_list
@@ -167,30 +171,7 @@ print(json.dumps(dict(rows=n, seconds=seconds,
                       before_mb=before, during_mb=max(samples + [rss_mb()]))))
 """
 
-EXPORT_PLAIN = """
-import json, resource, sys, threading, time
-def rss_mb():  # resident set now (Linux); else the peak so far
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-def peak_mb():
-    # VmHWM, not ru_maxrss: on Linux a child's ru_maxrss starts at its parent's resident
-    # set when it is forked, so it reported the benchmark runner's memory, not its own
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-samples, stop = [], threading.Event()
-def sample():
-    while not stop.is_set():
-        samples.append(rss_mb())
-        time.sleep(0.02)
+EXPORT_PLAIN = SAMPLER + """
 import xlsxwriter
 sys.path.insert(0, {root!r})
 from desktop_app.reports.exports import PERSON_COLUMNS
