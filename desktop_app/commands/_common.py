@@ -8,6 +8,8 @@ A plain (unencrypted) database opens as before, as its first administrator.
 from __future__ import annotations
 
 import argparse
+import functools
+import sys
 
 from desktop_app.commands.security_impl.login import ask_password, user_help  # noqa: F401
 from desktop_app.i18n import _
@@ -29,3 +31,21 @@ def open_for_cli(args: argparse.Namespace, *, create: bool = False,
         return open_session(path, create=create, migrate=migrate)
     from desktop_app.commands.security_impl.login import login_for_cli
     return login_for_cli(args, path, migrate=migrate)
+
+
+def with_session(handler):
+    """Decorator: open ``--db`` for ``handler(args, session)`` and close it afterwards."""
+    @functools.wraps(handler)
+    def run(args):
+        session = open_for_cli(args)
+        try:
+            return handler(args, session)
+        finally:
+            session.conn.close()
+    return run
+
+
+def fail(message: str, code: int = 1) -> int:
+    """Print a translated error line on stderr; returns the exit code."""
+    print(_("Error: {message}").format(message=message), file=sys.stderr)
+    return code

@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-from desktop_app.commands._common import add_db_argument, ask_password, open_for_cli
+from desktop_app.commands._common import add_db_argument, ask_password, fail, open_for_cli
 from desktop_app.i18n import _
 
 ROLE_CHOICES = ("field_officer", "case_worker", "inspector", "loan_officer", "coordinator",
@@ -102,11 +102,6 @@ def register(subparsers) -> None:
     p.set_defaults(handler=consent_withdraw)
 
 
-def _fail(message: str, code: int = 1) -> int:
-    print(_("Error: {message}").format(message=message), file=sys.stderr)
-    return code
-
-
 def _guarded(func):
     def run(args):
         from desktop_app.store.repository import NotFound, ValidationError
@@ -114,9 +109,9 @@ def _guarded(func):
         try:
             return func(args)
         except (PermissionDenied, NotFound) as exc:
-            return _fail(str(exc))
+            return fail(str(exc))
         except ValidationError as exc:
-            return _fail("; ".join(exc.errors.values()))
+            return fail("; ".join(exc.errors.values()))
     run.__name__ = func.__name__
     return run
 

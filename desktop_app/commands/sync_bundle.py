@@ -1,11 +1,10 @@
 """``hamroh bundle``: export and import sync bundles, watch a sync folder, history."""
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
-from desktop_app.commands._common import add_db_argument, open_for_cli
+from desktop_app.commands._common import add_db_argument, fail, with_session
 from desktop_app.i18n import _
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import exchange, keys
@@ -47,37 +46,20 @@ def register(subparsers) -> None:
     hist.set_defaults(handler=cmd_history)
 
 
-def _with_session(handler):
-    """Open ``--db`` for the handler and close it afterwards."""
-    @functools.wraps(handler)
-    def run(args):
-        session = open_for_cli(args)
-        try:
-            return handler(args, session)
-        finally:
-            session.conn.close()
-    return run
-
-
-def _fail(message: str) -> int:
-    print(_("Error: {message}").format(message=message), file=sys.stderr)
-    return 1
-
-
 def _org_key(args) -> bytes | None:
     if getattr(args, "passphrase_file", None):
         return keys.derive_org_key(keys.read_passphrase_file(args.passphrase_file))
     return None
 
 
-@_with_session
+@with_session
 def cmd_export(args, session) -> int:
     try:
         result = exchange.export_bundle(session.conn, args.to, target=args.target,
                                         full=args.full, org_key=_org_key(args),
                                         actor=session.actor, to_device=args.to_device)
     except (exchange.SyncError, keys.SyncSetupError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(_("Wrote {file}: {count} changes for {target}.").format(
         file=result.path, count=result.changes, target=result.target))
     return 0
@@ -93,12 +75,12 @@ def print_summary(summary: exchange.ImportSummary, name: str) -> None:
         conflicts=summary.conflicts, duplicates=summary.duplicates))
 
 
-@_with_session
+@with_session
 def cmd_import(args, session) -> int:
     try:
         org_key = _org_key(args)
     except keys.SyncSetupError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     failures = 0
     for file in args.files:
         try:
@@ -112,12 +94,12 @@ def cmd_import(args, session) -> int:
     return 1 if failures else 0
 
 
-@_with_session
+@with_session
 def cmd_watch(args, session) -> int:
     try:
         org_key = _org_key(args)
     except keys.SyncSetupError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     from desktop_app.sync.folder import SyncFolder
     folder = SyncFolder(session.conn, args.folder, actor=session.actor, org_key=org_key)
     failures = 0
@@ -141,7 +123,7 @@ def cmd_watch(args, session) -> int:
     return 0
 
 
-@_with_session
+@with_session
 def cmd_history(args, session) -> int:
     directions = {"in": _("in"), "out": _("out")}
     for row in exchange.history(session.conn):

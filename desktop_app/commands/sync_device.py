@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import base64
-import functools
-import sys
 
-from desktop_app.commands._common import add_db_argument, open_for_cli
+from desktop_app.commands._common import add_db_argument, fail, with_session
 from desktop_app.i18n import _
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import keys
@@ -42,24 +40,7 @@ def register(subparsers) -> None:
     passphrase.set_defaults(handler=cmd_passphrase)
 
 
-def _with_session(handler):
-    """Open ``--db`` for the handler and close it afterwards."""
-    @functools.wraps(handler)
-    def run(args):
-        session = open_for_cli(args)
-        try:
-            return handler(args, session)
-        finally:
-            session.conn.close()
-    return run
-
-
-def _fail(message: str) -> int:
-    print(_("Error: {message}").format(message=message), file=sys.stderr)
-    return 1
-
-
-@_with_session
+@with_session
 def cmd_show(args, session) -> int:
     identity = keys.load_identity(session.conn)
     print(_("Device: {device}").format(device=identity.device_id))
@@ -74,7 +55,7 @@ def cmd_show(args, session) -> int:
     return 0
 
 
-@_with_session
+@with_session
 def cmd_trust(args, session) -> int:
     try:
         if args.from_bundle:
@@ -91,25 +72,25 @@ def cmd_trust(args, session) -> int:
             fp = keys.trust_fingerprint(session.conn, args.fingerprint, session.actor.user_id)
             who = fp
     except (fmt.BundleError, keys.SyncSetupError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     session.log("sync_device_trust", detail={"fingerprint": fp})
     print(_("Trusted device {device} (fingerprint {fingerprint}).").format(device=who,
                                                                          fingerprint=fp))
     return 0
 
 
-@_with_session
+@with_session
 def cmd_revoke(args, session) -> int:
     try:
         fp = keys.revoke(session.conn, args.fingerprint, session.actor.user_id)
     except keys.SyncSetupError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     session.log("sync_device_revoke", detail={"fingerprint": fp})
     print(_("Revoked device {fingerprint}: its bundles will be refused.").format(fingerprint=fp))
     return 0
 
 
-@_with_session
+@with_session
 def cmd_list(args, session) -> int:
     status_names = {"trusted": _("trusted"), "revoked": _("revoked")}
     for device in keys.devices(session.conn):
@@ -120,12 +101,12 @@ def cmd_list(args, session) -> int:
     return 0
 
 
-@_with_session
+@with_session
 def cmd_passphrase(args, session) -> int:
     try:
         keys.set_passphrase(session.conn, keys.read_passphrase_file(args.passphrase_file))
     except keys.SyncSetupError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     session.log("sync_passphrase_set")
     print(_("The sync passphrase is set."))
     return 0
