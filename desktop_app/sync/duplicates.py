@@ -49,26 +49,24 @@ _SAME_DAY = 50
 # (the family name as typed first, found in either order) keeps a large import linear:
 # without it every person born that day came back to be compared by name, and an import
 # of 100,000 people spent most of its time here.
-_CHUNK_SQL = f"""
+def _candidates(condition: str, limit: int) -> str:
+    """People matching ``condition`` (over person and the JSON item ``j``), living and
+    unmerged, not the person themself, at most ``limit`` per person."""
+    return f"""
 SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
-  ON p.rowid IN (SELECT rowid FROM person WHERE birth_date = j.value ->> 1
-                 AND j.value ->> 1 IS NOT NULL AND id != j.value ->> 0 AND deleted = 0
-                 AND merged_into IS NULL
-                 AND instr(' ' || name_key || ' ', ' ' || (j.value ->> 4) || ' ') > 0
-                 LIMIT {_SAME_DAY})
-UNION ALL
-SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
-  ON p.rowid IN (SELECT rowid FROM person WHERE document_key = j.value ->> 2
-                 AND document_key IS NOT NULL AND document_key != ''
+  ON p.rowid IN (SELECT rowid FROM person WHERE {condition}
                  AND id != j.value ->> 0 AND deleted = 0 AND merged_into IS NULL
-                 LIMIT {MAX_CANDIDATES})
-UNION ALL
-SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
-  ON p.rowid IN (SELECT rowid FROM person WHERE phone_key = j.value ->> 3
-                 AND phone_key IS NOT NULL AND phone_key != ''
-                 AND id != j.value ->> 0 AND deleted = 0 AND merged_into IS NULL
-                 LIMIT {MAX_CANDIDATES})
-"""
+                 LIMIT {limit})"""
+
+
+_CHUNK_SQL = " UNION ALL ".join((
+    _candidates("birth_date = j.value ->> 1 AND j.value ->> 1 IS NOT NULL AND "
+                "instr(' ' || name_key || ' ', ' ' || (j.value ->> 4) || ' ') > 0", _SAME_DAY),
+    _candidates("document_key = j.value ->> 2 AND document_key IS NOT NULL "
+                "AND document_key != ''", MAX_CANDIDATES),
+    _candidates("phone_key = j.value ->> 3 AND phone_key IS NOT NULL AND phone_key != ''",
+                MAX_CANDIDATES),
+))
 _PEOPLE_PER_STATEMENT = 500
 
 
