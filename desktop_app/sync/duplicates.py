@@ -28,40 +28,51 @@ def _find_pairs(conn, person_ids: list[str]) -> list[tuple[str, str, int, str]]:
 
 
 def _keys_of(conn, person_ids):
-    """(id, name key, birth date, phone keys, document key) of living, unmerged people."""
+    """(rowid, id, name key, birth date, phone keys, document key) of living, unmerged
+    people."""
     for start in range(0, len(person_ids), 900):
         chunk = person_ids[start:start + 900]
         yield from conn.execute(
-            f"SELECT id, name_key, birth_date, phone_key, document_key FROM person WHERE id IN"
-            f" ({','.join('?' * len(chunk))}) AND merged_into IS NULL AND deleted = 0"
-            f" AND coalesce(name_key, '') != '' ORDER BY id", chunk).fetchall()
+            f"SELECT rowid, id, name_key, birth_date, phone_key, document_key FROM person"
+            f" WHERE id IN ({','.join('?' * len(chunk))}) AND merged_into IS NULL"
+            f" AND deleted = 0 AND coalesce(name_key, '') != '' ORDER BY id", chunk).fetchall()
 
 
 _CANDIDATE_COLUMNS = "p.id, p.name_key, p.birth_date, p.phone_key, p.document_key"
-# people born on one day, compared by name (a day has ~50 births in a million people)
+# people born on one day with one first word, compared by name
 _SAME_DAY = 50
 
 
 # Candidates of many people in one statement: for each [id, birth, document, phones,
-# first name key] of the JSON list, people born the same day whose name has that key as
-# one of its words (up to 50), or with the same document or phone key (up to 5 each):
-# correlated index look-ups, each limited, never a table scan. Requiring the shared word
-# (the family name as typed first, found in either order) keeps a large import linear:
-# without it every person born that day came back to be compared by name, and an import
-# of 100,000 people spent most of its time here.
+# first word, second word, rowid] of the JSON list, people born the same day whose name
+# begins with the first word (the family name as typed) or, for names typed the other way
+# round, with the second word (up to 50 each), or with the same document or phone key (up
+# to 5 each): correlated look-ups in indexes, each limited, never a table scan. The
+# same-day look-ups are range seeks in ``person_same_day`` (birth date, name key;
+# migration 0073) that visit only the people who share the word, so a large import stays
+# linear: comparing every person born that day read 28 rows a person for a bundle of
+# 100,000 into a register of the same size, and ten times as many in a million.
 def _candidates(condition: str, limit: int) -> str:
     """People matching ``condition`` (over person and the JSON item ``j``), living and
     unmerged, not the person themself, at most ``limit`` per person."""
     return f"""
 SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
   ON p.rowid IN (SELECT rowid FROM person WHERE {condition}
-                 AND id != j.value ->> 0 AND deleted = 0 AND merged_into IS NULL
+                 AND rowid != j.value ->> 6 AND deleted = 0 AND merged_into IS NULL
                  LIMIT {limit})"""
 
 
+def _same_day_beginning_with(word: int) -> str:
+    """Born the same day, with the name key equal to word ``word`` of the JSON item or
+    beginning with it and a space (' ' sorts before '!', and keys hold no character below
+    '!' other than the space)."""
+    return (f"birth_date = j.value ->> 1 AND name_key >= j.value ->> {word}"
+            f" AND name_key < (j.value ->> {word}) || '!'")
+
+
 _CHUNK_SQL = " UNION ALL ".join((
-    _candidates("birth_date = j.value ->> 1 AND j.value ->> 1 IS NOT NULL AND "
-                "instr(' ' || name_key || ' ', ' ' || (j.value ->> 4) || ' ') > 0", _SAME_DAY),
+    _candidates(_same_day_beginning_with(4), _SAME_DAY),
+    _candidates(_same_day_beginning_with(5), _SAME_DAY),
     _candidates("document_key = j.value ->> 2 AND document_key IS NOT NULL "
                 "AND document_key != ''", MAX_CANDIDATES),
     _candidates("phone_key = j.value ->> 3 AND phone_key IS NOT NULL AND phone_key != ''",
@@ -79,12 +90,14 @@ def _fallback_pairs(conn, person_ids):
     for start in range(0, len(keys), _PEOPLE_PER_STATEMENT):
         chunk = keys[start:start + _PEOPLE_PER_STATEMENT]
         candidates: dict[str, dict[str, tuple]] = {}
-        people = json.dumps([[pid, birth or None, document or None, phones or None,
-                              name_key.split(" ", 1)[0]]
-                             for pid, name_key, birth, phones, document in chunk])
-        for pid, *row in conn.execute(_CHUNK_SQL, {"people": people}):
+        people = []
+        for rowid, pid, name_key, birth, phones, document in chunk:
+            words = name_key.split(" ", 2)
+            people.append([pid, birth or None, document or None, phones or None, words[0],
+                           words[1] if len(words) > 1 else None, rowid])
+        for pid, *row in conn.execute(_CHUNK_SQL, {"people": json.dumps(people)}):
             candidates.setdefault(pid, {}).setdefault(row[0], tuple(row))
-        for pid, name_key, birth, phones, document in chunk:
+        for _rowid, pid, name_key, birth, phones, document in chunk:
             found.extend(_pairs_of(pid, name_key, birth, phones, document,
                                    candidates.get(pid, {}).values()))
     return found

@@ -111,6 +111,20 @@ def test_large_import_queues_people_with_a_second_sign_only(make_replicas, tmp_p
     assert not any(namesake["id"] in pair for pair in mine)
 
 
+def test_large_import_candidates_are_index_seeks(make_replicas):
+    """The candidates of a large import come from index look-ups: same day and first word
+    by a range in person_same_day, never a scan of the register or of a whole day."""
+    from desktop_app.sync import duplicates
+
+    (grm,) = make_replicas(["GRM"])
+    plan = [row[3] for row in grm.conn.execute("EXPLAIN QUERY PLAN " + duplicates._CHUNK_SQL,
+                                               {"people": "[]"})]
+    same_day = [step for step in plan if "person_same_day" in step]
+    assert len(same_day) == 2
+    assert all("birth_date=? AND name_key>" in step for step in same_day)
+    assert not [step for step in plan if step.startswith("SCAN") and "person" in step]
+
+
 def test_compact_clocks_migration_rewrites_full_maps_and_keeps_the_dump(make_replicas,
                                                                         tmp_path):
     """Rows written with one clock per field (before 0070) are rewritten compactly; the
