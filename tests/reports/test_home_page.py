@@ -94,3 +94,28 @@ def test_people_list_does_not_wait_behind_the_dashboard(qtbot, ctx, world, monke
     assert order == ["people", "dashboard"]
     assert page.last_error == ""
     assert {f.code for f in page.data.figures} >= {"people_on_register", "people_reached"}
+
+
+def test_chart_ticks_are_round_and_cover_the_top():
+    from desktop_app.ui.home.reports_home import nice_ticks
+    assert nice_ticks(755254) == [0, 200000, 400000, 600000, 800000]
+    assert nice_ticks(83) == [0, 20, 40, 60, 80, 100]
+    assert nice_ticks(8.4) == [0, 2, 4, 6, 8, 10]
+    assert nice_ticks(5) == [0, 1, 2, 3, 4, 5]
+    assert nice_ticks(0) == [0, 1]
+
+
+def test_chart_axis_numbers_are_written_in_the_language(qtbot):
+    """Axis labels come from the application's number formatting (digit groups), not
+    from printf formats that printed 755254."""
+    from desktop_app.i18n import format_number, set_language
+    from desktop_app.ui.home.reports_home import _number_axis
+    set_language("ru")
+    try:
+        axis = _number_axis(755254)
+        assert axis.categoriesLabels() == [format_number(v) for v in
+                                           (0, 200000, 400000, 600000, 800000)]
+        assert axis.categoriesLabels()[-1] != "800000" and axis.max() == 800000
+        assert _number_axis(3.2, " %").categoriesLabels()[-1] == "4 %"
+    finally:
+        set_language("en")

@@ -2,8 +2,10 @@
 coordinator's database, which offices have not sent a bundle for a while."""
 from __future__ import annotations
 
-from PySide6.QtCharts import (QBarCategoryAxis, QBarSet, QChart, QChartView, QLineSeries,
-                              QPieSeries, QStackedBarSeries, QValueAxis)
+import math
+
+from PySide6.QtCharts import (QBarCategoryAxis, QBarSet, QCategoryAxis, QChart, QChartView,
+                              QLineSeries, QPieSeries, QStackedBarSeries)
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
@@ -29,6 +31,28 @@ class FigureCard(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.title)
         self.setMinimumWidth(170)
+
+
+def nice_ticks(top: float, most: int = 5) -> list[float]:
+    """Ticks from 0 past ``top`` in steps of 1, 2 or 5 times a power of ten, at most
+    ``most`` steps."""
+    if top <= 0:
+        return [0.0, 1.0]
+    magnitude = 10 ** math.floor(math.log10(top / most))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if top / (m * magnitude) <= most)
+    return [step * n for n in range(math.ceil(top / step - 1e-9) + 1)]
+
+
+def _number_axis(top: float, suffix: str = "") -> QCategoryAxis:
+    """A value axis whose tick labels are written like every other number of the
+    application (digit groups of the language: 750 000, not 750000)."""
+    axis = QCategoryAxis()
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    ticks = nice_ticks(top)
+    axis.setRange(0, ticks[-1])
+    for tick in ticks:
+        axis.append(format_number(int(tick) if tick == int(tick) else tick) + suffix, tick)
+    return axis
 
 
 def _chart_view() -> QChartView:
@@ -160,7 +184,9 @@ class HomePage(QWidget):
             card.hide()
 
     def _month_labels(self, data) -> list[str]:
-        return [format_date(f"{m}-01", fmt="MMM yy") for m in data.months]
+        # month over year on two lines: twelve one-line labels were cut to "Ja…" in a
+        # half-width chart
+        return [format_date(f"{m}-01", fmt="LLL") + "<br>" + m[:4] for m in data.months]
 
     def _cases_chart(self, data) -> None:
         chart = QChart()
@@ -177,8 +203,7 @@ class HomePage(QWidget):
             axis_x.append(self._month_labels(data))
             chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
             series.attachAxis(axis_x)
-            axis_y = QValueAxis()
-            axis_y.setLabelFormat("%d")
+            axis_y = _number_axis(max(map(sum, zip(*data.cases_by_category.values()))))
             chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
             series.attachAxis(axis_y)
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -206,25 +231,24 @@ class HomePage(QWidget):
             axis_x = QBarCategoryAxis()
             axis_x.append(self._month_labels(data))
             chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-            axis_money = QValueAxis()
-            axis_money.setLabelFormat("%.0f")
+            top = max((float(v) for values in data.loans_outstanding.values()
+                       for v in values if v is not None), default=0.0)
+            axis_money = _number_axis(top)
             chart.addAxis(axis_money, Qt.AlignmentFlag.AlignLeft)
-            axis_par = QValueAxis()
-            axis_par.setLabelFormat("%.0f %%")
-            axis_par.setRange(0, 100)
+            worst = max((float(v) for values in data.par30.values() for v in values
+                         if v is not None), default=0.0)
+            # PAR30 is a few per cent: a 0-100 % axis drew it as a line on the floor
+            axis_par = _number_axis(min(100.0, max(5.0, worst)), " %")
             chart.addAxis(axis_par, Qt.AlignmentFlag.AlignRight)
-            top = 0.0
             for currency, values in data.loans_outstanding.items():
                 line = QLineSeries()
                 line.setName(_("Outstanding, {currency}").format(currency=currency))
                 for n, value in enumerate(values):
                     if value is not None:
                         line.append(n, float(value))  # plotting only; figures stay Decimal
-                        top = max(top, float(value))
                 chart.addSeries(line)
                 line.attachAxis(axis_x)
                 line.attachAxis(axis_money)
-            axis_money.setRange(0, top * 1.1 or 1)
             for currency, values in data.par30.items():
                 line = QLineSeries()
                 line.setName(_("PAR30, {currency}").format(currency=currency))
