@@ -82,7 +82,7 @@ def _list(args) -> int:
     lang = current_language()
     flt = sc.CaseFilter(view=args.view, user_id=session.actor.user_id,
                         statuses=tuple(args.status or ()), category=args.category,
-                        search=args.search)
+                        search=args.search, may_open=sc.opener(session))
     ids = sc.case_ids(session.conn, flt)
     for row in sc.case_rows(session, ids[:args.limit]):
         print("\t".join([row["number"], row["opened_on"],

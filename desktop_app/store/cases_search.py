@@ -32,6 +32,14 @@ def number_tokens(number: str | None) -> list[str]:
     return parts
 
 
+def matches_number(term: str, number: str | None) -> bool:
+    """Whether every token of ``term`` begins a token of the case number (as the search
+    index matches it): "00042", "42" and "grm-7f3a" find ``GRM-7F3A-2026-00042``."""
+    wanted = _ALNUM.findall(names.transliterate(term or ""))
+    tokens = number_tokens(number)
+    return bool(wanted) and all(any(t.startswith(w) for t in tokens) for w in wanted)
+
+
 def search_text(case: dict, person: dict | None = None, employer_name: str | None = None) -> str:
     """The FTS text of a case: number, names (person, caller, employer), phones, document,
     description words, each as a matching key."""

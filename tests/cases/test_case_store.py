@@ -271,6 +271,36 @@ def test_sensitive_names_hidden_in_lists_without_access(session):
     assert json.loads(logged)["reason"] == "Supervisor review"
 
 
+def test_search_withholds_sensitive_cases_the_user_may_not_open(session):
+    """Found by a name, phone or word, a sensitive case the user may not open is left out
+    (a row of ••• would still tell that the person has such a case); found by its number
+    it stays, as it does in the unsearched list."""
+    hidden = new_case(session, category="trafficking", caller_name="Нигина Юсуфова",
+                      caller_phone="+992 93 555 12 34")
+    plain = new_case(session, category="unpaid_wages", caller_name="Нигина Каримова")
+
+    class Strict:
+        def check(self, actor, action, table, row):
+            if action == "view_detail" and row and row.get("sensitive"):
+                raise ReasonRequired("reason", table, row.get("id"))
+
+    session.policy = Strict()
+    conn = session.conn
+
+    def found(term):
+        return sc.case_ids(conn, sc.CaseFilter(search=term, may_open=sc.opener(session)))
+
+    assert found("Nigina") == [plain["id"]]
+    assert found("Yusufova") == [] and found("93 555 12 34") == []
+    assert found(hidden["number"]) == [hidden["id"]]
+    assert found(hidden["number"].rsplit("-", 1)[1]) == [hidden["id"]]
+    # without the check (the policy-free store call) both are found
+    assert sc.case_ids(conn, sc.CaseFilter(search="Nigina")) == [plain["id"], hidden["id"]]
+    # once a reason is given the case is the user's to search
+    sc.open_detail(session, hidden["id"], ask_reason=lambda: "Supervisor review")
+    assert found("Yusufova") == [hidden["id"]]
+
+
 def test_search_within_work_lists_matches_the_lists(session):
     """A search inside a work list (view, status, category, assignee, employer) finds
     exactly the list's cases that match; newest registered first."""

@@ -186,6 +186,18 @@ def test_sensitive_case_asks_for_a_reason(qtbot, ctx, session, monkeypatch):
     page.view.setCurrentIndex(page.view.findData("all"))
     assert page.wait_idle()
     assert page.model.data(page.model.index(0, 2)) == "•••"
+    # searched by the caller's name it is not shown at all; by its number it is
+    page.search.setText("Нигина")
+    page.refresh()
+    assert page.wait_idle()
+    assert page.model.rowCount() == 0
+    page.search.setText(case["number"])
+    page.refresh()
+    assert page.wait_idle()
+    assert page.model.rowCount() == 1
+    page.search.clear()
+    page.refresh()
+    assert page.wait_idle()
     warnings = []
     monkeypatch.setattr(detail_module.QMessageBox, "warning",
                         staticmethod(lambda parent, title, text: warnings.append(text)))

@@ -159,7 +159,8 @@ class CasesPage(QWidget):
         return sc.CaseFilter(view=self.view.currentData() or "open",
                              user_id=self.ctx.actor.user_id,
                              statuses=(status,) if status else (),
-                             category=self.category.code(), search=self.search.text())
+                             category=self.category.code(), search=self.search.text(),
+                             may_open=sc.opener(self.ctx.session))
 
     def refresh(self) -> None:
         """Read the chosen list: on the DB worker when there is one (the answer comes back
