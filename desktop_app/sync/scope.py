@@ -3,8 +3,8 @@
 An office receives (DESIGN.md "Sync bundles" 7): its own records, the records referred to
 it, and shared reference data. "Referred to it": a case with a live referral whose
 ``target_office_id`` is the office (cases module, migration 0032) travels to that office
-with its person, its employer and its history (timeline, follow-ups, referrals,
-inspection links); ``REFERRED`` below says how each table's records hang off such a case.
+with its person (and the person's migration episodes, consents and erasure markers), its
+employer and its history (timeline, follow-ups, referrals, inspection links); ``REFERRED`` below says how each table's records hang off such a case.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ SHARED_TABLES = {"office", "app_user", "reference_item"}
 # Cases referred to the office (a subquery; ``{office}`` is the office parameter).
 REFERRED_CASES = ("SELECT case_id FROM case_referral WHERE target_office_id = {office}"
                   " AND deleted = 0")
+_PEOPLE = "SELECT person_id FROM hotline_case WHERE id IN ({cases}) AND person_id IS NOT NULL"
 # table -> SQL giving the ids of that table's records that belong to the cases in
 # ``{cases}``: the records a referral carries to the office it names.
 REFERRED = {
@@ -28,8 +29,13 @@ REFERRED = {
     "case_followup": "SELECT id FROM case_followup WHERE case_id IN ({cases})",
     "case_referral": "SELECT id FROM case_referral WHERE case_id IN ({cases})",
     "inspection_case": "SELECT id FROM inspection_case WHERE case_id IN ({cases})",
-    "person": "SELECT person_id FROM hotline_case WHERE id IN ({cases})"
-              " AND person_id IS NOT NULL",
+    "person": _PEOPLE,
+    # the person's migration history (where and for whom they worked), consents (the
+    # receiving office may refer onward only with one) and erasure markers (an erased
+    # person is blanked there too)
+    "migration_episode": f"SELECT id FROM migration_episode WHERE person_id IN ({_PEOPLE})",
+    "consent": f"SELECT id FROM consent WHERE person_id IN ({_PEOPLE})",
+    "person_erasure": f"SELECT id FROM person_erasure WHERE person_id IN ({_PEOPLE})",
     "employer": "SELECT employer_id FROM hotline_case WHERE id IN ({cases})"
                 " AND employer_id IS NOT NULL",
 }

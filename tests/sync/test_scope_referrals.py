@@ -8,7 +8,8 @@ import pytest
 
 from desktop_app.store import cases as sc
 from desktop_app.store.offices import OfficeRepository, UserRepository
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
+from desktop_app.store.security_consent import ConsentRepository
 from desktop_app.store.repository import ValidationError
 
 from .conftest import exchange_files
@@ -25,6 +26,10 @@ def case_with_person(replica, family_name, **extra):
                                               person_id=person["id"],
                                               employer_id=employer["id"], **extra))
     sc.add_followup(replica.session, case["id"], TODAY, "Call back")
+    MigrationEpisodeRepository(replica.session).create(dict(
+        person_id=person["id"], destination_country="RU", employer_name="ООО Вектор"))
+    ConsentRepository(replica.session).create(dict(
+        person_id=person["id"], consent_date=TODAY, scope="referral", method="written"))
     return person, employer, case
 
 
@@ -36,6 +41,13 @@ def history(replica, case_id):
     conn = replica.conn
     return (len(sc.timeline(conn, case_id)), len(sc.followups(conn, case_id)),
             len(sc.referrals(conn, case_id)))
+
+
+def people_records(replica, person_id):
+    conn = replica.conn
+    return tuple(conn.execute(f"SELECT count(*) FROM {table} WHERE person_id=?",
+                              (person_id,)).fetchone()[0]
+                 for table in ("migration_episode", "consent"))
 
 
 def test_bundle_for_an_office_carries_the_cases_referred_to_it(make_replicas, tmp_path):
@@ -65,6 +77,9 @@ def test_bundle_for_an_office_carries_the_cases_referred_to_it(make_replicas, tm
     assert PersonRepository(tjb.session).get(person["id"])["family_name"] == "Раҳмонов"
     assert sc.EmployerRepository(tjb.session).get(employer["id"]) is not None
     assert history(tjb, referred["id"]) == history(grm, referred["id"]) == (3, 1, 1)
+    # with the person's migration history and consent (to refer onward)
+    assert people_records(tjb, person["id"]) == people_records(grm, person["id"]) == (1, 1)
+    assert people_records(tjb, other_person["id"]) == (0, 0)
     # nothing else of Gharm's leaves the coordinator
     assert sc.CaseRepository(tjb.session).get(kept["id"]) is None
     assert PersonRepository(tjb.session).get(other_person["id"]) is None
@@ -102,7 +117,8 @@ def test_a_case_referred_later_brings_its_whole_history(make_replicas, tmp_path)
     assert sc.CaseRepository(tjb.session).get(case["id"])["status"] == "referred"
     assert PersonRepository(tjb.session).get(person["id"]) is not None
     assert history(tjb, case["id"]) == history(grm, case["id"])
-    assert summary.new >= 5
+    assert people_records(tjb, person["id"]) == (1, 1)
+    assert summary.new >= 7
     # the next bundle does not send the history again
     sc.answer_referral(grm.session, sc.referrals(grm.conn, case["id"])[0]["id"], "accepted")
     exchange_files(grm, dsh, folder, target="coordinator")
