@@ -7,7 +7,8 @@ from datetime import date
 from desktop_app.domain import cases as dom
 from desktop_app.i18n import _
 from desktop_app.store import reference
-from desktop_app.store.cases import (CaseRepository, _codes, _rows, add_event)
+from desktop_app.store.cases import (CaseRepository, EmployerRepository, _codes, _rows,
+                                     add_event)
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.sequences import next_number
 from desktop_app.store.session import PermissionDenied, Session
@@ -182,6 +183,39 @@ def link_case(session: Session, inspection_id: str, case_id: str) -> dict:
             day = date.today().isoformat()
         add_event(session, case_id, "inspection", inspection["number"], on=day)
     return link
+
+
+def merge_employers(session: Session, keep_id: str, other_id: str) -> tuple[int, int]:
+    """One enterprise entered twice (two spellings): the cases and inspections of
+    ``other_id`` move to ``keep_id``, which takes the details it lacks (and a flag either
+    record has), and ``other_id`` is deleted. All or nothing, through the repositories, so
+    it is audited and syncs. Returns (cases moved, inspections moved)."""
+    employers = EmployerRepository(session)
+    keep, other = employers.get(keep_id), employers.get(other_id)
+    if keep_id == other_id or keep is None or other is None:
+        raise ValidationError({"employer": _("Choose two different employers to merge.")})
+    conn = session.conn
+    with session.transaction():
+        taken = {field: other[field] for field in EmployerRepository.fields
+                 if field != "name" and other.get(field) not in (None, "", 0)
+                 and keep.get(field) in (None, "", 0)}
+        if taken:
+            employers.update(keep_id, taken)
+        case_ids = [r[0] for r in conn.execute(
+            "SELECT id FROM hotline_case WHERE employer_id=? AND deleted=0", (other_id,))]
+        cases = CaseRepository(session)
+        for case_id in case_ids:
+            cases.update(case_id, {"employer_id": keep_id})
+        inspection_ids_ = [r[0] for r in conn.execute(
+            "SELECT id FROM inspection WHERE employer_id=? AND deleted=0", (other_id,))]
+        inspections = InspectionRepository(session)
+        for inspection_id in inspection_ids_:
+            inspections.update(inspection_id, {"employer_id": keep_id})
+        employers.delete(other_id)
+        session.log("employer_merge", "employer", keep_id, detail={
+            "merged": other_id, "name": other["name"], "cases": len(case_ids),
+            "inspections": len(inspection_ids_)})
+    return len(case_ids), len(inspection_ids_)
 
 
 def inspection_ids(conn, *, employer_id: str | None = None, search: str = "") -> list[str]:

@@ -142,3 +142,52 @@ def test_employer_renamed_is_found_under_the_new_name(session):
     sc.EmployerRepository(session).update(firm["id"], {"name": "ООО «Южный Дом»"})
     assert sc.case_ids(session.conn, sc.CaseFilter(search="Severniy")) == []
     assert sc.case_ids(session.conn, sc.CaseFilter(search="Yujniy Dom")) == [case["id"]]
+
+
+def test_two_spellings_of_one_employer_are_merged(session):
+    """Cases and inspections move to the kept record, which takes the details it lacked;
+    the other is deleted; the repeat-offender count now sees both; audited."""
+    kept = employer(session, "ООО СтройИнвест", tax_number=None)
+    typo = sc.EmployerRepository(session).create(dict(name="Stroy Invest LLC", tax_number="77123",
+                                                      high_risk=1))
+    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      opened_on=(TODAY - timedelta(days=10)).isoformat(),
+                                      employer_id=typo["id"]))
+    inspect(session, kept["id"], violations=["osh"])
+    inspect(session, typo["id"], violations=["wage_arrears"])
+    assert si.merge_employers(session, kept["id"], typo["id"]) == (1, 1)
+    conn = session.conn
+    assert sc.CaseRepository(session).get(case["id"])["employer_id"] == kept["id"]
+    assert len(si.inspection_ids(conn, employer_id=kept["id"])) == 2
+    merged = sc.EmployerRepository(session).get(kept["id"])
+    assert (merged["name"], merged["tax_number"], merged["high_risk"]) == (
+        "ООО СтройИнвест", "77123", 1)
+    assert sc.EmployerRepository(session).get(typo["id"]) is None
+    rows = sc.find_employers(conn)
+    assert [(r["name"], r["cases"], r["inspections"], r["repeat_offender"]) for r in rows] == [
+        ("ООО СтройИнвест", 1, 2, True)]
+    # the case is found under the kept name now
+    assert sc.case_ids(conn, sc.CaseFilter(search="СтройИнвест")) == [case["id"]]
+    assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action='employer_merge'"
+                        ).fetchone()[0] == 1
+
+
+def test_employer_merge_refused_leaves_everything(session):
+    from desktop_app.store.session import PermissionDenied
+    kept, other = employer(session, "Alpha"), employer(session, "Alfa")
+    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      opened_on=(TODAY - timedelta(days=10)).isoformat(),
+                                      employer_id=other["id"]))
+    with pytest.raises(ValidationError):
+        si.merge_employers(session, kept["id"], kept["id"])
+
+    class NoCaseEdits:
+        def check(self, actor, action, table, row):
+            if table == "hotline_case" and action == "update":
+                raise PermissionDenied("no")
+
+    session.policy = NoCaseEdits()
+    with pytest.raises(PermissionDenied):
+        si.merge_employers(session, kept["id"], other["id"])
+    assert sc.EmployerRepository(session).get(other["id"]) is not None
+    assert sc.CaseRepository(session).get(case["id"])["employer_id"] == other["id"]

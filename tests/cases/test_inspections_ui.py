@@ -157,3 +157,45 @@ def test_employer_page_edits_and_opens_inspections(qtbot, ctx, session, monkeypa
     assert [(s["sanction"], s["fine_minor"]) for s in si.sanctions_of(
         session.conn, inspection["id"])] == [("fine", 1200000)]
     assert "Sanction: Fine" in view.last_dialog.text.text()
+
+
+def test_two_employers_selected_are_merged_keeping_the_chosen_name(qtbot, ctx, session):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    alpha = sc.EmployerRepository(session).create(dict(name="ООО Альфа-Строй"))
+    typo = sc.EmployerRepository(session).create(dict(name="Alfa Stroy", tax_number="5511"))
+    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      employer_id=typo["id"],
+                                      opened_on=(date.today() - timedelta(days=5)).isoformat()))
+    page = InspectionsPage(ctx)
+    qtbot.addWidget(page)
+    page.tabs.setCurrentIndex(1)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.employers.rowCount() == 2 and not page.merge_employers.isEnabled()
+    viewport = page.employers.viewport()
+    first = page.employers.visualItemRect(page.employers.item(0, 0)).center()
+    second = page.employers.visualItemRect(page.employers.item(1, 0)).center()
+    qtbot.mouseClick(viewport, Qt.LeftButton, pos=first)
+    assert not page.merge_employers.isEnabled()
+    qtbot.mouseClick(viewport, Qt.LeftButton, Qt.ControlModifier, pos=second)
+    assert page.merge_employers.isEnabled()
+    names = [row["name"] for row in page.selected_employers()]
+
+    def keep_the_cyrillic_name():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        assert "Which name should stay?" in box.text()
+        button = next(b for b in box.buttons() if b.text() == "ООО Альфа-Строй")
+        button.click()
+
+    QTimer.singleShot(0, keep_the_cyrillic_name)
+    qtbot.mouseClick(page.merge_employers, Qt.LeftButton)
+    assert sorted(names) == sorted(["ООО Альфа-Строй", "Alfa Stroy"])
+    assert page.employer_message.text() == (
+        "«Alfa Stroy» was merged into «ООО Альфа-Строй»: 1 case and 0 inspections moved.")
+    assert page.employers.rowCount() == 1
+    assert page.employers.item(0, 0).text() == "ООО Альфа-Строй"
+    assert page.employers.item(0, 2).text() == "1"
+    assert sc.CaseRepository(session).get(case["id"])["employer_id"] == alpha["id"]
+    assert sc.EmployerRepository(session).get(alpha["id"])["tax_number"] == "5511"

@@ -8,7 +8,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPushButton, QTableView, QTableWidget, QTableWidgetItem,
+                               QMessageBox, QPushButton, QTableView, QTableWidget, QTableWidgetItem,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app.domain.cases import CURRENCIES
@@ -71,9 +71,17 @@ class InspectionsPage(QWidget):
         self.emp_search.setClearButtonEnabled(True)
         self.repeat_only = QCheckBox()
         self.new_employer = QPushButton()
+        self.merge_employers = QPushButton()
+        self.merge_employers.setEnabled(False)
+        self.employer_message = QLabel()
+        self.employer_message.setWordWrap(True)
         self.employers = QTableWidget(0, 6)
         setup_table(self.employers, [300, 130, 80, 90, 90])
         self.employers.setEditTriggers(QTableWidget.NoEditTriggers)
+        # two rows chosen (Ctrl+click, Shift+arrows) can be merged
+        self.employers.setSelectionMode(QTableWidget.SelectionMode.ExtendedSelection)
+        self.employers.itemSelectionChanged.connect(
+            lambda: self.merge_employers.setEnabled(len(self.selected_employers()) == 2))
         self.employers.doubleClicked.connect(
             lambda i: self.open_employer(self.employers.item(i.row(), 0).data(Qt.UserRole)))
         self.employers.activated.connect(
@@ -84,8 +92,10 @@ class InspectionsPage(QWidget):
         bar.addWidget(self.emp_search, 1)
         bar.addWidget(self.repeat_only)
         bar.addWidget(self.new_employer)
+        bar.addWidget(self.merge_employers)
         box.addLayout(bar)
         box.addWidget(self.employers)
+        box.addWidget(self.employer_message)
         self.tabs.addTab(page, "")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -95,6 +105,7 @@ class InspectionsPage(QWidget):
         self.repeat_only.toggled.connect(self.refresh_employers)
         self.new_button.clicked.connect(self.new_inspection)
         self.new_employer.clicked.connect(self.add_employer)
+        self.merge_employers.clicked.connect(lambda _checked=False: self.merge_selected())
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_inspection)
         ctx.data_changed.connect(lambda t: t in ("inspection", "employer", "*") and self.refresh())
         self.retranslate()
@@ -106,6 +117,10 @@ class InspectionsPage(QWidget):
         self.emp_search.setPlaceholderText(_("Enterprise name, any script"))
         self.new_button.setText(_("New inspection (Ctrl+N)"))
         self.new_employer.setText(_("New employer"))
+        self.merge_employers.setText(_("Merge the two selected…"))
+        self.merge_employers.setToolTip(_(
+            "One enterprise entered twice: choose both rows (Ctrl+click), then the name "
+            "to keep. Cases and inspections of the other move to it."))
         self.repeat_only.setText(_("Repeat offenders only"))
         self.employers.setHorizontalHeaderLabels([
             _("Enterprise"), _("City"), _("Cases"), _("Inspections"), _("Violations"), ""])
@@ -133,6 +148,47 @@ class InspectionsPage(QWidget):
                 if r["repeat_offender"]:
                     item.setBackground(REPEAT_BRUSH)
                 self.employers.setItem(n, c, item)
+
+    def selected_employers(self) -> list[dict]:
+        rows = sorted({index.row() for index in self.employers.selectionModel().selectedRows()})
+        return [self.employer_rows[n] for n in rows if n < len(self.employer_rows)]
+
+    def merge_selected(self, keep_first: bool | None = None) -> None:
+        """Merge the two selected employers; ``keep_first`` answers the question which
+        record to keep (None: ask)."""
+        chosen = self.selected_employers()
+        if len(chosen) != 2:
+            return
+        first, second = chosen
+        if keep_first is None:
+            box = QMessageBox(QMessageBox.Icon.Question, _("Merge employers"), _(
+                "«{first}» and «{second}» will become one employer with the cases and "
+                "inspections of both. Which name should stay?").format(
+                    first=first["name"], second=second["name"]),
+                QMessageBox.StandardButton.Cancel, self)
+            keep_first_button = box.addButton(first["name"], QMessageBox.ButtonRole.AcceptRole)
+            keep_second_button = box.addButton(second["name"], QMessageBox.ButtonRole.AcceptRole)
+            box.exec()
+            if box.clickedButton() not in (keep_first_button, keep_second_button):
+                return
+            keep_first = box.clickedButton() is keep_first_button
+        keep, other = (first, second) if keep_first else (second, first)
+        try:
+            moved_cases, moved_inspections = si.merge_employers(
+                self.ctx.session, keep["id"], other["id"])
+        except (ValidationError, PermissionDenied) as exc:
+            self.employer_message.setText(str(exc) if isinstance(exc, PermissionDenied)
+                                          else " ".join(exc.errors.values()))
+            return
+        self.employer_message.setText(_(
+            "«{other}» was merged into «{keep}»: {cases} and {inspections} moved.").format(
+                other=other["name"], keep=keep["name"],
+                cases=ngettext("{count} case", "{count} cases", moved_cases).format(
+                    count=moved_cases),
+                inspections=ngettext("{count} inspection", "{count} inspections",
+                                     moved_inspections).format(count=moved_inspections)))
+        self.ctx.data_changed.emit("employer")
+        self.refresh()
 
     def new_inspection(self, employer_id: str | None = None):
         dialog = InspectionDialog(self.ctx, self, employer_id=employer_id)
