@@ -250,15 +250,17 @@ def test_search_across_scripts_and_numbers(session):
     assert sc.case_ids(conn, sc.CaseFilter(search=other["number"])) == [other["id"]]
 
 
+class SensitiveNeedsReason:
+    """A policy that asks a reason before any sensitive case is opened."""
+    def check(self, actor, action, table, row):
+        if action == "view_detail" and row and row.get("sensitive"):
+            raise ReasonRequired("reason", table, row.get("id"))
+
+
 def test_sensitive_names_hidden_in_lists_without_access(session):
     case = new_case(session, category="trafficking", caller_name="Нигина")
 
-    class Strict:
-        def check(self, actor, action, table, row):
-            if action == "view_detail" and row and row.get("sensitive"):
-                raise ReasonRequired("reason", table, row.get("id"))
-
-    session.policy = Strict()
+    session.policy = SensitiveNeedsReason()
     assert sc.case_rows(session, [case["id"]])[0]["who"] == "•••"
     with pytest.raises(ReasonRequired):
         sc.open_detail(session, case["id"], ask_reason=lambda: "")
@@ -279,12 +281,7 @@ def test_search_withholds_sensitive_cases_the_user_may_not_open(session):
                       caller_phone="+992 93 555 12 34")
     plain = new_case(session, category="unpaid_wages", caller_name="Нигина Каримова")
 
-    class Strict:
-        def check(self, actor, action, table, row):
-            if action == "view_detail" and row and row.get("sensitive"):
-                raise ReasonRequired("reason", table, row.get("id"))
-
-    session.policy = Strict()
+    session.policy = SensitiveNeedsReason()
     conn = session.conn
 
     def found(term):

@@ -34,11 +34,15 @@ def fill(dialog, employer_id, fine="25000", currency="RUB", cases=""):
     dialog.cases.setText(cases)
 
 
+def wage_case(session, employer_id):
+    return sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+                                      employer_id=employer_id,
+                                      opened_on=(date.today() - timedelta(days=5)).isoformat()))
+
+
 def test_new_inspection_with_fine_and_linked_case(qtbot, ctx, session):
     firm = sc.EmployerRepository(session).create(dict(name="ООО «СтройИнвест»", city="RU-MOSCOW"))
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
-                                      employer_id=firm["id"],
-                                      opened_on=(date.today() - timedelta(days=5)).isoformat()))
+    case = wage_case(session, firm["id"])
     page = InspectionsPage(ctx)
     qtbot.addWidget(page)
     dialog = InspectionDialog(ctx, page)
@@ -121,9 +125,7 @@ def test_employer_edited_with_messages_at_the_field(qtbot, ctx, session):
 def test_employer_page_edits_and_opens_inspections(qtbot, ctx, session, monkeypatch):
     from desktop_app.ui.inspections.page import EmployerDialog, InspectionView
     firm = sc.EmployerRepository(session).create(dict(name="Clean Yard"))
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
-                                      employer_id=firm["id"],
-                                      opened_on=(date.today() - timedelta(days=5)).isoformat()))
+    case = wage_case(session, firm["id"])
     inspection = si.record_inspection(session, dict(
         employer_id=firm["id"], trigger="planned", inspected_on=date.today().isoformat(),
         inspector_name="Saidov"), violations=["osh"])
@@ -164,9 +166,7 @@ def test_two_employers_selected_are_merged_keeping_the_chosen_name(qtbot, ctx, s
     from PySide6.QtWidgets import QApplication, QMessageBox
     alpha = sc.EmployerRepository(session).create(dict(name="ООО Альфа-Строй"))
     typo = sc.EmployerRepository(session).create(dict(name="Alfa Stroy", tax_number="5511"))
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
-                                      employer_id=typo["id"],
-                                      opened_on=(date.today() - timedelta(days=5)).isoformat()))
+    case = wage_case(session, typo["id"])
     page = InspectionsPage(ctx)
     qtbot.addWidget(page)
     page.tabs.setCurrentIndex(1)
