@@ -14,7 +14,8 @@ from datetime import date
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import _, ngettext
 from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import Cancelled, ReportError, ReportRequest
+from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest,
+                                         connection_factory)
 from desktop_app.reports.outputs import FORMATS, OutputError
 from desktop_app.reports.periods import Period, PeriodError, parse_period
 from desktop_app.store.session import PermissionDenied
@@ -87,7 +88,9 @@ def run_report(args) -> int:
                                   .format(name=dim, names=", ".join(ind.DIMENSIONS)))
         session = open_for_cli(args)
         try:
-            report = export_report(session, request, args.format, args.out)
+            report = export_report(session, request, args.format, args.out,
+                                   connect=connection_factory(
+                                       session.conn, getattr(session, "db_key", None)))
         finally:
             session.conn.close()
     except (PeriodError, ReportError, OutputError, PermissionDenied) as exc:

@@ -41,12 +41,14 @@ def office_name(conn) -> str:
 
 
 def export_report(session, request: ReportRequest, fmt: str, path, *,
-                  progress: Callable[[int, int], None] | None = None) -> Report:
-    """Build the report, write it (nothing is left behind on failure) and audit the export."""
+                  progress: Callable[[int, int], None] | None = None,
+                  connect: Callable[[], object] | None = None) -> Report:
+    """Build the report, write it (nothing is left behind on failure) and audit the export.
+    ``connect``: see build_report (a second connection for the people indicators)."""
     if fmt not in FORMATS:
         raise ReportError(_("Unknown format {format}: choose pdf, xlsx or csv.").format(
             format=fmt))
-    report = build_report(session.conn, request, progress=progress)
+    report = build_report(session.conn, request, progress=progress, connect=connect)
     write_report(report, fmt, path, office_name=office_name(session.conn))
     session.log("export", None, None, detail={
         "kind": "aggregate_report", "format": fmt, "period": request.period.code,

@@ -176,6 +176,29 @@ def fixed_buckets(q: Query) -> dict[str, tuple[str, ...]]:
             "age_band": tuple(age_band_codes(q.age_bands)) + (UNKNOWN,)}
 
 
+def fixed_index(q: Query, p: str = "p") -> dict[str, str]:
+    """{person_dims expression of ``p``: SQL of the index of its bucket in fixed_buckets}:
+    the same bucket, without building its text and matching it again (builder packs these
+    keys from the index)."""
+    dims, buckets = person_dims(q, p), fixed_buckets(q)
+
+    def pick(column: str, values: tuple[str, ...]) -> str:
+        whens = " ".join(f"WHEN {lit(v)} THEN {n}" for n, v in enumerate(values))
+        return f"(CASE {column} {whens} ELSE {len(values)} END)"
+    birth, codes = f"{p}.birth_date", age_band_codes(q.age_bands)
+    unknown = buckets["age_band"].index(UNKNOWN)
+    ages = [f"WHEN {birth} IS NULL OR {birth} = '' THEN {unknown}",
+            f"WHEN {birth} > {q.born_by(0)} THEN {unknown}"]
+    ages += [f"WHEN {birth} > {q.born_by(upper)} THEN {n}"
+             for n, upper in enumerate(q.age_bands)]
+    ages.append(f"ELSE {len(codes) - 1}")
+    assert buckets["sex"][:2] == ("female", "male")
+    assert buckets["migration_status"][:-1] == MIGRATION_STATUSES
+    return {dims["sex"]: pick(f"{p}.sex", ("female", "male")),
+            dims["migration_status"]: pick(f"{p}.migration_status", MIGRATION_STATUSES),
+            dims["age_band"]: "(CASE " + " ".join(ages) + " END)"}
+
+
 PERSON_DIMS = ("sex", "age_band", "district", "jamoat", "migration_status",
                "destination_country")
 

@@ -244,8 +244,10 @@ class ReportsPage(QWidget):
         self.build_button.setEnabled(False)
         self.status.setText(_("Computing the report\u2026"))
         self._busy(True)
+        # the people indicators run on a second connection beside the others
+        connect = getattr(self.ctx, "connection_factory", None)
         self.tasks.run(lambda conn: build_report(conn, request, progress=self.progress_changed.emit,
-                                                 cancelled=self._cancel.is_set),
+                                                 cancelled=self._cancel.is_set, connect=connect),
                        lambda report: self._show(request, report), self._failed)
 
     def _busy(self, busy: bool) -> None:
@@ -355,8 +357,9 @@ class ReportsPage(QWidget):
         from desktop_app.reports.exports import export_report
         request = self.request
         self.status.setText(_("Writing {path}\u2026").format(path=path))
+        connect = getattr(self.ctx, "connection_factory", None)
         self.tasks.run(lambda conn: export_report(worker_session(self.ctx, conn), request, fmt,
-                                                  path),
+                                                  path, connect=connect),
                        lambda _report: self.status.setText(
                            _("Saved {path}.").format(path=path)), self._show_error)
 
