@@ -199,3 +199,19 @@ def test_two_employers_selected_are_merged_keeping_the_chosen_name(qtbot, ctx, s
     assert page.employers.item(0, 2).text() == "1"
     assert sc.CaseRepository(session).get(case["id"])["employer_id"] == alpha["id"]
     assert sc.EmployerRepository(session).get(alpha["id"])["tax_number"] == "5511"
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "tg", "uz"])
+def test_employer_count_headers_are_not_cut(qtbot, ctx, language):
+    from desktop_app.i18n import set_language
+    page = InspectionsPage(ctx)
+    qtbot.addWidget(page)
+    set_language(language)
+    try:
+        page.retranslate()
+        header = page.employers.horizontalHeader()
+        for column in (2, 3, 4):
+            assert page.employers.columnWidth(column) >= \
+                header.sectionSizeFromContents(column).width(), (language, column)
+    finally:
+        set_language("en")

@@ -124,6 +124,10 @@ class InspectionsPage(QWidget):
         self.repeat_only.setText(_("Repeat offenders only"))
         self.employers.setHorizontalHeaderLabels([
             _("Enterprise"), _("City"), _("Cases"), _("Inspections"), _("Violations"), ""])
+        header = self.employers.horizontalHeader()
+        for column in (2, 3, 4):    # counts: as wide as the header in the language
+            self.employers.setColumnWidth(column, max(
+                80, header.sectionSizeFromContents(column).width() + 8))
         self.model.retranslate()
         self.refresh()
 
