@@ -19,7 +19,9 @@ def register(subparsers) -> None:
             ("backup", _("copy the database to a backup file"), backup),
             ("dump", _("print every synced record as sorted JSON Lines"), dump),
             ("compact", _("give the space of deleted and rewritten data back to the disk"),
-             compact)):
+             compact),
+            ("repair-search", _("rebuild the search indexes of people and cases"),
+             repair_search)):
         sub = actions.add_parser(name, help=helptext)
         add_db_argument(sub)
         if name == "backup":
@@ -118,3 +120,24 @@ def compact(args) -> int:
     print(_("Done: {before} MB before, {after} MB now.").format(
         before=size_before // 1_000_000, after=size_after // 1_000_000))
     return 0
+
+
+def repair_search(args) -> int:
+    """Rebuild the derived search data (people's keys and full-text rows, the case index)
+    in one transaction: a failure leaves the old indexes."""
+    from desktop_app.store import cases_search
+    from desktop_app.store.checks import search_index_problems
+    from desktop_app.store.people import rebuild_search
+    session = open_for_cli(args, migrate=False)
+
+    def progress(what):
+        return lambda done, total: print(_("{what}: {done} of {total}").format(
+            what=what, done=done, total=total), flush=True)
+
+    with session.transaction():
+        people = rebuild_search(session.conn, progress(_("people")))
+        cases = cases_search.rebuild(session.conn, progress(_("cases")))
+        session.log("repair_search", detail={"people": people, "cases": cases})
+    print(_("Search indexes rebuilt (people: {people}, cases: {cases}).").format(
+        people=people, cases=cases))
+    return 1 if search_index_problems(session.conn) else 0

@@ -70,7 +70,34 @@ def check_database(conn) -> list[str]:
         for index in sorted(indexes - _indexes(conn)):
             problems.append(_("The index {index} is missing; searches will be slow.").format(
                 index=index))
+    problems += search_index_problems(conn)
     for brk in verify_chain(conn):
         problems.append(_("The audit log was altered at row {seq}: {reason}.").format(
             seq=brk.seq, reason=brk.reason))
+    return problems
+
+
+# full-text index -> (the table it indexes, the message when they disagree)
+SEARCH_INDEXES = (
+    ("person_search", "person", lambda indexed, records: _(
+        "The search index of people does not match the register (entries: {indexed}, "
+        "people: {records}); run 'hamroh db repair-search'.").format(indexed=indexed, records=records)),
+    ("case_search", "hotline_case", lambda indexed, records: _(
+        "The search index of cases does not match the cases (entries: {indexed}, cases: "
+        "{records}); run 'hamroh db repair-search'.").format(indexed=indexed, records=records)),
+)
+
+
+def search_index_problems(conn) -> list[str]:
+    """A search index holding more or fewer rows than there are records: searches miss
+    records or find deleted ones. ``hamroh db repair-search`` rebuilds them."""
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    problems = []
+    for index, table, message in SEARCH_INDEXES:
+        if index not in present or table not in present:
+            continue
+        indexed = conn.execute(f"SELECT count(*) FROM {index}_docsize").fetchone()[0]
+        records = conn.execute(f"SELECT count(*) FROM {table} WHERE deleted = 0").fetchone()[0]
+        if indexed != records:
+            problems.append(message(indexed, records))
     return problems

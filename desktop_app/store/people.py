@@ -85,6 +85,32 @@ class PersonRepository(Repository):
                           if not deleted])
 
 
+def rebuild_search(conn, progress=None) -> int:
+    """Write every person's search keys and full-text row anew from their names, phones and
+    document (``hamroh db repair-search``); derived data only, nothing synced changes. Call
+    inside a transaction. Returns how many people are searchable."""
+    conn.execute("INSERT INTO person_search(person_search) VALUES ('delete-all')")
+    rowids = [r[0] for r in conn.execute("SELECT rowid FROM person WHERE deleted = 0")]
+    for start in range(0, len(rowids), 5000):
+        chunk = rowids[start:start + 5000]
+        cur = conn.execute(
+            "SELECT rowid, family_name, given_name, patronymic, phones, document_number"
+            f" FROM person WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
+        keys, fts = [], []
+        for rowid, family, given, patronymic, phones, document in cur.fetchall():
+            name_key, phone_key, document_key, text = search_keys_for(dict(
+                family_name=family, given_name=given, patronymic=patronymic, phones=phones,
+                document_number=document))
+            keys.append((name_key, phone_key, document_key, rowid))
+            fts.append((rowid, text))
+        conn.executemany(
+            "UPDATE person SET name_key=?, phone_key=?, document_key=? WHERE rowid=?", keys)
+        conn.executemany("INSERT INTO person_search(rowid, keys) VALUES (?, ?)", fts)
+        if progress is not None:
+            progress(start + len(chunk), len(rowids))
+    return len(rowids)
+
+
 class MigrationEpisodeRepository(Repository):
     table = "migration_episode"
     fields = ("person_id", "destination_country", "destination_city", "sector", "employer_name",
