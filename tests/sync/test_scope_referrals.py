@@ -43,6 +43,17 @@ def history(replica, case_id):
             len(sc.referrals(conn, case_id)))
 
 
+def network(make_replicas, tmp_path):
+    """Gharm and Tojikobod offices and the Dushanbe coordinator; the coordinator's office
+    list has reached Gharm, so Gharm can refer to Tojikobod."""
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    folder = tmp_path / "b"
+    exchange_files(grm, dsh, folder, target="coordinator")
+    exchange_files(tjb, dsh, folder, target="coordinator")
+    exchange_files(dsh, grm, folder, target="GRM")
+    return grm, tjb, dsh, folder
+
+
 def people_records(replica, person_id):
     conn = replica.conn
     return tuple(conn.execute(f"SELECT count(*) FROM {table} WHERE person_id=?",
@@ -51,12 +62,7 @@ def people_records(replica, person_id):
 
 
 def test_bundle_for_an_office_carries_the_cases_referred_to_it(make_replicas, tmp_path):
-    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
-    folder = tmp_path / "b"
-    # the coordinator's office list reaches Gharm, so it can refer to Tojikobod
-    exchange_files(grm, dsh, folder, target="coordinator")
-    exchange_files(tjb, dsh, folder, target="coordinator")
-    exchange_files(dsh, grm, folder, target="GRM")
+    grm, tjb, dsh, folder = network(make_replicas, tmp_path)
     person, employer, referred = case_with_person(grm, "Раҳмонов")
     other_person, _employer, kept = case_with_person(grm, "Каримов")
     with pytest.raises(ValidationError) as err:     # the office must be named
@@ -95,11 +101,7 @@ def test_bundle_for_an_office_carries_the_cases_referred_to_it(make_replicas, tm
 def test_a_case_referred_later_brings_its_whole_history(make_replicas, tmp_path):
     """Tojikobod acknowledged Gharm's changes past the case (through shared records) before
     the case was referred to it: the incremental bundle still brings the case."""
-    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
-    folder = tmp_path / "b"
-    exchange_files(grm, dsh, folder, target="coordinator")
-    exchange_files(tjb, dsh, folder, target="coordinator")
-    exchange_files(dsh, grm, folder, target="GRM")
+    grm, tjb, dsh, folder = network(make_replicas, tmp_path)
     person, _employer, case = case_with_person(grm, "Назаров")
     UserRepository(grm.session).create(dict(username="field2", display_name="Field 2",
                                             role="field_officer", active=1))
