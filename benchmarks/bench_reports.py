@@ -6,9 +6,9 @@
    the same rows, without merge resolution, unknown buckets, labels or shared passes).
    The report is built as the application and the CLI build it (the people indicators on
    a second connection in a thread beside the others: its figure is wall time) and again
-   on one connection. All run twice, alternating; the best of each is printed. Then the same per indicator
-   group (people, cases, inspections, trainings, loans): the group's indicators alone
-   against the group's own plain aggregates.
+   on one connection. All run twice, alternating; the best of each is printed. Then the
+   same per indicator group (people, cases, inspections, trainings, loans): the group's
+   indicators alone against the group's own plain aggregates.
 2. Write every person to XLSX through ``export_person_list`` in a subprocess and measure
    its peak RSS and time, against plain xlsxwriter (constant_memory) writing the same rows
    from the same query in another subprocess.

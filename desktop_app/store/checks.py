@@ -77,14 +77,16 @@ def check_database(conn) -> list[str]:
     return problems
 
 
-# full-text index -> (the table it indexes, the message when they disagree)
+# (full-text index, the table it indexes, the message when their counts differ)
 SEARCH_INDEXES = (
     ("person_search", "person", lambda indexed, records: _(
         "The search index of people does not match the register (entries: {indexed}, "
-        "people: {records}); run 'hamroh db repair-search'.").format(indexed=indexed, records=records)),
+        "people: {records}); run 'hamroh db repair-search'.").format(
+            indexed=indexed, records=records)),
     ("case_search", "hotline_case", lambda indexed, records: _(
         "The search index of cases does not match the cases (entries: {indexed}, cases: "
-        "{records}); run 'hamroh db repair-search'.").format(indexed=indexed, records=records)),
+        "{records}); run 'hamroh db repair-search'.").format(
+            indexed=indexed, records=records)),
 )
 
 
