@@ -68,3 +68,13 @@ def english():
     set_language("en")
     yield
     set_language("en")
+
+
+def dump_of(path) -> str:
+    """`hamroh db dump` of the database file at ``path`` (opened and closed here)."""
+    from desktop_app.sync.dump import dump_text
+    conn = open_database(path)
+    try:
+        return dump_text(conn)
+    finally:
+        conn.close()

@@ -23,6 +23,18 @@ def _checker(session) -> Session:
                                        role="loan_officer", office_id=session.office_id))
 
 
+def _fund_with_borrowers(session):
+    """(second-signature session, loan service, a TJS fund with capital, a woman, a man)."""
+    checker = _checker(session)
+    svc = S.LoanService(session, today=TODAY)
+    fund = svc.create_fund("Gharm revolving fund", "TJS")
+    svc.add_capital(fund["id"], "200000", date(2025, 1, 1))
+    people = PersonRepository(session)
+    woman = people.create({"family_name": "Раҳимова", "given_name": "Нигора", "sex": "female"})
+    man = people.create({"family_name": "Karimov", "given_name": "Aziz", "sex": "male"})
+    return checker, svc, fund, woman, man
+
+
 def _loan(session, checker, fund, person, amount, disbursed):
     maker = S.LoanService(session, today=TODAY)
     loan = maker.apply(person_id=person["id"], fund_id=fund["id"], amount=amount,
@@ -33,13 +45,7 @@ def _loan(session, checker, fund, person, amount, disbursed):
 
 
 def test_outstanding_par30_repayment_and_women(session):
-    checker = _checker(session)
-    svc = S.LoanService(session, today=TODAY)
-    fund = svc.create_fund("Gharm revolving fund", "TJS")
-    svc.add_capital(fund["id"], "200000", date(2025, 1, 1))
-    people = PersonRepository(session)
-    woman = people.create({"family_name": "Раҳимова", "given_name": "Нигора", "sex": "female"})
-    man = people.create({"family_name": "Karimov", "given_name": "Aziz", "sex": "male"})
+    checker, svc, fund, woman, man = _fund_with_borrowers(session)
     late = _loan(session, checker, fund, woman, "6000", date(2026, 1, 10))
     good = _loan(session, checker, fund, man, "12000", date(2026, 1, 10))
     for i in svc.instalments_of(good["id"], 1)[:3]:
@@ -77,13 +83,7 @@ def test_dashboard_trends_are_grouped_and_match_the_indicators(session):
     portfolio at each month end; cases per category and month from one query."""
     from desktop_app.reports.dashboard import dashboard_data
     from desktop_app.reports.periods import month_period
-    checker = _checker(session)
-    svc = S.LoanService(session, today=TODAY)
-    fund = svc.create_fund("Gharm revolving fund", "TJS")
-    svc.add_capital(fund["id"], "200000", date(2025, 1, 1))
-    people = PersonRepository(session)
-    woman = people.create({"family_name": "Раҳимова", "given_name": "Нигора", "sex": "female"})
-    man = people.create({"family_name": "Karimov", "given_name": "Aziz", "sex": "male"})
+    checker, svc, fund, woman, man = _fund_with_borrowers(session)
     _loan(session, checker, fund, woman, "6000", date(2026, 1, 10))
     good = _loan(session, checker, fund, man, "12000", date(2026, 2, 10))
     for i in svc.instalments_of(good["id"], 1)[:3]:

@@ -1,20 +1,9 @@
 """`hamroh db compact` gives freed space back to the disk and keeps every record."""
-import io
-
 from desktop_app.cli import main as hamroh
 from desktop_app.store.access import open_database
 from desktop_app.store.people import PersonRepository
-from desktop_app.sync.dump import dump
 
-from tests.conftest import TEST_PASSWORD
-
-
-def _dump(path) -> str:
-    conn = open_database(path)
-    out = io.StringIO()
-    dump(conn, out)
-    conn.close()
-    return out.getvalue()
+from tests.conftest import TEST_PASSWORD, dump_of
 
 
 def test_compact_shrinks_the_file_and_keeps_every_record(session, db_path, monkeypatch, capsys):
@@ -28,14 +17,14 @@ def test_compact_shrinks_the_file_and_keeps_every_record(session, db_path, monke
     session.conn.execute("DROP TABLE scratch")
     session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     session.conn.close()
-    records = _dump(db_path)
+    records = dump_of(db_path)
     size_before = db_path.stat().st_size
     monkeypatch.setenv("HAMROH_PASSWORD", TEST_PASSWORD)
 
     assert hamroh(["db", "compact", "--db", str(db_path), "--user", "admin"]) == 0
 
     assert db_path.stat().st_size < size_before - 5_000_000
-    assert _dump(db_path) == records
+    assert dump_of(db_path) == records
     conn = open_database(db_path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()

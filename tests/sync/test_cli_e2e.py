@@ -1,14 +1,13 @@
 """End to end through the ``hamroh`` command: two offices and a coordinator."""
 from __future__ import annotations
 
-import io
-
 from desktop_app.cli import main as hamroh
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.people import PersonRepository
 from desktop_app.store.session import Session
 from desktop_app.store.setup import initialise
-from desktop_app.sync.dump import dump
+
+from tests.conftest import dump_of
 
 
 def _new_db(path, code, office_type="jrc"):
@@ -23,14 +22,6 @@ def _edit(path, fn):
         fn(PersonRepository(Session(conn, default_actor(conn))))
     finally:
         conn.close()
-
-
-def _dump(path) -> str:
-    conn = open_database(path)
-    out = io.StringIO()
-    dump(conn, out)
-    conn.close()
-    return out.getvalue()
 
 
 def _ok(*argv):
@@ -91,16 +82,16 @@ def test_two_offices_and_coordinator_converge(tmp_path, capsys):
     _ok("bundle", "import", "--db", dsh, b / "grm2.hamroh", b / "tjb2.hamroh")
 
     # the coordinator holds everything; each office its own records and shared data
-    coordinator = _dump(dsh)
+    coordinator = dump_of(dsh)
     assert '"village":"Navdi"' in coordinator and '"migration_status":"returned"' in coordinator
     assert '"notes":"wages case opened"' in coordinator
-    office = _dump(grm)
+    office = dump_of(grm)
     assert ids["b"] not in office and '"notes":"wages case opened"' in office
     # importing everything again changes nothing
     capsys.readouterr()
     _ok("bundle", "import", "--db", dsh, *sorted(b.glob("grm*.hamroh")))
     assert "already imported" in capsys.readouterr().out
-    assert _dump(dsh) == coordinator
+    assert dump_of(dsh) == coordinator
 
     # a second coordinator device restored from full bundles holds the same data
     dsh2 = tmp_path / "dsh2.db"
@@ -114,7 +105,7 @@ def test_two_offices_and_coordinator_converge(tmp_path, capsys):
     _ok("bundle", "import", "--db", dsh, b / "back.hamroh")
     _ok("bundle", "export", "--db", dsh, "--to", b / "all2.hamroh")
     _ok("bundle", "import", "--db", dsh2, b / "all2.hamroh")
-    assert _dump(dsh2) == _dump(dsh)
+    assert dump_of(dsh2) == dump_of(dsh)
 
     capsys.readouterr()
     _ok("bundle", "history", "--db", dsh)
@@ -146,11 +137,11 @@ def test_watched_folder_imports_and_writes(tmp_path, capsys):
     _ok("bundle", "watch", "--db", grm, "--folder", folder, "--once")
     assert len(list(folder.glob("*.hamroh"))) == 1
     _ok("bundle", "watch", "--db", dsh, "--folder", folder, "--once")
-    assert "Nazarov" in _dump(dsh)
+    assert "Nazarov" in dump_of(dsh)
     # the coordinator wrote a bundle for GRM; GRM picks it up, nothing is imported twice
     assert any("DSH-to-GRM" in p.name for p in folder.glob("*.hamroh"))
     _ok("bundle", "watch", "--db", grm, "--folder", folder, "--once")
     capsys.readouterr()
     _ok("bundle", "watch", "--db", grm, "--folder", folder, "--once")
     assert capsys.readouterr().out == ""
-    assert _dump(grm) == _dump(dsh)
+    assert dump_of(grm) == dump_of(dsh)
