@@ -193,7 +193,7 @@ def test_two_employers_selected_are_merged_keeping_the_chosen_name(qtbot, ctx, s
     qtbot.mouseClick(page.merge_employers, Qt.LeftButton)
     assert sorted(names) == sorted(["ООО Альфа-Строй", "Alfa Stroy"])
     assert page.employer_message.text() == (
-        "«Alfa Stroy» was merged into «ООО Альфа-Строй»: 1 case and 0 inspections moved.")
+        "Merged into ООО Альфа-Строй: Alfa Stroy (1 case and 0 inspections moved).")
     assert page.employers.rowCount() == 1
     assert page.employers.item(0, 0).text() == "ООО Альфа-Строй"
     assert page.employers.item(0, 2).text() == "1"

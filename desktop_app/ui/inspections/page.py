@@ -165,11 +165,13 @@ class InspectionsPage(QWidget):
             return
         first, second = chosen
         if keep_first is None:
+            # names on lines of their own: many carry their own «» already
             box = QMessageBox(QMessageBox.Icon.Question, _("Merge employers"), _(
-                "«{first}» and «{second}» will become one employer with the cases and "
-                "inspections of both. Which name should stay?").format(
+                "These two become one employer with the cases and inspections of both:\n"
+                "{first}\n{second}\n\nWhich name should stay?").format(
                     first=first["name"], second=second["name"]),
-                QMessageBox.StandardButton.Cancel, self)
+                QMessageBox.StandardButton.NoButton, self)
+            box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
             keep_first_button = box.addButton(first["name"], QMessageBox.ButtonRole.AcceptRole)
             keep_second_button = box.addButton(second["name"], QMessageBox.ButtonRole.AcceptRole)
             box.exec()
@@ -185,7 +187,7 @@ class InspectionsPage(QWidget):
                                           else " ".join(exc.errors.values()))
             return
         self.employer_message.setText(_(
-            "«{other}» was merged into «{keep}»: {cases} and {inspections} moved.").format(
+            "Merged into {keep}: {other} ({cases} and {inspections} moved).").format(
                 other=other["name"], keep=keep["name"],
                 cases=ngettext("{count} case", "{count} cases", moved_cases).format(
                     count=moved_cases),
