@@ -66,12 +66,14 @@ def fts_query(term: str) -> str | None:
     if any(c.isdigit() for c in term):
         compact = _PHONE_CHARS.sub("", term)
         if compact.isdigit():
-            options = [compact]
+            options = [f'"{compact}"*']
             if compact.lstrip("0") and compact.lstrip("0") != compact:
-                options.append(compact.lstrip("0"))
+                # typed with its zeros, the tail is whole: "00002" must not find the
+                # year 2026 or a device code beginning with 2
+                options.append(f'"{compact.lstrip("0")}"')
             if len(compact) >= 7:
-                options.append(compact[-9:])
-            return " OR ".join(f'"{o}"*' for o in dict.fromkeys(options))
+                options.append(f'"{compact[-9:]}"*')
+            return " OR ".join(dict.fromkeys(options))
         parts = _ALNUM.findall(names.transliterate(term))
         return ('"' + " ".join(parts) + '"*') if parts else None
     keys = names.query_keys(term)

@@ -248,6 +248,12 @@ def test_search_across_scripts_and_numbers(session):
     assert sc.case_ids(conn, sc.CaseFilter(search="Qodirov")) == [caller["id"]]
     assert sc.case_ids(conn, sc.CaseFilter(search="Kodirov Jamshed")) == [caller["id"]]
     assert sc.case_ids(conn, sc.CaseFilter(search=other["number"])) == [other["id"]]
+    # the tail as printed, with its zeros, finds that case alone (not every case of the
+    # year 2026 or of a device code beginning with its last digit)
+    for case in (linked, caller, other):
+        tail = case["number"].rsplit("-", 1)[1]
+        assert sc.case_ids(conn, sc.CaseFilter(search=tail)) == [case["id"]], tail
+        assert case["id"] in sc.case_ids(conn, sc.CaseFilter(search=tail.lstrip("0")))
 
 
 class SensitiveNeedsReason:
