@@ -10,9 +10,11 @@ import pytest
 
 from desktop_app.domain.cases import TransitionRefused
 from desktop_app.store import cases as sc
+from desktop_app.store import cases_search
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.people import PersonRepository
-from desktop_app.store.repository import ValidationError
+from desktop_app.store.repository import Repository, ValidationError
+from desktop_app.store.security import copy_database
 from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
 from desktop_app.store.setup import initialise
 
@@ -254,6 +256,30 @@ def test_search_across_scripts_and_numbers(session):
         tail = case["number"].rsplit("-", 1)[1]
         assert sc.case_ids(conn, sc.CaseFilter(search=tail)) == [case["id"]], tail
         assert case["id"] in sc.case_ids(conn, sc.CaseFilter(search=tail.lstrip("0")))
+
+
+def test_case_received_before_its_person_is_found_by_the_person_name(session, db_path,
+                                                                      tmp_path):
+    """A bundle may bring a case before the person it names; once the person arrives,
+    the case is found by the person's name on the receiving laptop too."""
+    conn = open_database(copy_database(db_path, tmp_path / "laptop2.db"))
+    who = person(session, family="Раҳмонов", given="Алишер")
+    case = new_case(session, person_id=who["id"])
+    receiver = Session(conn, default_actor(conn))
+    received = session.conn.execute(
+        "SELECT origin_device, origin_seq, table_name, record_id, hlc, fields, author"
+        " FROM change_log WHERE table_name IN ('person', 'hotline_case')"
+        " ORDER BY table_name = 'person', seq").fetchall()
+    assert [r[2] for r in received] == ["hotline_case", "person"]
+    for device, seq, table, record_id, stamp, fields, author in received:
+        with receiver.transaction():
+            Repository.for_table(table)(receiver).apply_remote(
+                record_id, json.loads(fields), stamp, device, seq, author)
+    assert sc.case_ids(conn, sc.CaseFilter(search="Rahmonov")) == [case["id"]]
+    with receiver.transaction():  # the next case write refreshes the stale keys
+        cases_search.flush_stale(conn)
+    assert sc.case_ids(conn, sc.CaseFilter(search="Rahmonov")) == [case["id"]]
+    conn.close()
 
 
 class SensitiveNeedsReason:
