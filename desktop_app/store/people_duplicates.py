@@ -179,7 +179,7 @@ def _candidate_rows(conn, probe: _Probe) -> dict[str, dict]:
     for clause, clause_args in _split_clauses(where, args, len(rowids)):
         cur = conn.execute(
             f"SELECT {cols} FROM person WHERE {clause} AND deleted = 0"
-            f" AND (merged_into IS NULL OR merged_into = '') LIMIT {_PER_QUERY * 4}", clause_args)
+            f" AND merged_into IS NULL LIMIT {_PER_QUERY * 4}", clause_args)
         for row in cur:
             record = dict(zip(_PERSON_COLUMNS, row))
             found[record["id"]] = record
@@ -361,7 +361,7 @@ def find_duplicate_pairs(conn, person_ids, limit_per_person: int = 3,
         chunk = ids[start:start + 500]
         rows = conn.execute(
             f"SELECT {cols} FROM person WHERE id IN ({','.join('?' * len(chunk))})"
-            " AND deleted = 0 AND (merged_into IS NULL OR merged_into = '')", chunk).fetchall()
+            " AND deleted = 0 AND merged_into IS NULL", chunk).fetchall()
         for row in rows:
             record = dict(zip(_PERSON_COLUMNS, row))
             for candidate in find_duplicates(conn, record, exclude_ids=(record["id"],),
