@@ -123,9 +123,9 @@ BARE_BY_GROUP: dict[str, list[str]] = {
         "SELECT l.currency, SUM(i.principal + i.interest) FROM loan_instalment i JOIN loan l "
         "ON l.id = i.loan_id WHERE i.deleted = 0 AND l.deleted = 0 AND i.due_date < :e "
         "GROUP BY 1",
-        f"SELECT SUM(p.sex = 'female'), COUNT(*) FROM person p WHERE p.deleted = 0 AND p.id IN "
-        f"(SELECT person_id FROM loan WHERE deleted = 0 AND disbursed_on >= :s "
-        f"AND disbursed_on < :e)",
+        "SELECT SUM(p.sex = 'female'), COUNT(*) FROM person p WHERE p.deleted = 0 AND p.id IN "
+        "(SELECT person_id FROM loan WHERE deleted = 0 AND disbursed_on >= :s "
+        "AND disbursed_on < :e)",
     ],
 }
 BARE_SQL = [sql for group in BARE_BY_GROUP.values() for sql in group]

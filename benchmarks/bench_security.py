@@ -45,9 +45,8 @@ def run(ctx) -> list[Result]:
     os.environ.pop("HAMROH_INSECURE_TEST_KDF", None)     # real argon2id parameters
     from desktop_app.store import db as dbmod
     from desktop_app.store import security
-    from desktop_app.store.access import default_actor, open_database
+    from desktop_app.store.access import open_database
     from desktop_app.store.people import PersonRepository, search_people
-    from desktop_app.store.session import Session
     from desktop_app.store.setup import initialise
 
     n = max(2000, min(10_000, ctx.count("people")))

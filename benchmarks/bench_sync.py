@@ -18,33 +18,18 @@ clock and processor time), the peak RSS is the largest.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import time
 from types import SimpleNamespace
 
 from run import Result, bring_up_to_date
+from throwaway_writes import run_child
 
 ORG_KEY = bytes(range(32))
 RUNS = 3
-CHILD = r"""
-import json, os, sys, time, resource
-def peak_kb():
-    # VmHWM, not ru_maxrss: on Linux a child's ru_maxrss starts at its parent's resident
-    # set when it is forked, so it reported the benchmark runner's memory, not the import's
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-mode, target, bundle, office, org_key, log = sys.argv[1:7]
-from desktop_app.store.access import open_database, default_actor
+IMPORT = r"""
+mode, bundle, office, org_key, log = args
 from desktop_app.sync import exchange, keys
-conn = open_database(target)
-# everything written here stays in the write-ahead log, which the parent deletes
-conn.execute("PRAGMA wal_autocheckpoint = 0")
 keys.set_org_key(conn, bytes.fromhex(org_key))
 sender = open_database(office)
 keys.trust(conn, keys.load_identity(sender).public_key)
@@ -70,11 +55,8 @@ if mode == "bare":
 else:
     summary = exchange.import_bundle(conn, bundle, actor=default_actor(conn), log_path=log)
     new, duplicates = summary.new, summary.duplicates
-elapsed = time.perf_counter() - started
-cpu = time.process_time() - cpu
-print(json.dumps({"seconds": elapsed, "cpu": cpu, "new": new, "duplicates": duplicates,
-                  "rss_kb": peak_kb()}), flush=True)
-os._exit(0)     # no close, so no checkpoint: the main database file is never written
+figures.update(seconds=time.perf_counter() - started, cpu=time.process_time() - cpu,
+               new=new, duplicates=duplicates)
 """
 
 
@@ -88,32 +70,10 @@ def _setup(path, code, office_type):
     return conn, session
 
 
-def _stamp(path):
-    stat = os.stat(path)
-    return stat.st_size, stat.st_mtime_ns
-
-
-def _discard_log(path):
-    for suffix in ("-wal", "-shm"):
-        leftover = path.with_name(path.name + suffix)
-        if leftover.exists():
-            leftover.unlink()
-
-
 def _run_child(ctx, mode, target, bundle, office):
     """One timed run in a child process; the demo database is left as it was."""
-    from desktop_app.store.access import open_database
-    open_database(target).close()        # checkpoints anything left by an earlier reader
-    before = _stamp(target)
-    child = subprocess.run([sys.executable, "-c", CHILD, mode, str(target), str(bundle),
-                            str(office), ORG_KEY.hex(), str(ctx.workdir / "sync.log")],
-                           capture_output=True, text=True, cwd=str(ctx.workdir.parents[2]))
-    _discard_log(target)
-    if _stamp(target) != before:
-        raise RuntimeError(f"{target} was written by the benchmark: rebuild it")
-    if child.returncode != 0:
-        raise RuntimeError(child.stderr[-2000:])
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    return run_child(ctx, IMPORT, target, mode, bundle, office, ORG_KEY.hex(),
+                     ctx.workdir / "sync.log")
 
 
 def _best(runs):
