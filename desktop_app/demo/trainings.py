@@ -50,7 +50,7 @@ def _people(conn, rng: random.Random, wanted: int) -> dict[str, list[str]]:
         chunk = rowids[start:start + 900]
         for pid, sex in conn.execute(
                 f"SELECT id, sex FROM person WHERE rowid IN ({','.join('?' * len(chunk))}) "
-                f"AND deleted=0 AND merged_into IS NULL", chunk):
+                "AND deleted=0 AND merged_into IS NULL", chunk):
             pool["female" if sex == "female" else "male"].append(pid)
     return pool
 

@@ -171,7 +171,6 @@ def outstanding_by_month(conn, series: list[Period], office_ids) -> dict[str, li
         scope = f"AND l.office_id IN ({', '.join(ind.lit(o) for o in office_ids)})"
     ends = [m.end_exclusive.isoformat() for m in series]
     months = [m.code for m in series]
-    balance: dict[str, int] = {}
     currency_of: dict[str, str] = {}
     moves: dict[str, dict[int, int]] = {}
     for loan_id, currency, month, principal in conn.execute(

@@ -1,7 +1,6 @@
 """`hamroh db check`: integrity and schema checks, in plain words."""
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 

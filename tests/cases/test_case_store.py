@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, timedelta
 from decimal import Decimal
 

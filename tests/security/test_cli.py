@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from desktop_app.cli import main as hamroh
 from desktop_app.store import security
@@ -80,7 +79,6 @@ def test_consent_and_person_commands(db_path, capsys, monkeypatch, tmp_path):
 
 
 def test_demo_database_is_encrypted_with_a_user_per_role(tmp_path):
-    import argparse
     from desktop_app.demo import create_demo
     from desktop_app.store.access import open_database
     path = tmp_path / "demo.db"

@@ -1,7 +1,6 @@
 """Login, lock, administration page and the reason dialog, clicked through offscreen."""
-import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMainWindow, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMainWindow
 
 from desktop_app.store import security
 from desktop_app.store.people import PersonRepository

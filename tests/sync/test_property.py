@@ -4,7 +4,6 @@ everything, and no accepted write is lost (it is current, knowingly overwritten 
 writer who had seen it, or in the conflict list)."""
 from __future__ import annotations
 
-import json
 import shutil
 
 from hypothesis import HealthCheck, given, settings

@@ -13,7 +13,6 @@ from desktop_app.i18n import N_, _
 from desktop_app.store import people_merge
 from desktop_app.store.people import PersonRepository
 from desktop_app.store.repository import NotFound, ValidationError
-from desktop_app.sync import bundle as fmt
 from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
