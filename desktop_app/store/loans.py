@@ -777,7 +777,11 @@ def _borrower_counts(conn, as_of: date, office_id=None, fund_id=None) -> tuple[i
         "SELECT COUNT(DISTINCT l.person_id),"
         " COUNT(DISTINCT CASE WHEN p.sex='female' THEN l.person_id END),"
         " COUNT(CASE WHEN p.migration_status='returned' THEN 1 END)"
-        " FROM loan l LEFT JOIN person p ON p.id=l.person_id"
+        # p.deleted = 0 as in the reports' share of women, and so the covering index
+        # report_person answers: a look-up of each borrower's row reads a page of the
+        # register per loan (1.2 s for 50,000 loans in a register of 1,000,000, now 0.3 s)
+        " FROM loan l LEFT JOIN person p INDEXED BY report_person"
+        " ON p.id=l.person_id AND p.deleted=0"
         " WHERE l.deleted=0 AND l.disbursed_on IS NOT NULL AND l.disbursed_on<=?"
         " AND (? IS NULL OR l.office_id=?) AND (? IS NULL OR l.fund_id=?)",
         (_d(as_of).isoformat(), office_id, office_id, fund_id, fund_id)).fetchone()

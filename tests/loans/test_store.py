@@ -240,6 +240,27 @@ def test_portfolio_par_women_share_returned_and_overdue_list(session):
     assert S.portfolio(session.conn, as_of, office_id="elsewhere").by_currency == {}
 
 
+def test_portfolio_reads_borrowers_from_an_index_not_the_register(session):
+    """The portfolio page's borrower figures take sex and migration status from the
+    covering index: reading each borrower's row costs a page of the register per loan."""
+    checker = second_user(session)
+    fund = fund_with_capital(session, amount="200000")
+    active_loan(session, checker, fund, borrower(session), amount="6000")
+    conn = session.conn
+    queries = []
+    conn.set_trace_callback(queries.append)
+    try:
+        S.portfolio(conn, date(2026, 4, 20))
+    finally:
+        conn.set_trace_callback(None)
+    with_people = [q for q in queries if q.startswith("SELECT") and " person p " in q]
+    assert with_people
+    for query in with_people:
+        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + query)]
+        person_steps = [step for step in plan if " p " in step]
+        assert person_steps and all("COVERING INDEX" in step for step in person_steps), plan
+
+
 def test_write_off_needs_a_second_user(session):
     checker_session = second_user(session)
     fund = fund_with_capital(session)
