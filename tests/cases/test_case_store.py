@@ -20,6 +20,14 @@ from desktop_app.store.setup import initialise
 TODAY = date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as each test starts, the day the store and pages work on: the date taken at
+    import would be yesterday's for a run that passes midnight before reaching the test."""
+    global TODAY
+    TODAY = date.today()
+
+
 def days_ago(n: int) -> str:
     return (TODAY - timedelta(days=n)).isoformat()
 
