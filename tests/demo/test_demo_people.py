@@ -205,7 +205,8 @@ def test_demo_audit_chain_holds(tmp_path):
     session = create_demo(tmp_path / "d.db", default_arguments(people=30))
     assert verify_chain(session.conn) == []
     logged = session.conn.execute(
-        "SELECT detail FROM audit_log WHERE action='demo_generate'").fetchone()[0]
+        "SELECT detail FROM audit_log WHERE action='demo_generate' AND table_name='person'"
+    ).fetchone()[0]
     assert '"people":30' in logged
     session.conn.close()
 
