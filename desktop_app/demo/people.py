@@ -303,6 +303,14 @@ def _identity(rng: random.Random, country: str, today: date) -> Identity:
     return Identity(origin, sex, rng.choice(pools[2]), given, rng.choice(pools[0]), birth, phone)
 
 
+def _years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (29 February: the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class PeopleFactory:
     def __init__(self, places: Places, rng: random.Random, office_id: str | None,
                  today: date | None = None):
@@ -399,7 +407,7 @@ class PeopleFactory:
             else:
                 returned = end
                 departure = returned - timedelta(days=length)
-            earliest = self.today.replace(year=self.today.year - (age - 18))
+            earliest = _years_before(self.today, age - 18)
             if departure < earliest:
                 break
             country = self.places.countries.pick(rng)

@@ -42,7 +42,9 @@ def age_on(birth: date, today: date) -> int:
 
 
 def birth_date_from_age(age: int, today: date) -> date:
-    return date(today.year - age, 7, 1)
+    """The estimated birth date of someone ``age`` years old on ``today``: 1 July of the
+    year that makes them exactly that old today (before 1 July, of the year before)."""
+    return date(today.year - age - ((today.month, today.day) < (7, 1)), 7, 1)
 
 
 def validate_person(values: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:

@@ -64,18 +64,29 @@ class Session:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Session"]:
-        if not self.conn.in_transaction:
+        outermost = not self.conn.in_transaction
+        if outermost:
             # Another Session (another user on this connection, or another connection to
             # the same file) may have written since: re-read the counters at the start.
             self._origin_seq = None
             self.audit.forget_head()
         try:
             with dbmod.transaction(self.conn):
+                if outermost:
+                    # ... and a bundle imported meanwhile may carry clocks ahead of ours (a
+                    # sender whose clock runs ahead): a write stamped below a value it
+                    # replaces would win here and lose on every other replica.
+                    self._observe_latest_clock()
                 yield self
         except BaseException:
             self.audit.forget_head()
             self._origin_seq = None
             raise
+
+    def _observe_latest_clock(self) -> None:
+        last = self.conn.execute("SELECT MAX(hlc) FROM change_log").fetchone()[0]
+        if last:
+            self.clock.observe(last)
 
     def next_origin_seq(self) -> int:
         if self._origin_seq is None:

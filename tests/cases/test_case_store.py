@@ -20,6 +20,14 @@ from desktop_app.store.setup import initialise
 TODAY = date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as each test starts, the day the store and pages work on: the date taken at
+    import would be yesterday's for a run that passes midnight before reaching the test."""
+    global TODAY
+    TODAY = date.today()
+
+
 def days_ago(n: int) -> str:
     return (TODAY - timedelta(days=n)).isoformat()
 
@@ -39,16 +47,22 @@ def count(conn, table):
 
 def test_case_number_and_timeline_on_intake(session):
     case = new_case(session, caller_name="Алишер", summary="Not paid for three months")
-    assert case["number"].startswith(f"GRM-{session.device_code}-{TODAY.year}-")
+    # the year of the number is the year the case was opened (ten days ago: last year
+    # in the first days of January)
+    year = case["opened_on"][:4]
+    assert case["number"].startswith(f"GRM-{session.device_code}-{year}-")
     assert case["number"].endswith("00001")
     events = sc.timeline(session.conn, case["id"])
     assert [e["kind"] for e in events] == ["call"]
     assert events[0]["text"] == "Not paid for three months"
     second = new_case(session)
     assert second["number"].endswith("00002")
+    # a case opened on the last day of a year is numbered in that year's own sequence
+    late = new_case(session, opened_on="2024-12-31")
+    assert late["number"] == f"GRM-{session.device_code}-2024-00001"
     # the audit log and change log saw the writes
     assert session.conn.execute("SELECT COUNT(*) FROM change_log WHERE table_name='hotline_case'"
-                                ).fetchone()[0] == 2
+                                ).fetchone()[0] == 3
 
 
 def test_numbers_unique_across_two_offline_devices(template_db, tmp_path):

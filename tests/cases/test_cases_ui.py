@@ -24,6 +24,14 @@ from desktop_app.ui.context import AppContext
 TODAY = date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as each test starts, the day the store and pages work on: the date taken at
+    import would be yesterday's for a run that passes midnight before reaching the test."""
+    global TODAY
+    TODAY = date.today()
+
+
 @pytest.fixture
 def ctx(qtbot, session, db_path):
     """The application's context: lists are read on its DB worker."""

@@ -205,7 +205,8 @@ def test_demo_audit_chain_holds(tmp_path):
     session = create_demo(tmp_path / "d.db", default_arguments(people=30))
     assert verify_chain(session.conn) == []
     logged = session.conn.execute(
-        "SELECT detail FROM audit_log WHERE action='demo_generate'").fetchone()[0]
+        "SELECT detail FROM audit_log WHERE action='demo_generate' AND table_name='person'"
+    ).fetchone()[0]
     assert '"people":30' in logged
     session.conn.close()
 
@@ -217,3 +218,19 @@ def test_coordinator_demo(tmp_path, capsys):
     assert conn.execute("SELECT code, office_type FROM office").fetchone() == ("DSH", "coordinator")
     assert conn.execute("SELECT count(*) FROM person").fetchone()[0] == 30
     conn.close()
+
+
+def test_people_generated_on_a_leap_day(session):
+    """Episodes start no earlier than the person's 18th birthday counted back from today;
+    on 29 February that day is the 28th in a common year (it was a ValueError)."""
+    import random
+    from datetime import date
+
+    from desktop_app.demo.people import PeopleFactory, load_places
+    factory = PeopleFactory(load_places(session.conn, "TJ-RASHT"), random.Random(7),
+                            session.office_id, today=date(2028, 2, 29))
+    made = [factory.person() for _ in range(300)]
+    assert sum(len(episodes) for _values, episodes in made) > 50
+    for values, episodes in made:
+        for episode in episodes:
+            assert episode["departure_date"] <= "2028-02-29"

@@ -33,10 +33,13 @@ def fund_with_capital(session, amount="100000", currency="TJS", on=date(2025, 1,
 
 
 def active_loan(session, checker, fund, person, *, amount="12000", product="jrc_business",
-                applied=date(2026, 1, 5), disbursed=date(2026, 1, 10), terms=None):
-    maker = LoanService(session, today=TODAY)
+                applied=date(2026, 1, 5), disbursed=date(2026, 1, 10), terms=None,
+                today=TODAY):
+    """``today``: the services' day (tests that go on through the page, which works on
+    the real date, pass the real date)."""
+    maker = LoanService(session, today=today)
     loan = maker.apply(person_id=person["id"], fund_id=fund["id"], amount=amount,
                        purpose="business", product_code=product, terms=terms, applied_on=applied,
                        guarantor_name="Саидов Карим")
-    LoanService(checker, today=TODAY).approve(loan["id"], on=applied)
+    LoanService(checker, today=today).approve(loan["id"], on=applied)
     return maker.disburse(loan["id"], on=disbursed)

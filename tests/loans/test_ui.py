@@ -155,7 +155,7 @@ def test_reschedule_and_write_off_through_the_page(qtbot, session, db_path):
     person = borrower(session)
     today = date.today()
     loan = active_loan(session, checker, fund, person, applied=today - timedelta(days=200),
-                       disbursed=today - timedelta(days=190))
+                       disbursed=today - timedelta(days=190), today=today)
     ctx = AppContext(session, db_path)
     page = LoansPage(ctx)
     qtbot.addWidget(page)

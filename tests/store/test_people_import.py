@@ -134,7 +134,7 @@ def test_xlsx_with_date_cells_numbers_and_age(session, tmp_path):
                                 ).fetchall()
     assert rows == [("Ғафуров", "1979-05-20", 0, "992935551234", "A 1234567",
                      "через горячую линию"),
-                    ("Юсуфова", "1992-07-01", 1, "+992 90 111 22 33", None, None)]
+                    ("Юсуфова", "1991-07-01", 1, "+992 90 111 22 33", None, None)]
 
 
 def test_jamoat_must_belong_to_the_district(session, tmp_path):

@@ -344,3 +344,27 @@ def test_received_records_are_audited_per_batch_and_updates_per_record(make_repl
         "SELECT origin_device, origin_seq, fields FROM change_log WHERE origin_device=?",
         (grm.device_id,)))
     assert got == sent
+
+
+def test_edit_after_receiving_wins_everywhere_even_behind_the_senders_clock(make_replicas,
+                                                                           tmp_path):
+    """Laptop clocks drift (and a wall clock can step back): an edit made after a value
+    was received replaces it on every replica, not only where it was typed. The page's
+    long-lived session stamps it after the clocks it has received through an import."""
+    import time
+
+    from desktop_app.store.session import Session
+
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    p = person(grm)
+    # Gharm's clock is an hour ahead of Dushanbe's
+    ahead = Session(grm.conn, grm.session.actor,
+                    wall_clock=lambda: time.time_ns() // 1_000_000 + 3_600_000)
+    PersonRepository(ahead).update(p["id"], {"village": "Navdi"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    PersonRepository(dsh.session).update(p["id"], {"village": "Garm"})
+    summary = exchange_files(dsh, grm, tmp_path / "b")
+    assert summary.conflicts == 0
+    assert PersonRepository(grm.session).get(p["id"])["village"] == "Garm"
+    exchange_files(grm, dsh, tmp_path / "b")
+    assert dump_text(grm.conn) == dump_text(dsh.conn)

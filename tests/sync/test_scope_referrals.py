@@ -14,22 +14,23 @@ from desktop_app.store.repository import ValidationError
 
 from .conftest import exchange_files
 
-TODAY = date.today().isoformat()
-
 
 def case_with_person(replica, family_name, **extra):
+    # one date for the consent, the opening and the follow-up (read here, not at import:
+    # a run passing midnight would open the case today with a follow-up due yesterday)
+    today = date.today().isoformat()
     person = PersonRepository(replica.session).create(dict(
-        family_name=family_name, given_name="Фарҳод", consent_date=TODAY,
+        family_name=family_name, given_name="Фарҳод", consent_date=today,
         consent_scope="referral"))
     employer = sc.find_or_create_employer(replica.session, f"ООО {family_name}Строй")
     case = sc.open_case(replica.session, dict(channel="hotline", category="unpaid_wages",
-                                              person_id=person["id"],
+                                              person_id=person["id"], opened_on=today,
                                               employer_id=employer["id"], **extra))
-    sc.add_followup(replica.session, case["id"], TODAY, "Call back")
+    sc.add_followup(replica.session, case["id"], today, "Call back")
     MigrationEpisodeRepository(replica.session).create(dict(
         person_id=person["id"], destination_country="RU", employer_name="ООО Вектор"))
     ConsentRepository(replica.session).create(dict(
-        person_id=person["id"], consent_date=TODAY, scope="referral", method="written"))
+        person_id=person["id"], consent_date=today, scope="referral", method="written"))
     return person, employer, case
 
 
