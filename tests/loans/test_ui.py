@@ -116,6 +116,37 @@ def test_apply_approve_disburse_repay_late_shows_in_par30(qtbot, session, db_pat
     assert portfolio.overdue.rowCount() == 0
 
 
+def test_portfolio_is_computed_on_the_worker_and_the_latest_choice_wins(qtbot, session,
+                                                                         db_path):
+    """With the application's DB worker the figures arrive through it (the page stays
+    responsive on a large portfolio); only the answer for the latest date is shown."""
+    from desktop_app.ui.app import build_context
+
+    from .helpers import active_loan, fund_with_capital
+    checker = second_user(session)
+    fund = fund_with_capital(session, amount="200000")
+    active_loan(session, checker, fund, borrower(session), amount="6000")
+    ctx = build_context(db_path, session=session)
+    try:
+        page = PAGE.factory(ctx)
+        qtbot.addWidget(page)
+        portfolio = page.portfolio
+        page.tabs.setCurrentWidget(portfolio)
+        # unpaid since the first due date: at risk a year on, not the day after disbursing
+        portfolio.as_of.setDate(_qdate(date(2027, 1, 10)))
+        portfolio.as_of.setDate(_qdate(date(2026, 1, 11)))
+        assert portfolio.figures.text() == "Loading…"
+        qtbot.waitUntil(lambda: "PAR30" in portfolio.figures.text(), timeout=10_000)
+        assert ctx.worker.wait_idle(10_000)   # the older answer too: it is not shown
+        assert "PAR30 0.0%" in portfolio.figures.text()
+        assert portfolio.overdue.rowCount() == 0
+        portfolio.as_of.setDate(_qdate(date(2027, 1, 10)))
+        qtbot.waitUntil(lambda: "PAR30 100.0%" in portfolio.figures.text(), timeout=10_000)
+        assert portfolio.overdue.rowCount() == 1
+    finally:
+        ctx.worker.stop()
+
+
 def test_person_section_lists_loans(qtbot, session, db_path):
     person = borrower(session)
     ctx = AppContext(session, db_path)

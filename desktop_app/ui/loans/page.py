@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from datetime import date
 from decimal import Decimal
 
@@ -801,6 +802,8 @@ class PortfolioTab(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
+        self._generation = 0
+        self.last = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.as_of = date_edit()
@@ -875,10 +878,43 @@ class PortfolioTab(QWidget):
             combo.blockSignals(False)
 
     def refresh(self) -> None:
+        """Compute the figures: on the DB worker when there is one (a portfolio of tens of
+        thousands of loans takes a second or two; a newer request replaces an older one),
+        else in place."""
         as_of = pydate(self.as_of)
-        office, fund = self.office.currentData(), self.fund.currentData()
-        p = S.portfolio(self.ctx.conn, as_of, office_id=office, fund_id=fund,
-                        since=pydate(self.since))
+        office, fund, since = self.office.currentData(), self.fund.currentData(), pydate(
+            self.since)
+        self._generation += 1
+        generation = self._generation
+
+        def work(conn):
+            p = S.portfolio(conn, as_of, office_id=office, fund_id=fund, since=since)
+            return p, S.overdue_list(conn, as_of, office_id=office, fund_id=fund,
+                                     rows=p.rows)[:1000]
+
+        worker = getattr(self.ctx, "worker", None)
+        if worker is None:
+            self._show(generation, *work(self.ctx.conn))
+            return
+        self.figures.setText(_("Loading…"))
+        tab = weakref.ref(self)     # the job may be released on the worker thread
+
+        def done(result):
+            alive = tab()
+            if alive is not None:
+                alive._show(generation, *result)
+
+        def failed(exc):
+            alive = tab()
+            if alive is not None and generation == alive._generation:
+                alive.figures.setText(_("The figures could not be computed: {error}").format(
+                    error=exc))
+
+        worker.submit(work, done, failed, key=f"loan-portfolio-{id(self)}")
+
+    def _show(self, generation: int, p, items) -> None:
+        if generation != self._generation:
+            return                      # figures for an older choice of date or filter
         self.last = p
         parts = []
         for cur, f in sorted(p.by_currency.items()):
@@ -904,8 +940,6 @@ class PortfolioTab(QWidget):
                 count, out, due = f.buckets[key]
                 rows.append((key, count, money(out, cur), money(due, cur), cur))
         self.buckets.set_rows(rows, right={1, 2, 3})
-        items = S.overdue_list(self.ctx.conn, as_of, office_id=office, fund_id=fund,
-                               rows=p.rows)[:1000]
         self.overdue.set_rows(
             [(it.number, it.borrower, it.phones, it.days_late, money(it.overdue, it.currency),
               money(it.outstanding, it.currency)) for it in items],
