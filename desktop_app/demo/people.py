@@ -245,11 +245,15 @@ class Identity:
 def _phone(rng: random.Random, country: str) -> str:
     code, prefixes = MOBILE.get(country, MOBILE["TJ"])
     prefix = rng.choice(prefixes)
-    width = 9 - len(prefix)
+    # national numbers: 10 digits in Russia, 9 in Central Asia
+    width = (10 if code == "+7" else 9) - len(prefix)
     digits = f"{rng.randrange(10 ** width):0{width}d}"
     style = rng.random()
     if style < 0.5:
-        return f"{code} {prefix} {digits[:3]} {digits[3:5]} {digits[5:]}"
+        # +992 93 555 12 34, +7 903 344 45 12, +996 700 997 596
+        groups = (digits[:3], digits[3:5], digits[5:]) if width == 7 else (digits[:3],
+                                                                           digits[3:])
+        return " ".join((code, prefix) + groups)
     if style < 0.8:
         return f"{code}{prefix}{digits}"
     return f"{prefix}{digits}"

@@ -234,3 +234,17 @@ def test_people_generated_on_a_leap_day(session):
     for values, episodes in made:
         for episode in episodes:
             assert episode["departure_date"] <= "2028-02-29"
+
+
+def test_demo_phone_numbers_have_their_country_length():
+    """Nine digits after +992, +998 and +996, ten after +7, however they are written."""
+    import random
+
+    from desktop_app.demo.people import MOBILE, _phone
+    rng = random.Random(7)
+    for country, (code, _prefixes) in MOBILE.items():
+        for _n in range(200):
+            written = _phone(rng, country)
+            digits = re.sub(r"\D", "", written)
+            national = digits[len(code) - 1:] if written.startswith("+") else digits
+            assert len(national) == (10 if code == "+7" else 9), (country, written)
