@@ -70,6 +70,19 @@ def english():
     set_language("en")
 
 
+def query_plans(conn, run, mentioning: str) -> dict[str, list[str]]:
+    """The SELECTs that ``run()`` sends through ``conn`` and that contain ``mentioning``,
+    each with its EXPLAIN QUERY PLAN steps (for tests that a query stays on its index)."""
+    queries: list[str] = []
+    conn.set_trace_callback(queries.append)
+    try:
+        run()
+    finally:
+        conn.set_trace_callback(None)
+    return {q: [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + q)]
+            for q in queries if q.startswith("SELECT") and mentioning in q}
+
+
 def dump_of(path) -> str:
     """`hamroh db dump` of the database file at ``path`` (opened and closed here)."""
     from desktop_app.sync.dump import dump_text

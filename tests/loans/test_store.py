@@ -10,6 +10,8 @@ from desktop_app.store.audit import verify_chain
 from desktop_app.store.repository import AppendOnlyError, ValidationError
 from desktop_app.store.session import PermissionDenied
 
+from tests.conftest import query_plans
+
 from .helpers import TODAY, active_loan, borrower, fund_with_capital, second_user
 
 
@@ -247,16 +249,9 @@ def test_portfolio_reads_borrowers_from_an_index_not_the_register(session):
     fund = fund_with_capital(session, amount="200000")
     active_loan(session, checker, fund, borrower(session), amount="6000")
     conn = session.conn
-    queries = []
-    conn.set_trace_callback(queries.append)
-    try:
-        S.portfolio(conn, date(2026, 4, 20))
-    finally:
-        conn.set_trace_callback(None)
-    with_people = [q for q in queries if q.startswith("SELECT") and " person p " in q]
-    assert with_people
-    for query in with_people:
-        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + query)]
+    plans = query_plans(conn, lambda: S.portfolio(conn, date(2026, 4, 20)), " person p ")
+    assert plans
+    for plan in plans.values():
         person_steps = [step for step in plan if " p " in step]
         assert person_steps and all("COVERING INDEX" in step for step in person_steps), plan
 

@@ -5,6 +5,8 @@ from desktop_app.i18n import set_language
 from desktop_app.store.people import PersonRepository
 from desktop_app.store.people_duplicates import find_duplicate_pairs, find_duplicates
 
+from tests.conftest import query_plans
+
 
 @pytest.fixture
 def people(session):
@@ -191,17 +193,10 @@ def test_every_candidate_query_is_an_index_look_up(session, people):
     """Saving a form checks for duplicates by phone, names, birth date and document, each
     on its own index: a scan of the register takes seconds at a million people."""
     conn = session.conn
-    queries = []
-    conn.set_trace_callback(queries.append)
-    try:
-        find_duplicates(conn, {"family_name": "Rahmonov", "given_name": "Alisher",
-                               "birth_date": "1990-03-07", "phones": "+992 93 555 12 34",
-                               "document_number": "A1234567"})
-    finally:
-        conn.set_trace_callback(None)
-    person_queries = [q for q in queries if q.startswith("SELECT") and "FROM person " in q]
+    plans = query_plans(conn, lambda: find_duplicates(
+        conn, {"family_name": "Rahmonov", "given_name": "Alisher", "birth_date": "1990-03-07",
+               "phones": "+992 93 555 12 34", "document_number": "A1234567"}), "FROM person ")
     # the rows behind the names and phone, those born that day, those with the document
-    assert len(person_queries) == 3, person_queries
-    for query in person_queries:
-        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + query)]
+    assert len(plans) == 3, list(plans)
+    for query, plan in plans.items():
         assert not [step for step in plan if step.startswith("SCAN")], (query, plan)
