@@ -12,8 +12,11 @@ import pkgutil
 import sys
 
 from desktop_app import commands
-from desktop_app.i18n import _, set_language
+from desktop_app.i18n import Domain, set_language
 from desktop_app.store.db import DatabaseError
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 
 def build_parser() -> argparse.ArgumentParser:

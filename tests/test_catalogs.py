@@ -1,8 +1,12 @@
 """Every catalog compiles with no untranslated, fuzzy or placeholder-mismatched entry."""
 import re
+import sys
+from pathlib import Path
 
 from desktop_app import i18n
 from desktop_app.i18n import build
+
+CORE = i18n.Domain("core")
 
 
 def test_catalogs_are_complete_and_consistent():
@@ -24,12 +28,57 @@ def test_every_source_message_is_in_the_catalogs():
 
 def test_tajik_and_uzbek_use_their_own_letters():
     i18n.set_language("tg")
-    assert re.search("[ғӣқӯҳҷ]", i18n._("Database file:") + i18n._("Unsaved changes"))
+    assert re.search("[ғӣқӯҳҷ]", CORE.gettext("Database file:") + CORE.gettext("Unsaved changes"))
     i18n.set_language("uz")
-    assert "ʻ" in i18n._("The record was not found; it may have been deleted.")
+    assert "ʻ" in CORE.gettext("The record was not found; it may have been deleted.")
 
 
 def test_plural_forms_follow_the_language():
     i18n.set_language("ru")
-    assert i18n.ngettext("{count} person", "{count} people", 3).format(count=3) == "3 человека"
-    assert i18n.ngettext("{count} person", "{count} people", 5).format(count=5) == "5 человек"
+    assert CORE.ngettext("{count} person", "{count} people", 3).format(count=3) == "3 человека"
+    assert CORE.ngettext("{count} person", "{count} people", 5).format(count=5) == "5 человек"
+
+
+def test_every_module_with_messages_declares_its_domain():
+    assert build.undeclared_files() == []
+
+
+def test_a_module_keeps_its_catalog_wherever_it_lives(tmp_path):
+    """The domain comes from the module's declaration, not from its file or package name:
+    the same source at another path (or under another module name) extracts into the same
+    catalog and translates the same way."""
+    import importlib.util
+
+    source_path = Path(build.SOURCE_DIR / "domain" / "loans.py")
+    source = source_path.read_text(encoding="utf-8")
+    moved = tmp_path / "store" / "people" / "core_helpers.py"
+    moved.parent.mkdir(parents=True)
+    moved.write_text(source, encoding="utf-8")
+    assert build.domain_of(moved) == build.domain_of(source_path) == "loans"
+
+    spec = importlib.util.spec_from_file_location("desktop_app.store.people.core_helpers", moved)
+    relocated = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = relocated
+    from desktop_app.domain import loans
+    i18n.set_language("tg")
+    try:
+        spec.loader.exec_module(relocated)
+        for text in loans.CARD_TEXT.values():
+            assert relocated._(text) == loans._(text)
+        assert any(loans._(text) != text for text in loans.CARD_TEXT.values())
+    finally:
+        del sys.modules[spec.name]
+        i18n.set_language("en")
+
+
+def test_a_file_with_messages_but_no_domain_is_refused(tmp_path):
+    stray = tmp_path / "stray.py"
+    stray.write_text('from desktop_app.i18n import N_\nTITLE = N_("Loans")\n', encoding="utf-8")
+    assert build.domain_of(stray) is None
+    stray.write_text('DOMAIN = Domain("money")\n', encoding="utf-8")
+    try:
+        build.domain_of(stray)
+    except build.UndeclaredDomain as exc:
+        assert "money" in str(exc)
+    else:
+        raise AssertionError("an unknown domain was accepted")

@@ -11,10 +11,13 @@ import argparse
 import functools
 import sys
 
-from desktop_app.commands.security_impl.login import ask_password, user_help  # noqa: F401
-from desktop_app.i18n import _
+from desktop_app.commands._login import ask_password, user_help  # noqa: F401
+from desktop_app.i18n import Domain
 from desktop_app.store.access import open_session
 from desktop_app.store.session import Session
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 
 def add_db_argument(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -29,7 +32,7 @@ def open_for_cli(args: argparse.Namespace, *, create: bool = False,
     path = args.db
     if create or not security.is_encrypted_file(path) or security.known_key(path):
         return open_session(path, create=create, migrate=migrate)
-    from desktop_app.commands.security_impl.login import login_for_cli
+    from desktop_app.commands._login import login_for_cli
     return login_for_cli(args, path, migrate=migrate)
 
 

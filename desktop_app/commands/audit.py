@@ -1,2 +1,59 @@
-"""``hamroh audit verify|list`` (implemented in security_impl.audit)."""
-from desktop_app.commands.security_impl.audit import register  # noqa: F401
+"""``hamroh audit verify|list``: check the audit log's hash chain, read the log."""
+from __future__ import annotations
+
+import json
+
+from desktop_app.commands._common import add_db_argument, open_for_cli
+from desktop_app.i18n import Domain
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("audit", help=_("check or read the audit log"))
+    sub = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = sub.add_parser("verify", help=_("report any break in the audit log's hash chain"))
+    add_db_argument(verify)
+    verify.set_defaults(handler=run_verify)
+    listing = sub.add_parser("list", help=_("print audit entries, newest first"))
+    add_db_argument(listing)
+    listing.add_argument("--action", help=_("only this action, e.g. login or export_person"))
+    listing.add_argument("--username", help=_("only this user"))
+    listing.add_argument("--since", help=_("only from this date (YYYY-MM-DD)"))
+    listing.add_argument("--limit", type=int, default=50, help=_("how many entries"))
+    listing.set_defaults(handler=run_list)
+
+
+def run_verify(args) -> int:
+    from desktop_app.store.audit import verify_chain
+    from desktop_app.store.security_audit import break_message
+    session = open_for_cli(args)
+    session.require("view_audit", "audit_log")
+    total = session.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    breaks = verify_chain(session.conn)
+    session.log("verify_audit", detail={"breaks": len(breaks)})
+    if not breaks:
+        print(_("The audit log is intact ({count} entries).").format(count=total))
+        return 0
+    for item in breaks:
+        print(_("Entry {seq}: {problem}").format(seq=item.seq, problem=break_message(item)))
+    print(_("The audit log was changed outside Hamroh at {count} places.")
+          .format(count=len(breaks)))
+    return 1
+
+
+def run_list(args) -> int:
+    from desktop_app.store.security_audit import AuditFilter, audit_entries
+    session = open_for_cli(args)
+    session.require("view_audit", "audit_log")
+    rows = audit_entries(session.conn, AuditFilter(action=args.action, username=args.username,
+                                                   since=args.since), limit=args.limit)
+    for row in rows:
+        detail = json.loads(row["detail"]) if row["detail"] else None
+        print("\t".join(str(x) for x in (row["at"], row["username"] or row["user_id"] or "",
+                                         row["action"], row["table_name"] or "",
+                                         row["record_id"] or "",
+                                         json.dumps(detail, ensure_ascii=False) if detail
+                                         else "")))
+    return 0

@@ -7,7 +7,11 @@ import sys
 from pathlib import Path
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
-from desktop_app.i18n import _, ngettext
+from desktop_app.i18n import Domain
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 
 def register(subparsers) -> None:

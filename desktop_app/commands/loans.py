@@ -9,7 +9,10 @@ from decimal import Decimal, InvalidOperation
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain import loans as L
-from desktop_app.i18n import _, format_date
+from desktop_app.i18n import Domain, format_date
+
+DOMAIN = Domain("loans")
+_ = DOMAIN.gettext
 
 
 def register(subparsers) -> None:

@@ -12,13 +12,17 @@ import sys
 from datetime import date
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
-from desktop_app.i18n import _, ngettext
+from desktop_app.i18n import Domain
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest,
                                          connection_factory)
 from desktop_app.reports.outputs import FORMATS, OutputError
 from desktop_app.reports.periods import Period, PeriodError, parse_period
 from desktop_app.store.session import PermissionDenied
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 LANGS = ("ru", "tg", "uz", "en")
 ALL_TIME = Period(date(1900, 1, 1), date(9998, 12, 31), "custom", "all")

@@ -11,7 +11,10 @@ import os
 import sys
 
 from desktop_app.commands._common import add_db_argument, ask_password, fail, open_for_cli
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 ROLE_CHOICES = ("field_officer", "case_worker", "inspector", "loan_officer", "coordinator",
                 "administrator")

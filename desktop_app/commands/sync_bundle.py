@@ -5,9 +5,12 @@ import sys
 from pathlib import Path
 
 from desktop_app.commands._common import add_db_argument, fail, with_session
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import exchange, keys
+
+DOMAIN = Domain("sync")
+_ = DOMAIN.gettext
 
 
 def register(subparsers) -> None:

@@ -14,11 +14,14 @@ from decimal import Decimal
 from desktop_app.demo import DemoGenerator
 from desktop_app.domain import loans as L
 from desktop_app.domain.ids import new_id
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import loans as S
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people import PersonRepository
 from desktop_app.store.sequences import next_number
+
+DOMAIN = Domain("loans")
+_ = DOMAIN.gettext
 
 PURPOSE_WEIGHTS = (("business", 30), ("livestock", 25), ("trade", 20), ("agriculture", 12),
                    ("migration_travel", 10), ("other", 3))

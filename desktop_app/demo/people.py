@@ -18,9 +18,12 @@ from datetime import date, timedelta
 
 from desktop_app.demo import DemoGenerator
 from desktop_app.domain.ids import new_id
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import reference
 from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 DEFAULT_PEOPLE = 3000
 CHUNK = 10_000

@@ -12,10 +12,13 @@ from datetime import date, timedelta
 
 from desktop_app.demo import DemoGenerator
 from desktop_app.domain.ids import new_id
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import reference
 from desktop_app.store import trainings as tr
 from desktop_app.store.sequences import next_number
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
 
 DEFAULT_TRAININGS = 60
 WOMEN_SHARE = {"household_budget": 0.9, "siyb": 0.5, "bricklaying": 0.05, "welding": 0.05,

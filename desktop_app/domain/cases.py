@@ -11,7 +11,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from desktop_app.domain.people import parse_date
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
+
+DOMAIN = Domain("cases")
+_ = DOMAIN.gettext
 
 STATUSES = ("new", "in_progress", "referred", "resolved", "closed")
 OPEN_STATUSES = ("new", "in_progress", "referred")

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
+
+DOMAIN = Domain("loans")
+_ = DOMAIN.gettext
 
 # ISO 4217 minor units of the currencies the offices use (UZS has 2 in ISO 4217 and CLDR).
 MINOR_UNITS = {"TJS": 2, "USD": 2, "RUB": 2, "KZT": 2, "KGS": 2, "UZS": 2, "EUR": 2}
@@ -463,12 +466,10 @@ CARD_TEXT = {
 def card_texts(language: str) -> dict[str, str]:
     """The card's texts in ``language`` (looked up in the loans catalog, whatever the
     UI language and whichever module prints the card)."""
-    from desktop_app.i18n import translator_for
-    translate = translator_for(language).gettext
+    translate = DOMAIN.in_language(language).gettext
     return {key: translate(text) for key, text in CARD_TEXT.items()}
 
 
 def vocabulary_label(language: str, vocabulary: dict[str, str], code: str) -> str:
     """A vocabulary label (method, frequency, status ...) in ``language``."""
-    from desktop_app.i18n import translator_for
-    return translator_for(language).gettext(vocabulary.get(code, code))
+    return DOMAIN.in_language(language).gettext(vocabulary.get(code, code))

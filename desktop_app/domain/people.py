@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 SEXES = {"female": N_("Female"), "male": N_("Male")}
 MIGRATION_STATUSES = {

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from desktop_app.i18n import N_
+from desktop_app.i18n import N_, Domain
+
+DOMAIN = Domain("security")
 
 OWN, OFFICE, ALL = "own", "office", "all"
 SCOPE_RANK = {OWN: 1, OFFICE: 2, ALL: 3}

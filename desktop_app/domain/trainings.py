@@ -8,7 +8,10 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from desktop_app.domain.people import parse_date
-from desktop_app.i18n import N_, _, format_number
+from desktop_app.i18n import N_, Domain, format_number
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
 
 # Follow-up outcomes of a trainee (codes are what records and reports store).
 OUTCOMES = {

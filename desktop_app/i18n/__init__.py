@@ -2,12 +2,23 @@
 
 English is the source language. Catalogs are gettext ``.mo`` files built from
 ``translations/<lang>/LC_MESSAGES/<domain>.po``; every domain of the chosen language is
-chained, so ``_`` finds a message whatever module's catalog holds it.
+chained, so a lookup finds a message whatever module's catalog holds it.
+
+Each module names its catalog once, explicitly, so that moving or renaming a file never
+changes where its strings come from::
+
+    from desktop_app.i18n import Domain
+
+    DOMAIN = Domain("loans")
+    _ = DOMAIN.gettext
+    ngettext = DOMAIN.ngettext
+
+``python -m desktop_app.i18n.build`` reads the same declaration to put the module's
+messages into ``translations/<lang>/LC_MESSAGES/loans.po``.
 """
 from __future__ import annotations
 
 import gettext
-import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -29,19 +40,6 @@ CORE = "core"
 
 _language = SOURCE_LANGUAGE
 _listeners: list[Callable[[str], None]] = []
-
-
-def domain_of_parts(parts) -> str:
-    """The catalog domain of a source file from its path parts or module name parts.
-
-    The first of DOMAINS that is a part, or a part's ``<domain>_`` prefix or ``_<domain>``
-    suffix; otherwise ``core``. Extraction (i18n/build.py) and lookup use this same rule.
-    """
-    for name in parts:
-        for domain in DOMAINS:
-            if name == domain or name.startswith(domain + "_") or name.endswith("_" + domain):
-                return domain
-    return CORE
 
 
 class Catalogs:
@@ -91,21 +89,12 @@ class Catalogs:
 
 
 _catalogs: dict[str, Catalogs] = {}
-_module_domains: dict[str, str] = {}
 
 
 def _catalogs_for(language: str) -> Catalogs:
     if language not in _catalogs:
         _catalogs[language] = Catalogs(language)
     return _catalogs[language]
-
-
-def _caller_domain(depth: int = 2) -> str:
-    name = sys._getframe(depth).f_globals.get("__name__", "")
-    domain = _module_domains.get(name)
-    if domain is None:
-        domain = _module_domains[name] = domain_of_parts(name.split(".")[1:])
-    return domain
 
 
 def set_language(language: str) -> None:
@@ -137,49 +126,58 @@ def remove_listener(listener: Callable[[str], None]) -> None:
         _listeners.remove(listener)
 
 
-def _(message: str) -> str:
-    return _catalogs_for(_language).gettext(_caller_domain(), message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return _catalogs_for(_language).ngettext(_caller_domain(), singular, plural, n)
-
-
-def pgettext(context: str, message: str) -> str:
-    return _catalogs_for(_language).pgettext(_caller_domain(), context, message)
-
-
 def N_(message: str) -> str:
-    """Mark a string for extraction; translate it later with ``_``."""
+    """Mark a string for extraction; translate it later with the module's ``_``."""
     return message
 
 
-class LanguageTranslator:
-    """gettext-style access to another language than the current one (certificates,
-    repayment cards, letters in the recipient's language); same domain rule as ``_``."""
+class Domain:
+    """The translation functions of one catalog domain, in the current language.
 
-    def __init__(self, language: str):
+    A message is looked up in this domain first, then ``core``, then the other domains.
+    """
+
+    def __init__(self, name: str):
+        if name not in DOMAINS and name != CORE:
+            raise ValueError(f"unknown translation domain: {name}")
+        self.name = name
+
+    def gettext(self, message: str) -> str:
+        return _catalogs_for(_language).gettext(self.name, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _catalogs_for(_language).ngettext(self.name, singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return _catalogs_for(_language).pgettext(self.name, context, message)
+
+    def in_language(self, language: str) -> LanguageTranslator:
+        """This domain in another language than the current one (certificates, repayment
+        cards, letters in the recipient's language)."""
+        return LanguageTranslator(language, self.name)
+
+
+class LanguageTranslator:
+    """gettext-style access to one domain in a fixed language."""
+
+    def __init__(self, language: str, domain: str):
         self.language = language
+        self.domain = domain
 
     def gettext(self, message: str) -> str:
         if self.language == SOURCE_LANGUAGE:
             return message
-        return _catalogs_for(self.language).gettext(_caller_domain(), message)
+        return _catalogs_for(self.language).gettext(self.domain, message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         if self.language == SOURCE_LANGUAGE:
             return singular if n == 1 else plural
-        return _catalogs_for(self.language).ngettext(_caller_domain(), singular, plural, n)
+        return _catalogs_for(self.language).ngettext(self.domain, singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
         if self.language == SOURCE_LANGUAGE:
             return message
-        return _catalogs_for(self.language).pgettext(_caller_domain(), context, message)
-
-
-def translator_for(language: str) -> LanguageTranslator:
-    """A translator for another language than the current one (certificates, letters)."""
-    return LanguageTranslator(language)
+        return _catalogs_for(self.language).pgettext(self.domain, context, message)
 
 
 # ---- locale-aware formatting (Babel) -------------------------------------------------

@@ -7,9 +7,9 @@
     python -m desktop_app.i18n.build fill FILE.json # {"domain": {"lang": {"msgid": "msgstr"}}}
     python -m desktop_app.i18n.build harvest REF    # take missing translations from git REF
 
-A source file belongs to the first domain in DOMAINS that names one of its path segments
-or its file stem; everything else is ``core``. Messages already in ``core`` are not
-repeated in other domains.
+A source file's messages go to the domain it declares (``DOMAIN = Domain("loans")``, see
+``desktop_app.i18n``); a file with messages and no declaration is an error. Messages already
+in ``core`` are not repeated in other domains.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from desktop_app.i18n import DOMAINS, domain_of_parts
+from desktop_app.i18n import CORE, DOMAINS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = ROOT / "desktop_app"
@@ -35,21 +35,52 @@ BABEL_LOCALES = {"ru": "ru", "tg": "tg", "uz": "uz_Latn", "en": "en"}
 PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*\}")
 
 
-def domain_of(path: Path) -> str:
-    rel = path.relative_to(SOURCE_DIR)
-    return domain_of_parts(list(rel.parts[:-1]) + [rel.stem])
+DECLARATION = re.compile(r'^DOMAIN = Domain\("(\w+)"\)$', re.MULTILINE)
+
+
+class UndeclaredDomain(Exception):
+    """A source file has translatable messages but names no catalog domain."""
+
+
+def declared_domain(source: str) -> str | None:
+    """The domain a module declares with ``DOMAIN = Domain("...")``, if any."""
+    found = DECLARATION.findall(source)
+    if len(found) > 1:
+        raise UndeclaredDomain(f"more than one domain declared: {found}")
+    if found and found[0] not in DOMAINS + (CORE,):
+        raise UndeclaredDomain(f"unknown domain {found[0]!r}")
+    return found[0] if found else None
+
+
+def domain_of(path: Path) -> str | None:
+    return declared_domain(path.read_text(encoding="utf-8"))
+
+
+def undeclared_files() -> list[str]:
+    """Source files with messages to translate but no ``DOMAIN = Domain(...)``."""
+    return sorted(str(path.relative_to(ROOT)) for path, messages in _messages_by_file()
+                  if messages and domain_of(path) is None)
+
+
+def _messages_by_file():
+    for path in sorted(SOURCE_DIR.rglob("*.py")):
+        if "locale" in path.parts:
+            continue
+        yield path, list(extract_from_file("python", str(path), keywords=DEFAULT_KEYWORDS))
 
 
 def _extract() -> dict[str, dict[tuple, tuple]]:
     """domain -> {(msgid, context): (locations, flags, plural)}"""
     found: dict[str, dict] = {}
-    for path in sorted(SOURCE_DIR.rglob("*.py")):
-        if "locale" in path.parts:
+    for path, extracted in _messages_by_file():
+        if not extracted:
             continue
         domain = domain_of(path)
+        if domain is None:
+            raise UndeclaredDomain(f"{path.relative_to(ROOT)} has messages but declares no "
+                                   'domain: add DOMAIN = Domain("...")')
         messages = found.setdefault(domain, {})
-        for lineno, message, comments, context in extract_from_file(
-                "python", str(path), keywords=DEFAULT_KEYWORDS):
+        for lineno, message, comments, context in extracted:
             key = (message, context)
             loc = (str(path.relative_to(ROOT)), lineno)
             if key in messages:
@@ -130,7 +161,8 @@ def _ids(msg) -> list[str]:
 
 
 def problems() -> list[str]:
-    found: list[str] = []
+    found: list[str] = [f"{name}: has messages but declares no translation domain"
+                        for name in undeclared_files()]
     for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
         lang = po.parent.parent.name
         catalog = _read(po, lang)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QTranslator
 
-from desktop_app import i18n
+from desktop_app.i18n import Domain
+
+CORE = Domain("core")
 
 
 class GettextTranslator(QTranslator):
@@ -16,9 +18,9 @@ class GettextTranslator(QTranslator):
         if not source_text:
             return ""
         text = source_text
-        translated = i18n._(text)
+        translated = CORE.gettext(text)
         if translated == text and "&" in text:
-            plain = i18n._(text.replace("&", ""))
+            plain = CORE.gettext(text.replace("&", ""))
             if plain != text.replace("&", ""):
                 return plain
         return translated if translated != text else ""

@@ -1,5 +1,7 @@
 """Texts that Qt itself shows, listed so that extraction puts them in the core catalog."""
-from desktop_app.i18n import N_
+from desktop_app.i18n import N_, Domain
+
+DOMAIN = Domain("core")
 
 QT_TEXTS = (
     N_("OK"), N_("Cancel"), N_("Yes"), N_("No"), N_("&Yes"), N_("&No"), N_("Save"),

@@ -17,10 +17,13 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from desktop_app.i18n import _, current_language
+from desktop_app.i18n import Domain, current_language
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.periods import Period
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
 
 PERCENT = Decimal("0.1")
 

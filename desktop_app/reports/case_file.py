@@ -18,17 +18,19 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from desktop_app.domain.cases import EVENT_LABELS, PDF_LABELS, from_minor
-from desktop_app.i18n import format_date, format_money, translator_for
+from desktop_app.i18n import Domain, format_date, format_money
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import cases as sc
 from desktop_app.store import reference
+
+DOMAIN = Domain("reports")
 
 
 def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "en",
                    include_sensitive: bool = False) -> Path:
     conn = session.conn
     case = sc.CaseRepository(session).require(case_id)
-    tr = translator_for(language).gettext
+    tr = DOMAIN.in_language(language).gettext
 
     def L(key: str, **kw) -> str:  # noqa: N802 - a short label helper
         text = tr(PDF_LABELS[key])

@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from desktop_app.i18n import _, current_language, pgettext
+from desktop_app.i18n import Domain, current_language
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (ReportRequest, compute_all, make_query,
                                          table_names, unresolved_duplicates)
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.periods import Period, month_period, year_period
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
+pgettext = DOMAIN.pgettext
 
 WIDE_ROLES = ("coordinator", "administrator")
 SILENT_DAYS = 14

@@ -10,12 +10,15 @@ import csv
 from pathlib import Path
 from typing import Callable
 
-from desktop_app.i18n import _, current_language
+from desktop_app.i18n import Domain, current_language
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (Cancelled, Report, ReportError, ReportRequest,
                                          build_report, office_ids_for, prepare_roots,
                                          require_person_list)
 from desktop_app.reports.outputs import FORMATS, atomic_target, write_csv, write_xlsx
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
 
 XLSX_MAX_ROWS = 1_048_576
 PAGE = 5000

@@ -25,8 +25,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
 from desktop_app.reports.periods import Period
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
 
 UNKNOWN = "unknown"
 TOTAL = "total"

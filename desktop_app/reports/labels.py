@@ -6,8 +6,11 @@ answers) through gettext, office names, age bands.
 """
 from __future__ import annotations
 
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
 from desktop_app.reports import indicators as ind
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
 
 # disaggregation -> reference kinds to look the code up in (first match wins)
 REFERENCE_KINDS: dict[str, tuple[str, ...]] = {

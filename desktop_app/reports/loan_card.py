@@ -1,7 +1,7 @@
 """The borrower's repayment card (PDF) in the borrower's language.
 
 All texts come from ``domain.loans.CARD_TEXT`` (catalog domain ``loans``) and are
-translated with ``i18n.translator_for(language)``, whatever language the UI is in.
+translated with ``i18n.DOMAIN.in_language(language)``, whatever language the UI is in.
 """
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import LANGUAGES, _, current_language, format_date, format_money
+from desktop_app.i18n import LANGUAGES, Domain, current_language, format_date, format_money
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import loans as S
 from desktop_app.store import reference
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
 
 
 def card_texts(language: str) -> dict[str, str]:

@@ -7,7 +7,9 @@ loans pages never disagree. Amounts stay per currency, in Decimal.
 """
 from __future__ import annotations
 
-from desktop_app.i18n import N_
+from desktop_app.i18n import N_, Domain
+
+DOMAIN = Domain("reports")
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.indicators import (COUNT, MONEY, Indicator, Measure, Query, Source,
                                             SourceSQL, Unit, known, person_dims, ratio,

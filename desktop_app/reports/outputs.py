@@ -11,9 +11,14 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from desktop_app.i18n import _, format_number, ngettext, pgettext
+from desktop_app.i18n import Domain, format_number
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import IndicatorResult, Report, Row
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
+pgettext = DOMAIN.pgettext
 
 FORMATS = ("pdf", "xlsx", "csv")
 

@@ -15,12 +15,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer,
                                 Table, TableStyle)
 
-from desktop_app.i18n import LANGUAGES, _
+from desktop_app.i18n import LANGUAGES, Domain
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import IndicatorResult, Report
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.reports.outputs import atomic_target, duplicates_text, report_title, \
     scope_text, value_text
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
 
 ACCENT = colors.HexColor("#1f5f8b")
 MAX_CHART_BARS = 14

@@ -9,7 +9,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from desktop_app.i18n import _, format_date
+from desktop_app.i18n import Domain, format_date
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
 
 
 class PeriodError(ValueError):

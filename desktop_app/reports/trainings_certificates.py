@@ -18,10 +18,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.domain.trainings import (CERTIFICATE_LANGUAGES, CERTIFICATE_TEXTS,
                                           certificate_hours, certificate_texts)
-from desktop_app.i18n import format_date, translator_for
+from desktop_app.i18n import Domain, format_date
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import reference
 from desktop_app.store import trainings as tr
+
+DOMAIN = Domain("reports")
 
 PAGE = landscape(A4)
 ACCENT = HexColor("#1f5f8b")
@@ -70,7 +72,7 @@ class _Cache:
 
     def catalog(self, lang: str):
         if lang not in self.catalogs:
-            self.catalogs[lang] = translator_for(lang)
+            self.catalogs[lang] = DOMAIN.in_language(lang)
         return self.catalogs[lang]
 
     def texts(self, lang: str) -> dict[str, str]:

@@ -13,12 +13,15 @@ from decimal import Decimal
 
 from desktop_app.domain import cases as dom
 from desktop_app.domain import names
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import cases_search, reference
 from desktop_app.store.consent import has_consent
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.sequences import next_number
 from desktop_app.store.session import PermissionDenied, Session
+
+DOMAIN = Domain("cases")
+_ = DOMAIN.gettext
 
 CASE_FIELDS = (
     "number", "person_id", "caller_name", "caller_phone", "channel", "category", "subcategory",

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store import migrations
 from desktop_app.store.audit import verify_chain
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 
 def _schema(conn) -> dict[str, set[str]]:

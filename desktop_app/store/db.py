@@ -14,7 +14,10 @@ from typing import Iterator
 
 import sqlcipher3 as sqlite
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 Error = sqlite.Error

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from desktop_app.domain import cases as dom
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import reference
 from desktop_app.store.cases import (CaseRepository, EmployerRepository, _codes, _rows,
                                      add_event)
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.sequences import next_number
 from desktop_app.store.session import PermissionDenied, Session
+
+DOMAIN = Domain("inspections")
+_ = DOMAIN.gettext
 
 
 class InspectionRepository(Repository):

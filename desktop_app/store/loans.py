@@ -14,10 +14,13 @@ from datetime import date
 from decimal import Decimal
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
 from desktop_app.store.repository import NotFound, Repository, ValidationError
 from desktop_app.store.sequences import next_number
 from desktop_app.store.session import PermissionDenied, Session
+
+DOMAIN = Domain("loans")
+_ = DOMAIN.gettext
 
 APPROVE_ACTION = "approve_loan"
 LOAN_NOT_FOUND = N_("The loan was not found; it may have been deleted.")

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS_DIR = PROJECT_ROOT / "db" / "migrations"

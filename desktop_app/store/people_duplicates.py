@@ -23,7 +23,10 @@ from rapidfuzz import fuzz
 
 from desktop_app.domain import names
 from desktop_app.domain.people import parse_date, split_phones
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 # A candidate below this score is not shown.
 MIN_SCORE = 60.0

@@ -24,8 +24,11 @@ from typing import Callable, Iterable
 from desktop_app.domain import names
 from desktop_app.domain.people import (MIGRATION_STATUSES, birth_date_from_age, parse_date,
                                        validate_person)
-from desktop_app.i18n import LANGUAGES, N_, _, translator_for
+from desktop_app.i18n import LANGUAGES, N_, Domain
 from desktop_app.store.people import PersonRepository
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 MAX_ROWS = 200_000
 
@@ -304,7 +307,7 @@ def _status_index() -> dict[str, str]:
         index[code] = code
         index[_normalise_title(label)] = code
         for language in LANGUAGES:
-            index[_normalise_title(translator_for(language).gettext(label))] = code
+            index[_normalise_title(DOMAIN.in_language(language).gettext(label))] = code
     for code, synonyms in _STATUS_SYNONYMS.items():
         for synonym in synonyms:
             index[_normalise_title(synonym)] = code

@@ -15,9 +15,12 @@ from operator import itemgetter
 from typing import Any, Iterable
 
 from desktop_app.domain.ids import new_id
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
 from desktop_app.store.session import Session
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 STANDARD_FIELDS = ("office_id", "created_at", "created_by", "updated_at", "updated_by", "deleted")
 # Bookkeeping stamps merge like any field but are never reported as conflicts.

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from desktop_app.domain import security as rules
 from desktop_app.domain.actors import Actor
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store import security_keys as keys
 # the synced tables of this module register their repositories on import
@@ -28,6 +28,9 @@ from desktop_app.store.audit import utc_now
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.session import (PermissionDenied, ReasonRequired, Session,
                                        permission_message)
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 # ---- keys remembered in this process (kept in store.db, which every connection uses) ------
 remember_key = dbmod.remember_key

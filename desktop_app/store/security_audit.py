@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
 from desktop_app.store.audit import ChainBreak, GENESIS, row_hash
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 AUDIT_COLUMNS = ("seq", "id", "at", "user_id", "device_id", "action", "table_name",
                  "record_id", "before", "after", "detail", "prev_hash", "hash")

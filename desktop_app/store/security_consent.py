@@ -4,8 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 from desktop_app.domain.people import parse_date
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store.repository import Repository, ValidationError
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 SCOPES = ("storage", "referral", "sharing", "photo", "all")
 METHODS = ("written", "oral", "electronic")

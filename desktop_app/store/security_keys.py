@@ -36,8 +36,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from desktop_app.i18n import _, ngettext
+from desktop_app.i18n import Domain
 from desktop_app.store.db import DatabaseError
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 FORMAT = "hamroh-keys"
 VERSION = 1

@@ -15,10 +15,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
 from desktop_app.store.repository import NotFound, Repository
 from desktop_app.store.session import PermissionDenied, Session
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 ERASED_NAME = "—"
 # person fields blanked on erasure (names must stay non-empty: a dash replaces them)

@@ -6,9 +6,12 @@ from typing import Iterator, Protocol
 
 from desktop_app.domain.actors import SYSTEM, Actor
 from desktop_app.domain.clock import HybridClock
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store.audit import AuditWriter
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 
 class PermissionDenied(Exception):

@@ -1,7 +1,10 @@
 """Messages of the sync-related store services (kept here so they land in the sync catalog)."""
 from __future__ import annotations
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
+
+DOMAIN = Domain("sync")
+_ = DOMAIN.gettext
 
 
 def cannot_merge_self() -> str:

@@ -18,9 +18,12 @@ from rapidfuzz import fuzz
 
 from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_person
-from desktop_app.i18n import N_, _, format_date
+from desktop_app.i18n import N_, Domain, format_date
 from desktop_app.store import trainings as tr
 from desktop_app.store.people import PersonRepository, identity_ids, search_people
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
 
 # A candidate at or above this score is taken as the same person (same name and the same
 # date of birth, phone or document); between MIN_SHOWN and this, the user decides.

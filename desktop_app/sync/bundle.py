@@ -38,9 +38,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from desktop_app.domain.ids import new_id
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
 from desktop_app.sync import keys
+
+DOMAIN = Domain("sync")
+_ = DOMAIN.gettext
 
 MAGIC = b"HAMROHB\x00"
 FORMAT_VERSION = 1

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.domain.actors import SYSTEM, Actor
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import migrations
 from desktop_app.store.audit import utc_now
 from desktop_app.store.repository import RemoteChange, apply_remote_batch
@@ -26,6 +26,9 @@ from desktop_app.sync import keys
 from desktop_app.sync.duplicates import queue_duplicates
 from desktop_app.sync.scope import (entering_scope_condition, existing_tables,
                                      scope_condition, synced_tables)
+
+DOMAIN = Domain("sync")
+_ = DOMAIN.gettext
 
 Progress = Callable[[int, int], "bool | None"]
 # changes applied together (one read per table, one executemany per kind of write);

@@ -28,10 +28,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store.audit import utc_now
 from desktop_app.store.session import get_meta
+
+DOMAIN = Domain("sync")
+_ = DOMAIN.gettext
 
 # scrypt parameters for the passphrase (about 0.1 s and 32 MB on a cheap laptop).
 KDF_SALT = b"hamroh-sync-organisation-key-v1"

@@ -42,10 +42,11 @@ REFERRED = {
 
 
 def load_repositories() -> None:
-    """Import every store module so that every Repository subclass is registered."""
+    """Import every store module, in sub-packages too, so that every Repository subclass
+    is registered."""
     import desktop_app.store as store
-    for info in pkgutil.iter_modules(store.__path__):
-        importlib.import_module(f"{store.__name__}.{info.name}")
+    for info in pkgutil.walk_packages(store.__path__, prefix=f"{store.__name__}."):
+        importlib.import_module(info.name)
 
 
 def existing_tables(conn) -> set[str]:

@@ -8,12 +8,15 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import i18n, paths, preferences
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.session import Session
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.worker import DbWorker
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 
 def initial_language() -> str:

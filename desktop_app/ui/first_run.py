@@ -8,9 +8,12 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QLineEdit, QVBoxLayout)
 
 from desktop_app import i18n
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store.access import open_database
 from desktop_app.store.setup import OFFICE_TYPES, initialise
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 OFFICE_TYPE_LABELS = {
     "jrc": i18n.N_("Jamoat Resource Centre"),

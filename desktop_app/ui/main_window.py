@@ -7,9 +7,13 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, Q
                                QMainWindow, QMessageBox, QStackedWidget, QWidget)
 
 from desktop_app import i18n
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages import PageSpec, discover_pages
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 
 class MainWindow(QMainWindow):
@@ -122,7 +126,7 @@ class MainWindow(QMainWindow):
             name=device[0] if device else "", code=device[1] if device else ""))
         count = session.conn.execute(
             "SELECT count(*) FROM person WHERE deleted=0 AND merged_into IS NULL").fetchone()[0]
-        self.count_label.setText(i18n.ngettext("{count} person", "{count} people", count)
+        self.count_label.setText(ngettext("{count} person", "{count} people", count)
                                  .format(count=i18n.format_number(count)))
 
     def _data_changed(self, _table: str) -> None:

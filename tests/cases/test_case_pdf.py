@@ -1,20 +1,14 @@
-"""The case PDF: text extracted with pdftotext keeps Tajik and Russian intact."""
+"""The case PDF: text read back from the file keeps Tajik and Russian intact."""
 from __future__ import annotations
 
-import subprocess
 from datetime import date, timedelta
 
 from desktop_app.reports.case_file import write_case_pdf
+from tests.pdf import pdf_text
 from desktop_app.store import cases as sc
 from desktop_app.store.people import PersonRepository
 
 OPENED = (date.today() - timedelta(days=20)).isoformat()
-
-
-def pdf_text(path) -> str:
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                         capture_output=True, text=True).stdout
-    return " ".join(out.split())
 
 
 def make_case(session, **extra):

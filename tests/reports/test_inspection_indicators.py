@@ -10,6 +10,7 @@ from desktop_app.reports.builder import (ReportRequest, build_report, describe_r
 from desktop_app.reports.periods import parse_period
 
 from tests.reports.test_module_indicators import case, insert  # noqa: F401
+from tests.pdf import pdf_text
 
 
 def _world(session, world):
@@ -118,7 +119,5 @@ def test_new_indicators_in_every_output(session, world, tmp_path):
              for c in row if c is not None}
     assert {"Fines imposed", "Amount of fines imposed", "Child labour cases"} <= cells
     write_pdf(report, tmp_path / "r.pdf")
-    import subprocess
-    pdf = subprocess.run(["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], check=True,
-                         capture_output=True, text=True).stdout
+    pdf = pdf_text(tmp_path / "r.pdf")
     assert "Amount of fines imposed" in pdf and "Child labour cases" in pdf

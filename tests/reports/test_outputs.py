@@ -1,25 +1,20 @@
-"""Report files: CSV, XLSX read back with openpyxl, PDF text via pdftotext and a rendered
-page via pdftoppm; the `hamroh report` command in every format and language."""
+"""Report files: CSV, XLSX read back with openpyxl, PDF text and a rendered
+page read back; the `hamroh report` command in every format and language."""
 from __future__ import annotations
 
 import csv
 import json
-import subprocess
 
 import openpyxl
 import pytest
 
 from desktop_app.cli import main as hamroh
+from tests.pdf import pdf_text, render_page
 
 
 def _audit(conn, action):
     return [json.loads(d) for (d,) in conn.execute(
         "SELECT detail FROM audit_log WHERE action = ? ORDER BY seq", (action,))]
-
-
-def _pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
 
 
 def test_csv_totals_and_no_personal_data(session, world, db_path, tmp_path):
@@ -72,16 +67,12 @@ def test_pdf_in_every_language(session, world, db_path, tmp_path, lang, title, b
     out = tmp_path / f"q1-{lang}.pdf"
     assert hamroh(["report", "--db", str(db_path), "--period", "2026-Q1", "--format", "pdf",
                    "--lang", lang, "--out", str(out)]) == 0
-    text = _pdf_text(out)
+    text = pdf_text(out)
     assert title in text
     assert band in text
     assert "Aziza" not in text and "Rahmonov" not in text
     # a rendered page is not blank
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "2", "-l", "2", str(out),
-                    str(tmp_path / f"page-{lang}")], check=True)
-    png = next(tmp_path.glob(f"page-{lang}*.png"))
-    from PIL import Image  # noqa: installed with reportlab
-    image = Image.open(png).convert("L")
+    image = render_page(out, 2).convert("L")
     dark = sum(image.histogram()[:128])
     assert dark > 500
 

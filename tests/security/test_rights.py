@@ -1,6 +1,5 @@
 """A person's rights: export everything, erase personal data."""
 import json
-import subprocess
 
 import pytest
 
@@ -10,6 +9,7 @@ from desktop_app.store.security_consent import ConsentRepository
 from desktop_app.store.security_rights import erase_person, export_person, is_erased, write_json
 from desktop_app.store.session import PermissionDenied
 from tests.conftest import TEST_PASSWORD
+from tests.pdf import pdf_text
 
 
 @pytest.fixture
@@ -46,8 +46,7 @@ def test_pdf_export_renders_tajik(session, person, tmp_path):
     write_person_pdf(export_person(session, person["id"], "pdf"), out)
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and b"DejaVuSans" in data   # the font with Tajik letters
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = pdf_text(out)
     assert "Ҷӯраев" in text and "OOO StroyMontazh" in text
 
 

@@ -1,6 +1,5 @@
-"""Certificates: text extracted with pdftotext in ru, tg, uz, en with letters intact."""
+"""Certificates: text read back in ru, tg, uz, en with letters intact."""
 import re
-import subprocess
 from datetime import date
 
 import pytest
@@ -9,6 +8,7 @@ from desktop_app.reports import trainings_certificates as certs
 from desktop_app.store import trainings as tr
 
 from tests.trainings import helpers as h
+from tests.pdf import pdf_text
 
 PEOPLE = [
     ("Раҳмонова", "Гулнора", "Ҷӯраевна", "tg"),
@@ -19,11 +19,7 @@ PEOPLE = [
 
 
 def _text(path, page=None):
-    args = ["pdftotext", "-enc", "UTF-8"]
-    if page:
-        args += ["-f", str(page), "-l", str(page)]
-    out = subprocess.run(args + [str(path), "-"], capture_output=True, check=True).stdout
-    return " ".join(out.decode("utf-8").split())
+    return pdf_text(path, page)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def test_language_switch_relabels_window_and_keeps_typed_text(qtbot, ctx, monkey
         def has_unsaved_changes(self):
             return bool(self.text())
 
-    spec = PageSpec(key="draft", order=1, title=lambda: i18n._("Settings"),
+    spec = PageSpec(key="draft", order=1, title=lambda: i18n.Domain("core").gettext("Settings"),
                     factory=lambda c: Draft())
     from desktop_app.ui.pages import discover_pages
     window = MainWindow(ctx, pages=[spec] + [s for s in discover_pages() if s.key == "settings"])

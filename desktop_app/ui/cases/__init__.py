@@ -2,8 +2,11 @@
 section listing a person's cases."""
 from __future__ import annotations
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.pages import PageSpec, PersonSection
+
+DOMAIN = Domain("cases")
+_ = DOMAIN.gettext
 
 
 def _page(ctx):

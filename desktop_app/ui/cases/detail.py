@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
                                QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app.domain import cases as dom
-from desktop_app.i18n import _, current_language, format_date
+from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import cases as sc
 from desktop_app.store import reference
 from desktop_app.store.inspections import inspections_of_case
@@ -20,6 +20,9 @@ from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.cases.intake import PersonPicker
 from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, ErrorLabel, FieldErrors, RefCombo,
                                           ask_reason, date_edit, iso)
+
+DOMAIN = Domain("cases")
+_ = DOMAIN.gettext
 
 
 def open_case(ctx, case_id: str, parent=None) -> "CaseDetailDialog | None":

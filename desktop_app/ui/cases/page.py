@@ -14,13 +14,17 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _, current_language, format_date, format_number, ngettext
+from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store import cases as sc
 from desktop_app.store import reference
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_BRUSH,
                                           RefCombo, lazy_model, setup_table)
+
+DOMAIN = Domain("cases")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 CASE_WIDTHS = [190, 90, 200, 240, 130, 160]
 VIEWS = ("open", "mine", "unassigned", "due", "all")

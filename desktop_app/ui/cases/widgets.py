@@ -9,9 +9,12 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QInputDialog, QLabel, QWidget)
 
-from desktop_app.i18n import _, current_language
+from desktop_app.i18n import Domain, current_language
 from desktop_app.store import reference
 from desktop_app.ui.lazy_model import Column, LazyTableModel
+
+DOMAIN = Domain("cases")
+_ = DOMAIN.gettext
 
 OVERDUE_BRUSH = QBrush(QColor("#f8d7da"))
 TODAY_BRUSH = QBrush(QColor("#fff3cd"))

@@ -12,10 +12,15 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QL
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _, format_date, format_number, ngettext, pgettext
+from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.reports import dashboard as dashboard_module
 from desktop_app.reports.dashboard import SILENT_DAYS
 from desktop_app.ui.reports.tasks import TaskRunner
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
+pgettext = DOMAIN.pgettext
 
 
 class FigureCard(QFrame):

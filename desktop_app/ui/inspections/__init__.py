@@ -1,8 +1,11 @@
 """Labour inspections and employers."""
 from __future__ import annotations
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.pages import PageSpec
+
+DOMAIN = Domain("inspections")
+_ = DOMAIN.gettext
 
 
 def _page(ctx):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from desktop_app.domain.cases import CURRENCIES
 from desktop_app.domain.cases import from_minor as dom_from_minor
-from desktop_app.i18n import _, current_language, format_date, ngettext
+from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import cases as sc
 from desktop_app.store import inspections as si
 from desktop_app.store import reference
@@ -21,6 +21,10 @@ from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.cases.widgets import (REPEAT_BRUSH, ErrorLabel, FieldErrors, RefCombo,
                                           by_id, date_edit, iso, lazy_model, setup_table)
+
+DOMAIN = Domain("inspections")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 
 def _inspection_display(conn):

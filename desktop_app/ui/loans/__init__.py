@@ -1,8 +1,11 @@
 """Micro-loans page (order 40) and the loans section of a person's page."""
 from __future__ import annotations
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.pages import PageSpec, PersonSection
+
+DOMAIN = Domain("loans")
+_ = DOMAIN.gettext
 
 
 def _page(ctx):

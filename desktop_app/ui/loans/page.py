@@ -15,13 +15,16 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog,
                                QVBoxLayout, QWidget)
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import _, babel_locale, current_language, format_date, format_money
+from desktop_app.i18n import Domain, babel_locale, current_language, format_date, format_money
 from desktop_app.store import loans as S
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.layout import compact_combo, wrapping_row
 from desktop_app.ui.loans.table import DataTable
+
+DOMAIN = Domain("loans")
+_ = DOMAIN.gettext
 
 STATUS_FILTERS = ("", "applied", "approved", "disbursed", "closed", "written_off", "rejected")
 

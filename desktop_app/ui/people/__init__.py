@@ -1,8 +1,11 @@
 """The People registry: list, search, registration form, a person's page."""
 from __future__ import annotations
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.pages import PageSpec
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 
 def _factory(ctx):

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPus
                                QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget, QAbstractItemView, QHeaderView)
 
-from desktop_app.i18n import N_, _, format_date
+from desktop_app.i18n import N_, Domain, format_date
 from desktop_app.store import people_list
 from desktop_app.store.people import identity_ids
 from desktop_app.ui.pages import discover_person_sections
@@ -14,6 +14,9 @@ from desktop_app.ui.people.episodes import EPISODE_COLUMNS, permit_label, to_dis
 from desktop_app.ui.people.form import CONSENT_SCOPES
 from desktop_app.ui.people.model import Labels, age_text, full_name, sex_label, status_label
 from desktop_app.ui.people.widgets import yes_no
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 FACTS = (
     ("sex", N_("Sex")),

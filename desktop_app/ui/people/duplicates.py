@@ -5,9 +5,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
 from desktop_app.ui.people.episodes import to_display_date
 from desktop_app.ui.people.model import Labels, full_name, sex_label
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 ROWS = (
     ("name", N_("Full name")),

@@ -6,9 +6,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QLineEdit, QPushButton, QTableWidget, QVBoxLayout, QWidget)
 
 from desktop_app.domain.people import parse_date
-from desktop_app.i18n import N_, _, current_language
+from desktop_app.i18n import N_, Domain, current_language
 from desktop_app.store import reference
 from desktop_app.ui.people.widgets import CodeCombo, FieldError, RefCombo
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 EPISODE_COLUMNS = (
     ("destination_country", N_("Country")),

@@ -12,12 +12,15 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 
 from desktop_app.domain.people import (MAX_AGE, MIGRATION_STATUSES, SEXES, age_on,
                                        birth_date_from_age, validate_episode, validate_person)
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
 from desktop_app.store import people_list
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.people.episodes import EpisodesEditor, to_display_date
 from desktop_app.ui.people.widgets import CodeCombo, FieldError, RefCombo
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 CONSENT_SCOPES = (
     ("storage", N_("Storing their data")),

@@ -9,12 +9,16 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from desktop_app.domain.people import MIGRATION_STATUSES, SEXES
-from desktop_app.i18n import _, format_number, ngettext
+from desktop_app.i18n import Domain, format_number
 from desktop_app.store import people_list
 from desktop_app.ui.people.detail import PersonDetail
 from desktop_app.ui.people.form import PersonDialog
 from desktop_app.ui.people.model import COLUMNS, PeopleModel
 from desktop_app.ui.people.widgets import CodeCombo, RefCombo
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 SEARCH_DELAY_MS = 150
 # Below this many people the list query takes a few milliseconds and runs in place; above

@@ -6,8 +6,11 @@ from typing import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from desktop_app.i18n import _, current_language
+from desktop_app.i18n import Domain, current_language
 from desktop_app.store import reference
+
+DOMAIN = Domain("people")
+_ = DOMAIN.gettext
 
 ERROR_STYLE = "color: #b00020;"
 

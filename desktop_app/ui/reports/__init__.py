@@ -1,7 +1,10 @@
 """Reports page: the report builder with tables, drill-down and exports."""
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.reports import pyside_fixes  # noqa: F401  (see the module)
 from desktop_app.ui.pages import PageSpec
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
 
 
 def _factory(ctx):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _, ngettext
+from desktop_app.i18n import Domain
 from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest, build_report,
                                          describe_records, drill_down, list_districts,
@@ -21,6 +21,10 @@ from desktop_app.reports.outputs import OutputError, duplicates_text, value_text
 from desktop_app.reports.periods import PeriodError, current_period, parse_period
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.reports.tasks import TaskRunner, worker_session
+
+DOMAIN = Domain("reports")
+_ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 ROLE = Qt.ItemDataRole.UserRole
 USER_ERRORS = (PeriodError, ReportError, OutputError, PermissionDenied, Cancelled)

@@ -3,8 +3,11 @@
 ``desktop_app.ui.security.gate.open_with_login`` is what the app calls before showing the
 main window; ``IdleLocker(window, ctx)`` locks it after idle minutes.
 """
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.pages import PageSpec, PersonSection
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 
 def _factory(ctx):

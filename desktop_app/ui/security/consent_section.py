@@ -9,10 +9,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
                                QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _, current_language, format_date
+from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.security_consent import METHODS, SCOPES, ConsentRepository
 from desktop_app.store.session import PermissionDenied
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 def _method_label(code: str | None) -> str:
     return {"written": _("Written"), "oral": _("Oral"),

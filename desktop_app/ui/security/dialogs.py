@@ -7,10 +7,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout)
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import security
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.session import PermissionDenied
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 
 def _error_label() -> QLabel:

@@ -9,9 +9,12 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import security_keys as keys
 from desktop_app.store.security import audit_event
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 DEFAULT_IDLE_MINUTES = 10
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app.domain.actors import ROLES
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.store import security
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.db import DatabaseError
@@ -22,6 +22,9 @@ from desktop_app.store.security_consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.security.dialogs import _error_label, _password_field
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 
 def role_label(role: str) -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from desktop_app import i18n, preferences
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.pages import PageSpec
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 
 class SettingsPage(QWidget):

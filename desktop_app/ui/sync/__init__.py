@@ -1,8 +1,11 @@
 """The Sync page: set-up, bundles in and out, conflicts, possible duplicates, history."""
 from __future__ import annotations
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.pages import PageSpec
+
+DOMAIN = Domain("sync")
+_ = DOMAIN.gettext
 
 
 def _factory(ctx):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormL
                                QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from desktop_app.i18n import N_, _
+from desktop_app.i18n import N_, Domain
 from desktop_app.store import people_merge
 from desktop_app.store.people import PersonRepository
 from desktop_app.store.repository import NotFound, ValidationError
@@ -18,6 +18,9 @@ from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.ui.layout import compact_combo, wrapping_row
 from desktop_app.ui.sync.tasks import SyncTask
+
+DOMAIN = Domain("sync")
+_ = DOMAIN.gettext
 
 PERSON_ROWS = (("family_name", N_("Family name")), ("given_name", N_("Given name")),
                ("patronymic", N_("Patronymic")), ("birth_date", N_("Date of birth")),

@@ -6,6 +6,10 @@ import threading
 from PySide6.QtCore import QThread, Signal
 
 from desktop_app.sync import exchange
+from desktop_app.i18n import Domain
+
+DOMAIN = Domain("sync")
+_ = DOMAIN.gettext
 
 
 def open_connection(ctx):
@@ -54,7 +58,6 @@ class SyncTask(QThread):
                                                  progress=self._progress)
                 results.append((path, summary))
         except exchange.ImportCancelled:
-            from desktop_app.i18n import _
             self.failed.emit(_("Cancelled: nothing of the bundle was imported."), results)
             return
         except Exception as exc:  # shown to the user; every sync error carries a message

@@ -1,6 +1,9 @@
 """Trainings: courses, events, participants, attendance grid, certificates, outcomes."""
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
 from desktop_app.ui.pages import PageSpec, PersonSection
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
 
 
 def _page(ctx):

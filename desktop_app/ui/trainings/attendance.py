@@ -11,8 +11,11 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from desktop_app.domain.trainings import hours_text
-from desktop_app.i18n import _, format_date
+from desktop_app.i18n import Domain, format_date
 from desktop_app.store import trainings as tr
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
 
 PRESENT = "\u2713"   # ✓
 ABSENT = "\u00b7"    # ·

@@ -8,8 +8,11 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
-from desktop_app.i18n import _, format_date
+from desktop_app.i18n import Domain, format_date
 from desktop_app.store import trainings_import as ti
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
 
 ENCODINGS = (("", "Automatic"), ("utf-8", "UTF-8"), ("cp1251", "Windows-1251"))
 STATUS_COLOURS = {ti.ERROR: "#f6d5d5", ti.DUPLICATE: "#f3e6c8", ti.ALREADY: "#e6e6e6",

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDateEdit, QFileDialog, 
                                QTabWidget, QVBoxLayout, QWidget, QAbstractItemView)
 
 from desktop_app.domain.trainings import OUTCOMES, parse_hours
-from desktop_app.i18n import _, current_language, format_date
+from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.store import trainings as tr
 from desktop_app.store.repository import ValidationError
@@ -25,6 +25,9 @@ from desktop_app.ui.trainings.dialogs import (AddPersonDialog, CoursesDialog, Ou
                                               problem_text)
 from desktop_app.ui.layout import compact_combo, wrapping_row
 from desktop_app.ui.trainings.import_dialog import ImportDialog
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
 
 
 def ref_box(conn, kind: str, empty: bool = True) -> QComboBox:

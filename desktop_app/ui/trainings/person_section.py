@@ -5,9 +5,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QLabel, QTableWidget, QTableWi
                                QVBoxLayout, QWidget)
 
 from desktop_app.domain.trainings import OUTCOMES
-from desktop_app.i18n import _, current_language, format_date
+from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.store import trainings as tr
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
 
 
 def _table(columns: int) -> QTableWidget:

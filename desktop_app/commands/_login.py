@@ -5,7 +5,10 @@ import getpass
 import os
 import sys
 
-from desktop_app.i18n import _
+from desktop_app.i18n import Domain
+
+DOMAIN = Domain("security")
+_ = DOMAIN.gettext
 
 
 def ask_password(prompt: str | None = None) -> str:

@@ -1,1 +1,0 @@
-"""Implementation of the security commands (init, audit, login for every command)."""
