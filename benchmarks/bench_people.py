@@ -36,7 +36,7 @@ def _median_ms(fn, items) -> float:
 
 def _list_first_rows(conn):
     """What the People page runs when it opens: ordered ids, then the first page."""
-    from desktop_app.store.people_list import PeopleQuery, fetch_rows, list_ids
+    from desktop_app.store.people.listing import PeopleQuery, fetch_rows, list_ids
     ids = list_ids(conn, PeopleQuery()).rowids
     rows = fetch_rows(conn, ids[:PAGE])
     return len(ids), rows
@@ -69,8 +69,8 @@ def _search_terms(conn, rng: random.Random, count: int = 24) -> list[str]:
 
 def run(ctx) -> list[Result]:
     from desktop_app.store.access import open_database
-    from desktop_app.store.people import fts_query, search_people
-    from desktop_app.store.people_duplicates import find_duplicates
+    from desktop_app.store.people.repositories import fts_query, search_people
+    from desktop_app.store.people.duplicates import find_duplicates
 
     results: list[Result] = []
     conn = open_database(ctx.demo_db())
@@ -132,7 +132,7 @@ SPREADSHEET_COLUMNS = ("family_name", "given_name", "patronymic", "sex", "birth_
 IMPORT = r"""
 mode, sheet = args
 from desktop_app.domain.ids import new_id
-from desktop_app.store import people_import
+from desktop_app.store.people import spreadsheet as people_import
 from desktop_app.store.session import Session
 session = Session(conn, default_actor(conn))
 if mode == "bare":

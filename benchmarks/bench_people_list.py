@@ -10,7 +10,7 @@ import time
 
 from run import Result
 
-from desktop_app.store import people_list
+from desktop_app.store.people import listing as people_list
 from desktop_app.store.access import open_database
 
 
@@ -29,7 +29,7 @@ def _synthetic(ctx):
 
     Cached next to the shared demo databases so that a second run does not rebuild it.
     """
-    from desktop_app.store.people import PersonRepository
+    from desktop_app.store.people.repositories import PersonRepository
     from desktop_app.store.setup import initialise
     ctx.cache.mkdir(parents=True, exist_ok=True)
     final = ctx.cache / f"people-list-{ctx.scale:g}.db"

@@ -26,7 +26,7 @@ import time, json, sys
 t0 = time.perf_counter()
 import psutil
 from desktop_app.ui.app import application, build_context
-from desktop_app.store.security import login
+from desktop_app.store.security.accounts import login
 app = application()
 session = login(sys.argv[1], "admin", "hamroh-admin")
 ctx = build_context(sys.argv[1], session)

@@ -13,12 +13,12 @@ os.environ["HAMROH_INSECURE_TEST_KDF"] = "1"
 from desktop_app.i18n import set_language  # noqa: E402
 from desktop_app.store.access import open_database  # noqa: E402
 from desktop_app.store.session import Session  # noqa: E402
-from desktop_app.store.security import (copy_database, create_encrypted,  # noqa: E402
+from desktop_app.store.security.accounts import (copy_database, create_encrypted,  # noqa: E402
                                         remember_key)
 
 # The template database is encrypted like a real one; its administrator "admin" logs in
 # with TEST_PASSWORD. Copies made by ``db_path`` (or ``copy_database``) open without a
-# password in the test process (the key is remembered); ``store.security.login(path,
+# password in the test process (the key is remembered); ``store.security.accounts.login(path,
 # "admin", TEST_PASSWORD)`` logs in as a real user would.
 TEST_PASSWORD = "test-password-1"
 _TEMPLATE_RECOVERY: dict = {}

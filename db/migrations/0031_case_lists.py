@@ -8,7 +8,7 @@
   category, assignee, employer), so a filtered search is answered by the index alone;
   rowid = hotline_case.rowid. Derived, local.
 - ``case_search_stale``: cases whose person's name or phone changed since their keys
-  were written (filled by a trigger on person; emptied by store.cases_search).
+  were written (filled by a trigger on person; emptied by store.cases.search).
 """
 
 STATEMENTS = [
@@ -53,5 +53,5 @@ STATEMENTS = [
 def migrate(conn) -> None:
     for statement in STATEMENTS:
         conn.execute(statement)
-    from desktop_app.store import cases_search
+    from desktop_app.store.cases import search as cases_search
     cases_search.rebuild(conn)

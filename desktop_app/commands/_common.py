@@ -28,7 +28,7 @@ def add_db_argument(parser: argparse.ArgumentParser, required: bool = True) -> N
 def open_for_cli(args: argparse.Namespace, *, create: bool = False,
                  migrate: bool = True) -> Session:
     """Open ``args.db`` for a command (migrating it unless told not to) as its acting user."""
-    from desktop_app.store import security
+    from desktop_app.store.security import accounts as security
     path = args.db
     if create or not security.is_encrypted_file(path) or security.known_key(path):
         return open_session(path, create=create, migrate=migrate)

@@ -13,7 +13,7 @@ _ = DOMAIN.gettext
 
 def ask_password(prompt: str | None = None) -> str:
     """The password from HAMROH_PASSWORD, else asked on the terminal."""
-    from desktop_app.store.security_keys import KeyProblem
+    from desktop_app.store.security.keys import KeyProblem
     password = os.environ.get("HAMROH_PASSWORD")
     if password is not None:
         return password
@@ -30,9 +30,9 @@ def user_help() -> str:
 
 def login_for_cli(args, path, migrate: bool = True):
     """A logged-in session for an encrypted ``path`` (see commands/_common.open_for_cli)."""
-    from desktop_app.store import security
+    from desktop_app.store.security import accounts as security
     from desktop_app.store.db import DatabaseError
-    from desktop_app.store.security_keys import KeyFile, KeyProblem
+    from desktop_app.store.security.keys import KeyFile, KeyProblem
     keyfile = KeyFile.for_database(path)
     user = getattr(args, "user", None) or os.environ.get("HAMROH_USER")
     demo = keyfile.demo_login()

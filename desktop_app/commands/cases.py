@@ -6,7 +6,7 @@ import sys
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain.cases import EVENT_LABELS, STATUSES, TransitionRefused
 from desktop_app.i18n import Domain, current_language
-from desktop_app.store import cases as sc
+from desktop_app.store.cases import repositories as sc
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied

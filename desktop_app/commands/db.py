@@ -129,9 +129,9 @@ def compact(args) -> int:
 def repair_search(args) -> int:
     """Rebuild the derived search data (people's keys and full-text rows, the case index)
     in one transaction: a failure leaves the old indexes."""
-    from desktop_app.store import cases_search
+    from desktop_app.store.cases import search as cases_search
     from desktop_app.store.checks import search_index_problems
-    from desktop_app.store.people import rebuild_search
+    from desktop_app.store.people.repositories import rebuild_search
     session = open_for_cli(args, migrate=False)
 
     def progress(what):

@@ -97,7 +97,7 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _portfolio(args: argparse.Namespace) -> int:
-    from desktop_app.store import loans as store
+    from desktop_app.store.loans import repositories as store
     try:
         as_of = _parse_date(args.as_of)
     except L.LoanError as exc:

@@ -8,8 +8,8 @@ import sys
 from desktop_app.commands._common import open_for_cli
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
-from desktop_app.store.people import search_people
-from desktop_app.store.people_import import ImportFileError, import_people
+from desktop_app.store.people.repositories import search_people
+from desktop_app.store.people.spreadsheet import ImportFileError, import_people
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 

@@ -7,8 +7,8 @@ import sys
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
-from desktop_app.store import trainings as tr
-from desktop_app.store import trainings_import as ti
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import spreadsheet as ti
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

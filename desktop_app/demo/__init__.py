@@ -64,8 +64,8 @@ def create_demo(path: str | Path, args: argparse.Namespace,
         office, (f"{office} office", None, None, "jrc"))
     if getattr(args, "coordinator", False):
         office_type = "coordinator"
-    # demo databases are encrypted like real ones (store.security: demo users, key file)
-    from desktop_app.store.security import finish_demo_encryption, new_demo_key
+    # demo databases are encrypted like real ones (store.security.accounts: demo users, key file)
+    from desktop_app.store.security.accounts import finish_demo_encryption, new_demo_key
     conn = open_database(path, key=new_demo_key(path), create=True)
     session = initialise(conn, office_code=office, office_name=name, office_type=office_type,
                          device_name=f"{office} laptop 1", admin_username="admin",

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from desktop_app.demo import DemoGenerator
 from desktop_app.domain import cases as dom
 from desktop_app.domain.ids import new_id
-from desktop_app.store import cases as sc
-from desktop_app.store import inspections as si
+from desktop_app.store.cases import repositories as sc
+from desktop_app.store.inspections import repositories as si
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.sequences import next_value
 

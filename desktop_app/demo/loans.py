@@ -15,9 +15,9 @@ from desktop_app.demo import DemoGenerator
 from desktop_app.domain import loans as L
 from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
-from desktop_app.store import loans as S
+from desktop_app.store.loans import repositories as S
 from desktop_app.store.offices import UserRepository
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.sequences import next_number
 
 DOMAIN = Domain("loans")

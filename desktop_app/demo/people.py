@@ -20,7 +20,7 @@ from desktop_app.demo import DemoGenerator
 from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
 from desktop_app.store import reference
-from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
+from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext

@@ -1,6 +1,6 @@
 """Who may do what: the role x action x scope matrix, and what makes a case sensitive.
 
-Pure Python. ``store.security.RolePolicy`` applies it to rows; the UI asks
+Pure Python. ``store.security.accounts.RolePolicy`` applies it to rows; the UI asks
 ``AppContext.can`` to hide what a role may not do.
 
 Scopes: ``own`` (rows the user created or is assigned to), ``office`` (rows of the

@@ -168,7 +168,7 @@ def cases_by_month(conn, span: Period, offices, labels, months: list[str]) -> di
 def outstanding_by_month(conn, series: list[Period], office_ids) -> dict[str, list[Decimal]]:
     """Principal outstanding at the end of each month, per currency: one grouped query of
     the fund ledger's principal movements per loan and month, summed up in order (each
-    loan's balance counted when positive, as store.loans.loan_rows does)."""
+    loan's balance counted when positive, as store.loans.repositories.loan_rows does)."""
     from desktop_app.reports.builder import _from_minor
     scope = ""
     if office_ids:

@@ -10,7 +10,7 @@ a disaggregation add up to the total, which is computed by its own query.
 Rules every source follows:
 * tombstoned records (``deleted=1``) never count;
 * people are counted by their surviving identity: a person merged into another
-  (``person.merged_into``) is the survivor (store.people.resolve_person semantics); the
+  (``person.merged_into``) is the survivor (store.people.repositories.resolve_person semantics); the
   temp table ``rpt_root`` maps every merged id to its survivor for the run;
 * dates are compared as ISO text: ``start <= value < day after end``.
 
@@ -281,7 +281,7 @@ _people_reached = _people(
 
 def prepare_roots(conn) -> None:
     """(Re)fill temp table ``rpt_root``: every merged person id -> its surviving identity,
-    following chains (store.people.resolve_person semantics; a cycle stops before it
+    following chains (store.people.repositories.resolve_person semantics; a cycle stops before it
     repeats). One recursive query over the merged rows only (partial index
     person_merged_into), never a scan of the register."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS rpt_root(id TEXT PRIMARY KEY, root TEXT)")

@@ -1,7 +1,7 @@
 """Loan portfolio indicators, on the loans schema (db/migrations/0050_loans.sql).
 
 Disbursements and women borrowers are SQL sources. Outstanding balance, PAR30 and the
-repayment rate come from ``store.loans.loan_rows`` (the loans module's own arithmetic of
+repayment rate come from ``store.loans.repositories.loan_rows`` (the loans module's own arithmetic of
 schedule versions and the append-only ledger) and are aggregated here, so reports and the
 loans pages never disagree. Amounts stay per currency, in Decimal.
 """
@@ -83,7 +83,7 @@ def portfolio_units(conn, q: Query, kind: str):
 
 def _portfolio_units(conn, q: Query, kind: str):
     from desktop_app.domain import loans as L
-    from desktop_app.store.loans import loan_rows
+    from desktop_app.store.loans.repositories import loan_rows
     if "loan_rows" not in q.cache:  # outstanding, PAR30 and repayment share one pass
         q.cache["loan_rows"] = loan_rows(conn, q.end_date)
     rows = q.cache["loan_rows"]

@@ -17,9 +17,9 @@ SKIP = {"hlc", "office_id", "created_by", "updated_by", "deleted", "name_key", "
 
 
 def write_person_pdf(data: dict, path, texts: dict | None = None) -> None:
-    """``texts``: the translated headings (store.security_rights.export_texts)."""
+    """``texts``: the translated headings (store.security.rights.export_texts)."""
     if texts is None:
-        from desktop_app.store.security_rights import export_texts
+        from desktop_app.store.security.rights import export_texts
         texts = export_texts(data)
     titles = texts["tables"]
     fields = texts["fields"]

@@ -21,7 +21,7 @@ from desktop_app.domain.trainings import (CERTIFICATE_LANGUAGES, CERTIFICATE_TEX
 from desktop_app.i18n import Domain, format_date
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import reference
-from desktop_app.store import trainings as tr
+from desktop_app.store.trainings import repositories as tr
 
 DOMAIN = Domain("reports")
 

@@ -20,8 +20,8 @@ def open_database(path: str | os.PathLike, *, key: bytes | None = None, create: 
     path = Path(path)
     existed = path.exists() and path.stat().st_size > 0
     if key is None and existed:
-        # a key unlocked earlier in this process (login, tests' copies): see store.security
-        from desktop_app.store.security import key_without_login
+        # a key unlocked earlier in this process (login, tests' copies): see store.security.accounts
+        from desktop_app.store.security.accounts import key_without_login
         key = key_without_login(path)
     if create and path.exists() and path.stat().st_size == 0:
         path.unlink()
@@ -54,5 +54,5 @@ def default_actor(conn) -> Actor:
 def open_session(path: str | os.PathLike, *, actor: Actor | None = None, key: bytes | None = None,
                  create: bool = False, migrate: bool = True) -> Session:
     conn = open_database(path, key=key, create=create, migrate=migrate)
-    from desktop_app.store.security import install_policy
+    from desktop_app.store.security.accounts import install_policy
     return install_policy(Session(conn, actor or default_actor(conn)))

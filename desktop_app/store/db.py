@@ -45,7 +45,7 @@ class CorruptDatabase(DatabaseError):
     pass
 
 
-# Database keys unlocked in this process, by real path (see store.security: a login
+# Database keys unlocked in this process, by real path (see store.security.accounts: a login
 # remembers its key so that other connections to the same file need no password).
 _known_keys: dict[str, bytes] = {}
 

@@ -447,15 +447,15 @@ class Repository:
     def guard_remote(self, changes: list["RemoteChange"], rows: dict[str, dict]) -> None:
         """Adjust received changes before they are logged and merged (``rows``: the
         current rows by id, for the records that exist): erased people's personal fields
-        stay erased (store.sync_erasure)."""
+        stay erased (store.sync_state.erasure)."""
         if self.table == "person" or "person_id" in self.fields:
-            from desktop_app.store import sync_erasure
+            from desktop_app.store.sync_state import erasure as sync_erasure
             sync_erasure.guard_remote(self, changes, rows)
 
     def guard_local(self, record_id: str | None, values: dict, before: dict | None) -> dict:
         """The same for a local write (so that replicas agree)."""
         if self.table == "person" or "person_id" in self.fields:
-            from desktop_app.store import sync_erasure
+            from desktop_app.store.sync_state import erasure as sync_erasure
             return sync_erasure.guard_local(self, record_id, values, before)
         return values
 
@@ -770,7 +770,7 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
     markers += [state for repo, _rid, _b, state, written, _c in updates
                 if repo.table == "person_erasure" and written & {"person_id", "deleted"}]
     if markers:
-        from desktop_app.store import sync_erasure
+        from desktop_app.store.sync_state import erasure as sync_erasure
         erased = sync_erasure.apply_markers(session, markers)
         # a conflict over a value the erasure removed is not kept for review
         for change, result in zip(changes, results):

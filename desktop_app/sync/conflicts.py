@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from desktop_app.store import sync_messages as msg
+from desktop_app.store.sync_state import messages as msg
 from desktop_app.store.audit import utc_now
 from desktop_app.store.repository import NotFound, Repository
 from desktop_app.store.session import Session

@@ -6,11 +6,11 @@ import json
 from rapidfuzz import fuzz
 
 from desktop_app.store.audit import utc_now
-from desktop_app.store.people_duplicates import find_duplicate_pairs
+from desktop_app.store.people.duplicates import find_duplicate_pairs
 
 # per person: a common name must not flood the queue
 MAX_CANDIDATES = 5
-# Up to this many people per import get the full fuzzy comparison (store.people_duplicates,
+# Up to this many people per import get the full fuzzy comparison (store.people.duplicates,
 # ~0.1 s a person on a large database); a bigger import (a new office's first bundle, a
 # full restore) uses indexed exact-key matching so that the import stays within a small
 # factor of a plain insert. The full check can be run on demand from the people module.

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 from desktop_app.reports.case_file import write_case_pdf
 from tests.pdf import pdf_text
-from desktop_app.store import cases as sc
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.cases import repositories as sc
+from desktop_app.store.people.repositories import PersonRepository
 
 OPENED = (date.today() - timedelta(days=20)).isoformat()
 

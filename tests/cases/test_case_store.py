@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from desktop_app.domain.cases import TransitionRefused
-from desktop_app.store import cases as sc
-from desktop_app.store import cases_search
+from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import search as cases_search
 from desktop_app.store.access import default_actor, open_database
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import Repository, ValidationError
-from desktop_app.store.security import copy_database
+from desktop_app.store.security.accounts import copy_database
 from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
 from desktop_app.store.setup import initialise
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QInputDialog
 
 from desktop_app.i18n import set_language
-from desktop_app.store import cases as sc
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.cases import repositories as sc
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import ReasonRequired
 from desktop_app.ui.cases import detail as detail_module
 from desktop_app.ui.cases import page as page_module

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from desktop_app.store import cases as sc
-from desktop_app.store import inspections as si
+from desktop_app.store.cases import repositories as sc
+from desktop_app.store.inspections import repositories as si
 from desktop_app.store.repository import ValidationError
 
 TODAY = date.today()

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from desktop_app.store import cases as sc
-from desktop_app.store import inspections as si
+from desktop_app.store.cases import repositories as sc
+from desktop_app.store.inspections import repositories as si
 from desktop_app.ui.cases.widgets import REPEAT_BRUSH
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.inspections.page import EmployerView, InspectionDialog, InspectionsPage

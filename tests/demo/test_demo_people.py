@@ -10,8 +10,8 @@ from desktop_app.domain import names
 from desktop_app.domain.people import validate_episode, validate_person
 from desktop_app.store.access import open_database
 from desktop_app.store.audit import verify_chain
-from desktop_app.store.people import search_people
-from desktop_app.store.people_duplicates import find_duplicate_pairs
+from desktop_app.store.people.repositories import search_people
+from desktop_app.store.people.duplicates import find_duplicate_pairs
 
 TAJIK_LETTERS = re.compile("[ғӣқӯҳҷҒӢҚӮҲҶ]")
 CYRILLIC = re.compile("[\u0400-\u04ff]")

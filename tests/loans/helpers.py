@@ -2,9 +2,9 @@
 from datetime import date
 
 from desktop_app.domain.actors import Actor
-from desktop_app.store.loans import LoanService
+from desktop_app.store.loans.repositories import LoanService
 from desktop_app.store.offices import UserRepository
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import Session
 
 TODAY = date(2027, 6, 1)

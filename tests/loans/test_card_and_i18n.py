@@ -5,7 +5,7 @@ from desktop_app.cli import main
 from desktop_app.domain import loans as L
 from desktop_app.i18n import set_language
 from desktop_app.reports.loan_card import card_texts, write_card
-from desktop_app.store import loans as S
+from desktop_app.store.loans import repositories as S
 
 from .helpers import TODAY, active_loan, borrower, fund_with_capital, second_user
 

@@ -3,7 +3,7 @@ import argparse
 from datetime import date, timedelta
 
 from desktop_app.demo import create_demo, discover
-from desktop_app.store import loans as S
+from desktop_app.store.loans import repositories as S
 
 
 def test_demo_loans_have_consistent_histories(tmp_path):

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from desktop_app.domain import loans as L
-from desktop_app.store import loans as S
+from desktop_app.store.loans import repositories as S
 from desktop_app.store.access import default_actor, open_database
-from desktop_app.store.security import copy_database
+from desktop_app.store.security.accounts import copy_database
 from desktop_app.store.session import Session
 
 from .helpers import TODAY, borrower, second_user

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from desktop_app.domain import loans as L
-from desktop_app.store import loans as S
+from desktop_app.store.loans import repositories as S
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.repository import AppendOnlyError, ValidationError
 from desktop_app.store.session import PermissionDenied

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from desktop_app.store import loans as S
+from desktop_app.store.loans import repositories as S
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.loans import PAGE, PERSON_SECTION
 from desktop_app.ui.loans.page import LoansPage

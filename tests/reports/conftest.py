@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
+from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
 
 
 def backdate(conn, table: str, record_id: str, created_at: str) -> None:

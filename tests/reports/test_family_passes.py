@@ -12,7 +12,7 @@ from desktop_app.reports.builder import (ReportRequest, _median, build_report, c
                                          make_query, prepare_roots)
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.periods import parse_period
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 
 from tests.reports.test_module_indicators import case, modules  # noqa: F401  (fixture)
 

@@ -63,7 +63,7 @@ def test_people_list_does_not_wait_behind_the_dashboard(qtbot, ctx, world, monke
     import threading
 
     from desktop_app.reports import dashboard
-    from desktop_app.store.people_list import PeopleQuery, list_ids
+    from desktop_app.store.people.listing import PeopleQuery, list_ids
     from desktop_app.ui.home import PAGE
     order: list[str] = []
     people_done = threading.Event()

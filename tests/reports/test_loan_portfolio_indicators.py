@@ -8,9 +8,9 @@ from desktop_app.domain import loans as L
 from desktop_app.domain.actors import Actor
 from desktop_app.reports.builder import ReportRequest, build_report, drill_down
 from desktop_app.reports.periods import parse_period
-from desktop_app.store import loans as S
+from desktop_app.store.loans import repositories as S
 from desktop_app.store.offices import UserRepository
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import Session
 
 TODAY = date(2027, 6, 1)

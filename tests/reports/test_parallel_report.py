@@ -14,7 +14,7 @@ from desktop_app.reports.builder import (Cancelled, ReportRequest, build_report,
 from desktop_app.reports.outputs import write_csv
 from desktop_app.reports.periods import current_period, parse_period
 from desktop_app.store import db as dbmod
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 
 from tests.reports.test_module_indicators import case, modules  # noqa: F401  (fixture)
 

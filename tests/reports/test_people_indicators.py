@@ -46,7 +46,7 @@ def test_on_register_and_reached(session, world):
 
 
 def test_next_quarter_and_deleted_survivor(session, world):
-    from desktop_app.store.people import PersonRepository
+    from desktop_app.store.people.repositories import PersonRepository
     report = _report(session, "2026-Q2")
     assert _result(report, "people_registered").totals[0].value == 1  # D
     assert _table(_result(report, "people_on_register"), "age_band") == {
@@ -102,7 +102,7 @@ def test_chained_merges_and_unknown_office(session, world):
     import pytest
 
     from desktop_app.reports.builder import ReportError
-    from desktop_app.store.people import PersonRepository
+    from desktop_app.store.people.repositories import PersonRepository
     # B merged into C, which is then merged into A: everything is A
     repo = PersonRepository(session)
     repo.update(world["C"], {"merged_into": world["A"]})
@@ -119,7 +119,7 @@ def test_drill_down_follows_the_role_matrix(session, world):
 
     from desktop_app.domain.actors import Actor
     from desktop_app.store.offices import OfficeRepository
-    from desktop_app.store.security import RolePolicy
+    from desktop_app.store.security.accounts import RolePolicy
     from desktop_app.store.session import PermissionDenied, Session
     OfficeRepository(session).create(dict(code="TJB", name="Tojikobod JRC", office_type="jrc"))
     request = ReportRequest(parse_period("2026-Q1"))

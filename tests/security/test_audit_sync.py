@@ -1,6 +1,6 @@
 """Audit rows handed to sync and checked at the coordinator."""
-from desktop_app.store.people import PersonRepository
-from desktop_app.store.security_audit import (AuditFilter, audit_entries, audit_rows_since,
+from desktop_app.store.people.repositories import PersonRepository
+from desktop_app.store.security.audit import (AuditFilter, audit_entries, audit_rows_since,
                                               store_remote_audit, verify_remote_chain)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 from desktop_app.cli import main as hamroh
-from desktop_app.store import security
+from desktop_app.store.security import accounts as security
 
 
 def _run(*args, env=None, input_text=None):
@@ -57,7 +57,7 @@ def test_audit_verify_reports_tampering(db_path, capsys, monkeypatch):
 
 
 def test_consent_and_person_commands(db_path, capsys, monkeypatch, tmp_path):
-    from desktop_app.store.people import PersonRepository
+    from desktop_app.store.people.repositories import PersonRepository
     session = security.login(db_path, "admin", "test-password-1")
     person = PersonRepository(session).create(dict(family_name="Latipova", given_name="Gulnora"))
     session.conn.close()

@@ -3,10 +3,10 @@ import json
 
 import pytest
 
-from desktop_app.store import security
-from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository, search_people
-from desktop_app.store.security_consent import ConsentRepository
-from desktop_app.store.security_rights import erase_person, export_person, is_erased, write_json
+from desktop_app.store.security import accounts as security
+from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository, search_people
+from desktop_app.store.security.consent import ConsentRepository
+from desktop_app.store.security.rights import erase_person, export_person, is_erased, write_json
 from desktop_app.store.session import PermissionDenied
 from tests.conftest import TEST_PASSWORD
 from tests.pdf import pdf_text

@@ -2,8 +2,8 @@
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMainWindow
 
-from desktop_app.store import security
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.security import accounts as security
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.security.dialogs import LoginDialog, ReasonDialog, require_with_reason
 from desktop_app.ui.security.lock import IdleLocker
@@ -153,7 +153,7 @@ def test_reason_dialog_logs_view_of_sensitive_case(qtbot, db_path):
 
 
 def test_expired_consents_tab(qtbot, db_path):
-    from desktop_app.store.security_consent import ConsentRepository
+    from desktop_app.store.security.consent import ConsentRepository
     ctx = _ctx(db_path)
     person = PersonRepository(ctx.session).create(dict(family_name="Ғафурова",
                                                        given_name="Мавзуна"))
@@ -200,7 +200,7 @@ def test_first_run_database_gets_password_and_is_encrypted(qtbot, tmp_path):
 
 
 def test_person_consent_section_records_exports_and_erases(qtbot, db_path, tmp_path):
-    from desktop_app.store.consent import has_consent
+    from desktop_app.store.security.consent_checks import has_consent
     from desktop_app.ui.pages import discover_person_sections
     ctx = _ctx(db_path)
     person = PersonRepository(ctx.session).create(dict(family_name="Raximova",

@@ -1,7 +1,7 @@
 """`hamroh db compact` gives freed space back to the disk and keeps every record."""
 from desktop_app.cli import main as hamroh
 from desktop_app.store.access import open_database
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 
 from tests.conftest import TEST_PASSWORD, dump_of
 

@@ -2,8 +2,8 @@ import pytest
 
 from desktop_app.i18n import set_language
 
-from desktop_app.store.people import PersonRepository
-from desktop_app.store.people_duplicates import find_duplicate_pairs, find_duplicates
+from desktop_app.store.people.repositories import PersonRepository
+from desktop_app.store.people.duplicates import find_duplicate_pairs, find_duplicates
 
 from tests.conftest import query_plans
 

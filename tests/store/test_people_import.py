@@ -6,7 +6,7 @@ from openpyxl import Workbook
 
 from desktop_app.cli import main as hamroh
 from desktop_app.store.audit import verify_chain
-from desktop_app.store.people_import import (ImportFileError, field_for_title, import_people,
+from desktop_app.store.people.spreadsheet import (ImportFileError, field_for_title, import_people,
                                              read_people_file)
 
 TODAY = date(2026, 6, 1)

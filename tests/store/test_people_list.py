@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.store import people_list
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people import listing as people_list
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import ValidationError
 
 BASE = dict(country="TJ", region="TJ-RR", district="TJ-RASHT", jamoat="TJ-RASHT-GARM")

@@ -1,7 +1,7 @@
 """Cross-script search: every spelling of a name finds every other spelling."""
 import pytest
 
-from desktop_app.store.people import PersonRepository, search_people
+from desktop_app.store.people.repositories import PersonRepository, search_people
 
 # group -> spellings of one family name as offices write it (Tajik, Russian, Uzbek, Latin)
 SPELLINGS = {

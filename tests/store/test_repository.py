@@ -3,7 +3,7 @@ import json
 import pytest
 
 from desktop_app.store.audit import verify_chain
-from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
+from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
 from desktop_app.store.repository import ValidationError
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from desktop_app.cli import main as hamroh
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import exchange, keys
 

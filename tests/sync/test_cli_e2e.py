@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from desktop_app.cli import main as hamroh
 from desktop_app.store.access import default_actor, open_database
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import Session
 from desktop_app.store.setup import initialise
 

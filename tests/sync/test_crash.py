@@ -10,7 +10,7 @@ import time
 
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.db import integrity_problems
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import exchange
 
 KILLS = 60

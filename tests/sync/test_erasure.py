@@ -7,8 +7,8 @@ import json
 import pytest
 
 from desktop_app.store.audit import verify_chain
-from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
-from desktop_app.store.security_rights import ERASED_NAME, erase_person
+from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
+from desktop_app.store.security.rights import ERASED_NAME, erase_person
 from desktop_app.sync.dump import dump_text
 
 from .conftest import exchange_files

@@ -9,8 +9,8 @@ import shutil
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from desktop_app.store import people_merge
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people import merge as people_merge
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import ValidationError
 from desktop_app.sync import exchange
 from desktop_app.sync.dump import dump_text

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from desktop_app.store import cases as sc
+from desktop_app.store.cases import repositories as sc
 from desktop_app.store.offices import OfficeRepository, UserRepository
-from desktop_app.store.people import MigrationEpisodeRepository, PersonRepository
-from desktop_app.store.security_consent import ConsentRepository
+from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
+from desktop_app.store.security.consent import ConsentRepository
 from desktop_app.store.repository import ValidationError
 
 from .conftest import exchange_files

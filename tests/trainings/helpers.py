@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from desktop_app.store import trainings as tr
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.people.repositories import PersonRepository
 
 
 def person(session, family, given, sex="female", **extra):

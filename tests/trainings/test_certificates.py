@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from desktop_app.reports import trainings_certificates as certs
-from desktop_app.store import trainings as tr
+from desktop_app.store.trainings import repositories as tr
 
 from tests.trainings import helpers as h
 from tests.pdf import pdf_text

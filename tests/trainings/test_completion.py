@@ -4,7 +4,7 @@ from fractions import Fraction
 import pytest
 
 from desktop_app.domain.trainings import CompletionRule, completion_status, parse_hours
-from desktop_app.store import trainings as tr
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.repository import ValidationError
 
 from tests.trainings import helpers as h

@@ -5,7 +5,7 @@ import random
 from desktop_app.cli import main as hamroh
 from desktop_app.demo import discover
 from desktop_app.demo.trainings import GENERATOR
-from desktop_app.store import trainings as tr
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.audit import verify_chain
 
 from tests.trainings import helpers as h

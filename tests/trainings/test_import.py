@@ -2,8 +2,8 @@
 import pytest
 from openpyxl import Workbook
 
-from desktop_app.store import trainings as tr
-from desktop_app.store import trainings_import as ti
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import spreadsheet as ti
 
 from tests.trainings import helpers as h
 

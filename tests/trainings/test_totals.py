@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from desktop_app.store import trainings as tr
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.audit import verify_chain
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import ValidationError
 
 from tests.trainings import helpers as h

@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from desktop_app.store import trainings as tr
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.trainings import PAGE, PERSON_SECTION
 from desktop_app.ui.trainings.attendance import ABSENT, PRESENT, AttendanceModel, AttendanceView
@@ -291,7 +291,7 @@ def test_person_page_of_the_people_module_shows_trainings(qtbot, session, db_pat
     ev, parts = training
     merged = h.person(session, "Karimov", "Jamshed", sex="male")
     tr.add_participant(session, h.event(session, course="welding", sessions=2)["id"], merged["id"])
-    from desktop_app.store.people import PersonRepository
+    from desktop_app.store.people.repositories import PersonRepository
     PersonRepository(session).update(merged["id"], {"merged_into": parts[1]["person_id"]})
     detail = PersonDetail(AppContext(session, db_path))
     qtbot.addWidget(detail)
@@ -306,7 +306,7 @@ def test_person_page_of_the_people_module_shows_trainings(qtbot, session, db_pat
 
 
 def _login_as(db_path, role):
-    from desktop_app.store import security
+    from desktop_app.store.security import accounts as security
     from tests.conftest import TEST_PASSWORD
     admin = security.login(db_path, "admin", TEST_PASSWORD)
     security.UserAdmin(admin, db_path).add_user(role.replace("_", ""), "user-pass-123", role)

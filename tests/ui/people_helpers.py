@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.store import people_list
+from desktop_app.store.people import listing as people_list
 from desktop_app.ui.context import AppContext
 
 
@@ -17,7 +17,7 @@ def ctx(session, db_path, qtbot):
 
 @dataclass
 class Candidate:
-    """The shape of store.people_duplicates candidates: .person, .score, .reasons."""
+    """The shape of store.people.duplicates candidates: .person, .score, .reasons."""
     person: dict
     score: float
     reasons: list = field(default_factory=list)

@@ -1,7 +1,7 @@
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from desktop_app import i18n
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.pages import PageSpec
 

@@ -105,7 +105,7 @@ def test_editing_does_not_look_for_duplicates(ctx, qtbot):
 def test_person_page_shows_sections_of_other_modules_with_identity_ids(ctx, qtbot, monkeypatch):
     survivor = add_person(ctx.session)
     merged = add_person(ctx.session, family_name="Рахмонов")
-    from desktop_app.store.people import PersonRepository
+    from desktop_app.store.people.repositories import PersonRepository
     PersonRepository(ctx.session).update(merged["id"], {"merged_into": survivor["id"]})
     received = []
 
@@ -138,7 +138,7 @@ def test_person_page_shows_sections_of_other_modules_with_identity_ids(ctx, qtbo
 
 def test_real_duplicate_finder_warns_before_creating(ctx, qtbot):
     existing = add_person(ctx.session, phones="+992 93 555 12 34")
-    page = PeoplePage(ctx)           # the default finder: store.people_duplicates
+    page = PeoplePage(ctx)           # the default finder: store.people.duplicates
     qtbot.addWidget(page)
     page.show()
     qtbot.mouseClick(page.new_button, Qt.LeftButton)

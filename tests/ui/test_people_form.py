@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
-from desktop_app.store import people_list
+from desktop_app.store.people import listing as people_list
 from desktop_app.ui.people.form import PersonDialog
 from desktop_app.ui.people.page import PeoplePage
 from tests.ui.people_helpers import (add_person, answer_modal, count, ctx, no_duplicates,

@@ -124,10 +124,10 @@ def test_ctrl_f_focuses_search_and_selection_shows_person_page(ctx, qtbot):
 
 
 def test_list_pages_rows_lazily(ctx, qtbot, monkeypatch):
-    from desktop_app.store import people_list
+    from desktop_app.store.people import listing as people_list
     from desktop_app.ui.people import model as model_module
     rows = [dict(family_name=f"Person{i:03d}", given_name="Test") for i in range(450)]
-    from desktop_app.store.people import PersonRepository
+    from desktop_app.store.people.repositories import PersonRepository
     PersonRepository(ctx.session).create_many(rows)
     fetched = []
     real = people_list.fetch_rows
@@ -144,7 +144,7 @@ def test_list_pages_rows_lazily(ctx, qtbot, monkeypatch):
 def test_large_registry_queries_off_the_ui_thread(ctx, qtbot, monkeypatch):
     import threading
 
-    from desktop_app.store import people_list
+    from desktop_app.store.people import listing as people_list
     from desktop_app.ui.people import page as page_module
     _people(ctx.session)
     monkeypatch.setattr(page_module, "BACKGROUND_ABOVE", 0)
@@ -179,7 +179,7 @@ def test_stale_background_results_are_dropped(ctx, qtbot, monkeypatch):
     page.wait_idle()
     qtbot.waitUntil(lambda: _names(page) == ["Саидова Мавзуна"])
     # the first query's answer arriving late changes nothing
-    from desktop_app.store.people_list import PeopleIds
+    from desktop_app.store.people.listing import PeopleIds
     page._background_done(first, True, PeopleIds([1, 2, 3]))
     assert _names(page) == ["Саидова Мавзуна"]
 

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QVBoxLayout, QWidget)
 
 from desktop_app.i18n import Domain
-from desktop_app.store import cases as sc
-from desktop_app.store.people import search_people
+from desktop_app.store.cases import repositories as sc
+from desktop_app.store.people.repositories import search_people
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.cases.widgets import ErrorLabel, FieldErrors, RefCombo, date_edit, iso

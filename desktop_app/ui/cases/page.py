@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushB
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from desktop_app.i18n import Domain, current_language, format_date, format_number
-from desktop_app.store import cases as sc
+from desktop_app.store.cases import repositories as sc
 from desktop_app.store import reference
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
@@ -67,7 +67,7 @@ def case_display(conn):
 
 
 def case_list_model(ctx, parent=None):
-    """A case list over rowids (``store.cases.list_cases``), sensitive rows tinted."""
+    """A case list over rowids (``store.cases.repositories.list_cases``), sensitive rows tinted."""
     return lazy_model(case_columns(), lambda rowids: sc.fetch_case_rows(ctx.session, rowids),
                       case_display(ctx.conn),
                       brush=lambda r: SENSITIVE_BRUSH if r.get("sensitive") else None,

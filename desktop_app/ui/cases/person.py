@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from desktop_app.i18n import Domain
-from desktop_app.store import cases as sc
+from desktop_app.store.cases import repositories as sc
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.page import CASE_WIDTHS, case_list_model
 from desktop_app.ui.cases.widgets import setup_table

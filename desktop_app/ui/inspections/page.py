@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from desktop_app.domain.cases import CURRENCIES
 from desktop_app.domain.cases import from_minor as dom_from_minor
 from desktop_app.i18n import Domain, current_language, format_date
-from desktop_app.store import cases as sc
-from desktop_app.store import inspections as si
+from desktop_app.store.cases import repositories as sc
+from desktop_app.store.inspections import repositories as si
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied

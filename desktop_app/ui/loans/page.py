@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog,
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, babel_locale, current_language, format_date, format_money
-from desktop_app.store import loans as S
+from desktop_app.store.loans import repositories as S
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
@@ -138,7 +138,7 @@ class ApplicationDialog(QDialog):
                 self.people.setCurrentRow(0)
 
     def _search(self, text: str) -> None:
-        from desktop_app.store.people import search_people
+        from desktop_app.store.people.repositories import search_people
         self.people.clear()
         if len(text.strip()) < 2:
             return

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from desktop_app.domain.people import (MAX_AGE, MIGRATION_STATUSES, SEXES, age_on,
                                        birth_date_from_age, validate_episode, validate_person)
 from desktop_app.i18n import N_, Domain
-from desktop_app.store import people_list
+from desktop_app.store.people import listing as people_list
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.people.episodes import EpisodesEditor, to_display_date
@@ -32,7 +32,7 @@ TEXT_FIELDS = ("family_name", "given_name", "patronymic", "phones", "document_nu
 
 
 def default_duplicate_finder(conn, values: dict, limit: int = 5) -> list:
-    from desktop_app.store.people_duplicates import find_duplicates
+    from desktop_app.store.people.duplicates import find_duplicates
     return find_duplicates(conn, values, limit=limit)
 
 

@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 
 from desktop_app.domain.people import MIGRATION_STATUSES, SEXES, age_on
 from desktop_app.i18n import N_, Domain, current_language, format_date
-from desktop_app.store import people_list, reference
+from desktop_app.store import reference
+from desktop_app.store.people import listing as people_list
 from desktop_app.ui.lazy_model import Column, LazyTableModel
 
 DOMAIN = Domain("people")

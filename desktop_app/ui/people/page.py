@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit
 
 from desktop_app.domain.people import MIGRATION_STATUSES, SEXES
 from desktop_app.i18n import Domain, format_number
-from desktop_app.store import people_list
+from desktop_app.store.people import listing as people_list
 from desktop_app.ui.people.detail import PersonDetail
 from desktop_app.ui.people.form import PersonDialog
 from desktop_app.ui.people.model import COLUMNS, PeopleModel
@@ -56,7 +56,7 @@ class PeoplePage(QWidget):
         self.ctx = ctx
         self.query = people_list.PeopleQuery()
         self.dialog: PersonDialog | None = None
-        # store.people_duplicates.find_duplicates unless replaced (tests)
+        # store.people.duplicates.find_duplicates unless replaced (tests)
         self.duplicate_finder = None
         self._generation = 0
         self._capped = False

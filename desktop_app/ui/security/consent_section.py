@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.repository import ValidationError
-from desktop_app.store.security_consent import METHODS, SCOPES, ConsentRepository
+from desktop_app.store.security.consent import METHODS, SCOPES, ConsentRepository
 from desktop_app.store.session import PermissionDenied
 
 DOMAIN = Domain("security")
@@ -160,7 +160,7 @@ class ConsentSection(QWidget):
         self.ctx.data_changed.emit("consent")
 
     def export(self, path: str | None = None) -> None:
-        from desktop_app.store.security_rights import export_person, write_json
+        from desktop_app.store.security.rights import export_person, write_json
         if path is None:
             path, _selected = QFileDialog.getSaveFileName(
                 self, _("Export this person's data…"), "person.pdf",
@@ -179,7 +179,7 @@ class ConsentSection(QWidget):
         self.ctx.status_message.emit(_("Wrote {path}.").format(path=path))
 
     def erase(self, reason: str | None = None) -> bool:
-        from desktop_app.store.security_rights import erase_person
+        from desktop_app.store.security.rights import erase_person
         if reason is None:
             reason, ok = QInputDialog.getText(
                 self, _("Erase this person's data…"),

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout)
 
 from desktop_app.i18n import Domain
-from desktop_app.store import security
+from desktop_app.store.security import accounts as security
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.session import PermissionDenied
 

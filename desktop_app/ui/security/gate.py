@@ -13,9 +13,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog
 
-from desktop_app.store import security
+from desktop_app.store.security import accounts as security
 from desktop_app.store.access import open_session
-from desktop_app.store.security_keys import KeyFile
+from desktop_app.store.security.keys import KeyFile
 
 
 def open_with_login(db_path, *, demo: bool = False, parent=None, username: str = ""):

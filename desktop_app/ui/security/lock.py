@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QLineEdit, QPushBut
                                QVBoxLayout, QWidget)
 
 from desktop_app.i18n import Domain
-from desktop_app.store import security_keys as keys
-from desktop_app.store.security import audit_event
+from desktop_app.store.security import keys
+from desktop_app.store.security.accounts import audit_event
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
 
 from desktop_app.domain.actors import ROLES
 from desktop_app.i18n import Domain
-from desktop_app.store import security
+from desktop_app.store.security import accounts as security
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.reference import ReferenceRepository  # noqa: F401
-from desktop_app.store.security_audit import (AuditFilter, action_label, audit_actions,
+from desktop_app.store.security.audit import (AuditFilter, action_label, audit_actions,
                                               audit_entries, break_message)
-from desktop_app.store.security_consent import expired_consents
+from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.security.dialogs import _error_label, _password_field

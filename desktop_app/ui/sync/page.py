@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormL
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.store import people_merge
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people import merge as people_merge
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import NotFound, ValidationError
 from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from desktop_app.domain.trainings import hours_text
 from desktop_app.i18n import Domain, format_date
-from desktop_app.store import trainings as tr
+from desktop_app.store.trainings import repositories as tr
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

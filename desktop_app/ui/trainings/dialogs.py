@@ -8,9 +8,9 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, 
 from desktop_app.domain.people import SEXES, validate_person
 from desktop_app.domain.trainings import CERTIFICATE_LANGUAGES, OUTCOMES, OVERRIDES
 from desktop_app.i18n import LANGUAGES, Domain, format_date
-from desktop_app.store import trainings as tr
-from desktop_app.store import trainings_import as ti
-from desktop_app.store.people import PersonRepository, search_people
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import spreadsheet as ti
+from desktop_app.store.people.repositories import PersonRepository, search_people
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QTableWidgetItem, QVBoxLayout)
 
 from desktop_app.i18n import Domain, format_date
-from desktop_app.store import trainings_import as ti
+from desktop_app.store.trainings import spreadsheet as ti
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

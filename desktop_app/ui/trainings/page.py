@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDateEdit, QFileDialog, 
 from desktop_app.domain.trainings import OUTCOMES, parse_hours
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
-from desktop_app.store import trainings as tr
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView

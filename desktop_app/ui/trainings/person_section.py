@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QLabel, QTableWidget, QTableWi
 from desktop_app.domain.trainings import OUTCOMES
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
-from desktop_app.store import trainings as tr
+from desktop_app.store.trainings import repositories as tr
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

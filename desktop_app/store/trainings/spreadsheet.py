@@ -19,8 +19,8 @@ from rapidfuzz import fuzz
 from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_person
 from desktop_app.i18n import N_, Domain, format_date
-from desktop_app.store import trainings as tr
-from desktop_app.store.people import PersonRepository, identity_ids, search_people
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.people.repositories import PersonRepository, identity_ids, search_people
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -222,7 +222,7 @@ def _norm_header(text: str) -> str:
 def _people_title(header) -> str | None:
     """The column titles the people import knows ("Фамилия (Насаб)", "Phone / Телефон" ...)."""
     try:
-        from desktop_app.store.people_import import field_for_title
+        from desktop_app.store.people.spreadsheet import field_for_title
     except ImportError:
         return None
     name = field_for_title(header)
@@ -266,7 +266,7 @@ def _label(row: dict) -> str:
 def find_candidates(conn, values: dict, limit: int = 5) -> list[Candidate]:
     """Existing people who may be this row's person, best first."""
     try:
-        from desktop_app.store.people_duplicates import find_duplicates
+        from desktop_app.store.people.duplicates import find_duplicates
     except ImportError:  # the duplicate finder is not installed: a simpler check
         return _simple_candidates(conn, values, limit)
     found = find_duplicates(conn, values, limit=limit, min_score=MIN_SHOWN)

@@ -205,7 +205,7 @@ def search_rowids(conn, term: str, limit: int = SEARCH_LIMIT, *, filters: str | 
     stale = stale_rowids(conn)
     if stale:
         # keys of these cases may be out of date: look at their person's current keys
-        from desktop_app.store.people import fts_query as person_query
+        from desktop_app.store.people.repositories import fts_query as person_query
         person_fts = person_query(term, prefix=True)
         if person_fts:
             where, args = check_sql or ("1", [])

@@ -63,7 +63,7 @@ def _rows(conn, sql: str, params) -> list[dict]:
 
 def person_data(session: Session, person_id: str) -> dict:
     """Everything held about a person, as plain JSON-ready data (checks the permission)."""
-    from desktop_app.store.people import identity_ids
+    from desktop_app.store.people.repositories import identity_ids
     conn = session.conn
     person = _rows(conn, "SELECT * FROM person WHERE id=?", (person_id,))
     if not person:
@@ -115,8 +115,8 @@ def is_erased(conn, person_id: str) -> bool:
 
 def erase_person(session: Session, person_id: str, reason: str) -> dict:
     """Blank a person's personal data everywhere in this database; returns the marker."""
-    from desktop_app.store.people import PersonRepository, identity_ids
-    from desktop_app.store.security_consent import ConsentRepository  # noqa: F401 (registers)
+    from desktop_app.store.people.repositories import PersonRepository, identity_ids
+    from desktop_app.store.security.consent import ConsentRepository  # noqa: F401 (registers)
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise PermissionDenied(_("Write the reason in a few words (at least 5 letters)."))

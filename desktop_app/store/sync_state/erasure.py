@@ -1,6 +1,6 @@
 """Erased people stay erased: what sync does with the erasure marker.
 
-Erasure (``store.security_rights.erase_person``) blanks a person's personal fields with
+Erasure (``store.security.rights.erase_person``) blanks a person's personal fields with
 ordinary writes and leaves a ``person_erasure`` marker that syncs. A replica that had not
 seen the erasure may still send old values of those fields, or new ones written before it
 heard of the erasure, even with a later clock. For those fields the erasure wins
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 
-from desktop_app.store.security_rights import (_ERASABLE, ERASED_NAME, GENERIC_TEXT,
+from desktop_app.store.security.rights import (_ERASABLE, ERASED_NAME, GENERIC_TEXT,
                                                PERSON_ERASED)
 
 PERSON_FIELDS = frozenset(PERSON_ERASED) | {"birth_date"}
@@ -140,7 +140,7 @@ def guard_local(repo, record_id: str | None, values: dict, before: dict | None) 
 def apply_markers(session, markers: list[dict]) -> dict[tuple[str, str], frozenset]:
     """Blank here what arriving erasure markers name; returns the erased fields by
     (table, record id) of every record of the erased people."""
-    from desktop_app.store.people import identity_ids
+    from desktop_app.store.people.repositories import identity_ids
     from desktop_app.store.repository import Repository
     conn = session.conn
     present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -21,9 +21,10 @@ from desktop_app.domain import security as rules
 from desktop_app.domain.actors import Actor
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
-from desktop_app.store import security_keys as keys
+from desktop_app.store.security import keys
 # the synced tables of this module register their repositories on import
-from desktop_app.store import security_consent, security_rights  # noqa: F401
+from desktop_app.store.security import consent as security_consent
+from desktop_app.store.security import rights as security_rights  # noqa: F401
 from desktop_app.store.audit import utc_now
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.session import (PermissionDenied, ReasonRequired, Session,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from desktop_app.store.people import (MigrationEpisodeRepository, PersonRepository,
+from desktop_app.store.people.repositories import (MigrationEpisodeRepository, PersonRepository,
                                       search_people)
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import Session

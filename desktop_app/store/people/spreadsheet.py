@@ -25,7 +25,7 @@ from desktop_app.domain import names
 from desktop_app.domain.people import (MIGRATION_STATUSES, birth_date_from_age, parse_date,
                                        validate_person)
 from desktop_app.i18n import LANGUAGES, N_, Domain
-from desktop_app.store.people import PersonRepository
+from desktop_app.store.people.repositories import PersonRepository
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext

@@ -7,7 +7,7 @@ from datetime import date
 from desktop_app.domain import cases as dom
 from desktop_app.i18n import Domain
 from desktop_app.store import reference
-from desktop_app.store.cases import (CaseRepository, EmployerRepository, _codes, _rows,
+from desktop_app.store.cases.repositories import (CaseRepository, EmployerRepository, _codes, _rows,
                                      add_event)
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.sequences import next_number

@@ -3,13 +3,13 @@
 ``merge(session, duplicate_id, survivor_id)`` sets the duplicate's ``merged_into`` to the
 survivor through the person repository, so it is audited and syncs as a normal field
 change. Cases, trainings and loans keep pointing at the record they were made for;
-``store.people.identity_ids`` gathers them under the survivor, and ``unmerge`` gives
+``store.people.repositories.identity_ids`` gathers them under the survivor, and ``unmerge`` gives
 each record its own back.
 """
 from __future__ import annotations
 
-from desktop_app.store import sync_messages as msg
-from desktop_app.store.people import PersonRepository, resolve_person
+from desktop_app.store.sync_state import messages as msg
+from desktop_app.store.people.repositories import PersonRepository, resolve_person
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import Session
 

@@ -1,0 +1,1 @@
+"""Hotline cases: cases, their timeline, follow-ups, referrals, and case search."""

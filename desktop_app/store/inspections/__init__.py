@@ -1,0 +1,1 @@
+"""Workplace inspections, employers and violations."""

@@ -1,0 +1,1 @@
+"""Revolving-fund loans: funds, applications, schedules, the ledger, the portfolio."""

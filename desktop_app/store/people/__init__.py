@@ -1,0 +1,1 @@
+"""People: the register (people, migration episodes), search, duplicates, merges, spreadsheet import."""

@@ -1,0 +1,1 @@
+"""Trainings: sessions, participants, attendance, certificates, spreadsheet import."""
