@@ -45,6 +45,7 @@ def run(ctx) -> list[Result]:
     os.environ.pop("HAMROH_INSECURE_TEST_KDF", None)     # real argon2id parameters
     from desktop_app.store import db as dbmod
     from desktop_app.store.security import accounts as security
+    from desktop_app.store.security.keys import forget_key
     from desktop_app.store.access import open_database
     from desktop_app.store.people.repositories import PersonRepository, search_people
     from desktop_app.store.setup import initialise
@@ -95,7 +96,7 @@ def run(ctx) -> list[Result]:
         c.close()
 
     t_enc_open, t_plain_open = _best(open_enc), _best(open_plain)
-    security.forget_key(enc_path)
+    forget_key(enc_path)
     started = time.perf_counter()
     s = security.login(enc_path, "admin", PASSWORD)
     t_login = time.perf_counter() - started

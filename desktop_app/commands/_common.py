@@ -11,9 +11,10 @@ import argparse
 import functools
 import sys
 
-from desktop_app.commands._login import ask_password, user_help  # noqa: F401
+from desktop_app.commands._login import ask_password, login_for_cli, user_help  # noqa: F401
 from desktop_app.i18n import Domain
 from desktop_app.store.access import open_session
+from desktop_app.store.security.keys import is_encrypted_file, known_key
 from desktop_app.store.session import Session
 
 DOMAIN = Domain("core")
@@ -28,11 +29,9 @@ def add_db_argument(parser: argparse.ArgumentParser, required: bool = True) -> N
 def open_for_cli(args: argparse.Namespace, *, create: bool = False,
                  migrate: bool = True) -> Session:
     """Open ``args.db`` for a command (migrating it unless told not to) as its acting user."""
-    from desktop_app.store.security import accounts as security
     path = args.db
-    if create or not security.is_encrypted_file(path) or security.known_key(path):
+    if create or not is_encrypted_file(path) or known_key(path):
         return open_session(path, create=create, migrate=migrate)
-    from desktop_app.commands._login import login_for_cli
     return login_for_cli(args, path, migrate=migrate)
 
 

@@ -6,6 +6,10 @@ import os
 import sys
 
 from desktop_app.i18n import Domain
+from desktop_app.store.db import DatabaseError
+from desktop_app.store.security.accounts import login
+from desktop_app.store.security.keys import KeyFile, KeyProblem
+from desktop_app.store.session import PermissionDenied
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -13,7 +17,6 @@ _ = DOMAIN.gettext
 
 def ask_password(prompt: str | None = None) -> str:
     """The password from HAMROH_PASSWORD, else asked on the terminal."""
-    from desktop_app.store.security.keys import KeyProblem
     password = os.environ.get("HAMROH_PASSWORD")
     if password is not None:
         return password
@@ -30,9 +33,6 @@ def user_help() -> str:
 
 def login_for_cli(args, path, migrate: bool = True):
     """A logged-in session for an encrypted ``path`` (see commands/_common.open_for_cli)."""
-    from desktop_app.store.security import accounts as security
-    from desktop_app.store.db import DatabaseError
-    from desktop_app.store.security.keys import KeyFile, KeyProblem
     keyfile = KeyFile.for_database(path)
     user = getattr(args, "user", None) or os.environ.get("HAMROH_USER")
     demo = keyfile.demo_login()
@@ -47,6 +47,6 @@ def login_for_cli(args, path, migrate: bool = True):
             user = names[0]
         password = ask_password()
     try:
-        return security.login(path, user, password, migrate=migrate)
-    except security.PermissionDenied as exc:
+        return login(path, user, password, migrate=migrate)
+    except PermissionDenied as exc:
         raise DatabaseError(str(exc), path) from exc

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.store.access import open_database
+from desktop_app.store.security.accounts import finish_demo_encryption
+from desktop_app.store.security.keys import new_demo_key
 from desktop_app.store.setup import initialise
 
 
@@ -64,8 +66,7 @@ def create_demo(path: str | Path, args: argparse.Namespace,
         office, (f"{office} office", None, None, "jrc"))
     if getattr(args, "coordinator", False):
         office_type = "coordinator"
-    # demo databases are encrypted like real ones (store.security.accounts: demo users, key file)
-    from desktop_app.store.security.accounts import finish_demo_encryption, new_demo_key
+    # demo databases are encrypted like real ones (demo users, key file)
     conn = open_database(path, key=new_demo_key(path), create=True)
     session = initialise(conn, office_code=office, office_name=name, office_type=office_type,
                          device_name=f"{office} laptop 1", admin_username="admin",

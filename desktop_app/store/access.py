@@ -2,7 +2,8 @@
 
 ``open_database`` checks the file (a Hamroh database, not newer than this version),
 applies pending migrations (backup first) and returns the connection. ``open_session``
-adds the acting user. Encryption and login plug in here.
+adds the acting user under the role policy. Encrypted files open with a key unlocked
+earlier in this process (``security.keys``); logging in is ``security.accounts``.
 """
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from pathlib import Path
 from desktop_app.domain.actors import SYSTEM, Actor
 from desktop_app.store import db as dbmod
 from desktop_app.store import migrations
+from desktop_app.store.reference import ensure_reference, load_reference
+from desktop_app.store.security.keys import key_without_login
+from desktop_app.store.security.policy import install_policy
 from desktop_app.store.session import Session
 
 
@@ -20,8 +24,7 @@ def open_database(path: str | os.PathLike, *, key: bytes | None = None, create: 
     path = Path(path)
     existed = path.exists() and path.stat().st_size > 0
     if key is None and existed:
-        # a key unlocked earlier in this process (login, tests' copies): see store.security.accounts
-        from desktop_app.store.security.accounts import key_without_login
+        # a key unlocked earlier in this process (login, tests' copies): see store.security.keys
         key = key_without_login(path)
     if create and path.exists() and path.stat().st_size == 0:
         path.unlink()
@@ -31,7 +34,6 @@ def open_database(path: str | os.PathLike, *, key: bytes | None = None, create: 
         migrations.check_not_newer(conn, path)
         dbmod.enable_wal(conn)
         if migrate:
-            from desktop_app.store.reference import ensure_reference, load_reference
             migrations.migrate(conn, path, backup=existed, after_migrate=load_reference)
             ensure_reference(conn)
     except BaseException:
@@ -54,5 +56,4 @@ def default_actor(conn) -> Actor:
 def open_session(path: str | os.PathLike, *, actor: Actor | None = None, key: bytes | None = None,
                  create: bool = False, migrate: bool = True) -> Session:
     conn = open_database(path, key=key, create=create, migrate=migrate)
-    from desktop_app.store.security.accounts import install_policy
     return install_policy(Session(conn, actor or default_actor(conn)))

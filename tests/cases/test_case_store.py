@@ -13,7 +13,7 @@ from desktop_app.store.cases import search as cases_search
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import Repository, ValidationError
-from desktop_app.store.security.accounts import copy_database
+from desktop_app.store.security.keys import copy_database
 from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
 from desktop_app.store.setup import initialise
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from desktop_app.domain import loans as L
 from desktop_app.store.loans import repositories as S
 from desktop_app.store.access import default_actor, open_database
-from desktop_app.store.security.accounts import copy_database
+from desktop_app.store.security.keys import copy_database
 from desktop_app.store.session import Session
 
 from .helpers import TODAY, borrower, second_user

@@ -119,7 +119,7 @@ def test_drill_down_follows_the_role_matrix(session, world):
 
     from desktop_app.domain.actors import Actor
     from desktop_app.store.offices import OfficeRepository
-    from desktop_app.store.security.accounts import RolePolicy
+    from desktop_app.store.security.policy import RolePolicy
     from desktop_app.store.session import PermissionDenied, Session
     OfficeRepository(session).create(dict(code="TJB", name="Tojikobod JRC", office_type="jrc"))
     request = ReportRequest(parse_period("2026-Q1"))

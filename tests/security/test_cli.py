@@ -8,6 +8,7 @@ from pathlib import Path
 
 from desktop_app.cli import main as hamroh
 from desktop_app.store.security import accounts as security
+from desktop_app.store.security import keys
 
 
 def _run(*args, env=None, input_text=None):
@@ -48,7 +49,7 @@ def test_audit_verify_reports_tampering(db_path, capsys, monkeypatch):
     conn = security.login(db_path, "admin", "test-password-1").conn
     conn.execute("UPDATE audit_log SET action='nothing' WHERE seq=2")
     conn.close()
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     monkeypatch.setenv("HAMROH_PASSWORD", "test-password-1")
     assert hamroh(["audit", "verify", "--db", str(db_path), "--user", "admin"]) == 1
     out = capsys.readouterr().out
@@ -61,7 +62,7 @@ def test_consent_and_person_commands(db_path, capsys, monkeypatch, tmp_path):
     session = security.login(db_path, "admin", "test-password-1")
     person = PersonRepository(session).create(dict(family_name="Latipova", given_name="Gulnora"))
     session.conn.close()
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     monkeypatch.setenv("HAMROH_PASSWORD", "test-password-1")
     base = ["--db", str(db_path), "--user", "admin"]
     assert hamroh(["consent", "add", *base, person["id"], "--scope", "storage",
@@ -86,12 +87,12 @@ def test_demo_database_is_encrypted_with_a_user_per_role(tmp_path):
     session = create_demo(path, default_arguments(people=10, cases=2, trainings=1, loans=1))
     session.conn.close()
     assert not path.read_bytes().startswith(b"SQLite format 3")
-    security.forget_key(path)
+    keys.forget_key(path)
     conn = open_database(path)        # demo: opens with its published administrator login
     conn.close()
     roles = set()
     for username, role, password, _name in security.DEMO_USERS:
-        security.forget_key(path)
+        keys.forget_key(path)
         s = security.login(path, username, password)
         roles.add(s.actor.role)
         s.conn.close()

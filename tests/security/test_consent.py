@@ -3,10 +3,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from desktop_app.store.security.consent_checks import has_consent
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import ValidationError
-from desktop_app.store.security.consent import ConsentRepository, expired_consents
+from desktop_app.store.security.consent import ConsentRepository, expired_consents, has_consent
 
 
 def _person(session, **extra):

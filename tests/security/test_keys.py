@@ -7,6 +7,7 @@ import pytest
 from desktop_app.store import db as dbmod
 from desktop_app.store.security import accounts as security
 from desktop_app.store.security import keys
+from desktop_app.store.security.policy import RolePolicy
 from desktop_app.store.access import open_database
 from desktop_app.store.people.repositories import PersonRepository
 from tests.conftest import TEST_PASSWORD
@@ -23,22 +24,22 @@ def test_each_user_unlocks_and_gets_own_role(db_path):
     admin = security.login(db_path, "admin", TEST_PASSWORD)
     assert admin.actor.role == "administrator"
     admin.conn.close()
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     worker = security.login(db_path, "dilnoza", "worker-pass-1")
     assert worker.actor.username == "dilnoza" and worker.actor.role == "case_worker"
-    assert isinstance(worker.policy, security.RolePolicy)
+    assert isinstance(worker.policy, RolePolicy)
     actions = [r[0] for r in worker.conn.execute(
         "SELECT action FROM audit_log WHERE user_id=? ORDER BY seq", (worker.actor.user_id,))]
     assert actions[-1] == "login"
 
 
 def test_wrong_password_does_not_unlock_and_is_audited_later(db_path):
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     with pytest.raises(keys.WrongPassword):
         security.login(db_path, "admin", "not-the-password")
     with pytest.raises(keys.WrongPassword):
         security.login(db_path, "nobody", TEST_PASSWORD)
-    security.forget_all_keys()
+    keys.forget_all_keys()
     with pytest.raises(dbmod.DatabaseError):
         open_database(db_path)          # no key known: stays locked
     session = security.login(db_path, "admin", TEST_PASSWORD)
@@ -67,13 +68,13 @@ def test_growing_delay_after_wrong_passwords(db_path):
 
 
 def test_recovery_key_unlocks_and_sets_new_password(db_path, template_recovery_key):
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     with pytest.raises(keys.WrongPassword):
         security.recover(db_path, keys.new_recovery_key(), "admin", "brand-new-pass")
     session = security.recover(db_path, template_recovery_key.lower().replace("-", " "),
                                "admin", "brand-new-pass")
     session.conn.close()
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     with pytest.raises(keys.WrongPassword):
         security.login(db_path, "admin", TEST_PASSWORD)
     assert security.login(db_path, "admin", "brand-new-pass").actor.username == "admin"
@@ -109,7 +110,7 @@ def test_slot_moved_to_another_user_does_not_open(db_path):
     forged = dict(slots["farrukh"], username="admin", user_id=slots["admin"]["user_id"])
     data["slots"] = [s for s in data["slots"] if s.get("username") != "admin"] + [forged]
     path.write_text(json.dumps(data))
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     with pytest.raises(keys.WrongPassword):
         security.login(db_path, "admin", "worker-pass-2")
 
@@ -126,14 +127,14 @@ def test_change_and_reset_password_rewrap(db_path):
     admin_tools.change_own_password("worker-pass-1", "another-pass-9")
     assert not security.must_change_password(worker)
     worker.conn.close()
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     with pytest.raises(keys.WrongPassword):
         security.login(db_path, "dilnoza", "worker-pass-1")
     admin = security.login(db_path, "admin", TEST_PASSWORD)
     user_id = admin.conn.execute("SELECT id FROM app_user WHERE username='dilnoza'").fetchone()[0]
     security.UserAdmin(admin, db_path).reset_password(user_id, "temporary-pass-3")
     admin.conn.close()
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     again = security.login(db_path, "dilnoza", "temporary-pass-3")
     assert security.must_change_password(again)
 
@@ -149,7 +150,7 @@ def test_deactivated_user_cannot_log_in_and_last_admin_stays(db_path):
     with pytest.raises(security.PermissionDenied):
         tools.set_role(users["admin"]["id"], "coordinator")
     admin.conn.close()
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     with pytest.raises(keys.WrongPassword):
         security.login(db_path, "dilnoza", "worker-pass-1")
 
@@ -165,7 +166,7 @@ def test_plain_database_is_encrypted_after_backup(tmp_path):
                                                  password="root-pass-123")
     assert backup.read_bytes().startswith(b"SQLite format 3")      # the plain backup
     assert b"Saidov" not in path.read_bytes()
-    security.forget_key(path)
+    keys.forget_key(path)
     with pytest.raises(dbmod.DatabaseError):
         open_database(path)
     session = security.login(path, "root", "root-pass-123")
@@ -173,13 +174,13 @@ def test_plain_database_is_encrypted_after_backup(tmp_path):
     assert session.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert security.audit_ok(session.conn)
     session.conn.close()
-    security.forget_key(path)
+    keys.forget_key(path)
     assert security.recover(path, recovery, "root", "root-pass-456").actor.username == "root"
 
 
 def test_encrypted_database_with_missing_key_file_says_so(db_path):
     keys.key_file_for(db_path).unlink()
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     with pytest.raises(keys.NoKeyFile) as err:
         security.login(db_path, "admin", TEST_PASSWORD)
     assert ".keys" in str(err.value)
@@ -200,6 +201,6 @@ def test_copy_of_an_unlocked_database_opens_in_the_same_process(db_path, tmp_pat
     conn = open_database(copy)
     assert conn.execute("SELECT count(*) FROM app_user").fetchone()[0] == 1
     conn.close()
-    security.forget_all_keys()
+    keys.forget_all_keys()
     with pytest.raises(dbmod.DatabaseError):
         open_database(copy)

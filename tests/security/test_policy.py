@@ -4,6 +4,7 @@ import pytest
 from desktop_app.domain import security as rules
 from desktop_app.domain.actors import Actor
 from desktop_app.store.security import accounts as security
+from desktop_app.store.security.policy import RolePolicy, grant_reason
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
@@ -78,7 +79,7 @@ def test_loan_officer_cannot_touch_cases_and_inspector_cannot_see_loans(db_path)
 ])
 def test_matrix(role, action, table, allowed):
     actor = Actor(user_id="u1", username="u", role=role, office_id="o1")
-    policy = security.RolePolicy()
+    policy = RolePolicy()
     row = {"office_id": "o1", "created_by": "u1"}
     if allowed:
         policy.check(actor, action, table, row)
@@ -100,7 +101,7 @@ def _actor(user_id, role):
                                     {"person_birth_date": "2015-04-01"}])
 def test_sensitive_case_needs_assignment_or_reason(change):
     row = CASE | change
-    policy = security.RolePolicy()
+    policy = RolePolicy()
     policy.check(_actor("worker-a", "case_worker"), "view_detail", "hotline_case", row)
     policy.check(_actor("boss", "administrator"), "view_detail", "hotline_case", row)
     with pytest.raises(ReasonRequired) as err:
@@ -111,14 +112,14 @@ def test_sensitive_case_needs_assignment_or_reason(change):
 
 
 def test_ordinary_case_opens_without_reason():
-    security.RolePolicy().check(_actor("worker-b", "case_worker"), "view_detail",
+    RolePolicy().check(_actor("worker-b", "case_worker"), "view_detail",
                                 "hotline_case", CASE)
 
 
 def test_minor_found_through_person_row(session):
     child = PersonRepository(session).create(dict(family_name="Rahimov", given_name="Umed",
                                                   birth_date="2014-02-02"))
-    policy = security.RolePolicy(session.conn)
+    policy = RolePolicy(session.conn)
     with pytest.raises(ReasonRequired):
         policy.check(_actor("worker-b", "case_worker"), "view_detail", "hotline_case",
                      CASE | {"person_id": child["id"]})
@@ -130,8 +131,8 @@ def test_reason_is_logged_and_then_allowed(db_path):
     with pytest.raises(ReasonRequired):
         session.require("view_detail", "hotline_case", row)
     with pytest.raises(PermissionDenied):
-        security.grant_reason(session, "hotline_case", "case-1", " ")
-    security.grant_reason(session, "hotline_case", "case-1", "Colleague on leave, client called")
+        grant_reason(session, "hotline_case", "case-1", " ")
+    grant_reason(session, "hotline_case", "case-1", "Colleague on leave, client called")
     session.require("view_detail", "hotline_case", row)
     logged = session.conn.execute("SELECT user_id, record_id, detail FROM audit_log "
                                   "WHERE action='view_sensitive'").fetchall()
@@ -172,5 +173,5 @@ def test_module_actions(role, action, table, allowed):
 def test_reversal_of_someone_elses_entry_needs_more_than_a_loan_officer():
     actor = Actor(user_id="u1", username="u", role="loan_officer", office_id="o1")
     with pytest.raises(PermissionDenied):
-        security.RolePolicy().check(actor, "reverse", "fund_entry",
+        RolePolicy().check(actor, "reverse", "fund_entry",
                                     {"office_id": "o1", "created_by": "someone-else"})

@@ -3,6 +3,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMainWindow
 
 from desktop_app.store.security import accounts as security
+from desktop_app.store.security import keys
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.security.dialogs import LoginDialog, ReasonDialog, require_with_reason
@@ -12,7 +13,7 @@ from tests.conftest import TEST_PASSWORD
 
 
 def _ctx(db_path, username="admin", password=TEST_PASSWORD):
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     return AppContext(security.login(db_path, username, password), db_path)
 
 
@@ -23,7 +24,7 @@ def _add(db_path, username, role, password="user-pass-123"):
 
 
 def test_login_dialog_wrong_then_right_password(qtbot, db_path):
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     dialog = LoginDialog(db_path)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -41,7 +42,7 @@ def test_login_dialog_wrong_then_right_password(qtbot, db_path):
 
 def test_first_login_forces_a_new_password(qtbot, db_path):
     _add(db_path, "nilufar", "case_worker", "first-pass-123")
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     dialog = LoginDialog(db_path, username="nilufar")
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.password, "first-pass-123")
@@ -55,7 +56,7 @@ def test_first_login_forces_a_new_password(qtbot, db_path):
     dialog.try_login()
     assert dialog.session is not None and not security.must_change_password(dialog.session)
     dialog.session.conn.close()
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     assert security.login(db_path, "nilufar", "my-own-pass-1").actor.role == "case_worker"
 
 
@@ -79,7 +80,7 @@ def test_admin_adds_user_through_page(qtbot, db_path):
     assert "sabohat" in names
     row = names.index("sabohat")
     assert page.users.table.item(row, 2).text() == "Labour inspector"
-    security.forget_key(db_path)
+    keys.forget_key(db_path)
     assert security.login(db_path, "sabohat", "inspector-pass-1").actor.role == "inspector"
 
 
@@ -187,7 +188,7 @@ def test_first_run_database_gets_password_and_is_encrypted(qtbot, tmp_path):
     assert not path.read_bytes().startswith(b"SQLite format 3")
     assert not list((tmp_path / "backups").glob("*"))       # no plain copy left behind
     assert ensure_protected(path)                            # encrypted: nothing to ask
-    security.forget_key(path)
+    keys.forget_key(path)
 
     def log_in():
         dialog = QApplication.activeModalWidget()
@@ -200,7 +201,7 @@ def test_first_run_database_gets_password_and_is_encrypted(qtbot, tmp_path):
 
 
 def test_person_consent_section_records_exports_and_erases(qtbot, db_path, tmp_path):
-    from desktop_app.store.security.consent_checks import has_consent
+    from desktop_app.store.security.consent import has_consent
     from desktop_app.ui.pages import discover_person_sections
     ctx = _ctx(db_path)
     person = PersonRepository(ctx.session).create(dict(family_name="Raximova",

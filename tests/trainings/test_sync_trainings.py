@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from desktop_app.domain.ids import new_id
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.repository import Repository
-from desktop_app.store.security.accounts import copy_database
+from desktop_app.store.security.keys import copy_database
 from desktop_app.store.session import Session, set_meta
 from desktop_app.store.trainings import repositories as tr
 

@@ -16,7 +16,7 @@ from desktop_app.domain import names
 from desktop_app.i18n import Domain
 from desktop_app.store import reference
 from desktop_app.store.cases import search as cases_search
-from desktop_app.store.security.consent_checks import has_consent
+from desktop_app.store.security.consent import has_consent
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.sequences import next_number
 from desktop_app.store.session import PermissionDenied, Session

@@ -1,19 +1,19 @@
-"""Accounts, login, the role policy and encryption of database files (no Qt).
+"""Accounts, login and encryption of database files (no Qt).
 
 * :func:`create_encrypted` makes a new encrypted database with its first administrator
   (``hamroh init``); :func:`encrypt_existing` turns a plain database into an encrypted
   one after a backup.
 * :func:`login` unlocks a database with a user name and password and returns a
-  :class:`Session` acting as that user under :class:`RolePolicy`; wrong passwords are
+  :class:`Session` acting as that user under the role policy (``policy.RolePolicy``);
+  wrong passwords are
   counted (growing delay) and audited as ``failed_login`` at the next successful login.
 * :class:`UserAdmin` adds users, changes and resets passwords (rewrapping the key).
-* Keys unlocked in this process are remembered by file path (:func:`remember_key`), so
-  code that opens the same file again (a worker thread, a report) needs no password.
+
+Database keys, the key file and the keys remembered in this process are in ``keys``.
 """
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,102 +21,21 @@ from desktop_app.domain import security as rules
 from desktop_app.domain.actors import Actor
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
+from desktop_app.store.access import open_database
+from desktop_app.store.audit import utc_now, verify_chain
+from desktop_app.store.migrations import backup_file
+from desktop_app.store.offices import UserRepository
 from desktop_app.store.security import keys
 # the synced tables of this module register their repositories on import
-from desktop_app.store.security import consent as security_consent
+from desktop_app.store.security import consent as security_consent  # noqa: F401
 from desktop_app.store.security import rights as security_rights  # noqa: F401
-from desktop_app.store.audit import utc_now
-from desktop_app.store.offices import UserRepository
-from desktop_app.store.session import (PermissionDenied, ReasonRequired, Session,
-                                       permission_message)
+from desktop_app.store.security.keys import is_encrypted_file, known_key, remember_key
+from desktop_app.store.security.policy import install_policy
+from desktop_app.store.session import PermissionDenied, Session
+from desktop_app.store.setup import initialise
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
-
-# ---- keys remembered in this process (kept in store.db, which every connection uses) ------
-remember_key = dbmod.remember_key
-forget_key = dbmod.forget_key
-known_key = dbmod.known_key
-forget_all_keys = dbmod.forget_all_keys
-
-
-def key_without_login(path) -> bytes | None:
-    """The key of ``path`` if it was unlocked in this process, or of a demo database
-    (whose administrator password is published); else None."""
-    key = known_key(path)
-    if key is not None or not is_encrypted_file(path) or not keys.KeyFile.exists_for(path):
-        return key
-    try:
-        kf = keys.KeyFile.for_database(path)
-    except keys.KeyProblem:
-        return None
-    demo = kf.demo_login()
-    if demo is None:
-        return None
-    key = kf.unlock(*demo).key
-    remember_key(path, key)
-    return key
-
-
-def is_encrypted_file(path) -> bool:
-    """True for an existing non-empty file without the plain SQLite header."""
-    path = Path(path)
-    if not path.exists() or path.stat().st_size == 0:
-        return False
-    with open(path, "rb") as fh:
-        return fh.read(16) != dbmod.SQLITE_HEADER
-
-
-# ---- the role policy -------------------------------------------------------------------
-class RolePolicy:
-    """Applies domain.security.MATRIX; sensitive cases need assignment or a logged reason."""
-
-    def __init__(self, conn=None, granted: set | None = None):
-        self.conn = conn
-        self.granted = granted if granted is not None else set()
-
-    def check(self, actor: Actor, action: str, table: str, row: dict | None) -> None:
-        scope = rules.allowed_scope(actor.role, action, table)
-        if not rules.in_scope(scope, user_id=actor.user_id, user_office=actor.office_id,
-                              row=row):
-            raise PermissionDenied(permission_message(action))
-        if action == "view_detail" and table == rules.CASE_TABLE and row is not None:
-            self._check_sensitive(actor, row)
-
-    def _check_sensitive(self, actor: Actor, row: dict) -> None:
-        if not rules.case_is_sensitive(row, self._birth_date(row)):
-            return
-        if rules.may_see_sensitive_freely(actor.role, actor.user_id, row):
-            return
-        if row.get("id") in self.granted:
-            return
-        raise ReasonRequired(
-            _("This case is sensitive and not assigned to you. Give a reason to open it; "
-              "the reason is recorded in the audit log."), rules.CASE_TABLE, row.get("id"))
-
-    def _birth_date(self, row: dict) -> str | None:
-        if row.get("person_birth_date"):
-            return row["person_birth_date"]
-        if self.conn is None or not row.get("person_id"):
-            return None
-        found = self.conn.execute("SELECT birth_date FROM person WHERE id=?",
-                                  (row["person_id"],)).fetchone()
-        return found[0] if found else None
-
-
-def install_policy(session: Session) -> Session:
-    session.policy = RolePolicy(session.conn, session.granted_reasons)
-    return session
-
-
-def grant_reason(session: Session, table: str, record_id: str, reason: str) -> None:
-    """Record why a user opens a sensitive record they are not assigned to, then allow it."""
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise PermissionDenied(_("Write the reason in a few words (at least 5 letters)."))
-    session.log("view_sensitive", table, record_id, detail={"reason": reason})
-    session.granted_reasons.add(record_id)
-
 
 # ---- creating and encrypting databases -------------------------------------------------
 @dataclass
@@ -147,8 +66,6 @@ def _store_credential(conn, user_id: str, username: str, verifier: str,
 def create_encrypted(path, *, office_code: str, office_name: str, admin_username: str,
                      password: str, admin_display_name: str = "", **setup) -> NewDatabase:
     """A new encrypted database with its office, device and administrator."""
-    from desktop_app.store.access import open_database
-    from desktop_app.store.setup import initialise
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
         raise dbmod.DatabaseError(_("{path} already exists; choose a new file name.")
@@ -179,8 +96,6 @@ def encrypt_existing(path, *, admin_username: str, password: str) -> tuple[Path,
     ``admin_username`` must be an active administrator of the database; it gets the
     first password. Other users get passwords from the administrator afterwards.
     """
-    from desktop_app.store.access import open_database
-    from desktop_app.store.migrations import backup_file
     path = Path(path)
     if is_encrypted_file(path):
         raise dbmod.DatabaseError(_("{path} is already encrypted.").format(path=path), path)
@@ -240,7 +155,6 @@ class LoginFailed(PermissionDenied):
 def login(path, username: str, password: str, *, now: float | None = None,
           migrate: bool = True) -> Session:
     """Unlock ``path`` as ``username``; a Session under the role policy, audited."""
-    from desktop_app.store.access import open_database
     kf = keys.KeyFile.for_database(path)
     result = kf.unlock(username, password, now=now)
     conn = open_database(path, key=result.key, migrate=migrate)
@@ -285,7 +199,6 @@ def must_change_password(session: Session) -> bool:
 
 def recover(path, recovery_key: str, username: str, new_password: str) -> Session:
     """Open with the printed recovery key and give ``username`` a new password."""
-    from desktop_app.store.access import open_database
     kf = keys.KeyFile.for_database(path)
     db_key = kf.unlock_with_recovery(recovery_key)
     conn = open_database(path, key=db_key)
@@ -319,7 +232,6 @@ def audit_event(session: Session, action: str, detail=None) -> None:
 
 
 def audit_ok(conn) -> bool:
-    from desktop_app.store.audit import verify_chain
     return not verify_chain(conn)
 
 
@@ -446,19 +358,6 @@ class UserAdmin:
         return text
 
 
-# ---- opening for code that has no login (tests, tools) -------------------------------------
-def copy_database(source, target) -> Path:
-    """Copy a database file with its key file (and remember the key of the copy)."""
-    source, target = Path(source), Path(target)
-    shutil.copyfile(source, target)
-    if keys.KeyFile.exists_for(source):
-        shutil.copyfile(keys.key_file_for(source), keys.key_file_for(target))
-    key = known_key(source)
-    if key is not None:
-        remember_key(target, key)
-    return target
-
-
 # ---- demo databases --------------------------------------------------------------------
 # Documented in docs/user/security.md; ``hamroh --demo`` logs in as the administrator.
 DEMO_USERS = (
@@ -469,12 +368,6 @@ DEMO_USERS = (
     ("inspector", "inspector", "hamroh-inspector", "Labour inspector"),
     ("loans", "loan_officer", "hamroh-loans", "Loan officer"),
 )
-
-
-def new_demo_key(path) -> bytes:
-    key = keys.new_database_key()
-    remember_key(path, key)
-    return key
 
 
 def finish_demo_encryption(session: Session, path) -> Session:

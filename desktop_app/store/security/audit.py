@@ -1,23 +1,18 @@
-"""Reading the audit log (viewer, CLI) and handing it to sync.
+"""Reading the audit log (viewer, CLI): filters, action labels, chain breaks in words.
 
-Audit rows are local and hash-chained per database. Sync carries them to the coordinator
-with :func:`audit_rows_since`: the exporter passes the last ``seq`` it sent (its mark) and
-puts the rows it gets into the bundle; the coordinator stores them with
-:func:`store_remote_audit` in ``remote_audit`` keyed by (device, seq), so each office's
-chain can be checked there too (:func:`verify_remote_chain`).
+Audit rows are local and hash-chained per database; ``store.audit.verify_chain`` checks
+the chain and :func:`break_message` says what a break means.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.store.audit import ChainBreak, GENESIS, row_hash
+from desktop_app.store.audit import ChainBreak
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
 
-AUDIT_COLUMNS = ("seq", "id", "at", "user_id", "device_id", "action", "table_name",
-                 "record_id", "before", "after", "detail", "prev_hash", "hash")
 ACTION_LABELS = {
     "create": N_("Created"),
     "update": N_("Changed"),
@@ -103,52 +98,3 @@ def audit_entries(conn, flt: AuditFilter | None = None, limit: int = 200,
 
 def audit_actions(conn) -> list[str]:
     return [r[0] for r in conn.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]
-
-
-def audit_rows_since(conn, mark: int = 0, limit: int = 50_000) -> tuple[list[dict], int]:
-    """Audit rows with ``seq > mark`` (oldest first) and the new mark, for sync bundles."""
-    cur = conn.execute(f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log WHERE seq > ?"
-                       " ORDER BY seq LIMIT ?", (mark, limit))
-    rows = [dict(zip(AUDIT_COLUMNS, r)) for r in cur]
-    return rows, (rows[-1]["seq"] if rows else mark)
-
-
-REMOTE_TABLE = """CREATE TABLE IF NOT EXISTS remote_audit (
-    device_id TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL,
-    user_id TEXT, action TEXT NOT NULL, table_name TEXT, record_id TEXT, before TEXT,
-    after TEXT, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
-    PRIMARY KEY (device_id, seq))"""
-
-
-def store_remote_audit(conn, rows: list[dict]) -> int:
-    """Keep another device's audit rows (idempotent); run inside the importer's transaction."""
-    conn.execute(REMOTE_TABLE)
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO remote_audit(device_id, seq, id, at, user_id, action, table_name,"
-        " record_id, before, after, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(r["device_id"], r["seq"], r["id"], r["at"], r["user_id"], r["action"],
-          r["table_name"], r["record_id"], r["before"], r["after"], r["detail"],
-          r["prev_hash"], r["hash"]) for r in rows])
-    return conn.total_changes - before
-
-
-def verify_remote_chain(conn, device_id: str) -> list[ChainBreak]:
-    conn.execute(REMOTE_TABLE)
-    breaks, prev, expected = [], None, None
-    for (seq, row_id, at, user_id, action, table_name, record_id, before, after, detail,
-         prev_hash, digest) in conn.execute(
-            "SELECT seq, id, at, user_id, action, table_name, record_id, before, after, detail,"
-            " prev_hash, hash FROM remote_audit WHERE device_id=? ORDER BY seq", (device_id,)):
-        if expected is not None and seq != expected:
-            breaks.append(ChainBreak(seq, "missing rows before this one"))
-        if prev is None and seq == 1 and prev_hash != GENESIS:
-            breaks.append(ChainBreak(seq, "previous hash does not match"))
-        expected = seq + 1
-        if prev is not None and prev_hash != prev:
-            breaks.append(ChainBreak(seq, "previous hash does not match"))
-        if row_hash(prev_hash, row_id, at, user_id, device_id, action, table_name, record_id,
-                    before, after, detail) != digest:
-            breaks.append(ChainBreak(seq, "row content was changed"))
-        prev = digest
-    return breaks

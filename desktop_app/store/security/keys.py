@@ -16,6 +16,9 @@ up a database. Wrong passwords are counted in the sidecar too (the database is s
 locked then) and make the next attempt wait longer; the failures are written into the
 audit log at the next successful login.
 
+Keys unlocked in this process are remembered by file path (:func:`remember_key`), so
+code that opens the same file again (a worker thread, a report) needs no password.
+
 Cheap KDF parameters are used only when ``HAMROH_INSECURE_TEST_KDF=1`` (the test suite);
 every slot records its own parameters so a database always opens with the ones it was
 made with.
@@ -26,6 +29,7 @@ import base64
 import json
 import os
 import secrets
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from desktop_app.i18n import Domain
+from desktop_app.store import db as dbmod
 from desktop_app.store.db import DatabaseError
 
 DOMAIN = Domain("security")
@@ -352,3 +357,56 @@ class KeyFile:
 
 def new_database_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
+
+
+# ---- keys remembered in this process (kept in store.db, which every connection uses) ------
+remember_key = dbmod.remember_key
+forget_key = dbmod.forget_key
+known_key = dbmod.known_key
+forget_all_keys = dbmod.forget_all_keys
+
+
+def is_encrypted_file(path) -> bool:
+    """True for an existing non-empty file without the plain SQLite header."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with open(path, "rb") as fh:
+        return fh.read(16) != dbmod.SQLITE_HEADER
+
+
+def key_without_login(path) -> bytes | None:
+    """The key of ``path`` if it was unlocked in this process, or of a demo database
+    (whose administrator password is published); else None."""
+    key = known_key(path)
+    if key is not None or not is_encrypted_file(path) or not KeyFile.exists_for(path):
+        return key
+    try:
+        kf = KeyFile.for_database(path)
+    except KeyProblem:
+        return None
+    demo = kf.demo_login()
+    if demo is None:
+        return None
+    key = kf.unlock(*demo).key
+    remember_key(path, key)
+    return key
+
+
+def new_demo_key(path) -> bytes:
+    key = new_database_key()
+    remember_key(path, key)
+    return key
+
+
+# ---- opening for code that has no login (tests, tools) -------------------------------------
+def copy_database(source, target) -> Path:
+    """Copy a database file with its key file (and remember the key of the copy)."""
+    source, target = Path(source), Path(target)
+    shutil.copyfile(source, target)
+    if KeyFile.exists_for(source):
+        shutil.copyfile(key_file_for(source), key_file_for(target))
+    key = known_key(source)
+    if key is not None:
+        remember_key(target, key)
+    return target

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 
 from desktop_app.i18n import Domain
 from desktop_app.store.security import accounts as security
+from desktop_app.store.security.keys import forget_key
+from desktop_app.store.security.policy import grant_reason
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.session import PermissionDenied
 
@@ -106,7 +108,7 @@ class LoginDialog(QDialog):
                                           old_password=password)
             if change.exec() != QDialog.DialogCode.Accepted:
                 session.conn.close()
-                security.forget_key(self.db_path)
+                forget_key(self.db_path)
                 self.show_error(_("Choose a new password to continue."))
                 return
         self.session = session
@@ -260,7 +262,7 @@ def require_with_reason(ctx, action: str, table: str, row: dict, parent=None) ->
         dialog = ReasonDialog(str(exc), parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        security.grant_reason(ctx.session, exc.table, exc.record_id,
+        grant_reason(ctx.session, exc.table, exc.record_id,
                               dialog.reason.toPlainText())
         ctx.session.require(action, table, row)
         return True

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog
 
 from desktop_app.store.security import accounts as security
 from desktop_app.store.access import open_session
-from desktop_app.store.security.keys import KeyFile
+from desktop_app.store.security.keys import KeyFile, is_encrypted_file
 
 
 def open_with_login(db_path, *, demo: bool = False, parent=None, username: str = ""):
@@ -25,7 +25,7 @@ def open_with_login(db_path, *, demo: bool = False, parent=None, username: str =
     database logs in as its administrator without asking (its password is published).
     """
     path = Path(db_path)
-    if not security.is_encrypted_file(path):
+    if not is_encrypted_file(path):
         return open_session(path)
     if demo:
         login = KeyFile.for_database(path).demo_login()
@@ -48,7 +48,7 @@ def ensure_protected(db_path, parent=None) -> bool:
     administrator's decision (``hamroh security encrypt``, which keeps a backup).
     """
     path = Path(db_path)
-    if not path.exists() or security.is_encrypted_file(path):
+    if not path.exists() or is_encrypted_file(path):
         return True
     from desktop_app.store.access import open_database
     conn = open_database(path)
