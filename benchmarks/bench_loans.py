@@ -34,7 +34,7 @@ def _database(ctx):
 
 
 def run(ctx) -> list[Result]:
-    from desktop_app.store.loans import repositories as S
+    from desktop_app.store.loans import queries as S
     from desktop_app.store.access import open_database
     path = _database(ctx)
     conn = open_database(path)

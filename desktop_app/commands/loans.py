@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, format_date
+from desktop_app.i18n.formats import percent
+from desktop_app.store.loans import queries as loan_queries
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -97,7 +99,6 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _portfolio(args: argparse.Namespace) -> int:
-    from desktop_app.store.loans import repositories as store
     try:
         as_of = _parse_date(args.as_of)
     except L.LoanError as exc:
@@ -114,18 +115,18 @@ def _portfolio(args: argparse.Namespace) -> int:
                 code=args.office)), file=sys.stderr)
             return 2
         office_id = row[0]
-    summary = store.portfolio(conn, as_of, office_id=office_id)
+    summary = loan_queries.portfolio(conn, as_of, office_id=office_id)
     print(_("Portfolio on {date}").format(date=format_date(as_of)))
     for cur, fig in sorted(summary.by_currency.items()):
         print(f"{cur}: " + _("{active} active loans, outstanding {outstanding}, "
                              "PAR1 {par1}, PAR30 {par30}, PAR90 {par90}").format(
             active=fig.active, outstanding=L.from_minor(fig.outstanding, cur),
-            par1=store.percent(fig.par(1)), par30=store.percent(fig.par(30)),
-            par90=store.percent(fig.par(90))))
-    print(_("Repayment rate: {rate}").format(rate=store.percent(summary.repayment_rate)))
-    print(_("Women borrowers: {share}").format(share=store.percent(summary.women_share)))
+            par1=percent(fig.par(1)), par30=percent(fig.par(30)),
+            par90=percent(fig.par(90))))
+    print(_("Repayment rate: {rate}").format(rate=percent(summary.repayment_rate)))
+    print(_("Women borrowers: {share}").format(share=percent(summary.women_share)))
     print(_("Loans to returned migrants: {count}").format(count=summary.returned_migrant_loans))
-    overdue = store.overdue_list(conn, as_of, office_id=office_id)
+    overdue = loan_queries.overdue_list(conn, as_of, office_id=office_id)
     if overdue:
         print(_("Overdue loans:"))
         for item in overdue:

@@ -16,6 +16,7 @@ from desktop_app.domain import loans as L
 from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
 from desktop_app.store.loans import repositories as S
+from desktop_app.store.loans.queries import product_terms
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.sequences import next_number
@@ -81,13 +82,13 @@ def generate(session, args, rng, progress) -> None:
     checker = _checker(session)
     maker = session.actor.user_id
     borrowers = _borrowers(session, rng, count)
-    products = {code: S.product_terms(conn, code) for (code,) in conn.execute(
+    products = {code: product_terms(conn, code) for (code,) in conn.execute(
         "SELECT code FROM reference_item WHERE kind='loan_product' AND deleted=0 ORDER BY code")}
     product_weights = [(c, w) for c, w in zip(sorted(products), (3, 2, 1, 1, 1, 1, 1))]
     office_id = session.office_id
-    svc = S.LoanService(session)
-    fund = svc.funds.create({"name": "Фонди гардони МЗҶ (TJS)", "currency": "TJS",
-                             "notes": "Фонди гардони ПРООН барои қарзҳои хурд", "office_id": office_id})
+    fund = S.FundRepository(session).create({
+        "name": "Фонди гардони МЗҶ (TJS)", "currency": "TJS",
+        "notes": "Фонди гардони ПРООН барои қарзҳои хурд", "office_id": office_id})
     start = today - timedelta(days=3 * 365)
     plans = []
     for _i in range(count):

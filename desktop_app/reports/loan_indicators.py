@@ -83,7 +83,7 @@ def portfolio_units(conn, q: Query, kind: str):
 
 def _portfolio_units(conn, q: Query, kind: str):
     from desktop_app.domain import loans as L
-    from desktop_app.store.loans.repositories import loan_rows
+    from desktop_app.store.loans.queries import loan_rows
     if "loan_rows" not in q.cache:  # outstanding, PAR30 and repayment share one pass
         q.cache["loan_rows"] = loan_rows(conn, q.end_date)
     rows = q.cache["loan_rows"]

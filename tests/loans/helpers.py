@@ -2,7 +2,7 @@
 from datetime import date
 
 from desktop_app.domain.actors import Actor
-from desktop_app.store.loans.repositories import LoanService
+from desktop_app.store.loans import services
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import Session
@@ -26,9 +26,8 @@ def borrower(session, sex="female", status="returned", phones="+992 93 111 22 33
 
 
 def fund_with_capital(session, amount="100000", currency="TJS", on=date(2025, 1, 1)):
-    svc = LoanService(session, today=TODAY)
-    fund = svc.create_fund("Gharm revolving fund", currency)
-    svc.add_capital(fund["id"], amount, on)
+    fund = services.create_fund(session, "Gharm revolving fund", currency)
+    services.add_capital(session, fund["id"], amount, on, today=TODAY)
     return fund
 
 
@@ -37,9 +36,8 @@ def active_loan(session, checker, fund, person, *, amount="12000", product="jrc_
                 today=TODAY):
     """``today``: the services' day (tests that go on through the page, which works on
     the real date, pass the real date)."""
-    maker = LoanService(session, today=today)
-    loan = maker.apply(person_id=person["id"], fund_id=fund["id"], amount=amount,
-                       purpose="business", product_code=product, terms=terms, applied_on=applied,
-                       guarantor_name="Саидов Карим")
-    LoanService(checker, today=today).approve(loan["id"], on=applied)
-    return maker.disburse(loan["id"], on=disbursed)
+    loan = services.apply(session, person_id=person["id"], fund_id=fund["id"], amount=amount,
+                          purpose="business", product_code=product, terms=terms,
+                          applied_on=applied, guarantor_name="Саидов Карим", today=today)
+    services.approve(checker, loan["id"], on=applied, today=today)
+    return services.disburse(session, loan["id"], on=disbursed, today=today)

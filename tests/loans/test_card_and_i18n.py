@@ -5,7 +5,7 @@ from desktop_app.cli import main
 from desktop_app.domain import loans as L
 from desktop_app.i18n import set_language
 from desktop_app.reports.loan_card import card_texts, write_card
-from desktop_app.store.loans import repositories as S
+from desktop_app.store.loans import services
 
 from .helpers import TODAY, active_loan, borrower, fund_with_capital, second_user
 
@@ -27,26 +27,25 @@ def test_card_is_written_in_the_borrowers_language(session, tmp_path):
     set_language("ru")
     assert card_texts("tg")["title"] == "Корти пардохти қарз"
     # a card for an application (no schedule yet) is built from its terms
-    svc = S.LoanService(session, today=TODAY)
-    pending = svc.apply(person_id=loan["person_id"], fund_id=fund["id"], amount="900",
-                        purpose="trade", product_code="weekly_trade", borrower_language="uz")
+    pending = services.apply(session, person_id=loan["person_id"], fund_id=fund["id"],
+                             amount="900", purpose="trade", product_code="weekly_trade",
+                             borrower_language="uz", today=TODAY)
     assert write_card(session.conn, pending["id"], tmp_path / "pending.pdf").stat().st_size > 1000
 
 
 def test_errors_are_translated(session):
     fund = fund_with_capital(session)
     loan = active_loan(session, second_user(session), fund, borrower(session))
-    svc = S.LoanService(session, today=TODAY)
     set_language("tg")
     try:
-        svc.repay(loan["id"], "100", date(2026, 1, 1))
+        services.repay(session, loan["id"], "100", date(2026, 1, 1), today=TODAY)
     except L.LoanError as exc:
         assert "пеш аз додани қарз" in str(exc)
     else:
         raise AssertionError("a repayment before disbursement was accepted")
     set_language("uz")
     try:
-        svc.repay(loan["id"], "100", date(2026, 2, 10), currency="USD")
+        services.repay(session, loan["id"], "100", date(2026, 2, 10), currency="USD", today=TODAY)
     except L.LoanError as exc:
         assert "oʻtkazing" in str(exc) and "USD" in str(exc)
     else:

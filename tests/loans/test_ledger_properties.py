@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from desktop_app.domain import loans as L
-from desktop_app.store.loans import repositories as S
+from desktop_app.store.loans import queries, services
+from desktop_app.store.loans.repositories import LoanRepository
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.security.keys import copy_database
 from desktop_app.store.session import Session
@@ -52,22 +53,22 @@ def test_fund_balance_identity_holds_for_random_histories(template_db, loans_spe
         conn = open_database(path)
         session = Session(conn, default_actor(conn))
         checker = second_user(session)
-        maker, approver = S.LoanService(session, today=TODAY), S.LoanService(checker, today=TODAY)
-        fund = maker.create_fund("Fund", currency)
-        maker.add_capital(fund["id"], "20000", date(2025, 1, 1))
+        fund = services.create_fund(session, "Fund", currency)
+        services.add_capital(session, fund["id"], "20000", date(2025, 1, 1), today=TODAY)
         person = borrower(session)
         loan_ids = []
         day = date(2025, 2, 1)
         for terms, amount in loans_spec:
-            loan = maker.apply(person_id=person["id"], fund_id=fund["id"], amount=amount,
-                               purpose="trade", terms=terms, applied_on=day)
-            approver.approve(loan["id"], on=day)
+            loan = services.apply(session, person_id=person["id"], fund_id=fund["id"],
+                                  amount=amount, purpose="trade", terms=terms, applied_on=day,
+                                  today=TODAY)
+            services.approve(checker, loan["id"], on=day, today=TODAY)
             try:
-                maker.disburse(loan["id"], on=day)
+                services.disburse(session, loan["id"], on=day, today=TODAY)
                 loan_ids.append(loan["id"])
             except L.LoanError:
                 # the fund had too little: refused, and nothing was written for it
-                assert maker.loans.get(loan["id"])["status"] == "approved"
+                assert LoanRepository(session).get(loan["id"])["status"] == "approved"
         event(f"loans={len(loan_ids)}")
         for kind, step, pct in actions:
             if not loan_ids:
@@ -76,54 +77,54 @@ def test_fund_balance_identity_holds_for_random_histories(template_db, loans_spe
             if day > TODAY:
                 break
             loan_id = loan_ids[pct % len(loan_ids)]
-            loan = maker.loans.get(loan_id)
+            loan = LoanRepository(session).get(loan_id)
             if kind in ("pay", "prepay") and loan["status"] == "disbursed":
-                state = maker.state(loan_id, day)
+                state = queries.loan_state(session.conn, loan_id, day)
                 if kind == "pay" and not state.due_now and state.next_due:
                     day = max(day, state.next_due)
                     if day > TODAY:
                         break
-                    state = maker.state(loan_id, day)
+                    state = queries.loan_state(session.conn, loan_id, day)
                 target = state.payoff if kind == "prepay" else state.due_now
                 minor = max(1, target * pct // 100)
                 try:
-                    maker.repay(loan_id, L.from_minor(minor, currency), day,
-                                prepay=kind == "prepay")
+                    services.repay(session, loan_id, L.from_minor(minor, currency), day,
+                                   prepay=kind == "prepay", today=TODAY)
                 except L.PrepaymentNeeded:
                     assert kind == "pay"
                 except L.LoanError as exc:
                     event(f"refused: {str(exc)[:40]}")
             elif kind == "reverse":
-                entries = [e for e in maker.ledger(loan_id=loan_id)
+                entries = [e for e in queries.ledger(session.conn, loan_id=loan_id)
                            if e["kind"] == "repayment" and not e["reverses_id"]]
                 if entries:
                     try:
-                        maker.reverse(entries[-1]["id"])
+                        services.reverse(session, entries[-1]["id"], today=TODAY)
                     except L.LoanError:
                         pass
             elif kind == "write_off" and loan["status"] == "disbursed" and pct > 90:
-                maker.request_write_off(loan_id, "cannot pay", on=day)
-                approver.approve_write_off(loan_id, on=day)
-        event(f"entries={len(maker.ledger(fund_id=fund['id'])) // 5 * 5}")
+                services.request_write_off(session, loan_id, "cannot pay", on=day, today=TODAY)
+                services.approve_write_off(checker, loan_id, on=day, today=TODAY)
+        event(f"entries={len(queries.ledger(session.conn, fund_id=fund['id'])) // 5 * 5}")
         # the identity, on every day something happened and at the end
-        days = sorted({e["value_date"] for e in maker.ledger(fund_id=fund["id"])})
+        days = sorted({e["value_date"] for e in queries.ledger(session.conn, fund_id=fund["id"])})
         for d in days:
-            f = S.fund_figures(conn, fund["id"], date.fromisoformat(d))
+            f = queries.fund_figures(conn, fund["id"], date.fromisoformat(d))
             assert f.balance == (f.capital - f.outstanding_principal - f.written_off
                                  + f.interest_received + f.penalties_received)
             assert f.balance >= 0
             assert f.outstanding_principal >= 0
-            rows = {r.id: r for r in S.loan_rows(conn, date.fromisoformat(d))}
+            rows = {r.id: r for r in queries.loan_rows(conn, date.fromisoformat(d))}
             assert sum(r.outstanding for r in rows.values()) == f.outstanding_principal
             for loan_id, r in rows.items():
-                state = maker.state(loan_id, date.fromisoformat(d))
+                state = queries.loan_state(session.conn, loan_id, date.fromisoformat(d))
                 assert r.outstanding == state.outstanding_principal
                 assert r.days_late == state.days_late
                 assert r.principal_overdue == state.principal_due
                 assert r.interest_overdue == state.interest_due
         for loan_id in loan_ids:
-            loan = maker.loans.get(loan_id)
-            state = maker.state(loan_id, TODAY)
+            loan = LoanRepository(session).get(loan_id)
+            state = queries.loan_state(session.conn, loan_id, TODAY)
             assert (state.outstanding_principal == 0) == (loan["status"] in ("closed",
                                                                              "written_off"))
         conn.close()

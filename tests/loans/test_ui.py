@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
+from desktop_app.store.loans import queries, services
 from desktop_app.store.loans import repositories as S
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.loans import PAGE, PERSON_SECTION
@@ -59,7 +60,7 @@ def test_apply_approve_disburse_repay_late_shows_in_par30(qtbot, session, db_pat
     app.guarantor.setText("Саидов Карим")
     qtbot.mouseClick(app.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
     assert not app.isVisible()
-    loan = S.loans_list(session.conn)[0]
+    loan = queries.loans_list(session.conn)[0]
     assert loan["status"] == "applied" and loan["guarantor_name"] == "Саидов Карим"
     row = _select(tab.table, loan["number"])
     assert tab.schedule.rowCount() == 12  # schedule shown before approval
@@ -150,11 +151,10 @@ def test_portfolio_is_computed_on_the_worker_and_the_latest_choice_wins(qtbot, s
 def test_person_section_lists_loans(qtbot, session, db_path):
     person = borrower(session)
     ctx = AppContext(session, db_path)
-    svc = S.LoanService(session)
-    fund = svc.create_fund("Fund", "USD")
-    svc.add_capital(fund["id"], "1000", date.today())
-    svc.apply(person_id=person["id"], fund_id=fund["id"], amount="500", purpose="trade",
-              product_code="travel_costs")
+    fund = services.create_fund(session, "Fund", "USD")
+    services.add_capital(session, fund["id"], "1000", date.today())
+    services.apply(session, person_id=person["id"], fund_id=fund["id"], amount="500",
+                   purpose="trade", product_code="travel_costs")
     section = PERSON_SECTION.factory(ctx, [person["id"]])
     qtbot.addWidget(section)
     assert section.table.rowCount() == 1
@@ -223,14 +223,13 @@ def test_reschedule_and_write_off_through_the_page(qtbot, session, db_path):
 
 
 def test_loan_list_search_finds_borrowers_in_any_script(qtbot, session, db_path):
-    svc = S.LoanService(session)
-    fund = svc.create_fund("Fund", "TJS")
+    fund = services.create_fund(session, "Fund", "TJS")
     woman = borrower(session)
     man = borrower(session, sex="male", family="Karimov", given="Aziz")
-    a = svc.apply(person_id=woman["id"], fund_id=fund["id"], amount="500", purpose="trade",
-                  product_code="jrc_business")
-    svc.apply(person_id=man["id"], fund_id=fund["id"], amount="700", purpose="trade",
-              product_code="jrc_business")
+    a = services.apply(session, person_id=woman["id"], fund_id=fund["id"], amount="500",
+                       purpose="trade", product_code="jrc_business")
+    services.apply(session, person_id=man["id"], fund_id=fund["id"], amount="700", purpose="trade",
+                   product_code="jrc_business")
     page = LoansPage(AppContext(session, db_path))
     qtbot.addWidget(page)
     tab = page.loans

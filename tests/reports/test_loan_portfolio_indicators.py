@@ -8,7 +8,7 @@ from desktop_app.domain import loans as L
 from desktop_app.domain.actors import Actor
 from desktop_app.reports.builder import ReportRequest, build_report, drill_down
 from desktop_app.reports.periods import parse_period
-from desktop_app.store.loans import repositories as S
+from desktop_app.store.loans import queries, services
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import Session
@@ -24,35 +24,33 @@ def _checker(session) -> Session:
 
 
 def _fund_with_borrowers(session):
-    """(second-signature session, loan service, a TJS fund with capital, a woman, a man)."""
+    """(second-signature session, a TJS fund with capital, a woman, a man)."""
     checker = _checker(session)
-    svc = S.LoanService(session, today=TODAY)
-    fund = svc.create_fund("Gharm revolving fund", "TJS")
-    svc.add_capital(fund["id"], "200000", date(2025, 1, 1))
+    fund = services.create_fund(session, "Gharm revolving fund", "TJS")
+    services.add_capital(session, fund["id"], "200000", date(2025, 1, 1), today=TODAY)
     people = PersonRepository(session)
     woman = people.create({"family_name": "Раҳимова", "given_name": "Нигора", "sex": "female"})
     man = people.create({"family_name": "Karimov", "given_name": "Aziz", "sex": "male"})
-    return checker, svc, fund, woman, man
+    return checker, fund, woman, man
 
 
 def _loan(session, checker, fund, person, amount, disbursed):
-    maker = S.LoanService(session, today=TODAY)
-    loan = maker.apply(person_id=person["id"], fund_id=fund["id"], amount=amount,
-                       purpose="business", product_code="jrc_business",
-                       applied_on=date(2026, 1, 5), guarantor_name="Саидов Карим")
-    S.LoanService(checker, today=TODAY).approve(loan["id"], on=date(2026, 1, 5))
-    return maker.disburse(loan["id"], on=disbursed)
+    loan = services.apply(session, person_id=person["id"], fund_id=fund["id"], amount=amount,
+                          purpose="business", product_code="jrc_business",
+                          applied_on=date(2026, 1, 5), guarantor_name="Саидов Карим", today=TODAY)
+    services.approve(checker, loan["id"], on=date(2026, 1, 5), today=TODAY)
+    return services.disburse(session, loan["id"], on=disbursed, today=TODAY)
 
 
 def test_outstanding_par30_repayment_and_women(session):
-    checker, svc, fund, woman, man = _fund_with_borrowers(session)
+    checker, fund, woman, man = _fund_with_borrowers(session)
     late = _loan(session, checker, fund, woman, "6000", date(2026, 1, 10))
     good = _loan(session, checker, fund, man, "12000", date(2026, 1, 10))
-    for i in svc.instalments_of(good["id"], 1)[:3]:
-        svc.repay(good["id"], L.from_minor(i["principal"] + i["interest"], "TJS"),
-                  date.fromisoformat(i["due_date"]))
+    for i in queries.instalments_of(session.conn, good["id"], 1)[:3]:
+        services.repay(session, good["id"], L.from_minor(i["principal"] + i["interest"], "TJS"),
+                       date.fromisoformat(i["due_date"]), today=TODAY)
     as_of = date(2026, 4, 20)
-    figures = S.portfolio(session.conn, as_of).by_currency["TJS"]
+    figures = queries.portfolio(session.conn, as_of).by_currency["TJS"]
 
     request = ReportRequest(parse_period("2026-01-01..2026-04-20"),
                             indicators=["loans_outstanding", "loans_par30",
@@ -83,16 +81,16 @@ def test_dashboard_trends_are_grouped_and_match_the_indicators(session):
     portfolio at each month end; cases per category and month from one query."""
     from desktop_app.reports.dashboard import dashboard_data
     from desktop_app.reports.periods import month_period
-    checker, svc, fund, woman, man = _fund_with_borrowers(session)
+    checker, fund, woman, man = _fund_with_borrowers(session)
     _loan(session, checker, fund, woman, "6000", date(2026, 1, 10))
     good = _loan(session, checker, fund, man, "12000", date(2026, 2, 10))
-    for i in svc.instalments_of(good["id"], 1)[:3]:
-        svc.repay(good["id"], L.from_minor(i["principal"] + i["interest"], "TJS"),
-                  date.fromisoformat(i["due_date"]))
+    for i in queries.instalments_of(session.conn, good["id"], 1)[:3]:
+        services.repay(session, good["id"], L.from_minor(i["principal"] + i["interest"], "TJS"),
+                       date.fromisoformat(i["due_date"]), today=TODAY)
     data = dashboard_data(session.conn, session.actor, today=date(2026, 6, 15), months=6)
     assert data.months == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
     for n, code in enumerate(data.months):
         month = month_period(int(code[:4]), int(code[5:]))
-        expected = S.portfolio(session.conn, month.end).by_currency["TJS"].outstanding
+        expected = queries.portfolio(session.conn, month.end).by_currency["TJS"].outstanding
         assert data.loans_outstanding["TJS"][n] == L.from_minor(expected, "TJS"), code
     assert data.loans_outstanding["TJS"][0] == Decimal("6000.00")

@@ -16,7 +16,10 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog,
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, babel_locale, current_language, format_date, format_money
+from desktop_app.i18n.formats import percent
+from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import repositories as S
+from desktop_app.store.loans import services as loan_services
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
@@ -90,7 +93,7 @@ class ApplicationDialog(QDialog):
         self.people.setMaximumHeight(110)
         self.search.textChanged.connect(self._search)
         self.fund = QComboBox()
-        for f in S.funds(ctx.conn):
+        for f in loan_queries.funds(ctx.conn):
             self.fund.addItem(f"{f['name']} ({f['currency']})", f["id"])
         self.product = QComboBox()
         lang = current_language()
@@ -161,14 +164,15 @@ class ApplicationDialog(QDialog):
             self.error.setText(_("Create a fund first (Funds tab)."))
             return
         try:
-            loan = S.LoanService(self.ctx.session).apply(
-                person_id=self.person_id() or "", fund_id=self.fund.currentData(),
-                amount=self.amount.text(), purpose=self.purpose.currentData() or "",
-                product_code=self.product.currentData(), applied_on=pydate(self.applied_on),
-                guarantor_name=self.guarantor.text().strip() or None,
-                guarantor_phone=self.guarantor_phone.text().strip() or None,
-                purpose_note=self.note.text().strip() or None,
-                borrower_language=self.language.currentData())
+            loan = loan_services.apply(self.ctx.session, person_id=self.person_id() or "",
+                                       fund_id=self.fund.currentData(), amount=self.amount.text(),
+                                       purpose=self.purpose.currentData() or "",
+                                       product_code=self.product.currentData(),
+                                       applied_on=pydate(self.applied_on),
+                                       guarantor_name=self.guarantor.text().strip() or None,
+                                       guarantor_phone=self.guarantor_phone.text().strip() or None,
+                                       purpose_note=self.note.text().strip() or None,
+                                       borrower_language=self.language.currentData())
         except (ValidationError, L.LoanError, PermissionDenied) as exc:
             self.error.setText(error_text(exc))
             return
@@ -219,7 +223,8 @@ class RepayDialog(QDialog):
 
     def _show_owed(self) -> None:
         try:
-            state = S.LoanService(self.ctx.session).state(self.loan["id"], pydate(self.on))
+            state = loan_queries.loan_state(self.ctx.session.conn, self.loan["id"],
+                                            pydate(self.on))
         except L.LoanError:
             return
         cur = self.loan["currency"]
@@ -230,10 +235,9 @@ class RepayDialog(QDialog):
 
     def save(self, prepay: bool = False) -> None:
         try:
-            entry = S.LoanService(self.ctx.session).repay(
-                self.loan["id"], self.amount.text(), pydate(self.on),
-                currency=self.currency.currentData(), prepay=prepay,
-                note=self.note.text().strip() or None)
+            entry = loan_services.repay(self.ctx.session, self.loan["id"], self.amount.text(),
+                                        pydate(self.on), currency=self.currency.currentData(),
+                                        prepay=prepay, note=self.note.text().strip() or None)
         except L.PrepaymentNeeded as exc:
             self.error.setText(str(exc))
             self.prepay_button.setVisible(True)
@@ -382,8 +386,8 @@ class LoansTab(QWidget):
 
     def refresh(self) -> None:
         selected = self.selected_id()
-        rows = S.loans_list(self.ctx.conn, status=self.status.currentData() or None,
-                            text=self.search.text())
+        rows = loan_queries.loans_list(self.ctx.conn, status=self.status.currentData() or None,
+                                       text=self.search.text())
         lang = current_language()
         purposes = {i.code: i.label(lang) for i in reference.items(
             self.ctx.conn, "loan_purpose", active_only=False)}
@@ -432,7 +436,6 @@ class LoansTab(QWidget):
         self._show_detail(loan)
 
     def _show_detail(self, loan: dict) -> None:
-        svc = S.LoanService(self.ctx.session)
         cur = loan["currency"]
         today = date.today()
         lines = [_("{number}: {amount}, {rate}% a year, {term} × {frequency}, {method}").format(
@@ -445,7 +448,7 @@ class LoansTab(QWidget):
         if loan["writeoff_requested_by"] and loan["status"] == "disbursed":
             lines.append(_("Write-off asked for: {reason}").format(reason=loan["writeoff_reason"]))
         if loan["disbursed_on"]:
-            st = svc.state(loan, today)
+            st = loan_queries.loan_state(self.ctx.session.conn, loan, today)
             lines.append(_("Today: outstanding {outstanding}, due now {due}, {days} days late, "
                            "to repay in full {payoff}.").format(
                 outstanding=money(st.outstanding_principal, cur), due=money(st.due_now, cur),
@@ -454,7 +457,7 @@ class LoansTab(QWidget):
         self.version.blockSignals(True)
         self.version.clear()
         if loan["disbursed_on"]:
-            for v in svc.schedule_versions(loan["id"]):
+            for v in loan_queries.schedule_versions(self.ctx.session.conn, loan["id"]):
                 text = _("Schedule version {version} from {date}").format(
                     version=v["version"], date=format_date(v["effective_from"]))
                 if v["reason"]:
@@ -466,7 +469,7 @@ class LoansTab(QWidget):
         self.version.blockSignals(False)
         self._loan = loan
         self._show_version()
-        entries = svc.ledger(loan_id=loan["id"])
+        entries = loan_queries.ledger(self.ctx.session.conn, loan_id=loan["id"])
         ledger_rows = []
         for e in entries:
             kind = ENTRY_KINDS().get(e["kind"], e["kind"])
@@ -481,12 +484,12 @@ class LoansTab(QWidget):
         loan = getattr(self, "_loan", None)
         if loan is None:
             return
-        svc = S.LoanService(self.ctx.session)
         cur = loan["currency"]
         version = self.version.currentData()
         if version is not None:
             rows = [(i["number"], i["due_date"], i["principal"], i["interest"], version)
-                    for i in svc.instalments_of(loan["id"], version)]
+                    for i in loan_queries.instalments_of(self.ctx.session.conn, loan["id"],
+                                                         version)]
         else:
             rows = [(r.number, r.due_date.isoformat(), L.to_minor(r.principal, cur),
                      L.to_minor(r.interest, cur), "—")
@@ -530,13 +533,13 @@ class LoansTab(QWidget):
     def approve(self) -> None:
         loan = self.selected_loan()
         if loan:
-            self._run(lambda: S.LoanService(self.ctx.session).approve(loan["id"]),
+            self._run(lambda: loan_services.approve(self.ctx.session, loan["id"]),
                       _("Loan {number} approved.").format(number=loan["number"]))
 
     def reject_application(self) -> None:
         loan = self.selected_loan()
         if loan:
-            self._run(lambda: S.LoanService(self.ctx.session).reject(loan["id"]),
+            self._run(lambda: loan_services.reject(self.ctx.session, loan["id"]),
                       _("Loan {number} rejected.").format(number=loan["number"]))
 
     def open_disburse(self) -> DateReasonDialog | None:
@@ -548,7 +551,7 @@ class LoansTab(QWidget):
 
         def ok():
             try:
-                S.LoanService(self.ctx.session).disburse(loan["id"], pydate(dialog.on))
+                loan_services.disburse(self.ctx.session, loan["id"], pydate(dialog.on))
             except (L.LoanError, PermissionDenied) as exc:
                 dialog.error.setText(error_text(exc))
                 return
@@ -574,14 +577,14 @@ class LoansTab(QWidget):
         loan = self.selected_loan()
         if not loan:
             return
-        svc = S.LoanService(self.ctx.session)
-        reversed_ids = {e["reverses_id"] for e in svc.ledger(loan_id=loan["id"])}
-        candidates = [e for e in svc.ledger(loan_id=loan["id"])
+        entries = loan_queries.ledger(self.ctx.session.conn, loan_id=loan["id"])
+        reversed_ids = {e["reverses_id"] for e in entries}
+        candidates = [e for e in entries
                       if not e["reverses_id"] and e["id"] not in reversed_ids]
         if not candidates:
             return
         last = candidates[-1]
-        self._run(lambda: svc.reverse(last["id"]),
+        self._run(lambda: loan_services.reverse(self.ctx.session, last["id"]),
                   _("The entry of {date} was reversed.").format(
                       date=format_date(last["value_date"])))
 
@@ -594,8 +597,8 @@ class LoansTab(QWidget):
 
         def ok():
             try:
-                S.LoanService(self.ctx.session).request_write_off(
-                    loan["id"], dialog.reason.text(), pydate(dialog.on))
+                loan_services.request_write_off(self.ctx.session, loan["id"], dialog.reason.text(),
+                                                pydate(dialog.on))
             except (ValidationError, L.LoanError, PermissionDenied) as exc:
                 dialog.error.setText(error_text(exc))
                 return
@@ -610,7 +613,7 @@ class LoansTab(QWidget):
         loan = self.selected_loan()
         if not loan:
             return None
-        current = S.LoanService(self.ctx.session).current_schedule(loan["id"])
+        current = loan_queries.current_schedule(self.ctx.session.conn, loan["id"])
         dialog = DateReasonDialog(_("Reschedule loan {number}").format(number=loan["number"]),
                                   reason_label=_("Reason"), parent=self)
         form = dialog.layout()
@@ -632,9 +635,10 @@ class LoansTab(QWidget):
                     text=dialog.rate.text()))
                 return
             try:
-                S.LoanService(self.ctx.session).reschedule(
-                    loan["id"], pydate(dialog.on), term=dialog.term.value(), annual_rate=rate,
-                    grace=dialog.grace.value(), reason=dialog.reason.text().strip() or None)
+                loan_services.reschedule(self.ctx.session, loan["id"], pydate(dialog.on),
+                                         term=dialog.term.value(), annual_rate=rate,
+                                         grace=dialog.grace.value(),
+                                         reason=dialog.reason.text().strip() or None)
             except (ValidationError, L.LoanError, PermissionDenied) as exc:
                 dialog.error.setText(error_text(exc))
                 return
@@ -649,7 +653,7 @@ class LoansTab(QWidget):
     def approve_write_off(self) -> None:
         loan = self.selected_loan()
         if loan:
-            self._run(lambda: S.LoanService(self.ctx.session).approve_write_off(loan["id"]),
+            self._run(lambda: loan_services.approve_write_off(self.ctx.session, loan["id"]),
                       _("Loan {number} written off.").format(number=loan["number"]))
 
     def save_card(self, path: str | None = None) -> str | None:
@@ -751,7 +755,7 @@ class PreviewTab(QWidget):
     def _product_changed(self) -> None:
         code = self.product.currentData()
         if code:
-            t = S.product_terms(self.ctx.conn, code)
+            t = loan_queries.product_terms(self.ctx.conn, code)
             for w in (self.rate, self.term, self.grace, self.frequency, self.method,
                       self.amortisation):
                 w.blockSignals(True)
@@ -870,7 +874,7 @@ class PortfolioTab(QWidget):
         for combo, rows in ((self.office, self.ctx.conn.execute(
                 "SELECT id, code || ' ' || name FROM office WHERE deleted=0 ORDER BY code")),
                             (self.fund, [(f["id"], f"{f['name']} ({f['currency']})")
-                                         for f in S.funds(self.ctx.conn)])):
+                                         for f in loan_queries.funds(self.ctx.conn)])):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -891,9 +895,9 @@ class PortfolioTab(QWidget):
         generation = self._generation
 
         def work(conn):
-            p = S.portfolio(conn, as_of, office_id=office, fund_id=fund, since=since)
-            return p, S.overdue_list(conn, as_of, office_id=office, fund_id=fund,
-                                     rows=p.rows)[:1000]
+            p = loan_queries.portfolio(conn, as_of, office_id=office, fund_id=fund, since=since)
+            return p, loan_queries.overdue_list(conn, as_of, office_id=office, fund_id=fund,
+                                                rows=p.rows)[:1000]
 
         worker = getattr(self.ctx, "worker", None)
         if worker is None:
@@ -928,13 +932,13 @@ class PortfolioTab(QWidget):
                 "repayment rate {rate}").format(
                 currency=cur, active=f.active, outstanding=money(f.outstanding, cur),
                 count=f.disbursed_count, disbursed=money(f.disbursed_amount, cur),
-                par1=S.percent(f.par(1)), par30=S.percent(f.par(30)),
-                par90=S.percent(f.par(90)), rate=S.percent(f.repayment_rate)))
+                par1=percent(f.par(1)), par30=percent(f.par(30)),
+                par90=percent(f.par(90)), rate=percent(f.repayment_rate)))
         if not parts:
             parts.append(_("No loans disbursed up to this date."))
         parts.append(_("Women among borrowers: {share} ({women} of {borrowers}). "
                        "Loans to returned migrants: {returned}.").format(
-            share=S.percent(p.women_share), women=p.women_borrowers, borrowers=p.borrowers,
+            share=percent(p.women_share), women=p.women_borrowers, borrowers=p.borrowers,
             returned=p.returned_migrant_loans))
         self.figures.setText("<br>".join(parts))
         rows = []
@@ -990,10 +994,10 @@ class FundsTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        funds = S.funds(self.ctx.conn)
+        funds = loan_queries.funds(self.ctx.conn)
         rows = []
         for f in funds:
-            fig = S.fund_figures(self.ctx.conn, f["id"])
+            fig = loan_queries.fund_figures(self.ctx.conn, f["id"])
             cur = f["currency"]
             rows.append((f["name"], cur, money(fig.capital, cur),
                          money(fig.outstanding_principal, cur),
@@ -1004,8 +1008,8 @@ class FundsTab(QWidget):
 
     def create_fund(self) -> None:
         try:
-            S.LoanService(self.ctx.session).create_fund(self.name.text(),
-                                                        self.currency.currentData())
+            loan_services.create_fund(self.ctx.session, self.name.text(),
+                                      self.currency.currentData())
         except (ValidationError, PermissionDenied) as exc:
             self.message.setText(error_text(exc))
             return
@@ -1026,9 +1030,9 @@ class FundsTab(QWidget):
 
         def ok():
             try:
-                S.LoanService(self.ctx.session).add_capital(
-                    fund_id, dialog.amount.text(), pydate(dialog.on),
-                    note=dialog.reason.text().strip() or None)
+                loan_services.add_capital(self.ctx.session, fund_id, dialog.amount.text(),
+                                          pydate(dialog.on),
+                                          note=dialog.reason.text().strip() or None)
             except (ValidationError, L.LoanError, PermissionDenied) as exc:
                 dialog.error.setText(error_text(exc))
                 return
@@ -1111,7 +1115,7 @@ class PersonLoansSection(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        loans = S.loans_of_people(self.ctx.conn, self.person_ids)
+        loans = loan_queries.loans_of_people(self.ctx.conn, self.person_ids)
         self.empty.setVisible(not loans)
         self.table.setVisible(bool(loans))
         today = date.today()
@@ -1120,7 +1124,7 @@ class PersonLoansSection(QWidget):
             cur = loan["currency"]
             outstanding, days = "", ""
             if loan["disbursed_on"]:
-                st = S.loan_state(self.ctx.conn, loan, today)
+                st = loan_queries.loan_state(self.ctx.conn, loan, today)
                 outstanding, days = money(st.outstanding_principal, cur), st.days_late
             rows.append((loan["number"], money(loan["amount"], cur), tr(L.STATUSES, loan["status"]),
                          format_date(loan["disbursed_on"]), outstanding, days))
