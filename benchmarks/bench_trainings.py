@@ -65,6 +65,7 @@ def run(ctx) -> list[Result]:
     from desktop_app.reports import trainings_certificates as certs
     from desktop_app.reports.fonts import register_fonts
     from desktop_app.store.trainings import repositories as tr
+    from desktop_app.store.trainings import queries as tq
     from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView
 
     session, event_id = _build(ctx.workdir / "trainings.db")
@@ -141,7 +142,7 @@ def run(ctx) -> list[Result]:
     # The same pages drawn by ReportLab alone: texts prepared beforehand, no database,
     # no numbering, no translation.
     office = certs._office_name(conn)
-    pages = [certs.page_texts(conn, d, office) for d in tr.certificate_data(conn, participants)]
+    pages = [certs.page_texts(conn, d, office) for d in tq.certificate_data(conn, participants)]
     fonts = register_fonts()
 
     def bare_reportlab():

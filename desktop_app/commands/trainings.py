@@ -8,6 +8,8 @@ from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import services as ts
 from desktop_app.store.trainings import spreadsheet as ti
 
 DOMAIN = Domain("trainings")
@@ -75,7 +77,7 @@ def _event_or_fail(session, event_id: str) -> dict | None:
 def cmd_list(args: argparse.Namespace) -> int:
     session = open_for_cli(args)
     lang = current_language()
-    for e in tr.list_events(session.conn):
+    for e in tq.list_events(session.conn):
         course = reference.label(session.conn, "course", e["course_code"], lang)
         print("\t".join([e["id"], format_date(e["start_date"]), course, e.get("place") or "",
                          _("{people} participants, {completed} completed").format(
@@ -87,7 +89,7 @@ def cmd_courses(args: argparse.Namespace) -> int:
     session = open_for_cli(args)
     lang = current_language()
     for item in reference.items(session.conn, "course"):
-        rule = tr.course_rule(session.conn, item.code).describe()
+        rule = tq.course_rule(session.conn, item.code).describe()
         print(f"{item.code}\t{item.label(lang)}\t{rule}")
     return 0
 
@@ -103,7 +105,7 @@ def cmd_course(args: argparse.Namespace) -> int:
         print(_("Write the hours as a number, e.g. 4 or 1.5."), file=sys.stderr)
         return 1
     try:
-        course = tr.save_course(
+        course = ts.save_course(
             session, args.code, {"en": args.en, "ru": args.ru, "tg": args.tg, "uz": args.uz},
             topic=args.topic, provider_type=args.provider_type, default_sessions=args.sessions,
             default_minutes=minutes, min_share_sessions=args.min_share, min_hours=args.min_hours)
@@ -120,7 +122,7 @@ def cmd_course(args: argparse.Namespace) -> int:
 
 def cmd_totals(args: argparse.Namespace) -> int:
     session = open_for_cli(args)
-    t = tr.totals(session.conn, funding_source=args.funding, start=args.start, end=args.end)
+    t = tq.totals(session.conn, funding_source=args.funding, start=args.start, end=args.end)
     lang = current_language()
     print(_("Trainings: {count}").format(count=t.trainings))
     print(_("Sessions: {count}").format(count=t.sessions))
@@ -163,7 +165,7 @@ def cmd_certificates(args: argparse.Namespace) -> int:
     session = open_for_cli(args)
     if _event_or_fail(session, args.event) is None:
         return 1
-    ids = [p["id"] for p in tr.participants_of(session.conn, args.event) if p["completed"]]
+    ids = [p["id"] for p in tq.participants_of(session.conn, args.event) if p["completed"]]
     if not ids:
         print(_("Nobody has completed this training yet."), file=sys.stderr)
         return 1

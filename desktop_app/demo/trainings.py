@@ -15,6 +15,8 @@ from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
 from desktop_app.store import reference
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import services as ts
 from desktop_app.store.sequences import next_number
 
 DOMAIN = Domain("trainings")
@@ -138,9 +140,9 @@ def _one_training(session, rng, n, courses, code, funding, district, jamoats, po
                 repo.set_override(p["id"], rng.choice(["completed", "not_completed"]),
                                   rng.choice(OVERRIDE_REASONS))
         if dates[-1] < today:
-            done = [r for r in tr.participants_of(conn, event_id) if r["completed"]]
+            done = [r for r in tq.participants_of(conn, event_id) if r["completed"]]
             for r in done:
-                number = next_number(session, tr.CERTIFICATE_SEQUENCE, dates[-1].year)
+                number = next_number(session, ts.CERTIFICATE_SEQUENCE, dates[-1].year)
                 repo.update(r["id"], {"certificate_number": number,
                                       "certificate_date": (dates[-1] + timedelta(days=1)).isoformat()})
             outcomes = []

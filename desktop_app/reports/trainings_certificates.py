@@ -21,7 +21,8 @@ from desktop_app.domain.trainings import (CERTIFICATE_LANGUAGES, CERTIFICATE_TEX
 from desktop_app.i18n import Domain, format_date
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import reference
-from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import services as ts
 
 DOMAIN = Domain("reports")
 
@@ -179,7 +180,7 @@ def render(conn, participant_ids: list[str], path: str | Path,
     canvas.setTitle(CERTIFICATE_TEXTS["title"])
     count = 0
     cache = _Cache(conn)
-    for data in tr.certificate_data(conn, participant_ids):
+    for data in tq.certificate_data(conn, participant_ids):
         if not data["completed"]:
             continue
         draw_page(canvas, page_texts(conn, data, office, language, cache), fonts)
@@ -199,7 +200,7 @@ def print_certificates(session, participant_ids: list[str], path: str | Path,
     tmp = path.with_name(path.name + ".part")
     try:
         with session.transaction():
-            rows = tr.issue_certificates(session, participant_ids, issued)
+            rows = ts.issue_certificates(session, participant_ids, issued)
             count = render(session.conn, [r["id"] for r in rows], tmp, language)
             tmp.replace(path)
     finally:

@@ -6,6 +6,7 @@ import pytest
 
 from desktop_app.reports import trainings_certificates as certs
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import services as ts
 
 from tests.trainings import helpers as h
 from tests.pdf import pdf_text
@@ -29,10 +30,10 @@ def training(session):
     ids = []
     for family, given, patronymic, lang in PEOPLE:
         person = h.person(session, family, given, patronymic=patronymic)
-        part = tr.add_participant(session, ev["id"], person["id"], language=lang)
+        part = ts.add_participant(session, ev["id"], person["id"], language=lang)
         h.attend(session, ev["id"], part["id"], 6)
         ids.append(part["id"])
-    dropout = tr.add_participant(session, ev["id"], h.person(session, "Aliev", "Rustam")["id"])
+    dropout = ts.add_participant(session, ev["id"], h.person(session, "Aliev", "Rustam")["id"])
     h.attend(session, ev["id"], dropout["id"], 2)
     return ev, ids, dropout["id"]
 
@@ -95,7 +96,7 @@ def test_failed_print_uses_no_numbers(session, training, tmp_path, monkeypatch):
 
 def test_language_falls_back_to_the_training_language(session, tmp_path):
     ev = h.event(session, course="beekeeping", sessions=1, minutes=90, language="tg")
-    part = tr.add_participant(session, ev["id"], h.person(session, "Қодирова", "Ҳафиза")["id"])
+    part = ts.add_participant(session, ev["id"], h.person(session, "Қодирова", "Ҳафиза")["id"])
     h.attend(session, ev["id"], part["id"], 1)
     certs.print_certificates(session, [part["id"]], tmp_path / "one.pdf")
     text = _text(tmp_path / "one.pdf")

@@ -5,6 +5,8 @@ import pytest
 
 from desktop_app.domain.trainings import CompletionRule, completion_status, parse_hours
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import services as ts
 from desktop_app.store.repository import ValidationError
 
 from tests.trainings import helpers as h
@@ -72,24 +74,24 @@ def test_parse_hours():
 def test_completion_follows_attendance_sessions_and_override(session):
     ev = h.event(session, course="siyb", sessions=10)          # rule: 80 %
     p = h.person(session, "Раҳмонова", "Гулнора")
-    part = tr.add_participant(session, ev["id"], p["id"])
+    part = ts.add_participant(session, ev["id"], p["id"])
     h.attend(session, ev["id"], part["id"], 7)
     row = tr.TrainingParticipantRepository(session).get(part["id"])
     assert (row["attended_sessions"], row["completed"]) == (7, 0)
 
-    sessions = tr.sessions_of(session.conn, ev["id"])
+    sessions = tq.sessions_of(session.conn, ev["id"])
     tr.TrainingAttendanceRepository(session).mark(ev["id"], sessions[7]["id"], part["id"], True)
     row = tr.TrainingParticipantRepository(session).get(part["id"])
     assert (row["attended_sessions"], row["attended_minutes"], row["completed"]) == (8, 1920, 1)
 
     # adding two more sessions lowers the share to 8/12 < 80 %
-    tr.add_sessions(session, ev["id"], ["2026-03-20", "2026-03-21"], 240)
+    ts.add_sessions(session, ev["id"], ["2026-03-20", "2026-03-21"], 240)
     assert tr.TrainingParticipantRepository(session).get(part["id"])["completed"] == 0
 
     # deleting one session: 8/11 = 72.7 % still short; deleting another: 8/10
-    tr.TrainingSessionRepository(session).delete(tr.sessions_of(session.conn, ev["id"])[-1]["id"])
+    tr.TrainingSessionRepository(session).delete(tq.sessions_of(session.conn, ev["id"])[-1]["id"])
     assert tr.TrainingParticipantRepository(session).get(part["id"])["completed"] == 0
-    tr.TrainingSessionRepository(session).delete(tr.sessions_of(session.conn, ev["id"])[-1]["id"])
+    tr.TrainingSessionRepository(session).delete(tq.sessions_of(session.conn, ev["id"])[-1]["id"])
     assert tr.TrainingParticipantRepository(session).get(part["id"])["completed"] == 1
 
     repo = tr.TrainingParticipantRepository(session)
@@ -106,24 +108,24 @@ def test_completion_follows_attendance_sessions_and_override(session):
 
 def test_changing_the_course_rule_recomputes(session):
     ev = h.event(session, course="siyb", sessions=4)
-    part = tr.add_participant(session, ev["id"], h.person(session, "Karimova", "Zarina")["id"])
+    part = ts.add_participant(session, ev["id"], h.person(session, "Karimova", "Zarina")["id"])
     h.attend(session, ev["id"], part["id"], 3)                  # 75 % < 80 %
     assert tr.TrainingParticipantRepository(session).get(part["id"])["completed"] == 0
-    tr.save_course(session, "siyb", {"en": "SIYB", "ru": "НСБ", "tg": "ТБО", "uz": "BBR"},
+    ts.save_course(session, "siyb", {"en": "SIYB", "ru": "НСБ", "tg": "ТБО", "uz": "BBR"},
                    min_share_sessions="0.75")
     assert tr.TrainingParticipantRepository(session).get(part["id"])["completed"] == 1
-    assert tr.course_rule(session.conn, "siyb").min_share_sessions == Fraction(3, 4)
+    assert tq.course_rule(session.conn, "siyb").min_share_sessions == Fraction(3, 4)
 
 
 def test_new_course_needs_every_label(session):
     with pytest.raises(ValidationError) as err:
-        tr.save_course(session, "tailoring", {"en": "Tailoring", "ru": "Шитьё", "tg": "", "uz": "Tikuvchilik"})
+        ts.save_course(session, "tailoring", {"en": "Tailoring", "ru": "Шитьё", "tg": "", "uz": "Tikuvchilik"})
     assert "label_tg" in err.value.errors
-    course = tr.save_course(session, "tailoring", {"en": "Tailoring", "ru": "Шитьё",
+    course = ts.save_course(session, "tailoring", {"en": "Tailoring", "ru": "Шитьё",
                                                    "tg": "Дӯзандагӣ", "uz": "Tikuvchilik"},
                             min_share_sessions=0.9, default_sessions=12)
     assert course["code"] == "tailoring"
-    assert tr.course_rule(session.conn, "tailoring").min_share_sessions == Fraction(9, 10)
+    assert tq.course_rule(session.conn, "tailoring").min_share_sessions == Fraction(9, 10)
 
 
 def test_trainings_catalogs_are_complete():

@@ -6,6 +6,7 @@ from desktop_app.cli import main as hamroh
 from desktop_app.demo import discover
 from desktop_app.demo.trainings import GENERATOR
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import queries as tq
 from desktop_app.store.audit import verify_chain
 
 from tests.trainings import helpers as h
@@ -29,14 +30,14 @@ def test_demo_generator_makes_trainings_with_attendance_and_outcomes(session):
     assert GENERATOR.generate(session, args, random.Random(7), lambda *a: calls.append(a)) == 8
     conn = session.conn
     assert calls[-1] == ("trainings", 8, 8)
-    t = tr.totals(conn)
+    t = tq.totals(conn)
     assert t.trainings == 8 and t.sessions > 8
     assert 0 < t.people <= 60 and t.participant_records >= t.people
     assert conn.execute("SELECT count(*) FROM training_attendance").fetchone()[0] > 0
     # derived columns agree with a fresh recomputation
     before = conn.execute("SELECT id, attended_sessions, completed FROM training_participant "
                           "ORDER BY id").fetchall()
-    for e in tr.list_events(conn):
+    for e in tq.list_events(conn):
         tr.recompute_event(conn, e["id"])
     assert conn.execute("SELECT id, attended_sessions, completed FROM training_participant "
                         "ORDER BY id").fetchall() == before
@@ -51,7 +52,7 @@ def test_demo_generator_makes_trainings_with_attendance_and_outcomes(session):
 def test_demo_without_people_makes_nothing(session):
     args = argparse.Namespace(trainings=5)
     assert GENERATOR.generate(session, args, random.Random(1), lambda *a: None) == 0
-    assert tr.list_events(session.conn) == []
+    assert tq.list_events(session.conn) == []
 
 
 def test_cli_import_previews_then_saves_and_prints_certificates(session, db_path, tmp_path, capsys):

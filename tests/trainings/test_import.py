@@ -3,6 +3,8 @@ import pytest
 from openpyxl import Workbook
 
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.i18n.formats import full_name
+from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import spreadsheet as ti
 
 from tests.trainings import helpers as h
@@ -58,7 +60,7 @@ def test_cp1251_csv_preview_shows_matches_errors_and_duplicates(setting, tmp_pat
 
     result = ti.apply_preview(session, ev["id"], preview)
     assert (result.registered, result.linked, result.skipped) == (2, 1, 4)
-    names = sorted(tr.full_name(p) for p in tr.participants_of(session.conn, ev["id"]))
+    names = sorted(full_name(p) for p in tq.participants_of(session.conn, ev["id"]))
     assert names == ["Назарова Дилноза", "Раҳмонова Гулнора", "Шарипов Умед"]
 
     # importing the same list again adds nobody twice
@@ -67,7 +69,7 @@ def test_cp1251_csv_preview_shows_matches_errors_and_duplicates(setting, tmp_pat
         2: ti.ALREADY, 3: ti.ERROR, 4: ti.ALREADY, 5: ti.DUPLICATE, 6: ti.ERROR, 7: ti.ERROR,
         8: ti.ALREADY}
     ti.apply_preview(session, ev["id"], again)
-    assert len(tr.participants_of(session.conn, ev["id"])) == 3
+    assert len(tq.participants_of(session.conn, ev["id"])) == 3
 
 
 def test_user_links_a_possible_match_instead_of_registering(setting, tmp_path):
@@ -81,7 +83,7 @@ def test_user_links_a_possible_match_instead_of_registering(setting, tmp_path):
     people_before = _counts(session.conn)[0]
     ti.apply_preview(session, ev["id"], preview)
     assert _counts(session.conn)[0] == people_before
-    assert tr.participants_of(session.conn, ev["id"])[0]["person_id"] == namesake["id"]
+    assert tq.participants_of(session.conn, ev["id"])[0]["person_id"] == namesake["id"]
     with pytest.raises(ValueError):
         ti.choose(ti.PreviewRow(1, {}, status=ti.ERROR), "new")
 
@@ -102,7 +104,7 @@ def test_xlsx_with_uzbek_headers_and_real_dates(setting, tmp_path):
     assert row.status == ti.NEW and row.values["sex"] == "female" and row.language == "uz"
     assert row.values["birth_date"] == "1999-01-05"
     ti.apply_preview(session, ev["id"], preview)
-    assert tr.participants_of(session.conn, ev["id"])[0]["family_name"] == "Yoʻldosheva"
+    assert tq.participants_of(session.conn, ev["id"])[0]["family_name"] == "Yoʻldosheva"
 
 
 def test_missing_columns_and_unreadable_files_have_one_clear_message(setting, tmp_path):

@@ -10,6 +10,8 @@ from desktop_app.store.repository import Repository
 from desktop_app.store.security.keys import copy_database
 from desktop_app.store.session import Session, set_meta
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import services as ts
 
 from tests.trainings import helpers as h
 
@@ -43,11 +45,11 @@ def _state(session):
 
 def test_same_cell_marked_on_two_laptops_merges_into_one_record(session, db_path, tmp_path):
     ev = h.event(session, sessions=2)
-    part = tr.add_participant(session, ev["id"], h.person(session, "Nazarova", "Dilnoza")["id"])
+    part = ts.add_participant(session, ev["id"], h.person(session, "Nazarova", "Dilnoza")["id"])
     session.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     other = _second_laptop(db_path, tmp_path)
     assert other.device_id != session.device_id
-    s0 = tr.sessions_of(session.conn, ev["id"])[0]
+    s0 = tq.sessions_of(session.conn, ev["id"])[0]
     tr.TrainingAttendanceRepository(session).mark(ev["id"], s0["id"], part["id"], False)
     tr.TrainingAttendanceRepository(other).mark(ev["id"], s0["id"], part["id"], True)
     replicate(session, other)
@@ -67,11 +69,11 @@ def test_random_marks_converge_in_any_order(session, db_path, tmp_path_factory, 
     a_conn = open_database(copy_database(db_path, tmp / "a.db"))
     a = Session(a_conn, default_actor(a_conn))
     ev = h.event(a, course="household_budget", sessions=4)      # rule: 75 %
-    parts = [tr.add_participant(a, ev["id"], h.person(a, f"Family{i}", "Given")["id"])
+    parts = [ts.add_participant(a, ev["id"], h.person(a, f"Family{i}", "Given")["id"])
              for i in range(3)]
     a_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     b = _second_laptop(tmp / "a.db", tmp)
-    sessions = tr.sessions_of(a_conn, ev["id"])
+    sessions = tq.sessions_of(a_conn, ev["id"])
     for on_a, p, s, present in marks:
         target = a if on_a else b
         tr.TrainingAttendanceRepository(target).mark(ev["id"], sessions[s]["id"], parts[p]["id"], present)

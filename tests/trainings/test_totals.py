@@ -4,6 +4,8 @@ import json
 import pytest
 
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import services as ts
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import ValidationError
@@ -19,27 +21,27 @@ def test_person_counts_once_per_funding_source_and_once_overall(session):
     ev2 = h.event(session, course="household_budget", sessions=4, funding_source="undp_rasht")
     ev3 = h.event(session, course="beekeeping", sessions=4, funding_source="ilo_migration")
     for ev in (ev1, ev2, ev3):
-        part = tr.add_participant(session, ev["id"], a["id"])
+        part = ts.add_participant(session, ev["id"], a["id"])
         h.attend(session, ev["id"], part["id"], 5)
-    part_b = tr.add_participant(session, ev1["id"], b["id"])
+    part_b = ts.add_participant(session, ev1["id"], b["id"])
     h.attend(session, ev1["id"], part_b["id"], 1)
 
-    t = tr.totals(conn)
+    t = tq.totals(conn)
     assert (t.trainings, t.participant_records, t.people) == (3, 4, 2)
     assert t.people_by_funding == {"ilo_migration": 1, "undp_rasht": 2}
     assert (t.women, t.men, t.completed, t.completed_women) == (1, 1, 1, 1)
     assert t.completion_rate == 0.5 and t.women_share == 0.5
-    only_undp = tr.totals(conn, funding_source="undp_rasht")
+    only_undp = tq.totals(conn, funding_source="undp_rasht")
     assert (only_undp.trainings, only_undp.people) == (2, 2)
 
 
 def test_same_person_twice_in_one_training_is_refused(session):
     a = h.person(session, "Rahmonov", "Farhod", sex="male")
     ev = h.event(session, sessions=2)
-    tr.add_participant(session, ev["id"], a["id"])
+    ts.add_participant(session, ev["id"], a["id"])
     before = session.conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
     with pytest.raises(ValidationError) as err:
-        tr.add_participant(session, ev["id"], a["id"])
+        ts.add_participant(session, ev["id"], a["id"])
     assert "person_id" in err.value.errors
     assert session.conn.execute("SELECT count(*) FROM change_log").fetchone()[0] == before
 
@@ -51,18 +53,18 @@ def test_merged_duplicates_count_once(session):
     duplicate = h.person(session, "Rahmonov", "Farhod", sex="male", birth_date="1990-05-01")
     ev = h.event(session, sessions=2)
     # registered twice before anyone noticed (e.g. on two laptops)
-    p1 = tr.add_participant(session, ev["id"], original["id"])
-    p2 = tr.add_participant(session, ev["id"], duplicate["id"])
+    p1 = ts.add_participant(session, ev["id"], original["id"])
+    p2 = ts.add_participant(session, ev["id"], duplicate["id"])
     h.attend(session, ev["id"], p2["id"], 2)
-    assert tr.totals(conn).people == 2
+    assert tq.totals(conn).people == 2
     people.update(duplicate["id"], {"merged_into": original["id"]})
-    t = tr.totals(conn)
+    t = tq.totals(conn)
     assert (t.people, t.participant_records, t.men, t.completed) == (1, 2, 1, 1)
     # once merged, the survivor cannot be added again through the duplicate's id
     with pytest.raises(ValidationError):
-        tr.add_participant(session, ev["id"], duplicate["id"])
-    assert tr.participant_for_identity(conn, ev["id"], original["id"]) in (p1["id"], p2["id"])
-    assert {r["event_id"] for r in tr.trainings_of_person(
+        ts.add_participant(session, ev["id"], duplicate["id"])
+    assert tq.participant_for_identity(conn, ev["id"], original["id"]) in (p1["id"], p2["id"])
+    assert {r["event_id"] for r in tq.trainings_of_person(
         conn, [original["id"], duplicate["id"]])} == {ev["id"]}
 
 
@@ -70,14 +72,14 @@ def test_outcomes_count_people_once_per_outcome(session):
     conn = session.conn
     a = h.person(session, "Saidova", "Malika")
     ev = h.event(session, sessions=2)
-    part = tr.add_participant(session, ev["id"], a["id"])
+    part = ts.add_participant(session, ev["id"], a["id"])
     repo = tr.TrainingOutcomeRepository(session)
     for when in ("2026-05-01", "2026-06-01"):
         repo.create({"person_id": a["id"], "event_id": ev["id"], "participant_id": part["id"],
                      "outcome": "business_started", "outcome_date": when})
     repo.create({"person_id": a["id"], "event_id": ev["id"], "participant_id": part["id"],
                  "outcome": "loan_received", "outcome_date": "2026-06-02"})
-    outcomes = tr.totals(conn).outcomes
+    outcomes = tq.totals(conn).outcomes
     assert outcomes["business_started"] == 1 and outcomes["loan_received"] == 1
     assert outcomes["job_home"] == 0
     with pytest.raises(ValidationError) as err:
@@ -86,15 +88,15 @@ def test_outcomes_count_people_once_per_outcome(session):
     with pytest.raises(ValidationError) as err:
         repo.create({"person_id": a["id"], "outcome": "job_home", "outcome_date": "2999-01-01"})
     assert "outcome_date" in err.value.errors
-    assert [o["outcome"] for o in tr.outcomes_of_person(conn, [a["id"]])] == [
+    assert [o["outcome"] for o in tq.outcomes_of_person(conn, [a["id"]])] == [
         "loan_received", "business_started", "business_started"]
 
 
 def test_attendance_cell_has_one_record_and_is_logged(session):
     conn = session.conn
     ev = h.event(session, sessions=3)
-    part = tr.add_participant(session, ev["id"], h.person(session, "Nazarova", "Dilnoza")["id"])
-    s0 = tr.sessions_of(conn, ev["id"])[0]
+    part = ts.add_participant(session, ev["id"], h.person(session, "Nazarova", "Dilnoza")["id"])
+    s0 = tq.sessions_of(conn, ev["id"])[0]
     repo = tr.TrainingAttendanceRepository(session)
     repo.mark(ev["id"], s0["id"], part["id"], True)
     repo.mark(ev["id"], s0["id"], part["id"], False)
@@ -112,7 +114,7 @@ def test_remote_attendance_before_its_participant_is_counted_when_it_arrives(ses
     conn = session.conn
     ev = h.event(session, sessions=2)
     person = h.person(session, "Sharipova", "Nodira")
-    sessions = tr.sessions_of(conn, ev["id"])
+    sessions = tq.sessions_of(conn, ev["id"])
     pid = "01900000-0000-7000-8000-0000000000aa"
     att = tr.TrainingAttendanceRepository(session)
     with session.transaction():

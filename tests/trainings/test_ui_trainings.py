@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import services as ts
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.trainings import PAGE, PERSON_SECTION
 from desktop_app.ui.trainings.attendance import ABSENT, PRESENT, AttendanceModel, AttendanceView
@@ -22,7 +24,7 @@ def training(session):
     parts = []
     for family, given, sex in (("Раҳмонова", "Гулнора", "female"), ("Karimov", "Jamshid", "male"),
                                ("Yoʻldosheva", "Gʻulomjon", "female")):
-        parts.append(tr.add_participant(session, ev["id"], h.person(session, family, given, sex=sex)["id"]))
+        parts.append(ts.add_participant(session, ev["id"], h.person(session, family, given, sex=sex)["id"]))
     return ev, parts
 
 
@@ -62,7 +64,7 @@ def test_keyboard_attendance_entry_saves_and_totals(qtbot, session, training):
     assert model.data(model.index(1, 5)) == "1/5" and model.data(model.index(1, 6)) == "no"
     assert [model.data(model.index(3, c)) for c in range(7)] == ["2", "1", "1", "1", "1", "6", "1"]
     # saved in the database through the repository
-    karimov = next(p for p in tr.participants_of(session.conn, ev["id"]) if p["family_name"] == "Karimov")
+    karimov = next(p for p in tq.participants_of(session.conn, ev["id"]) if p["family_name"] == "Karimov")
     assert (karimov["attended_sessions"], karimov["completed"]) == (5, 1)
     assert session.conn.execute("SELECT count(*) FROM change_log WHERE "
                                 "table_name='training_attendance'").fetchone()[0] == 8
@@ -97,16 +99,16 @@ def test_page_creates_a_training_with_planned_sessions(qtbot, session, db_path):
     form.end.setDate(date(2026, 4, 9))
     qtbot.mouseClick(form.save_button, Qt.LeftButton)
     assert form.error.text() == ""
-    events = tr.list_events(session.conn)
+    events = tq.list_events(session.conn)
     assert len(events) == 1 and events[0]["sessions"] == 4
-    assert [s["session_date"] for s in tr.sessions_of(session.conn, events[0]["id"])] == [
+    assert [s["session_date"] for s in tq.sessions_of(session.conn, events[0]["id"])] == [
         "2026-04-06", "2026-04-07", "2026-04-08", "2026-04-09"]
     assert page.tabs.currentIndex() == 1 and page.list_model.rowCount() == 1
     # a bad end date: one clear message, nothing changed
     form.end.setDate(date(2026, 4, 1))
     qtbot.mouseClick(form.save_button, Qt.LeftButton)
     assert "before the first day" in form.error.text()
-    assert tr.list_events(session.conn)[0]["end_date"] == "2026-04-09"
+    assert tq.list_events(session.conn)[0]["end_date"] == "2026-04-09"
 
 
 def test_add_by_search_register_with_duplicate_check_and_override(qtbot, session, training):
@@ -135,9 +137,9 @@ def test_add_by_search_register_with_duplicate_check_and_override(qtbot, session
     reg.birth.setText("04.05.1995")
     reg.buttons.button(QDialogButtonBox.Save).click()          # no look-alike: registered
     assert reg.result() == 1 and reg.person_id
-    assert len(tr.participants_of(session.conn, ev["id"])) == 5
+    assert len(tq.participants_of(session.conn, ev["id"])) == 5
 
-    part = tr.participants_of(session.conn, ev["id"])[0]
+    part = tq.participants_of(session.conn, ev["id"])[0]
     override = OverrideDialog(session, part)
     qtbot.addWidget(override)
     override.choice.setCurrentIndex(override.choice.findData("completed"))
@@ -160,10 +162,10 @@ def test_import_dialog_previews_then_saves(qtbot, session, training, tmp_path):
     assert dialog.table.item(2, 2).text() == "31.02.1990"            # shown as written
     assert "dd.mm.yyyy" in dialog.table.item(2, 4).text()
     assert "1 will be saved" in dialog.summary.text()
-    assert len(tr.participants_of(session.conn, ev["id"])) == 3     # nothing saved yet
+    assert len(tq.participants_of(session.conn, ev["id"])) == 3     # nothing saved yet
     dialog.buttons.button(QDialogButtonBox.Ok).click()
     assert dialog.result.registered == 1
-    assert len(tr.participants_of(session.conn, ev["id"])) == 4
+    assert len(tq.participants_of(session.conn, ev["id"])) == 4
 
 
 def test_certificates_button_and_person_section(qtbot, session, db_path, training, tmp_path):
@@ -207,7 +209,7 @@ def test_courses_dialog_adds_a_course_and_rejects_a_bad_rule(qtbot, session):
     dialog.min_share.setText("0.9")
     dialog.buttons.button(QDialogButtonBox.Save).click()
     assert dialog.table.rowCount() == 9
-    assert tr.course_rule(session.conn, "tailoring").describe() == "at least 90% of sessions"
+    assert tq.course_rule(session.conn, "tailoring").describe() == "at least 90% of sessions"
 
 
 def test_page_in_tajik(qtbot, session, db_path, training):
@@ -241,8 +243,8 @@ def test_unsaved_form_guard_and_delete(qtbot, session, db_path, training):
     assert not page.has_unsaved_changes()
     assert tr.TrainingEventRepository(session).get(ev["id"])["trainers"] == "Гулнора Саидова"
     page.delete_current()
-    assert tr.list_events(session.conn) == [] and page.list_model.rowCount() == 0
-    assert tr.totals(session.conn).people == 0
+    assert tq.list_events(session.conn) == [] and page.list_model.rowCount() == 0
+    assert tq.totals(session.conn).people == 0
     assert session.conn.execute("SELECT count(*) FROM training_participant WHERE deleted=0").fetchone()[0] == 0
 
 
@@ -254,15 +256,15 @@ def test_sessions_are_edited_in_the_table(qtbot, session, db_path, training):
     table = page.form.sessions_table
     assert table.item(0, 1).text() == "02.03.2026" and table.item(0, 2).text() == "4"
     table.item(0, 2).setText("1,5")
-    first = tr.sessions_of(session.conn, ev["id"])[0]
+    first = tq.sessions_of(session.conn, ev["id"])[0]
     assert first["minutes"] == 90
     table.item(0, 1).setText("31.02.2026")
     assert "dd.mm.yyyy" in page.form.error.text()
-    assert tr.sessions_of(session.conn, ev["id"])[0]["session_date"] == "2026-03-02"
+    assert tq.sessions_of(session.conn, ev["id"])[0]["session_date"] == "2026-03-02"
     assert table.item(0, 1).text() == "02.03.2026"
     table.item(1, 2).setText("a lot")
     assert "number" in page.form.error.text()
-    assert tr.sessions_of(session.conn, ev["id"])[1]["minutes"] == 240
+    assert tq.sessions_of(session.conn, ev["id"])[1]["minutes"] == 240
 
 
 def test_refresh_after_changes_made_elsewhere(qtbot, session, db_path, training):
@@ -273,7 +275,7 @@ def test_refresh_after_changes_made_elsewhere(qtbot, session, db_path, training)
     page.list.selectRow(0)
     assert page.participants.model.rowCount() == 4
     # another laptop's records arrive (here: written outside the page)
-    tr.add_participant(session, ev["id"], h.person(session, "Sharipova", "Nodira")["id"])
+    ts.add_participant(session, ev["id"], h.person(session, "Sharipova", "Nodira")["id"])
     page.refresh()
     assert page.participants.model.rowCount() == 5
     assert page.list_model.rows[0]["participants"] == 4
@@ -281,7 +283,7 @@ def test_refresh_after_changes_made_elsewhere(qtbot, session, db_path, training)
     with qtbot.waitSignal(ctx.data_changed, timeout=1000) as signal:
         page.participants.remove_participant()
     assert signal.args == ["training_participant"]
-    tr.delete_event(session, ev["id"])
+    ts.delete_event(session, ev["id"])
     page.refresh()
     assert page.current_event is None and page.list_model.rowCount() == 0
 
@@ -290,7 +292,7 @@ def test_person_page_of_the_people_module_shows_trainings(qtbot, session, db_pat
     from desktop_app.ui.people.detail import PersonDetail
     ev, parts = training
     merged = h.person(session, "Karimov", "Jamshed", sex="male")
-    tr.add_participant(session, h.event(session, course="welding", sessions=2)["id"], merged["id"])
+    ts.add_participant(session, h.event(session, course="welding", sessions=2)["id"], merged["id"])
     from desktop_app.store.people.repositories import PersonRepository
     PersonRepository(session).update(merged["id"], {"merged_into": parts[1]["person_id"]})
     detail = PersonDetail(AppContext(session, db_path))

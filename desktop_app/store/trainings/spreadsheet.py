@@ -19,8 +19,10 @@ from rapidfuzz import fuzz
 from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_person
 from desktop_app.i18n import N_, Domain, format_date
-from desktop_app.store.trainings import repositories as tr
+from desktop_app.i18n.formats import full_name
 from desktop_app.store.people.repositories import PersonRepository, identity_ids, search_people
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -109,7 +111,7 @@ class PreviewRow:
 
     @property
     def name(self) -> str:
-        return tr.full_name(self.values)
+        return full_name(self.values)
 
 
 @dataclass
@@ -252,7 +254,7 @@ def _lookup(value: str, table: dict[str, tuple[str, ...]]) -> str | None:
 
 # ---- matching ----------------------------------------------------------------------------
 def _label(row: dict) -> str:
-    parts = [tr.full_name(row)]
+    parts = [full_name(row)]
     if row.get("birth_date"):
         try:
             parts.append(format_date(row["birth_date"]))
@@ -411,7 +413,7 @@ def apply_preview(session, event_id: str, preview: Preview) -> ImportResult:
             else:
                 person_id = row.person_id
                 result.linked += 1
-            if tr.participant_for_identity(session.conn, event_id, person_id):
+            if tq.participant_for_identity(session.conn, event_id, person_id):
                 if row.action == "new":
                     raise AssertionError("a new person cannot be in the training yet")
                 result.linked -= 1

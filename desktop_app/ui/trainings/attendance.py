@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from desktop_app.domain.trainings import hours_text
 from desktop_app.i18n import Domain, format_date
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.i18n.formats import full_name
+from desktop_app.store.trainings import queries as tq
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -47,9 +49,9 @@ class AttendanceModel(QAbstractTableModel):
         self.event_id = event_id
         conn = self.session.conn
         if event_id:
-            self.sessions = tr.sessions_of(conn, event_id)
-            self.participants = tr.participants_of(conn, event_id)
-            marks = tr.attendance_of(conn, event_id)
+            self.sessions = tq.sessions_of(conn, event_id)
+            self.participants = tq.participants_of(conn, event_id)
+            marks = tq.attendance_of(conn, event_id)
         else:
             self.sessions, self.participants, marks = [], [], {}
         col_of = {s["id"]: c for c, s in enumerate(self.sessions)}
@@ -105,7 +107,7 @@ class AttendanceModel(QAbstractTableModel):
         else:
             if role == Qt.DisplayRole:
                 if section < len(self.participants):
-                    return tr.full_name(self.participants[section])
+                    return full_name(self.participants[section])
                 return _("Present")
             if role == Qt.FontRole and section == len(self.participants):
                 return self._bold

@@ -9,6 +9,9 @@ from desktop_app.domain.people import SEXES, validate_person
 from desktop_app.domain.trainings import CERTIFICATE_LANGUAGES, OUTCOMES, OVERRIDES
 from desktop_app.i18n import LANGUAGES, Domain, format_date
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.i18n.formats import full_name
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import services as ts
 from desktop_app.store.trainings import spreadsheet as ti
 from desktop_app.store.people.repositories import PersonRepository, search_people
 from desktop_app.store.repository import ValidationError
@@ -94,7 +97,7 @@ class AddPersonDialog(QDialog):
     def run_search(self) -> None:
         self.results.clear()
         for hit in search_people(self.session.conn, self.search.text(), limit=30):
-            text = tr.full_name(hit.__dict__)
+            text = full_name(hit.__dict__)
             extra = ", ".join(p for p in (format_date(hit.birth_date), hit.phones or "") if p)
             item = QListWidgetItem(f"{text} — {extra}" if extra else text)
             item.setData(Qt.UserRole, hit.id)
@@ -107,7 +110,7 @@ class AddPersonDialog(QDialog):
         if item is None:
             return
         try:
-            tr.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
+            ts.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
                                self.language.currentData())
         except (ValidationError, PermissionDenied) as exc:
             self.error.setText(problem_text(exc))
@@ -204,7 +207,7 @@ class RegisterPersonDialog(QDialog):
         try:
             with self.session.transaction():
                 person = PersonRepository(self.session).create(values)
-                tr.add_participant(self.session, self.event_id, person["id"],
+                ts.add_participant(self.session, self.event_id, person["id"],
                                    self.language.currentData())
         except (ValidationError, PermissionDenied) as exc:
             self._checked_for = None
@@ -218,7 +221,7 @@ class RegisterPersonDialog(QDialog):
         if item is None:
             return
         try:
-            tr.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
+            ts.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
                                self.language.currentData())
         except (ValidationError, PermissionDenied) as exc:
             self.error.setText(problem_text(exc))
@@ -241,7 +244,7 @@ class OverrideDialog(QDialog):
         self.choice.setCurrentIndex(max(0, self.choice.findData(participant.get("completion_override"))))
         self.reason = QLineEdit(participant.get("override_reason") or "")
         self.error = _error_label()
-        self.name = QLabel(tr.full_name(participant))
+        self.name = QLabel(full_name(participant))
         self.labels = [QLabel(), QLabel()]
         form = QFormLayout()
         form.addRow(self.name)
@@ -283,7 +286,7 @@ class OutcomeDialog(QDialog):
         self.event_id = event_id
         self.person = QComboBox()
         for p in participants:
-            self.person.addItem(tr.full_name(p), (p["person_id"], p["id"]))
+            self.person.addItem(full_name(p), (p["person_id"], p["id"]))
         self.outcome = QComboBox()
         for code in OUTCOMES:
             self.outcome.addItem("", code)
@@ -386,7 +389,7 @@ class CoursesDialog(QDialog):
         self.items = reference.items(self.session.conn, "course", active_only=False)
         self.table.setRowCount(len(self.items))
         for i, item in enumerate(self.items):
-            rule = tr.course_rule(self.session.conn, item.code).describe()
+            rule = tq.course_rule(self.session.conn, item.code).describe()
             for c, text in enumerate((item.code, item.label(current_language()), rule)):
                 self.table.setItem(i, c, QTableWidgetItem(text))
 
@@ -417,7 +420,7 @@ class CoursesDialog(QDialog):
             self.error.setText(_("Write the hours as a number, e.g. 4 or 1.5."))
             return
         try:
-            tr.save_course(self.session, self.code.text(),
+            ts.save_course(self.session, self.code.text(),
                            {lang: edit.text() for lang, edit in self.names.items()},
                            topic=attrs.get("topic"), provider_type=attrs.get("provider_type"),
                            default_sessions=sessions, default_minutes=minutes,

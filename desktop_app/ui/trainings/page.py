@@ -16,6 +16,9 @@ from desktop_app.domain.trainings import OUTCOMES, parse_hours
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.i18n.formats import full_name
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import services as ts
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView
@@ -57,7 +60,7 @@ class EventListModel(QAbstractTableModel):
 
     def load(self, text: str | None = None) -> None:
         self.beginResetModel()
-        self.rows = tr.list_events(self.conn, text=text or None)
+        self.rows = tq.list_events(self.conn, text=text or None)
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()):
@@ -183,13 +186,13 @@ class EventForm(QWidget):
     def _show_rule(self) -> None:
         code = self.course.currentData()
         self.rule.setText(_("Completion: {rule}").format(
-            rule=tr.course_rule(self.session.conn, code).describe()) if code else "")
+            rule=tq.course_rule(self.session.conn, code).describe()) if code else "")
 
     def _course_defaults(self) -> None:
         self._show_rule()
         if self.current is not None:
             return
-        attrs = tr.course_attributes(self.session.conn, self.course.currentData())
+        attrs = tq.course_attributes(self.session.conn, self.course.currentData())
         if attrs.get("default_sessions"):
             self.sessions_count.setValue(int(attrs["default_sessions"]))
         if attrs.get("default_minutes"):
@@ -225,7 +228,7 @@ class EventForm(QWidget):
         self._load_sessions()
 
     def _load_sessions(self) -> None:
-        rows = tr.sessions_of(self.session.conn, self.current["id"]) if self.current else []
+        rows = tq.sessions_of(self.session.conn, self.current["id"]) if self.current else []
         self.sessions_table.blockSignals(True)
         self.sessions_table.setRowCount(len(rows))
         from desktop_app.domain.trainings import hours_text
@@ -302,7 +305,7 @@ class EventForm(QWidget):
                         days = max((last - first).days, 0)
                         dates = [first + timedelta(days=(days * i // max(count - 1, 1))
                                                    if count > 1 else 0) for i in range(count)]
-                        tr.add_sessions(self.session, event["id"], dates, minutes)
+                        ts.add_sessions(self.session, event["id"], dates, minutes)
             else:
                 event = repo.update(self.current["id"], self.values())
         except (ValidationError, PermissionDenied) as exc:
@@ -315,12 +318,12 @@ class EventForm(QWidget):
     def add_session(self) -> None:
         if self.current is None:
             return
-        rows = tr.sessions_of(self.session.conn, self.current["id"])
+        rows = tq.sessions_of(self.session.conn, self.current["id"])
         last = date.fromisoformat(rows[-1]["session_date"]) + timedelta(days=1) if rows else \
             date.fromisoformat(self.current["start_date"])
         minutes = rows[-1]["minutes"] if rows else 240
         try:
-            tr.add_sessions(self.session, self.current["id"], [last], minutes)
+            ts.add_sessions(self.session, self.current["id"], [last], minutes)
         except PermissionDenied as exc:
             self.error.setText(str(exc))
             return
@@ -412,7 +415,7 @@ class ParticipantsTab(QWidget):
         if not self.event_id:
             self.totals.setText("")
             return
-        t = tr.totals(self.session.conn, event_ids=[self.event_id])
+        t = tq.totals(self.session.conn, event_ids=[self.event_id])
         rate = t.completion_rate
         share = t.women_share
         self.totals.setText(_(
@@ -470,7 +473,7 @@ class ParticipantsTab(QWidget):
             self, _("Remove participant"),
             _("Remove {name} from this training? Their attendance here is no longer "
               "counted; the person stays in the register.").format(
-                name=tr.full_name(participant)))
+                name=full_name(participant)))
         if answer == QMessageBox.Yes:
             self.remove_participant()
 
@@ -545,24 +548,24 @@ class OutcomesTab(QWidget):
 
     def load(self, event_id: str | None) -> None:
         self.event_id = event_id
-        rows = tr.outcomes_of_event(self.session.conn, event_id) if event_id else []
+        rows = tq.outcomes_of_event(self.session.conn, event_id) if event_id else []
         self.table.setRowCount(len(rows))
         for i, o in enumerate(rows):
-            for c, text in enumerate((format_date(o["outcome_date"]), tr.full_name(o),
+            for c, text in enumerate((format_date(o["outcome_date"]), full_name(o),
                                       _(OUTCOMES.get(o["outcome"], o["outcome"])),
                                       o.get("notes") or "")):
                 self.table.setItem(i, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.add_button.setEnabled(event_id is not None)
         if event_id:
-            t = tr.totals(self.session.conn, event_ids=[event_id])
+            t = tq.totals(self.session.conn, event_ids=[event_id])
             self.summary.setText("; ".join(f"{_(label)}: {t.outcomes[code]}"
                                            for code, label in OUTCOMES.items()))
         else:
             self.summary.setText("")
 
     def add(self) -> None:
-        participants = tr.participants_of(self.session.conn, self.event_id)
+        participants = tq.participants_of(self.session.conn, self.event_id)
         if OutcomeDialog(self.session, self.event_id, participants, self).exec():
             self.load(self.event_id)
 
@@ -698,7 +701,7 @@ class TrainingsPage(QWidget):
 
     def delete_current(self) -> None:
         try:
-            tr.delete_event(self.session, self.current_event["id"])
+            ts.delete_event(self.session, self.current_event["id"])
         except PermissionDenied as exc:
             self.form.error.setText(str(exc))
             return

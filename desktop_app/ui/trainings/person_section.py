@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QLabel, QTableWidget, QTableWi
 from desktop_app.domain.trainings import OUTCOMES
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
-from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import queries as tq
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -49,7 +49,7 @@ class PersonTrainings(QWidget):
     def refresh(self) -> None:
         conn = self.ctx.session.conn
         lang = current_language()
-        rows = tr.trainings_of_person(conn, self.person_ids)
+        rows = tq.trainings_of_person(conn, self.person_ids)
         self.trainings.setRowCount(len(rows))
         for i, r in enumerate(rows):
             dates = format_date(r["start_date"])
@@ -61,7 +61,7 @@ class PersonTrainings(QWidget):
             for c, text in enumerate(cells):
                 self.trainings.setItem(i, c, QTableWidgetItem(text))
         self.trainings.resizeColumnsToContents()
-        outcomes = tr.outcomes_of_person(conn, self.person_ids)
+        outcomes = tq.outcomes_of_person(conn, self.person_ids)
         self.outcomes.setRowCount(len(outcomes))
         for i, o in enumerate(outcomes):
             cells = (format_date(o["outcome_date"]), _(OUTCOMES.get(o["outcome"], o["outcome"])),
