@@ -4,7 +4,7 @@ from __future__ import annotations
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain, current_language
 from desktop_app.store.cases import repositories as sc
-from desktop_app.store.inspections import repositories as si
+from desktop_app.store.inspections import queries as iq
 from desktop_app.store import reference
 
 DOMAIN = Domain("inspections")
@@ -30,8 +30,8 @@ def register(subparsers) -> None:
 def _list(args) -> int:
     session = open_for_cli(args)
     lang = current_language()
-    ids = si.inspection_ids(session.conn, search=args.search)
-    for r in si.inspection_rows(session.conn, ids[:args.limit]):
+    ids = iq.inspection_ids(session.conn, search=args.search)
+    for r in iq.inspection_rows(session.conn, ids[:args.limit]):
         print("\t".join([r["number"], r["inspected_on"], r["employer_name"] or "",
                          reference.label(session.conn, "inspection_trigger", r["trigger"], lang),
                          ngettext("{count} violation", "{count} violations",

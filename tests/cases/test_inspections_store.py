@@ -7,6 +7,8 @@ import pytest
 
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.inspections import repositories as si
+from desktop_app.store.inspections import queries as iq
+from desktop_app.store.inspections import services as isv
 from desktop_app.store.repository import ValidationError
 
 TODAY = date.today()
@@ -21,7 +23,7 @@ def inspect(session, employer_id, **extra):
     values = dict(employer_id=employer_id, inspected_on=(TODAY - timedelta(days=3)).isoformat(),
                   trigger="complaint", inspector_name="Саидов Б.")
     kwargs = {k: extra.pop(k) for k in ("violations", "sanctions", "case_ids") if k in extra}
-    return si.record_inspection(session, {**values, **extra}, **kwargs)
+    return isv.record_inspection(session, {**values, **extra}, **kwargs)
 
 
 def test_inspection_with_violations_fine_and_linked_case(session):
@@ -34,16 +36,16 @@ def test_inspection_with_violations_fine_and_linked_case(session):
                      case_ids=[case["id"]])
     assert record["number"].startswith("INS-GRM-")
     conn = session.conn
-    assert sorted(v["violation"] for v in si.violations_of(conn, record["id"])) == [
+    assert sorted(v["violation"] for v in iq.violations_of(conn, record["id"])) == [
         "no_contract", "wage_arrears"]
     fines = [(s["sanction"], s["fine_minor"], s["fine_currency"])
-             for s in si.sanctions_of(conn, record["id"])]
+             for s in iq.sanctions_of(conn, record["id"])]
     assert fines == [("fine", 1500000, "TJS"), ("order", None, None)]
-    assert [c["id"] for c in si.cases_of(conn, record["id"])] == [case["id"]]
+    assert [c["id"] for c in iq.cases_of(conn, record["id"])] == [case["id"]]
     stored = sc.CaseRepository(session).get(case["id"])
     assert stored["inspection_opened"] == 1
     assert sc.timeline(conn, case["id"])[-1]["kind"] == "inspection"
-    assert si.inspections_of_case(conn, case["id"])[0]["number"] == record["number"]
+    assert iq.inspections_of_case(conn, case["id"])[0]["number"] == record["number"]
 
 
 @pytest.mark.parametrize("sanctions, field", [
@@ -63,7 +65,7 @@ def test_bad_sanctions_save_nothing(session, sanctions, field):
 
 def test_inspection_needs_enterprise_trigger_and_inspector(session):
     with pytest.raises(ValidationError) as err:
-        si.record_inspection(session, dict(inspected_on="", trigger="whim"))
+        isv.record_inspection(session, dict(inspected_on="", trigger="whim"))
     assert {"employer_id", "trigger", "inspected_on", "inspector_name"} <= set(err.value.errors)
 
 
@@ -79,7 +81,7 @@ def test_repeat_offenders_are_visible(session):
     assert rows["Чистый Двор"]["repeat_offender"] is False
     # employers are found across scripts too
     assert [r["name"] for r in sc.find_employers(session.conn, "Строй инвест")] == ["Stroy Invest"]
-    assert si.inspection_ids(session.conn, employer_id=good["id"])
+    assert iq.inspection_ids(session.conn, employer_id=good["id"])
 
 
 def test_inspector_without_case_rights_still_links_the_case(session):
@@ -95,7 +97,7 @@ def test_inspector_without_case_rights_still_links_the_case(session):
 
     session.policy = InspectorPolicy()
     record = inspect(session, firm["id"], violations=["osh"], case_ids=[case["id"]])
-    assert [c["id"] for c in si.cases_of(session.conn, record["id"])] == [case["id"]]
+    assert [c["id"] for c in iq.cases_of(session.conn, record["id"])] == [case["id"]]
     assert sc.CaseRepository(session).get(case["id"])["inspection_opened"] == 0
     assert [e["kind"] for e in sc.timeline(session.conn, case["id"])] == ["call"]
 
@@ -109,29 +111,29 @@ def test_inspection_edited_after_saving(session):
     record = inspect(session, firm["id"], violations=["osh"],
                      sanctions=[("warning", None, None)], case_ids=[first["id"]])
     conn = session.conn
-    kept_warning = si.sanctions_of(conn, record["id"])[0]["id"]
+    kept_warning = iq.sanctions_of(conn, record["id"])[0]["id"]
     # violations found later, a fine added, the other case linked instead
-    si.update_inspection(session, record["id"], {"findings": "Second visit"},
+    isv.update_inspection(session, record["id"], {"findings": "Second visit"},
                          violations=["osh", "wage_arrears"],
                          sanctions=[("warning", None, None), ("fine", "900.50", "USD")],
                          case_ids=[second["id"]])
-    assert sorted(v["violation"] for v in si.violations_of(conn, record["id"])) == [
+    assert sorted(v["violation"] for v in iq.violations_of(conn, record["id"])) == [
         "osh", "wage_arrears"]
-    sanctions = si.sanctions_of(conn, record["id"])
+    sanctions = iq.sanctions_of(conn, record["id"])
     assert [(s["sanction"], s["fine_minor"], s["fine_currency"]) for s in sanctions] == [
         ("warning", None, None), ("fine", 90050, "USD")]
     assert sanctions[0]["id"] == kept_warning          # unchanged rows are kept, not rewritten
-    assert [c["id"] for c in si.cases_of(conn, record["id"])] == [second["id"]]
+    assert [c["id"] for c in iq.cases_of(conn, record["id"])] == [second["id"]]
     stored = si.InspectionRepository(session).get(record["id"])
     assert stored["findings"] == "Second visit" and stored["trigger"] == "complaint"
     # a bad fine: per-field message, nothing of the edit saved
     changes = conn.execute("SELECT COUNT(*) FROM change_log").fetchone()[0]
     with pytest.raises(ValidationError) as err:
-        si.update_inspection(session, record["id"], {"findings": "Third"}, violations=[],
+        isv.update_inspection(session, record["id"], {"findings": "Third"}, violations=[],
                              sanctions=[("fine", "-5", "USD")], case_ids=[])
     assert err.value.errors == {"fine_0": "The amount cannot be negative."}
     assert conn.execute("SELECT COUNT(*) FROM change_log").fetchone()[0] == changes
-    assert len(si.violations_of(conn, record["id"])) == 2
+    assert len(iq.violations_of(conn, record["id"])) == 2
 
 
 def test_employer_renamed_is_found_under_the_new_name(session):
@@ -155,10 +157,10 @@ def test_two_spellings_of_one_employer_are_merged(session):
                                       employer_id=typo["id"]))
     inspect(session, kept["id"], violations=["osh"])
     inspect(session, typo["id"], violations=["wage_arrears"])
-    assert si.merge_employers(session, kept["id"], typo["id"]) == (1, 1)
+    assert isv.merge_employers(session, kept["id"], typo["id"]) == (1, 1)
     conn = session.conn
     assert sc.CaseRepository(session).get(case["id"])["employer_id"] == kept["id"]
-    assert len(si.inspection_ids(conn, employer_id=kept["id"])) == 2
+    assert len(iq.inspection_ids(conn, employer_id=kept["id"])) == 2
     merged = sc.EmployerRepository(session).get(kept["id"])
     assert (merged["name"], merged["tax_number"], merged["high_risk"]) == (
         "ООО СтройИнвест", "77123", 1)
@@ -179,7 +181,7 @@ def test_employer_merge_refused_leaves_everything(session):
                                       opened_on=(TODAY - timedelta(days=10)).isoformat(),
                                       employer_id=other["id"]))
     with pytest.raises(ValidationError):
-        si.merge_employers(session, kept["id"], kept["id"])
+        isv.merge_employers(session, kept["id"], kept["id"])
 
     class NoCaseEdits:
         def check(self, actor, action, table, row):
@@ -188,6 +190,6 @@ def test_employer_merge_refused_leaves_everything(session):
 
     session.policy = NoCaseEdits()
     with pytest.raises(PermissionDenied):
-        si.merge_employers(session, kept["id"], other["id"])
+        isv.merge_employers(session, kept["id"], other["id"])
     assert sc.EmployerRepository(session).get(other["id"]) is not None
     assert sc.CaseRepository(session).get(case["id"])["employer_id"] == other["id"]

@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from desktop_app.store.cases import repositories as sc
-from desktop_app.store.inspections import repositories as si
+from desktop_app.store.inspections import queries as iq
+from desktop_app.store.inspections import services as isv
 from desktop_app.ui.cases.widgets import REPEAT_BRUSH
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.inspections.page import EmployerView, InspectionDialog, InspectionsPage
@@ -56,10 +57,10 @@ def test_new_inspection_with_fine_and_linked_case(qtbot, ctx, session):
     record = dialog.record
     assert record is not None
     assert [(s["sanction"], s["fine_minor"], s["fine_currency"])
-            for s in si.sanctions_of(session.conn, record["id"])] == [("fine", 2500000, "RUB")]
-    assert {v["violation"] for v in si.violations_of(session.conn, record["id"])} == {
+            for s in iq.sanctions_of(session.conn, record["id"])] == [("fine", 2500000, "RUB")]
+    assert {v["violation"] for v in iq.violations_of(session.conn, record["id"])} == {
         "wage_arrears", "no_contract"}
-    assert [c["id"] for c in si.cases_of(session.conn, record["id"])] == [case["id"]]
+    assert [c["id"] for c in iq.cases_of(session.conn, record["id"])] == [case["id"]]
     page.refresh()
     assert page.model.rowCount() == 1
     assert page.model.data(page.model.index(0, 2)) == "ООО «СтройИнвест»"
@@ -79,7 +80,7 @@ def test_employers_tab_shows_repeat_offenders(qtbot, ctx, session):
     bad = sc.EmployerRepository(session).create(dict(name="Stroy Invest"))
     sc.EmployerRepository(session).create(dict(name="Clean Yard"))
     for _n in range(2):
-        si.record_inspection(session, dict(employer_id=bad["id"], trigger="planned",
+        isv.record_inspection(session, dict(employer_id=bad["id"], trigger="planned",
                                            inspected_on=date.today().isoformat(),
                                            inspector_name="Saidov"), violations=["osh"])
     page = InspectionsPage(ctx)
@@ -126,7 +127,7 @@ def test_employer_page_edits_and_opens_inspections(qtbot, ctx, session, monkeypa
     from desktop_app.ui.inspections.page import EmployerDialog, InspectionView
     firm = sc.EmployerRepository(session).create(dict(name="Clean Yard"))
     case = wage_case(session, firm["id"])
-    inspection = si.record_inspection(session, dict(
+    inspection = isv.record_inspection(session, dict(
         employer_id=firm["id"], trigger="planned", inspected_on=date.today().isoformat(),
         inspector_name="Saidov"), violations=["osh"])
     view = EmployerView(ctx, firm["id"])
@@ -156,7 +157,7 @@ def test_employer_page_edits_and_opens_inspections(qtbot, ctx, session, monkeypa
     monkeypatch.setattr(InspectionDialog, "exec", add_fine)
     monkeypatch.setattr(InspectionView, "exec", lambda dialog: dialog.edit() and 0)
     view.open_inspection(0)
-    assert [(s["sanction"], s["fine_minor"]) for s in si.sanctions_of(
+    assert [(s["sanction"], s["fine_minor"]) for s in iq.sanctions_of(
         session.conn, inspection["id"])] == [("fine", 1200000)]
     assert "Sanction: Fine" in view.last_dialog.text.text()
 

@@ -14,7 +14,7 @@ from desktop_app.domain import cases as dom
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store import reference
-from desktop_app.store.inspections.repositories import inspections_of_case
+from desktop_app.store.inspections.queries import inspections_of_case
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui.cases.intake import PersonPicker

@@ -16,6 +16,8 @@ from desktop_app.domain.cases import from_minor as dom_from_minor
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.inspections import repositories as si
+from desktop_app.store.inspections import queries as iq
+from desktop_app.store.inspections import services as isv
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
@@ -55,7 +57,7 @@ class InspectionsPage(QWidget):
             [("number", lambda: _("Number")), ("inspected_on", lambda: _("Date")),
              ("employer_name", lambda: _("Enterprise")), ("trigger", lambda: _("Trigger")),
              ("violations", lambda: _("Violations")), ("cases", lambda: _("Linked cases"))],
-            lambda ids: by_id(si.inspection_rows(conn, ids)), _inspection_display(conn),
+            lambda ids: by_id(iq.inspection_rows(conn, ids)), _inspection_display(conn),
             parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -136,7 +138,7 @@ class InspectionsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.set_keys(si.inspection_ids(self.ctx.conn, search=self.search.text()))
+        self.model.set_keys(iq.inspection_ids(self.ctx.conn, search=self.search.text()))
         self.refresh_employers()
 
     def refresh_employers(self) -> None:
@@ -184,7 +186,7 @@ class InspectionsPage(QWidget):
             keep_first = box.clickedButton() is keep_first_button
         keep, other = (first, second) if keep_first else (second, first)
         try:
-            moved_cases, moved_inspections = si.merge_employers(
+            moved_cases, moved_inspections = isv.merge_employers(
                 self.ctx.session, keep["id"], other["id"])
         except (ValidationError, PermissionDenied) as exc:
             self.employer_message.setText(str(exc) if isinstance(exc, PermissionDenied)
@@ -340,7 +342,7 @@ class InspectionDialog(QDialog):
         conn = ctx.conn
         existing = si.InspectionRepository(ctx.session).require(inspection_id) \
             if inspection_id else None
-        saved_sanctions = si.sanctions_of(conn, inspection_id) if inspection_id else []
+        saved_sanctions = iq.sanctions_of(conn, inspection_id) if inspection_id else []
         self.sanction_rows = max(self.SANCTION_ROWS, len(saved_sanctions) + 1)
         if existing:
             employer_id = existing["employer_id"]
@@ -414,13 +416,13 @@ class InspectionDialog(QDialog):
         self.trigger.set_code(record["trigger"])
         self.inspector.setText(record.get("inspector_name") or "")
         self.findings.setText(record.get("findings") or "")
-        self._checked = {v["violation"] for v in si.violations_of(conn, record["id"])}
+        self._checked = {v["violation"] for v in iq.violations_of(conn, record["id"])}
         for (code, amount, currency), row in zip(self.sanctions, sanctions):
             code.set_code(row["sanction"])
             fine = dom_from_minor(row.get("fine_minor"), row.get("fine_currency"))
             amount.setText("" if fine is None else str(fine))
             currency.setCurrentIndex(max(0, currency.findData(row.get("fine_currency"))))
-        self.cases.setText(", ".join(c["number"] for c in si.cases_of(conn, record["id"])))
+        self.cases.setText(", ".join(c["number"] for c in iq.cases_of(conn, record["id"])))
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Edit inspection") if self.inspection_id else _("New inspection"))
@@ -467,14 +469,14 @@ class InspectionDialog(QDialog):
                       findings=self.findings.text())
         try:
             if self.inspection_id:
-                self.record = si.update_inspection(
+                self.record = isv.update_inspection(
                     self.ctx.session, self.inspection_id, values,
                     violations=self.checked_violations(), sanctions=sanctions,
                     case_ids=case_ids)
             else:
                 values["inspector_id"] = self.ctx.actor.user_id \
                     if self.ctx.actor.role == "inspector" else None
-                self.record = si.record_inspection(
+                self.record = isv.record_inspection(
                     self.ctx.session, values, violations=self.checked_violations(),
                     sanctions=sanctions, case_ids=case_ids)
         except ValidationError as exc:
@@ -527,14 +529,14 @@ class InspectionView(QDialog):
                  _("Inspector: {name}").format(name=record.get("inspector_name") or
                                                sc.user_name(conn, record.get("inspector_id")))]
         violations = [reference.label(conn, "violation", v["violation"], lang)
-                      for v in si.violations_of(conn, inspection_id)]
+                      for v in iq.violations_of(conn, inspection_id)]
         lines.append(_("Violations: {list}").format(list=", ".join(violations) or "—"))
-        for s in si.sanctions_of(conn, inspection_id):
+        for s in iq.sanctions_of(conn, inspection_id):
             text = reference.label(conn, "sanction", s["sanction"], lang)
             if s.get("fine_minor") is not None:
                 text += " " + sc.money_text(s["fine_minor"], s["fine_currency"], lang)
             lines.append(_("Sanction: {text}").format(text=text))
-        cases = si.cases_of(conn, inspection_id)
+        cases = iq.cases_of(conn, inspection_id)
         lines.append(_("Linked cases: {list}").format(
             list=", ".join(c["number"] for c in cases) or "—"))
         if record.get("findings"):
@@ -643,7 +645,7 @@ class EmployerView(QDialog):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.UserRole, r["id"])
                 self.case_list.setItem(n, c, item)
-        irows = si.inspection_rows(conn, si.inspection_ids(conn, employer_id=employer_id))
+        irows = iq.inspection_rows(conn, iq.inspection_ids(conn, employer_id=employer_id))
         self.inspection_list.setRowCount(len(irows))
         for n, r in enumerate(irows):
             for c, value in enumerate([r["number"], format_date(r["inspected_on"], lang, "short"),
