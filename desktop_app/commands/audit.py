@@ -5,6 +5,8 @@ import json
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain
+from desktop_app.store.audit import verify_chain
+from desktop_app.store.security.audit import AuditFilter, audit_entries, break_message
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -26,8 +28,6 @@ def register(subparsers) -> None:
 
 
 def run_verify(args) -> int:
-    from desktop_app.store.audit import verify_chain
-    from desktop_app.store.security.audit import break_message
     session = open_for_cli(args)
     session.require("view_audit", "audit_log")
     total = session.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
@@ -44,7 +44,6 @@ def run_verify(args) -> int:
 
 
 def run_list(args) -> int:
-    from desktop_app.store.security.audit import AuditFilter, audit_entries
     session = open_for_cli(args)
     session.require("view_audit", "audit_log")
     rows = audit_entries(session.conn, AuditFilter(action=args.action, username=args.username,

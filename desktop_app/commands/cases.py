@@ -6,8 +6,8 @@ import sys
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain.cases import EVENT_LABELS, STATUSES, TransitionRefused
 from desktop_app.i18n import Domain, current_language
-from desktop_app.store.cases import repositories as sc
 from desktop_app.store import reference
+from desktop_app.store.cases import repositories as sc
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 
@@ -156,7 +156,7 @@ def _status(args) -> int:
 
 
 def _pdf(args) -> int:
-    from desktop_app.reports.case_file import write_case_pdf
+    from desktop_app.reports.case_file import write_case_pdf  # deferred: ReportLab, 0.3 s
     session = open_for_cli(args)
     try:
         case = _open(args, session)

@@ -8,6 +8,13 @@ from pathlib import Path
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain
+from desktop_app.store import migrations
+from desktop_app.store.cases import search as cases_search
+from desktop_app.store.db import backup_to
+from desktop_app.store.migrations import backup_file
+from desktop_app.store.people.repositories import rebuild_search
+from desktop_app.store.reference import ensure_reference
+from desktop_app.sync.dump import dump as dump_records
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -34,7 +41,6 @@ def register(subparsers) -> None:
 
 
 def migrate(args) -> int:
-    from desktop_app.store import migrations
     # Open without migrating to report what is pending, then migrate with a backup.
     session = open_for_cli(args, migrate=False)
     conn = session.conn
@@ -43,7 +49,6 @@ def migrate(args) -> int:
         print(_("The database is up to date."))
         return 0
     result = migrations.migrate(conn, Path(args.db), backup=True)
-    from desktop_app.store.reference import ensure_reference
     ensure_reference(conn)
     print(ngettext("Applied {count} update: {names}.", "Applied {count} updates: {names}.",
                    len(result.applied)).format(count=len(result.applied),
@@ -54,7 +59,7 @@ def migrate(args) -> int:
 
 
 def check(args) -> int:
-    from desktop_app.store.checks import check_database
+    from desktop_app.store.checks import check_database  # deferred: sqlite_utils, 0.17 s
     session = open_for_cli(args, migrate=False)
     problems = check_database(session.conn)
     if not problems:
@@ -68,10 +73,8 @@ def check(args) -> int:
 
 
 def backup(args) -> int:
-    from desktop_app.store.migrations import backup_file
     session = open_for_cli(args, migrate=False)
     if args.to:
-        from desktop_app.store.db import backup_to
         target = backup_to(session.conn, args.to)
     else:
         target = backup_file(Path(args.db), session.conn, "backup")
@@ -80,7 +83,6 @@ def backup(args) -> int:
 
 
 def dump(args) -> int:
-    from desktop_app.sync.dump import dump as dump_records
     session = open_for_cli(args, migrate=False)
     dump_records(session.conn, sys.stdout)
     return 0
@@ -129,9 +131,7 @@ def compact(args) -> int:
 def repair_search(args) -> int:
     """Rebuild the derived search data (people's keys and full-text rows, the case index)
     in one transaction: a failure leaves the old indexes."""
-    from desktop_app.store.cases import search as cases_search
-    from desktop_app.store.checks import search_index_problems
-    from desktop_app.store.people.repositories import rebuild_search
+    from desktop_app.store.checks import search_index_problems  # deferred: sqlite_utils, 0.17 s
     session = open_for_cli(args, migrate=False)
 
     def progress(what):

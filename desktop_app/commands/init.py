@@ -4,7 +4,10 @@ from __future__ import annotations
 import os
 import sys
 
+from desktop_app.commands._login import ask_password
 from desktop_app.i18n import Domain
+from desktop_app.store.security.accounts import create_encrypted
+from desktop_app.store.security.keys import WeakPassword
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -28,8 +31,6 @@ def register(subparsers) -> None:
 
 
 def _new_password() -> str:
-    from desktop_app.commands._login import ask_password
-    from desktop_app.store.security.keys import WeakPassword
     if "HAMROH_PASSWORD" in os.environ:
         return os.environ["HAMROH_PASSWORD"]
     first = ask_password(_("New administrator password: "))
@@ -39,7 +40,6 @@ def _new_password() -> str:
 
 
 def run(args) -> int:
-    from desktop_app.store.security.accounts import create_encrypted
     made = create_encrypted(args.db, office_code=args.office,
                             office_name=args.office_name or args.office,
                             office_type=args.office_type, admin_username=args.admin,

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain, current_language
+from desktop_app.store import reference
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.inspections import queries as iq
-from desktop_app.store import reference
 
 DOMAIN = Domain("inspections")
 _ = DOMAIN.gettext

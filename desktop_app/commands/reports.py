@@ -14,8 +14,7 @@ from datetime import date
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain
 from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest,
-                                         connection_factory)
+from desktop_app.reports.builder import Cancelled, ReportError, ReportRequest, connection_factory
 from desktop_app.reports.outputs import FORMATS, OutputError
 from desktop_app.reports.periods import Period, PeriodError, parse_period
 from desktop_app.store.session import PermissionDenied
@@ -81,7 +80,7 @@ def _fail(message: str) -> int:
 
 
 def run_report(args) -> int:
-    from desktop_app.reports.exports import export_report
+    from desktop_app.reports.exports import export_report  # deferred: report engine
     try:
         request = ReportRequest(parse_period(args.period), offices=args.office,
                                 districts=args.district, indicators=args.indicator,
@@ -111,7 +110,7 @@ def run_report(args) -> int:
 
 
 def run_person_list(args) -> int:
-    from desktop_app.reports.exports import export_person_list
+    from desktop_app.reports.exports import export_person_list  # deferred: report engine
     try:
         request = None
         if args.period or args.office or args.district:

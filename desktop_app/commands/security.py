@@ -12,6 +12,13 @@ import sys
 
 from desktop_app.commands._common import add_db_argument, ask_password, fail, open_for_cli
 from desktop_app.i18n import Domain
+from desktop_app.store.offices import UserRepository
+from desktop_app.store.people.repositories import identity_ids
+from desktop_app.store.repository import NotFound, ValidationError
+from desktop_app.store.security.accounts import UserAdmin, encrypt_existing, recover
+from desktop_app.store.security.consent import ConsentRepository, expired_consents
+from desktop_app.store.security.rights import erase_person, export_person, write_json
+from desktop_app.store.session import PermissionDenied
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -107,8 +114,6 @@ def register(subparsers) -> None:
 
 def _guarded(func):
     def run(args):
-        from desktop_app.store.repository import NotFound, ValidationError
-        from desktop_app.store.session import PermissionDenied
         try:
             return func(args)
         except (PermissionDenied, NotFound) as exc:
@@ -126,14 +131,11 @@ def _new_password(prompt: str) -> str:
 
 
 def _admin(args):
-    from desktop_app.store.security.accounts import UserAdmin
     session = open_for_cli(args)
     return session, UserAdmin(session, args.db)
 
 
 def _user_id(session, username: str) -> str:
-    from desktop_app.store.offices import UserRepository
-    from desktop_app.store.repository import NotFound
     user = UserRepository(session).by_username(username)
     if user is None:
         raise NotFound(_("There is no user {name}.").format(name=username))
@@ -201,7 +203,6 @@ def user_passwd(args) -> int:
 
 @_guarded
 def sec_encrypt(args) -> int:
-    from desktop_app.store.security.accounts import encrypt_existing
     backup, recovery = encrypt_existing(args.db, admin_username=args.admin,
                                         password=ask_password(_("New administrator password: ")))
     print(_("The database is encrypted. The unencrypted backup {path} still holds every "
@@ -214,7 +215,6 @@ def sec_encrypt(args) -> int:
 
 @_guarded
 def sec_recover(args) -> int:
-    from desktop_app.store.security.accounts import recover
     recovery = os.environ.get("HAMROH_RECOVERY_KEY") or ask_password(_("Recovery key: "))
     session = recover(args.db, recovery, args.user, _new_password(_("New password: ")))
     session.conn.close()
@@ -232,10 +232,11 @@ def sec_new_recovery(args) -> int:
 
 @_guarded
 def sec_export_person(args) -> int:
-    from desktop_app.store.security.rights import export_person, write_json
     session = open_for_cli(args)
     if args.out.lower().endswith(".pdf"):
-        from desktop_app.reports.security_export import write_person_pdf
+        from desktop_app.reports.security_export import (
+            write_person_pdf,  # deferred: ReportLab, 0.3 s
+        )
         write_person_pdf(export_person(session, args.person_id, "pdf"), args.out)
     else:
         write_json(export_person(session, args.person_id, "json"), args.out)
@@ -245,7 +246,6 @@ def sec_export_person(args) -> int:
 
 @_guarded
 def sec_erase_person(args) -> int:
-    from desktop_app.store.security.rights import erase_person
     session = open_for_cli(args)
     if not args.yes:
         answer = input(_("Erase the personal data of {id}? This cannot be undone. "
@@ -262,7 +262,6 @@ def sec_erase_person(args) -> int:
 
 @_guarded
 def consent_add(args) -> int:
-    from desktop_app.store.security.consent import ConsentRepository
     session = open_for_cli(args)
     record = ConsentRepository(session).create(dict(
         person_id=args.person_id, scope=args.scope, consent_date=args.date,
@@ -273,8 +272,6 @@ def consent_add(args) -> int:
 
 @_guarded
 def consent_list(args) -> int:
-    from desktop_app.store.people.repositories import identity_ids
-    from desktop_app.store.security.consent import ConsentRepository
     session = open_for_cli(args)
     for row in ConsentRepository(session).for_person(identity_ids(session.conn,
                                                                   args.person_id)):
@@ -285,7 +282,6 @@ def consent_list(args) -> int:
 
 @_guarded
 def consent_expired(args) -> int:
-    from desktop_app.store.security.consent import expired_consents
     session = open_for_cli(args)
     rows = expired_consents(session.conn)
     for row in rows:
@@ -298,7 +294,6 @@ def consent_expired(args) -> int:
 
 @_guarded
 def consent_withdraw(args) -> int:
-    from desktop_app.store.security.consent import ConsentRepository
     session = open_for_cli(args)
     ConsentRepository(session).withdraw(args.consent_id)
     print(_("The consent is withdrawn."))

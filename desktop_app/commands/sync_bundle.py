@@ -8,6 +8,7 @@ from desktop_app.commands._common import add_db_argument, fail, with_session
 from desktop_app.i18n import Domain
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import exchange, keys
+from desktop_app.sync.folder import SyncFolder
 
 DOMAIN = Domain("sync")
 _ = DOMAIN.gettext
@@ -103,7 +104,6 @@ def cmd_watch(args, session) -> int:
         org_key = _org_key(args)
     except keys.SyncSetupError as exc:
         return fail(str(exc))
-    from desktop_app.sync.folder import SyncFolder
     folder = SyncFolder(session.conn, args.folder, actor=session.actor, org_key=org_key)
     failures = 0
 

@@ -5,10 +5,13 @@ import argparse
 import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
+from desktop_app.domain.trainings import parse_hours
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
-from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.repository import ValidationError
+from desktop_app.store.session import PermissionDenied
 from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import services as ts
 from desktop_app.store.trainings import spreadsheet as ti
 
@@ -95,9 +98,6 @@ def cmd_courses(args: argparse.Namespace) -> int:
 
 
 def cmd_course(args: argparse.Namespace) -> int:
-    from desktop_app.domain.trainings import parse_hours
-    from desktop_app.store.repository import ValidationError
-    from desktop_app.store.session import PermissionDenied
     session = open_for_cli(args)
     try:
         minutes = parse_hours(args.hours) if args.hours else None
@@ -161,7 +161,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_certificates(args: argparse.Namespace) -> int:
-    from desktop_app.reports.trainings_certificates import print_certificates
+    from desktop_app.reports.trainings_certificates import (
+        print_certificates,  # deferred: ReportLab, 0.3 s
+    )
     session = open_for_cli(args)
     if _event_or_fail(session, args.event) is None:
         return 1

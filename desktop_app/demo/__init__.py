@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from desktop_app.paths import demo_database
 from desktop_app.store.access import open_database
 from desktop_app.store.security.accounts import finish_demo_encryption
 from desktop_app.store.security.keys import new_demo_key
@@ -30,10 +31,9 @@ class DemoGenerator:
 
 
 def discover() -> list[DemoGenerator]:
-    import desktop_app.demo as package
     found = []
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
         generator = getattr(module, "GENERATOR", None)
         if isinstance(generator, DemoGenerator):
             found.append(generator)
@@ -105,7 +105,6 @@ def ensure_demo_database(path: str | Path | None = None,
     never leaves a half-filled demo behind.
     """
     if path is None:
-        from desktop_app.paths import demo_database
         path = demo_database()
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:

@@ -14,10 +14,10 @@ from desktop_app.demo import DemoGenerator
 from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
 from desktop_app.store import reference
-from desktop_app.store.trainings import repositories as tr
-from desktop_app.store.trainings import queries as tq
-from desktop_app.store.trainings import services as ts
 from desktop_app.store.sequences import next_number
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import services as ts
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

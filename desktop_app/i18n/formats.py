@@ -14,8 +14,7 @@ def percent(value: Decimal | None, language: str | None = None) -> str:
     """A ratio as a percentage with one decimal, in the language's number format."""
     if value is None:
         return "—"
-    # deferred: Babel's number tables cost ~60 ms to import; `hamroh` loads every command
-    from babel.numbers import format_percent
+    from babel.numbers import format_percent  # deferred: Babel, 60 ms, as in i18n
     return format_percent(value, format="#,##0.0%", locale=babel_locale(language))
 
 

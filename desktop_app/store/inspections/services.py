@@ -6,12 +6,19 @@ from datetime import date
 
 from desktop_app.domain import cases as dom
 from desktop_app.i18n import Domain
-from desktop_app.store.cases.repositories import (CaseRepository, EmployerRepository, _codes,
-                                                  add_event)
+from desktop_app.store.cases.repositories import (
+    CaseRepository,
+    EmployerRepository,
+    _codes,
+    add_event,
+)
 from desktop_app.store.inspections.queries import sanctions_of, violations_of
-from desktop_app.store.inspections.repositories import (InspectionCaseRepository,
-                                                        InspectionRepository,
-                                                        SanctionRepository, ViolationRepository)
+from desktop_app.store.inspections.repositories import (
+    InspectionCaseRepository,
+    InspectionRepository,
+    SanctionRepository,
+    ViolationRepository,
+)
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.sequences import next_number
 from desktop_app.store.session import PermissionDenied, Session

@@ -11,12 +11,22 @@ from decimal import Decimal
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain
-from desktop_app.store.loans.queries import (as_date, current_schedule, loan_state,
-                                             lowest_balance_from, product_terms)
-from desktop_app.store.loans.repositories import (LOAN_NOT_FOUND, FundEntryRepository,
-                                                  FundRepository, InstalmentRepository,
-                                                  LoanRepository, ScheduleRepository,
-                                                  terms_of)
+from desktop_app.store.loans.queries import (
+    as_date,
+    current_schedule,
+    loan_state,
+    lowest_balance_from,
+    product_terms,
+)
+from desktop_app.store.loans.repositories import (
+    LOAN_NOT_FOUND,
+    FundEntryRepository,
+    FundRepository,
+    InstalmentRepository,
+    LoanRepository,
+    ScheduleRepository,
+    terms_of,
+)
 from desktop_app.store.repository import NotFound, ValidationError
 from desktop_app.store.sequences import next_number
 from desktop_app.store.session import PermissionDenied, Session

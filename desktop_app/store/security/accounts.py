@@ -25,9 +25,10 @@ from desktop_app.store.access import open_database
 from desktop_app.store.audit import utc_now, verify_chain
 from desktop_app.store.migrations import backup_file
 from desktop_app.store.offices import UserRepository
-from desktop_app.store.security import keys
+
 # the synced tables of this module register their repositories on import
 from desktop_app.store.security import consent as security_consent  # noqa: F401
+from desktop_app.store.security import keys
 from desktop_app.store.security import rights as security_rights  # noqa: F401
 from desktop_app.store.security.keys import is_encrypted_file, known_key, remember_key
 from desktop_app.store.security.policy import install_policy

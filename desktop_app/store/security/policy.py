@@ -5,8 +5,7 @@ from __future__ import annotations
 from desktop_app.domain import security as rules
 from desktop_app.domain.actors import Actor
 from desktop_app.i18n import Domain
-from desktop_app.store.session import (PermissionDenied, ReasonRequired, Session,
-                                       permission_message)
+from desktop_app.store.session import PermissionDenied, ReasonRequired, Session, permission_message
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext

@@ -10,12 +10,14 @@ from desktop_app.i18n import Domain
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.sequences import next_number
-from desktop_app.store.trainings.repositories import (TrainingAttendanceRepository,
-                                                      TrainingEventRepository,
-                                                      TrainingOutcomeRepository,
-                                                      TrainingParticipantRepository,
-                                                      TrainingSessionRepository,
-                                                      recompute_event)
+from desktop_app.store.trainings.repositories import (
+    TrainingAttendanceRepository,
+    TrainingEventRepository,
+    TrainingOutcomeRepository,
+    TrainingParticipantRepository,
+    TrainingSessionRepository,
+    recompute_event,
+)
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

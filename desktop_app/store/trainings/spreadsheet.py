@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
 from desktop_app.domain import names
-from desktop_app.domain.people import split_phones, validate_person
+from desktop_app.domain.people import validate_person
 from desktop_app.i18n import N_, Domain, format_date
 from desktop_app.i18n.formats import full_name
-from desktop_app.store.people.repositories import PersonRepository, identity_ids, search_people
+from desktop_app.store.people.duplicates import find_duplicates
+from desktop_app.store.people.repositories import PersonRepository, identity_ids
+from desktop_app.store.people.spreadsheet import field_for_title
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import repositories as tr
 
@@ -142,7 +142,7 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
+    from charset_normalizer import from_bytes  # deferred: charset_normalizer, CSV files only
     best = from_bytes(data, cp_isolation=["cp1251", "cp866", "koi8_r", "cp1254"]).best()
     encoding = best.encoding if best is not None else "cp1251"
     try:
@@ -187,7 +187,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> tuple[list[str]
 
 
 def _read_xlsx(path: Path):
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # deferred: openpyxl, 0.4 s
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception:
@@ -223,10 +223,6 @@ def _norm_header(text: str) -> str:
 
 def _people_title(header) -> str | None:
     """The column titles the people import knows ("Фамилия (Насаб)", "Phone / Телефон" ...)."""
-    try:
-        from desktop_app.store.people.spreadsheet import field_for_title
-    except ImportError:
-        return None
     name = field_for_title(header)
     return name if name in PERSON_COLUMNS else None
 
@@ -267,36 +263,8 @@ def _label(row: dict) -> str:
 
 def find_candidates(conn, values: dict, limit: int = 5) -> list[Candidate]:
     """Existing people who may be this row's person, best first."""
-    try:
-        from desktop_app.store.people.duplicates import find_duplicates
-    except ImportError:  # the duplicate finder is not installed: a simpler check
-        return _simple_candidates(conn, values, limit)
     found = find_duplicates(conn, values, limit=limit, min_score=MIN_SHOWN)
     return [Candidate(c.person["id"], _label(c.person), float(c.score)) for c in found]
-
-
-def _simple_candidates(conn, values: dict, limit: int) -> list[Candidate]:
-    term = " ".join(p for p in (values.get("family_name"), values.get("given_name")) if p)
-    wanted = names.full_name_key(values.get("family_name"), values.get("given_name"))
-    phones = {names.phone_key(p) for p in split_phones(values.get("phones"))} - {""}
-    out = []
-    for hit in search_people(conn, term, limit=20):
-        other = names.full_name_key(hit.family_name, hit.given_name)
-        similarity = fuzz.token_sort_ratio(wanted, other)
-        hit_phones = {names.phone_key(p) for p in split_phones(hit.phones)} - {""}
-        same_birth = bool(values.get("birth_date")) and values["birth_date"] == hit.birth_date
-        if similarity >= 90 and (same_birth or phones & hit_phones):
-            score = 95 + similarity / 20
-        elif similarity >= 85:
-            score = 0.85 * similarity
-            if values.get("birth_date") and hit.birth_date and not same_birth:
-                score -= 30
-        else:
-            continue
-        if score >= MIN_SHOWN:
-            out.append(Candidate(hit.id, _label(hit.__dict__), round(score, 1)))
-    out.sort(key=lambda c: -c.score)
-    return out[:limit]
 
 
 # ---- preview -----------------------------------------------------------------------------
