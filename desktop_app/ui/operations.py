@@ -517,9 +517,14 @@ class WriteOp(_Op):
 
     def _announce(self, result) -> None:
         tables = self._changes(result) if callable(self._changes) else self._changes
-        signal = getattr(self.ctx, "data_changed", None)
-        if signal is None:
-            return
+        announce(self.ctx, *tables)
+
+
+def announce(ctx, *tables: str) -> None:
+    """Announce a write that did not run as an operation (a modal dialog that saved on the
+    UI thread itself): ``ctx.data_changed`` once for each table."""
+    signal = getattr(ctx, "data_changed", None)
+    if signal is not None:
         for table in dict.fromkeys(tables):
             signal.emit(table)
 
