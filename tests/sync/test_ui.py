@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QPushButton
 
 from desktop_app.store.people import PersonRepository
 from desktop_app.sync import exchange, keys
+from desktop_app.ui import operations
 from desktop_app.ui.app import build_context
 from desktop_app.ui.sync.page import SyncPage
 
@@ -77,6 +78,7 @@ def test_conflict_resolved_by_taking_the_other_value(qtbot, make_replicas, tmp_p
     other = {"Navdi", "Garm"} - {in_use}
     _select_row(page.conflicts)
     _click(qtbot, page, "take_other")
+    assert operations.wait_idle(ctx)       # the write runs on the DB worker
     assert PersonRepository(dsh.session).get(p["id"])["village"] in other
     assert page.conflicts.rowCount() == 0
     ctx.worker.stop()
@@ -98,11 +100,13 @@ def test_duplicates_side_by_side_merge_and_undo(qtbot, make_replicas, tmp_path):
     assert shown == {"Раҳмонов", "Rahmonov"}
     left_is_a = page.left_values[0].text() == "Раҳмонов"
     _click(qtbot, page, "merge_keep_left")
+    assert operations.wait_idle(ctx)
     survivor, duplicate = (a, b) if left_is_a else (b, a)
     repo = PersonRepository(dsh.session)
     assert repo.get(duplicate["id"])["merged_into"] == survivor["id"]
     _select_row(page.duplicates)
     _click(qtbot, page, "unmerge")
+    assert operations.wait_idle(ctx)
     assert repo.get(duplicate["id"])["merged_into"] is None
     ctx.worker.stop()
 
