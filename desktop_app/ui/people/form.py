@@ -16,6 +16,8 @@ from desktop_app.i18n import N_, Domain
 from desktop_app.store import people_list
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
+from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.people.episodes import EpisodesEditor, to_display_date
 from desktop_app.ui.people.widgets import CodeCombo, FieldError, RefCombo
 
@@ -389,24 +391,30 @@ class PersonDialog(QDialog):
                     return False
                 if choice != DuplicateDialog.CREATE_ANYWAY:
                     return False
-        try:
-            person = people_list.save_person(self.ctx.session, values, episodes,
-                                             self.person_id)
-        except people_list.EpisodeErrors as exc:
+        person_id = self.person_id
+        saved = []
+
+        def done(person: dict) -> None:
+            saved.append(person)
+            self.person_id = person["id"]
+            self.form.mark_clean()
+            self.saved.emit(person["id"])
+            self.accept()
+        WriteOp(self.ctx, self, lambda session: people_list.save_person(
+            session, values, episodes, person_id), changes=("person",)) \
+            .success(done).failure(self._refused).run()
+        # True when saved at once (without a DB worker); else the dialog closes when saved
+        return bool(saved)
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, people_list.EpisodeErrors):
             self.form.show_errors({}, exc.rows)
-            return False
-        except ValidationError as exc:
+        elif isinstance(exc, ValidationError):
             self.form.show_errors(exc.errors)
-            return False
-        except PermissionDenied as exc:
+        elif isinstance(exc, PermissionDenied):
             self.form.show_errors({"_": str(exc)})
-            return False
-        self.person_id = person["id"]
-        self.form.mark_clean()
-        self.ctx.data_changed.emit("person")
-        self.saved.emit(person["id"])
-        self.accept()
-        return True
+        else:
+            operations.show_error(self, exc)
 
     # ---- guard -----------------------------------------------------------------------
     def confirm_close(self) -> bool:

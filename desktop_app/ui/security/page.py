@@ -20,6 +20,7 @@ from desktop_app.store.security_audit import (AuditFilter, action_label, audit_a
                                               audit_entries, break_message)
 from desktop_app.store.security_consent import expired_consents
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
 from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.security.dialogs import _error_label, _password_field
 
@@ -168,8 +169,13 @@ class UsersTab(QWidget):
             QMessageBox.warning(self, _("Not saved"), str(exc))
             return False
         self.refresh()
-        self.ctx.data_changed.emit("app_user")
+        self._announce()
         return True
+
+    def _announce(self) -> None:
+        # user administration stays on the UI thread: it wraps the database key with the
+        # key the UI session was unlocked with
+        operations.announce(self.ctx, "app_user")
 
     def add_user(self) -> None:
         dialog = UserDialog(self)
@@ -182,7 +188,7 @@ class UsersTab(QWidget):
                 dialog.error.show()
                 continue
             self.refresh()
-            self.ctx.data_changed.emit("app_user")
+            self._announce()
             return
 
     def change_role(self) -> None:
