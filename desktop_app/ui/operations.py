@@ -306,6 +306,8 @@ def session_for(ui_session: Session, conn) -> Session:
         return ui_session
     session = Session(conn, ui_session.actor, policy=ui_session.policy)
     session.granted_reasons = ui_session.granted_reasons
+    if hasattr(ui_session, "db_key"):
+        session.db_key = ui_session.db_key
     return session
 
 
