@@ -101,7 +101,7 @@ class DbWorker(QObject):
     def submit(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], None] | None = None, *,
                key: str | None = None) -> int:
-        """Run ``fn(conn)`` on the worker's connection; call ``on_done(result)`` on the UI thread."""
+        """Run ``fn(conn)`` on the worker's connection; ``on_done(result)`` on the UI thread."""
         number = next(self._numbers)
         with self._lock:
             if key is not None:

@@ -505,7 +505,7 @@ class CaseDetailDialog(QDialog):
                     refused, self.out_errors.clear)
 
     def export_pdf(self, path: str | None = None, include_sensitive: bool | None = None) -> str | None:
-        from desktop_app.reports.case_file import write_case_pdf
+        from desktop_app.reports.case_file import write_case_pdf  # deferred: ReportLab
         case = self.case()
         if path is None:
             path, _filter = QFileDialog.getSaveFileName(

@@ -20,6 +20,7 @@ from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
+from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.widgets import (REPEAT_BRUSH, ErrorLabel, FieldErrors, RefCombo,
                                           by_id, date_edit, iso, lazy_model, setup_table)
 from desktop_app.ui.operations import WriteOp
@@ -686,7 +687,6 @@ class EmployerView(QDialog):
         return dialog
 
     def open_case(self, row: int):
-        from desktop_app.ui.cases.detail import open_case
         item = self.case_list.item(row, 0)
         dialog = open_case(self.ctx, item.data(Qt.UserRole), self) if item else None
         self.last_dialog = dialog

@@ -1,7 +1,8 @@
 """The Funds tab: funds, their capital and figures."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from desktop_app.i18n import Domain
 from desktop_app.domain import loans as L

@@ -413,7 +413,7 @@ class LoansTab(QWidget):
                 self, _("Save repayment card"), f"{loan['number']}.pdf", "PDF (*.pdf)")
             if not path:
                 return None
-        from desktop_app.reports.loan_card import write_card  # deferred: ReportLab loads slowly
+        from desktop_app.reports.loan_card import write_card  # deferred: ReportLab
         loan_id = loan["id"]
         written = []
 

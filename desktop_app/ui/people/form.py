@@ -13,11 +13,12 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from desktop_app.domain.people import (MAX_AGE, MIGRATION_STATUSES, SEXES, age_on,
                                        birth_date_from_age, validate_episode, validate_person)
 from desktop_app.i18n import N_, Domain
-from desktop_app.store import people_list
+from desktop_app.store import people_duplicates, people_list
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.people.duplicates import DuplicateDialog
 from desktop_app.ui.people.episodes import EpisodesEditor, to_display_date
 from desktop_app.ui.people.widgets import CodeCombo, FieldError, RefCombo
 
@@ -34,8 +35,7 @@ TEXT_FIELDS = ("family_name", "given_name", "patronymic", "phones", "document_nu
 
 
 def default_duplicate_finder(conn, values: dict, limit: int = 5) -> list:
-    from desktop_app.store.people_duplicates import find_duplicates
-    return find_duplicates(conn, values, limit=limit)
+    return people_duplicates.find_duplicates(conn, values, limit=limit)
 
 
 class PersonForm(QWidget):
@@ -379,7 +379,6 @@ class PersonDialog(QDialog):
         if self.person_id is None:
             candidates = self.duplicate_finder(self.ctx.conn, values, limit=5)
             if candidates:
-                from desktop_app.ui.people.duplicates import DuplicateDialog
                 dialog = DuplicateDialog(self.ctx, values, candidates, self)
                 self.duplicates_dialog = dialog
                 choice = dialog.exec()

@@ -179,7 +179,8 @@ class ConsentSection(QWidget):
             if path.lower().endswith(".json"):
                 write_json(export_person(self.ctx.session, self.person_id, "json"), path)
             else:
-                from desktop_app.reports.security_export import write_person_pdf  # deferred: ReportLab loads slowly
+                from desktop_app.reports.security_export import (  # deferred: ReportLab
+                    write_person_pdf)
                 write_person_pdf(export_person(self.ctx.session, self.person_id, "pdf"), path)
         except (PermissionDenied, OSError) as exc:
             QMessageBox.warning(self, _("Not saved"), str(exc))

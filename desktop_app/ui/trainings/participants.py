@@ -178,7 +178,8 @@ class ParticipantsTab(QWidget):
     def print_certificates(self, path: str | None = None) -> int:
         """Number and print the certificates of everyone who completed; returns how many
         when printed at once (without a DB worker), else 0 (the message says it later)."""
-        from desktop_app.reports.trainings_certificates import print_certificates  # deferred: ReportLab loads slowly
+        from desktop_app.reports.trainings_certificates import (  # deferred: ReportLab
+            print_certificates)
         if not path:
             path, _filter = QFileDialog.getSaveFileName(
                 self, _("Print all certificates"), str(Path.home() / "certificates.pdf"),
