@@ -23,9 +23,10 @@ def percent_text(value: Fraction | None) -> str:
 
 
 class OutcomesTab(QWidget):
-    def __init__(self, session, parent=None):
+    def __init__(self, ctx, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.ctx = ctx
+        self.session = ctx.session
         self.event_id: str | None = None
         self.table = QTableWidget(0, 4)
         self.table.verticalHeader().setVisible(False)
@@ -67,5 +68,5 @@ class OutcomesTab(QWidget):
 
     def add(self) -> None:
         participants = tr.participants_of(self.session.conn, self.event_id)
-        if OutcomeDialog(self.session, self.event_id, participants, self).exec():
+        if OutcomeDialog(self.ctx, self.event_id, participants, self).exec():
             self.load(self.event_id)

@@ -58,7 +58,7 @@ class TrainingsPage(QWidget):
         self.form = EventForm(ctx, self._saved)
         self.participants = ParticipantsTab(ctx, self._participants_changed)
         self.participants.set_editable(ctx.can("create", "training_participant"))
-        self.outcomes = OutcomesTab(session)
+        self.outcomes = OutcomesTab(ctx)
         self.outcomes.add_button.setVisible(ctx.can("create", "training_outcome"))
         self.form.save_button.setVisible(self.editable)
         self.tabs = QTabWidget()
@@ -182,7 +182,7 @@ class TrainingsPage(QWidget):
         self.tabs.setTabEnabled(2, has)
 
     def edit_courses(self) -> None:
-        CoursesDialog(self.session, self).exec()
+        CoursesDialog(self.ctx, self).exec()
         self.form.retranslate()
         if self.current_event:
             self.open_event(self.current_event["id"])

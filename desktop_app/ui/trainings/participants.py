@@ -31,7 +31,7 @@ class ParticipantsTab(QWidget):
         self.session = ctx.session
         self.on_changed = on_changed
         self.event_id: str | None = None
-        self.model = AttendanceModel(self.session, self)
+        self.model = AttendanceModel(self.ctx, self)
         self.grid = AttendanceView(self.model)
         self.model.saved.connect(self._update_totals)
         self.model.failed.connect(lambda msg: self.message.setText(msg))
@@ -113,10 +113,6 @@ class ParticipantsTab(QWidget):
         self._update_totals()
         self.on_changed()
 
-    def _after_dialog(self) -> None:
-        # the dialogs save on the UI thread themselves
-        operations.announce(self.ctx, "training_participant")
-        self._after_change()
 
     def current_participant(self) -> dict | None:
         row = self.grid.currentIndex().row()
@@ -125,29 +121,29 @@ class ParticipantsTab(QWidget):
         return None
 
     def add_people(self) -> None:
-        dialog = AddPersonDialog(self.session, self.event_id, self)
+        dialog = AddPersonDialog(self.ctx, self.event_id, self)
         dialog.exec()
         if dialog.added:
-            self._after_dialog()
+            self._after_change()
 
     def register_person(self) -> None:
-        dialog = RegisterPersonDialog(self.session, self.event_id, self)
+        dialog = RegisterPersonDialog(self.ctx, self.event_id, self)
         if dialog.exec():
-            self._after_dialog()
+            self._after_change()
 
     def import_list(self) -> None:
-        dialog = ImportDialog(self.session, self.event_id, self)
+        dialog = ImportDialog(self.ctx, self.event_id, self)
         if dialog.exec() and dialog.result:
             r = dialog.result
             self.message.setText(_("Imported: {new} new people registered, {linked} people "
                                    "from the register added.").format(new=r.registered,
                                                                      linked=r.linked))
-            self._after_dialog()
+            self._after_change()
 
     def override(self) -> None:
         participant = self.current_participant()
-        if participant and OverrideDialog(self.session, participant, self).exec():
-            self._after_dialog()
+        if participant and OverrideDialog(self.ctx, participant, self).exec():
+            self._after_change()
 
     def _confirm_remove(self) -> None:
         participant = self.current_participant()
