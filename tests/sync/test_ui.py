@@ -118,18 +118,22 @@ def test_setup_passphrase_trust_and_revoke(qtbot, make_replicas):
     page.tabs.setCurrentIndex(1)
     page.passphrase.setText("short")
     _click(qtbot, page, "set_passphrase")
+    assert operations.wait_idle(ctx)       # set-up changes run on the DB worker
     assert "at least" in page.setup_message.text()
     assert not keys.has_passphrase(grm.conn)
     page.passphrase.setText("Rasht valley 2026 sync")
     _click(qtbot, page, "set_passphrase")
+    assert operations.wait_idle(ctx)
     assert keys.has_passphrase(grm.conn)
     assert page.fp_value.text() == keys.load_identity(grm.conn).fingerprint
     page.trust_fp.setText("1a2b 3c4d 5e6f 7a8b 9c0d")
     _click(qtbot, page, "trust")
+    assert operations.wait_idle(ctx)
     fps = [page.devices.item(r, 0).text() for r in range(page.devices.rowCount())]
     row = fps.index("1A2B-3C4D-5E6F-7A8B-9C0D")
     _select_row(page.devices, row)
     _click(qtbot, page, "revoke")
+    assert operations.wait_idle(ctx)
     assert keys.devices(grm.conn)[[d.fingerprint for d in keys.devices(grm.conn)].index(
         "1A2B-3C4D-5E6F-7A8B-9C0D")].status == "revoked"
     assert exchange.peers(grm.conn) == []

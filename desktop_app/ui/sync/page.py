@@ -502,42 +502,57 @@ class SyncPage(QWidget):
 
     # ---- set-up ------------------------------------------------------------------
     def save_passphrase(self) -> None:
-        try:
-            keys.set_passphrase(self.ctx.conn, self.passphrase.text())
-        except keys.SyncSetupError as exc:
-            self.setup_message.setText(str(exc))
-            return
-        keys.load_identity(self.ctx.conn)
-        self.ctx.session.log("sync_passphrase_set")
-        self.passphrase.clear()
-        self.setup_message.setText(_("The sync passphrase is set."))
-        self.refresh()
+        passphrase = self.passphrase.text()
+
+        def work(session) -> None:
+            keys.set_passphrase(session.conn, passphrase)
+            keys.load_identity(session.conn)
+            session.log("sync_passphrase_set")
+
+        def done(_result) -> None:
+            self.passphrase.clear()
+            self.setup_message.setText(_("The sync passphrase is set."))
+            self.refresh()
+        self._set_up(work, done)
+
+    def _set_up(self, work, done) -> None:
+        """A change of the sync set-up; a refusal is said under the form."""
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, keys.SyncSetupError):
+                self.setup_message.setText(str(exc))
+            else:
+                operations.show_error(self, exc)
+        WriteOp(self.ctx, self, work, changes=()).success(done).failure(refused).run()
 
     def trust_device(self) -> None:
-        try:
-            fp = keys.trust_fingerprint(self.ctx.conn, self.trust_fp.text(),
-                                        self.ctx.actor.user_id)
-        except keys.SyncSetupError as exc:
-            self.setup_message.setText(str(exc))
-            return
-        self.ctx.session.log("sync_device_trust", detail={"fingerprint": fp})
-        self.trust_fp.clear()
-        self.setup_message.setText(_("Trusted device {fingerprint}.").format(fingerprint=fp))
-        self.refresh()
+        text = self.trust_fp.text()
+
+        def work(session) -> str:
+            fp = keys.trust_fingerprint(session.conn, text, session.actor.user_id)
+            session.log("sync_device_trust", detail={"fingerprint": fp})
+            return fp
+
+        def done(fp: str) -> None:
+            self.trust_fp.clear()
+            self.setup_message.setText(_("Trusted device {fingerprint}.").format(fingerprint=fp))
+            self.refresh()
+        self._set_up(work, done)
 
     def revoke_selected(self) -> None:
         fp = self._selected(self.devices)
         if fp is None:
             return
-        try:
-            keys.revoke(self.ctx.conn, fp, self.ctx.actor.user_id)
-        except keys.SyncSetupError as exc:
-            self.setup_message.setText(str(exc))
-            return
-        self.ctx.session.log("sync_device_revoke", detail={"fingerprint": fp})
-        self.setup_message.setText(
-            _("Revoked device {fingerprint}: its bundles will be refused.").format(fingerprint=fp))
-        self.refresh()
+
+        def work(session) -> None:
+            keys.revoke(session.conn, fp, session.actor.user_id)
+            session.log("sync_device_revoke", detail={"fingerprint": fp})
+
+        def done(_result) -> None:
+            self.setup_message.setText(
+                _("Revoked device {fingerprint}: its bundles will be refused.").format(
+                    fingerprint=fp))
+            self.refresh()
+        self._set_up(work, done)
 
     @staticmethod
     def _selected(table: QTableWidget):
