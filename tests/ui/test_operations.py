@@ -200,3 +200,22 @@ def test_the_busy_cursor_shows_while_slow_work_runs(qtbot, ctx):
     release.set()
     assert operations.wait_idle(ctx)
     assert QApplication.overrideCursor() is None
+
+
+def test_writes_on_the_worker_and_on_the_ui_session_take_turns(qtbot, ctx, session):
+    """Each session re-reads the change-log counter per transaction, so writes of the UI
+    session and of write operations (another session on the worker's connection) never
+    hand out the same origin_seq."""
+    owner = _owner(qtbot)
+    repo = PersonRepository(session)
+    for n in range(3):
+        repo.create({"family_name": f"Ui{n}", "given_name": "A"})
+        WriteOp(ctx, owner, lambda s, n=n: PersonRepository(s).create(
+            {"family_name": f"Op{n}", "given_name": "B"}), changes=("person",)).run()
+        assert operations.wait_idle(ctx)
+    seqs = [r[0] for r in session.conn.execute(
+        "SELECT origin_seq FROM change_log WHERE origin_device=? ORDER BY seq",
+        (session.device_id,))]
+    assert len(seqs) == len(set(seqs)) and seqs == sorted(seqs)
+    names = {r[0] for r in session.conn.execute("SELECT family_name FROM person")}
+    assert {"Ui0", "Op0", "Ui2", "Op2"} <= names
