@@ -13,7 +13,7 @@ from desktop_app.store import db as dbmod
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.session import Session
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.worker import DbWorker
+from desktop_app.ui.operations import DbWorker
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
