@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -70,6 +72,14 @@ def private_data_dir(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HAMROH_HOME", str(tmp_path_factory.mktemp("hamroh-home")))
         yield
+
+
+@pytest.fixture(autouse=True)
+def restore_exception_hooks():
+    """``run_gui`` installs the window's exception hooks; the next test must not inherit them."""
+    hooks = sys.excepthook, threading.excepthook
+    yield
+    sys.excepthook, threading.excepthook = hooks
 
 
 @pytest.fixture
