@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sys
 
-from desktop_app import commands
+from desktop_app import commands, logs
 from desktop_app.i18n import Domain, set_language
 from desktop_app.store.db import DatabaseError
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from desktop_app.ui.app import run_gui
         return run_gui(db=args.db, demo=args.demo)
+    # only the command's name: its arguments may hold names, documents or passwords
+    logs.set_up(f"command {args.command}")
     try:
         return int(args.handler(args) or 0)
     except DatabaseError as exc:
@@ -55,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("Cancelled."), file=sys.stderr)
         return 130
+    except Exception:
+        log.exception("Command %s failed", args.command)
+        raise
 
 
 def _language_from(argv: list[str]) -> str | None:

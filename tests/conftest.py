@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,40 @@ def session(db_path) -> Session:
     s = Session(conn, default_actor(conn))
     yield s
     conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_data_dir(tmp_path_factory):
+    """Preferences, log files and the demo database of the test run stay out of the user's
+    real data directory (commands run in a subprocess inherit it too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HAMROH_HOME", str(tmp_path_factory.mktemp("hamroh-home")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def restore_exception_hooks():
+    """``run_gui`` installs the window's exception hooks; the next test must not inherit them."""
+    hooks = sys.excepthook, threading.excepthook
+    yield
+    sys.excepthook, threading.excepthook = hooks
+
+
+@pytest.fixture
+def log_home(tmp_path, monkeypatch) -> Path:
+    """A data directory of this test's own for ``logs.set_up``; the log handler that the
+    test installs is removed afterwards. The answer is where the log file goes."""
+    import logging
+
+    from desktop_app import logs
+    monkeypatch.setenv("HAMROH_HOME", str(tmp_path))
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield logs.log_file()
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from desktop_app.domain.people import parse_date
+from desktop_app.domain.people import as_date
 from desktop_app.i18n import N_, Domain
 
 DOMAIN = Domain("cases")
@@ -175,7 +175,7 @@ def clean_date(value, field: str, errors: dict[str, str], *, required: bool = Fa
             errors[field] = _("Enter the date.")
         return None
     try:
-        parsed = value if isinstance(value, date) else parse_date(value)
+        parsed = as_date(value)
     except ValueError:
         errors[field] = _("Write the date as dd.mm.yyyy, for example 07.03.2026.")
         return None
@@ -248,6 +248,18 @@ def validate_case(values: dict, *, categories: set[str], channels: set[str],
     opened = clean_date(cleaned.get("opened_on") or today, "opened_on", errors, required=True,
                         today=today, allow_future=False)
     cleaned["opened_on"] = opened
+    _clean_closing_dates(cleaned, errors, opened, today)
+    if "wages_recovered_minor" in cleaned or "wages_currency" in cleaned:
+        _check_wages(cleaned, errors)
+    for name in ("sensitive_flag", "returned_home", "inspection_opened", "fine_imposed"):
+        if name in cleaned:
+            cleaned[name] = 1 if cleaned[name] else 0
+    # anonymous callers (no person, no caller name or phone) are allowed
+    return cleaned, errors
+
+
+def _clean_closing_dates(cleaned: dict, errors: dict[str, str], opened: str | None,
+                         today: date) -> None:
     for name in ("resolved_on", "closed_on"):
         if name in cleaned:
             value = clean_date(cleaned.get(name), name, errors, today=today,
@@ -256,29 +268,23 @@ def validate_case(values: dict, *, categories: set[str], channels: set[str],
             if value and opened and value < opened:
                 errors[name] = _("This date is before the case was opened ({date}).").format(
                     date=opened)
-    if "wages_recovered_minor" in cleaned or "wages_currency" in cleaned:
-        # already in minor units when coming from the store; amount text handled by callers
-        minor = cleaned.get("wages_recovered_minor")
-        currency = cleaned.get("wages_currency")
-        if minor is not None:
-            if isinstance(minor, float) or not isinstance(minor, int):
-                errors["wages_recovered"] = _("Write the amount as a number, for example 12500.50.")
-            elif minor < 0:
-                errors["wages_recovered"] = _("The amount cannot be negative.")
-            elif currency not in CURRENCIES:
-                errors["wages_currency"] = _("Choose a currency from the list ({codes}).").format(
-                    codes=", ".join(CURRENCIES))
-        elif currency is not None and currency not in CURRENCIES:
+
+
+def _check_wages(cleaned: dict, errors: dict[str, str]) -> None:
+    # already in minor units when coming from the store; amount text handled by callers
+    minor = cleaned.get("wages_recovered_minor")
+    currency = cleaned.get("wages_currency")
+    if minor is not None:
+        if isinstance(minor, float) or not isinstance(minor, int):
+            errors["wages_recovered"] = _("Write the amount as a number, for example 12500.50.")
+        elif minor < 0:
+            errors["wages_recovered"] = _("The amount cannot be negative.")
+        elif currency not in CURRENCIES:
             errors["wages_currency"] = _("Choose a currency from the list ({codes}).").format(
                 codes=", ".join(CURRENCIES))
-    for name in ("sensitive_flag", "returned_home", "inspection_opened", "fine_imposed"):
-        if name in cleaned:
-            cleaned[name] = 1 if cleaned[name] else 0
-    if not cleaned.get("person_id") and not cleaned.get("caller_name") \
-            and not cleaned.get("caller_phone") and "person_id" in cleaned:
-        # anonymous callers are allowed: nothing to check
-        pass
-    return cleaned, errors
+    elif currency is not None and currency not in CURRENCIES:
+        errors["wages_currency"] = _("Choose a currency from the list ({codes}).").format(
+            codes=", ".join(CURRENCIES))
 
 
 def validate_followup(values: dict, opened_on: str | None) -> tuple[dict, dict[str, str]]:
@@ -290,8 +296,9 @@ def validate_followup(values: dict, opened_on: str | None) -> tuple[dict, dict[s
     due = clean_date(cleaned.get("due_on"), "due_on", errors, required=True)
     cleaned["due_on"] = due
     if due and opened_on and due < opened_on:
-        errors["due_on"] = _("A follow-up cannot be due before the case was opened ({date}).").format(
-            date=opened_on)
+        errors["due_on"] = _(
+            "A follow-up cannot be due before the case was opened ({date}).").format(
+                date=opened_on)
     if "done_on" in cleaned:
         done = clean_date(cleaned.get("done_on"), "done_on", errors, allow_future=False)
         cleaned["done_on"] = done

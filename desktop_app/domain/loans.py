@@ -122,15 +122,9 @@ def validate_terms(t: Terms) -> dict[str, str]:
     if t.currency not in MINOR_UNITS:
         errors["currency"] = _("Unknown currency {currency}.").format(currency=t.currency)
         return errors
-    if t.amount is None or t.amount <= 0:
-        errors["amount"] = _("Enter an amount greater than zero.")
-    elif round_money(t.amount, t.currency) != t.amount:
-        errors["amount"] = _("{amount} has more decimals than {currency} allows.").format(
-            amount=t.amount, currency=t.currency)
-    if "amount" not in errors and isinstance(t.term, int) and t.term >= 1 and \
-            t.amount < t.term:
-        errors["amount"] = _("The amount is too small for {term} instalments.").format(
-            term=t.term)
+    amount_error = _amount_error(t)
+    if amount_error:
+        errors["amount"] = amount_error
     if t.annual_rate is None or t.annual_rate < 0 or t.annual_rate > 200:
         errors["annual_rate"] = _("The yearly rate must be between 0 and 200 percent.")
     if not isinstance(t.term, int) or t.term < 1 or t.term > 260:
@@ -151,6 +145,17 @@ def validate_terms(t: Terms) -> dict[str, str]:
         errors["allocation"] = _("The allocation order must name penalty, interest and "
                                  "principal once each.")
     return errors
+
+
+def _amount_error(t: Terms) -> str | None:
+    if t.amount is None or t.amount <= 0:
+        return _("Enter an amount greater than zero.")
+    if round_money(t.amount, t.currency) != t.amount:
+        return _("{amount} has more decimals than {currency} allows.").format(
+            amount=t.amount, currency=t.currency)
+    if isinstance(t.term, int) and t.term >= 1 and t.amount < t.term:
+        return _("The amount is too small for {term} instalments.").format(term=t.term)
+    return None
 
 
 @dataclass(frozen=True)

@@ -102,13 +102,15 @@ _DIGITS = re.compile(r"\D+")
 
 
 def phone_key(phone: str | None) -> str:
-    """The last nine digits of a phone number: the same subscriber in +992, 8-10-992 or local form."""
+    """The last nine digits of a phone number: the same subscriber in +992, 8-10-992 or
+    local form."""
     digits = _DIGITS.sub("", phone or "")
     return digits[-9:] if len(digits) >= 7 else ""
 
 
 def document_key(number: str | None) -> str:
-    """Document numbers compare without spaces, dashes or case; Cyrillic look-alikes fold to Latin."""
+    """Document numbers compare without spaces, dashes or case; Cyrillic look-alikes fold to
+    Latin."""
     text = transliterate(number or "").upper()
     return re.sub(r"[^0-9A-Z]", "", text)
 

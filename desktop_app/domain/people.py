@@ -36,6 +36,17 @@ def parse_date(text: str | None) -> date | None:
     raise ValueError(text)
 
 
+def as_date(value: str | date) -> date:
+    """A filled-in date field as a date: a ``date`` as it is, text read by ``parse_date``;
+    ValueError for text that is not a date (blank text included)."""
+    if isinstance(value, date):
+        return value
+    parsed = parse_date(value)
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
+
+
 def split_phones(text: str | None) -> list[str]:
     return [p.strip() for p in re.split(r"[;,]", text or "") if p.strip()]
 
@@ -67,46 +78,59 @@ def validate_person(values: dict, today: date | None = None) -> tuple[dict, dict
     if sex not in (None, "", *SEXES):
         errors["sex"] = _("Choose female or male.")
     cleaned["sex"] = sex or None
-    birth = cleaned.get("birth_date")
-    if birth:
-        try:
-            parsed = parse_date(birth) if not isinstance(birth, date) else birth
-        except ValueError:
-            errors["birth_date"] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
-        else:
-            if parsed > today:
-                errors["birth_date"] = _("The date of birth is in the future.")
-            elif age_on(parsed, today) > MAX_AGE:
-                errors["birth_date"] = _("The date of birth is more than {years} years ago.").format(
-                    years=MAX_AGE)
-            else:
-                cleaned["birth_date"] = parsed.isoformat()
-    else:
-        cleaned["birth_date"] = None
-    for phone in split_phones(cleaned.get("phones")):
-        if not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 7:
-            errors["phones"] = _("{phone} is not a phone number: use digits, spaces, dashes and "
-                                 "an optional leading +.").format(phone=phone)
-            break
+    _clean_birth_date(cleaned, errors, today)
+    _check_phones(cleaned, errors)
     status = cleaned.get("migration_status")
     if status not in (None, "", *MIGRATION_STATUSES):
         errors["migration_status"] = _("Choose a migration status from the list.")
     cleaned["migration_status"] = status or None
-    consent = cleaned.get("consent_date")
-    if consent:
-        try:
-            parsed = parse_date(consent) if not isinstance(consent, date) else consent
-        except ValueError:
-            errors["consent_date"] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
-        else:
-            if parsed > today:
-                errors["consent_date"] = _("The consent date is in the future.")
-            else:
-                cleaned["consent_date"] = parsed.isoformat()
+    _clean_consent_date(cleaned, errors, today)
     for flag in ("disability", "female_headed_household", "union_member",
                  "birth_date_estimated"):
         cleaned[flag] = 1 if cleaned.get(flag) else 0
     return cleaned, errors
+
+
+def _clean_birth_date(cleaned: dict, errors: dict[str, str], today: date) -> None:
+    birth = cleaned.get("birth_date")
+    if not birth:
+        cleaned["birth_date"] = None
+        return
+    try:
+        parsed = as_date(birth)
+    except ValueError:
+        errors["birth_date"] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
+        return
+    if parsed > today:
+        errors["birth_date"] = _("The date of birth is in the future.")
+    elif age_on(parsed, today) > MAX_AGE:
+        errors["birth_date"] = _("The date of birth is more than {years} years ago.").format(
+            years=MAX_AGE)
+    else:
+        cleaned["birth_date"] = parsed.isoformat()
+
+
+def _check_phones(cleaned: dict, errors: dict[str, str]) -> None:
+    for phone in split_phones(cleaned.get("phones")):
+        if not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 7:
+            errors["phones"] = _("{phone} is not a phone number: use digits, spaces, dashes and "
+                                 "an optional leading +.").format(phone=phone)
+            return
+
+
+def _clean_consent_date(cleaned: dict, errors: dict[str, str], today: date) -> None:
+    consent = cleaned.get("consent_date")
+    if not consent:
+        return
+    try:
+        parsed = as_date(consent)
+    except ValueError:
+        errors["consent_date"] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
+        return
+    if parsed > today:
+        errors["consent_date"] = _("The consent date is in the future.")
+    else:
+        cleaned["consent_date"] = parsed.isoformat()
 
 
 def validate_episode(values: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
@@ -120,7 +144,7 @@ def validate_episode(values: dict, today: date | None = None) -> tuple[dict, dic
             cleaned[name] = None
             continue
         try:
-            parsed[name] = parse_date(value) if not isinstance(value, date) else value
+            parsed[name] = as_date(value)
             cleaned[name] = parsed[name].isoformat()
         except ValueError:
             errors[name] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")

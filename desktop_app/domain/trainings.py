@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from desktop_app.domain.people import parse_date
+from desktop_app.domain.people import as_date
 from desktop_app.i18n import N_, Domain, format_number
 
 DOMAIN = Domain("trainings")
@@ -54,10 +54,12 @@ class CompletionRule:
 
     @classmethod
     def from_attributes(cls, attributes: dict | str | None) -> "CompletionRule":
+        written: dict
         if isinstance(attributes, str):
-            attributes = json.loads(attributes or "{}")
-        attributes = attributes or {}
-        rule = attributes.get("completion", attributes)
+            written = json.loads(attributes or "{}") or {}
+        else:
+            written = attributes or {}
+        rule = written.get("completion", written)
         share = _fraction(rule.get("min_share_sessions"))
         if share is not None and not (0 <= share <= 1):
             raise ValueError(rule.get("min_share_sessions"))
@@ -82,7 +84,8 @@ class CompletionRule:
             return False
         if attended > total:
             attended = total
-        if self.min_share_sessions is not None and Fraction(attended, total) < self.min_share_sessions:
+        share = Fraction(attended, total)
+        if self.min_share_sessions is not None and share < self.min_share_sessions:
             return False
         if self.min_sessions is not None and attended < self.min_sessions:
             return False
@@ -144,7 +147,7 @@ def _date(values: dict, name: str, errors: dict) -> date | None:
         values[name] = None
         return None
     try:
-        parsed = value if isinstance(value, date) else parse_date(value)
+        parsed = as_date(value)
     except ValueError:
         errors[name] = _("Write the date as dd.mm.yyyy, for example 07.03.1991.")
         return None

@@ -22,7 +22,7 @@ import gettext
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 SOURCE_LANGUAGE = "en"
@@ -42,6 +42,14 @@ _language = SOURCE_LANGUAGE
 _listeners: list[Callable[[str], None]] = []
 
 
+class _MoFile(gettext.GNUTranslations):
+    """One compiled catalog. Lookups read its message table directly, so that a message
+    missing here falls through to the next domain instead of coming back untranslated."""
+
+    _catalog: dict[Any, str]   # filled by GNUTranslations while reading the file
+    plural: Callable[[int], int]
+
+
 class Catalogs:
     """One language's catalogs with a lookup order per domain.
 
@@ -51,15 +59,15 @@ class Catalogs:
 
     def __init__(self, language: str):
         self.language = language
-        self.by_domain: dict[str, gettext.GNUTranslations] = {}
+        self.by_domain: dict[str, _MoFile] = {}
         folder = LOCALE_DIR / language / "LC_MESSAGES"
         if folder.is_dir():
             for mo in sorted(folder.glob("*.mo")):
                 with open(mo, "rb") as fh:
-                    self.by_domain[mo.stem] = gettext.GNUTranslations(fh)
-        self._orders: dict[str, list[gettext.GNUTranslations]] = {}
+                    self.by_domain[mo.stem] = _MoFile(fh)
+        self._orders: dict[str, list[_MoFile]] = {}
 
-    def order(self, domain: str) -> list[gettext.GNUTranslations]:
+    def order(self, domain: str) -> list[_MoFile]:
         found = self._orders.get(domain)
         if found is None:
             names = [domain, CORE] + sorted(self.by_domain)
@@ -84,8 +92,9 @@ class Catalogs:
         return singular if n == 1 else plural
 
     def pgettext(self, domain: str, context: str, message: str) -> str:
-        found = self.gettext(domain, f"{context}\x04{message}")
-        return message if found == f"{context}\x04{message}" else found
+        key = f"{context}\x04{message}"   # how gettext stores a message with a context
+        found = self.gettext(domain, key)
+        return message if found == key else found
 
 
 _catalogs: dict[str, Catalogs] = {}

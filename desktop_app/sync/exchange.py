@@ -491,14 +491,6 @@ def default_bundle_name(conn, target: str) -> str:
     return f"{code}-to-{target}-{stamp}{fmt.SUFFIX}"
 
 
-def file_is_bundle(path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(fmt.MAGIC)) == fmt.MAGIC
-    except OSError:
-        return False
-
-
 def remove_quietly(path) -> None:
     try:
         os.unlink(path)

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app import i18n, paths, preferences
+from desktop_app import i18n, logs, paths, preferences
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.session import Session
+from desktop_app.ui import excepthook
 from desktop_app.ui.context import AppContext
-from desktop_app.ui.worker import DbWorker
+from desktop_app.ui.operations import DbWorker
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -66,6 +67,7 @@ def _ensure_demo(path: Path) -> None:
 
 def run_gui(db: str | None = None, demo: bool = False) -> int:
     app = application()
+    excepthook.install(logs.set_up("window"))
     i18n.set_language(initial_language())
     if demo:
         path = paths.demo_database()

@@ -5,15 +5,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.store.session import Session
+from desktop_app.store.session import PermissionDenied, Session
 
 
 class AppContext(QObject):
     """Shared state of one open database in the UI.
 
-    ``session`` is used on the UI thread for quick reads and single-record saves;
-    ``worker`` runs anything slower on its own connection (see ui.worker).
-    ``data_changed(table)`` tells pages to refresh after writes made elsewhere.
+    ``session`` is used on the UI thread for quick reads; ``worker`` runs reads and writes
+    on its own connection (pages reach it only through ui.operations).
+    ``data_changed(table)`` tells pages to refresh after writes made elsewhere; write
+    operations emit it (ui.operations.WriteOp), pages never do.
     """
 
     data_changed = Signal(str)
@@ -38,7 +39,6 @@ class AppContext(QObject):
 
     def can(self, action: str, table: str, row: dict | None = None) -> bool:
         """Whether the current user may do ``action`` (hide what they may not)."""
-        from desktop_app.store.session import PermissionDenied
         try:
             self.session.require(action, table, row)
         except PermissionDenied:

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, Q
 
 from desktop_app import i18n
 from desktop_app.i18n import Domain
+from desktop_app.i18n.qt import refresh
+from desktop_app.ui import operations
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages import PageSpec, discover_pages
 
@@ -137,7 +139,6 @@ class MainWindow(QMainWindow):
 
     # ---- language --------------------------------------------------------------------
     def _language_changed(self, _language: str) -> None:
-        from desktop_app.i18n.qt import refresh
         app = QApplication.instance()
         if app is not None:
             refresh(app)
@@ -172,6 +173,5 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         i18n.remove_listener(self._language_changed)
-        if self.ctx.worker is not None:
-            self.ctx.worker.stop()
+        operations.shutdown(self.ctx)
         event.accept()

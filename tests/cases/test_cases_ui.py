@@ -12,6 +12,7 @@ from desktop_app.i18n import set_language
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import ReasonRequired
+from desktop_app.ui import operations
 from desktop_app.ui.cases import detail as detail_module
 from desktop_app.ui.cases import page as page_module
 from desktop_app.ui.cases.detail import CaseDetailDialog
@@ -48,6 +49,7 @@ def bare_ctx(session, db_path):
 
 def click(qtbot, widget):
     qtbot.mouseClick(widget, Qt.LeftButton)
+    assert operations.wait_idle()   # a save runs on the DB worker: wait for its answer
 
 
 def test_hotline_call_end_to_end(qtbot, ctx, session):

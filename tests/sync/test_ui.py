@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QPushButton
 
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import exchange, keys
+from desktop_app.ui import operations
 from desktop_app.ui.app import build_context
 from desktop_app.ui.sync.page import SyncPage
 
@@ -77,6 +78,7 @@ def test_conflict_resolved_by_taking_the_other_value(qtbot, make_replicas, tmp_p
     other = {"Navdi", "Garm"} - {in_use}
     _select_row(page.conflicts)
     _click(qtbot, page, "take_other")
+    assert operations.wait_idle(ctx)       # the write runs on the DB worker
     assert PersonRepository(dsh.session).get(p["id"])["village"] in other
     assert page.conflicts.rowCount() == 0
     ctx.worker.stop()
@@ -98,11 +100,13 @@ def test_duplicates_side_by_side_merge_and_undo(qtbot, make_replicas, tmp_path):
     assert shown == {"Раҳмонов", "Rahmonov"}
     left_is_a = page.left_values[0].text() == "Раҳмонов"
     _click(qtbot, page, "merge_keep_left")
+    assert operations.wait_idle(ctx)
     survivor, duplicate = (a, b) if left_is_a else (b, a)
     repo = PersonRepository(dsh.session)
     assert repo.get(duplicate["id"])["merged_into"] == survivor["id"]
     _select_row(page.duplicates)
     _click(qtbot, page, "unmerge")
+    assert operations.wait_idle(ctx)
     assert repo.get(duplicate["id"])["merged_into"] is None
     ctx.worker.stop()
 
@@ -114,18 +118,22 @@ def test_setup_passphrase_trust_and_revoke(qtbot, make_replicas):
     page.tabs.setCurrentIndex(1)
     page.passphrase.setText("short")
     _click(qtbot, page, "set_passphrase")
+    assert operations.wait_idle(ctx)       # set-up changes run on the DB worker
     assert "at least" in page.setup_message.text()
     assert not keys.has_passphrase(grm.conn)
     page.passphrase.setText("Rasht valley 2026 sync")
     _click(qtbot, page, "set_passphrase")
+    assert operations.wait_idle(ctx)
     assert keys.has_passphrase(grm.conn)
     assert page.fp_value.text() == keys.load_identity(grm.conn).fingerprint
     page.trust_fp.setText("1a2b 3c4d 5e6f 7a8b 9c0d")
     _click(qtbot, page, "trust")
+    assert operations.wait_idle(ctx)
     fps = [page.devices.item(r, 0).text() for r in range(page.devices.rowCount())]
     row = fps.index("1A2B-3C4D-5E6F-7A8B-9C0D")
     _select_row(page.devices, row)
     _click(qtbot, page, "revoke")
+    assert operations.wait_idle(ctx)
     assert keys.devices(grm.conn)[[d.fingerprint for d in keys.devices(grm.conn)].index(
         "1A2B-3C4D-5E6F-7A8B-9C0D")].status == "revoked"
     assert exchange.peers(grm.conn) == []

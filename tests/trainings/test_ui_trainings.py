@@ -28,8 +28,8 @@ def training(session):
     return ev, parts
 
 
-def _grid(qtbot, session, event_id):
-    model = AttendanceModel(session)
+def _grid(qtbot, session, db_path, event_id):
+    model = AttendanceModel(AppContext(session, db_path))
     view = AttendanceView(model)
     qtbot.addWidget(view)
     model.load(event_id)
@@ -38,9 +38,9 @@ def _grid(qtbot, session, event_id):
     return model, view
 
 
-def test_keyboard_attendance_entry_saves_and_totals(qtbot, session, training):
+def test_keyboard_attendance_entry_saves_and_totals(qtbot, session, db_path, training):
     ev, parts = training
-    model, view = _grid(qtbot, session, ev["id"])
+    model, view = _grid(qtbot, session, db_path, ev["id"])
     # participants are ordered by name: Karimov, Yoʻldosheva, Раҳмонова
     assert [model.headerData(r, Qt.Vertical) for r in range(3)] == [
         "Karimov Jamshid", "Yoʻldosheva Gʻulomjon", "Раҳмонова Гулнора"]
@@ -70,9 +70,9 @@ def test_keyboard_attendance_entry_saves_and_totals(qtbot, session, training):
                                 "table_name='training_attendance'").fetchone()[0] == 8
 
 
-def test_space_on_a_selection_marks_a_whole_session(qtbot, session, training):
+def test_space_on_a_selection_marks_a_whole_session(qtbot, session, db_path, training):
     ev, parts = training
-    model, view = _grid(qtbot, session, ev["id"])
+    model, view = _grid(qtbot, session, db_path, ev["id"])
     qtbot.keyClick(view, Qt.Key_Right)
     qtbot.keyClick(view, Qt.Key_Right)
     qtbot.keyClick(view, Qt.Key_Down, Qt.ShiftModifier)
@@ -111,10 +111,12 @@ def test_page_creates_a_training_with_planned_sessions(qtbot, session, db_path):
     assert tq.list_events(session.conn)[0]["end_date"] == "2026-04-09"
 
 
-def test_add_by_search_register_with_duplicate_check_and_override(qtbot, session, training):
+def test_add_by_search_register_with_duplicate_check_and_override(qtbot, session, db_path,
+                                                                 training):
     ev, parts = training
     other = h.person(session, "Назаров", "Умед", sex="male", birth_date="1988-02-03")
-    dialog = AddPersonDialog(session, ev["id"])
+    ctx = AppContext(session, db_path)
+    dialog = AddPersonDialog(ctx, ev["id"])
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.search, "Nazarov")
     qtbot.keyClick(dialog.search, Qt.Key_Return)
@@ -122,7 +124,7 @@ def test_add_by_search_register_with_duplicate_check_and_override(qtbot, session
     qtbot.keyClick(dialog.search, Qt.Key_Return)               # again: refused, said why
     assert "already takes part" in dialog.error.text()
 
-    reg = RegisterPersonDialog(session, ev["id"])
+    reg = RegisterPersonDialog(ctx, ev["id"])
     qtbot.addWidget(reg)
     reg.family.setText("Nazarov")
     reg.given.setText("Umed")
@@ -140,7 +142,7 @@ def test_add_by_search_register_with_duplicate_check_and_override(qtbot, session
     assert len(tq.participants_of(session.conn, ev["id"])) == 5
 
     part = tq.participants_of(session.conn, ev["id"])[0]
-    override = OverrideDialog(session, part)
+    override = OverrideDialog(ctx, part)
     qtbot.addWidget(override)
     override.choice.setCurrentIndex(override.choice.findData("completed"))
     override.buttons.button(QDialogButtonBox.Save).click()
@@ -150,12 +152,12 @@ def test_add_by_search_register_with_duplicate_check_and_override(qtbot, session
     assert tr.TrainingParticipantRepository(session).get(part["id"])["completed"] == 1
 
 
-def test_import_dialog_previews_then_saves(qtbot, session, training, tmp_path):
+def test_import_dialog_previews_then_saves(qtbot, session, db_path, training, tmp_path):
     ev, parts = training
     path = tmp_path / "list.csv"
     path.write_text("Фамилия,Имя,Дата рождения\nСаидова,Малика,05.06.1990\nБобоев,,\n"
                     "Ҳасанов,Баҳром,31.02.1990\n", encoding="utf-8")
-    dialog = ImportDialog(session, ev["id"], path=str(path))
+    dialog = ImportDialog(AppContext(session, db_path), ev["id"], path=str(path))
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 3
     assert dialog.table.item(1, 3).text() == "Error"
@@ -192,9 +194,9 @@ def test_certificates_button_and_person_section(qtbot, session, db_path, trainin
     assert section.outcomes.item(0, 1).text() == "Started a business"
 
 
-def test_courses_dialog_adds_a_course_and_rejects_a_bad_rule(qtbot, session):
+def test_courses_dialog_adds_a_course_and_rejects_a_bad_rule(qtbot, session, db_path):
     from desktop_app.ui.trainings.dialogs import CoursesDialog
-    dialog = CoursesDialog(session)
+    dialog = CoursesDialog(AppContext(session, db_path))
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 8
     dialog.table.setCurrentCell(0, 0)

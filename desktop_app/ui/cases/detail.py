@@ -17,9 +17,11 @@ from desktop_app.store import reference
 from desktop_app.store.inspections.queries import inspections_of_case
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
 from desktop_app.ui.cases.intake import PersonPicker
 from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, ErrorLabel, FieldErrors, RefCombo,
                                           ask_reason, date_edit, iso)
+from desktop_app.ui.operations import WriteOp
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -351,30 +353,37 @@ class CaseDetailDialog(QDialog):
             getattr(self, name).setChecked(bool(case.get(name)))
         self.outcome_notes.setText(case.get("outcome_notes") or "")
 
-    def _changed(self) -> None:
-        self.ctx.data_changed.emit("hotline_case")
-        self.refresh()
+    def _write(self, work, refused, saved) -> None:
+        """Save ``work(session)``; a refusal goes to ``refused(exc)`` (shown at its field),
+        then ``saved()`` and the case is shown again."""
+        def done(_result) -> None:
+            saved()
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, (ValidationError, PermissionDenied, dom.TransitionRefused)):
+                refused(exc)
+            else:
+                operations.show_error(self, exc)
+        WriteOp(self.ctx, self, work, changes=("hotline_case",)).success(done) \
+            .failure(failed).run()
 
     # ---- actions ---------------------------------------------------------------------
     def change_status(self) -> None:
         target = self.status_combo.currentData()
         if not target:
             return
-        try:
-            sc.change_status(self.ctx.session, self.case_id, target,
-                             reason=self.status_reason.text())
-        except dom.TransitionRefused as exc:
-            self.status_error.show_error(str(exc))
-            return
-        except ValidationError as exc:
-            self.status_error.show_error(" ".join(exc.errors.values()))
-            return
-        except PermissionDenied as exc:
-            self.status_error.show_error(str(exc))
-            return
-        self.status_error.show_error(None)
-        self.status_reason.clear()
-        self._changed()
+        case_id, reason = self.case_id, self.status_reason.text()
+
+        def refused(exc: BaseException) -> None:
+            self.status_error.show_error(" ".join(exc.errors.values())
+                                         if isinstance(exc, ValidationError) else str(exc))
+
+        def saved() -> None:
+            self.status_error.show_error(None)
+            self.status_reason.clear()
+        self._write(lambda session: sc.change_status(session, case_id, target, reason=reason),
+                    refused, saved)
 
     def show_link(self) -> None:
         self.picker.setVisible(True)
@@ -386,40 +395,37 @@ class CaseDetailDialog(QDialog):
         if not person_id:
             self.link_error.show_error(_("Find the person and pick them from the list."))
             return
-        try:
-            sc.link_person(self.ctx.session, self.case_id, person_id)
-        except (ValidationError, PermissionDenied) as exc:
-            self.link_error.show_error(" ".join(getattr(exc, "errors", {}).values()) or str(exc))
-            return
-        self.link_error.show_error(None)
-        self.picker.setVisible(False)
-        self.link_confirm.setVisible(False)
-        self._changed()
+        case_id = self.case_id
+
+        def saved() -> None:
+            self.link_error.show_error(None)
+            self.picker.setVisible(False)
+            self.link_confirm.setVisible(False)
+        self._write(lambda session: sc.link_person(session, case_id, person_id),
+                    lambda exc: self.link_error.show_error(
+                        " ".join(getattr(exc, "errors", {}).values()) or str(exc)), saved)
 
     def add_note(self) -> None:
-        try:
-            sc.add_event(self.ctx.session, self.case_id, self.note_kind.currentData(),
-                         self.note.text())
-        except (ValidationError, PermissionDenied) as exc:
-            self.note_error.show_error(" ".join(getattr(exc, "errors", {}).values()) or str(exc))
-            return
-        self.note_error.show_error(None)
-        self.note.clear()
-        self._changed()
+        case_id, kind, text = self.case_id, self.note_kind.currentData(), self.note.text()
+
+        def saved() -> None:
+            self.note_error.show_error(None)
+            self.note.clear()
+        self._write(lambda session: sc.add_event(session, case_id, kind, text),
+                    lambda exc: self.note_error.show_error(
+                        " ".join(getattr(exc, "errors", {}).values()) or str(exc)), saved)
 
     def add_followup(self) -> None:
-        try:
-            sc.add_followup(self.ctx.session, self.case_id, iso(self.fu_due),
-                            self.fu_action.text())
-        except ValidationError as exc:
-            self.fu_errors.show(exc.errors)
-            return
-        except PermissionDenied as exc:
-            self.fu_errors.show({"general": str(exc)})
-            return
-        self.fu_errors.clear()
-        self.fu_action.clear()
-        self._changed()
+        case_id, due, action = self.case_id, iso(self.fu_due), self.fu_action.text()
+
+        def saved() -> None:
+            self.fu_errors.clear()
+            self.fu_action.clear()
+        self._write(lambda session: sc.add_followup(session, case_id, due, action),
+                    self._followup_refused, saved)
+
+    def _followup_refused(self, exc: BaseException) -> None:
+        self.fu_errors.show(getattr(exc, "errors", None) or {"general": str(exc)})
 
     def _selected(self, table: QTableWidget) -> str | None:
         items = table.selectedItems()
@@ -433,78 +439,73 @@ class CaseDetailDialog(QDialog):
         result, ok = QInputDialog.getText(self, _("Follow-up done"), _("Result (optional)"))
         if not ok:
             return
-        try:
-            sc.complete_followup(self.ctx.session, fid, result=result or None)
-        except (ValidationError, PermissionDenied) as exc:
-            self.fu_errors.show(getattr(exc, "errors", None) or {"general": str(exc)})
-            return
-        self.fu_errors.clear()
-        self._changed()
+        self._write(lambda session: sc.complete_followup(session, fid, result=result or None),
+                    self._followup_refused, self.fu_errors.clear)
 
     def add_referral(self, *, override_reason: str | None = None) -> None:
-        session = self.ctx.session
+        case_id = self.case_id
         values = {"target": self.ref_target.code(), "target_detail": self.ref_detail.text(),
                   "target_office_id": self.ref_office.currentData()}
-        try:
-            sc.refer(session, self.case_id, values, override_reason=override_reason)
-        except sc.ConsentRequired as exc:
-            if not sc.can_override_consent(session, self.case()):
-                self.ref_errors.show({"general": str(exc)})
-                return
-            reason, ok = QInputDialog.getText(
-                self, _("Refer without consent"),
-                str(exc) + "\n\n" + _("Reason for referring without consent (audited):"))
-            if ok and reason.strip():
-                self.add_referral(override_reason=reason)
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, sc.ConsentRequired):
+                self._consent_required(exc)
+            elif isinstance(exc, ValidationError):
+                self.ref_errors.show(exc.errors)
             else:
                 self.ref_errors.show({"general": str(exc)})
-            return
-        except ValidationError as exc:
-            self.ref_errors.show(exc.errors)
-            return
-        except PermissionDenied as exc:
+
+        def saved() -> None:
+            self.ref_errors.clear()
+            self.ref_detail.clear()
+        self._write(lambda session: sc.refer(session, case_id, values,
+                                             override_reason=override_reason),
+                    refused, saved)
+
+    def _consent_required(self, exc: BaseException) -> None:
+        if not sc.can_override_consent(self.ctx.session, self.case()):
             self.ref_errors.show({"general": str(exc)})
             return
-        self.ref_errors.clear()
-        self.ref_detail.clear()
-        self._changed()
+        reason, ok = QInputDialog.getText(
+            self, _("Refer without consent"),
+            str(exc) + "\n\n" + _("Reason for referring without consent (audited):"))
+        if ok and reason.strip():
+            self.add_referral(override_reason=reason)
+        else:
+            self.ref_errors.show({"general": str(exc)})
 
     def answer_referral(self) -> None:
         rid = self._selected(self.referrals)
         if not rid:
             self.ref_errors.show({"general": _("Select a referral first.")})
             return
-        try:
-            sc.answer_referral(self.ctx.session, rid, self.ref_status.code(),
-                               answer=self.ref_answer.text() or None)
-        except (ValidationError, PermissionDenied) as exc:
-            self.ref_errors.show(getattr(exc, "errors", None) or {"general": str(exc)})
-            return
-        self.ref_errors.clear()
-        self.ref_answer.clear()
-        self._changed()
+        status, answer = self.ref_status.code(), self.ref_answer.text() or None
+
+        def saved() -> None:
+            self.ref_errors.clear()
+            self.ref_answer.clear()
+        self._write(lambda session: sc.answer_referral(session, rid, status, answer=answer),
+                    lambda exc: self.ref_errors.show(getattr(exc, "errors", None)
+                                                     or {"general": str(exc)}), saved)
 
     def save_outcome(self) -> None:
-        try:
-            sc.record_outcome(
-                self.ctx.session, self.case_id, outcome=self.outcome.code(),
-                wages_recovered=self.wages.text().strip() or None,
-                wages_currency=self.currency.currentData(),
-                returned_home=self.returned_home.isChecked(),
-                inspection_opened=self.inspection_opened.isChecked(),
-                fine_imposed=self.fine_imposed.isChecked(),
-                notes=self.outcome_notes.text() or None)
-        except ValidationError as exc:
-            self.out_errors.show(exc.errors)
-            return
-        except (PermissionDenied, dom.TransitionRefused) as exc:
-            self.out_errors.show({"general": str(exc)})
-            return
-        self.out_errors.clear()
-        self._changed()
+        case_id = self.case_id
+        values = dict(outcome=self.outcome.code(),
+                      wages_recovered=self.wages.text().strip() or None,
+                      wages_currency=self.currency.currentData(),
+                      returned_home=self.returned_home.isChecked(),
+                      inspection_opened=self.inspection_opened.isChecked(),
+                      fine_imposed=self.fine_imposed.isChecked(),
+                      notes=self.outcome_notes.text() or None)
+
+        def refused(exc: BaseException) -> None:
+            self.out_errors.show(exc.errors if isinstance(exc, ValidationError)
+                                 else {"general": str(exc)})
+        self._write(lambda session: sc.record_outcome(session, case_id, **values),
+                    refused, self.out_errors.clear)
 
     def export_pdf(self, path: str | None = None, include_sensitive: bool | None = None) -> str | None:
-        from desktop_app.reports.case_file import write_case_pdf
+        from desktop_app.reports.case_file import write_case_pdf  # deferred: ReportLab
         case = self.case()
         if path is None:
             path, _filter = QFileDialog.getSaveFileName(

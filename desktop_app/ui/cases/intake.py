@@ -12,7 +12,9 @@ from desktop_app.store.cases import repositories as sc
 from desktop_app.store.people.repositories import search_people
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
 from desktop_app.ui.cases.widgets import ErrorLabel, FieldErrors, RefCombo, date_edit, iso
+from desktop_app.ui.operations import WriteOp
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -158,23 +160,29 @@ class IntakeDialog(QDialog):
             self.errors.show({"person_id": _("Find the person and pick them from the list, "
                                              "or untick the box.")})
             return
-        session = self.ctx.session
-        try:
+        name = self.employer.text().strip()
+
+        def work(session):
             with session.transaction():
-                name = self.employer.text().strip()
                 if name:
                     employer = sc.find_or_create_employer(session, name,
                                                           country=values.get("country"))
                     values["employer_id"] = employer["id"]
-                self.record = sc.open_case(session, values)
-        except ValidationError as exc:
+                return sc.open_case(session, values)
+        WriteOp(self.ctx, self, work, changes=("hotline_case",)).success(self._saved) \
+            .failure(self._refused).run()
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
             self.errors.show(exc.errors)
-            return
-        except PermissionDenied as exc:
+        elif isinstance(exc, PermissionDenied):
             self.errors.show({"general": str(exc)})
-            return
+        else:
+            operations.show_error(self, exc)
+
+    def _saved(self, record: dict) -> None:
+        self.record = record
         self.errors.clear()
-        self.ctx.data_changed.emit("hotline_case")
         self.ctx.status_message.emit(_("Case {number} saved.").format(
             number=self.record["number"]))
         self.accept()

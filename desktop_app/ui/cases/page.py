@@ -2,12 +2,12 @@
 overdue, all), filters by status and category, cross-script search, new case (Ctrl+N).
 
 Lists are the shared ``ui.lazy_model.LazyTableModel`` over case rowids: the ordered rowid
-list is read on the application's DB worker (``ctx.worker``), the visible rows a page of
+list is read by a ReadOp (on the application's DB worker), the visible rows a page of
 200 at a time on the UI thread, so a list of 300,000 cases never freezes the window.
 """
 from __future__ import annotations
 
-import weakref
+import time
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushB
 from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store import reference
+from desktop_app.ui import operations
+from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_BRUSH,
@@ -79,7 +81,7 @@ class CasesPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         conn = ctx.conn
-        self._generation = 0
+        self._request = 0
         self._loading = False
         self._whole_list_due = False
         self.view = QComboBox()
@@ -167,11 +169,11 @@ class CasesPage(QWidget):
                              may_open=sc.opener(self.ctx.session))
 
     def refresh(self) -> None:
-        """Read the chosen list: on the DB worker when there is one (the answer comes back
-        through its signal; a newer request replaces an older one), else in place."""
+        """Read the chosen list (off the UI thread when there is a DB worker; a newer
+        request replaces an older one)."""
         self._timer.stop()
-        self._generation += 1
-        generation = self._generation
+        self._request += 1
+        request = self._request
         due = (self.view.currentData() or "open") == "due"
         flt = self.current_filter()
         for widget in (self.status, self.category, self.search):
@@ -180,49 +182,39 @@ class CasesPage(QWidget):
         def work(conn):
             return sc.list_followups_due(conn) if due else sc.list_cases(conn, flt)
 
-        worker = getattr(self.ctx, "worker", None)
-        if worker is None:
-            self._show(generation, due, work(self.ctx.conn))
+        def read_whole_list():
+            ReadOp(self.ctx, self, work).key("cases-list") \
+                .success(lambda result: self._show(due, result)) \
+                .failure(self._list_failed).run()
+
+        if operations.runs_in_place(self.ctx):
+            read_whole_list()
             return
         self._set_loading(True)
-        # the job may be released on the worker thread: hold the page only weakly
-        page = weakref.ref(self)
-
-        def done(result):
-            alive = page()
-            if alive is not None:
-                alive._show(generation, due, result)
-
-        def failed(exc):
-            alive = page()
-            if alive is not None and generation == alive._generation:
-                alive._set_loading(False)
-                alive.count.setText(_("The list could not be read: {error}").format(
-                    error=exc))
 
         def whole_list():
-            alive = page()
-            if alive is not None:
-                alive._whole_list_due = False
-                if generation == alive._generation:
-                    worker.submit(work, done, failed, key=f"cases-list-{id(alive)}")
+            self._whole_list_due = False
+            if request == self._request:
+                read_whole_list()
 
         def first(result):
-            alive = page()
-            if alive is None or generation != alive._generation:
-                return                  # a newer list was asked for: it reads its own
-            alive.model.set_keys(result.rowids)
-            alive.stack.setCurrentWidget(alive.table)
+            self.model.set_keys(result.rowids)
+            self.stack.setCurrentWidget(self.table)
             # the whole list once the first rows are painted (not competing with them)
-            alive._whole_list_due = True
-            QTimer.singleShot(0, whole_list)
+            self._whole_list_due = True
+            QTimer.singleShot(0, self, whole_list)
 
         if not due and not flt.search.strip():
             # a long list: its first page at once, then the whole list
-            worker.submit(lambda conn: sc.list_cases(conn, flt, limit=FIRST_ROWS), first,
-                          failed, key=f"cases-first-{id(self)}")
+            ReadOp(self.ctx, self, lambda conn: sc.list_cases(conn, flt, limit=FIRST_ROWS)) \
+                .key("cases-list").success(first).failure(self._list_failed).run()
         else:
-            whole_list()
+            read_whole_list()
+
+    def _list_failed(self, exc: BaseException) -> None:
+        self._set_loading(False)
+        self.count.setText(_("The list could not be read: {error}").format(
+            error=operations.error_message(exc)))
 
     def _set_loading(self, loading: bool) -> None:
         self._loading = loading
@@ -233,9 +225,7 @@ class CasesPage(QWidget):
         if self._loading:
             self.count.setText(_("Loading…"))
 
-    def _show(self, generation: int, due: bool, result) -> None:
-        if generation != self._generation:
-            return          # a newer list was asked for meanwhile
+    def _show(self, due: bool, result) -> None:
         self._set_loading(False)
         if due:
             self.due_model.set_keys(result.rowids)
@@ -256,13 +246,10 @@ class CasesPage(QWidget):
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Wait until the list asked for last has arrived (tests, closing)."""
-        import time
-        worker = getattr(self.ctx, "worker", None)
-        if worker is None:
-            return True
         deadline = time.monotonic() + msecs / 1000
         while time.monotonic() < deadline:
-            if not worker.wait_idle(int(max(1, deadline - time.monotonic()) * 1000)):
+            if not operations.wait_idle(self.ctx,
+                                        int(max(1, deadline - time.monotonic()) * 1000)):
                 return False
             if not self._whole_list_due:
                 return True

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QHeaderView, QL
 from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.reports import dashboard as dashboard_module
 from desktop_app.reports.dashboard import SILENT_DAYS
-from desktop_app.ui.reports.tasks import TaskRunner
+from desktop_app.ui.operations import ReadOp
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -71,7 +71,7 @@ class HomePage(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.tasks = TaskRunner(ctx, self)
+        self._op: ReadOp | None = None
         self.data = None
         self.last_error = ""
         self.heading = QLabel()
@@ -141,15 +141,16 @@ class HomePage(QWidget):
         return False
 
     def refresh(self) -> None:
-        if self.tasks.busy:
+        if self._op is not None and not self._op.done:
             return
         actor = self.ctx.actor
         self.refresh_button.setEnabled(False)
         self.status.setText(_("Computing\u2026"))
         # its own thread and read connection: the shared DB worker stays free for the
         # People list and other pages while the figures are computed (docs/dev/reports.md)
-        self.tasks.run_reader(lambda conn: dashboard_module.dashboard_data(conn, actor), self._show,
-                              self._failed)
+        self._op = ReadOp(self.ctx, self, lambda conn: dashboard_module.dashboard_data(
+            conn, actor)).on_own_connection().off_ui_thread() \
+            .success(self._show).failure(self._failed).run()
 
     def _failed(self, exc) -> None:
         self.refresh_button.setEnabled(True)

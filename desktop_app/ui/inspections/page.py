@@ -21,12 +21,25 @@ from desktop_app.store.inspections import services as isv
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
+from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.widgets import (REPEAT_BRUSH, ErrorLabel, FieldErrors, RefCombo,
                                           by_id, date_edit, iso, lazy_model, setup_table)
+from desktop_app.ui.operations import WriteOp
 
 DOMAIN = Domain("inspections")
 _ = DOMAIN.gettext
 ngettext = DOMAIN.ngettext
+
+
+def _show_refusal(dialog, errors: FieldErrors, exc: BaseException) -> None:
+    """A refused save shown at the form's fields; anything else in a message box."""
+    if isinstance(exc, ValidationError):
+        errors.show(exc.errors)
+    elif isinstance(exc, PermissionDenied):
+        errors.show({"general": str(exc)})
+    else:
+        operations.show_error(dialog, exc)
 
 
 def _inspection_display(conn):
@@ -185,22 +198,27 @@ class InspectionsPage(QWidget):
                 return
             keep_first = box.clickedButton() is keep_first_button
         keep, other = (first, second) if keep_first else (second, first)
-        try:
-            moved_cases, moved_inspections = isv.merge_employers(
-                self.ctx.session, keep["id"], other["id"])
-        except (ValidationError, PermissionDenied) as exc:
-            self.employer_message.setText(str(exc) if isinstance(exc, PermissionDenied)
-                                          else " ".join(exc.errors.values()))
-            return
-        self.employer_message.setText(_(
-            "Merged into {keep}: {other} ({cases} and {inspections} moved).").format(
-                other=other["name"], keep=keep["name"],
-                cases=ngettext("{count} case", "{count} cases", moved_cases).format(
-                    count=moved_cases),
-                inspections=ngettext("{count} inspection", "{count} inspections",
-                                     moved_inspections).format(count=moved_inspections)))
-        self.ctx.data_changed.emit("employer")
-        self.refresh()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, (ValidationError, PermissionDenied)):
+                self.employer_message.setText(str(exc) if isinstance(exc, PermissionDenied)
+                                              else " ".join(exc.errors.values()))
+            else:
+                operations.show_error(self, exc)
+
+        def merged(moved) -> None:
+            moved_cases, moved_inspections = moved
+            self.employer_message.setText(_(
+                "Merged into {keep}: {other} ({cases} and {inspections} moved).").format(
+                    other=other["name"], keep=keep["name"],
+                    cases=ngettext("{count} case", "{count} cases", moved_cases).format(
+                        count=moved_cases),
+                    inspections=ngettext("{count} inspection", "{count} inspections",
+                                         moved_inspections).format(count=moved_inspections)))
+            self.refresh()
+        keep_id, other_id = keep["id"], other["id"]
+        WriteOp(self.ctx, self, lambda session: isv.merge_employers(session, keep_id, other_id),
+                changes=("employer",)).success(merged).failure(refused).run()
 
     def new_inspection(self, employer_id: str | None = None):
         dialog = InspectionDialog(self.ctx, self, employer_id=employer_id)
@@ -310,20 +328,17 @@ class EmployerDialog(QDialog):
                     high_risk=self.high_risk.isChecked())
 
     def save(self) -> None:
-        repo = sc.EmployerRepository(self.ctx.session)
-        try:
-            if self.employer_id:
-                self.record = repo.update(self.employer_id, self.values())
-            else:
-                self.record = repo.create(self.values())
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return
-        except PermissionDenied as exc:
-            self.errors.show({"general": str(exc)})
-            return
+        employer_id, values = self.employer_id, self.values()
+
+        def work(session):
+            repo = sc.EmployerRepository(session)
+            return repo.update(employer_id, values) if employer_id else repo.create(values)
+        WriteOp(self.ctx, self, work, changes=("employer",)).success(self._saved) \
+            .failure(lambda exc: _show_refusal(self, self.errors, exc)).run()
+
+    def _saved(self, record: dict) -> None:
+        self.record = record
         self.errors.clear()
-        self.ctx.data_changed.emit("employer")
         self.accept()
 
 
@@ -467,26 +482,24 @@ class InspectionDialog(QDialog):
         values = dict(employer_id=self.employer.currentData(), inspected_on=iso(self.date),
                       trigger=self.trigger.code(), inspector_name=self.inspector.text(),
                       findings=self.findings.text())
-        try:
-            if self.inspection_id:
-                self.record = isv.update_inspection(
-                    self.ctx.session, self.inspection_id, values,
-                    violations=self.checked_violations(), sanctions=sanctions,
-                    case_ids=case_ids)
-            else:
-                values["inspector_id"] = self.ctx.actor.user_id \
-                    if self.ctx.actor.role == "inspector" else None
-                self.record = isv.record_inspection(
-                    self.ctx.session, values, violations=self.checked_violations(),
-                    sanctions=sanctions, case_ids=case_ids)
-        except ValidationError as exc:
-            self.errors.show(exc.errors)
-            return
-        except PermissionDenied as exc:
-            self.errors.show({"general": str(exc)})
-            return
-        self.ctx.data_changed.emit("inspection")
-        self.ctx.data_changed.emit("hotline_case")
+        inspection_id, violations = self.inspection_id, self.checked_violations()
+        if not inspection_id:
+            values["inspector_id"] = self.ctx.actor.user_id \
+                if self.ctx.actor.role == "inspector" else None
+
+        def work(session):
+            if inspection_id:
+                return isv.update_inspection(session, inspection_id, values,
+                                            violations=violations, sanctions=sanctions,
+                                            case_ids=case_ids)
+            return isv.record_inspection(session, values, violations=violations,
+                                        sanctions=sanctions, case_ids=case_ids)
+        WriteOp(self.ctx, self, work, changes=("inspection", "hotline_case")) \
+            .success(self._saved).failure(lambda exc: _show_refusal(self, self.errors, exc)) \
+            .run()
+
+    def _saved(self, record: dict) -> None:
+        self.record = record
         self.accept()
 
 
@@ -676,7 +689,6 @@ class EmployerView(QDialog):
         return dialog
 
     def open_case(self, row: int):
-        from desktop_app.ui.cases.detail import open_case
         item = self.case_list.item(row, 0)
         dialog = open_case(self.ctx, item.data(Qt.UserRole), self) if item else None
         self.last_dialog = dialog

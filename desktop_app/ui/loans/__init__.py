@@ -2,22 +2,14 @@
 from __future__ import annotations
 
 from desktop_app.i18n import Domain
+from desktop_app.ui.loans.page import LoansPage
+from desktop_app.ui.loans.person_section import PersonLoansSection
 from desktop_app.ui.pages import PageSpec, PersonSection
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
 
 
-def _page(ctx):
-    from desktop_app.ui.loans.page import LoansPage
-    return LoansPage(ctx)
-
-
-def _section(ctx, person_ids):
-    from desktop_app.ui.loans.page import PersonLoansSection
-    return PersonLoansSection(ctx, person_ids)
-
-
-PAGE = PageSpec(key="loans", order=40, title=lambda: _("Loans"), factory=_page)
+PAGE = PageSpec(key="loans", order=40, title=lambda: _("Loans"), factory=LoansPage)
 PERSON_SECTION = PersonSection(key="loans", order=40, title=lambda: _("Loans"),
-                               factory=_section)
+                               factory=PersonLoansSection)

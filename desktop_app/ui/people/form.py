@@ -13,9 +13,13 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from desktop_app.domain.people import (MAX_AGE, MIGRATION_STATUSES, SEXES, age_on,
                                        birth_date_from_age, validate_episode, validate_person)
 from desktop_app.i18n import N_, Domain
+from desktop_app.store.people import duplicates as people_duplicates
 from desktop_app.store.people import listing as people_list
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
+from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.people.duplicates import DuplicateDialog
 from desktop_app.ui.people.episodes import EpisodesEditor, to_display_date
 from desktop_app.ui.people.widgets import CodeCombo, FieldError, RefCombo
 
@@ -32,8 +36,7 @@ TEXT_FIELDS = ("family_name", "given_name", "patronymic", "phones", "document_nu
 
 
 def default_duplicate_finder(conn, values: dict, limit: int = 5) -> list:
-    from desktop_app.store.people.duplicates import find_duplicates
-    return find_duplicates(conn, values, limit=limit)
+    return people_duplicates.find_duplicates(conn, values, limit=limit)
 
 
 class PersonForm(QWidget):
@@ -377,7 +380,6 @@ class PersonDialog(QDialog):
         if self.person_id is None:
             candidates = self.duplicate_finder(self.ctx.conn, values, limit=5)
             if candidates:
-                from desktop_app.ui.people.duplicates import DuplicateDialog
                 dialog = DuplicateDialog(self.ctx, values, candidates, self)
                 self.duplicates_dialog = dialog
                 choice = dialog.exec()
@@ -389,24 +391,30 @@ class PersonDialog(QDialog):
                     return False
                 if choice != DuplicateDialog.CREATE_ANYWAY:
                     return False
-        try:
-            person = people_list.save_person(self.ctx.session, values, episodes,
-                                             self.person_id)
-        except people_list.EpisodeErrors as exc:
+        person_id = self.person_id
+        saved = []
+
+        def done(person: dict) -> None:
+            saved.append(person)
+            self.person_id = person["id"]
+            self.form.mark_clean()
+            self.saved.emit(person["id"])
+            self.accept()
+        WriteOp(self.ctx, self, lambda session: people_list.save_person(
+            session, values, episodes, person_id), changes=("person",)) \
+            .success(done).failure(self._refused).run()
+        # True when saved at once (without a DB worker); else the dialog closes when saved
+        return bool(saved)
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, people_list.EpisodeErrors):
             self.form.show_errors({}, exc.rows)
-            return False
-        except ValidationError as exc:
+        elif isinstance(exc, ValidationError):
             self.form.show_errors(exc.errors)
-            return False
-        except PermissionDenied as exc:
+        elif isinstance(exc, PermissionDenied):
             self.form.show_errors({"_": str(exc)})
-            return False
-        self.person_id = person["id"]
-        self.form.mark_clean()
-        self.ctx.data_changed.emit("person")
-        self.saved.emit(person["id"])
-        self.accept()
-        return True
+        else:
+            operations.show_error(self, exc)
 
     # ---- guard -----------------------------------------------------------------------
     def confirm_close(self) -> bool:

@@ -1,9 +1,7 @@
 """The People page: searchable, filterable list of everyone registered, and a person's page."""
 from __future__ import annotations
 
-import weakref
-
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
@@ -11,6 +9,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit
 from desktop_app.domain.people import MIGRATION_STATUSES, SEXES
 from desktop_app.i18n import Domain, format_number
 from desktop_app.store.people import listing as people_list
+from desktop_app.ui import operations
+from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.people.detail import PersonDetail
 from desktop_app.ui.people.form import PersonDialog
 from desktop_app.ui.people.model import COLUMNS, PeopleModel
@@ -21,33 +21,9 @@ _ = DOMAIN.gettext
 ngettext = DOMAIN.ngettext
 
 SEARCH_DELAY_MS = 150
-# Below this many people the list query takes a few milliseconds and runs in place; above
-# it the query runs on a background thread and the result comes back through a signal.
+# Without the application's DB worker (a bare context), below this many people the list
+# query takes a few milliseconds and runs in place; above it, on a thread of its own.
 BACKGROUND_ABOVE = 20_000
-
-
-class _Results(QObject):
-    done = Signal(int, bool, object)
-
-
-class _ListJob(QRunnable):
-    """Runs one list query off the UI thread (reads only) and reports back by signal."""
-
-    def __init__(self, generation: int, work, results: _Results):
-        super().__init__()
-        self.generation = generation
-        self.work = work
-        self.results = results
-
-    def run(self) -> None:
-        try:
-            outcome, ok = self.work(), True
-        except Exception as exc:  # shown in the status line, never lost
-            outcome, ok = exc, False
-        try:
-            self.results.done.emit(self.generation, ok, outcome)
-        except RuntimeError:
-            pass                  # the page was closed meanwhile
 
 
 class PeoplePage(QWidget):
@@ -58,7 +34,6 @@ class PeoplePage(QWidget):
         self.dialog: PersonDialog | None = None
         # store.people.duplicates.find_duplicates unless replaced (tests)
         self.duplicate_finder = None
-        self._generation = 0
         self._capped = False
         self._selected_id: str | None = None
         self._total: int | None = None
@@ -67,10 +42,6 @@ class PeoplePage(QWidget):
         self._loading_timer.setSingleShot(True)
         self._loading_timer.setInterval(300)
         self._loading_timer.timeout.connect(self._show_searching)
-        self._results = _Results(self)
-        self._results.done.connect(self._background_done)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
 
         self.search = QLineEdit(self)
         self.search.setClearButtonEnabled(True)
@@ -180,48 +151,27 @@ class PeoplePage(QWidget):
         return people_list.PeopleQuery(**vars(q))
 
     def reload(self) -> None:
-        """Run the list query (off the UI thread for a large registry) and show the result."""
+        """Run the list query (off the UI thread for a large registry) and show the result;
+        a newer query replaces an older one still under way."""
         self.search_timer.stop()
         query = self.current_query()
-        self._generation += 1
-        generation = self._generation
-        conn = self.ctx.conn
         if self._total is None:
-            self._total = people_list.count_people(conn)
-
-        worker = getattr(self.ctx, "worker", None)
-        if worker is not None:
-            # the application's DB worker, on its own connection; a newer query with the
-            # same key replaces a queued one
+            self._total = people_list.count_people(self.ctx.conn)
+        op = ReadOp(self.ctx, self, lambda conn: people_list.list_ids(conn, query)) \
+            .key("people-list").success(self._list_read).failure(self._list_failed)
+        if not operations.runs_in_place(self.ctx) or self._total > BACKGROUND_ABOVE:
             self._set_loading(True)
-            # The job may be released on the worker thread: it must not hold the page
-            # itself (a widget freed off the UI thread crashes), only a weak reference.
-            page = weakref.ref(self)
+            op.off_ui_thread()
+        op.run()
 
-            def on_done(ids, ok=True):
-                alive = page()
-                if alive is not None:
-                    alive._background_done(generation, ok, ids)
-
-            worker.submit(lambda worker_conn: people_list.list_ids(worker_conn, query),
-                          on_done, lambda exc: on_done(exc, False),
-                          key=f"people-list-{id(self)}")
-        elif self._total > BACKGROUND_ABOVE:
-            self._set_loading(True)
-            self._pool.start(_ListJob(generation, lambda: people_list.list_ids(conn, query),
-                                      self._results))
-        else:
-            self._show_result(people_list.list_ids(conn, query))
-
-    def _background_done(self, generation: int, ok: bool, outcome) -> None:
-        if generation != self._generation:
-            return          # a newer query was started while this one ran
+    def _list_read(self, ids: people_list.PeopleIds) -> None:
         self._set_loading(False)
-        if ok:
-            self._show_result(outcome)
-        else:
-            self.count_label.setText(_("The list could not be read: {error}").format(
-                error=outcome))
+        self._show_result(ids)
+
+    def _list_failed(self, exc: BaseException) -> None:
+        self._set_loading(False)
+        self.count_label.setText(_("The list could not be read: {error}").format(
+            error=operations.error_message(exc)))
 
     def _set_loading(self, loading: bool) -> None:
         # "Searching…" only when an answer takes a while: no flicker while typing
@@ -237,10 +187,7 @@ class PeoplePage(QWidget):
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Wait for a background query (tests, closing)."""
-        worker = getattr(self.ctx, "worker", None)
-        if worker is not None and hasattr(worker, "wait_idle") and not worker.wait_idle(msecs):
-            return False
-        return self._pool.waitForDone(msecs)
+        return operations.wait_idle(self.ctx, msecs)
 
     def _show_result(self, ids: people_list.PeopleIds) -> None:
         keep = self._selected_id

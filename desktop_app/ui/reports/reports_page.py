@@ -2,9 +2,7 @@
 see the result tables; double-click a number to see the records behind it; export."""
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QMessageBox, QProgressBar, QPushButton, QSplitter,
@@ -16,11 +14,12 @@ from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest, build_report,
                                          describe_records, drill_down, list_districts,
                                          list_offices, parse_age_bands)
+from desktop_app.reports.exports import export_person_list, export_report
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.outputs import OutputError, duplicates_text, value_text
 from desktop_app.reports.periods import PeriodError, current_period, parse_period
 from desktop_app.store.session import PermissionDenied
-from desktop_app.ui.reports.tasks import TaskRunner, worker_session
+from desktop_app.ui.operations import ReadOp
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -56,14 +55,11 @@ class DrillDownDialog(QDialog):
 
 
 class ReportsPage(QWidget):
-    # emitted from the worker thread; Qt queues it to the UI thread
-    progress_changed = Signal(int, int)
-
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.tasks = TaskRunner(ctx, self)
-        self._cancel = threading.Event()
+        self._op: ReadOp | None = None          # the long work the Cancel button stops
+        self._running: list[ReadOp] = []
         self.report = None
         self.request = None
         self.last_error = ""
@@ -110,8 +106,7 @@ class ReportsPage(QWidget):
         self.progress.setVisible(False)
         self.cancel_button = QPushButton()
         self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(lambda _checked=False: self._cancel.set())
-        self.progress_changed.connect(self._progress)
+        self.cancel_button.clicked.connect(lambda _checked=False: self.cancel())
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.results = QTreeWidget()
@@ -190,7 +185,7 @@ class ReportsPage(QWidget):
         self.people_button.setText(_("Export list of people\u2026"))
         self.results.setHeaderLabels([_("Indicator"), _("Value")])
         self.hint.setText(_("Double-click a number to see the records behind it."))
-        if self.report is not None and not self.tasks.busy:
+        if self.report is not None and not self.busy:
             self.build()
 
     def refresh(self) -> None:
@@ -250,17 +245,30 @@ class ReportsPage(QWidget):
         self._busy(True)
         # the people indicators run on a second connection beside the others
         connect = getattr(self.ctx, "connection_factory", None)
-        self.tasks.run(lambda conn: build_report(conn, request, progress=self.progress_changed.emit,
-                                                 cancelled=self._cancel.is_set, connect=connect),
-                       lambda report: self._show(request, report), self._failed)
+        self._op = self._run(ReadOp(self.ctx, self, lambda conn, progress: build_report(
+            conn, request, progress=progress, cancelled=progress.cancelled, connect=connect))
+            .progress(self._progress).success(lambda report: self._show(request, report))
+            .failure(self._failed))
+
+    def _run(self, op: ReadOp) -> ReadOp:
+        """Run ``op`` off the UI thread (on a thread of its own without a DB worker)."""
+        self._running = [o for o in self._running if not o.done] + [op]
+        return op.off_ui_thread().run()
+
+    @property
+    def busy(self) -> bool:
+        return any(not op.done for op in self._running)
+
+    def cancel(self) -> None:
+        if self._op is not None:
+            self._op.cancel()
 
     def _busy(self, busy: bool) -> None:
-        self._cancel.clear()
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.progress.setRange(0, 0)
 
-    def _progress(self, done: int, total: int) -> None:
+    def _progress(self, done: int, total: int, _stage: str = "") -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
 
@@ -327,9 +335,9 @@ class ReportsPage(QWidget):
         request, language = self.request, self.report.language
         indicator = ind.CATALOGUE[code]
 
-        def work(conn):
-            ids = drill_down(worker_session(self.ctx, conn), request, code, dimension, bucket,
-                             currency)
+        def work(session):
+            conn = session.conn
+            ids = drill_down(session, request, code, dimension, bucket, currency)
             title = indicator.title()
             if dimension:
                 title += " \u00b7 " + Labels(conn, language).label(dimension, bucket)
@@ -344,7 +352,7 @@ class ReportsPage(QWidget):
             self._show_error(exc)
             QMessageBox.information(self, _("Reports"), self.last_error)
 
-        self.tasks.run(work, show, failed)
+        self._run(ReadOp(self.ctx, self, work).in_session().success(show).failure(failed))
 
     # ---- exports ------------------------------------------------------------------
     def export(self, fmt: str, path: str | None = None) -> None:
@@ -358,14 +366,13 @@ class ReportsPage(QWidget):
                 filters[fmt])
             if not path:
                 return
-        from desktop_app.reports.exports import export_report
         request = self.request
         self.status.setText(_("Writing {path}\u2026").format(path=path))
         connect = getattr(self.ctx, "connection_factory", None)
-        self.tasks.run(lambda conn: export_report(worker_session(self.ctx, conn), request, fmt,
-                                                  path, connect=connect),
-                       lambda _report: self.status.setText(
-                           _("Saved {path}.").format(path=path)), self._show_error)
+        self._run(ReadOp(self.ctx, self, lambda session: export_report(
+            session, request, fmt, path, connect=connect)).in_session()
+            .success(lambda _report: self.status.setText(_("Saved {path}.").format(path=path)))
+            .failure(self._show_error))
 
     def export_people(self, fmt: str | None = None, path: str | None = None) -> None:
         try:
@@ -380,7 +387,6 @@ class ReportsPage(QWidget):
             if not path:
                 return
         fmt = fmt or ("csv" if path.lower().endswith(".csv") else "xlsx")
-        from desktop_app.reports.exports import export_person_list
         self.status.setText(_("Writing {path}\u2026").format(path=path))
         self._busy(True)
 
@@ -394,7 +400,7 @@ class ReportsPage(QWidget):
             self._busy(False)
             self._show_error(exc)
 
-        self.tasks.run(lambda conn: export_person_list(
-            worker_session(self.ctx, conn), fmt, path, request,
-            progress=lambda n: self.progress_changed.emit(0, 0),
-            cancelled=self._cancel.is_set), done, failed)
+        self._op = self._run(ReadOp(self.ctx, self, lambda session, progress: export_person_list(
+            session, fmt, path, request, progress=lambda n: progress(0, 0),
+            cancelled=progress.cancelled)).in_session().progress(self._progress)
+            .success(done).failure(failed))

@@ -12,7 +12,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.security.consent import METHODS, SCOPES, ConsentRepository
+from desktop_app.store.security.rights import erase_person, export_person, write_json
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
+from desktop_app.ui.operations import WriteOp
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -135,32 +138,37 @@ class ConsentSection(QWidget):
                       expiry_date=self.expiry.date().toString("yyyy-MM-dd")
                       if self.has_expiry.isChecked() else None,
                       taken_by=self.ctx.actor.user_id)
-        try:
-            self.repo.create(values)
-        except ValidationError as exc:
+        WriteOp(self.ctx, self, lambda session: ConsentRepository(session).create(values),
+                changes=("consent",)).success(self._saved).failure(self._refused).run()
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
             self.error.setText(" ".join(exc.errors.values()))
-            return
-        except PermissionDenied as exc:
+        elif isinstance(exc, PermissionDenied):
             self.error.setText(str(exc))
-            return
+        else:
+            operations.show_error(self, exc)
+
+    def _saved(self, _result=None) -> None:
         self.error.clear()
         self.refresh()
-        self.ctx.data_changed.emit("consent")
 
     def withdraw(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return
-        try:
-            self.repo.withdraw(self.rows[rows[0].row()]["id"], date.today())
-        except (ValidationError, PermissionDenied) as exc:
+        consent_id = self.rows[rows[0].row()]["id"]
+        WriteOp(self.ctx, self, lambda session: ConsentRepository(session).withdraw(
+            consent_id, date.today()), changes=("consent",)) \
+            .success(lambda _result: self.refresh()).failure(self._withdraw_refused).run()
+
+    def _withdraw_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, (ValidationError, PermissionDenied)):
             self.error.setText(str(exc))
-            return
-        self.refresh()
-        self.ctx.data_changed.emit("consent")
+        else:
+            operations.show_error(self, exc)
 
     def export(self, path: str | None = None) -> None:
-        from desktop_app.store.security.rights import export_person, write_json
         if path is None:
             path, _selected = QFileDialog.getSaveFileName(
                 self, _("Export this person's data…"), "person.pdf",
@@ -171,7 +179,8 @@ class ConsentSection(QWidget):
             if path.lower().endswith(".json"):
                 write_json(export_person(self.ctx.session, self.person_id, "json"), path)
             else:
-                from desktop_app.reports.security_export import write_person_pdf
+                from desktop_app.reports.security_export import (  # deferred: ReportLab
+                    write_person_pdf)
                 write_person_pdf(export_person(self.ctx.session, self.person_id, "pdf"), path)
         except (PermissionDenied, OSError) as exc:
             QMessageBox.warning(self, _("Not saved"), str(exc))
@@ -179,7 +188,6 @@ class ConsentSection(QWidget):
         self.ctx.status_message.emit(_("Wrote {path}.").format(path=path))
 
     def erase(self, reason: str | None = None) -> bool:
-        from desktop_app.store.security.rights import erase_person
         if reason is None:
             reason, ok = QInputDialog.getText(
                 self, _("Erase this person's data…"),
@@ -187,11 +195,19 @@ class ConsentSection(QWidget):
                   "brought back; counts for reports stay. Why (recorded)?"))
             if not ok:
                 return False
-        try:
-            erase_person(self.ctx.session, self.person_id, reason)
-        except PermissionDenied as exc:
-            QMessageBox.warning(self, _("Not saved"), str(exc))
-            return False
-        self.refresh()
-        self.ctx.data_changed.emit("person")
-        return True
+        person_id = self.person_id
+        erased = []
+
+        def done(_result) -> None:
+            erased.append(True)
+            self.refresh()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, PermissionDenied):
+                QMessageBox.warning(self, _("Not saved"), str(exc))
+            else:
+                operations.show_error(self, exc)
+        WriteOp(self.ctx, self, lambda session: erase_person(session, person_id, reason),
+                changes=("person",)).success(done).failure(refused).run()
+        # whether it was erased at once (without a DB worker)
+        return bool(erased)

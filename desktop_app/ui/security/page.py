@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app.domain.actors import ROLES
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.security import accounts as security
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.db import DatabaseError
@@ -20,8 +20,9 @@ from desktop_app.store.security.audit import (AuditFilter, action_label, audit_a
                                               audit_entries, break_message)
 from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
 from desktop_app.ui.layout import wrapping_row
-from desktop_app.ui.security.dialogs import _error_label, _password_field
+from desktop_app.ui.security.dialogs import ChangePasswordDialog, _error_label, _password_field
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -168,8 +169,13 @@ class UsersTab(QWidget):
             QMessageBox.warning(self, _("Not saved"), str(exc))
             return False
         self.refresh()
-        self.ctx.data_changed.emit("app_user")
+        self._announce()
         return True
+
+    def _announce(self) -> None:
+        # user administration stays on the UI thread: it wraps the database key with the
+        # key the UI session was unlocked with
+        operations.announce(self.ctx, "app_user")
 
     def add_user(self) -> None:
         dialog = UserDialog(self)
@@ -182,7 +188,7 @@ class UsersTab(QWidget):
                 dialog.error.show()
                 continue
             self.refresh()
-            self.ctx.data_changed.emit("app_user")
+            self._announce()
             return
 
     def change_role(self) -> None:
@@ -349,7 +355,6 @@ class ConsentsTab(QWidget):
         self.retranslate()
 
     def scope_label(self, code: str) -> str:
-        from desktop_app.i18n import current_language
         row = self.ctx.conn.execute(
             f"SELECT label_{current_language()} FROM reference_item WHERE kind='consent_scope'"
             " AND code=?", (code,)).fetchone()
@@ -361,7 +366,6 @@ class ConsentsTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        from desktop_app.i18n import format_date
         rows = expired_consents(self.ctx.conn, date.today())
         self.intro.setText(_("{count} people have a consent that ended: ask them again or stop "
                              "using their data for that purpose.").format(count=len(rows)))
@@ -415,7 +419,6 @@ class SecurityPage(QWidget):
             tab.refresh()
 
     def change_password(self) -> None:
-        from desktop_app.ui.security.dialogs import ChangePasswordDialog
         ChangePasswordDialog(self.ctx.session, self.ctx.db_path, self).exec()
 
 

@@ -16,8 +16,10 @@ from desktop_app.store.repository import NotFound, ValidationError
 from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
+from desktop_app.ui import operations
 from desktop_app.ui.layout import compact_combo, wrapping_row
-from desktop_app.ui.sync.tasks import SyncTask
+from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.sync.tasks import ExchangeOutcome, exchange_op
 
 DOMAIN = Domain("sync")
 _ = DOMAIN.gettext
@@ -60,7 +62,7 @@ class SyncPage(QWidget):
     def __init__(self, ctx):
         super().__init__()
         self.ctx = ctx
-        self.task: SyncTask | None = None
+        self.task: WriteOp | None = None
         self.setAcceptDrops(True)
         layout = QVBoxLayout(self)
         self.heading = QLabel()
@@ -409,8 +411,8 @@ class SyncPage(QWidget):
             return
         path = self.choose_save_path(target)
         if path:
-            self._run(SyncTask(self.ctx, export_path=path, target=target, to_device=to_device,
-                               parent=self))
+            self._run(exchange_op(self.ctx, self, export_path=path, target=target,
+                                  to_device=to_device))
 
     def _import_clicked(self) -> None:
         paths = self.choose_open_paths()
@@ -420,7 +422,7 @@ class SyncPage(QWidget):
     def import_files(self, paths) -> None:
         # a bundle addressed to this device opens without the passphrase; one that needs
         # it is refused by the import with the message that says where to enter it
-        self._run(SyncTask(self.ctx, import_paths=paths, parent=self))
+        self._run(exchange_op(self.ctx, self, import_paths=paths))
 
     def _passphrase_ready(self) -> bool:
         if keys.has_passphrase(self.ctx.conn):
@@ -429,27 +431,24 @@ class SyncPage(QWidget):
         self.tabs.setCurrentIndex(1)
         return False
 
-    def _run(self, task: SyncTask) -> None:
+    def _run(self, task: WriteOp) -> None:
         if self.task is not None:
             return
-        self.task = task
-        task.progressed.connect(self._on_progress)
-        task.succeeded.connect(self._on_done)
-        task.failed.connect(self._on_failed)
-        task.finished.connect(self._on_finished)
+        self.task = task.progress(self._on_progress).success(self._on_outcome) \
+            .failure(self._on_error)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         self.summary.setText(_("Working…"))
         for b in (self.for_coordinator, self.for_office, self.import_button):
             b.setEnabled(False)
-        task.start()
+        task.run()
 
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
 
-    def _on_progress(self, done: int, total: int) -> None:
+    def _on_progress(self, done: int, total: int, _stage: str = "") -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
@@ -471,13 +470,17 @@ class SyncPage(QWidget):
                     duplicates=result.duplicates))
         return lines
 
-    def _on_done(self, results) -> None:
-        self.summary.setText("\n".join(self._describe(results)))
-        if any(not isinstance(r, exchange.ExportResult) for _p, r in results):
-            self.ctx.data_changed.emit("*")
+    def _on_outcome(self, outcome: ExchangeOutcome) -> None:
+        lines = self._describe(outcome.results)
+        if outcome.error is not None:
+            lines.append(outcome.error)
+        self.summary.setText("\n".join(lines))
+        self._on_finished()
 
-    def _on_failed(self, message: str, results) -> None:
-        self.summary.setText("\n".join(self._describe(results) + [message]))
+    def _on_error(self, exc: BaseException) -> None:
+        # the connection could not be opened; sync errors carry a message fit to show
+        self.summary.setText(str(exc))
+        self._on_finished()
 
     def _on_finished(self) -> None:
         self.task = None
@@ -499,42 +502,57 @@ class SyncPage(QWidget):
 
     # ---- set-up ------------------------------------------------------------------
     def save_passphrase(self) -> None:
-        try:
-            keys.set_passphrase(self.ctx.conn, self.passphrase.text())
-        except keys.SyncSetupError as exc:
-            self.setup_message.setText(str(exc))
-            return
-        keys.load_identity(self.ctx.conn)
-        self.ctx.session.log("sync_passphrase_set")
-        self.passphrase.clear()
-        self.setup_message.setText(_("The sync passphrase is set."))
-        self.refresh()
+        passphrase = self.passphrase.text()
+
+        def work(session) -> None:
+            keys.set_passphrase(session.conn, passphrase)
+            keys.load_identity(session.conn)
+            session.log("sync_passphrase_set")
+
+        def done(_result) -> None:
+            self.passphrase.clear()
+            self.setup_message.setText(_("The sync passphrase is set."))
+            self.refresh()
+        self._set_up(work, done)
+
+    def _set_up(self, work, done) -> None:
+        """A change of the sync set-up; a refusal is said under the form."""
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, keys.SyncSetupError):
+                self.setup_message.setText(str(exc))
+            else:
+                operations.show_error(self, exc)
+        WriteOp(self.ctx, self, work, changes=()).success(done).failure(refused).run()
 
     def trust_device(self) -> None:
-        try:
-            fp = keys.trust_fingerprint(self.ctx.conn, self.trust_fp.text(),
-                                        self.ctx.actor.user_id)
-        except keys.SyncSetupError as exc:
-            self.setup_message.setText(str(exc))
-            return
-        self.ctx.session.log("sync_device_trust", detail={"fingerprint": fp})
-        self.trust_fp.clear()
-        self.setup_message.setText(_("Trusted device {fingerprint}.").format(fingerprint=fp))
-        self.refresh()
+        text = self.trust_fp.text()
+
+        def work(session) -> str:
+            fp = keys.trust_fingerprint(session.conn, text, session.actor.user_id)
+            session.log("sync_device_trust", detail={"fingerprint": fp})
+            return fp
+
+        def done(fp: str) -> None:
+            self.trust_fp.clear()
+            self.setup_message.setText(_("Trusted device {fingerprint}.").format(fingerprint=fp))
+            self.refresh()
+        self._set_up(work, done)
 
     def revoke_selected(self) -> None:
         fp = self._selected(self.devices)
         if fp is None:
             return
-        try:
-            keys.revoke(self.ctx.conn, fp, self.ctx.actor.user_id)
-        except keys.SyncSetupError as exc:
-            self.setup_message.setText(str(exc))
-            return
-        self.ctx.session.log("sync_device_revoke", detail={"fingerprint": fp})
-        self.setup_message.setText(
-            _("Revoked device {fingerprint}: its bundles will be refused.").format(fingerprint=fp))
-        self.refresh()
+
+        def work(session) -> None:
+            keys.revoke(session.conn, fp, session.actor.user_id)
+            session.log("sync_device_revoke", detail={"fingerprint": fp})
+
+        def done(_result) -> None:
+            self.setup_message.setText(
+                _("Revoked device {fingerprint}: its bundles will be refused.").format(
+                    fingerprint=fp))
+            self.refresh()
+        self._set_up(work, done)
 
     @staticmethod
     def _selected(table: QTableWidget):
@@ -548,12 +566,19 @@ class SyncPage(QWidget):
         conflict_id = self._selected(self.conflicts)
         if conflict_id is None:
             return
-        try:
-            conflict_service.resolve(self.ctx.session, conflict_id, take_other=take_other)
-        except (NotFound, ValidationError) as exc:
-            QMessageBox.warning(self, _("Sync"), str(exc))
-        self.ctx.data_changed.emit("*")
-        self.refresh()
+        self._write(lambda session: conflict_service.resolve(session, conflict_id,
+                                                             take_other=take_other), ("*",))
+
+    def _write(self, work, changes: tuple[str, ...]) -> None:
+        """Run a write; a refusal is shown in a box, and the page shows the result."""
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, (NotFound, ValidationError)):
+                QMessageBox.warning(self, _("Sync"), str(exc))
+            else:
+                operations.show_error(self, exc)
+            self.refresh()
+        WriteOp(self.ctx, self, work, changes=changes) \
+            .success(lambda _result: self.refresh()).failure(refused).run()
 
     # ---- duplicates --------------------------------------------------------------
     def _show_pair(self) -> None:
@@ -576,28 +601,27 @@ class SyncPage(QWidget):
             return
         survivor, duplicate = ((pair["person_a"], pair["person_b"]) if keep_left
                                else (pair["person_b"], pair["person_a"]))
-        try:
-            people_merge.merge(self.ctx.session, duplicate, survivor, pair_id=pair["id"])
-        except (NotFound, ValidationError) as exc:
-            QMessageBox.warning(self, _("Sync"), str(exc))
-        self.ctx.data_changed.emit("person")
-        self.refresh()
+        pair_id = pair["id"]
+        self._write(lambda session: people_merge.merge(session, duplicate, survivor,
+                                                       pair_id=pair_id), ("person",))
 
     def dismiss_selected(self) -> None:
         pair = self._selected(self.duplicates)
         if pair is None or pair["status"] != "open":
             return
-        people_merge.dismiss(self.ctx.session, pair["id"])
-        self.refresh()
+        pair_id = pair["id"]
+        self._write(lambda session: people_merge.dismiss(session, pair_id), ())
 
     def unmerge_selected(self) -> None:
         pair = self._selected(self.duplicates)
         if pair is None or pair["status"] != "merged":
             return
-        repo = PersonRepository(self.ctx.session)
-        for person_id in (pair["person_a"], pair["person_b"]):
-            record = repo.get(person_id)
-            if record and record.get("merged_into"):
-                people_merge.unmerge(self.ctx.session, person_id)
-        self.ctx.data_changed.emit("person")
-        self.refresh()
+        people = (pair["person_a"], pair["person_b"])
+
+        def unmerge(session) -> None:
+            repo = PersonRepository(session)
+            for person_id in people:
+                record = repo.get(person_id)
+                if record and record.get("merged_into"):
+                    people_merge.unmerge(session, person_id)
+        self._write(unmerge, ("person",))

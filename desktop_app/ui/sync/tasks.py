@@ -1,69 +1,62 @@
-"""Bundle import and export off the UI thread, each on its own connection."""
+"""Bundle import and export: the work, run as a write operation on a connection of its own
+(``exchange_op``), so that a long import never holds the shared DB worker."""
 from __future__ import annotations
 
-import threading
+from dataclasses import dataclass, field
+from typing import Callable
 
-from PySide6.QtCore import QThread, Signal
-
-from desktop_app.sync import exchange
 from desktop_app.i18n import Domain
+from desktop_app.store.access import open_database
+from desktop_app.sync import exchange
+from desktop_app.ui.operations import WriteOp
 
 DOMAIN = Domain("sync")
 _ = DOMAIN.gettext
 
 
-def open_connection(ctx):
-    if getattr(ctx, "connection_factory", None) is not None:
-        return ctx.connection_factory()
-    from desktop_app.store.access import open_database
-    return open_database(ctx.db_path)
+@dataclass
+class ExchangeOutcome:
+    results: list = field(default_factory=list)   # (file, summary or ExportResult)
+    error: str | None = None                        # why it stopped, when it did
+
+    @property
+    def imported(self) -> bool:
+        return any(not isinstance(r, exchange.ExportResult) for _p, r in self.results)
 
 
-class SyncTask(QThread):
-    """Import files (``paths``) or export one bundle (``target`` to ``path``)."""
+def connector(ctx) -> Callable:
+    """Opens another connection to the context's database (with the session's key)."""
+    factory = getattr(ctx, "connection_factory", None)
+    if factory is not None:
+        return factory
+    db_path = ctx.db_path
+    return lambda: open_database(db_path)
 
-    progressed = Signal(int, int)
-    succeeded = Signal(object)     # list of (file, summary or ExportResult)
-    failed = Signal(str, object)   # message, partial results
 
-    def __init__(self, ctx, *, import_paths=None, export_path=None, target=None,
-                 to_device=None, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.import_paths = list(import_paths or [])
-        self.export_path = export_path
-        self.target = target
-        self.to_device = to_device
-        self._cancel = threading.Event()
+def exchange_op(ctx, owner, *, import_paths=None, export_path=None, target=None,
+                to_device=None) -> WriteOp:
+    """Import files (``import_paths``) or export one bundle (``target`` to ``export_path``),
+    with progress and cancel; an import that finished announces that everything changed."""
+    import_paths = list(import_paths or [])
 
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def _progress(self, done: int, total: int):
-        self.progressed.emit(done, total)
-        return not self._cancel.is_set()
-
-    def run(self) -> None:
-        results = []
-        conn = None
+    def work(session, progress) -> ExchangeOutcome:
+        outcome = ExchangeOutcome()
         try:
-            conn = open_connection(self.ctx)
-            if self.export_path is not None:
-                result = exchange.export_bundle(conn, self.export_path, target=self.target,
-                                                actor=self.ctx.actor, progress=self._progress,
-                                                to_device=self.to_device)
-                results.append((self.export_path, result))
-            for path in self.import_paths:
-                summary = exchange.import_bundle(conn, path, actor=self.ctx.actor,
-                                                 progress=self._progress)
-                results.append((path, summary))
+            if export_path is not None:
+                result = exchange.export_bundle(session.conn, export_path, target=target,
+                                                actor=session.actor, progress=progress,
+                                                to_device=to_device)
+                outcome.results.append((export_path, result))
+            for path in import_paths:
+                summary = exchange.import_bundle(session.conn, path, actor=session.actor,
+                                                 progress=progress)
+                outcome.results.append((path, summary))
         except exchange.ImportCancelled:
-            self.failed.emit(_("Cancelled: nothing of the bundle was imported."), results)
-            return
+            outcome.error = _("Cancelled: nothing of the bundle was imported.")
         except Exception as exc:  # shown to the user; every sync error carries a message
-            self.failed.emit(str(exc), results)
-            return
-        finally:
-            if conn is not None:
-                conn.close()
-        self.succeeded.emit(results)
+            outcome.error = str(exc)
+        return outcome
+
+    return WriteOp(ctx, owner, work,
+                   changes=lambda o: ("*",) if o.error is None and o.imported else ()) \
+        .on_own_connection(connector(ctx))

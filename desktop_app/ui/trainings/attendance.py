@@ -15,6 +15,7 @@ from desktop_app.i18n import Domain, format_date
 from desktop_app.store.trainings import repositories as tr
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.trainings import queries as tq
+from desktop_app.ui.operations import WriteOp
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -31,9 +32,10 @@ class AttendanceModel(QAbstractTableModel):
     saved = Signal()
     failed = Signal(str)
 
-    def __init__(self, session, parent=None):
+    def __init__(self, ctx, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.ctx = ctx
+        self.session = ctx.session
         self.read_only = False
         self.event_id: str | None = None
         self.sessions: list[dict] = []
@@ -171,18 +173,29 @@ class AttendanceModel(QAbstractTableModel):
         if self.read_only:
             self.failed.emit(_("You can see the attendance but not change it."))
             return False
-        repo = tr.TrainingAttendanceRepository(self.session)
-        try:
-            if len(cells) == 1:
-                r, c = cells[0]
-                repo.mark(self.event_id, self.sessions[c]["id"], self.participants[r]["id"], present)
+        event_id = self.event_id
+        marks = {(self.sessions[c]["id"], self.participants[r]["id"]): present
+                 for r, c in cells}
+
+        def save(session) -> None:
+            repo = tr.TrainingAttendanceRepository(session)
+            if len(marks) == 1:
+                ((session_id, participant_id), mark), = marks.items()
+                repo.mark(event_id, session_id, participant_id, mark)
             else:
-                repo.mark_many(self.event_id, {
-                    (self.sessions[c]["id"], self.participants[r]["id"]): present
-                    for r, c in cells})
-        except Exception as exc:  # shown to the user; nothing was saved
-            self.failed.emit(str(exc))
-            return False
+                repo.mark_many(event_id, marks)
+
+        def saved(_result) -> None:
+            if self.event_id == event_id:       # not another training loaded meanwhile
+                self._show_marks(cells, present)
+        saved_at_once = []
+        # the grid shows its own marks; nothing else is announced (as many writes as keys)
+        WriteOp(self.ctx, self, save, changes=()) \
+            .success(lambda result: (saved(result), saved_at_once.append(True))) \
+            .failure(lambda exc: self.failed.emit(str(exc))).run()   # nothing was saved
+        return bool(saved_at_once)
+
+    def _show_marks(self, cells: list[tuple[int, int]], present: bool) -> None:
         for r, c in cells:
             self.cells[(r, c)] = 1 if present else 0
         self._refresh_rows({r for r, _c in cells})
@@ -191,7 +204,6 @@ class AttendanceModel(QAbstractTableModel):
         bottom = self.index(len(self.participants), self.columnCount() - 1)
         self.dataChanged.emit(top, bottom)
         self.saved.emit()
-        return True
 
     def toggle(self, cells: list[tuple[int, int]], anchor: tuple[int, int] | None = None) -> bool:
         """Space: the anchor cell flips; every other selected cell takes its new value."""

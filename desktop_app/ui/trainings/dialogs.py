@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
+                               QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from desktop_app.domain.people import SEXES, validate_person
-from desktop_app.domain.trainings import CERTIFICATE_LANGUAGES, OUTCOMES, OVERRIDES
-from desktop_app.i18n import LANGUAGES, Domain, format_date
+from desktop_app.domain.trainings import (CERTIFICATE_LANGUAGES, OUTCOMES, OVERRIDES,
+                                          hours_text, parse_hours)
+from desktop_app.i18n import LANGUAGES, Domain, current_language, format_date
+from desktop_app.store import reference
 from desktop_app.store.trainings import repositories as tr
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.trainings import queries as tq
@@ -16,6 +19,8 @@ from desktop_app.store.trainings import spreadsheet as ti
 from desktop_app.store.people.repositories import PersonRepository, search_people
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
+from desktop_app.ui.operations import WriteOp
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -26,6 +31,19 @@ def problem_text(exc) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.errors.values())
     return str(exc)
+
+
+def refused_in(label: QLabel, then=None):
+    """A failure callback: a validation or permission problem is written into ``label``
+    (then ``then()``); anything else is reported in the operations layer's message box."""
+    def failed(exc: BaseException) -> None:
+        if not isinstance(exc, (ValidationError, PermissionDenied)):
+            operations.show_error(label, exc)
+            return
+        label.setText(problem_text(exc))
+        if then is not None:
+            then()
+    return failed
 
 
 def _error_label() -> QLabel:
@@ -47,9 +65,10 @@ def language_box(include_empty: bool = True) -> QComboBox:
 class AddPersonDialog(QDialog):
     """Find an existing person by name, phone or document (any script) and add them."""
 
-    def __init__(self, session, event_id: str, parent=None):
+    def __init__(self, ctx, event_id: str, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.ctx = ctx
+        self.session = ctx.session
         self.event_id = event_id
         self.added: list[str] = []
         self.search = QLineEdit()
@@ -109,24 +128,26 @@ class AddPersonDialog(QDialog):
         item = self.results.currentItem()
         if item is None:
             return
-        try:
-            ts.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
-                               self.language.currentData())
-        except (ValidationError, PermissionDenied) as exc:
-            self.error.setText(problem_text(exc))
-            return
-        self.added.append(item.data(Qt.UserRole))
-        self.error.setText(_("Added: {name}").format(name=item.text().split(" — ")[0]))
-        self.search.selectAll()
-        self.search.setFocus()
+        event_id, person_id = self.event_id, item.data(Qt.UserRole)
+        language, name = self.language.currentData(), item.text().split(" — ")[0]
+
+        def added(_participant) -> None:
+            self.added.append(person_id)
+            self.error.setText(_("Added: {name}").format(name=name))
+            self.search.selectAll()
+            self.search.setFocus()
+        WriteOp(self.ctx, self, lambda session: ts.add_participant(
+            session, event_id, person_id, language), changes=("training_participant",)) \
+            .success(added).failure(refused_in(self.error)).run()
 
 
 class RegisterPersonDialog(QDialog):
     """Register a new person and add them; warns first when they may be registered already."""
 
-    def __init__(self, session, event_id: str, parent=None):
+    def __init__(self, ctx, event_id: str, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.ctx = ctx
+        self.session = ctx.session
         self.event_id = event_id
         self.person_id: str | None = None
         self._checked_for: tuple | None = None
@@ -204,38 +225,42 @@ class RegisterPersonDialog(QDialog):
                                      "press \u201cUse the selected person\u201d, or press Save "
                                      "again to register a new person."))
                 return
-        try:
-            with self.session.transaction():
-                person = PersonRepository(self.session).create(values)
-                ts.add_participant(self.session, self.event_id, person["id"],
-                                   self.language.currentData())
-        except (ValidationError, PermissionDenied) as exc:
+        event_id, language = self.event_id, self.language.currentData()
+
+        def register(session) -> dict:
+            with session.transaction():
+                person = PersonRepository(session).create(values)
+                ts.add_participant(session, event_id, person["id"], language)
+            return person
+
+        def forget_check() -> None:
             self._checked_for = None
-            self.error.setText(problem_text(exc))
-            return
-        self.person_id = person["id"]
+        WriteOp(self.ctx, self, register, changes=("person", "training_participant")) \
+            .success(lambda person: self._added(person["id"])) \
+            .failure(refused_in(self.error, forget_check)).run()
+
+    def _added(self, person_id: str) -> None:
+        self.person_id = person_id
         self.accept()
 
     def use_candidate(self) -> None:
         item = self.candidates.currentItem()
         if item is None:
             return
-        try:
-            ts.add_participant(self.session, self.event_id, item.data(Qt.UserRole),
-                               self.language.currentData())
-        except (ValidationError, PermissionDenied) as exc:
-            self.error.setText(problem_text(exc))
-            return
-        self.person_id = item.data(Qt.UserRole)
-        self.accept()
+        event_id, person_id = self.event_id, item.data(Qt.UserRole)
+        language = self.language.currentData()
+        WriteOp(self.ctx, self, lambda session: ts.add_participant(
+            session, event_id, person_id, language), changes=("training_participant",)) \
+            .success(lambda _participant: self._added(person_id)) \
+            .failure(refused_in(self.error)).run()
 
 
 class OverrideDialog(QDialog):
     """Decide completion by hand (a reason is required) or go back to the course rule."""
 
-    def __init__(self, session, participant: dict, parent=None):
+    def __init__(self, ctx, participant: dict, parent=None):
         super().__init__(parent)
-        self.session = session
+        self.ctx = ctx
         self.participant = participant
         self.choice = QComboBox()
         self.choice.addItem("", None)
@@ -268,21 +293,20 @@ class OverrideDialog(QDialog):
         self.labels[1].setText(_("Reason"))
 
     def save(self) -> None:
-        try:
-            tr.TrainingParticipantRepository(self.session).set_override(
-                self.participant["id"], self.choice.currentData(), self.reason.text())
-        except (ValidationError, PermissionDenied) as exc:
-            self.error.setText(problem_text(exc))
-            return
-        self.accept()
+        participant_id = self.participant["id"]
+        choice, reason = self.choice.currentData(), self.reason.text()
+        WriteOp(self.ctx, self, lambda session: tr.TrainingParticipantRepository(
+            session).set_override(participant_id, choice, reason),
+            changes=("training_participant",)) \
+            .success(lambda _participant: self.accept()).failure(refused_in(self.error)).run()
 
 
 class OutcomeDialog(QDialog):
     """Record a dated follow-up outcome of a participant."""
 
-    def __init__(self, session, event_id: str, participants: list[dict], parent=None):
+    def __init__(self, ctx, event_id: str, participants: list[dict], parent=None):
         super().__init__(parent)
-        self.session = session
+        self.ctx = ctx
         self.event_id = event_id
         self.person = QComboBox()
         for p in participants:
@@ -322,25 +346,22 @@ class OutcomeDialog(QDialog):
             self.error.setText(_("Add participants first."))
             return
         person_id, participant_id = data
-        try:
-            tr.TrainingOutcomeRepository(self.session).create({
-                "person_id": person_id, "participant_id": participant_id,
-                "event_id": self.event_id, "outcome": self.outcome.currentData(),
-                "outcome_date": self.when.date().toString("yyyy-MM-dd"),
-                "notes": self.notes.text() or None})
-        except (ValidationError, PermissionDenied) as exc:
-            self.error.setText(problem_text(exc))
-            return
-        self.accept()
+        values = {"person_id": person_id, "participant_id": participant_id,
+                  "event_id": self.event_id, "outcome": self.outcome.currentData(),
+                  "outcome_date": self.when.date().toString("yyyy-MM-dd"),
+                  "notes": self.notes.text() or None}
+        WriteOp(self.ctx, self, lambda session: tr.TrainingOutcomeRepository(session).create(
+            values), changes=("training_outcome",)) \
+            .success(lambda _outcome: self.accept()).failure(refused_in(self.error)).run()
 
 
 class CoursesDialog(QDialog):
     """Courses (reference data) with their completion rules; an administrator adds or edits."""
 
-    def __init__(self, session, parent=None):
+    def __init__(self, ctx, parent=None):
         super().__init__(parent)
-        from PySide6.QtWidgets import QAbstractItemView, QTableWidget
-        self.session = session
+        self.ctx = ctx
+        self.session = ctx.session
         self.table = QTableWidget(0, 3)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -383,9 +404,6 @@ class CoursesDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        from PySide6.QtWidgets import QTableWidgetItem
-        from desktop_app.i18n import current_language
-        from desktop_app.store import reference
         self.items = reference.items(self.session.conn, "course", active_only=False)
         self.table.setRowCount(len(self.items))
         for i, item in enumerate(self.items):
@@ -396,7 +414,6 @@ class CoursesDialog(QDialog):
     def _pick(self, row: int) -> None:
         if not 0 <= row < len(self.items):
             return
-        from desktop_app.domain.trainings import hours_text
         item = self.items[row]
         self.code.setText(item.code)
         for lang, edit in self.names.items():
@@ -409,8 +426,6 @@ class CoursesDialog(QDialog):
         self.min_hours.setText(str(rule.get("min_hours") or ""))
 
     def save(self) -> None:
-        from desktop_app.domain.trainings import parse_hours
-        from desktop_app.store.session import PermissionDenied
         existing = {i.code: i for i in self.items}.get(self.code.text().strip().lower())
         attrs = existing.attributes if existing else {}
         try:
@@ -419,16 +434,17 @@ class CoursesDialog(QDialog):
         except (ValueError, ArithmeticError):
             self.error.setText(_("Write the hours as a number, e.g. 4 or 1.5."))
             return
-        try:
-            ts.save_course(self.session, self.code.text(),
-                           {lang: edit.text() for lang, edit in self.names.items()},
-                           topic=attrs.get("topic"), provider_type=attrs.get("provider_type"),
-                           default_sessions=sessions, default_minutes=minutes,
-                           min_share_sessions=self.min_share.text().strip() or None,
-                           min_hours=self.min_hours.text().strip() or None,
-                           sort_order=existing.sort_order if existing else 100)
-        except (ValidationError, PermissionDenied) as exc:
-            self.error.setText(problem_text(exc))
-            return
-        self.error.setText(_("Course saved: {code}").format(code=self.code.text().strip().lower()))
-        self.load()
+        code = self.code.text()
+        names = {lang: edit.text() for lang, edit in self.names.items()}
+        rule = dict(topic=attrs.get("topic"), provider_type=attrs.get("provider_type"),
+                    default_sessions=sessions, default_minutes=minutes,
+                    min_share_sessions=self.min_share.text().strip() or None,
+                    min_hours=self.min_hours.text().strip() or None,
+                    sort_order=existing.sort_order if existing else 100)
+
+        def saved(_course) -> None:
+            self.error.setText(_("Course saved: {code}").format(code=code.strip().lower()))
+            self.load()
+        WriteOp(self.ctx, self, lambda session: ts.save_course(session, code, names, **rule),
+                changes=("reference_item",)).success(saved) \
+            .failure(refused_in(self.error)).run()

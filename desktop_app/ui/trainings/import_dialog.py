@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from desktop_app.i18n import Domain, format_date
 from desktop_app.store.trainings import spreadsheet as ti
+from desktop_app.ui.operations import WriteOp
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -30,9 +31,10 @@ def _date_text(value) -> str:
 class ImportDialog(QDialog):
     """Preview of a participant list; nothing is saved before Import is pressed."""
 
-    def __init__(self, session, event_id: str, parent=None, path: str | None = None):
+    def __init__(self, ctx, event_id: str, parent=None, path: str | None = None):
         super().__init__(parent)
-        self.session = session
+        self.ctx = ctx
+        self.session = ctx.session
         self.event_id = event_id
         self.preview: ti.Preview | None = None
         self.result: ti.ImportResult | None = None
@@ -170,9 +172,15 @@ class ImportDialog(QDialog):
     def save(self) -> None:
         if self.preview is None:
             return
-        try:
-            self.result = ti.apply_preview(self.session, self.event_id, self.preview)
-        except Exception as exc:  # nothing was saved (one transaction)
-            self.summary.setText(_("Nothing was imported: {error}").format(error=exc))
-            return
+        event_id, preview = self.event_id, self.preview
+        WriteOp(self.ctx, self, lambda session: ti.apply_preview(session, event_id, preview),
+                changes=("person", "training_participant")) \
+            .success(self._imported).failure(self._not_imported).run()
+
+    def _imported(self, result: ti.ImportResult) -> None:
+        self.result = result
         self.accept()
+
+    def _not_imported(self, exc: BaseException) -> None:
+        # nothing was saved (one transaction)
+        self.summary.setText(_("Nothing was imported: {error}").format(error=exc))

@@ -1,0 +1,87 @@
+"""Helpers shared by the loans page's tabs and dialogs: labels, money, dates, errors."""
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Callable
+
+from babel import Locale
+from babel.numbers import format_currency
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDateEdit, QLabel
+
+from desktop_app.domain import loans as L
+from desktop_app.i18n import Domain, babel_locale, current_language
+from desktop_app.store.repository import ValidationError
+from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import operations
+from desktop_app.ui.loans.table import DataTable
+
+DOMAIN = Domain("loans")
+_ = DOMAIN.gettext
+
+STATUS_FILTERS = ("", "applied", "approved", "disbursed", "closed", "written_off", "rejected")
+
+
+def tr(mapping: dict, key: str) -> str:
+    """The translated label of a vocabulary code (the catalogs hold the English labels)."""
+    return _(mapping.get(key, key))
+
+
+@functools.lru_cache(maxsize=8)
+def _locale(language: str):
+    return Locale.parse(babel_locale(language))
+
+
+def money(minor: int, currency: str) -> str:
+    return format_currency(L.from_minor(minor, currency), currency,
+                           locale=_locale(current_language()))
+
+
+def qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def pydate(widget: QDateEdit) -> date:
+    d = widget.date()
+    return date(d.year(), d.month(), d.day())
+
+
+def date_edit(value: date | None = None) -> QDateEdit:
+    w = QDateEdit()
+    w.setCalendarPopup(True)
+    w.setDisplayFormat("yyyy-MM-dd")
+    w.setDate(qdate(value or date.today()))
+    return w
+
+
+def data_table(columns: int) -> DataTable:
+    return DataTable(columns)
+
+
+REFUSALS = (ValidationError, L.LoanError, PermissionDenied)
+
+
+def error_text(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.errors.values())
+    return str(exc)
+
+
+def refused_in(label: QLabel, then: Callable[[BaseException], None] | None = None):
+    """A failure callback for a loans operation: a refusal (validation, a loan rule, a
+    permission) is written into ``label`` (then ``then(exc)``); anything else is reported
+    by the operations layer's message box."""
+    def failed(exc: BaseException) -> None:
+        if not isinstance(exc, REFUSALS):
+            operations.show_error(label, exc)
+            return
+        label.setText(error_text(exc))
+        if then is not None:
+            then(exc)
+    return failed
+
+
+def ENTRY_KINDS() -> dict[str, str]:
+    return {"capital": _("Capital"), "disbursement": _("Disbursement"),
+            "repayment": _("Repayment"), "write_off": _("Write-off")}

@@ -1,0 +1,52 @@
+"""A person's loans on their page."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from desktop_app.domain import loans as L
+from desktop_app.i18n import Domain, format_date
+from desktop_app.store.loans import queries as loan_queries
+from desktop_app.ui.loans.common import data_table, money, tr
+
+DOMAIN = Domain("loans")
+_ = DOMAIN.gettext
+
+
+class PersonLoansSection(QWidget):
+    """A person's loans on their page (every record merged into the person included)."""
+
+    def __init__(self, ctx, person_ids: list, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person_ids = list(person_ids)
+        layout = QVBoxLayout(self)
+        self.table = data_table(6)
+        layout.addWidget(self.table)
+        self.empty = QLabel()
+        layout.addWidget(self.empty)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels([_("Number"), _("Amount"), _("Status"),
+                                              _("Disbursed"), _("Outstanding"), _("Days late")])
+        self.empty.setText(_("No loans."))
+        self.refresh()
+
+    def refresh(self) -> None:
+        loans = loan_queries.loans_of_people(self.ctx.conn, self.person_ids)
+        self.empty.setVisible(not loans)
+        self.table.setVisible(bool(loans))
+        today = date.today()
+        rows = []
+        for loan in loans:
+            cur = loan["currency"]
+            outstanding, days = "", ""
+            if loan["disbursed_on"]:
+                st = loan_queries.loan_state(self.ctx.conn, loan, today)
+                outstanding, days = money(st.outstanding_principal, cur), st.days_late
+            rows.append((loan["number"], money(loan["amount"], cur), tr(L.STATUSES, loan["status"]),
+                         format_date(loan["disbursed_on"]), outstanding, days))
+        self.table.set_rows(rows, keys=[loan["id"] for loan in loans], right={1, 4, 5})
+        self.table.resizeColumnsToContents()

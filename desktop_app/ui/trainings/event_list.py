@@ -1,0 +1,75 @@
+"""The list of trainings (a table model) and the reference combos of the event form."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QComboBox
+
+from desktop_app.i18n import Domain, current_language, format_date
+from desktop_app.store import reference
+from desktop_app.store.trainings import queries as tq
+from desktop_app.ui.layout import compact_combo
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
+
+
+def ref_box(conn, kind: str, empty: bool = True) -> QComboBox:
+    box = compact_combo(QComboBox(), 20)
+    fill_ref_box(conn, box, kind, empty)
+    return box
+
+
+def fill_ref_box(conn, box: QComboBox, kind: str, empty: bool = True) -> None:
+    current = box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    if empty:
+        box.addItem("", None)
+    for item in reference.items(conn, kind):
+        box.addItem(item.label(current_language()), item.code)
+    index = box.findData(current)
+    box.setCurrentIndex(index if index >= 0 else 0)
+    box.blockSignals(False)
+
+
+class EventListModel(QAbstractTableModel):
+    def __init__(self, conn, parent=None):
+        super().__init__(parent)
+        self.conn = conn
+        self.rows: list[dict] = []
+
+    def load(self, text: str | None = None) -> None:
+        self.beginResetModel()
+        self.rows = tq.list_events(self.conn, text=text or None)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else 5
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return (_("Starts"), _("Course"), _("Place"), _("Participants"), _("Completed"))[section]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if col == 0:
+            return format_date(row["start_date"])
+        if col == 1:
+            course = reference.label(self.conn, "course", row["course_code"], current_language())
+            return f"{course} — {row['title']}" if row.get("title") else course
+        if col == 2:
+            return row.get("place") or reference.label(self.conn, "district", row.get("district"),
+                                                       current_language())
+        if col == 3:
+            return str(row["participants"])
+        return str(row["completed_count"])
+
+    def event_id(self, row: int) -> str | None:
+        return self.rows[row]["id"] if 0 <= row < len(self.rows) else None

@@ -1,0 +1,73 @@
+"""The outcomes of a training (the third tab of the Trainings page)."""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from desktop_app.domain.trainings import OUTCOMES
+from desktop_app.i18n import Domain, format_date
+from desktop_app.i18n.formats import full_name
+from desktop_app.store.trainings import queries as tq
+from desktop_app.ui.trainings.dialogs import OutcomeDialog
+
+DOMAIN = Domain("trainings")
+_ = DOMAIN.gettext
+
+
+def percent_text(value: Fraction | None) -> str:
+    if value is None:
+        return "—"
+    return f"{round(float(value) * 100)}%"
+
+
+class OutcomesTab(QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.session = ctx.session
+        self.event_id: str | None = None
+        self.table = QTableWidget(0, 4)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.add_button = QPushButton()
+        self.add_button.clicked.connect(self.add)
+        self.summary = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.add_button, 0, Qt.AlignLeft)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.add_button.setText(_("Record an outcome…"))
+        self.table.setHorizontalHeaderLabels([_("Date"), _("Participant"), _("Outcome"),
+                                              _("Notes")])
+        self.load(self.event_id)
+
+    def load(self, event_id: str | None) -> None:
+        self.event_id = event_id
+        rows = tq.outcomes_of_event(self.session.conn, event_id) if event_id else []
+        self.table.setRowCount(len(rows))
+        for i, o in enumerate(rows):
+            for c, text in enumerate((format_date(o["outcome_date"]), full_name(o),
+                                      _(OUTCOMES.get(o["outcome"], o["outcome"])),
+                                      o.get("notes") or "")):
+                self.table.setItem(i, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.add_button.setEnabled(event_id is not None)
+        if event_id:
+            t = tq.totals(self.session.conn, event_ids=[event_id])
+            self.summary.setText("; ".join(f"{_(label)}: {t.outcomes[code]}"
+                                           for code, label in OUTCOMES.items()))
+        else:
+            self.summary.setText("")
+
+    def add(self) -> None:
+        participants = tq.participants_of(self.session.conn, self.event_id)
+        if OutcomeDialog(self.ctx, self.event_id, participants, self).exec():
+            self.load(self.event_id)
