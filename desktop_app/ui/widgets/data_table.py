@@ -1,0 +1,118 @@
+"""The read-only table of the pages: short lists of rows (a timeline, a ledger, users).
+
+Rows are set whole with ``set_rows(rows, keys)``; ``key``/``selected_key`` give back the
+key (an id) of a row. Long lists use ``lazy_table`` instead.
+
+
+QTableWidget.setItem in PySide6 6.12 drops a reference to None on every call; after some
+ten thousand cells the interpreter aborts ("deallocating None"). This view keeps rows as
+plain tuples in a QAbstractTableModel instead, which is also faster for long lists.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+
+class _Cell:
+    """What ``DataTable.item(row, column)`` returns (like a QTableWidgetItem, read-only)."""
+
+    def __init__(self, text: str, key):
+        self._text = text
+        self._key = key
+
+    def text(self) -> str:
+        return self._text
+
+    def data(self, role=Qt.UserRole):
+        return self._key if role == Qt.UserRole else self._text
+
+
+class RowsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[tuple] = []
+        self.keys: list = []
+        self.headers: list[str] = []
+        self.right: set[int] = set()
+        self.backgrounds: list = []
+
+    def set_rows(self, rows, keys=None, right=(), backgrounds=None):
+        self.beginResetModel()
+        self.rows = [tuple("" if v is None else str(v) for v in r) for r in rows]
+        self.keys = list(keys) if keys is not None else [None] * len(self.rows)
+        self.right = set(right)
+        self.backgrounds = list(backgrounds) if backgrounds is not None else []
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+            row = self.rows[index.row()]
+            return row[index.column()] if index.column() < len(row) else ""
+        if role == Qt.TextAlignmentRole and index.column() in self.right:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.UserRole:
+            return self.keys[index.row()]
+        if role == Qt.BackgroundRole and index.row() < len(self.backgrounds):
+            return self.backgrounds[index.row()]
+        return None
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal and section < len(self.headers):
+            return self.headers[section]
+        return None
+
+
+class DataTable(QTableView):
+    itemSelectionChanged = Signal()
+
+    def __init__(self, columns: int, *, fit_columns: bool = False, parent=None):
+        """``fit_columns``: every column as wide as its content (short lists only)."""
+        super().__init__(parent)
+        self._model = RowsModel(self)
+        self._model.headers = [""] * columns
+        self.setModel(self._model)
+        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.verticalHeader().setVisible(False)
+        self.horizontalHeader().setStretchLastSection(True)
+        # size columns from the first rows only (long lists stay quick)
+        self.horizontalHeader().setResizeContentsPrecision(60)
+        if fit_columns:
+            self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.setAlternatingRowColors(True)
+        self.selectionModel().selectionChanged.connect(lambda *_a: self.itemSelectionChanged.emit())
+
+    def setHorizontalHeaderLabels(self, labels) -> None:
+        self._model.headers = list(labels)
+        self._model.headerDataChanged.emit(Qt.Horizontal, 0, max(len(labels) - 1, 0))
+
+    def set_rows(self, rows, keys=None, right=(), backgrounds=None) -> None:
+        """``keys``: one per row (ids); ``right``: columns aligned right (figures);
+        ``backgrounds``: one brush or None per row."""
+        self._model.set_rows(rows, keys, right, backgrounds)
+        self.itemSelectionChanged.emit()
+
+    def rowCount(self) -> int:
+        return self._model.rowCount()
+
+    def item(self, row: int, column: int) -> _Cell | None:
+        if not 0 <= row < len(self._model.rows):
+            return None
+        return _Cell(self._model.rows[row][column], self._model.keys[row])
+
+    def key(self, row: int):
+        return self._model.keys[row]
+
+    def selected_key(self):
+        rows = self.selectionModel().selectedRows()
+        return self._model.keys[rows[0].row()] if rows else None
