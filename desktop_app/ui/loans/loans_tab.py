@@ -14,7 +14,6 @@ from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.loans import repositories as S
 from desktop_app.store import reference
-from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.loans.application import ApplicationDialog
 from desktop_app.ui.loans.common import (ENTRY_KINDS, STATUS_FILTERS, data_table, error_text,
                                          money, pydate, refused_in, tr)
@@ -22,6 +21,7 @@ from desktop_app.ui.loans.date_reason import DateReasonDialog
 from desktop_app.ui.loans.repayment import RepayDialog
 from desktop_app.ui import operations
 from desktop_app.ui.operations import ReadOp, WriteOp
+from desktop_app.ui.widgets import wrapping_row
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
