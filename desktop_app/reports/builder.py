@@ -18,7 +18,11 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from desktop_app.i18n import Domain, current_language
-from desktop_app.reports import indicators as ind
+from desktop_app.reports.identity import prepare_roots
+from desktop_app.reports.indicators.base import (DEFAULT_AGE_BANDS, DIMENSIONS, TOTAL, UNKNOWN,
+                                                 Indicator, Query, SourceSQL, available,
+                                                 fixed_buckets, fixed_index, known, lit)
+from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.periods import Period
 
@@ -43,7 +47,7 @@ class ReportRequest:
     districts: list[str] | None = None      # district codes
     indicators: list[str] | None = None     # indicator codes; None = every available one
     dimensions: list[str] | None = None     # None = each indicator's default disaggregations
-    age_bands: tuple[int, ...] = ind.DEFAULT_AGE_BANDS
+    age_bands: tuple[int, ...] = DEFAULT_AGE_BANDS
 
 
 @dataclass
@@ -62,12 +66,12 @@ class Table:
     rows: list[Row]
 
     def title(self) -> str:
-        return _(ind.DIMENSIONS.get(self.dimension, self.dimension))
+        return _(DIMENSIONS.get(self.dimension, self.dimension))
 
 
 @dataclass
 class IndicatorResult:
-    indicator: ind.Indicator
+    indicator: Indicator
     available: bool
     totals: list[Row] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
@@ -120,9 +124,6 @@ def table_names(conn) -> frozenset[str]:
         "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"))
 
 
-prepare_roots = ind.prepare_roots  # (kept here for callers of the builder)
-
-
 def office_ids_for(conn, codes: Iterable[str] | None) -> list[str] | None:
     if not codes:
         return None
@@ -137,14 +138,14 @@ def office_ids_for(conn, codes: Iterable[str] | None) -> list[str] | None:
     return ids
 
 
-def make_query(conn, request: ReportRequest) -> ind.Query:
+def make_query(conn, request: ReportRequest) -> Query:
     bands = tuple(request.age_bands)
     if not bands or list(bands) != sorted(set(bands)) or bands[0] <= 0:
         raise ReportError(_("Age bands must be increasing ages above zero, e.g. 15,18,30,45."))
     prepare_roots(conn)
-    q = ind.Query(request.period, office_ids_for(conn, request.offices),
-                  list(request.districts) if request.districts else None, bands,
-                  table_names(conn))
+    q = Query(request.period, office_ids_for(conn, request.offices),
+              list(request.districts) if request.districts else None, bands,
+              table_names(conn))
     q.cache["has_merges"] = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM temp.rpt_root)").fetchone()[0] == 1
     return q
@@ -188,8 +189,8 @@ def _median(histogram: dict[int, int]) -> Decimal | None:
 @dataclass
 class _Member:
     """One indicator of a family pass: where its figures sit in the rows read."""
-    indicator: ind.Indicator
-    src: ind.SourceSQL
+    indicator: Indicator
+    src: SourceSQL
     dims: list[str]
     dim_cols: list[int] = field(default_factory=list)
     currency: int | None = None      # key column of the currency (money)
@@ -266,7 +267,7 @@ def _family_sql(members: list[_Member], fixed: dict[str, tuple[str, ...]] | None
                                     m.indicator.measure.numerator)
             m.numerator = bit(f"({when}) AND ({num})")
         if money:
-            m.currency = key(ind.known(m.src.columns["currency"]))
+            m.currency = key(known(m.src.columns["currency"]))
             m.amount = key(f"(CASE WHEN {when} THEN {m.src.columns['amount']} END)")
         if kind == "median":
             m.days = key(f"(CASE WHEN {when} THEN {m.src.columns['days']} END)")
@@ -279,7 +280,7 @@ def _family_sql(members: list[_Member], fixed: dict[str, tuple[str, ...]] | None
         if keys[n] in direct_of:
             code.append(f"{scale} * {direct_of[keys[n]]}")
         else:
-            index = " ".join(f"WHEN {ind.lit(b)} THEN {i}" for i, b in enumerate(buckets))
+            index = " ".join(f"WHEN {lit(b)} THEN {i}" for i, b in enumerate(buckets))
             code.append(f"{scale} * (CASE {keys[n]} {index} ELSE {len(buckets)} END)")
         scale *= len(buckets) + 1
     if scale >= 1 << 62:
@@ -397,7 +398,7 @@ def _accumulate(m: _Member, grouped, k: int) -> list[dict]:
             if days is None:
                 continue
             a, b = {int(days): n}, n
-        buckets = [ind.TOTAL] + [row[c] for c in m.dim_cols]
+        buckets = [TOTAL] + [row[c] for c in m.dim_cols]
         for acc, bucket in zip(accs, buckets):
             slot = acc.get((bucket, currency))
             if slot is None:
@@ -425,7 +426,7 @@ def _finish(kind: str, acc: dict) -> list[tuple]:
     return out
 
 
-def _rows(indicator: ind.Indicator, raw, dimension: str | None, labels: Labels) -> list[Row]:
+def _rows(indicator: Indicator, raw, dimension: str | None, labels: Labels) -> list[Row]:
     kind = indicator.measure.kind
     rows = []
     for bucket, currency, a, b in raw:
@@ -440,20 +441,20 @@ def _rows(indicator: ind.Indicator, raw, dimension: str | None, labels: Labels) 
             rows.append(Row(bucket, label, _median(a), None, None, b))
     if dimension:
         order = labels.order(dimension)
-        rows.sort(key=lambda r: (r.bucket == ind.UNKNOWN, order.get(r.bucket, 10_000),
+        rows.sort(key=lambda r: (r.bucket == UNKNOWN, order.get(r.bucket, 10_000),
                                  r.label.lower(), r.currency or ""))
     else:
         rows.sort(key=lambda r: r.currency or "")
     return rows
 
 
-def _aggregate_units(indicator: ind.Indicator, units: list, dim: str | None):
+def _aggregate_units(indicator: Indicator, units: list, dim: str | None):
     """The same rows as ``_aggregate`` from Python units."""
     m = indicator.measure
     groups: dict[tuple, list] = {}
     for unit in units:
-        bucket = (unit.dims.get(dim) or ind.UNKNOWN) if dim else ind.TOTAL
-        currency = (unit.currency or ind.UNKNOWN) if (m.kind == "money" or m.money) else None
+        bucket = (unit.dims.get(dim) or UNKNOWN) if dim else TOTAL
+        currency = (unit.currency or UNKNOWN) if (m.kind == "money" or m.money) else None
         groups.setdefault((bucket, currency), []).append(unit)
     out = []
     for (bucket, currency), members in groups.items():
@@ -478,22 +479,22 @@ def _compute_units(conn, q, indicator, dimensions, labels) -> IndicatorResult:
     units = list(indicator.source.units(conn, q))
     totals = _rows(indicator, _aggregate_units(indicator, units, None), None, labels)
     if not totals and indicator.measure.kind in ("count", "ratio"):
-        totals = [Row(ind.TOTAL, _("Total"), 0 if indicator.measure.kind == "count" else None,
+        totals = [Row(TOTAL, _("Total"), 0 if indicator.measure.kind == "count" else None,
                       None, *((None, None) if indicator.measure.kind == "count" else (0, 0)))]
     tables = [Table(d, _rows(indicator, _aggregate_units(indicator, units, d), d, labels))
               for d in dimensions if d in indicator.disaggregations]
     return IndicatorResult(indicator, True, totals, tables)
 
 
-def _empty_total(indicator: ind.Indicator, labels: Labels) -> list[Row]:
+def _empty_total(indicator: Indicator, labels: Labels) -> list[Row]:
     kind = indicator.measure.kind
     if kind not in ("count", "ratio", "median"):
         return []   # money: no currency, no total row
     a = 0 if kind != "median" else {}
-    return _rows(indicator, [(ind.TOTAL, None, a, 0)], None, labels)
+    return _rows(indicator, [(TOTAL, None, a, 0)], None, labels)
 
 
-def compute_family(conn, q: ind.Query, plans: list[tuple[ind.Indicator, list[str]]],
+def compute_family(conn, q: Query, plans: list[tuple[Indicator, list[str]]],
                    labels: Labels, gil_free: bool = False) -> list[IndicatorResult]:
     """Indicators whose SQL sources share one base, with their disaggregations, from one
     grouped pass; totals and every table are rolled up from the same grouped rows.
@@ -504,7 +505,7 @@ def compute_family(conn, q: ind.Query, plans: list[tuple[ind.Indicator, list[str
         src = indicator.source.build(q)
         dims = [d for d in dimensions if d in indicator.disaggregations and d in src.dims]
         members.append(_Member(indicator, src, dims))
-    fixed, direct = ind.fixed_buckets(q), ind.fixed_index(q)
+    fixed, direct = fixed_buckets(q), fixed_index(q)
     sql, k, packed = _family_sql(members, fixed, direct=direct)
     nbits = len({b for m in members for b in (m.count, m.numerator) if b is not None})
     joined = None
@@ -525,14 +526,14 @@ def compute_family(conn, q: ind.Query, plans: list[tuple[ind.Indicator, list[str
     return results
 
 
-def _prepare(conn, q: ind.Query, indicator: ind.Indicator) -> None:
+def _prepare(conn, q: Query, indicator: Indicator) -> None:
     if indicator.source.prepare is not None:
         indicator.source.prepare(conn, q)
 
 
-def compute(conn, q: ind.Query, indicator: ind.Indicator, dimensions: Iterable[str],
+def compute(conn, q: Query, indicator: Indicator, dimensions: Iterable[str],
             labels: Labels) -> IndicatorResult:
-    if not ind.available(indicator, q.tables):
+    if not available(indicator, q.tables):
         return IndicatorResult(indicator, False)
     if indicator.source.units is not None:
         return _compute_units(conn, q, indicator, dimensions, labels)
@@ -540,16 +541,16 @@ def compute(conn, q: ind.Query, indicator: ind.Indicator, dimensions: Iterable[s
     return compute_family(conn, q, [(indicator, list(dimensions))], labels)[0]
 
 
-def compute_all(conn, q: ind.Query, plans: list[tuple[ind.Indicator, list[str]]],
+def compute_all(conn, q: Query, plans: list[tuple[Indicator, list[str]]],
                 labels: Labels, progress: Callable[[int, int], None] | None = None,
                 cancelled: Callable[[], bool] | None = None,
                 gil_free: bool = False) -> list[IndicatorResult]:
     """Every indicator asked, in the order asked: SQL indicators sharing a base are
     computed together (one pass per family), the first time one of them comes up."""
     families: dict[str, list[int]] = {}
-    sources: dict[int, ind.SourceSQL] = {}
+    sources: dict[int, SourceSQL] = {}
     for n, (indicator, _dims) in enumerate(plans):
-        if ind.available(indicator, q.tables) and indicator.source.build is not None:
+        if available(indicator, q.tables) and indicator.source.build is not None:
             _prepare(conn, q, indicator)
             sources[n] = indicator.source.build(q)
             families.setdefault(sources[n].from_where, []).append(n)
@@ -579,8 +580,8 @@ def compute_all(conn, q: ind.Query, plans: list[tuple[ind.Indicator, list[str]]]
 PARALLEL_GROUPS = frozenset({"people", "inspections", "trainings"})
 
 
-def compute_parallel(conn, connect: Callable[[], object], q: ind.Query,
-                     plans: list[tuple[ind.Indicator, list[str]]], labels: Labels,
+def compute_parallel(conn, connect: Callable[[], object], q: Query,
+                     plans: list[tuple[Indicator, list[str]]], labels: Labels,
                      progress: Callable[[int, int], None] | None = None,
                      cancelled: Callable[[], bool] | None = None) -> list[IndicatorResult]:
     """``compute_all`` in two threads: the indicators of PARALLEL_GROUPS on a second
@@ -600,7 +601,7 @@ def compute_parallel(conn, connect: Callable[[], object], q: ind.Query,
     statement is interrupted; the thread has ended and its connection is closed before
     this returns or raises. Progress is reported from the caller's thread only."""
     side = [n for n, (indicator, _d) in enumerate(plans)
-            if indicator.group in PARALLEL_GROUPS and ind.available(indicator, q.tables)
+            if indicator.group in PARALLEL_GROUPS and available(indicator, q.tables)
             and indicator.source.build is not None]
     if not side or len(side) == len(plans) or conn.in_transaction:
         return compute_all(conn, q, plans, labels, progress, cancelled)
@@ -668,18 +669,18 @@ def connection_factory(conn, key: bytes | None = None) -> Callable[[], object] |
     return lambda: dbmod.connect(path, key)
 
 
-def selected_indicators(request: ReportRequest) -> list[ind.Indicator]:
+def selected_indicators(request: ReportRequest) -> list[Indicator]:
     if request.indicators is None:
-        return list(ind.CATALOGUE.values())
+        return list(CATALOGUE.values())
     chosen = []
     for code in request.indicators:
-        if code not in ind.CATALOGUE:
+        if code not in CATALOGUE:
             raise ReportError(_("There is no indicator with the code {code}.").format(code=code))
-        chosen.append(ind.CATALOGUE[code])
+        chosen.append(CATALOGUE[code])
     return chosen
 
 
-def dimensions_for(indicator: ind.Indicator, request: ReportRequest) -> list[str]:
+def dimensions_for(indicator: Indicator, request: ReportRequest) -> list[str]:
     if request.dimensions is None:
         return list(indicator.default)
     return [d for d in request.dimensions if d in indicator.disaggregations]
@@ -737,7 +738,7 @@ def utc_stamp() -> str:
 
 
 # ---- duplicates still to review -------------------------------------------------------
-def unresolved_duplicates(conn, q: ind.Query | None = None) -> int:
+def unresolved_duplicates(conn, q: Query | None = None) -> int:
     """Open pairs in the sync duplicates queue whose two people still both count.
 
     Returns 0 when the queue table does not exist in this database (no sync yet)."""
@@ -777,15 +778,15 @@ def drill_down(session, request: ReportRequest, code: str, dimension: str | None
     require_person_list(session, request)
     indicator = selected_indicators(ReportRequest(request.period, indicators=[code]))[0]
     q = make_query(conn, request)
-    if not ind.available(indicator, q.tables):
+    if not available(indicator, q.tables):
         return []
     if indicator.source.units is not None:
         if dimension is not None and dimension not in indicator.disaggregations:
             raise ReportError(_("This indicator cannot be broken down by {dimension}.")
                               .format(dimension=dimension))
         ids = [u.id for u in indicator.source.units(conn, q)
-               if (dimension is None or (u.dims.get(dimension) or ind.UNKNOWN) == bucket)
-               and (currency is None or (u.currency or ind.UNKNOWN) == currency)]
+               if (dimension is None or (u.dims.get(dimension) or UNKNOWN) == bucket)
+               and (currency is None or (u.currency or UNKNOWN) == currency)]
         _log_drill(session, indicator, request, dimension, bucket, currency, ids)
         return ids
     _prepare(conn, q, indicator)
@@ -799,7 +800,7 @@ def drill_down(session, request: ReportRequest, code: str, dimension: str | None
         sql += f" AND ({src.dims[dimension]}) = ?"
         params.append(bucket)
     if currency is not None and "currency" in src.columns:
-        sql += f" AND {ind.known(src.columns['currency'])} = ?"
+        sql += f" AND {known(src.columns['currency'])} = ?"
         params.append(currency)
     ids = [r[0] for r in conn.execute(sql, params)]
     _log_drill(session, indicator, request, dimension, bucket, currency, ids)

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.i18n import Domain, current_language
-from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (Cancelled, Report, ReportError, ReportRequest,
-                                         build_report, office_ids_for, prepare_roots,
-                                         require_person_list)
+                                         build_report, office_ids_for, require_person_list)
+from desktop_app.reports.identity import prepare_roots
+from desktop_app.reports.indicators.base import Query
 from desktop_app.reports.outputs import FORMATS, atomic_target, write_csv, write_xlsx
 
 DOMAIN = Domain("reports")
@@ -82,8 +82,8 @@ def _person_cursor(conn, request: ReportRequest | None):
     nothing on the way to the file holds every row (a sort would)."""
     where = ["p.deleted = 0", "COALESCE(p.merged_into, '') = ''"]
     if request is not None:
-        q = ind.Query(request.period, office_ids_for(conn, request.offices),
-                      list(request.districts) if request.districts else None)
+        q = Query(request.period, office_ids_for(conn, request.offices),
+                  list(request.districts) if request.districts else None)
         where += [q.before_end("p.created_at"), q.offices("p.office_id"),
                   q.district_in("p.district")]
     cols = ", ".join(expr for _name, expr in PERSON_COLUMNS)

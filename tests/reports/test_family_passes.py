@@ -7,16 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (ReportRequest, _median, build_report, compute,
-                                         make_query, prepare_roots)
+                                         make_query)
+from desktop_app.reports.identity import prepare_roots
+from desktop_app.reports.indicators.base import DIMENSIONS
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.periods import parse_period
 from desktop_app.store.people import PersonRepository
 
 from tests.reports.test_module_indicators import case, modules  # noqa: F401  (fixture)
 
-ALL_DIMS = sorted(ind.DIMENSIONS)
+ALL_DIMS = sorted(DIMENSIONS)
 
 
 def _summary(result):

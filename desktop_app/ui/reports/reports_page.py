@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from desktop_app.i18n import Domain
-from desktop_app.reports import indicators as ind
 from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest, build_report,
                                          describe_records, drill_down, list_districts,
                                          list_offices, parse_age_bands)
+from desktop_app.reports.indicators.base import DEFAULT_AGE_BANDS, DIMENSIONS, GROUPS
+from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.outputs import OutputError, duplicates_text, value_text
 from desktop_app.reports.periods import PeriodError, current_period, parse_period
@@ -76,18 +77,18 @@ class ReportsPage(QWidget):
         self.district_label = QLabel()
         self.district_combo = QComboBox()
         self.bands_label = QLabel()
-        self.bands_edit = QLineEdit(",".join(str(b) for b in ind.DEFAULT_AGE_BANDS))
+        self.bands_edit = QLineEdit(",".join(str(b) for b in DEFAULT_AGE_BANDS))
         self.groups_label = QLabel()
         self.groups = QListWidget()
         self.dims_label = QLabel()
         self.dims = QListWidget()
-        for group in ind.GROUPS:
+        for group in GROUPS:
             item = QListWidgetItem()
             item.setData(ROLE, group)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.groups.addItem(item)
-        for dim in ind.DIMENSIONS:
+        for dim in DIMENSIONS:
             item = QListWidgetItem()
             item.setData(ROLE, dim)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -177,10 +178,10 @@ class ReportsPage(QWidget):
         self.dims_label.setText(_("Disaggregate by (none ticked: each indicator's own)"))
         for i in range(self.groups.count()):
             item = self.groups.item(i)
-            item.setText(_(ind.GROUPS[item.data(ROLE)]))
+            item.setText(_(GROUPS[item.data(ROLE)]))
         for i in range(self.dims.count()):
             item = self.dims.item(i)
-            item.setText(_(ind.DIMENSIONS[item.data(ROLE)]))
+            item.setText(_(DIMENSIONS[item.data(ROLE)]))
         self.build_button.setText(_("Build report"))
         self.cancel_button.setText(_("Cancel"))
         self.save_label.setText(_("Save as:"))
@@ -232,7 +233,7 @@ class ReportsPage(QWidget):
         dims = [self.dims.item(i).data(ROLE) for i in range(self.dims.count())
                 if self.dims.item(i).checkState() == Qt.CheckState.Checked]
         office = self.office_combo.currentData()
-        codes = [i.code for i in ind.CATALOGUE.values() if i.group in groups]
+        codes = [i.code for i in CATALOGUE.values() if i.group in groups]
         district = self.district_combo.currentData()
         return ReportRequest(period, offices=[office] if office else None,
                              districts=[district] if district else None, indicators=codes,
@@ -325,7 +326,7 @@ class ReportsPage(QWidget):
         if self.request is None:
             return
         request, language = self.request, self.report.language
-        indicator = ind.CATALOGUE[code]
+        indicator = CATALOGUE[code]
 
         def work(conn):
             ids = drill_down(worker_session(self.ctx, conn), request, code, dimension, bucket,
