@@ -13,11 +13,11 @@ from datetime import date
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain
-from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest,
-                                         connection_factory)
 from desktop_app.reports.indicators.base import DEFAULT_AGE_BANDS, DIMENSIONS, GROUPS
 from desktop_app.reports.indicators.catalogue import by_group
+from desktop_app.reports.model import Cancelled, ReportError, ReportRequest
 from desktop_app.reports.outputs import FORMATS, OutputError
+from desktop_app.reports.parallel import connection_factory
 from desktop_app.reports.periods import Period, PeriodError, parse_period
 from desktop_app.store.session import PermissionDenied
 

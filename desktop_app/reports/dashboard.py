@@ -11,11 +11,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from desktop_app.i18n import Domain, current_language
-from desktop_app.reports.builder import (ReportRequest, compute_all, make_query,
-                                         table_names, unresolved_duplicates)
+from desktop_app.reports.builder import unresolved_duplicates
+from desktop_app.reports.engine import compute_all, from_minor, make_query, table_names
 from desktop_app.reports.indicators.base import lit
 from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
+from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.periods import Period, month_period, year_period
 
 DOMAIN = Domain("reports")
@@ -170,7 +171,6 @@ def outstanding_by_month(conn, series: list[Period], office_ids) -> dict[str, li
     """Principal outstanding at the end of each month, per currency: one grouped query of
     the fund ledger's principal movements per loan and month, summed up in order (each
     loan's balance counted when positive, as store.loans.loan_rows does)."""
-    from desktop_app.reports.builder import _from_minor
     scope = ""
     if office_ids:
         scope = f"AND l.office_id IN ({', '.join(lit(o) for o in office_ids)})"
@@ -196,7 +196,7 @@ def outstanding_by_month(conn, series: list[Period], office_ids) -> dict[str, li
             running += by_month.get(n, 0)
             if running > 0:
                 row[n] += running
-    return {cur: [_from_minor(v, cur) for v in values] for cur, values in totals.items()
+    return {cur: [from_minor(v, cur) for v in values] for cur, values in totals.items()
             if any(values)}
 
 

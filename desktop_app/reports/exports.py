@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.i18n import Domain, current_language
-from desktop_app.reports.builder import (Cancelled, Report, ReportError, ReportRequest,
-                                         build_report, office_ids_for, require_person_list)
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.drilldown import require_person_list
+from desktop_app.reports.engine import office_ids_for
 from desktop_app.reports.identity import prepare_roots
 from desktop_app.reports.indicators.base import Query
+from desktop_app.reports.model import Cancelled, Report, ReportError, ReportRequest
 from desktop_app.reports.outputs import FORMATS, atomic_target, write_csv, write_xlsx
 
 DOMAIN = Domain("reports")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop_app.i18n import Domain, format_number
 from desktop_app.reports.indicators.base import GROUPS, TOTAL
-from desktop_app.reports.builder import IndicatorResult, Report, Row
+from desktop_app.reports.model import IndicatorResult, Report, Row
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext

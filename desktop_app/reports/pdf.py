@@ -17,7 +17,7 @@ from reportlab.platypus import (KeepTogether, PageBreak, Paragraph, SimpleDocTem
 
 from desktop_app.i18n import LANGUAGES, Domain
 from desktop_app.reports.indicators.base import GROUPS
-from desktop_app.reports.builder import IndicatorResult, Report
+from desktop_app.reports.model import IndicatorResult, Report
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.reports.outputs import atomic_target, duplicates_text, report_title, \
     scope_text, value_text

@@ -17,9 +17,9 @@ Rules every source follows:
 * dates are compared as ISO text: ``start <= value < day after end``.
 
 Indicators over the same records form a *family*: their sources share one ``from_where``
-(the family's base) and each adds its own ``when`` condition. The builder computes a whole
+(the family's base) and each adds its own ``when`` condition. The engine computes a whole
 family and every disaggregation asked of it in one grouped pass over the base (see
-builder.compute_family); drill-down reads ``SourceSQL.rows`` (base AND when).
+engine.compute_family); drill-down reads ``SourceSQL.rows`` (base AND when).
 """
 from __future__ import annotations
 
@@ -182,7 +182,7 @@ def fixed_buckets(q: Query) -> dict[str, tuple[str, ...]]:
 
 def fixed_index(q: Query, p: str = "p") -> dict[str, str]:
     """{person_dims expression of ``p``: SQL of the index of its bucket in fixed_buckets}:
-    the same bucket, without building its text and matching it again (builder packs these
+    the same bucket, without building its text and matching it again (the engine packs these
     keys from the index)."""
     dims, buckets = person_dims(q, p), fixed_buckets(q)
 

@@ -12,12 +12,13 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from desktop_app.i18n import Domain
-from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest, build_report,
-                                         describe_records, drill_down, list_districts,
-                                         list_offices, parse_age_bands)
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.drilldown import describe_records, drill_down
 from desktop_app.reports.indicators.base import DEFAULT_AGE_BANDS, DIMENSIONS, GROUPS
 from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
+from desktop_app.reports.lookups import list_districts, list_offices, parse_age_bands
+from desktop_app.reports.model import Cancelled, ReportError, ReportRequest
 from desktop_app.reports.outputs import OutputError, duplicates_text, value_text
 from desktop_app.reports.periods import PeriodError, current_period, parse_period
 from desktop_app.store.session import PermissionDenied
