@@ -17,6 +17,7 @@ from desktop_app.reports.indicators.base import lit
 from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.model import ReportRequest
+from desktop_app.reports.outputs import value_text
 from desktop_app.reports.periods import Period, month_period, year_period
 
 DOMAIN = Domain("reports")
@@ -94,7 +95,6 @@ FIGURES = (("people_on_register", "year", "now"), ("people_reached", "year", "ye
 
 def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12,
                    language: str | None = None) -> DashboardData:
-    from desktop_app.reports.outputs import value_text
     today = today or date.today()
     language = language or current_language()
     office_ids = scope_for(actor)

@@ -32,7 +32,7 @@ def write_report(report: Report, fmt: str, path, *, office_name: str = "") -> No
     elif fmt == "xlsx":
         write_xlsx(report, path)
     elif fmt == "pdf":
-        from desktop_app.reports.pdf import write_pdf
+        from desktop_app.reports.pdf import write_pdf  # deferred: reportlab, ~130 ms
         write_pdf(report, path, office_name=office_name)
     else:
         raise ReportError(_("Unknown format {format}: choose pdf, xlsx or csv.").format(
@@ -139,7 +139,7 @@ def export_person_list(session, fmt: str, path, request: ReportRequest | None = 
 
 
 def _person_xlsx(path: Path, pages) -> None:
-    import xlsxwriter
+    import xlsxwriter  # deferred: ~90 ms, only for an XLSX file
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
                                            "strings_to_numbers": False,
                                            "strings_to_formulas": False,

@@ -158,7 +158,7 @@ def write_xlsx(report: Report, path: str | os.PathLike) -> None:
 
 
 def _write_xlsx(report: Report, path: Path) -> None:
-    import xlsxwriter
+    import xlsxwriter  # deferred: ~90 ms, only for an XLSX file
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     try:
         bold = book.add_format({"bold": True})
