@@ -210,10 +210,13 @@ def _subprocess(code: str) -> dict:
 
 
 def run(ctx) -> list[Result]:
-    from desktop_app.reports.builder import (ReportRequest, build_report, connection_factory,
-                                             table_names)
-    from desktop_app.reports.indicators import Query, by_group
-    from desktop_app.reports.indicators import available as available_in
+    from desktop_app.reports.builder import build_report
+    from desktop_app.reports.engine import table_names
+    from desktop_app.reports.indicators.base import Query
+    from desktop_app.reports.indicators.base import available as available_in
+    from desktop_app.reports.indicators.catalogue import by_group
+    from desktop_app.reports.model import ReportRequest
+    from desktop_app.reports.parallel import connection_factory
     from desktop_app.reports.periods import current_period
     from desktop_app.store.access import open_database
 

@@ -13,9 +13,11 @@ from datetime import date
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain
-from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import Cancelled, ReportError, ReportRequest, connection_factory
+from desktop_app.reports.indicators.base import DEFAULT_AGE_BANDS, DIMENSIONS, GROUPS
+from desktop_app.reports.indicators.catalogue import by_group
+from desktop_app.reports.model import Cancelled, ReportError, ReportRequest
 from desktop_app.reports.outputs import FORMATS, OutputError
+from desktop_app.reports.parallel import connection_factory
 from desktop_app.reports.periods import Period, PeriodError, parse_period
 from desktop_app.store.session import PermissionDenied
 
@@ -51,7 +53,7 @@ def register(subparsers) -> None:
                    help=_("only this indicator (repeat; see `hamroh indicators`)"))
     p.add_argument("--by", action="append", metavar="DISAGGREGATION",
                    help=_("disaggregate by this (repeat; default: each indicator's own)"))
-    p.add_argument("--age-bands", type=_age_bands, default=ind.DEFAULT_AGE_BANDS,
+    p.add_argument("--age-bands", type=_age_bands, default=DEFAULT_AGE_BANDS,
                    metavar="15,18,30,45", help=_("lower ages of the age bands"))
     p.set_defaults(handler=run_report)
 
@@ -80,15 +82,15 @@ def _fail(message: str) -> int:
 
 
 def run_report(args) -> int:
-    from desktop_app.reports.exports import export_report  # deferred: report engine
+    from desktop_app.reports.exports import export_report
     try:
         request = ReportRequest(parse_period(args.period), offices=args.office,
                                 districts=args.district, indicators=args.indicator,
                                 dimensions=args.by, age_bands=args.age_bands)
         for dim in args.by or ():
-            if dim not in ind.DIMENSIONS:
+            if dim not in DIMENSIONS:
                 raise ReportError(_("Unknown disaggregation {name}. Choose from: {names}.")
-                                  .format(name=dim, names=", ".join(ind.DIMENSIONS)))
+                                  .format(name=dim, names=", ".join(DIMENSIONS)))
         session = open_for_cli(args)
         try:
             report = export_report(session, request, args.format, args.out,
@@ -110,7 +112,7 @@ def run_report(args) -> int:
 
 
 def run_person_list(args) -> int:
-    from desktop_app.reports.exports import export_person_list  # deferred: report engine
+    from desktop_app.reports.exports import export_person_list
     try:
         request = None
         if args.period or args.office or args.district:
@@ -131,9 +133,9 @@ def run_person_list(args) -> int:
 
 
 def run_indicators(args) -> int:
-    for group, title in ind.GROUPS.items():
+    for group, title in GROUPS.items():
         print(f"== {_(title)}")
-        for indicator in ind.by_group(group):
+        for indicator in by_group(group):
             dims = ", ".join(indicator.disaggregations)
             print(f"  {indicator.code:<30} {indicator.title()}")
             print(f"  {'':<30} {_('by')}: {dims}")

@@ -11,10 +11,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from desktop_app.i18n import Domain, current_language
-from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import (ReportRequest, compute_all, make_query,
-                                         table_names, unresolved_duplicates)
+from desktop_app.reports.builder import unresolved_duplicates
+from desktop_app.reports.engine import compute_all, from_minor, make_query, table_names
+from desktop_app.reports.indicators.base import lit
+from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
+from desktop_app.reports.model import ReportRequest
+from desktop_app.reports.outputs import value_text
 from desktop_app.reports.periods import Period, month_period, year_period
 
 DOMAIN = Domain("reports")
@@ -78,8 +81,8 @@ def _office_codes(conn, office_ids):
 
 def _values(conn, period: Period, offices, labels, plans) -> dict:
     """Results of several indicators over one period (one run: shared families)."""
-    chosen = [(ind.CATALOGUE[code], list(dims)) for code, dims in plans
-              if code in ind.CATALOGUE]
+    chosen = [(CATALOGUE[code], list(dims)) for code, dims in plans
+              if code in CATALOGUE]
     q = make_query(conn, ReportRequest(period, offices=offices))
     return {r.indicator.code: r for r in compute_all(conn, q, chosen, labels) if r.available}
 
@@ -92,7 +95,6 @@ FIGURES = (("people_on_register", "year", "now"), ("people_reached", "year", "ye
 
 def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12,
                    language: str | None = None) -> DashboardData:
-    from desktop_app.reports.outputs import value_text
     today = today or date.today()
     language = language or current_language()
     office_ids = scope_for(actor)
@@ -129,11 +131,11 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     data.months = [m.code for m in series]
     tables = table_names(conn)
     span = Period(series[0].start, series[-1].end, "custom", data.months[0])
-    if "cases_opened" in ind.CATALOGUE and "hotline_case" in tables:
+    if "cases_opened" in CATALOGUE and "hotline_case" in tables:
         data.cases_by_category = cases_by_month(conn, span, offices, labels, data.months)
-    if "loans_outstanding" in ind.CATALOGUE and {"loan", "fund_entry"} <= tables:
+    if "loans_outstanding" in CATALOGUE and {"loan", "fund_entry"} <= tables:
         data.loans_outstanding = outstanding_by_month(conn, series, office_ids)
-    if "loans_par30" in ind.CATALOGUE:
+    if "loans_par30" in CATALOGUE:
         for n, month in enumerate(series):
             as_of = Period(series[0].start, month.end, "custom", month.code)
             result = _values(conn, as_of, offices, labels, [("loans_par30", ())]).get(
@@ -152,7 +154,7 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
 def cases_by_month(conn, span: Period, offices, labels, months: list[str]) -> dict[str, list[int]]:
     """Cases opened per category label and month over ``span``: one grouped query over the
     rows of the cases_opened indicator (same merges, tombstones and scope)."""
-    indicator = ind.CATALOGUE["cases_opened"]
+    indicator = CATALOGUE["cases_opened"]
     q = make_query(conn, ReportRequest(span, offices=offices))
     src = indicator.source.build(q)
     out: dict[str, list[int]] = {}
@@ -168,11 +170,10 @@ def cases_by_month(conn, span: Period, offices, labels, months: list[str]) -> di
 def outstanding_by_month(conn, series: list[Period], office_ids) -> dict[str, list[Decimal]]:
     """Principal outstanding at the end of each month, per currency: one grouped query of
     the fund ledger's principal movements per loan and month, summed up in order (each
-    loan's balance counted when positive, as store.loans.repositories.loan_rows does)."""
-    from desktop_app.reports.builder import _from_minor
+    loan's balance counted when positive, as store.loans.queries.loan_rows does)."""
     scope = ""
     if office_ids:
-        scope = f"AND l.office_id IN ({', '.join(ind.lit(o) for o in office_ids)})"
+        scope = f"AND l.office_id IN ({', '.join(lit(o) for o in office_ids)})"
     ends = [m.end_exclusive.isoformat() for m in series]
     months = [m.code for m in series]
     currency_of: dict[str, str] = {}
@@ -195,7 +196,7 @@ def outstanding_by_month(conn, series: list[Period], office_ids) -> dict[str, li
             running += by_month.get(n, 0)
             if running > 0:
                 row[n] += running
-    return {cur: [_from_minor(v, cur) for v in values] for cur, values in totals.items()
+    return {cur: [from_minor(v, cur) for v in values] for cur, values in totals.items()
             if any(values)}
 
 
@@ -206,7 +207,7 @@ def overdue_followups(conn, office_ids, today: date, limit: int = 50) -> list[di
         return []
     scope = ""
     if office_ids:
-        scope = f"AND c.office_id IN ({', '.join(ind.lit(o) for o in office_ids)})"
+        scope = f"AND c.office_id IN ({', '.join(lit(o) for o in office_ids)})"
     rows = conn.execute(
         "SELECT f.case_id, c.number, f.action, f.due_on, f.assigned_to FROM case_followup f "
         "JOIN hotline_case c ON c.id = f.case_id AND c.deleted = 0 "

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.i18n import Domain, current_language
-from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import (Cancelled, Report, ReportError, ReportRequest,
-                                         build_report, office_ids_for, prepare_roots,
-                                         require_person_list)
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.drilldown import require_person_list
+from desktop_app.reports.engine import office_ids_for
+from desktop_app.reports.identity import prepare_roots
+from desktop_app.reports.indicators.base import Query
+from desktop_app.reports.model import Cancelled, Report, ReportError, ReportRequest
 from desktop_app.reports.outputs import FORMATS, atomic_target, write_csv, write_xlsx
 
 DOMAIN = Domain("reports")
@@ -30,7 +32,7 @@ def write_report(report: Report, fmt: str, path, *, office_name: str = "") -> No
     elif fmt == "xlsx":
         write_xlsx(report, path)
     elif fmt == "pdf":
-        from desktop_app.reports.pdf import write_pdf
+        from desktop_app.reports.pdf import write_pdf  # deferred: reportlab, ~130 ms
         write_pdf(report, path, office_name=office_name)
     else:
         raise ReportError(_("Unknown format {format}: choose pdf, xlsx or csv.").format(
@@ -82,8 +84,8 @@ def _person_cursor(conn, request: ReportRequest | None):
     nothing on the way to the file holds every row (a sort would)."""
     where = ["p.deleted = 0", "COALESCE(p.merged_into, '') = ''"]
     if request is not None:
-        q = ind.Query(request.period, office_ids_for(conn, request.offices),
-                      list(request.districts) if request.districts else None)
+        q = Query(request.period, office_ids_for(conn, request.offices),
+                  list(request.districts) if request.districts else None)
         where += [q.before_end("p.created_at"), q.offices("p.office_id"),
                   q.district_in("p.district")]
     cols = ", ".join(expr for _name, expr in PERSON_COLUMNS)
@@ -137,7 +139,7 @@ def export_person_list(session, fmt: str, path, request: ReportRequest | None = 
 
 
 def _person_xlsx(path: Path, pages) -> None:
-    import xlsxwriter
+    import xlsxwriter  # deferred: ~90 ms, only for an XLSX file
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
                                            "strings_to_numbers": False,
                                            "strings_to_formulas": False,

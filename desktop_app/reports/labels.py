@@ -7,7 +7,8 @@ answers) through gettext, office names, age bands.
 from __future__ import annotations
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.reports import indicators as ind
+from desktop_app.reports.indicators.base import (DEFAULT_AGE_BANDS, UNKNOWN, age_band_codes,
+                                                 age_band_label)
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -54,14 +55,14 @@ FIXED: dict[str, dict[str, str]] = {
 
 
 class Labels:
-    def __init__(self, conn, language: str, age_bands=ind.DEFAULT_AGE_BANDS):
+    def __init__(self, conn, language: str, age_bands=DEFAULT_AGE_BANDS):
         self.conn = conn
         self.language = language if language in ("en", "ru", "tg", "uz") else "en"
         self.age_bands = tuple(age_bands)
         self._cache: dict[tuple[str, str], str] = {}
 
     def label(self, dimension: str, code: str | None) -> str:
-        if code is None or code == ind.UNKNOWN:
+        if code is None or code == UNKNOWN:
             return _("Unknown")
         key = (dimension, code)
         if key not in self._cache:
@@ -73,7 +74,7 @@ class Labels:
             msgid = FIXED[dimension].get(code)
             return _(msgid) if msgid else code
         if dimension == "age_band":
-            return ind.age_band_label(code)
+            return age_band_label(code)
         if dimension == "office":
             row = self.conn.execute("SELECT name, code FROM office WHERE id = ?",
                                     (code,)).fetchone()
@@ -95,7 +96,7 @@ class Labels:
         if dimension in FIXED:
             return {code: n for n, code in enumerate(FIXED[dimension])}
         if dimension == "age_band":
-            return {code: n for n, code in enumerate(ind.age_band_codes(self.age_bands))}
+            return {code: n for n, code in enumerate(age_band_codes(self.age_bands))}
         kinds = REFERENCE_KINDS.get(dimension)
         if not kinds:
             return {}

@@ -5,6 +5,7 @@ translated with ``i18n.DOMAIN.in_language(language)``, whatever language the UI 
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,7 +53,6 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
             "AND version=? AND deleted=0 ORDER BY number", (loan_id, version[0]))]
         start = version[1]
     else:
-        from datetime import date
         start = loan["disbursed_on"] or date.today().isoformat()
         rows = [(r.number, r.due_date.isoformat(), L.to_minor(r.principal, cur),
                  L.to_minor(r.interest, cur))

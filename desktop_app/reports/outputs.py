@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from desktop_app.i18n import Domain, format_number
-from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import IndicatorResult, Report, Row
+from desktop_app.reports.indicators.base import GROUPS, TOTAL
+from desktop_app.reports.model import IndicatorResult, Report, Row
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -78,8 +78,8 @@ def flat_rows(report: Report):
                    _("Not recorded in this database"), "", "", "", "")
             continue
         for row in result.totals:
-            yield (indicator.group, indicator.code, indicator.title(), ind.TOTAL, _("Total"),
-                   ind.TOTAL, _("Total"), row.currency or "", row.value,
+            yield (indicator.group, indicator.code, indicator.title(), TOTAL, _("Total"),
+                   TOTAL, _("Total"), row.currency or "", row.value,
                    row.numerator, row.denominator)
         for table in result.tables:
             for row in table.rows:
@@ -136,7 +136,7 @@ def write_csv(report: Report, path: str | os.PathLike) -> None:
         for row in flat_rows(report):
             writer.writerow([_plain(v) for v in row] + [period])
         writer.writerow(["quality", "duplicates_unresolved", _("Possible duplicates not reviewed"),
-                         ind.TOTAL, _("Total"), ind.TOTAL, _("Total"), "",
+                         TOTAL, _("Total"), TOTAL, _("Total"), "",
                          report.duplicates_unresolved, "", "", period])
 
 
@@ -158,7 +158,7 @@ def write_xlsx(report: Report, path: str | os.PathLike) -> None:
 
 
 def _write_xlsx(report: Report, path: Path) -> None:
-    import xlsxwriter
+    import xlsxwriter  # deferred: ~90 ms, only for an XLSX file
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     try:
         bold = book.add_format({"bold": True})
@@ -188,11 +188,11 @@ def _write_xlsx(report: Report, path: Path) -> None:
             summary.write_row(row_no, 0, [result.indicator.code, result.indicator.title(),
                                           result.indicator.describe()])
         by_group = report.by_group()
-        for group in ind.GROUPS:
+        for group in GROUPS:
             results = by_group.get(group)
             if not results:
                 continue
-            sheet = book.add_worksheet(sheet_name(_(ind.GROUPS[group]), used))
+            sheet = book.add_worksheet(sheet_name(_(GROUPS[group]), used))
             sheet.set_column(0, 0, 26)
             sheet.set_column(1, 1, 36)
             sheet.set_column(5, 5, 30)

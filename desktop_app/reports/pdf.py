@@ -16,8 +16,8 @@ from reportlab.platypus import (KeepTogether, PageBreak, Paragraph, SimpleDocTem
                                 Table, TableStyle)
 
 from desktop_app.i18n import LANGUAGES, Domain
-from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import IndicatorResult, Report
+from desktop_app.reports.indicators.base import GROUPS
+from desktop_app.reports.model import IndicatorResult, Report
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.reports.outputs import atomic_target, duplicates_text, report_title, \
     scope_text, value_text
@@ -153,12 +153,12 @@ def write_pdf(report: Report, path: str | os.PathLike, *, office_name: str = "")
     story.append(_p(_("This report contains no names or other personal data."),
                     styles["small"]))
     by_group = report.by_group()
-    for group in ind.GROUPS:
+    for group in GROUPS:
         results = by_group.get(group)
         if not results:
             continue
         story.append(PageBreak())
-        story.append(_p(_(ind.GROUPS[group]), styles["h1"]))
+        story.append(_p(_(GROUPS[group]), styles["h1"]))
         for result in results:
             story += _indicator(result, styles, language)
 

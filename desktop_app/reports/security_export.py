@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop_app.reports.fonts import register_fonts
+from desktop_app.store.security.rights import export_texts
 
 FLAGS = {"birth_date_estimated", "disability", "female_headed_household", "union_member"}
 SKIP = {"hlc", "office_id", "created_by", "updated_by", "deleted", "name_key", "phone_key",
@@ -19,7 +20,6 @@ SKIP = {"hlc", "office_id", "created_by", "updated_by", "deleted", "name_key", "
 def write_person_pdf(data: dict, path, texts: dict | None = None) -> None:
     """``texts``: the translated headings (store.security.rights.export_texts)."""
     if texts is None:
-        from desktop_app.store.security.rights import export_texts
         texts = export_texts(data)
     titles = texts["tables"]
     fields = texts["fields"]

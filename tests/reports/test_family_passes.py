@@ -7,16 +7,18 @@ from decimal import Decimal
 
 import pytest
 
-from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import (ReportRequest, _median, build_report, compute,
-                                         make_query, prepare_roots)
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.engine import _median, compute, make_query
+from desktop_app.reports.identity import prepare_roots
+from desktop_app.reports.indicators.base import DIMENSIONS
 from desktop_app.reports.labels import Labels
+from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.periods import parse_period
 from desktop_app.store.people.repositories import PersonRepository
 
 from tests.reports.test_module_indicators import case, modules  # noqa: F401  (fixture)
 
-ALL_DIMS = sorted(ind.DIMENSIONS)
+ALL_DIMS = sorted(DIMENSIONS)
 
 
 def _summary(result):
@@ -126,7 +128,7 @@ def test_counts_equal_the_records_behind_them(session, modules, world):  # noqa:
     """Every count of a grouped pass (total and each bucket) is the number of records the
     drill-down finds with the indicator's own rows and dimension expression, in SQL: an
     independent check of the grouping, the flag bits and the guarded keys."""
-    from desktop_app.reports.builder import drill_down
+    from desktop_app.reports.drilldown import drill_down
     PersonRepository(session).update(world["B"], {"merged_into": world["C"]})
     request = ReportRequest(parse_period("2026-Q1"), dimensions=ALL_DIMS)
     report = build_report(session.conn, request)
@@ -147,7 +149,7 @@ def test_counts_equal_the_records_behind_them(session, modules, world):  # noqa:
 
 
 def test_a_report_uses_a_larger_page_cache_and_gives_it_back(session, world):
-    from desktop_app.reports.builder import REPORT_CACHE_KIB
+    from desktop_app.reports.parallel import REPORT_CACHE_KIB
     conn = session.conn
     before = conn.execute("PRAGMA cache_size").fetchone()[0]
     during = []
@@ -156,7 +158,7 @@ def test_a_report_uses_a_larger_page_cache_and_gives_it_back(session, world):
                      conn.execute("PRAGMA cache_size").fetchone()[0]))
     assert during == [-REPORT_CACHE_KIB]
     assert conn.execute("PRAGMA cache_size").fetchone()[0] == before
-    from desktop_app.reports.builder import Cancelled
+    from desktop_app.reports.model import Cancelled
     with pytest.raises(Cancelled):
         build_report(conn, ReportRequest(parse_period("2026-Q1")), cancelled=lambda: True)
     assert conn.execute("PRAGMA cache_size").fetchone()[0] == before

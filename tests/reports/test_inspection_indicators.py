@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 from decimal import Decimal
 
-from desktop_app.reports.builder import (ReportRequest, build_report, describe_records,
-                                         drill_down)
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.drilldown import describe_records, drill_down
+from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.periods import parse_period
 
 from tests.reports.test_module_indicators import case, insert  # noqa: F401

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from desktop_app.domain import loans as L
 from desktop_app.domain.actors import Actor
-from desktop_app.reports.builder import ReportRequest, build_report, drill_down
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.drilldown import drill_down
+from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.periods import parse_period
 from desktop_app.store.loans import queries, services
 from desktop_app.store.offices import UserRepository

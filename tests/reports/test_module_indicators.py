@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 
 from desktop_app.domain.ids import new_id
-from desktop_app.reports.builder import ReportRequest, build_report, drill_down
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.drilldown import drill_down
+from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.periods import parse_period
 
 STAMP = "2026-01-01T00:00:00Z"

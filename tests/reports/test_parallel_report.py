@@ -8,17 +8,18 @@ from datetime import date
 
 import pytest
 
-from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import (Cancelled, ReportRequest, build_report,
-                                         connection_factory)
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.indicators.base import DIMENSIONS
+from desktop_app.reports.model import Cancelled, ReportRequest
 from desktop_app.reports.outputs import write_csv
+from desktop_app.reports.parallel import connection_factory
 from desktop_app.reports.periods import current_period, parse_period
 from desktop_app.store import db as dbmod
 from desktop_app.store.people.repositories import PersonRepository
 
 from tests.reports.test_module_indicators import case, modules  # noqa: F401  (fixture)
 
-ALL_DIMS = sorted(ind.DIMENSIONS)
+ALL_DIMS = sorted(DIMENSIONS)
 THREAD = "report-second-connection"
 
 

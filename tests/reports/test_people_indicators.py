@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 
-from desktop_app.reports.builder import ReportRequest, build_report, drill_down
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.drilldown import drill_down
+from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.periods import parse_period
 
 
@@ -87,7 +89,7 @@ def test_drill_down_returns_ids_and_is_audited(session, world):
 def test_progress_and_cancel(session, world):
     import pytest
 
-    from desktop_app.reports.builder import Cancelled
+    from desktop_app.reports.model import Cancelled
     seen = []
     build_report(session.conn, ReportRequest(parse_period("2026-Q1"),
                                              indicators=["people_registered", "people_reached"]),
@@ -101,7 +103,7 @@ def test_progress_and_cancel(session, world):
 def test_chained_merges_and_unknown_office(session, world):
     import pytest
 
-    from desktop_app.reports.builder import ReportError
+    from desktop_app.reports.model import ReportError
     from desktop_app.store.people.repositories import PersonRepository
     # B merged into C, which is then merged into A: everything is A
     repo = PersonRepository(session)

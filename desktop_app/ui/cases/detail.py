@@ -7,8 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout,
                                QGridLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
-                               QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
-                               QTabWidget, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app.domain import cases as dom
 from desktop_app.i18n import Domain, current_language, format_date
@@ -19,9 +18,9 @@ from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.cases.intake import PersonPicker
-from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, ErrorLabel, FieldErrors, RefCombo,
-                                          ask_reason, date_edit, iso)
+from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, ErrorLabel, FieldErrors, ask_reason
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import DataTable, DateEntry, MoneyEntry, RefCombo
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -35,19 +34,6 @@ def open_case(ctx, case_id: str, parent=None) -> "CaseDetailDialog | None":
         QMessageBox.warning(parent, _("Not allowed"), str(exc))
         return None
     return CaseDetailDialog(ctx, case_id, parent)
-
-
-def _table(headers: int) -> QTableWidget:
-    table = QTableWidget(0, headers)
-    table.setEditTriggers(QTableWidget.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectRows)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _item(text) -> QTableWidgetItem:
-    return QTableWidgetItem("" if text is None else str(text))
 
 
 class CaseDetailDialog(QDialog):
@@ -80,15 +66,15 @@ class CaseDetailDialog(QDialog):
         self.link_error = ErrorLabel()
 
         # timeline
-        self.timeline = _table(3)
+        self.timeline = DataTable(3)
         self.note = QLineEdit()
         self.note_kind = QComboBox()
         self.note_button = QPushButton()
         self.note_button.clicked.connect(self.add_note)
         self.note_error = ErrorLabel()
         # follow-ups
-        self.followups = _table(4)
-        self.fu_due = date_edit(date.today() + timedelta(days=3))
+        self.followups = DataTable(4)
+        self.fu_due = DateEntry(date.today() + timedelta(days=3))
         self.fu_action = QLineEdit()
         self.fu_add = QPushButton()
         self.fu_add.clicked.connect(self.add_followup)
@@ -96,26 +82,28 @@ class CaseDetailDialog(QDialog):
         self.fu_done.clicked.connect(self.complete_followup)
         self.fu_errors = FieldErrors()
         # referrals
-        self.referrals = _table(5)
-        self.ref_target = RefCombo(conn, "referral_target")
+        self.referrals = DataTable(5)
+        self.ref_target = RefCombo(conn, "referral_target", blank=None)
         self.ref_target.currentIndexChanged.connect(self._target_changed)
         self.ref_office = QComboBox()       # "another office of our network"
         self.ref_office.setObjectName("referral_office")
         self.ref_detail = QLineEdit()
         self.ref_add = QPushButton()
         self.ref_add.clicked.connect(self.add_referral)
-        self.ref_status = RefCombo(conn, "referral_status")
+        self.ref_status = RefCombo(conn, "referral_status", blank=None)
         self.ref_answer = QLineEdit()
         self.ref_answer_button = QPushButton()
         self.ref_answer_button.clicked.connect(self.answer_referral)
         self.ref_errors = FieldErrors()
         # outcome
-        self.outcome = RefCombo(conn, "case_outcome")
-        self.wages = QLineEdit()
+        self.outcome = RefCombo(conn, "case_outcome", blank=None)
+        self.wages = MoneyEntry()
         self.currency = QComboBox()
         self.currency.addItem("", None)
         for code in dom.CURRENCIES:
             self.currency.addItem(code, code)
+        self.currency.currentIndexChanged.connect(
+            lambda _index: self.wages.set_currency(self.currency.currentData()))
         self.returned_home = QCheckBox()
         self.inspection_opened = QCheckBox()
         self.fine_imposed = QCheckBox()
@@ -252,7 +240,7 @@ class CaseDetailDialog(QDialog):
             if item is not None and item.widget() is not None:
                 item.widget().setText(text)
         for combo in (self.ref_target, self.ref_status, self.outcome):
-            combo.fill()
+            combo.retranslate()
         self._fill_offices()
         self.refresh()
 
@@ -305,30 +293,24 @@ class CaseDetailDialog(QDialog):
             self.status_combo.addItem(ref("case_status", target), target)
 
         events = sc.timeline(conn, self.case_id)
-        self.timeline.setRowCount(len(events))
-        for n, e in enumerate(events):
-            self.timeline.setItem(n, 0, _item(format_date(e["event_on"], lang)))
-            self.timeline.setItem(n, 1, _item(_(dom.EVENT_LABELS.get(e["kind"], e["kind"]))))
-            self.timeline.setItem(n, 2, _item(sc.event_text(conn, e, lang)))
+        self.timeline.set_rows([(format_date(e["event_on"], lang),
+                                 _(dom.EVENT_LABELS.get(e["kind"], e["kind"])),
+                                 sc.event_text(conn, e, lang)) for e in events])
         self.timeline.resizeColumnsToContents()
 
         today = date.today().isoformat()
         fups = sc.followups(conn, self.case_id)
-        self.followups.setRowCount(len(fups))
-        for n, f in enumerate(fups):
-            cells = [format_date(f["due_on"], lang), f["action"],
-                     format_date(f["done_on"], lang) if f.get("done_on") else "",
-                     f.get("result") or ""]
-            for c, value in enumerate(cells):
-                item = _item(value)
-                item.setData(Qt.UserRole, f["id"])
-                if not f.get("done_on") and f["due_on"] < today:
-                    item.setBackground(OVERDUE_BRUSH)
-                self.followups.setItem(n, c, item)
+        self.followups.set_rows(
+            [(format_date(f["due_on"], lang), f["action"],
+              format_date(f["done_on"], lang) if f.get("done_on") else "", f.get("result") or "")
+             for f in fups],
+            keys=[f["id"] for f in fups],
+            backgrounds=[OVERDUE_BRUSH if not f.get("done_on") and f["due_on"] < today else None
+                         for f in fups])
 
         refs = sc.referrals(conn, self.case_id)
-        self.referrals.setRowCount(len(refs))
-        for n, r in enumerate(refs):
+        rows = []
+        for r in refs:
             target = ref("referral_target", r["target"])
             if r.get("target_office_id"):
                 target += f": {sc.office_name(conn, r['target_office_id'])}"
@@ -336,19 +318,15 @@ class CaseDetailDialog(QDialog):
                 target += f" ({r['target_detail']})"
             consent = _("override: {reason}").format(reason=r["override_reason"]) \
                 if r.get("consent_override") else _("given")
-            cells = [format_date(r["referred_on"], lang), target,
-                     ref("referral_status", r["status"]), r.get("answer") or "", consent]
-            for c, value in enumerate(cells):
-                item = _item(value)
-                item.setData(Qt.UserRole, r["id"])
-                self.referrals.setItem(n, c, item)
+            rows.append((format_date(r["referred_on"], lang), target,
+                         ref("referral_status", r["status"]), r.get("answer") or "", consent))
+        self.referrals.set_rows(rows, keys=[r["id"] for r in refs])
 
         if case.get("outcome"):
             self.outcome.set_code(case["outcome"])
-        amount = dom.from_minor(case.get("wages_recovered_minor"), case.get("wages_currency"))
-        if amount is not None:
-            self.wages.setText(str(amount))
+        if case.get("wages_recovered_minor") is not None and case.get("wages_currency"):
             self.currency.setCurrentIndex(self.currency.findData(case["wages_currency"]))
+            self.wages.set_minor(case["wages_recovered_minor"], case["wages_currency"])
         for name in ("returned_home", "inspection_opened", "fine_imposed"):
             getattr(self, name).setChecked(bool(case.get(name)))
         self.outcome_notes.setText(case.get("outcome_notes") or "")
@@ -416,7 +394,7 @@ class CaseDetailDialog(QDialog):
                         " ".join(getattr(exc, "errors", {}).values()) or str(exc)), saved)
 
     def add_followup(self) -> None:
-        case_id, due, action = self.case_id, iso(self.fu_due), self.fu_action.text()
+        case_id, due, action = self.case_id, self.fu_due.iso(), self.fu_action.text()
 
         def saved() -> None:
             self.fu_errors.clear()
@@ -427,12 +405,8 @@ class CaseDetailDialog(QDialog):
     def _followup_refused(self, exc: BaseException) -> None:
         self.fu_errors.show(getattr(exc, "errors", None) or {"general": str(exc)})
 
-    def _selected(self, table: QTableWidget) -> str | None:
-        items = table.selectedItems()
-        return items[0].data(Qt.UserRole) if items else None
-
     def complete_followup(self) -> None:
-        fid = self._selected(self.followups)
+        fid = self.followups.selected_key()
         if not fid:
             self.fu_errors.show({"general": _("Select a follow-up first.")})
             return
@@ -475,7 +449,7 @@ class CaseDetailDialog(QDialog):
             self.ref_errors.show({"general": str(exc)})
 
     def answer_referral(self) -> None:
-        rid = self._selected(self.referrals)
+        rid = self.referrals.selected_key()
         if not rid:
             self.ref_errors.show({"general": _("Select a referral first.")})
             return

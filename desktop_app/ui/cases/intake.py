@@ -13,8 +13,9 @@ from desktop_app.store.people.repositories import search_people
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
-from desktop_app.ui.cases.widgets import ErrorLabel, FieldErrors, RefCombo, date_edit, iso
+from desktop_app.ui.cases.widgets import ErrorLabel, FieldErrors
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import DateEntry, RefCombo
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -65,14 +66,14 @@ class IntakeDialog(QDialog):
         self.record: dict | None = None
         conn = ctx.conn
         self.errors = FieldErrors()
-        self.channel = RefCombo(conn, "case_channel")
+        self.channel = RefCombo(conn, "case_channel", blank=None)
         self.category = RefCombo(conn, "case_category", blank=lambda: _("— choose —"))
-        self.subcategory = RefCombo(conn, "case_subcategory", blank=lambda: "")
+        self.subcategory = RefCombo(conn, "case_subcategory", all_if_no_parent=False)
         self.category.currentIndexChanged.connect(
-            lambda: self.subcategory.fill(self.category.code() or ""))
-        self.risk = RefCombo(conn, "risk_level")
+            lambda: self.subcategory.load(self.category.code()))
+        self.risk = RefCombo(conn, "risk_level", blank=None)
         self.risk.set_code("medium")
-        self.opened = date_edit()
+        self.opened = DateEntry()
         self.caller = QLineEdit()
         self.phone = QLineEdit()
         self.link = QCheckBox()
@@ -81,7 +82,7 @@ class IntakeDialog(QDialog):
         self.summary = QPlainTextEdit()
         self.summary.setMaximumHeight(90)
         self.employer = QLineEdit()
-        self.country = RefCombo(conn, "country", blank=lambda: "")
+        self.country = RefCombo(conn, "country")
         self.city = QLineEdit()
         self.assign = QComboBox()
         self.assign.addItem("", None)
@@ -140,12 +141,12 @@ class IntakeDialog(QDialog):
         self.sensitive.setText(_("Sensitive (only assigned workers see the details)"))
         self.employer.setPlaceholderText(_("Name of the company, as the caller says it"))
         for combo in (self.channel, self.category, self.subcategory, self.risk, self.country):
-            combo.fill()
+            combo.retranslate()
 
     def values(self) -> dict:
         values = dict(
             channel=self.channel.code(), category=self.category.code(),
-            subcategory=self.subcategory.code(), opened_on=iso(self.opened),
+            subcategory=self.subcategory.code(), opened_on=self.opened.iso(),
             caller_name=self.caller.text(), caller_phone=self.phone.text(),
             risk_level=self.risk.code(), sensitive_flag=self.sensitive.isChecked(),
             summary=self.summary.toPlainText(), country=self.country.code(),

@@ -1,7 +1,7 @@
 """The cases page: work lists (open, my open cases, new unassigned, follow-ups due and
 overdue, all), filters by status and category, cross-script search, new case (Ctrl+N).
 
-Lists are the shared ``ui.lazy_model.LazyTableModel`` over case rowids: the ordered rowid
+Lists are the shared ``ui.widgets.LazyTableModel`` over case rowids: the ordered rowid
 list is read by a ReadOp (on the application's DB worker), the visible rows a page of
 200 at a time on the UI thread, so a list of 300,000 cases never freezes the window.
 """
@@ -21,8 +21,8 @@ from desktop_app.ui import operations
 from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
-from desktop_app.ui.cases.widgets import (OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_BRUSH,
-                                          RefCombo, lazy_model, setup_table)
+from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_BRUSH
+from desktop_app.ui.widgets import RefCombo, lazy_model, setup_table
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -150,8 +150,8 @@ class CasesPage(QWidget):
             self.view.addItem(titles[key], key)
         self.view.setCurrentIndex(max(0, self.view.findData(current)))
         self.view.blockSignals(False)
-        self.status.fill()
-        self.category.fill()
+        self.status.retranslate()
+        self.category.retranslate()
         self.search.setPlaceholderText(_("Search: name in any script, phone, case number, "
                                          "employer (Ctrl+F)"))
         self.new_button.setText(_("New case (Ctrl+N)"))

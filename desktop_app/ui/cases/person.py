@@ -7,7 +7,7 @@ from desktop_app.i18n import Domain
 from desktop_app.store.cases import repositories as sc
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.page import CASE_WIDTHS, case_list_model
-from desktop_app.ui.cases.widgets import setup_table
+from desktop_app.ui.widgets import setup_table
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app.domain.cases import CURRENCIES
-from desktop_app.domain.cases import from_minor as dom_from_minor
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.inspections import repositories as si
@@ -23,9 +22,10 @@ from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.cases.detail import open_case
-from desktop_app.ui.cases.widgets import (REPEAT_BRUSH, ErrorLabel, FieldErrors, RefCombo,
-                                          by_id, date_edit, iso, lazy_model, setup_table)
+from desktop_app.ui.cases.widgets import REPEAT_BRUSH, ErrorLabel, FieldErrors
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import (DateEntry, MoneyEntry, RefCombo, by_id, lazy_model,
+                                    setup_table)
 
 DOMAIN = Domain("inspections")
 _ = DOMAIN.gettext
@@ -258,10 +258,10 @@ class EmployerDialog(QDialog):
         conn = ctx.conn
         self.errors = FieldErrors()
         self.name = QLineEdit()
-        self.country = RefCombo(conn, "country", blank=lambda: "")
-        self.city = RefCombo(conn, "city", blank=lambda: "")
-        self.sector = RefCombo(conn, "sector", blank=lambda: "")
-        self.size = RefCombo(conn, "employer_size", blank=lambda: "")
+        self.country = RefCombo(conn, "country")
+        self.city = RefCombo(conn, "city")
+        self.sector = RefCombo(conn, "sector")
+        self.size = RefCombo(conn, "employer_size")
         self.union = QCheckBox()
         self.agreement = QCheckBox()
         self.high_risk = QCheckBox()
@@ -317,7 +317,7 @@ class EmployerDialog(QDialog):
         self.agreement.setText(_("Has a collective agreement"))
         self.high_risk.setText(_("High-risk enterprise"))
         for combo in (self.country, self.city, self.sector, self.size):
-            combo.fill()
+            combo.retranslate()
 
     def values(self) -> dict:
         return dict(name=self.name.text(), country=self.country.code(), city=self.city.code(),
@@ -369,21 +369,23 @@ class InspectionDialog(QDialog):
             self.employer.addItem(r["name"], r["id"])
         if employer_id:
             self.employer.setCurrentIndex(self.employer.findData(employer_id))
-        self.date = date_edit()
-        self.trigger = RefCombo(conn, "inspection_trigger", blank=lambda: "")
+        self.date = DateEntry()
+        self.trigger = RefCombo(conn, "inspection_trigger")
         self.inspector = QLineEdit(ctx.actor.display_name or ctx.actor.username)
         self.violations = QListWidget()
         self.violations.setMaximumHeight(150)
         self.sanctions = []
         sanction_box = QVBoxLayout()
         for n in range(self.sanction_rows):
-            code = RefCombo(conn, "sanction", blank=lambda: "")
-            amount = QLineEdit()
+            code = RefCombo(conn, "sanction")
+            amount = MoneyEntry()
             amount.setMinimumWidth(110)
             currency = QComboBox()
             currency.addItem("", None)
             for c in CURRENCIES:
                 currency.addItem(c, c)
+            currency.currentIndexChanged.connect(
+                lambda _index, a=amount, c=currency: a.set_currency(c.currentData()))
             row = QHBoxLayout()
             row.addWidget(code, 2)
             row.addWidget(amount, 1)
@@ -426,17 +428,18 @@ class InspectionDialog(QDialog):
 
     def load(self, record: dict, sanctions: list[dict]) -> None:
         conn = self.ctx.conn
-        day = date.fromisoformat(record["inspected_on"])
-        self.date.setDate(QDate(day.year, day.month, day.day))
+        self.date.set_value(date.fromisoformat(record["inspected_on"]))
         self.trigger.set_code(record["trigger"])
         self.inspector.setText(record.get("inspector_name") or "")
         self.findings.setText(record.get("findings") or "")
         self._checked = {v["violation"] for v in iq.violations_of(conn, record["id"])}
         for (code, amount, currency), row in zip(self.sanctions, sanctions):
             code.set_code(row["sanction"])
-            fine = dom_from_minor(row.get("fine_minor"), row.get("fine_currency"))
-            amount.setText("" if fine is None else str(fine))
             currency.setCurrentIndex(max(0, currency.findData(row.get("fine_currency"))))
+            if row.get("fine_minor") is not None and row.get("fine_currency"):
+                amount.set_minor(row["fine_minor"], row["fine_currency"])
+            else:
+                amount.clear()
         self.cases.setText(", ".join(c["number"] for c in iq.cases_of(conn, record["id"])))
 
     def retranslate(self) -> None:
@@ -457,7 +460,7 @@ class InspectionDialog(QDialog):
             row.setCheckState(Qt.Checked if item.code in checked else Qt.Unchecked)
             self.violations.addItem(row)
         for code, amount, _currency in self.sanctions:
-            code.fill()
+            code.retranslate()
             amount.setPlaceholderText(_("Fine amount"))
 
     def checked_violations(self) -> list[str]:
@@ -479,7 +482,7 @@ class InspectionDialog(QDialog):
             return
         sanctions = [(code.code(), amount.text().strip() or None, currency.currentData())
                      for code, amount, currency in self.sanctions if code.code()]
-        values = dict(employer_id=self.employer.currentData(), inspected_on=iso(self.date),
+        values = dict(employer_id=self.employer.currentData(), inspected_on=self.date.iso(),
                       trigger=self.trigger.code(), inspector_name=self.inspector.text(),
                       findings=self.findings.text())
         inspection_id, violations = self.inspection_id, self.checked_violations()

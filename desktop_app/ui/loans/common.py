@@ -15,7 +15,7 @@ from desktop_app.i18n import Domain, babel_locale, current_language
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
-from desktop_app.ui.loans.table import DataTable
+from desktop_app.ui.widgets import DataTable
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext

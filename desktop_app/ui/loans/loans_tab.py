@@ -16,7 +16,6 @@ from desktop_app.store.loans import repositories as S
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import services as loan_services
 from desktop_app.store import reference
-from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.loans.application import ApplicationDialog
 from desktop_app.ui.loans.common import (ENTRY_KINDS, STATUS_FILTERS, data_table, error_text,
                                          money, pydate, refused_in, tr)
@@ -24,6 +23,7 @@ from desktop_app.ui.loans.date_reason import DateReasonDialog
 from desktop_app.ui.loans.repayment import RepayDialog
 from desktop_app.ui import operations
 from desktop_app.ui.operations import ReadOp, WriteOp
+from desktop_app.ui.widgets import wrapping_row
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext

@@ -10,8 +10,8 @@ from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, current_language, format_date, format_money
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store import reference
-from desktop_app.ui.layout import compact_combo
 from desktop_app.ui.loans.common import data_table, date_edit, pydate
+from desktop_app.ui.widgets import compact_combo
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext

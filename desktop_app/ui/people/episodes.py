@@ -8,7 +8,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from desktop_app.domain.people import parse_date
 from desktop_app.i18n import N_, Domain, current_language
 from desktop_app.store import reference
-from desktop_app.ui.people.widgets import CodeCombo, FieldError, RefCombo
+from desktop_app.ui.people.widgets import FieldError
+from desktop_app.ui.widgets import CodeCombo, RefCombo
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -142,17 +143,14 @@ class EpisodesEditor(QWidget):
         self.table.insertRow(row)
         self._ids.append(episode.get("id"))
         country = RefCombo(self.conn, "country", parent=self.table)
-        country.load()
         city = CityCombo(self.conn, self.table)
         country.code_changed.connect(city.load)
         country.set_code(episode.get("destination_country"))
         city.load(country.code())
         city.set_value(episode.get("destination_city"))
         sector = RefCombo(self.conn, "sector", parent=self.table)
-        sector.load()
         sector.set_code(episode.get("sector"))
         channel = RefCombo(self.conn, "recruitment_channel", parent=self.table)
-        channel.load()
         channel.set_code(episode.get("recruitment_channel"))
         permit = CodeCombo(parent=self.table)
         permit.set_choices([(code, (lambda m=msg: _(m))) for code, msg in WORK_PERMITS.items()])

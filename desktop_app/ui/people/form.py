@@ -21,7 +21,8 @@ from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.people.duplicates import DuplicateDialog
 from desktop_app.ui.people.episodes import EpisodesEditor, to_display_date
-from desktop_app.ui.people.widgets import CodeCombo, FieldError, RefCombo
+from desktop_app.ui.people.widgets import FieldError
+from desktop_app.ui.widgets import CodeCombo, RefCombo
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -70,18 +71,13 @@ class PersonForm(QWidget):
         self.age.setMinimumWidth(120)
         self.age.valueChanged.connect(self._mark_changed)
         self.country = RefCombo(conn, "country", parent=self)
-        self.region = RefCombo(conn, "region", parent=self)
-        self.district = RefCombo(conn, "district", parent=self)
-        self.jamoat = RefCombo(conn, "jamoat", parent=self)
-        self.country.load()
-        self.region.load(None, all_if_no_parent=False)
-        self.district.load(None, all_if_no_parent=False)
-        self.jamoat.load(None, all_if_no_parent=False)
+        self.region = RefCombo(conn, "region", all_if_no_parent=False, parent=self)
+        self.district = RefCombo(conn, "district", all_if_no_parent=False, parent=self)
+        self.jamoat = RefCombo(conn, "jamoat", all_if_no_parent=False, parent=self)
         self.country.code_changed.connect(self._country_changed)
         self.region.code_changed.connect(self._region_changed)
         self.district.code_changed.connect(self._district_changed)
         self.education = RefCombo(conn, "education", parent=self)
-        self.education.load()
         self.status = CodeCombo(parent=self)
         self.status.set_choices([(code, (lambda m=msg: _(m)))
                                  for code, msg in MIGRATION_STATUSES.items()])
@@ -115,13 +111,13 @@ class PersonForm(QWidget):
         self.mark_clean()
 
     def _country_changed(self, code) -> None:
-        self.region.load(code, all_if_no_parent=False)
+        self.region.load(code)
 
     def _region_changed(self, code) -> None:
-        self.district.load(code, all_if_no_parent=False)
+        self.district.load(code)
 
     def _district_changed(self, code) -> None:
-        self.jamoat.load(code, all_if_no_parent=False)
+        self.jamoat.load(code)
 
     def _mark_changed(self, *_args) -> None:
         # Slots return None: PySide6 drops a reference of whatever a slot returns, and
@@ -229,11 +225,11 @@ class PersonForm(QWidget):
             self.birth_date.setText(to_display_date(person.get("birth_date")))
             self.age.setValue(0)
         self.country.set_code(person.get("country"))
-        self.region.load(self.country.code(), all_if_no_parent=False)
+        self.region.load(self.country.code())
         self.region.set_code(person.get("region"))
-        self.district.load(self.region.code(), all_if_no_parent=False)
+        self.district.load(self.region.code())
         self.district.set_code(person.get("district"))
-        self.jamoat.load(self.district.code(), all_if_no_parent=False)
+        self.jamoat.load(self.district.code())
         self.jamoat.set_code(person.get("jamoat"))
         self.education.set_code(person.get("education"))
         self.status.set_code(person.get("migration_status"))

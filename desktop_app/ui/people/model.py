@@ -1,5 +1,5 @@
 """The People list model: an ordered list of row ids, rows fetched a page at a time
-(ui.lazy_model.LazyTableModel with the People columns)."""
+(ui.widgets.LazyTableModel with the People columns)."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +10,7 @@ from desktop_app.domain.people import MIGRATION_STATUSES, SEXES, age_on
 from desktop_app.i18n import N_, Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.store.people import listing as people_list
-from desktop_app.ui.lazy_model import Column, LazyTableModel
+from desktop_app.ui.widgets import Column, LazyTableModel
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext

@@ -14,7 +14,7 @@ from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.people.detail import PersonDetail
 from desktop_app.ui.people.form import PersonDialog
 from desktop_app.ui.people.model import COLUMNS, PeopleModel
-from desktop_app.ui.people.widgets import CodeCombo, RefCombo
+from desktop_app.ui.widgets import CodeCombo, RefCombo
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -53,8 +53,8 @@ class PeoplePage(QWidget):
         self.search_timer.timeout.connect(self.reload)
         self.sex_filter = CodeCombo(lambda: _("All sexes"), self)
         self.sex_filter.set_choices([(c, (lambda m=m: _(m))) for c, m in SEXES.items()])
-        self.district_filter = RefCombo(ctx.conn, "district", lambda: _("All districts"), self)
-        self.district_filter.load()
+        self.district_filter = RefCombo(ctx.conn, "district", lambda: _("All districts"),
+                                        parent=self)
         self.status_filter = CodeCombo(lambda: _("All statuses"), self)
         self.status_filter.set_choices([(c, (lambda m=m: _(m)))
                                         for c, m in MIGRATION_STATUSES.items()])

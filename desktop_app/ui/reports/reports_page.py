@@ -10,12 +10,14 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from desktop_app.i18n import Domain
-from desktop_app.reports import indicators as ind
-from desktop_app.reports.builder import (Cancelled, ReportError, ReportRequest, build_report,
-                                         describe_records, drill_down, list_districts,
-                                         list_offices, parse_age_bands)
+from desktop_app.reports.builder import build_report
+from desktop_app.reports.drilldown import describe_records, drill_down
 from desktop_app.reports.exports import export_person_list, export_report
+from desktop_app.reports.indicators.base import DEFAULT_AGE_BANDS, DIMENSIONS, GROUPS
+from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
+from desktop_app.reports.lookups import list_districts, list_offices, parse_age_bands
+from desktop_app.reports.model import Cancelled, ReportError, ReportRequest
 from desktop_app.reports.outputs import OutputError, duplicates_text, value_text
 from desktop_app.reports.periods import PeriodError, current_period, parse_period
 from desktop_app.store.session import PermissionDenied
@@ -72,18 +74,18 @@ class ReportsPage(QWidget):
         self.district_label = QLabel()
         self.district_combo = QComboBox()
         self.bands_label = QLabel()
-        self.bands_edit = QLineEdit(",".join(str(b) for b in ind.DEFAULT_AGE_BANDS))
+        self.bands_edit = QLineEdit(",".join(str(b) for b in DEFAULT_AGE_BANDS))
         self.groups_label = QLabel()
         self.groups = QListWidget()
         self.dims_label = QLabel()
         self.dims = QListWidget()
-        for group in ind.GROUPS:
+        for group in GROUPS:
             item = QListWidgetItem()
             item.setData(ROLE, group)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.groups.addItem(item)
-        for dim in ind.DIMENSIONS:
+        for dim in DIMENSIONS:
             item = QListWidgetItem()
             item.setData(ROLE, dim)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -172,10 +174,10 @@ class ReportsPage(QWidget):
         self.dims_label.setText(_("Disaggregate by (none ticked: each indicator's own)"))
         for i in range(self.groups.count()):
             item = self.groups.item(i)
-            item.setText(_(ind.GROUPS[item.data(ROLE)]))
+            item.setText(_(GROUPS[item.data(ROLE)]))
         for i in range(self.dims.count()):
             item = self.dims.item(i)
-            item.setText(_(ind.DIMENSIONS[item.data(ROLE)]))
+            item.setText(_(DIMENSIONS[item.data(ROLE)]))
         self.build_button.setText(_("Build report"))
         self.cancel_button.setText(_("Cancel"))
         self.save_label.setText(_("Save as:"))
@@ -227,7 +229,7 @@ class ReportsPage(QWidget):
         dims = [self.dims.item(i).data(ROLE) for i in range(self.dims.count())
                 if self.dims.item(i).checkState() == Qt.CheckState.Checked]
         office = self.office_combo.currentData()
-        codes = [i.code for i in ind.CATALOGUE.values() if i.group in groups]
+        codes = [i.code for i in CATALOGUE.values() if i.group in groups]
         district = self.district_combo.currentData()
         return ReportRequest(period, offices=[office] if office else None,
                              districts=[district] if district else None, indicators=codes,
@@ -333,7 +335,7 @@ class ReportsPage(QWidget):
         if self.request is None:
             return
         request, language = self.request, self.report.language
-        indicator = ind.CATALOGUE[code]
+        indicator = CATALOGUE[code]
 
         def work(session):
             conn = session.conn

@@ -4,10 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit,
-                               QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QInputDialog,
+                               QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.repository import ValidationError
@@ -16,6 +14,7 @@ from desktop_app.store.security.rights import erase_person, export_person, write
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import DataTable, DateEntry
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -32,28 +31,19 @@ class ConsentSection(QWidget):
         self.person_ids = list(person_ids)
         self.person_id = self.person_ids[0]
         self.repo = ConsentRepository(ctx.session)
-        self.table = QTableWidget(0, 5)
+        self.table = DataTable(5, fit_columns=True)
         self.table.setObjectName("consents")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.scope = QComboBox()
         self.scope.setObjectName("scope")
         self.method = QComboBox()
         self.method.setObjectName("method")
-        self.given = QDateEdit(QDate.currentDate())
+        self.given = DateEntry()
         self.given.setObjectName("given")
-        self.given.setDisplayFormat("dd.MM.yyyy")
-        self.given.setCalendarPopup(True)
         self.has_expiry = QCheckBox()
         self.has_expiry.setObjectName("has_expiry")
-        self.expiry = QDateEdit(QDate.currentDate().addYears(1))
+        self.expiry = DateEntry()
+        self.expiry.setDate(QDate.currentDate().addYears(1))
         self.expiry.setObjectName("expiry")
-        self.expiry.setDisplayFormat("dd.MM.yyyy")
-        self.expiry.setCalendarPopup(True)
         self.expiry.setEnabled(False)
         self.has_expiry.toggled.connect(self.expiry.setEnabled)
         self.add_button = QPushButton()
@@ -123,20 +113,16 @@ class ConsentSection(QWidget):
 
     def refresh(self) -> None:
         self.rows = self.repo.for_person(self.person_ids)
-        self.table.setRowCount(len(self.rows))
-        for r, row in enumerate(self.rows):
-            values = [self._scope_label(row["scope"]), format_date(row["consent_date"]),
-                      format_date(row["expiry_date"]), _method_label(row["method"]),
-                      format_date(row["withdrawn_date"])]
-            for c, value in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(value))
+        self.table.set_rows([(self._scope_label(row["scope"]), format_date(row["consent_date"]),
+                              format_date(row["expiry_date"]), _method_label(row["method"]),
+                              format_date(row["withdrawn_date"])) for row in self.rows],
+                            keys=[row["id"] for row in self.rows])
 
     def add(self) -> None:
         values = dict(person_id=self.person_id, scope=self.scope.currentData(),
                       method=self.method.currentData(),
-                      consent_date=self.given.date().toString("yyyy-MM-dd"),
-                      expiry_date=self.expiry.date().toString("yyyy-MM-dd")
-                      if self.has_expiry.isChecked() else None,
+                      consent_date=self.given.iso(),
+                      expiry_date=self.expiry.iso() if self.has_expiry.isChecked() else None,
                       taken_by=self.ctx.actor.user_id)
         WriteOp(self.ctx, self, lambda session: ConsentRepository(session).create(values),
                 changes=("consent",)).success(self._saved).failure(self._refused).run()
@@ -154,10 +140,9 @@ class ConsentSection(QWidget):
         self.refresh()
 
     def withdraw(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        consent_id = self.table.selected_key()
+        if consent_id is None:
             return
-        consent_id = self.rows[rows[0].row()]["id"]
         WriteOp(self.ctx, self, lambda session: ConsentRepository(session).withdraw(
             consent_id, date.today()), changes=("consent",)) \
             .success(lambda _result: self.refresh()).failure(self._withdraw_refused).run()

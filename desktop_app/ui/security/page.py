@@ -5,10 +5,9 @@ import json
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
-                               QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QMessageBox, QPushButton, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QMessageBox, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from desktop_app.domain.actors import ROLES
 from desktop_app.i18n import Domain, current_language, format_date
@@ -21,8 +20,8 @@ from desktop_app.store.security.audit import (AuditFilter, action_label, audit_a
 from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
-from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.security.dialogs import ChangePasswordDialog, _error_label, _password_field
+from desktop_app.ui.widgets import DataTable, DateEntry, wrapping_row
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -38,17 +37,6 @@ def role_label(role: str) -> str:
         "administrator": _("Administrator"),
     }
     return labels.get(role, role)
-
-
-def _table(columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 class UserDialog(QDialog):
@@ -93,7 +81,7 @@ class UsersTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.admin = security.UserAdmin(ctx.session, ctx.db_path)
-        self.table = _table(self.COLUMNS)
+        self.table = DataTable(self.COLUMNS, fit_columns=True)
         self.table.setObjectName("users")
         self.add_button = QPushButton()
         self.add_button.setObjectName("add_user")
@@ -136,22 +124,20 @@ class UsersTab(QWidget):
     def refresh(self) -> None:
         users = self.admin.list_users()
         self.users = users
-        self.table.setRowCount(len(users))
-        for row, user in enumerate(users):
+        rows = []
+        for user in users:
             status = _("active") if user["active"] else _("inactive")
             if user["active"] and not user["can_log_in_here"]:
                 status = _("no password on this computer")
             elif user["must_change"]:
                 status = _("must change password")
-            values = [user["username"], user["display_name"] or "", role_label(user["role"]),
-                      status, (user["last_login_at"] or "")[:16].replace("T", " ")]
-            for col, value in enumerate(values):
-                self.table.setItem(row, col, QTableWidgetItem(value))
+            rows.append((user["username"], user["display_name"] or "", role_label(user["role"]),
+                         status, (user["last_login_at"] or "")[:16].replace("T", " ")))
+        self.table.set_rows(rows, keys=users)
         self._selection_changed()
 
     def selected(self) -> dict | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return self.users[rows[0].row()] if rows else None
+        return self.table.selected_key()
 
     def _selection_changed(self) -> None:
         user = self.selected()
@@ -251,10 +237,8 @@ class AuditTab(QWidget):
         self.action.setObjectName("action")
         self.user = QLineEdit()
         self.user.setObjectName("user")
-        self.since = QDateEdit()
+        self.since = DateEntry()
         self.since.setObjectName("since")
-        self.since.setCalendarPopup(True)
-        self.since.setDisplayFormat("dd.MM.yyyy")
         self.since.setDate(QDate.currentDate().addMonths(-1))
         self.text = QLineEdit()
         self.text.setObjectName("text")
@@ -265,7 +249,7 @@ class AuditTab(QWidget):
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
-        self.table = _table(self.COLUMNS)
+        self.table = DataTable(self.COLUMNS, fit_columns=True)
         self.table.setObjectName("audit")
         self.filter_labels = [QLabel() for _i in range(4)]
         filters = QHBoxLayout()
@@ -306,20 +290,20 @@ class AuditTab(QWidget):
     def current_filter(self) -> AuditFilter:
         return AuditFilter(action=self.action.currentData(),
                            username=self.user.text().strip() or None,
-                           since=self.since.date().toString("yyyy-MM-dd"),
+                           since=self.since.iso(),
                            text=self.text.text().strip() or None)
 
     def refresh(self) -> None:
         rows = audit_entries(self.ctx.conn, self.current_filter(), limit=self.PAGE_SIZE)
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
+        values = []
+        for row in rows:
             detail = json.loads(row["detail"]) if row["detail"] else ""
-            values = [row["at"][:19].replace("T", " "), row["username"] or row["user_id"] or "",
-                      action_label(row["action"]), row["table_name"] or "",
-                      row["record_id"] or "",
-                      json.dumps(detail, ensure_ascii=False) if detail else ""]
-            for c, value in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(value))
+            values.append((row["at"][:19].replace("T", " "),
+                           row["username"] or row["user_id"] or "",
+                           action_label(row["action"]), row["table_name"] or "",
+                           row["record_id"] or "",
+                           json.dumps(detail, ensure_ascii=False) if detail else ""))
+        self.table.set_rows(values)
         self.status.setStyleSheet("")
         self.status.setText(_("Showing the newest {count} entries that match.")
                             .format(count=len(rows)) if len(rows) >= self.PAGE_SIZE else "")
@@ -347,7 +331,7 @@ class ConsentsTab(QWidget):
         self.ctx = ctx
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.table = _table(self.COLUMNS)
+        self.table = DataTable(self.COLUMNS, fit_columns=True)
         self.table.setObjectName("expired")
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
@@ -369,17 +353,14 @@ class ConsentsTab(QWidget):
         rows = expired_consents(self.ctx.conn, date.today())
         self.intro.setText(_("{count} people have a consent that ended: ask them again or stop "
                              "using their data for that purpose.").format(count=len(rows)))
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
+        values = []
+        for row in rows:
             name = " ".join(filter(None, (row["family_name"], row["given_name"],
                                           row["patronymic"])))
-            values = [format_date(date.fromisoformat(row["expiry_date"])),
-                      self.scope_label(row["scope"]), name, row["phones"] or "",
-                      format_date(date.fromisoformat(row["consent_date"]))]
-            for c, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setData(Qt.ItemDataRole.UserRole, row["person_id"])
-                self.table.setItem(r, c, item)
+            values.append((format_date(date.fromisoformat(row["expiry_date"])),
+                           self.scope_label(row["scope"]), name, row["phones"] or "",
+                           format_date(date.fromisoformat(row["consent_date"]))))
+        self.table.set_rows(values, keys=[row["person_id"] for row in rows])
 
 
 class SecurityPage(QWidget):

@@ -4,10 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormLayout,
-                               QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressBar,
+                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app.i18n import N_, Domain
 from desktop_app.store.people import merge as people_merge
@@ -17,9 +16,9 @@ from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.ui import operations
-from desktop_app.ui.layout import compact_combo, wrapping_row
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.sync.tasks import ExchangeOutcome, exchange_op
+from desktop_app.ui.widgets import DataTable, compact_combo, wrapping_row
 
 DOMAIN = Domain("sync")
 _ = DOMAIN.gettext
@@ -29,27 +28,6 @@ PERSON_ROWS = (("family_name", N_("Family name")), ("given_name", N_("Given name
                ("phones", N_("Phones")), ("document_number", N_("Document number")),
                ("district", N_("District")), ("village", N_("Village")),
                ("office", N_("Office")))
-
-
-def _table(columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[list], data: list | None = None) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            item = QTableWidgetItem("" if value is None else str(value))
-            if c == 0 and data is not None:
-                item.setData(Qt.UserRole, data[r])
-            table.setItem(r, c, item)
 
 
 def _show_value(value) -> str:
@@ -164,7 +142,7 @@ class SyncPage(QWidget):
         v.addWidget(self.identity_box)
         self.devices_box = QGroupBox()
         dv = QVBoxLayout(self.devices_box)
-        self.devices = _table(4)
+        self.devices = DataTable(4, fit_columns=True)
         self.devices.setObjectName("devices")
         dv.addWidget(self.devices)
         trow = QHBoxLayout()
@@ -192,7 +170,7 @@ class SyncPage(QWidget):
         self.conflicts_intro = QLabel()
         self.conflicts_intro.setWordWrap(True)
         v.addWidget(self.conflicts_intro)
-        self.conflicts = _table(5)
+        self.conflicts = DataTable(5, fit_columns=True)
         self.conflicts.setObjectName("conflicts")
         v.addWidget(self.conflicts, 1)
         self.keep_button = QPushButton()
@@ -207,7 +185,7 @@ class SyncPage(QWidget):
     def _build_duplicates(self) -> None:
         page = QWidget()
         v = QVBoxLayout(page)
-        self.duplicates = _table(3)
+        self.duplicates = DataTable(3, fit_columns=True)
         self.duplicates.setObjectName("duplicates")
         self.duplicates.itemSelectionChanged.connect(self._show_pair)
         v.addWidget(self.duplicates, 1)
@@ -245,12 +223,12 @@ class SyncPage(QWidget):
     def _build_history(self) -> None:
         page = QWidget()
         v = QVBoxLayout(page)
-        self.history = _table(7)
+        self.history = DataTable(7, fit_columns=True)
         self.history.setObjectName("history")
         v.addWidget(self.history, 2)
         self.peers_label = QLabel()
         v.addWidget(self.peers_label)
-        self.peers = _table(5)
+        self.peers = DataTable(5, fit_columns=True)
         self.peers.setObjectName("peers")
         v.addWidget(self.peers, 1)
         self.tabs.addTab(page, "")
@@ -326,31 +304,31 @@ class SyncPage(QWidget):
         self._fill_recipients(conn)
         statuses = {"trusted": _("trusted"), "revoked": _("revoked")}
         devices = keys.devices(conn)
-        _fill(self.devices, [[d.fingerprint, d.office_code or "", d.name or d.device_id or "",
-                              statuses.get(d.status, d.status)] for d in devices],
-              [d.fingerprint for d in devices])
+        self.devices.set_rows([[d.fingerprint, d.office_code or "", d.name or d.device_id or "",
+                                statuses.get(d.status, d.status)] for d in devices],
+                              [d.fingerprint for d in devices])
         items = conflict_service.list_conflicts(conn)
-        _fill(self.conflicts, [[self._record_label(c.table_name, c.record_id), c.field,
-                                f"{_show_value(c.winner_value)} ({self._who(c.winner_author)}, "
-                                f"{c.winner_time})",
-                                f"{_show_value(c.loser_value)} ({self._who(c.loser_author)}, "
-                                f"{c.loser_time})", c.found_at[:16].replace("T", " ")]
-                               for c in items], [c.id for c in items])
+        self.conflicts.set_rows([[self._record_label(c.table_name, c.record_id), c.field,
+                                  f"{_show_value(c.winner_value)} ({self._who(c.winner_author)}, "
+                                  f"{c.winner_time})",
+                                  f"{_show_value(c.loser_value)} ({self._who(c.loser_author)}, "
+                                  f"{c.loser_time})", c.found_at[:16].replace("T", " ")]
+                                 for c in items], [c.id for c in items])
         pairs = open_pairs(conn) + self._merged_pairs()
         status = {"open": _("to review"), "merged": _("merged")}
-        _fill(self.duplicates, [[self._record_label("person", p["person_a"]),
-                                 self._record_label("person", p["person_b"]),
-                                 status.get(p["status"], p["status"])] for p in pairs], pairs)
+        self.duplicates.set_rows([[self._record_label("person", p["person_a"]),
+                                   self._record_label("person", p["person_b"]),
+                                   status.get(p["status"], p["status"])] for p in pairs], pairs)
         directions = {"in": _("in"), "out": _("out")}
         rows = exchange.history(conn)
-        _fill(self.history, [[r["at"][:16].replace("T", " "),
-                              directions.get(r["direction"], r["direction"]), r["peer"] or "",
-                              r["changes"], r["new"], r["conflicts"], r["result"]] for r in rows])
+        self.history.set_rows([[r["at"][:16].replace("T", " "),
+                                directions.get(r["direction"], r["direction"]), r["peer"] or "",
+                                r["changes"], r["new"], r["conflicts"], r["result"]] for r in rows])
         peers = exchange.peers(conn)
-        _fill(self.peers, [[p["office_code"] or "", p["fingerprint"] or "",
-                            (p["last_in_at"] or "")[:16].replace("T", " "),
-                            (p["last_out_at"] or "")[:16].replace("T", " "),
-                            p["not_acknowledged"]] for p in peers])
+        self.peers.set_rows([[p["office_code"] or "", p["fingerprint"] or "",
+                              (p["last_in_at"] or "")[:16].replace("T", " "),
+                              (p["last_out_at"] or "")[:16].replace("T", " "),
+                              p["not_acknowledged"]] for p in peers])
 
     def _merged_pairs(self) -> list[dict]:
         cur = self.ctx.conn.execute(
@@ -539,7 +517,7 @@ class SyncPage(QWidget):
         self._set_up(work, done)
 
     def revoke_selected(self) -> None:
-        fp = self._selected(self.devices)
+        fp = self.devices.selected_key()
         if fp is None:
             return
 
@@ -554,16 +532,9 @@ class SyncPage(QWidget):
             self.refresh()
         self._set_up(work, done)
 
-    @staticmethod
-    def _selected(table: QTableWidget):
-        rows = table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return table.item(rows[0].row(), 0).data(Qt.UserRole)
-
     # ---- conflicts ---------------------------------------------------------------
     def resolve_selected(self, take_other: bool) -> None:
-        conflict_id = self._selected(self.conflicts)
+        conflict_id = self.conflicts.selected_key()
         if conflict_id is None:
             return
         self._write(lambda session: conflict_service.resolve(session, conflict_id,
@@ -582,7 +553,7 @@ class SyncPage(QWidget):
 
     # ---- duplicates --------------------------------------------------------------
     def _show_pair(self) -> None:
-        pair = self._selected(self.duplicates)
+        pair = self.duplicates.selected_key()
         for values, person_id in ((self.left_values, pair and pair["person_a"]),
                                   (self.right_values, pair and pair["person_b"])):
             record = PersonRepository(self.ctx.session).get(person_id) if person_id else None
@@ -596,7 +567,7 @@ class SyncPage(QWidget):
                 label.setText("" if value is None else str(value))
 
     def merge_selected(self, keep_left: bool) -> None:
-        pair = self._selected(self.duplicates)
+        pair = self.duplicates.selected_key()
         if pair is None or pair["status"] != "open":
             return
         survivor, duplicate = ((pair["person_a"], pair["person_b"]) if keep_left
@@ -606,14 +577,14 @@ class SyncPage(QWidget):
                                                        pair_id=pair_id), ("person",))
 
     def dismiss_selected(self) -> None:
-        pair = self._selected(self.duplicates)
+        pair = self.duplicates.selected_key()
         if pair is None or pair["status"] != "open":
             return
         pair_id = pair["id"]
         self._write(lambda session: people_merge.dismiss(session, pair_id), ())
 
     def unmerge_selected(self) -> None:
-        pair = self._selected(self.duplicates)
+        pair = self.duplicates.selected_key()
         if pair is None or pair["status"] != "merged":
             return
         people = (pair["person_a"], pair["person_b"])

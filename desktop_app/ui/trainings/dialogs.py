@@ -1,10 +1,10 @@
 """Small dialogs of the trainings page: add a person, register one, completion by hand."""
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
-                               QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
+                               QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from desktop_app.domain.people import SEXES, validate_person
 from desktop_app.domain.trainings import (CERTIFICATE_LANGUAGES, OUTCOMES, OVERRIDES,
@@ -21,6 +21,7 @@ from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import DateEntry
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -314,9 +315,7 @@ class OutcomeDialog(QDialog):
         self.outcome = QComboBox()
         for code in OUTCOMES:
             self.outcome.addItem("", code)
-        self.when = QDateEdit(QDate.currentDate())
-        self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("dd.MM.yyyy")
+        self.when = DateEntry()
         self.notes = QLineEdit()
         self.error = _error_label()
         self.labels = [QLabel() for _i in range(4)]
@@ -348,7 +347,7 @@ class OutcomeDialog(QDialog):
         person_id, participant_id = data
         values = {"person_id": person_id, "participant_id": participant_id,
                   "event_id": self.event_id, "outcome": self.outcome.currentData(),
-                  "outcome_date": self.when.date().toString("yyyy-MM-dd"),
+                  "outcome_date": self.when.iso(),
                   "notes": self.notes.text() or None}
         WriteOp(self.ctx, self, lambda session: tr.TrainingOutcomeRepository(session).create(
             values), changes=("training_outcome",)) \

@@ -16,10 +16,10 @@ from desktop_app.store.trainings import services as ts
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
-from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.trainings.dialogs import _error_label, language_box, problem_text
 from desktop_app.ui.trainings.event_list import fill_ref_box, ref_box
+from desktop_app.ui.widgets import wrapping_row
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

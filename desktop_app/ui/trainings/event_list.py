@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.store.trainings import queries as tq
-from desktop_app.ui.layout import compact_combo
+from desktop_app.ui.widgets import compact_combo
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

@@ -12,13 +12,13 @@ from desktop_app.i18n.formats import full_name
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
-from desktop_app.ui.layout import wrapping_row
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView
 from desktop_app.ui.trainings.dialogs import (AddPersonDialog, OverrideDialog,
                                               RegisterPersonDialog, _error_label)
 from desktop_app.ui.trainings.import_dialog import ImportDialog
 from desktop_app.ui.trainings.outcomes import percent_text
+from desktop_app.ui.widgets import wrapping_row
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

@@ -1,26 +1,27 @@
 """Loan portfolio indicators, on the loans schema (db/migrations/0050_loans.sql).
 
 Disbursements and women borrowers are SQL sources. Outstanding balance, PAR30 and the
-repayment rate come from ``store.loans.repositories.loan_rows`` (the loans module's own arithmetic of
+repayment rate come from ``store.loans.queries.loan_rows`` (the loans module's own arithmetic of
 schedule versions and the append-only ledger) and are aggregated here, so reports and the
 loans pages never disagree. Amounts stay per currency, in Decimal.
 """
 from __future__ import annotations
 
 from desktop_app.i18n import N_, Domain
+from desktop_app.reports.indicators.base import (COUNT, MONEY, UNKNOWN, Contact, Indicator,
+                                                 Measure, Query, Source, SourceSQL, Unit, known,
+                                                 person_dims, ratio)
 
 DOMAIN = Domain("reports")
-from desktop_app.reports import indicators as ind
-from desktop_app.reports.indicators import (COUNT, MONEY, Indicator, Measure, Query, Source,
-                                            SourceSQL, Unit, known, person_dims, ratio,
-                                            register)
 
 LOAN_TABLES = ("loan", "fund_entry", "loan_schedule", "loan_instalment")
 LOAN_DIMS = ("product", "purpose", "office", "sex", "age_band", "district")
 BORROWER_DIMS = ("sex", "age_band", "district", "jamoat", "migration_status")
 
-# a loan disbursed reaches its borrower (people_reached)
-ind.LOAN_REACH.append(("loan", "person_id", "disbursed_on"))
+# a loan disbursed reaches its borrower (people reached)
+CONTACTS: tuple[Contact, ...] = (
+    Contact(("loan",), "SELECT person_id, office_id, disbursed_on FROM loan "
+                       "WHERE deleted = 0 AND disbursed_on IS NOT NULL"),)
 
 
 def _disbursed(q: Query) -> SourceSQL:
@@ -65,8 +66,8 @@ def _loan_dims(conn, q: Query) -> dict[str, tuple[dict[str, str], str | None]]:
             f"LEFT JOIN temp.rpt_root r ON r.id = l.person_id "
             f"LEFT JOIN person p ON p.id = COALESCE(r.root, l.person_id) AND p.deleted = 0 "
             f"WHERE l.deleted = 0 AND l.disbursed_on IS NOT NULL"):
-        found[row[0]] = ({"product": row[1] or ind.UNKNOWN, "purpose": row[2] or ind.UNKNOWN,
-                          "office": row[3] or ind.UNKNOWN, **dict(zip(cols, row[4:7]))},
+        found[row[0]] = ({"product": row[1] or UNKNOWN, "purpose": row[2] or UNKNOWN,
+                          "office": row[3] or UNKNOWN, **dict(zip(cols, row[4:7]))},
                          row[7])
     q.cache["loan_dims"] = found
     return found
@@ -82,8 +83,8 @@ def portfolio_units(conn, q: Query, kind: str):
 
 
 def _portfolio_units(conn, q: Query, kind: str):
-    from desktop_app.domain import loans as L
-    from desktop_app.store.loans.queries import loan_rows
+    from desktop_app.domain import loans as L  # deferred: ~1 MB, only for loan figures
+    from desktop_app.store.loans.queries import loan_rows  # deferred: ~190 ms, ~7 MB (write path)
     if "loan_rows" not in q.cache:  # outstanding, PAR30 and repayment share one pass
         q.cache["loan_rows"] = loan_rows(conn, q.end_date)
     rows = q.cache["loan_rows"]
@@ -93,8 +94,8 @@ def _portfolio_units(conn, q: Query, kind: str):
     for r in rows:
         found = every.get(r.id)
         if found is None:  # not in the loan table as disbursed (should not happen)
-            found = ({"product": ind.UNKNOWN, "purpose": ind.UNKNOWN,
-                      "office": r.office_id or ind.UNKNOWN}, None)
+            found = ({"product": UNKNOWN, "purpose": UNKNOWN,
+                      "office": r.office_id or UNKNOWN}, None)
         dims, district = found   # dims are shared between units: never changed
         if q.districts and district not in q.districts:
             continue
@@ -114,33 +115,35 @@ def _portfolio_units(conn, q: Query, kind: str):
 
 MONEY_RATIO = Measure("ratio", "par30", money=True)
 
-register(Indicator(
-    "loans_disbursed", "loans", N_("Loans disbursed"),
-    N_("Number of loans disbursed in the period."),
-    Source(("loan",), "loan", _disbursed), COUNT, LOAN_DIMS, ("purpose", "sex")))
-register(Indicator(
-    "loans_disbursed_amount", "loans", N_("Amount disbursed"),
-    N_("Total amount of the loans disbursed in the period, per currency."),
-    Source(("loan",), "loan", _disbursed), MONEY, LOAN_DIMS, ("purpose", "sex")))
-register(Indicator(
-    "loans_outstanding", "loans", N_("Loans outstanding"),
-    N_("Principal still owed at the end of the period, per currency (from the fund "
-       "ledger: disbursements less repayments and write-offs)."),
-    Source(LOAN_TABLES, "loan", units=lambda conn, q: portfolio_units(conn, q, "outstanding")),
-    MONEY, LOAN_DIMS, ("purpose",)))
-register(Indicator(
-    "loans_par30", "loans", N_("Portfolio at risk over 30 days (PAR30)"),
-    N_("Share of the outstanding principal at the end of the period owed by loans with a "
-       "payment more than 30 days late, per currency."),
-    Source(LOAN_TABLES, "loan", units=lambda conn, q: portfolio_units(conn, q, "outstanding")),
-    MONEY_RATIO, LOAN_DIMS, ("product",)))
-register(Indicator(
-    "loans_repayment_rate", "loans", N_("Repayment rate"),
-    N_("Share of the principal and interest fallen due up to the end of the period that "
-       "was repaid, per currency."),
-    Source(LOAN_TABLES, "loan", units=lambda conn, q: portfolio_units(conn, q, "repayment")),
-    Measure("ratio", "repaid", money=True), LOAN_DIMS, ("sex",)))
-register(Indicator(
-    "loans_women_share", "loans", N_("Share of women borrowers"),
-    N_("Women among the distinct people given a loan in the period, each identity once."),
-    Source(("loan",), "person", _borrowers), ratio("female"), BORROWER_DIMS, ("age_band",)))
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "loans_disbursed", "loans", N_("Loans disbursed"),
+        N_("Number of loans disbursed in the period."),
+        Source(("loan",), "loan", _disbursed), COUNT, LOAN_DIMS, ("purpose", "sex")),
+    Indicator(
+        "loans_disbursed_amount", "loans", N_("Amount disbursed"),
+        N_("Total amount of the loans disbursed in the period, per currency."),
+        Source(("loan",), "loan", _disbursed), MONEY, LOAN_DIMS, ("purpose", "sex")),
+    Indicator(
+        "loans_outstanding", "loans", N_("Loans outstanding"),
+        N_("Principal still owed at the end of the period, per currency (from the fund "
+           "ledger: disbursements less repayments and write-offs)."),
+        Source(LOAN_TABLES, "loan", units=lambda conn, q: portfolio_units(conn, q, "outstanding")),
+        MONEY, LOAN_DIMS, ("purpose",)),
+    Indicator(
+        "loans_par30", "loans", N_("Portfolio at risk over 30 days (PAR30)"),
+        N_("Share of the outstanding principal at the end of the period owed by loans with a "
+           "payment more than 30 days late, per currency."),
+        Source(LOAN_TABLES, "loan", units=lambda conn, q: portfolio_units(conn, q, "outstanding")),
+        MONEY_RATIO, LOAN_DIMS, ("product",)),
+    Indicator(
+        "loans_repayment_rate", "loans", N_("Repayment rate"),
+        N_("Share of the principal and interest fallen due up to the end of the period that "
+           "was repaid, per currency."),
+        Source(LOAN_TABLES, "loan", units=lambda conn, q: portfolio_units(conn, q, "repayment")),
+        Measure("ratio", "repaid", money=True), LOAN_DIMS, ("sex",)),
+    Indicator(
+        "loans_women_share", "loans", N_("Share of women borrowers"),
+        N_("Women among the distinct people given a loan in the period, each identity once."),
+        Source(("loan",), "person", _borrowers), ratio("female"), BORROWER_DIMS, ("age_band",)),
+)

@@ -1,4 +1,8 @@
-"""A read-only table of rows backed by a model.
+"""The read-only table of the pages: short lists of rows (a timeline, a ledger, users).
+
+Rows are set whole with ``set_rows(rows, keys)``; ``key``/``selected_key`` give back the
+key (an id) of a row. Long lists use ``lazy_table`` instead.
+
 
 QTableWidget.setItem in PySide6 6.12 drops a reference to None on every call; after some
 ten thousand cells the interpreter aborts ("deallocating None"). This view keeps rows as
@@ -7,7 +11,7 @@ plain tuples in a QAbstractTableModel instead, which is also faster for long lis
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 
 class _Cell:
@@ -31,12 +35,14 @@ class RowsModel(QAbstractTableModel):
         self.keys: list = []
         self.headers: list[str] = []
         self.right: set[int] = set()
+        self.backgrounds: list = []
 
-    def set_rows(self, rows, keys=None, right=()):
+    def set_rows(self, rows, keys=None, right=(), backgrounds=None):
         self.beginResetModel()
         self.rows = [tuple("" if v is None else str(v) for v in r) for r in rows]
         self.keys = list(keys) if keys is not None else [None] * len(self.rows)
         self.right = set(right)
+        self.backgrounds = list(backgrounds) if backgrounds is not None else []
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()):
@@ -55,6 +61,8 @@ class RowsModel(QAbstractTableModel):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.UserRole:
             return self.keys[index.row()]
+        if role == Qt.BackgroundRole and index.row() < len(self.backgrounds):
+            return self.backgrounds[index.row()]
         return None
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
@@ -66,7 +74,8 @@ class RowsModel(QAbstractTableModel):
 class DataTable(QTableView):
     itemSelectionChanged = Signal()
 
-    def __init__(self, columns: int, parent=None):
+    def __init__(self, columns: int, *, fit_columns: bool = False, parent=None):
+        """``fit_columns``: every column as wide as its content (short lists only)."""
         super().__init__(parent)
         self._model = RowsModel(self)
         self._model.headers = [""] * columns
@@ -78,6 +87,8 @@ class DataTable(QTableView):
         self.horizontalHeader().setStretchLastSection(True)
         # size columns from the first rows only (long lists stay quick)
         self.horizontalHeader().setResizeContentsPrecision(60)
+        if fit_columns:
+            self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.setAlternatingRowColors(True)
         self.selectionModel().selectionChanged.connect(lambda *_a: self.itemSelectionChanged.emit())
 
@@ -85,8 +96,10 @@ class DataTable(QTableView):
         self._model.headers = list(labels)
         self._model.headerDataChanged.emit(Qt.Horizontal, 0, max(len(labels) - 1, 0))
 
-    def set_rows(self, rows, keys=None, right=()) -> None:
-        self._model.set_rows(rows, keys, right)
+    def set_rows(self, rows, keys=None, right=(), backgrounds=None) -> None:
+        """``keys``: one per row (ids); ``right``: columns aligned right (figures);
+        ``backgrounds``: one brush or None per row."""
+        self._model.set_rows(rows, keys, right, backgrounds)
         self.itemSelectionChanged.emit()
 
     def rowCount(self) -> int:

@@ -1,13 +1,12 @@
-"""Layout helpers that keep pages usable on a small laptop screen in every language.
+"""Rows of buttons that wrap, so that pages stay usable on a small laptop screen.
 
 Translated labels are long (Russian and Tajik often twice the English): a plain row of
-buttons or a combo box sized to its longest item forces the whole window wider than the
-1366-pixel screens the offices have.
+buttons forces the whole window wider than the 1366-pixel screens the offices have.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QComboBox, QLayout, QLayoutItem, QStyle, QWidget
+from PySide6.QtWidgets import QLayout, QLayoutItem, QStyle, QWidget
 
 
 class FlowLayout(QLayout):
@@ -85,13 +84,6 @@ class FlowLayout(QLayout):
             x += hint.width() + gap_x
             line_height = max(line_height, hint.height())
         return y + line_height - rect.y() + margins.bottom()
-
-
-def compact_combo(combo: QComboBox, characters: int = 16) -> QComboBox:
-    """Show the current item elided instead of sizing the box to its longest item."""
-    combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(characters)
-    return combo
 
 
 def wrapping_row(*widgets: QWidget) -> QWidget:

@@ -4,6 +4,9 @@ The model holds an ordered list of row keys (rowids or ids). Rows are fetched by
 when a view asks for them (``fetch_rows(keys) -> {key: row}``) and kept in a bounded
 cache. To show something at once, ``set_keys`` may be called first with just the first
 page and again with the complete list when it arrives from the worker.
+
+``lazy_model`` builds one from (key, header) pairs and ``setup_table`` sets a view up for
+it without scanning the list.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QTableView
 
 
 @dataclass
@@ -118,3 +123,40 @@ class LazyTableModel(QAbstractTableModel):
         if self.columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
         self.invalidate()
+
+
+def lazy_model(columns, fetch_rows: Callable[[list], dict],
+               display: Callable[[dict, str], str] | None = None,
+               brush: Callable[[dict], QBrush | None] | None = None,
+               parent=None) -> LazyTableModel:
+    """A LazyTableModel over an ordered key list.
+
+    ``columns``: (key, header callable) pairs; ``fetch_rows(keys) -> {key: row}`` reads a
+    page; ``display(row, key)`` renders a cell; ``brush(row)`` may colour a row.
+    """
+    show = display or (lambda row, key: row.get(key))
+    model = LazyTableModel(
+        [Column(key, title, (lambda row, k=key: show(row, k))) for key, title in columns],
+        fetch_rows, parent=parent)
+    if brush is not None:
+        def style(row):
+            colour = brush(row)
+            return {Qt.BackgroundRole: colour} if colour is not None else {}
+        model.row_style = style
+    return model
+
+
+def setup_table(view: QTableView, widths: list[int] | None = None) -> None:
+    """One-line rows, whole-row selection, fixed column widths (no scan of a long list)."""
+    view.setSelectionBehavior(view.SelectionBehavior.SelectRows)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.horizontalHeader().setStretchLastSection(True)
+    for n, width in enumerate(widths or []):
+        view.setColumnWidth(n, width)
+
+
+def by_id(rows: list[dict]) -> dict:
+    """``{row["id"]: row}``: a fetch_rows answer from a list of rows."""
+    return {row["id"]: row for row in rows}

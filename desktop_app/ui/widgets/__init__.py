@@ -1,0 +1,13 @@
+"""The widgets the pages share: tables, combos, date and money entries, empty states, rows
+of buttons. Import them from here (``from desktop_app.ui.widgets import DateEntry``)."""
+from desktop_app.ui.widgets.combos import CodeCombo, RefCombo, compact_combo
+from desktop_app.ui.widgets.data_table import DataTable
+from desktop_app.ui.widgets.dates import DateEntry, date_format
+from desktop_app.ui.widgets.empty_state import EmptyState, TableOrEmpty
+from desktop_app.ui.widgets.flow import FlowLayout, wrapping_row
+from desktop_app.ui.widgets.lazy_table import Column, LazyTableModel, by_id, lazy_model, setup_table
+from desktop_app.ui.widgets.money import MoneyEntry
+
+__all__ = ["CodeCombo", "Column", "DataTable", "DateEntry", "EmptyState", "FlowLayout",
+           "LazyTableModel", "MoneyEntry", "RefCombo", "TableOrEmpty", "by_id", "compact_combo",
+           "date_format", "lazy_model", "setup_table", "wrapping_row"]
