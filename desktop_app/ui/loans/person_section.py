@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, format_date
 from desktop_app.store.loans import repositories as S
-from desktop_app.ui.loans.common import data_table, money, tr
+from desktop_app.ui.loans.common import money, tr
+from desktop_app.ui.widgets import DataTable
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -22,7 +23,7 @@ class PersonLoansSection(QWidget):
         self.ctx = ctx
         self.person_ids = list(person_ids)
         layout = QVBoxLayout(self)
-        self.table = data_table(6)
+        self.table = DataTable(6)
         layout.addWidget(self.table)
         self.empty = QLabel()
         layout.addWidget(self.empty)
