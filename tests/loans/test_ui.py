@@ -156,9 +156,11 @@ def test_person_section_lists_loans(qtbot, session, db_path):
     qtbot.addWidget(section)
     assert section.table.rowCount() == 1
     assert section.table.item(0, 2).text() == "Applied"
+    assert section.empty.isHidden()
     empty = PERSON_SECTION.factory(ctx, ["nobody"])
     qtbot.addWidget(empty)
     assert empty.table.rowCount() == 0 and not empty.empty.isHidden()
+    assert empty.table.isHidden() and empty.empty.message() == "No loans."
 
 
 def test_schedule_preview_updates_and_reports_bad_input(qtbot, session, db_path):
