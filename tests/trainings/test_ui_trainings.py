@@ -184,6 +184,8 @@ def test_certificates_button_and_person_section(qtbot, session, db_path, trainin
     out = tmp_path / "certs.pdf"
     assert page.participants.print_certificates(str(out)) == 1 and out.exists()
     assert page.outcomes.table.rowCount() == 1
+    assert page.outcomes.table.item(0, 2).text() == "Started a business"
+    assert page.outcomes.table.key(0) == tr.outcomes_of_event(session.conn, ev["id"])[0]["id"]
 
     section = PERSON_SECTION.factory(ctx, [parts[0]["person_id"]])
     qtbot.addWidget(section)
