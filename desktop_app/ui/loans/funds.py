@@ -7,9 +7,10 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushB
 from desktop_app.i18n import Domain
 from desktop_app.domain import loans as L
 from desktop_app.store.loans import repositories as S
-from desktop_app.ui.loans.common import data_table, money, pydate, refused_in
+from desktop_app.ui.loans.common import money, refused_in
 from desktop_app.ui.loans.date_reason import DateReasonDialog
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import DataTable
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -20,6 +21,7 @@ class FundsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog = None
+        self.currencies: dict[str, str] = {}   # fund id -> its currency
         layout = QVBoxLayout(self)
         form = QHBoxLayout()
         self.name = QLineEdit()
@@ -39,7 +41,7 @@ class FundsTab(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        self.table = data_table(7)
+        self.table = DataTable(7)
         layout.addWidget(self.table)
         self.retranslate()
 
@@ -54,6 +56,7 @@ class FundsTab(QWidget):
 
     def refresh(self) -> None:
         funds = S.funds(self.ctx.conn)
+        self.currencies = {f["id"]: f["currency"] for f in funds}
         rows = []
         for f in funds:
             fig = S.fund_figures(self.ctx.conn, f["id"])
@@ -84,7 +87,8 @@ class FundsTab(QWidget):
             self.message.setText(_("Choose a fund first."))
             return None
         dialog = DateReasonDialog(_("Add capital"), amount_label=_("Amount"),
-                                  reason_label=_("Note"), parent=self)
+                                  reason_label=_("Note"),
+                                  currency=self.currencies.get(fund_id), parent=self)
 
         def added(_entry) -> None:
             dialog.accept()
@@ -92,7 +96,7 @@ class FundsTab(QWidget):
             self.refresh()
 
         def ok():
-            amount, on = dialog.amount.text(), pydate(dialog.on)
+            amount, on = dialog.amount.text(), dialog.on.value()
             note = dialog.reason.text().strip() or None
             WriteOp(self.ctx, dialog, lambda session: S.LoanService(session).add_capital(
                 fund_id, amount, on, note=note), changes=("loan",)).success(added) \
