@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import logging
 import pkgutil
 import sys
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        from desktop_app.ui.app import run_gui
+        from desktop_app.ui.app import run_gui  # deferred: commands run without Qt
         return run_gui(db=args.db, demo=args.demo)
     # only the command's name: its arguments may hold names, documents or passwords
     logs.set_up(f"command {args.command}")
@@ -66,7 +67,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _language_from(argv: list[str]) -> str | None:
-    import os
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
             return argv[i + 1]

@@ -192,7 +192,7 @@ class LanguageTranslator:
 # ---- locale-aware formatting (Babel) -------------------------------------------------
 def format_date(value: date | datetime | str | None, language: str | None = None,
                 fmt: str = "medium") -> str:
-    from babel.dates import format_date as _fd
+    from babel.dates import format_date as _fd  # deferred: Babel's locale data, on first use
     if value in (None, ""):
         return ""
     if isinstance(value, str):
@@ -203,10 +203,10 @@ def format_date(value: date | datetime | str | None, language: str | None = None
 
 
 def format_number(value, language: str | None = None) -> str:
-    from babel.numbers import format_decimal
+    from babel.numbers import format_decimal  # deferred: Babel's locale data, on first use
     return format_decimal(value, locale=babel_locale(language))
 
 
 def format_money(amount: Decimal, currency: str, language: str | None = None) -> str:
-    from babel.numbers import format_currency
+    from babel.numbers import format_currency  # deferred: Babel's locale data, on first use
     return format_currency(amount, currency, locale=babel_locale(language))

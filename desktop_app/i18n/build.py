@@ -13,8 +13,10 @@ in ``core`` are not repeated in other domains.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -255,8 +257,6 @@ def harvest(ref: str) -> int:
     After merging branches that both extended a catalog: keep one side's file, run
     ``extract`` and harvest the other side's translations.
     """
-    import io
-    import subprocess
     changed = 0
     for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
         lang = po.parent.parent.name

@@ -1,20 +1,27 @@
 """Starting the desktop application."""
 from __future__ import annotations
 
+import argparse
 import locale
 import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app import i18n, logs, paths, preferences
+from desktop_app import demo, i18n, logs, paths, preferences
 from desktop_app.i18n import Domain
+from desktop_app.i18n.qt import install_translator
 from desktop_app.store import db as dbmod
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.session import Session
 from desktop_app.ui import excepthook
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.first_run import FirstRunDialog
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.operations import DbWorker
+from desktop_app.ui.security.gate import ensure_protected, open_with_login
+from desktop_app.ui.security.lock import IdleLocker
+from desktop_app.ui.settings import auto_lock_minutes
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -32,7 +39,6 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Hamroh")
     app.setOrganizationName("Hamroh")
-    from desktop_app.i18n.qt import install_translator
     install_translator(app)
     return app
 
@@ -55,12 +61,10 @@ def build_context(path: Path, session: Session | None = None, key: bytes | None 
 def _ensure_demo(path: Path) -> None:
     if path.exists() and path.stat().st_size > 0:
         return
-    from desktop_app import demo
     ensure = getattr(demo, "ensure_demo_database", None)
     if ensure is not None:
         ensure(path)
         return
-    import argparse
     args = argparse.Namespace(people=3000, office="GRM", seed=1, coordinator=False)
     demo.create_demo(path, args)
 
@@ -77,14 +81,11 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
     else:
         path = paths.default_database()
         if not path.exists():
-            from desktop_app.ui.first_run import FirstRunDialog
             dialog = FirstRunDialog(path)
             if not dialog.exec():
                 return 1
     # security: a new database gets its administrator password (and is encrypted); every
     # database asks for a login (the demo logs in as its administrator); idle auto-lock
-    from desktop_app.ui.security.gate import ensure_protected, open_with_login
-    from desktop_app.ui.security.lock import IdleLocker
     try:
         if not ensure_protected(path):
             return 1
@@ -95,9 +96,7 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
     except dbmod.DatabaseError as exc:
         QMessageBox.critical(None, _("Cannot open the database"), str(exc))
         return 2
-    from desktop_app.ui.main_window import MainWindow
     window = MainWindow(ctx)
-    from desktop_app.ui.settings import auto_lock_minutes
     window.idle_locker = IdleLocker(window, ctx, minutes=auto_lock_minutes())
     window.show()
     return app.exec()

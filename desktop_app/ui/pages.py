@@ -19,6 +19,8 @@ from typing import Callable
 
 from PySide6.QtWidgets import QWidget
 
+import desktop_app.ui
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -31,9 +33,8 @@ class PageSpec:
 
 
 def discover_pages() -> list[PageSpec]:
-    import desktop_app.ui as ui_package
     specs: list[PageSpec] = []
-    for info in pkgutil.iter_modules(ui_package.__path__):
+    for info in pkgutil.iter_modules(desktop_app.ui.__path__):
         if not info.ispkg:
             continue
         module = importlib.import_module(f"desktop_app.ui.{info.name}")
@@ -59,9 +60,8 @@ class PersonSection:
 
 
 def discover_person_sections() -> list[PersonSection]:
-    import desktop_app.ui as ui_package
     found: list[PersonSection] = []
-    for info in pkgutil.iter_modules(ui_package.__path__):
+    for info in pkgutil.iter_modules(desktop_app.ui.__path__):
         if not info.ispkg:
             continue
         module = importlib.import_module(f"desktop_app.ui.{info.name}")

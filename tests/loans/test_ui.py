@@ -1,7 +1,7 @@
 """Click through the loans page: apply, approve as another user, disburse, repay late, PAR30."""
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from desktop_app.store.loans import queries, services
@@ -11,10 +11,6 @@ from desktop_app.ui.loans import PAGE, PERSON_SECTION
 from desktop_app.ui.loans.page import LoansPage
 
 from .helpers import borrower, second_user
-
-
-def _qdate(d):
-    return QDate(d.year, d.month, d.day)
 
 
 def _select(table, text):
@@ -39,7 +35,7 @@ def test_apply_approve_disburse_repay_late_shows_in_par30(qtbot, session, db_pat
     qtbot.mouseClick(funds.create_button, Qt.LeftButton)
     assert funds.table.rowCount() == 1
     dialog = funds.open_capital()
-    dialog.on.setDate(_qdate(date.today() - timedelta(days=200)))
+    dialog.on.set_value(date.today() - timedelta(days=200))
     qtbot.keyClicks(dialog.amount, "50000")
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
     assert not dialog.isVisible()
@@ -52,11 +48,12 @@ def test_apply_approve_disburse_repay_late_shows_in_par30(qtbot, session, db_pat
     app.search.setText("Рахимова")   # Russian spelling finds the Tajik name (typed text)
     assert app.people.count() == 1
     app.product.setCurrentIndex(app.product.findData("jrc_business"))
-    app.amount.setText("abc")
+    qtbot.keyClicks(app.amount, "abc")
+    assert app.amount.text() == ""          # letters cannot be typed into an amount
     qtbot.mouseClick(app.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
     assert app.isVisible() and "not an amount" in app.error.text()
     app.amount.setText("6000")
-    app.applied_on.setDate(_qdate(date.today() - timedelta(days=130)))
+    app.applied_on.set_value(date.today() - timedelta(days=130))
     app.guarantor.setText("Саидов Карим")
     qtbot.mouseClick(app.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
     assert not app.isVisible()
@@ -80,7 +77,7 @@ def test_apply_approve_disburse_repay_late_shows_in_par30(qtbot, session, db_pat
     # disbursed 120 days ago
     qtbot.mouseClick(tab.disburse_button, Qt.LeftButton)
     d = tab.dialog
-    d.on.setDate(_qdate(date.today() - timedelta(days=120)))
+    d.on.set_value(date.today() - timedelta(days=120))
     qtbot.mouseClick(d.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
     assert not d.isVisible()
     assert S.LoanRepository(session).get(loan["id"])["status"] == "disbursed"
@@ -88,7 +85,7 @@ def test_apply_approve_disburse_repay_late_shows_in_par30(qtbot, session, db_pat
     # one late repayment: only part of the first instalment, 40 days after it fell due
     qtbot.mouseClick(tab.repay_button, Qt.LeftButton)
     r = tab.dialog
-    r.on.setDate(_qdate(date.today() - timedelta(days=50)))
+    r.on.set_value(date.today() - timedelta(days=50))
     assert "late" in r.owed.text()
     qtbot.keyClicks(r.amount, "100000")
     qtbot.mouseClick(r.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
@@ -104,7 +101,7 @@ def test_apply_approve_disburse_repay_late_shows_in_par30(qtbot, session, db_pat
     # PAR30 on the portfolio tab
     portfolio = page.portfolio
     page.tabs.setCurrentWidget(portfolio)
-    portfolio.as_of.setDate(_qdate(date.today()))
+    portfolio.as_of.set_value(date.today())
     text = portfolio.figures.text()
     assert "PAR30 100.0%" in text
     assert "more than 30 days" in portfolio.definition.text()
@@ -112,7 +109,7 @@ def test_apply_approve_disburse_repay_late_shows_in_par30(qtbot, session, db_pat
     assert portfolio.overdue.item(0, 2).text() == "+992 93 111 22 33"
     assert int(portfolio.overdue.item(0, 3).text()) > 30
     # looking back to before the first due date, nothing was at risk
-    portfolio.as_of.setDate(_qdate(date.today() - timedelta(days=100)))
+    portfolio.as_of.set_value(date.today() - timedelta(days=100))
     assert "PAR30 0.0%" in portfolio.figures.text()
     assert portfolio.overdue.rowCount() == 0
 
@@ -134,14 +131,14 @@ def test_portfolio_is_computed_on_the_worker_and_the_latest_choice_wins(qtbot, s
         portfolio = page.portfolio
         page.tabs.setCurrentWidget(portfolio)
         # unpaid since the first due date: at risk a year on, not the day after disbursing
-        portfolio.as_of.setDate(_qdate(date(2027, 1, 10)))
-        portfolio.as_of.setDate(_qdate(date(2026, 1, 11)))
+        portfolio.as_of.set_value(date(2027, 1, 10))
+        portfolio.as_of.set_value(date(2026, 1, 11))
         assert portfolio.figures.text() == "Loading…"
         qtbot.waitUntil(lambda: "PAR30" in portfolio.figures.text(), timeout=10_000)
         assert ctx.worker.wait_idle(10_000)   # the older answer too: it is not shown
         assert "PAR30 0.0%" in portfolio.figures.text()
         assert portfolio.overdue.rowCount() == 0
-        portfolio.as_of.setDate(_qdate(date(2027, 1, 10)))
+        portfolio.as_of.set_value(date(2027, 1, 10))
         qtbot.waitUntil(lambda: "PAR30 100.0%" in portfolio.figures.text(), timeout=10_000)
         assert portfolio.overdue.rowCount() == 1
     finally:
@@ -159,9 +156,11 @@ def test_person_section_lists_loans(qtbot, session, db_path):
     qtbot.addWidget(section)
     assert section.table.rowCount() == 1
     assert section.table.item(0, 2).text() == "Applied"
+    assert section.empty.isHidden()
     empty = PERSON_SECTION.factory(ctx, ["nobody"])
     qtbot.addWidget(empty)
     assert empty.table.rowCount() == 0 and not empty.empty.isHidden()
+    assert empty.table.isHidden() and empty.empty.message() == "No loans."
 
 
 def test_schedule_preview_updates_and_reports_bad_input(qtbot, session, db_path):
@@ -174,6 +173,9 @@ def test_schedule_preview_updates_and_reports_bad_input(qtbot, session, db_path)
     assert preview.rate.text() == "24"
     preview.amount.setText("12000.001")
     assert preview.table.rowCount() == 0 and "decimals" in preview.totals.text()
+    preview.amount.clear()
+    qtbot.keyClicks(preview.amount, "12000.001")     # the currency has two decimals
+    assert preview.amount.text() == "12000.00" and preview.table.rowCount() == 12
     preview.amount.setText("12000")
     preview.term.setValue(6)
     assert preview.table.rowCount() == 6
@@ -261,3 +263,35 @@ def test_loan_actions_wrap_on_a_small_laptop_screen(qtbot, session, db_path):
         assert button.geometry().right() <= row.width(), button.text()
     tops = {button.geometry().top() for button in actions}
     assert len(tops) > 1, "nine Russian labels cannot fit on one line in 1000 px"
+
+
+def test_dialogs_write_dates_in_the_language_and_amounts_in_the_fund_currency(qtbot, session,
+                                                                               db_path):
+    from desktop_app.i18n import set_language
+    set_language("ru")
+    person = borrower(session)
+    services.create_fund(session, "Сомони", "TJS")
+    dollars = services.create_fund(session, "Доллары", "USD")
+    page = LoansPage(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    app = page.loans.open_application(person["id"])
+    app.applied_on.set_value(date(2026, 3, 2))
+    assert app.applied_on.text() == "02.03.2026"
+    assert app.product.code() and app.purpose.code()      # no blank entry: one is chosen
+    app.fund.setCurrentIndex(app.fund.findData(dollars["id"]))
+    assert app.amount.currency() == "USD"
+    app.product.set_code("jrc_business")
+    qtbot.keyClicks(app.amount, "1 500,505")               # a third decimal cannot be typed
+    assert app.amount.text() == "1 500,50"
+    qtbot.mouseClick(app.buttons.button(QDialogButtonBox.Save), Qt.LeftButton)
+    assert not app.isVisible(), app.error.text()
+    loan = queries.loans_list(session.conn)[0]
+    assert (loan["amount"], loan["currency"], loan["applied_on"]) == (150050, "USD",
+                                                                      "2026-03-02")
+    assert S.LoanRepository(session).get(loan["id"])["product_code"] == "jrc_business"
+    preview = page.preview
+    chosen = preview.product.code()
+    assert chosen and preview.product.itemText(0) not in ("", "(own terms)")
+    set_language("en")
+    page.retranslate()      # relabelled, the choice kept
+    assert preview.product.itemText(0) == "(own terms)" and preview.product.code() == chosen

@@ -92,11 +92,12 @@ def test_page_creates_a_training_with_planned_sessions(qtbot, session, db_path):
     page = PAGE.factory(AppContext(session, db_path))
     qtbot.addWidget(page)
     form = page.form
-    form.course.setCurrentIndex(form.course.findData("household_budget"))
+    form.course.set_code("household_budget")
     assert form.sessions_count.value() == 4 and form.session_hours.text() == "2"
     form.place.setText("Gharm JRC hall")
-    form.start.setDate(date(2026, 4, 6))
-    form.end.setDate(date(2026, 4, 9))
+    form.start.set_value(date(2026, 4, 6))
+    form.end.set_value(date(2026, 4, 9))
+    assert form.start.text() == "04/06/2026"       # the English date format
     qtbot.mouseClick(form.save_button, Qt.LeftButton)
     assert form.error.text() == ""
     events = tq.list_events(session.conn)
@@ -105,7 +106,7 @@ def test_page_creates_a_training_with_planned_sessions(qtbot, session, db_path):
         "2026-04-06", "2026-04-07", "2026-04-08", "2026-04-09"]
     assert page.tabs.currentIndex() == 1 and page.list_model.rowCount() == 1
     # a bad end date: one clear message, nothing changed
-    form.end.setDate(date(2026, 4, 1))
+    form.end.set_value(date(2026, 4, 1))
     qtbot.mouseClick(form.save_button, Qt.LeftButton)
     assert "before the first day" in form.error.text()
     assert tq.list_events(session.conn)[0]["end_date"] == "2026-04-09"
@@ -185,6 +186,8 @@ def test_certificates_button_and_person_section(qtbot, session, db_path, trainin
     out = tmp_path / "certs.pdf"
     assert page.participants.print_certificates(str(out)) == 1 and out.exists()
     assert page.outcomes.table.rowCount() == 1
+    assert page.outcomes.table.item(0, 2).text() == "Started a business"
+    assert page.outcomes.table.key(0) == tq.outcomes_of_event(session.conn, ev["id"])[0]["id"]
 
     section = PERSON_SECTION.factory(ctx, [parts[0]["person_id"]])
     qtbot.addWidget(section)
@@ -214,6 +217,32 @@ def test_courses_dialog_adds_a_course_and_rejects_a_bad_rule(qtbot, session, db_
     assert tq.course_rule(session.conn, "tailoring").describe() == "at least 90% of sessions"
 
 
+def test_a_course_added_from_the_page_can_be_chosen_at_once(qtbot, session, db_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    page = PAGE.factory(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    assert page.form.course.findData("tailoring") < 0
+
+    def add_a_course():
+        dialog = QApplication.activeModalWidget()
+        try:
+            dialog.code.setText("tailoring")
+            for lang, text in (("en", "Tailoring"), ("ru", "Швейное дело"),
+                               ("tg", "Дӯзандагӣ"), ("uz", "Tikuvchilik")):
+                dialog.names[lang].setText(text)
+            dialog.min_share.setText("0.9")
+            dialog.buttons.button(QDialogButtonBox.Save).click()
+        finally:
+            dialog.reject()
+    QTimer.singleShot(0, add_a_course)
+    page.edit_courses()
+    assert page.form.course.findData("tailoring") > 0
+    page.form.course.set_code("tailoring")
+    assert page.form.course.currentText() == "Tailoring"
+    assert "90% of sessions" in page.form.rule.text()
+
+
 def test_page_in_tajik(qtbot, session, db_path, training):
     from desktop_app.i18n import set_language
     ctx = AppContext(session, db_path)
@@ -225,6 +254,9 @@ def test_page_in_tajik(qtbot, session, db_path, training):
     assert page.tabs.tabText(1) == "Иштирокчиён ва ҳузур"
     assert page.list_model.data(page.list_model.index(0, 1)) == "Тиҷорати худро оғоз ва беҳтар намоед"
     assert page.participants.model.headerData(3, Qt.Vertical) == "Ҳозир буданд"
+    course = page.form.course
+    assert course.code() == "siyb" and course.currentText() == page.list_model.data(
+        page.list_model.index(0, 1))
 
 
 def test_unsaved_form_guard_and_delete(qtbot, session, db_path, training):

@@ -10,12 +10,12 @@ _ = DOMAIN.gettext
 
 
 def _page(ctx):
-    from desktop_app.ui.cases.page import CasesPage
+    from desktop_app.ui.cases.page import CasesPage  # deferred: a page loads when first opened
     return CasesPage(ctx)
 
 
 def _section(ctx, person_ids):
-    from desktop_app.ui.cases.person import PersonCases
+    from desktop_app.ui.cases.person import PersonCases  # deferred: a page loads when first opened
     return PersonCases(ctx, person_ids)
 
 

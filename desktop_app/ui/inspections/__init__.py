@@ -9,7 +9,7 @@ _ = DOMAIN.gettext
 
 
 def _page(ctx):
-    from desktop_app.ui.inspections.page import InspectionsPage
+    from desktop_app.ui.inspections.page import InspectionsPage  # deferred: a page loads when first opened
     return InspectionsPage(ctx)
 
 

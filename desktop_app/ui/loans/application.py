@@ -8,10 +8,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from desktop_app.i18n import Domain, LANGUAGES, current_language
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import services as loan_services
-from desktop_app.store import reference
 from desktop_app.store.people.repositories import search_people
-from desktop_app.ui.loans.common import date_edit, pydate, refused_in
+from desktop_app.ui.loans.common import refused_in
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import DateEntry, MoneyEntry, RefCombo
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -33,23 +33,22 @@ class ApplicationDialog(QDialog):
         self.people.setMaximumHeight(110)
         self.search.textChanged.connect(self._search)
         self.fund = QComboBox()
+        self.amount = MoneyEntry()
+        self._fund_currency = {}
         for f in loan_queries.funds(ctx.conn):
             self.fund.addItem(f"{f['name']} ({f['currency']})", f["id"])
-        self.product = QComboBox()
-        lang = current_language()
-        for item in reference.items(ctx.conn, "loan_product"):
-            self.product.addItem(item.label(lang), item.code)
-        self.purpose = QComboBox()
-        for item in reference.items(ctx.conn, "loan_purpose"):
-            self.purpose.addItem(item.label(lang), item.code)
-        self.amount = QLineEdit()
-        self.applied_on = date_edit()
+            self._fund_currency[f["id"]] = f["currency"]
+        self.fund.currentIndexChanged.connect(self._fund_changed)
+        self._fund_changed()
+        self.product = RefCombo(ctx.conn, "loan_product", blank=None)
+        self.purpose = RefCombo(ctx.conn, "loan_purpose", blank=None)
+        self.applied_on = DateEntry()
         self.guarantor = QLineEdit()
         self.guarantor_phone = QLineEdit()
         self.language = QComboBox()
         for code, (_loc, name) in LANGUAGES.items():
             self.language.addItem(name, code)
-        self.language.setCurrentIndex(max(0, self.language.findData(lang)))
+        self.language.setCurrentIndex(max(0, self.language.findData(current_language())))
         self.note = QLineEdit()
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -93,6 +92,10 @@ class ApplicationDialog(QDialog):
         if self.people.count():
             self.people.setCurrentRow(0)
 
+    def _fund_changed(self, _index: int = 0) -> None:
+        # a loan is in its fund's currency
+        self.amount.set_currency(self._fund_currency.get(self.fund.currentData()))
+
     def person_id(self) -> str | None:
         item = self.people.currentItem()
         return item.data(Qt.UserRole) if item else None
@@ -103,8 +106,8 @@ class ApplicationDialog(QDialog):
             return
         values = dict(
             person_id=self.person_id() or "", fund_id=self.fund.currentData(),
-            amount=self.amount.text(), purpose=self.purpose.currentData() or "",
-            product_code=self.product.currentData(), applied_on=pydate(self.applied_on),
+            amount=self.amount.text(), purpose=self.purpose.code() or "",
+            product_code=self.product.code(), applied_on=self.applied_on.value(),
             guarantor_name=self.guarantor.text().strip() or None,
             guarantor_phone=self.guarantor_phone.text().strip() or None,
             purpose_note=self.note.text().strip() or None,

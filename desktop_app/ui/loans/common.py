@@ -1,21 +1,18 @@
-"""Helpers shared by the loans page's tabs and dialogs: labels, money, dates, errors."""
+"""Helpers shared by the loans page's tabs and dialogs: labels, money, errors."""
 from __future__ import annotations
 
 import functools
-from datetime import date
 from typing import Callable
 
 from babel import Locale
 from babel.numbers import format_currency
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QLabel
+from PySide6.QtWidgets import QLabel
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, babel_locale, current_language
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
-from desktop_app.ui.widgets import DataTable
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -36,27 +33,6 @@ def _locale(language: str):
 def money(minor: int, currency: str) -> str:
     return format_currency(L.from_minor(minor, currency), currency,
                            locale=_locale(current_language()))
-
-
-def qdate(value: date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def pydate(widget: QDateEdit) -> date:
-    d = widget.date()
-    return date(d.year(), d.month(), d.day())
-
-
-def date_edit(value: date | None = None) -> QDateEdit:
-    w = QDateEdit()
-    w.setCalendarPopup(True)
-    w.setDisplayFormat("yyyy-MM-dd")
-    w.setDate(qdate(value or date.today()))
-    return w
-
-
-def data_table(columns: int) -> DataTable:
-    return DataTable(columns)
 
 
 REFUSALS = (ValidationError, L.LoanError, PermissionDenied)

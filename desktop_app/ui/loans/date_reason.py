@@ -4,23 +4,25 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
 
 from desktop_app.i18n import Domain
-from desktop_app.ui.loans.common import date_edit
+from desktop_app.ui.widgets import DateEntry, MoneyEntry
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
 
 
 class DateReasonDialog(QDialog):
-    """A date and (optionally) a reason: disbursement, write-off request, capital."""
+    """A date and (optionally) a reason: disbursement, write-off request, capital.
+
+    ``currency``: the currency of the amount (how many decimals it takes)."""
 
     def __init__(self, title: str, *, reason_label: str | None = None,
-                 amount_label: str | None = None, parent=None):
+                 amount_label: str | None = None, currency: str | None = None, parent=None):
         super().__init__(parent)
         self.setWindowTitle(title)
         form = QFormLayout(self)
-        self.on = date_edit()
+        self.on = DateEntry()
         form.addRow(_("Date"), self.on)
-        self.amount = QLineEdit()
+        self.amount = MoneyEntry(currency)
         if amount_label:
             form.addRow(amount_label, self.amount)
         self.reason = QLineEdit()

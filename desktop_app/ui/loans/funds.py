@@ -8,9 +8,10 @@ from desktop_app.i18n import Domain
 from desktop_app.domain import loans as L
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import services as loan_services
-from desktop_app.ui.loans.common import data_table, money, pydate, refused_in
+from desktop_app.ui.loans.common import money, refused_in
 from desktop_app.ui.loans.date_reason import DateReasonDialog
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import DataTable
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -21,6 +22,7 @@ class FundsTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog = None
+        self.currencies: dict[str, str] = {}   # fund id -> its currency
         layout = QVBoxLayout(self)
         form = QHBoxLayout()
         self.name = QLineEdit()
@@ -40,7 +42,7 @@ class FundsTab(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        self.table = data_table(7)
+        self.table = DataTable(7)
         layout.addWidget(self.table)
         self.retranslate()
 
@@ -55,6 +57,7 @@ class FundsTab(QWidget):
 
     def refresh(self) -> None:
         funds = loan_queries.funds(self.ctx.conn)
+        self.currencies = {f["id"]: f["currency"] for f in funds}
         rows = []
         for f in funds:
             fig = loan_queries.fund_figures(self.ctx.conn, f["id"])
@@ -85,7 +88,8 @@ class FundsTab(QWidget):
             self.message.setText(_("Choose a fund first."))
             return None
         dialog = DateReasonDialog(_("Add capital"), amount_label=_("Amount"),
-                                  reason_label=_("Note"), parent=self)
+                                  reason_label=_("Note"),
+                                  currency=self.currencies.get(fund_id), parent=self)
 
         def added(_entry) -> None:
             dialog.accept()
@@ -93,7 +97,7 @@ class FundsTab(QWidget):
             self.refresh()
 
         def ok():
-            amount, on = dialog.amount.text(), pydate(dialog.on)
+            amount, on = dialog.amount.text(), dialog.on.value()
             note = dialog.reason.text().strip() or None
             WriteOp(self.ctx, dialog, lambda session: loan_services.add_capital(
                 session, fund_id, amount, on, note=note), changes=("loan",)).success(added) \

@@ -17,13 +17,13 @@ from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import services as loan_services
 from desktop_app.store import reference
 from desktop_app.ui.loans.application import ApplicationDialog
-from desktop_app.ui.loans.common import (ENTRY_KINDS, STATUS_FILTERS, data_table, error_text,
-                                         money, pydate, refused_in, tr)
+from desktop_app.ui.loans.common import (ENTRY_KINDS, STATUS_FILTERS, error_text, money,
+                                         refused_in, tr)
 from desktop_app.ui.loans.date_reason import DateReasonDialog
 from desktop_app.ui.loans.repayment import RepayDialog
 from desktop_app.ui import operations
 from desktop_app.ui.operations import ReadOp, WriteOp
-from desktop_app.ui.widgets import wrapping_row
+from desktop_app.ui.widgets import DataTable, wrapping_row
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -51,7 +51,7 @@ class LoansTab(QWidget):
         top.addWidget(self.new_button)
         layout.addLayout(top)
         split = QSplitter(Qt.Vertical)
-        self.table = data_table(8)
+        self.table = DataTable(8)
         self.table.itemSelectionChanged.connect(self._selected)
         split.addWidget(self.table)
         detail = QWidget()
@@ -92,9 +92,9 @@ class LoansTab(QWidget):
         self.version = QComboBox()
         self.version.currentIndexChanged.connect(self._show_version)
         sl.addWidget(self.version)
-        self.schedule = data_table(6)
+        self.schedule = DataTable(6)
         sl.addWidget(self.schedule)
-        self.ledger = data_table(6)
+        self.ledger = DataTable(6)
         tabs.addTab(schedule_box, "")
         tabs.addTab(self.ledger, "")
         self.detail_tabs = tabs
@@ -302,7 +302,7 @@ class LoansTab(QWidget):
             self._after_save(loan, _("Loan {number} disbursed.").format(number=loan["number"]))
 
         def ok():
-            on = pydate(dialog.on)
+            on = dialog.on.value()
             WriteOp(self.ctx, dialog, lambda session: loan_services.disburse(
                 session, loan["id"], on), changes=("loan",)).success(disbursed) \
                 .failure(refused_in(dialog.error)).run()
@@ -349,7 +349,7 @@ class LoansTab(QWidget):
             self._after_save(loan, _("Write-off asked for. Another user must approve it."))
 
         def ok():
-            reason, on = dialog.reason.text(), pydate(dialog.on)
+            reason, on = dialog.reason.text(), dialog.on.value()
             WriteOp(self.ctx, dialog, lambda session: loan_services.request_write_off(
                 session, loan["id"], reason, on), changes=("loan",)).success(asked) \
                 .failure(refused_in(dialog.error)).run()
@@ -383,7 +383,7 @@ class LoansTab(QWidget):
                 dialog.error.setText(_("{text} is not a rate in percent.").format(
                     text=dialog.rate.text()))
                 return
-            on, term, grace = pydate(dialog.on), dialog.term.value(), dialog.grace.value()
+            on, term, grace = dialog.on.value(), dialog.term.value(), dialog.grace.value()
             reason = dialog.reason.text().strip() or None
             WriteOp(self.ctx, dialog, lambda session: loan_services.reschedule(
                 session, loan["id"], on, term=term, annual_rate=rate, grace=grace,

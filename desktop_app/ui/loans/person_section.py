@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, format_date
 from desktop_app.store.loans import queries as loan_queries
-from desktop_app.ui.loans.common import data_table, money, tr
+from desktop_app.ui.loans.common import money, tr
+from desktop_app.ui.widgets import DataTable, EmptyState, TableOrEmpty
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -22,22 +23,19 @@ class PersonLoansSection(QWidget):
         self.ctx = ctx
         self.person_ids = list(person_ids)
         layout = QVBoxLayout(self)
-        self.table = data_table(6)
-        layout.addWidget(self.table)
-        self.empty = QLabel()
-        layout.addWidget(self.empty)
+        self.table = DataTable(6)
+        self.empty = EmptyState()
+        layout.addWidget(TableOrEmpty(self.table, self.empty))
         self.retranslate()
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([_("Number"), _("Amount"), _("Status"),
                                               _("Disbursed"), _("Outstanding"), _("Days late")])
-        self.empty.setText(_("No loans."))
+        self.empty.set_message(_("No loans."))
         self.refresh()
 
     def refresh(self) -> None:
         loans = loan_queries.loans_of_people(self.ctx.conn, self.person_ids)
-        self.empty.setVisible(not loans)
-        self.table.setVisible(bool(loans))
         today = date.today()
         rows = []
         for loan in loans:

@@ -11,8 +11,9 @@ from desktop_app.domain import loans as L
 from desktop_app.i18n.formats import percent
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.ui import operations
-from desktop_app.ui.loans.common import data_table, date_edit, money, pydate
+from desktop_app.ui.loans.common import money
 from desktop_app.ui.operations import ReadOp
+from desktop_app.ui.widgets import DataTable, DateEntry
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -27,8 +28,8 @@ class PortfolioTab(QWidget):
         self.last = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.as_of = date_edit()
-        self.since = date_edit(date(date.today().year, 1, 1))
+        self.as_of = DateEntry()
+        self.since = DateEntry(date(date.today().year, 1, 1))
         self.office = QComboBox()
         self.fund = QComboBox()
         self.as_of_label, self.since_label = QLabel(), QLabel()
@@ -49,13 +50,13 @@ class PortfolioTab(QWidget):
         layout.addWidget(self.definition)
         self.buckets_box = QGroupBox()
         bl = QVBoxLayout(self.buckets_box)
-        self.buckets = data_table(5)
+        self.buckets = DataTable(5)
         self.buckets.setMaximumHeight(150)
         bl.addWidget(self.buckets)
         layout.addWidget(self.buckets_box)
         self.overdue_box = QGroupBox()
         ol = QVBoxLayout(self.overdue_box)
-        self.overdue = data_table(6)
+        self.overdue = DataTable(6)
         ol.addWidget(self.overdue)
         layout.addWidget(self.overdue_box, 1)
         for w in (self.as_of, self.since):
@@ -101,9 +102,8 @@ class PortfolioTab(QWidget):
     def refresh(self) -> None:
         """Compute the figures off the UI thread (a portfolio of tens of thousands of loans
         takes a second or two); a newer request replaces an older one."""
-        as_of = pydate(self.as_of)
-        office, fund, since = self.office.currentData(), self.fund.currentData(), pydate(
-            self.since)
+        as_of, since = self.as_of.value(), self.since.value()
+        office, fund = self.office.currentData(), self.fund.currentData()
 
         def work(conn):
             p = loan_queries.portfolio(conn, as_of, office_id=office, fund_id=fund, since=since)

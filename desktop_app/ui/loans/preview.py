@@ -7,11 +7,9 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QLineEdit, QSpinB
                                QVBoxLayout, QWidget)
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import Domain, current_language, format_date, format_money
+from desktop_app.i18n import Domain, format_date, format_money
 from desktop_app.store.loans import queries as loan_queries
-from desktop_app.store import reference
-from desktop_app.ui.loans.common import data_table, date_edit, pydate
-from desktop_app.ui.widgets import compact_combo
+from desktop_app.ui.widgets import DataTable, DateEntry, MoneyEntry, RefCombo, compact_combo
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -25,11 +23,14 @@ class PreviewTab(QWidget):
         self.ctx = ctx
         layout = QVBoxLayout(self)
         form = QGridLayout()
-        self.product = QComboBox()
-        self.amount = QLineEdit("10000")
+        self.product = RefCombo(ctx.conn, "loan_product", blank=lambda: _("(own terms)"))
         self.currency = QComboBox()
         for cur in L.CURRENCIES:
             self.currency.addItem(cur, cur)
+        self.amount = MoneyEntry(self.currency.currentData())
+        self.amount.setText("10000")
+        self.currency.currentIndexChanged.connect(
+            lambda _index: self.amount.set_currency(self.currency.currentData()))
         self.rate = QLineEdit()
         self.term = QSpinBox()
         self.term.setRange(1, 260)
@@ -38,7 +39,7 @@ class PreviewTab(QWidget):
         self.amortisation = QComboBox()
         self.grace = QSpinBox()
         self.grace.setRange(0, 259)
-        self.start = date_edit()
+        self.start = DateEntry()
         self.labels = [QLabel() for _i in range(10)]
         widgets = [self.product, self.amount, self.currency, self.rate, self.term,
                    self.frequency, self.method, self.amortisation, self.grace, self.start]
@@ -52,7 +53,7 @@ class PreviewTab(QWidget):
         self.totals = QLabel()
         self.totals.setWordWrap(True)
         layout.addWidget(self.totals)
-        self.table = data_table(6)
+        self.table = DataTable(6)
         layout.addWidget(self.table)
         self.product.currentIndexChanged.connect(self._product_changed)
         for w in (self.amount, self.rate):
@@ -79,22 +80,15 @@ class PreviewTab(QWidget):
                 combo.addItem(_(label), code)
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)
-        current = self.product.currentData()
-        self.product.blockSignals(True)
-        self.product.clear()
-        self.product.addItem(_("(own terms)"), None)
-        for item in reference.items(self.ctx.conn, "loan_product"):
-            self.product.addItem(item.label(current_language()), item.code)
-        self.product.setCurrentIndex(max(0, self.product.findData(current)))
-        self.product.blockSignals(False)
+        self.product.retranslate()
         self.table.setHorizontalHeaderLabels([_("No."), _("Due date"), _("Principal"),
                                               _("Interest"), _("Payment"), _("Balance")])
-        if current is None and self.product.count() > 1 and not self.rate.text():
+        if self.product.code() is None and self.product.count() > 1 and not self.rate.text():
             self.product.setCurrentIndex(1)
         self.update_preview()
 
     def _product_changed(self) -> None:
-        code = self.product.currentData()
+        code = self.product.code()
         if code:
             t = loan_queries.product_terms(self.ctx.conn, code)
             for w in (self.rate, self.term, self.grace, self.frequency, self.method,
@@ -125,7 +119,7 @@ class PreviewTab(QWidget):
                             self.method.currentData() or "declining",
                             self.amortisation.currentData() or "equal_instalments",
                             self.grace.value())
-            rows = L.schedule(terms, pydate(self.start))
+            rows = L.schedule(terms, self.start.value())
         except (L.LoanError, ArithmeticError) as exc:
             self.totals.setStyleSheet("color: #b00020")
             self.totals.setText(str(exc))

@@ -9,8 +9,9 @@ from desktop_app.i18n import Domain
 from desktop_app.domain import loans as L
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import services as loan_services
-from desktop_app.ui.loans.common import date_edit, money, pydate, refused_in
+from desktop_app.ui.loans.common import money, refused_in
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import DateEntry, MoneyEntry
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -27,12 +28,14 @@ class RepayDialog(QDialog):
         self.loan = loan
         self.setWindowTitle(_("Repayment for loan {number}").format(number=loan["number"]))
         form = QFormLayout(self)
-        self.on = date_edit()
-        self.amount = QLineEdit()
+        self.on = DateEntry()
+        self.amount = MoneyEntry(loan["currency"])
         self.currency = QComboBox()
         for cur in L.CURRENCIES:
             self.currency.addItem(cur, cur)
         self.currency.setCurrentIndex(self.currency.findData(loan["currency"]))
+        self.currency.currentIndexChanged.connect(
+            lambda _index: self.amount.set_currency(self.currency.currentData()))
         self.note = QLineEdit()
         self.owed = QLabel()
         self.owed.setWordWrap(True)
@@ -60,7 +63,7 @@ class RepayDialog(QDialog):
     def _show_owed(self) -> None:
         try:
             state = loan_queries.loan_state(self.ctx.session.conn, self.loan["id"],
-                                            pydate(self.on))
+                                            self.on.value())
         except L.LoanError:
             return
         cur = self.loan["currency"]
@@ -70,7 +73,7 @@ class RepayDialog(QDialog):
                                                       payoff=money(state.payoff, cur)))
 
     def save(self, prepay: bool = False) -> None:
-        loan_id, amount, on = self.loan["id"], self.amount.text(), pydate(self.on)
+        loan_id, amount, on = self.loan["id"], self.amount.text(), self.on.value()
         currency, note = self.currency.currentData(), self.note.text().strip() or None
         WriteOp(self.ctx, self, lambda session: loan_services.repay(
             session, loan_id, amount, on, currency=currency, prepay=prepay, note=note),

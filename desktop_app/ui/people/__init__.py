@@ -9,7 +9,7 @@ _ = DOMAIN.gettext
 
 
 def _factory(ctx):
-    from desktop_app.ui.people.page import PeoplePage
+    from desktop_app.ui.people.page import PeoplePage  # deferred: a page loads when first opened
     return PeoplePage(ctx)
 
 

@@ -8,7 +8,7 @@ _ = DOMAIN.gettext
 
 
 def _factory(ctx):
-    from desktop_app.ui.reports.reports_page import ReportsPage
+    from desktop_app.ui.reports.reports_page import ReportsPage  # deferred: a page loads when first opened
     return ReportsPage(ctx)
 
 

@@ -9,7 +9,7 @@ _ = DOMAIN.gettext
 
 
 def _factory(ctx):
-    from desktop_app.ui.sync.page import SyncPage
+    from desktop_app.ui.sync.page import SyncPage  # deferred: a page loads when first opened
     return SyncPage(ctx)
 
 

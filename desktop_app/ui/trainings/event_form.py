@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QDateEdit, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -18,8 +18,7 @@ from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.trainings.dialogs import _error_label, language_box, problem_text
-from desktop_app.ui.trainings.event_list import fill_ref_box, ref_box
-from desktop_app.ui.widgets import wrapping_row
+from desktop_app.ui.widgets import DateEntry, RefCombo, compact_combo, wrapping_row
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -35,20 +34,17 @@ class EventForm(QWidget):
         self.on_saved = on_saved
         self.current: dict | None = None
         conn = self.session.conn
-        self.course = ref_box(conn, "course")
+        self.course = compact_combo(RefCombo(conn, "course"), 20)
         self.course.currentIndexChanged.connect(self._course_defaults)
         self.title = QLineEdit()
-        self.provider_type = ref_box(conn, "training_provider_type")
+        self.provider_type = compact_combo(RefCombo(conn, "training_provider_type"), 20)
         self.provider_name = QLineEdit()
         self.trainers = QLineEdit()
-        self.funding = ref_box(conn, "funding_source")
-        self.district = ref_box(conn, "district")
+        self.funding = compact_combo(RefCombo(conn, "funding_source"), 20)
+        self.district = compact_combo(RefCombo(conn, "district"), 20)
         self.place = QLineEdit()
-        self.start = QDateEdit(QDate.currentDate())
-        self.end = QDateEdit(QDate.currentDate())
-        for edit in (self.start, self.end):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd.MM.yyyy")
+        self.start = DateEntry()
+        self.end = DateEntry()
         self.language = language_box()
         self.notes = QLineEdit()
         self.sessions_count = QSpinBox()
@@ -108,14 +104,12 @@ class EventForm(QWidget):
         self.add_session_button.setText(_("Add a session"))
         self.delete_session_button.setText(_("Delete the session"))
         self.sessions_table.setHorizontalHeaderLabels([_("No."), _("Date"), _("Hours")])
-        conn = self.session.conn
-        for box, kind in ((self.course, "course"), (self.provider_type, "training_provider_type"),
-                          (self.funding, "funding_source"), (self.district, "district")):
-            fill_ref_box(conn, box, kind)
+        for box in (self.course, self.provider_type, self.funding, self.district):
+            box.retranslate()
         self._show_rule()
 
     def _show_rule(self) -> None:
-        code = self.course.currentData()
+        code = self.course.code()
         self.rule.setText(_("Completion: {rule}").format(
             rule=tq.course_rule(self.session.conn, code).describe()) if code else "")
 
@@ -123,14 +117,13 @@ class EventForm(QWidget):
         self._show_rule()
         if self.current is not None:
             return
-        attrs = tq.course_attributes(self.session.conn, self.course.currentData())
+        attrs = tq.course_attributes(self.session.conn, self.course.code())
         if attrs.get("default_sessions"):
             self.sessions_count.setValue(int(attrs["default_sessions"]))
         if attrs.get("default_minutes"):
             self.session_hours.setText(hours_text(int(attrs["default_minutes"])))
         if attrs.get("provider_type"):
-            self.provider_type.setCurrentIndex(max(0, self.provider_type.findData(
-                attrs["provider_type"])))
+            self.provider_type.set_code(attrs["provider_type"])
 
     def load(self, event: dict | None) -> None:
         self.current = event
@@ -142,18 +135,17 @@ class EventForm(QWidget):
         self.session_hours.setVisible(planning)
         e = event or {}
         for box, key in ((self.course, "course_code"), (self.provider_type, "provider_type"),
-                         (self.funding, "funding_source"), (self.district, "district"),
-                         (self.language, "language")):
+                         (self.funding, "funding_source"), (self.district, "district")):
             box.blockSignals(True)
-            box.setCurrentIndex(max(0, box.findData(e.get(key))))
+            box.set_code(e.get(key))
             box.blockSignals(False)
+        self.language.setCurrentIndex(max(0, self.language.findData(e.get("language"))))
         for edit, key in ((self.title, "title"), (self.provider_name, "provider_name"),
                           (self.trainers, "trainers"), (self.place, "place"),
                           (self.notes, "notes")):
             edit.setText(e.get(key) or "")
-        for edit, key in ((self.start, "start_date"), (self.end, "end_date")):
-            edit.setDate(QDate.fromString(e[key], "yyyy-MM-dd") if e.get(key)
-                         else QDate.currentDate())
+        for entry, key in ((self.start, "start_date"), (self.end, "end_date")):
+            entry.set_value(date.fromisoformat(e[key]) if e.get(key) else date.today())
         self._show_rule()
         self._load_sessions()
 
@@ -223,12 +215,12 @@ class EventForm(QWidget):
 
     def values(self) -> dict:
         return {
-            "course_code": self.course.currentData(), "title": self.title.text(),
-            "provider_type": self.provider_type.currentData(),
+            "course_code": self.course.code(), "title": self.title.text(),
+            "provider_type": self.provider_type.code(),
             "provider_name": self.provider_name.text(), "trainers": self.trainers.text(),
-            "funding_source": self.funding.currentData(), "district": self.district.currentData(),
-            "place": self.place.text(), "start_date": self.start.date().toString("yyyy-MM-dd"),
-            "end_date": self.end.date().toString("yyyy-MM-dd"),
+            "funding_source": self.funding.code(), "district": self.district.code(),
+            "place": self.place.text(), "start_date": self.start.iso(),
+            "end_date": self.end.iso(),
             "language": self.language.currentData(), "notes": self.notes.text(),
         }
 

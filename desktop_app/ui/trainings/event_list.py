@@ -1,35 +1,14 @@
-"""The list of trainings (a table model) and the reference combos of the event form."""
+"""The list of trainings (a table model)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import QComboBox
 
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.store.trainings import queries as tq
-from desktop_app.ui.widgets import compact_combo
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
-
-
-def ref_box(conn, kind: str, empty: bool = True) -> QComboBox:
-    box = compact_combo(QComboBox(), 20)
-    fill_ref_box(conn, box, kind, empty)
-    return box
-
-
-def fill_ref_box(conn, box: QComboBox, kind: str, empty: bool = True) -> None:
-    current = box.currentData()
-    box.blockSignals(True)
-    box.clear()
-    if empty:
-        box.addItem("", None)
-    for item in reference.items(conn, kind):
-        box.addItem(item.label(current_language()), item.code)
-    index = box.findData(current)
-    box.setCurrentIndex(index if index >= 0 else 0)
-    box.blockSignals(False)
 
 
 class EventListModel(QAbstractTableModel):

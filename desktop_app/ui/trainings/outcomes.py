@@ -4,14 +4,14 @@ from __future__ import annotations
 from fractions import Fraction
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.domain.trainings import OUTCOMES
 from desktop_app.i18n import Domain, format_date
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.trainings import queries as tq
 from desktop_app.ui.trainings.dialogs import OutcomeDialog
+from desktop_app.ui.widgets import DataTable
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -29,11 +29,7 @@ class OutcomesTab(QWidget):
         self.ctx = ctx
         self.session = ctx.session
         self.event_id: str | None = None
-        self.table = QTableWidget(0, 4)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = DataTable(4)
         self.add_button = QPushButton()
         self.add_button.clicked.connect(self.add)
         self.summary = QLabel()
@@ -52,12 +48,9 @@ class OutcomesTab(QWidget):
     def load(self, event_id: str | None) -> None:
         self.event_id = event_id
         rows = tq.outcomes_of_event(self.session.conn, event_id) if event_id else []
-        self.table.setRowCount(len(rows))
-        for i, o in enumerate(rows):
-            for c, text in enumerate((format_date(o["outcome_date"]), full_name(o),
-                                      _(OUTCOMES.get(o["outcome"], o["outcome"])),
-                                      o.get("notes") or "")):
-                self.table.setItem(i, c, QTableWidgetItem(text))
+        self.table.set_rows([(format_date(o["outcome_date"]), full_name(o),
+                              _(OUTCOMES.get(o["outcome"], o["outcome"])), o.get("notes") or "")
+                             for o in rows], keys=[o["id"] for o in rows])
         self.table.resizeColumnsToContents()
         self.add_button.setEnabled(event_id is not None)
         if event_id:

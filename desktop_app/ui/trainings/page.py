@@ -184,6 +184,7 @@ class TrainingsPage(QWidget):
 
     def edit_courses(self) -> None:
         CoursesDialog(self.ctx, self).exec()
+        self.form.course.load()
         self.form.retranslate()
         if self.current_event:
             self.open_event(self.current_event["id"])
