@@ -8,7 +8,7 @@ from desktop_app.store.people.repositories import MigrationEpisodeRepository, Pe
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.sync.dump import dump_text
 
-from .conftest import exchange_files
+from tests.helpers.replicas import exchange_files
 
 
 def test_cross_script_duplicates_are_queued_merged_and_unmerged(make_replicas, tmp_path):
