@@ -211,34 +211,3 @@ def search_people(conn, term: str, limit: int = 50, *, candidates: int = 400) ->
     hits.sort(key=lambda h: (-h.score, closeness[h.id], h.family_name.lower(),
                              h.given_name.lower()))
     return hits[:limit]
-
-
-def resolve_person(conn, person_id: str) -> str:
-    """Follow merge redirects to the surviving record."""
-    seen = set()
-    while person_id not in seen:
-        seen.add(person_id)
-        row = conn.execute("SELECT merged_into FROM person WHERE id=?", (person_id,)).fetchone()
-        if not row or not row[0]:
-            return person_id
-        person_id = row[0]
-    return person_id
-
-
-def identity_ids(conn, person_id: str) -> list[str]:
-    """The surviving record of ``person_id`` and every record merged into it.
-
-    A person's cases, trainings and loans are those of all these ids, so a merge never
-    rewrites children and an unmerge gives each record its own back.
-    """
-    root = resolve_person(conn, person_id)
-    ids, frontier = [root], [root]
-    while frontier:
-        marks = ",".join("?" * len(frontier))
-        frontier = [r[0] for r in conn.execute(
-            # the partial index person_merged_into is only used with its own condition
-            f"SELECT id FROM person WHERE merged_into IN ({marks}) AND merged_into IS NOT NULL"
-            f" AND merged_into != ''", frontier)
-            if r[0] not in ids]
-        ids.extend(frontier)
-    return ids

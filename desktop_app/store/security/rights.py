@@ -63,7 +63,7 @@ def _rows(conn, sql: str, params) -> list[dict]:
 
 def person_data(session: Session, person_id: str) -> dict:
     """Everything held about a person, as plain JSON-ready data (checks the permission)."""
-    from desktop_app.store.people.repositories import identity_ids
+    from desktop_app.store.people.identity import identity_ids
     conn = session.conn
     person = _rows(conn, "SELECT * FROM person WHERE id=?", (person_id,))
     if not person:
