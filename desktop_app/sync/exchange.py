@@ -19,8 +19,8 @@ from desktop_app.domain.actors import SYSTEM, Actor
 from desktop_app.i18n import Domain
 from desktop_app.store import migrations
 from desktop_app.store.audit import utc_now
-from desktop_app.store.repository import RemoteChange, apply_remote_batch
 from desktop_app.store.session import Session, get_meta
+from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import keys
 from desktop_app.sync.duplicates import queue_duplicates

@@ -16,6 +16,7 @@ from desktop_app.domain import names
 from desktop_app.i18n import Domain
 from desktop_app.store import reference
 from desktop_app.store.cases import search as cases_search
+from desktop_app.store.cases.scope import ReferralScope
 from desktop_app.store.security.consent_checks import has_consent
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.sequences import next_number
@@ -57,6 +58,9 @@ def person_birth_date(conn, person_id: str | None) -> str | None:
         return None
     row = conn.execute("SELECT birth_date FROM person WHERE id=?", (person_id,)).fetchone()
     return row[0] if row else None
+
+
+Repository.register_after_insert("person", cases_search.mark_cases_of_new_people)
 
 
 class ConsentRequired(PermissionDenied):
@@ -150,7 +154,7 @@ class FollowUpRepository(Repository):
 
 
 # The referral target "another office of our network": ``target_office_id`` names the
-# office, which then receives the case, its person and its history (sync.scope).
+# office, which then receives the case, its person and its history (cases.scope).
 NETWORK_OFFICE = "network_office"
 
 
@@ -179,6 +183,9 @@ class ReferralRepository(Repository):
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+Repository.register_sync_scope(ReferralScope())
 
 
 # ---- the service ----------------------------------------------------------------------

@@ -57,26 +57,13 @@ class PersonRepository(Repository):
                 "INSERT INTO person_search(rowid, keys) SELECT p.rowid, j.value ->> 1"
                 " FROM json_each(?) j JOIN person p ON p.id = j.value ->> 0",
                 (json.dumps(rows, ensure_ascii=False),))
-        self._mark_cases_stale(records)
 
     def after_write(self, record, before):
         self._write_search_keys([record])
-        if before is None:
-            self._mark_cases_stale([record])
 
     def after_write_many(self, records):
         # new rows (create_many, rows of a sync batch written in parts)
         self._write_search_keys(records)
-        self._mark_cases_stale(records)
-
-    def _mark_cases_stale(self, records):
-        """Cases that name a person before the person arrived (sync sends them in any
-        order) take the person's names into their search keys on the next refresh.
-        Done here rather than by an INSERT trigger: see migration 0074."""
-        self.conn.execute(
-            "INSERT OR IGNORE INTO case_search_stale(case_rowid) SELECT c.rowid"
-            " FROM json_each(?) j JOIN hotline_case c ON c.person_id = j.value",
-            (json.dumps([r["id"] for r in records]),))
 
     def _write_search_keys(self, records):
         keys, fts = [], []
