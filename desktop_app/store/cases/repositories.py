@@ -93,14 +93,12 @@ class CaseRepository(Repository):
     fields = CASE_FIELDS
     defaults = {"status": "new", "sensitive": 0, "sensitive_flag": 0, "risk_level": "medium",
                 "returned_home": 0, "inspection_opened": 0, "fine_imposed": 0}
-    _vocab_cache: dict = {}
-
     def _vocab(self) -> tuple[set, set]:
-        key = id(self.conn)
-        if key not in CaseRepository._vocab_cache:
-            CaseRepository._vocab_cache = {key: (_codes(self.conn, "case_category"),
-                                                 _codes(self.conn, "case_channel"))}
-        return CaseRepository._vocab_cache[key]
+        cache = self.session.cache
+        if "case vocabulary" not in cache:
+            cache["case vocabulary"] = (_codes(self.conn, "case_category"),
+                                        _codes(self.conn, "case_channel"))
+        return cache["case vocabulary"]
 
     def validate(self, values, existing):
         categories, channels = self._vocab()
@@ -235,20 +233,6 @@ def open_case(session: Session, values: dict, *, year: int | None = None) -> dic
         add_event(session, record["id"], "call" if record["channel"] == "hotline" else "note",
                   record.get("summary") or _("Case opened."), on=record["opened_on"],
                   to_status=record["status"])
-    return record
-
-
-def update_case(session: Session, case_id: str, changes: dict) -> dict:
-    """Edit intake fields (not status: use change_status; not outcome: record_outcome)."""
-    if "status" in changes:
-        raise ValueError("use change_status")
-    repo = CaseRepository(session)
-    with session.transaction():
-        before = repo.require(case_id)
-        record = repo.update(case_id, changes)
-        if changes.get("assigned_to") and changes["assigned_to"] != before.get("assigned_to"):
-            add_event(session, case_id, "assigned", user_name(session.conn,
-                                                              changes["assigned_to"]))
     return record
 
 
@@ -517,15 +501,6 @@ def referrals(conn, case_id: str) -> list[dict]:
     return _rows(conn.execute(
         "SELECT * FROM case_referral WHERE case_id=? AND deleted=0 ORDER BY referred_on, created_at",
         (case_id,)))
-
-
-def cases_of_person(conn, person_ids: list[str]) -> list[dict]:
-    if not person_ids:
-        return []
-    marks = ",".join("?" * len(person_ids))
-    return _rows(conn.execute(
-        f"SELECT * FROM hotline_case WHERE person_id IN ({marks}) AND deleted=0 "
-        f"ORDER BY opened_on DESC, number DESC", list(person_ids)))
 
 
 def person_case_rowids(conn, person_ids: list[str]) -> list[int]:

@@ -262,11 +262,6 @@ def _as_date(value) -> date | None:
         return None
 
 
-def score_pair(probe_values: dict, other: dict) -> tuple[float, list[str]]:
-    """Score how likely ``other`` (a person row) is the person described by ``probe_values``."""
-    return _score(_probe(probe_values), other)
-
-
 def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
     reasons: list[str] = []
     similarity, weakest = _name_similarity(probe, other)
