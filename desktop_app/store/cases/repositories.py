@@ -13,14 +13,14 @@ from decimal import Decimal
 
 from desktop_app.domain import cases as dom
 from desktop_app.domain import names
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_money
 from desktop_app.store import reference
 from desktop_app.store.cases import search as cases_search
 from desktop_app.store.cases.scope import ReferralScope
-from desktop_app.store.security.consent_checks import has_consent
 from desktop_app.store.repository import Repository, ValidationError
+from desktop_app.store.security.consent_checks import has_consent
 from desktop_app.store.sequences import next_number
-from desktop_app.store.session import PermissionDenied, Session
+from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -408,7 +408,6 @@ def open_detail(session: Session, case_id: str, ask_reason=None) -> dict:
     On ReasonRequired, ``ask_reason()`` is called; a non-empty answer is logged and the
     case is shown; None re-raises.
     """
-    from desktop_app.store.session import ReasonRequired
     case = CaseRepository(session).require(case_id)
     if case_id in session.granted_reasons:
         return case
@@ -838,7 +837,6 @@ def find_or_create_employer(session: Session, name: str, **values) -> dict:
 
 
 def money_text(minor: int | None, currency: str | None, language: str | None = None) -> str:
-    from desktop_app.i18n import format_money
     amount = dom.from_minor(minor, currency)
     if amount is None:
         return ""
