@@ -8,7 +8,7 @@ field (last writer wins, deterministic tie-break by device id); it is stored com
 """
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from typing import Callable, Iterable, Protocol
 
 from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
@@ -92,7 +92,7 @@ class Repository:
 
     _registry: dict[str, type["Repository"]] = {}
     _write_guards: list[WriteGuard] = []
-    _after_insert: dict[str, list] = {}
+    _after_insert: dict[str, list[Callable[[Repository, list[dict]], None]]] = {}
     _sync_scopes: list[SyncScope] = []
 
     def __init_subclass__(cls, **kwargs):
@@ -115,7 +115,8 @@ class Repository:
         Repository._write_guards.append(guard)
 
     @staticmethod
-    def register_after_insert(table: str, hook) -> None:
+    def register_after_insert(table: str,
+                              hook: Callable[[Repository, list[dict]], None]) -> None:
         """Call ``hook(repo, records)`` after new rows of ``table`` are written (create,
         create_many, received records), after the table's own ``after_write`` hooks; for
         derived data another module keeps about those rows."""

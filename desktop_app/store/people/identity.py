@@ -51,8 +51,16 @@ def roots_of(conn, person_ids) -> dict[str, str]:
 
 
 def resolve_person(conn, person_id: str) -> str:
-    """The surviving identity of ``person_id`` (itself when not merged)."""
-    return roots_of(conn, [person_id]).get(person_id, person_id)
+    """The surviving identity of ``person_id`` (itself when not merged); the same answer
+    as :func:`roots_of`, one look-up per link (most people have none)."""
+    seen = {person_id}
+    while True:
+        row = conn.execute("SELECT merged_into FROM person WHERE id=?", (person_id,)).fetchone()
+        merged_into = row[0] if row else None
+        if not merged_into or merged_into in seen:
+            return person_id
+        seen.add(merged_into)
+        person_id = merged_into
 
 
 def identity_ids(conn, person_id: str) -> list[str]:
