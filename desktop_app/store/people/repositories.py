@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_episode, validate_person
 from desktop_app.store.repository import Repository
+from desktop_app.store.sync_state.erasure import ErasureGuard
 
 PERSON_FIELDS = (
     "family_name", "given_name", "patronymic", "sex", "birth_date", "birth_date_estimated",
@@ -87,6 +88,11 @@ class PersonRepository(Repository):
         conn.executemany("INSERT INTO person_search(rowid, keys) VALUES (?, ?)",
                          [(rowids[record_id], text) for record_id, text, deleted in fts
                           if not deleted])
+
+
+# Erased people stay erased: writes to a person and to every record with a person_id
+# pass this guard, local and received alike.
+Repository.register_write_guard(ErasureGuard())
 
 
 def rebuild_search(conn, progress=None) -> int:

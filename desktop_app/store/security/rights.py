@@ -9,7 +9,7 @@ writes a ``person_erasure`` marker that syncs to every office, and scrubs the ol
 from this database's change log so that a later sync bundle cannot carry them again.
 Which fields are blanked is plain data in ``domain.erasure``; modules whose tables hold
 free text about a person register those fields with ``domain.erasure.register_erasable``.
-Sync keeps erased people erased (``store.sync_state.erasure``, registered on import here).
+Sync keeps erased people erased (``store.sync_state.erasure``).
 """
 from __future__ import annotations
 

@@ -19,9 +19,10 @@ into, and every record merged into it, as ``erase_person`` blanks them). The fie
 fixed by the schema (``domain.erasure`` lists them), not by the data, so that every
 replica blanks the same ones.
 
-Importing this module registers :class:`ErasureGuard` with the base ``Repository``;
-``store.security.rights`` (the erasure itself, and the marker's repository, whose
-``after_remote_batch`` calls :func:`markers_arrived`) imports it.
+``store.people.repositories`` registers :class:`ErasureGuard` with the base
+``Repository`` (wherever people are written, their records are guarded); the marker's
+repository (``store.security.rights``) calls :func:`markers_arrived` from its
+``after_remote_batch``.
 """
 from __future__ import annotations
 
@@ -201,5 +202,3 @@ def _scrub_conflicts(conn, table: str, record_id: str, guarded) -> None:
                      " WHEN status='open' THEN 'superseded' ELSE status END WHERE id=?",
                      (*values, cid))
 
-
-Repository.register_write_guard(ErasureGuard())
