@@ -94,6 +94,8 @@ class Repository:
     _write_guards: list[WriteGuard] = []
     _after_insert: dict[str, list[Callable[[Repository, list[dict]], None]]] = {}
     _sync_scopes: list[SyncScope] = []
+    # per subclass, set on first use (_field_set)
+    _field_set_cache: frozenset
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -305,7 +307,7 @@ class Repository:
     @property
     def _pending_after(self) -> list:
         if not hasattr(self, "_after_queue"):
-            self._after_queue = []
+            self._after_queue: list[dict] = []
         return self._after_queue
 
     def _flush(self, insert_sql, batch, log_sql, log_batch) -> None:

@@ -1,9 +1,13 @@
 """Which person a record really is: one resolver for people, sync and reports."""
-from desktop_app.store.people.identity import (LIVING_PERSON, fill_roots_table, identity_ids,
-                                               resolve_person, roots_of)
+from desktop_app.store.people.identity import (
+    LIVING_PERSON,
+    fill_roots_table,
+    identity_ids,
+    resolve_person,
+    roots_of,
+)
 from desktop_app.store.people.listing import count_people
 from desktop_app.store.people.repositories import PersonRepository
-
 from tests.conftest import query_plans
 
 

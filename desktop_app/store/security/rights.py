@@ -16,16 +16,19 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from desktop_app.domain.erasure import (ERASED_NAME, ERASED_NAMES, PERSON_ERASED,
-                                        person_record_fields)
+from desktop_app.domain.erasure import (
+    ERASED_NAME,
+    ERASED_NAMES,
+    PERSON_ERASED,
+    person_record_fields,
+)
 from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
 from desktop_app.store.clocks import dumps
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import NotFound, Repository
-# the consent table's repository takes part in the erasure
-from desktop_app.store.security.consent import ConsentRepository  # noqa: F401
+from desktop_app.store.security.consent import ConsentRepository  # noqa: F401 (erased too)
 from desktop_app.store.session import PermissionDenied, Session
 from desktop_app.store.sync_state import erasure as sync_erasure
 
@@ -120,7 +123,7 @@ def erase_person(session: Session, person_id: str, reason: str) -> dict:
             before = people.get(pid, include_deleted=True)
             if before is None:
                 continue
-            changes = {f: None for f in PERSON_ERASED if before.get(f) not in (None, "")}
+            changes: dict = {f: None for f in PERSON_ERASED if before.get(f) not in (None, "")}
             changes.update(dict.fromkeys(ERASED_NAMES, ERASED_NAME))
             if before.get("birth_date"):
                 changes["birth_date"] = before["birth_date"][:4] + "-01-01"

@@ -171,7 +171,7 @@ def _read_touched(conn, changes: list[RemoteChange], fresh: list[int],
                                f"({','.join('?' * len(chunk))})", chunk)
             cols = [d[0] for d in cur.description]
             for row in cur:
-                record = dict(zip(cols, row))
+                record = dict(zip(cols, row, strict=True))
                 found[record["id"]] = record
         repos[table].guard_remote([changes[i] for _r, idx in entries for i in idx], found)
     return groups, rows
@@ -192,82 +192,90 @@ def _merge(changes: list[RemoteChange], results: list[RemoteResult],
            repos: dict[str, "Repository"], audit: bool) -> _Writes:
     """Every record's changes merged in memory: what to insert, update and audit."""
     writes = _Writes()
-    inserts, received = writes.inserts, writes.received
     for (table, record_id), indexes in groups.items():
-        repo = repos[table]
         before = rows[table].get(record_id)
         if before is None and len(indexes) == 1:
-            # the usual case of a large import: one change creates the record; every
-            # field wins with that change's clock, nothing can conflict
-            change = changes[indexes[0]]
-            fields = change.fields
-            names = repo._field_set()
-            winners = (fields if fields.keys() <= names
-                       else {k: v for k, v in fields.items() if k in names})
-            if not winners:
-                continue
-            stamp = change.stamp
-            if (len(winners) == len(names) and isinstance(stamp, str)
-                    and PLAIN_STAMP.match(stamp)):
-                # every field, one clock: the compact map is that clock alone (the text
-                # encode_clocks gives), and the fields are the whole row
-                state = winners.copy()
-                state["hlc"] = f'{{"*":"{stamp}"}}'
-            else:
-                state = dict.fromkeys(repo.all_fields)
-                state.update(winners)
-                state["hlc"] = repo.encode_clocks(dict.fromkeys(winners, stamp))
-            state["id"] = record_id
-            result = results[indexes[0]]
-            result.created = True
-            result.changed_fields = sorted(winners)
-            inserts.setdefault(table, []).append((record_id, state, None))
-            if audit:
-                received.setdefault((table, change.author, change.origin_device),
-                                    []).append(record_id)
-            continue
-        state = dict(before) if before is not None else None
-        clocks = repo.clocks_of(before) if before is not None else {}
-        written: set[str] = set()
-        author = None
-        origins: list[str] = []
-        for index in indexes:
-            change = changes[index]
-            result = results[index]
-            if state is not None and repo.append_only and state.get("created_by"):
-                continue
-            winners = merge_change(repo, record_id, state, clocks, change, result)
-            if not winners:
-                continue
-            if state is None:
-                state = dict.fromkeys(repo.all_fields)
-                state["id"] = record_id
-                result.created = True
-            state.update(winners)
-            written.update(winners)
-            result.changed_fields = sorted(winners)
-            author = change.author
-            if change.origin_device not in origins:
-                origins.append(change.origin_device)
-        if not written:
-            continue
-        state["hlc"] = repo.encode_clocks(clocks)
-        if before is None:
-            inserts.setdefault(table, []).append((record_id, state, clocks))
+            _merge_creation(repos[table], record_id, changes[indexes[0]],
+                            results[indexes[0]], writes, audit)
         else:
-            writes.updates.append((repo, record_id, before, state, written, clocks))
-        if audit:
-            origin = origins[0] if len(origins) == 1 else origins
-            if before is None:
-                # received records: listed per sender and author (their values are in
-                # the change log and in the sender's own audit, not copied here)
-                received.setdefault((table, author, origin if len(origins) == 1
-                                     else tuple(origins)), []).append(record_id)
-            else:
-                # a local record changed by a received one: field values before and after
-                writes.audits.append((author, "sync_update", table, record_id, before, state,
-                                      {"origin": origin}))
+            _merge_record(repos[table], record_id, before, [changes[i] for i in indexes],
+                          [results[i] for i in indexes], writes, audit)
     return writes
+
+
+def _merge_creation(repo: "Repository", record_id: str, change: RemoteChange,
+                    result: RemoteResult, writes: _Writes, audit: bool) -> None:
+    """The usual case of a large import: one change creates the record; every field wins
+    with that change's clock, nothing can conflict."""
+    fields = change.fields
+    names = repo._field_set()
+    winners = (fields if fields.keys() <= names
+               else {k: v for k, v in fields.items() if k in names})
+    if not winners:
+        return
+    stamp = change.stamp
+    if len(winners) == len(names) and isinstance(stamp, str) and PLAIN_STAMP.match(stamp):
+        # every field, one clock: the compact map is that clock alone (the text
+        # encode_clocks gives), and the fields are the whole row
+        state = winners.copy()
+        state["hlc"] = f'{{"*":"{stamp}"}}'
+    else:
+        state = dict.fromkeys(repo.all_fields)
+        state.update(winners)
+        state["hlc"] = repo.encode_clocks(dict.fromkeys(winners, stamp))
+    state["id"] = record_id
+    result.created = True
+    result.changed_fields = sorted(winners)
+    writes.inserts.setdefault(repo.table, []).append((record_id, state, None))
+    if audit:
+        writes.received.setdefault((repo.table, change.author, change.origin_device),
+                                   []).append(record_id)
+
+
+def _merge_record(repo: "Repository", record_id: str, before: dict | None,
+                  changes: list[RemoteChange], results: list[RemoteResult],
+                  writes: _Writes, audit: bool) -> None:
+    """A record's changes (in bundle order) merged over the row as it is (None: new)."""
+    state = dict(before) if before is not None else None
+    clocks = repo.clocks_of(before) if before is not None else {}
+    written: set[str] = set()
+    author = None
+    origins: list[str] = []
+    for change, result in zip(changes, results, strict=True):
+        if state is not None and repo.append_only and state.get("created_by"):
+            continue
+        winners = merge_change(repo, record_id, state, clocks, change, result)
+        if not winners:
+            continue
+        if state is None:
+            state = dict.fromkeys(repo.all_fields)
+            state["id"] = record_id
+            result.created = True
+        state.update(winners)
+        written.update(winners)
+        result.changed_fields = sorted(winners)
+        author = change.author
+        if change.origin_device not in origins:
+            origins.append(change.origin_device)
+    if state is None or not written:
+        return
+    table = repo.table
+    state["hlc"] = repo.encode_clocks(clocks)
+    if before is None:
+        writes.inserts.setdefault(table, []).append((record_id, state, clocks))
+    else:
+        writes.updates.append((repo, record_id, before, state, written, clocks))
+    if audit:
+        origin = origins[0] if len(origins) == 1 else origins
+        if before is None:
+            # received records: listed per sender and author (their values are in
+            # the change log and in the sender's own audit, not copied here)
+            writes.received.setdefault((table, author, origin if len(origins) == 1
+                                        else tuple(origins)), []).append(record_id)
+        else:
+            # a local record changed by a received one: field values before and after
+            writes.audits.append((author, "sync_update", table, record_id, before, state,
+                                  {"origin": origin}))
 
 
 def merge_change(repo: "Repository", record_id: str, before: dict | None, clocks: dict,
@@ -283,6 +291,7 @@ def merge_change(repo: "Repository", record_id: str, before: dict | None, clocks
                    else {k: v for k, v in fields.items() if k in names})
         clocks.update(dict.fromkeys(winners, stamp))
         return winners
+    assert before is not None   # a row with clocks is stored here
     base = change.base or {}
     winners = {}
     for name, value in change.fields.items():
@@ -320,72 +329,82 @@ def _write_of(repo: "Repository", record_id: str, stamp: str) -> tuple[dict, str
 
 def _write(conn, repos: dict[str, "Repository"], writes: _Writes) -> None:
     """New rows in batches (derived columns with them), existing rows one UPDATE each."""
-    inserts, partial = writes.inserts, writes.partial
-    for table, new_rows in inserts.items():
-        repo = repos[table]
-        required = [(k, d) for k, d in repo._required_columns().items()
-                    if k in repo._field_set()]
-        full_cols = ("id", *repo.all_fields, "hlc")
-        pick = itemgetter(*full_cols)
-        pick_required = itemgetter(*[k for k, _d in required], "id", "id")  # always a tuple
-        derived = repo.derived_columns
-        derive = repo.derive
-        by_cols: dict[tuple, list] = {}
-        full = by_cols.setdefault(full_cols + derived, [])
-        for record_id, state, _clocks in new_rows:
-            if None not in pick_required(state):
-                if derived:
-                    # derived columns (search keys) go in with the row, not in a later
-                    # UPDATE; the hook reads them from the record
-                    extra = derive(state)
-                    state.update(zip(derived, extra))
-                    full.append(pick(state) + extra)
-                else:
-                    full.append(pick(state))
-                continue
-            # a change for a record never seen (its creation is in another bundle):
-            # columns it leaves out take their default, NOT NULL ones without one a
-            # placeholder; neither gets a clock, so the creation's values win when
-            # they arrive
-            partial.setdefault(table, []).append(record_id)
-            row = dict(state)
-            for name, default in required:
-                if row[name] is None:
-                    if default is not None:
-                        del row[name]
-                    else:
-                        row[name] = ""
-            cols = tuple(k for k in full_cols if k in row)
-            by_cols.setdefault(cols, []).append(tuple(row[k] for k in cols))
-        for cols, values in by_cols.items():
-            if not values:
-                continue
-            conn.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES "
-                             f"({', '.join('?' * len(cols))})", values)
+    for table, new_rows in writes.inserts.items():
+        _insert(conn, repos[table], new_rows, writes.partial)
     for repo, record_id, _before, state, written, _clocks in writes.updates:
         names = sorted(written)
         conn.execute(f"UPDATE {repo.table} SET {', '.join(f'{k}=?' for k in names)}, hlc=? "
                      f"WHERE id=?", (*(state[k] for k in names), state["hlc"], record_id))
-    # rows made with placeholders or defaults: the hooks and the audit see them as stored
-    # (their derived columns are written by ``after_write_many``, from the stored row)
-    for table, ids in partial.items():
-        fixed = {}
+    _read_back_partial(conn, writes)
+
+
+def _insert(conn, repo: "Repository", new_rows: list[tuple[str, dict, dict | None]],
+            partial: dict[str, list[str]]) -> None:
+    """New rows of one table, one ``executemany`` per set of columns."""
+    table = repo.table
+    required = [(k, d) for k, d in repo._required_columns().items()
+                if k in repo._field_set()]
+    full_cols = ("id", *repo.all_fields, "hlc")
+    pick = itemgetter(*full_cols)
+    pick_required = itemgetter(*[k for k, _d in required], "id", "id")  # always a tuple
+    derived = repo.derived_columns
+    derive = repo.derive
+    by_cols: dict[tuple, list] = {}
+    full = by_cols.setdefault(full_cols + derived, [])
+    for record_id, state, _clocks in new_rows:
+        if None not in pick_required(state):
+            if derived:
+                # derived columns (search keys) go in with the row, not in a later
+                # UPDATE; the hook reads them from the record
+                extra = derive(state)
+                state.update(zip(derived, extra, strict=True))
+                full.append(pick(state) + extra)
+            else:
+                full.append(pick(state))
+            continue
+        # a change for a record never seen (its creation is in another bundle):
+        # columns it leaves out take their default, NOT NULL ones without one a
+        # placeholder; neither gets a clock, so the creation's values win when
+        # they arrive
+        partial.setdefault(table, []).append(record_id)
+        row = dict(state)
+        for name, default in required:
+            if row[name] is None:
+                if default is not None:
+                    del row[name]
+                else:
+                    row[name] = ""
+        cols = tuple(k for k in full_cols if k in row)
+        by_cols.setdefault(cols, []).append(tuple(row[k] for k in cols))
+    for cols, values in by_cols.items():
+        if not values:
+            continue
+        conn.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES "
+                         f"({', '.join('?' * len(cols))})", values)
+
+
+def _read_back_partial(conn, writes: _Writes) -> None:
+    """Rows made with placeholders or defaults: the hooks and the audit see them as
+    stored (their derived columns are written by ``after_write_many``, from the stored
+    row)."""
+    for table, ids in writes.partial.items():
+        fixed: dict[str, dict] = {}
         for chunk in _chunks(sorted(set(ids))):
             cur = conn.execute(f"SELECT * FROM {table} WHERE id IN "
                                f"({','.join('?' * len(chunk))})", chunk)
             cols = [d[0] for d in cur.description]
-            fixed.update((r[0], dict(zip(cols, r))) for r in cur)
+            fixed.update((r[0], dict(zip(cols, r, strict=True))) for r in cur)
         writes.partial_rows[table] = list(fixed.values())
-        inserts[table] = [(rid, fixed.get(rid, state), clocks)
-                          for rid, state, clocks in inserts[table]]
+        writes.inserts[table] = [(rid, fixed.get(rid, state), clocks)
+                                 for rid, state, clocks in writes.inserts[table]]
 
 
 def _audit(session: Session, repos: dict[str, "Repository"], writes: _Writes) -> None:
     """One audit row per updated record, one per batch of new ones (hash-chained)."""
-    entries = [(author, "sync_create", table, ids[0] if len(ids) == 1 else None, None, None,
-                {"origin": origin if isinstance(origin, str) else list(origin),
-                 "records": ids})
-               for (table, author, origin), ids in writes.received.items()]
+    entries: list[tuple] = [
+        (author, "sync_create", table, ids[0] if len(ids) == 1 else None, None, None,
+         {"origin": origin if isinstance(origin, str) else list(origin), "records": ids})
+        for (table, author, origin), ids in writes.received.items()]
     entries += [(author, action, table, record_id, repos[table].audit_view(before),
                  repos[table].audit_view(after), detail)
                 for author, action, table, record_id, before, after, detail in writes.audits]
@@ -400,9 +419,8 @@ def _after_write(repos: dict[str, "Repository"], writes: _Writes,
     ``after_remote_batch`` with its new and updated rows."""
     partial = writes.partial
     for table, new_rows in writes.inserts.items():
-        done = partial.get(table)
-        if done:
-            done = set(done)
+        if table in partial:
+            done = set(partial[table])
             repos[table].after_write_many(writes.partial_rows[table])
             repos[table].run_after_insert(writes.partial_rows[table])
             new_rows = [entry for entry in new_rows if entry[0] not in done]

@@ -134,7 +134,7 @@ def markers_arrived(session, inserted: list[dict], updated: list[tuple[dict, dic
     if not markers:
         return
     erased = apply_markers(session, markers)
-    for change, result in zip(changes, results):
+    for change, result in zip(changes, results, strict=True):
         guarded = erased.get((change.table, change.record_id))
         if guarded and result.lost:
             result.lost = [c for c in result.lost if c.field not in guarded]
@@ -162,7 +162,7 @@ def apply_markers(session, markers: list[dict]) -> dict[tuple[str, str], frozens
             cur = conn.execute(f"SELECT * FROM {table} WHERE {key} IN ({marks})", ids)
             cols = [d[0] for d in cur.description]
             for values in cur.fetchall():
-                before = dict(zip(cols, values))
+                before = dict(zip(cols, values, strict=True))
                 erased[(table, before["id"])] = guarded
                 blank = {name: erased_value(table, name, before[name]) for name in guarded
                          if before.get(name) != erased_value(table, name, before[name])}
