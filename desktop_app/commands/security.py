@@ -273,7 +273,7 @@ def consent_add(args) -> int:
 
 @_guarded
 def consent_list(args) -> int:
-    from desktop_app.store.people.repositories import identity_ids
+    from desktop_app.store.people.identity import identity_ids
     from desktop_app.store.security.consent import ConsentRepository
     session = open_for_cli(args)
     for row in ConsentRepository(session).for_person(identity_ids(session.conn,

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.store.people import merge as people_merge
-from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository, identity_ids
+from desktop_app.store.people.identity import identity_ids
+from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.sync.dump import dump_text
 

@@ -913,7 +913,8 @@ def loans_list(conn, *, status: str | None = None, office_id: str | None = None,
             args.append(val)
     text = (text or "").strip()
     if text:
-        from desktop_app.store.people.repositories import identity_ids, search_people
+        from desktop_app.store.people.identity import identity_ids
+        from desktop_app.store.people.repositories import search_people
         people: list[str] = []
         for hit in search_people(conn, text, limit=200):
             people.extend(identity_ids(conn, hit.id))

@@ -14,7 +14,7 @@ def has_consent(conn, person_id: str, scope: str, on: date | None = None) -> boo
     of scopes or ``all``).
     """
     on = on or date.today()
-    from desktop_app.store.people.repositories import identity_ids
+    from desktop_app.store.people.identity import identity_ids
     ids = identity_ids(conn, person_id)
     marks = ",".join("?" * len(ids))
     day = on.isoformat()

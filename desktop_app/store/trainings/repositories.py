@@ -17,7 +17,7 @@ from desktop_app.domain.ids import stable_id
 from desktop_app.i18n import Domain
 from desktop_app.store import reference
 from desktop_app.store.audit import utc_now
-from desktop_app.store.people.repositories import identity_ids, resolve_person
+from desktop_app.store.people.identity import identity_ids, resolve_person
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.sequences import next_number
 

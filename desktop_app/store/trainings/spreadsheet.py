@@ -20,7 +20,8 @@ from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_person
 from desktop_app.i18n import N_, Domain, format_date
 from desktop_app.store.trainings import repositories as tr
-from desktop_app.store.people.repositories import PersonRepository, identity_ids, search_people
+from desktop_app.store.people.identity import identity_ids
+from desktop_app.store.people.repositories import PersonRepository, search_people
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
