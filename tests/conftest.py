@@ -127,3 +127,8 @@ def dump_of(path) -> str:
         return dump_text(conn)
     finally:
         conn.close()
+
+
+# Fixtures shared by tests in several folders (a module's store, reports and UI tests).
+from tests.helpers.replicas import make_replicas, replica_templates  # noqa: E402,F401
+from tests.helpers.report_world import world  # noqa: E402,F401

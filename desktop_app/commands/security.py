@@ -13,7 +13,7 @@ import sys
 from desktop_app.commands._common import add_db_argument, ask_password, fail, open_for_cli
 from desktop_app.i18n import Domain
 from desktop_app.store.offices import UserRepository
-from desktop_app.store.people.repositories import identity_ids
+from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.repository import NotFound, ValidationError
 from desktop_app.store.security.accounts import UserAdmin, encrypt_existing, recover
 from desktop_app.store.security.consent import ConsentRepository, expired_consents

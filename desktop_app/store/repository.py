@@ -8,23 +8,19 @@ field (last writer wins, deterministic tie-break by device id); it is stored com
 """
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any, Iterable
+from typing import Callable, Iterable, Protocol
 
 from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
+from desktop_app.store.clocks import ROW_STAMP, decode_clocks, dumps, encode_clocks
 from desktop_app.store.session import Session
+from desktop_app.store.sync_state.apply import RemoteChange, RemoteResult, apply_remote_batch
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
 
 STANDARD_FIELDS = ("office_id", "created_at", "created_by", "updated_at", "updated_by", "deleted")
-# Bookkeeping stamps merge like any field but are never reported as conflicts.
-NO_CONFLICT_FIELDS = frozenset(("created_at", "created_by", "updated_at", "updated_by"))
 
 
 class ValidationError(Exception):
@@ -43,107 +39,39 @@ class AppendOnlyError(Exception):
     pass
 
 
-@dataclass
-class FieldConflict:
-    """Two concurrent writes to the same field: neither writer had seen the other's value."""
-    field: str
-    winner_value: Any
-    winner_hlc: str
-    winner_author: str | None
-    loser_value: Any
-    loser_hlc: str
-    loser_author: str | None
-
-
-@dataclass
-class RemoteResult:
-    """What applying one remote change did to the local row."""
-    created: bool = False
-    # the change was already in the change log (received before): nothing was done
-    duplicate: bool = False
-    changed_fields: list[str] = field(default_factory=list)
-    # same-field conflicts (the losing value is kept here, never dropped silently)
-    lost: list[FieldConflict] = field(default_factory=list)
-
-
-@dataclass
-class RemoteChange:
-    """One received change (a line of a bundle)."""
-    table: str
-    record_id: str
-    fields: dict
-    stamp: str
-    origin_device: str
-    origin_seq: int
-    author: str | None = None
-    base: dict | None = None
-    office_id: str | None = None
-    # ``fields`` as JSON text when the bundle brought it so (logged as it is); None
-    # after a guard changed the fields
-    fields_text: str | None = None
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
+# create_many writes the clock map of a new record from this template (see encode_clocks)
 _STAMP_MARK = "\x00stamp\x00"
-_STAMP_JSON = _dumps(_STAMP_MARK)
-_PLAIN_STAMP = re.compile(r"[0-9A-Za-z.\-]+\Z")
+_STAMP_JSON = dumps(_STAMP_MARK)
 
 
-ROW_STAMP = "*"
+class WriteGuard(Protocol):
+    """A rule a feature module registers with :meth:`Repository.register_write_guard`:
+    it may change the values of writes to any table before they are stored (e.g. an
+    erased person's fields stay erased), locally and for received changes alike."""
+
+    def guard_local(self, repo: Repository, record_id: str | None, values: dict,
+                    before: dict | None) -> dict:
+        """The values a local create (``record_id`` None) or update really writes."""
+
+    def guard_remote(self, repo: Repository, changes: list[RemoteChange],
+                     rows: dict[str, dict]) -> None:
+        """Adjust received changes of ``repo``'s table in place (``rows``: the current
+        rows by id, for the records that exist)."""
 
 
-def encode_clocks(clocks: dict, all_fields) -> str:
-    """The ``hlc`` column text of a per-field clock map, compact: ``{"*": row stamp}``
-    plus only the fields whose clock differs (null: the field has no clock).
+class SyncScope(Protocol):
+    """Records a coordinator sends to an office besides the office's own, registered by
+    the module whose rule it is (:meth:`Repository.register_sync_scope`; e.g. the cases
+    referred to the office and what hangs off them). Each method gives an SQL condition
+    over a change row ``c``, or None for a table the scope does not reach."""
 
-    The row stamp is the clock most fields share (ties: the later clock), so the text
-    is the same on every replica holding the same clocks. Keys that are not fields of
-    the table are kept as they are.
-    """
-    if not clocks:
-        return "{}"
-    if len(clocks) == len(all_fields):
-        # the usual new record: one clock for every field (checked with set operations)
-        stamps = set(clocks.values())
-        if len(stamps) == 1:
-            (star,) = stamps
-            if (isinstance(star, str) and _PLAIN_STAMP.match(star)
-                    and clocks.keys() == set(all_fields)):
-                return f'{{"*":"{star}"}}'
-    counts: dict[str, int] = {}
-    for name in all_fields:
-        stamp = clocks.get(name)
-        if stamp is not None:
-            counts[stamp] = counts.get(stamp, 0) + 1
-    if not counts:
-        return _dumps(clocks)
-    star = max(counts, key=lambda stamp: (counts[stamp], stamp))
-    out: dict = {ROW_STAMP: star}
-    for name in all_fields:
-        stamp = clocks.get(name)
-        if stamp != star:
-            out[name] = stamp
-    names = set(all_fields)
-    out.update((k, v) for k, v in clocks.items() if k not in names)
-    return _dumps(out)
+    def condition(self, table: str, office_param: str) -> str | None:
+        """Is the change's record sent to the office by this scope?"""
 
-
-def decode_clocks(text: str | None, all_fields) -> dict:
-    """The full per-field clock map of an ``hlc`` column (compact or the older full map)."""
-    clocks = json.loads(text or "{}")
-    star = clocks.pop(ROW_STAMP, None)
-    if star is None:
-        return clocks
-    full = dict.fromkeys(all_fields, star)
-    for name, stamp in clocks.items():
-        if stamp is None:
-            full.pop(name, None)
-        else:
-            full[name] = stamp
-    return full
+    def entering(self, table: str, office_param: str, acked: str) -> str | None:
+        """Did the change's record enter the office's scope through a change the office
+        has not acknowledged (``acked``: table of acknowledged sequence numbers per origin
+        device, columns ``device``, ``seq``)? Such records are sent whole again."""
 
 
 class Repository:
@@ -159,12 +87,15 @@ class Repository:
     validator = None
     # Which offices a coordinator sends this table's records to (sync.scope):
     # None / "office": records whose office_id is the office; "shared": every office.
-    # A class may instead define ``sync_scope_sql(cls, office_param) -> str``, an SQL
-    # condition over the change row ``c`` (c.record_id, c.office_id), e.g. to add
-    # records referred to the office.
+    # Registered sync scopes add records (e.g. those referred to the office).
     sync_scope: str | None = None
 
     _registry: dict[str, type["Repository"]] = {}
+    _write_guards: list[WriteGuard] = []
+    _after_insert: dict[str, list[Callable[[Repository, list[dict]], None]]] = {}
+    _sync_scopes: list[SyncScope] = []
+    # per subclass, set on first use (_field_set)
+    _field_set_cache: frozenset
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -178,6 +109,29 @@ class Repository:
     @classmethod
     def synced_tables(cls) -> dict[str, type["Repository"]]:
         return dict(Repository._registry)
+
+    # ---- rules other modules register ---------------------------------------------
+    @staticmethod
+    def register_write_guard(guard: WriteGuard) -> None:
+        """Run ``guard`` on every write of every table (see :class:`WriteGuard`)."""
+        Repository._write_guards.append(guard)
+
+    @staticmethod
+    def register_after_insert(table: str,
+                              hook: Callable[[Repository, list[dict]], None]) -> None:
+        """Call ``hook(repo, records)`` after new rows of ``table`` are written (create,
+        create_many, received records), after the table's own ``after_write`` hooks; for
+        derived data another module keeps about those rows."""
+        Repository._after_insert.setdefault(table, []).append(hook)
+
+    @staticmethod
+    def register_sync_scope(scope: SyncScope) -> None:
+        """Send what ``scope`` names to offices (see :class:`SyncScope`)."""
+        Repository._sync_scopes.append(scope)
+
+    @staticmethod
+    def sync_scopes() -> tuple[SyncScope, ...]:
+        return tuple(Repository._sync_scopes)
 
     def __init__(self, session: Session):
         self.session = session
@@ -259,6 +213,7 @@ class Repository:
             session.audit.record(user, self.audit_action_prefix + "create", self.table,
                                  record_id, None, self.audit_view(record))
             self.after_write(record, None)
+            self.run_after_insert([record])
         return record
 
     def update(self, record_id: str, changes: dict) -> dict:
@@ -320,7 +275,7 @@ class Repository:
         count = 0
         # Every field of a new record carries the same clock: the compact map is that
         # clock alone (the text of ``encode_clocks``)
-        clock_template = _dumps({ROW_STAMP: _STAMP_MARK})
+        clock_template = dumps({ROW_STAMP: _STAMP_MARK})
         with session.transaction():
             batch, log_batch = [], []
             for values in rows:
@@ -334,10 +289,10 @@ class Repository:
                            deleted=0)
                 stamp = session.clock.now()
                 written = {k: row[k] for k in self.all_fields}
-                clocks = clock_template.replace(_STAMP_JSON, _dumps(stamp))
+                clocks = clock_template.replace(_STAMP_JSON, dumps(stamp))
                 batch.append((record_id, *written.values(), clocks))
                 log_batch.append((session.device_id, session.next_origin_seq(), self.table,
-                                  record_id, stamp, _dumps(written), user, written["office_id"]))
+                                  record_id, stamp, dumps(written), user, written["office_id"]))
                 record = {"id": record_id, **written, "hlc": clocks}
                 if audit:
                     session.audit.record(user, self.audit_action_prefix + "create", self.table,
@@ -352,7 +307,7 @@ class Repository:
     @property
     def _pending_after(self) -> list:
         if not hasattr(self, "_after_queue"):
-            self._after_queue = []
+            self._after_queue: list[dict] = []
         return self._after_queue
 
     def _flush(self, insert_sql, batch, log_sql, log_batch) -> None:
@@ -360,6 +315,7 @@ class Repository:
             self.conn.executemany(insert_sql, batch)
             self.conn.executemany(log_sql, log_batch)
             self.after_write_many(self._pending_after)
+            self.run_after_insert(self._pending_after)
         batch.clear()
         log_batch.clear()
         self._pending_after.clear()
@@ -381,6 +337,17 @@ class Repository:
         """Hook for new rows inserted with their ``derived_columns`` (sync import)."""
         self.after_write_many(records)
 
+    def after_remote_batch(self, inserted: list[dict], updated: list[tuple[dict, dict, set]],
+                           changes: list[RemoteChange], results: list[RemoteResult]) -> None:
+        """Hook at the end of a batch of received changes, for this table's rows the batch
+        wrote: new rows, and (before, after, fields written) of changed ones. ``changes``
+        and ``results`` are the whole batch's."""
+
+    def run_after_insert(self, records: list[dict]) -> None:
+        """The hooks registered for new rows of this table (``register_after_insert``)."""
+        for hook in Repository._after_insert.get(self.table, ()):
+            hook(self, records)
+
     # ---- remote changes (sync) -----------------------------------------------------
     def apply_remote(self, record_id: str, fields: dict, stamp: str, origin_device: str,
                      origin_seq: int, author: str | None, base: dict | None = None,
@@ -399,43 +366,6 @@ class Repository:
         return apply_remote_batch(self.session, [change], {self.table: self},
                                   audit=audit)[0]
 
-    def _merge_remote(self, record_id: str, before: dict | None, clocks: dict,
-                      change: "RemoteChange", result: RemoteResult) -> dict:
-        """Field-by-field LWW of one change over ``before`` (the row as it is now, or
-        None); updates ``clocks`` and ``result.lost``; returns the winning values."""
-        stamp = change.stamp
-        names = self._field_set()
-        if not clocks:
-            # nothing written here yet (a new record): every field wins, no conflict
-            fields = change.fields
-            winners = (dict(fields) if names.issuperset(fields)
-                       else {k: v for k, v in fields.items() if k in names})
-            clocks.update(dict.fromkeys(winners, stamp))
-            return winners
-        base = change.base or {}
-        winners: dict[str, Any] = {}
-        for name, value in change.fields.items():
-            if name not in names:
-                continue
-            current = clocks.get(name)
-            if current is None or stamp > current:
-                if (current is not None and name not in NO_CONFLICT_FIELDS
-                        and before.get(name) != value
-                        and current > (base.get(name) or "")):
-                    local_author = self._write_of(record_id, current)[1]
-                    result.lost.append(FieldConflict(name, value, stamp, change.author,
-                                                     before.get(name), current, local_author))
-                winners[name] = value
-                clocks[name] = stamp
-            elif (stamp < current and name not in NO_CONFLICT_FIELDS
-                  and before.get(name) != value):
-                current_base, local_author = self._write_of(record_id, current)
-                if stamp > (current_base.get(name) or ""):
-                    result.lost.append(FieldConflict(name, before.get(name), current,
-                                                     local_author, value, stamp,
-                                                     change.author))
-        return winners
-
     def _field_set(self) -> frozenset:
         cls = type(self)
         cached = cls.__dict__.get("_field_set_cache")
@@ -444,60 +374,30 @@ class Repository:
             cls._field_set_cache = cached
         return cached
 
-    def guard_remote(self, changes: list["RemoteChange"], rows: dict[str, dict]) -> None:
+    def guard_remote(self, changes: list[RemoteChange], rows: dict[str, dict]) -> None:
         """Adjust received changes before they are logged and merged (``rows``: the
-        current rows by id, for the records that exist): erased people's personal fields
-        stay erased (store.sync_state.erasure)."""
-        if self.table == "person" or "person_id" in self.fields:
-            from desktop_app.store.sync_state import erasure as sync_erasure
-            sync_erasure.guard_remote(self, changes, rows)
+        current rows by id, for the records that exist): the registered write guards."""
+        for guard in Repository._write_guards:
+            guard.guard_remote(self, changes, rows)
 
     def guard_local(self, record_id: str | None, values: dict, before: dict | None) -> dict:
         """The same for a local write (so that replicas agree)."""
-        if self.table == "person" or "person_id" in self.fields:
-            from desktop_app.store.sync_state import erasure as sync_erasure
-            return sync_erasure.guard_local(self, record_id, values, before)
+        for guard in Repository._write_guards:
+            values = guard.guard_local(self, record_id, values, before)
         return values
 
-    def _write_of(self, record_id: str, stamp: str) -> tuple[dict, str | None]:
-        """(base clocks, author) of the logged write of this record at ``stamp``."""
-        row = self.conn.execute(
-            "SELECT base, author FROM change_log WHERE table_name=? AND record_id=? AND hlc=?"
-            " LIMIT 1", (self.table, record_id, stamp)).fetchone()
-        if row is None:
-            return {}, None
-        return json.loads(row[0] or "{}"), row[1]
-
     # ---- SQL -----------------------------------------------------------------------
-    def _insert(self, record_id: str, row: dict, clocks: dict, fill_required=False) -> None:
+    def _insert(self, record_id: str, row: dict, clocks: dict) -> None:
         cols = ["id", *row.keys(), "hlc"]
         values = [record_id, *row.values(), self.encode_clocks(clocks)]
-        if fill_required:
-            # A remote change may carry only some fields of a row we have never seen
-            # (its creation is in another bundle): columns it leaves out take their
-            # default, and NOT NULL columns without one a placeholder. Neither gets a
-            # clock, so the creation's values win when they arrive.
-            required = self._required_columns()
-            kept_cols, kept_values = [], []
-            for col, value in zip(cols, values):
-                if value is None and col in required:
-                    if required[col] is not None:
-                        continue  # let the column default apply
-                    value = ""
-                kept_cols.append(col)
-                kept_values.append(value)
-            cols, values = kept_cols, kept_values
         self.conn.execute(
             f"INSERT INTO {self.table}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
             values)
 
     def _required_columns(self) -> dict[str, str | None]:
         """NOT NULL columns of the table -> their default (None: no default)."""
-        cache = Repository.__dict__.get("_required_cache")
-        if cache is None:
-            cache = {}
-            Repository._required_cache = cache
-        key = (id(self.conn), self.table)
+        cache = self.session.cache
+        key = ("required columns", self.table)
         if key not in cache:
             cache[key] = {r[1]: r[4] for r in self.conn.execute(
                 f"PRAGMA table_info({self.table})") if r[3]}
@@ -515,266 +415,11 @@ class Repository:
             "INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
             " fields, author, office_id, base) VALUES (?,?,?,?,?,?,?,?,?)",
             (session.device_id, session.next_origin_seq(), self.table, record_id, stamp,
-             _dumps(written), session.actor.user_id,
+             dumps(written), session.actor.user_id,
              written.get("office_id") or self._office_of(record_id),
-             _dumps(base) if base else None))
+             dumps(base) if base else None))
 
     def _office_of(self, record_id: str) -> str | None:
         row = self.conn.execute(f"SELECT office_id FROM {self.table} WHERE id=?",
                                 (record_id,)).fetchone()
         return row[0] if row else None
-
-
-# ---- received changes in batches (sync import) ------------------------------------------
-_LOG_SQL = ("INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
-            " fields, author, office_id, base) VALUES (?,?,?,?,?,?,?,?,?)")
-_IN_CHUNK = 900
-
-
-def _chunks(values: list, size: int = _IN_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
-def apply_remote_batch(session: Session, changes: list[RemoteChange],
-                       repos: dict[str, Repository], *, audit: bool = True
-                       ) -> list[RemoteResult]:
-    """Apply received changes (in bundle order) with a few statements per batch.
-
-    Same outcome as applying them one by one: changes already in the change log are
-    skipped (``duplicate``); the rest are logged (so they are relayed onward) with one
-    ``executemany``; each touched record is read once, every change for it is merged in
-    memory field by field (LWW, conflicts, append-only rows never overwritten), and the
-    record is written once: new rows with ``executemany``, existing rows with one UPDATE.
-    Audit (hash-chained as usual): one ``sync_update`` row per existing record changed,
-    with its values before and after; one ``sync_create`` row per table, sender and
-    author for the new records of the batch, listing their ids. Then the after-write
-    hooks: ``after_write_many`` per table for new rows, ``after_write`` for updated ones.
-    A change whose table has no repository in ``repos``
-    is only logged (a module this installation does not have). Must run inside the
-    importer's transaction.
-    """
-    conn = session.conn
-    results = [RemoteResult() for _ in changes]
-    # 1. what the change log already holds (and repeats inside the batch)
-    by_device: dict[str, list[int]] = {}
-    for index, change in enumerate(changes):
-        by_device.setdefault(change.origin_device, []).append(index)
-    held: set[tuple[str, int]] = set()
-    for device, indexes in by_device.items():
-        seqs = sorted({changes[i].origin_seq for i in indexes})
-        for chunk in _chunks(seqs):
-            held.update((device, r[0]) for r in conn.execute(
-                f"SELECT origin_seq FROM change_log WHERE origin_device=? AND origin_seq IN"
-                f" ({','.join('?' * len(chunk))})", (device, *chunk)))
-    fresh: list[int] = []
-    for index, change in enumerate(changes):
-        key = (change.origin_device, change.origin_seq)
-        if key in held:
-            results[index].duplicate = True
-        else:
-            held.add(key)
-            fresh.append(index)
-    if not fresh:
-        return results
-    # 2. the records touched, read once per table
-    groups: dict[tuple[str, str], list[int]] = {}
-    for index in fresh:
-        change = changes[index]
-        if change.table in repos:
-            groups.setdefault((change.table, change.record_id), []).append(index)
-    by_table: dict[str, list[tuple[str, list[int]]]] = {}
-    for (table, record_id), indexes in groups.items():
-        by_table.setdefault(table, []).append((record_id, indexes))
-    rows: dict[str, dict[str, dict]] = {}
-    for table, entries in by_table.items():
-        ids = sorted(record_id for record_id, _indexes in entries)
-        found = rows.setdefault(table, {})
-        for chunk in _chunks(ids):
-            cur = conn.execute(f"SELECT * FROM {table} WHERE id IN "
-                               f"({','.join('?' * len(chunk))})", chunk)
-            cols = [d[0] for d in cur.description]
-            for row in cur:
-                record = dict(zip(cols, row))
-                found[record["id"]] = record
-        repos[table].guard_remote([changes[i] for _r, idx in entries for i in idx], found)
-    # 3. the change log, in bundle order
-    conn.executemany(_LOG_SQL, [
-        (c.origin_device, c.origin_seq, c.table, c.record_id, c.stamp,
-         c.fields_text or _dumps(c.fields),
-         c.author, c.office_id or c.fields.get("office_id"),
-         _dumps(c.base) if c.base else None) for c in (changes[i] for i in fresh)])
-    session.clock.observe(max(changes[i].stamp for i in fresh))
-    # 4. merge per record in memory
-    inserts: dict[str, list[tuple[str, dict, dict]]] = {}
-    updates: list[tuple[Repository, str, dict, dict, set, dict]] = []
-    audits: list[tuple] = []
-    received: dict[tuple, list[str]] = {}
-    for (table, record_id), indexes in groups.items():
-        repo = repos[table]
-        before = rows[table].get(record_id)
-        if before is None and len(indexes) == 1:
-            # the usual case of a large import: one change creates the record; every
-            # field wins with that change's clock, nothing can conflict
-            change = changes[indexes[0]]
-            fields = change.fields
-            names = repo._field_set()
-            winners = (fields if fields.keys() <= names
-                       else {k: v for k, v in fields.items() if k in names})
-            if not winners:
-                continue
-            stamp = change.stamp
-            if (len(winners) == len(names) and isinstance(stamp, str)
-                    and _PLAIN_STAMP.match(stamp)):
-                # every field, one clock: the compact map is that clock alone (the text
-                # encode_clocks gives), and the fields are the whole row
-                state = winners.copy()
-                state["hlc"] = f'{{"*":"{stamp}"}}'
-            else:
-                state = dict.fromkeys(repo.all_fields)
-                state.update(winners)
-                state["hlc"] = repo.encode_clocks(dict.fromkeys(winners, stamp))
-            state["id"] = record_id
-            result = results[indexes[0]]
-            result.created = True
-            result.changed_fields = sorted(winners)
-            inserts.setdefault(table, []).append((record_id, state, None))
-            if audit:
-                received.setdefault((table, change.author, change.origin_device),
-                                    []).append(record_id)
-            continue
-        state = dict(before) if before is not None else None
-        clocks = repo.clocks_of(before) if before is not None else {}
-        written: set[str] = set()
-        author = None
-        origins: list[str] = []
-        for index in indexes:
-            change = changes[index]
-            result = results[index]
-            if state is not None and repo.append_only and state.get("created_by"):
-                continue
-            winners = repo._merge_remote(record_id, state, clocks, change, result)
-            if not winners:
-                continue
-            if state is None:
-                state = dict.fromkeys(repo.all_fields)
-                state["id"] = record_id
-                result.created = True
-            state.update(winners)
-            written.update(winners)
-            result.changed_fields = sorted(winners)
-            author = change.author
-            if change.origin_device not in origins:
-                origins.append(change.origin_device)
-        if not written:
-            continue
-        state["hlc"] = repo.encode_clocks(clocks)
-        if before is None:
-            inserts.setdefault(table, []).append((record_id, state, clocks))
-        else:
-            updates.append((repo, record_id, before, state, written, clocks))
-        if audit:
-            origin = origins[0] if len(origins) == 1 else origins
-            if before is None:
-                # received records: listed per sender and author (their values are in
-                # the change log and in the sender's own audit, not copied here)
-                received.setdefault((table, author, origin if len(origins) == 1
-                                     else tuple(origins)), []).append(record_id)
-            else:
-                # a local record changed by a received one: field values before and after
-                audits.append((author, "sync_update", table, record_id, before, state,
-                               {"origin": origin}))
-    # 5. write: new rows in batches, existing rows one UPDATE each
-    partial: dict[str, list[str]] = {}
-    for table, new_rows in inserts.items():
-        repo = repos[table]
-        required = [(k, d) for k, d in repo._required_columns().items()
-                    if k in repo._field_set()]
-        full_cols = ("id", *repo.all_fields, "hlc")
-        pick = itemgetter(*full_cols)
-        pick_required = itemgetter(*[k for k, _d in required], "id", "id")  # always a tuple
-        derived = repo.derived_columns
-        derive = repo.derive
-        by_cols: dict[tuple, list] = {}
-        full = by_cols.setdefault(full_cols + derived, [])
-        for record_id, state, _clocks in new_rows:
-            if None not in pick_required(state):
-                if derived:
-                    # derived columns (search keys) go in with the row, not in a later
-                    # UPDATE; the hook reads them from the record
-                    extra = derive(state)
-                    state.update(zip(derived, extra))
-                    full.append(pick(state) + extra)
-                else:
-                    full.append(pick(state))
-                continue
-            # a change for a record never seen (its creation is in another bundle):
-            # columns it leaves out take their default, NOT NULL ones without one a
-            # placeholder; neither gets a clock, so the creation's values win when
-            # they arrive
-            partial.setdefault(table, []).append(record_id)
-            row = dict(state)
-            for name, default in required:
-                if row[name] is None:
-                    if default is not None:
-                        del row[name]
-                    else:
-                        row[name] = ""
-            cols = tuple(k for k in full_cols if k in row)
-            by_cols.setdefault(cols, []).append(tuple(row[k] for k in cols))
-        for cols, values in by_cols.items():
-            if not values:
-                continue
-            conn.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES "
-                             f"({', '.join('?' * len(cols))})", values)
-    for repo, record_id, _before, state, written, _clocks in updates:
-        names = sorted(written)
-        conn.execute(f"UPDATE {repo.table} SET {', '.join(f'{k}=?' for k in names)}, hlc=? "
-                     f"WHERE id=?", (*(state[k] for k in names), state["hlc"], record_id))
-    # rows made with placeholders or defaults: the hooks and the audit see them as stored
-    # (their derived columns are written by ``after_write_many``, from the stored row)
-    partial_rows: dict[str, list[dict]] = {}
-    for table, ids in partial.items():
-        fixed = {}
-        for chunk in _chunks(sorted(set(ids))):
-            cur = conn.execute(f"SELECT * FROM {table} WHERE id IN "
-                               f"({','.join('?' * len(chunk))})", chunk)
-            cols = [d[0] for d in cur.description]
-            fixed.update((r[0], dict(zip(cols, r))) for r in cur)
-        partial_rows[table] = list(fixed.values())
-        inserts[table] = [(rid, fixed.get(rid, state), clocks)
-                          for rid, state, clocks in inserts[table]]
-    # 6. audit: one row per updated record, one per batch of new ones
-    entries = [(author, "sync_create", table, ids[0] if len(ids) == 1 else None, None, None,
-                {"origin": origin if isinstance(origin, str) else list(origin),
-                 "records": ids})
-               for (table, author, origin), ids in received.items()]
-    entries += [(author, action, table, record_id, repos[table].audit_view(before),
-                 repos[table].audit_view(after), detail)
-                for author, action, table, record_id, before, after, detail in audits]
-    if entries:
-        session.audit.record_many(entries)
-    # 7. derived data (search keys ...)
-    for table, new_rows in inserts.items():
-        done = partial.get(table)
-        if done:
-            done = set(done)
-            repos[table].after_write_many(partial_rows[table])
-            new_rows = [entry for entry in new_rows if entry[0] not in done]
-        if new_rows:
-            repos[table].after_insert_many([state for _rid, state, _clocks in new_rows])
-    for repo, _record_id, before, state, _written, _clocks in updates:
-        repo.after_write(state, before)
-    # erasure markers that arrived: blank what they name here
-    markers = [state for _rid, state, _c in inserts.get("person_erasure", ())]
-    markers += [state for repo, _rid, _b, state, written, _c in updates
-                if repo.table == "person_erasure" and written & {"person_id", "deleted"}]
-    if markers:
-        from desktop_app.store.sync_state import erasure as sync_erasure
-        erased = sync_erasure.apply_markers(session, markers)
-        # a conflict over a value the erasure removed is not kept for review
-        for change, result in zip(changes, results):
-            guarded = erased.get((change.table, change.record_id))
-            if guarded and result.lost:
-                result.lost = [c for c in result.lost if c.field not in guarded]
-    return results

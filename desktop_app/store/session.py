@@ -64,6 +64,10 @@ class Session:
         self._origin_seq: int | None = None
         # record ids the user gave a logged reason to open during this session
         self.granted_reasons: set[str] = set()
+        # facts read once from this database's schema or reference data (a table's
+        # columns, code lists), kept with the session: a cache keyed by the connection's
+        # id() could hand them to another database whose connection reused that id
+        self.cache: dict = {}
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Session"]:

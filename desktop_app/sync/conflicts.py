@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from desktop_app.store.sync_state import messages as msg
 from desktop_app.store.audit import utc_now
 from desktop_app.store.repository import NotFound, Repository
 from desktop_app.store.session import Session
+from desktop_app.store.sync_state import messages as msg
 from desktop_app.sync.scope import load_repositories
 
 
@@ -42,7 +43,6 @@ class Conflict:
 
 def hlc_time(stamp: str) -> str:
     """ISO UTC time of a clock string."""
-    from datetime import datetime, timezone
     try:
         ms = int(stamp.split(".", 1)[0])
     except ValueError:

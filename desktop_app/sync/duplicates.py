@@ -7,6 +7,7 @@ from rapidfuzz import fuzz
 
 from desktop_app.store.audit import utc_now
 from desktop_app.store.people.duplicates import find_duplicate_pairs
+from desktop_app.store.people.identity import LIVING_PERSON
 
 # per person: a common name must not flood the queue
 MAX_CANDIDATES = 5
@@ -34,8 +35,8 @@ def _keys_of(conn, person_ids):
         chunk = person_ids[start:start + 900]
         yield from conn.execute(
             f"SELECT rowid, id, name_key, birth_date, phone_key, document_key FROM person"
-            f" WHERE id IN ({','.join('?' * len(chunk))}) AND merged_into IS NULL"
-            f" AND deleted = 0 AND coalesce(name_key, '') != '' ORDER BY id", chunk).fetchall()
+            f" WHERE id IN ({','.join('?' * len(chunk))}) AND {LIVING_PERSON}"
+            f" AND coalesce(name_key, '') != '' ORDER BY id", chunk).fetchall()
 
 
 _CANDIDATE_COLUMNS = "p.id, p.name_key, p.birth_date, p.phone_key, p.document_key"
@@ -58,7 +59,7 @@ def _candidates(condition: str, limit: int) -> str:
     return f"""
 SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
   ON p.rowid IN (SELECT rowid FROM person WHERE {condition}
-                 AND rowid != j.value ->> 6 AND deleted = 0 AND merged_into IS NULL
+                 AND rowid != j.value ->> 6 AND {LIVING_PERSON}
                  LIMIT {limit})"""
 
 

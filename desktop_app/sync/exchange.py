@@ -18,9 +18,10 @@ from typing import Callable
 from desktop_app.domain.actors import SYSTEM, Actor
 from desktop_app.i18n import Domain
 from desktop_app.store import migrations
+from desktop_app.store.access import default_actor
 from desktop_app.store.audit import utc_now
-from desktop_app.store.repository import RemoteChange, apply_remote_batch
 from desktop_app.store.session import Session, get_meta
+from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import keys
 from desktop_app.sync.duplicates import queue_duplicates
@@ -318,7 +319,6 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
         if org_key is None:
             raise SyncError("no_passphrase", no_passphrase_message())
     if actor is None:
-        from desktop_app.store.access import default_actor
         actor = default_actor(conn)
     session = Session(conn, actor)
     with fmt.BundleReader(path, header, org_key, identity=identity) as reader:

@@ -22,6 +22,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
                                                                Ed25519PublicKey)
@@ -278,7 +279,6 @@ def devices(conn) -> list[TrustedDevice]:
 
 
 def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:
-    from cryptography.exceptions import InvalidSignature
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, data)
     except (InvalidSignature, ValueError):

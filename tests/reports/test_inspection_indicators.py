@@ -11,7 +11,7 @@ from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.periods import parse_period
 
 from tests.reports.test_module_indicators import case, insert  # noqa: F401
-from tests.pdf import pdf_text
+from tests.helpers.pdf import pdf_text
 
 
 def _world(session, world):

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from desktop_app.cli import main as hamroh
-from tests.pdf import pdf_text, render_page
+from tests.helpers.pdf import pdf_text, render_page
 
 
 def _audit(conn, action):

@@ -2,9 +2,17 @@ import json
 
 import pytest
 
+from desktop_app.store import repository
+from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.audit import verify_chain
+from desktop_app.store.cases import repositories as cases_repositories
+from desktop_app.store.cases.repositories import CaseRepository, open_case
+from desktop_app.store.db import known_key
 from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
 from desktop_app.store.repository import ValidationError
+from desktop_app.store.security.keys import copy_database, remember_key
+from desktop_app.store.session import Session
+from desktop_app.store.sync_state import erasure as sync_erasure
 
 
 def _counts(conn):
@@ -92,3 +100,39 @@ def test_episode_dates_checked(session):
     ep = repo.create({"person_id": person["id"], "destination_country": "RU",
                       "departure_date": "01.05.2024"})
     assert repo.for_person(person["id"])[0]["id"] == ep["id"]
+
+
+def _refused_category(path, case) -> None:
+    """Open the database at ``path``, withdraw the case category, check that a case with it
+    is refused, close."""
+    conn = open_database(path)
+    with conn:
+        conn.execute("UPDATE reference_item SET deleted=1 WHERE kind='case_category'"
+                     " AND code=?", (case["category"],))
+    session = Session(conn, default_actor(conn))
+    with pytest.raises(ValidationError) as refused:
+        open_case(session, case)
+    assert "category" in refused.value.errors
+    assert CaseRepository(session)._required_columns()
+    conn.close()
+
+
+def test_databases_opened_one_after_the_other_each_get_their_own_caches(
+        db_path, tmp_path, monkeypatch):
+    """What a repository reads once from a database (its case categories, a table's NOT
+    NULL columns, the erasable fields) belongs to that database: a connection closed and
+    another opened may get the same id(), so nothing is cached by it."""
+    # every connection with the same id(), as when the second reuses the first's memory
+    for module in (repository, cases_repositories, sync_erasure):
+        monkeypatch.setattr(module, "id", lambda obj: 1, raising=False)
+    other = copy_database(db_path, tmp_path / "other.db")
+    remember_key(other, known_key(db_path))
+    case = dict(channel="hotline", category="unpaid_wages", opened_on="2026-03-02",
+                summary="Wages not paid")
+    _refused_category(db_path, case)
+    second = open_database(other)
+    try:
+        session = Session(second, default_actor(second))
+        assert open_case(session, case)["category"] == "unpaid_wages"
+    finally:
+        second.close()

@@ -12,7 +12,7 @@ from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import exchange, keys
 
-from .conftest import ORG_KEY
+from tests.helpers.replicas import ORG_KEY
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from desktop_app.store.people.repositories import MigrationEpisodeRepository, Pe
 from desktop_app.store.security.rights import ERASED_NAME, erase_person
 from desktop_app.sync.dump import dump_text
 
-from .conftest import exchange_files
+from tests.helpers.replicas import exchange_files
 
 SECRETS = ("Раҳмонов", "Фарҳод", "+992 93 555 12 34", "AB1234567", "Navdi", "Lukoil",
            "secret note", "+992 90 111 22 33", "new secret")

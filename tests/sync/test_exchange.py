@@ -10,7 +10,7 @@ from desktop_app.store.people.repositories import (MigrationEpisodeRepository, P
 from desktop_app.sync import exchange
 from desktop_app.sync.dump import dump_text
 
-from .conftest import exchange_files
+from tests.helpers.replicas import exchange_files
 
 
 def person(replica, **values):

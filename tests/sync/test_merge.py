@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.store.people import merge as people_merge
-from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository, identity_ids
+from desktop_app.store.people.identity import identity_ids
+from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.sync.dump import dump_text
 
-from .conftest import exchange_files
+from tests.helpers.replicas import exchange_files
 
 
 def test_cross_script_duplicates_are_queued_merged_and_unmerged(make_replicas, tmp_path):

@@ -15,7 +15,7 @@ from desktop_app.store.repository import ValidationError
 from desktop_app.sync import exchange
 from desktop_app.sync.dump import dump_text
 
-from .conftest import OFFICES
+from tests.helpers.replicas import OFFICES
 
 VALUES = st.sampled_from(["Navdi", "Garm", "Kalai Surkh", "Tavildara", None])
 FIELDS = st.sampled_from(["village", "notes", "household_notes"])

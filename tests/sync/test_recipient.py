@@ -16,7 +16,7 @@ from desktop_app.sync import bundle as fmt
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.dump import dump_text
 
-from .conftest import exchange_files
+from tests.helpers.replicas import exchange_files
 
 
 def _digest(path) -> str:

@@ -12,7 +12,7 @@ from desktop_app.store.people.repositories import MigrationEpisodeRepository, Pe
 from desktop_app.store.security.consent import ConsentRepository
 from desktop_app.store.repository import ValidationError
 
-from .conftest import exchange_files
+from tests.helpers.replicas import exchange_files
 
 
 def case_with_person(replica, family_name, **extra):

@@ -13,13 +13,14 @@ from decimal import Decimal
 
 from desktop_app.domain import cases as dom
 from desktop_app.domain import names
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_money
 from desktop_app.store import reference
 from desktop_app.store.cases import search as cases_search
-from desktop_app.store.security.consent import has_consent
+from desktop_app.store.cases.scope import ReferralScope
 from desktop_app.store.repository import Repository, ValidationError
+from desktop_app.store.security.consent import has_consent
 from desktop_app.store.sequences import next_number
-from desktop_app.store.session import PermissionDenied, Session
+from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -59,6 +60,9 @@ def person_birth_date(conn, person_id: str | None) -> str | None:
     return row[0] if row else None
 
 
+Repository.register_after_insert("person", cases_search.mark_cases_of_new_people)
+
+
 class ConsentRequired(PermissionDenied):
     """A referral of a person without referral consent: an authorised user may override it
     with a reason."""
@@ -89,14 +93,12 @@ class CaseRepository(Repository):
     fields = CASE_FIELDS
     defaults = {"status": "new", "sensitive": 0, "sensitive_flag": 0, "risk_level": "medium",
                 "returned_home": 0, "inspection_opened": 0, "fine_imposed": 0}
-    _vocab_cache: dict = {}
-
     def _vocab(self) -> tuple[set, set]:
-        key = id(self.conn)
-        if key not in CaseRepository._vocab_cache:
-            CaseRepository._vocab_cache = {key: (_codes(self.conn, "case_category"),
-                                                 _codes(self.conn, "case_channel"))}
-        return CaseRepository._vocab_cache[key]
+        cache = self.session.cache
+        if "case vocabulary" not in cache:
+            cache["case vocabulary"] = (_codes(self.conn, "case_category"),
+                                        _codes(self.conn, "case_channel"))
+        return cache["case vocabulary"]
 
     def validate(self, values, existing):
         categories, channels = self._vocab()
@@ -150,7 +152,7 @@ class FollowUpRepository(Repository):
 
 
 # The referral target "another office of our network": ``target_office_id`` names the
-# office, which then receives the case, its person and its history (sync.scope).
+# office, which then receives the case, its person and its history (cases.scope).
 NETWORK_OFFICE = "network_office"
 
 
@@ -179,6 +181,9 @@ class ReferralRepository(Repository):
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+Repository.register_sync_scope(ReferralScope())
 
 
 # ---- the service ----------------------------------------------------------------------
@@ -228,20 +233,6 @@ def open_case(session: Session, values: dict, *, year: int | None = None) -> dic
         add_event(session, record["id"], "call" if record["channel"] == "hotline" else "note",
                   record.get("summary") or _("Case opened."), on=record["opened_on"],
                   to_status=record["status"])
-    return record
-
-
-def update_case(session: Session, case_id: str, changes: dict) -> dict:
-    """Edit intake fields (not status: use change_status; not outcome: record_outcome)."""
-    if "status" in changes:
-        raise ValueError("use change_status")
-    repo = CaseRepository(session)
-    with session.transaction():
-        before = repo.require(case_id)
-        record = repo.update(case_id, changes)
-        if changes.get("assigned_to") and changes["assigned_to"] != before.get("assigned_to"):
-            add_event(session, case_id, "assigned", user_name(session.conn,
-                                                              changes["assigned_to"]))
     return record
 
 
@@ -417,7 +408,6 @@ def open_detail(session: Session, case_id: str, ask_reason=None) -> dict:
     On ReasonRequired, ``ask_reason()`` is called; a non-empty answer is logged and the
     case is shown; None re-raises.
     """
-    from desktop_app.store.session import ReasonRequired
     case = CaseRepository(session).require(case_id)
     if case_id in session.granted_reasons:
         return case
@@ -510,15 +500,6 @@ def referrals(conn, case_id: str) -> list[dict]:
     return _rows(conn.execute(
         "SELECT * FROM case_referral WHERE case_id=? AND deleted=0 ORDER BY referred_on, created_at",
         (case_id,)))
-
-
-def cases_of_person(conn, person_ids: list[str]) -> list[dict]:
-    if not person_ids:
-        return []
-    marks = ",".join("?" * len(person_ids))
-    return _rows(conn.execute(
-        f"SELECT * FROM hotline_case WHERE person_id IN ({marks}) AND deleted=0 "
-        f"ORDER BY opened_on DESC, number DESC", list(person_ids)))
 
 
 def person_case_rowids(conn, person_ids: list[str]) -> list[int]:
@@ -856,7 +837,6 @@ def find_or_create_employer(session: Session, name: str, **values) -> dict:
 
 
 def money_text(minor: int | None, currency: str | None, language: str | None = None) -> str:
-    from desktop_app.i18n import format_money
     amount = dom.from_minor(minor, currency)
     if amount is None:
         return ""

@@ -8,14 +8,18 @@ search answers from the index alone.
 The keys are refreshed whenever a case or an employer is written (CaseRepository and
 EmployerRepository call ``refresh``). A person's name or phone edited on the People page
 marks that person's cases stale (SQL trigger ``person_case_search_stale``, migration
-0031); stale cases are refreshed on the next case write or ``flush_stale``, and until
-then a search checks them against the person search index directly.
+0031), and so does a new person named by cases that arrived before them
+(``mark_cases_of_new_people``); stale cases are refreshed on the next case write or
+``flush_stale``, and until then a search checks them against the person search index
+directly.
 """
 from __future__ import annotations
 
+import json
 import re
 
 from desktop_app.domain import names
+from desktop_app.store.people.repositories import fts_query as person_query
 
 # The newest matching cases a search returns at most (by registration order).
 SEARCH_LIMIT = 1000
@@ -159,6 +163,17 @@ def refresh_employer(conn, employer_ids: list[str]) -> None:
             _refresh_where(conn, "rowid", rowids)
 
 
+def mark_cases_of_new_people(person_repo, people: list[dict]) -> None:
+    """Cases that name a person before the person arrived (sync sends them in any order)
+    take the person's names into their search keys on the next refresh. An after-insert
+    hook of the person table (cases.repositories registers it), not an INSERT trigger:
+    see migration 0074."""
+    person_repo.conn.execute(
+        "INSERT OR IGNORE INTO case_search_stale(case_rowid) SELECT c.rowid"
+        " FROM json_each(?) j JOIN hotline_case c ON c.person_id = j.value",
+        (json.dumps([r["id"] for r in people]),))
+
+
 def stale_rowids(conn) -> list[int]:
     return [r[0] for r in conn.execute("SELECT case_rowid FROM case_search_stale")]
 
@@ -205,7 +220,6 @@ def search_rowids(conn, term: str, limit: int = SEARCH_LIMIT, *, filters: str | 
     stale = stale_rowids(conn)
     if stale:
         # keys of these cases may be out of date: look at their person's current keys
-        from desktop_app.store.people.repositories import fts_query as person_query
         person_fts = person_query(term, prefix=True)
         if person_fts:
             where, args = check_sql or ("1", [])

@@ -14,7 +14,8 @@ from decimal import Decimal
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain
 from desktop_app.store.loans.repositories import LOAN_NOT_FOUND
-from desktop_app.store.people.repositories import identity_ids, search_people
+from desktop_app.store.people.identity import identity_ids
+from desktop_app.store.people.repositories import search_people
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext

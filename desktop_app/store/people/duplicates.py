@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from desktop_app.domain import names
 from desktop_app.domain.people import parse_date, split_phones
 from desktop_app.i18n import Domain
+from desktop_app.store.people.identity import LIVING_PERSON
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -181,8 +182,8 @@ def _candidate_rows(conn, probe: _Probe) -> dict[str, dict]:
     # One query per kind of look-up keeps each on its index.
     for clause, clause_args in _split_clauses(where, args, len(rowids)):
         cur = conn.execute(
-            f"SELECT {cols} FROM person WHERE {clause} AND deleted = 0"
-            f" AND merged_into IS NULL LIMIT {_PER_QUERY * 4}", clause_args)
+            f"SELECT {cols} FROM person WHERE {clause} AND {LIVING_PERSON}"
+            f" LIMIT {_PER_QUERY * 4}", clause_args)
         for row in cur:
             record = dict(zip(_PERSON_COLUMNS, row))
             found[record["id"]] = record
@@ -259,11 +260,6 @@ def _as_date(value) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
-
-
-def score_pair(probe_values: dict, other: dict) -> tuple[float, list[str]]:
-    """Score how likely ``other`` (a person row) is the person described by ``probe_values``."""
-    return _score(_probe(probe_values), other)
 
 
 def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
@@ -364,7 +360,7 @@ def find_duplicate_pairs(conn, person_ids, limit_per_person: int = 3,
         chunk = ids[start:start + 500]
         rows = conn.execute(
             f"SELECT {cols} FROM person WHERE id IN ({','.join('?' * len(chunk))})"
-            " AND deleted = 0 AND merged_into IS NULL", chunk).fetchall()
+            f" AND {LIVING_PERSON}", chunk).fetchall()
         for row in rows:
             record = dict(zip(_PERSON_COLUMNS, row))
             for candidate in find_duplicates(conn, record, exclude_ids=(record["id"],),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from desktop_app.store.people.identity import LIVING_PERSON
 from desktop_app.store.people.repositories import (MigrationEpisodeRepository, PersonRepository,
                                       search_people)
 from desktop_app.store.repository import ValidationError
@@ -43,7 +44,7 @@ class PeopleQuery:
     descending: bool = False
 
     def where(self) -> tuple[str, list]:
-        clauses, args = ["deleted=0", "merged_into IS NULL"], []
+        clauses, args = [LIVING_PERSON], []
         for column, value in (("sex", self.sex), ("district", self.district),
                               ("migration_status", self.status)):
             if value:
@@ -105,7 +106,7 @@ def list_ids(conn, query: PeopleQuery) -> PeopleIds:
 
 def count_people(conn) -> int:
     return conn.execute("SELECT count(*) FROM person INDEXED BY person_list_sex "
-                        "WHERE deleted=0 AND merged_into IS NULL").fetchone()[0]
+                        f"WHERE {LIVING_PERSON}").fetchone()[0]
 
 
 def fetch_rows(conn, rowids: list[int]) -> dict[int, dict]:

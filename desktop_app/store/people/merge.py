@@ -8,10 +8,11 @@ each record its own back.
 """
 from __future__ import annotations
 
-from desktop_app.store.sync_state import messages as msg
-from desktop_app.store.people.repositories import PersonRepository, resolve_person
+from desktop_app.store.people.identity import resolve_person
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import Session
+from desktop_app.store.sync_state import messages as msg
 
 
 class MergeError(ValidationError):

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_episode, validate_person
 from desktop_app.store.repository import Repository
+from desktop_app.store.sync_state.erasure import ErasureGuard
 
 PERSON_FIELDS = (
     "family_name", "given_name", "patronymic", "sex", "birth_date", "birth_date_estimated",
@@ -57,26 +58,13 @@ class PersonRepository(Repository):
                 "INSERT INTO person_search(rowid, keys) SELECT p.rowid, j.value ->> 1"
                 " FROM json_each(?) j JOIN person p ON p.id = j.value ->> 0",
                 (json.dumps(rows, ensure_ascii=False),))
-        self._mark_cases_stale(records)
 
     def after_write(self, record, before):
         self._write_search_keys([record])
-        if before is None:
-            self._mark_cases_stale([record])
 
     def after_write_many(self, records):
         # new rows (create_many, rows of a sync batch written in parts)
         self._write_search_keys(records)
-        self._mark_cases_stale(records)
-
-    def _mark_cases_stale(self, records):
-        """Cases that name a person before the person arrived (sync sends them in any
-        order) take the person's names into their search keys on the next refresh.
-        Done here rather than by an INSERT trigger: see migration 0074."""
-        self.conn.execute(
-            "INSERT OR IGNORE INTO case_search_stale(case_rowid) SELECT c.rowid"
-            " FROM json_each(?) j JOIN hotline_case c ON c.person_id = j.value",
-            (json.dumps([r["id"] for r in records]),))
 
     def _write_search_keys(self, records):
         keys, fts = [], []
@@ -100,6 +88,11 @@ class PersonRepository(Repository):
         conn.executemany("INSERT INTO person_search(rowid, keys) VALUES (?, ?)",
                          [(rowids[record_id], text) for record_id, text, deleted in fts
                           if not deleted])
+
+
+# Erased people stay erased: writes to a person and to every record with a person_id
+# pass this guard, local and received alike.
+Repository.register_write_guard(ErasureGuard())
 
 
 def rebuild_search(conn, progress=None) -> int:
@@ -211,34 +204,3 @@ def search_people(conn, term: str, limit: int = 50, *, candidates: int = 400) ->
     hits.sort(key=lambda h: (-h.score, closeness[h.id], h.family_name.lower(),
                              h.given_name.lower()))
     return hits[:limit]
-
-
-def resolve_person(conn, person_id: str) -> str:
-    """Follow merge redirects to the surviving record."""
-    seen = set()
-    while person_id not in seen:
-        seen.add(person_id)
-        row = conn.execute("SELECT merged_into FROM person WHERE id=?", (person_id,)).fetchone()
-        if not row or not row[0]:
-            return person_id
-        person_id = row[0]
-    return person_id
-
-
-def identity_ids(conn, person_id: str) -> list[str]:
-    """The surviving record of ``person_id`` and every record merged into it.
-
-    A person's cases, trainings and loans are those of all these ids, so a merge never
-    rewrites children and an unmerge gives each record its own back.
-    """
-    root = resolve_person(conn, person_id)
-    ids, frontier = [root], [root]
-    while frontier:
-        marks = ",".join("?" * len(frontier))
-        frontier = [r[0] for r in conn.execute(
-            # the partial index person_merged_into is only used with its own condition
-            f"SELECT id FROM person WHERE merged_into IN ({marks}) AND merged_into IS NOT NULL"
-            f" AND merged_into != ''", frontier)
-            if r[0] not in ids]
-        ids.extend(frontier)
-    return ids

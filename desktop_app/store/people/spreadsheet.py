@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from desktop_app.domain import names
+from desktop_app.domain.ids import new_id
 from desktop_app.domain.people import (MIGRATION_STATUSES, birth_date_from_age, parse_date,
                                        validate_person)
 from desktop_app.i18n import LANGUAGES, N_, Domain
@@ -200,7 +201,7 @@ def decode_csv_bytes(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
+    from charset_normalizer import from_bytes  # deferred: heavy, only for files not in UTF-8
     best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "cp866", "utf_16", "cp1252"]).best()
     encoding = best.encoding if best is not None else "cp1251"
     return data.decode(encoding, errors="replace")
@@ -216,7 +217,7 @@ def _read_csv(path: Path) -> list[tuple[int, list]]:
 
 
 def _read_xlsx(path: Path) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # deferred: heavy, only for .xlsx files
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zip, XML or format errors from openpyxl
@@ -501,7 +502,6 @@ def import_people(session, path: str | Path, *, skip_invalid: bool = False,
 
 
 def _create(repo: PersonRepository, rows: list[dict], progress) -> list[str]:
-    from desktop_app.domain.ids import new_id
     ids = []
     for values in rows:
         values["id"] = new_id()

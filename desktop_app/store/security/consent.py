@@ -7,7 +7,7 @@ from datetime import date
 
 from desktop_app.domain.people import parse_date
 from desktop_app.i18n import Domain
-from desktop_app.store.people.repositories import identity_ids
+from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.repository import Repository, ValidationError
 
 DOMAIN = Domain("security")

@@ -7,40 +7,35 @@ Erasure blanks the personal fields through the repositories (so the change syncs
 any edit), keeps what reports count (sex, birth year, country/region/district, flags),
 writes a ``person_erasure`` marker that syncs to every office, and scrubs the old values
 from this database's change log so that a later sync bundle cannot carry them again.
-Modules whose tables hold free text about a person register those fields with
-:func:`register_erasable`.
+Which fields are blanked is plain data in ``domain.erasure``; modules whose tables hold
+free text about a person register those fields with ``domain.erasure.register_erasable``.
+Sync keeps erased people erased (``store.sync_state.erasure``).
 """
 from __future__ import annotations
 
 import json
 from datetime import date
 
+from desktop_app.domain.erasure import (
+    ERASED_NAME,
+    ERASED_NAMES,
+    PERSON_ERASED,
+    person_record_fields,
+)
 from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
+from desktop_app.store.clocks import dumps
+from desktop_app.store.people.identity import identity_ids
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import NotFound, Repository
+from desktop_app.store.security.consent import ConsentRepository  # noqa: F401 (erased too)
 from desktop_app.store.session import PermissionDenied, Session
+from desktop_app.store.sync_state import erasure as sync_erasure
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
 
-ERASED_NAME = "—"
-# person fields blanked on erasure (names must stay non-empty: a dash replaces them)
-PERSON_ERASED = ("family_name", "given_name", "patronymic", "phones", "document_number",
-                 "jamoat", "village", "household_notes", "notes", "consent_scope")
-# free-text fields of other tables that describe a person, by table
-_ERASABLE: dict[str, tuple[str, ...]] = {
-    "migration_episode": ("employer_name", "notes"),
-    "consent": ("notes",),
-}
-# column names blanked in any other table with a person_id column
-GENERIC_TEXT = ("notes", "description", "narrative", "details", "summary", "address",
-                "phone", "phones", "contact", "comment", "comments")
 SKIP_TABLES = ("change_log", "audit_log", "person_erasure", "person_search")
-
-
-def register_erasable(table: str, fields: tuple[str, ...]) -> None:
-    """Declare free-text fields of ``table`` (rows with ``person_id``) blanked on erasure."""
-    _ERASABLE[table] = tuple(fields)
 
 
 def _tables_with_person_id(conn) -> list[str]:
@@ -63,7 +58,6 @@ def _rows(conn, sql: str, params) -> list[dict]:
 
 def person_data(session: Session, person_id: str) -> dict:
     """Everything held about a person, as plain JSON-ready data (checks the permission)."""
-    from desktop_app.store.people.repositories import identity_ids
     conn = session.conn
     person = _rows(conn, "SELECT * FROM person WHERE id=?", (person_id,))
     if not person:
@@ -115,8 +109,6 @@ def is_erased(conn, person_id: str) -> bool:
 
 def erase_person(session: Session, person_id: str, reason: str) -> dict:
     """Blank a person's personal data everywhere in this database; returns the marker."""
-    from desktop_app.store.people.repositories import PersonRepository, identity_ids
-    from desktop_app.store.security.consent import ConsentRepository  # noqa: F401 (registers)
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise PermissionDenied(_("Write the reason in a few words (at least 5 letters)."))
@@ -131,9 +123,8 @@ def erase_person(session: Session, person_id: str, reason: str) -> dict:
             before = people.get(pid, include_deleted=True)
             if before is None:
                 continue
-            changes = {f: None for f in PERSON_ERASED if before.get(f) not in (None, "")}
-            changes["family_name"] = ERASED_NAME
-            changes["given_name"] = ERASED_NAME
+            changes: dict = {f: None for f in PERSON_ERASED if before.get(f) not in (None, "")}
+            changes.update(dict.fromkeys(ERASED_NAMES, ERASED_NAME))
             if before.get("birth_date"):
                 changes["birth_date"] = before["birth_date"][:4] + "-01-01"
                 changes["birth_date_estimated"] = 1
@@ -152,13 +143,11 @@ def erase_person(session: Session, person_id: str, reason: str) -> dict:
             if table == "person_erasure":
                 continue
             cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-            fields = [f for f in _ERASABLE.get(table, ()) if f in cols] or \
-                [f for f in GENERIC_TEXT if f in cols]
             try:
                 repo_cls = Repository.for_table(table)
             except KeyError:
                 continue
-            fields = [f for f in fields if f in repo_cls.fields]
+            fields = person_record_fields(table, cols, repo_cls.fields)
             if not fields:
                 continue
             repo = repo_cls(session)
@@ -189,17 +178,19 @@ def _scrub_change_log(conn, table: str, record_id: str, fields: list[str]) -> No
         touched = False
         for name in fields:
             if name in values and values[name] not in (None, "", ERASED_NAME):
-                values[name] = ERASED_NAME if name in ("family_name", "given_name") else None
+                values[name] = ERASED_NAME if name in ERASED_NAMES else None
                 touched = True
         if touched:
-            conn.execute("UPDATE change_log SET fields=? WHERE seq=?",
-                         (json.dumps(values, ensure_ascii=False, sort_keys=True,
-                                     separators=(",", ":")), seq))
+            conn.execute("UPDATE change_log SET fields=? WHERE seq=?", (dumps(values), seq))
 
 
 class ErasureRepository(Repository):
     table = "person_erasure"
     fields = ("person_id", "erased_on", "reason", "fields")
+
+    def after_remote_batch(self, inserted, updated, changes, results):
+        # erasure markers that arrived: blank what they name here
+        sync_erasure.markers_arrived(self.session, inserted, updated, changes, results)
 
 
 def export_texts(data: dict) -> dict:

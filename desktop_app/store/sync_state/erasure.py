@@ -16,66 +16,40 @@ regardless of clock:
 
 Who counts as erased: the identity of a marked person (the record everyone was merged
 into, and every record merged into it, as ``erase_person`` blanks them). The fields are
-fixed by the schema (``security_rights`` lists them), not by the data, so that every
+fixed by the schema (``domain.erasure`` lists them), not by the data, so that every
 replica blanks the same ones.
+
+``store.people.repositories`` registers :class:`ErasureGuard` with the base
+``Repository`` (wherever people are written, their records are guarded); the marker's
+repository (``store.security.rights``) calls :func:`markers_arrived` from its
+``after_remote_batch``.
 """
 from __future__ import annotations
 
 import json
 
-from desktop_app.store.security.rights import (_ERASABLE, ERASED_NAME, GENERIC_TEXT,
-                                               PERSON_ERASED)
-
-PERSON_FIELDS = frozenset(PERSON_ERASED) | {"birth_date"}
-_NAMES = ("family_name", "given_name")
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def erased_value(table: str, name: str, value):
-    """What an erased field holds instead of ``value``."""
-    if table == "person":
-        if name in _NAMES:
-            return ERASED_NAME
-        if name == "birth_date":
-            return value[:4] + "-01-01" if isinstance(value, str) and len(value) >= 4 else value
-    return None
+from desktop_app.domain.erasure import PERSON_ERASABLE, erased_value, person_record_fields
+from desktop_app.store.clocks import dumps
+from desktop_app.store.people.identity import identity_ids, roots_of
+from desktop_app.store.repository import Repository
 
 
 def erasable_fields(conn, repo) -> frozenset:
     """Fields of ``repo``'s table blanked for an erased person (the rule of erase_person)."""
     if repo.table == "person":
-        return PERSON_FIELDS
+        return PERSON_ERASABLE
     if "person_id" not in repo.fields:
         return frozenset()
     cols = {r[1] for r in conn.execute(f"PRAGMA table_info({repo.table})")}
-    fields = [f for f in _ERASABLE.get(repo.table, ()) if f in cols] or \
-        [f for f in GENERIC_TEXT if f in cols]
-    return frozenset(f for f in fields if f in repo.fields)
+    return frozenset(person_record_fields(repo.table, cols, repo.fields))
 
 
-def _fields_of(conn, repo) -> frozenset:
-    cache = getattr(type(repo), "_erasable_cache", None)
-    if cache is None or cache[0] != id(conn):
-        cache = (id(conn), erasable_fields(conn, repo))
-        type(repo)._erasable_cache = cache
-    return cache[1]
-
-
-def _roots(conn, ids) -> dict[str, str]:
-    """The record each person id was merged into, at the end of the chain (itself if none)."""
-    ids = [i for i in set(ids) if i]
-    if not ids:
-        return {}
-    rows = conn.execute(
-        "WITH RECURSIVE chain(start, id, depth) AS ("
-        " SELECT value, value, 0 FROM json_each(?)"
-        " UNION ALL SELECT c.start, p.merged_into, c.depth + 1 FROM chain c"
-        " JOIN person p ON p.id = c.id WHERE p.merged_into IS NOT NULL AND c.depth < 32)"
-        " SELECT start, id FROM chain ORDER BY depth", (json.dumps(ids),)).fetchall()
-    return dict(rows)   # deepest last, so it wins
+def _fields_of(repo) -> frozenset:
+    cache = repo.session.cache
+    key = ("erasable fields", repo.table)
+    if key not in cache:
+        cache[key] = erasable_fields(repo.conn, repo)
+    return cache[key]
 
 
 def erased_roots(conn) -> set[str]:
@@ -83,7 +57,7 @@ def erased_roots(conn) -> set[str]:
     if conn.execute("SELECT 1 FROM person_erasure WHERE deleted = 0 LIMIT 1").fetchone() is None:
         return set()
     ids = [r[0] for r in conn.execute("SELECT person_id FROM person_erasure WHERE deleted = 0")]
-    return set(_roots(conn, ids).values())
+    return set(roots_of(conn, ids).values())
 
 
 def _person_of(repo, record_id: str, fields: dict, row: dict | None) -> str | None:
@@ -92,10 +66,23 @@ def _person_of(repo, record_id: str, fields: dict, row: dict | None) -> str | No
     return fields.get("person_id") or (row or {}).get("person_id")
 
 
-def guard_remote(repo, changes, rows: dict[str, dict]) -> None:
-    """Received changes to erased fields of erased people carry the erased values."""
+class ErasureGuard:
+    """The write guard (see ``Repository.register_write_guard``) that keeps erased people
+    erased."""
+
+    def guard_remote(self, repo, changes, rows: dict[str, dict]) -> None:
+        """Received changes to erased fields of erased people carry the erased values."""
+        _guard_remote(repo, changes, rows)
+
+    def guard_local(self, repo, record_id: str | None, values: dict,
+                    before: dict | None) -> dict:
+        """A local write to an erased field of an erased person writes the erased value."""
+        return _guard_local(repo, record_id, values, before)
+
+
+def _guard_remote(repo, changes, rows: dict[str, dict]) -> None:
     conn = repo.conn
-    guarded = _fields_of(conn, repo)
+    guarded = _fields_of(repo)
     if not guarded or not any(guarded.intersection(c.fields) for c in changes):
         return
     roots = erased_roots(conn)
@@ -108,7 +95,7 @@ def guard_remote(repo, changes, rows: dict[str, dict]) -> None:
     # a person's first hop may be a merge that arrives in this very change
     hops = {pid: (c.fields.get("merged_into") if repo.table == "person" else None) or pid
             for c in changes for pid in [people[c.record_id]] if pid}
-    found = _roots(conn, list(hops.values()) + list(hops))
+    found = roots_of(conn, list(hops.values()) + list(hops))
     for change in changes:
         pid = people[change.record_id]
         if not pid or not ({found.get(pid, pid), found.get(hops[pid], hops[pid])} & roots):
@@ -121,27 +108,41 @@ def guard_remote(repo, changes, rows: dict[str, dict]) -> None:
             change.fields_text = None
 
 
-def guard_local(repo, record_id: str | None, values: dict, before: dict | None) -> dict:
-    """A local write to an erased field of an erased person writes the erased value."""
+def _guard_local(repo, record_id: str | None, values: dict, before: dict | None) -> dict:
     conn = repo.conn
-    guarded = _fields_of(conn, repo)
+    guarded = _fields_of(repo)
     if not guarded or not guarded.intersection(values):
         return values
     roots = erased_roots(conn)
     if not roots:
         return values
     pid = _person_of(repo, record_id, values, before) if record_id else values.get("person_id")
-    if not pid or _roots(conn, [pid]).get(pid, pid) not in roots:
+    if not pid or roots_of(conn, [pid]).get(pid, pid) not in roots:
         return values
     return {k: erased_value(repo.table, k, v) if k in guarded else v
             for k, v in values.items()}
 
 
+def markers_arrived(session, inserted: list[dict], updated: list[tuple[dict, dict, set]],
+                    changes, results) -> None:
+    """After a batch of received changes: blank what the erasure markers it wrote name
+    (new markers, and markers whose person or tombstone changed); a conflict over a value
+    the erasure removed is not kept for review."""
+    markers = list(inserted)
+    markers += [after for _before, after, written in updated
+                if written & {"person_id", "deleted"}]
+    if not markers:
+        return
+    erased = apply_markers(session, markers)
+    for change, result in zip(changes, results, strict=True):
+        guarded = erased.get((change.table, change.record_id))
+        if guarded and result.lost:
+            result.lost = [c for c in result.lost if c.field not in guarded]
+
+
 def apply_markers(session, markers: list[dict]) -> dict[tuple[str, str], frozenset]:
     """Blank here what arriving erasure markers name; returns the erased fields by
     (table, record id) of every record of the erased people."""
-    from desktop_app.store.people.repositories import identity_ids
-    from desktop_app.store.repository import Repository
     conn = session.conn
     present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     erased: dict[tuple[str, str], frozenset] = {}
@@ -152,7 +153,7 @@ def apply_markers(session, markers: list[dict]) -> dict[tuple[str, str], frozens
         marks = ",".join("?" * len(ids))
         for table, repo_cls in Repository.synced_tables().items():
             repo = repo_cls(session)
-            guarded = _fields_of(conn, repo)
+            guarded = _fields_of(repo)
             if not guarded:
                 continue
             if table not in present:
@@ -161,7 +162,7 @@ def apply_markers(session, markers: list[dict]) -> dict[tuple[str, str], frozens
             cur = conn.execute(f"SELECT * FROM {table} WHERE {key} IN ({marks})", ids)
             cols = [d[0] for d in cur.description]
             for values in cur.fetchall():
-                before = dict(zip(cols, values))
+                before = dict(zip(cols, values, strict=True))
                 erased[(table, before["id"])] = guarded
                 blank = {name: erased_value(table, name, before[name]) for name in guarded
                          if before.get(name) != erased_value(table, name, before[name])}
@@ -186,7 +187,7 @@ def _scrub_log(conn, table: str, record_id: str, guarded) -> None:
         scrubbed = {k: erased_value(table, k, v) if k in guarded else v
                     for k, v in values.items()}
         if scrubbed != values:
-            conn.execute("UPDATE change_log SET fields=? WHERE seq=?", (_dumps(scrubbed), seq))
+            conn.execute("UPDATE change_log SET fields=? WHERE seq=?", (dumps(scrubbed), seq))
 
 
 def _scrub_conflicts(conn, table: str, record_id: str, guarded) -> None:
@@ -200,3 +201,4 @@ def _scrub_conflicts(conn, table: str, record_id: str, guarded) -> None:
         conn.execute("UPDATE sync_conflict SET winner_value=?, loser_value=?, status=CASE"
                      " WHEN status='open' THEN 'superseded' ELSE status END WHERE id=?",
                      (*values, cid))
+

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from desktop_app.domain import trainings as dom
 from desktop_app.i18n.formats import full_name
-from desktop_app.store.people.repositories import identity_ids, resolve_person
+from desktop_app.store.people.identity import identity_ids, resolve_person
 
 
 def _rows(cur) -> list[dict]:

@@ -19,7 +19,8 @@ from desktop_app.domain.people import validate_person
 from desktop_app.i18n import N_, Domain, format_date
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.people.duplicates import find_duplicates
-from desktop_app.store.people.repositories import PersonRepository, identity_ids
+from desktop_app.store.people.identity import identity_ids
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.people.spreadsheet import field_for_title
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import repositories as tr

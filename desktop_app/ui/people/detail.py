@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPus
 
 from desktop_app.i18n import N_, Domain, format_date
 from desktop_app.store.people import listing as people_list
-from desktop_app.store.people.repositories import identity_ids
+from desktop_app.store.people.identity import identity_ids
 from desktop_app.ui.pages import discover_person_sections
 from desktop_app.ui.people.episodes import EPISODE_COLUMNS, permit_label, to_display_date
 from desktop_app.ui.people.form import CONSENT_SCOPES

@@ -1,0 +1,174 @@
+"""The Sync page, clicked through offscreen."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from desktop_app.store.people.repositories import PersonRepository
+from desktop_app.sync import exchange, keys
+from desktop_app.ui import operations
+from desktop_app.ui.app import build_context
+from desktop_app.ui.sync.page import SyncPage
+
+from tests.helpers.replicas import exchange_files
+
+
+def _page(qtbot, replica):
+    ctx = build_context(replica.path, session=replica.session)
+    page = SyncPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1000, 700)
+    return page, ctx
+
+
+def _click(qtbot, page, name):
+    button = page.findChild(QPushButton, name)
+    assert button is not None
+    qtbot.mouseClick(button, Qt.LeftButton)
+
+
+def _select_row(table, row=0):
+    table.selectRow(row)
+
+
+def test_bundle_out_and_in_with_summary(qtbot, make_replicas, tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    PersonRepository(grm.session).create({"family_name": "Раҳмонов", "given_name": "Фарҳод"})
+    office_page, office_ctx = _page(qtbot, grm)
+    office_page.show()
+    target = tmp_path / "grm.hamroh"
+    office_page.choose_save_path = lambda t: str(target)
+    assert office_page.for_coordinator.isVisible() and not office_page.for_office.isVisible()
+    _click(qtbot, office_page, "bundle_for_coordinator")
+    qtbot.waitUntil(lambda: office_page.task is None, timeout=20000)
+    assert target.exists() and "3 changes" in office_page.summary.text()
+
+    page, ctx = _page(qtbot, dsh)
+    page.show()
+    assert page.for_office.isVisible()
+    page.choose_open_paths = lambda: [str(target)]
+    _click(qtbot, page, "import_bundle")
+    qtbot.waitUntil(lambda: page.task is None, timeout=20000)
+    assert "3 new" in page.summary.text()
+    assert page.history.rowCount() == 1 and page.peers.rowCount() == 1
+    # a coordinator now offers a bundle for GRM
+    assert page.office_box.findData("GRM") >= 0
+    page.grab().save(str(tmp_path / "sync-page.png"))
+    # a bad file: one clear message, nothing imported
+    bad = tmp_path / "bad.hamroh"
+    bad.write_bytes(b"not a bundle at all")
+    page.import_files([str(bad)])
+    qtbot.waitUntil(lambda: page.task is None, timeout=20000)
+    assert "is not a Hamroh sync bundle" in page.summary.text()
+    ctx.worker.stop()
+    office_ctx.worker.stop()
+
+
+def test_conflict_resolved_by_taking_the_other_value(qtbot, make_replicas, tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    p = PersonRepository(grm.session).create({"family_name": "Karimov", "given_name": "Aziz"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    PersonRepository(grm.session).update(p["id"], {"village": "Navdi"})
+    PersonRepository(dsh.session).update(p["id"], {"village": "Garm"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    page, ctx = _page(qtbot, dsh)
+    page.tabs.setCurrentIndex(2)
+    assert page.conflicts.rowCount() == 1
+    in_use = PersonRepository(dsh.session).get(p["id"])["village"]
+    other = {"Navdi", "Garm"} - {in_use}
+    _select_row(page.conflicts)
+    _click(qtbot, page, "take_other")
+    assert operations.wait_idle(ctx)       # the write runs on the DB worker
+    assert PersonRepository(dsh.session).get(p["id"])["village"] in other
+    assert page.conflicts.rowCount() == 0
+    ctx.worker.stop()
+
+
+def test_duplicates_side_by_side_merge_and_undo(qtbot, make_replicas, tmp_path):
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    a = PersonRepository(grm.session).create({"family_name": "Раҳмонов", "given_name": "Фарҳод",
+                                              "birth_date": "1990-03-07"})
+    b = PersonRepository(tjb.session).create({"family_name": "Rahmonov", "given_name": "Farhod",
+                                              "birth_date": "1990-03-07"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    exchange_files(tjb, dsh, tmp_path / "b")
+    page, ctx = _page(qtbot, dsh)
+    page.tabs.setCurrentIndex(3)
+    assert page.duplicates.rowCount() == 1
+    _select_row(page.duplicates)
+    shown = {page.left_values[0].text(), page.right_values[0].text()}
+    assert shown == {"Раҳмонов", "Rahmonov"}
+    left_is_a = page.left_values[0].text() == "Раҳмонов"
+    _click(qtbot, page, "merge_keep_left")
+    assert operations.wait_idle(ctx)
+    survivor, duplicate = (a, b) if left_is_a else (b, a)
+    repo = PersonRepository(dsh.session)
+    assert repo.get(duplicate["id"])["merged_into"] == survivor["id"]
+    _select_row(page.duplicates)
+    _click(qtbot, page, "unmerge")
+    assert operations.wait_idle(ctx)
+    assert repo.get(duplicate["id"])["merged_into"] is None
+    ctx.worker.stop()
+
+
+def test_setup_passphrase_trust_and_revoke(qtbot, make_replicas):
+    (grm,) = make_replicas(["GRM"])
+    grm.conn.execute("DELETE FROM sync_identity WHERE name='org_key'")
+    page, ctx = _page(qtbot, grm)
+    page.tabs.setCurrentIndex(1)
+    page.passphrase.setText("short")
+    _click(qtbot, page, "set_passphrase")
+    assert operations.wait_idle(ctx)       # set-up changes run on the DB worker
+    assert "at least" in page.setup_message.text()
+    assert not keys.has_passphrase(grm.conn)
+    page.passphrase.setText("Rasht valley 2026 sync")
+    _click(qtbot, page, "set_passphrase")
+    assert operations.wait_idle(ctx)
+    assert keys.has_passphrase(grm.conn)
+    assert page.fp_value.text() == keys.load_identity(grm.conn).fingerprint
+    page.trust_fp.setText("1a2b 3c4d 5e6f 7a8b 9c0d")
+    _click(qtbot, page, "trust")
+    assert operations.wait_idle(ctx)
+    fps = [page.devices.item(r, 0).text() for r in range(page.devices.rowCount())]
+    row = fps.index("1A2B-3C4D-5E6F-7A8B-9C0D")
+    _select_row(page.devices, row)
+    _click(qtbot, page, "revoke")
+    assert operations.wait_idle(ctx)
+    assert keys.devices(grm.conn)[[d.fingerprint for d in keys.devices(grm.conn)].index(
+        "1A2B-3C4D-5E6F-7A8B-9C0D")].status == "revoked"
+    assert exchange.peers(grm.conn) == []
+    ctx.worker.stop()
+
+
+def test_bundle_for_one_device_chosen_on_the_page(qtbot, make_replicas, tmp_path):
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    exchange_files(grm, dsh, tmp_path / "setup", target="coordinator")   # DSH learns GRM's key
+    PersonRepository(dsh.session).create({"family_name": "Nazarova", "given_name": "Dilnoza",
+                                          "office_id": grm.session.office_id})
+    for replica in (grm, dsh):   # neither side needs the passphrase for such a bundle
+        replica.conn.execute("DELETE FROM sync_identity WHERE name='org_key'")
+    page, ctx = _page(qtbot, dsh)
+    page.show()
+    box = page.recipient_box
+    grm_fp = keys.load_identity(grm.conn).fingerprint
+    assert box.itemData(0) is None and box.findData(grm_fp) > 0
+    assert "GRM" in box.itemText(box.findData(grm_fp))
+    box.setCurrentIndex(box.findData(grm_fp))
+    page.office_box.setCurrentIndex(page.office_box.findData("GRM"))
+    target = tmp_path / "for-grm.hamroh"
+    page.choose_save_path = lambda t: str(target)
+    _click(qtbot, page, "bundle_for_office")
+    qtbot.waitUntil(lambda: page.task is None, timeout=20000)
+    assert target.exists(), page.summary.text()
+
+    other_page, other_ctx = _page(qtbot, tjb)
+    other_page.import_files([str(target)])
+    qtbot.waitUntil(lambda: other_page.task is None, timeout=20000)
+    assert "addressed to another device" in other_page.summary.text()
+
+    office_page, office_ctx = _page(qtbot, grm)
+    office_page.import_files([str(target)])
+    qtbot.waitUntil(lambda: office_page.task is None, timeout=20000)
+    assert "Nazarova" in {r[0] for r in grm.conn.execute("SELECT family_name FROM person")}
+    for c in (ctx, other_ctx, office_ctx):
+        c.worker.stop()
