@@ -54,9 +54,6 @@ def test_store_sync_reports_do_not_import_ui():
 KNOWN_CYCLES: list[frozenset[str]] = [
     # policy installation and key look-up call each other (being split)
     frozenset({"desktop_app.store.access", "desktop_app.store.security.accounts"}),
-    # loan indicators register themselves by importing the indicators they extend (being
-    # made explicit registration)
-    frozenset({"desktop_app.reports.indicators", "desktop_app.reports.loan_indicators"}),
 ]
 
 
