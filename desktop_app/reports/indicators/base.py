@@ -11,7 +11,7 @@ a disaggregation add up to the total, which is computed by its own query.
 Rules every source follows:
 * tombstoned records (``deleted=1``) never count;
 * people are counted by their surviving identity: a person merged into another
-  (``person.merged_into``) is the survivor (store.people.repositories.resolve_person semantics); the
+  (``person.merged_into``) is the survivor (store.people.identity.resolve_person semantics); the
   temp table ``rpt_root`` maps every merged id to its survivor for the run
   (reports.identity.prepare_roots);
 * dates are compared as ISO text: ``start <= value < day after end``.

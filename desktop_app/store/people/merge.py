@@ -3,7 +3,7 @@
 ``merge(session, duplicate_id, survivor_id)`` sets the duplicate's ``merged_into`` to the
 survivor through the person repository, so it is audited and syncs as a normal field
 change. Cases, trainings and loans keep pointing at the record they were made for;
-``store.people.repositories.identity_ids`` gathers them under the survivor, and ``unmerge`` gives
+``store.people.identity.identity_ids`` gathers them under the survivor, and ``unmerge`` gives
 each record its own back.
 """
 from __future__ import annotations
