@@ -73,9 +73,9 @@ def open_current(path):
 
 
 def run(ctx) -> list[Result]:
+    from desktop_app.store.access import default_actor
     from desktop_app.store.cases import repositories as sc
     from desktop_app.store.cases import search as cases_search
-    from desktop_app.store.access import default_actor
     from desktop_app.store.session import Session
 
     conn = open_current(cases_db(ctx))

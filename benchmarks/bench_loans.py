@@ -34,8 +34,8 @@ def _database(ctx):
 
 
 def run(ctx) -> list[Result]:
-    from desktop_app.store.loans import queries as S
     from desktop_app.store.access import open_database
+    from desktop_app.store.loans import queries as S
     path = _database(ctx)
     conn = open_database(path)
     loans = conn.execute("SELECT count(*) FROM loan").fetchone()[0]

@@ -69,8 +69,8 @@ def _search_terms(conn, rng: random.Random, count: int = 24) -> list[str]:
 
 def run(ctx) -> list[Result]:
     from desktop_app.store.access import open_database
-    from desktop_app.store.people.repositories import fts_query, search_people
     from desktop_app.store.people.duplicates import find_duplicates
+    from desktop_app.store.people.repositories import fts_query, search_people
 
     results: list[Result] = []
     conn = open_database(ctx.demo_db())
@@ -160,6 +160,7 @@ def _spreadsheet_import(ctx) -> list[Result]:
     bare ``executemany`` of the same checked rows into the same database; best of two
     runs each, alternating, in a child that leaves the database as it was."""
     import csv
+
     from desktop_app.demo.people import PeopleFactory, load_places
     from desktop_app.store.access import open_database
     register = ctx.demo_db()

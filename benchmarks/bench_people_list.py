@@ -10,8 +10,8 @@ import time
 
 from run import Result
 
-from desktop_app.store.people import listing as people_list
 from desktop_app.store.access import open_database
+from desktop_app.store.people import listing as people_list
 
 
 def _best(fn, repeat=3):

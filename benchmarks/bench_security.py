@@ -44,10 +44,10 @@ def _best(fn, repeat=3) -> float:
 def run(ctx) -> list[Result]:
     os.environ.pop("HAMROH_INSECURE_TEST_KDF", None)     # real argon2id parameters
     from desktop_app.store import db as dbmod
-    from desktop_app.store.security import accounts as security
-    from desktop_app.store.security.keys import forget_key
     from desktop_app.store.access import open_database
     from desktop_app.store.people.repositories import PersonRepository, search_people
+    from desktop_app.store.security import accounts as security
+    from desktop_app.store.security.keys import forget_key
     from desktop_app.store.setup import initialise
 
     n = max(2000, min(10_000, ctx.count("people")))

@@ -18,10 +18,10 @@ SESSIONS = 60
 
 def _build(path):
     from desktop_app.domain.ids import new_id
-    from desktop_app.store.trainings import repositories as tr
     from desktop_app.store.access import open_database
     from desktop_app.store.people.repositories import PersonRepository
     from desktop_app.store.setup import initialise
+    from desktop_app.store.trainings import repositories as tr
     conn = open_database(path, create=True)
     session = initialise(conn, office_code="GRM", office_name="Gharm JRC", district="TJ-RASHT")
     rng = random.Random(5)
@@ -64,8 +64,8 @@ def run(ctx) -> list[Result]:
     app = QApplication.instance() or QApplication([])
     from desktop_app.reports import trainings_certificates as certs
     from desktop_app.reports.fonts import register_fonts
-    from desktop_app.store.trainings import repositories as tr
     from desktop_app.store.trainings import queries as tq
+    from desktop_app.store.trainings import repositories as tr
     from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView
 
     session, event_id = _build(ctx.workdir / "trainings.db")

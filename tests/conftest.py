@@ -14,9 +14,9 @@ os.environ["HAMROH_INSECURE_TEST_KDF"] = "1"
 
 from desktop_app.i18n import set_language  # noqa: E402
 from desktop_app.store.access import open_database  # noqa: E402
-from desktop_app.store.session import Session  # noqa: E402
 from desktop_app.store.security.accounts import create_encrypted  # noqa: E402
 from desktop_app.store.security.keys import copy_database, remember_key  # noqa: E402
+from desktop_app.store.session import Session  # noqa: E402
 
 # The template database is encrypted like a real one; its administrator "admin" logs in
 # with TEST_PASSWORD. Copies made by ``db_path`` (or ``copy_database``) open without a

@@ -82,7 +82,7 @@ def _fail(message: str) -> int:
 
 
 def run_report(args) -> int:
-    from desktop_app.reports.exports import export_report
+    from desktop_app.reports.exports import export_report  # deferred: XLSX, PDF writers
     try:
         request = ReportRequest(parse_period(args.period), offices=args.office,
                                 districts=args.district, indicators=args.indicator,
@@ -112,7 +112,7 @@ def run_report(args) -> int:
 
 
 def run_person_list(args) -> int:
-    from desktop_app.reports.exports import export_person_list
+    from desktop_app.reports.exports import export_person_list  # deferred: XLSX, PDF writers
     try:
         request = None
         if args.period or args.office or args.district:

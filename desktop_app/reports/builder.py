@@ -13,8 +13,13 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from desktop_app.i18n import current_language
-from desktop_app.reports.engine import (compute_all, dimensions_for, make_query,
-                                        selected_indicators, table_names)
+from desktop_app.reports.engine import (
+    compute_all,
+    dimensions_for,
+    make_query,
+    selected_indicators,
+    table_names,
+)
 from desktop_app.reports.indicators.base import Query
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.model import Report, ReportRequest

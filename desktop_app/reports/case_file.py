@@ -20,8 +20,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from desktop_app.domain.cases import EVENT_LABELS, PDF_LABELS, from_minor
 from desktop_app.i18n import Domain, format_date, format_money
 from desktop_app.reports.fonts import register_fonts
-from desktop_app.store.cases import repositories as sc
 from desktop_app.store import reference
+from desktop_app.store.cases import repositories as sc
 
 DOMAIN = Domain("reports")
 

@@ -4,8 +4,13 @@ audited; and a one-line description of each record for the list shown."""
 from __future__ import annotations
 
 from desktop_app.i18n import Domain
-from desktop_app.reports.engine import (make_query, office_ids_for, prepare_source,
-                                        selected_indicators, table_names)
+from desktop_app.reports.engine import (
+    make_query,
+    office_ids_for,
+    prepare_source,
+    selected_indicators,
+    table_names,
+)
 from desktop_app.reports.indicators.base import UNKNOWN, available, known
 from desktop_app.reports.model import ReportError, ReportRequest
 

@@ -11,13 +11,28 @@ from typing import Callable, Iterable
 
 from desktop_app.i18n import Domain
 from desktop_app.reports.identity import prepare_roots
-from desktop_app.reports.indicators.base import (TOTAL, UNKNOWN, Indicator, Query, SourceSQL,
-                                                 available, fixed_buckets, fixed_index, known,
-                                                 lit)
+from desktop_app.reports.indicators.base import (
+    TOTAL,
+    UNKNOWN,
+    Indicator,
+    Query,
+    SourceSQL,
+    available,
+    fixed_buckets,
+    fixed_index,
+    known,
+    lit,
+)
 from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
-from desktop_app.reports.model import (Cancelled, IndicatorResult, ReportError, ReportRequest,
-                                       Row, Table)
+from desktop_app.reports.model import (
+    Cancelled,
+    IndicatorResult,
+    ReportError,
+    ReportRequest,
+    Row,
+    Table,
+)
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext

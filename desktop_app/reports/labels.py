@@ -7,8 +7,12 @@ answers) through gettext, office names, age bands.
 from __future__ import annotations
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.reports.indicators.base import (DEFAULT_AGE_BANDS, UNKNOWN, age_band_codes,
-                                                 age_band_label)
+from desktop_app.reports.indicators.base import (
+    DEFAULT_AGE_BANDS,
+    UNKNOWN,
+    age_band_codes,
+    age_band_label,
+)
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext

@@ -18,8 +18,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from desktop_app.domain import loans as L
 from desktop_app.i18n import LANGUAGES, Domain, current_language, format_date, format_money
 from desktop_app.reports.fonts import register_fonts
-from desktop_app.store.loans import repositories as S
 from desktop_app.store import reference
+from desktop_app.store.loans import repositories as S
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext

@@ -14,7 +14,6 @@ from desktop_app.reports.labels import Labels
 from desktop_app.reports.model import Cancelled, IndicatorResult
 from desktop_app.store import db as dbmod
 
-
 # The groups computed on a second connection (build_report with ``connect``): the people
 # indicators are one pass over the whole register, the longest family by far; inspections
 # and trainings (small) go with them so that the two threads take about as long (at

@@ -12,15 +12,27 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import (KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer,
-                                Table, TableStyle)
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from desktop_app.i18n import LANGUAGES, Domain
+from desktop_app.reports.fonts import register_fonts
 from desktop_app.reports.indicators.base import GROUPS
 from desktop_app.reports.model import IndicatorResult, Report
-from desktop_app.reports.fonts import register_fonts
-from desktop_app.reports.outputs import atomic_target, duplicates_text, report_title, \
-    scope_text, value_text
+from desktop_app.reports.outputs import (
+    atomic_target,
+    duplicates_text,
+    report_title,
+    scope_text,
+    value_text,
+)
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext

@@ -16,8 +16,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop_app.domain.trainings import (CERTIFICATE_LANGUAGES, CERTIFICATE_TEXTS,
-                                          certificate_hours, certificate_texts)
+from desktop_app.domain.trainings import (
+    CERTIFICATE_LANGUAGES,
+    CERTIFICATE_TEXTS,
+    certificate_hours,
+    certificate_texts,
+)
 from desktop_app.i18n import Domain, format_date
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import reference

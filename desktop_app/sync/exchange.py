@@ -25,8 +25,12 @@ from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import keys
 from desktop_app.sync.duplicates import queue_duplicates
-from desktop_app.sync.scope import (entering_scope_condition, existing_tables,
-                                     scope_condition, synced_tables)
+from desktop_app.sync.scope import (
+    entering_scope_condition,
+    existing_tables,
+    scope_condition,
+    synced_tables,
+)
 
 DOMAIN = Domain("sync")
 _ = DOMAIN.gettext

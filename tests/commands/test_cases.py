@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from desktop_app.cli import main as hamroh
-from desktop_app.store.cases import repositories as sc
 from desktop_app.store.access import default_actor, open_database
+from desktop_app.store.cases import repositories as sc
 from desktop_app.store.session import Session
 
 

@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from desktop_app.cli import main as hamroh
 from desktop_app.store.security import accounts as security
 from desktop_app.store.security import keys

@@ -5,10 +5,9 @@ import random
 from desktop_app.cli import main as hamroh
 from desktop_app.demo import discover
 from desktop_app.demo.trainings import GENERATOR
-from desktop_app.store.trainings import repositories as tr
-from desktop_app.store.trainings import queries as tq
 from desktop_app.store.audit import verify_chain
-
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
 from tests.helpers import trainings as h
 
 

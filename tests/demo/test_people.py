@@ -4,14 +4,13 @@ import pytest
 
 from desktop_app.cli import main as hamroh
 from desktop_app.demo import create_demo, default_arguments, ensure_demo_database
-from desktop_app.demo.people import (feminine, tajik_to_latin, tajik_to_russian,
-                                     uzbek_to_cyrillic)
+from desktop_app.demo.people import feminine, tajik_to_latin, tajik_to_russian, uzbek_to_cyrillic
 from desktop_app.domain import names
 from desktop_app.domain.people import validate_episode, validate_person
 from desktop_app.store.access import open_database
 from desktop_app.store.audit import verify_chain
-from desktop_app.store.people.repositories import search_people
 from desktop_app.store.people.duplicates import find_duplicate_pairs
+from desktop_app.store.people.repositories import search_people
 
 TAJIK_LETTERS = re.compile("[ғӣқӯҳҷҒӢҚӮҲҶ]")
 CYRILLIC = re.compile("[\u0400-\u04ff]")

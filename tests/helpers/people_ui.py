@@ -1,18 +1,11 @@
-"""Shared helpers of the People UI tests (fixtures are imported by the test modules)."""
+"""Shared helpers of the People UI tests."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.store.people import listing as people_list
-from desktop_app.ui.context import AppContext
-
-
-@pytest.fixture
-def ctx(session, db_path, qtbot):
-    return AppContext(session, db_path)
 
 
 @dataclass

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from desktop_app.store.trainings import repositories as tr
-from desktop_app.store.trainings import queries as tq
-from desktop_app.store.trainings import services as ts
 from desktop_app.store.people.repositories import PersonRepository
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import services as ts
 
 
 def person(session, family, given, sex="female", **extra):

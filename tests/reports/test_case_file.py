@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from desktop_app.reports.case_file import write_case_pdf
-from tests.helpers.pdf import pdf_text
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.people.repositories import PersonRepository
+from tests.helpers.pdf import pdf_text
 
 OPENED = (date.today() - timedelta(days=20)).isoformat()
 

@@ -15,7 +15,6 @@ from desktop_app.reports.labels import Labels
 from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.periods import parse_period
 from desktop_app.store.people.repositories import PersonRepository
-
 from tests.reports.test_module_indicators import case, modules  # noqa: F401  (fixture)
 
 ALL_DIMS = sorted(DIMENSIONS)

@@ -9,9 +9,8 @@ from desktop_app.reports.builder import build_report
 from desktop_app.reports.drilldown import describe_records, drill_down
 from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.periods import parse_period
-
-from tests.reports.test_module_indicators import case, insert  # noqa: F401
 from tests.helpers.pdf import pdf_text
+from tests.reports.test_module_indicators import case, insert  # noqa: F401
 
 
 def _world(session, world):

@@ -6,7 +6,6 @@ from desktop_app.domain import loans as L
 from desktop_app.i18n import set_language
 from desktop_app.reports.loan_card import card_texts, write_card
 from desktop_app.store.loans import services
-
 from tests.helpers.loans import TODAY, active_loan, borrower, fund_with_capital, second_user
 
 
@@ -22,7 +21,7 @@ def test_card_is_written_in_the_borrowers_language(session, tmp_path):
     assert tg["late_fee"].count("{days}") == 1 and "{percent}" in tg["late_fee"]
     assert card_texts("uz")["borrower"] == "Qarz oluvchi"
     assert card_texts("ru")["guarantor"] == "Поручитель"
-    assert card_texts("ru")["total"] == "Итого"   # the loans wording, even printed from reports/ 
+    assert card_texts("ru")["total"] == "Итого"   # the loans wording, even printed from reports/
     # the UI language does not change the card's language
     set_language("ru")
     assert card_texts("tg")["title"] == "Корти пардохти қарз"

@@ -158,8 +158,8 @@ def test_person_list_needs_permission(session, world, tmp_path):
 
 
 def test_cancelled_person_list_leaves_no_file(session, world, tmp_path):
-    from desktop_app.reports.model import Cancelled
     from desktop_app.reports.exports import export_person_list
+    from desktop_app.reports.model import Cancelled
     with pytest.raises(Cancelled):
         export_person_list(session, "xlsx", tmp_path / "p.xlsx", cancelled=lambda: True)
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("hamroh.db")] == []

@@ -16,7 +16,6 @@ from desktop_app.reports.parallel import connection_factory
 from desktop_app.reports.periods import current_period, parse_period
 from desktop_app.store import db as dbmod
 from desktop_app.store.people.repositories import PersonRepository
-
 from tests.reports.test_module_indicators import case, modules  # noqa: F401  (fixture)
 
 ALL_DIMS = sorted(DIMENSIONS)

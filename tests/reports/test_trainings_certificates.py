@@ -7,7 +7,6 @@ import pytest
 from desktop_app.reports import trainings_certificates as certs
 from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import services as ts
-
 from tests.helpers import trainings as h
 from tests.helpers.pdf import pdf_text
 

@@ -2,7 +2,6 @@
 from desktop_app.cli import main as hamroh
 from desktop_app.store.access import open_database
 from desktop_app.store.people.repositories import PersonRepository
-
 from tests.conftest import TEST_PASSWORD, dump_of
 
 

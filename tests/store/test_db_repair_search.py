@@ -2,10 +2,9 @@
 repair-search` rebuilds them, and searches find everyone again."""
 from desktop_app.cli import main as hamroh
 from desktop_app.domain.names import full_name_key
-from desktop_app.store.cases import repositories as sc
 from desktop_app.store.access import open_database
+from desktop_app.store.cases import repositories as sc
 from desktop_app.store.people.repositories import PersonRepository, search_people
-
 from tests.conftest import TEST_PASSWORD
 
 

@@ -11,7 +11,6 @@ from desktop_app.cli import main as hamroh
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import exchange, keys
-
 from tests.helpers.replicas import ORG_KEY
 
 

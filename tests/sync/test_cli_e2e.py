@@ -6,7 +6,6 @@ from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import Session
 from desktop_app.store.setup import initialise
-
 from tests.conftest import dump_of
 
 

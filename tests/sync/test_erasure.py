@@ -10,7 +10,6 @@ from desktop_app.store.audit import verify_chain
 from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
 from desktop_app.store.security.rights import ERASED_NAME, erase_person
 from desktop_app.sync.dump import dump_text
-
 from tests.helpers.replicas import exchange_files
 
 SECRETS = ("Раҳмонов", "Фарҳод", "+992 93 555 12 34", "AB1234567", "Navdi", "Lukoil",

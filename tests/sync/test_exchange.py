@@ -5,11 +5,13 @@ import json
 
 import pytest
 
-from desktop_app.store.people.repositories import (MigrationEpisodeRepository, PersonRepository,
-                                      search_people)
+from desktop_app.store.people.repositories import (
+    MigrationEpisodeRepository,
+    PersonRepository,
+    search_people,
+)
 from desktop_app.sync import exchange
 from desktop_app.sync.dump import dump_text
-
 from tests.helpers.replicas import exchange_files
 
 

@@ -6,9 +6,8 @@ import pytest
 from desktop_app.store.people import merge as people_merge
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
-from desktop_app.sync.duplicates import open_pairs
 from desktop_app.sync.dump import dump_text
-
+from desktop_app.sync.duplicates import open_pairs
 from tests.helpers.replicas import exchange_files
 
 
@@ -133,7 +132,7 @@ def test_compact_clocks_migration_rewrites_full_maps_and_keeps_the_dump(make_rep
     import json
 
     from desktop_app.store import migrations
-    from desktop_app.store.repository import Repository, STANDARD_FIELDS, decode_clocks
+    from desktop_app.store.repository import STANDARD_FIELDS, Repository, decode_clocks
     from desktop_app.sync.scope import synced_tables
 
     grm, dsh = make_replicas(["GRM", "DSH"])

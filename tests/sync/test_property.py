@@ -14,7 +14,6 @@ from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import ValidationError
 from desktop_app.sync import exchange
 from desktop_app.sync.dump import dump_text
-
 from tests.helpers.replicas import OFFICES
 
 VALUES = st.sampled_from(["Navdi", "Garm", "Kalai Surkh", "Tavildara", None])

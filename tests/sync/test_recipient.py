@@ -15,7 +15,6 @@ from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.dump import dump_text
-
 from tests.helpers.replicas import exchange_files
 
 

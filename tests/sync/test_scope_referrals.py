@@ -9,9 +9,8 @@ import pytest
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.offices import OfficeRepository, UserRepository
 from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
-from desktop_app.store.security.consent import ConsentRepository
 from desktop_app.store.repository import ValidationError
-
+from desktop_app.store.security.consent import ConsentRepository
 from tests.helpers.replicas import exchange_files
 
 

@@ -9,10 +9,9 @@ from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.repository import Repository
 from desktop_app.store.security.keys import copy_database
 from desktop_app.store.session import Session, set_meta
-from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import services as ts
-
 from tests.helpers import trainings as h
 
 

@@ -5,9 +5,20 @@ from __future__ import annotations
 from typing import Callable
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.reports.indicators.base import (COUNT, MEDIAN, MONEY, Contact, Indicator, Query,
-                                                 Source, SourceSQL, client_dims, client_join,
-                                                 known, person_dims)
+from desktop_app.reports.indicators.base import (
+    COUNT,
+    MEDIAN,
+    MONEY,
+    Contact,
+    Indicator,
+    Query,
+    Source,
+    SourceSQL,
+    client_dims,
+    client_join,
+    known,
+    person_dims,
+)
 
 DOMAIN = Domain("reports")
 

@@ -3,8 +3,16 @@ child labour found, sanctions, fines and their amount."""
 from __future__ import annotations
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.reports.indicators.base import (COUNT, MONEY, Indicator, Query, Source,
-                                                 SourceSQL, known, ratio)
+from desktop_app.reports.indicators.base import (
+    COUNT,
+    MONEY,
+    Indicator,
+    Query,
+    Source,
+    SourceSQL,
+    known,
+    ratio,
+)
 
 DOMAIN = Domain("reports")
 

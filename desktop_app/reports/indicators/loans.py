@@ -8,9 +8,21 @@ loans pages never disagree. Amounts stay per currency, in Decimal.
 from __future__ import annotations
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.reports.indicators.base import (COUNT, MONEY, UNKNOWN, Contact, Indicator,
-                                                 Measure, Query, Source, SourceSQL, Unit, known,
-                                                 person_dims, ratio)
+from desktop_app.reports.indicators.base import (
+    COUNT,
+    MONEY,
+    UNKNOWN,
+    Contact,
+    Indicator,
+    Measure,
+    Query,
+    Source,
+    SourceSQL,
+    Unit,
+    known,
+    person_dims,
+    ratio,
+)
 
 DOMAIN = Domain("reports")
 

@@ -6,8 +6,17 @@ from __future__ import annotations
 from typing import Callable
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.reports.indicators.base import (COUNT, PERSON_DIMS, Contact, Indicator, Query,
-                                                 Source, SourceSQL, known, person_dims)
+from desktop_app.reports.indicators.base import (
+    COUNT,
+    PERSON_DIMS,
+    Contact,
+    Indicator,
+    Query,
+    Source,
+    SourceSQL,
+    known,
+    person_dims,
+)
 from desktop_app.reports.indicators.cases import CONTACTS as CASE_CONTACTS
 from desktop_app.reports.indicators.loans import CONTACTS as LOAN_CONTACTS
 from desktop_app.reports.indicators.trainings import CONTACTS as TRAINING_CONTACTS

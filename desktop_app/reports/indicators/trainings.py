@@ -3,9 +3,18 @@ share of women among trainees, outcomes."""
 from __future__ import annotations
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.reports.indicators.base import (COUNT, Contact, Indicator, Query, Source,
-                                                 SourceSQL, client_join, known, person_dims,
-                                                 ratio)
+from desktop_app.reports.indicators.base import (
+    COUNT,
+    Contact,
+    Indicator,
+    Query,
+    Source,
+    SourceSQL,
+    client_join,
+    known,
+    person_dims,
+    ratio,
+)
 
 DOMAIN = Domain("reports")
 

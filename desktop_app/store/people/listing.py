@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from desktop_app.store.people.identity import LIVING_PERSON
-from desktop_app.store.people.repositories import (MigrationEpisodeRepository, PersonRepository,
-                                      search_people)
+from desktop_app.store.people.repositories import (
+    MigrationEpisodeRepository,
+    PersonRepository,
+    search_people,
+)
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import Session
 

@@ -23,8 +23,12 @@ from typing import Callable, Iterable
 
 from desktop_app.domain import names
 from desktop_app.domain.ids import new_id
-from desktop_app.domain.people import (MIGRATION_STATUSES, birth_date_from_age, parse_date,
-                                       validate_person)
+from desktop_app.domain.people import (
+    MIGRATION_STATUSES,
+    birth_date_from_age,
+    parse_date,
+    validate_person,
+)
 from desktop_app.i18n import LANGUAGES, N_, Domain
 from desktop_app.store.people.repositories import PersonRepository
 

@@ -5,14 +5,28 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout,
-                               QGridLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
-                               QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.domain import cases as dom
 from desktop_app.i18n import Domain, current_language, format_date
-from desktop_app.store.cases import repositories as sc
 from desktop_app.store import reference
+from desktop_app.store.cases import repositories as sc
 from desktop_app.store.inspections.queries import inspections_of_case
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied

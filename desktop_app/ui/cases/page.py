@@ -11,17 +11,26 @@ import time
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QStackedWidget, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.i18n import Domain, current_language, format_date, format_number
-from desktop_app.store.cases import repositories as sc
 from desktop_app.store import reference
+from desktop_app.store.cases import repositories as sc
 from desktop_app.ui import operations
-from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_BRUSH
+from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.widgets import RefCombo, lazy_model, setup_table
 
 DOMAIN = Domain("cases")

@@ -9,7 +9,9 @@ _ = DOMAIN.gettext
 
 
 def _page(ctx):
-    from desktop_app.ui.inspections.page import InspectionsPage  # deferred: a page loads when first opened
+    from desktop_app.ui.inspections.page import (
+        InspectionsPage,  # deferred: a page loads when first opened
+    )
     return InspectionsPage(ctx)
 
 

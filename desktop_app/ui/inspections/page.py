@@ -6,26 +6,41 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QTableView, QTableWidget, QTableWidgetItem,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.domain.cases import CURRENCIES
 from desktop_app.i18n import Domain, current_language, format_date
-from desktop_app.store.cases import repositories as sc
-from desktop_app.store.inspections import repositories as si
-from desktop_app.store.inspections import queries as iq
-from desktop_app.store.inspections import services as isv
 from desktop_app.store import reference
+from desktop_app.store.cases import repositories as sc
+from desktop_app.store.inspections import queries as iq
+from desktop_app.store.inspections import repositories as si
+from desktop_app.store.inspections import services as isv
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.widgets import REPEAT_BRUSH, ErrorLabel, FieldErrors
 from desktop_app.ui.operations import WriteOp
-from desktop_app.ui.widgets import (DateEntry, MoneyEntry, RefCombo, by_id, lazy_model,
-                                    setup_table)
+from desktop_app.ui.widgets import DateEntry, MoneyEntry, RefCombo, by_id, lazy_model, setup_table
 
 DOMAIN = Domain("inspections")
 _ = DOMAIN.gettext

@@ -2,10 +2,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+)
 
-from desktop_app.i18n import Domain, LANGUAGES, current_language
+from desktop_app.i18n import LANGUAGES, Domain, current_language
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import services as loan_services
 from desktop_app.store.people.repositories import search_people

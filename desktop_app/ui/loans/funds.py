@@ -1,11 +1,18 @@
 """The Funds tab: funds, their capital and figures."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desktop_app.i18n import Domain
 from desktop_app.domain import loans as L
+from desktop_app.i18n import Domain
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import services as loan_services
 from desktop_app.ui.loans.common import money, refused_in

@@ -6,22 +6,39 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSpinBox, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, current_language, format_date
-from desktop_app.store.loans import repositories as S
-from desktop_app.store.loans import queries as loan_queries
-from desktop_app.store.loans import services as loan_services
 from desktop_app.store import reference
+from desktop_app.store.loans import queries as loan_queries
+from desktop_app.store.loans import repositories as S
+from desktop_app.store.loans import services as loan_services
+from desktop_app.ui import operations
 from desktop_app.ui.loans.application import ApplicationDialog
-from desktop_app.ui.loans.common import (ENTRY_KINDS, STATUS_FILTERS, error_text, money,
-                                         refused_in, tr)
+from desktop_app.ui.loans.common import (
+    ENTRY_KINDS,
+    STATUS_FILTERS,
+    error_text,
+    money,
+    refused_in,
+    tr,
+)
 from desktop_app.ui.loans.date_reason import DateReasonDialog
 from desktop_app.ui.loans.repayment import RepayDialog
-from desktop_app.ui import operations
 from desktop_app.ui.operations import ReadOp, WriteOp
 from desktop_app.ui.widgets import DataTable, wrapping_row
 

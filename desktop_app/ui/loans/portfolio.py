@@ -6,8 +6,8 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktop_app.i18n import Domain
 from desktop_app.domain import loans as L
+from desktop_app.i18n import Domain
 from desktop_app.i18n.formats import percent
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.ui import operations

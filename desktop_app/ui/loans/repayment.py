@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
-                               QLineEdit, QPushButton)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+)
 
-from desktop_app.i18n import Domain
 from desktop_app.domain import loans as L
+from desktop_app.i18n import Domain
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import services as loan_services
 from desktop_app.ui.loans.common import money, refused_in

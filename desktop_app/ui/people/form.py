@@ -6,12 +6,33 @@ from typing import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
-                               QPlainTextEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desktop_app.domain.people import (MAX_AGE, MIGRATION_STATUSES, SEXES, age_on,
-                                       birth_date_from_age, validate_episode, validate_person)
+from desktop_app.domain.people import (
+    MAX_AGE,
+    MIGRATION_STATUSES,
+    SEXES,
+    age_on,
+    birth_date_from_age,
+    validate_episode,
+    validate_person,
+)
 from desktop_app.i18n import N_, Domain
 from desktop_app.store.people import duplicates as people_duplicates
 from desktop_app.store.people import listing as people_list

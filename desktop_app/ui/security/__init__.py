@@ -11,12 +11,16 @@ _ = DOMAIN.gettext
 
 
 def _factory(ctx):
-    from desktop_app.ui.security.page import SecurityPage  # deferred: a page loads when first opened
+    from desktop_app.ui.security.page import (
+        SecurityPage,  # deferred: a page loads when first opened
+    )
     return SecurityPage(ctx)
 
 
 def _visible(ctx) -> bool:
-    from desktop_app.ui.security.page import page_visible  # deferred: a page loads when first opened
+    from desktop_app.ui.security.page import (
+        page_visible,  # deferred: a page loads when first opened
+    )
     return page_visible(ctx)
 
 
@@ -25,7 +29,9 @@ PAGE = PageSpec(key="security", order=70, title=lambda: _("Administration"),
 
 
 def _consents(ctx, person_ids):
-    from desktop_app.ui.security.consent_section import ConsentSection  # deferred: a page loads when first opened
+    from desktop_app.ui.security.consent_section import (
+        ConsentSection,  # deferred: a page loads when first opened
+    )
     return ConsentSection(ctx, person_ids)
 
 

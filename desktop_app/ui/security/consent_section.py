@@ -4,8 +4,18 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QInputDialog,
-                               QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store.repository import ValidationError
@@ -165,7 +175,8 @@ class ConsentSection(QWidget):
                 write_json(export_person(self.ctx.session, self.person_id, "json"), path)
             else:
                 from desktop_app.reports.security_export import (  # deferred: ReportLab
-                    write_person_pdf)
+                    write_person_pdf,
+                )
                 write_person_pdf(export_person(self.ctx.session, self.person_id, "pdf"), path)
         except (PermissionDenied, OSError) as exc:
             QMessageBox.warning(self, _("Not saved"), str(exc))

@@ -4,15 +4,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from desktop_app.i18n import Domain
+from desktop_app.store.db import DatabaseError
 from desktop_app.store.security import accounts as security
 from desktop_app.store.security.keys import forget_key
 from desktop_app.store.security.policy import grant_reason
-from desktop_app.store.db import DatabaseError
-from desktop_app.store.session import PermissionDenied
+from desktop_app.store.session import PermissionDenied, ReasonRequired
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -254,7 +263,6 @@ def require_with_reason(ctx, action: str, table: str, row: dict, parent=None) ->
     Returns True when the user may go on (the reason, if any, is in the audit log). Pages
     call this before showing a sensitive record's details.
     """
-    from desktop_app.store.session import ReasonRequired
     try:
         ctx.session.require(action, table, row)
         return True

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog
 
+from desktop_app.store.access import open_database, open_session
 from desktop_app.store.security import accounts as security
-from desktop_app.store.access import open_session
 from desktop_app.store.security.keys import KeyFile, is_encrypted_file
 
 
@@ -50,7 +50,6 @@ def ensure_protected(db_path, parent=None) -> bool:
     path = Path(db_path)
     if not path.exists() or is_encrypted_file(path):
         return True
-    from desktop_app.store.access import open_database
     conn = open_database(path)
     try:
         people = conn.execute("SELECT count(*) FROM person").fetchone()[0]

@@ -5,18 +5,34 @@ import json
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QMessageBox, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.domain.actors import ROLES
 from desktop_app.i18n import Domain, current_language, format_date
-from desktop_app.store.security import accounts as security
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.reference import ReferenceRepository  # noqa: F401
-from desktop_app.store.security.audit import (AuditFilter, action_label, audit_actions,
-                                              audit_entries, break_message)
+from desktop_app.store.security import accounts as security
+from desktop_app.store.security.audit import (
+    AuditFilter,
+    action_label,
+    audit_actions,
+    audit_entries,
+    break_message,
+)
 from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from desktop_app.domain.trainings import hours_text
 from desktop_app.i18n import Domain, format_date
-from desktop_app.store.trainings import repositories as tr
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.ui.operations import WriteOp
 
 DOMAIN = Domain("trainings")

@@ -2,23 +2,39 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from desktop_app.domain.people import SEXES, validate_person
-from desktop_app.domain.trainings import (CERTIFICATE_LANGUAGES, OUTCOMES, OVERRIDES,
-                                          hours_text, parse_hours)
+from desktop_app.domain.trainings import (
+    CERTIFICATE_LANGUAGES,
+    OUTCOMES,
+    OVERRIDES,
+    hours_text,
+    parse_hours,
+)
 from desktop_app.i18n import LANGUAGES, Domain, current_language, format_date
-from desktop_app.store import reference
-from desktop_app.store.trainings import repositories as tr
 from desktop_app.i18n.formats import full_name
-from desktop_app.store.trainings import queries as tq
-from desktop_app.store.trainings import services as ts
-from desktop_app.store.trainings import spreadsheet as ti
+from desktop_app.store import reference
 from desktop_app.store.people.repositories import PersonRepository, search_people
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import services as ts
+from desktop_app.store.trainings import spreadsheet as ti
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.widgets import DateEntry

@@ -4,17 +4,26 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSpinBox, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.domain.trainings import hours_text, parse_hours
 from desktop_app.i18n import Domain
-from desktop_app.store.trainings import repositories as tr
-from desktop_app.store.trainings import queries as tq
-from desktop_app.store.trainings import services as ts
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import services as ts
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.trainings.dialogs import _error_label, language_box, problem_text

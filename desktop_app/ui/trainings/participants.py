@@ -7,15 +7,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.i18n import Domain
-from desktop_app.store.trainings import repositories as tr
 from desktop_app.i18n.formats import full_name
-from desktop_app.store.trainings import queries as tq
 from desktop_app.store.session import PermissionDenied
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView
-from desktop_app.ui.trainings.dialogs import (AddPersonDialog, OverrideDialog,
-                                              RegisterPersonDialog, _error_label)
+from desktop_app.ui.trainings.dialogs import (
+    AddPersonDialog,
+    OverrideDialog,
+    RegisterPersonDialog,
+    _error_label,
+)
 from desktop_app.ui.trainings.import_dialog import ImportDialog
 from desktop_app.ui.trainings.outcomes import percent_text
 from desktop_app.ui.widgets import wrapping_row
@@ -177,7 +181,8 @@ class ParticipantsTab(QWidget):
         """Number and print the certificates of everyone who completed; returns how many
         when printed at once (without a DB worker), else 0 (the message says it later)."""
         from desktop_app.reports.trainings_certificates import (  # deferred: ReportLab
-            print_certificates)
+            print_certificates,
+        )
         if not path:
             path, _filter = QFileDialog.getSaveFileName(
                 self, _("Print all certificates"), str(Path.home() / "certificates.pdf"),

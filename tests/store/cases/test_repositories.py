@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from desktop_app.domain.cases import TransitionRefused
+from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.cases import search as cases_search
-from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.security.keys import copy_database

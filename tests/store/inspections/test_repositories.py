@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from desktop_app.store.cases import repositories as sc
-from desktop_app.store.inspections import repositories as si
 from desktop_app.store.inspections import queries as iq
+from desktop_app.store.inspections import repositories as si
 from desktop_app.store.inspections import services as isv
 from desktop_app.store.repository import ValidationError
 

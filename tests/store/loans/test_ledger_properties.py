@@ -8,12 +8,11 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from desktop_app.domain import loans as L
+from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.loans import queries, services
 from desktop_app.store.loans.repositories import LoanRepository
-from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.security.keys import copy_database
 from desktop_app.store.session import Session
-
 from tests.helpers.loans import TODAY, borrower, second_user
 
 product = st.fixed_dictionaries({

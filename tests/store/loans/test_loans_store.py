@@ -5,14 +5,12 @@ from decimal import Decimal
 import pytest
 
 from desktop_app.domain import loans as L
+from desktop_app.store.audit import verify_chain
 from desktop_app.store.loans import queries, services
 from desktop_app.store.loans import repositories as S
-from desktop_app.store.audit import verify_chain
 from desktop_app.store.repository import AppendOnlyError, ValidationError
 from desktop_app.store.session import PermissionDenied
-
 from tests.conftest import query_plans
-
 from tests.helpers.loans import TODAY, active_loan, borrower, fund_with_capital, second_user
 
 

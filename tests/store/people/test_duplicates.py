@@ -1,10 +1,8 @@
 import pytest
 
 from desktop_app.i18n import set_language
-
-from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.people.duplicates import find_duplicate_pairs, find_duplicates
-
+from desktop_app.store.people.repositories import PersonRepository
 from tests.conftest import query_plans
 
 

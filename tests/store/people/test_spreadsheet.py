@@ -6,8 +6,12 @@ from openpyxl import Workbook
 
 from desktop_app.cli import main as hamroh
 from desktop_app.store.audit import verify_chain
-from desktop_app.store.people.spreadsheet import (ImportFileError, field_for_title, import_people,
-                                             read_people_file)
+from desktop_app.store.people.spreadsheet import (
+    ImportFileError,
+    field_for_title,
+    import_people,
+    read_people_file,
+)
 
 TODAY = date(2026, 6, 1)
 

@@ -5,11 +5,11 @@ import sqlite3
 import pytest
 
 from desktop_app.store import db as dbmod
+from desktop_app.store.access import open_database
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.security import accounts as security
 from desktop_app.store.security import keys
 from desktop_app.store.security.policy import RolePolicy
-from desktop_app.store.access import open_database
-from desktop_app.store.people.repositories import PersonRepository
 from tests.conftest import TEST_PASSWORD
 
 

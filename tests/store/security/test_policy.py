@@ -3,10 +3,10 @@ import pytest
 
 from desktop_app.domain import security as rules
 from desktop_app.domain.actors import Actor
-from desktop_app.store.security import accounts as security
-from desktop_app.store.security.policy import RolePolicy, grant_reason
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.repositories import PersonRepository
+from desktop_app.store.security import accounts as security
+from desktop_app.store.security.policy import RolePolicy, grant_reason
 from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
 from tests.conftest import TEST_PASSWORD
 

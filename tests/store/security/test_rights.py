@@ -3,8 +3,12 @@ import json
 
 import pytest
 
+from desktop_app.store.people.repositories import (
+    MigrationEpisodeRepository,
+    PersonRepository,
+    search_people,
+)
 from desktop_app.store.security import accounts as security
-from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository, search_people
 from desktop_app.store.security.consent import ConsentRepository
 from desktop_app.store.security.rights import erase_person, export_person, is_erased, write_json
 from desktop_app.store.session import PermissionDenied

@@ -4,11 +4,10 @@ from fractions import Fraction
 import pytest
 
 from desktop_app.domain.trainings import CompletionRule, completion_status, parse_hours
-from desktop_app.store.trainings import repositories as tr
-from desktop_app.store.trainings import queries as tq
-from desktop_app.store.trainings import services as ts
 from desktop_app.store.repository import ValidationError
-
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import services as ts
 from tests.helpers import trainings as h
 
 

@@ -2,11 +2,10 @@
 import pytest
 from openpyxl import Workbook
 
-from desktop_app.store.trainings import repositories as tr
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import spreadsheet as ti
-
 from tests.helpers import trainings as h
 
 CSV = (

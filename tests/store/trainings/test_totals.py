@@ -3,13 +3,12 @@ import json
 
 import pytest
 
-from desktop_app.store.trainings import repositories as tr
-from desktop_app.store.trainings import queries as tq
-from desktop_app.store.trainings import services as ts
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import ValidationError
-
+from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import services as ts
 from tests.helpers import trainings as h
 
 

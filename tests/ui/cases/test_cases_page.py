@@ -13,13 +13,13 @@ from desktop_app.store.cases import repositories as sc
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import ReasonRequired
 from desktop_app.ui import operations
+from desktop_app.ui.app import build_context
 from desktop_app.ui.cases import detail as detail_module
 from desktop_app.ui.cases import page as page_module
 from desktop_app.ui.cases.detail import CaseDetailDialog
 from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.page import CasesPage
 from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, TODAY_BRUSH
-from desktop_app.ui.app import build_context
 from desktop_app.ui.context import AppContext
 
 TODAY = date.today()

@@ -9,7 +9,6 @@ from desktop_app.store.loans import repositories as S
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.loans import PAGE, PERSON_SECTION
 from desktop_app.ui.loans.page import LoansPage
-
 from tests.helpers.loans import borrower, second_user
 
 
@@ -119,7 +118,6 @@ def test_portfolio_is_computed_on_the_worker_and_the_latest_choice_wins(qtbot, s
     """With the application's DB worker the figures arrive through it (the page stays
     responsive on a large portfolio); only the answer for the latest date is shown."""
     from desktop_app.ui.app import build_context
-
     from tests.helpers.loans import active_loan, fund_with_capital
     checker = second_user(session)
     fund = fund_with_capital(session, amount="200000")

@@ -1,14 +1,14 @@
 """The duplicate warning on registration and the sections other modules add to a person's page."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
 from desktop_app.ui import pages
 from desktop_app.ui.people import detail as detail_module
 from desktop_app.ui.people.duplicates import DuplicateDialog
 from desktop_app.ui.people.page import PeoplePage
-from tests.helpers.people_ui import Candidate, add_person, count, ctx, type_text  # noqa: F401
+from tests.helpers.people_ui import Candidate, add_person, count, type_text
 
 
 def _register_like_existing(page, qtbot, existing_id, answer):

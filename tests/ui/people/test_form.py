@@ -7,8 +7,13 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from desktop_app.store.people import listing as people_list
 from desktop_app.ui.people.form import PersonDialog
 from desktop_app.ui.people.page import PeoplePage
-from tests.helpers.people_ui import (add_person, answer_modal, count, ctx, no_duplicates,
-                                     type_text)  # noqa: F401
+from tests.helpers.people_ui import (
+    add_person,
+    answer_modal,
+    count,
+    no_duplicates,
+    type_text,
+)
 
 
 def _page(ctx, qtbot):

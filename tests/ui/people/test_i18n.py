@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from desktop_app.i18n import set_language
 from desktop_app.ui.people.page import PeoplePage
-from tests.helpers.people_ui import add_person, ctx, no_duplicates, type_text  # noqa: F401
+from tests.helpers.people_ui import add_person, no_duplicates, type_text
 
 
 def test_switching_to_tajik_relabels_everything_and_keeps_typing(ctx, qtbot):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop_app.ui.people.page import PeoplePage
-from tests.helpers.people_ui import add_person, ctx, no_duplicates, type_text  # noqa: F401
+from tests.helpers.people_ui import add_person, no_duplicates, type_text
 
 
 def _page(ctx, qtbot):

@@ -2,9 +2,9 @@
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMainWindow
 
+from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.security import accounts as security
 from desktop_app.store.security import keys
-from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.security.dialogs import LoginDialog, ReasonDialog, require_with_reason
 from desktop_app.ui.security.lock import IdleLocker

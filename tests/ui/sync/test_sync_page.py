@@ -9,7 +9,6 @@ from desktop_app.sync import exchange, keys
 from desktop_app.ui import operations
 from desktop_app.ui.app import build_context
 from desktop_app.ui.sync.page import SyncPage
-
 from tests.helpers.replicas import exchange_files
 
 

@@ -5,16 +5,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import queries as tq
+from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import services as ts
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.trainings import PAGE, PERSON_SECTION
 from desktop_app.ui.trainings.attendance import ABSENT, PRESENT, AttendanceModel, AttendanceView
-from desktop_app.ui.trainings.dialogs import (AddPersonDialog, OverrideDialog,
-                                              RegisterPersonDialog)
+from desktop_app.ui.trainings.dialogs import AddPersonDialog, OverrideDialog, RegisterPersonDialog
 from desktop_app.ui.trainings.import_dialog import ImportDialog
-
 from tests.helpers import trainings as h
 
 
