@@ -49,9 +49,6 @@ def test_store_sync_reports_do_not_import_ui():
 
 
 # ---- the import graph of our modules ---------------------------------------------------
-# Import cycles not yet broken, each the set of modules on it. Nothing else may join one;
-# when one is broken, its entry goes (the test says so).
-KNOWN_CYCLES: list[frozenset[str]] = []
 
 
 def _module_name(path: Path, root: Path) -> str:
@@ -186,11 +183,8 @@ def test_import_graph_sees_every_import_that_runs(tmp_path):
 
 def test_no_import_cycles():
     graph = import_graph()
-    cycles = _cycles(graph)
-    new = [_one_cycle(graph, c) for c in cycles if c not in KNOWN_CYCLES]
-    assert new == [], "import cycles among our modules:\n" + "\n".join(new)
-    gone = [sorted(c) for c in KNOWN_CYCLES if c not in cycles]
-    assert gone == [], f"these cycles are broken now: remove them from KNOWN_CYCLES: {gone}"
+    found = [_one_cycle(graph, cycle) for cycle in _cycles(graph)]
+    assert found == [], "import cycles among our modules:\n" + "\n".join(found)
 
 
 def test_store_imports_no_sync_reports_or_ui():

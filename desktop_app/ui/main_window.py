@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from desktop_app import i18n
 from desktop_app.i18n import Domain
 from desktop_app.i18n.qt import refresh
+from desktop_app.store.people.listing import count_people
 from desktop_app.ui import operations
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages import PageSpec, discover_pages
@@ -135,8 +136,7 @@ class MainWindow(QMainWindow):
         device = session.conn.execute("SELECT name, code FROM device WHERE is_self=1").fetchone()
         self.device_label.setText(_("Device: {name} ({code})").format(
             name=device[0] if device else "", code=device[1] if device else ""))
-        count = session.conn.execute(
-            "SELECT count(*) FROM person WHERE deleted=0 AND merged_into IS NULL").fetchone()[0]
+        count = count_people(session.conn)
         self.count_label.setText(ngettext("{count} person", "{count} people", count)
                                  .format(count=i18n.format_number(count)))
 
