@@ -154,9 +154,9 @@ def parse_recovery_key(text: str) -> bytes:
 @dataclass
 class UnlockResult:
     key: bytes
-    user_id: str | None
-    username: str | None
-    verifier: str | None
+    user_id: str
+    username: str
+    verifier: str
     # wrong attempts since the last successful login: [(username, at ISO), ...]
     failures: list
 
