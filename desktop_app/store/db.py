@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import sqlcipher3 as sqlite
 
@@ -22,7 +22,11 @@ _ = DOMAIN.gettext
 SQLITE_HEADER = b"SQLite format 3\x00"
 Error = sqlite.Error
 IntegrityError = sqlite.IntegrityError
-Connection = sqlite.Connection
+if TYPE_CHECKING:
+    # sqlcipher3 ships no type information; its Connection mirrors the standard library's.
+    from sqlite3 import Connection
+else:
+    Connection = sqlite.Connection
 
 
 class DatabaseError(Exception):

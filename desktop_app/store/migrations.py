@@ -121,6 +121,8 @@ def _run_one(conn: dbmod.Connection, migration: Migration) -> None:
     else:
         spec = importlib.util.spec_from_file_location(f"hamroh_migration_{migration.name}",
                                                       migration.path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load the migration {migration.path}")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         module.migrate(conn)

@@ -84,7 +84,7 @@ class Repository:
     # values for fields a create leaves out (columns that are NOT NULL with a default)
     defaults: dict = {}
     # a pure domain check: values -> (cleaned values, errors by field); see validate()
-    validator = None
+    validator: Callable[[dict], tuple[dict, dict[str, str]]] | None = None
     # Which offices a coordinator sends this table's records to (sync.scope):
     # None / "office": records whose office_id is the office; "shared": every office.
     # Registered sync scopes add records (e.g. those referred to the office).
@@ -172,9 +172,10 @@ class Repository:
         Uses ``validator`` when the aggregate names one; override for checks that need the
         database or the record as it was.
         """
-        if self.validator is None:
+        validator = type(self).validator
+        if validator is None:
             return values
-        cleaned, errors = type(self).validator(values)
+        cleaned, errors = validator(values)
         if errors:
             raise ValidationError(errors)
         return cleaned

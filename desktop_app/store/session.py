@@ -68,6 +68,9 @@ class Session:
         # columns, code lists), kept with the session: a cache keyed by the connection's
         # id() could hand them to another database whose connection reused that id
         self.cache: dict = {}
+        # the unlocked SQLCipher key, set by store.security.accounts (None: not encrypted,
+        # or opened without a login); lets another connection open the same file
+        self.db_key: bytes | None = None
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator["Session"]:

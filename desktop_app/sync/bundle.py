@@ -64,7 +64,8 @@ _FIELDS_KEY = b'"f":{'
 # the json module's own scanner, called directly: a change line is one JSON object with
 # no white space around it, so the checks json.loads adds around the scan are not needed
 # (anything else falls back to json.loads)
-_scan_once = json.JSONDecoder().scan_once
+# (set in JSONDecoder.__init__; typeshed does not declare it)
+_scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _parse_line(text: str):
@@ -209,6 +210,8 @@ class BundleWriter:
         if recipient is not None:
             self.key, self.encryption = _seal_for(recipient, self.bundle_id, self.salt)
         else:
+            if org_key is None:
+                raise ValueError("a bundle needs a recipient or the organisation key")
             self.key, check = _derive(org_key, self.salt)
             self.encryption = {"mode": "passphrase", "cipher": "AES-256-GCM",
                                "kdf": "scrypt+hkdf-sha256", "salt": _b64(self.salt),
@@ -462,7 +465,7 @@ class BundleReader:
         return key
 
     def _recipient_key(self, identity: keys.DeviceIdentity | None) -> bytes:
-        recipient = self.header.recipient
+        recipient = self.header.recipient or ""  # a string in mode "recipient"
         if (identity is None or identity.exchange_private is None
                 or keys.normalise_fingerprint(recipient) != identity.fingerprint):
             raise BundleError("other_device", _(

@@ -111,6 +111,8 @@ def _undelete(repo: Repository, record_id: str) -> None:
 
 def _write_standard(repo: Repository, record_id: str, name: str, value) -> None:
     before = repo.get(record_id, include_deleted=True)
+    if before is None:
+        raise NotFound(msg.record_gone())
     session = repo.session
     repo._write_local(record_id, before, {name: value, "updated_at": utc_now(),
                                           "updated_by": session.actor.user_id}, "update")

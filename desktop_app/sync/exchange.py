@@ -58,7 +58,7 @@ class SyncError(Exception):
 @dataclass
 class ImportSummary:
     bundle_id: str
-    sender_device: str
+    sender_device: str | None  # as the bundle's header gives it
     sender_office: str | None
     changes: int = 0
     new: int = 0

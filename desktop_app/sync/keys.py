@@ -21,6 +21,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -109,20 +110,28 @@ def _raw_private(key) -> bytes:
                              serialization.NoEncryption())
 
 
+@overload
+def load_identity(conn, *, create: Literal[True] = True) -> DeviceIdentity: ...
+
+
+@overload
+def load_identity(conn, *, create: bool) -> DeviceIdentity | None: ...
+
+
 def load_identity(conn, *, create: bool = True) -> DeviceIdentity | None:
     """This device's identity; the keys are made (and committed) on first use."""
     rows = dict(conn.execute("SELECT name, secret FROM sync_identity WHERE name IN "
                              "('device_key', 'exchange_key')").fetchall())
     if len(rows) < 2 and create:
         signing = Ed25519PrivateKey.generate()
-        exchange = X25519PrivateKey.generate()
+        new_exchange = X25519PrivateKey.generate()
         with dbmod.transaction(conn):
             conn.execute("INSERT OR IGNORE INTO sync_identity(name, secret, public, created_at)"
                          " VALUES ('device_key', ?, ?, ?)",
                          (_raw_private(signing), _raw_public(signing), utc_now()))
             conn.execute("INSERT OR IGNORE INTO sync_identity(name, secret, public, created_at)"
                          " VALUES ('exchange_key', ?, ?, ?)",
-                         (_raw_private(exchange), _raw_public(exchange), utc_now()))
+                         (_raw_private(new_exchange), _raw_public(new_exchange), utc_now()))
         rows = dict(conn.execute("SELECT name, secret FROM sync_identity WHERE name IN "
                                  "('device_key', 'exchange_key')").fetchall())
     if "device_key" not in rows:

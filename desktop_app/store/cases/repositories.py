@@ -327,7 +327,7 @@ def refer(session: Session, case_id: str, values: dict, *,
     cases = CaseRepository(session)
     case = cases.require(case_id)
     person_id = case.get("person_id")
-    consented = bool(person_id) and has_consent(session.conn, person_id, "referral")
+    consented = bool(person_id and has_consent(session.conn, person_id, "referral"))
     override_reason = " ".join((override_reason or "").split()) or None
     if not consented:
         if override_reason is None:
@@ -549,7 +549,8 @@ def case_query(conn, flt: CaseFilter, rowids: list[int] | None = None) -> tuple[
     """(source with index hint, WHERE, args) of a work list (the search term aside). With
     ``rowids`` the list is limited to them and the planner reads those rows by rowid."""
     index, extra = _VIEW_INDEX.get(flt.view, _VIEW_INDEX["all"])
-    where, args = ["c.deleted = 0"], []
+    where = ["c.deleted = 0"]
+    args: list[object] = []
     if extra:
         where.append(extra)
     if flt.view == "mine":
@@ -832,13 +833,13 @@ def find_or_create_employer(session: Session, name: str, **values) -> dict:
                                (key,)).fetchone()
     repo = EmployerRepository(session)
     if row:
-        return repo.get(row[0])
+        return repo.require(row[0])
     return repo.create({"name": name, **values})
 
 
 def money_text(minor: int | None, currency: str | None, language: str | None = None) -> str:
     amount = dom.from_minor(minor, currency)
-    if amount is None:
+    if amount is None or currency is None:  # no amount without a currency
         return ""
     return format_money(amount, currency, language)
 

@@ -57,8 +57,7 @@ def search_text(case: dict, person: dict | None = None, employer_name: str | Non
     document = names.document_key(person.get("document_number")).lower()
     if document:
         tokens.append(document)
-    seen: set[str] = set()
-    return " ".join(t for t in tokens if not (t in seen or seen.add(t)))
+    return " ".join(dict.fromkeys(tokens))  # each token once, in first-seen order
 
 
 def fts_query(term: str) -> str | None:

@@ -143,7 +143,7 @@ def link_case(session: Session, inspection_id: str, case_id: str) -> dict:
             "SELECT id FROM inspection_case WHERE inspection_id=? AND case_id=? AND deleted=0",
             (inspection_id, case_id)).fetchone()
         if existing:
-            return InspectionCaseRepository(session).get(existing[0])
+            return InspectionCaseRepository(session).require(existing[0])
         inspection = InspectionRepository(session).require(inspection_id)
         cases = CaseRepository(session)
         case = cases.require(case_id)

@@ -453,7 +453,7 @@ def outstanding(conn, as_of: date, office_id: str | None = None) -> dict[str, in
 def par(conn, as_of: date, office_id: str | None = None, days: int = 30) -> dict[str, Decimal]:
     """currency -> portfolio at risk (PAR``days``) as a fraction on ``as_of``."""
     p = portfolio(conn, as_of, office_id)
-    return {c: f.par(days) for c, f in p.by_currency.items() if f.par(days) is not None}
+    return {c: ratio for c, f in p.by_currency.items() if (ratio := f.par(days)) is not None}
 
 
 def par30(conn, as_of: date, office_id: str | None = None) -> dict[str, Decimal]:

@@ -134,6 +134,14 @@ def _loan(session: Session, loan_id: str) -> dict:
         raise L.LoanError(_(LOAN_NOT_FOUND)) from None
 
 
+def _schedule(session: Session, loan_id: str) -> dict:
+    """The current schedule of a disbursed loan (disbursing writes the first one)."""
+    schedule = current_schedule(session.conn, loan_id)
+    if schedule is None:
+        raise LookupError(f"loan {loan_id} has no schedule")
+    return schedule
+
+
 def _check_checker(session: Session, loan: dict, maker: str | None, what: str) -> None:
     actor = session.actor
     session.require(APPROVE_ACTION, "loan", loan)
@@ -237,7 +245,7 @@ def reschedule(session: Session, loan_id: str, on: date, *, term: int, annual_ra
     on = as_date(on)
     if loan["status"] != "disbursed":
         raise L.LoanError(_("Only an active loan can be rescheduled."))
-    current = current_schedule(session.conn, loan_id)
+    current = _schedule(session, loan_id)
     if on < as_date(current["effective_from"]):
         raise L.LoanError(_("A new schedule cannot start before the current one."))
     last_payment = session.conn.execute(
@@ -256,7 +264,7 @@ def reschedule(session: Session, loan_id: str, on: date, *, term: int, annual_ra
         _write_schedule(session, loan, current["version"] + 1, on,
                         state.outstanding_principal, state.paid_principal,
                         state.paid_interest, reason, src, extra_interest=state.interest_due)
-    return current_schedule(session.conn, loan_id)
+    return _schedule(session, loan_id)
 
 
 # -- repayments --
@@ -282,7 +290,7 @@ def repay(session: Session, loan_id: str, amount, on: date, *, currency: str | N
         raise L.LoanError(_("The repayment date {date} is before the loan was disbursed on "
                             "{disbursed}.").format(date=on.isoformat(),
                                                    disbursed=loan["disbursed_on"]))
-    current = current_schedule(session.conn, loan_id)
+    current = _schedule(session, loan_id)
     if on < as_date(current["effective_from"]):
         raise L.LoanError(_("The repayment date {date} is before the current schedule "
                             "started on {start}.").format(date=on.isoformat(),
@@ -350,7 +358,7 @@ def reverse(session: Session, entry_id: str, on: date | None = None, note: str |
                                     "than nothing. Reverse the later disbursements first."))
         if original["loan_id"]:
             loans = LoanRepository(session)
-            loan = loans.get(original["loan_id"])
+            loan = loans.require(original["loan_id"])
             if original["kind"] == "disbursement":
                 loans.update(loan["id"], {"status": "approved", "disbursed_on": None})
             elif original["kind"] in ("repayment", "write_off") and \

@@ -164,7 +164,8 @@ def _candidate_rows(conn, probe: _Probe) -> dict[str, dict]:
                 conn, " AND ".join(_quote(t) for t in given) + f" AND {_quote(family[0][:3])}*"))
     elif family or given:
         rowids.update(_fts_rowids(conn, " AND ".join(_quote(t) for t in family + given)))
-    where, args = [], []
+    where: list[str] = []
+    args: list[object] = []
     if rowids:
         where.append(f"rowid IN ({','.join('?' * len(rowids))})")
         args.extend(rowids)

@@ -25,8 +25,8 @@ from desktop_app.domain import names
 from desktop_app.domain.ids import new_id
 from desktop_app.domain.people import (
     MIGRATION_STATUSES,
+    as_date,
     birth_date_from_age,
-    parse_date,
     validate_person,
 )
 from desktop_app.i18n import LANGUAGES, N_, Domain
@@ -343,7 +343,7 @@ class RowParser:
                     values[name] = _cell_text(cell)
                 elif text:
                     try:
-                        values[name] = parse_date(text).isoformat()
+                        values[name] = as_date(text).isoformat()
                     except ValueError:
                         fail(name, _("row {row}: {field} {value} is not a date").format(
                             row=number, field=label(name), value=text))
@@ -405,13 +405,15 @@ class RowParser:
 
     def _places(self, number: int, values: dict, errors: list[RowError]) -> None:
         """Codes for country/region/district/jamoat; fill the levels above from below."""
-        found: dict[str, str | None] = {}
+        found: dict[str, str] = {}
         raw_text = {kind: values.get(kind) for kind in PLACE_KINDS}
         for kind in PLACE_KINDS:
             text = values.get(kind)
             if not text:
                 continue
-            code = self.places.find(kind, text, parent=found.get(_PARENT_KIND.get(kind)))
+            parent_kind = _PARENT_KIND.get(kind)
+            code = self.places.find(kind, text,
+                                    parent=found.get(parent_kind) if parent_kind else None)
             if code is None:
                 errors.append(RowError(number, kind, _(
                     "row {row}: {field} {value} is not in the list of places").format(

@@ -374,6 +374,8 @@ DEMO_USERS = (
 def finish_demo_encryption(session: Session, path) -> Session:
     """Key file, demo users for every role (documented passwords), demo auto-login."""
     db_key = known_key(path)
+    if db_key is None:
+        raise RuntimeError(f"{path} is not unlocked in this process")
     kf, _recovery = keys.KeyFile.create(path, db_key)
     admin_id = session.actor.user_id
     repo = UserRepository(session)

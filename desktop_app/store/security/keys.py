@@ -26,6 +26,7 @@ made with.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import secrets
@@ -141,7 +142,7 @@ def parse_recovery_key(text: str) -> bytes:
     cleaned = cleaned.replace("0", "O").replace("1", "I").replace("8", "B")
     try:
         raw = base64.b32decode(cleaned)
-    except (ValueError, base64.binascii.Error):
+    except (ValueError, binascii.Error):
         raw = b""
     if len(raw) != RECOVERY_BYTES:
         raise WrongPassword(_("This is not a recovery key: it has 8 groups of 4 letters and "
@@ -153,9 +154,9 @@ def parse_recovery_key(text: str) -> bytes:
 @dataclass
 class UnlockResult:
     key: bytes
-    user_id: str | None
-    username: str | None
-    verifier: str | None
+    user_id: str
+    username: str
+    verifier: str
     # wrong attempts since the last successful login: [(username, at ISO), ...]
     failures: list
 

@@ -66,6 +66,7 @@ def person_data(session: Session, person_id: str) -> dict:
     ids = identity_ids(conn, person_id)
     marks = ",".join("?" * len(ids))
     hidden = {"name_key", "phone_key", "document_key", "hlc"}
+    records: dict[str, list[dict]] = {}
     data = {
         "format": "hamroh-person-export",
         "version": 1,
@@ -74,7 +75,7 @@ def person_data(session: Session, person_id: str) -> dict:
         "person_id": person_id,
         "people": [{k: v for k, v in r.items() if k not in hidden}
                    for r in _rows(conn, f"SELECT * FROM person WHERE id IN ({marks})", ids)],
-        "records": {},
+        "records": records,
         "erasures": _rows(conn, f"SELECT person_id, erased_on, reason, fields FROM "
                                 f"person_erasure WHERE person_id IN ({marks}) AND deleted=0",
                           ids),
@@ -85,7 +86,7 @@ def person_data(session: Session, person_id: str) -> dict:
             if "deleted" in [r[1] for r in conn.execute(f"PRAGMA table_info({table})")] \
             else _rows(conn, f"SELECT * FROM {table} WHERE person_id IN ({marks})", ids)
         if rows:
-            data["records"][table] = [{k: v for k, v in r.items() if k != "hlc"} for r in rows]
+            records[table] = [{k: v for k, v in r.items() if k != "hlc"} for r in rows]
     return data
 
 
@@ -154,6 +155,7 @@ def erase_person(session: Session, person_id: str, reason: str) -> dict:
             for (record_id,) in conn.execute(
                     f"SELECT id FROM {table} WHERE person_id IN ({marks})", ids).fetchall():
                 row = repo.get(record_id, include_deleted=True)
+                assert row is not None  # its id was just selected
                 changes = {f: None for f in fields if row.get(f) not in (None, "")}
                 if changes:
                     repo._write_local(record_id, row, {**changes, "updated_at": utc_now(),

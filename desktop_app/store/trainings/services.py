@@ -48,6 +48,7 @@ def save_course(session, code: str, labels: dict[str, str], *, topic: str | None
         parsed = None
     if errors:
         raise ValidationError(errors)
+    assert parsed is not None  # a rule that did not parse is in errors
     attributes = {"topic": topic, "provider_type": provider_type,
                   "default_sessions": default_sessions, "default_minutes": default_minutes,
                   "completion": parsed.to_attributes()}
