@@ -66,6 +66,7 @@ def run(ctx) -> list[Result]:
     from desktop_app.reports.fonts import register_fonts
     from desktop_app.store.trainings import queries as tq
     from desktop_app.store.trainings import repositories as tr
+    from desktop_app.ui.context import AppContext
     from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView
 
     session, event_id = _build(ctx.workdir / "trainings.db")
@@ -73,7 +74,8 @@ def run(ctx) -> list[Result]:
     results = []
 
     # ---- open the grid ----------------------------------------------------------------
-    model = AttendanceModel(session)
+    # no worker: saves run in place, so each toggle is timed to its commit
+    model = AttendanceModel(AppContext(session, ctx.workdir / "trainings.db"))
     view = AttendanceView(model)
     view.resize(1200, 700)
 
