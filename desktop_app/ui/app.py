@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app import demo, i18n, logs, paths, preferences
+from desktop_app import i18n, logs, paths, preferences
 from desktop_app.i18n import Domain
 from desktop_app.i18n.qt import install_translator
 from desktop_app.store import db as dbmod
@@ -61,6 +61,7 @@ def build_context(path: Path, session: Session | None = None, key: bytes | None 
 def _ensure_demo(path: Path) -> None:
     if path.exists() and path.stat().st_size > 0:
         return
+    from desktop_app import demo  # deferred: the generators load only to create the demo
     ensure = getattr(demo, "ensure_demo_database", None)
     if ensure is not None:
         ensure(path)
