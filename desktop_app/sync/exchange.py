@@ -20,6 +20,7 @@ from desktop_app.i18n import Domain
 from desktop_app.store import migrations
 from desktop_app.store.access import default_actor
 from desktop_app.store.audit import utc_now
+from desktop_app.store.db import row_dict
 from desktop_app.store.session import Session, get_meta
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import bundle as fmt
@@ -457,7 +458,7 @@ def history(conn, limit: int = 200) -> list[dict]:
         " ORDER BY l.seq DESC LIMIT ?", (limit,))
     cols = ("at", "direction", "bundle_id", "peer", "file_name", "changes", "new", "updated",
             "unchanged", "conflicts", "duplicates", "result")
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]
 
 
 def peers(conn) -> list[dict]:

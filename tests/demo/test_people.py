@@ -9,6 +9,7 @@ from desktop_app.domain import names
 from desktop_app.domain.people import validate_episode, validate_person
 from desktop_app.store.access import open_database
 from desktop_app.store.audit import verify_chain
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.duplicates import find_duplicate_pairs
 from desktop_app.store.people.repositories import search_people
 
@@ -31,7 +32,7 @@ def demo_db(tmp_path_factory):
 def _people(conn):
     cur = conn.execute("SELECT * FROM person")
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]
 
 
 def test_requested_number_of_valid_people(demo_db):

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from desktop_app.domain import names
 from desktop_app.domain.people import parse_date, split_phones
 from desktop_app.i18n import Domain
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.identity import LIVING_PERSON
 
 DOMAIN = Domain("people")
@@ -185,7 +186,7 @@ def _candidate_rows(conn, probe: _Probe) -> dict[str, dict]:
             f"SELECT {cols} FROM person WHERE {clause} AND {LIVING_PERSON}"
             f" LIMIT {_PER_QUERY * 4}", clause_args)
         for row in cur:
-            record = dict(zip(_PERSON_COLUMNS, row))
+            record = row_dict(_PERSON_COLUMNS, row)
             found[record["id"]] = record
     return found
 
@@ -362,7 +363,7 @@ def find_duplicate_pairs(conn, person_ids, limit_per_person: int = 3,
             f"SELECT {cols} FROM person WHERE id IN ({','.join('?' * len(chunk))})"
             f" AND {LIVING_PERSON}", chunk).fetchall()
         for row in rows:
-            record = dict(zip(_PERSON_COLUMNS, row))
+            record = row_dict(_PERSON_COLUMNS, row)
             for candidate in find_duplicates(conn, record, exclude_ids=(record["id"],),
                                              limit=limit_per_person, min_score=min_score):
                 a, b = sorted((record["id"], candidate.person["id"]))

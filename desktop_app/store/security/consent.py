@@ -7,6 +7,7 @@ from datetime import date
 
 from desktop_app.domain.people import parse_date
 from desktop_app.i18n import Domain
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.repository import Repository, ValidationError
 
@@ -64,7 +65,7 @@ class ConsentRepository(Repository):
             f"SELECT * FROM consent WHERE person_id IN ({marks}) AND deleted=0 "
             "ORDER BY consent_date DESC, created_at DESC", person_ids)
         cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur]
+        return [row_dict(cols, r) for r in cur]
 
     def withdraw(self, consent_id: str, on: date | None = None) -> dict:
         return self.update(consent_id, {"withdrawn_date": (on or date.today()).isoformat()})
@@ -127,4 +128,4 @@ def expired_consents(conn, on: date | None = None, office_id: str | None = None,
         + office_clause + " ORDER BY c.expiry_date, p.family_name LIMIT ?", params)
     cols = ("id", "person_id", "scope", "consent_date", "expiry_date", "taken_by",
             "family_name", "given_name", "patronymic", "phones", "office_id")
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]

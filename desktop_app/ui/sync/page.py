@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import N_, Domain
+from desktop_app.store.db import row_dict
 from desktop_app.store.people import merge as people_merge
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import NotFound, ValidationError
@@ -348,7 +349,7 @@ class SyncPage(QWidget):
             "SELECT id, person_a, person_b, score, reason, found_at, status FROM sync_duplicate"
             " WHERE status='merged' ORDER BY decided_at DESC LIMIT 100")
         cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur]
+        return [row_dict(cols, r) for r in cur]
 
     def _who(self, user_id) -> str:
         if not user_id:
