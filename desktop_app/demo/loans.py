@@ -84,7 +84,8 @@ def generate(session, args, rng, progress) -> None:
     borrowers = _borrowers(session, rng, count)
     products = {code: product_terms(conn, code) for (code,) in conn.execute(
         "SELECT code FROM reference_item WHERE kind='loan_product' AND deleted=0 ORDER BY code")}
-    product_weights = [(c, w) for c, w in zip(sorted(products), (3, 2, 1, 1, 1, 1, 1))]
+    # products past the seventh get no loans; an office with fewer uses the first weights
+    product_weights = list(zip(sorted(products), (3, 2, 1, 1, 1, 1, 1), strict=False))
     office_id = session.office_id
     fund = S.FundRepository(session).create({
         "name": "Фонди гардони МЗҶ (TJS)", "currency": "TJS",

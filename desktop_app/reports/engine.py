@@ -338,7 +338,7 @@ def _accumulate(m: _Member, grouped, k: int) -> list[dict]:
                 continue
             a, b = {int(days): n}, n
         buckets = [TOTAL] + [row[c] for c in m.dim_cols]
-        for acc, bucket in zip(accs, buckets):
+        for acc, bucket in zip(accs, buckets, strict=True):
             slot = acc.get((bucket, currency))
             if slot is None:
                 acc[(bucket, currency)] = [dict(a) if kind == "median" else a, b]
@@ -460,7 +460,7 @@ def compute_family(conn, q: Query, plans: list[tuple[Indicator, list[str]]],
         if not totals:
             totals = _empty_total(m.indicator, labels)
         tables = [Table(d, _rows(m.indicator, _finish(kind, acc), d, labels))
-                  for d, acc in zip(m.dims, accs[1:])]
+                  for d, acc in zip(m.dims, accs[1:], strict=True)]
         results.append(IndicatorResult(m.indicator, True, totals, tables))
     return results
 
@@ -502,7 +502,7 @@ def compute_all(conn, q: Query, plans: list[tuple[Indicator, list[str]]],
             if n in sources:
                 family = families[sources[n].from_where]
                 for i, result in zip(family, compute_family(
-                        conn, q, [plans[i] for i in family], labels, gil_free)):
+                        conn, q, [plans[i] for i in family], labels, gil_free), strict=True):
                     done[i] = result
             else:
                 done[n] = compute(conn, q, indicator, dims, labels)

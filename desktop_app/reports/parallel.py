@@ -90,9 +90,9 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
     if "error" in box:
         raise box["error"]
     results: list[IndicatorResult | None] = [None] * total
-    for n, result in zip(side, box["results"]):
+    for n, result in zip(side, box["results"], strict=True):
         results[n] = result
-    for n, result in zip(rest, here):
+    for n, result in zip(rest, here, strict=True):
         results[n] = result
     if progress:
         progress(total, total)

@@ -352,7 +352,7 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                                         c.get("a"), c.get("b"), c.get("o"),
                                         c.pop(fmt.RAW_FIELDS, None)) for c in batch]
                 results = apply_remote_batch(session, changes, repos)
-                for change, result in zip(batch, results):
+                for change, result in zip(batch, results, strict=True):
                     table = change["t"]
                     key = (table, change["r"])
                     if result.created:

@@ -283,7 +283,7 @@ class SyncPage(QWidget):
         self.take_button.setText(_("Take the other value"))
         self.duplicates.setHorizontalHeaderLabels([_("Person"), _("Probably the same as"),
                                                    _("Status")])
-        for label, (_key, text) in zip(self.side_labels, PERSON_ROWS):
+        for label, (_key, text) in zip(self.side_labels, PERSON_ROWS, strict=True):
             label.setText(_(text))
         self.keep_left.setText(_("Merge, keep the left record"))
         self.keep_right.setText(_("Merge, keep the right record"))
@@ -576,7 +576,7 @@ class SyncPage(QWidget):
                 row = self.ctx.conn.execute("SELECT code FROM office WHERE id=?",
                                             (record.get("office_id"),)).fetchone()
                 office = row[0] if row else ""
-            for label, (key, _text) in zip(values, PERSON_ROWS):
+            for label, (key, _text) in zip(values, PERSON_ROWS, strict=True):
                 value = office if key == "office" else (record or {}).get(key)
                 label.setText("" if value is None else str(value))
 
