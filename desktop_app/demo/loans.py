@@ -221,7 +221,7 @@ def generate(session, args, rng, progress) -> None:
     # capital: an opening amount, then top-ups so that the fund never goes negative
     events.sort(key=lambda e: (e[0], e[1]))
     balance = 0
-    opening = max(2_500_000, sum(l["amount"] for l in loans[:40]))
+    opening = max(2_500_000, sum(loan["amount"] for loan in loans[:40]))
     entries.append({"fund_id": fund["id"], "kind": "capital",
                     "value_date": (start - timedelta(days=1)).isoformat(), "currency": "TJS",
                     "cash": opening, "office_id": office_id, "note": "Начальный капитал (ПРООН)"})

@@ -94,7 +94,7 @@ def test_migration_episodes_are_consistent_and_weighted(demo_db):
                             " FROM migration_episode").fetchall()
     assert len(episodes) > 600
     per_person = {}
-    for person_id, country, city, sector, departure, returned, channel in episodes:
+    for person_id, country, city, _sector, departure, returned, _channel in episodes:
         assert person_id in statuses
         assert statuses[person_id] in ("abroad", "returned", "stranded")
         errors = validate_episode({"person_id": person_id, "departure_date": departure,
@@ -231,7 +231,7 @@ def test_people_generated_on_a_leap_day(session):
                             session.office_id, today=date(2028, 2, 29))
     made = [factory.person() for _ in range(300)]
     assert sum(len(episodes) for _values, episodes in made) > 50
-    for values, episodes in made:
+    for _values, episodes in made:
         for episode in episodes:
             assert episode["departure_date"] <= "2028-02-29"
 

@@ -91,7 +91,7 @@ def lowest_balance_from(conn, fund_id: str, value_date: str) -> int:
     """The lowest balance the fund has on any day from ``value_date`` on."""
     balance = fund_balance(conn, fund_id, date.fromisoformat(value_date))
     lowest = balance
-    for (day, cash) in conn.execute(
+    for (_day, cash) in conn.execute(
             "SELECT value_date, SUM(cash) FROM fund_entry WHERE fund_id=? AND deleted=0 "
             "AND value_date>? GROUP BY value_date ORDER BY value_date", (fund_id, value_date)):
         balance += cash
