@@ -195,7 +195,8 @@ def generate(session, args, rng, progress) -> None:
                 row = dict(id=case_id, number=number, person_id=person_id,
                            caller_name=None if linked else rng.choice(CALLER_NAMES),
                            caller_phone=None if linked or rng.random() < 0.5 else
-                           f"+992 9{rng.randint(0, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+                           f"+992 9{rng.randint(0, 9)} {rng.randint(100, 999)} "
+                           f"{rng.randint(1000, 9999)}",
                            channel=channel, category=category,
                            subcategory=rng.choice(subcats[category]) if category in subcats
                            and rng.random() < 0.6 else None,
@@ -230,7 +231,8 @@ def generate(session, args, rng, progress) -> None:
                     refs.append(dict(case_id=case_id, target=target, referred_on=rday.isoformat(),
                                      status=answer_status, answered_on=answered and
                                      answered.isoformat(),
-                                     answer=None if answered is None else "Ответ получен письменно.",
+                                     answer=(None if answered is None
+                                             else "Ответ получен письменно."),
                                      consent_override=0, office_id=office))
                     evs.append(("referral", rday, None, None, target))
                     if status == "referred" or rng.random() < 0.5:

@@ -70,7 +70,8 @@ def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "
                                     ref("country", case.get("country"))]))
     employer = ""
     if case.get("employer_id"):
-        row = conn.execute("SELECT name FROM employer WHERE id=?", (case["employer_id"],)).fetchone()
+        row = conn.execute("SELECT name FROM employer WHERE id=?",
+                           (case["employer_id"],)).fetchone()
         employer = row[0] if row else ""
     rows += [
         (L("channel"), ref("case_channel", case["channel"])),
@@ -109,7 +110,8 @@ def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "
         frows = [(p(L("due"), cell_bold), p(L("entry"), cell_bold), p(L("done"), cell_bold))]
         for f in fups:
             frows.append((p(format_date(f["due_on"], language)),
-                          p(f["action"] + (f" — {f['result']}" if f.get("result") and show else "")),
+                          p(f["action"]
+                            + (f" — {f['result']}" if f.get("result") and show else "")),
                           p(format_date(f["done_on"], language) if f.get("done_on")
                             else L("not_done"))))
         story.append(_table(frows, [30 * mm, 105 * mm, 35 * mm]))

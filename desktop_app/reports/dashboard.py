@@ -56,8 +56,9 @@ class DashboardData:
     months: list[str] = field(default_factory=list)                 # "2026-07" ...
     cases_by_category: dict[str, list[int]] = field(default_factory=dict)  # label -> per month
     trainees_by_sex: dict[str, int] = field(default_factory=dict)   # label -> count
-    loans_outstanding: dict[str, list[Decimal]] = field(default_factory=dict)  # currency -> per month
-    par30: dict[str, list[Decimal | None]] = field(default_factory=dict)       # currency -> % per month
+    # currency -> per month
+    loans_outstanding: dict[str, list[Decimal]] = field(default_factory=dict)
+    par30: dict[str, list[Decimal | None]] = field(default_factory=dict)  # currency -> % per month
     overdue_followups: list[dict] = field(default_factory=list)
     office_sync: list[OfficeSync] = field(default_factory=list)
     duplicates_unresolved: int = 0

@@ -118,6 +118,7 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     path = Path(path)
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=14 * mm, bottomMargin=14 * mm,
-                            title=f"{t['title']} {loan['number']}", author=office[0] if office else "")
+                            title=f"{t['title']} {loan['number']}",
+                            author=office[0] if office else "")
     doc.build(story)
     return path

@@ -344,7 +344,8 @@ def read_header(path) -> Header:
     with fh:
         if size == 0:
             raise BundleError("empty", _("The file {name} is empty: it is not a bundle. "
-                                         "Copy the bundle again from the sender.").format(name=name))
+                                         "Copy the bundle again from the sender.").format(
+                                             name=name))
         start = fh.read(PREAMBLE.size)
         if len(start) < len(MAGIC) or start[:len(MAGIC)] != MAGIC:
             raise BundleError("not_bundle", _(

@@ -499,7 +499,8 @@ def followups(conn, case_id: str) -> list[dict]:
 
 def referrals(conn, case_id: str) -> list[dict]:
     return _rows(conn.execute(
-        "SELECT * FROM case_referral WHERE case_id=? AND deleted=0 ORDER BY referred_on, created_at",
+        "SELECT * FROM case_referral WHERE case_id=? AND deleted=0"
+        " ORDER BY referred_on, created_at",
         (case_id,)))
 
 
@@ -787,7 +788,8 @@ def find_employers(conn, term: str = "", limit: int = 200) -> list[dict]:
     sql = f"""
         SELECT e.id, e.name, e.city, e.country, e.sector, e.high_risk,
           (SELECT COUNT(*) FROM hotline_case c WHERE c.employer_id=e.id AND c.deleted=0) AS cases,
-          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0) AS inspections,
+          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0)
+            AS inspections,
           (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0
              AND EXISTS (SELECT 1 FROM inspection_violation v WHERE v.inspection_id=i.id
                          AND v.deleted=0)) AS inspections_with_violations,
@@ -814,7 +816,8 @@ def find_employers_by_id(conn, employer_id: str) -> list[dict]:
     sql = """
         SELECT e.*,
           (SELECT COUNT(*) FROM hotline_case c WHERE c.employer_id=e.id AND c.deleted=0) AS cases,
-          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0) AS inspections,
+          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0)
+            AS inspections,
           (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0
              AND EXISTS (SELECT 1 FROM inspection_violation v WHERE v.inspection_id=i.id
                          AND v.deleted=0)) AS inspections_with_violations,

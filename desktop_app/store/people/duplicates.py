@@ -310,7 +310,8 @@ def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
                         == f"{other_family} {other_given}".casefold())
         if written_same:
             reasons.append(_("same name"))
-        elif same_keys and _script(probe.family + probe.given) != _script(other_family + other_given):
+        elif same_keys and (_script(probe.family + probe.given)
+                            != _script(other_family + other_given)):
             reasons.append(_("same name in another script"))
         elif same_keys:
             reasons.append(_("same name, spelled differently"))

@@ -232,7 +232,8 @@ class CaseDetailDialog(QDialog):
                                    _("Outcome"))):
             self.tabs.setTabText(n, title)
         self.timeline.setHorizontalHeaderLabels([_("Date"), _("Event"), _("Details")])
-        self.followups.setHorizontalHeaderLabels([_("Due"), _("To do"), _("Done"), _("Follow-up result")])
+        self.followups.setHorizontalHeaderLabels(
+            [_("Due"), _("To do"), _("Done"), _("Follow-up result")])
         self.referrals.setHorizontalHeaderLabels([_("Sent"), _("Referred to"), _("State"),
                                                   _("Answer"), _("Consent")])
         self.fu_action.setPlaceholderText(_("What is to be done"))
@@ -287,7 +288,8 @@ class CaseDetailDialog(QDialog):
                  _("Risk: {level}").format(level=ref("risk_level", case["risk_level"])),
                  _("Opened {date}").format(date=format_date(case["opened_on"], lang))]
         if case.get("assigned_to"):
-            parts.append(_("Assigned to {name}").format(name=sc.user_name(conn, case["assigned_to"])))
+            parts.append(_("Assigned to {name}").format(
+                name=sc.user_name(conn, case["assigned_to"])))
         if case["sensitive"]:
             parts.append(_("Sensitive"))
         if case.get("caller_phone"):
@@ -492,7 +494,8 @@ class CaseDetailDialog(QDialog):
         self._write(lambda session: sc.record_outcome(session, case_id, **values),
                     refused, self.out_errors.clear)
 
-    def export_pdf(self, path: str | None = None, include_sensitive: bool | None = None) -> str | None:
+    def export_pdf(self, path: str | None = None,
+                   include_sensitive: bool | None = None) -> str | None:
         from desktop_app.reports.case_file import write_case_pdf  # deferred: ReportLab
         case = self.case()
         if path is None:

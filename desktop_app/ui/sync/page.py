@@ -303,7 +303,8 @@ class SyncPage(QWidget):
         conn = self.ctx.conn
         identity = keys.load_identity(conn, create=False)
         self.office_value.setText(identity.office_code if identity else "")
-        self.fp_value.setText(identity.fingerprint if identity else _("(made with the first bundle)"))
+        self.fp_value.setText(identity.fingerprint if identity
+                              else _("(made with the first bundle)"))
         self.pp_state.setText(_("set") if keys.has_passphrase(conn) else _("not set"))
         coordinator = exchange.is_coordinator(conn)
         current = self.office_box.currentData()

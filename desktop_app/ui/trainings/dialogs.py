@@ -284,7 +284,8 @@ class OverrideDialog(QDialog):
         self.choice.addItem("", None)
         for code in OVERRIDES:
             self.choice.addItem("", code)
-        self.choice.setCurrentIndex(max(0, self.choice.findData(participant.get("completion_override"))))
+        self.choice.setCurrentIndex(
+            max(0, self.choice.findData(participant.get("completion_override"))))
         self.reason = QLineEdit(participant.get("override_reason") or "")
         self.error = _error_label()
         self.name = QLabel(full_name(participant))
@@ -438,7 +439,8 @@ class CoursesDialog(QDialog):
         attrs = item.attributes
         rule = attrs.get("completion", {})
         self.sessions.setText(str(attrs.get("default_sessions") or ""))
-        self.hours.setText(hours_text(attrs["default_minutes"]) if attrs.get("default_minutes") else "")
+        self.hours.setText(hours_text(attrs["default_minutes"]) if attrs.get("default_minutes")
+                           else "")
         self.min_share.setText(str(rule.get("min_share_sessions") or ""))
         self.min_hours.setText(str(rule.get("min_hours") or ""))
 
