@@ -83,6 +83,22 @@ def generate(session, args, rng: random.Random, progress) -> int:
     return total
 
 
+def _pick_participants(rng, pool, women: float, size: int) -> list[str]:
+    """Up to ``size`` different people, each a woman with probability ``women``."""
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for _i in range(size * 2):
+        sex = "female" if rng.random() < women else "male"
+        group = pool[sex] or pool["female"] or pool["male"]
+        pid = rng.choice(group)
+        if pid not in seen:
+            seen.add(pid)
+            chosen.append(pid)
+        if len(chosen) >= size:
+            break
+    return chosen
+
+
 def _one_training(session, rng, n, courses, code, funding, district, jamoats, pool, today):
     conn = session.conn
     attrs = courses[code].attributes
@@ -110,18 +126,7 @@ def _one_training(session, rng, n, courses, code, funding, district, jamoats, po
                              "session_date": d.isoformat(), "minutes": minutes})
         tr.TrainingSessionRepository(session).create_many([dict(s) for s in sessions])
         size = rng.randint(12, 25)
-        women = WOMEN_SHARE.get(code, 0.5)
-        chosen: list[str] = []
-        seen: set[str] = set()
-        for _i in range(size * 2):
-            sex = "female" if rng.random() < women else "male"
-            group = pool[sex] or pool["female"] or pool["male"]
-            pid = rng.choice(group)
-            if pid not in seen:
-                seen.add(pid)
-                chosen.append(pid)
-            if len(chosen) >= size:
-                break
+        chosen = _pick_participants(rng, pool, WOMEN_SHARE.get(code, 0.5), size)
         participants = [{"id": new_id(), "event_id": event_id, "person_id": pid,
                          "language": rng.choices([None, "ru", "uz"], [85, 10, 5])[0]}
                         for pid in chosen]
