@@ -23,14 +23,10 @@ class ConsentRepository(Repository):
     fields = ("person_id", "consent_date", "scope", "taken_by", "expiry_date",
               "withdrawn_date", "method", "notes")
 
-    def validate(self, values, existing):
-        errors = {}
-        if not values.get("person_id"):
-            errors["person_id"] = _("A consent belongs to a person.")
-        if values.get("scope") not in SCOPES:
-            errors["scope"] = _("Choose what the person agreed to from the list.")
-        if values.get("method") not in (None, "", *METHODS):
-            errors["method"] = _("Choose how the consent was given from the list.")
+    @staticmethod
+    def _parse_dates(values: dict, errors: dict) -> dict[str, date]:
+        """Store the three dates as ISO text (or None), note the ones not understood in
+        ``errors``, and return the parsed ones."""
         dates = {}
         for name in ("consent_date", "expiry_date", "withdrawn_date"):
             raw = values.get(name)
@@ -48,6 +44,17 @@ class ConsentRepository(Repository):
             else:
                 values[name] = parsed.isoformat()
                 dates[name] = parsed
+        return dates
+
+    def validate(self, values, existing):
+        errors = {}
+        if not values.get("person_id"):
+            errors["person_id"] = _("A consent belongs to a person.")
+        if values.get("scope") not in SCOPES:
+            errors["scope"] = _("Choose what the person agreed to from the list.")
+        if values.get("method") not in (None, "", *METHODS):
+            errors["method"] = _("Choose how the consent was given from the list.")
+        dates = self._parse_dates(values, errors)
         if not values.get("consent_date") and "consent_date" not in errors:
             errors["consent_date"] = _("Enter the date the consent was given.")
         if "consent_date" in dates and dates["consent_date"] > date.today():
