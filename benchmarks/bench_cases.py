@@ -72,10 +72,75 @@ def open_current(path):
     return open_database(path, migrate=False)
 
 
+def _followup_results(conn) -> list[Result]:
+    from desktop_app.store.cases import repositories as sc
+
+    results = []
+
+    def overdue():
+        due = sc.list_followups_due(conn)
+        return sc.fetch_followup_rows(conn, due.rowids[:PAGE])
+
+    def bare_overdue():
+        rowids = [r[0] for r in conn.execute(
+            "SELECT rowid FROM case_followup INDEXED BY case_followup_open WHERE done_on IS "
+            "NULL AND deleted=0 AND due_on <= date('now') ORDER BY due_on")]
+        marks = ",".join("?" * len(rowids[:PAGE]))
+        return conn.execute(f"SELECT * FROM case_followup WHERE rowid IN ({marks})",
+                            rowids[:PAGE]).fetchall()
+    due_count = len(sc.list_followups_due(conn).rowids)
+    results.append(Result(f"follow-ups due and overdue ({due_count}), first rows",
+                          _best_ms(overdue), "ms", "bare follow-up query + rows",
+                          _best_ms(bare_overdue), "< 300 ms"))
+    return results
+
+
+def _search_results(conn, session, page_of) -> list[Result]:
+    from desktop_app.store.cases import repositories as sc
+    from desktop_app.store.cases import search as cases_search
+
+    results = []
+    rng = random.Random(5)
+    people = conn.execute("SELECT p.family_name FROM hotline_case c JOIN person p "
+                          "ON p.id=c.person_id ORDER BY c.rowid LIMIT 2000").fetchall()
+    terms = [rng.choice(people)[0] for _ in range(12)] if people else []
+    callers = conn.execute("SELECT caller_name FROM hotline_case WHERE caller_name IS NOT NULL "
+                           "LIMIT 500").fetchall()
+    terms += [rng.choice(callers)[0] for _ in range(6)] if callers else []
+    numbers = conn.execute("SELECT number FROM hotline_case ORDER BY rowid LIMIT 1000").fetchall()
+    terms += [rng.choice(numbers)[0] for _ in range(4)] if numbers else []
+    if terms:
+        for view, label in (("all", "all cases"), ("open", "open cases")):
+            flt = sc.CaseFilter(view=view)
+
+            def search(term, view=view):
+                ids = sc.list_cases(conn, sc.CaseFilter(view=view, search=term)).rowids
+                return sc.fetch_case_rows(session, ids[:PAGE])
+
+            def bare_search(term, flt=flt):
+                match = "{keys} : (" + cases_search.fts_query(term) + ")"
+                tags = sc._search_filters(flt)
+                if tags:
+                    match += " AND {tags} : (" + tags + ")"
+                rowids = [r[0] for r in conn.execute(
+                    "SELECT rowid FROM case_search WHERE case_search MATCH ? ORDER BY rowid "
+                    "DESC LIMIT ?", (match, cases_search.SEARCH_LIMIT))]
+                return page_of(rowids)
+            # one untimed pass of both first: in a register larger than the page cache the
+            # first side to show a term's rows would pay the disk reads for both
+            for term in terms:
+                bare_search(term)
+                search(term)
+            results.append(Result(
+                f"case search, {label}, any script (median of {len(terms)})",
+                _median_ms(search, terms), "ms", "bare FTS5 query + rows",
+                _median_ms(bare_search, terms), "< 50 ms"))
+    return results
+
+
 def run(ctx) -> list[Result]:
     from desktop_app.store.access import default_actor
     from desktop_app.store.cases import repositories as sc
-    from desktop_app.store.cases import search as cases_search
     from desktop_app.store.session import Session
 
     conn = open_current(cases_db(ctx))
@@ -142,56 +207,7 @@ def run(ctx) -> list[Result]:
         results.append(Result("my open cases, first rows", _best_ms(mine), "ms",
                               "bare indexed query + rows", _best_ms(bare_mine), "< 300 ms"))
 
-    def overdue():
-        due = sc.list_followups_due(conn)
-        return sc.fetch_followup_rows(conn, due.rowids[:PAGE])
-
-    def bare_overdue():
-        rowids = [r[0] for r in conn.execute(
-            "SELECT rowid FROM case_followup INDEXED BY case_followup_open WHERE done_on IS "
-            "NULL AND deleted=0 AND due_on <= date('now') ORDER BY due_on")]
-        marks = ",".join("?" * len(rowids[:PAGE]))
-        return conn.execute(f"SELECT * FROM case_followup WHERE rowid IN ({marks})",
-                            rowids[:PAGE]).fetchall()
-    due_count = len(sc.list_followups_due(conn).rowids)
-    results.append(Result(f"follow-ups due and overdue ({due_count}), first rows",
-                          _best_ms(overdue), "ms", "bare follow-up query + rows",
-                          _best_ms(bare_overdue), "< 300 ms"))
-
-    rng = random.Random(5)
-    people = conn.execute("SELECT p.family_name FROM hotline_case c JOIN person p "
-                          "ON p.id=c.person_id ORDER BY c.rowid LIMIT 2000").fetchall()
-    terms = [rng.choice(people)[0] for _ in range(12)] if people else []
-    callers = conn.execute("SELECT caller_name FROM hotline_case WHERE caller_name IS NOT NULL "
-                           "LIMIT 500").fetchall()
-    terms += [rng.choice(callers)[0] for _ in range(6)] if callers else []
-    numbers = conn.execute("SELECT number FROM hotline_case ORDER BY rowid LIMIT 1000").fetchall()
-    terms += [rng.choice(numbers)[0] for _ in range(4)] if numbers else []
-    if terms:
-        for view, label in (("all", "all cases"), ("open", "open cases")):
-            flt = sc.CaseFilter(view=view)
-
-            def search(term, view=view):
-                ids = sc.list_cases(conn, sc.CaseFilter(view=view, search=term)).rowids
-                return sc.fetch_case_rows(session, ids[:PAGE])
-
-            def bare_search(term, flt=flt):
-                match = "{keys} : (" + cases_search.fts_query(term) + ")"
-                tags = sc._search_filters(flt)
-                if tags:
-                    match += " AND {tags} : (" + tags + ")"
-                rowids = [r[0] for r in conn.execute(
-                    "SELECT rowid FROM case_search WHERE case_search MATCH ? ORDER BY rowid "
-                    "DESC LIMIT ?", (match, cases_search.SEARCH_LIMIT))]
-                return page_of(rowids)
-            # one untimed pass of both first: in a register larger than the page cache the
-            # first side to show a term's rows would pay the disk reads for both
-            for term in terms:
-                bare_search(term)
-                search(term)
-            results.append(Result(
-                f"case search, {label}, any script (median of {len(terms)})",
-                _median_ms(search, terms), "ms", "bare FTS5 query + rows",
-                _median_ms(bare_search, terms), "< 50 ms"))
+    results += _followup_results(conn)
+    results += _search_results(conn, session, page_of)
     conn.close()
     return results

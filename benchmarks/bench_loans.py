@@ -45,10 +45,10 @@ def run(ctx) -> list[Result]:
                     "loan_id IS NOT NULL AND value_date<=? GROUP BY loan_id")
     results = []
     for label, day in (("today", today), ("a year ago", past)):
-        base = _best(lambda: conn.execute(baseline_sql, (day.isoformat(),)).fetchall())
-        portfolio = _best(lambda: S.portfolio(conn, day))
-        par = _best(lambda: S.par30(conn, day))
-        overdue = _best(lambda: S.overdue_list(conn, day))
+        base = _best(lambda day=day: conn.execute(baseline_sql, (day.isoformat(),)).fetchall())
+        portfolio = _best(lambda day=day: S.portfolio(conn, day))
+        par = _best(lambda day=day: S.par30(conn, day))
+        overdue = _best(lambda day=day: S.overdue_list(conn, day))
         results += [
             Result(f"portfolio page figures on {label} ({loans} loans)", portfolio, "s",
                    "bare SQL outstanding per loan", base, "< 1 s"),

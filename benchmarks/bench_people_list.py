@@ -85,7 +85,7 @@ def run(ctx) -> list[Result]:
                          ("filter sex=female", q(sex="female")),
                          ("filter female+district+abroad",
                           q(sex="female", district="TJ-RASHT", status="abroad"))):
-        value = _best(lambda: people_list.list_ids(conn, query))
+        value = _best(lambda query=query: people_list.list_ids(conn, query))
         results.append(Result(f"people list ids, {label} ({total} people)", value, "ms",
                               "bare rowid scan", bare, "within 3x of the bare scan"))
 
@@ -95,8 +95,9 @@ def run(ctx) -> list[Result]:
 
     for typed, fts in (("rahmonov", '"rahmanav"*'), ("ra", '"ra"*'),
                        ("rahmonov farhod", '"rahmanav"* AND "farhad"*')):
-        value = _best(lambda: people_list.list_ids(conn, q(term=typed, sort="relevance")))
-        base = _best(lambda: bare_fts(fts))
+        value = _best(lambda typed=typed: people_list.list_ids(conn, q(term=typed,
+                                                                      sort="relevance")))
+        base = _best(lambda fts=fts: bare_fts(fts))
         results.append(Result(f"search as typed '{typed}'", value, "ms", "bare FTS match",
                               base, "under 100 ms"))
 

@@ -25,6 +25,8 @@ from types import SimpleNamespace
 from run import Result, bring_up_to_date
 from throwaway_writes import run_child
 
+from desktop_app.store.db import row_dict
+
 ORG_KEY = bytes(range(32))
 RUNS = 3
 IMPORT = r"""
@@ -122,7 +124,7 @@ def run(ctx) -> list[Result]:
             cur = office.execute(f"SELECT * FROM {table}")
             cols = [d[0] for d in cur.description]
             for row in cur:
-                out.write(json.dumps(dict(zip(cols, row)), ensure_ascii=False,
+                out.write(json.dumps(row_dict(cols, row), ensure_ascii=False,
                                      sort_keys=True) + "\n")
                 rows += 1
     plain_s = time.perf_counter() - started

@@ -124,7 +124,8 @@ def _show(args) -> int:
     if case is None:
         return _not_found(args.number)
     conn = session.conn
-    who = sc.person_name(conn, case["person_id"]) or case.get("caller_name") or _("Anonymous caller")
+    who = (sc.person_name(conn, case["person_id"]) or case.get("caller_name")
+           or _("Anonymous caller"))
     print(f"{case['number']}  {who}")
     print(f"{reference.label(conn, 'case_category', case['category'], lang)} · "
           f"{reference.label(conn, 'case_status', case['status'], lang)}")

@@ -91,10 +91,10 @@ def _schedule(args: argparse.Namespace) -> int:
         rate=rate, term=terms.term, frequency=_(L.FREQUENCIES[terms.frequency]).lower(),
         currency=currency))
     print("  ".join(h.rjust(w) if i != 1 else h.ljust(w)
-                    for i, (h, w) in enumerate(zip(headers, widths))))
+                    for i, (h, w) in enumerate(zip(headers, widths, strict=True))))
     for row in table:
         print("  ".join(c.rjust(w) if i != 1 else c.ljust(w)
-                        for i, (c, w) in enumerate(zip(row, widths))))
+                        for i, (c, w) in enumerate(zip(row, widths, strict=True))))
     return 0
 
 

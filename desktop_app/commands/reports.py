@@ -32,9 +32,10 @@ ALL_TIME = Period(date(1900, 1, 1), date(9998, 12, 31), "custom", "all")
 def _age_bands(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
+    except ValueError as exc:
         raise argparse.ArgumentTypeError(
-            _("Write age bands as increasing ages separated by commas, e.g. 15,18,30,45."))
+            _("Write age bands as increasing ages separated by commas, e.g. 15,18,30,45.")
+        ) from exc
 
 
 def register(subparsers) -> None:

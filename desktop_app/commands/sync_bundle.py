@@ -111,7 +111,7 @@ def cmd_watch(args, session) -> int:
         nonlocal failures
         for summary in result.imported:
             print_summary(summary, summary.bundle_id)
-        for name, message in result.failed:
+        for _name, message in result.failed:
             failures += 1
             print(_("Error: {message}").format(message=message), file=sys.stderr)
         for written in result.written:

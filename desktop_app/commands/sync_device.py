@@ -13,7 +13,8 @@ _ = DOMAIN.gettext
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("device", help=_("this device's sync identity and trusted devices"))
+    parser = subparsers.add_parser(
+        "device", help=_("this device's sync identity and trusted devices"))
     sub = parser.add_subparsers(dest="device_command", metavar="ACTION", required=True)
 
     show = sub.add_parser("show", help=_("show this device's id, office and key fingerprint"))

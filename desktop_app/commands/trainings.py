@@ -130,7 +130,8 @@ def cmd_totals(args: argparse.Namespace) -> int:
     print(_("Women: {count}").format(count=t.women))
     print(_("Completed: {count}").format(count=t.completed))
     for code, count in t.people_by_funding.items():
-        label = reference.label(session.conn, "funding_source", code, lang) if code else _("not given")
+        label = (reference.label(session.conn, "funding_source", code, lang) if code
+                 else _("not given"))
         print(_("People trained with {funding}: {count}").format(funding=label, count=count))
     for code, count in t.outcomes.items():
         print(f"{reference.label(session.conn, 'training_outcome', code, lang)}: {count}")

@@ -61,7 +61,8 @@ def create_demo(path: str | Path, args: argparse.Namespace,
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
         raise FileExistsError(str(path))
-    office = getattr(args, "office", None) or ("DSH" if getattr(args, "coordinator", False) else "GRM")
+    office = getattr(args, "office", None) or (
+        "DSH" if getattr(args, "coordinator", False) else "GRM")
     name, district, jamoat, office_type = OFFICE_NAMES.get(
         office, (f"{office} office", None, None, "jrc"))
     if getattr(args, "coordinator", False):

@@ -271,7 +271,8 @@ def _age(rng: random.Random) -> int:
     return rng.randint(59, 75)
 
 
-def _written(identity: Identity, rng: random.Random, style: str | None = None) -> tuple[str, str, str | None]:
+def _written(identity: Identity, rng: random.Random,
+             style: str | None = None) -> tuple[str, str, str | None]:
     """(family, given, patronymic) as one office would type them."""
     family = identity.family if identity.sex == "male" else feminine(identity.family)
     given, father = identity.given, identity.father
@@ -379,8 +380,8 @@ class PeopleFactory:
             "sex": identity.sex, "birth_date": birth.isoformat(),
             "birth_date_estimated": 1 if estimated else 0,
             "phones": identity.phone,
-            "document_number": (f"A{rng.randrange(10**7, 10**8)}" if age >= 16 and rng.random() < 0.4
-                                else None),
+            "document_number": (f"A{rng.randrange(10**7, 10**8)}"
+                                if age >= 16 and rng.random() < 0.4 else None),
             "country": country, "region": region, "district": district, "jamoat": jamoat,
             "village": None,
             "education": self.places.education.pick(rng) if age >= 16 else "primary",
@@ -451,7 +452,8 @@ def generate(session, args, rng: random.Random, progress) -> int:
     conn = session.conn
     office_district = None
     if session.office_id:
-        row = conn.execute("SELECT district FROM office WHERE id=?", (session.office_id,)).fetchone()
+        row = conn.execute("SELECT district FROM office WHERE id=?",
+                           (session.office_id,)).fetchone()
         office_district = row[0] if row else None
     factory = PeopleFactory(load_places(conn, office_district), rng, session.office_id)
     # A large database outgrows the default page cache: the name and date indexes are

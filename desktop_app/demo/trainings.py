@@ -32,8 +32,9 @@ OUTCOME_WEIGHT = {"job_home": 25, "migrated_contract": 20, "business_started": 1
                   "loan_received": 10, "none_yet": 30}
 TRAINERS = ("Гулнора Саидова", "Фарҳод Назаров", "Dilnoza Karimova", "Умед Шарипов",
             "Малика Ҳасанова", "Jamshid Yusupov")
-PROVIDERS = {"jrc": "JRC", "trade_union": "ФНПТ / FITU", "vocational_centre": "Маркази таълими касбӣ",
-             "ngo": "ҶҶ «Ҳамроҳ»", "international": "ILO / IOM", "government": "Вазорати меҳнат"}
+PROVIDERS = {"jrc": "JRC", "trade_union": "ФНПТ / FITU",
+             "vocational_centre": "Маркази таълими касбӣ", "ngo": "ҶҶ «Ҳамроҳ»",
+             "international": "ILO / IOM", "government": "Вазорати меҳнат"}
 OVERRIDE_REASONS = ("Attended the make-up sessions", "Left for Russia before the last week",
                     "Passed the final test", "Was ill; the trainer confirmed the work")
 
@@ -75,11 +76,27 @@ def generate(session, args, rng: random.Random, progress) -> int:
     today = date.today()
     progress("trainings", 0, total)
     for n in range(total):
-        _one_training(session, rng, n, courses, rng.choices(codes, [COURSE_WEIGHT[c] for c in codes])[0],
-                      funding, office[0], jamoats, pool, today)
+        course = rng.choices(codes, [COURSE_WEIGHT[c] for c in codes])[0]
+        _one_training(session, rng, n, courses, course, funding, office[0], jamoats, pool, today)
         if (n + 1) % 10 == 0 or n + 1 == total:
             progress("trainings", n + 1, total)
     return total
+
+
+def _pick_participants(rng, pool, women: float, size: int) -> list[str]:
+    """Up to ``size`` different people, each a woman with probability ``women``."""
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for _i in range(size * 2):
+        sex = "female" if rng.random() < women else "male"
+        group = pool[sex] or pool["female"] or pool["male"]
+        pid = rng.choice(group)
+        if pid not in seen:
+            seen.add(pid)
+            chosen.append(pid)
+        if len(chosen) >= size:
+            break
+    return chosen
 
 
 def _one_training(session, rng, n, courses, code, funding, district, jamoats, pool, today):
@@ -98,7 +115,8 @@ def _one_training(session, rng, n, courses, code, funding, district, jamoats, po
             "course_code": code, "provider_type": provider_type,
             "provider_name": PROVIDERS.get(provider_type), "trainers": rng.choice(TRAINERS),
             "funding_source": rng.choice(funding) if funding else None, "district": district,
-            "jamoat": jamoat, "place": reference.label(conn, "jamoat", jamoat, "tg") if jamoat else None,
+            "jamoat": jamoat,
+            "place": reference.label(conn, "jamoat", jamoat, "tg") if jamoat else None,
             "start_date": dates[0].isoformat(), "end_date": dates[-1].isoformat(),
             "language": language})
         event_id = event["id"]
@@ -108,18 +126,7 @@ def _one_training(session, rng, n, courses, code, funding, district, jamoats, po
                              "session_date": d.isoformat(), "minutes": minutes})
         tr.TrainingSessionRepository(session).create_many([dict(s) for s in sessions])
         size = rng.randint(12, 25)
-        women = WOMEN_SHARE.get(code, 0.5)
-        chosen: list[str] = []
-        seen: set[str] = set()
-        for _i in range(size * 2):
-            sex = "female" if rng.random() < women else "male"
-            group = pool[sex] or pool["female"] or pool["male"]
-            pid = rng.choice(group)
-            if pid not in seen:
-                seen.add(pid)
-                chosen.append(pid)
-            if len(chosen) >= size:
-                break
+        chosen = _pick_participants(rng, pool, WOMEN_SHARE.get(code, 0.5), size)
         participants = [{"id": new_id(), "event_id": event_id, "person_id": pid,
                          "language": rng.choices([None, "ru", "uz"], [85, 10, 5])[0]}
                         for pid in chosen]
@@ -143,8 +150,9 @@ def _one_training(session, rng, n, courses, code, funding, district, jamoats, po
             done = [r for r in tq.participants_of(conn, event_id) if r["completed"]]
             for r in done:
                 number = next_number(session, ts.CERTIFICATE_SEQUENCE, dates[-1].year)
+                issued = dates[-1] + timedelta(days=1)
                 repo.update(r["id"], {"certificate_number": number,
-                                      "certificate_date": (dates[-1] + timedelta(days=1)).isoformat()})
+                                      "certificate_date": issued.isoformat()})
             outcomes = []
             for r in done:
                 follow = dates[-1] + timedelta(days=rng.randint(30, 240))

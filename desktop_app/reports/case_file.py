@@ -26,137 +26,182 @@ from desktop_app.store.cases import repositories as sc
 DOMAIN = Domain("reports")
 
 
-def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "en",
-                   include_sensitive: bool = False) -> Path:
-    conn = session.conn
-    case = sc.CaseRepository(session).require(case_id)
-    tr = DOMAIN.in_language(language).gettext
+class _CaseFile:
+    """The case, the reader's language and the styles every section of the file uses."""
 
-    def L(key: str, **kw) -> str:  # noqa: N802 - a short label helper
-        text = tr(PDF_LABELS[key])
+    def __init__(self, session, case: dict, language: str, include_sensitive: bool):
+        self.conn = session.conn
+        self.case = case
+        self.language = language
+        self.include_sensitive = include_sensitive
+        self.show = include_sensitive or not case["sensitive"]
+        self.tr = DOMAIN.in_language(language).gettext
+        self.regular, bold = register_fonts()
+        self.body = ParagraphStyle("body", fontName=self.regular, fontSize=9.5, leading=12)
+        self.small = ParagraphStyle("small", parent=self.body, fontSize=8,
+                                    textColor=colors.grey)
+        self.h1 = ParagraphStyle("h1", parent=self.body, fontName=bold, fontSize=15,
+                                 leading=19, spaceAfter=4)
+        self.h2 = ParagraphStyle("h2", parent=self.body, fontName=bold, fontSize=11.5,
+                                 leading=15, spaceBefore=10, spaceAfter=4)
+        self.cell_bold = ParagraphStyle("cellb", parent=self.body, fontName=bold)
+
+    def L(self, key: str, **kw) -> str:  # noqa: N802 - a short label helper
+        text = self.tr(PDF_LABELS[key])
         return text.format(**kw) if kw else text
 
-    def ref(kind: str, code: str | None) -> str:
-        return reference.label(conn, kind, code, language) if code else ""
+    def ref(self, kind: str, code: str | None) -> str:
+        return reference.label(self.conn, kind, code, self.language) if code else ""
 
-    regular, bold = register_fonts()
-    body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12)
-    small = ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.grey)
-    h1 = ParagraphStyle("h1", parent=body, fontName=bold, fontSize=15, leading=19,
-                        spaceAfter=4)
-    h2 = ParagraphStyle("h2", parent=body, fontName=bold, fontSize=11.5, leading=15,
-                        spaceBefore=10, spaceAfter=4)
-    cell_bold = ParagraphStyle("cellb", parent=body, fontName=bold)
+    def p(self, text, style=None) -> Paragraph:
+        return Paragraph(escape(str(text or "")), style or self.body)
 
-    def p(text, style=body) -> Paragraph:
-        return Paragraph(escape(str(text or "")), style)
+    def heading(self, session) -> list:
+        L, p, case, body = self.L, self.p, self.case, self.body
+        story = [p(L("title", number=case["number"]), self.h1),
+                 p(L("printed", date=format_date(date.today(), self.language),
+                     user=session.actor.display_name or session.actor.username), self.small)]
+        if case["sensitive"]:
+            story.append(p(L("sensitive")
+                           + (". " + L("withheld") if not self.include_sensitive else ""),
+                           ParagraphStyle("warn", parent=body, textColor=colors.darkred)))
+        return story
 
-    show = include_sensitive or not case["sensitive"]
-    story = [p(L("title", number=case["number"]), h1),
-             p(L("printed", date=format_date(date.today(), language),
-                 user=session.actor.display_name or session.actor.username), small)]
-    if case["sensitive"]:
-        story.append(p(L("sensitive") + (". " + L("withheld") if not include_sensitive else ""),
-                       ParagraphStyle("warn", parent=body, textColor=colors.darkred)))
-    who = sc.person_name(conn, case["person_id"]) if case["person_id"] else L("anonymous")
-    rows = []
-    if show:
-        rows.append((L("person"), who))
-        if case.get("caller_name"):
-            rows.append((L("caller"), case["caller_name"]))
-        if case.get("caller_phone"):
-            rows.append((L("phone"), case["caller_phone"]))
-    where = ", ".join(filter(None, [ref("city", case.get("city")),
-                                    ref("country", case.get("country"))]))
-    employer = ""
-    if case.get("employer_id"):
-        row = conn.execute("SELECT name FROM employer WHERE id=?", (case["employer_id"],)).fetchone()
-        employer = row[0] if row else ""
-    rows += [
-        (L("channel"), ref("case_channel", case["channel"])),
-        (L("category"), ref("case_category", case["category"])),
-        (L("subcategory"), ref("case_subcategory", case.get("subcategory"))),
-        (L("status"), ref("case_status", case["status"])),
-        (L("risk"), ref("risk_level", case["risk_level"])),
-        (L("assigned"), sc.user_name(conn, case.get("assigned_to"))),
-        (L("opened"), format_date(case["opened_on"], language)),
-        (L("resolved"), format_date(case.get("resolved_on"), language)),
-        (L("closed"), format_date(case.get("closed_on"), language)),
-        (L("where"), where),
-        (L("employer"), employer),
-    ]
-    if show and case.get("summary"):
-        rows.append((L("summary"), case["summary"]))
-    rows = [(p(k, cell_bold), p(v)) for k, v in rows if v]
-    story.append(_table(rows, [45 * mm, 125 * mm], header=False))
+    def facts(self) -> Table:
+        L, p, ref, case, conn, language = (self.L, self.p, self.ref, self.case, self.conn,
+                                           self.language)
+        show = self.show
+        who = sc.person_name(conn, case["person_id"]) if case["person_id"] else L("anonymous")
+        rows = []
+        if show:
+            rows.append((L("person"), who))
+            if case.get("caller_name"):
+                rows.append((L("caller"), case["caller_name"]))
+            if case.get("caller_phone"):
+                rows.append((L("phone"), case["caller_phone"]))
+        where = ", ".join(filter(None, [ref("city", case.get("city")),
+                                        ref("country", case.get("country"))]))
+        employer = ""
+        if case.get("employer_id"):
+            row = conn.execute("SELECT name FROM employer WHERE id=?",
+                               (case["employer_id"],)).fetchone()
+            employer = row[0] if row else ""
+        rows += [
+            (L("channel"), ref("case_channel", case["channel"])),
+            (L("category"), ref("case_category", case["category"])),
+            (L("subcategory"), ref("case_subcategory", case.get("subcategory"))),
+            (L("status"), ref("case_status", case["status"])),
+            (L("risk"), ref("risk_level", case["risk_level"])),
+            (L("assigned"), sc.user_name(conn, case.get("assigned_to"))),
+            (L("opened"), format_date(case["opened_on"], language)),
+            (L("resolved"), format_date(case.get("resolved_on"), language)),
+            (L("closed"), format_date(case.get("closed_on"), language)),
+            (L("where"), where),
+            (L("employer"), employer),
+        ]
+        if show and case.get("summary"):
+            rows.append((L("summary"), case["summary"]))
+        rows = [(p(k, self.cell_bold), p(v)) for k, v in rows if v]
+        return _table(rows, [45 * mm, 125 * mm], header=False)
 
-    story.append(p(L("timeline"), h2))
-    events = sc.timeline(conn, case_id)
-    trows = [(p(L("date"), cell_bold), p(L("entry"), cell_bold))]
-    for e in events:
-        label = tr(EVENT_LABELS.get(e["kind"], e["kind"]))
-        text = sc.event_text(conn, e, language)
-        if not show and e["kind"] in ("note", "call", "person_linked", "follow_up",
-                                      "reopened"):
-            text = sc.event_text(conn, {**e, "text": None}, language)
-        trows.append((p(format_date(e["event_on"], language)),
-                      p(label + (f": {text}" if text else ""))))
-    story.append(_table(trows, [30 * mm, 140 * mm]))
+    def timeline(self, case_id: str) -> list:
+        L, p, conn, language, cell_bold = (self.L, self.p, self.conn, self.language,
+                                           self.cell_bold)
+        story = [p(L("timeline"), self.h2)]
+        events = sc.timeline(conn, case_id)
+        trows = [(p(L("date"), cell_bold), p(L("entry"), cell_bold))]
+        for e in events:
+            label = self.tr(EVENT_LABELS.get(e["kind"], e["kind"]))
+            text = sc.event_text(conn, e, language)
+            if not self.show and e["kind"] in ("note", "call", "person_linked", "follow_up",
+                                               "reopened"):
+                text = sc.event_text(conn, {**e, "text": None}, language)
+            trows.append((p(format_date(e["event_on"], language)),
+                          p(label + (f": {text}" if text else ""))))
+        story.append(_table(trows, [30 * mm, 140 * mm]))
+        return story
 
-    fups = sc.followups(conn, case_id)
-    story.append(p(L("followups"), h2))
-    if fups:
+    def followups(self, case_id: str) -> list:
+        L, p, language, cell_bold, show = (self.L, self.p, self.language, self.cell_bold,
+                                           self.show)
+        fups = sc.followups(self.conn, case_id)
+        story = [p(L("followups"), self.h2)]
+        if not fups:
+            return story + [p(L("none"))]
         frows = [(p(L("due"), cell_bold), p(L("entry"), cell_bold), p(L("done"), cell_bold))]
         for f in fups:
             frows.append((p(format_date(f["due_on"], language)),
-                          p(f["action"] + (f" — {f['result']}" if f.get("result") and show else "")),
+                          p(f["action"]
+                            + (f" — {f['result']}" if f.get("result") and show else "")),
                           p(format_date(f["done_on"], language) if f.get("done_on")
                             else L("not_done"))))
         story.append(_table(frows, [30 * mm, 105 * mm, 35 * mm]))
-    else:
-        story.append(p(L("none")))
+        return story
 
-    refs = sc.referrals(conn, case_id)
-    story.append(p(L("referrals"), h2))
-    if refs:
+    def referrals(self, case_id: str) -> list:
+        L, p, ref, cell_bold = self.L, self.p, self.ref, self.cell_bold
+        refs = sc.referrals(self.conn, case_id)
+        story = [p(L("referrals"), self.h2)]
+        if not refs:
+            return story + [p(L("none"))]
         rrows = [(p(L("date"), cell_bold), p(L("target"), cell_bold), p(L("status"), cell_bold),
                   p(L("answer"), cell_bold))]
         for r in refs:
-            target = ref("referral_target", r["target"])
-            if r.get("target_office_id"):
-                office = conn.execute("SELECT name, code FROM office WHERE id=?",
-                                      (r["target_office_id"],)).fetchone()
-                if office:
-                    target += f": {office[0]} ({office[1]})"
-            if r.get("target_detail"):
-                target += f" ({r['target_detail']})"
             answer = r.get("answer") or ""
             if r.get("consent_override"):
                 answer = "; ".join(filter(None, [answer, L(
                     "consent_override", reason=r.get("override_reason") or "")]))
-            rrows.append((p(format_date(r["referred_on"], language)), p(target),
-                          p(ref("referral_status", r["status"])), p(answer if show else "")))
+            rrows.append((p(format_date(r["referred_on"], self.language)),
+                          p(self._referral_target(r)),
+                          p(ref("referral_status", r["status"])),
+                          p(answer if self.show else "")))
         story.append(_table(rrows, [25 * mm, 55 * mm, 30 * mm, 60 * mm]))
-    else:
-        story.append(p(L("none")))
+        return story
 
-    story.append(p(L("outcome"), h2))
-    orows = []
-    if case.get("outcome"):
-        orows.append((L("outcome"), ref("case_outcome", case["outcome"])))
-    amount = from_minor(case.get("wages_recovered_minor"), case.get("wages_currency"))
-    if amount is not None:
-        orows.append((L("wages"), format_money(amount, case["wages_currency"], language)))
-    for key in ("returned_home", "inspection_opened", "fine_imposed"):
-        if case.get(key):
-            orows.append((L(key), "✓"))
-    if show and case.get("outcome_notes"):
-        orows.append((L("summary"), case["outcome_notes"]))
-    if orows:
-        story.append(_table([(p(k, cell_bold), p(v)) for k, v in orows],
+    def _referral_target(self, r: dict) -> str:
+        target = self.ref("referral_target", r["target"])
+        if r.get("target_office_id"):
+            office = self.conn.execute("SELECT name, code FROM office WHERE id=?",
+                                       (r["target_office_id"],)).fetchone()
+            if office:
+                target += f": {office[0]} ({office[1]})"
+        if r.get("target_detail"):
+            target += f" ({r['target_detail']})"
+        return target
+
+    def outcome(self) -> list:
+        L, p, case = self.L, self.p, self.case
+        story = [p(L("outcome"), self.h2)]
+        orows = []
+        if case.get("outcome"):
+            orows.append((L("outcome"), self.ref("case_outcome", case["outcome"])))
+        amount = from_minor(case.get("wages_recovered_minor"), case.get("wages_currency"))
+        if amount is not None:
+            orows.append((L("wages"),
+                          format_money(amount, case["wages_currency"], self.language)))
+        for key in ("returned_home", "inspection_opened", "fine_imposed"):
+            if case.get(key):
+                orows.append((L(key), "✓"))
+        if self.show and case.get("outcome_notes"):
+            orows.append((L("summary"), case["outcome_notes"]))
+        if not orows:
+            return story + [p(L("none"))]
+        story.append(_table([(p(k, self.cell_bold), p(v)) for k, v in orows],
                             [60 * mm, 110 * mm], header=False))
-    else:
-        story.append(p(L("none")))
+        return story
+
+
+def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "en",
+                   include_sensitive: bool = False) -> Path:
+    case = sc.CaseRepository(session).require(case_id)
+    f = _CaseFile(session, case, language, include_sensitive)
+    story = f.heading(session)
+    story.append(f.facts())
+    story += f.timeline(case_id)
+    story += f.followups(case_id)
+    story += f.referrals(case_id)
+    story += f.outcome()
+    L, regular = f.L, f.regular
 
     path = Path(path)
 

@@ -56,8 +56,9 @@ class DashboardData:
     months: list[str] = field(default_factory=list)                 # "2026-07" ...
     cases_by_category: dict[str, list[int]] = field(default_factory=dict)  # label -> per month
     trainees_by_sex: dict[str, int] = field(default_factory=dict)   # label -> count
-    loans_outstanding: dict[str, list[Decimal]] = field(default_factory=dict)  # currency -> per month
-    par30: dict[str, list[Decimal | None]] = field(default_factory=dict)       # currency -> % per month
+    # currency -> per month
+    loans_outstanding: dict[str, list[Decimal]] = field(default_factory=dict)
+    par30: dict[str, list[Decimal | None]] = field(default_factory=dict)  # currency -> % per month
     overdue_followups: list[dict] = field(default_factory=list)
     office_sync: list[OfficeSync] = field(default_factory=list)
     duplicates_unresolved: int = 0
@@ -93,6 +94,45 @@ FIGURES = (("people_on_register", "year", "now"), ("people_reached", "year", "ye
            ("loans_par30", "year", "now"))
 
 
+def _figures(results: dict, language: str) -> list[Figure]:
+    """The figure cards, in ``FIGURES`` order, from the results per period key."""
+    when = {"year": _("this year"), "month": _("this month"), "now": pgettext("as of", "today")}
+    figures = []
+    for code, key, note in FIGURES:
+        result = results[key].get(code)
+        if result is None:
+            continue
+        totals = result.totals
+        text = "; ".join(value_text(result, t, language) for t in totals) or "0"
+        value = totals[0].value if len(totals) == 1 else None
+        figures.append(Figure(code, result.indicator.title(), value, text, when[note]))
+    return figures
+
+
+def _last_months(today: date, months: int) -> list[Period]:
+    """The last ``months`` calendar months, this one included, oldest first."""
+    series: list[Period] = []
+    cursor = date(today.year, today.month, 1)
+    for _n in range(months):
+        series.insert(0, month_period(cursor.year, cursor.month))
+        cursor = (cursor - timedelta(days=1)).replace(day=1)
+    return series
+
+
+def _par30_by_month(conn, series: list[Period], offices, labels
+                    ) -> dict[str, list[Decimal | None]]:
+    """PAR30 per currency at the end of each month of ``series``."""
+    par30: dict[str, list[Decimal | None]] = {}
+    for n, month in enumerate(series):
+        as_of = Period(series[0].start, month.end, "custom", month.code)
+        result = _values(conn, as_of, offices, labels, [("loans_par30", ())]).get(
+            "loans_par30")
+        for row in result.totals if result else ():
+            if row.currency:
+                par30.setdefault(row.currency, [None] * len(series))[n] = row.value
+    return par30
+
+
 def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12,
                    language: str | None = None) -> DashboardData:
     today = today or date.today()
@@ -105,29 +145,16 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     periods = {"year": Period(year.start, today, "custom", f"{year.start}..{today}"),
                "month": Period(date(today.year, today.month, 1), today, "custom",
                                "month-to-date")}
-    when = {"year": _("this year"), "month": _("this month"), "now": pgettext("as of", "today")}
     results = {}
     for key, period in periods.items():
         plans = [(code, ("sex",) if code == "trainees" else ())
                  for code, p, _note in FIGURES if p == key]
         results[key] = _values(conn, period, offices, labels, plans)
-    for code, key, note in FIGURES:
-        result = results[key].get(code)
-        if result is None:
-            continue
-        totals = result.totals
-        text = "; ".join(value_text(result, t, language) for t in totals) or "0"
-        value = totals[0].value if len(totals) == 1 else None
-        data.figures.append(Figure(code, result.indicator.title(), value, text, when[note]))
+    data.figures = _figures(results, language)
     trainees = results["year"].get("trainees")
     if trainees and trainees.tables:
         data.trainees_by_sex = {r.label: r.value for r in trainees.tables[0].rows}
-    # monthly series (the last ``months`` calendar months, this one included)
-    series: list[Period] = []
-    cursor = date(today.year, today.month, 1)
-    for _n in range(months):
-        series.insert(0, month_period(cursor.year, cursor.month))
-        cursor = (cursor - timedelta(days=1)).replace(day=1)
+    series = _last_months(today, months)
     data.months = [m.code for m in series]
     tables = table_names(conn)
     span = Period(series[0].start, series[-1].end, "custom", data.months[0])
@@ -136,13 +163,7 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     if "loans_outstanding" in CATALOGUE and {"loan", "fund_entry"} <= tables:
         data.loans_outstanding = outstanding_by_month(conn, series, office_ids)
     if "loans_par30" in CATALOGUE:
-        for n, month in enumerate(series):
-            as_of = Period(series[0].start, month.end, "custom", month.code)
-            result = _values(conn, as_of, offices, labels, [("loans_par30", ())]).get(
-                "loans_par30")
-            for row in result.totals if result else ():
-                if row.currency:
-                    data.par30.setdefault(row.currency, [None] * len(series))[n] = row.value
+        data.par30 = _par30_by_month(conn, series, offices, labels)
     data.overdue_followups = overdue_followups(conn, office_ids, today)
     data.has_sync = "sync_bundle_log" in tables
     if actor is None or actor.role in WIDE_ROLES:

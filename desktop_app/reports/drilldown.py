@@ -76,7 +76,8 @@ def _log_drill(session, indicator, request, dimension, bucket, currency, ids) ->
 
 
 # ---- what the records behind a number are (for the drill-down list) --------------------
-def describe_records(conn, unit_table: str, ids: list[str], limit: int = 1000) -> list[tuple[str, str]]:
+def describe_records(conn, unit_table: str, ids: list[str],
+                     limit: int = 1000) -> list[tuple[str, str]]:
     """(id, one line) per record, in the order given; at most ``limit``."""
     ids = ids[:limit]
     if not ids:

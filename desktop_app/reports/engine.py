@@ -139,6 +139,81 @@ class _Member:
     amount: int | None = None        # key column: amount of the row if it is this member's
 
 
+def _when_of(m: _Member) -> str:
+    return m.src.when or "1"
+
+
+def _guarded_keys(members: list[_Member], fixed: dict[str, tuple[str, ...]],
+                  direct: dict[str, str]
+                  ) -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, str]]:
+    """Each disaggregation expression as evaluated (only on the rows of the members that
+    use it), the buckets of the fixed ones (by guarded expression) and the SQL of the
+    bucket index of the direct ones."""
+    # which members use each key expression: a key is evaluated only on their rows
+    users: dict[str, list[_Member]] = {}
+    dim_of: dict[str, set[str]] = {}
+    for m in members:
+        for d in m.dims:
+            users.setdefault(m.src.dims[d], []).append(m)
+            dim_of.setdefault(m.src.dims[d], set()).add(d)
+    guarded: dict[str, str] = {}
+    buckets_of: dict[str, tuple[str, ...]] = {}
+    direct_of: dict[str, str] = {}
+    for expr, who in users.items():
+        dims = dim_of[expr]
+        if expr in direct and len(dims) == 1 and next(iter(dims)) in fixed:
+            guarded[expr] = expr
+            direct_of[expr] = direct[expr]
+        elif len(who) == len(members) or any(not w.src.when for w in who):
+            guarded[expr] = expr
+        else:
+            conds = list(dict.fromkeys(_when_of(w) for w in who))
+            cond = " OR ".join(f"({c})" for c in conds)
+            guarded[expr] = f"(CASE WHEN {cond} THEN {expr} END)"
+        if len(dims) == 1 and next(iter(dims)) in fixed:
+            buckets_of[guarded[expr]] = fixed[next(iter(dims))]
+    return guarded, buckets_of, direct_of
+
+
+def _place_member(m: _Member, guarded: dict[str, str], key: Callable[[str], int],
+                  bit: Callable[[str], int]) -> None:
+    """Give the member its key columns and flag bits."""
+    kind = m.indicator.measure.kind
+    money = kind == "money" or (kind == "ratio" and m.indicator.measure.money)
+    when = _when_of(m)
+    m.dim_cols = [key(guarded[m.src.dims[d]]) for d in m.dims]
+    m.count = bit(when)
+    num = None
+    if kind == "ratio":
+        num = m.src.columns.get(m.indicator.measure.numerator,
+                                m.indicator.measure.numerator)
+        m.numerator = bit(f"({when}) AND ({num})")
+    if money:
+        m.currency = key(known(m.src.columns["currency"]))
+        m.amount = key(f"(CASE WHEN {when} THEN {m.src.columns['amount']} END)")
+    if kind == "median":
+        m.days = key(f"(CASE WHEN {when} THEN {m.src.columns['days']} END)")
+
+
+def _packed_column(keys: list[str], bits: list[str], buckets_of: dict[str, tuple[str, ...]],
+                   direct_of: dict[str, str]) -> tuple[list, str]:
+    """The packed keys [(key index, buckets)] and the SQL of the one integer that carries
+    the flag bits and the bucket index of each packed key."""
+    packed = [(n, buckets_of[k]) for n, k in enumerate(keys) if k in buckets_of]
+    code = [" + ".join(f"(CASE WHEN {c} THEN {1 << n} ELSE 0 END)" for n, c in enumerate(bits))]
+    scale = 1 << len(bits)
+    for n, buckets in packed:   # bucket index, or len(buckets) for NULL (not computed)
+        if keys[n] in direct_of:
+            code.append(f"{scale} * {direct_of[keys[n]]}")
+        else:
+            index = " ".join(f"WHEN {lit(b)} THEN {i}" for i, b in enumerate(buckets))
+            code.append(f"{scale} * (CASE {keys[n]} {index} ELSE {len(buckets)} END)")
+        scale *= len(buckets) + 1
+    if scale >= 1 << 62:
+        raise ValueError("too many packed keys in one family pass")
+    return packed, " + ".join(code)
+
+
 def _family_sql(members: list[_Member], fixed: dict[str, tuple[str, ...]] | None = None,
                 joined: bool = False, direct: dict[str, str] | None = None
                 ) -> tuple[str, int, list]:
@@ -153,14 +228,8 @@ def _family_sql(members: list[_Member], fixed: dict[str, tuple[str, ...]] | None
     in ``fixed``} (indicators.fixed_index): such a key is packed from that index, computed
     on every row (cheaper than testing a guard, and than matching the bucket text).
     Returns (sql, number of keys, packed: [(key index, buckets)])."""
-    fixed = fixed or {}
-    direct = direct or {}
-    direct_of: dict[str, str] = {}
     keys: list[str] = []
     bits: list[str] = []
-
-    def when_of(m: _Member) -> str:
-        return m.src.when or "1"
 
     def key(expr: str) -> int:
         if expr not in keys:
@@ -172,59 +241,13 @@ def _family_sql(members: list[_Member], fixed: dict[str, tuple[str, ...]] | None
             bits.append(cond)
         return bits.index(cond)
 
-    # which members use each key expression: a key is evaluated only on their rows
-    users: dict[str, list[_Member]] = {}
-    dim_of: dict[str, set[str]] = {}
+    guarded, buckets_of, direct_of = _guarded_keys(members, fixed or {}, direct or {})
     for m in members:
-        for d in m.dims:
-            users.setdefault(m.src.dims[d], []).append(m)
-            dim_of.setdefault(m.src.dims[d], set()).add(d)
-    guarded: dict[str, str] = {}
-    buckets_of: dict[str, tuple[str, ...]] = {}
-    for expr, who in users.items():
-        dims = dim_of[expr]
-        if expr in direct and len(dims) == 1 and next(iter(dims)) in fixed:
-            guarded[expr] = expr
-            direct_of[expr] = direct[expr]
-        elif len(who) == len(members) or any(not w.src.when for w in who):
-            guarded[expr] = expr
-        else:
-            conds = list(dict.fromkeys(when_of(w) for w in who))
-            cond = " OR ".join(f"({c})" for c in conds)
-            guarded[expr] = f"(CASE WHEN {cond} THEN {expr} END)"
-        if len(dims) == 1 and next(iter(dims)) in fixed:
-            buckets_of[guarded[expr]] = fixed[next(iter(dims))]
-    for m in members:
-        kind = m.indicator.measure.kind
-        money = kind == "money" or (kind == "ratio" and m.indicator.measure.money)
-        when = when_of(m)
-        m.dim_cols = [key(guarded[m.src.dims[d]]) for d in m.dims]
-        m.count = bit(when)
-        num = None
-        if kind == "ratio":
-            num = m.src.columns.get(m.indicator.measure.numerator,
-                                    m.indicator.measure.numerator)
-            m.numerator = bit(f"({when}) AND ({num})")
-        if money:
-            m.currency = key(known(m.src.columns["currency"]))
-            m.amount = key(f"(CASE WHEN {when} THEN {m.src.columns['amount']} END)")
-        if kind == "median":
-            m.days = key(f"(CASE WHEN {when} THEN {m.src.columns['days']} END)")
+        _place_member(m, guarded, key, bit)
     if len(bits) > 62:
         raise ValueError("more than 62 conditions in one family pass")
-    packed = [(n, buckets_of[k]) for n, k in enumerate(keys) if k in buckets_of]
-    code = [" + ".join(f"(CASE WHEN {c} THEN {1 << n} ELSE 0 END)" for n, c in enumerate(bits))]
-    scale = 1 << len(bits)
-    for n, buckets in packed:   # bucket index, or len(buckets) for NULL (not computed)
-        if keys[n] in direct_of:
-            code.append(f"{scale} * {direct_of[keys[n]]}")
-        else:
-            index = " ".join(f"WHEN {lit(b)} THEN {i}" for i, b in enumerate(buckets))
-            code.append(f"{scale} * (CASE {keys[n]} {index} ELSE {len(buckets)} END)")
-        scale *= len(buckets) + 1
-    if scale >= 1 << 62:
-        raise ValueError("too many packed keys in one family pass")
-    columns = [k for n, k in enumerate(keys) if k not in buckets_of] + [" + ".join(code)]
+    packed, packed_code = _packed_column(keys, bits, buckets_of, direct_of)
+    columns = [k for n, k in enumerate(keys) if k not in buckets_of] + [packed_code]
     if joined:   # one text (see _joined_rows): columns joined by US, NULL as RS
         one = " || char(31) || ".join(f"COALESCE({c}, char(30))" for c in columns)
         return (f"SELECT group_concat({one}, char(29)), COUNT(*) {members[0].src.from_where}",
@@ -338,7 +361,7 @@ def _accumulate(m: _Member, grouped, k: int) -> list[dict]:
                 continue
             a, b = {int(days): n}, n
         buckets = [TOTAL] + [row[c] for c in m.dim_cols]
-        for acc, bucket in zip(accs, buckets):
+        for acc, bucket in zip(accs, buckets, strict=True):
             slot = acc.get((bucket, currency))
             if slot is None:
                 acc[(bucket, currency)] = [dict(a) if kind == "median" else a, b]
@@ -460,7 +483,7 @@ def compute_family(conn, q: Query, plans: list[tuple[Indicator, list[str]]],
         if not totals:
             totals = _empty_total(m.indicator, labels)
         tables = [Table(d, _rows(m.indicator, _finish(kind, acc), d, labels))
-                  for d, acc in zip(m.dims, accs[1:])]
+                  for d, acc in zip(m.dims, accs[1:], strict=True)]
         results.append(IndicatorResult(m.indicator, True, totals, tables))
     return results
 
@@ -502,7 +525,7 @@ def compute_all(conn, q: Query, plans: list[tuple[Indicator, list[str]]],
             if n in sources:
                 family = families[sources[n].from_where]
                 for i, result in zip(family, compute_family(
-                        conn, q, [plans[i] for i in family], labels, gil_free)):
+                        conn, q, [plans[i] for i in family], labels, gil_free), strict=True):
                     done[i] = result
             else:
                 done[n] = compute(conn, q, indicator, dims, labels)

@@ -19,6 +19,7 @@ from desktop_app.domain import loans as L
 from desktop_app.i18n import LANGUAGES, Domain, current_language, format_date, format_money
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import reference
+from desktop_app.store.db import row_dict
 from desktop_app.store.loans import repositories as S
 
 DOMAIN = Domain("reports")
@@ -35,7 +36,7 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     if loan is None:
         raise L.LoanError(_(S.LOAN_NOT_FOUND))
     cols = [d[0] for d in conn.execute("SELECT * FROM loan LIMIT 0").description]
-    loan = dict(zip(cols, loan))
+    loan = row_dict(cols, loan)
     lang = language or loan.get("borrower_language") or current_language()
     if lang not in LANGUAGES:
         lang = "en"
@@ -117,6 +118,7 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     path = Path(path)
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=14 * mm, bottomMargin=14 * mm,
-                            title=f"{t['title']} {loan['number']}", author=office[0] if office else "")
+                            title=f"{t['title']} {loan['number']}",
+                            author=office[0] if office else "")
     doc.build(story)
     return path

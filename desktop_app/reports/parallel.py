@@ -21,6 +21,19 @@ from desktop_app.store import db as dbmod
 PARALLEL_GROUPS = frozenset({"people", "inspections", "trainings"})
 
 
+def _wait(thread: threading.Thread, cancelled: Callable[[], bool] | None) -> None:
+    while thread.is_alive():
+        thread.join(0.05)
+        if cancelled and cancelled():
+            raise Cancelled()
+
+
+def _interrupt(thread: threading.Thread, other) -> None:
+    while thread.is_alive():   # stops the statement running now or started meanwhile
+        other.interrupt()
+        thread.join(0.02)
+
+
 def compute_parallel(conn, connect: Callable[[], object], q: Query,
                      plans: list[tuple[Indicator, list[str]]], labels: Labels,
                      progress: Callable[[int, int], None] | None = None,
@@ -73,15 +86,10 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
         here = compute_all(conn, q, [plans[n] for n in rest], labels,
                            (lambda done, _t: progress(done, total)) if progress else None,
                            cancelled)
-        while thread.is_alive():
-            thread.join(0.05)
-            if cancelled and cancelled():
-                raise Cancelled()
+        _wait(thread, cancelled)
     except BaseException:
         stop.set()
-        while thread.is_alive():   # stops the statement running now or started meanwhile
-            other.interrupt()
-            thread.join(0.02)
+        _interrupt(thread, other)
         raise
     finally:
         if thread.ident is not None:
@@ -90,9 +98,9 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
     if "error" in box:
         raise box["error"]
     results: list[IndicatorResult | None] = [None] * total
-    for n, result in zip(side, box["results"]):
+    for n, result in zip(side, box["results"], strict=True):
         results[n] = result
-    for n, result in zip(rest, here):
+    for n, result in zip(rest, here, strict=True):
         results[n] = result
     if progress:
         progress(total, total)

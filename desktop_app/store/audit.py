@@ -44,7 +44,8 @@ class AuditWriter:
 
     def head(self) -> str:
         if self._head is None:
-            row = self.conn.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            row = self.conn.execute(
+                "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
             self._head = row[0] if row else GENESIS
         return self._head
 

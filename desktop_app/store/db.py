@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import sqlcipher3 as sqlite
 
@@ -47,6 +47,16 @@ class NewerSchemaError(DatabaseError):
 
 class CorruptDatabase(DatabaseError):
     pass
+
+
+def row_dict(columns: Sequence[Any], row: Sequence[Any]) -> dict[str, Any]:
+    """One result row as a dict keyed by column name.
+
+    ``columns`` is either a cursor's ``description`` or a sequence of column names; it must
+    have exactly as many entries as ``row``.
+    """
+    names = [c if isinstance(c, str) else c[0] for c in columns]
+    return dict(zip(names, row, strict=True))
 
 
 # Database keys unlocked in this process, by real path (see store.security.accounts: a login

@@ -108,8 +108,8 @@ def split_statements(script: str) -> list[str]:
             if buffer.strip():
                 statements.append(buffer.strip())
             buffer = ""
-    if buffer.strip() and not all(l.strip().startswith("--") or not l.strip()
-                                  for l in buffer.splitlines()):
+    if buffer.strip() and not all(
+            line.strip().startswith("--") or not line.strip() for line in buffer.splitlines()):
         raise MigrationError(_("A migration file ends with an incomplete SQL statement."))
     return statements
 

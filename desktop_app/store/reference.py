@@ -93,7 +93,8 @@ class RefItem:
         return self.labels.get(language) or self.labels["en"]
 
 
-def items(conn, kind: str, parent_code: str | None = None, *, active_only: bool = True) -> list[RefItem]:
+def items(conn, kind: str, parent_code: str | None = None, *,
+          active_only: bool = True) -> list[RefItem]:
     sql = ("SELECT kind, code, parent_code, label_en, label_ru, label_tg, label_uz, sort_order,"
            " attributes FROM reference_item WHERE kind=? AND deleted=0")
     args: list = [kind]

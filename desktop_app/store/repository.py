@@ -14,6 +14,7 @@ from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
 from desktop_app.store.clocks import ROW_STAMP, decode_clocks, dumps, encode_clocks
+from desktop_app.store.db import row_dict
 from desktop_app.store.session import Session
 from desktop_app.store.sync_state.apply import RemoteChange, RemoteResult, apply_remote_batch
 
@@ -154,7 +155,7 @@ class Repository:
         row = cur.fetchone()
         if row is None:
             return None
-        record = dict(zip([d[0] for d in cur.description], row))
+        record = row_dict(cur.description, row)
         if record.get("deleted") and not include_deleted:
             return None
         return record

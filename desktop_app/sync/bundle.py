@@ -334,6 +334,34 @@ class BundleWriter:
 
 
 # ---- reading ---------------------------------------------------------------------
+def _parse_header(header_bytes: bytes, name: str) -> tuple[Header, bytes]:
+    """The header and the sender's public key, or a "damaged" error."""
+    try:
+        raw = json.loads(header_bytes.decode("utf-8"))
+        header = Header(raw["bundle_id"], int(raw["format"]), list(raw["schema"]),
+                        dict(raw["sender"]), dict(raw["encryption"]),
+                        int(raw["body_length"]), int(raw["chunks"]), raw["created_at"], raw)
+        return header, header.public_key
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise _damaged(name) from None
+
+
+def _check_signature(fh, size: int, public_key: bytes, name: str) -> None:
+    """The signature at the end of the file covers everything before it."""
+    fh.seek(0)
+    digest = hashlib.sha256()
+    remaining = size - SIGNATURE_SIZE
+    while remaining:
+        block = fh.read(min(remaining, 1024 * 1024))
+        if not block:
+            raise _truncated(name)
+        digest.update(block)
+        remaining -= len(block)
+    signature = fh.read(SIGNATURE_SIZE)
+    if not keys.verify(public_key, signature, digest.digest()):
+        raise _damaged(name)
+
+
 def read_header(path) -> Header:
     """Check what can be checked without keys: a whole, signed bundle of a known format."""
     path = Path(path)
@@ -347,7 +375,8 @@ def read_header(path) -> Header:
     with fh:
         if size == 0:
             raise BundleError("empty", _("The file {name} is empty: it is not a bundle. "
-                                         "Copy the bundle again from the sender.").format(name=name))
+                                         "Copy the bundle again from the sender.").format(
+                                             name=name))
         start = fh.read(PREAMBLE.size)
         if len(start) < len(MAGIC) or start[:len(MAGIC)] != MAGIC:
             raise BundleError("not_bundle", _(
@@ -360,31 +389,13 @@ def read_header(path) -> Header:
         header_bytes = fh.read(header_len)
         if len(header_bytes) < header_len:
             raise _truncated(name)
-        try:
-            raw = json.loads(header_bytes.decode("utf-8"))
-            header = Header(raw["bundle_id"], int(raw["format"]), list(raw["schema"]),
-                            dict(raw["sender"]), dict(raw["encryption"]),
-                            int(raw["body_length"]), int(raw["chunks"]), raw["created_at"], raw)
-            public_key = header.public_key
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-            raise _damaged(name) from None
+        header, public_key = _parse_header(header_bytes, name)
         expected = PREAMBLE.size + header_len + header.body_length + SIGNATURE_SIZE
         if size < expected:
             raise _truncated(name)
         if size > expected:
             raise _damaged(name)
-        fh.seek(0)
-        digest = hashlib.sha256()
-        remaining = size - SIGNATURE_SIZE
-        while remaining:
-            block = fh.read(min(remaining, 1024 * 1024))
-            if not block:
-                raise _truncated(name)
-            digest.update(block)
-            remaining -= len(block)
-        signature = fh.read(SIGNATURE_SIZE)
-        if not keys.verify(public_key, signature, digest.digest()):
-            raise _damaged(name)
+        _check_signature(fh, size, public_key, name)
     if header.format > FORMAT_VERSION or version > FORMAT_VERSION:
         raise BundleError("newer_format", _(
             "The bundle {name} was made by a newer version of Hamroh. Update Hamroh on this "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
+from desktop_app.store.db import row_dict
 from desktop_app.store.repository import STANDARD_FIELDS, decode_clocks
 from desktop_app.sync.scope import columns_of, synced_tables
 
@@ -21,7 +22,7 @@ def iter_dump(conn):
         cols = columns_of(cls)
         fields = STANDARD_FIELDS + tuple(cls.fields)
         for row in conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY id"):
-            record = dict(zip(cols, row))
+            record = row_dict(cols, row)
             record_id = record.pop("id")
             # the full per-field map (rows store it compactly)
             record["hlc"] = decode_clocks(record.get("hlc"), fields)

@@ -6,6 +6,7 @@ import json
 from rapidfuzz import fuzz
 
 from desktop_app.store.audit import utc_now
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.duplicates import find_duplicate_pairs
 from desktop_app.store.people.identity import LIVING_PERSON
 
@@ -150,4 +151,4 @@ def open_pairs(conn) -> list[dict]:
     cur = conn.execute("SELECT id, person_a, person_b, score, reason, found_at, status FROM "
                        "sync_duplicate WHERE status='open' ORDER BY score DESC, id")
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]

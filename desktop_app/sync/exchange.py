@@ -13,13 +13,14 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from desktop_app.domain.actors import SYSTEM, Actor
 from desktop_app.i18n import Domain
 from desktop_app.store import migrations
 from desktop_app.store.access import default_actor
 from desktop_app.store.audit import utc_now
+from desktop_app.store.db import row_dict
 from desktop_app.store.session import Session, get_meta
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import bundle as fmt
@@ -140,38 +141,32 @@ def resolve_target(conn, target: str | None) -> tuple[str, str | None]:
     return row[1], row[0]
 
 
-def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool = False,
-                  peer_device: str | None = None, org_key: bytes | None = None,
-                  actor: Actor = SYSTEM, log_path=None, skip_empty: bool = False,
-                  progress: Progress | None = None,
-                  to_device: str | None = None) -> ExportResult:
-    """Write a bundle for the coordinator, an office (by code) or one peer device.
-
-    ``to_device`` (a trusted device's fingerprint) encrypts the bundle for that device
-    alone, with its X25519 key: no passphrase is needed to make or to open it."""
-    recipient = None
+def _export_keys(conn, to_device: str | None, org_key: bytes | None
+                 ) -> tuple[fmt.Recipient | None, bytes | None]:
+    """The one device the bundle is for, or else the organisation key it is sealed with."""
     if to_device:
         try:
-            recipient = fmt.Recipient(*keys.recipient_key(conn, to_device))
+            return fmt.Recipient(*keys.recipient_key(conn, to_device)), org_key
         except keys.SyncSetupError as exc:
             raise SyncError("unknown_recipient", str(exc)) from None
-    else:
-        org_key = org_key or keys.org_key(conn)
-        if org_key is None:
-            raise SyncError("no_passphrase", no_passphrase_message())
-    log_path = log_path if log_path is not None else default_log_path(conn)
-    label, office_id = resolve_target(conn, target)
+    org_key = org_key or keys.org_key(conn)
+    if org_key is None:
+        raise SyncError("no_passphrase", no_passphrase_message())
+    return None, org_key
+
+
+def _acked_by_target(conn, peer_device: str | None,
+                     office_id: str | None) -> dict[str, int] | None:
     if peer_device:
-        label = peer_device
-        acked = _peer_acked(conn, "device_id=?", (peer_device,))
-    elif office_id is None:
-        acked = _peer_acked(conn, "office_type='coordinator'", ())
-    else:
-        acked = _peer_acked(conn, "office_id=?", (office_id,))
-    if full or acked is None:
-        acked = {}
-    identity = keys.load_identity(conn)
-    tables = synced_tables(conn)
+        return _peer_acked(conn, "device_id=?", (peer_device,))
+    if office_id is None:
+        return _peer_acked(conn, "office_type='coordinator'", ())
+    return _peer_acked(conn, "office_id=?", (office_id,))
+
+
+def _export_query(tables: dict, office_id: str | None) -> tuple[str, dict]:
+    """The change-log query of an export: what the target has not acknowledged, limited to
+    an office's scope when the target is an office."""
     sql = ("SELECT c.origin_device, c.origin_seq, c.table_name, c.record_id, c.hlc, c.fields,"
            " c.author, c.office_id, c.base FROM change_log c"
            " LEFT JOIN temp.sync_export_acked a ON a.device = c.origin_device"
@@ -185,6 +180,40 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
         sql += " OR " + entering_scope_condition(tables)
         params["office"] = office_id
     sql += " ORDER BY c.seq"
+    return sql, params
+
+
+def _mark_sent(conn, now: str, peer_device: str | None, office_id: str | None) -> None:
+    if peer_device:
+        conn.execute("UPDATE sync_peer SET last_out_at=? WHERE device_id=?",
+                     (now, peer_device))
+    elif office_id is None:
+        conn.execute("UPDATE sync_peer SET last_out_at=? WHERE office_type='coordinator'",
+                     (now,))
+    else:
+        conn.execute("UPDATE sync_peer SET last_out_at=? WHERE office_id=?",
+                     (now, office_id))
+
+
+def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool = False,
+                  peer_device: str | None = None, org_key: bytes | None = None,
+                  actor: Actor = SYSTEM, log_path=None, skip_empty: bool = False,
+                  progress: Progress | None = None,
+                  to_device: str | None = None) -> ExportResult:
+    """Write a bundle for the coordinator, an office (by code) or one peer device.
+
+    ``to_device`` (a trusted device's fingerprint) encrypts the bundle for that device
+    alone, with its X25519 key: no passphrase is needed to make or to open it."""
+    recipient, org_key = _export_keys(conn, to_device, org_key)
+    log_path = log_path if log_path is not None else default_log_path(conn)
+    label, office_id = resolve_target(conn, target)
+    if peer_device:
+        label = peer_device
+    acked = _acked_by_target(conn, peer_device, office_id)
+    if full or acked is None:
+        acked = {}
+    identity = keys.load_identity(conn)
+    sql, params = _export_query(synced_tables(conn), office_id)
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_export_acked("
                  "device TEXT PRIMARY KEY, seq INTEGER)")
     conn.execute("DELETE FROM temp.sync_export_acked")
@@ -224,15 +253,7 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
             " file_name, changes, result, actor) VALUES (?, 'out', ?, ?, ?, ?, ?, 'ok', ?)",
             (manifest["bundle_id"], now, office_id, label, Path(path).name, writer.changes,
              actor.user_id))
-        if peer_device:
-            conn.execute("UPDATE sync_peer SET last_out_at=? WHERE device_id=?",
-                         (now, peer_device))
-        elif office_id is None:
-            conn.execute("UPDATE sync_peer SET last_out_at=? WHERE office_type='coordinator'",
-                         (now,))
-        else:
-            conn.execute("UPDATE sync_peer SET last_out_at=? WHERE office_id=?",
-                         (now, office_id))
+        _mark_sent(conn, now, peer_device, office_id)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -307,6 +328,70 @@ def import_bundle(conn, path, *, actor: Actor | None = None, org_key: bytes | No
     return summary
 
 
+def _import_keys(conn, header: fmt.Header, org_key: bytes | None
+                 ) -> tuple[keys.DeviceIdentity | None, bytes | None]:
+    """This device's identity for a bundle addressed to it, else the organisation key."""
+    if header.recipient is not None:
+        # addressed to one device: opened with this device's X25519 key, no passphrase
+        return keys.load_identity(conn, create=False), org_key
+    org_key = org_key or keys.org_key(conn)
+    if org_key is None:
+        raise SyncError("no_passphrase", no_passphrase_message())
+    return None, org_key
+
+
+@dataclass
+class _Tally:
+    """What an import did, counted change by change; records the conflicts it finds and
+    supersedes the open ones a change has seen."""
+    conn: Any
+    bundle_id: str
+    now: str
+    has_open: bool
+    new_ids: set[tuple[str, str]] = field(default_factory=set)
+    updated_ids: set[tuple[str, str]] = field(default_factory=set)
+    people: set[str] = field(default_factory=set)
+    conflicts: int = 0
+
+    def add(self, change: dict, result, summary: ImportSummary) -> None:
+        table = change["t"]
+        key = (table, change["r"])
+        if result.created:
+            self.new_ids.add(key)
+        elif result.changed_fields:
+            if key not in self.new_ids:
+                self.updated_ids.add(key)
+        else:
+            summary.unchanged += 1
+        for lost in result.lost:
+            self._record_conflict(table, change["r"], lost)
+        if self.has_open and result.changed_fields and change.get("b"):
+            self._supersede(table, change["r"], result.changed_fields, change["b"])
+        if table == "person" and (result.created or
+                                  DUPLICATE_FIELDS & set(result.changed_fields)):
+            self.people.add(change["r"])
+
+    def _record_conflict(self, table: str, record_id: str, lost) -> None:
+        self.conflicts += self.conn.execute(
+            "INSERT OR IGNORE INTO sync_conflict(table_name, record_id, field,"
+            " winner_value, winner_hlc, winner_author, loser_value, loser_hlc,"
+            " loser_author, found_at, bundle_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (table, record_id, lost.field, _json(lost.winner_value),
+             lost.winner_hlc, lost.winner_author, _json(lost.loser_value),
+             lost.loser_hlc, lost.loser_author, self.now, self.bundle_id)).rowcount
+        self.has_open = True
+
+    def _supersede(self, table: str, record_id: str, changed_fields, base: dict) -> None:
+        for name in changed_fields:
+            seen = base.get(name)
+            if seen:
+                self.conn.execute(
+                    "UPDATE sync_conflict SET status='superseded', resolved_at=?"
+                    " WHERE table_name=? AND record_id=? AND field=? AND "
+                    "status='open' AND winner_hlc<=? AND loser_hlc<=?",
+                    (self.now, table, record_id, name, seen, seen))
+
+
 def _import(conn, path, actor, org_key, progress) -> ImportSummary:
     header = check_bundle(conn, path)
     sender = header.sender
@@ -314,14 +399,7 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
     if already_imported(conn, header.bundle_id):
         summary.already_imported = True
         return summary
-    identity = None
-    if header.recipient is not None:
-        # addressed to one device: opened with this device's X25519 key, no passphrase
-        identity = keys.load_identity(conn, create=False)
-    else:
-        org_key = org_key or keys.org_key(conn)
-        if org_key is None:
-            raise SyncError("no_passphrase", no_passphrase_message())
+    identity, org_key = _import_keys(conn, header, org_key)
     if actor is None:
         actor = default_actor(conn)
     session = Session(conn, actor)
@@ -331,13 +409,9 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
         tables = synced_tables(conn)
         present = existing_tables(conn)
         repos: dict = {}
-        new_ids: set[tuple[str, str]] = set()
-        updated_ids: set[tuple[str, str]] = set()
-        people: set[str] = set()
-        conflicts = 0
-        has_open = conn.execute(
-            "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None
         now = utc_now()
+        tally = _Tally(conn, header.bundle_id, now, conn.execute(
+            "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None)
         with session.transaction():
             done = 0
             for batch in _batches(reader.changes(), BATCH):
@@ -351,45 +425,16 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                                         c.get("a"), c.get("b"), c.get("o"),
                                         c.pop(fmt.RAW_FIELDS, None)) for c in batch]
                 results = apply_remote_batch(session, changes, repos)
-                for change, result in zip(batch, results):
-                    table = change["t"]
-                    key = (table, change["r"])
-                    if result.created:
-                        new_ids.add(key)
-                    elif result.changed_fields:
-                        if key not in new_ids:
-                            updated_ids.add(key)
-                    else:
-                        summary.unchanged += 1
-                    for lost in result.lost:
-                        conflicts += conn.execute(
-                            "INSERT OR IGNORE INTO sync_conflict(table_name, record_id, field,"
-                            " winner_value, winner_hlc, winner_author, loser_value, loser_hlc,"
-                            " loser_author, found_at, bundle_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                            (table, change["r"], lost.field, _json(lost.winner_value),
-                             lost.winner_hlc, lost.winner_author, _json(lost.loser_value),
-                             lost.loser_hlc, lost.loser_author, now, header.bundle_id)).rowcount
-                        has_open = True
-                    if has_open and result.changed_fields and change.get("b"):
-                        for name in result.changed_fields:
-                            seen = change["b"].get(name)
-                            if seen:
-                                conn.execute(
-                                    "UPDATE sync_conflict SET status='superseded', resolved_at=?"
-                                    " WHERE table_name=? AND record_id=? AND field=? AND "
-                                    "status='open' AND winner_hlc<=? AND loser_hlc<=?",
-                                    (now, table, change["r"], name, seen, seen))
-                    if table == "person" and (result.created or
-                                              DUPLICATE_FIELDS & set(result.changed_fields)):
-                        people.add(change["r"])
+                for change, result in zip(batch, results, strict=True):
+                    tally.add(change, result, summary)
                 done += len(batch)
                 if progress is not None and progress(done, total) is False:
                     raise ImportCancelled()
             summary.changes = int(manifest.get("changes", 0))
-            summary.new = len(new_ids)
-            summary.updated = len(updated_ids)
-            summary.conflicts = conflicts
-            summary.duplicates = queue_duplicates(conn, sorted(people), header.bundle_id)
+            summary.new = len(tally.new_ids)
+            summary.updated = len(tally.updated_ids)
+            summary.conflicts = tally.conflicts
+            summary.duplicates = queue_duplicates(conn, sorted(tally.people), header.bundle_id)
             _remember_peer(conn, header, manifest, now)
             keys.record_sender(conn, header.public_key, device_id=sender.get("device_id"),
                                office_id=sender.get("office_id"),
@@ -457,7 +502,7 @@ def history(conn, limit: int = 200) -> list[dict]:
         " ORDER BY l.seq DESC LIMIT ?", (limit,))
     cols = ("at", "direction", "bundle_id", "peer", "file_name", "changes", "new", "updated",
             "unchanged", "conflicts", "duplicates", "result")
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]
 
 
 def peers(conn) -> list[dict]:

@@ -144,7 +144,8 @@ def load_identity(conn, *, create: bool = True) -> DeviceIdentity | None:
     office = conn.execute("SELECT code, office_type FROM office WHERE id=?",
                           (office_id,)).fetchone() if office_id else None
     name_row = conn.execute("SELECT name FROM device WHERE id=?", (device_id,)).fetchone()
-    return DeviceIdentity(device_id, office_id, office[0] if office else get_meta(conn, "office_code"),
+    return DeviceIdentity(device_id, office_id,
+                          office[0] if office else get_meta(conn, "office_code"),
                           office[1] if office else None, name_row[0] if name_row else "",
                           key, _raw_public(key), exchange,
                           _raw_public(exchange) if exchange is not None else None)
@@ -162,7 +163,8 @@ def set_org_key(conn, key: bytes) -> None:
     with dbmod.transaction(conn):
         conn.execute("INSERT INTO sync_identity(name, secret, params, created_at) VALUES "
                      "('org_key', ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
-                     "secret=excluded.secret, params=excluded.params, created_at=excluded.created_at",
+                     "secret=excluded.secret, params=excluded.params,"
+                     " created_at=excluded.created_at",
                      (key, params, utc_now()))
 
 
@@ -209,7 +211,8 @@ def trust(conn, public_key: bytes, *, device_id: str | None = None,
             "INSERT INTO sync_trust(fingerprint, public_key, device_id, office_id, office_code,"
             " name, status, changed_at, changed_by, exchange_key)"
             " VALUES (?,?,?,?,?,?,'trusted',?,?,?) "
-            "ON CONFLICT(fingerprint) DO UPDATE SET status='trusted', changed_at=excluded.changed_at,"
+            "ON CONFLICT(fingerprint) DO UPDATE SET status='trusted',"
+            " changed_at=excluded.changed_at,"
             " changed_by=excluded.changed_by, device_id=coalesce(excluded.device_id, device_id),"
             " office_id=coalesce(excluded.office_id, office_id),"
             " office_code=coalesce(excluded.office_code, office_code),"
@@ -283,7 +286,8 @@ def devices(conn) -> list[TrustedDevice]:
                           bytes(r[8]) if r[8] else None)
             for r in conn.execute(
                 "SELECT fingerprint, public_key, device_id, office_id, office_code, name, status,"
-                " changed_at, exchange_key FROM sync_trust ORDER BY office_code, name, fingerprint")]
+                " changed_at, exchange_key FROM sync_trust"
+                " ORDER BY office_code, name, fingerprint")]
 
 
 def verify(public_key: bytes, signature: bytes, data: bytes) -> bool:

@@ -43,7 +43,8 @@ def application() -> QApplication:
     return app
 
 
-def build_context(path: Path, session: Session | None = None, key: bytes | None = None) -> AppContext:
+def build_context(path: Path, session: Session | None = None,
+                  key: bytes | None = None) -> AppContext:
     """Open ``path`` (or use ``session``) and give it a worker: what every page receives."""
     if session is None:
         conn = open_database(path, key=key)

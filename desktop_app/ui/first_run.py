@@ -56,7 +56,7 @@ class FirstRunDialog(QDialog):
         self.labels = [QLabel() for _ in range(6)]
         for label, field in zip(self.labels, (self.language, self.office_code, self.office_name,
                                               self.office_type, self.device_name,
-                                              self.admin_name)):
+                                              self.admin_name), strict=True):
             label.setBuddy(field)
             form.addRow(label, field)
         layout.addLayout(form)
@@ -72,9 +72,9 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle(_("Welcome to Hamroh"))
         self.intro.setText(_("This computer has no Hamroh database yet. Name your office, "
                              "this device and the administrator to start."))
-        for label, text in zip(self.labels, (_("&Language:"), _("Office &code:"),
-                                             _("Office &name:"), _("Office &type:"),
-                                             _("&Device name:"), _("&Administrator login:"))):
+        texts = (_("&Language:"), _("Office &code:"), _("Office &name:"), _("Office &type:"),
+                 _("&Device name:"), _("&Administrator login:"))
+        for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
         current = self.office_type.currentData()
         self.office_type.clear()

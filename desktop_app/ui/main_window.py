@@ -70,7 +70,8 @@ class MainWindow(QMainWindow):
         for number in range(1, min(len(self.specs), 9) + 1):
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _checked=False, row=number - 1: self.nav.setCurrentRow(row))
+            action.triggered.connect(
+                lambda _checked=False, row=number - 1: self.nav.setCurrentRow(row))
             self.addAction(action)
             self._shortcuts.append(action)
 

@@ -51,7 +51,8 @@ class PersonSection:
 
     Define ``PERSON_SECTION = PersonSection(...)`` in ``desktop_app/ui/<module>/__init__.py``;
     ``factory(ctx, person_ids)`` gets the person's identity ids (the record and everything
-    merged into it, see store.people.identity.identity_ids) and returns a widget with ``retranslate()``.
+    merged into it, see store.people.identity.identity_ids) and returns a widget with
+    ``retranslate()``.
     """
     key: str
     order: int

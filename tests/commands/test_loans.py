@@ -24,7 +24,7 @@ def test_schedule_table_with_grace_and_equal_principal(capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "Equal principal" in out and "USD" in out
-    lines = [l for l in out.splitlines() if l.strip().startswith(("1 ", "2 ", "3 ", "4 "))]
+    lines = [line for line in out.splitlines() if line.strip().startswith(("1 ", "2 ", "3 ", "4 "))]
     assert len(lines) == 4
     assert "400.00" in lines[1] and "1200.00" in out
 

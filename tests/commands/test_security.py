@@ -90,7 +90,7 @@ def test_demo_database_is_encrypted_with_a_user_per_role(tmp_path):
     conn = open_database(path)        # demo: opens with its published administrator login
     conn.close()
     roles = set()
-    for username, role, password, _name in security.DEMO_USERS:
+    for username, _role, password, _name in security.DEMO_USERS:
         keys.forget_key(path)
         s = security.login(path, username, password)
         roles.add(s.actor.role)

@@ -15,8 +15,8 @@ def _people(session, n=60):
     rng = random.Random(3)
     for i in range(n):
         sex = "female" if i % 2 else "male"
-        h.person(session, rng.choice(["Раҳмонов", "Karimov", "Назаров", "Saidov"]) + ("а" if sex == "female" else ""),
-                 f"Name{i}", sex=sex)
+        family = rng.choice(["Раҳмонов", "Karimov", "Назаров", "Saidov"])
+        h.person(session, family + ("а" if sex == "female" else ""), f"Name{i}", sex=sex)
 
 
 def test_demo_generator_makes_trainings_with_attendance_and_outcomes(session):
@@ -57,9 +57,11 @@ def test_demo_without_people_makes_nothing(session):
 def test_cli_import_previews_then_saves_and_prints_certificates(session, db_path, tmp_path, capsys):
     ev = h.event(session, sessions=2)
     path = tmp_path / "list.csv"
-    path.write_bytes("Фамилия;Имя;Дата рождения\nРахмонова;Гулнора;07.03.1991\nКаримов;;\n".encode("cp1251"))
+    path.write_bytes("Фамилия;Имя;Дата рождения\nРахмонова;Гулнора;07.03.1991\nКаримов;;\n"
+                     .encode("cp1251"))
     session.conn.close()
-    assert hamroh(["trainings", "import", "--db", str(db_path), "--event", ev["id"], str(path)]) == 0
+    assert hamroh(["trainings", "import", "--db", str(db_path), "--event", ev["id"],
+                   str(path)]) == 0
     out = capsys.readouterr().out
     assert "New person" in out and "Error" in out and "Nothing was saved" in out
     assert hamroh(["trainings", "import", "--db", str(db_path), "--event", ev["id"], str(path),

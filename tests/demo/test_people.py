@@ -9,6 +9,7 @@ from desktop_app.domain import names
 from desktop_app.domain.people import validate_episode, validate_person
 from desktop_app.store.access import open_database
 from desktop_app.store.audit import verify_chain
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.duplicates import find_duplicate_pairs
 from desktop_app.store.people.repositories import search_people
 
@@ -31,7 +32,7 @@ def demo_db(tmp_path_factory):
 def _people(conn):
     cur = conn.execute("SELECT * FROM person")
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]
 
 
 def test_requested_number_of_valid_people(demo_db):
@@ -93,7 +94,7 @@ def test_migration_episodes_are_consistent_and_weighted(demo_db):
                             " FROM migration_episode").fetchall()
     assert len(episodes) > 600
     per_person = {}
-    for person_id, country, city, sector, departure, returned, channel in episodes:
+    for person_id, country, city, _sector, departure, returned, _channel in episodes:
         assert person_id in statuses
         assert statuses[person_id] in ("abroad", "returned", "stranded")
         errors = validate_episode({"person_id": person_id, "departure_date": departure,
@@ -230,7 +231,7 @@ def test_people_generated_on_a_leap_day(session):
                             session.office_id, today=date(2028, 2, 29))
     made = [factory.person() for _ in range(300)]
     assert sum(len(episodes) for _values, episodes in made) > 50
-    for values, episodes in made:
+    for _values, episodes in made:
         for episode in episodes:
             assert episode["departure_date"] <= "2028-02-29"
 

@@ -56,7 +56,7 @@ def replica_templates(tmp_path_factory) -> list[Path]:
         identity = keys.load_identity(conn)
         conns.append((path, conn))
         publics.append((identity, code))
-    for path, conn in conns:
+    for _path, conn in conns:
         for identity, code in publics:
             keys.trust(conn, identity.public_key, device_id=identity.device_id,
                        office_code=code, name=identity.name)

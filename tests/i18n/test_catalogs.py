@@ -56,7 +56,8 @@ def test_a_module_keeps_its_catalog_wherever_it_lives(tmp_path):
     moved.write_text(source, encoding="utf-8")
     assert build.domain_of(moved) == build.domain_of(source_path) == "loans"
 
-    spec = importlib.util.spec_from_file_location("desktop_app.store.people.repositories.core_helpers", moved)
+    spec = importlib.util.spec_from_file_location(
+        "desktop_app.store.people.repositories.core_helpers", moved)
     relocated = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = relocated
     from desktop_app.domain import loans

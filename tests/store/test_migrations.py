@@ -15,7 +15,8 @@ def _sha(path):
 def test_fresh_database_gets_every_migration(tmp_path):
     conn = open_database(tmp_path / "new.db", create=True)
     assert migrations.applied(conn) == sorted(m.name for m in migrations.available())
-    assert conn.execute("SELECT count(*) FROM reference_item WHERE kind='jamoat'").fetchone()[0] >= 38
+    jamoats = conn.execute("SELECT count(*) FROM reference_item WHERE kind='jamoat'").fetchone()[0]
+    assert jamoats >= 38
 
 
 def test_upgrade_applies_only_missing(db_path, tmp_path):
@@ -32,8 +33,10 @@ def test_upgrade_applies_only_missing(db_path, tmp_path):
 def test_failing_migration_leaves_file_byte_identical(db_path, tmp_path):
     folder = tmp_path / "migs"
     shutil.copytree(migrations.MIGRATIONS_DIR, folder)
-    (folder / "9001_good.sql").write_text("CREATE TABLE good(a TEXT);\nINSERT INTO good VALUES ('x');\n")
-    (folder / "9002_bad.sql").write_text("CREATE TABLE bad(a TEXT);\nINSERT INTO nowhere VALUES (1);\n")
+    (folder / "9001_good.sql").write_text(
+        "CREATE TABLE good(a TEXT);\nINSERT INTO good VALUES ('x');\n")
+    (folder / "9002_bad.sql").write_text(
+        "CREATE TABLE bad(a TEXT);\nINSERT INTO nowhere VALUES (1);\n")
     conn = dbmod.connect(db_path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = _sha(db_path)

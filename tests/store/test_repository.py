@@ -29,7 +29,8 @@ def test_create_update_delete_write_change_and_audit_rows(session):
     assert _counts(session.conn) == (changes0 + 1, audits0 + 1)
 
     repo.update(person["id"], {"phones": "+992 93 555 12 34"})
-    last = session.conn.execute("SELECT fields FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()
+    last = session.conn.execute(
+        "SELECT fields FROM change_log ORDER BY seq DESC LIMIT 1").fetchone()
     assert json.loads(last[0])["phones"] == "+992 93 555 12 34"
     audit = session.conn.execute(
         "SELECT action, before, after FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()

@@ -148,7 +148,8 @@ def test_tampered_key_or_recipient_is_refused(trio, tmp_path, monkeypatch, capsy
 def test_unknown_recipient_is_a_clear_error(trio, tmp_path):
     grm, _tjb, dsh = trio
     with pytest.raises(exchange.SyncError) as caught:
-        exchange.export_bundle(grm.conn, tmp_path / "x.hamroh", to_device="1234-5678-9ABC-DEF0-1234")
+        exchange.export_bundle(grm.conn, tmp_path / "x.hamroh",
+                               to_device="1234-5678-9ABC-DEF0-1234")
     assert caught.value.code == "unknown_recipient"
     # DSH is trusted at GRM but has sent GRM nothing yet: its key is not known there
     with pytest.raises(exchange.SyncError) as caught:

@@ -17,7 +17,8 @@ from tests.helpers import trainings as h
 
 def replicate(src: Session, dst: Session) -> None:
     """Apply every change of ``src`` that ``dst`` has not seen (what a bundle carries)."""
-    seen = {(r[0], r[1]) for r in dst.conn.execute("SELECT origin_device, origin_seq FROM change_log")}
+    seen = {(r[0], r[1])
+            for r in dst.conn.execute("SELECT origin_device, origin_seq FROM change_log")}
     rows = src.conn.execute("SELECT origin_device, origin_seq, table_name, record_id, hlc, fields,"
                             " author FROM change_log ORDER BY seq").fetchall()
     with dst.transaction():
@@ -37,7 +38,8 @@ def _second_laptop(db_path, tmp_path) -> Session:
 
 def _state(session):
     conn = session.conn
-    return (conn.execute("SELECT id, present, deleted FROM training_attendance ORDER BY id").fetchall(),
+    return (conn.execute("SELECT id, present, deleted FROM training_attendance"
+                         " ORDER BY id").fetchall(),
             conn.execute("SELECT id, attended_sessions, completed, completion_override "
                          "FROM training_participant ORDER BY id").fetchall())
 
@@ -75,7 +77,8 @@ def test_random_marks_converge_in_any_order(session, db_path, tmp_path_factory, 
     sessions = tq.sessions_of(a_conn, ev["id"])
     for on_a, p, s, present in marks:
         target = a if on_a else b
-        tr.TrainingAttendanceRepository(target).mark(ev["id"], sessions[s]["id"], parts[p]["id"], present)
+        tr.TrainingAttendanceRepository(target).mark(ev["id"], sessions[s]["id"], parts[p]["id"],
+                                                     present)
     if a_first:
         replicate(a, b)
         replicate(b, a)

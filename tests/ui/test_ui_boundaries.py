@@ -18,46 +18,63 @@ THREAD_MODULES = {"threading", "_thread", "concurrent", "concurrent.futures", "m
 QT_THREADS = {"QThread", "QThreadPool", "QRunnable"}
 
 
+def _import_problems(node: ast.Import, path: Path) -> list[str]:
+    found = []
+    for alias in node.names:
+        if alias.name == "threading" and path == REPORTS_EXCEPTIONS:
+            continue
+        if alias.name in THREAD_MODULES or alias.name.split(".")[0] in THREAD_MODULES:
+            found.append(f"imports {alias.name}")
+    return found
+
+
+def _import_from_problems(node: ast.ImportFrom, path: Path) -> list[str]:
+    found = []
+    module = node.module or ""
+    if module in THREAD_MODULES or module.split(".")[0] in THREAD_MODULES:
+        found.append(f"imports from {module}")
+    for alias in node.names:
+        if alias.name in QT_THREADS:
+            found.append(f"imports {alias.name}")
+        if alias.name == "DbWorker" and path != BUILDS_THE_WORKER:
+            found.append("imports the DB worker")
+    if module == "desktop_app.ui.worker":
+        found.append("imports the DB worker")
+    return found
+
+
+def _attribute_problems(node: ast.Attribute) -> list[str]:
+    found = []
+    if node.attr in QT_THREADS:
+        found.append(f"uses {node.attr}")
+    # the context holds the worker (an assignment); reading it is touching it
+    if node.attr == "worker" and isinstance(node.ctx, ast.Load):
+        found.append("touches the DB worker (use ReadOp / WriteOp)")
+    if node.attr == "emit" and isinstance(node.value, ast.Attribute) \
+            and node.value.attr == "data_changed":
+        found.append("emits data_changed (a WriteOp announces its changes)")
+    return found
+
+
 def _problems(path: Path, source: str | None = None) -> list[str]:
     if source is None:
         source = path.read_text(encoding="utf-8")
     tree = ast.parse(source, str(path))
     found = []
-
-    def say(node, what):
-        found.append(f"{path.name}:{node.lineno}: {what}")
-
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name == "threading" and path == REPORTS_EXCEPTIONS:
-                    continue
-                if alias.name in THREAD_MODULES or alias.name.split(".")[0] in THREAD_MODULES:
-                    say(node, f"imports {alias.name}")
+            what = _import_problems(node, path)
         elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            if module in THREAD_MODULES or module.split(".")[0] in THREAD_MODULES:
-                say(node, f"imports from {module}")
-            for alias in node.names:
-                if alias.name in QT_THREADS:
-                    say(node, f"imports {alias.name}")
-                if alias.name == "DbWorker" and path != BUILDS_THE_WORKER:
-                    say(node, "imports the DB worker")
-            if module == "desktop_app.ui.worker":
-                say(node, "imports the DB worker")
+            what = _import_from_problems(node, path)
         elif isinstance(node, ast.Attribute):
-            if node.attr in QT_THREADS:
-                say(node, f"uses {node.attr}")
-            # the context holds the worker (an assignment); reading it is touching it
-            if node.attr == "worker" and isinstance(node.ctx, ast.Load):
-                say(node, "touches the DB worker (use ReadOp / WriteOp)")
-            if node.attr == "emit" and isinstance(node.value, ast.Attribute) \
-                    and node.value.attr == "data_changed":
-                say(node, "emits data_changed (a WriteOp announces its changes)")
+            what = _attribute_problems(node)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                 and node.func.id == "getattr" and len(node.args) >= 2 \
                 and isinstance(node.args[1], ast.Constant) and node.args[1].value == "worker":
-            say(node, "touches the DB worker (use ReadOp / WriteOp)")
+            what = ["touches the DB worker (use ReadOp / WriteOp)"]
+        else:
+            continue
+        found += [f"{path.name}:{node.lineno}: {w}" for w in what]
     return found
 
 

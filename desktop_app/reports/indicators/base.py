@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Callable
 
 from desktop_app.i18n import N_, Domain
@@ -55,7 +56,7 @@ def lit(value) -> str:
 def age_band_codes(bands: tuple[int, ...]) -> list[str]:
     """Bucket codes of age bands given their lower bounds, e.g. (15, 18) -> <15, 15-17, 18+."""
     codes = [f"0-{bands[0] - 1}"]
-    for low, high in zip(bands, bands[1:]):
+    for low, high in pairwise(bands):
         codes.append(f"{low}-{high - 1}")
     codes.append(f"{bands[-1]}+")
     return codes
@@ -125,7 +126,7 @@ class Query:
         codes = age_band_codes(self.age_bands)
         parts = [f"WHEN {birth} IS NULL OR {birth} = '' THEN {lit(UNKNOWN)}",
                  f"WHEN {birth} > {self.born_by(0)} THEN {lit(UNKNOWN)}"]
-        for code, upper in zip(codes, self.age_bands):
+        for code, upper in zip(codes[:-1], self.age_bands, strict=True):
             parts.append(f"WHEN {birth} > {self.born_by(upper)} THEN {lit(code)}")
         parts.append(f"ELSE {lit(codes[-1])}")
         return "(CASE " + " ".join(parts) + " END)"

@@ -23,6 +23,7 @@ from desktop_app.reports.indicators.base import (
     person_dims,
     ratio,
 )
+from desktop_app.store.db import row_dict
 
 DOMAIN = Domain("reports")
 
@@ -79,7 +80,7 @@ def _loan_dims(conn, q: Query) -> dict[str, tuple[dict[str, str], str | None]]:
             f"LEFT JOIN person p ON p.id = COALESCE(r.root, l.person_id) AND p.deleted = 0 "
             f"WHERE l.deleted = 0 AND l.disbursed_on IS NOT NULL"):
         found[row[0]] = ({"product": row[1] or UNKNOWN, "purpose": row[2] or UNKNOWN,
-                          "office": row[3] or UNKNOWN, **dict(zip(cols, row[4:7]))},
+                          "office": row[3] or UNKNOWN, **row_dict(cols, row[4:7])},
                          row[7])
     q.cache["loan_dims"] = found
     return found

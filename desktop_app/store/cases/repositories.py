@@ -17,6 +17,7 @@ from desktop_app.i18n import Domain, format_money
 from desktop_app.store import reference
 from desktop_app.store.cases import search as cases_search
 from desktop_app.store.cases.scope import ReferralScope
+from desktop_app.store.db import row_dict
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.security.consent import has_consent
 from desktop_app.store.sequences import next_number
@@ -45,12 +46,12 @@ def _row(cur) -> dict | None:
     row = cur.fetchone()
     if row is None:
         return None
-    return dict(zip([d[0] for d in cur.description], row))
+    return row_dict(cur.description, row)
 
 
 def _rows(cur) -> list[dict]:
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]
 
 
 def person_birth_date(conn, person_id: str | None) -> str | None:
@@ -498,7 +499,8 @@ def followups(conn, case_id: str) -> list[dict]:
 
 def referrals(conn, case_id: str) -> list[dict]:
     return _rows(conn.execute(
-        "SELECT * FROM case_referral WHERE case_id=? AND deleted=0 ORDER BY referred_on, created_at",
+        "SELECT * FROM case_referral WHERE case_id=? AND deleted=0"
+        " ORDER BY referred_on, created_at",
         (case_id,)))
 
 
@@ -754,7 +756,7 @@ def fetch_followup_rows(conn, rowids: list[int], today: str | date | None = None
             f" WHERE f.rowid IN ({','.join('?' * len(chunk))})", [day, *chunk])
         cols = [d[0] for d in cur.description]
         for r in cur:
-            found[r[0]] = dict(zip(cols[1:], r[1:]))
+            found[r[0]] = row_dict(cols[1:], r[1:])
     return found
 
 
@@ -787,7 +789,8 @@ def find_employers(conn, term: str = "", limit: int = 200) -> list[dict]:
     sql = f"""
         SELECT e.id, e.name, e.city, e.country, e.sector, e.high_risk,
           (SELECT COUNT(*) FROM hotline_case c WHERE c.employer_id=e.id AND c.deleted=0) AS cases,
-          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0) AS inspections,
+          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0)
+            AS inspections,
           (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0
              AND EXISTS (SELECT 1 FROM inspection_violation v WHERE v.inspection_id=i.id
                          AND v.deleted=0)) AS inspections_with_violations,
@@ -814,7 +817,8 @@ def find_employers_by_id(conn, employer_id: str) -> list[dict]:
     sql = """
         SELECT e.*,
           (SELECT COUNT(*) FROM hotline_case c WHERE c.employer_id=e.id AND c.deleted=0) AS cases,
-          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0) AS inspections,
+          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0)
+            AS inspections,
           (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0
              AND EXISTS (SELECT 1 FROM inspection_violation v WHERE v.inspection_id=i.id
                          AND v.deleted=0)) AS inspections_with_violations,

@@ -41,7 +41,8 @@ def inspection_rows(conn, ids: list[str]) -> list[dict]:
 
 def violations_of(conn, inspection_id: str) -> list[dict]:
     return _rows(conn.execute(
-        "SELECT * FROM inspection_violation WHERE inspection_id=? AND deleted=0 ORDER BY created_at",
+        "SELECT * FROM inspection_violation WHERE inspection_id=? AND deleted=0"
+        " ORDER BY created_at",
         (inspection_id,)))
 
 

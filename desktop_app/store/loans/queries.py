@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain
+from desktop_app.store.db import row_dict
 from desktop_app.store.loans.repositories import LOAN_NOT_FOUND
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.people.repositories import search_people
@@ -24,7 +25,7 @@ _ = DOMAIN.gettext
 def _rows(conn, sql: str, args=()) -> list[dict]:
     cur = conn.execute(sql, args)
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]
 
 
 def as_date(value) -> date:
@@ -90,7 +91,7 @@ def lowest_balance_from(conn, fund_id: str, value_date: str) -> int:
     """The lowest balance the fund has on any day from ``value_date`` on."""
     balance = fund_balance(conn, fund_id, date.fromisoformat(value_date))
     lowest = balance
-    for (day, cash) in conn.execute(
+    for (_day, cash) in conn.execute(
             "SELECT value_date, SUM(cash) FROM fund_entry WHERE fund_id=? AND deleted=0 "
             "AND value_date>? GROUP BY value_date ORDER BY value_date", (fund_id, value_date)):
         balance += cash

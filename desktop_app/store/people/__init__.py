@@ -1,1 +1,2 @@
-"""People: the register (people, migration episodes), search, duplicates, merges, spreadsheet import."""
+"""People: the register (people, migration episodes), search, duplicates, merges,
+spreadsheet import."""

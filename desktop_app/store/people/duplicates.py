@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 from desktop_app.domain import names
 from desktop_app.domain.people import parse_date, split_phones
 from desktop_app.i18n import Domain
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.identity import LIVING_PERSON
 
 DOMAIN = Domain("people")
@@ -186,7 +187,7 @@ def _candidate_rows(conn, probe: _Probe) -> dict[str, dict]:
             f"SELECT {cols} FROM person WHERE {clause} AND {LIVING_PERSON}"
             f" LIMIT {_PER_QUERY * 4}", clause_args)
         for row in cur:
-            record = dict(zip(_PERSON_COLUMNS, row))
+            record = row_dict(_PERSON_COLUMNS, row)
             found[record["id"]] = record
     return found
 
@@ -263,14 +264,47 @@ def _as_date(value) -> date | None:
         return None
 
 
+def _phone_keys(other: dict) -> set[str]:
+    keys = {p for p in (other.get("phone_key") or "").split(";") if p}
+    if not keys:
+        keys = {names.phone_key(p) for p in split_phones(other.get("phones"))} - {""}
+    return keys
+
+
+def _birth_conflict(birth: date | None, other_birth: date | None, either_estimated: bool) -> int:
+    """0: no conflict, 1: same year but another day, 2: years apart (more than two when
+    either date is estimated)."""
+    if birth is None or other_birth is None or birth == other_birth:
+        return 0
+    years = abs(birth.year - other_birth.year)
+    if either_estimated:
+        return 2 if years > 2 else 0
+    return 1 if years == 0 else 2
+
+
+def _name_reason(probe: _Probe, other: dict) -> str:
+    other_family = (other.get("family_name") or "").strip()
+    other_given = (other.get("given_name") or "").strip()
+    same_keys = ((probe.family_key, probe.given_key)
+                 == (_keys(other_family), _keys(other_given)))
+    written_same = (f"{probe.family} {probe.given}".casefold()
+                    == f"{other_family} {other_given}".casefold())
+    if written_same:
+        return _("same name")
+    if same_keys and (_script(probe.family + probe.given)
+                      != _script(other_family + other_given)):
+        return _("same name in another script")
+    if same_keys:
+        return _("same name, spelled differently")
+    return _("similar name")
+
+
 def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
     reasons: list[str] = []
     similarity, weakest = _name_similarity(probe, other)
     name_like = similarity >= 88 and weakest >= 80
     birth_like = similarity >= 75 and weakest >= 60
-    other_phones = {p for p in (other.get("phone_key") or "").split(";") if p}
-    if not other_phones:
-        other_phones = {names.phone_key(p) for p in split_phones(other.get("phones"))} - {""}
+    other_phones = _phone_keys(other)
     same_phone = bool(probe.phones & other_phones)
     other_document = other.get("document_key") or names.document_key(other.get("document_number"))
     same_document = bool(probe.document) and probe.document == other_document
@@ -278,13 +312,7 @@ def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
     either_estimated = probe.birth_estimated or bool(other.get("birth_date_estimated"))
     same_birth = (probe.birth is not None and other_birth is not None
                   and probe.birth == other_birth and not either_estimated)
-    birth_conflict = 0
-    if probe.birth is not None and other_birth is not None and probe.birth != other_birth:
-        years = abs(probe.birth.year - other_birth.year)
-        if either_estimated:
-            birth_conflict = 2 if years > 2 else 0
-        else:
-            birth_conflict = 1 if years == 0 else 2
+    birth_conflict = _birth_conflict(probe.birth, other_birth, either_estimated)
 
     if same_document:
         score = 90 + similarity / 10
@@ -302,20 +330,7 @@ def _score(probe: _Probe, other: dict) -> tuple[float, list[str]]:
     if same_birth and birth_like:
         reasons.append(_("same date of birth and similar name"))
     elif name_like:
-        other_family = (other.get("family_name") or "").strip()
-        other_given = (other.get("given_name") or "").strip()
-        same_keys = ((probe.family_key, probe.given_key)
-                     == (_keys(other_family), _keys(other_given)))
-        written_same = (f"{probe.family} {probe.given}".casefold()
-                        == f"{other_family} {other_given}".casefold())
-        if written_same:
-            reasons.append(_("same name"))
-        elif same_keys and _script(probe.family + probe.given) != _script(other_family + other_given):
-            reasons.append(_("same name in another script"))
-        elif same_keys:
-            reasons.append(_("same name, spelled differently"))
-        else:
-            reasons.append(_("similar name"))
+        reasons.append(_name_reason(probe, other))
     if not same_document:
         if birth_conflict:
             score -= 20 if birth_conflict == 1 else 30
@@ -363,7 +378,7 @@ def find_duplicate_pairs(conn, person_ids, limit_per_person: int = 3,
             f"SELECT {cols} FROM person WHERE id IN ({','.join('?' * len(chunk))})"
             f" AND {LIVING_PERSON}", chunk).fetchall()
         for row in rows:
-            record = dict(zip(_PERSON_COLUMNS, row))
+            record = row_dict(_PERSON_COLUMNS, row)
             for candidate in find_duplicates(conn, record, exclude_ids=(record["id"],),
                                              limit=limit_per_person, min_score=min_score):
                 a, b = sorted((record["id"], candidate.person["id"]))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.identity import LIVING_PERSON
 from desktop_app.store.people.repositories import (
     MigrationEpisodeRepository,
@@ -123,7 +124,7 @@ def fetch_rows(conn, rowids: list[int]) -> dict[int, dict]:
         cur = conn.execute(f"SELECT rowid, {', '.join(LIST_COLUMNS)} FROM person "
                            f"WHERE rowid IN ({marks})", chunk)
         for row in cur:
-            found[row[0]] = dict(zip(LIST_COLUMNS, row[1:]))
+            found[row[0]] = row_dict(LIST_COLUMNS, row[1:])
     return found
 
 
@@ -138,12 +139,12 @@ def load_person(conn, person_id: str) -> tuple[dict | None, list[dict]]:
     row = cur.fetchone()
     if row is None:
         return None, []
-    person = dict(zip([d[0] for d in cur.description], row))
+    person = row_dict(cur.description, row)
     cur = conn.execute(
         "SELECT * FROM migration_episode WHERE person_id=? AND deleted=0 "
         "ORDER BY departure_date DESC, created_at DESC", (person_id,))
     cols = [d[0] for d in cur.description]
-    return person, [dict(zip(cols, r)) for r in cur]
+    return person, [row_dict(cols, r) for r in cur]
 
 
 class EpisodeErrors(ValidationError):

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 
 from desktop_app.domain import names
 from desktop_app.domain.people import split_phones, validate_episode, validate_person
+from desktop_app.store.db import row_dict
 from desktop_app.store.repository import Repository
 from desktop_app.store.sync_state.erasure import ErasureGuard
 
@@ -133,7 +134,7 @@ class MigrationEpisodeRepository(Repository):
             "SELECT * FROM migration_episode WHERE person_id=? AND deleted=0 "
             "ORDER BY departure_date DESC, created_at DESC", (person_id,))
         cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur]
+        return [row_dict(cols, r) for r in cur]
 
 
 @dataclass

@@ -333,62 +333,8 @@ class RowParser:
         def fail(field_name: str, message: str) -> None:
             errors.append(RowError(number, field_name, message))
 
-        def label(field_name: str) -> str:
-            return _(FIELD_LABELS[field_name])
-
         for name, cell in raw.items():
-            text = _cell_text(cell)
-            if name in DATE_FIELDS:
-                if isinstance(cell, (date, datetime)):
-                    values[name] = _cell_text(cell)
-                elif text:
-                    try:
-                        values[name] = as_date(text).isoformat()
-                    except ValueError:
-                        fail(name, _("row {row}: {field} {value} is not a date").format(
-                            row=number, field=label(name), value=text))
-            elif name in FLAG_FIELDS:
-                key = _normalise_title(text)
-                if key in _YES:
-                    values[name] = 1
-                elif not key or key in _NO:
-                    values[name] = 0
-                else:
-                    fail(name, _("row {row}: {field} {value} is not yes or no").format(
-                        row=number, field=label(name), value=text))
-            elif name == "sex":
-                if text:
-                    code = self.sexes.get(_normalise_title(text))
-                    if code is None:
-                        fail(name, _("row {row}: sex {value} is not female or male").format(
-                            row=number, value=text))
-                    values[name] = code
-            elif name == "migration_status":
-                if text:
-                    code = self.statuses.get(_normalise_title(text))
-                    if code is None:
-                        fail(name, _("row {row}: migration status {value} is not one of: "
-                                     "potential, abroad, returned, stranded").format(
-                            row=number, value=text))
-                    values[name] = code
-            elif name == "age":
-                if text:
-                    if not text.isdigit() or not 0 < int(text) <= 110:
-                        fail(name, _("row {row}: age {value} is not a number of years").format(
-                            row=number, value=text))
-                    else:
-                        values["age"] = int(text)
-            elif name == "education":
-                if text:
-                    code = self.places.find("education", text)
-                    if code is None:
-                        fail(name, _("row {row}: education {value} is not in the list").format(
-                            row=number, value=text))
-                    values[name] = code
-            elif name in PLACE_KINDS:
-                values[name] = text or None
-            else:
-                values[name] = text or None
+            self._read_cell(number, name, cell, values, fail)
         self._places(number, values, errors)
         if "age" in values:
             age = values.pop("age")
@@ -402,6 +348,65 @@ class RowParser:
             errors.append(RowError(number, field_name, _("row {row}: {message}").format(
                 row=number, message=message)))
         return ImportRow(number, cleaned if not errors else values, errors)
+
+    def _read_cell(self, number: int, name: str, cell, values: dict, fail) -> None:
+        """Put one cell's value in ``values`` (a code, a date, a flag...) or ``fail``."""
+        text = _cell_text(cell)
+        if name in DATE_FIELDS:
+            self._read_date(number, name, cell, values, fail)
+        elif name in FLAG_FIELDS:
+            key = _normalise_title(text)
+            if key in _YES:
+                values[name] = 1
+            elif not key or key in _NO:
+                values[name] = 0
+            else:
+                fail(name, _("row {row}: {field} {value} is not yes or no").format(
+                    row=number, field=_(FIELD_LABELS[name]), value=text))
+        elif name in ("sex", "migration_status", "education"):
+            if text:
+                values[name] = self._code(number, name, text, fail)
+        elif name == "age":
+            if text:
+                if not text.isdigit() or not 0 < int(text) <= 110:
+                    fail(name, _("row {row}: age {value} is not a number of years").format(
+                        row=number, value=text))
+                else:
+                    values["age"] = int(text)
+        else:   # places (coded in _places) and free text
+            values[name] = text or None
+
+    @staticmethod
+    def _read_date(number: int, name: str, cell, values: dict, fail) -> None:
+        text = _cell_text(cell)
+        if isinstance(cell, (date, datetime)):
+            values[name] = text
+        elif text:
+            try:
+                values[name] = as_date(text).isoformat()
+            except ValueError:
+                fail(name, _("row {row}: {field} {value} is not a date").format(
+                    row=number, field=_(FIELD_LABELS[name]), value=text))
+
+    def _code(self, number: int, name: str, text: str, fail) -> str | None:
+        """The code of a sex, a migration status or an education level written as text."""
+        if name == "sex":
+            code = self.sexes.get(_normalise_title(text))
+            if code is None:
+                fail(name, _("row {row}: sex {value} is not female or male").format(
+                    row=number, value=text))
+        elif name == "migration_status":
+            code = self.statuses.get(_normalise_title(text))
+            if code is None:
+                fail(name, _("row {row}: migration status {value} is not one of: "
+                             "potential, abroad, returned, stranded").format(
+                    row=number, value=text))
+        else:
+            code = self.places.find("education", text)
+            if code is None:
+                fail(name, _("row {row}: education {value} is not in the list").format(
+                    row=number, value=text))
+        return code
 
     def _places(self, number: int, values: dict, errors: list[RowError]) -> None:
         """Codes for country/region/district/jamoat; fill the levels above from below."""

@@ -1,1 +1,2 @@
-"""Security: accounts and logins, database keys, the role policy, consent, data rights, the audit log."""
+"""Security: accounts and logins, database keys, the role policy, consent, data rights,
+the audit log."""

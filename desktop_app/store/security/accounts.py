@@ -23,6 +23,7 @@ from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store.access import open_database
 from desktop_app.store.audit import utc_now, verify_chain
+from desktop_app.store.db import row_dict
 from desktop_app.store.migrations import backup_file
 from desktop_app.store.offices import UserRepository
 
@@ -271,7 +272,7 @@ class UserAdmin:
             " WHERE u.deleted=0 ORDER BY u.username COLLATE NOCASE")
         cols = ("id", "username", "display_name", "role", "active", "office_id",
                 "last_login_at", "must_change", "can_log_in_here")
-        return [dict(zip(cols, r)) for r in cur]
+        return [row_dict(cols, r) for r in cur]
 
     def add_user(self, username: str, password: str, role: str, display_name: str = "",
                  office_id: str | None = None) -> dict:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from desktop_app.i18n import N_, Domain
 from desktop_app.store.audit import ChainBreak
+from desktop_app.store.db import row_dict
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -93,7 +94,7 @@ def audit_entries(conn, flt: AuditFilter | None = None, limit: int = 200,
         " LEFT JOIN app_user u ON u.id = a.user_id" + where +
         " ORDER BY a.seq DESC LIMIT ? OFFSET ?", (*params, limit, offset))
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]
 
 
 def audit_actions(conn) -> list[str]:

@@ -7,6 +7,7 @@ from datetime import date
 
 from desktop_app.domain.people import parse_date
 from desktop_app.i18n import Domain
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.repository import Repository, ValidationError
 
@@ -22,14 +23,10 @@ class ConsentRepository(Repository):
     fields = ("person_id", "consent_date", "scope", "taken_by", "expiry_date",
               "withdrawn_date", "method", "notes")
 
-    def validate(self, values, existing):
-        errors = {}
-        if not values.get("person_id"):
-            errors["person_id"] = _("A consent belongs to a person.")
-        if values.get("scope") not in SCOPES:
-            errors["scope"] = _("Choose what the person agreed to from the list.")
-        if values.get("method") not in (None, "", *METHODS):
-            errors["method"] = _("Choose how the consent was given from the list.")
+    @staticmethod
+    def _parse_dates(values: dict, errors: dict) -> dict[str, date]:
+        """Store the three dates as ISO text (or None), note the ones not understood in
+        ``errors``, and return the parsed ones."""
         dates = {}
         for name in ("consent_date", "expiry_date", "withdrawn_date"):
             raw = values.get(name)
@@ -47,6 +44,17 @@ class ConsentRepository(Repository):
             else:
                 values[name] = parsed.isoformat()
                 dates[name] = parsed
+        return dates
+
+    def validate(self, values, existing):
+        errors = {}
+        if not values.get("person_id"):
+            errors["person_id"] = _("A consent belongs to a person.")
+        if values.get("scope") not in SCOPES:
+            errors["scope"] = _("Choose what the person agreed to from the list.")
+        if values.get("method") not in (None, "", *METHODS):
+            errors["method"] = _("Choose how the consent was given from the list.")
+        dates = self._parse_dates(values, errors)
         if not values.get("consent_date") and "consent_date" not in errors:
             errors["consent_date"] = _("Enter the date the consent was given.")
         if "consent_date" in dates and dates["consent_date"] > date.today():
@@ -64,7 +72,7 @@ class ConsentRepository(Repository):
             f"SELECT * FROM consent WHERE person_id IN ({marks}) AND deleted=0 "
             "ORDER BY consent_date DESC, created_at DESC", person_ids)
         cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur]
+        return [row_dict(cols, r) for r in cur]
 
     def withdraw(self, consent_id: str, on: date | None = None) -> dict:
         return self.update(consent_id, {"withdrawn_date": (on or date.today()).isoformat()})
@@ -127,4 +135,4 @@ def expired_consents(conn, on: date | None = None, office_id: str | None = None,
         + office_clause + " ORDER BY c.expiry_date, p.family_name LIMIT ?", params)
     cols = ("id", "person_id", "scope", "consent_date", "expiry_date", "taken_by",
             "family_name", "given_name", "patronymic", "phones", "office_id")
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]

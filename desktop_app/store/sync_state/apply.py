@@ -26,6 +26,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.store.clocks import PLAIN_STAMP, dumps
+from desktop_app.store.db import row_dict
 from desktop_app.store.session import Session
 
 if TYPE_CHECKING:   # the repository module imports this one
@@ -171,7 +172,7 @@ def _read_touched(conn, changes: list[RemoteChange], fresh: list[int],
                                f"({','.join('?' * len(chunk))})", chunk)
             cols = [d[0] for d in cur.description]
             for row in cur:
-                record = dict(zip(cols, row, strict=True))
+                record = row_dict(cols, row)
                 found[record["id"]] = record
         repos[table].guard_remote([changes[i] for _r, idx in entries for i in idx], found)
     return groups, rows
@@ -393,7 +394,7 @@ def _read_back_partial(conn, writes: _Writes) -> None:
             cur = conn.execute(f"SELECT * FROM {table} WHERE id IN "
                                f"({','.join('?' * len(chunk))})", chunk)
             cols = [d[0] for d in cur.description]
-            fixed.update((r[0], dict(zip(cols, r, strict=True))) for r in cur)
+            fixed.update((r[0], row_dict(cols, r)) for r in cur)
         writes.partial_rows[table] = list(fixed.values())
         writes.inserts[table] = [(rid, fixed.get(rid, state), clocks)
                                  for rid, state, clocks in writes.inserts[table]]

@@ -30,6 +30,7 @@ import json
 
 from desktop_app.domain.erasure import PERSON_ERASABLE, erased_value, person_record_fields
 from desktop_app.store.clocks import dumps
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.identity import identity_ids, roots_of
 from desktop_app.store.repository import Repository
 
@@ -162,7 +163,7 @@ def apply_markers(session, markers: list[dict]) -> dict[tuple[str, str], frozens
             cur = conn.execute(f"SELECT * FROM {table} WHERE {key} IN ({marks})", ids)
             cols = [d[0] for d in cur.description]
             for values in cur.fetchall():
-                before = dict(zip(cols, values, strict=True))
+                before = row_dict(cols, values)
                 erased[(table, before["id"])] = guarded
                 blank = {name: erased_value(table, name, before[name]) for name in guarded
                          if before.get(name) != erased_value(table, name, before[name])}

@@ -9,12 +9,13 @@ from fractions import Fraction
 
 from desktop_app.domain import trainings as dom
 from desktop_app.i18n.formats import full_name
+from desktop_app.store.db import row_dict
 from desktop_app.store.people.identity import identity_ids, resolve_person
 
 
 def _rows(cur) -> list[dict]:
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur]
+    return [row_dict(cols, r) for r in cur]
 
 
 def course_rule(conn, course_code: str | None) -> dom.CompletionRule:

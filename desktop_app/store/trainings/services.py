@@ -79,8 +79,10 @@ def delete_event(session, event_id: str) -> None:
     with session.transaction():
         for repo_class, sql in (
                 (TrainingOutcomeRepository, "SELECT id FROM training_outcome WHERE event_id=?"),
-                (TrainingAttendanceRepository, "SELECT id FROM training_attendance WHERE event_id=?"),
-                (TrainingParticipantRepository, "SELECT id FROM training_participant WHERE event_id=?"),
+                (TrainingAttendanceRepository,
+                 "SELECT id FROM training_attendance WHERE event_id=?"),
+                (TrainingParticipantRepository,
+                 "SELECT id FROM training_participant WHERE event_id=?"),
                 (TrainingSessionRepository, "SELECT id FROM training_session WHERE event_id=?")):
             repo = repo_class(session)
             for (record_id,) in conn.execute(sql + " AND deleted=0", (event_id,)).fetchall():
@@ -100,7 +102,8 @@ def add_sessions(session, event_id: str, dates: list, minutes: int) -> list[dict
                 for d in dates]
 
 
-def issue_certificates(session, participant_ids: list[str], issued: date | None = None) -> list[dict]:
+def issue_certificates(session, participant_ids: list[str],
+                       issued: date | None = None) -> list[dict]:
     """Give each completed participant a certificate number (kept if they already have one).
 
     Runs in one transaction; participants who did not complete are left out. Returns the

@@ -152,7 +152,8 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         return data.decode("cp1251", errors="replace"), "cp1251"
 
 
-def read_table(path: str | Path, encoding: str | None = None) -> tuple[list[str], list[tuple[int, list]], str | None]:
+def read_table(path: str | Path, encoding: str | None = None
+               ) -> tuple[list[str], list[tuple[int, list]], str | None]:
     """(headers, [(line, cells)], encoding) of the file's first table."""
     path = Path(path)
     if not path.exists():
@@ -192,7 +193,8 @@ def _read_xlsx(path: Path):
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception:
-        raise ImportFileError(_("{name} is not a CSV or XLSX list.").format(name=path.name)) from None
+        raise ImportFileError(
+            _("{name} is not a CSV or XLSX list.").format(name=path.name)) from None
     try:
         sheet = book.worksheets[0]
         rows = []
@@ -293,7 +295,8 @@ def preview_file(conn, event_id: str, path: str | Path, *, encoding: str | None 
 
 
 def _column_title(field_name: str) -> str:
-    return {"family_name": _("Family name"), "given_name": _("Given name")}.get(field_name, field_name)
+    names = {"family_name": _("Family name"), "given_name": _("Given name")}
+    return names.get(field_name, field_name)
 
 
 def _people_in_event(conn, event_id: str) -> set[str]:
@@ -315,8 +318,9 @@ def _preview_row(conn, line: int, raw: dict, seen: dict, in_event: set) -> Previ
         try:
             values["sex"] = _lookup(raw["sex"], SEX_VALUES)
         except ValueError:
-            errors.append(_("Sex \u201c{value}\u201d is not understood: write female or male.").format(
-                value=raw["sex"]))
+            errors.append(
+                _("Sex \u201c{value}\u201d is not understood: write female or male.").format(
+                    value=raw["sex"]))
     if raw.get("language"):
         try:
             language = _lookup(raw["language"], LANGUAGE_VALUES)

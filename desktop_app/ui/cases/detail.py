@@ -232,7 +232,8 @@ class CaseDetailDialog(QDialog):
                                    _("Outcome"))):
             self.tabs.setTabText(n, title)
         self.timeline.setHorizontalHeaderLabels([_("Date"), _("Event"), _("Details")])
-        self.followups.setHorizontalHeaderLabels([_("Due"), _("To do"), _("Done"), _("Follow-up result")])
+        self.followups.setHorizontalHeaderLabels(
+            [_("Due"), _("To do"), _("Done"), _("Follow-up result")])
         self.referrals.setHorizontalHeaderLabels([_("Sent"), _("Referred to"), _("State"),
                                                   _("Answer"), _("Consent")])
         self.fu_action.setPlaceholderText(_("What is to be done"))
@@ -275,19 +276,14 @@ class CaseDetailDialog(QDialog):
     def case(self) -> dict:
         return sc.CaseRepository(self.ctx.session).require(self.case_id)
 
-    def refresh(self) -> None:
-        conn, lang = self.ctx.conn, current_language()
-        case = self.case()
-        ref = lambda kind, code: reference.label(conn, kind, code, lang)  # noqa: E731
-        who = sc.person_name(conn, case["person_id"]) or case.get("caller_name") or \
-            _("Anonymous caller")
-        self.setWindowTitle(_("Case {number}").format(number=case["number"]))
-        self.header.setText(f"{case['number']} · {who} · {ref('case_status', case['status'])}")
+    def _facts_text(self, case: dict, lang: str, ref) -> str:
+        conn = self.ctx.conn
         parts = [ref("case_category", case["category"]), ref("case_channel", case["channel"]),
                  _("Risk: {level}").format(level=ref("risk_level", case["risk_level"])),
                  _("Opened {date}").format(date=format_date(case["opened_on"], lang))]
         if case.get("assigned_to"):
-            parts.append(_("Assigned to {name}").format(name=sc.user_name(conn, case["assigned_to"])))
+            parts.append(_("Assigned to {name}").format(
+                name=sc.user_name(conn, case["assigned_to"])))
         if case["sensitive"]:
             parts.append(_("Sensitive"))
         if case.get("caller_phone"):
@@ -300,7 +296,32 @@ class CaseDetailDialog(QDialog):
         text = " · ".join(p for p in parts if p)
         if case.get("summary"):
             text += "\n" + case["summary"]
-        self.facts.setText(text)
+        return text
+
+    def _referral_rows(self, refs: list[dict], lang: str, ref) -> list[tuple]:
+        conn = self.ctx.conn
+        rows = []
+        for r in refs:
+            target = ref("referral_target", r["target"])
+            if r.get("target_office_id"):
+                target += f": {sc.office_name(conn, r['target_office_id'])}"
+            if r.get("target_detail"):
+                target += f" ({r['target_detail']})"
+            consent = _("override: {reason}").format(reason=r["override_reason"]) \
+                if r.get("consent_override") else _("given")
+            rows.append((format_date(r["referred_on"], lang), target,
+                         ref("referral_status", r["status"]), r.get("answer") or "", consent))
+        return rows
+
+    def refresh(self) -> None:
+        conn, lang = self.ctx.conn, current_language()
+        case = self.case()
+        ref = lambda kind, code: reference.label(conn, kind, code, lang)  # noqa: E731
+        who = sc.person_name(conn, case["person_id"]) or case.get("caller_name") or \
+            _("Anonymous caller")
+        self.setWindowTitle(_("Case {number}").format(number=case["number"]))
+        self.header.setText(f"{case['number']} · {who} · {ref('case_status', case['status'])}")
+        self.facts.setText(self._facts_text(case, lang, ref))
         self.link_button.setVisible(not case.get("person_id"))
         self.status_combo.clear()
         for target in dom.TRANSITIONS.get(case["status"], ()):
@@ -323,18 +344,8 @@ class CaseDetailDialog(QDialog):
                          for f in fups])
 
         refs = sc.referrals(conn, self.case_id)
-        rows = []
-        for r in refs:
-            target = ref("referral_target", r["target"])
-            if r.get("target_office_id"):
-                target += f": {sc.office_name(conn, r['target_office_id'])}"
-            if r.get("target_detail"):
-                target += f" ({r['target_detail']})"
-            consent = _("override: {reason}").format(reason=r["override_reason"]) \
-                if r.get("consent_override") else _("given")
-            rows.append((format_date(r["referred_on"], lang), target,
-                         ref("referral_status", r["status"]), r.get("answer") or "", consent))
-        self.referrals.set_rows(rows, keys=[r["id"] for r in refs])
+        self.referrals.set_rows(self._referral_rows(refs, lang, ref),
+                                keys=[r["id"] for r in refs])
 
         if case.get("outcome"):
             self.outcome.set_code(case["outcome"])
@@ -492,7 +503,8 @@ class CaseDetailDialog(QDialog):
         self._write(lambda session: sc.record_outcome(session, case_id, **values),
                     refused, self.out_errors.clear)
 
-    def export_pdf(self, path: str | None = None, include_sensitive: bool | None = None) -> str | None:
+    def export_pdf(self, path: str | None = None,
+                   include_sensitive: bool | None = None) -> str | None:
         from desktop_app.reports.case_file import write_case_pdf  # deferred: ReportLab
         case = self.case()
         if path is None:

@@ -199,7 +199,7 @@ class HomePage(QWidget):
             card = FigureCard()
             self.cards_layout.addWidget(card, len(self.cards) // 4, len(self.cards) % 4)
             self.cards.append(card)
-        for card, figure in zip(self.cards, data.figures):
+        for card, figure in zip(self.cards, data.figures, strict=False):
             card.value.setText(figure.text)
             card.title.setText(f"{figure.title} \u00b7 {figure.when}" if figure.when
                                else figure.title)
@@ -227,7 +227,7 @@ class HomePage(QWidget):
             axis_x.append(self._month_labels(data))
             chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
             series.attachAxis(axis_x)
-            axis_y = _number_axis(max(map(sum, zip(*data.cases_by_category.values()))))
+            axis_y = _number_axis(max(map(sum, zip(*data.cases_by_category.values(), strict=True))))
             chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
             series.attachAxis(axis_y)
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)

@@ -287,7 +287,7 @@ class EmployerDialog(QDialog):
         fields = [("name", self.name), ("country", self.country), ("city", self.city),
                   ("sector", self.sector), ("size", self.size), ("tax_number", self.tax),
                   ("notes", self.notes)]
-        for label, (name, widget) in zip(self.labels, fields):
+        for label, (name, widget) in zip(self.labels, fields, strict=True):
             label.setBuddy(widget)
             box = QVBoxLayout()
             box.setSpacing(1)
@@ -326,7 +326,7 @@ class EmployerDialog(QDialog):
         self.setWindowTitle(_("Edit employer") if self.employer_id else _("New employer"))
         for label, text in zip(self.labels, (_("Enterprise name"), _("Country"), _("City"),
                                              _("Sector"), _("Size"), _("Tax number"),
-                                             _("Notes"))):
+                                             _("Notes")), strict=True):
             label.setText(text)
         self.union.setText(_("A trade union is present"))
         self.agreement.setText(_("Has a collective agreement"))
@@ -418,7 +418,7 @@ class InspectionDialog(QDialog):
                   ("trigger", self.trigger), ("inspector_name", self.inspector),
                   ("violations", self.violations), (None, sanction_box),
                   ("case_ids", self.cases), ("findings", self.findings)]
-        for label, (name, widget) in zip(self.labels, fields):
+        for label, (name, widget) in zip(self.labels, fields, strict=True):
             box = QVBoxLayout()
             if isinstance(widget, QWidget):
                 box.addWidget(widget)
@@ -448,7 +448,8 @@ class InspectionDialog(QDialog):
         self.inspector.setText(record.get("inspector_name") or "")
         self.findings.setText(record.get("findings") or "")
         self._checked = {v["violation"] for v in iq.violations_of(conn, record["id"])}
-        for (code, amount, currency), row in zip(self.sanctions, sanctions):
+        # the form keeps one more (empty) row than there are saved sanctions
+        for (code, amount, currency), row in zip(self.sanctions, sanctions, strict=False):
             code.set_code(row["sanction"])
             currency.setCurrentIndex(max(0, currency.findData(row.get("fine_currency"))))
             if row.get("fine_minor") is not None and row.get("fine_currency"):
@@ -462,7 +463,7 @@ class InspectionDialog(QDialog):
         for label, text in zip(self.labels, (
                 _("Enterprise"), _("Date"), _("Trigger"), _("Inspector"),
                 _("Violations that were found"), _("Sanctions (fine: amount and currency)"),
-                _("Linked case numbers"), _("Findings"))):
+                _("Linked case numbers"), _("Findings")), strict=True):
             label.setText(text)
         self.cases.setPlaceholderText(_("Case numbers separated by commas"))
         checked = set(self.checked_violations()) | self._checked

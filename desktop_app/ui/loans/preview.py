@@ -53,7 +53,7 @@ class PreviewTab(QWidget):
         for combo in (self.product, self.currency, self.frequency, self.method,
                       self.amortisation):
             compact_combo(combo, 14)
-        for i, (lab, w) in enumerate(zip(self.labels, widgets)):
+        for i, (lab, w) in enumerate(zip(self.labels, widgets, strict=True)):
             form.addWidget(lab, i // 2, (i % 2) * 2)
             form.addWidget(w, i // 2, (i % 2) * 2 + 1)
         layout.addLayout(form)
@@ -76,7 +76,7 @@ class PreviewTab(QWidget):
         texts = [_("Loan product"), _("Amount"), _("Currency"), _("Yearly rate, %"),
                  _("Instalments"), _("Frequency"), _("Interest method"), _("Amortisation"),
                  _("Grace (instalments)"), _("Disbursement date")]
-        for lab, text in zip(self.labels, texts):
+        for lab, text in zip(self.labels, texts, strict=True):
             lab.setText(text)
         for combo, options in ((self.frequency, L.FREQUENCIES), (self.method, L.METHODS),
                                (self.amortisation, L.AMORTISATIONS)):

@@ -207,7 +207,7 @@ class PersonDetail(QWidget):
                 else:
                     text = value or ""
                 self.episodes_table.setItem(row, column, QTableWidgetItem(text))
-        for spec, box, widget in self.sections:
+        for spec, box, _widget in self.sections:
             box.setTitle(spec.title())
 
     def retranslate(self) -> None:

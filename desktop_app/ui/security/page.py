@@ -270,7 +270,7 @@ class AuditTab(QWidget):
         self.filter_labels = [QLabel() for _i in range(4)]
         filters = QHBoxLayout()
         for label, widget in zip(self.filter_labels, (self.action, self.user, self.since,
-                                                      self.text)):
+                                                      self.text), strict=True):
             filters.addWidget(label)
             filters.addWidget(widget)
         filters.addWidget(self.apply_button)
@@ -288,7 +288,7 @@ class AuditTab(QWidget):
 
     def retranslate(self) -> None:
         for label, text in zip(self.filter_labels, (_("Action"), _("User"), _("From"),
-                                                    _("Record or detail"))):
+                                                    _("Record or detail")), strict=True):
             label.setText(text)
         self.apply_button.setText(_("Show"))
         self.verify_button.setText(_("Check the chain"))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import N_, Domain
+from desktop_app.store.db import row_dict
 from desktop_app.store.people import merge as people_merge
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import NotFound, ValidationError
@@ -282,7 +283,7 @@ class SyncPage(QWidget):
         self.take_button.setText(_("Take the other value"))
         self.duplicates.setHorizontalHeaderLabels([_("Person"), _("Probably the same as"),
                                                    _("Status")])
-        for label, (_key, text) in zip(self.side_labels, PERSON_ROWS):
+        for label, (_key, text) in zip(self.side_labels, PERSON_ROWS, strict=True):
             label.setText(_(text))
         self.keep_left.setText(_("Merge, keep the left record"))
         self.keep_right.setText(_("Merge, keep the right record"))
@@ -302,7 +303,8 @@ class SyncPage(QWidget):
         conn = self.ctx.conn
         identity = keys.load_identity(conn, create=False)
         self.office_value.setText(identity.office_code if identity else "")
-        self.fp_value.setText(identity.fingerprint if identity else _("(made with the first bundle)"))
+        self.fp_value.setText(identity.fingerprint if identity
+                              else _("(made with the first bundle)"))
         self.pp_state.setText(_("set") if keys.has_passphrase(conn) else _("not set"))
         coordinator = exchange.is_coordinator(conn)
         current = self.office_box.currentData()
@@ -348,7 +350,7 @@ class SyncPage(QWidget):
             "SELECT id, person_a, person_b, score, reason, found_at, status FROM sync_duplicate"
             " WHERE status='merged' ORDER BY decided_at DESC LIMIT 100")
         cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, r)) for r in cur]
+        return [row_dict(cols, r) for r in cur]
 
     def _who(self, user_id) -> str:
         if not user_id:
@@ -575,7 +577,7 @@ class SyncPage(QWidget):
                 row = self.ctx.conn.execute("SELECT code FROM office WHERE id=?",
                                             (record.get("office_id"),)).fetchone()
                 office = row[0] if row else ""
-            for label, (key, _text) in zip(values, PERSON_ROWS):
+            for label, (key, _text) in zip(values, PERSON_ROWS, strict=True):
                 value = office if key == "office" else (record or {}).get(key)
                 label.setText("" if value is None else str(value))
 

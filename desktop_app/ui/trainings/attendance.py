@@ -115,36 +115,44 @@ class AttendanceModel(QAbstractTableModel):
                 return self._bold
         return None
 
+    def _totals_data(self, col: int, role):
+        n_cols = len(self.sessions)
+        if role == Qt.DisplayRole:
+            if col < n_cols:
+                return str(self._present_per_session[col])
+            if col == n_cols:
+                return str(sum(p["attended_sessions"] for p in self.participants))
+            return str(sum(p["completed"] for p in self.participants))
+        if role == Qt.BackgroundRole:
+            return QBrush(TOTALS_BG)
+        if role == Qt.FontRole:
+            return self._bold
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignCenter)
+        return None
+
+    def _cell_data(self, row: int, col: int, role):
+        """A participant's attendance at one session."""
+        present = self.cells.get((row, col))
+        if role == Qt.DisplayRole:
+            return PRESENT if present else (ABSENT if present == 0 else "")
+        if role == Qt.BackgroundRole and present:
+            return QBrush(PRESENT_BG)
+        if role == Qt.TextAlignmentRole:
+            return int(Qt.AlignCenter)
+        if role == Qt.AccessibleTextRole:
+            return _("present") if present else _("absent")
+        return None
+
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
         n_rows, n_cols = len(self.participants), len(self.sessions)
         if row == n_rows:                                     # totals row
-            if role == Qt.DisplayRole:
-                if col < n_cols:
-                    return str(self._present_per_session[col])
-                if col == n_cols:
-                    return str(sum(p["attended_sessions"] for p in self.participants))
-                return str(sum(p["completed"] for p in self.participants))
-            if role == Qt.BackgroundRole:
-                return QBrush(TOTALS_BG)
-            if role == Qt.FontRole:
-                return self._bold
-            if role == Qt.TextAlignmentRole:
-                return int(Qt.AlignCenter)
-            return None
+            return self._totals_data(col, role)
         if col < n_cols:
-            present = self.cells.get((row, col))
-            if role == Qt.DisplayRole:
-                return PRESENT if present else (ABSENT if present == 0 else "")
-            if role == Qt.BackgroundRole and present:
-                return QBrush(PRESENT_BG)
-            if role == Qt.TextAlignmentRole:
-                return int(Qt.AlignCenter)
-            if role == Qt.AccessibleTextRole:
-                return _("present") if present else _("absent")
-            return None
+            return self._cell_data(row, col, role)
         part = self.participants[row]
         if col == n_cols:
             if role == Qt.DisplayRole:

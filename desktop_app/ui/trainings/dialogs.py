@@ -184,8 +184,9 @@ class RegisterPersonDialog(QDialog):
         self.error = _error_label()
         self.labels = [QLabel() for _i in range(7)]
         form = QFormLayout()
-        for label, widget in zip(self.labels, (self.family, self.given, self.patronymic, self.sex,
-                                               self.birth, self.phones, self.language)):
+        widgets = (self.family, self.given, self.patronymic, self.sex, self.birth, self.phones,
+                   self.language)
+        for label, widget in zip(self.labels, widgets, strict=True):
             form.addRow(label, widget)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self.save)
@@ -204,7 +205,7 @@ class RegisterPersonDialog(QDialog):
         self.setWindowTitle(_("Register a new participant"))
         for label, text in zip(self.labels, (_("Family name"), _("Given name"), _("Patronymic"),
                                              _("Sex"), _("Date of birth"), _("Phone"),
-                                             _("Certificate language"))):
+                                             _("Certificate language")), strict=True):
             label.setText(text)
         for i, code in enumerate(SEXES, start=1):
             self.sex.setItemText(i, _(SEXES[code]))
@@ -283,7 +284,8 @@ class OverrideDialog(QDialog):
         self.choice.addItem("", None)
         for code in OVERRIDES:
             self.choice.addItem("", code)
-        self.choice.setCurrentIndex(max(0, self.choice.findData(participant.get("completion_override"))))
+        self.choice.setCurrentIndex(
+            max(0, self.choice.findData(participant.get("completion_override"))))
         self.reason = QLineEdit(participant.get("override_reason") or "")
         self.error = _error_label()
         self.name = QLabel(full_name(participant))
@@ -336,7 +338,8 @@ class OutcomeDialog(QDialog):
         self.error = _error_label()
         self.labels = [QLabel() for _i in range(4)]
         form = QFormLayout()
-        for label, widget in zip(self.labels, (self.person, self.outcome, self.when, self.notes)):
+        widgets = (self.person, self.outcome, self.when, self.notes)
+        for label, widget in zip(self.labels, widgets, strict=True):
             form.addRow(label, widget)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self.save)
@@ -352,7 +355,7 @@ class OutcomeDialog(QDialog):
         for i, code in enumerate(OUTCOMES):
             self.outcome.setItemText(i, _(OUTCOMES[code]))
         for label, text in zip(self.labels, (_("Participant"), _("Outcome"), _("Date"),
-                                             _("Notes"))):
+                                             _("Notes")), strict=True):
             label.setText(text)
 
     def save(self) -> None:
@@ -394,7 +397,7 @@ class CoursesDialog(QDialog):
         form = QFormLayout()
         widgets = [self.code, *self.names.values(), self.sessions, self.hours, self.min_share,
                    self.min_hours]
-        for label, widget in zip(self.labels, widgets):
+        for label, widget in zip(self.labels, widgets, strict=True):
             form.addRow(label, widget)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Close)
         self.buttons.accepted.connect(self.save)
@@ -414,7 +417,7 @@ class CoursesDialog(QDialog):
         texts = (_("Code"), _("Name in English"), _("Name in Russian"), _("Name in Tajik"),
                  _("Name in Uzbek"), _("Usual number of sessions"), _("Usual hours per session"),
                  _("Share of sessions to attend (0-1)"), _("Hours to attend"))
-        for label, text in zip(self.labels, texts):
+        for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
         self.load()
 
@@ -436,7 +439,8 @@ class CoursesDialog(QDialog):
         attrs = item.attributes
         rule = attrs.get("completion", {})
         self.sessions.setText(str(attrs.get("default_sessions") or ""))
-        self.hours.setText(hours_text(attrs["default_minutes"]) if attrs.get("default_minutes") else "")
+        self.hours.setText(hours_text(attrs["default_minutes"]) if attrs.get("default_minutes")
+                           else "")
         self.min_share.setText(str(rule.get("min_share_sessions") or ""))
         self.min_hours.setText(str(rule.get("min_hours") or ""))
 

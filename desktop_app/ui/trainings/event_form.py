@@ -67,7 +67,7 @@ class EventForm(QWidget):
         widgets = (self.course, self.title, self.provider_type, self.provider_name, self.trainers,
                    self.funding, self.district, self.place, self.start, self.end, self.language,
                    self.notes, self.sessions_count, self.session_hours)
-        for label, widget in zip(self.labels, widgets):
+        for label, widget in zip(self.labels, widgets, strict=True):
             form.addRow(label, widget)
         self.rule = QLabel()
         self.error = _error_label()
@@ -106,7 +106,7 @@ class EventForm(QWidget):
                  _("Trainers"), _("Funding source"), _("District"), _("Place"), _("First day"),
                  _("Last day"), _("Language of the training"), _("Notes"),
                  _("Sessions to plan"), _("Hours per session"))
-        for label, text in zip(self.labels, texts):
+        for label, text in zip(self.labels, texts, strict=True):
             label.setText(text)
         self.save_button.setText(_("Save the training (Ctrl+S)"))
         self.sessions_label.setText(_("Sessions"))

@@ -30,7 +30,8 @@ class EventListModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return (_("Starts"), _("Course"), _("Place"), _("Participants"), _("Completed"))[section]
+            return (_("Starts"), _("Course"), _("Place"), _("Participants"),
+                    _("Completed"))[section]
         return None
 
     def data(self, index, role=Qt.DisplayRole):

@@ -129,7 +129,8 @@ def test_sensitive_is_computed(session):
     assert new_case(session, sensitive_flag=True)["sensitive"] == 1
     adult = person(session, birth_date="1990-01-01")
     assert new_case(session, person_id=adult["id"])["sensitive"] == 0
-    child = person(session, given="Фируз", birth_date=(TODAY - timedelta(days=365 * 15)).isoformat())
+    child = person(session, given="Фируз",
+                   birth_date=(TODAY - timedelta(days=365 * 15)).isoformat())
     anonymous = new_case(session)
     assert anonymous["sensitive"] == 0
     assert sc.link_person(session, anonymous["id"], child["id"])["sensitive"] == 1

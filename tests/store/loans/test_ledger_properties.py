@@ -32,6 +32,73 @@ action = st.tuples(st.sampled_from(["pay", "pay", "pay", "prepay", "reverse", "s
                    st.integers(0, 45), st.integers(1, 100))
 
 
+def _disburse(session, checker, fund, person, loans_spec, day) -> list[str]:
+    """Apply for, approve and disburse each loan; the ids of those the fund could pay out."""
+    loan_ids = []
+    for terms, amount in loans_spec:
+        loan = services.apply(session, person_id=person["id"], fund_id=fund["id"],
+                              amount=amount, purpose="trade", terms=terms, applied_on=day,
+                              today=TODAY)
+        services.approve(checker, loan["id"], on=day, today=TODAY)
+        try:
+            services.disburse(session, loan["id"], on=day, today=TODAY)
+            loan_ids.append(loan["id"])
+        except L.LoanError:
+            # the fund had too little: refused, and nothing was written for it
+            assert LoanRepository(session).get(loan["id"])["status"] == "approved"
+    return loan_ids
+
+
+def _repay(session, loan_id, kind, day, pct, currency):
+    """Pay ``pct`` % of what is due (or of the payoff); the day it was paid, or None when
+    the next due date is after TODAY."""
+    state = queries.loan_state(session.conn, loan_id, day)
+    if kind == "pay" and not state.due_now and state.next_due:
+        day = max(day, state.next_due)
+        if day > TODAY:
+            return None
+        state = queries.loan_state(session.conn, loan_id, day)
+    target = state.payoff if kind == "prepay" else state.due_now
+    minor = max(1, target * pct // 100)
+    try:
+        services.repay(session, loan_id, L.from_minor(minor, currency), day,
+                       prepay=kind == "prepay", today=TODAY)
+    except L.PrepaymentNeeded:
+        assert kind == "pay"
+    except L.LoanError as exc:
+        event(f"refused: {str(exc)[:40]}")
+    return day
+
+
+def _reverse_last(session, loan_id) -> None:
+    entries = [e for e in queries.ledger(session.conn, loan_id=loan_id)
+               if e["kind"] == "repayment" and not e["reverses_id"]]
+    if entries:
+        try:
+            services.reverse(session, entries[-1]["id"], today=TODAY)
+        except L.LoanError:
+            pass
+
+
+def _assert_books_balance(session, conn, fund_id) -> None:
+    """The identity, on every day something happened and at the end."""
+    days = sorted({e["value_date"] for e in queries.ledger(session.conn, fund_id=fund_id)})
+    for d in days:
+        f = queries.fund_figures(conn, fund_id, date.fromisoformat(d))
+        assert f.balance == (f.capital - f.outstanding_principal - f.written_off
+                             + f.interest_received + f.penalties_received)
+        assert f.balance >= 0
+        assert f.outstanding_principal >= 0
+        rows = {r.id: r for r in queries.loan_rows(conn, date.fromisoformat(d))}
+        assert sum(r.outstanding for r in rows.values()) == f.outstanding_principal
+        for loan_id, r in rows.items():
+            state = queries.loan_state(session.conn, loan_id, date.fromisoformat(d))
+            assert r.outstanding == state.outstanding_principal
+            assert r.days_late == state.days_late
+            assert r.principal_overdue == state.principal_due
+            assert r.interest_overdue == state.interest_due
+
+
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.tuples(product, st.integers(1000, 9000)), min_size=1, max_size=3),
@@ -55,19 +122,8 @@ def test_fund_balance_identity_holds_for_random_histories(template_db, loans_spe
         fund = services.create_fund(session, "Fund", currency)
         services.add_capital(session, fund["id"], "20000", date(2025, 1, 1), today=TODAY)
         person = borrower(session)
-        loan_ids = []
         day = date(2025, 2, 1)
-        for terms, amount in loans_spec:
-            loan = services.apply(session, person_id=person["id"], fund_id=fund["id"],
-                                  amount=amount, purpose="trade", terms=terms, applied_on=day,
-                                  today=TODAY)
-            services.approve(checker, loan["id"], on=day, today=TODAY)
-            try:
-                services.disburse(session, loan["id"], on=day, today=TODAY)
-                loan_ids.append(loan["id"])
-            except L.LoanError:
-                # the fund had too little: refused, and nothing was written for it
-                assert LoanRepository(session).get(loan["id"])["status"] == "approved"
+        loan_ids = _disburse(session, checker, fund, person, loans_spec, day)
         event(f"loans={len(loan_ids)}")
         for kind, step, pct in actions:
             if not loan_ids:
@@ -78,49 +134,16 @@ def test_fund_balance_identity_holds_for_random_histories(template_db, loans_spe
             loan_id = loan_ids[pct % len(loan_ids)]
             loan = LoanRepository(session).get(loan_id)
             if kind in ("pay", "prepay") and loan["status"] == "disbursed":
-                state = queries.loan_state(session.conn, loan_id, day)
-                if kind == "pay" and not state.due_now and state.next_due:
-                    day = max(day, state.next_due)
-                    if day > TODAY:
-                        break
-                    state = queries.loan_state(session.conn, loan_id, day)
-                target = state.payoff if kind == "prepay" else state.due_now
-                minor = max(1, target * pct // 100)
-                try:
-                    services.repay(session, loan_id, L.from_minor(minor, currency), day,
-                                   prepay=kind == "prepay", today=TODAY)
-                except L.PrepaymentNeeded:
-                    assert kind == "pay"
-                except L.LoanError as exc:
-                    event(f"refused: {str(exc)[:40]}")
+                day = _repay(session, loan_id, kind, day, pct, currency)
+                if day is None:
+                    break
             elif kind == "reverse":
-                entries = [e for e in queries.ledger(session.conn, loan_id=loan_id)
-                           if e["kind"] == "repayment" and not e["reverses_id"]]
-                if entries:
-                    try:
-                        services.reverse(session, entries[-1]["id"], today=TODAY)
-                    except L.LoanError:
-                        pass
+                _reverse_last(session, loan_id)
             elif kind == "write_off" and loan["status"] == "disbursed" and pct > 90:
                 services.request_write_off(session, loan_id, "cannot pay", on=day, today=TODAY)
                 services.approve_write_off(checker, loan_id, on=day, today=TODAY)
         event(f"entries={len(queries.ledger(session.conn, fund_id=fund['id'])) // 5 * 5}")
-        # the identity, on every day something happened and at the end
-        days = sorted({e["value_date"] for e in queries.ledger(session.conn, fund_id=fund["id"])})
-        for d in days:
-            f = queries.fund_figures(conn, fund["id"], date.fromisoformat(d))
-            assert f.balance == (f.capital - f.outstanding_principal - f.written_off
-                                 + f.interest_received + f.penalties_received)
-            assert f.balance >= 0
-            assert f.outstanding_principal >= 0
-            rows = {r.id: r for r in queries.loan_rows(conn, date.fromisoformat(d))}
-            assert sum(r.outstanding for r in rows.values()) == f.outstanding_principal
-            for loan_id, r in rows.items():
-                state = queries.loan_state(session.conn, loan_id, date.fromisoformat(d))
-                assert r.outstanding == state.outstanding_principal
-                assert r.days_late == state.days_late
-                assert r.principal_overdue == state.principal_due
-                assert r.interest_overdue == state.interest_due
+        _assert_books_balance(session, conn, fund["id"])
         for loan_id in loan_ids:
             loan = LoanRepository(session).get(loan_id)
             state = queries.loan_state(session.conn, loan_id, TODAY)

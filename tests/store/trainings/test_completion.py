@@ -118,7 +118,8 @@ def test_changing_the_course_rule_recomputes(session):
 
 def test_new_course_needs_every_label(session):
     with pytest.raises(ValidationError) as err:
-        ts.save_course(session, "tailoring", {"en": "Tailoring", "ru": "Шитьё", "tg": "", "uz": "Tikuvchilik"})
+        ts.save_course(session, "tailoring",
+                       {"en": "Tailoring", "ru": "Шитьё", "tg": "", "uz": "Tikuvchilik"})
     assert "label_tg" in err.value.errors
     course = ts.save_course(session, "tailoring", {"en": "Tailoring", "ru": "Шитьё",
                                                    "tg": "Дӯзандагӣ", "uz": "Tikuvchilik"},

@@ -10,13 +10,13 @@ from tests.helpers import trainings as h
 
 CSV = (
     "Фамилия;Имя;Отчество;Пол;Дата рождения;Телефон;Язык;Примечание\n"
-    "Раҳмонова;Гулнора;;ж;07.03.1991;+992 93 555 12 34;тоҷикӣ;\n"        # matches an existing person
+    "Раҳмонова;Гулнора;;ж;07.03.1991;+992 93 555 12 34;тоҷикӣ;\n"        # matches a stored person
     "Каримов;Джамшед;Алиевич;м;31.02.1990;;;\n"                          # impossible date
     "Назарова;Дилноза;;ж;12.11.1985;;узбекский;\n"                        # new
     "Назарова;Дилноза;;ж;12.11.1985;;;same again\n"                      # same person twice
     ";Фарход;;м;;;;\n"                                                   # no family name
     "Саидов;Бахтиёр;;x;01.01.1980;;;\n"                                  # sex not understood
-    "Шарипов;Умед;;м;;;;\n"                                              # possible: same name, no date
+    "Шарипов;Умед;;м;;;;\n"                                              # possible (name, no date)
 )
 
 

@@ -29,7 +29,8 @@ def test_dashboard_figures_for_scope(session, world):
 
 def test_field_officer_sees_own_office(session, world):
     from desktop_app.domain.actors import Actor
-    other = OfficeRepository(session).create(dict(code="TJB", name="Tojikobod JRC", office_type="jrc"))
+    other = OfficeRepository(session).create(
+        dict(code="TJB", name="Tojikobod JRC", office_type="jrc"))
     actor = Actor("u2", "nigora", role="field_officer", office_id=other["id"])
     data = dashboard_data(session.conn, actor, today=date(2026, 3, 31))
     assert data.scope_office_ids == [other["id"]]

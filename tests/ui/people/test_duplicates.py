@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
+from desktop_app.store.db import row_dict
 from desktop_app.ui import pages
 from desktop_app.ui.people import detail as detail_module
 from desktop_app.ui.people.duplicates import DuplicateDialog
@@ -19,7 +20,7 @@ def _register_like_existing(page, qtbot, existing_id, answer):
         asked.append((values["family_name"], limit))
         person = conn.execute("SELECT * FROM person WHERE id=?", (existing_id,)).fetchone()
         cols = [d[0] for d in conn.execute("SELECT * FROM person LIMIT 0").description]
-        return [Candidate(dict(zip(cols, person)), 91.4, ["Same name key", "Same phone"])]
+        return [Candidate(row_dict(cols, person), 91.4, ["Same name key", "Same phone"])]
 
     page.duplicate_finder = finder
     qtbot.mouseClick(page.new_button, Qt.LeftButton)

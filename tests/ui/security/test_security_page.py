@@ -246,7 +246,8 @@ def test_run_gui_on_demo_logs_in_as_administrator_with_auto_lock(qtbot, tmp_path
     path = tmp_path / "demo.db"
     monkeypatch.setattr(paths, "demo_database", lambda: path)
     real = demo.ensure_demo_database
-    monkeypatch.setattr(demo, "ensure_demo_database", lambda p: real(p, people=15, cases=3, trainings=1, loans=2))
+    monkeypatch.setattr(demo, "ensure_demo_database",
+                        lambda p: real(p, people=15, cases=3, trainings=1, loans=2))
     shown = {}
 
     def fake_exec(self=None):

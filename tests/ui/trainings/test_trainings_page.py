@@ -22,7 +22,8 @@ def training(session):
     parts = []
     for family, given, sex in (("Раҳмонова", "Гулнора", "female"), ("Karimov", "Jamshid", "male"),
                                ("Yoʻldosheva", "Gʻulomjon", "female")):
-        parts.append(ts.add_participant(session, ev["id"], h.person(session, family, given, sex=sex)["id"]))
+        person_id = h.person(session, family, given, sex=sex)["id"]
+        parts.append(ts.add_participant(session, ev["id"], person_id))
     return ev, parts
 
 
@@ -62,7 +63,8 @@ def test_keyboard_attendance_entry_saves_and_totals(qtbot, session, db_path, tra
     assert model.data(model.index(1, 5)) == "1/5" and model.data(model.index(1, 6)) == "no"
     assert [model.data(model.index(3, c)) for c in range(7)] == ["2", "1", "1", "1", "1", "6", "1"]
     # saved in the database through the repository
-    karimov = next(p for p in tq.participants_of(session.conn, ev["id"]) if p["family_name"] == "Karimov")
+    karimov = next(p for p in tq.participants_of(session.conn, ev["id"])
+                   if p["family_name"] == "Karimov")
     assert (karimov["attended_sessions"], karimov["completed"]) == (5, 1)
     assert session.conn.execute("SELECT count(*) FROM change_log WHERE "
                                 "table_name='training_attendance'").fetchone()[0] == 8
@@ -250,7 +252,8 @@ def test_page_in_tajik(qtbot, session, db_path, training):
     page.retranslate()
     page.list.selectRow(0)
     assert page.tabs.tabText(1) == "Иштирокчиён ва ҳузур"
-    assert page.list_model.data(page.list_model.index(0, 1)) == "Тиҷорати худро оғоз ва беҳтар намоед"
+    assert (page.list_model.data(page.list_model.index(0, 1))
+            == "Тиҷорати худро оғоз ва беҳтар намоед")
     assert page.participants.model.headerData(3, Qt.Vertical) == "Ҳозир буданд"
     course = page.form.course
     assert course.code() == "siyb" and course.currentText() == page.list_model.data(
@@ -277,7 +280,8 @@ def test_unsaved_form_guard_and_delete(qtbot, session, db_path, training):
     page.delete_current()
     assert tq.list_events(session.conn) == [] and page.list_model.rowCount() == 0
     assert tq.totals(session.conn).people == 0
-    assert session.conn.execute("SELECT count(*) FROM training_participant WHERE deleted=0").fetchone()[0] == 0
+    assert session.conn.execute(
+        "SELECT count(*) FROM training_participant WHERE deleted=0").fetchone()[0] == 0
 
 
 def test_sessions_are_edited_in_the_table(qtbot, session, db_path, training):
