@@ -20,6 +20,8 @@ run: setup
 	$(BIN)/hamroh --demo
 
 test: setup
+	$(BIN)/ruff check --output-format concise .
+	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 # not yet part of `make test`: the rest of the tree still has findings (both tools always run)
