@@ -73,13 +73,13 @@ def open_current(path):
 
 
 def _followup_results(conn) -> list[Result]:
-    from desktop_app.store.cases import repositories as sc
+    from desktop_app.store.cases import queries as cq
 
     results = []
 
     def overdue():
-        due = sc.list_followups_due(conn)
-        return sc.fetch_followup_rows(conn, due.rowids[:PAGE])
+        due = cq.list_followups_due(conn)
+        return cq.fetch_followup_rows(conn, due.rowids[:PAGE])
 
     def bare_overdue():
         rowids = [r[0] for r in conn.execute(
@@ -88,7 +88,7 @@ def _followup_results(conn) -> list[Result]:
         marks = ",".join("?" * len(rowids[:PAGE]))
         return conn.execute(f"SELECT * FROM case_followup WHERE rowid IN ({marks})",
                             rowids[:PAGE]).fetchall()
-    due_count = len(sc.list_followups_due(conn).rowids)
+    due_count = len(cq.list_followups_due(conn).rowids)
     results.append(Result(f"follow-ups due and overdue ({due_count}), first rows",
                           _best_ms(overdue), "ms", "bare follow-up query + rows",
                           _best_ms(bare_overdue), "< 300 ms"))
@@ -96,7 +96,7 @@ def _followup_results(conn) -> list[Result]:
 
 
 def _search_results(conn, session, page_of) -> list[Result]:
-    from desktop_app.store.cases import repositories as sc
+    from desktop_app.store.cases import queries as cq
     from desktop_app.store.cases import search as cases_search
 
     results = []
@@ -111,15 +111,15 @@ def _search_results(conn, session, page_of) -> list[Result]:
     terms += [rng.choice(numbers)[0] for _ in range(4)] if numbers else []
     if terms:
         for view, label in (("all", "all cases"), ("open", "open cases")):
-            flt = sc.CaseFilter(view=view)
+            flt = cq.CaseFilter(view=view)
 
             def search(term, view=view):
-                ids = sc.list_cases(conn, sc.CaseFilter(view=view, search=term)).rowids
-                return sc.fetch_case_rows(session, ids[:PAGE])
+                ids = cq.list_cases(conn, cq.CaseFilter(view=view, search=term)).rowids
+                return cq.fetch_case_rows(session, ids[:PAGE])
 
             def bare_search(term, flt=flt):
                 match = "{keys} : (" + cases_search.fts_query(term) + ")"
-                tags = sc._search_filters(flt)
+                tags = cq._search_filters(flt)
                 if tags:
                     match += " AND {tags} : (" + tags + ")"
                 rowids = [r[0] for r in conn.execute(
@@ -140,7 +140,7 @@ def _search_results(conn, session, page_of) -> list[Result]:
 
 def run(ctx) -> list[Result]:
     from desktop_app.store.access import default_actor
-    from desktop_app.store.cases import repositories as sc
+    from desktop_app.store.cases import queries as cq
     from desktop_app.store.session import Session
 
     conn = open_current(cases_db(ctx))
@@ -154,8 +154,8 @@ def run(ctx) -> list[Result]:
                             rowids[:PAGE]).fetchall()
 
     def first_rows():
-        ids = sc.list_cases(conn, sc.CaseFilter(view="all"), limit=PAGE).rowids
-        return sc.fetch_case_rows(session, ids)
+        ids = cq.list_cases(conn, cq.CaseFilter(view="all"), limit=PAGE).rowids
+        return cq.fetch_case_rows(session, ids)
 
     def bare_first():
         return page_of([r[0] for r in conn.execute(
@@ -167,8 +167,8 @@ def run(ctx) -> list[Result]:
                           _best_ms(bare_first), "< 300 ms"))
 
     def service_list():
-        ids = sc.list_cases(conn, sc.CaseFilter(view="all")).rowids
-        return sc.fetch_case_rows(session, ids[:PAGE])
+        ids = cq.list_cases(conn, cq.CaseFilter(view="all")).rowids
+        return cq.fetch_case_rows(session, ids[:PAGE])
 
     def bare_list():
         return page_of([r[0] for r in conn.execute(
@@ -180,8 +180,8 @@ def run(ctx) -> list[Result]:
                           _best_ms(bare_list)))
 
     def open_list():
-        ids = sc.list_cases(conn, sc.CaseFilter(view="open"), limit=PAGE).rowids
-        return sc.fetch_case_rows(session, ids)
+        ids = cq.list_cases(conn, cq.CaseFilter(view="open"), limit=PAGE).rowids
+        return cq.fetch_case_rows(session, ids)
 
     def bare_open():
         return page_of([r[0] for r in conn.execute(
@@ -196,8 +196,8 @@ def run(ctx) -> list[Result]:
                         "GROUP BY assigned_to ORDER BY COUNT(*) DESC LIMIT 1").fetchone()
     if user:
         def mine():
-            ids = sc.list_cases(conn, sc.CaseFilter(view="mine", user_id=user[0])).rowids
-            return sc.fetch_case_rows(session, ids[:PAGE])
+            ids = cq.list_cases(conn, cq.CaseFilter(view="mine", user_id=user[0])).rowids
+            return cq.fetch_case_rows(session, ids[:PAGE])
 
         def bare_mine():
             return page_of([r[0] for r in conn.execute(

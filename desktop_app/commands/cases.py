@@ -7,7 +7,9 @@ from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain.cases import EVENT_LABELS, STATUSES, TransitionRefused
 from desktop_app.i18n import Domain, current_language
 from desktop_app.store import reference
+from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import services as cs
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 
@@ -83,11 +85,11 @@ def _not_found(number: str) -> int:
 def _list(args) -> int:
     session = open_for_cli(args)
     lang = current_language()
-    flt = sc.CaseFilter(view=args.view, user_id=session.actor.user_id,
+    flt = cq.CaseFilter(view=args.view, user_id=session.actor.user_id,
                         statuses=tuple(args.status or ()), category=args.category,
-                        search=args.search, may_open=sc.opener(session))
-    ids = sc.case_ids(session.conn, flt)
-    for row in sc.case_rows(session, ids[:args.limit]):
+                        search=args.search, may_open=cq.opener(session))
+    ids = cq.case_ids(session.conn, flt)
+    for row in cq.case_rows(session, ids[:args.limit]):
         print("\t".join([row["number"], row["opened_on"],
                          reference.label(session.conn, "case_status", row["status"], lang),
                          reference.label(session.conn, "case_category", row["category"], lang),
@@ -99,7 +101,7 @@ def _list(args) -> int:
 
 def _due(args) -> int:
     session = open_for_cli(args)
-    rows = sc.followups_due(session.conn, user_id=session.actor.user_id if args.mine else None)
+    rows = cq.followups_due(session.conn, user_id=session.actor.user_id if args.mine else None)
     for r in rows:
         mark = _("OVERDUE") if r["overdue"] else _("today")
         print("\t".join([r["due_on"], mark, r["number"], r["action"]]))
@@ -110,7 +112,7 @@ def _open(args, session) -> dict | None:
     case = _find(session, args.number)
     if case is None:
         return None
-    sc.open_detail(session, case["id"], ask_reason=lambda: args.reason)
+    cs.open_detail(session, case["id"], ask_reason=lambda: args.reason)
     return case
 
 
@@ -124,18 +126,18 @@ def _show(args) -> int:
     if case is None:
         return _not_found(args.number)
     conn = session.conn
-    who = (sc.person_name(conn, case["person_id"]) or case.get("caller_name")
+    who = (cq.person_name(conn, case["person_id"]) or case.get("caller_name")
            or _("Anonymous caller"))
     print(f"{case['number']}  {who}")
     print(f"{reference.label(conn, 'case_category', case['category'], lang)} · "
           f"{reference.label(conn, 'case_status', case['status'], lang)}")
-    for e in sc.timeline(conn, case["id"]):
+    for e in cq.timeline(conn, case["id"]):
         print(f"  {e['event_on']}  {_(EVENT_LABELS.get(e['kind'], e['kind']))}: "
-              f"{sc.event_text(conn, e, lang)}")
-    money = sc.wages_recovered(case)
+              f"{cq.event_text(conn, e, lang)}")
+    money = cq.wages_recovered(case)
     if money:
         print(_("Wages recovered: {amount}").format(
-            amount=sc.money_text(case["wages_recovered_minor"], case["wages_currency"], lang)))
+            amount=cq.money_text(case["wages_recovered_minor"], case["wages_currency"], lang)))
     return 0
 
 
@@ -145,7 +147,7 @@ def _status(args) -> int:
     if case is None:
         return _not_found(args.number)
     try:
-        sc.change_status(session, case["id"], args.status, reason=args.reason)
+        cs.change_status(session, case["id"], args.status, reason=args.reason)
     except (TransitionRefused, PermissionDenied) as exc:
         return _err(str(exc))
     except ValidationError as exc:
@@ -180,6 +182,6 @@ def _stats(args) -> int:
     session = open_for_cli(args)
     kind = {"category": "case_category", "status": "case_status",
             "channel": "case_channel"}[args.by]
-    for code, count in sc.count_by(session.conn, args.by):
+    for code, count in cq.count_by(session.conn, args.by):
         print(f"{count:>8}  {reference.label(session.conn, kind, code, current_language())}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain, current_language
 from desktop_app.store import reference
-from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import queries as cq
 from desktop_app.store.inspections import queries as iq
 
 DOMAIN = Domain("inspections")
@@ -41,7 +41,7 @@ def _list(args) -> int:
 
 def _employers(args) -> int:
     session = open_for_cli(args)
-    for r in sc.find_employers(session.conn, args.search, limit=10_000):
+    for r in cq.find_employers(session.conn, args.search, limit=10_000):
         if args.repeat and not r["repeat_offender"]:
             continue
         mark = _("repeat offender") if r["repeat_offender"] else ""

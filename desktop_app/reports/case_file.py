@@ -21,6 +21,7 @@ from desktop_app.domain.cases import EVENT_LABELS, PDF_LABELS, from_minor
 from desktop_app.i18n import Domain, format_date, format_money
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import reference
+from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
 
 DOMAIN = Domain("reports")
@@ -71,7 +72,7 @@ class _CaseFile:
         L, p, ref, case, conn, language = (self.L, self.p, self.ref, self.case, self.conn,
                                            self.language)
         show = self.show
-        who = sc.person_name(conn, case["person_id"]) if case["person_id"] else L("anonymous")
+        who = cq.person_name(conn, case["person_id"]) if case["person_id"] else L("anonymous")
         rows = []
         if show:
             rows.append((L("person"), who))
@@ -92,7 +93,7 @@ class _CaseFile:
             (L("subcategory"), ref("case_subcategory", case.get("subcategory"))),
             (L("status"), ref("case_status", case["status"])),
             (L("risk"), ref("risk_level", case["risk_level"])),
-            (L("assigned"), sc.user_name(conn, case.get("assigned_to"))),
+            (L("assigned"), cq.user_name(conn, case.get("assigned_to"))),
             (L("opened"), format_date(case["opened_on"], language)),
             (L("resolved"), format_date(case.get("resolved_on"), language)),
             (L("closed"), format_date(case.get("closed_on"), language)),
@@ -108,14 +109,14 @@ class _CaseFile:
         L, p, conn, language, cell_bold = (self.L, self.p, self.conn, self.language,
                                            self.cell_bold)
         story = [p(L("timeline"), self.h2)]
-        events = sc.timeline(conn, case_id)
+        events = cq.timeline(conn, case_id)
         trows = [(p(L("date"), cell_bold), p(L("entry"), cell_bold))]
         for e in events:
             label = self.tr(EVENT_LABELS.get(e["kind"], e["kind"]))
-            text = sc.event_text(conn, e, language)
+            text = cq.event_text(conn, e, language)
             if not self.show and e["kind"] in ("note", "call", "person_linked", "follow_up",
                                                "reopened"):
-                text = sc.event_text(conn, {**e, "text": None}, language)
+                text = cq.event_text(conn, {**e, "text": None}, language)
             trows.append((p(format_date(e["event_on"], language)),
                           p(label + (f": {text}" if text else ""))))
         story.append(_table(trows, [30 * mm, 140 * mm]))
@@ -124,7 +125,7 @@ class _CaseFile:
     def followups(self, case_id: str) -> list:
         L, p, language, cell_bold, show = (self.L, self.p, self.language, self.cell_bold,
                                            self.show)
-        fups = sc.followups(self.conn, case_id)
+        fups = cq.followups(self.conn, case_id)
         story = [p(L("followups"), self.h2)]
         if not fups:
             return story + [p(L("none"))]
@@ -140,7 +141,7 @@ class _CaseFile:
 
     def referrals(self, case_id: str) -> list:
         L, p, ref, cell_bold = self.L, self.p, self.ref, self.cell_bold
-        refs = sc.referrals(self.conn, case_id)
+        refs = cq.referrals(self.conn, case_id)
         story = [p(L("referrals"), self.h2)]
         if not refs:
             return story + [p(L("none"))]

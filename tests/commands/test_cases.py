@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from desktop_app.cli import main as hamroh
 from desktop_app.store.access import default_actor, open_database
-from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import services as cs
 from desktop_app.store.session import Session
 
 
@@ -13,10 +13,10 @@ def seed(db_path):
     conn = open_database(db_path)
     session = Session(conn, default_actor(conn))
     opened = (date.today() - timedelta(days=4)).isoformat()
-    case = sc.open_case(session, dict(channel="hotline", category="entry_ban", opened_on=opened,
+    case = cs.open_case(session, dict(channel="hotline", category="entry_ban", opened_on=opened,
                                       caller_name="Фарход"))
-    sc.add_followup(session, case["id"], opened, "Call back about the ban")
-    sc.change_status(session, case["id"], "resolved")
+    cs.add_followup(session, case["id"], opened, "Call back about the ban")
+    cs.change_status(session, case["id"], "resolved")
     conn.close()
     return case["number"]
 

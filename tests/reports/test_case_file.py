@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from desktop_app.reports.case_file import write_case_pdf
 from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import services as cs
 from desktop_app.store.people.repositories import PersonRepository
 from tests.helpers.pdf import pdf_text
 
@@ -15,12 +16,12 @@ def make_case(session, **extra):
     person = PersonRepository(session).create(dict(
         family_name="Раҳмонов", given_name="Ҷамшед", patronymic="Қодирович",
         consent_date=OPENED, consent_scope="all"))
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    case = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       person_id=person["id"], opened_on=OPENED,
                                       summary="Не заплатили за три месяца, прораб угрожает",
                                       **extra))
-    sc.refer(session, case["id"], {"target": "legal_adviser", "referred_on": OPENED})
-    sc.record_outcome(session, case["id"], outcome="resolved", wages_recovered="45000",
+    cs.refer(session, case["id"], {"target": "legal_adviser", "referred_on": OPENED})
+    cs.record_outcome(session, case["id"], outcome="resolved", wages_recovered="45000",
                       wages_currency="RUB")
     return case
 
@@ -59,7 +60,7 @@ def test_referral_to_another_office_names_that_office(session, tmp_path):
     other = OfficeRepository(session).create(dict(code="TJB", name="Тоҷикобод JRC",
                                                   office_type="jrc"))
     case = make_case(session)
-    sc.refer(session, case["id"], {"target": sc.NETWORK_OFFICE, "referred_on": OPENED,
+    cs.refer(session, case["id"], {"target": sc.NETWORK_OFFICE, "referred_on": OPENED,
                                    "target_office_id": other["id"]})
     tg = pdf_text(write_case_pdf(session, case["id"], tmp_path / "tg.pdf", language="tg"))
     assert "Тоҷикобод JRC (TJB)" in tg

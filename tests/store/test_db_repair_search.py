@@ -3,7 +3,8 @@ repair-search` rebuilds them, and searches find everyone again."""
 from desktop_app.cli import main as hamroh
 from desktop_app.domain.names import full_name_key
 from desktop_app.store.access import open_database
-from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import queries as cq
+from desktop_app.store.cases import services as cs
 from desktop_app.store.people.repositories import PersonRepository, search_people
 from tests.conftest import TEST_PASSWORD
 
@@ -19,7 +20,7 @@ def test_check_reports_a_damaged_search_index_and_repair_rebuilds_it(
                               "phones": "+992 93 555 12 34"})
     gone = people.create({"family_name": "Назарова", "given_name": "Дилноза"})
     people.delete(gone["id"])
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    case = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       person_id=rahmonov["id"]))
     conn = session.conn
     # damage: one person's keys and full-text row lost, the case index emptied
@@ -44,7 +45,7 @@ def test_check_reports_a_damaged_search_index_and_repair_rebuilds_it(
     assert _found(conn, "Rahmonov") == [rahmonov["id"]]
     assert _found(conn, "93 555 12 34") == [rahmonov["id"]]
     assert _found(conn, "Nazarova") == []          # deleted: not brought back
-    assert sc.case_ids(conn, sc.CaseFilter(search="Rakhmonov")) == [case["id"]]
+    assert cq.case_ids(conn, cq.CaseFilter(search="Rakhmonov")) == [case["id"]]
     assert conn.execute("SELECT name_key FROM person WHERE id=?",
                         (rahmonov["id"],)).fetchone()[0] == full_name_key("Раҳмонов", "Фарҳод")
     assert conn.execute("SELECT count(*) FROM audit_log WHERE action='repair_search'"

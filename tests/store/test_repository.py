@@ -6,7 +6,8 @@ from desktop_app.store import repository
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.cases import repositories as cases_repositories
-from desktop_app.store.cases.repositories import CaseRepository, open_case
+from desktop_app.store.cases.repositories import CaseRepository
+from desktop_app.store.cases.services import open_case
 from desktop_app.store.db import known_key
 from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
 from desktop_app.store.repository import ValidationError

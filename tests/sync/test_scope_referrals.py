@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
+from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import services as cs
 from desktop_app.store.offices import OfficeRepository, UserRepository
 from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
 from desktop_app.store.repository import ValidationError
@@ -21,11 +23,11 @@ def case_with_person(replica, family_name, **extra):
     person = PersonRepository(replica.session).create(dict(
         family_name=family_name, given_name="Фарҳод", consent_date=today,
         consent_scope="referral"))
-    employer = sc.find_or_create_employer(replica.session, f"ООО {family_name}Строй")
-    case = sc.open_case(replica.session, dict(channel="hotline", category="unpaid_wages",
+    employer = cs.find_or_create_employer(replica.session, f"ООО {family_name}Строй")
+    case = cs.open_case(replica.session, dict(channel="hotline", category="unpaid_wages",
                                               person_id=person["id"], opened_on=today,
                                               employer_id=employer["id"], **extra))
-    sc.add_followup(replica.session, case["id"], today, "Call back")
+    cs.add_followup(replica.session, case["id"], today, "Call back")
     MigrationEpisodeRepository(replica.session).create(dict(
         person_id=person["id"], destination_country="RU", employer_name="ООО Вектор"))
     ConsentRepository(replica.session).create(dict(
@@ -39,8 +41,8 @@ def office_id(replica, code):
 
 def history(replica, case_id):
     conn = replica.conn
-    return (len(sc.timeline(conn, case_id)), len(sc.followups(conn, case_id)),
-            len(sc.referrals(conn, case_id)))
+    return (len(cq.timeline(conn, case_id)), len(cq.followups(conn, case_id)),
+            len(cq.referrals(conn, case_id)))
 
 
 def network(make_replicas, tmp_path):
@@ -66,12 +68,12 @@ def test_bundle_for_an_office_carries_the_cases_referred_to_it(make_replicas, tm
     person, employer, referred = case_with_person(grm, "Раҳмонов")
     other_person, _employer, kept = case_with_person(grm, "Каримов")
     with pytest.raises(ValidationError) as err:     # the office must be named
-        sc.refer(grm.session, referred["id"], {"target": sc.NETWORK_OFFICE})
+        cs.refer(grm.session, referred["id"], {"target": sc.NETWORK_OFFICE})
     assert set(err.value.errors) == {"target_office_id"}
     with pytest.raises(ValidationError):            # and not be the case's own office
-        sc.refer(grm.session, referred["id"], {"target": sc.NETWORK_OFFICE,
+        cs.refer(grm.session, referred["id"], {"target": sc.NETWORK_OFFICE,
                                                "target_office_id": office_id(grm, "GRM")})
-    referral = sc.refer(grm.session, referred["id"], {
+    referral = cs.refer(grm.session, referred["id"], {
         "target": sc.NETWORK_OFFICE, "target_office_id": office_id(grm, "TJB")})
     assert referral["target_office_id"] == office_id(grm, "TJB")
     exchange_files(grm, dsh, folder, target="coordinator")
@@ -89,9 +91,9 @@ def test_bundle_for_an_office_carries_the_cases_referred_to_it(make_replicas, tm
     # nothing else of Gharm's leaves the coordinator
     assert sc.CaseRepository(tjb.session).get(kept["id"]) is None
     assert PersonRepository(tjb.session).get(other_person["id"]) is None
-    assert sc.followups(tjb.conn, kept["id"]) == []
+    assert cq.followups(tjb.conn, kept["id"]) == []
     # the receiving office works on the case; its notes reach Gharm through the coordinator
-    sc.add_event(tjb.session, referred["id"], "note", "Принят в Tojikobod")
+    cs.add_event(tjb.session, referred["id"], "note", "Принят в Tojikobod")
     exchange_files(grm, dsh, folder, target="coordinator")
     exchange_files(tjb, dsh, folder, target="coordinator")
     exchange_files(dsh, grm, folder, target="GRM")
@@ -111,7 +113,7 @@ def test_a_case_referred_later_brings_its_whole_history(make_replicas, tmp_path)
     assert sc.CaseRepository(tjb.session).get(case["id"]) is None
     exchange_files(tjb, dsh, folder, target="coordinator")   # acknowledges all of that
 
-    sc.refer(grm.session, case["id"], {"target": sc.NETWORK_OFFICE,
+    cs.refer(grm.session, case["id"], {"target": sc.NETWORK_OFFICE,
                                        "target_office_id": office_id(grm, "TJB"),
                                        "target_detail": "Semyon"})
     exchange_files(grm, dsh, folder, target="coordinator")
@@ -122,7 +124,7 @@ def test_a_case_referred_later_brings_its_whole_history(make_replicas, tmp_path)
     assert people_records(tjb, person["id"]) == (1, 1)
     assert summary.new >= 7
     # the next bundle does not send the history again
-    sc.answer_referral(grm.session, sc.referrals(grm.conn, case["id"])[0]["id"], "accepted")
+    cs.answer_referral(grm.session, cq.referrals(grm.conn, case["id"])[0]["id"], "accepted")
     exchange_files(grm, dsh, folder, target="coordinator")
     again = exchange_files(dsh, tjb, folder, target="TJB")
     assert again.new == 1 and again.updated >= 1

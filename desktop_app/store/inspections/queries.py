@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from desktop_app.domain import names
 from desktop_app.store import reference
-from desktop_app.store.cases.repositories import _rows
+from desktop_app.store.cases.repositories import dict_rows
 
 
 def inspection_ids(conn, *, employer_id: str | None = None, search: str = "") -> list[str]:
@@ -27,7 +27,7 @@ def inspection_rows(conn, ids: list[str]) -> list[dict]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    rows = _rows(conn.execute(
+    rows = dict_rows(conn.execute(
         f"SELECT i.*, e.name AS employer_name,"
         f" (SELECT COUNT(*) FROM inspection_violation v WHERE v.inspection_id=i.id"
         f"  AND v.deleted=0) AS violations,"
@@ -40,27 +40,27 @@ def inspection_rows(conn, ids: list[str]) -> list[dict]:
 
 
 def violations_of(conn, inspection_id: str) -> list[dict]:
-    return _rows(conn.execute(
+    return dict_rows(conn.execute(
         "SELECT * FROM inspection_violation WHERE inspection_id=? AND deleted=0"
         " ORDER BY created_at",
         (inspection_id,)))
 
 
 def sanctions_of(conn, inspection_id: str) -> list[dict]:
-    return _rows(conn.execute(
+    return dict_rows(conn.execute(
         "SELECT * FROM inspection_sanction WHERE inspection_id=? AND deleted=0 ORDER BY created_at",
         (inspection_id,)))
 
 
 def cases_of(conn, inspection_id: str) -> list[dict]:
-    return _rows(conn.execute(
+    return dict_rows(conn.execute(
         "SELECT c.id, c.number, c.category, c.status FROM inspection_case l "
         "JOIN hotline_case c ON c.id=l.case_id WHERE l.inspection_id=? AND l.deleted=0 "
         "AND c.deleted=0 ORDER BY c.number", (inspection_id,)))
 
 
 def inspections_of_case(conn, case_id: str) -> list[dict]:
-    return _rows(conn.execute(
+    return dict_rows(conn.execute(
         "SELECT i.id, i.number, i.inspected_on, i.trigger FROM inspection_case l "
         "JOIN inspection i ON i.id=l.inspection_id WHERE l.case_id=? AND l.deleted=0 "
         "AND i.deleted=0 ORDER BY i.inspected_on", (case_id,)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from desktop_app.domain import cases as dom
 from desktop_app.i18n import Domain
-from desktop_app.store.cases.repositories import _codes
+from desktop_app.store.cases.repositories import reference_codes
 from desktop_app.store.repository import Repository, ValidationError
 
 DOMAIN = Domain("inspections")
@@ -21,7 +21,8 @@ class InspectionRepository(Repository):
     defaults = {"status": "completed"}
 
     def validate(self, values, existing):
-        cleaned, errors = dom.validate_inspection(values, _codes(self.conn, "inspection_trigger"))
+        cleaned, errors = dom.validate_inspection(
+            values, reference_codes(self.conn, "inspection_trigger"))
         if cleaned.get("employer_id") and not self.conn.execute(
                 "SELECT 1 FROM employer WHERE id=? AND deleted=0",
                 (cleaned["employer_id"],)).fetchone():

@@ -9,9 +9,9 @@ from desktop_app.i18n import Domain
 from desktop_app.store.cases.repositories import (
     CaseRepository,
     EmployerRepository,
-    _codes,
-    add_event,
+    reference_codes,
 )
+from desktop_app.store.cases.services import add_event
 from desktop_app.store.inspections.queries import sanctions_of, violations_of
 from desktop_app.store.inspections.repositories import (
     InspectionCaseRepository,
@@ -32,8 +32,8 @@ def _check(session: Session, values: dict, violations, sanctions, case_ids):
     ValidationError with per-field messages, else return the rows to write."""
     conn = session.conn
     errors: dict[str, str] = {}
-    known_violations = _codes(conn, "violation")
-    known_sanctions = _codes(conn, "sanction")
+    known_violations = reference_codes(conn, "violation")
+    known_sanctions = reference_codes(conn, "sanction")
     violation_rows = []
     for code in violations:
         if code not in known_violations:
@@ -56,7 +56,7 @@ def _check(session: Session, values: dict, violations, sanctions, case_ids):
     for case_id in case_ids:
         if CaseRepository(session).get(case_id) is None:
             errors["case_ids"] = _("A linked case was not found.")
-    cleaned, problems = dom.validate_inspection(values, _codes(conn, "inspection_trigger"))
+    cleaned, problems = dom.validate_inspection(values, reference_codes(conn, "inspection_trigger"))
     errors.update(problems)
     if errors:
         raise ValidationError(errors)

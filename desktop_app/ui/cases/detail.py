@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from desktop_app.domain import cases as dom
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
+from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import services as cs
 from desktop_app.store.inspections.queries import inspections_of_case
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
@@ -43,7 +45,7 @@ _ = DOMAIN.gettext
 def open_case(ctx, case_id: str, parent=None) -> "CaseDetailDialog | None":
     """Check access (asking for a reason when the policy wants one) and build the dialog."""
     try:
-        sc.open_detail(ctx.session, case_id, ask_reason=lambda: ask_reason(parent))
+        cs.open_detail(ctx.session, case_id, ask_reason=lambda: ask_reason(parent))
     except PermissionDenied as exc:
         QMessageBox.warning(parent, _("Not allowed"), str(exc))
         return None
@@ -264,7 +266,7 @@ class CaseDetailDialog(QDialog):
         case = self.case()
         self.ref_office.clear()
         self.ref_office.addItem(_("— choose the office —"), None)
-        for office_id, label in sc.network_offices(self.ctx.conn, exclude=case["office_id"]):
+        for office_id, label in cq.network_offices(self.ctx.conn, exclude=case["office_id"]):
             self.ref_office.addItem(label, office_id)
         self.ref_office.setCurrentIndex(max(0, self.ref_office.findData(current)))
         self._target_changed()
@@ -283,14 +285,14 @@ class CaseDetailDialog(QDialog):
                  _("Opened {date}").format(date=format_date(case["opened_on"], lang))]
         if case.get("assigned_to"):
             parts.append(_("Assigned to {name}").format(
-                name=sc.user_name(conn, case["assigned_to"])))
+                name=cq.user_name(conn, case["assigned_to"])))
         if case["sensitive"]:
             parts.append(_("Sensitive"))
         if case.get("caller_phone"):
             parts.append(case["caller_phone"])
         for insp in inspections_of_case(conn, self.case_id):
             parts.append(_("Inspection {number}").format(number=insp["number"]))
-        money = sc.money_text(case.get("wages_recovered_minor"), case.get("wages_currency"), lang)
+        money = cq.money_text(case.get("wages_recovered_minor"), case.get("wages_currency"), lang)
         if money:
             parts.append(_("Wages recovered: {amount}").format(amount=money))
         text = " · ".join(p for p in parts if p)
@@ -304,7 +306,7 @@ class CaseDetailDialog(QDialog):
         for r in refs:
             target = ref("referral_target", r["target"])
             if r.get("target_office_id"):
-                target += f": {sc.office_name(conn, r['target_office_id'])}"
+                target += f": {cq.office_name(conn, r['target_office_id'])}"
             if r.get("target_detail"):
                 target += f" ({r['target_detail']})"
             consent = _("override: {reason}").format(reason=r["override_reason"]) \
@@ -317,7 +319,7 @@ class CaseDetailDialog(QDialog):
         conn, lang = self.ctx.conn, current_language()
         case = self.case()
         ref = lambda kind, code: reference.label(conn, kind, code, lang)  # noqa: E731
-        who = sc.person_name(conn, case["person_id"]) or case.get("caller_name") or \
+        who = cq.person_name(conn, case["person_id"]) or case.get("caller_name") or \
             _("Anonymous caller")
         self.setWindowTitle(_("Case {number}").format(number=case["number"]))
         self.header.setText(f"{case['number']} · {who} · {ref('case_status', case['status'])}")
@@ -327,14 +329,14 @@ class CaseDetailDialog(QDialog):
         for target in dom.TRANSITIONS.get(case["status"], ()):
             self.status_combo.addItem(ref("case_status", target), target)
 
-        events = sc.timeline(conn, self.case_id)
+        events = cq.timeline(conn, self.case_id)
         self.timeline.set_rows([(format_date(e["event_on"], lang),
                                  _(dom.EVENT_LABELS.get(e["kind"], e["kind"])),
-                                 sc.event_text(conn, e, lang)) for e in events])
+                                 cq.event_text(conn, e, lang)) for e in events])
         self.timeline.resizeColumnsToContents()
 
         today = date.today().isoformat()
-        fups = sc.followups(conn, self.case_id)
+        fups = cq.followups(conn, self.case_id)
         self.followups.set_rows(
             [(format_date(f["due_on"], lang), f["action"],
               format_date(f["done_on"], lang) if f.get("done_on") else "", f.get("result") or "")
@@ -343,7 +345,7 @@ class CaseDetailDialog(QDialog):
             backgrounds=[OVERDUE_BRUSH if not f.get("done_on") and f["due_on"] < today else None
                          for f in fups])
 
-        refs = sc.referrals(conn, self.case_id)
+        refs = cq.referrals(conn, self.case_id)
         self.referrals.set_rows(self._referral_rows(refs, lang, ref),
                                 keys=[r["id"] for r in refs])
 
@@ -385,7 +387,7 @@ class CaseDetailDialog(QDialog):
         def saved() -> None:
             self.status_error.show_error(None)
             self.status_reason.clear()
-        self._write(lambda session: sc.change_status(session, case_id, target, reason=reason),
+        self._write(lambda session: cs.change_status(session, case_id, target, reason=reason),
                     refused, saved)
 
     def show_link(self) -> None:
@@ -404,7 +406,7 @@ class CaseDetailDialog(QDialog):
             self.link_error.show_error(None)
             self.picker.setVisible(False)
             self.link_confirm.setVisible(False)
-        self._write(lambda session: sc.link_person(session, case_id, person_id),
+        self._write(lambda session: cs.link_person(session, case_id, person_id),
                     lambda exc: self.link_error.show_error(
                         " ".join(getattr(exc, "errors", {}).values()) or str(exc)), saved)
 
@@ -414,7 +416,7 @@ class CaseDetailDialog(QDialog):
         def saved() -> None:
             self.note_error.show_error(None)
             self.note.clear()
-        self._write(lambda session: sc.add_event(session, case_id, kind, text),
+        self._write(lambda session: cs.add_event(session, case_id, kind, text),
                     lambda exc: self.note_error.show_error(
                         " ".join(getattr(exc, "errors", {}).values()) or str(exc)), saved)
 
@@ -424,7 +426,7 @@ class CaseDetailDialog(QDialog):
         def saved() -> None:
             self.fu_errors.clear()
             self.fu_action.clear()
-        self._write(lambda session: sc.add_followup(session, case_id, due, action),
+        self._write(lambda session: cs.add_followup(session, case_id, due, action),
                     self._followup_refused, saved)
 
     def _followup_refused(self, exc: BaseException) -> None:
@@ -438,7 +440,7 @@ class CaseDetailDialog(QDialog):
         result, ok = QInputDialog.getText(self, _("Follow-up done"), _("Result (optional)"))
         if not ok:
             return
-        self._write(lambda session: sc.complete_followup(session, fid, result=result or None),
+        self._write(lambda session: cs.complete_followup(session, fid, result=result or None),
                     self._followup_refused, self.fu_errors.clear)
 
     def add_referral(self, *, override_reason: str | None = None) -> None:
@@ -457,12 +459,12 @@ class CaseDetailDialog(QDialog):
         def saved() -> None:
             self.ref_errors.clear()
             self.ref_detail.clear()
-        self._write(lambda session: sc.refer(session, case_id, values,
+        self._write(lambda session: cs.refer(session, case_id, values,
                                              override_reason=override_reason),
                     refused, saved)
 
     def _consent_required(self, exc: BaseException) -> None:
-        if not sc.can_override_consent(self.ctx.session, self.case()):
+        if not cs.can_override_consent(self.ctx.session, self.case()):
             self.ref_errors.show({"general": str(exc)})
             return
         reason, ok = QInputDialog.getText(
@@ -483,7 +485,7 @@ class CaseDetailDialog(QDialog):
         def saved() -> None:
             self.ref_errors.clear()
             self.ref_answer.clear()
-        self._write(lambda session: sc.answer_referral(session, rid, status, answer=answer),
+        self._write(lambda session: cs.answer_referral(session, rid, status, answer=answer),
                     lambda exc: self.ref_errors.show(getattr(exc, "errors", None)
                                                      or {"general": str(exc)}), saved)
 
@@ -500,7 +502,7 @@ class CaseDetailDialog(QDialog):
         def refused(exc: BaseException) -> None:
             self.out_errors.show(exc.errors if isinstance(exc, ValidationError)
                                  else {"general": str(exc)})
-        self._write(lambda session: sc.record_outcome(session, case_id, **values),
+        self._write(lambda session: cs.record_outcome(session, case_id, **values),
                     refused, self.out_errors.clear)
 
     def export_pdf(self, path: str | None = None,

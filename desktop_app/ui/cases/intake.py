@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import Domain
-from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import queries as cq
+from desktop_app.store.cases import services as cs
 from desktop_app.store.people.repositories import search_people
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
@@ -97,7 +98,7 @@ class IntakeDialog(QDialog):
         self.city = QLineEdit()
         self.assign = QComboBox()
         self.assign.addItem("", None)
-        for uid, name in sc.users(conn):
+        for uid, name in cq.users(conn):
             self.assign.addItem(name, uid)
         form = QFormLayout()
         self.form = form
@@ -177,10 +178,10 @@ class IntakeDialog(QDialog):
         def work(session):
             with session.transaction():
                 if name:
-                    employer = sc.find_or_create_employer(session, name,
+                    employer = cs.find_or_create_employer(session, name,
                                                           country=values.get("country"))
                     values["employer_id"] = employer["id"]
-                return sc.open_case(session, values)
+                return cs.open_case(session, values)
         WriteOp(self.ctx, self, work, changes=("hotline_case",)).success(self._saved) \
             .failure(self._refused).run()
 

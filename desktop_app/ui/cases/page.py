@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store import reference
-from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import queries as cq
 from desktop_app.ui import operations
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
@@ -78,8 +78,8 @@ def case_display(conn):
 
 
 def case_list_model(ctx, parent=None):
-    """A case list over rowids (``store.cases.repositories.list_cases``), sensitive rows tinted."""
-    return lazy_model(case_columns(), lambda rowids: sc.fetch_case_rows(ctx.session, rowids),
+    """A case list over rowids (``store.cases.queries.list_cases``), sensitive rows tinted."""
+    return lazy_model(case_columns(), lambda rowids: cq.fetch_case_rows(ctx.session, rowids),
                       case_display(ctx.conn),
                       brush=lambda r: SENSITIVE_BRUSH if r.get("sensitive") else None,
                       parent=parent)
@@ -111,7 +111,7 @@ class CasesPage(QWidget):
         self.due_model = lazy_model(
             [("due_on", lambda: _("Due")), ("overdue", lambda: _("When")),
              ("number", lambda: _("Case")), ("action", lambda: _("To do"))],
-            lambda rowids: sc.fetch_followup_rows(ctx.conn, rowids), case_display(conn),
+            lambda rowids: cq.fetch_followup_rows(ctx.conn, rowids), case_display(conn),
             brush=lambda r: OVERDUE_BRUSH if r.get("overdue") else TODAY_BRUSH, parent=self)
         self.due_table = QTableView()
         self.due_table.setModel(self.due_model)
@@ -169,13 +169,13 @@ class CasesPage(QWidget):
         self.refresh()
 
     # ---- lists -----------------------------------------------------------------------
-    def current_filter(self) -> sc.CaseFilter:
+    def current_filter(self) -> cq.CaseFilter:
         status = self.status.code()
-        return sc.CaseFilter(view=self.view.currentData() or "open",
+        return cq.CaseFilter(view=self.view.currentData() or "open",
                              user_id=self.ctx.actor.user_id,
                              statuses=(status,) if status else (),
                              category=self.category.code(), search=self.search.text(),
-                             may_open=sc.opener(self.ctx.session))
+                             may_open=cq.opener(self.ctx.session))
 
     def refresh(self) -> None:
         """Read the chosen list (off the UI thread when there is a DB worker; a newer
@@ -189,7 +189,7 @@ class CasesPage(QWidget):
             widget.setEnabled(not due)
 
         def work(conn):
-            return sc.list_followups_due(conn) if due else sc.list_cases(conn, flt)
+            return cq.list_followups_due(conn) if due else cq.list_cases(conn, flt)
 
         def read_whole_list():
             ReadOp(self.ctx, self, work).key("cases-list") \
@@ -215,7 +215,7 @@ class CasesPage(QWidget):
 
         if not due and not flt.search.strip():
             # a long list: its first page at once, then the whole list
-            ReadOp(self.ctx, self, lambda conn: sc.list_cases(conn, flt, limit=FIRST_ROWS)) \
+            ReadOp(self.ctx, self, lambda conn: cq.list_cases(conn, flt, limit=FIRST_ROWS)) \
                 .key("cases-list").success(first).failure(self._list_failed).run()
         else:
             read_whole_list()

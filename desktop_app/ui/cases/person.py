@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from desktop_app.i18n import Domain
-from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import queries as cq
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.page import CASE_WIDTHS, case_list_model
 from desktop_app.ui.widgets import setup_table
@@ -42,7 +42,7 @@ class PersonCases(QWidget):
 
     def refresh(self) -> None:
         # a person has a handful of cases: one indexed read, in place
-        rowids = sc.person_case_rowids(self.ctx.conn, self.person_ids)
+        rowids = cq.person_case_rowids(self.ctx.conn, self.person_ids)
         self.model.set_keys(rowids)
         self.empty.setVisible(not rowids)
         self.table.setVisible(bool(rowids))

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.cases import CURRENCIES
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
+from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.inspections import queries as iq
 from desktop_app.store.inspections import repositories as si
@@ -171,7 +172,7 @@ class InspectionsPage(QWidget):
 
     def refresh_employers(self) -> None:
         lang = current_language()
-        rows = sc.find_employers(self.ctx.conn, self.emp_search.text(), limit=2000)
+        rows = cq.find_employers(self.ctx.conn, self.emp_search.text(), limit=2000)
         if self.repeat_only.isChecked():
             rows = [r for r in rows if r["repeat_offender"]]
         self.employer_rows = rows
@@ -380,7 +381,7 @@ class InspectionDialog(QDialog):
         self.employer = QComboBox()
         self.employer.setEditable(False)
         self.employer.addItem("", None)
-        for r in sc.find_employers(conn, limit=5000):
+        for r in cq.find_employers(conn, limit=5000):
             self.employer.addItem(r["name"], r["id"])
         if employer_id:
             self.employer.setCurrentIndex(self.employer.findData(employer_id))
@@ -559,14 +560,14 @@ class InspectionView(QDialog):
                  employer.get("name", ""),
                  reference.label(conn, "inspection_trigger", record["trigger"], lang),
                  _("Inspector: {name}").format(name=record.get("inspector_name") or
-                                               sc.user_name(conn, record.get("inspector_id")))]
+                                               cq.user_name(conn, record.get("inspector_id")))]
         violations = [reference.label(conn, "violation", v["violation"], lang)
                       for v in iq.violations_of(conn, inspection_id)]
         lines.append(_("Violations: {list}").format(list=", ".join(violations) or "—"))
         for s in iq.sanctions_of(conn, inspection_id):
             text = reference.label(conn, "sanction", s["sanction"], lang)
             if s.get("fine_minor") is not None:
-                text += " " + sc.money_text(s["fine_minor"], s["fine_currency"], lang)
+                text += " " + cq.money_text(s["fine_minor"], s["fine_currency"], lang)
             lines.append(_("Sanction: {text}").format(text=text))
         cases = iq.cases_of(conn, inspection_id)
         lines.append(_("Linked cases: {list}").format(
@@ -647,7 +648,7 @@ class EmployerView(QDialog):
     def refresh(self) -> None:
         ctx, employer_id = self.ctx, self.employer_id
         conn, lang = ctx.conn, current_language()
-        summary = sc.employer_summary(conn, employer_id)
+        summary = cq.employer_summary(conn, employer_id)
         self.setWindowTitle(summary["name"])
         head = [summary["name"]]
         if summary.get("city"):
@@ -667,8 +668,8 @@ class EmployerView(QDialog):
         self.header.setText(" · ".join(head))
         self.header.setStyleSheet("background: #f8d7da; padding: 4px;"
                                   if summary["repeat_offender"] else "")
-        ids = sc.case_ids(conn, sc.CaseFilter(employer_id=employer_id))
-        rows = sc.case_rows(ctx.session, ids)
+        ids = cq.case_ids(conn, cq.CaseFilter(employer_id=employer_id))
+        rows = cq.case_rows(ctx.session, ids)
         self.case_list.setRowCount(len(rows))
         for n, r in enumerate(rows):
             for c, value in enumerate([r["number"], format_date(r["opened_on"], lang, "short"),

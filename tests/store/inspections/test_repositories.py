@@ -5,7 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import services as cs
 from desktop_app.store.inspections import queries as iq
 from desktop_app.store.inspections import repositories as si
 from desktop_app.store.inspections import services as isv
@@ -28,7 +30,7 @@ def inspect(session, employer_id, **extra):
 
 def test_inspection_with_violations_fine_and_linked_case(session):
     firm = employer(session)
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    case = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       opened_on=(TODAY - timedelta(days=10)).isoformat(),
                                       employer_id=firm["id"]))
     record = inspect(session, firm["id"], violations=["wage_arrears", "no_contract"],
@@ -44,7 +46,7 @@ def test_inspection_with_violations_fine_and_linked_case(session):
     assert [c["id"] for c in iq.cases_of(conn, record["id"])] == [case["id"]]
     stored = sc.CaseRepository(session).get(case["id"])
     assert stored["inspection_opened"] == 1
-    assert sc.timeline(conn, case["id"])[-1]["kind"] == "inspection"
+    assert cq.timeline(conn, case["id"])[-1]["kind"] == "inspection"
     assert iq.inspections_of_case(conn, case["id"])[0]["number"] == record["number"]
 
 
@@ -75,19 +77,19 @@ def test_repeat_offenders_are_visible(session):
     inspect(session, bad["id"], violations=["wage_arrears"])
     inspect(session, bad["id"], violations=["osh", "excessive_hours"])
     inspect(session, good["id"], violations=[])
-    rows = {r["name"]: r for r in sc.find_employers(session.conn)}
+    rows = {r["name"]: r for r in cq.find_employers(session.conn)}
     assert rows["Stroy Invest"]["repeat_offender"] is True
     assert rows["Stroy Invest"]["violations"] == 3
     assert rows["Чистый Двор"]["repeat_offender"] is False
     # employers are found across scripts too
-    assert [r["name"] for r in sc.find_employers(session.conn, "Строй инвест")] == ["Stroy Invest"]
+    assert [r["name"] for r in cq.find_employers(session.conn, "Строй инвест")] == ["Stroy Invest"]
     assert iq.inspection_ids(session.conn, employer_id=good["id"])
 
 
 def test_inspector_without_case_rights_still_links_the_case(session):
     from desktop_app.store.session import PermissionDenied
     firm = employer(session)
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    case = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       opened_on=(TODAY - timedelta(days=10)).isoformat()))
 
     class InspectorPolicy:
@@ -99,14 +101,14 @@ def test_inspector_without_case_rights_still_links_the_case(session):
     record = inspect(session, firm["id"], violations=["osh"], case_ids=[case["id"]])
     assert [c["id"] for c in iq.cases_of(session.conn, record["id"])] == [case["id"]]
     assert sc.CaseRepository(session).get(case["id"])["inspection_opened"] == 0
-    assert [e["kind"] for e in sc.timeline(session.conn, case["id"])] == ["call"]
+    assert [e["kind"] for e in cq.timeline(session.conn, case["id"])] == ["call"]
 
 
 def test_inspection_edited_after_saving(session):
     firm = employer(session)
-    first = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    first = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                        opened_on=(TODAY - timedelta(days=10)).isoformat()))
-    second = sc.open_case(session, dict(channel="hotline", category="no_contract",
+    second = cs.open_case(session, dict(channel="hotline", category="no_contract",
                                         opened_on=(TODAY - timedelta(days=10)).isoformat()))
     record = inspect(session, firm["id"], violations=["osh"],
                      sanctions=[("warning", None, None)], case_ids=[first["id"]])
@@ -138,12 +140,12 @@ def test_inspection_edited_after_saving(session):
 
 def test_employer_renamed_is_found_under_the_new_name(session):
     firm = employer(session, name="ООО «Северный Дом»")
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    case = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       employer_id=firm["id"]))
-    assert sc.case_ids(session.conn, sc.CaseFilter(search="Severniy")) == [case["id"]]
+    assert cq.case_ids(session.conn, cq.CaseFilter(search="Severniy")) == [case["id"]]
     sc.EmployerRepository(session).update(firm["id"], {"name": "ООО «Южный Дом»"})
-    assert sc.case_ids(session.conn, sc.CaseFilter(search="Severniy")) == []
-    assert sc.case_ids(session.conn, sc.CaseFilter(search="Yujniy Dom")) == [case["id"]]
+    assert cq.case_ids(session.conn, cq.CaseFilter(search="Severniy")) == []
+    assert cq.case_ids(session.conn, cq.CaseFilter(search="Yujniy Dom")) == [case["id"]]
 
 
 def test_two_spellings_of_one_employer_are_merged(session):
@@ -152,7 +154,7 @@ def test_two_spellings_of_one_employer_are_merged(session):
     kept = employer(session, "ООО СтройИнвест", tax_number=None)
     typo = sc.EmployerRepository(session).create(dict(name="Stroy Invest LLC", tax_number="77123",
                                                       high_risk=1))
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    case = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       opened_on=(TODAY - timedelta(days=10)).isoformat(),
                                       employer_id=typo["id"]))
     inspect(session, kept["id"], violations=["osh"])
@@ -165,11 +167,11 @@ def test_two_spellings_of_one_employer_are_merged(session):
     assert (merged["name"], merged["tax_number"], merged["high_risk"]) == (
         "ООО СтройИнвест", "77123", 1)
     assert sc.EmployerRepository(session).get(typo["id"]) is None
-    rows = sc.find_employers(conn)
+    rows = cq.find_employers(conn)
     assert [(r["name"], r["cases"], r["inspections"], r["repeat_offender"]) for r in rows] == [
         ("ООО СтройИнвест", 1, 2, True)]
     # the case is found under the kept name now
-    assert sc.case_ids(conn, sc.CaseFilter(search="СтройИнвест")) == [case["id"]]
+    assert cq.case_ids(conn, cq.CaseFilter(search="СтройИнвест")) == [case["id"]]
     assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action='employer_merge'"
                         ).fetchone()[0] == 1
 
@@ -177,7 +179,7 @@ def test_two_spellings_of_one_employer_are_merged(session):
 def test_employer_merge_refused_leaves_everything(session):
     from desktop_app.store.session import PermissionDenied
     kept, other = employer(session, "Alpha"), employer(session, "Alfa")
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    case = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       opened_on=(TODAY - timedelta(days=10)).isoformat(),
                                       employer_id=other["id"]))
     with pytest.raises(ValidationError):

@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QInputDialog
 
 from desktop_app.i18n import set_language
+from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import services as cs
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.session import ReasonRequired
 from desktop_app.ui import operations
@@ -87,7 +89,7 @@ def test_hotline_call_end_to_end(qtbot, ctx, session):
     dialog.ref_target.set_code("legal_adviser")
     dialog.ref_detail.setText("Ассоциация юристов")
     click(qtbot, dialog.ref_add)
-    [referral] = sc.referrals(session.conn, case["id"])
+    [referral] = cq.referrals(session.conn, case["id"])
     assert referral["target"] == "legal_adviser" and referral["consent_override"] == 0
     assert dialog.referrals.rowCount() == 1
     assert sc.CaseRepository(session).get(case["id"])["status"] == "referred"
@@ -106,7 +108,7 @@ def test_hotline_call_end_to_end(qtbot, ctx, session):
     stored = sc.CaseRepository(session).get(case["id"])
     assert stored["status"] == "resolved"
     assert (stored["wages_recovered_minor"], stored["wages_currency"]) == (8500050, "RUB")
-    kinds = [e["kind"] for e in sc.timeline(session.conn, case["id"])]
+    kinds = [e["kind"] for e in cq.timeline(session.conn, case["id"])]
     assert kinds[0] == "call" and "person_linked" in kinds and "referral" in kinds
     assert kinds[-2:] == ["outcome", "status"]
     assert dialog.timeline.rowCount() == len(kinds)
@@ -127,7 +129,7 @@ def test_intake_requires_a_category(qtbot, ctx, session):
 
 
 def test_followup_before_opening_shows_at_the_field(qtbot, ctx, session):
-    case = sc.open_case(session, dict(channel="walk_in", category="no_contract",
+    case = cs.open_case(session, dict(channel="walk_in", category="no_contract",
                                       opened_on=TODAY.isoformat()))
     dialog = CaseDetailDialog(ctx, case["id"])
     qtbot.addWidget(dialog)
@@ -137,30 +139,30 @@ def test_followup_before_opening_shows_at_the_field(qtbot, ctx, session):
     qtbot.keyClicks(dialog.fu_action, "Call the employer")
     click(qtbot, dialog.fu_add)
     assert "before the case was opened" in dialog.fu_errors.text("due_on")
-    assert sc.followups(session.conn, case["id"]) == []
+    assert cq.followups(session.conn, case["id"]) == []
 
 
 def test_referral_without_consent_asks_for_an_override(qtbot, ctx, session, monkeypatch):
-    case = sc.open_case(session, dict(channel="hotline", category="passport_confiscated"))
+    case = cs.open_case(session, dict(channel="hotline", category="passport_confiscated"))
     dialog = CaseDetailDialog(ctx, case["id"])
     qtbot.addWidget(dialog)
     monkeypatch.setattr(QInputDialog, "getText",
                         staticmethod(lambda *a, **k: ("Caller in danger, anonymous", True)))
     dialog.ref_target.set_code("police")
     click(qtbot, dialog.ref_add)
-    [referral] = sc.referrals(session.conn, case["id"])
+    [referral] = cq.referrals(session.conn, case["id"])
     assert referral["consent_override"] == 1
     assert referral["override_reason"] == "Caller in danger, anonymous"
     assert "override" in dialog.referrals.item(0, 4).text()
 
 
 def test_overdue_follow_ups_highlighted(qtbot, ctx, session):
-    a = sc.open_case(session, dict(channel="hotline", category="entry_ban",
+    a = cs.open_case(session, dict(channel="hotline", category="entry_ban",
                                    opened_on=(TODAY - timedelta(days=9)).isoformat()))
-    late = sc.add_followup(session, a["id"], (TODAY - timedelta(days=4)).isoformat(),
+    late = cs.add_followup(session, a["id"], (TODAY - timedelta(days=4)).isoformat(),
                            "Ask the consulate")
-    sc.add_followup(session, a["id"], TODAY.isoformat(), "Call back")
-    sc.add_followup(session, a["id"], (TODAY + timedelta(days=4)).isoformat(), "Not yet")
+    cs.add_followup(session, a["id"], TODAY.isoformat(), "Call back")
+    cs.add_followup(session, a["id"], (TODAY + timedelta(days=4)).isoformat(), "Not yet")
     page = CasesPage(ctx)
     qtbot.addWidget(page)
     page.view.setCurrentIndex(page.view.findData("due"))
@@ -174,14 +176,14 @@ def test_overdue_follow_ups_highlighted(qtbot, ctx, session):
     assert model.data(model.index(1, 0), Qt.BackgroundRole) == TODAY_BRUSH
     assert page.count.text() == "2 follow-ups due, 1 overdue"
     # marking it done takes it off the list
-    sc.complete_followup(session, late["id"], result="Consulate answered")
+    cs.complete_followup(session, late["id"], result="Consulate answered")
     ctx.data_changed.emit("case_followup")
     assert page.wait_idle()
     assert model.rowCount() == 1
 
 
 def test_sensitive_case_asks_for_a_reason(qtbot, ctx, session, monkeypatch):
-    case = sc.open_case(session, dict(channel="hotline", category="trafficking",
+    case = cs.open_case(session, dict(channel="hotline", category="trafficking",
                                       caller_name="Нигина"))
 
     class Strict:
@@ -223,7 +225,7 @@ def test_sensitive_case_asks_for_a_reason(qtbot, ctx, session, monkeypatch):
 
 
 def test_page_switches_language(qtbot, ctx, session):
-    sc.open_case(session, dict(channel="hotline", category="unpaid_wages"))
+    cs.open_case(session, dict(channel="hotline", category="unpaid_wages"))
     page = CasesPage(ctx)
     qtbot.addWidget(page)
     set_language("tg")
@@ -237,19 +239,19 @@ def test_lists_are_read_on_the_worker_and_search_any_script(qtbot, ctx, session,
     import threading
     person = PersonRepository(session).create(dict(family_name="Раҳмонов",
                                                    given_name="Фарҳод"))
-    mine = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    mine = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       person_id=person["id"]))
-    other = sc.open_case(session, dict(channel="walk_in", category="entry_ban",
+    other = cs.open_case(session, dict(channel="walk_in", category="entry_ban",
                                        caller_name="Bahodir"))
     threads, limits, shown = [], [], []
-    real = sc.list_cases
+    real = cq.list_cases
 
     def spy(conn, flt, limit=None):
         threads.append(threading.current_thread())
         limits.append(limit)
         shown.append(page.model.rowCount())
         return real(conn, flt, limit)
-    monkeypatch.setattr(sc, "list_cases", spy)
+    monkeypatch.setattr(cq, "list_cases", spy)
     monkeypatch.setattr(page_module, "FIRST_ROWS", 1)
     page = CasesPage(ctx)
     qtbot.addWidget(page)
@@ -286,12 +288,12 @@ def test_lists_are_read_on_the_worker_and_search_any_script(qtbot, ctx, session,
 def test_lists_without_a_worker_and_the_person_section(qtbot, bare_ctx, session):
     from desktop_app.ui.cases.person import PersonCases
     person = PersonRepository(session).create(dict(family_name="Саидова", given_name="Зарина"))
-    first = sc.open_case(session, dict(channel="hotline", category="no_contract",
+    first = cs.open_case(session, dict(channel="hotline", category="no_contract",
                                        person_id=person["id"],
                                        opened_on=(TODAY - timedelta(days=3)).isoformat()))
-    second = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    second = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                         person_id=person["id"]))
-    sc.open_case(session, dict(channel="hotline", category="unpaid_wages"))
+    cs.open_case(session, dict(channel="hotline", category="unpaid_wages"))
     page = CasesPage(bare_ctx)
     qtbot.addWidget(page)
     page.view.setCurrentIndex(page.view.findData("all"))
@@ -312,7 +314,7 @@ def test_referral_to_another_office_of_the_network(qtbot, ctx, session):
     person = PersonRepository(session).create(dict(
         family_name="Шарипов", given_name="Умед", consent_date=TODAY.isoformat(),
         consent_scope="referral"))
-    case = sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    case = cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       person_id=person["id"]))
     dialog = CaseDetailDialog(ctx, case["id"])
     qtbot.addWidget(dialog)
@@ -325,10 +327,10 @@ def test_referral_to_another_office_of_the_network(qtbot, ctx, session):
     click(qtbot, dialog.ref_add)
     assert dialog.ref_errors.text("target_office_id") == \
         "Choose the office the case is referred to."
-    assert sc.referrals(session.conn, case["id"]) == []
+    assert cq.referrals(session.conn, case["id"]) == []
     dialog.ref_office.setCurrentIndex(dialog.ref_office.findData(other["id"]))
     click(qtbot, dialog.ref_add)
-    [referral] = sc.referrals(session.conn, case["id"])
+    [referral] = cq.referrals(session.conn, case["id"])
     assert (referral["target"], referral["target_office_id"]) == (sc.NETWORK_OFFICE,
                                                                  other["id"])
     assert dialog.ref_errors.text("target_office_id") == ""

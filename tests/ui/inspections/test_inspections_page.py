@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from desktop_app.store.cases import repositories as sc
+from desktop_app.store.cases import services as cs
 from desktop_app.store.inspections import queries as iq
 from desktop_app.store.inspections import services as isv
 from desktop_app.ui.cases.widgets import REPEAT_BRUSH
@@ -36,7 +37,7 @@ def fill(dialog, employer_id, fine="25000", currency="RUB", cases=""):
 
 
 def wage_case(session, employer_id):
-    return sc.open_case(session, dict(channel="hotline", category="unpaid_wages",
+    return cs.open_case(session, dict(channel="hotline", category="unpaid_wages",
                                       employer_id=employer_id,
                                       opened_on=(date.today() - timedelta(days=5)).isoformat()))
 
