@@ -379,6 +379,26 @@ def count_by(conn, column: str) -> list[tuple[str, int]]:
         f"ORDER BY COUNT(*) DESC")]
 
 
+# an employer's record with its counts of cases, inspections and violations
+_EMPLOYER_FIGURES = """
+    (SELECT COUNT(*) FROM hotline_case c WHERE c.employer_id=e.id AND c.deleted=0) AS cases,
+    (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0)
+      AS inspections,
+    (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0
+       AND EXISTS (SELECT 1 FROM inspection_violation v WHERE v.inspection_id=i.id
+                   AND v.deleted=0)) AS inspections_with_violations,
+    (SELECT COUNT(*) FROM inspection_violation v JOIN inspection i ON i.id=v.inspection_id
+       WHERE i.employer_id=e.id AND v.deleted=0 AND i.deleted=0) AS violations"""
+
+
+def _employers_with_figures(conn, columns: str, where: str, args, tail: str = "") -> list[dict]:
+    sql = f"SELECT {columns}, {_EMPLOYER_FIGURES} FROM employer e WHERE {where} {tail}"
+    rows = dict_rows(conn.execute(sql, args))
+    for r in rows:
+        r["repeat_offender"] = is_repeat_offender(r)
+    return rows
+
+
 def find_employers(conn, term: str = "", limit: int = 200) -> list[dict]:
     """Employers with their counts of cases, inspections and violations (repeat offenders:
     two or more inspections with violations, or five or more cases)."""
@@ -387,22 +407,9 @@ def find_employers(conn, term: str = "", limit: int = 200) -> list[dict]:
     for k in keys:
         where += " AND (' ' || e.name_key) LIKE ?"
         args.append(f"% {k}%")
-    sql = f"""
-        SELECT e.id, e.name, e.city, e.country, e.sector, e.high_risk,
-          (SELECT COUNT(*) FROM hotline_case c WHERE c.employer_id=e.id AND c.deleted=0) AS cases,
-          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0)
-            AS inspections,
-          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0
-             AND EXISTS (SELECT 1 FROM inspection_violation v WHERE v.inspection_id=i.id
-                         AND v.deleted=0)) AS inspections_with_violations,
-          (SELECT COUNT(*) FROM inspection_violation v JOIN inspection i ON i.id=v.inspection_id
-             WHERE i.employer_id=e.id AND v.deleted=0 AND i.deleted=0) AS violations
-        FROM employer e WHERE {where}
-        ORDER BY violations DESC, cases DESC, e.name LIMIT {int(limit)}"""
-    rows = dict_rows(conn.execute(sql, args))
-    for r in rows:
-        r["repeat_offender"] = is_repeat_offender(r)
-    return rows
+    return _employers_with_figures(
+        conn, "e.id, e.name, e.city, e.country, e.sector, e.high_risk", where, args,
+        f"ORDER BY violations DESC, cases DESC, e.name LIMIT {int(limit)}")
 
 
 def is_repeat_offender(summary: dict) -> bool:
@@ -415,21 +422,7 @@ def employer_summary(conn, employer_id: str) -> dict | None:
 
 
 def find_employers_by_id(conn, employer_id: str) -> list[dict]:
-    sql = """
-        SELECT e.*,
-          (SELECT COUNT(*) FROM hotline_case c WHERE c.employer_id=e.id AND c.deleted=0) AS cases,
-          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0)
-            AS inspections,
-          (SELECT COUNT(*) FROM inspection i WHERE i.employer_id=e.id AND i.deleted=0
-             AND EXISTS (SELECT 1 FROM inspection_violation v WHERE v.inspection_id=i.id
-                         AND v.deleted=0)) AS inspections_with_violations,
-          (SELECT COUNT(*) FROM inspection_violation v JOIN inspection i ON i.id=v.inspection_id
-             WHERE i.employer_id=e.id AND v.deleted=0 AND i.deleted=0) AS violations
-        FROM employer e WHERE e.id=?"""
-    rows = dict_rows(conn.execute(sql, (employer_id,)))
-    for r in rows:
-        r["repeat_offender"] = is_repeat_offender(r)
-    return rows
+    return _employers_with_figures(conn, "e.*", "e.id=?", (employer_id,))
 
 
 def money_text(minor: int | None, currency: str | None, language: str | None = None) -> str:
