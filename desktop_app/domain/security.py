@@ -24,6 +24,7 @@ ACTIONS = (
     # module-specific actions
     "view_person_list",       # reports: lists of people with names (people area)
     "override_consent",       # cases: refer without recorded consent, with a reason
+    "approve_loan",           # loans: decide on another user's application or write-off
     "disburse", "repay",      # loans: money out / in
     "reverse",                # loans: reversal of a fund or loan ledger entry
 )
@@ -41,6 +42,7 @@ ACTION_LABELS = {
     "manage_reference": N_("Edit reference lists"),
     "view_person_list": N_("Lists of people with names"),
     "override_consent": N_("Refer without consent"),
+    "approve_loan": N_("Approve loan applications"),
     "disburse": N_("Disburse loans"),
     "repay": N_("Record repayments"),
     "reverse": N_("Reverse ledger entries"),
@@ -150,8 +152,9 @@ MATRIX["case_worker"]["people"]["view_person_list"] = OFFICE
 MATRIX["loan_officer"]["people"]["view_person_list"] = OFFICE
 MATRIX["coordinator"]["people"]["view_person_list"] = ALL
 MATRIX["coordinator"]["cases"]["override_consent"] = ALL
-MATRIX["loan_officer"]["loans"].update(disburse=OFFICE, repay=OFFICE, reverse=OWN)
-MATRIX["coordinator"]["loans"].update(disburse=ALL, repay=ALL, reverse=ALL)
+MATRIX["loan_officer"]["loans"].update(approve_loan=OFFICE, disburse=OFFICE, repay=OFFICE,
+                                       reverse=OWN)
+MATRIX["coordinator"]["loans"].update(approve_loan=ALL, disburse=ALL, repay=ALL, reverse=ALL)
 MATRIX["administrator"]["admin"].update(
     {"manage_users": ALL, "view_audit": ALL, "manage_reference": ALL})
 MATRIX["administrator"]["people"]["erase_person"] = ALL
