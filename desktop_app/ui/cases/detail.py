@@ -71,7 +71,8 @@ class CaseDetailDialog(QDialog):
         self.status_button.clicked.connect(self.change_status)
         self.status_error = ErrorLabel()
         self.pdf_button = QPushButton()
-        self.pdf_button.clicked.connect(self.export_pdf)
+        # clicked(bool) would pass its checked flag as the file path
+        self.pdf_button.clicked.connect(lambda _checked=False: self.export_pdf())
         self.link_button = QPushButton()
         self.link_button.clicked.connect(self.show_link)
         self.picker = PersonPicker(conn)
@@ -223,6 +224,8 @@ class CaseDetailDialog(QDialog):
         self.status_button.setText(_("Change status"))
         self.status_reason.setPlaceholderText(_("Reason (needed to reopen)"))
         self.pdf_button.setText(_("PDF…"))
+        self.pdf_button.setToolTip(_("Save the case file as a PDF ({shortcut})").format(
+            shortcut=QKeySequence("Ctrl+P").toString(QKeySequence.NativeText)))
         self.link_button.setText(_("Link to a person…"))
         self.link_confirm.setText(_("Link"))
         self.note_button.setText(_("Add to timeline"))

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QInputDialog
+from PySide6.QtWidgets import QDialogButtonBox, QInputDialog, QPushButton
 
 from desktop_app.i18n import set_language
 from desktop_app.store.cases import queries as cq
@@ -23,6 +23,7 @@ from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.page import CasesPage
 from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, TODAY_BRUSH
 from desktop_app.ui.context import AppContext
+from tests.helpers.pdf import pdf_text
 
 TODAY = date.today()
 
@@ -338,3 +339,25 @@ def test_referral_to_another_office_of_the_network(qtbot, ctx, session):
         "Another office of our network: TJB · Tojikobod JRC"
     assert "TJB · Tojikobod JRC" in dialog.timeline.item(
         dialog.timeline.rowCount() - 2, 2).text()
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_the_pdf_button_saves_the_case_file(qtbot, ctx, session, tmp_path, monkeypatch,
+                                            language):
+    case = cs.open_case(session, {"category": "unpaid_wages", "channel": "hotline",
+                                  "caller_name": "Алишер",
+                                  "summary": "Не платят три месяца"})
+    set_language(language)
+    try:
+        dialog = CaseDetailDialog(ctx, case["id"])
+        qtbot.addWidget(dialog)
+        target = tmp_path / f"{case['number']}.pdf"
+        monkeypatch.setattr(detail_module.QFileDialog, "getSaveFileName",
+                            lambda *args, **kwargs: (str(target), "PDF (*.pdf)"))
+        [button] = [b for b in dialog.findChildren(QPushButton) if b.text() == "PDF…"]
+        assert "Ctrl+P" in button.toolTip()
+        qtbot.mouseClick(button, Qt.LeftButton)
+        assert target.read_bytes().startswith(b"%PDF")
+        assert case["number"] in pdf_text(target)
+    finally:
+        set_language("en")
