@@ -15,15 +15,18 @@ CORE = Domain("core")
 
 class GettextTranslator(QTranslator):
     def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: N802
+        """Our translation of one of Qt's texts, or None when we have none: None reaches Qt
+        as a null string, so Qt shows its own text (an empty string would be shown as an
+        empty label, leaving OK and Cancel blank)."""
         if not source_text:
-            return ""
+            return None
         text = source_text
         translated = CORE.gettext(text)
         if translated == text and "&" in text:
             plain = CORE.gettext(text.replace("&", ""))
             if plain != text.replace("&", ""):
                 return plain
-        return translated if translated != text else ""
+        return translated if translated != text else None
 
     def isEmpty(self) -> bool:  # noqa: N802
         return False
