@@ -1,7 +1,7 @@
 """Small dialogs of the trainings page: add a person, register one, completion by hand."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -100,7 +100,7 @@ class AddPersonDialog(QDialog):
         self._timer = QTimer(self, singleShot=True, interval=150)
         self._timer.timeout.connect(self.run_search)
         self.search.textChanged.connect(lambda *_: self._timer.start())
-        self.search.returnPressed.connect(self._enter)
+        self.search.installEventFilter(self)
         self.results.itemActivated.connect(lambda *_: self.add_current())
         form = QFormLayout()
         form.addRow(self.language_label, self.language)
@@ -121,6 +121,15 @@ class AddPersonDialog(QDialog):
         self.search.setPlaceholderText(_("Search people"))
         self.language_label.setText(_("Certificate language"))
         self.buttons.button(QDialogButtonBox.Ok).setText(_("Add"))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        # Enter in the search field adds, and goes no further: passed on to the dialog it
+        # would press the default button (Add) and add the same person a second time
+        if watched is self.search and event.type() == QEvent.KeyPress \
+                and event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            self._enter()
+            return True
+        return super().eventFilter(watched, event)
 
     def _enter(self) -> None:
         self._timer.stop()

@@ -383,3 +383,20 @@ def test_field_officer_records_attendance(qtbot, session, db_path, training):
     qtbot.keyClick(page.participants.grid, Qt.Key_Space)
     assert page.participants.model.data(page.participants.model.index(0, 0)) == "\u2713"
     officer.conn.close()
+
+
+def test_enter_in_the_shown_add_dialog_adds_once(qtbot, session, db_path, training):
+    """Enter in the search field adds the person; the dialog's default button must not add
+    them a second time (which said "already takes part")."""
+    ev, _parts = training
+    other = h.person(session, "Назаров", "Умед", sex="male", birth_date="1988-02-03")
+    dialog = AddPersonDialog(AppContext(session, db_path), ev["id"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.search.setFocus()
+    qtbot.keyClicks(dialog.search, "Nazarov")
+    qtbot.keyClick(dialog.search, Qt.Key_Return)
+    assert dialog.added == [other["id"]]
+    assert dialog.error.text() == "Added: Назаров Умед"   # not "already takes part"
+    assert dialog.isVisible()          # Enter adds; Close closes
