@@ -106,7 +106,8 @@ class CasesPage(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         setup_table(self.table, CASE_WIDTHS)
-        self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
+        # activated: Enter, and a double click (or the platform's single click); doubleClicked
+        # as well would open the case a second time
         self.table.activated.connect(lambda index: self.open_row(index.row()))
         self.due_model = lazy_model(
             [("due_on", lambda: _("Due")), ("overdue", lambda: _("When")),
@@ -116,7 +117,6 @@ class CasesPage(QWidget):
         self.due_table = QTableView()
         self.due_table.setModel(self.due_model)
         setup_table(self.due_table, [100, 150, 190])
-        self.due_table.doubleClicked.connect(lambda index: self.open_due(index.row()))
         self.due_table.activated.connect(lambda index: self.open_due(index.row()))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)

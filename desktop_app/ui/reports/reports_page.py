@@ -129,8 +129,9 @@ class ReportsPage(QWidget):
         self.results = QTreeWidget()
         self.results.setColumnCount(2)
         self.results.setAlternatingRowColors(True)
+        # itemActivated covers Enter and a double click; itemDoubleClicked as well would
+        # open two windows of the same records
         self.results.itemActivated.connect(self._activated)
-        self.results.itemDoubleClicked.connect(self._activated)
 
         form = QFormLayout()
         form.addRow(self.period_label, self.period_edit)

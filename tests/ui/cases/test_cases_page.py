@@ -361,3 +361,18 @@ def test_the_pdf_button_saves_the_case_file(qtbot, ctx, session, tmp_path, monke
         assert case["number"] in pdf_text(target)
     finally:
         set_language("en")
+
+
+def test_a_double_click_on_a_case_opens_it_once(qtbot, bare_ctx, session, monkeypatch):
+    cs.open_case(session, dict(channel="hotline", category="unpaid_wages"))
+    page = CasesPage(bare_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.view.setCurrentIndex(page.view.findData("all"))
+    assert page.model.rowCount() == 1
+    opened = []
+    monkeypatch.setattr(page, "open_row", lambda row: opened.append(row))
+    centre = page.table.visualRect(page.model.index(0, 0)).center()
+    qtbot.mouseClick(page.table.viewport(), Qt.LeftButton, pos=centre)   # a double click is
+    qtbot.mouseDClick(page.table.viewport(), Qt.LeftButton, pos=centre)  # a press, then this
+    assert opened == [0]

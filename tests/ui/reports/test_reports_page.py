@@ -47,7 +47,7 @@ def test_build_and_drill_down(qtbot, ctx, world, tmp_path):
                if registered.child(i).text(0) == "Sex")
     female = next(sex.child(i) for i in range(sex.childCount()) if sex.child(i).text(0) == "Female")
     assert female.text(1) == "2"
-    page.results.itemDoubleClicked.emit(female, 0)
+    page.results.itemActivated.emit(female, 0)
     qtbot.waitUntil(lambda: page.last_dialog is not None, timeout=10000)
     lines = sorted(page.last_dialog.list.item(i).text()
                    for i in range(page.last_dialog.list.count()))
@@ -83,7 +83,7 @@ def test_drill_down_refused_without_permission(qtbot, ctx, world, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "information",
                         staticmethod(lambda *a, **k: shown.append(a[2])))
-    page.results.itemDoubleClicked.emit(item, 0)
+    page.results.itemActivated.emit(item, 0)
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
     assert shown == ["You may not see lists of people."]
     assert page.last_dialog is None
@@ -107,3 +107,18 @@ def test_district_and_age_bands_in_tajik(qtbot, ctx, world):
     page.bands_edit.setText("30,18")
     qtbot.mouseClick(page.build_button, Qt.MouseButton.LeftButton)
     assert "15,18,30,45" in page.status.text()
+
+
+def test_a_double_click_on_a_number_drills_down_once(qtbot, ctx, world, monkeypatch):
+    page = _page(qtbot, ctx)
+    page.show()
+    _build(qtbot, page)
+    registered = _find(page.results, "People registered")[0]
+    drills = []
+    monkeypatch.setattr(page, "drill", lambda *key: drills.append(key))
+    page.results.scrollToItem(registered)
+    centre = page.results.visualItemRect(registered).center()
+    # a real double click: a click, then the double-click event
+    qtbot.mouseClick(page.results.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(page.results.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert len(drills) == 1
