@@ -59,6 +59,12 @@ def row_dict(columns: Sequence[Any], row: Sequence[Any]) -> dict[str, Any]:
     return dict(zip(names, row, strict=True))
 
 
+def dict_rows(cursor) -> list[dict[str, Any]]:
+    """The remaining rows of a cursor as column -> value dicts."""
+    columns = [d[0] for d in cursor.description]
+    return [row_dict(columns, row) for row in cursor]
+
+
 # Database keys unlocked in this process, by real path (see store.security.accounts: a login
 # remembers its key so that other connections to the same file need no password).
 _known_keys: dict[str, bytes] = {}

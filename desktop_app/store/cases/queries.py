@@ -13,8 +13,8 @@ from desktop_app.domain import names
 from desktop_app.i18n import format_money
 from desktop_app.store import reference
 from desktop_app.store.cases import search as cases_search
-from desktop_app.store.cases.repositories import day_text, dict_rows
-from desktop_app.store.db import row_dict
+from desktop_app.store.cases.repositories import day_text
+from desktop_app.store.db import dict_rows, row_dict
 from desktop_app.store.session import PermissionDenied, Session
 
 

@@ -11,7 +11,6 @@ from desktop_app.domain import names
 from desktop_app.i18n import Domain
 from desktop_app.store.cases import search as cases_search
 from desktop_app.store.cases.scope import ReferralScope
-from desktop_app.store.db import row_dict
 from desktop_app.store.repository import Repository, ValidationError
 from desktop_app.store.session import PermissionDenied
 
@@ -35,12 +34,6 @@ SENSITIVE_FIELDS = ("caller_name", "caller_phone", "summary", "person_id")
 def reference_codes(conn, kind: str) -> set[str]:
     return {r[0] for r in conn.execute(
         "SELECT code FROM reference_item WHERE kind=? AND deleted=0", (kind,))}
-
-
-def dict_rows(cur) -> list[dict]:
-    """The remaining rows of a cursor as column -> value dicts."""
-    cols = [d[0] for d in cur.description]
-    return [row_dict(cols, r) for r in cur]
 
 
 def person_birth_date(conn, person_id: str | None) -> str | None:

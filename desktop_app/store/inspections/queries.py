@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from desktop_app.domain import names
 from desktop_app.store import reference
-from desktop_app.store.cases.repositories import dict_rows
+from desktop_app.store.db import dict_rows
 
 
 def inspection_ids(conn, *, employer_id: str | None = None, search: str = "") -> list[str]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain
-from desktop_app.store.db import row_dict
+from desktop_app.store.db import dict_rows
 from desktop_app.store.loans.repositories import LOAN_NOT_FOUND
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.people.repositories import search_people
@@ -23,9 +23,7 @@ _ = DOMAIN.gettext
 
 
 def _rows(conn, sql: str, args=()) -> list[dict]:
-    cur = conn.execute(sql, args)
-    cols = [d[0] for d in cur.description]
-    return [row_dict(cols, r) for r in cur]
+    return dict_rows(conn.execute(sql, args))
 
 
 def as_date(value) -> date:

@@ -25,7 +25,7 @@ from desktop_app.domain.erasure import (
 from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
 from desktop_app.store.clocks import dumps
-from desktop_app.store.db import row_dict
+from desktop_app.store.db import dict_rows
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import NotFound, Repository
@@ -52,9 +52,7 @@ def _tables_with_person_id(conn) -> list[str]:
 
 
 def _rows(conn, sql: str, params) -> list[dict]:
-    cur = conn.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    return [row_dict(cols, r) for r in cur]
+    return dict_rows(conn.execute(sql, params))
 
 
 def person_data(session: Session, person_id: str) -> dict:

@@ -9,13 +9,8 @@ from fractions import Fraction
 
 from desktop_app.domain import trainings as dom
 from desktop_app.i18n.formats import full_name
-from desktop_app.store.db import row_dict
+from desktop_app.store.db import dict_rows
 from desktop_app.store.people.identity import identity_ids, resolve_person
-
-
-def _rows(cur) -> list[dict]:
-    cols = [d[0] for d in cur.description]
-    return [row_dict(cols, r) for r in cur]
 
 
 def course_rule(conn, course_code: str | None) -> dom.CompletionRule:
@@ -59,18 +54,18 @@ def list_events(conn, *, text: str | None = None, limit: int | None = None) -> l
     sql += " ORDER BY e.start_date DESC, e.created_at DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return _rows(conn.execute(sql, args))
+    return dict_rows(conn.execute(sql, args))
 
 
 def sessions_of(conn, event_id: str) -> list[dict]:
-    return _rows(conn.execute(
+    return dict_rows(conn.execute(
         "SELECT * FROM training_session WHERE event_id=? AND deleted=0 "
         "ORDER BY session_date, created_at", (event_id,)))
 
 
 def participants_of(conn, event_id: str) -> list[dict]:
     """Participants with their names as written, ordered by family and given name."""
-    return _rows(conn.execute(
+    return dict_rows(conn.execute(
         "SELECT p.*, pe.family_name, pe.given_name, pe.patronymic, pe.sex, pe.birth_date "
         "FROM training_participant p LEFT JOIN person pe ON pe.id = p.person_id "
         "WHERE p.event_id=? AND p.deleted=0 "
@@ -198,7 +193,7 @@ def trainings_of_person(conn, person_ids: list[str]) -> list[dict]:
     if not person_ids:
         return []
     marks = ",".join("?" * len(person_ids))
-    return _rows(conn.execute(
+    return dict_rows(conn.execute(
         f"SELECT p.id AS participant_id, p.completed, p.attended_sessions, p.certificate_number,"
         f" p.completion_override, e.id AS event_id, e.course_code, e.title, e.start_date, "
         f"e.end_date, e.place, (SELECT count(*) FROM training_session s WHERE "
@@ -212,7 +207,7 @@ def outcomes_of_person(conn, person_ids: list[str]) -> list[dict]:
     if not person_ids:
         return []
     marks = ",".join("?" * len(person_ids))
-    return _rows(conn.execute(
+    return dict_rows(conn.execute(
         f"SELECT o.*, e.course_code, e.start_date FROM training_outcome o "
         f"LEFT JOIN training_event e ON e.id = o.event_id "
         f"WHERE o.deleted=0 AND o.person_id IN ({marks}) "
@@ -220,7 +215,7 @@ def outcomes_of_person(conn, person_ids: list[str]) -> list[dict]:
 
 
 def outcomes_of_event(conn, event_id: str) -> list[dict]:
-    return _rows(conn.execute(
+    return dict_rows(conn.execute(
         "SELECT o.*, pe.family_name, pe.given_name, pe.patronymic FROM training_outcome o "
         "LEFT JOIN person pe ON pe.id = o.person_id WHERE o.deleted=0 AND o.event_id=? "
         "ORDER BY o.outcome_date DESC", (event_id,)))
