@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Windows are tested on the screen of the users' laptops: 1366x768
+_SCREEN = Path(__file__).resolve().parent / "laptop_screen.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={_SCREEN}"
 # cheap argon2 parameters for test databases only (real ones are memory-hard)
 os.environ["HAMROH_INSECURE_TEST_KDF"] = "1"
 

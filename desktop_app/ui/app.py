@@ -71,10 +71,9 @@ def _ensure_demo(path: Path) -> None:
     demo.create_demo(path, args)
 
 
-def run_gui(db: str | None = None, demo: bool = False) -> int:
-    app = application()
-    excepthook.install(logs.set_up("window"))
-    i18n.set_language(initial_language())
+def open_main_window(db: str | Path | None = None, demo: bool = False) -> MainWindow | None:
+    """Everything before the event loop: pick the database, log in, show the main window.
+    None when the user cancelled (first run or login); raises DatabaseError."""
     if demo:
         path = paths.demo_database()
         _ensure_demo(path)
@@ -85,20 +84,30 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
         if not path.exists():
             dialog = FirstRunDialog(path)
             if not dialog.exec():
-                return 1
+                return None
     # security: a new database gets its administrator password (and is encrypted); every
     # database asks for a login (the demo logs in as its administrator); idle auto-lock
-    try:
-        if not ensure_protected(path):
-            return 1
-        session = open_with_login(path, demo=demo)
-        if session is None:
-            return 1
-        ctx = build_context(path, session, key=getattr(session, "db_key", None))
-    except dbmod.DatabaseError as exc:
-        QMessageBox.critical(None, _("Cannot open the database"), str(exc))
-        return 2
+    if not ensure_protected(path):
+        return None
+    session = open_with_login(path, demo=demo)
+    if session is None:
+        return None
+    ctx = build_context(path, session, key=getattr(session, "db_key", None))
     window = MainWindow(ctx)
     window.idle_locker = IdleLocker(window, ctx, minutes=auto_lock_minutes())
     window.show()
+    return window
+
+
+def run_gui(db: str | None = None, demo: bool = False) -> int:
+    app = application()
+    excepthook.install(logs.set_up("window"))
+    i18n.set_language(initial_language())
+    try:
+        window = open_main_window(db, demo)
+    except dbmod.DatabaseError as exc:
+        QMessageBox.critical(None, _("Cannot open the database"), str(exc))
+        return 2
+    if window is None:
+        return 1
     return app.exec()
