@@ -18,6 +18,7 @@ import json
 import re
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -109,11 +110,56 @@ def _read(path: Path, lang: str) -> Catalog:
         return read_po(fh, locale=BABEL_LOCALES[lang])
 
 
+LANGUAGE_NAMES = {"ru": "Russian", "tg": "Tajik", "uz": "Uzbek (Latin)", "en": "English"}
+REVISION_DATE = re.compile(r'^"PO-Revision-Date: ([^"]*)\\n"$', re.MULTILINE)
+
+
+def po_header(lang: str, domain: str, catalog: Catalog, revised: str) -> str:
+    """The header entry gettext tools (msgfmt, Poedit, Weblate) read the catalog's
+    language and plural rule from."""
+    fields = [
+        ("Project-Id-Version", "Hamroh"),
+        ("PO-Revision-Date", revised),
+        ("Last-Translator", "Hamroh translators"),
+        ("Language-Team", f"{LANGUAGE_NAMES[lang]} <{lang}>"),
+        ("Language", lang),
+        ("MIME-Version", "1.0"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+        ("Plural-Forms", catalog.plural_forms),
+    ]
+    lines = [f"# {LANGUAGE_NAMES[lang]} translations of Hamroh's {domain} messages.",
+             'msgid ""', 'msgstr ""']
+    lines += [f'"{name}: {value}\\n"' for name, value in fields]
+    return "\n".join(lines) + "\n\n"
+
+
+def _body(catalog: Catalog) -> bytes:
+    out = io.BytesIO()
+    write_po(out, catalog, width=100, omit_header=True, sort_output=True,
+             ignore_obsolete=True, no_location=True)
+    return out.getvalue()
+
+
 def _write(path: Path, catalog: Catalog) -> None:
+    """Write ``catalog`` with its header; the revision date changes only with the messages."""
+    lang, domain = path.parent.parent.name, path.stem
+    body = _body(catalog)
+    old = path.read_bytes() if path.exists() else b""
+    previous = REVISION_DATE.search(old.decode("utf-8"))
+    if previous is not None:
+        revised = previous.group(1)
+        if old == po_header(lang, domain, catalog, revised).encode("utf-8") + body:
+            return
+    revised = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M+0000")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as fh:
-        write_po(fh, catalog, width=100, omit_header=True, sort_output=True,
-                 ignore_obsolete=True, no_location=True)
+    write_atomically(path, po_header(lang, domain, catalog, revised).encode("utf-8") + body)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def extract() -> None:
