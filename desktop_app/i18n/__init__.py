@@ -126,6 +126,18 @@ def babel_locale(language: str | None = None) -> str:
     return LANGUAGES[language or _language][0]
 
 
+def supported_language(system_languages: list[str]) -> str:
+    """The first of the system's languages ("ru-RU", "uz-Latn-UZ", "tg_TJ", "Russian_Russia")
+    that Hamroh speaks; English when none is."""
+    windows_names = {"russian": "ru", "tajik": "tg", "uzbek": "uz", "english": "en"}
+    for name in system_languages:
+        code = name.replace("-", "_").split("_")[0].split(".")[0].lower()
+        code = windows_names.get(code, code)
+        if code in LANGUAGES:
+            return code
+    return SOURCE_LANGUAGE
+
+
 def on_language_changed(listener: Callable[[str], None]) -> None:
     _listeners.append(listener)
 

@@ -13,6 +13,7 @@ in ``core`` are not repeated in other domains.
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -231,6 +232,47 @@ def problems() -> list[str]:
                                  f"differ from {sorted(expected)}")
             for err in msg.check(catalog):
                 found.append(f"{where}: {err}")
+    return found + glossary_problems()
+
+
+GLOSSARY = TRANSLATIONS / "glossary.csv"
+# Terms whose catalogs deliberately word a message differently from the glossary, and why.
+GLOSSARY_EXCEPTIONS = {
+    "import": "the Import button is a verb; the glossary names the action (a noun)",
+}
+
+
+def _term(text: str) -> str:
+    """A label reduced to the term it names: no access key, colon or ellipsis, lower case."""
+    return re.sub(r"&|:$|…$|\.\.\.$", "", text.strip()).strip().lower()
+
+
+def glossary_problems() -> list[str]:
+    """The glossary is the source of truth: one row per term, and every message that is
+    just a glossary term is translated with the glossary's wording in every catalog."""
+    with open(GLOSSARY, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    found: list[str] = []
+    terms: dict[str, dict] = {}
+    for row in rows:
+        term = _term(row["en"])
+        if term in terms:
+            found.append(f"glossary: {row['en']!r} has more than one row")
+        terms[term] = row
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        lang = po.parent.parent.name
+        if lang not in TARGET_LANGUAGES:
+            continue
+        for msg in _read(po, lang):
+            if not isinstance(msg.id, str) or not msg.id or not msg.string:
+                continue
+            term = _term(msg.id)
+            row = terms.get(term)
+            if row is None or term in GLOSSARY_EXCEPTIONS:
+                continue
+            if _term(msg.string) != _term(row[lang]):
+                found.append(f"{po.relative_to(ROOT)}: {msg.id!r} is {msg.string!r}, but the "
+                             f"glossary says {row[lang]!r}")
     return found
 
 

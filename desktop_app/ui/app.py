@@ -6,6 +6,7 @@ import locale
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import i18n, logs, paths, preferences
@@ -28,11 +29,13 @@ _ = DOMAIN.gettext
 
 
 def initial_language() -> str:
+    """The language chosen in Settings, else the first of the system's interface languages
+    that Hamroh speaks (Qt reads them on Windows, macOS and Linux alike: Python's
+    ``locale`` answers "Russian_Russia" on Windows), else English."""
     chosen = preferences.load().get("language")
     if chosen in i18n.LANGUAGES:
         return chosen
-    system = (locale.getlocale()[0] or "").split("_")[0]
-    return system if system in i18n.LANGUAGES else "en"
+    return i18n.supported_language(QLocale.system().uiLanguages() + [locale.getlocale()[0] or ""])
 
 
 def application() -> QApplication:

@@ -119,3 +119,14 @@ def test_extract_leaves_unchanged_catalogs_byte_identical(tmp_path, monkeypatch)
     before = po.read_bytes()
     build._write(po, build._read(po, "tg"))
     assert po.read_bytes() == before
+
+
+def test_a_term_worded_against_the_glossary_is_reported(tmp_path, monkeypatch):
+    glossary = tmp_path / "glossary.csv"
+    glossary.write_text("en,ru,tg,uz,note\nflat,фиксированные проценты,фоизи собит,"
+                        "qatʼiy foiz,\nflat,x,y,z,a second row\n", encoding="utf-8")
+    monkeypatch.setattr(build, "GLOSSARY", glossary)
+    found = build.glossary_problems()
+    assert any("'flat' has more than one row" in p for p in found)
+    assert any("loans.po: 'Flat' is 'На первоначальную сумму', but the glossary says "
+               "'фиксированные проценты'" in p for p in found)

@@ -16,3 +16,12 @@ def test_full_name_is_the_name_as_written_without_empty_parts():
                       "patronymic": "Аҳмадовна"}) == "Раҳимова Нигора Аҳмадовна"
     assert full_name({"family_name": "Karimov", "given_name": "Aziz", "patronymic": None}) \
         == "Karimov Aziz"
+
+
+def test_the_first_start_speaks_the_system_language_on_every_platform():
+    from desktop_app.i18n import supported_language
+    assert supported_language(["uz-Latn-UZ", "ru-RU"]) == "uz"       # Qt on Windows/macOS
+    assert supported_language(["de-DE", "tg-TJ"]) == "tg"           # first one we speak
+    assert supported_language(["Russian_Russia"]) == "ru"           # Python's locale on Windows
+    assert supported_language(["ru_RU.UTF-8"]) == "ru"              # Linux
+    assert supported_language(["fr-FR", ""]) == "en"
