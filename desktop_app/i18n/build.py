@@ -258,7 +258,7 @@ def glossary_problems() -> list[str]:
         term = _term(row["en"])
         if term in terms:
             found.append(f"glossary: {row['en']!r} has more than one row")
-        terms[term] = row
+        terms.setdefault(term, row)
     for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
         lang = po.parent.parent.name
         if lang not in TARGET_LANGUAGES:
