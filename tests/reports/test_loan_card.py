@@ -56,4 +56,4 @@ def test_cli_schedule_in_russian(capsys):
                  "--rate", "12", "--term", "2", "--frequency", "monthly", "--method", "flat",
                  "--start", "2026-01-01"]) == 0
     out = capsys.readouterr().out
-    assert "Основной долг" in out and "Фиксированные проценты" in out
+    assert "Основной долг" in out and "На первоначальную сумму" in out
