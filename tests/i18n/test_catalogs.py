@@ -130,3 +130,19 @@ def test_a_term_worded_against_the_glossary_is_reported(tmp_path, monkeypatch):
     assert any("'flat' has more than one row" in p for p in found)
     assert any("loans.po: 'Flat' is 'На первоначальную сумму', but the glossary says "
                "'фиксированные проценты'" in p for p in found)
+
+
+UZBEK_DETACHED_SUFFIX = re.compile(
+    r"(\}|Hamroh|\b[A-Z]{2,}[A-Z_]*) (ga|dan|da|ni|ning|gacha|dagi|ka|qa)\b")
+
+
+def test_uzbek_suffixes_are_not_detached_from_names_and_placeholders():
+    """«Hamroh ga kirish» and «{path} ga saqlandi» read as broken Uzbek: suffixes join the
+    word (Hamrohga), and a placeholder is phrased so that it needs none (saqlandi: {path})."""
+    found = []
+    for po in sorted((build.TRANSLATIONS / "uz" / "LC_MESSAGES").glob("*.po")):
+        for msg in build._read(po, "uz"):
+            for text in build._strings(msg) if msg.id else []:
+                if UZBEK_DETACHED_SUFFIX.search(text or ""):
+                    found.append(f"{po.stem}: {text}")
+    assert found == []
