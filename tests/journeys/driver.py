@@ -34,6 +34,7 @@ from desktop_app.i18n import Domain
 from desktop_app.ui import operations
 from desktop_app.ui.app import open_main_window
 from desktop_app.ui.main_window import MainWindow
+from tests.ui.test_access_keys import shared_access_keys
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 1366, 768
 
@@ -230,6 +231,8 @@ class Journey:
             for text in _texts_of(widget):
                 if plain(text) in english:
                     self.problems.append(f"English in {self.language}: {plain(text)!r}")
+        for key, texts in shared_access_keys(root).items():
+            self.problems.append(f"Alt+{key} is the access key of {texts}")
 
     def assert_no_problems(self) -> None:
         assert not self.problems, "\n".join(dict.fromkeys(self.problems))
