@@ -6,6 +6,7 @@ window, when a button shows no text, or when English shows in a translated windo
 """
 from __future__ import annotations
 
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +35,6 @@ from desktop_app.i18n import Domain
 from desktop_app.ui import operations
 from desktop_app.ui.app import open_main_window
 from desktop_app.ui.main_window import MainWindow
-from tests.ui.test_access_keys import shared_access_keys
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 1366, 768
 
@@ -61,6 +61,22 @@ def english_messages() -> set[str]:
             if isinstance(key, str) and key and value and value != key and len(key) > 3:
                 found.add(plain(key))
     return found
+
+
+ACCESS_KEY = re.compile(r"&([^&\s])")
+
+
+def shared_access_keys(root: QWidget) -> dict[str, list[str]]:
+    """Access keys that more than one visible label or button of ``root`` uses."""
+    seen: dict[str, list[str]] = {}
+    for widget in root.findChildren(QWidget):
+        if not isinstance(widget, (QAbstractButton, QLabel, QGroupBox)) or not widget.isVisible():
+            continue
+        text = widget.title() if isinstance(widget, QGroupBox) else widget.text()
+        found = ACCESS_KEY.search(text.replace("&&", ""))
+        if found:
+            seen.setdefault(found.group(1).lower(), []).append(text)
+    return {key: texts for key, texts in seen.items() if len(texts) > 1}
 
 
 def _visible_to_user(widget: QWidget) -> bool:
