@@ -232,7 +232,7 @@ def problems() -> list[str]:
                                  f"differ from {sorted(expected)}")
             for err in msg.check(catalog):
                 found.append(f"{where}: {err}")
-    return found + glossary_problems()
+    return found + glossary_problems() + cross_domain_conflicts()
 
 
 GLOSSARY = TRANSLATIONS / "glossary.csv"

@@ -52,7 +52,7 @@ FIXED: dict[str, dict[str, str]] = {
         "sent": N_("Sent, no answer yet"),
         "accepted": N_("Accepted"),
         "declined": N_("Declined"),
-        "completed": N_("Completed"),
+        "completed": N_("Service provided"),
         "no_answer": N_("No answer"),
     },
 }
