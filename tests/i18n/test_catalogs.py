@@ -146,3 +146,20 @@ def test_uzbek_suffixes_are_not_detached_from_names_and_placeholders():
                 if UZBEK_DETACHED_SUFFIX.search(text or ""):
                     found.append(f"{po.stem}: {text}")
     assert found == []
+
+
+RUSSIAN_COUNTED_NOUN = re.compile(
+    r"\{\w+\} (лет|года|человек|человека|людей|займов|дел|записей|строк|дней|изменений|"
+    r"процента|процентов|участников|занятий|нарушений|проверок|файлов|пользователей)\b")
+
+
+def test_russian_numbers_agree_with_their_noun():
+    """«34 лет», «штраф 5 процента»: in Russian the noun after a number takes one of three
+    forms, so a message with a number before a noun is a plural entry (ngettext), or is
+    phrased «label: {count}»."""
+    found = []
+    for po in sorted((build.TRANSLATIONS / "ru" / "LC_MESSAGES").glob("*.po")):
+        for msg in build._read(po, "ru"):
+            if isinstance(msg.id, str) and msg.id and RUSSIAN_COUNTED_NOUN.search(msg.string):
+                found.append(f"{po.stem}: {msg.string}")
+    assert found == []
