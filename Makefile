@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench i18n extract clean
+.PHONY: setup run test lint bench i18n extract clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ lint: $(STAMP)
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py
+
+screenshots: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py --out screenshots
 
 extract: $(STAMP)
 	$(BIN)/python -m desktop_app.i18n.build extract

@@ -1,0 +1,120 @@
+"""Grab every page of the main window, and every dialog its "…" buttons open, in each
+language at 1366x768, offscreen, for the user guides and for looking at what users see.
+
+    python tools/screenshots.py [--out screenshots] [--languages en,ru,tg,uz] [--people 300]
+
+Writes ``<out>/<language>/<NN>-<page>.png`` and ``<NN>-<page>-<MM>-dialog.png``. A dialog
+is closed (rejected) as soon as it is grabbed, so nothing is saved; the demo database is
+made in a temporary folder and removed afterwards.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+SCREEN_WIDTH, SCREEN_HEIGHT = 1366, 768
+SCREEN_CONFIG = (
+    '{"screens": [{"name": "laptop", "x": 0, "y": 0, "width": %d, "height": %d, '
+    '"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}' % (SCREEN_WIDTH, SCREEN_HEIGHT))
+
+
+def _offscreen_laptop_screen(folder: Path) -> None:
+    config = folder / "screen.json"
+    config.write_text(SCREEN_CONFIG, encoding="utf-8")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "dialog"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="screenshots", type=Path)
+    parser.add_argument("--languages", default="en,ru,tg,uz")
+    parser.add_argument("--people", type=int, default=300)
+    parser.add_argument("--no-dialogs", action="store_true", help="pages only")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="hamroh-screenshots-"))
+    os.environ.setdefault("HAMROH_HOME", str(work / "home"))
+    _offscreen_laptop_screen(work)
+
+    # deferred: Qt reads QT_QPA_PLATFORM when the application object is made, just below
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog
+
+    from desktop_app import i18n
+    from desktop_app.demo import ensure_demo_database
+    from desktop_app.store.security.accounts import DEMO_USERS, login
+    from desktop_app.ui import operations
+    from desktop_app.ui.app import application, build_context
+    from desktop_app.ui.main_window import MainWindow
+
+    app = application()
+    print(f"making a demo office with {args.people} people…", flush=True)
+    path = ensure_demo_database(work / "demo.db", people=args.people, cases=args.people // 2,
+                                loans=max(5, args.people // 10),
+                                trainings=max(2, args.people // 100))
+    username, _role, password, _name = DEMO_USERS[0]
+    session = login(path, username, password)
+    ctx = build_context(path, session, key=getattr(session, "db_key", None))
+    window = MainWindow(ctx)
+    window.showMaximized()
+
+    def settle() -> None:
+        app.processEvents()
+        operations.wait_idle(ctx, 30000)
+        app.processEvents()
+
+    def grab_dialog_of(button: QAbstractButton, target: Path) -> bool:
+        grabbed: list[bool] = []
+
+        def poll(tries: int = 100) -> None:
+            modal = QApplication.activeModalWidget()
+            if modal is None:
+                if tries:
+                    QTimer.singleShot(30, lambda: poll(tries - 1))
+                return
+            app.processEvents()
+            modal.grab().save(str(target))
+            grabbed.append(True)
+            modal.reject() if isinstance(modal, QDialog) else modal.close()
+
+        QTimer.singleShot(0, poll)
+        button.click()
+        settle()
+        return bool(grabbed)
+
+    written = 0
+    for language in args.languages.split(","):
+        i18n.set_language(language)
+        folder = args.out / language
+        folder.mkdir(parents=True, exist_ok=True)
+        for number, spec in enumerate(window.specs, start=1):
+            page = window.show_page(spec.key)
+            settle()
+            stem = f"{number:02d}-{spec.key}"
+            window.grab().save(str(folder / f"{stem}.png"))
+            written += 1
+            if args.no_dialogs:
+                continue
+            buttons = [b for b in page.findChildren(QAbstractButton)
+                       if b.isVisible() and b.isEnabled() and b.text().rstrip().endswith("…")]
+            for index, button in enumerate(buttons, start=1):
+                name = f"{stem}-{index:02d}-{_slug(button.text().replace('&', ''))}.png"
+                if grab_dialog_of(button, folder / name):
+                    written += 1
+        print(f"{language}: {folder}", flush=True)
+    window.close()
+    operations.shutdown(ctx)
+    print(f"{written} screenshots in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
