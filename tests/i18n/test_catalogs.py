@@ -163,3 +163,23 @@ def test_russian_numbers_agree_with_their_noun():
             if isinstance(msg.id, str) and msg.id and RUSSIAN_COUNTED_NOUN.search(msg.string):
                 found.append(f"{po.stem}: {msg.string}")
     assert found == []
+
+
+UZBEK_WORK_PHRASES = re.compile(r"\b(ish haqi|ish beruvchi|ishga|ishonch|sayyor ish|"
+                                r"ish yurituvchi|ishida)", re.IGNORECASE)
+UZBEK_ISH = re.compile(r"\bish(lar|ni|ning|i|ini|lari|larni|larning|larga)?\b", re.IGNORECASE)
+
+
+def test_uzbek_says_murojaat_for_a_case():
+    """«ish» is work (ish haqi: wages, ish beruvchi: employer); a hotline case is
+    «murojaat», as the glossary says."""
+    found = []
+    for po in sorted((build.TRANSLATIONS / "uz" / "LC_MESSAGES").glob("*.po")):
+        for msg in build._read(po, "uz"):
+            english = build._ids(msg)[0] if msg.id else ""
+            if not re.search(r"\bcases?\b", english, re.IGNORECASE):
+                continue
+            for text in build._strings(msg):
+                if UZBEK_ISH.search(UZBEK_WORK_PHRASES.sub("", text)):
+                    found.append(f"{po.stem}: {text}")
+    assert found == []
