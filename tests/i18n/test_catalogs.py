@@ -183,3 +183,18 @@ def test_uzbek_says_murojaat_for_a_case():
                 if UZBEK_ISH.search(UZBEK_WORK_PHRASES.sub("", text)):
                     found.append(f"{po.stem}: {text}")
     assert found == []
+
+
+def test_examples_of_amounts_are_written_as_the_user_writes_them():
+    """ru, tg and uz write 12 500,50; an example with a decimal point teaches the wrong form
+    (both are accepted when typed)."""
+    from desktop_app.domain.cases import parse_amount
+    found = []
+    for lang in build.TARGET_LANGUAGES:
+        for po in sorted((build.TRANSLATIONS / lang / "LC_MESSAGES").glob("*.po")):
+            for msg in build._read(po, lang):
+                for text in build._strings(msg) if msg.id else []:
+                    if re.search(r"\b\d+\.\d\d\b(?!\.\d)", text or ""):
+                        found.append(f"{lang}/{po.stem}: {text}")
+    assert found == []
+    assert parse_amount("12 500,50") == parse_amount("12500.50")
