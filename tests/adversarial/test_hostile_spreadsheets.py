@@ -298,3 +298,20 @@ def test_an_ordinary_workbook_still_imports(session, tmp_path):
     book.save(tmp_path / "ok.xlsx")
     result = import_people(session, tmp_path / "ok.xlsx")
     assert result.imported == 2, [e.message for e in result.errors]
+
+
+@pytest.mark.parametrize("language,start", [("ru", "В строке 1 1000002 столбцов"),
+                                            ("tg", "Сатри 1 1000002 сутун дорад"),
+                                            ("uz", "1-qatorda 1000002 ta ustun bor")])
+def test_the_sentence_is_in_the_users_language(session, tmp_path, language, start):
+    from desktop_app.i18n import set_language
+    from desktop_app.store.people.spreadsheet import ImportFileError
+    wide = tmp_path / "wide.csv"
+    wide.write_text("Фамилия;Имя" + ";x" * 1_000_000 + "\n", encoding="utf-8")
+    set_language(language)
+    with pytest.raises(ImportFileError) as err:
+        import_people(session, wide)
+    assert str(err.value).startswith(start)
+    with pytest.raises(ti.ImportFileError) as err:
+        ti.preview_file(session.conn, "no-event", wide)
+    assert str(err.value).startswith(start)
