@@ -163,12 +163,11 @@ def _plausibility(text: str) -> float:
     """How much ``text`` looks like Russian/Tajik/Uzbek written in this encoding (1 = fully):
     the share of non-ASCII characters that are Cyrillic letters or common punctuation,
     less a penalty for a capital letter inside a word (what a wrong code page gives)."""
-    sample = text[:200_000]
-    others = [c for c in sample if ord(c) > 127]
+    others = _ASCII.sub("", text)
     if not others:
         return 1.0
     fitting = sum(1 for c in others if c in _CYRILLIC or c in _PUNCTUATION)
-    odd = len(_ODD.findall(sample))
+    odd = len(_ODD.findall(text))
     return (fitting - 3 * odd) / len(others)
 
 
@@ -183,6 +182,9 @@ def _plain_share(text: str) -> float:
 
 
 LEGACY_ENCODINGS = ("cp1251", "mac_cyrillic", "cp866", "koi8_r")
+_ASCII = re.compile("[\x00-\x7f]+")
+_ASCII_OR_DAMAGED = re.compile("[\x00-\x7f\ufffd]+")
+_SAMPLE_BYTES = 400_000
 
 
 def decode_text(data: bytes) -> tuple[str, str, bool]:
@@ -208,14 +210,15 @@ def decode_text(data: bytes) -> tuple[str, str, bool]:
         pass
     replaced = data.decode("utf-8", errors="replace")
     damaged = replaced.count("\ufffd")
-    intact = sum(1 for c in replaced if ord(c) > 127 and c != "\ufffd")
+    intact = len(_ASCII_OR_DAMAGED.sub("", replaced))
     if intact > damaged:
         return replaced, "utf-8", True
-    scored = []
-    for name in LEGACY_ENCODINGS:
-        text = data.decode(name, errors="replace")
-        scored.append((_plausibility(text), -LEGACY_ENCODINGS.index(name), name, text))
-    score, _order, name, text = max(scored)
+    del replaced
+    sample = data[:_SAMPLE_BYTES]
+    scored = [(_plausibility(sample.decode(name, errors="replace")),
+               -LEGACY_ENCODINGS.index(name), name) for name in LEGACY_ENCODINGS]
+    score, _order, name = max(scored)
+    text = data.decode(name, errors="replace")
     if score < 0.8:
         raise SheetError(_("The characters of the file could not be recognised (it is neither "
                            "UTF-8, UTF-16 nor a Cyrillic code page). Save it as \u201cCSV "
