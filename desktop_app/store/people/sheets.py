@@ -24,7 +24,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from posixpath import join, normpath
+from posixpath import basename, dirname, join, normpath
 from typing import Callable
 from xml.parsers import expat
 
@@ -316,10 +316,32 @@ def _small_xml(book: zipfile.ZipFile, member: str, on_start: Callable[[str, dict
     _stream(book, member, parser)
 
 
+def _relationships(book: zipfile.ZipFile, member: str) -> dict[str, tuple[str, str]]:
+    """{Id: (Type, Target)} of a part's relationships file, if it has one."""
+    rels = join(dirname(member), "_rels", basename(member) + ".rels")
+    found: dict[str, tuple[str, str]] = {}
+
+    def on_start(name: str, attrs: dict) -> None:
+        if name == "Relationship" and "Id" in attrs and "Target" in attrs:
+            found[attrs["Id"]] = (attrs.get("Type", ""), attrs["Target"])
+
+    if rels in book.NameToInfo:
+        _small_xml(book, rels, on_start)
+    return found
+
+
+def _target(base: str, target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else normpath(join(dirname(base),
+                                                                           target))
+
+
 def _first_sheet(book: zipfile.ZipFile) -> str:
     """Path inside the zip of the workbook's first sheet (the one openpyxl reads first)."""
+    workbook = "xl/workbook.xml"
+    for kind, target in _relationships(book, "").values():
+        if kind.endswith("/officeDocument"):
+            workbook = _target("", target)
     sheets: list[str] = []
-    targets: dict[str, str] = {}
 
     def on_workbook(name: str, attrs: dict) -> None:
         if name == "sheet":
@@ -327,16 +349,11 @@ def _first_sheet(book: zipfile.ZipFile) -> str:
             if rid:
                 sheets.append(rid)
 
-    def on_rels(name: str, attrs: dict) -> None:
-        if name == "Relationship" and "Id" in attrs and "Target" in attrs:
-            targets[attrs["Id"]] = attrs["Target"]
-
-    _small_xml(book, "xl/workbook.xml", on_workbook)
-    _small_xml(book, "xl/_rels/workbook.xml.rels", on_rels)
+    _small_xml(book, workbook, on_workbook)
+    targets = _relationships(book, workbook)
     if not sheets or sheets[0] not in targets:
         raise SheetError("no sheet")
-    target = targets[sheets[0]]
-    return target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+    return _target(workbook, targets[sheets[0]][1])
 
 
 def _shared_strings_path(book: zipfile.ZipFile) -> str | None:
