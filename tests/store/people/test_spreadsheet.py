@@ -272,3 +272,12 @@ def test_names_and_cells_are_bounded(session, tmp_path):
     with pytest.raises(ImportFileError, match="Row 3, column C: the cell holds 4001"):
         read_people_file(session.conn, _csv(
             tmp_path, f"Фамилия;Имя;Примечание\nРахмонов;Фарход;\nА;Б;{'x' * 4001}\n"))
+
+
+def test_the_repeat_check_is_an_index_look_up_per_row(session, tmp_path):
+    from tests.conftest import query_plans
+    path = _csv(tmp_path, RUSSIAN)
+    plans = query_plans(session.conn, lambda: read_people_file(session.conn, path, today=TODAY),
+                        "FROM person WHERE family_name")
+    assert plans and all(any("USING INDEX" in step for step in steps)
+                         for steps in plans.values()), plans
