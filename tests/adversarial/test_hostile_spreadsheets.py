@@ -315,3 +315,16 @@ def test_the_sentence_is_in_the_users_language(session, tmp_path, language, star
     with pytest.raises(ti.ImportFileError) as err:
         ti.preview_file(session.conn, "no-event", wide)
     assert str(err.value).startswith(start)
+
+
+def test_a_pipe_or_a_folder_named_like_a_list_is_refused(session, tmp_path):
+    from desktop_app.store.people.spreadsheet import ImportFileError
+    pipe = tmp_path / "list.csv"
+    os.mkfifo(pipe)           # opening it for reading would wait for a writer for ever
+    folder = tmp_path / "list.xlsx"
+    folder.mkdir()
+    for path in (pipe, folder):
+        with pytest.raises(ImportFileError, match="is not a file that can be imported"):
+            import_people(session, path)
+        with pytest.raises(ti.ImportFileError, match="is not a file that can be imported"):
+            ti.preview_file(session.conn, "no-event", path)

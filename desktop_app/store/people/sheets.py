@@ -113,8 +113,11 @@ def read_sheet(path: str | Path, limits: Limits = Limits(), *,
                encoding: str | None = None) -> Table:
     """Rows of a CSV or the first sheet of an XLSX file, within ``limits``."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise SheetError(_("The file {name} does not exist.").format(name=path.name))
+    if not path.is_file():  # a folder, a pipe, a device: reading could wait for ever
+        raise SheetError(_("{name} is not a file that can be imported: choose a .csv or "
+                           ".xlsx file.").format(name=path.name))
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise SheetError(_("{name} is {size} MB; at most {limit} MB can be imported. Split it "
