@@ -57,13 +57,18 @@ def run_import(args: argparse.Namespace) -> int:
         except (PermissionDenied, ValidationError) as exc:
             print(_("Error: {message}").format(message=exc), file=sys.stderr)
             return 1
-        for title in result.unknown_columns:
-            print(_("Column {title} is not known and was ignored.").format(title=title),
-                  file=sys.stderr)
+        _print_unknown_columns(result.unknown_columns)
         for error in result.errors:
             print(error.message, file=sys.stderr)
         total = len(result.rows)
         invalid = len(result.invalid_rows)
+        repeated = len(result.repeated_rows)
+        if repeated:
+            print(ngettext(
+                "{count} row is already in the register (or repeats an earlier row) and is "
+                "not imported again.",
+                "{count} rows are already in the register (or repeat an earlier row) and are "
+                "not imported again.", repeated).format(count=repeated), file=sys.stderr)
         if args.dry_run:
             print(_("Checked {total} rows: {valid} can be imported, {invalid} have errors. "
                     "Nothing was imported (--dry-run).").format(
@@ -80,6 +85,9 @@ def run_import(args: argparse.Namespace) -> int:
         if not total:
             print(_("The file has no rows below the column titles: nothing to import."))
             return 1
+        if repeated == total - invalid and (not invalid or args.skip_invalid):
+            print(_("Nothing new to import: the valid rows are already in the register."))
+            return 0 if not invalid else 1
         if invalid == total:
             print(_("Nothing was imported: every row has errors. Correct the file and "
                     "import it again."), file=sys.stderr)
@@ -93,6 +101,17 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
     finally:
         session.conn.close()
+
+
+def _print_unknown_columns(titles: list[str], shown: int = 10) -> None:
+    for title in titles[:shown]:
+        print(_("Column {title} is not known and was ignored.").format(title=title),
+              file=sys.stderr)
+    if len(titles) > shown:
+        more = len(titles) - shown
+        print(ngettext("{count} more column is not known and was ignored.",
+                       "{count} more columns are not known and were ignored.",
+                       more).format(count=more), file=sys.stderr)
 
 
 def run_search(args: argparse.Namespace) -> int:

@@ -47,7 +47,7 @@ def build_report(conn, request: ReportRequest, *, language: str | None = None,
     scope = [labels.label("office", oid) for oid in (q.office_ids or [])]
     districts = [labels.label("district", d) for d in (q.districts or [])]
     return Report(request, results, unresolved_duplicates(conn, q), utc_stamp(), language,
-                  scope, districts)
+                  scope, districts, q.time_zone)
 
 
 def utc_stamp() -> str:

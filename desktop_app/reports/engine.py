@@ -33,6 +33,7 @@ from desktop_app.reports.model import (
     Row,
     Table,
 )
+from desktop_app.reports.periods import office_time_zone
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -70,6 +71,7 @@ def make_query(conn, request: ReportRequest) -> Query:
               table_names(conn))
     q.cache["has_merges"] = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM temp.rpt_root)").fetchone()[0] == 1
+    q.time_zone = office_time_zone(conn, q.office_ids)
     return q
 
 

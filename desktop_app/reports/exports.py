@@ -18,6 +18,7 @@ from desktop_app.reports.identity import prepare_roots
 from desktop_app.reports.indicators.base import Query
 from desktop_app.reports.model import Cancelled, Report, ReportError, ReportRequest
 from desktop_app.reports.outputs import FORMATS, atomic_target, write_csv, write_xlsx
+from desktop_app.reports.periods import office_time_zone
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -84,9 +85,11 @@ def _person_cursor(conn, request: ReportRequest | None):
     nothing on the way to the file holds every row (a sort would)."""
     where = ["p.deleted = 0", "COALESCE(p.merged_into, '') = ''"]
     if request is not None:
-        q = Query(request.period, office_ids_for(conn, request.offices),
-                  list(request.districts) if request.districts else None)
-        where += [q.before_end("p.created_at"), q.offices("p.office_id"),
+        offices = office_ids_for(conn, request.offices)
+        q = Query(request.period, offices,
+                  list(request.districts) if request.districts else None,
+                  time_zone=office_time_zone(conn, offices))
+        where += [q.before_end_instant("p.created_at"), q.offices("p.office_id"),
                   q.district_in("p.district")]
     cols = ", ".join(expr for _name, expr in PERSON_COLUMNS)
     return conn.execute(

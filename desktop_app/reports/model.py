@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from desktop_app.i18n import Domain
 from desktop_app.reports.indicators.base import DEFAULT_AGE_BANDS, DIMENSIONS, Indicator
-from desktop_app.reports.periods import Period
+from desktop_app.reports.periods import DEFAULT_TIME_ZONE, Period
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -89,6 +89,7 @@ class Report:
     language: str
     scope: list[str]            # office labels, or empty for every office
     district_labels: list[str]
+    time_zone: str = DEFAULT_TIME_ZONE  # the local calendar of the period's days
 
     def by_group(self) -> dict[str, list[IndicatorResult]]:
         groups: dict[str, list[IndicatorResult]] = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 from desktop_app.i18n import Domain, format_number
 from desktop_app.reports.indicators.base import GROUPS, TOTAL
 from desktop_app.reports.model import IndicatorResult, Report, Row
+from desktop_app.reports.periods import time_zone_text
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -171,6 +172,7 @@ def _write_xlsx(report: Report, path: Path) -> None:
         info = [
             (_("Period"), report.request.period.label(report.language)),
             (_("Period code"), report.request.period.code),
+            (_("Time zone"), time_zone_text(report.time_zone, report.request.period.end)),
             (_("Scope"), scope_text(report)),
             (_("Generated"), report.generated_at),
             (_("Possible duplicates not reviewed"), report.duplicates_unresolved),
@@ -200,7 +202,7 @@ def _write_xlsx(report: Report, path: Path) -> None:
             sheet.write_row(0, 0, headers()[1:], bold)
             sub = Report(report.request, results, report.duplicates_unresolved,
                          report.generated_at, report.language, report.scope,
-                         report.district_labels)
+                         report.district_labels, report.time_zone)
             for n, row in enumerate(flat_rows(sub), start=1):
                 for col, value in enumerate(row[1:]):
                     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):

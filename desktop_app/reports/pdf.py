@@ -33,6 +33,7 @@ from desktop_app.reports.outputs import (
     scope_text,
     value_text,
 )
+from desktop_app.reports.periods import time_zone_text
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -148,6 +149,7 @@ def write_pdf(report: Report, path: str | os.PathLike, *, office_name: str = "")
     story: list = [Spacer(1, 30 * mm), _p(report_title(), styles["title"])]
     info = [
         (_("Period"), f"{report.request.period.label(language)} ({report.request.period.code})"),
+        (_("Time zone"), time_zone_text(report.time_zone, report.request.period.end)),
         (_("Scope"), scope_text(report)),
         (_("Prepared by"), office_name or "\u2014"),
         (_("Generated"), report.generated_at),

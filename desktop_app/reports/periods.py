@@ -2,14 +2,24 @@
 
 ``parse_period`` accepts the forms coordinators type: ``2026-Q3``, ``2026-07``, ``2026``
 and ``2026-01-01..2026-03-31``. A period covers whole days, both ends included.
+
+Days are the office's local days. Dates typed by people (a case opened on, a training
+start) are local already; timestamps (``created_at``) are stored in UTC, so they are
+compared with the UTC instants of the local midnights that bound the period
+(``Period.utc_bounds``): a person registered at 02:00 on 1 October in Dushanbe (21:00 UTC
+on 30 September) counts in October. The zone comes from the office's country
+(``office_time_zone``).
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop_app.i18n import Domain, format_date
+from desktop_app.store.session import get_meta
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -29,6 +39,11 @@ class Period:
     @property
     def end_exclusive(self) -> date:
         return self.end + timedelta(days=1)
+
+    def utc_bounds(self, zone: str) -> tuple[str, str]:
+        """UTC instants (ISO text without offset, comparable with stored ``...Z`` stamps)
+        of local midnight at the start and the day after the end, in ``zone``."""
+        return utc_midnight(self.start, zone), utc_midnight(self.end_exclusive, zone)
 
     def label(self, language: str | None = None) -> str:
         if self.kind == "quarter":
@@ -105,3 +120,61 @@ def current_period(kind: str, today: date | None = None) -> Period:
     if kind == "quarter":
         return quarter_period(today.year, (today.month - 1) // 3 + 1)
     return month_period(today.year, today.month)
+
+
+# ---- the office's calendar -----------------------------------------------------------
+DEFAULT_TIME_ZONE = "Asia/Dushanbe"
+# offices' countries; the reference item of a country may name another (attributes
+# {"time_zone": ...}); Tajikistan and Uzbekistan keep UTC+5 all year
+COUNTRY_TIME_ZONES = {"TJ": "Asia/Dushanbe", "UZ": "Asia/Tashkent", "KG": "Asia/Bishkek"}
+
+
+def zone_info(zone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def utc_midnight(day: date, zone: str) -> str:
+    local = datetime.combine(day, time(0), tzinfo=zone_info(zone))
+    return local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def country_time_zone(conn, country: str | None) -> str | None:
+    if not country:
+        return None
+    row = conn.execute("SELECT attributes FROM reference_item WHERE kind = 'country' "
+                       "AND code = ? AND deleted = 0", (country,)).fetchone()
+    try:
+        named = json.loads(row[0] or "{}").get("time_zone") if row else None
+    except (ValueError, AttributeError):
+        named = None
+    return named or COUNTRY_TIME_ZONES.get(country)
+
+
+def office_time_zone(conn, office_ids: list[str] | None = None) -> str:
+    """The zone whose calendar a report over ``office_ids`` follows: their country's when
+    they share one; otherwise (every office, or offices in several zones: a
+    coordinator's report) the zone of this database's own office; else Asia/Dushanbe."""
+    if office_ids:
+        marks = ", ".join("?" * len(office_ids))
+        countries = {r[0] for r in conn.execute(
+            f"SELECT country FROM office WHERE id IN ({marks})", list(office_ids))}
+        zones = {country_time_zone(conn, c) for c in countries}
+        if len(zones) == 1 and None not in zones:
+            return str(zones.pop())
+    own = get_meta(conn, "office_id")
+    row = conn.execute("SELECT country FROM office WHERE id = ?", (own,)).fetchone() \
+        if own else None
+    return (country_time_zone(conn, row[0]) if row else None) or DEFAULT_TIME_ZONE
+
+
+def time_zone_text(zone: str, on: date | None = None) -> str:
+    """"Asia/Dushanbe (UTC+05:00)": the zone a report's days follow."""
+    moment = datetime.combine(on or date.today(), time(12), tzinfo=zone_info(zone))
+    offset = moment.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return _("{zone} (UTC{offset}): days and periods follow this local calendar").format(
+        zone=zone, offset=f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")

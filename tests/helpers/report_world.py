@@ -40,8 +40,10 @@ def world(session):
     ids["B"] = add_person(session, "2026-02-01T08:00:00Z", given_name="Bahrom", sex="male",
                           birth_date="2010-04-01", district="TJ-RASHT",
                           migration_status="returned")
-    ids["C"] = add_person(session, "2026-03-31T23:59:59Z", given_name="Chehra", sex="female")
-    ids["D"] = add_person(session, "2026-04-01T00:00:00Z", given_name="Davron", sex="male",
+    # the office (GRM) keeps Dushanbe time, UTC+5: C is registered at 23:59:59 on 31 March
+    # and D at midnight on 1 April, local time
+    ids["C"] = add_person(session, "2026-03-31T18:59:59Z", given_name="Chehra", sex="female")
+    ids["D"] = add_person(session, "2026-03-31T19:00:00Z", given_name="Davron", sex="male",
                           birth_date="1970-01-01", district="TJ-RASHT")
     ids["E"] = add_person(session, "2026-01-05T08:00:00Z", given_name="Aziza", sex="female",
                           birth_date="2012-01-01", district="TJ-RASHT")

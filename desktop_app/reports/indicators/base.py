@@ -14,7 +14,9 @@ Rules every source follows:
   (``person.merged_into``) is the survivor (store.people.identity.resolve_person semantics); the
   temp table ``rpt_root`` maps every merged id to its survivor for the run
   (reports.identity.prepare_roots);
-* dates are compared as ISO text: ``start <= value < day after end``.
+* dates are compared as ISO text: ``start <= value < day after end``; UTC timestamps
+  (``created_at``) with the UTC instants of the local midnights bounding the period in the
+  office's time zone (``Query.within_instant``), so that days are the office's days.
 
 Indicators over the same records form a *family*: their sources share one ``from_where``
 (the family's base) and each adds its own ``when`` condition. The engine computes a whole
@@ -29,7 +31,7 @@ from itertools import pairwise
 from typing import Callable
 
 from desktop_app.i18n import N_, Domain
-from desktop_app.reports.periods import Period
+from desktop_app.reports.periods import DEFAULT_TIME_ZONE, Period
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -80,6 +82,7 @@ class Query:
     tables: frozenset[str] = frozenset()
     destinations_ready: bool = False  # temp table rpt_destination filled for this query
     cache: dict = field(default_factory=dict)  # per-run results shared by indicators
+    time_zone: str = DEFAULT_TIME_ZONE  # the office calendar the period's days follow
 
     @property
     def start(self) -> str:
@@ -99,6 +102,28 @@ class Query:
 
     def before_end(self, column: str) -> str:
         return f"({column} < {self.end})"
+
+    # UTC timestamps ("2026-09-30T21:00:00.000Z"): compared with the UTC instants of the
+    # local midnights (text without "Z", so a stamp at the very instant is inside)
+    @property
+    def instant_start(self) -> str:
+        return lit(self.period.utc_bounds(self.time_zone)[0])
+
+    @property
+    def instant_end(self) -> str:
+        return lit(self.period.utc_bounds(self.time_zone)[1])
+
+    def within_instant(self, column: str) -> str:
+        return f"({column} >= {self.instant_start} AND {column} < {self.instant_end})"
+
+    def before_end_instant(self, column: str) -> str:
+        return f"({column} < {self.instant_end})"
+
+    def within_day_or_instant(self, column: str) -> str:
+        """A column holding local dates for some rows and UTC stamps for others (the union
+        of contacts that reach a person): each compared the way it is written."""
+        return (f"(({self.within(column)} AND length({column}) <= 10) OR "
+                f"({self.within_instant(column)} AND length({column}) > 10))")
 
     def offices(self, column: str) -> str:
         if not self.office_ids:

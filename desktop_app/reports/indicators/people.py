@@ -37,7 +37,7 @@ def _people_base(q: Query) -> str:
     through another contact (temp table rpt_reach, see prepare_reach)."""
     return (f"FROM person p LEFT JOIN temp.rpt_reach rr ON rr.pid = p.id "
             f"WHERE p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
-            f"AND {q.district_in('p.district')} AND (({q.before_end('p.created_at')} "
+            f"AND {q.district_in('p.district')} AND (({q.before_end_instant('p.created_at')} "
             f"AND {q.offices('p.office_id')}) OR {REACHED})")
 
 
@@ -55,12 +55,12 @@ def _people(when: Callable[[Query], str], office: bool = True):
 
 
 def _registered_when(q: Query) -> str:
-    return f"{q.within('p.created_at')} AND {q.offices('p.office_id')}"
+    return f"{q.within_instant('p.created_at')} AND {q.offices('p.office_id')}"
 
 
 _people_registered = _people(_registered_when)
 _people_on_register = _people(
-    lambda q: f"{q.before_end('p.created_at')} AND {q.offices('p.office_id')}")
+    lambda q: f"{q.before_end_instant('p.created_at')} AND {q.offices('p.office_id')}")
 _people_reached = _people(
     lambda q: f"({_registered_when(q)}) OR {REACHED}",
     office=False)
@@ -77,7 +77,8 @@ def prepare_reach(conn, q: Query) -> None:
     conn.execute(
         f"INSERT OR IGNORE INTO temp.rpt_reach(pid) SELECT COALESCE(r.root, ev.pid) "
         f"FROM ({union}) ev LEFT JOIN temp.rpt_root r ON r.id = ev.pid "
-        f"WHERE ev.pid IS NOT NULL AND {q.within('ev.at')} AND {q.offices('ev.office_id')}")
+        f"WHERE ev.pid IS NOT NULL AND {q.within_day_or_instant('ev.at')} "
+        f"AND {q.offices('ev.office_id')}")
     q.cache["reach_ready"] = True
 
 

@@ -13,8 +13,6 @@ valid, or ``skip_invalid`` is set.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +28,7 @@ from desktop_app.domain.people import (
     validate_person,
 )
 from desktop_app.i18n import LANGUAGES, N_, Domain
+from desktop_app.store.people import sheets
 from desktop_app.store.people.repositories import PersonRepository
 
 DOMAIN = Domain("people")
@@ -96,6 +95,11 @@ FIELD_LABELS = {
     "consent_scope": N_("consent scope"), "notes": N_("notes"),
 }
 DATE_FIELDS = ("birth_date", "consent_date")
+NAME_FIELDS = ("family_name", "given_name", "patronymic")
+# a row with these values all equal to a living person's (and its other values too) is
+# that person again: a second import of the same file creates nobody
+IDENTITY_FIELDS = ("family_name", "given_name", "patronymic", "sex", "birth_date", "phones",
+                   "document_number")
 FLAG_FIELDS = ("disability", "female_headed_household", "union_member")
 PLACE_KINDS = ("country", "region", "district", "jamoat")
 
@@ -139,10 +143,18 @@ class ImportRow:
     row: int
     values: dict
     errors: list[RowError] = field(default_factory=list)
+    # the same person with the same values is already in the register (their id) or on an
+    # earlier row of the file (its number): the row is not imported again
+    duplicate_of: str | None = None
+    repeats_row: int | None = None
 
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def repeated(self) -> bool:
+        return self.duplicate_of is not None or self.repeats_row is not None
 
 
 @dataclass
@@ -166,6 +178,11 @@ class ImportResult:
     @property
     def invalid_rows(self) -> list[ImportRow]:
         return [r for r in self.rows if not r.valid]
+
+    @property
+    def repeated_rows(self) -> list[ImportRow]:
+        """Valid rows not imported because the register (or an earlier row) has them."""
+        return [r for r in self.rows if r.valid and r.repeated]
 
 
 # ---- reading files ---------------------------------------------------------------------
@@ -198,59 +215,24 @@ def field_for_title(title) -> str | None:
 
 
 def decode_csv_bytes(data: bytes) -> str:
-    """Text of a CSV file in UTF-8 (with or without BOM) or a legacy code page (Windows-1251)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+    """Text of a CSV file (see sheets.decode_text: UTF-8, UTF-16, Cyrillic code pages)."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes  # deferred: heavy, only for files not in UTF-8
-    best = from_bytes(data, cp_isolation=["cp1251", "koi8_r", "cp866", "utf_16", "cp1252"]).best()
-    encoding = best.encoding if best is not None else "cp1251"
-    return data.decode(encoding, errors="replace")
+        return sheets.decode_text(data)[0]
+    except sheets.SheetError as exc:
+        raise ImportFileError(str(exc)) from None
 
 
-def _read_csv(path: Path) -> list[tuple[int, list]]:
-    text = decode_csv_bytes(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count) if any(
-        d in first for d in ";,\t") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(number, row) for number, row in enumerate(reader, start=1)]
-
-
-def _read_xlsx(path: Path) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook  # deferred: heavy, only for .xlsx files
+def read_sheet(path: str | Path) -> sheets.Table:
+    """The rows of a CSV or XLSX file within the import's bounds (see sheets)."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zip, XML or format errors from openpyxl
-        raise ImportFileError(_("{name} could not be read as an Excel file: it may be damaged "
-                                "or in another format. Save it again as .xlsx or .csv.")
-                              .format(name=path.name)) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [(number, list(row)) for number, row in
-                enumerate(sheet.iter_rows(values_only=True), start=1)]
-    finally:
-        workbook.close()
+        return sheets.read_sheet(path, sheets.Limits(max_rows=MAX_ROWS + 1))
+    except sheets.SheetError as exc:
+        raise ImportFileError(str(exc)) from None
 
 
 def read_table(path: str | Path) -> list[tuple[int, list]]:
     """(row number, cell values) of every row of a CSV or XLSX file."""
-    path = Path(path)
-    if not path.exists():
-        raise ImportFileError(_("The file {path} does not exist.").format(path=path))
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if suffix == ".xls":
-        raise ImportFileError(_("Old Excel files (.xls) cannot be read. Open the file in Excel "
-                                "or LibreOffice and save it as .xlsx or .csv."))
-    raise ImportFileError(_("{name}: only .csv and .xlsx files can be imported.").format(
-        name=path.name))
+    return read_sheet(path).rows
 
 
 # ---- values --------------------------------------------------------------------------
@@ -373,6 +355,9 @@ class RowParser:
                         row=number, value=text))
                 else:
                     values["age"] = int(text)
+        elif name in NAME_FIELDS and len(text) > sheets.MAX_NAME_CHARS:
+            fail(name, _("row {row}: {field} is longer than {limit} characters").format(
+                row=number, field=_(FIELD_LABELS[name]), limit=sheets.MAX_NAME_CHARS))
         else:   # places (coded in _places) and free text
             values[name] = text or None
 
@@ -451,22 +436,16 @@ _PARENT_KIND = {"region": "country", "district": "region", "jamoat": "district"}
 
 def read_people_file(conn, path: str | Path, *, today: date | None = None) -> ImportResult:
     """Read and check every row of ``path`` (nothing is written)."""
-    table = read_table(path)
+    sheet = read_sheet(path)
     result = ImportResult()
-    table = [(n, row) for n, row in table if any(_cell_text(c) for c in row)]
+    table = [(n, row) for n, row in sheet.rows if any(_cell_text(c) for c in row)]
     if not table:
         raise ImportFileError(_("The file is empty: the first row must hold the column titles."))
     header_number, header = table[0]
-    columns: list[str | None] = []
-    for title in header:
-        name = field_for_title(title)
-        if name is not None and name in columns:
-            name = None  # a second column for the same field is ignored
-        columns.append(name)
-        if name is not None:
-            result.columns[_cell_text(title)] = name
-        elif _cell_text(title):
-            result.unknown_columns.append(_cell_text(title))
+    if sheet.damaged.get(header_number):
+        column = sheet.damaged[header_number][0]
+        raise ImportFileError(sheets.damaged_message(header_number, column))
+    columns = _map_header(header, result)
     missing = [f for f in ("family_name", "given_name") if f not in columns]
     if missing:
         raise ImportFileError(_(
@@ -480,8 +459,61 @@ def read_people_file(conn, path: str | Path, *, today: date | None = None) -> Im
     for number, row in table[1:]:
         raw = {name: (row[i] if i < len(row) else None)
                for i, name in enumerate(columns) if name is not None}
-        result.rows.append(parser.parse(number, raw))
+        parsed = parser.parse(number, raw)
+        for column in sheet.damaged.get(number, ()):
+            name = columns[column] if column < len(columns) else None
+            if name is not None:
+                parsed.errors.append(RowError(number, name, sheets.damaged_message(
+                    number, column, _cell_text(header[column]))))
+        result.rows.append(parsed)
+    mark_repeats(conn, result.rows)
     return result
+
+
+def _map_header(header: list, result: ImportResult) -> list[str | None]:
+    columns: list[str | None] = []
+    for title in header:
+        name = field_for_title(title)
+        if name is not None and name in columns:
+            name = None  # a second column for the same field is ignored
+        columns.append(name)
+        if name is not None:
+            result.columns[_cell_text(title)] = name
+        elif _cell_text(title):
+            result.unknown_columns.append(_cell_text(title))
+    return columns
+
+
+def _same_text(a, b) -> bool:
+    return " ".join(str(a or "").split()).casefold() == " ".join(str(b or "").split()).casefold()
+
+
+def mark_repeats(conn, rows: list[ImportRow]) -> None:
+    """Mark valid rows whose person is already registered with the same values (or is on
+    an earlier row): ``duplicate_of`` / ``repeats_row``. One indexed look-up per row."""
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        if not row.valid:
+            continue
+        values = row.values
+        key = tuple(" ".join(str(values.get(f) or "").split()).casefold()
+                    for f in sorted(set(IDENTITY_FIELDS) | set(values)))
+        if key in seen:
+            row.repeats_row = seen[key]
+            continue
+        seen[key] = row.row
+        cur = conn.execute(
+            "SELECT * FROM person WHERE family_name = ? COLLATE NOCASE AND given_name = ? "
+            "COLLATE NOCASE AND deleted = 0 AND merged_into IS NULL LIMIT 50",
+            (values.get("family_name"), values.get("given_name")))
+        names = [d[0] for d in cur.description]
+        for found in cur.fetchall():
+            person = dict(zip(names, found, strict=True))
+            if all(_same_text(values.get(f), person.get(f)) for f in IDENTITY_FIELDS) and all(
+                    _same_text(v, person.get(f)) for f, v in values.items()
+                    if f in person and v not in (None, "", 0)):
+                row.duplicate_of = person["id"]
+                break
 
 
 def import_people(session, path: str | Path, *, skip_invalid: bool = False,
@@ -492,8 +524,8 @@ def import_people(session, path: str | Path, *, skip_invalid: bool = False,
     Nothing is written when any row is invalid (unless ``skip_invalid``) or with ``dry_run``.
     """
     result = read_people_file(session.conn, path, today=today)
-    valid = result.valid_rows
-    result.skipped = len(result.rows) - len(valid)
+    result.skipped = len(result.invalid_rows)
+    valid = [r for r in result.valid_rows if not r.repeated]
     if dry_run or not valid or (result.skipped and not skip_invalid):
         return result
     repo = PersonRepository(session)
@@ -503,9 +535,10 @@ def import_people(session, path: str | Path, *, skip_invalid: bool = False,
             del values[key]
     with session.transaction():
         ids = _create(repo, rows, progress)
-        session.audit.record(session.actor.user_id, "import", "person", None,
-                             detail={"file": Path(path).name, "imported": len(ids),
-                                     "skipped": result.skipped})
+        detail = {"file": Path(path).name, "imported": len(ids), "skipped": result.skipped}
+        if result.repeated_rows:
+            detail["repeated"] = len(result.repeated_rows)
+        session.audit.record(session.actor.user_id, "import", "person", None, detail=detail)
     result.imported = len(ids)
     result.imported_ids = ids
     result.committed = True

@@ -8,8 +8,6 @@ in one transaction (new people are registered, everyone becomes a participant).
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +16,7 @@ from desktop_app.domain import names
 from desktop_app.domain.people import validate_person
 from desktop_app.i18n import N_, Domain, format_date
 from desktop_app.i18n.formats import full_name
+from desktop_app.store.people import sheets
 from desktop_app.store.people.duplicates import find_duplicates
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.people.repositories import PersonRepository
@@ -133,78 +132,38 @@ class Preview:
 
 # ---- reading files -----------------------------------------------------------------------
 def decode_csv(data: bytes) -> tuple[str, str]:
-    """The text of a CSV file and its encoding: UTF-8 (with or without BOM) or a Cyrillic
-    code page as Excel on Windows writes it."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+    """The text of a CSV file and its encoding: UTF-8 (with or without BOM), UTF-16 or a
+    Cyrillic code page (see store.people.sheets.decode_text)."""
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes  # deferred: charset_normalizer, CSV files only
-    best = from_bytes(data, cp_isolation=["cp1251", "cp866", "koi8_r", "cp1254"]).best()
-    encoding = best.encoding if best is not None else "cp1251"
+        text, encoding, _lossy = sheets.decode_text(data)
+    except sheets.SheetError as exc:
+        raise ImportFileError(str(exc)) from None
+    return text, encoding
+
+
+def _read(path: str | Path, encoding: str | None = None) -> sheets.Table:
     try:
-        return data.decode(encoding), encoding
-    except (UnicodeDecodeError, LookupError):
-        return data.decode("cp1251", errors="replace"), "cp1251"
+        table = sheets.read_sheet(path, sheets.Limits(max_rows=MAX_ROWS + 1),
+                                  encoding=encoding)
+    except sheets.SheetError as exc:
+        raise ImportFileError(str(exc)) from None
+    table.rows = [(i, [_cell_text(c) for c in cells]) for i, cells in table.rows]
+    if not table.rows:
+        raise ImportFileError(_("The file is empty."))
+    return table
 
 
 def read_table(path: str | Path, encoding: str | None = None
                ) -> tuple[list[str], list[tuple[int, list]], str | None]:
     """(headers, [(line, cells)], encoding) of the file's first table."""
-    path = Path(path)
-    if not path.exists():
-        raise ImportFileError(_("The file {name} does not exist.").format(name=path.name))
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path) + (None,)
-    if suffix == ".xls":
-        raise ImportFileError(_("Old Excel files (.xls) cannot be read: save the list as .xlsx "
-                                "or .csv and try again."))
-    data = path.read_bytes()
-    if encoding:
-        try:
-            text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            raise ImportFileError(_("The file is not in the encoding {encoding}.").format(
-                encoding=encoding)) from None
-    else:
-        text, encoding = decode_csv(data)
-    if "\x00" in text:
-        raise ImportFileError(_("{name} is not a CSV or XLSX list.").format(name=path.name))
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows = [(i, r) for i, r in enumerate(reader, start=1)]
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    headers = rows[0][1]
-    return headers, [(i, r) for i, r in rows[1:] if any(c.strip() for c in r)], encoding
+    table = _read(path, encoding)
+    return _split(table)
 
 
-def _read_xlsx(path: Path):
-    from openpyxl import load_workbook  # deferred: openpyxl, 0.4 s
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        raise ImportFileError(
-            _("{name} is not a CSV or XLSX list.").format(name=path.name)) from None
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for i, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((i, [_cell_text(c) for c in cells]))
-    finally:
-        book.close()
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    return rows[0][1], [(i, r) for i, r in rows[1:] if any(c.strip() for c in r)]
+def _split(table: sheets.Table) -> tuple[list[str], list[tuple[int, list]], str | None]:
+    headers = table.rows[0][1]
+    return (headers, [(i, r) for i, r in table.rows[1:] if any(c.strip() for c in r)],
+            table.encoding)
 
 
 def _cell_text(value) -> str:
@@ -273,7 +232,11 @@ def find_candidates(conn, values: dict, limit: int = 5) -> list[Candidate]:
 # ---- preview -----------------------------------------------------------------------------
 def preview_file(conn, event_id: str, path: str | Path, *, encoding: str | None = None) -> Preview:
     """Read, check and match every row; write nothing."""
-    headers, rows, encoding = read_table(path, encoding)
+    table = _read(path, encoding)
+    headers, rows, encoding = _split(table)
+    if table.damaged.get(table.rows[0][0]):
+        raise ImportFileError(sheets.damaged_message(table.rows[0][0],
+                                                     table.damaged[table.rows[0][0]][0]))
     mapped, ignored = map_columns(headers)
     missing = [f for f in ("family_name", "given_name") if f not in mapped]
     if missing:
@@ -290,12 +253,15 @@ def preview_file(conn, event_id: str, path: str | Path, *, encoding: str | None 
     for line, cells in rows:
         raw = {f: (cells[i].strip() if i < len(cells) and cells[i] is not None else "")
                for f, i in mapped.items()}
-        preview.rows.append(_preview_row(conn, line, raw, seen, in_event))
+        damaged = [sheets.damaged_message(line, i, headers[i]) for i in mapped.values()
+                   if i in table.damaged.get(line, ())]
+        preview.rows.append(_preview_row(conn, line, raw, seen, in_event, damaged))
     return preview
 
 
 def _column_title(field_name: str) -> str:
-    names = {"family_name": _("Family name"), "given_name": _("Given name")}
+    names = {"family_name": _("Family name"), "given_name": _("Given name"),
+             "patronymic": _("Patronymic")}
     return names.get(field_name, field_name)
 
 
@@ -308,8 +274,14 @@ def _people_in_event(conn, event_id: str) -> set[str]:
     return ids
 
 
-def _preview_row(conn, line: int, raw: dict, seen: dict, in_event: set) -> PreviewRow:
-    errors: list[str] = []
+def _preview_row(conn, line: int, raw: dict, seen: dict, in_event: set,
+                 damaged: list[str] | None = None) -> PreviewRow:
+    errors: list[str] = list(damaged or ())
+    for name in ("family_name", "given_name", "patronymic"):
+        if len(raw.get(name) or "") > sheets.MAX_NAME_CHARS:
+            errors.append(_("{field} is longer than {limit} characters.").format(
+                field=_column_title(name), limit=sheets.MAX_NAME_CHARS))
+            raw[name] = ""
     values = {k: raw.get(k) or None for k in ("family_name", "given_name", "patronymic",
                                                 "birth_date", "phones", "document_number",
                                                 "village")}

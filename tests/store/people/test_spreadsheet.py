@@ -209,3 +209,75 @@ def test_row_errors_in_the_users_language(session, tmp_path):
     result = import_people(session, path, today=TODAY)
     assert [e.message for e in result.errors] == [
         "2-qator: tugʻilgan sana 31.02.1990 sana emas"]
+
+
+STRAY = "Фамилия;Имя;Дата рождения\n" + "".join(
+    f"Рахмонов{i};Фарход;07.03.1991\n" for i in range(100))
+
+
+def _with_stray_byte(tmp_path):
+    """UTF-8 with one byte that is not UTF-8 inside the family name on row 4."""
+    data = STRAY.encode("utf-8")
+    at = data.index("Рахмонов2;".encode()) + 4
+    path = tmp_path / "stray.csv"
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    return path
+
+
+def test_utf8_with_one_stray_byte_is_not_read_as_another_code_page(session, tmp_path):
+    path = _with_stray_byte(tmp_path)
+    result = import_people(session, path, today=TODAY)
+    assert not result.committed and _count(session) == 0
+    assert [e.message for e in result.errors] == [
+        "Row 4, column A (Фамилия): some characters are damaged (the file is not valid UTF-8 "
+        "here). Correct this cell and save the file again as UTF-8."]
+    result = import_people(session, path, today=TODAY, skip_invalid=True)
+    assert result.imported == 99 and result.skipped == 1
+    names = [r[0] for r in session.conn.execute("SELECT family_name FROM person")]
+    assert "Рахмонов0" in names and all(n.startswith("Рахмонов") for n in names)
+
+
+def test_importing_the_same_file_twice_creates_nobody_the_second_time(db_path, session,
+                                                                       tmp_path, capsys):
+    text = RUSSIAN + "Рахмонов;Фарход;Саидович;м;07.03.1991;+992 93 555 12 34;Рашт;Хоит;" \
+                     "вернулся\n"
+    path = _csv(tmp_path, text)
+    first = import_people(session, path, today=TODAY)
+    assert first.imported == 2 and [r.repeats_row for r in first.repeated_rows] == [2]
+    second = import_people(session, path, today=TODAY)
+    assert not second.committed and second.imported == 0 and len(second.repeated_rows) == 3
+    assert [r.duplicate_of is not None for r in second.repeated_rows] == [True, True, False]
+    assert {r.duplicate_of for r in second.repeated_rows[:2]} == set(first.imported_ids)
+    assert _count(session) == 2
+    # one more person in the file: only they are imported
+    third = import_people(session, _csv(tmp_path, text + "Саидов;Умед;;м;;;;;\n",
+                                        name="more.csv"), today=TODAY)
+    assert third.imported == 1 and len(third.repeated_rows) == 3 and _count(session) == 3
+    # a changed detail is not the same row: imported (and left to the duplicate review)
+    fourth = import_people(session, _csv(tmp_path, text.replace("07.03.1991", "08.03.1991"),
+                                         name="changed.csv"), today=TODAY)
+    assert fourth.imported == 1
+    assert hamroh(["people", "import", "--db", str(db_path), str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "3 rows are already in the register (or repeat an earlier row)" in captured.err
+    assert "Nothing new to import" in captured.out
+
+
+def test_names_and_cells_are_bounded(session, tmp_path):
+    long_name = "Р" * 201
+    result = read_people_file(session.conn, _csv(
+        tmp_path, f"Фамилия;Имя\n{long_name};Фарход\nРахмонов;{'Ф' * 200}\n"), today=TODAY)
+    assert [e.message for e in result.errors] == [
+        "row 2: family name is longer than 200 characters"]
+    with pytest.raises(ImportFileError, match="Row 3, column C: the cell holds 4001"):
+        read_people_file(session.conn, _csv(
+            tmp_path, f"Фамилия;Имя;Примечание\nРахмонов;Фарход;\nА;Б;{'x' * 4001}\n"))
+
+
+def test_the_repeat_check_is_an_index_look_up_per_row(session, tmp_path):
+    from tests.conftest import query_plans
+    path = _csv(tmp_path, RUSSIAN)
+    plans = query_plans(session.conn, lambda: read_people_file(session.conn, path, today=TODAY),
+                        "FROM person WHERE family_name")
+    assert plans and all(any("USING INDEX" in step for step in steps)
+                         for steps in plans.values()), plans

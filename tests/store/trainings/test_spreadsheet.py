@@ -150,3 +150,20 @@ def test_column_titles_of_the_people_import_are_understood(setting, tmp_path):
     assert set(preview.columns) >= {"family_name", "given_name", "phones"}
     row = preview.rows[0]
     assert row.values["family_name"] == "Қодирова" and row.values["phones"] == "+992 93 111 22 33"
+
+
+def test_damaged_characters_and_long_names_are_row_errors(setting, tmp_path):
+    session, ev, _existing, _namesake = setting
+    data = ("Фамилия;Имя\nНазарова;Дилноза\nКаримов;Джамшед\n" + "Р" * 201 + ";Али\n"
+            ).encode("utf-8")
+    at = data.index("Каримов".encode()) + 2
+    path = tmp_path / "stray.csv"
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    preview = ti.preview_file(session.conn, ev["id"], path)
+    assert preview.encoding == "utf-8"
+    by_line = {r.line: r for r in preview.rows}
+    assert by_line[2].status == ti.NEW and by_line[2].name == "Назарова Дилноза"
+    assert by_line[3].status == ti.ERROR and by_line[3].errors[0].startswith(
+        "Row 3, column A (Фамилия): some characters are damaged")
+    assert by_line[4].status == ti.ERROR
+    assert "Family name is longer than 200 characters." in by_line[4].errors
