@@ -5,8 +5,13 @@ import json
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain
-from desktop_app.store.audit import verify_chain
-from desktop_app.store.security.audit import AuditFilter, audit_entries, break_message
+from desktop_app.store.security.audit import (
+    AuditFilter,
+    audit_entries,
+    break_message,
+    sign_if_intact,
+    verify_log,
+)
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -30,13 +35,17 @@ def register(subparsers) -> None:
 def run_verify(args) -> int:
     session = open_for_cli(args)       # refuses roles without view_audit (commands._rights)
     total = session.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-    breaks = verify_chain(session.conn)
+    breaks = verify_log(session.conn, args.db)
     session.log("verify_audit", detail={"breaks": len(breaks)})
     if not breaks:
+        sign_if_intact(session, args.db)
         print(_("The audit log is intact ({count} entries).").format(count=total))
         return 0
     for item in breaks:
-        print(_("Entry {seq}: {problem}").format(seq=item.seq, problem=break_message(item)))
+        if item.seq:
+            print(_("Entry {seq}: {problem}").format(seq=item.seq, problem=break_message(item)))
+        else:
+            print(break_message(item).capitalize() + ".")
     print(_("The audit log was changed outside Hamroh at {count} places.")
           .format(count=len(breaks)))
     return 1

@@ -99,18 +99,19 @@ def person_data(session: Session, person_id: str, reason: str | None = None) -> 
 
 def _open_cases(session: Session, cases: list[dict], reason: str | None) -> None:
     """Every case must be one the user may open (sensitive ones with a logged reason)."""
+    said = " ".join((reason or "").split())
     for case in cases:
         if case["id"] in session.granted_reasons:
             continue
         try:
             session.require("view_detail", CASE_TABLE, case)
         except ReasonRequired as exc:
-            if not " ".join((reason or "").split()):
+            if not said:
                 raise ReasonRequired(
                     _("This person has a sensitive case that is not assigned to you. Give a "
                       "reason to export it; the reason is recorded in the audit log."),
                     CASE_TABLE, exc.record_id) from exc
-            grant_reason(session, CASE_TABLE, case["id"], " ".join(reason.split()))
+            grant_reason(session, CASE_TABLE, case["id"], said)
 
 
 def export_person(session: Session, person_id: str, fmt: str = "json",
