@@ -45,7 +45,8 @@ def run_verify(args) -> int:
         if item.seq:
             print(_("Entry {seq}: {problem}").format(seq=item.seq, problem=break_message(item)))
         else:
-            print(break_message(item).capitalize() + ".")
+            message = break_message(item)
+            print(message[:1].upper() + message[1:] + ".")
     print(_("The audit log was changed outside Hamroh at {count} places.")
           .format(count=len(breaks)))
     return 1

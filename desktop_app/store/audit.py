@@ -104,6 +104,7 @@ class AuditWriter:
 class ChainBreak:
     seq: int
     reason: str
+    subject: str = ""      # what the break is about when it is not an entry (a user name)
 
 
 def verify_chain(conn) -> list[ChainBreak]:

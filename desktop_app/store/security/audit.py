@@ -61,6 +61,10 @@ def break_message(item: ChainBreak) -> str:
                                       "valid"),
         "signing key replaced": _("the signing key in the database is not the one in the "
                                   "key file"),
+        "role not signed": _("the role of {name} is not the one an administrator signed "
+                             "here (changed outside Hamroh, or received from another "
+                             "office): confirm it with hamroh user role").format(
+                                 name=item.subject),
     }.get(item.reason, item.reason)
 
 

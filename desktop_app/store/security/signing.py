@@ -301,9 +301,20 @@ def recent_breaks(conn, kf: KeyFile) -> list[ChainBreak]:
     return breaks
 
 
+def grant_breaks(conn, kf: KeyFile | None) -> list[ChainBreak]:
+    """Users whose role, office or access is not the one an administrator signed here."""
+    if kf is None or not is_set_up(kf):
+        return []
+    grants = section(kf).get("grants") or {}
+    public = public_key(kf)
+    return [ChainBreak(0, "role not signed", row["username"]) for row in _user_rows(conn)
+            if row["id"] in grants
+            and not verify(public, grant_statement(row), grants[row["id"]])]
+
+
 def verify_log(conn, kf: KeyFile | None) -> list[ChainBreak]:
-    """The chain's own breaks and what the signed anchor adds (the one full check)."""
-    return verify_chain(conn) + anchor_breaks(conn, kf)
+    """The chain's own breaks and what the signed anchor and grants add (the full check)."""
+    return verify_chain(conn) + anchor_breaks(conn, kf) + grant_breaks(conn, kf)
 
 
 # ---- heads carried by bundles (sync calls these; see docs/dev/security.md) -----------------

@@ -95,6 +95,7 @@ def test_a_role_set_outside_hamroh_does_not_log_in(db_path):
     with pytest.raises(accounts.LoginFailed, match="not the one an administrator signed"):
         accounts.login(db_path, "ali", "field-pass-123")
     keys.forget_key(db_path)
+    assert "role not signed" in _breaks(db_path)           # audit verify is not "intact"
     conn = _raw(db_path)
     why = conn.execute("SELECT detail FROM audit_log WHERE action='failed_login' ORDER BY seq"
                        " DESC LIMIT 1").fetchone()[0]
