@@ -5,7 +5,7 @@ forgotten: it must be listed in ``commands._rights.COMMAND_RIGHTS`` (what it nee
 role table) and, when it opens a database, in ``ARGS`` below (arguments to run it with), or
 this test fails. Each command then runs as the demo user of each role on a demo database:
 a role the table does not allow must be refused with the one-sentence refusal and nothing
-on stdout; an allowed role must get past the check.
+on stdout; an allowed role must get past the check; no run may end in a traceback.
 """
 from __future__ import annotations
 
@@ -71,9 +71,11 @@ ARGS: dict[str, list[str]] = {
     "security erase-person": [NOBODY, "--reason", "role matrix test", "--yes"],
     "consent add": [NOBODY, "--scope", "storage", "--date", "2026-01-01"],
     "consent list": ["{person}"], "consent expired": [], "consent withdraw": [NOBODY],
-    "bundle export": ["--to", "{tmp}/out.hamroh"],
-    "bundle import": ["{tmp}/missing.hamroh"],
-    "bundle watch": ["--folder", "{tmp}", "--once"], "bundle history": [],
+    "bundle export": ["--to", "{tmp}/out.hamroh", "--passphrase-file", "{tmp}/pass.txt"],
+    "bundle import": ["{tmp}/missing.hamroh", "--passphrase-file", "{tmp}/pass.txt"],
+    "bundle watch": ["--folder", "{tmp}/sync", "--once", "--passphrase-file",
+                     "{tmp}/pass.txt"],
+    "bundle history": [],
     "device show": [], "device list": [], "device trust": ["--fingerprint", "ab12"],
     "device revoke": ["ab12"], "device passphrase": ["--passphrase-file", "{tmp}/none.txt"],
     "trainings list": [], "trainings totals": [], "trainings courses": [],
@@ -114,6 +116,8 @@ def test_each_role_is_allowed_something_and_refused_something():
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     folder = tmp_path_factory.mktemp("matrix")
+    (folder / "sync").mkdir()
+    (folder / "pass.txt").write_text("role matrix organisation passphrase\n", encoding="utf-8")
     path = make_demo(folder / "demo.db")
     conn = open_database(path)
     try:
@@ -139,7 +143,9 @@ def test_every_command_as_every_role_follows_the_table(world, role):
     for command in DATABASE_COMMANDS:
         ran = run_as(role, _argv(command, world), world.db)
         refused = ran.error is None and REFUSAL in ran.err
-        if allowed(role, command):
+        if ran.error is not None:
+            wrong.append(f"{command}: traceback {ran.error!r}")
+        elif allowed(role, command):
             if refused:
                 wrong.append(f"{command}: refused but the table allows it")
         elif not (refused and ran.code == 2 and ran.out == ""
