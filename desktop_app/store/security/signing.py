@@ -115,8 +115,12 @@ def is_set_up(kf: KeyFile) -> bool:
 
 
 def _write_section(kf: KeyFile, **values) -> None:
-    kf.data["signing"] = {**section(kf), **values}
-    kf.save()
+    """Change the signing section on the key file as it is on disk now (another process
+    may have counted a wrong password since ``kf`` was read), and in ``kf``."""
+    fresh = KeyFile.load(kf.path) if kf.path.exists() else kf
+    fresh.data["signing"] = {**section(fresh), **values}
+    fresh.save()
+    kf.data["signing"] = fresh.data["signing"]
 
 
 def set_up(conn, kf: KeyFile, admin_id: str, derived: bytes,
