@@ -364,7 +364,7 @@ class UserAdmin:
                                           **({"office_id": office_id} if office_id else {})))
             verifier = kf.set_user(self._key(), user["id"], username, password)
             _store_credential(self.session.conn, user["id"], username, verifier, True)
-            self._sign(signer, user["id"], password)
+        self._sign(signer, user["id"], password)
         return user
 
     def set_role(self, user_id: str, role: str) -> dict:
@@ -373,9 +373,8 @@ class UserAdmin:
             raise ValueError(role)
         self._keep_an_admin(user_id, role=role)
         signer = self._signer()
-        with self.session.transaction():
-            record = self.users.update(user_id, {"role": role})
-            self._sign(signer, user_id)
+        record = self.users.update(user_id, {"role": role})
+        self._sign(signer, user_id)
         return record
 
     def set_active(self, user_id: str, active: bool) -> dict:
@@ -385,11 +384,11 @@ class UserAdmin:
         signer = self._signer()
         with self.session.transaction():
             record = self.users.update(user_id, {"active": 1 if active else 0})
-            self._sign(signer, user_id)
             if not active:
                 self._keyfile().remove_user(user_id)
                 self.session.conn.execute("DELETE FROM user_credential WHERE user_id=?",
                                           (user_id,))
+        self._sign(signer, user_id)
         return record
 
     def _keep_an_admin(self, user_id: str, role: str | None = None, active=True) -> None:
@@ -415,9 +414,9 @@ class UserAdmin:
             verifier = self._keyfile().set_user(self._key(), user_id, user["username"],
                                                 new_password)
             _store_credential(self.session.conn, user_id, user["username"], verifier, True)
-            self._sign(signer, user_id, new_password)
             self.session.audit.record(self.session.actor.user_id, "reset_password", "app_user",
                                       user_id)
+        self._sign(signer, user_id, new_password)
 
     def change_own_password(self, old_password: str, new_password: str) -> None:
         actor = self.session.actor
