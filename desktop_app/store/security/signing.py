@@ -37,8 +37,15 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from desktop_app.store.audit import GENESIS, ChainBreak, row_hash, utc_now, verify_chain
-from desktop_app.store.security.keys import KeyFile
+from desktop_app.store.audit import (
+    GENESIS,
+    ChainBreak,
+    register_chain_check,
+    row_hash,
+    utc_now,
+    verify_chain,
+)
+from desktop_app.store.security.keys import KeyFile, KeyProblem
 from desktop_app.store.session import Session, get_meta, set_meta
 
 PURPOSE = "signing"            # the entry in a key slot that wraps the private key
@@ -317,8 +324,27 @@ def grant_breaks(conn, kf: KeyFile | None) -> list[ChainBreak]:
 
 
 def verify_log(conn, kf: KeyFile | None) -> list[ChainBreak]:
-    """The chain's own breaks and what the signed anchor and grants add (the full check)."""
-    return verify_chain(conn) + anchor_breaks(conn, kf) + grant_breaks(conn, kf)
+    """The chain's breaks, the signed anchor's (``verify_chain`` runs
+    :func:`anchor_check`) and users whose role is not the signed one."""
+    return verify_chain(conn) + grant_breaks(conn, kf)
+
+
+def _key_file_of(conn) -> KeyFile | None:
+    main = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+    if not main or not KeyFile.exists_for(main):
+        return None
+    try:
+        return KeyFile.for_database(main)
+    except KeyProblem:
+        return None
+
+
+def anchor_check(conn) -> list[ChainBreak]:
+    """``store.audit.verify_chain``'s check against the anchor in the database's key file."""
+    return anchor_breaks(conn, _key_file_of(conn))
+
+
+register_chain_check(anchor_check)
 
 
 # ---- heads carried by bundles (sync calls these; see docs/dev/security.md) -----------------

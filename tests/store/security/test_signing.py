@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.store.audit import GENESIS, row_hash
+from desktop_app.store.audit import GENESIS, row_hash, verify_chain
 from desktop_app.store.security import accounts, keys, signing
 from desktop_app.store.security.audit import verify_log
 
@@ -72,6 +72,7 @@ def test_tampering_the_log_is_found_by_the_signed_anchor(db_path, tamper):
         conn.execute("DELETE FROM audit_log WHERE seq=2")
         conn.execute("UPDATE audit_log SET seq = seq - 1 WHERE seq > 2")
         _recompute(conn)
+    assert verify_chain(conn), tamper           # the viewer's and db check's verifier too
     conn.close()
     assert _breaks(db_path), tamper
     # an administrator logging in afterwards does not sign the tampered log as good
