@@ -29,6 +29,7 @@ COMMAND_RIGHTS: dict[str, tuple | None] = {
     # audit log
     "audit verify": (("view_audit", "audit_log"),),
     "audit list": (("view_audit", "audit_log"),),
+    "audit sign": (("view_audit", "audit_log"), ("manage_users", "app_user")),
     # hotline cases
     "cases list": (("view", "hotline_case"),),
     "cases due": (("view", "hotline_case"),),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain
@@ -9,6 +10,7 @@ from desktop_app.store.security.audit import (
     AuditFilter,
     audit_entries,
     break_message,
+    sign_as_it_is,
     sign_if_intact,
     verify_log,
 )
@@ -23,6 +25,11 @@ def register(subparsers) -> None:
     verify = sub.add_parser("verify", help=_("report any break in the audit log's hash chain"))
     add_db_argument(verify)
     verify.set_defaults(handler=run_verify)
+    accept = sub.add_parser("sign", help=_(
+        "administrators: sign the audit log as it is now, after restoring a backup on "
+        "purpose (the old signature is kept in the log)"))
+    add_db_argument(accept)
+    accept.set_defaults(handler=run_sign)
     listing = sub.add_parser("list", help=_("print audit entries, newest first"))
     add_db_argument(listing)
     listing.add_argument("--action", help=_("only this action, e.g. login or export_person"))
@@ -50,6 +57,19 @@ def run_verify(args) -> int:
     print(_("The audit log was changed outside Hamroh at {count} places.")
           .format(count=len(breaks)))
     return 1
+
+
+def run_sign(args) -> int:
+    session = open_for_cli(args)       # administrators only (commands._rights)
+    if not sign_as_it_is(session, args.db):
+        print(_("Error: {message}").format(message=_(
+            "Only an administrator who holds this database's signing key can sign the audit "
+            "log. Ask another administrator to reset your password, then log in again.")),
+            file=sys.stderr)
+        return 1
+    print(_("The audit log is signed as it is now; the previous signature is kept in the "
+            "log."))
+    return 0
 
 
 def run_list(args) -> int:

@@ -50,7 +50,7 @@ def _opens_database(parser) -> bool:
 # {case}/{person} a case number and person id of the demo database. Targets that would
 # change the database for the next role are ones that do not exist.
 ARGS: dict[str, list[str]] = {
-    "audit verify": [], "audit list": ["--limit", "3"],
+    "audit verify": [], "audit list": ["--limit", "3"], "audit sign": [],
     "cases list": ["--search", "a"], "cases due": [], "cases stats": [],
     "cases show": ["{case}", "--reason", "role matrix test"],
     "cases pdf": ["{case}", "--out", "{tmp}/case.pdf", "--reason", "role matrix test"],

@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "sync_create": N_("Received (new)"),
     "sync_update": N_("Received (changed)"),
     "signing_set_up": N_("Set up the administrators' signing key"),
+    "audit_accepted": N_("Accepted the audit log as it is (new signature)"),
 }
 
 
@@ -75,6 +76,19 @@ def verify_log(conn, db_path) -> list[ChainBreak]:
     except KeyProblem:
         kf = None
     return signing.verify_log(conn, kf)
+
+
+def sign_as_it_is(session, db_path) -> bool:
+    """An administrator accepts the log as it is now (after restoring a backup on purpose):
+    the old anchor is kept in the log as the entry's detail, then the head is signed."""
+    key = signing.held(session)
+    if key is None or not KeyFile.exists_for(db_path):
+        return False
+    kf = KeyFile.for_database(db_path)
+    old = signing.section(kf).get("anchor")
+    session.log("audit_accepted", detail={"previous_anchor": (old or {}).get("statement")})
+    signing.sign_anchor(session.conn, kf, key, session.actor.user_id)
+    return True
 
 
 def sign_if_intact(session, db_path) -> bool:

@@ -182,3 +182,27 @@ def test_the_coordinator_finds_a_truncated_or_rewritten_office_log(db_path):
     forged = dict(second, public_key=signing.public_text(signing.new_key()))
     assert "key_changed" in {p.code for p in signing.check_office_head(first, forged, pinned)}
     session.conn.close()
+
+
+def test_an_administrator_accepts_a_restored_log_and_the_old_anchor_stays_in_it(db_path,
+                                                                              monkeypatch,
+                                                                              capsys):
+    from desktop_app.cli import main as hamroh
+    _admin(db_path).conn.close()
+    conn = _raw(db_path)
+    conn.execute("DELETE FROM audit_log WHERE seq > (SELECT MAX(seq) - 2 FROM audit_log)")
+    conn.close()
+    assert _breaks(db_path)
+    monkeypatch.setenv("HAMROH_PASSWORD", PASSWORD)
+    base = ["--db", str(db_path), "--user", "admin"]
+
+    def run(*argv):
+        keys.forget_key(db_path)            # each command logs in, as in its own process
+        return hamroh([*argv, *base])
+    assert run("audit", "verify") == 1
+    assert run("audit", "sign") == 0
+    assert run("audit", "verify") == 0, capsys.readouterr().out
+    conn = _raw(db_path)
+    kept = conn.execute("SELECT detail FROM audit_log WHERE action='audit_accepted'").fetchone()
+    conn.close()
+    assert "previous_anchor" in kept[0]
