@@ -11,7 +11,7 @@ from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.cases import services as cs
 from desktop_app.store.repository import ValidationError
-from desktop_app.store.session import PermissionDenied
+from desktop_app.store.session import PermissionDenied, ReasonRequired
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -78,6 +78,12 @@ def _err(message: str) -> int:
     return 1
 
 
+def _refused(exc: PermissionDenied) -> int:
+    if isinstance(exc, ReasonRequired):
+        return _err(str(exc) + " " + _("Give a reason with --reason."))
+    return _err(str(exc))
+
+
 def _not_found(number: str) -> int:
     return _err(_("No case has the number {number}.").format(number=number))
 
@@ -122,7 +128,7 @@ def _show(args) -> int:
     try:
         case = _open(args, session)
     except PermissionDenied as exc:
-        return _err(str(exc) + " " + _("Give a reason with --reason."))
+        return _refused(exc)
     if case is None:
         return _not_found(args.number)
     conn = session.conn
@@ -164,7 +170,7 @@ def _pdf(args) -> int:
     try:
         case = _open(args, session)
     except PermissionDenied as exc:
-        return _err(str(exc) + " " + _("Give a reason with --reason."))
+        return _refused(exc)
     if case is None:
         return _not_found(args.number)
     try:

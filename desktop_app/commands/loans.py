@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain import loans as L
+from desktop_app.domain.csv_safety import SafeWriter
 from desktop_app.i18n import Domain, format_date
 from desktop_app.i18n.formats import percent
 from desktop_app.store.loans import queries as loan_queries
@@ -75,7 +76,7 @@ def _schedule(args: argparse.Namespace) -> int:
     headers = [_("No."), _("Due date"), _("Principal"), _("Interest"), _("Payment"),
                _("Balance")]
     if args.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = SafeWriter(csv.writer(sys.stdout, lineterminator="\n"))
         writer.writerow(["number", "due_date", "principal", "interest", "payment", "balance",
                          "currency"])
         for r in rows:

@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from desktop_app.commands._common import open_for_cli
+from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.store.people.repositories import search_people
@@ -27,7 +27,7 @@ def register(subparsers) -> None:
         description=_("Import people from a spreadsheet whose first row holds the column "
                       "titles (see the user guide for the accepted titles). Nothing is "
                       "imported unless every row is valid, or --skip-invalid is given."))
-    imp.add_argument("--db", required=True, help=_("database file"))
+    add_db_argument(imp)
     imp.add_argument("file", metavar="FILE", help=_("a .csv or .xlsx file"))
     imp.add_argument("--skip-invalid", action="store_true",
                      help=_("import the valid rows and skip the rows with errors"))
@@ -38,7 +38,7 @@ def register(subparsers) -> None:
     find = sub.add_parser("search", help=_("search people by name, phone or document"),
                           description=_("Search people by name in any script, by phone or by "
                                         "document number."))
-    find.add_argument("--db", required=True, help=_("database file"))
+    add_db_argument(find)
     find.add_argument("term", metavar="TERM", help=_("what to look for"))
     find.add_argument("--limit", type=int, default=20, help=_("at most this many results"))
     find.add_argument("--json", action="store_true", help=_("print the results as JSON"))

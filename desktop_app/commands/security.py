@@ -18,7 +18,7 @@ from desktop_app.store.repository import NotFound, ValidationError
 from desktop_app.store.security.accounts import UserAdmin, encrypt_existing, recover
 from desktop_app.store.security.consent import ConsentRepository, expired_consents
 from desktop_app.store.security.rights import erase_person, export_person, write_json
-from desktop_app.store.session import PermissionDenied
+from desktop_app.store.session import PermissionDenied, ReasonRequired
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -79,6 +79,8 @@ def register(subparsers) -> None:
     add_db_argument(p)
     p.add_argument("person_id")
     p.add_argument("--out", required=True, help=_("output file (.json or .pdf)"))
+    p.add_argument("--reason", help=_("why you export a sensitive case you are not "
+                                      "assigned to (recorded)"))
     p.set_defaults(handler=sec_export_person)
     p = ssub.add_parser("erase-person", help=_("erase a person's personal data"))
     add_db_argument(p)
@@ -116,6 +118,8 @@ def _guarded(func):
     def run(args):
         try:
             return func(args)
+        except ReasonRequired as exc:
+            return fail(str(exc) + " " + _("Give a reason with --reason."))
         except (PermissionDenied, NotFound) as exc:
             return fail(str(exc))
         except ValidationError as exc:
@@ -237,9 +241,9 @@ def sec_export_person(args) -> int:
         from desktop_app.reports.security_export import (
             write_person_pdf,  # deferred: ReportLab, 0.3 s
         )
-        write_person_pdf(export_person(session, args.person_id, "pdf"), args.out)
+        write_person_pdf(export_person(session, args.person_id, "pdf", args.reason), args.out)
     else:
-        write_json(export_person(session, args.person_id, "json"), args.out)
+        write_json(export_person(session, args.person_id, "json", args.reason), args.out)
     print(_("Wrote {path}.").format(path=args.out))
     return 0
 

@@ -27,6 +27,7 @@ ACTIONS = (
     "approve_loan",           # loans: decide on another user's application or write-off
     "disburse", "repay",      # loans: money out / in
     "reverse",                # loans: reversal of a fund or loan ledger entry
+    "dump",                   # admin: print every record of the database (hamroh db dump)
 )
 ACTION_LABELS = {
     "view": N_("See records"),
@@ -46,6 +47,7 @@ ACTION_LABELS = {
     "disburse": N_("Disburse loans"),
     "repay": N_("Record repayments"),
     "reverse": N_("Reverse ledger entries"),
+    "dump": N_("Print the whole database"),
 }
 AREAS = ("people", "cases", "inspections", "trainings", "loans", "admin", "records")
 AREA_LABELS = {

@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 from typing import Callable
 
+from desktop_app.domain.csv_safety import SafeWriter
 from desktop_app.i18n import Domain, current_language
 from desktop_app.reports.builder import build_report
 from desktop_app.reports.drilldown import require_person_list
@@ -127,7 +128,7 @@ def export_person_list(session, fmt: str, path, request: ReportRequest | None = 
     with atomic_target(path) as tmp:
         if fmt == "csv":
             with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-                writer = csv.writer(fh)
+                writer = SafeWriter(csv.writer(fh))
                 writer.writerow(person_headers())
                 for rows in pages():
                     writer.writerows(rows)

@@ -11,6 +11,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from desktop_app.domain.csv_safety import SafeWriter
 from desktop_app.i18n import Domain, format_number
 from desktop_app.reports.indicators.base import GROUPS, TOTAL
 from desktop_app.reports.model import IndicatorResult, Report, Row
@@ -131,7 +132,7 @@ def atomic_target(path: str | os.PathLike):
 # ---- CSV ------------------------------------------------------------------------------
 def write_csv(report: Report, path: str | os.PathLike) -> None:
     with atomic_target(path) as tmp, open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
+        writer = SafeWriter(csv.writer(fh))
         period = report.request.period.code
         writer.writerow(headers() + [_("Period code")])
         for row in flat_rows(report):

@@ -1,7 +1,9 @@
 """The audit log: who did what, when, on which device, with before/after values.
 
 Rows are hash-chained: each row's ``hash`` covers its content and the previous row's
-hash, so editing or deleting a row breaks the chain at that point.
+hash, so editing or deleting a row breaks the chain at that point. A chain can be
+recomputed by anyone, so ``store.security.signing`` registers a check against the head an
+administrator signed (``register_chain_check``).
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any, Callable
 
 from desktop_app.domain.ids import new_id
 
@@ -104,10 +107,29 @@ class AuditWriter:
 class ChainBreak:
     seq: int
     reason: str
+    subject: str = ""      # what the break is about when it is not an entry (a user name)
+
+
+# checks that other modules add to every verification (security: the signed anchor, which
+# lives outside the log and finds what a recomputed chain hides)
+_CHAIN_CHECKS: list[Callable[[Any], list[ChainBreak]]] = []
+
+
+def register_chain_check(check: Callable[[Any], list[ChainBreak]]) -> None:
+    if check not in _CHAIN_CHECKS:
+        _CHAIN_CHECKS.append(check)
 
 
 def verify_chain(conn) -> list[ChainBreak]:
-    """Every place where the chain does not hold (empty list: intact)."""
+    """Every place where the chain does not hold (empty list: intact), with what the
+    registered checks add."""
+    breaks = _links(conn)
+    for check in _CHAIN_CHECKS:
+        breaks += check(conn)
+    return breaks
+
+
+def _links(conn) -> list[ChainBreak]:
     breaks: list[ChainBreak] = []
     prev = GENESIS
     expected_seq = None

@@ -29,7 +29,7 @@ from desktop_app.store.offices import UserRepository
 
 # the synced tables of this module register their repositories on import
 from desktop_app.store.security import consent as security_consent  # noqa: F401
-from desktop_app.store.security import keys
+from desktop_app.store.security import keys, signing
 from desktop_app.store.security import rights as security_rights  # noqa: F401
 from desktop_app.store.security.keys import is_encrypted_file, known_key, remember_key
 from desktop_app.store.security.policy import install_policy
@@ -82,14 +82,24 @@ def create_encrypted(path, *, office_code: str, office_name: str, admin_username
         kf, recovery = keys.KeyFile.create(path, db_key)
         verifier = kf.set_user(db_key, session.actor.user_id, admin_username, password)
         _store_credential(conn, session.actor.user_id, admin_username, verifier, False)
+        signer = signing.set_up(conn, kf, session.actor.user_id,
+                                _derived(kf, session.actor.user_id, password), recovery)
+        signing.sign_anchor(conn, kf, signer, session.actor.user_id)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         conn.close()
         raise
     remember_key(path, db_key)
     install_policy(session)
+    signing.hold(session, signer)
     session.db_key = db_key
     return NewDatabase(session, recovery)
+
+
+def _derived(kf: keys.KeyFile, user_id: str, password: str) -> bytes:
+    derived = kf.derive_for_user(user_id, password)
+    assert derived is not None  # the slot was just written
+    return derived
 
 
 def encrypt_existing(path, *, admin_username: str, password: str) -> tuple[Path, str]:
@@ -142,6 +152,8 @@ def encrypt_existing(path, *, admin_username: str, password: str) -> tuple[Path,
         with dbmod.transaction(conn):
             _store_credential(conn, admin[0], admin_username, verifier, False)
         Session(conn).log("encrypt_database", detail={"backup": backup.name})
+        signer = signing.set_up(conn, kf, admin[0], _derived(kf, admin[0], password), recovery)
+        signing.sign_anchor(conn, kf, signer, admin[0])
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
@@ -171,6 +183,8 @@ def login(path, username: str, password: str, *, now: float | None = None,
                         detail={"username": username,
                                 "why": "inactive" if actor is None else "credential mismatch"})
             raise LoginFailed(_("This user may not log in here. Ask an administrator."))
+        status = signing.check_at_login(conn, kf, actor.user_id, actor.role, result.derived)
+        _refuse_unsigned(session, status, username)
     except BaseException:
         conn.close()
         raise
@@ -181,7 +195,26 @@ def login(path, username: str, password: str, *, now: float | None = None,
         conn.execute("UPDATE user_credential SET last_login_at=? WHERE user_id=?",
                      (utc_now(), actor.user_id))
         session.audit.record(actor.user_id, "login", "app_user", actor.user_id)
+        if status == "set_up":
+            session.audit.record(actor.user_id, "signing_set_up", "app_user", actor.user_id)
+    signing.finish_login(session, kf, status, result.derived)
     return session
+
+
+def _refuse_unsigned(session: Session, status: str, username: str) -> None:
+    """A role changed outside Hamroh, or a signing key that is not this database's."""
+    if status not in ("refused", "key_mismatch"):
+        return
+    session.log("failed_login", "app_user", session.actor.user_id,
+                detail={"username": username,
+                        "why": "role not signed" if status == "refused" else "key mismatch"})
+    if status == "refused":
+        raise LoginFailed(_("Your role in this database is not the one an administrator "
+                            "signed: it may have been changed outside Hamroh. Ask an "
+                            "administrator to confirm your role."))
+    raise LoginFailed(_("The signing key of this database was replaced outside Hamroh. "
+                        "Restore the database and its key file from a backup, or ask the "
+                        "coordinator."))
 
 
 def _audit_failures(session: Session, failures: list) -> None:
@@ -217,6 +250,7 @@ def recover(path, recovery_key: str, username: str, new_password: str) -> Sessio
         with session.transaction():
             _store_credential(conn, actor.user_id, actor.username, verifier, False)
             session.audit.record(actor.user_id, "recovery_login", "app_user", actor.user_id)
+        _recover_signing(session, kf, recovery_key, new_password)
     except BaseException:
         conn.close()
         raise
@@ -224,6 +258,20 @@ def recover(path, recovery_key: str, username: str, new_password: str) -> Sessio
     install_policy(session)
     session.db_key = db_key
     return session
+
+
+def _recover_signing(session: Session, kf: keys.KeyFile, recovery_key: str,
+                     password: str) -> None:
+    """The recovery slot also wraps the signing key: an administrator gets it back."""
+    raw = kf.unwrap_for_recovery(recovery_key, signing.PURPOSE)
+    if raw is None or session.actor.role != signing.ADMIN:
+        return
+    key = signing.load_private(raw)
+    if signing.public_text(key) != signing.public_key(kf):
+        return
+    signing.wrap_for(kf, key, session.actor.user_id, _derived(kf, session.actor.user_id,
+                                                              password))
+    signing.hold(session, key)
 
 
 def audit_event(session: Session, action: str, detail=None) -> None:
@@ -264,6 +312,28 @@ class UserAdmin:
     def _keyfile(self) -> keys.KeyFile:
         return keys.KeyFile.for_database(self.path)
 
+    def _signer(self):
+        """The signing key this administrator holds (None: the database signs nothing yet)."""
+        if not keys.KeyFile.exists_for(self.path) or not signing.is_set_up(self._keyfile()):
+            return None
+        key = signing.held(self.session)
+        if key is None:
+            raise PermissionDenied(_("Your administrator account cannot sign changes to users "
+                                     "yet. Ask another administrator to reset your password, "
+                                     "then log in again."))
+        return key
+
+    def _sign(self, signer, user_id: str, password: str | None = None) -> None:
+        """Sign the user's grant; an administrator's slot also gets the signing key."""
+        if signer is None:
+            return
+        kf = self._keyfile()
+        signing.sign_grant(self.session.conn, kf, signer, user_id)
+        row = self.session.conn.execute("SELECT role FROM app_user WHERE id=?",
+                                        (user_id,)).fetchone()
+        if password is not None and row and row[0] == signing.ADMIN:
+            signing.wrap_for(kf, signer, user_id, _derived(kf, user_id, password))
+
     def list_users(self) -> list[dict]:
         cur = self.session.conn.execute(
             "SELECT u.id, u.username, u.display_name, u.role, u.active, u.office_id,"
@@ -287,12 +357,14 @@ class UserAdmin:
             raise keys.WeakPassword(_("The user name {name} is taken.").format(name=username))
         keys.check_password_strength(password, username)
         kf = self._keyfile()
+        signer = self._signer()
         with self.session.transaction():
             user = self.users.create(dict(username=username, display_name=display_name or username,
                                           role=role, active=1,
                                           **({"office_id": office_id} if office_id else {})))
             verifier = kf.set_user(self._key(), user["id"], username, password)
             _store_credential(self.session.conn, user["id"], username, verifier, True)
+        self._sign(signer, user["id"], password)
         return user
 
     def set_role(self, user_id: str, role: str) -> dict:
@@ -300,18 +372,23 @@ class UserAdmin:
         if role not in rules.MATRIX:
             raise ValueError(role)
         self._keep_an_admin(user_id, role=role)
-        return self.users.update(user_id, {"role": role})
+        signer = self._signer()
+        record = self.users.update(user_id, {"role": role})
+        self._sign(signer, user_id)
+        return record
 
     def set_active(self, user_id: str, active: bool) -> dict:
         self.session.require("manage_users", "app_user")
         if not active:
             self._keep_an_admin(user_id, active=False)
+        signer = self._signer()
         with self.session.transaction():
             record = self.users.update(user_id, {"active": 1 if active else 0})
             if not active:
                 self._keyfile().remove_user(user_id)
                 self.session.conn.execute("DELETE FROM user_credential WHERE user_id=?",
                                           (user_id,))
+        self._sign(signer, user_id)
         return record
 
     def _keep_an_admin(self, user_id: str, role: str | None = None, active=True) -> None:
@@ -332,12 +409,14 @@ class UserAdmin:
         if not user["active"]:
             raise PermissionDenied(_("Activate the user first."))
         keys.check_password_strength(new_password, user["username"])
+        signer = self._signer()
         with self.session.transaction():
             verifier = self._keyfile().set_user(self._key(), user_id, user["username"],
                                                 new_password)
             _store_credential(self.session.conn, user_id, user["username"], verifier, True)
             self.session.audit.record(self.session.actor.user_id, "reset_password", "app_user",
                                       user_id)
+        self._sign(signer, user_id, new_password)
 
     def change_own_password(self, old_password: str, new_password: str) -> None:
         actor = self.session.actor
@@ -350,12 +429,20 @@ class UserAdmin:
             verifier = kf.set_user(result.key, actor.user_id, actor.username, new_password)
             _store_credential(self.session.conn, actor.user_id, actor.username, verifier,
                               False)
+            held = signing.held(self.session)
+            if held is not None and actor.role == signing.ADMIN:
+                signing.wrap_for(kf, held, actor.user_id,
+                                 _derived(kf, actor.user_id, new_password))
             self.session.audit.record(actor.user_id, "change_password", "app_user",
                                       actor.user_id)
 
     def new_recovery_key(self) -> str:
         self.session.require("manage_users", "app_user")
-        text = self._keyfile().set_recovery(self._key())
+        kf = self._keyfile()
+        text = kf.set_recovery(self._key())
+        held = signing.held(self.session)
+        if held is not None:
+            kf.wrap_for_recovery(text, signing.PURPOSE, signing.private_bytes(held))
         self.session.log("new_recovery_key")
         return text
 
@@ -390,7 +477,10 @@ def finish_demo_encryption(session: Session, path) -> Session:
             verifier = kf.set_user(db_key, user_id, username, password)
             _store_credential(session.conn, user_id, username, verifier, False)
     admin = next(u for u in DEMO_USERS if u[1] == "administrator")
+    signer = signing.set_up(session.conn, kf, admin_id, _derived(kf, admin_id, admin[2]))
+    signing.sign_anchor(session.conn, kf, signer, admin_id)
     kf.set_demo_login(admin[0], admin[2])
     install_policy(session)
+    signing.hold(session, signer)
     session.db_key = db_key
     return session

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from desktop_app.i18n import N_, Domain
 from desktop_app.store.audit import ChainBreak
 from desktop_app.store.db import row_dict
+from desktop_app.store.security import signing
+from desktop_app.store.security.keys import KeyFile, KeyProblem
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -33,6 +35,8 @@ ACTION_LABELS = {
     "encrypt_database": N_("Encrypted the database"),
     "sync_create": N_("Received (new)"),
     "sync_update": N_("Received (changed)"),
+    "signing_set_up": N_("Set up the administrators' signing key"),
+    "audit_accepted": N_("Accepted the audit log as it is (new signature)"),
 }
 
 
@@ -45,7 +49,53 @@ def break_message(item: ChainBreak) -> str:
         "missing rows before this one": _("entries before this one were deleted"),
         "previous hash does not match": _("the link to the previous entry is broken"),
         "row content was changed": _("the content of this entry was changed"),
+        "signed rows missing at the end": _(
+            "the log ends before this entry, which an administrator signed: entries at the "
+            "end were deleted"),
+        "signed rows missing": _("entries up to this one, which an administrator signed, "
+                                 "were deleted"),
+        "signed head differs": _("this entry is not the one an administrator signed: the "
+                                 "log was rewritten"),
+        "anchor missing": _("the administrators' signature of the log is missing from the "
+                            "key file"),
+        "anchor signature invalid": _("the administrators' signature of the log is not "
+                                      "valid"),
+        "signing key replaced": _("the signing key in the database is not the one in the "
+                                  "key file"),
+        "role not signed": _("the role of {name} is not the one an administrator signed "
+                             "here (changed outside Hamroh, or received from another "
+                             "office): confirm it with hamroh user role").format(
+                                 name=item.subject),
     }.get(item.reason, item.reason)
+
+
+def verify_log(conn, db_path) -> list[ChainBreak]:
+    """Every break of the chain, and what the administrators' signed anchor adds."""
+    try:
+        kf = KeyFile.for_database(db_path) if KeyFile.exists_for(db_path) else None
+    except KeyProblem:
+        kf = None
+    return signing.verify_log(conn, kf)
+
+
+def sign_as_it_is(session, db_path) -> bool:
+    """An administrator accepts the log as it is now (after restoring a backup on purpose):
+    the old anchor is kept in the log as the entry's detail, then the head is signed."""
+    key = signing.held(session)
+    if key is None or not KeyFile.exists_for(db_path):
+        return False
+    kf = KeyFile.for_database(db_path)
+    old = signing.section(kf).get("anchor")
+    session.log("audit_accepted", detail={"previous_anchor": (old or {}).get("statement")})
+    signing.sign_anchor(session.conn, kf, key, session.actor.user_id)
+    return True
+
+
+def sign_if_intact(session, db_path) -> bool:
+    """An administrator's check signs a new anchor when nothing is broken."""
+    if signing.held(session) is None or not KeyFile.exists_for(db_path):
+        return False
+    return signing.sign_anchor_if_intact(session, KeyFile.for_database(db_path))
 
 
 @dataclass

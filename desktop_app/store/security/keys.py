@@ -159,6 +159,8 @@ class UnlockResult:
     verifier: str
     # wrong attempts since the last successful login: [(username, at ISO), ...]
     failures: list
+    # the password-derived key of the slot: opens what else the slot wraps (signing key)
+    derived: bytes = b""
 
 
 class KeyFile:
@@ -325,7 +327,7 @@ class KeyFile:
             if key is not None:
                 return UnlockResult(key, slot["user_id"], slot["username"],
                                     password_verifier(derived, slot["user_id"]),
-                                    self._take_failures())
+                                    self._take_failures(), derived)
         else:
             # same work for an unknown name, so timing does not tell which names exist
             derive_password_key(password, b"\0" * 16, kdf_params())
@@ -344,6 +346,75 @@ class KeyFile:
             except InvalidTag:
                 break
         raise WrongPassword(_("The recovery key is wrong."))
+
+    # -- secrets wrapped beside the database key (the administrators' signing key) --------
+    def _user_slot(self, user_id: str) -> dict | None:
+        return next((s for s in self.user_slots() if s["user_id"] == user_id), None)
+
+    @staticmethod
+    def _purpose_key(base: bytes, purpose: str) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
+                    info=b"hamroh slot secret " + purpose.encode("ascii")).derive(base)
+
+    def derive_for_user(self, user_id: str, password: str) -> bytes | None:
+        """The password-derived key of ``user_id``'s slot (None: no slot)."""
+        slot = self._user_slot(user_id)
+        if slot is None:
+            return None
+        return derive_password_key(password, _unb64(slot["salt"]), slot["kdf"])
+
+    def wrap_for_user(self, user_id: str, derived: bytes, purpose: str, secret: bytes) -> None:
+        """Keep ``secret`` in ``user_id``'s slot, opened by the same password (``derived``).
+
+        ``set_user`` writes a new slot without it: wrap again after a password is set."""
+        slot = self._user_slot(user_id)
+        if slot is None:
+            raise NoKeyFile(_("The key file has no entry for this user."))
+        nonce = secrets.token_bytes(12)
+        aad = json.dumps([FORMAT, purpose, user_id]).encode("utf-8")
+        slot[purpose] = {"nonce": _b64(nonce), "wrapped": _b64(
+            AESGCM(self._purpose_key(derived, purpose)).encrypt(nonce, secret, aad))}
+        self.save()
+
+    def unwrap_for_user(self, user_id: str, derived: bytes, purpose: str) -> bytes | None:
+        slot = self._user_slot(user_id)
+        entry = (slot or {}).get(purpose)
+        if not entry or not derived:
+            return None
+        aad = json.dumps([FORMAT, purpose, user_id]).encode("utf-8")
+        try:
+            return AESGCM(self._purpose_key(derived, purpose)).decrypt(
+                _unb64(entry["nonce"]), _unb64(entry["wrapped"]), aad)
+        except InvalidTag:
+            return None
+
+    def _recovery_slot(self) -> dict | None:
+        return next((s for s in self.data["slots"] if s["kind"] == "recovery"), None)
+
+    def wrap_for_recovery(self, recovery_text: str, purpose: str, secret: bytes) -> None:
+        """Keep ``secret`` in the recovery slot too (the recovery key opens it)."""
+        slot = self._recovery_slot()
+        if slot is None:
+            raise NoKeyFile(_("The key file has no recovery entry."))
+        base = _derive_recovery_key(parse_recovery_key(recovery_text), _unb64(slot["salt"]))
+        nonce = secrets.token_bytes(12)
+        aad = json.dumps([FORMAT, purpose, "recovery"]).encode("utf-8")
+        slot[purpose] = {"nonce": _b64(nonce), "wrapped": _b64(
+            AESGCM(self._purpose_key(base, purpose)).encrypt(nonce, secret, aad))}
+        self.save()
+
+    def unwrap_for_recovery(self, recovery_text: str, purpose: str) -> bytes | None:
+        slot = self._recovery_slot()
+        entry = (slot or {}).get(purpose)
+        if slot is None or not entry:
+            return None
+        base = _derive_recovery_key(parse_recovery_key(recovery_text), _unb64(slot["salt"]))
+        aad = json.dumps([FORMAT, purpose, "recovery"]).encode("utf-8")
+        try:
+            return AESGCM(self._purpose_key(base, purpose)).decrypt(
+                _unb64(entry["nonce"]), _unb64(entry["wrapped"]), aad)
+        except InvalidTag:
+            return None
 
     # -- demo databases only
     def set_demo_login(self, username: str, password: str) -> None:

@@ -22,6 +22,7 @@ from desktop_app.domain.erasure import (
     PERSON_ERASED,
     person_record_fields,
 )
+from desktop_app.domain.security import CASE_TABLE
 from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
 from desktop_app.store.clocks import dumps
@@ -30,7 +31,8 @@ from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import NotFound, Repository
 from desktop_app.store.security.consent import ConsentRepository  # noqa: F401 (erased too)
-from desktop_app.store.session import PermissionDenied, Session
+from desktop_app.store.security.policy import grant_reason
+from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
 from desktop_app.store.sync_state import erasure as sync_erasure
 
 DOMAIN = Domain("security")
@@ -55,8 +57,12 @@ def _rows(conn, sql: str, params) -> list[dict]:
     return dict_rows(conn.execute(sql, params))
 
 
-def person_data(session: Session, person_id: str) -> dict:
-    """Everything held about a person, as plain JSON-ready data (checks the permission)."""
+def person_data(session: Session, person_id: str, reason: str | None = None) -> dict:
+    """Everything held about a person, as plain JSON-ready data (checks the permission).
+
+    The person's hotline cases pass the same gate as opening them: a sensitive case the
+    user is not assigned to needs ``reason`` (logged as ``view_sensitive`` per case);
+    without one :class:`ReasonRequired` is raised and nothing is exported."""
     conn = session.conn
     person = _rows(conn, "SELECT * FROM person WHERE id=?", (person_id,))
     if not person:
@@ -84,14 +90,34 @@ def person_data(session: Session, person_id: str) -> dict:
                            f"coalesce(deleted, 0)=0", ids) \
             if "deleted" in [r[1] for r in conn.execute(f"PRAGMA table_info({table})")] \
             else _rows(conn, f"SELECT * FROM {table} WHERE person_id IN ({marks})", ids)
+        if table == CASE_TABLE:
+            _open_cases(session, rows, reason)
         if rows:
             records[table] = [{k: v for k, v in r.items() if k != "hlc"} for r in rows]
     return data
 
 
-def export_person(session: Session, person_id: str, fmt: str = "json") -> dict:
+def _open_cases(session: Session, cases: list[dict], reason: str | None) -> None:
+    """Every case must be one the user may open (sensitive ones with a logged reason)."""
+    said = " ".join((reason or "").split())
+    for case in cases:
+        if case["id"] in session.granted_reasons:
+            continue
+        try:
+            session.require("view_detail", CASE_TABLE, case)
+        except ReasonRequired as exc:
+            if not said:
+                raise ReasonRequired(
+                    _("This person has a sensitive case that is not assigned to you. Give a "
+                      "reason to export it; the reason is recorded in the audit log."),
+                    CASE_TABLE, exc.record_id) from exc
+            grant_reason(session, CASE_TABLE, case["id"], said)
+
+
+def export_person(session: Session, person_id: str, fmt: str = "json",
+                  reason: str | None = None) -> dict:
     """:func:`person_data` plus the audit entry of the export."""
-    data = person_data(session, person_id)
+    data = person_data(session, person_id, reason)
     counts = {t: len(r) for t, r in data["records"].items()}
     session.log("export_person", "person", person_id, detail={"format": fmt, "records": counts})
     return data

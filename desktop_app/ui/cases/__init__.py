@@ -19,6 +19,7 @@ def _section(ctx, person_ids):
     return PersonCases(ctx, person_ids)
 
 
-PAGE = PageSpec(key="cases", order=20, title=lambda: _("Cases"), factory=_page)
+PAGE = PageSpec(key="cases", order=20, title=lambda: _("Cases"), factory=_page,
+                visible=lambda ctx: ctx.can("view", "hotline_case"))
 PERSON_SECTION = PersonSection(key="cases", order=20, title=lambda: _("Cases"),
                                factory=_section)

@@ -15,4 +15,5 @@ def _page(ctx):
     return InspectionsPage(ctx)
 
 
-PAGE = PageSpec(key="inspections", order=25, title=lambda: _("Inspections"), factory=_page)
+PAGE = PageSpec(key="inspections", order=25, title=lambda: _("Inspections"), factory=_page,
+                visible=lambda ctx: ctx.can("view", "inspection"))

@@ -20,6 +20,7 @@ def _section(ctx, person_ids):
     return PersonLoansSection(ctx, person_ids)
 
 
-PAGE = PageSpec(key="loans", order=40, title=lambda: _("Loans"), factory=_page)
+PAGE = PageSpec(key="loans", order=40, title=lambda: _("Loans"), factory=_page,
+                visible=lambda ctx: ctx.can("view", "loan"))
 PERSON_SECTION = PersonSection(key="loans", order=40, title=lambda: _("Loans"),
                                factory=_section)
