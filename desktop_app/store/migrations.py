@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
+from desktop_app.store import files
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -131,15 +131,30 @@ def _run_one(conn: dbmod.Connection, migration: Migration) -> None:
 
 
 def backup_file(path: Path, conn: dbmod.Connection | None = None, label: str = "backup") -> Path:
-    """Byte copy of the database file (after a WAL checkpoint) beside it in ``backups/``."""
+    """Byte copy of the database file (after a WAL checkpoint) beside it in ``backups/``,
+    with its key file.
+
+    The copy is built under a temporary name, flushed and renamed (``store.files``): a
+    crash or a full disk never leaves a truncated file under a backup's name, so the
+    newest backup is always whole. The key file is copied first, so a backup never
+    appears without it.
+    """
     if conn is not None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     folder = path.parent / "backups"
     folder.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}.{label}-{stamp}{path.suffix or '.db'}"
-    shutil.copy2(path, target)
+    copy_key_file(path, target)
+    files.copy_atomic(path, target)
     return target
+
+
+def copy_key_file(source: Path, target: Path) -> None:
+    """The key file of ``source`` (an encrypted database) beside ``target``, if any."""
+    keys = source.with_name(source.name + ".keys")
+    if keys.exists():
+        files.copy_atomic(keys, target.with_name(target.name + ".keys"))
 
 
 def migrate(conn: dbmod.Connection, path: str | os.PathLike, *,
