@@ -76,6 +76,15 @@ def check(args) -> int:
         print(checks.damage_report(path, exc, _key_after_failed_open(args, path)))
         return 1
     try:
+        damage = [line.strip() for problem in dbmod.integrity_problems(session.conn)
+                  for line in problem.splitlines()
+                  if line.strip() and not line.startswith("***")]
+        if damage:
+            print(checks.damage_report(path, ngettext(
+                "SQLite found {count} damaged place, the first: {first}",
+                "SQLite found {count} damaged places, the first: {first}",
+                len(damage)).format(count=len(damage), first=damage[0]), dbmod.known_key(path)))
+            return 1
         problems = checks.check_database(session.conn)
     except dbmod.Error as exc:
         if not dbmod.is_damage(exc):

@@ -151,10 +151,10 @@ def newest_good_backup(path: str | os.PathLike, key: bytes | None) -> Path | Non
     return None
 
 
-def damage_report(path: str | os.PathLike, exc: BaseException | None,
+def damage_report(path: str | os.PathLike, exc: BaseException | str,
                   key: bytes | None) -> str:
     """One sentence on a damaged database and what to restore."""
-    detail = str(exc) if exc is not None else ""
+    detail = str(exc)
     backup = newest_good_backup(path, key)
     if backup is None:
         return _("The database {path} is damaged ({detail}) and no backup of it that opens "

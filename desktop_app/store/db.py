@@ -232,6 +232,9 @@ def connect(path: str | os.PathLike, key: bytes | None = None, *,
     else:
         conn = sqlite.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
+        # SQLCipher's own log goes to stderr: a damaged page would print hundreds of lines
+        # before the one sentence the user is meant to read
+        conn.execute("PRAGMA cipher_log_level = NONE")
         if key is not None:
             conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         # Touch the schema: fails here for a wrong key or a file that is not SQLite.
