@@ -124,8 +124,10 @@ def _remove_leftovers(path: Path) -> None:
     """What a killed earlier run left: its temporary database, journal and key file, and
     a demo key file without its database (a demo's key file protects nothing: its
     password is published)."""
-    for leftover in path.parent.glob(f".{path.name}.*{files.TMP_SUFFIX}*"):
-        leftover.unlink(missing_ok=True)
+    # .<name>.<random>.tmp (and -wal, -shm, .keys), and the temporary key file of that
+    for pattern in (f".{path.name}.*{files.TMP_SUFFIX}*", f"..{path.name}.*{files.TMP_SUFFIX}"):
+        for leftover in path.parent.glob(pattern):
+            leftover.unlink(missing_ok=True)
     orphan = key_file_for(path)
     if not path.exists() and orphan.exists():
         try:
