@@ -13,7 +13,7 @@ from desktop_app.store import db as dbmod
 from desktop_app.store import migrations
 from desktop_app.store.cases import search as cases_search
 from desktop_app.store.db import CorruptDatabase, DatabaseError, NotAHamrohDatabase, backup_to
-from desktop_app.store.migrations import backup_file, copy_key_file
+from desktop_app.store.migrations import backup_file, key_file_copied
 from desktop_app.store.people.repositories import rebuild_search
 from desktop_app.store.reference import ensure_reference
 from desktop_app.store.security.keys import KeyFile, is_encrypted_file
@@ -121,8 +121,8 @@ def backup(args) -> int:
     session = open_for_cli(args, migrate=False)
     try:
         if args.to:
-            copy_key_file(Path(args.db), Path(args.to))
-            target = backup_to(session.conn, args.to)
+            with key_file_copied(Path(args.db), Path(args.to)):
+                target = backup_to(session.conn, args.to)
         else:
             target = backup_file(Path(args.db), session.conn, "backup")
     finally:

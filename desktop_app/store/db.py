@@ -65,6 +65,14 @@ class DiskFull(DatabaseError):
         super().__init__(disk_full_message(), path)
 
 
+class DiskIOError(DatabaseError):
+    """SQLite could not read or write the file: a size limit, a USB stick pulled out or
+    failing (with no free space left it is reported as :class:`DiskFull`)."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        super().__init__(disk_io_message(), path)
+
+
 class DatabaseBusy(DatabaseError):
     """Another process held the database's write lock for longer than ``BUSY_TIMEOUT_MS``."""
 
@@ -92,6 +100,12 @@ _NEARLY_FULL = 256 * 1024
 
 def disk_full_message() -> str:
     return _("The disk is full: free some space and try again; nothing was saved.")
+
+
+def disk_io_message() -> str:
+    return _("The disk could not be written or read (it may be full, or the USB stick was "
+             "removed or is failing). Free some space or check the stick, then try again; "
+             "nothing was saved.")
 
 
 def busy_message() -> str:
@@ -138,15 +152,26 @@ def is_busy(exc: BaseException) -> bool:
     return False
 
 
+def is_io_error(exc: BaseException) -> bool:
+    """True for SQLite's "disk I/O error" (any SQLITE_IOERR_*)."""
+    return any(isinstance(err, sqlite.Error) and (
+        _sqlite_code(err) == SQLITE_IOERR or "disk I/O error" in str(err))
+        for err in _chain(exc))
+
+
 def user_error(exc: BaseException) -> DatabaseError | None:
-    """The message-carrying error for a full disk or a busy database, else None."""
-    if isinstance(exc, (DiskFull, DatabaseBusy)):
+    """The message-carrying error for a full disk, a disk that fails, or a busy database,
+    else None."""
+    if isinstance(exc, (DiskFull, DiskIOError, DatabaseBusy)):
         return exc
     path = getattr(exc, "path", None)
     if is_disk_full(exc):
         return DiskFull(path)
     if is_busy(exc):
         return DatabaseBusy(path)
+    if is_io_error(exc):
+        return DiskFull(path) if path is not None and disk_nearly_full(path) \
+            else DiskIOError(path)
     return None
 
 

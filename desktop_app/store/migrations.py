@@ -6,12 +6,14 @@ anything fails the transaction is rolled back, leaving the file byte-for-byte as
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
@@ -145,16 +147,27 @@ def backup_file(path: Path, conn: dbmod.Connection | None = None, label: str = "
     folder.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}.{label}-{stamp}{path.suffix or '.db'}"
-    copy_key_file(path, target)
-    files.copy_atomic(path, target)
+    with key_file_copied(path, target):
+        files.copy_atomic(path, target)
     return target
 
 
-def copy_key_file(source: Path, target: Path) -> None:
-    """The key file of ``source`` (an encrypted database) beside ``target``, if any."""
+@contextlib.contextmanager
+def key_file_copied(source: Path, target: Path) -> Iterator[None]:
+    """Copy the key file of ``source`` (an encrypted database) beside ``target`` before the
+    database is copied in the block; removed again if the block fails."""
     keys = source.with_name(source.name + ".keys")
+    copied = target.with_name(target.name + ".keys")
+    made = keys.exists() and not copied.exists()
     if keys.exists():
-        files.copy_atomic(keys, target.with_name(target.name + ".keys"))
+        files.copy_atomic(keys, copied)
+    try:
+        yield
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                copied.unlink()
+        raise
 
 
 def migrate(conn: dbmod.Connection, path: str | os.PathLike, *,

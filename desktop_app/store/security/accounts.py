@@ -14,6 +14,7 @@ Database keys, the key file and the keys remembered in this process are in ``key
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from desktop_app.store.setup import initialise
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
+log = logging.getLogger(__name__)
 
 # ---- creating and encrypting databases -------------------------------------------------
 @dataclass
@@ -222,8 +224,15 @@ def _write_login_events(session: Session, kf: keys.KeyFile, pending: list,
     except dbmod.Error as exc:
         if not (dbmod.is_busy(exc) or dbmod.is_disk_full(exc)):
             raise
-        kf.queue_audit(event["action"], event["username"], event["user_id"],
-                       event.get("detail"))
+        try:
+            kf.queue_audit(event["action"], event["username"], event["user_id"],
+                           event.get("detail"))
+        except OSError as full:
+            if not dbmod.is_disk_full(full):
+                raise
+            # a full disk must not stop a user from reading: the event goes to the log
+            log.warning("Login event not recorded, the disk is full: %s %s",
+                        event["action"], event["username"])
         return
     finally:
         conn.execute(f"PRAGMA busy_timeout = {dbmod.BUSY_TIMEOUT_MS}")
