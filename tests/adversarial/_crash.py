@@ -1,5 +1,6 @@
 """Run a hamroh command (or a person save) and SIGKILL the process just before (N odd) or
-just after (N even) its (N+1)//2-th durable file operation (``os.replace`` or ``os.fsync``): ``python -m tests.adversarial._crash N ARGS``.
+just after (N even) its (N+1)//2-th durable file operation (``os.replace`` or
+``os.fsync``): ``python -m tests.adversarial._crash N ARGS``.
 
 N = 0 runs without killing; N = -1 prints the number of kill points (``CALLS n``) on
 stderr. ``save-person DB NAME`` instead of command arguments saves one person the way the
