@@ -327,9 +327,11 @@ def optimize(conn: Connection, *, opening: bool = False) -> None:
     Call after a bulk load (an import) and on opening: statistics taken when a table was
     small make the planner pick a scan of the whole table once it is large. It never waits
     for another process's write: when the database is busy, or the disk full, it does
-    nothing (the next open tries again).
+    nothing (the next open tries again). A database never analysed is left so: without
+    statistics the planner follows the indexes, and opening a file does not change it.
     """
-    if conn.in_transaction:
+    if conn.in_transaction or conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone() is None:
         return
     conn.execute("PRAGMA busy_timeout = 0")
     try:

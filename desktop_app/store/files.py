@@ -18,6 +18,7 @@ import errno
 import os
 import secrets
 import shutil
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -25,6 +26,7 @@ from filelock import FileLock
 
 TMP_SUFFIX = ".tmp"
 LOCK_TIMEOUT = 60.0            # seconds: a lock is held for milliseconds
+REPLACE_ATTEMPTS = 60          # Windows: 3 s of retries while another process reads the file
 
 
 def temporary_name(target: str | os.PathLike) -> Path:
@@ -61,8 +63,19 @@ def fsync_dir(folder: str | os.PathLike) -> None:
 
 
 def replace(source: str | os.PathLike, target: str | os.PathLike) -> None:
-    """Rename a complete (already fsynced) ``source`` over ``target``, durably."""
-    os.replace(source, target)
+    """Rename a complete (already fsynced) ``source`` over ``target``, durably.
+
+    On Windows a file that another process has open (reading the key file at login) cannot
+    be replaced for that moment: the rename is tried again for up to a few seconds.
+    """
+    for attempt in range(REPLACE_ATTEMPTS):
+        try:
+            os.replace(source, target)
+            break
+        except PermissionError:
+            if os.name != "nt" or attempt == REPLACE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05)
     fsync_dir(Path(target).parent)
 
 

@@ -360,13 +360,17 @@ class UserAdmin:
         kf = self._keyfile()
         # the database first, then the key slot: a crash between leaves a user without a
         # password (an administrator resets it), never a slot without a user
+        nested = self.session.conn.in_transaction
         with self.session.transaction():
             user = self.users.create(dict(username=username, display_name=display_name or username,
                                           role=role, active=1,
                                           **({"office_id": office_id} if office_id else {})))
             slot, verifier = kf.make_user_slot(self._key(), user["id"], username, password)
             _store_credential(self.session.conn, user["id"], username, verifier, True)
-        if not self.session.conn.in_transaction:
+            if nested:
+                # the caller commits later: the slot cannot wait for that commit
+                kf.put_user_slot(slot)
+        if not nested:
             kf.put_user_slot(slot)
         return user
 
