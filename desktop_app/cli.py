@@ -15,7 +15,7 @@ import sys
 
 from desktop_app import commands, logs
 from desktop_app.i18n import Domain, set_language
-from desktop_app.store.db import DatabaseError
+from desktop_app.store.db import DatabaseError, damaged_file_error, user_error
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -56,14 +56,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except DatabaseError as exc:
-        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        # a full disk or a busy database may come wrapped in another message
+        print(_("Error: {message}").format(message=user_error(exc) or exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(_("Cancelled."), file=sys.stderr)
         return 130
-    except Exception:
-        log.exception("Command %s failed", args.command)
-        raise
+    except Exception as exc:
+        known = user_error(exc) or damaged_file_error(exc, getattr(args, "db", None))
+        if known is None:
+            log.exception("Command %s failed", args.command)
+            raise
+        log.warning("Command %s failed: %s", args.command, exc)
+        print(_("Error: {message}").format(message=known), file=sys.stderr)
+        return 2
 
 
 def _language_from(argv: list[str]) -> str | None:

@@ -33,6 +33,15 @@ def user_help() -> str:
 
 def login_for_cli(args, path, migrate: bool = True):
     """A logged-in session for an encrypted ``path`` (see commands/_common.open_for_cli)."""
+    user, password = credentials_for_cli(args, path)
+    try:
+        return login(path, user, password, migrate=migrate)
+    except PermissionDenied as exc:
+        raise DatabaseError(str(exc), path) from exc
+
+
+def credentials_for_cli(args, path) -> tuple[str, str]:
+    """The user name and password a command logs in to ``path`` with."""
     keyfile = KeyFile.for_database(path)
     user = getattr(args, "user", None) or os.environ.get("HAMROH_USER")
     demo = keyfile.demo_login()
@@ -46,7 +55,4 @@ def login_for_cli(args, path, migrate: bool = True):
                                    "--user."))
             user = names[0]
         password = ask_password()
-    try:
-        return login(path, user, password, migrate=migrate)
-    except PermissionDenied as exc:
-        raise DatabaseError(str(exc), path) from exc
+    return user, password

@@ -7,13 +7,16 @@ import sys
 from pathlib import Path
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
+from desktop_app.commands._login import credentials_for_cli
 from desktop_app.i18n import Domain
+from desktop_app.store import db as dbmod
 from desktop_app.store import migrations
 from desktop_app.store.cases import search as cases_search
-from desktop_app.store.db import backup_to
-from desktop_app.store.migrations import backup_file
+from desktop_app.store.db import CorruptDatabase, DatabaseError, NotAHamrohDatabase, backup_to
+from desktop_app.store.migrations import backup_file, key_file_copied
 from desktop_app.store.people.repositories import rebuild_search
 from desktop_app.store.reference import ensure_reference
+from desktop_app.store.security.keys import KeyFile, is_encrypted_file
 from desktop_app.sync.dump import dump as dump_records
 
 DOMAIN = Domain("core")
@@ -59,9 +62,37 @@ def migrate(args) -> int:
 
 
 def check(args) -> int:
-    from desktop_app.store.checks import check_database  # deferred: sqlite_utils, 0.17 s
-    session = open_for_cli(args, migrate=False)
-    problems = check_database(session.conn)
+    """Problems in plain words; a damaged file (it does not open, or SQLite finds it
+    malformed while checking) is reported in one sentence naming the newest backup that
+    opens."""
+    from desktop_app.store import checks  # deferred: sqlite_utils, 0.17 s
+    path = Path(args.db)
+    try:
+        session = open_for_cli(args, migrate=False)
+    except (NotAHamrohDatabase, CorruptDatabase, dbmod.Error) as exc:
+        if dbmod.user_error(exc) is not None or not (
+                isinstance(exc, DatabaseError) or dbmod.is_damage(exc)):
+            raise
+        print(checks.damage_report(path, exc, _key_after_failed_open(args, path)))
+        return 1
+    try:
+        damage = [line.strip() for problem in dbmod.integrity_problems(session.conn)
+                  for line in problem.splitlines()
+                  if line.strip() and not line.startswith("***")]
+        if damage:
+            print(checks.damage_report(path, ngettext(
+                "SQLite found {count} damaged place, the first: {first}",
+                "SQLite found {count} damaged places, the first: {first}",
+                len(damage)).format(count=len(damage), first=damage[0]), dbmod.known_key(path)))
+            return 1
+        problems = checks.check_database(session.conn)
+    except dbmod.Error as exc:
+        if not dbmod.is_damage(exc):
+            raise
+        print(checks.damage_report(path, exc, dbmod.known_key(path)))
+        return 1
+    finally:
+        session.conn.close()
     if not problems:
         print(_("No problems found in {path}.").format(path=args.db))
         return 0
@@ -72,12 +103,30 @@ def check(args) -> int:
     return 1
 
 
+def _key_after_failed_open(args, path: Path) -> bytes | None:
+    """The database key, to check backups with, when the database itself did not open."""
+    key = dbmod.known_key(path)
+    if key is not None or not is_encrypted_file(path) or not KeyFile.exists_for(path):
+        return key
+    try:
+        user, password = credentials_for_cli(args, path)
+        return KeyFile.for_database(path).unlock(user, password).key
+    except DatabaseError:
+        return None
+
+
 def backup(args) -> int:
+    """A complete copy or nothing: built under a temporary name, flushed, renamed; an
+    encrypted database's key file is copied beside it (``FILE.keys``) first."""
     session = open_for_cli(args, migrate=False)
-    if args.to:
-        target = backup_to(session.conn, args.to)
-    else:
-        target = backup_file(Path(args.db), session.conn, "backup")
+    try:
+        if args.to:
+            with key_file_copied(Path(args.db), Path(args.to)):
+                target = backup_to(session.conn, args.to)
+        else:
+            target = backup_file(Path(args.db), session.conn, "backup")
+    finally:
+        session.conn.close()
     print(_("Backup written to {path}.").format(path=target))
     return 0
 

@@ -121,4 +121,5 @@ def ensure_demo_database(path: str | Path | None = None,
     keys = partial.with_name(partial.name + ".keys")      # encrypted demo: its key file
     if keys.exists():
         keys.replace(path.with_name(path.name + ".keys"))
+    keys.with_name(keys.name + ".lock").unlink(missing_ok=True)   # its lock, taken to sign
     return path

@@ -1,6 +1,7 @@
 """`hamroh db check`: integrity and schema checks, in plain words."""
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -105,3 +106,60 @@ def search_index_problems(conn) -> list[str]:
         if indexed != records:
             problems.append(message(indexed, records))
     return problems
+
+
+# ---- a damaged file: say so, and name the backup to restore ---------------------------------
+def backups_of(path: str | os.PathLike) -> list[Path]:
+    """The backups of ``path`` in ``backups/`` beside it (``db backup``, before updates),
+    newest first."""
+    path = Path(path)
+    folder = path.parent / "backups"
+    if not folder.is_dir():
+        return []
+    suffix = path.suffix or ".db"
+    found = [p for p in folder.glob(f"{path.stem}.*{suffix}")
+             if p.is_file() and not p.name.startswith(".")]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+
+
+def backup_opens(backup: Path, key: bytes | None) -> bool:
+    """True if ``backup`` opens (with ``key``), passes SQLite's quick check and is a Hamroh
+    database. The file is opened read-only and never changed."""
+    try:
+        conn = dbmod.sqlite.connect(f"{backup.resolve().as_uri()}?mode=ro&immutable=1",
+                                    uri=True, check_same_thread=False)
+    except dbmod.Error:
+        return False
+    try:
+        if key is not None:
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        if [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()] != ["ok"]:
+            return False
+        row = conn.execute("SELECT value FROM meta WHERE key='app'").fetchone()
+        return bool(row) and row[0] == migrations.APP_ID
+    except dbmod.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def newest_good_backup(path: str | os.PathLike, key: bytes | None) -> Path | None:
+    """The newest backup of ``path`` that opens and passes the quick check, or None."""
+    for backup in backups_of(path):
+        if backup_opens(backup, key):
+            return backup
+    return None
+
+
+def damage_report(path: str | os.PathLike, exc: BaseException | str,
+                  key: bytes | None) -> str:
+    """One sentence on a damaged database and what to restore."""
+    detail = str(exc)
+    backup = newest_good_backup(path, key)
+    if backup is None:
+        return _("The database {path} is damaged ({detail}) and no backup of it that opens "
+                 "was found in the backups folder beside it. Do not change the file; send "
+                 "it to your coordinator.").format(path=path, detail=detail)
+    return _("The database {path} is damaged ({detail}). Restore the newest backup that "
+             "opens: {backup} (copy it, with its .keys file, over the damaged file and its "
+             ".keys file).").format(path=path, detail=detail, backup=backup)

@@ -2,19 +2,28 @@
 
 All connections go through :func:`connect`. The driver is ``sqlcipher3`` (SQLite with
 SQLCipher); without a key it behaves as plain SQLite. Errors that a user can meet (not a
-Hamroh file, a corrupt file, a file from a newer version) are raised as
-:class:`DatabaseError` subclasses carrying a translatable message.
+Hamroh file, a corrupt file, a file from a newer version, a full disk, a database busy
+with another process's long write) are raised as :class:`DatabaseError` subclasses
+carrying a translatable message; :func:`user_error` maps a low-level error (SQLite's
+``SQLITE_FULL`` or ``SQLITE_BUSY``, ``OSError`` ``ENOSPC``) to one of them.
+
+Durability: every connection runs in WAL mode with ``synchronous = FULL``, so a save
+that returned is on the disk even if the power goes a moment later (``NORMAL`` could
+lose the saves since the last checkpoint). See docs/dev/durability.md for the cost.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import sqlcipher3 as sqlite
 
 from desktop_app.i18n import Domain
+from desktop_app.store import files
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -47,6 +56,147 @@ class NewerSchemaError(DatabaseError):
 
 class CorruptDatabase(DatabaseError):
     pass
+
+
+class DiskFull(DatabaseError):
+    """The disk (or USB stick) is full; the write was rolled back."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        super().__init__(disk_full_message(), path)
+
+
+class DiskIOError(DatabaseError):
+    """SQLite could not read or write the file: a size limit, a USB stick pulled out or
+    failing (with no free space left it is reported as :class:`DiskFull`)."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        super().__init__(disk_io_message(), path)
+
+
+class DatabaseBusy(DatabaseError):
+    """Another process held the database's write lock for longer than ``BUSY_TIMEOUT_MS``."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        super().__init__(busy_message(), path)
+
+
+# SQLite's primary result codes (the low byte of an extended code)
+SQLITE_BUSY = 5
+SQLITE_LOCKED = 6
+SQLITE_IOERR = 10
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_NOTADB = 26
+# how long a write waits for another process's write (an import, a backup) to finish
+BUSY_TIMEOUT_MS = 10_000
+# errno values of a full disk or a file-size limit; Windows' ERROR_DISK_FULL and
+# ERROR_HANDLE_DISK_FULL
+_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_FULL_WINERRORS = {39, 112}
+# below this many free bytes an I/O error while opening is taken for a full disk
+_NEARLY_FULL = 256 * 1024
+
+
+def disk_full_message() -> str:
+    return _("The disk is full: free some space and try again; nothing was saved.")
+
+
+def disk_io_message() -> str:
+    return _("The disk could not be written or read (it may be full, or the USB stick was "
+             "removed or is failing). Free some space or check the stick, then try again; "
+             "nothing was saved.")
+
+
+def busy_message() -> str:
+    return _("The database is busy with another task (an import, a backup or another "
+             "window). Wait a minute and try again; nothing was saved.")
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` (or an error it came from) means the disk is full."""
+    for err in _chain(exc):
+        if isinstance(err, DiskFull):
+            return True
+        if isinstance(err, OSError) and (err.errno in _FULL_ERRNOS
+                                         or getattr(err, "winerror", None) in _FULL_WINERRORS):
+            return True
+        if isinstance(err, sqlite.Error) and (
+                _sqlite_code(err) == SQLITE_FULL or "disk is full" in str(err)):
+            return True
+    return False
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when ``exc`` (or an error it came from) is SQLite's "database is locked"."""
+    for err in _chain(exc):
+        if isinstance(err, DatabaseBusy):
+            return True
+        if isinstance(err, sqlite.OperationalError) and (
+                _sqlite_code(err) in (SQLITE_BUSY, SQLITE_LOCKED)
+                or "database is locked" in str(err) or "database table is locked" in str(err)):
+            return True
+    return False
+
+
+def is_io_error(exc: BaseException) -> bool:
+    """True for SQLite's "disk I/O error" (any SQLITE_IOERR_*)."""
+    return any(isinstance(err, sqlite.Error) and (
+        _sqlite_code(err) == SQLITE_IOERR or "disk I/O error" in str(err))
+        for err in _chain(exc))
+
+
+def user_error(exc: BaseException) -> DatabaseError | None:
+    """The message-carrying error for a full disk, a disk that fails, or a busy database,
+    else None."""
+    if isinstance(exc, (DiskFull, DiskIOError, DatabaseBusy)):
+        return exc
+    path = getattr(exc, "path", None)
+    if is_disk_full(exc):
+        return DiskFull(path)
+    if is_busy(exc):
+        return DatabaseBusy(path)
+    if is_io_error(exc):
+        return DiskFull(path) if path is not None and disk_nearly_full(path) \
+            else DiskIOError(path)
+    return None
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for SQLite's "database disk image is malformed" and "file is not a database"."""
+    return any(isinstance(err, sqlite.DatabaseError) and (
+        _sqlite_code(err) in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in str(err))
+        for err in _chain(exc))
+
+
+def damaged_file_error(exc: BaseException, path: str | os.PathLike | None) -> DatabaseError | None:
+    """A damaged database found in the middle of a command, as one sentence with what to do."""
+    if not is_damage(exc):
+        return None
+    shown = path if path is not None else "?"
+    return CorruptDatabase(_("The database {path} is damaged. Run 'hamroh db check --db {path}': "
+                             "it names the newest backup that opens.").format(path=shown), path)
+
+
+def disk_nearly_full(path: str | os.PathLike) -> bool:
+    """True when the folder of ``path`` has (almost) no free space left."""
+    try:
+        return shutil.disk_usage(Path(path).resolve().parent).free < _NEARLY_FULL
+    except OSError:
+        return False
 
 
 def row_dict(columns: Sequence[Any], row: Sequence[Any]) -> dict[str, Any]:
@@ -107,12 +257,16 @@ def connect(path: str | os.PathLike, key: bytes | None = None, *,
     else:
         conn = sqlite.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
+        # SQLCipher's own log goes to stderr: a damaged page would print hundreds of lines
+        # before the one sentence the user is meant to read
+        conn.execute("PRAGMA cipher_log_level = NONE")
         if key is not None:
             conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         # Touch the schema: fails here for a wrong key or a file that is not SQLite.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite.DatabaseError as exc:
         conn.close()
+        _raise_if_not_the_file(exc, path)
         if key is None and path.exists() and path.stat().st_size and not _has_sqlite_header(path):
             raise NotAHamrohDatabase(
                 _("{path} is not a Hamroh database, or it is encrypted and needs a password.")
@@ -121,7 +275,7 @@ def connect(path: str | os.PathLike, key: bytes | None = None, *,
             _("{path} could not be opened: it is not a Hamroh database, the password is wrong, "
               "or the file is damaged.").format(path=path), path) from exc
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if wal and not readonly:
         enable_wal(conn)
     conn.execute("PRAGMA temp_store = MEMORY")
@@ -145,10 +299,48 @@ def _matching_key(path: Path) -> bytes | None:
     return None
 
 
+def _raise_if_not_the_file(exc: BaseException, path: Path) -> None:
+    """A failure to open that is not the file's fault: full disk, or locked by a writer.
+
+    With no space left SQLite cannot create the ``-shm`` index of a ``-wal`` file and
+    answers with an I/O error, which is not a wrong password or a damaged file.
+    """
+    if is_disk_full(exc) or (_sqlite_code(exc) in (SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_FULL)
+                             and disk_nearly_full(path)):
+        raise DiskFull(path) from exc
+    if is_busy(exc):
+        raise DatabaseBusy(path) from exc
+
+
 def enable_wal(conn: Connection) -> None:
-    """Write-ahead logging (changes the file header: call once the file is known to be ours)."""
+    """Write-ahead logging with full durability, and fresh planner statistics (changes the
+    file: call once the file is known to be ours)."""
     conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    optimize(conn, opening=True)
+
+
+def optimize(conn: Connection, *, opening: bool = False) -> None:
+    """Refresh the planner's statistics of tables that grew or shrank a lot since the last
+    ANALYZE (``PRAGMA optimize``; SQLite limits the work itself).
+
+    Call after a bulk load (an import) and on opening: statistics taken when a table was
+    small make the planner pick a scan of the whole table once it is large. It never waits
+    for another process's write: when the database is busy, or the disk full, it does
+    nothing (the next open tries again). A database never analysed is left so: without
+    statistics the planner follows the indexes, and opening a file does not change it.
+    """
+    if conn.in_transaction or conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone() is None:
+        return
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("PRAGMA optimize = 0x10002" if opening else "PRAGMA optimize")
+    except sqlite.OperationalError as exc:
+        if not (is_busy(exc) or is_disk_full(exc) or "readonly" in str(exc)):
+            raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _has_sqlite_header(path: Path) -> bool:
@@ -185,9 +377,20 @@ def integrity_problems(conn: Connection) -> list[str]:
 
 
 def backup_to(conn: Connection, target: str | os.PathLike) -> Path:
-    """Copy the live database (any journal mode, any encryption) to ``target``."""
+    """Copy the live database (any journal mode, any encryption) to ``target``.
+
+    The copy is built under a temporary name beside ``target``, flushed to the disk and
+    renamed: a crash or a full disk leaves the previous ``target`` (or none), never a
+    truncated copy under the final name.
+    """
     target = Path(target)
-    if target.exists():
-        target.unlink()
-    conn.execute("VACUUM INTO ?", (str(target),))
+    tmp = files.temporary_name(target)
+    try:
+        conn.execute("VACUUM INTO ?", (str(tmp),))
+        files.fsync_file(tmp)
+        files.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     return target

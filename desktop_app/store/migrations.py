@@ -6,16 +6,18 @@ anything fails the transaction is rolled back, leaving the file byte-for-byte as
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
+from desktop_app.store import files
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -131,15 +133,41 @@ def _run_one(conn: dbmod.Connection, migration: Migration) -> None:
 
 
 def backup_file(path: Path, conn: dbmod.Connection | None = None, label: str = "backup") -> Path:
-    """Byte copy of the database file (after a WAL checkpoint) beside it in ``backups/``."""
+    """Byte copy of the database file (after a WAL checkpoint) beside it in ``backups/``,
+    with its key file.
+
+    The copy is built under a temporary name, flushed and renamed (``store.files``): a
+    crash or a full disk never leaves a truncated file under a backup's name, so the
+    newest backup is always whole. The key file is copied first, so a backup never
+    appears without it.
+    """
     if conn is not None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     folder = path.parent / "backups"
     folder.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}.{label}-{stamp}{path.suffix or '.db'}"
-    shutil.copy2(path, target)
+    with key_file_copied(path, target):
+        files.copy_atomic(path, target)
     return target
+
+
+@contextlib.contextmanager
+def key_file_copied(source: Path, target: Path) -> Iterator[None]:
+    """Copy the key file of ``source`` (an encrypted database) beside ``target`` before the
+    database is copied in the block; removed again if the block fails."""
+    keys = source.with_name(source.name + ".keys")
+    copied = target.with_name(target.name + ".keys")
+    made = keys.exists() and not copied.exists()
+    if keys.exists():
+        files.copy_atomic(keys, copied)
+    try:
+        yield
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                copied.unlink()
+        raise
 
 
 def migrate(conn: dbmod.Connection, path: str | os.PathLike, *,

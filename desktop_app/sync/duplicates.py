@@ -57,11 +57,16 @@ _SAME_DAY = 50
 def _candidates(condition: str, limit: int) -> str:
     """People matching ``condition`` (over person and the JSON item ``j``), living and
     unmerged, not the person themself, at most ``limit`` per person."""
+    # The candidates come out of a correlated subquery as one JSON list per item: the plan
+    # has no join with person that stale statistics (taken when the table was small) could
+    # turn into a scan of the whole table for every imported person.
     return f"""
-SELECT j.value ->> 0, {_CANDIDATE_COLUMNS} FROM json_each(:people) j JOIN person p
-  ON p.rowid IN (SELECT rowid FROM person WHERE {condition}
-                 AND rowid != j.value ->> 6 AND {LIVING_PERSON}
-                 LIMIT {limit})"""
+SELECT j.value ->> 0, c.value ->> 0, c.value ->> 1, c.value ->> 2, c.value ->> 3,
+       c.value ->> 4
+  FROM json_each(:people) j CROSS JOIN json_each((
+    SELECT json_group_array(json_array(id, name_key, birth_date, phone_key, document_key))
+      FROM (SELECT {_CANDIDATE_COLUMNS} FROM person p WHERE {condition}
+              AND p.rowid != j.value ->> 6 AND {LIVING_PERSON} LIMIT {limit}))) c"""
 
 
 def _same_day_beginning_with(word: int) -> str:

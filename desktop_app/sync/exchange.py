@@ -20,7 +20,7 @@ from desktop_app.i18n import Domain
 from desktop_app.store import migrations
 from desktop_app.store.access import default_actor
 from desktop_app.store.audit import utc_now
-from desktop_app.store.db import row_dict
+from desktop_app.store.db import optimize, row_dict
 from desktop_app.store.session import Session, get_meta
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import bundle as fmt
@@ -323,6 +323,7 @@ def import_bundle(conn, path, *, actor: Actor | None = None, org_key: bytes | No
         raise SyncError("failed", _(
             "The bundle {name} could not be applied to this database ({error}). Nothing was "
             "imported.").format(name=Path(path).name, error=exc)) from exc
+    optimize(conn)        # a bulk load: fresh planner statistics for the next one
     _log(log_path, {**entry, "result": "already_imported" if summary.already_imported else "ok",
                     **{k: v for k, v in summary.as_dict().items() if k != "already_imported"}})
     return summary

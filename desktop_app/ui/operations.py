@@ -48,6 +48,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signa
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop_app.i18n import Domain
+from desktop_app.store.db import user_error
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied, Session
 
@@ -318,6 +319,9 @@ def error_message(exc: BaseException) -> str:
         return " ".join(str(v) for v in exc.errors.values())
     if isinstance(exc, PermissionDenied):
         return str(exc)
+    known = user_error(exc)          # a full disk, a database busy with an import
+    if known is not None:
+        return str(known)
     return _("Something went wrong and the work was not finished. Try again; if it happens "
              "again, tell your administrator.")
 

@@ -13,6 +13,8 @@ Database keys, the key file and the keys remembered in this process are in ``key
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,7 @@ from desktop_app.store.setup import initialise
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
+log = logging.getLogger(__name__)
 
 # ---- creating and encrypting databases -------------------------------------------------
 @dataclass
@@ -168,7 +171,12 @@ class LoginFailed(PermissionDenied):
 
 def login(path, username: str, password: str, *, now: float | None = None,
           migrate: bool = True) -> Session:
-    """Unlock ``path`` as ``username``; a Session under the role policy, audited."""
+    """Unlock ``path`` as ``username``; a Session under the role policy, audited.
+
+    Logging in never waits for another process's write (an import holds the write lock
+    for minutes): when the database is busy, the login and the wrong passwords before it
+    wait in the key file and reach the audit log at a later login.
+    """
     kf = keys.KeyFile.for_database(path)
     result = kf.unlock(username, password, now=now)
     conn = open_database(path, key=result.key, migrate=migrate)
@@ -177,11 +185,12 @@ def login(path, username: str, password: str, *, now: float | None = None,
                               (result.user_id,)).fetchone()
         actor = _actor_for(conn, result.user_id)
         session = Session(conn, actor) if actor else Session(conn)
-        _audit_failures(session, result.failures)
         if stored is None or stored[0] != result.verifier or actor is None:
-            session.log("failed_login", "app_user", result.user_id,
-                        detail={"username": username,
-                                "why": "inactive" if actor is None else "credential mismatch"})
+            refused = {"action": "failed_login", "username": username,
+                       "user_id": result.user_id,
+                       "detail": {"username": username,
+                                  "why": "inactive" if actor is None else "credential mismatch"}}
+            _write_login_events(session, kf, result.failures, refused)
             raise LoginFailed(_("This user may not log in here. Ask an administrator."))
         status = signing.check_at_login(conn, kf, actor.user_id, actor.role, result.derived)
         _refuse_unsigned(session, status, username)
@@ -191,11 +200,15 @@ def login(path, username: str, password: str, *, now: float | None = None,
     remember_key(path, result.key)
     install_policy(session)
     session.db_key = result.key
-    with session.transaction():
-        conn.execute("UPDATE user_credential SET last_login_at=? WHERE user_id=?",
-                     (utc_now(), actor.user_id))
-        session.audit.record(actor.user_id, "login", "app_user", actor.user_id)
-        if status == "set_up":
+    _write_login_events(session, kf, result.failures,
+                        {"action": "login", "username": actor.username,
+                         "user_id": actor.user_id})
+    if result.other_slots:
+        # a password change was interrupted: the slot that opened is the one the database
+        # knows; the others no longer match it
+        kf.keep_only_slot(actor.user_id, result.slot_id)
+    if status == "set_up":
+        with session.transaction():
             session.audit.record(actor.user_id, "signing_set_up", "app_user", actor.user_id)
     signing.finish_login(session, kf, status, result.derived)
     return session
@@ -217,13 +230,47 @@ def _refuse_unsigned(session: Session, status: str, username: str) -> None:
                         "coordinator."))
 
 
-def _audit_failures(session: Session, failures: list) -> None:
-    if not failures:
+# how long a login waits for the write lock before it leaves its audit events in the key file
+LOGIN_WRITE_WAIT_MS = 200
+
+
+def _write_login_events(session: Session, kf: keys.KeyFile, pending: list,
+                        event: dict) -> None:
+    """Audit the queued events and this login's ``event`` if the write lock is free at once;
+    else queue ``event`` in the key file too (it is written at a later login)."""
+    conn = session.conn
+    conn.execute(f"PRAGMA busy_timeout = {LOGIN_WRITE_WAIT_MS}")
+    try:
+        with session.transaction():
+            for queued in pending:
+                detail = {"username": queued.get("username"), "at": queued.get("at")}
+                detail.update(queued.get("detail") or {})
+                if queued.get("action") == "failed_login" and queued.get("user_id") is None:
+                    session.audit.record(None, "failed_login", "app_user", None, detail=detail)
+                else:
+                    session.audit.record(queued.get("user_id"), queued.get("action", "login"),
+                                         "app_user", queued.get("user_id"), detail=detail)
+            if event["action"] == "login":
+                conn.execute("UPDATE user_credential SET last_login_at=? WHERE user_id=?",
+                             (utc_now(), event["user_id"]))
+            session.audit.record(event["user_id"], event["action"], "app_user",
+                                 event["user_id"], detail=event.get("detail"))
+    except dbmod.Error as exc:
+        if not (dbmod.is_busy(exc) or dbmod.is_disk_full(exc)):
+            raise
+        try:
+            kf.queue_audit(event["action"], event["username"], event["user_id"],
+                           event.get("detail"))
+        except OSError as full:
+            if not dbmod.is_disk_full(full):
+                raise
+            # a full disk must not stop a user from reading: the event goes to the log
+            log.warning("Login event not recorded, the disk is full: %s %s",
+                        event["action"], event["username"])
         return
-    with session.transaction():
-        for username, stamp in failures:
-            session.audit.record(None, "failed_login", "app_user", None,
-                                 detail={"username": username, "at": stamp})
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {dbmod.BUSY_TIMEOUT_MS}")
+    kf.audited([queued["id"] for queued in pending if "id" in queued])
 
 
 def must_change_password(session: Session) -> bool:
@@ -246,10 +293,8 @@ def recover(path, recovery_key: str, username: str, new_password: str) -> Sessio
                               .format(name=username))
         keys.check_password_strength(new_password, username)
         session = Session(conn, actor)
-        verifier = kf.set_user(db_key, actor.user_id, actor.username, new_password)
-        with session.transaction():
-            _store_credential(conn, actor.user_id, actor.username, verifier, False)
-            session.audit.record(actor.user_id, "recovery_login", "app_user", actor.user_id)
+        set_password(session, kf, db_key, actor, new_password, must_change=False,
+                     action="recovery_login", by=actor.user_id)
         _recover_signing(session, kf, recovery_key, new_password)
     except BaseException:
         conn.close()
@@ -272,6 +317,33 @@ def _recover_signing(session: Session, kf: keys.KeyFile, recovery_key: str,
     signing.wrap_for(kf, key, session.actor.user_id, _derived(kf, session.actor.user_id,
                                                               password))
     signing.hold(session, key)
+
+
+def set_password(session: Session, kf: keys.KeyFile, db_key: bytes, user: Actor | dict,
+                 password: str, *, must_change: bool, action: str, by: str | None) -> None:
+    """Give a user a new password so that at every instant the old or the new one works.
+
+    1. The new key slot is written beside the old one (fsynced); the database still holds
+       the old verifier, so the old password logs in.
+    2. The database takes the new verifier and the audit row in one transaction: from the
+       commit on, the new password logs in.
+    3. The old slot goes. If the process dies before, the next login removes it.
+    """
+    user_id = user.user_id if isinstance(user, Actor) else user["id"]
+    username = user.username if isinstance(user, Actor) else user["username"]
+    nested = session.conn.in_transaction
+    slot, verifier = kf.make_user_slot(db_key, user_id, username, password)
+    kf.put_user_slot(slot, keep_others=True)
+    try:
+        with session.transaction():
+            _store_credential(session.conn, user_id, username, verifier, must_change)
+            session.audit.record(by, action, "app_user", user_id)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            kf.remove_slot(slot["id"])
+        raise
+    if not nested:
+        kf.put_user_slot(slot)
 
 
 def audit_event(session: Session, action: str, detail=None) -> None:
@@ -358,12 +430,20 @@ class UserAdmin:
         keys.check_password_strength(password, username)
         kf = self._keyfile()
         signer = self._signer()
+        # the database first, then the key slot: a crash between leaves a user without a
+        # password (an administrator resets it), never a slot without a user
+        nested = self.session.conn.in_transaction
         with self.session.transaction():
             user = self.users.create(dict(username=username, display_name=display_name or username,
                                           role=role, active=1,
                                           **({"office_id": office_id} if office_id else {})))
-            verifier = kf.set_user(self._key(), user["id"], username, password)
+            slot, verifier = kf.make_user_slot(self._key(), user["id"], username, password)
             _store_credential(self.session.conn, user["id"], username, verifier, True)
+            if nested:
+                # the caller commits later: the slot cannot wait for that commit
+                kf.put_user_slot(slot)
+        if not nested:
+            kf.put_user_slot(slot)
         self._sign(signer, user["id"], password)
         return user
 
@@ -385,9 +465,11 @@ class UserAdmin:
         with self.session.transaction():
             record = self.users.update(user_id, {"active": 1 if active else 0})
             if not active:
-                self._keyfile().remove_user(user_id)
                 self.session.conn.execute("DELETE FROM user_credential WHERE user_id=?",
                                           (user_id,))
+        if not active:
+            # after the commit: without its credential row the slot no longer logs in
+            self._keyfile().remove_user(user_id)
         self._sign(signer, user_id)
         return record
 
@@ -410,12 +492,8 @@ class UserAdmin:
             raise PermissionDenied(_("Activate the user first."))
         keys.check_password_strength(new_password, user["username"])
         signer = self._signer()
-        with self.session.transaction():
-            verifier = self._keyfile().set_user(self._key(), user_id, user["username"],
-                                                new_password)
-            _store_credential(self.session.conn, user_id, user["username"], verifier, True)
-            self.session.audit.record(self.session.actor.user_id, "reset_password", "app_user",
-                                      user_id)
+        set_password(self.session, self._keyfile(), self._key(), user, new_password,
+                     must_change=True, action="reset_password", by=self.session.actor.user_id)
         self._sign(signer, user_id, new_password)
 
     def change_own_password(self, old_password: str, new_password: str) -> None:
@@ -425,16 +503,11 @@ class UserAdmin:
         if new_password == old_password:
             raise keys.WeakPassword(_("The new password must differ from the old one."))
         keys.check_password_strength(new_password, actor.username)
-        with self.session.transaction():
-            verifier = kf.set_user(result.key, actor.user_id, actor.username, new_password)
-            _store_credential(self.session.conn, actor.user_id, actor.username, verifier,
-                              False)
-            held = signing.held(self.session)
-            if held is not None and actor.role == signing.ADMIN:
-                signing.wrap_for(kf, held, actor.user_id,
-                                 _derived(kf, actor.user_id, new_password))
-            self.session.audit.record(actor.user_id, "change_password", "app_user",
-                                      actor.user_id)
+        set_password(self.session, kf, result.key, actor, new_password, must_change=False,
+                     action="change_password", by=actor.user_id)
+        held = signing.held(self.session)
+        if held is not None and actor.role == signing.ADMIN:
+            signing.wrap_for(kf, held, actor.user_id, _derived(kf, actor.user_id, new_password))
 
     def new_recovery_key(self) -> str:
         self.session.require("manage_users", "app_user")
@@ -474,12 +547,13 @@ def finish_demo_encryption(session: Session, path) -> Session:
             else:
                 user_id = repo.create(dict(username=username, display_name=display, role=role,
                                            active=1))["id"]
-            verifier = kf.set_user(db_key, user_id, username, password)
+            slot, verifier = kf.make_user_slot(db_key, user_id, username, password)
+            kf.data["slots"].append(slot)
             _store_credential(session.conn, user_id, username, verifier, False)
     admin = next(u for u in DEMO_USERS if u[1] == "administrator")
+    kf.set_demo_login(admin[0], admin[2])       # writes the key file with every slot
     signer = signing.set_up(session.conn, kf, admin_id, _derived(kf, admin_id, admin[2]))
     signing.sign_anchor(session.conn, kf, signer, admin_id)
-    kf.set_demo_login(admin[0], admin[2])
     install_policy(session)
     signing.hold(session, signer)
     session.db_key = db_key

@@ -12,9 +12,11 @@ sidecar file next to the database (``<db>.keys``), once per *key slot*:
 
 The sidecar has to be readable before the database is decrypted, which is why it is a
 separate file: copy ``hamroh.db`` *and* ``hamroh.db.keys`` together when moving or backing
-up a database. Wrong passwords are counted in the sidecar too (the database is still
-locked then) and make the next attempt wait longer; the failures are written into the
-audit log at the next successful login.
+up a database. Wrong passwords are counted per user name in the sidecar too (the
+database is still locked then) and make that name's next attempt wait longer; they are
+written into the audit log at the next successful login (so are logins made while another
+process held the database's write lock). The sidecar is changed under an operating-system
+lock and written atomically (``store.files``).
 
 Keys unlocked in this process are remembered by file path (:func:`remember_key`), so
 code that opens the same file again (a worker thread, a report) needs no password.
@@ -30,10 +32,10 @@ import binascii
 import json
 import os
 import secrets
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -43,6 +45,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
+from desktop_app.store import files
 from desktop_app.store.db import DatabaseError
 
 DOMAIN = Domain("security")
@@ -59,6 +62,7 @@ REAL_KDF = {"name": "argon2id", "t": 3, "m": 65536, "p": 2}
 TEST_KDF = {"name": "argon2id", "t": 1, "m": 64, "p": 1}
 FREE_ATTEMPTS = 3             # wrong passwords allowed without waiting
 MAX_DELAY = 300               # seconds
+T = TypeVar("T")
 
 
 class KeyProblem(DatabaseError):
@@ -151,20 +155,38 @@ def parse_recovery_key(text: str) -> bytes:
 
 
 # ---- the sidecar ------------------------------------------------------------------------
+MAX_COUNTED = 32              # wrong passwords kept per user name (the delay is capped anyway)
+MAX_PENDING = 1000            # login events waiting for the audit log
+
+
 @dataclass
 class UnlockResult:
     key: bytes
     user_id: str
     username: str
     verifier: str
-    # wrong attempts since the last successful login: [(username, at ISO), ...]
+    # login events not yet in the audit log (wrong passwords, logins made while the
+    # database was busy): dicts with id, action, username, user_id, at; see
+    # KeyFile.audited
     failures: list
+    slot_id: str = ""
+    other_slots: int = 0      # more slots of this user: a password change was interrupted
     # the password-derived key of the slot: opens what else the slot wraps (signing key)
     derived: bytes = b""
 
 
+def _stamp(now: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+
+
 class KeyFile:
-    """The ``<db>.keys`` sidecar: key slots and the wrong-password counter."""
+    """The ``<db>.keys`` sidecar: key slots and the wrong-password counter.
+
+    Every change is made under the file's operating-system lock (``files.locked``) on a
+    fresh read of the file, then written atomically (``files.write_atomic``), so that
+    processes logging in at the same time never lose each other's updates and a power cut
+    leaves the old or the new file.
+    """
 
     def __init__(self, path: Path, data: dict):
         self.path = Path(path)
@@ -175,19 +197,23 @@ class KeyFile:
     def for_database(cls, db_path) -> "KeyFile":
         return cls.load(key_file_for(db_path))
 
-    @classmethod
-    def load(cls, path) -> "KeyFile":
-        path = Path(path)
+    @staticmethod
+    def _read(path: Path) -> dict:
         if not path.exists():
             raise NoKeyFile(_("The key file {path} is missing. Copy it from where the database "
                               "came from (it always travels with the database file).")
                             .format(path=path))
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            if dbmod.is_disk_full(exc):
+                raise dbmod.DiskFull(path) from exc
             raise NoKeyFile(_("The key file {path} is damaged. Restore it from a backup.")
                             .format(path=path)) from exc
-        if data.get("format") != FORMAT:
+        except ValueError as exc:
+            raise NoKeyFile(_("The key file {path} is damaged. Restore it from a backup.")
+                            .format(path=path)) from exc
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise NoKeyFile(_("The key file {path} is damaged. Restore it from a backup.")
                             .format(path=path))
         if int(data.get("version", 0)) > VERSION:
@@ -195,7 +221,18 @@ class KeyFile:
                             .format(path=path))
         data.setdefault("slots", [])
         data.setdefault("failures", {})
-        return cls(path, data)
+        if "pending_audit" not in data:
+            # files written before the audit queue: every counted failure is unaudited
+            data["pending_audit"] = [
+                {"id": secrets.token_hex(8), "action": "failed_login", "username": name,
+                 "user_id": None, "at": stamp}
+                for name, entries in data["failures"].items() for stamp, _t in entries]
+        return data
+
+    @classmethod
+    def load(cls, path) -> "KeyFile":
+        path = Path(path)
+        return cls(path, cls._read(path))
 
     @classmethod
     def exists_for(cls, db_path) -> bool:
@@ -203,20 +240,30 @@ class KeyFile:
 
     @classmethod
     def create(cls, db_path, db_key: bytes) -> tuple["KeyFile", str]:
-        """A new sidecar for ``db_key`` with its recovery slot; returns (file, recovery key)."""
+        """A new sidecar for ``db_key`` with its recovery slot; returns (file, recovery key).
+
+        An existing key file at that place is replaced (it belongs to no database yet).
+        """
         kf = cls(key_file_for(db_path), {"format": FORMAT, "version": VERSION, "slots": [],
-                                          "failures": {}})
-        recovery = kf.set_recovery(db_key)
+                                          "failures": {}, "pending_audit": []})
+        slot, recovery = cls._recovery_slot(db_key)
+        kf.data["slots"].append(slot)
+        kf.save()
         return kf, recovery
 
     def save(self) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True), encoding="utf-8")
-        try:
-            os.chmod(tmp, 0o600)
-        except OSError:
-            pass
-        os.replace(tmp, self.path)
+        """Write the whole file atomically (temporary name, fsync, rename, fsync folder)."""
+        files.write_atomic(self.path, json.dumps(self.data, indent=1, sort_keys=True),
+                           mode=0o600)
+
+    def _update(self, change: Callable[[dict], T]) -> T:
+        """Apply ``change`` to a fresh read of the file under its lock and write it back."""
+        with files.locked(self.path):
+            if self.path.exists():
+                self.data = self._read(self.path)
+            result = change(self.data)
+            self.save()
+        return result
 
     def copy_to(self, db_path) -> "KeyFile":
         other = KeyFile(key_file_for(db_path), json.loads(json.dumps(self.data)))
@@ -228,53 +275,88 @@ class KeyFile:
         return [s for s in self.data["slots"] if s["kind"] == "user"]
 
     def usernames(self) -> list[str]:
-        return [s["username"] for s in self.user_slots()]
+        return list(dict.fromkeys(s["username"] for s in self.user_slots()))
 
-    def _slot(self, username: str) -> dict | None:
+    def _slots_of(self, username: str) -> list[dict]:
         wanted = username.strip().lower()
-        for slot in self.user_slots():
-            if slot["username"].lower() == wanted:
-                return slot
-        return None
+        return [s for s in self.user_slots() if s["username"].lower() == wanted]
 
     def has_user(self, username: str) -> bool:
-        return self._slot(username) is not None
+        return bool(self._slots_of(username))
 
     @staticmethod
     def _aad(kind: str, user_id: str | None, username: str | None) -> bytes:
         return json.dumps([FORMAT, kind, user_id, username]).encode("utf-8")
 
-    def set_user(self, db_key: bytes, user_id: str, username: str, password: str,
-                 params: dict | None = None) -> str:
-        """Wrap ``db_key`` for a user (new slot or a new password); returns the verifier."""
+    def make_user_slot(self, db_key: bytes, user_id: str, username: str, password: str,
+                       params: dict | None = None) -> tuple[dict, str]:
+        """A slot wrapping ``db_key`` for a user (not yet written); returns (slot, verifier)."""
         params = params or kdf_params()
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         derived = derive_password_key(password, salt, params)
         wrapped = AESGCM(derived).encrypt(nonce, db_key, self._aad("user", user_id, username))
-        slot = {"kind": "user", "user_id": user_id, "username": username, "kdf": params,
-                "salt": _b64(salt), "nonce": _b64(nonce), "wrapped": _b64(wrapped)}
-        self.data["slots"] = [s for s in self.data["slots"]
-                              if not (s["kind"] == "user" and s["user_id"] == user_id)]
-        self.data["slots"].append(slot)
-        self.data["failures"].pop(username.lower(), None)
-        self.save()
-        return password_verifier(derived, user_id)
+        slot = {"kind": "user", "id": secrets.token_hex(8), "user_id": user_id,
+                "username": username, "kdf": params, "salt": _b64(salt),
+                "nonce": _b64(nonce), "wrapped": _b64(wrapped)}
+        return slot, password_verifier(derived, user_id)
+
+    def put_user_slot(self, slot: dict, *, keep_others: bool = False) -> None:
+        """Write ``slot``; the user's other slots go unless ``keep_others`` (the first step
+        of a password change: the old password keeps working until the database holds
+        the new verifier)."""
+        def change(data: dict) -> None:
+            data["slots"] = [s for s in data["slots"] if s.get("id") != slot["id"] and (
+                keep_others or not (s["kind"] == "user" and s["user_id"] == slot["user_id"]))]
+            data["slots"].append(slot)
+            if not keep_others:
+                data["failures"].pop(slot["username"].lower(), None)
+        self._update(change)
+
+    def set_user(self, db_key: bytes, user_id: str, username: str, password: str,
+                 params: dict | None = None) -> str:
+        """Wrap ``db_key`` for a user (new slot or a new password); returns the verifier."""
+        slot, verifier = self.make_user_slot(db_key, user_id, username, password, params)
+        self.put_user_slot(slot)
+        return verifier
 
     def remove_user(self, user_id: str) -> None:
-        self.data["slots"] = [s for s in self.data["slots"]
-                              if not (s["kind"] == "user" and s["user_id"] == user_id)]
-        self.save()
+        def change(data: dict) -> None:
+            data["slots"] = [s for s in data["slots"]
+                             if not (s["kind"] == "user" and s["user_id"] == user_id)]
+        self._update(change)
 
-    def set_recovery(self, db_key: bytes) -> str:
-        """A new recovery key (the old one stops working)."""
+    def remove_slot(self, slot_id: str) -> None:
+        def change(data: dict) -> None:
+            data["slots"] = [s for s in data["slots"] if s.get("id") != slot_id]
+        self._update(change)
+
+    def keep_only_slot(self, user_id: str, slot_id: str) -> None:
+        """Drop the user's other slots (left by an interrupted password change), if the
+        slot ``slot_id`` is still there."""
+        def change(data: dict) -> None:
+            if any(s.get("id") == slot_id for s in data["slots"]):
+                data["slots"] = [s for s in data["slots"] if not (
+                    s["kind"] == "user" and s["user_id"] == user_id
+                    and s.get("id") != slot_id)]
+        self._update(change)
+
+    @classmethod
+    def _recovery_slot(cls, db_key: bytes) -> tuple[dict, str]:
         text = new_recovery_key()
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         wrapping = _derive_recovery_key(parse_recovery_key(text), salt)
-        wrapped = AESGCM(wrapping).encrypt(nonce, db_key, self._aad("recovery", None, None))
-        self.data["slots"] = [s for s in self.data["slots"] if s["kind"] != "recovery"]
-        self.data["slots"].append({"kind": "recovery", "salt": _b64(salt), "nonce": _b64(nonce),
-                                   "wrapped": _b64(wrapped)})
-        self.save()
+        wrapped = AESGCM(wrapping).encrypt(nonce, db_key, cls._aad("recovery", None, None))
+        return {"kind": "recovery", "salt": _b64(salt), "nonce": _b64(nonce),
+                "wrapped": _b64(wrapped)}, text
+
+    def set_recovery(self, db_key: bytes) -> str:
+        """A new recovery key (the old one stops working)."""
+        slot, text = self._recovery_slot(db_key)
+
+        def change(data: dict) -> None:
+            data["slots"] = [s for s in data["slots"] if s["kind"] != "recovery"]
+            data["slots"].append(slot)
+        self._update(change)
         return text
 
     # -- unlocking
@@ -299,40 +381,81 @@ class KeyFile:
                 wait).format(seconds=wait), wait)
 
     def _fail(self, username: str, now: float | None) -> None:
+        """Count a wrong password (the caller holds the lock and has just read the file)."""
         now = time.time() if now is None else now
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-        self.data["failures"].setdefault(username.strip().lower(), []).append([stamp, now])
+        name = username.strip().lower()
+        entries = self.data["failures"].setdefault(name, [])
+        entries.append([_stamp(now), now])
+        del entries[:-MAX_COUNTED]
+        self._queue(self.data, {"action": "failed_login", "username": username.strip(),
+                                "user_id": None, "at": _stamp(now)})
         self.save()
 
-    def _take_failures(self) -> list:
-        found = [(name, stamp) for name, entries in self.data["failures"].items()
-                 for stamp, _t in entries]
-        if found:
-            self.data["failures"] = {}
-            self.save()
-        return sorted(found, key=lambda f: f[1])
+    @staticmethod
+    def _queue(data: dict, event: dict) -> None:
+        pending = data.setdefault("pending_audit", [])
+        pending.append({"id": secrets.token_hex(8), **event})
+        del pending[:-MAX_PENDING]
 
-    def unlock(self, username: str, password: str, *, now: float | None = None) -> UnlockResult:
-        """The database key for ``username``/``password``, or WrongPassword / LoginThrottled."""
-        self._throttle(username, now)
-        slot = self._slot(username)
-        if slot is not None:
+    def _open_slots(self, username: str, password: str) -> tuple[UnlockResult | None, int]:
+        slots = self._slots_of(username)
+        if not slots:
+            # same work for an unknown name, so timing does not tell which names exist
+            derive_password_key(password, b"\0" * 16, kdf_params())
+            return None, 0
+        for slot in slots:
             derived = derive_password_key(password, _unb64(slot["salt"]), slot["kdf"])
             try:
                 key = AESGCM(derived).decrypt(_unb64(slot["nonce"]), _unb64(slot["wrapped"]),
                                               self._aad("user", slot["user_id"],
                                                         slot["username"]))
             except InvalidTag:
-                key = None
-            if key is not None:
-                return UnlockResult(key, slot["user_id"], slot["username"],
-                                    password_verifier(derived, slot["user_id"]),
-                                    self._take_failures(), derived)
-        else:
-            # same work for an unknown name, so timing does not tell which names exist
-            derive_password_key(password, b"\0" * 16, kdf_params())
-        self._fail(username, now)
-        raise WrongPassword(_("The user name or the password is wrong."))
+                continue
+            others = sum(1 for s in self.user_slots() if s["user_id"] == slot["user_id"]) - 1
+            return UnlockResult(key, slot["user_id"], slot["username"],
+                                password_verifier(derived, slot["user_id"]), [],
+                                slot.get("id", ""), others, derived), others
+        return None, 0
+
+    def unlock(self, username: str, password: str, *, now: float | None = None) -> UnlockResult:
+        """The database key for ``username``/``password``, or WrongPassword / LoginThrottled.
+
+        The whole attempt (the delay check, the password, the count) runs under the key
+        file's lock on a fresh read: attempts made at the same time by several processes
+        wait for each other and each one is counted. A success resets only this user's
+        count; the events still to be audited are in ``failures`` of the answer.
+        """
+        with files.locked(self.path):
+            self.data = self._read(self.path)
+            self._throttle(username, now)
+            result, _others = self._open_slots(username, password)
+            if result is None:
+                self._fail(username, now)
+                raise WrongPassword(_("The user name or the password is wrong."))
+            if self.data["failures"].pop(username.strip().lower(), None):
+                self.save()
+        result.failures = [dict(e) for e in self.data.get("pending_audit", [])]
+        return result
+
+    def queue_audit(self, action: str, username: str, user_id: str | None,
+                    detail: dict | None = None, now: float | None = None) -> None:
+        """Keep a login event for the audit log when the database is busy (see login)."""
+        event: dict[str, Any] = {"action": action, "username": username, "user_id": user_id,
+                 "at": _stamp(time.time() if now is None else now)}
+        if detail:
+            event["detail"] = detail
+        self._update(lambda data: self._queue(data, event))
+
+    def audited(self, event_ids: list[str]) -> None:
+        """The events ``event_ids`` are in the audit log now: drop them from the queue."""
+        if not event_ids:
+            return
+        done = set(event_ids)
+
+        def change(data: dict) -> None:
+            data["pending_audit"] = [e for e in data.get("pending_audit", [])
+                                     if e.get("id") not in done]
+        self._update(change)
 
     def unlock_with_recovery(self, recovery_text: str) -> bytes:
         raw = parse_recovery_key(recovery_text)
@@ -349,7 +472,9 @@ class KeyFile:
 
     # -- secrets wrapped beside the database key (the administrators' signing key) --------
     def _user_slot(self, user_id: str) -> dict | None:
-        return next((s for s in self.user_slots() if s["user_id"] == user_id), None)
+        """The user's newest slot (during a password change the new one sits after the old)."""
+        found = [s for s in self.user_slots() if s["user_id"] == user_id]
+        return found[-1] if found else None
 
     @staticmethod
     def _purpose_key(base: bytes, purpose: str) -> bytes:
@@ -367,14 +492,17 @@ class KeyFile:
         """Keep ``secret`` in ``user_id``'s slot, opened by the same password (``derived``).
 
         ``set_user`` writes a new slot without it: wrap again after a password is set."""
-        slot = self._user_slot(user_id)
-        if slot is None:
-            raise NoKeyFile(_("The key file has no entry for this user."))
         nonce = secrets.token_bytes(12)
         aad = json.dumps([FORMAT, purpose, user_id]).encode("utf-8")
-        slot[purpose] = {"nonce": _b64(nonce), "wrapped": _b64(
+        entry = {"nonce": _b64(nonce), "wrapped": _b64(
             AESGCM(self._purpose_key(derived, purpose)).encrypt(nonce, secret, aad))}
-        self.save()
+
+        def change(_data: dict) -> None:
+            slot = self._user_slot(user_id)
+            if slot is None:
+                raise NoKeyFile(_("The key file has no entry for this user."))
+            slot[purpose] = entry
+        self._update(change)
 
     def unwrap_for_user(self, user_id: str, derived: bytes, purpose: str) -> bytes | None:
         slot = self._user_slot(user_id)
@@ -388,23 +516,24 @@ class KeyFile:
         except InvalidTag:
             return None
 
-    def _recovery_slot(self) -> dict | None:
+    def _recovery_entry(self) -> dict | None:
         return next((s for s in self.data["slots"] if s["kind"] == "recovery"), None)
 
     def wrap_for_recovery(self, recovery_text: str, purpose: str, secret: bytes) -> None:
         """Keep ``secret`` in the recovery slot too (the recovery key opens it)."""
-        slot = self._recovery_slot()
-        if slot is None:
-            raise NoKeyFile(_("The key file has no recovery entry."))
-        base = _derive_recovery_key(parse_recovery_key(recovery_text), _unb64(slot["salt"]))
-        nonce = secrets.token_bytes(12)
-        aad = json.dumps([FORMAT, purpose, "recovery"]).encode("utf-8")
-        slot[purpose] = {"nonce": _b64(nonce), "wrapped": _b64(
-            AESGCM(self._purpose_key(base, purpose)).encrypt(nonce, secret, aad))}
-        self.save()
+        def change(_data: dict) -> None:
+            slot = self._recovery_entry()
+            if slot is None:
+                raise NoKeyFile(_("The key file has no recovery entry."))
+            base = _derive_recovery_key(parse_recovery_key(recovery_text), _unb64(slot["salt"]))
+            nonce = secrets.token_bytes(12)
+            aad = json.dumps([FORMAT, purpose, "recovery"]).encode("utf-8")
+            slot[purpose] = {"nonce": _b64(nonce), "wrapped": _b64(
+                AESGCM(self._purpose_key(base, purpose)).encrypt(nonce, secret, aad))}
+        self._update(change)
 
     def unwrap_for_recovery(self, recovery_text: str, purpose: str) -> bytes | None:
-        slot = self._recovery_slot()
+        slot = self._recovery_entry()
         entry = (slot or {}).get(purpose)
         if slot is None or not entry:
             return None
@@ -475,9 +604,9 @@ def new_demo_key(path) -> bytes:
 def copy_database(source, target) -> Path:
     """Copy a database file with its key file (and remember the key of the copy)."""
     source, target = Path(source), Path(target)
-    shutil.copyfile(source, target)
+    files.copy_atomic(source, target)
     if KeyFile.exists_for(source):
-        shutil.copyfile(key_file_for(source), key_file_for(target))
+        files.copy_atomic(key_file_for(source), key_file_for(target))
     key = known_key(source)
     if key is not None:
         remember_key(target, key)

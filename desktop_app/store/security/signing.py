@@ -124,10 +124,9 @@ def is_set_up(kf: KeyFile) -> bool:
 def _write_section(kf: KeyFile, **values) -> None:
     """Change the signing section on the key file as it is on disk now (another process
     may have counted a wrong password since ``kf`` was read), and in ``kf``."""
-    fresh = KeyFile.load(kf.path) if kf.path.exists() else kf
-    fresh.data["signing"] = {**section(fresh), **values}
-    fresh.save()
-    kf.data["signing"] = fresh.data["signing"]
+    def change(data: dict) -> None:
+        data["signing"] = {**(data.get("signing") or {}), **values}
+    kf._update(change)  # noqa: SLF001 - the key file's one locked read-change-write
 
 
 def set_up(conn, kf: KeyFile, admin_id: str, derived: bytes,
