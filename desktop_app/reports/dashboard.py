@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from desktop_app.i18n import Domain, current_language
 from desktop_app.reports.builder import unresolved_duplicates
+from desktop_app.reports.engine import _percent as percent
 from desktop_app.reports.engine import compute_all, from_minor, make_query, table_names
 from desktop_app.reports.indicators.base import lit
 from desktop_app.reports.indicators.catalogue import CATALOGUE
@@ -80,11 +81,13 @@ def _office_codes(conn, office_ids):
                                        office_ids)]
 
 
-def _values(conn, period: Period, offices, labels, plans) -> dict:
-    """Results of several indicators over one period (one run: shared families)."""
+def _values(conn, period: Period, offices, labels, plans, cache: dict | None = None) -> dict:
+    """Results of several indicators over one period (one run: shared families);
+    ``cache`` seeds the run's per-run cache (e.g. the loan rows already read)."""
     chosen = [(CATALOGUE[code], list(dims)) for code, dims in plans
               if code in CATALOGUE]
     q = make_query(conn, ReportRequest(period, offices=offices))
+    q.cache.update(cache or {})
     return {r.indicator.code: r for r in compute_all(conn, q, chosen, labels) if r.available}
 
 
@@ -119,18 +122,35 @@ def _last_months(today: date, months: int) -> list[Period]:
     return series
 
 
-def _par30_by_month(conn, series: list[Period], offices, labels
-                    ) -> dict[str, list[Decimal | None]]:
-    """PAR30 per currency at the end of each month of ``series``."""
+def _par30_by_month(rows_by_month: list[list], office_ids) -> dict[str, list[Decimal | None]]:
+    """PAR30 per currency at the end of each month, from the loan rows at each month end
+    (one portfolio pass for every month: ``loan_rows_at``). The same figure as the
+    loans_par30 indicator's total: outstanding principal of loans more than 30 days late
+    over all outstanding principal, in percent."""
+    from desktop_app.domain.loans import at_risk  # deferred: ~1 MB, only for loan figures
     par30: dict[str, list[Decimal | None]] = {}
-    for n, month in enumerate(series):
-        as_of = Period(series[0].start, month.end, "custom", month.code)
-        result = _values(conn, as_of, offices, labels, [("loans_par30", ())]).get(
-            "loans_par30")
-        for row in result.totals if result else ():
-            if row.currency:
-                par30.setdefault(row.currency, [None] * len(series))[n] = row.value
+    for n, rows in enumerate(rows_by_month):
+        sums: dict[str, list[int]] = {}
+        for r in rows:
+            if r.outstanding <= 0 or (office_ids and r.office_id not in office_ids):
+                continue
+            total = sums.setdefault(r.currency, [0, 0])
+            total[1] += r.outstanding
+            if at_risk(r.days_late, 30):
+                total[0] += r.outstanding
+        for currency, (late, outstanding) in sums.items():
+            par30.setdefault(currency, [None] * len(rows_by_month))[n] = percent(
+                from_minor(late, currency), from_minor(outstanding, currency))
     return par30
+
+
+def _loan_rows_by_date(conn, dates: list[date]) -> list[list] | None:
+    """The loans module's loan rows on each date, from one portfolio pass (None without
+    the loans schema)."""
+    if not {"loan", "fund_entry", "loan_schedule", "loan_instalment"} <= table_names(conn):
+        return None
+    from desktop_app.store.loans.queries import loan_rows_at  # deferred: ~190 ms (write path)
+    return loan_rows_at(conn, dates)
 
 
 def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12,
@@ -141,6 +161,9 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     offices = _office_codes(conn, office_ids)
     labels = Labels(conn, language)
     data = DashboardData(office_ids)
+    series = _last_months(today, months)
+    # one portfolio pass: every month end of the charts and today (the figure cards)
+    loan_rows = _loan_rows_by_date(conn, [m.end for m in series] + [today])
     year = year_period(today.year)
     periods = {"year": Period(year.start, today, "custom", f"{year.start}..{today}"),
                "month": Period(date(today.year, today.month, 1), today, "custom",
@@ -149,12 +172,12 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     for key, period in periods.items():
         plans = [(code, ("sex",) if code == "trainees" else ())
                  for code, p, _note in FIGURES if p == key]
-        results[key] = _values(conn, period, offices, labels, plans)
+        seed = {"loan_rows": loan_rows[-1]} if loan_rows is not None else None
+        results[key] = _values(conn, period, offices, labels, plans, seed)
     data.figures = _figures(results, language)
     trainees = results["year"].get("trainees")
     if trainees and trainees.tables:
         data.trainees_by_sex = {r.label: r.value for r in trainees.tables[0].rows}
-    series = _last_months(today, months)
     data.months = [m.code for m in series]
     tables = table_names(conn)
     span = Period(series[0].start, series[-1].end, "custom", data.months[0])
@@ -162,8 +185,8 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
         data.cases_by_category = cases_by_month(conn, span, offices, labels, data.months)
     if "loans_outstanding" in CATALOGUE and {"loan", "fund_entry"} <= tables:
         data.loans_outstanding = outstanding_by_month(conn, series, office_ids)
-    if "loans_par30" in CATALOGUE:
-        data.par30 = _par30_by_month(conn, series, offices, labels)
+    if "loans_par30" in CATALOGUE and loan_rows is not None:
+        data.par30 = _par30_by_month(loan_rows[:-1], office_ids)
     data.overdue_followups = overdue_followups(conn, office_ids, today)
     data.has_sync = "sync_bundle_log" in tables
     if actor is None or actor.role in WIDE_ROLES:
