@@ -11,6 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import accumulate
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain
@@ -330,20 +331,18 @@ def _ledger_by_date(conn, texts: list[str]) -> dict[str, dict[int, tuple]]:
 
 def _instalments_by_version(conn, last: str, versions: dict[str, list[tuple]]) -> dict:
     """(loan id, version) -> (due dates, running maximum of cum_principal, of cum_interest)
-    of the instalments due by ``last``, in due-date order."""
+    of the instalments due by ``last``, in due-date order: one row per schedule version
+    (its instalments joined into texts by SQLite, split in C)."""
     dues: dict[tuple[str, int], tuple[list, list, list]] = {}
-    for loan_id, version, due_date, cum_p, cum_i in conn.execute(
-            "SELECT loan_id, version, due_date, cum_principal, cum_interest FROM loan_instalment "
-            "WHERE deleted=0 AND due_date<=? ORDER BY loan_id, version, due_date", (last,)):
-        if loan_id not in versions:
-            continue
-        found = dues.get((loan_id, version))
-        if found is None:
-            found = dues[(loan_id, version)] = ([], [], [])
-        days, top_p, top_i = found
-        days.append(due_date)
-        top_p.append(max(cum_p, top_p[-1]) if top_p else cum_p)
-        top_i.append(max(cum_i, top_i[-1]) if top_i else cum_i)
+    for loan_id, version, days, cum_p, cum_i in conn.execute(
+            "SELECT loan_id, version, group_concat(due_date, ',' ORDER BY due_date),"
+            " group_concat(cum_principal, ',' ORDER BY due_date),"
+            " group_concat(cum_interest, ',' ORDER BY due_date) FROM loan_instalment"
+            " WHERE deleted=0 AND due_date<=? GROUP BY loan_id, version", (last,)):
+        if loan_id in versions:
+            dues[(loan_id, version)] = (
+                days.split(","), list(accumulate(map(int, cum_p.split(",")), max)),
+                list(accumulate(map(int, cum_i.split(",")), max)))
     return dues
 
 

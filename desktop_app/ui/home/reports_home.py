@@ -166,6 +166,16 @@ class HomePage(QWidget):
         self.status.setText(_("Computing\u2026"))
         # its own thread and read connection: the shared DB worker stays free for the
         # People list and other pages while the figures are computed (docs/dev/reports.md)
+        # the cheap figure cards first (within a second at any register size), then the
+        # whole overview (charts, figures that read the whole register)
+        self._op = ReadOp(self.ctx, self, lambda conn: dashboard_module.first_figures(
+            conn, actor)).on_own_connection().off_ui_thread() \
+            .success(self._show_first).failure(self._failed).run()
+
+    def _show_first(self, data) -> None:
+        if self.data is None:
+            self._figures(data)
+        actor = self.ctx.actor
         self._op = ReadOp(self.ctx, self, lambda conn: dashboard_module.dashboard_data(
             conn, actor)).on_own_connection().off_ui_thread() \
             .success(self._show).failure(self._failed).run()
