@@ -10,6 +10,7 @@ database at the requested scale, built once and cached in ``bench-data/`` (copy 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import importlib.util
 import shutil
 import sys
@@ -123,6 +124,7 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--only", action="append", default=[])
     args = parser.parse_args(argv)
+    faulthandler.enable(all_threads=True)   # a crash in a thread names every thread's stack
     workroot = ROOT / "bench-data" / "work"
     failures = 0
     for path in sorted(HERE.glob("bench_*.py")):

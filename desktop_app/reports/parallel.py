@@ -2,10 +2,11 @@
 beside the others in a thread of its own; and the page cache a report runs with."""
 from __future__ import annotations
 
+import atexit
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Callable
+from typing import Any, Callable
 
 from desktop_app.reports.engine import compute_all
 from desktop_app.reports.identity import prepare_roots
@@ -60,7 +61,7 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
     if not side or len(side) == len(plans) or conn.in_transaction:
         return compute_all(conn, q, plans, labels, progress, cancelled)
     try:
-        other = connect()
+        other = _take_spare(connect) or connect()
     except Exception:  # e.g. a database that cannot be opened twice: one connection
         return compute_all(conn, q, plans, labels, progress, cancelled)
     stop = threading.Event()
@@ -94,7 +95,7 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
     finally:
         if thread.ident is not None:
             thread.join()
-        other.close()
+        _release(connect, other, clean="error" not in box and not stop.is_set())
     if "error" in box:
         raise box["error"]
     results: list[IndicatorResult | None] = [None] * total
@@ -105,6 +106,61 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
     if progress:
         progress(total, total)
     return results
+
+
+# The second connection of the last report stays open, idle, for SPARE_SECONDS: the next
+# report from the same connection factory takes it with its page cache warm (decrypted
+# pages of the person index), where a new connection would read and decrypt them again and
+# two threads took longer than one. Only the thread that took it uses it; it is closed
+# when it expires, when another factory's report keeps its own, or by close_spare().
+SPARE_SECONDS = 120.0
+_spare_lock = threading.Lock()
+_spare: dict[str, Any] = {}     # connect, conn, timer of the one idle second connection
+
+
+def _take_spare(connect):
+    """The idle second connection kept for ``connect`` (now the caller's alone), or None."""
+    with _spare_lock:
+        if not _spare or _spare["connect"] is not connect:
+            return None
+        kept = dict(_spare)
+        _spare.clear()
+    kept["timer"].cancel()
+    return kept["conn"]
+
+
+def _keep_spare(connect, other) -> bool:
+    """Keep ``other`` (idle, outside any transaction) for the next report of ``connect``."""
+    if other.in_transaction:
+        return False
+    close_spare()
+    timer = threading.Timer(SPARE_SECONDS, close_spare)
+    timer.daemon = True
+    with _spare_lock:
+        _spare.update(connect=connect, conn=other, timer=timer)
+    timer.start()
+    return True
+
+
+def _release(connect, other, clean: bool) -> None:
+    """After a report: keep the second connection warm when its work ended cleanly,
+    else close it."""
+    if not (clean and _keep_spare(connect, other)):
+        other.close()
+
+
+def close_spare() -> None:
+    """Close the idle second connection kept from the last report, if any (before a
+    database file is replaced or removed; at exit)."""
+    with _spare_lock:
+        kept = dict(_spare)
+        _spare.clear()
+    if kept:
+        kept["timer"].cancel()
+        kept["conn"].close()
+
+
+atexit.register(close_spare)
 
 
 def connection_factory(conn, key: bytes | None = None) -> Callable[[], object] | None:
