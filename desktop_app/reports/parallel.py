@@ -48,13 +48,15 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
     as one text (``gil_free``, see engine._joined_rows), the caller's thread is then free to
     count its rows in Python. Temp tables (rpt_root, rpt_reach) are per connection: the
     thread fills its own, with its own copy of the query's per-run cache. Its connection
-    keeps the default page cache (its pass reads each index page once).
+    keeps the default page cache, and stays open for the next report of the same ``connect``
+    (see _keep_spare).
 
     Falls back to ``compute_all`` on ``conn`` when there is nothing to split, when
     ``conn`` is inside a transaction (another connection would not see its changes) or
     when the second connection cannot be opened. On cancel or failure the thread's
     statement is interrupted; the thread has ended and its connection is closed before
-    this returns or raises. Progress is reported from the caller's thread only."""
+    this raises; after a clean run the connection is kept warm (close_spare). Progress is
+    reported from the caller's thread only."""
     side = [n for n, (indicator, _d) in enumerate(plans)
             if indicator.group in PARALLEL_GROUPS and available(indicator, q.tables)
             and indicator.source.build is not None]
