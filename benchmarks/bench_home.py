@@ -33,6 +33,7 @@ def run(ctx):
     from desktop_app.reports.model import ReportRequest
     from desktop_app.reports.parallel import close_spare, connection_factory
     from desktop_app.reports.periods import current_period
+    from desktop_app.store import db as dbmod
     from desktop_app.store.access import open_database
     from desktop_app.store.loans.queries import loan_rows, loan_rows_at
 
@@ -50,12 +51,20 @@ def run(ctx):
     bare_t = timed(bare)
     first = timed(lambda: dashboard.first_figures(conn, None, today))
     whole = timed(lambda: dashboard.dashboard_data(conn, None, today))
+
+    def first_on_new_connection():       # what the Home page did: a connection per refresh
+        fresh = dbmod.connect(ctx.demo_db())
+        dashboard.first_figures(fresh, None, today)
+        fresh.close()
+    cold = timed(first_on_new_connection)
     dates = [m.end for m in dashboard._last_months(today, 12)] + [today]
     one_pass = timed(lambda: loan_rows_at(conn, dates))
     per_date = timed(lambda: [loan_rows(conn, d) for d in dates])
     results = [
         compare(f"Home first figures ({people:,} people)", first, "bare counts", bare_t,
                 "< 1 s at 1M people"),
+        compare("Home first figures on a new connection", cold, "on the kept warm one",
+                first),
         compare("Home whole overview (dashboard_data)", whole, "bare counts", bare_t),
         compare(f"loan portfolio on {len(dates)} dates, one pass (loan_rows_at)", one_pass,
                 "loan_rows once per date", per_date),

@@ -164,3 +164,19 @@ def test_first_figures_are_shown_before_the_overview_is_computed(qtbot, ctx, wor
     qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=30000)
     assert page.last_error == ""
     assert "People reached \u00b7 this year" in cards()
+
+
+def test_refreshes_share_one_warm_connection_closed_with_the_page(qtbot, ctx, world):
+    from desktop_app.ui.home import PAGE
+    from tests.reports.test_parallel_report import Opener
+    opener = Opener(ctx.session.conn.execute("PRAGMA database_list").fetchone()[2])
+    ctx.connection_factory = opener
+    page = PAGE.factory(ctx)
+    qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=30000)
+    page.data = None
+    page.refresh()
+    qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=30000)
+    assert page.last_error == ""
+    assert len(opener.opened) == 1 and not opener.all_closed()   # 4 runs, one connection
+    page.deleteLater()
+    qtbot.waitUntil(opener.all_closed, timeout=10000)
