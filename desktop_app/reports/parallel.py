@@ -172,19 +172,25 @@ class KeptConnection:
     much CPU). ``lease`` is the ``connect`` of an operation on its own connection: it gives
     the kept connection (opened by ``factory`` when first asked), whose ``close()`` gives
     it back. One run at a time uses it (a second lease while one is out opens a connection
-    of its own, closed after). ``retire()`` (the page is gone) closes it, or, if a run is
+    of its own, closed after, unless the one out comes back within ``WAIT_SECONDS``: an
+    operation hands its result over before it closes its connection, so the next run
+    often asks a moment before the last one gave it back). Call ``lease`` on the run's
+    own thread (it may wait). ``retire()`` (the page is gone) closes it, or, if a run is
     still reading, lets that run close it when it ends: a connection is never closed under
     a running statement (that crashes the interpreter)."""
 
+    WAIT_SECONDS = 5.0
+
     def __init__(self, factory: Callable[[], Any]):
         self._factory = factory
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._conn: Any = None
         self._out = False
         self._retired = False
 
     def lease(self) -> Any:
         with self._lock:
+            self._lock.wait_for(lambda: not self._out or self._retired, self.WAIT_SECONDS)
             if self._out or self._retired:
                 return self._factory()          # its own, closed by its user as usual
             if self._conn is None:
@@ -195,6 +201,7 @@ class KeptConnection:
     def _give_back(self) -> None:
         with self._lock:
             self._out = False
+            self._lock.notify_all()
             if not self._retired:
                 return
             conn, self._conn = self._conn, None
@@ -204,6 +211,7 @@ class KeptConnection:
     def retire(self) -> None:
         with self._lock:
             self._retired = True
+            self._lock.notify_all()
             if self._out:
                 return                          # the running lease closes it
             conn, self._conn = self._conn, None

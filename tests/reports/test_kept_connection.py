@@ -30,9 +30,26 @@ def test_runs_one_after_another_share_one_connection(session, db_path):
     assert opener.all_closed()
 
 
-def test_a_second_run_meanwhile_gets_a_connection_of_its_own(session, db_path):
+def test_a_run_that_asks_while_the_last_is_giving_it_back_waits_for_it(session, db_path):
+    import threading
     opener = Opener(db_path)
     kept = KeptConnection(opener)
+    first = kept.lease()
+    got = []
+    asking = threading.Thread(target=lambda: got.append(kept.lease()))
+    asking.start()
+    first.close()                                  # given back: the waiting run takes it
+    asking.join(30)
+    assert len(opener.opened) == 1 and got
+    got[0].close()
+    kept.retire()
+    assert opener.all_closed()
+
+
+def test_a_second_run_meanwhile_gets_a_connection_of_its_own(session, db_path, monkeypatch):
+    opener = Opener(db_path)
+    kept = KeptConnection(opener)
+    monkeypatch.setattr(kept, "WAIT_SECONDS", 0)
     first = kept.lease()
     second = kept.lease()
     assert len(opener.opened) == 2
