@@ -10,6 +10,7 @@ database at the requested scale, built once and cached in ``bench-data/`` (copy 
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import importlib.util
 import shutil
 import sys
@@ -32,6 +33,10 @@ class Result:
     baseline_name: str = ""
     baseline: float | None = None
     goal: str = ""
+    # CPU seconds (medians) of the figure and of its baseline, when measured: on a shared
+    # machine the wall time also counts the waits for a core
+    cpu: float | None = None
+    baseline_cpu: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -45,9 +50,39 @@ class Result:
             text += f"  vs {self.baseline_name} {self.baseline:.4g} {self.unit}"
             if self.ratio is not None:
                 text += f"  ratio {self.ratio:.2f}x"
+        if self.cpu is not None:
+            text += f"  cpu {self.cpu:.3g} s"
+            if self.baseline_cpu:
+                text += f" vs {self.baseline_cpu:.3g} s, ratio {self.cpu / self.baseline_cpu:.2f}x"
         if self.goal:
             text += f"  (goal {self.goal})"
         return text
+
+
+@dataclass
+class Timing:
+    wall: float     # seconds, median of the runs
+    cpu: float      # CPU seconds of this process, median of the runs
+
+
+def timed(fn, repeat: int = 3) -> Timing:
+    """Median wall and CPU time of ``repeat`` calls of ``fn``."""
+    import statistics
+    walls, cpus = [], []
+    for _ in range(repeat):
+        started, cpu = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    return Timing(statistics.median(walls), statistics.median(cpus))
+
+
+def compare(name: str, ours: Timing, baseline_name: str, bare: Timing, goal: str = "",
+            unit: str = "ms") -> Result:
+    """A figure and its baseline from two timings (wall in ``unit``, CPU in seconds)."""
+    scale = 1000 if unit == "ms" else 1
+    return Result(name, ours.wall * scale, unit, baseline_name, bare.wall * scale, goal,
+                  ours.cpu, bare.cpu)
 
 
 class BenchContext:
@@ -123,6 +158,7 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--only", action="append", default=[])
     args = parser.parse_args(argv)
+    faulthandler.enable(all_threads=True)   # a crash in a thread names every thread's stack
     workroot = ROOT / "bench-data" / "work"
     failures = 0
     for path in sorted(HERE.glob("bench_*.py")):

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from desktop_app.i18n import Domain, current_language
+from desktop_app.i18n import Domain, current_language, format_number
 from desktop_app.reports.builder import unresolved_duplicates
+from desktop_app.reports.engine import _percent as percent
 from desktop_app.reports.engine import compute_all, from_minor, make_query, table_names
 from desktop_app.reports.indicators.base import lit
 from desktop_app.reports.indicators.catalogue import CATALOGUE
@@ -80,11 +81,13 @@ def _office_codes(conn, office_ids):
                                        office_ids)]
 
 
-def _values(conn, period: Period, offices, labels, plans) -> dict:
-    """Results of several indicators over one period (one run: shared families)."""
+def _values(conn, period: Period, offices, labels, plans, cache: dict | None = None) -> dict:
+    """Results of several indicators over one period (one run: shared families);
+    ``cache`` seeds the run's per-run cache (e.g. the loan rows already read)."""
     chosen = [(CATALOGUE[code], list(dims)) for code, dims in plans
               if code in CATALOGUE]
     q = make_query(conn, ReportRequest(period, offices=offices))
+    q.cache.update(cache or {})
     return {r.indicator.code: r for r in compute_all(conn, q, chosen, labels) if r.available}
 
 
@@ -119,18 +122,88 @@ def _last_months(today: date, months: int) -> list[Period]:
     return series
 
 
-def _par30_by_month(conn, series: list[Period], offices, labels
-                    ) -> dict[str, list[Decimal | None]]:
-    """PAR30 per currency at the end of each month of ``series``."""
+def _par30_by_month(rows_by_month: list[list], office_ids) -> dict[str, list[Decimal | None]]:
+    """PAR30 per currency at the end of each month, from the loan rows at each month end
+    (one portfolio pass for every month: ``loan_rows_at``). The same figure as the
+    loans_par30 indicator's total: outstanding principal of loans more than 30 days late
+    over all outstanding principal, in percent."""
+    from desktop_app.domain.loans import at_risk  # deferred: ~1 MB, only for loan figures
     par30: dict[str, list[Decimal | None]] = {}
-    for n, month in enumerate(series):
-        as_of = Period(series[0].start, month.end, "custom", month.code)
-        result = _values(conn, as_of, offices, labels, [("loans_par30", ())]).get(
-            "loans_par30")
-        for row in result.totals if result else ():
-            if row.currency:
-                par30.setdefault(row.currency, [None] * len(series))[n] = row.value
+    for n, rows in enumerate(rows_by_month):
+        sums: dict[str, list[int]] = {}
+        for r in rows:
+            if r.outstanding <= 0 or (office_ids and r.office_id not in office_ids):
+                continue
+            total = sums.setdefault(r.currency, [0, 0])
+            total[1] += r.outstanding
+            if at_risk(r.days_late, 30):
+                total[0] += r.outstanding
+        for currency, (late, outstanding) in sums.items():
+            par30.setdefault(currency, [None] * len(rows_by_month))[n] = percent(
+                from_minor(late, currency), from_minor(outstanding, currency))
     return par30
+
+
+def _loan_rows_by_date(conn, dates: list[date]) -> list[list] | None:
+    """The loans module's loan rows on each date, from one portfolio pass (None without
+    the loans schema)."""
+    if not {"loan", "fund_entry", "loan_schedule", "loan_instalment"} <= table_names(conn):
+        return None
+    from desktop_app.store.loans.queries import loan_rows_at  # deferred: ~190 ms (write path)
+    return loan_rows_at(conn, dates)
+
+
+def _periods(today: date) -> dict[str, Period]:
+    year = year_period(today.year)
+    return {"year": Period(year.start, today, "custom", f"{year.start}..{today}"),
+            "month": Period(date(today.year, today.month, 1), today, "custom", "month-to-date")}
+
+
+# The figure cards whose cost does not grow with the register: index ranges and small
+# tables (the Home page shows them first, then everything; see first_figures).
+FIRST = ("people_on_register", "cases_opened", "cases_open", "trainees")
+
+
+def _on_register(conn, today: date, office_ids) -> int:
+    """People on the register today: the people_on_register indicator's rows (surviving
+    identities registered by today, in the office scope) counted by SQLite over the
+    covering index instead of the report's per-row pass."""
+    scope = ""
+    if office_ids:
+        scope = f"AND office_id IN ({', '.join(lit(o) for o in office_ids)})"
+    end = (today + timedelta(days=1)).isoformat()
+    return conn.execute(
+        "SELECT count(*) FROM person INDEXED BY report_person WHERE deleted = 0 "
+        f"AND COALESCE(merged_into, '') = '' AND created_at < ? {scope}", (end,)).fetchone()[0]
+
+
+def first_figures(conn, actor=None, today: date | None = None,
+                  language: str | None = None) -> DashboardData:
+    """The cheap figure cards of ``FIRST`` (the same values as in ``dashboard_data``),
+    for the Home page to show while the rest is computed."""
+    today = today or date.today()
+    language = language or current_language()
+    office_ids = scope_for(actor)
+    offices = _office_codes(conn, office_ids)
+    labels = Labels(conn, language)
+    data = DashboardData(office_ids)
+    results = {}
+    for key, period in _periods(today).items():
+        plans = [(code, ("sex",) if code == "trainees" else ())
+                 for code, p, _note in FIGURES if p == key and code in FIRST
+                 and code != "people_on_register"]
+        results[key] = _values(conn, period, offices, labels, plans)
+    data.figures = _figures(results, language)
+    if "people_on_register" in CATALOGUE and "report_person" in _index_names(conn):
+        count = _on_register(conn, today, office_ids)
+        data.figures.insert(0, Figure(
+            "people_on_register", CATALOGUE["people_on_register"].title(), count,
+            format_number(count, language), pgettext("as of", "today")))
+    return data
+
+
+def _index_names(conn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
 def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12,
@@ -141,20 +214,19 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     offices = _office_codes(conn, office_ids)
     labels = Labels(conn, language)
     data = DashboardData(office_ids)
-    year = year_period(today.year)
-    periods = {"year": Period(year.start, today, "custom", f"{year.start}..{today}"),
-               "month": Period(date(today.year, today.month, 1), today, "custom",
-                               "month-to-date")}
+    series = _last_months(today, months)
+    # one portfolio pass: every month end of the charts and today (the figure cards)
+    loan_rows = _loan_rows_by_date(conn, [m.end for m in series] + [today])
     results = {}
-    for key, period in periods.items():
+    for key, period in _periods(today).items():
         plans = [(code, ("sex",) if code == "trainees" else ())
                  for code, p, _note in FIGURES if p == key]
-        results[key] = _values(conn, period, offices, labels, plans)
+        seed = {"loan_rows": loan_rows[-1]} if loan_rows is not None else None
+        results[key] = _values(conn, period, offices, labels, plans, seed)
     data.figures = _figures(results, language)
     trainees = results["year"].get("trainees")
     if trainees and trainees.tables:
         data.trainees_by_sex = {r.label: r.value for r in trainees.tables[0].rows}
-    series = _last_months(today, months)
     data.months = [m.code for m in series]
     tables = table_names(conn)
     span = Period(series[0].start, series[-1].end, "custom", data.months[0])
@@ -162,8 +234,8 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
         data.cases_by_category = cases_by_month(conn, span, offices, labels, data.months)
     if "loans_outstanding" in CATALOGUE and {"loan", "fund_entry"} <= tables:
         data.loans_outstanding = outstanding_by_month(conn, series, office_ids)
-    if "loans_par30" in CATALOGUE:
-        data.par30 = _par30_by_month(conn, series, offices, labels)
+    if "loans_par30" in CATALOGUE and loan_rows is not None:
+        data.par30 = _par30_by_month(loan_rows[:-1], office_ids)
     data.overdue_followups = overdue_followups(conn, office_ids, today)
     data.has_sync = "sync_bundle_log" in tables
     if actor is None or actor.role in WIDE_ROLES:

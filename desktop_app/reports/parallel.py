@@ -2,10 +2,11 @@
 beside the others in a thread of its own; and the page cache a report runs with."""
 from __future__ import annotations
 
+import atexit
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Callable
+from typing import Any, Callable
 
 from desktop_app.reports.engine import compute_all
 from desktop_app.reports.identity import prepare_roots
@@ -47,20 +48,22 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
     as one text (``gil_free``, see engine._joined_rows), the caller's thread is then free to
     count its rows in Python. Temp tables (rpt_root, rpt_reach) are per connection: the
     thread fills its own, with its own copy of the query's per-run cache. Its connection
-    keeps the default page cache (its pass reads each index page once).
+    keeps the default page cache, and stays open for the next report of the same ``connect``
+    (see _keep_spare).
 
     Falls back to ``compute_all`` on ``conn`` when there is nothing to split, when
     ``conn`` is inside a transaction (another connection would not see its changes) or
     when the second connection cannot be opened. On cancel or failure the thread's
     statement is interrupted; the thread has ended and its connection is closed before
-    this returns or raises. Progress is reported from the caller's thread only."""
+    this raises; after a clean run the connection is kept warm (close_spare). Progress is
+    reported from the caller's thread only."""
     side = [n for n, (indicator, _d) in enumerate(plans)
             if indicator.group in PARALLEL_GROUPS and available(indicator, q.tables)
             and indicator.source.build is not None]
     if not side or len(side) == len(plans) or conn.in_transaction:
         return compute_all(conn, q, plans, labels, progress, cancelled)
     try:
-        other = connect()
+        other = _take_spare(connect) or connect()
     except Exception:  # e.g. a database that cannot be opened twice: one connection
         return compute_all(conn, q, plans, labels, progress, cancelled)
     stop = threading.Event()
@@ -94,7 +97,7 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
     finally:
         if thread.ident is not None:
             thread.join()
-        other.close()
+        _release(connect, other, clean="error" not in box and not stop.is_set())
     if "error" in box:
         raise box["error"]
     results: list[IndicatorResult | None] = [None] * total
@@ -105,6 +108,134 @@ def compute_parallel(conn, connect: Callable[[], object], q: Query,
     if progress:
         progress(total, total)
     return results
+
+
+# The second connection of the last report stays open, idle, for SPARE_SECONDS: the next
+# report from the same connection factory takes it with its page cache warm (decrypted
+# pages of the person index), where a new connection would read and decrypt them again and
+# two threads took longer than one. Only the thread that took it uses it; it is closed
+# when it expires, when another factory's report keeps its own, or by close_spare().
+SPARE_SECONDS = 120.0
+_spare_lock = threading.Lock()
+_spare: dict[str, Any] = {}     # connect, conn, timer of the one idle second connection
+
+
+def _take_spare(connect):
+    """The idle second connection kept for ``connect`` (now the caller's alone), or None."""
+    with _spare_lock:
+        if not _spare or _spare["connect"] is not connect:
+            return None
+        kept = dict(_spare)
+        _spare.clear()
+    kept["timer"].cancel()
+    return kept["conn"]
+
+
+def _keep_spare(connect, other) -> bool:
+    """Keep ``other`` (idle, outside any transaction) for the next report of ``connect``."""
+    if other.in_transaction:
+        return False
+    close_spare()
+    timer = threading.Timer(SPARE_SECONDS, close_spare)
+    timer.daemon = True
+    with _spare_lock:
+        _spare.update(connect=connect, conn=other, timer=timer)
+    timer.start()
+    return True
+
+
+def _release(connect, other, clean: bool) -> None:
+    """After a report: keep the second connection warm when its work ended cleanly,
+    else close it."""
+    if not (clean and _keep_spare(connect, other)):
+        other.close()
+
+
+def close_spare() -> None:
+    """Close the idle second connection kept from the last report, if any (before a
+    database file is replaced or removed; at exit)."""
+    with _spare_lock:
+        kept = dict(_spare)
+        _spare.clear()
+    if kept:
+        kept["timer"].cancel()
+        kept["conn"].close()
+
+
+atexit.register(close_spare)
+
+
+class KeptConnection:
+    """One read connection kept open between the runs of a page (the Home overview), so
+    that its page cache stays warm: a connection opened for every run decrypts again every
+    page it reads (on a new connection the first figure cards cost about four times as
+    much CPU). ``lease`` is the ``connect`` of an operation on its own connection: it gives
+    the kept connection (opened by ``factory`` when first asked), whose ``close()`` gives
+    it back. One run at a time uses it (a second lease while one is out opens a connection
+    of its own, closed after, unless the one out comes back within ``WAIT_SECONDS``: an
+    operation hands its result over before it closes its connection, so the next run
+    often asks a moment before the last one gave it back). Call ``lease`` on the run's
+    own thread (it may wait). ``retire()`` (the page is gone) closes it, or, if a run is
+    still reading, lets that run close it when it ends: a connection is never closed under
+    a running statement (that crashes the interpreter)."""
+
+    WAIT_SECONDS = 5.0
+
+    def __init__(self, factory: Callable[[], Any]):
+        self._factory = factory
+        self._lock = threading.Condition()
+        self._conn: Any = None
+        self._out = False
+        self._retired = False
+
+    def lease(self) -> Any:
+        with self._lock:
+            self._lock.wait_for(lambda: not self._out or self._retired, self.WAIT_SECONDS)
+            if self._out or self._retired:
+                return self._factory()          # its own, closed by its user as usual
+            if self._conn is None:
+                self._conn = self._factory()
+            self._out = True
+            return _Lease(self, self._conn)
+
+    def _give_back(self) -> None:
+        with self._lock:
+            self._out = False
+            self._lock.notify_all()
+            if not self._retired:
+                return
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    def retire(self) -> None:
+        with self._lock:
+            self._retired = True
+            self._lock.notify_all()
+            if self._out:
+                return                          # the running lease closes it
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+
+class _Lease:
+    """The kept connection as its user sees it: everything but ``close`` goes to it."""
+
+    def __init__(self, owner: KeptConnection, conn):
+        self._owner = owner
+        self._conn = conn
+        self._closed = False
+
+    def __getattr__(self, name: str):
+        if self._closed:
+            raise dbmod.sqlite.ProgrammingError("Cannot operate on a closed database.")
+        return getattr(self._conn, name)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._owner._give_back()
 
 
 def connection_factory(conn, key: bytes | None = None) -> Callable[[], object] | None:

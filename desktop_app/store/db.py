@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
+import psutil  # type: ignore[import-untyped]  # no type information shipped
 import sqlcipher3 as sqlite
 
 from desktop_app.i18n import Domain
@@ -279,8 +280,35 @@ def connect(path: str | os.PathLike, key: bytes | None = None, *,
     if wal and not readonly:
         enable_wal(conn)
     conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA cache_size = -65536")
+    conn.execute(f"PRAGMA cache_size = -{page_cache_kib()}")
+    if key is not None:
+        # SQLCipher's default since 4.5, set so that a different build's default cannot
+        # silently cost every page read a lock and a wipe (docs/dev/performance.md)
+        conn.execute("PRAGMA cipher_memory_security = OFF")
     return conn
+
+
+# The page cache of a connection: an eighth of the memory available when the process
+# opens its first database, at least 64 MiB, at most 1 GiB. Every page read from an
+# encrypted file is decrypted (HMAC check and AES) before it is cached, so a page that
+# falls out of the cache costs that again; SQLite allocates cache pages only as they are
+# read, so a small database uses no more memory.
+CACHE_FLOOR_KIB = 65_536
+CACHE_CEILING_KIB = 1_048_576
+CACHE_SHARE = 8
+_cache_kib: int | None = None
+
+
+def page_cache_kib() -> int:
+    """The page cache size (KiB) every connection of this process gets."""
+    global _cache_kib
+    if _cache_kib is None:
+        try:
+            available = psutil.virtual_memory().available // 1024
+        except Exception:  # an unusual platform: the floor
+            available = 0
+        _cache_kib = min(max(available // CACHE_SHARE, CACHE_FLOOR_KIB), CACHE_CEILING_KIB)
+    return _cache_kib
 
 
 def _matching_key(path: Path) -> bytes | None:

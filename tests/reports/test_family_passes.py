@@ -155,7 +155,9 @@ def test_a_report_uses_a_larger_page_cache_and_gives_it_back(session, world):
     build_report(conn, ReportRequest(parse_period("2026-Q1"), indicators=["people_reached"]),
                  progress=lambda *_a: during.append(
                      conn.execute("PRAGMA cache_size").fetchone()[0]))
-    assert during == [-REPORT_CACHE_KIB]
+    # at least REPORT_CACHE_KIB (a connection's own cache, sized from the memory, may be
+    # larger already)
+    assert during == [min(before, -REPORT_CACHE_KIB)]
     assert conn.execute("PRAGMA cache_size").fetchone()[0] == before
     from desktop_app.reports.model import Cancelled
     with pytest.raises(Cancelled):

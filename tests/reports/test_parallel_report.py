@@ -12,7 +12,7 @@ from desktop_app.reports.builder import build_report
 from desktop_app.reports.indicators.base import DIMENSIONS
 from desktop_app.reports.model import Cancelled, ReportRequest
 from desktop_app.reports.outputs import write_csv
-from desktop_app.reports.parallel import connection_factory
+from desktop_app.reports.parallel import close_spare, connection_factory
 from desktop_app.reports.periods import current_period, parse_period
 from desktop_app.store import db as dbmod
 from desktop_app.store.people.repositories import PersonRepository
@@ -53,7 +53,9 @@ def _same(conn, path, tmp_path, request) -> None:
     opener = Opener(path)
     alone = build_report(conn, request, language="en")
     both = build_report(conn, request, language="en", connect=opener)
-    assert len(opener.opened) == 1 and opener.all_closed()
+    assert len(opener.opened) == 1 and not opener.all_closed()    # kept warm, idle
+    close_spare()
+    assert opener.all_closed()
     assert both.results == alone.results
     assert _csv(both, tmp_path / "both.csv") == _csv(alone, tmp_path / "alone.csv")
     assert not [t for t in threading.enumerate() if t.name == THREAD]
@@ -186,3 +188,23 @@ def test_keys_with_separator_characters_are_read_as_rows(session, modules, world
     reached = next(r for r in report.results if r.indicator.code == "people_reached")
     districts = next(t for t in reached.tables if t.dimension == "district")
     assert {"TJ\x1fODD", "TJ\x1dODD", "\x1f\x1d\x1f"} <= {r.bucket for r in districts.rows}
+
+
+def test_the_second_connection_is_kept_warm_for_the_next_report(session, modules, world,  # noqa: F811
+                                                                 db_path):
+    """The next report of the same factory takes the idle second connection (its page cache
+    holds the pages the last one decrypted) instead of opening a new one; another factory's
+    report closes it; close_spare() closes it."""
+    conn = session.conn
+    request = ReportRequest(parse_period("2026-Q1"), dimensions=ALL_DIMS)
+    first, second = Opener(db_path), Opener(db_path)
+    alone = build_report(conn, request, language="en")
+    for _round in range(3):
+        assert build_report(conn, request, language="en", connect=first).results == \
+            alone.results
+    assert len(first.opened) == 1 and not first.all_closed()
+    assert build_report(conn, request, language="en", connect=second).results == alone.results
+    assert first.all_closed() and len(second.opened) == 1 and not second.all_closed()
+    close_spare()
+    assert second.all_closed()
+    assert not [t for t in threading.enumerate() if t.name == THREAD]

@@ -165,43 +165,51 @@ def fts_query(term: str, prefix: bool = True) -> str | None:
     return " AND ".join(f'"{t}"{star}' for t in tokens)
 
 
-def search_people(conn, term: str, limit: int = 50, *, candidates: int = 400) -> list[SearchHit]:
-    """People matching every token of ``term`` in any script, best first.
-
-    Exact token matches are taken first, then prefix matches; the candidates are ranked by
-    similarity of their name key to the typed term.
-    """
+def _candidates(conn, term: str, want: int) -> list[tuple[int, int]]:
+    """(tier, rowid) of up to ``want`` people matching ``term``: tier 0 every typed token
+    equal to a name key (in any script), tier 1 the others matching every token as a
+    prefix; each tier newest first (highest rowid: latest registered in this register),
+    chosen by the full-text index over every match, so a late match of a common name is
+    never left out behind the early ones."""
     exact = fts_query(term, prefix=False)
     if exact is None:
         return []
-    rowids: list[int] = []
-    seen: set[int] = set()
-    for query in (exact, fts_query(term, prefix=True)):
-        for (rowid,) in conn.execute(
-                "SELECT rowid FROM person_search WHERE person_search MATCH ? LIMIT ?",
-                (query, candidates)):
-            if rowid not in seen:
-                seen.add(rowid)
-                rowids.append(rowid)
-        if len(rowids) >= candidates:
-            break
-    if not rowids:
+    found = [(0, rowid) for (rowid,) in conn.execute(
+        "SELECT rowid FROM person_search WHERE person_search MATCH ? ORDER BY rowid DESC "
+        "LIMIT ?", (exact, want))]
+    if len(found) < want:
+        prefix = f"({fts_query(term, prefix=True)}) NOT ({exact})"
+        found += [(1, rowid) for (rowid,) in conn.execute(
+            "SELECT rowid FROM person_search WHERE person_search MATCH ? ORDER BY rowid DESC "
+            "LIMIT ?", (prefix, want - len(found)))]
+    return found
+
+
+def search_people(conn, term: str, limit: int = 50, *, candidates: int = 400) -> list[SearchHit]:
+    """People matching every token of ``term`` in any script, best first.
+
+    Exact matches of every typed token (a name key equal to it, in any script) come first,
+    then prefix matches; within each, the closest names first (similarity of the name keys
+    to the term's), then people whose name is written as typed, ties by the most recently
+    registered. Each tier is taken newest first from every match of the full-text index,
+    at most ``candidates`` people in all; their rows are read once.
+    """
+    found = _candidates(conn, term, max(candidates, limit))
+    if not found:
         return []
-    placeholders = ",".join("?" * len(rowids))
+    tier = {rowid: t for t, rowid in found}
+    placeholders = ",".join("?" * len(found))
     rows = conn.execute(
         f"SELECT id, family_name, given_name, patronymic, birth_date, district, jamoat, phones,"
         f" name_key, rowid FROM person WHERE rowid IN ({placeholders}) AND deleted=0",
-        rowids).fetchall()
+        list(tier)).fetchall()
     wanted = names.full_name_key(term) or term
-    typed = names.transliterate(term).strip()
-    hits, closeness = [], {}
+    typed = {t.casefold() for t in names.split_name(term)}
+    ranked = []
     for r in rows:
         score = fuzz.token_set_ratio(wanted, r[8] or "")
-        hits.append(SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], score))
-        # Among equal keys, the spelling closest to what was typed comes first.
-        written = " ".join(p for p in r[1:4] if p)
-        closeness[r[0]] = (-fuzz.token_set_ratio(typed, names.transliterate(written)),
-                           -fuzz.token_set_ratio(term.casefold(), written.casefold()))
-    hits.sort(key=lambda h: (-h.score, closeness[h.id], h.family_name.lower(),
-                             h.given_name.lower()))
-    return hits[:limit]
+        written = {t.casefold() for p in r[1:4] if p for t in names.split_name(p)}
+        order = (tier[r[9]], -score, not typed <= written, -r[9])
+        ranked.append((order, SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], score)))
+    ranked.sort(key=lambda pair: pair[0])
+    return [hit for _order, hit in ranked[:limit]]

@@ -74,3 +74,47 @@ def test_deleted_people_are_not_found(session, registry):
     repo.delete(gone)
     hits = search_people(session.conn, "Hasanov", limit=100)
     assert {h.id for h in hits} == registry["hasanov"] - {gone}
+
+
+def _common_surname(session, count: int, family: str = "Рахмонов"):
+    givens = ["Умед", "Фарҳод", "Алишер", "Jamshed", "Зарина", "Malika"]
+    PersonRepository(session).create_many(
+        [{"family_name": family, "given_name": givens[n % len(givens)],
+          "phones": f"+992 93 {n:07d}"} for n in range(count)], audit=False)
+
+
+def test_a_late_exact_match_of_a_common_surname_is_listed_first(session):
+    """More people share the surname than the search looks at: the latest registered
+    is still found, and listed first."""
+    _common_surname(session, 620)
+    late = PersonRepository(session).create({"family_name": "Рахмонов",
+                                             "given_name": "Сино"})
+    hits = search_people(session.conn, "Рахмонов", limit=50)
+    assert hits[0].id == late["id"]
+    assert len(hits) == 50
+
+
+def test_exact_matches_in_any_script_before_prefix_matches_newest_first(session):
+    _common_surname(session, 520, family="Rahmonova")        # prefix of rahmonov: early
+    repo = PersonRepository(session)
+    old = repo.create({"family_name": "Раҳмонов", "given_name": "Умед"})
+    _common_surname(session, 30, family="Rahmonovich")
+    new = repo.create({"family_name": "Rakhmonov", "given_name": "Umed"})
+    hits = search_people(session.conn, "Рахмонов", limit=20)
+    # both exact (any script, neither written as typed): the newest first
+    assert [h.id for h in hits[:2]] == [new["id"], old["id"]]
+    assert all(h.family_name != "Rahmonova" or h.score < 100 for h in hits)
+    # the first page of the People list has them too
+    from desktop_app.store.people import listing
+    ids = listing.list_ids(session.conn, listing.PeopleQuery(term="Rahmonov",
+                                                             sort="relevance"))
+    top = session.conn.execute("SELECT id FROM person WHERE rowid=?",
+                               (ids.rowids[0],)).fetchone()[0]
+    assert top in (new["id"], old["id"])
+
+
+def test_ranking_ties_go_to_the_most_recently_registered(session):
+    repo = PersonRepository(session)
+    made = [repo.create({"family_name": "Саидов", "given_name": "Умед"}) for _n in range(4)]
+    hits = search_people(session.conn, "Саидов Умед")
+    assert [h.id for h in hits] == [p["id"] for p in reversed(made)]

@@ -120,3 +120,63 @@ def test_chart_axis_numbers_are_written_in_the_language(qtbot):
         assert _number_axis(3.2, " %").categoriesLabels()[-1] == "4 %"
     finally:
         set_language("en")
+
+
+def test_first_figures_equal_the_whole_overview(session, world):
+    from desktop_app.domain.actors import Actor
+    from desktop_app.reports.dashboard import FIRST, first_figures
+    today = date(2026, 3, 31)
+    office = session.conn.execute("SELECT office_id FROM person LIMIT 1").fetchone()[0]
+    for actor in (session.actor, Actor("u2", "nigora", role="field_officer", office_id=office)):
+        first = {f.code: (f.value, f.text, f.when)
+                 for f in first_figures(session.conn, actor, today=today).figures}
+        whole = {f.code: (f.value, f.text, f.when)
+                 for f in dashboard_data(session.conn, actor, today=today).figures}
+        assert set(first) == set(FIRST) & set(whole)
+        assert first == {code: whole[code] for code in first}
+        assert first["people_on_register"][0] > 0
+
+
+def test_first_figures_are_shown_before_the_overview_is_computed(qtbot, ctx, world,
+                                                                   monkeypatch):
+    """The cheap cards appear while the whole overview is still being computed (it waits
+    here until the cards are on screen); no timing is measured."""
+    import threading
+
+    from desktop_app.reports import dashboard
+    from desktop_app.ui.home import PAGE
+    shown = threading.Event()
+    real = dashboard.dashboard_data
+
+    def waiting_dashboard(conn, actor=None, **kw):
+        assert shown.wait(20)
+        return real(conn, actor, **kw)
+
+    monkeypatch.setattr(dashboard, "dashboard_data", waiting_dashboard)
+    page = PAGE.factory(ctx)
+    qtbot.addWidget(page)
+
+    def cards():
+        return {c.title.text(): c.value.text() for c in page.cards if c.isVisibleTo(page)}
+    qtbot.waitUntil(lambda: "People on the register \u00b7 today" in cards(), timeout=20000)
+    assert page.data is None and "People reached \u00b7 this year" not in cards()
+    shown.set()
+    qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=30000)
+    assert page.last_error == ""
+    assert "People reached \u00b7 this year" in cards()
+
+
+def test_refreshes_share_one_warm_connection_closed_with_the_page(qtbot, ctx, world):
+    from desktop_app.ui.home import PAGE
+    from tests.reports.test_parallel_report import Opener
+    opener = Opener(ctx.session.conn.execute("PRAGMA database_list").fetchone()[2])
+    ctx.connection_factory = opener
+    page = PAGE.factory(ctx)
+    qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=30000)
+    page.data = None
+    page.refresh()
+    qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=30000)
+    assert page.last_error == ""
+    assert len(opener.opened) == 1 and not opener.all_closed()   # 4 runs, one connection
+    page.deleteLater()
+    qtbot.waitUntil(opener.all_closed, timeout=10000)

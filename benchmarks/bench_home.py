@@ -1,0 +1,93 @@
+"""Home page: the first figure cards, the whole overview, and the loan portfolio pass.
+
+1. ``first_figures`` (what the Home page shows first) against the bare counts behind the
+   same cards (living people, cases opened this month, cases open, trainees this year).
+2. ``dashboard_data`` (the whole overview) against the same bare counts.
+3. The PAR30 series: one ``loan_rows_at`` pass for the 12 month ends and today against
+   ``loan_rows`` once per date (what the dashboard did before: one query per month).
+4. A report on two threads (the second connection kept warm between reports) against the
+   same report on one connection.
+Every figure is the median of three runs, wall and CPU, against its baseline of the same
+run on the same database.
+"""
+from __future__ import annotations
+
+import statistics
+from datetime import date
+
+from run import Timing, compare, timed
+
+BARE_COUNTS = (
+    "SELECT count(*) FROM person WHERE deleted = 0 AND merged_into IS NULL",
+    "SELECT count(*) FROM hotline_case WHERE deleted = 0 AND opened_on >= :month",
+    "SELECT count(*) FROM hotline_case WHERE deleted = 0 AND (closed_on IS NULL "
+    "OR closed_on = '')",
+    "SELECT count(DISTINCT tp.person_id) FROM training_participant tp JOIN training_event te "
+    "ON te.id = tp.event_id WHERE tp.deleted = 0 AND te.start_date >= :year",
+)
+
+
+def run(ctx):
+    from desktop_app.reports import dashboard
+    from desktop_app.reports.builder import build_report
+    from desktop_app.reports.model import ReportRequest
+    from desktop_app.reports.parallel import close_spare, connection_factory
+    from desktop_app.reports.periods import current_period
+    from desktop_app.store import db as dbmod
+    from desktop_app.store.access import open_database
+    from desktop_app.store.loans.queries import loan_rows, loan_rows_at
+
+    conn = open_database(ctx.demo_db())
+    today = date.today()
+    people = conn.execute("SELECT count(*) FROM person").fetchone()[0]
+    params = {"month": today.replace(day=1).isoformat(),
+              "year": today.replace(month=1, day=1).isoformat()}
+
+    def bare():
+        for sql in BARE_COUNTS:
+            conn.execute(sql, params).fetchone()
+
+    dashboard.first_figures(conn, None, today)        # warm the page cache once for all
+    bare_t = timed(bare)
+    first = timed(lambda: dashboard.first_figures(conn, None, today))
+    whole = timed(lambda: dashboard.dashboard_data(conn, None, today))
+
+    def first_on_new_connection():       # what the Home page did: a connection per refresh
+        fresh = dbmod.connect(ctx.demo_db())
+        dashboard.first_figures(fresh, None, today)
+        fresh.close()
+    cold = timed(first_on_new_connection)
+    dates = [m.end for m in dashboard._last_months(today, 12)] + [today]
+    one_pass = timed(lambda: loan_rows_at(conn, dates))
+    per_date = timed(lambda: [loan_rows(conn, d) for d in dates])
+    results = [
+        compare(f"Home first figures ({people:,} people)", first, "bare counts", bare_t,
+                "< 1 s at 1M people"),
+        compare("Home first figures on a new connection", cold, "on the kept warm one",
+                first),
+        compare("Home whole overview (dashboard_data)", whole, "bare counts", bare_t),
+        compare(f"loan portfolio on {len(dates)} dates, one pass (loan_rows_at)", one_pass,
+                "loan_rows once per date", per_date),
+    ]
+    request = ReportRequest(current_period("quarter"))
+    connect = connection_factory(conn)
+    build_report(conn, request, connect=connect)       # the second connection warms up
+    build_report(conn, request)
+    runs: dict[str, list] = {"warm": [], "new": [], "alone": []}
+    for _round in range(5):                            # interleaved: the load moves
+        for kind, times in runs.items():
+            if kind == "new":
+                close_spare()                          # a second connection opened anew
+            times.append(timed(lambda kind=kind: build_report(
+                conn, request, **({} if kind == "alone" else {"connect": connect})), 1))
+    close_spare()
+    median = {kind: Timing(statistics.median(t.wall for t in times),
+                           statistics.median(t.cpu for t in times))
+              for kind, times in runs.items()}
+    results.append(compare("quarterly report, two threads (second connection kept warm)",
+                           median["warm"], "one connection", median["alone"],
+                           "never slower than one", unit="s"))
+    results.append(compare("quarterly report, two threads (second connection new)",
+                           median["new"], "one connection", median["alone"], unit="s"))
+    conn.close()
+    return results
