@@ -136,8 +136,8 @@ class LineSplitter:
     kept as a list of pieces and joined once, when its end arrives (never re-joined per
     piece), and a line longer than ``limit`` stops the reading."""
 
-    def __init__(self, limit: int = MAX_LINE):
-        self.limit = limit
+    def __init__(self, limit: int | None = None):
+        self.limit = MAX_LINE if limit is None else limit
         self._pieces: list[bytes] = []
         self._pending = 0
 

@@ -674,6 +674,55 @@ def _remember_peer(conn, header: fmt.Header, manifest: dict, now: str) -> None:
          header.fingerprint, json.dumps(acked, sort_keys=True), now))
 
 
+# ---- quarantine: changes made on revoked devices ------------------------------------
+def quarantined(conn) -> list[dict]:
+    """Per origin device: how many changes wait for a decision, and when they came."""
+    cur = conn.execute(
+        "SELECT q.origin_device, t.office_code, t.name, count(*), min(q.received_at),"
+        " max(q.received_at) FROM sync_quarantine q"
+        " LEFT JOIN sync_trust t ON t.device_id = q.origin_device"
+        " GROUP BY q.origin_device ORDER BY q.origin_device")
+    cols = ("device_id", "office_code", "name", "changes", "first_at", "last_at")
+    return [row_dict(cols, r) for r in cur]
+
+
+def settle_quarantine(conn, device_id: str, *, release: bool, reason: str,
+                      actor: Actor | None = None) -> int:
+    """Apply (``release``) or drop the changes set aside from one device: an explicit,
+    audited decision, all or nothing. Returns how many changes it concerned."""
+    if not reason.strip():
+        raise SyncError("reason_needed", _("Give a reason for this decision (--reason)."))
+    actor = actor or default_actor(conn)
+    session = Session(conn, actor)
+    rows = conn.execute("SELECT line FROM sync_quarantine WHERE origin_device=?"
+                        " ORDER BY origin_seq", (device_id,)).fetchall()
+    if not rows:
+        raise SyncError("nothing_quarantined", _(
+            "No changes from the device {device} are set aside.").format(device=device_id))
+    tables = synced_tables(conn)
+    present = existing_tables(conn)
+    repos: dict = {}
+    with session.transaction():
+        if release:
+            guard = _Guard(conn, "quarantine", device_id, present, utc_now(), None)
+            for batch in _batches((json.loads(r[0]) for r in rows), BATCH):
+                batch = guard.check(batch, set())
+                for table in {c["t"] for c in batch}:
+                    cls = tables.get(table)
+                    if cls is not None and table in present and table not in repos:
+                        repos[table] = cls(session)
+                apply_remote_batch(session, [
+                    RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
+                                 c.get("a"), c.get("b"), c.get("o"), None) for c in batch],
+                    repos)
+        conn.execute("DELETE FROM sync_quarantine WHERE origin_device=?", (device_id,))
+        session.audit.record(actor.user_id, "sync_quarantine_release" if release
+                             else "sync_quarantine_discard", None, None,
+                             detail={"device": device_id, "changes": len(rows),
+                                     "reason": reason.strip()})
+    return len(rows)
+
+
 # ---- history and peers (for the UI and CLI) --------------------------------------
 def history(conn, limit: int = 200) -> list[dict]:
     cur = conn.execute(
