@@ -325,7 +325,8 @@ def check_bundle(conn, path, org_key: bytes | None = None) -> fmt.Header:
         keys.check_sender(conn, sender.get("device_id"), sender.get("office_code"),
                           keys.sender_device_code(sender), who["device"])
     except keys.SyncSetupError as exc:
-        raise fmt.BundleError("bad_sender", str(exc), **who) from None
+        raise fmt.BundleError("bad_sender", _("The bundle {name} was refused. {reason}").format(
+            name=name, reason=exc), **who) from None
     check_addressee(conn, header, name)
     newer = set(header.schema) - set(schema_names(conn))
     if newer:
