@@ -278,6 +278,12 @@ class Header:
         return to
 
     @property
+    def origins(self) -> list[str]:
+        """The devices whose changes the bundle carries (the sender's own and relayed)."""
+        origins = self.raw.get("origins")
+        return [str(o) for o in origins] if isinstance(origins, list) else []
+
+    @property
     def path(self) -> list[str]:
         """Origin path: the offices the bundle's changes passed through, ending with the
         sender's (as the sender wrote it)."""
@@ -431,6 +437,7 @@ class BundleWriter:
                 # addressee and origin path: signed with the rest of the header
                 "to": self.addressee,
                 "path": [self.identity.office_code or ""],
+                "origins": sorted(self.origins),
                 "chunks": self._index,
                 "body_length": len(manifest_block) + self._body_length,
                 "compression": "zlib",

@@ -73,6 +73,7 @@ def test_a_bundle_for_one_office_is_refused_at_another(network, tmp_path, capsys
     assert header.addressee == {"kind": "office", "office_id": get_meta(nur.conn, "office_id"),
                                 "office_code": "NUR"}
     assert header.path == ["DSH"]
+    assert nur.device_id in header.origins and tjb.device_id in header.origins
     dump = dump_of(tjb.path)
     code, _out, err = _cli(tjb, "bundle", "import", str(path), capsys=capsys)
     assert code == 1
