@@ -96,8 +96,10 @@ class SyncFolder:
         if header.recipient is not None and \
                 keys.normalise_fingerprint(header.recipient) != own.fingerprint:
             return False   # addressed to another device sharing the folder
-        if not exchange.addressed_here(self.conn, header):
+        if header.addressee is not None and not exchange.addressed_here(self.conn, header):
             return False   # another office's bundle: not ours to open, not ours to judge
+        # (a bundle that names no addressee goes on to the import, which refuses it and
+        # says why, once)
         return not exchange.already_imported(self.conn, header.bundle_id)
 
     def poll_once(self) -> PollResult:
