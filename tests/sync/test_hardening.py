@@ -359,3 +359,22 @@ def test_a_people_facing_number_already_used_is_refused_on_import(make_replicas,
         exchange.import_bundle(dsh.conn, path)
     assert err.value.code == "number_clash" and theirs["number"] in str(err.value)
     assert dump_of(dsh.path) == dump
+
+
+def test_a_bundle_naming_no_addressee_is_refused_and_reported(make_replicas, tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = folder / "GRM-old.hamroh"
+    writer = fmt.BundleWriter(path, keys.load_identity(grm.conn), ORG_KEY,
+                              schema=exchange.schema_names(grm.conn),
+                              manifest={"version_vector": {}})
+    writer.addressee = None  # type: ignore[assignment]  # as older versions wrote it
+    writer.finish()
+    assert fmt.read_header(path).addressee is None
+    with pytest.raises(fmt.BundleError) as err:
+        exchange.import_bundle(dsh.conn, path)
+    assert err.value.code == "not_addressed_here"
+    assert "does not say which office it is for" in str(err.value)
+    result = SyncFolder(dsh.conn, folder, write_outgoing=False).poll_once()
+    assert [name for name, _m in result.failed] == ["GRM-old.hamroh"]
