@@ -278,6 +278,18 @@ class Header:
         return to
 
     @property
+    def revoked(self) -> list[dict]:
+        """Devices the sender has revoked (a coordinator's bundles list them, signed):
+        ``[{"fingerprint", "device_id"}]``; malformed entries are left out."""
+        entries = self.raw.get("revoked")
+        if not isinstance(entries, list):
+            return []
+        return [{"fingerprint": str(e["fingerprint"]),
+                 "device_id": str(e["device_id"]) if e.get("device_id") else None}
+                for e in entries[:10_000]
+                if isinstance(e, dict) and isinstance(e.get("fingerprint"), str)]
+
+    @property
     def origins(self) -> list[str]:
         """The devices whose changes the bundle carries (the sender's own and relayed)."""
         origins = self.raw.get("origins")
@@ -322,11 +334,12 @@ class BundleWriter:
     def __init__(self, path, identity: keys.DeviceIdentity, org_key: bytes | None, *,
                  schema: list[str], manifest: dict | None = None,
                  recipient: Recipient | None = None, addressee: dict | None = None,
-                 device_code: str | None = None):
+                 device_code: str | None = None, revoked: list[dict] | None = None):
         self.path = Path(path)
         self.identity = identity
         self.addressee = dict(addressee or {"kind": "coordinator"})
         self.device_code = device_code
+        self.revoked = list(revoked or [])
         self.origins: set[str] = set()
         self.bundle_id = new_id()
         self.salt = os.urandom(16)
@@ -441,6 +454,7 @@ class BundleWriter:
                 "chunks": self._index,
                 "body_length": len(manifest_block) + self._body_length,
                 "compression": "zlib",
+                **({"revoked": self.revoked} if self.revoked else {}),
             }
             header_bytes = json.dumps(header, sort_keys=True).encode("utf-8")
             tmp = self.path.with_name(".partial-" + self.path.name)

@@ -255,7 +255,8 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     writer = fmt.BundleWriter(path, identity, org_key, schema=schema_names(conn), manifest={
         "version_vector": vv, "target": label, "full": bool(full),
         "acknowledged": acked, "fields_last": True}, recipient=recipient,
-        addressee=addressee, device_code=get_meta(conn, "device_code"))
+        addressee=addressee, device_code=get_meta(conn, "device_code"),
+        revoked=keys.revocation_list(conn) if is_coordinator(conn) else None)
     try:
         done = 0
         text = json.dumps
@@ -506,10 +507,11 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
         now = utc_now()
         tally = _Tally(conn, header.bundle_id, now, conn.execute(
             "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None)
-        revoked = keys.revoked_devices(conn)
         guard = _Guard(conn, header.bundle_id, Path(path).name, present, now,
                        sender.get("device_id"))
         with session.transaction():
+            adopted = _adopt_revocations(conn, header, session, actor)
+            revoked = keys.revoked_devices(conn)
             done = 0
             for batch in _batches(reader.changes(), BATCH):
                 total_in_batch = len(batch)
@@ -529,6 +531,8 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                 done += total_in_batch
                 if progress is not None and progress(done, total) is False:
                     raise ImportCancelled()
+            # a first bundle from the coordinator brings its office record with it
+            adopted += _adopt_revocations(conn, header, session, actor)
             summary.changes = int(manifest.get("changes", 0))
             summary.new = len(tally.new_ids)
             summary.updated = len(tally.updated_ids)
@@ -552,10 +556,30 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                 "bundle_id": header.bundle_id, "from_device": sender.get("device_id"),
                 "changes": summary.changes, "new": summary.new, "updated": summary.updated,
                 "conflicts": summary.conflicts, "quarantined": summary.quarantined,
+                "revocations_adopted": adopted,
                 "origins": sorted(guard.origins)})
             if progress is not None and progress(total, total) is False:
                 raise ImportCancelled()
     return summary
+
+
+def _adopt_revocations(conn, header: fmt.Header, session: Session, actor: Actor) -> int:
+    """A coordinator's bundle carries the devices it revoked: they are revoked here too
+    (one audit row each), before any of the bundle's changes is applied. Only from a
+    sender whose office is a coordinator office in this database."""
+    entries = header.revoked
+    if not entries:
+        return 0
+    office = conn.execute("SELECT office_type FROM office WHERE id=?",
+                          (header.sender.get("office_id"),)).fetchone()
+    if office is None or office[0] != "coordinator":
+        return 0
+    by = str(header.sender.get("device_id") or "")
+    adopted = keys.adopt_revocations(conn, entries, by)
+    for fp in adopted:
+        session.audit.record(actor.user_id, "sync_device_revoke", None, None, detail={
+            "fingerprint": fp, "by_coordinator_device": by, "bundle_id": header.bundle_id})
+    return len(adopted)
 
 
 class _Guard:

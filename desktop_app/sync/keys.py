@@ -286,6 +286,38 @@ def check_sender(conn, device_id, office_code, device_code, name) -> None:
                                            str(name or device_id), other))
 
 
+def revocation_list(conn) -> list[dict]:
+    """What a coordinator's bundles tell the offices: every device revoked here."""
+    return [{"fingerprint": fp, "device_id": device_id} for fp, device_id in conn.execute(
+        "SELECT fingerprint, device_id FROM sync_trust WHERE status='revoked'"
+        " ORDER BY fingerprint")]
+
+
+def adopt_revocations(conn, entries: list[dict], by: str | None) -> list[str]:
+    """Revoke here the devices a coordinator revoked (inside the import transaction);
+    never this device, never a trust (only revocations travel). Returns the fingerprints
+    newly revoked."""
+    own = load_identity(conn, create=False)
+    done = []
+    for entry in entries:
+        fp = normalise_fingerprint(entry["fingerprint"])
+        if len(fp) != 24 or (own is not None and own.fingerprint == fp):
+            continue
+        status = _status_of(conn, fp)
+        if status == "revoked":
+            continue
+        if status is None:
+            conn.execute("INSERT INTO sync_trust(fingerprint, device_id, status, changed_at,"
+                         " changed_by) VALUES (?, ?, 'revoked', ?, ?)",
+                         (fp, entry.get("device_id"), utc_now(), by))
+        else:
+            conn.execute("UPDATE sync_trust SET status='revoked', changed_at=?, changed_by=?,"
+                         " device_id=coalesce(device_id, ?) WHERE fingerprint=?",
+                         (utc_now(), by, entry.get("device_id"), fp))
+        done.append(fp)
+    return done
+
+
 def revoked_devices(conn) -> set[str]:
     """Device ids revoked here (known from their bundles or from the relays' lines)."""
     return {r[0] for r in conn.execute(

@@ -378,3 +378,42 @@ def test_a_bundle_naming_no_addressee_is_refused_and_reported(make_replicas, tmp
     assert "does not say which office it is for" in str(err.value)
     result = SyncFolder(dsh.conn, folder, write_outgoing=False).poll_once()
     assert [name for name, _m in result.failed] == ["GRM-old.hamroh"]
+
+
+def test_offices_adopt_the_coordinators_revocations(make_replicas, tmp_path, capsys):
+    tjb, nur, dsh = make_replicas(["TJB", "NUR", "DSH"])
+    folder = tmp_path / "x"
+    exchange_files(nur, dsh, folder, target="coordinator")
+    exchange_files(dsh, nur, folder, target="NUR")
+    tjb_key = keys.load_identity(tjb.conn).public_key
+    assert keys.trust_status(nur.conn, tjb_key) == "trusted"
+    keys.revoke(dsh.conn, _fingerprint(tjb))
+    down = tmp_path / "DSH-to-NUR.hamroh"
+    exchange.export_bundle(dsh.conn, down, target="NUR")
+    assert [e["fingerprint"] for e in fmt.read_header(down).revoked] == [_fingerprint(tjb)]
+    exchange.import_bundle(nur.conn, down)
+    assert keys.trust_status(nur.conn, tjb_key) == "revoked"
+    assert nur.conn.execute("SELECT count(*) FROM audit_log WHERE action='sync_device_revoke'"
+                            ).fetchone()[0] == 1
+    # from now on NUR refuses TJB's bundles and sets aside what others relay of it
+    (late,) = _people(tjb, "Саидов")
+    direct = tmp_path / "TJB-to-NUR.hamroh"
+    exchange.export_bundle(tjb.conn, direct, peer_device=nur.device_id)
+    with pytest.raises(fmt.BundleError) as err:
+        exchange.import_bundle(nur.conn, direct)
+    assert err.value.code == "revoked_device"
+
+
+def test_an_office_cannot_revoke_devices_for_others(make_replicas, tmp_path):
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    exchange_files(grm, dsh, tmp_path / "x", target="coordinator")   # DSH knows GRM's office
+    assert dsh.conn.execute("SELECT office_type FROM office WHERE code='GRM'").fetchone()[0] \
+        == "jrc"
+    path = tmp_path / "GRM-to-coordinator.hamroh"
+    writer = fmt.BundleWriter(path, keys.load_identity(grm.conn), ORG_KEY,
+                              schema=exchange.schema_names(grm.conn),
+                              manifest={"version_vector": {}},
+                              revoked=[{"fingerprint": _fingerprint(tjb), "device_id": None}])
+    writer.finish()
+    exchange.import_bundle(dsh.conn, path)
+    assert keys.trust_status(dsh.conn, keys.load_identity(tjb.conn).public_key) == "trusted"
