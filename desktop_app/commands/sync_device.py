@@ -63,6 +63,8 @@ def cmd_show(args, session) -> int:
     print(_("Device: {device}").format(device=identity.device_id))
     print(_("Device name: {name}").format(name=identity.name or "-"))
     print(_("Office: {office}").format(office=identity.office_code or "-"))
+    print(_("Device code (in case and loan numbers): {code}").format(
+        code=get_meta(session.conn, "device_code") or "-"))
     print(_("Fingerprint: {fingerprint}").format(fingerprint=identity.fingerprint))
     print(_("Encryption key (X25519): {key}").format(
         key=base64.b64encode(identity.exchange_public).decode("ascii")

@@ -337,7 +337,12 @@ def test_a_device_code_already_used_in_the_office_is_refused(make_replicas, tmp_
     assert code == 1 and grm_code in err and "second GRM laptop" in err
     # a new code for this device: new numbers use it, the audit log has it
     code, out, _err = _cli(grm, "device", "new-code", capsys=capsys)
-    assert code == 0 and get_meta(grm.conn, "device_code") != grm_code
+    new_code = get_meta(grm.conn, "device_code")
+    assert code == 0 and new_code != grm_code and new_code in out
+    code, out, _err = _cli(grm, "device", "show", capsys=capsys)
+    assert code == 0 and new_code in out
+    assert grm.conn.execute("SELECT count(*) FROM audit_log WHERE action='sync_device_code'"
+                            ).fetchone()[0] == 1
 
 
 def test_a_people_facing_number_already_used_is_refused_on_import(make_replicas, tmp_path):
