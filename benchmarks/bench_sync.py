@@ -112,9 +112,17 @@ def run(ctx) -> list[Result]:
     office = open_database(office_db)
     people = office.execute("SELECT count(*) FROM person").fetchone()[0]
 
+    # bundles are addressed: this one to the register's device (which is an office, not
+    # necessarily a coordinator)
+    from desktop_app.store.session import get_meta  # deferred: as open_database above
+    register_conn = open_database(register)
+    try:
+        register_device = get_meta(register_conn, "device_id")
+    finally:
+        register_conn.close()
     bundle = ctx.workdir / "office.hamroh"
     started = time.perf_counter()
-    result = exchange.export_bundle(office, bundle, target="coordinator")
+    result = exchange.export_bundle(office, bundle, peer_device=register_device)
     export_s = time.perf_counter() - started
 
     started = time.perf_counter()

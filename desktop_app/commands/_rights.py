@@ -84,11 +84,14 @@ COMMAND_RIGHTS: dict[str, tuple | None] = {
     "bundle import": ANY_USER,
     "bundle watch": ANY_USER,
     "bundle history": ANY_USER,
+    # applying or deleting changes made on a revoked device is a trust decision
+    "bundle quarantine": (("create", "device"),),
     "device show": (("view", "device"),),
     "device list": (("view", "device"),),
     "device trust": (("create", "device"),),
     "device revoke": (("create", "device"),),
     "device passphrase": (("create", "device"),),
+    "device new-code": (("create", "device"),),
     # trainings
     "trainings list": (("view", "training_event"),),
     "trainings totals": (("view", "training_event"),),

@@ -45,6 +45,18 @@ def register(subparsers) -> None:
     watch.add_argument("--passphrase-file", metavar="FILE", help=_("file holding the passphrase"))
     watch.set_defaults(handler=cmd_watch)
 
+    quarantine = sub.add_parser(
+        "quarantine", help=_("changes made on revoked devices, set aside for a decision"))
+    add_db_argument(quarantine)
+    decision = quarantine.add_mutually_exclusive_group()
+    decision.add_argument("--release", metavar="DEVICE",
+                          help=_("apply the changes set aside from this device"))
+    decision.add_argument("--discard", metavar="DEVICE",
+                          help=_("delete the changes set aside from this device"))
+    quarantine.add_argument("--reason", metavar="TEXT",
+                            help=_("why (recorded in the audit log)"))
+    quarantine.set_defaults(handler=cmd_quarantine)
+
     hist = sub.add_parser("history", help=_("bundles imported and exported, and peers"))
     add_db_argument(hist)
     hist.set_defaults(handler=cmd_history)
@@ -77,6 +89,36 @@ def print_summary(summary: exchange.ImportSummary, name: str) -> None:
             "conflicts, {duplicates} possible duplicates.").format(
         file=name, new=summary.new, updated=summary.updated, unchanged=summary.unchanged,
         conflicts=summary.conflicts, duplicates=summary.duplicates))
+    if summary.quarantined:
+        print(_("{file}: {count} changes made on revoked devices were set aside, not "
+                "applied; review them with hamroh bundle quarantine.").format(
+                    file=name, count=summary.quarantined))
+
+
+@with_session
+def cmd_quarantine(args, session) -> int:
+    device = args.release or args.discard
+    if device:
+        try:
+            count = exchange.settle_quarantine(session.conn, device,
+                                               release=bool(args.release),
+                                               reason=args.reason or "", actor=session.actor)
+        except (fmt.BundleError, exchange.SyncError) as exc:
+            return fail(str(exc))
+        message = (_("{count} changes from device {device} were applied.") if args.release
+                   else _("{count} changes from device {device} were deleted."))
+        print(message.format(count=count, device=device))
+        return 0
+    rows = exchange.quarantined(session.conn)
+    if not rows:
+        print(_("No changes are set aside."))
+    for row in rows:
+        print(_("Device {device} ({name}, office {office}): {count} changes set aside, "
+                "received {first} to {last}.").format(
+                    device=row["device_id"], name=row["name"] or "-",
+                    office=row["office_code"] or "?", count=row["changes"],
+                    first=row["first_at"], last=row["last_at"]))
+    return 0
 
 
 @with_session

@@ -1,7 +1,19 @@
 """Offices and users (the synced part; credentials live with security)."""
 from __future__ import annotations
 
+import re
+
 from desktop_app.store.repository import Repository
+
+# An office code is 2-8 capital Latin letters or digits: it goes into file names (sync
+# bundles), people-facing numbers and paths, so nothing else may pass.
+OFFICE_CODE = re.compile(r"[A-Z0-9]{2,8}")
+
+
+def is_office_code(value) -> bool:
+    """Is ``value`` a valid office code (checked wherever a code enters: set-up, bundles,
+    trusted devices, office records received by sync)?"""
+    return isinstance(value, str) and OFFICE_CODE.fullmatch(value) is not None
 
 
 class OfficeRepository(Repository):

@@ -20,3 +20,15 @@ def next_number(session: Session, kind: str, year: int, width: int = 5) -> str:
     office = session.meta("office_code") or "OFF"
     value = next_value(session, f"{kind}:{year}")
     return f"{office}-{session.device_code}-{year}-{value:0{width}d}"
+
+
+# Columns that hold people-facing numbers made by :func:`next_number` (any table).
+NUMBER_COLUMNS = ("number", "certificate_number")
+
+
+def number_owner(conn, table: str, column: str, value: str, record_id: str) -> str | None:
+    """The id of another record of ``table`` that already carries the number ``value``
+    (an indexed look-up), else None."""
+    row = conn.execute(f"SELECT id FROM {table} WHERE {column}=? AND id != ? LIMIT 1",
+                       (value, record_id)).fetchone()
+    return row[0] if row else None

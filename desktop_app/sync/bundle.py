@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import struct
 import tempfile
 import zlib
@@ -50,8 +51,15 @@ PREAMBLE = struct.Struct(">8sHI")
 CHUNK_LEN = struct.Struct(">I")
 SIGNATURE_SIZE = 64
 CHUNK_SIZE = 256 * 1024
-MAX_HEADER = 1024 * 1024
+# Bounds checked before anything is parsed: a header is a few hundred bytes, nested three
+# levels; one change line holds one record's fields.
+MAX_HEADER = 64 * 1024
+MAX_NESTING = 16
 MAX_CHUNK = 4 * 1024 * 1024
+MAX_LINE = 8 * 1024 * 1024
+# the largest bundle a watched folder or an import opens (a full export of a big office
+# is a few hundred megabytes)
+MAX_BUNDLE = 8 * 1024 ** 3
 # A real payload (JSON Lines of records) packs 5-20 times; refuse anything declaring or
 # unpacking to more than this many times its packed size.
 MAX_RATIO = 100
@@ -76,6 +84,93 @@ def _parse_line(text: str):
     if end != len(text):
         return json.loads(text)
     return value
+
+
+def nesting_depth(data: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text (strings skipped), without
+    parsing it; linear in the length."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:      # backslash
+                escaped = True
+            elif byte == 0x22:      # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"not JSON: {name}")
+
+
+def bounded_json(data: bytes, limit: int = MAX_NESTING):
+    """JSON from a file that may be hostile: nesting checked first, no NaN/Infinity,
+    every failure a ValueError."""
+    if nesting_depth(data) > limit:
+        raise ValueError("nested too deeply")
+    try:
+        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except (RecursionError, OverflowError, UnicodeDecodeError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _integer(value) -> int:
+    """A JSON integer (not a float, a bool or a string), else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("not an integer")
+    return value
+
+
+class LineSplitter:
+    """Cut a stream of pieces into lines in linear time: a line that spans many pieces is
+    kept as a list of pieces and joined once, when its end arrives (never re-joined per
+    piece), and a line longer than ``limit`` stops the reading."""
+
+    def __init__(self, limit: int | None = None):
+        self.limit = MAX_LINE if limit is None else limit
+        self._pieces: list[bytes] = []
+        self._pending = 0
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The lines completed by ``data`` (without their newline); ValueError if the
+        line being read grows beyond the limit."""
+        lines: list[bytes] = []
+        start = 0
+        while True:
+            end = data.find(b"\n", start)
+            if end < 0:
+                break
+            if self._pending + end - start > self.limit:
+                raise ValueError("line too long")
+            if self._pieces:
+                self._pieces.append(data[start:end])
+                lines.append(b"".join(self._pieces))
+                self._pieces = []
+                self._pending = 0
+            else:
+                lines.append(data[start:end])
+            start = end + 1
+        if start < len(data):
+            self._pending += len(data) - start
+            if self._pending > self.limit:
+                raise ValueError("line too long")
+            self._pieces.append(data[start:])
+        return lines
+
+    @property
+    def tail(self) -> bytes:
+        """What is left after the last newline."""
+        return b"".join(self._pieces)
 
 
 class BundleError(Exception):
@@ -172,6 +267,42 @@ class Header:
     raw: dict = field(default_factory=dict)
 
     @property
+    def addressee(self) -> dict | None:
+        """Who the bundle is for (signed with the header): ``{"kind": "coordinator"}``,
+        ``{"kind": "office", "office_id", "office_code"}`` or ``{"kind": "device",
+        "device_id"}``; None for a bundle that does not say (older versions)."""
+        to = self.raw.get("to")
+        if not isinstance(to, dict) or to.get("kind") not in ("coordinator", "office",
+                                                               "device"):
+            return None
+        return to
+
+    @property
+    def revoked(self) -> list[dict]:
+        """Devices the sender has revoked (a coordinator's bundles list them, signed):
+        ``[{"fingerprint", "device_id"}]``; malformed entries are left out."""
+        entries = self.raw.get("revoked")
+        if not isinstance(entries, list):
+            return []
+        return [{"fingerprint": str(e["fingerprint"]),
+                 "device_id": str(e["device_id"]) if e.get("device_id") else None}
+                for e in entries[:10_000]
+                if isinstance(e, dict) and isinstance(e.get("fingerprint"), str)]
+
+    @property
+    def origins(self) -> list[str]:
+        """The devices whose changes the bundle carries (the sender's own and relayed)."""
+        origins = self.raw.get("origins")
+        return [str(o) for o in origins] if isinstance(origins, list) else []
+
+    @property
+    def path(self) -> list[str]:
+        """Origin path: the offices the bundle's changes passed through, ending with the
+        sender's (as the sender wrote it)."""
+        path = self.raw.get("path")
+        return [str(p) for p in path] if isinstance(path, list) else []
+
+    @property
     def public_key(self) -> bytes:
         return _unb64(self.sender["public_key"])
 
@@ -202,9 +333,14 @@ class BundleWriter:
 
     def __init__(self, path, identity: keys.DeviceIdentity, org_key: bytes | None, *,
                  schema: list[str], manifest: dict | None = None,
-                 recipient: Recipient | None = None):
+                 recipient: Recipient | None = None, addressee: dict | None = None,
+                 device_code: str | None = None, revoked: list[dict] | None = None):
         self.path = Path(path)
         self.identity = identity
+        self.addressee = dict(addressee or {"kind": "coordinator"})
+        self.device_code = device_code
+        self.revoked = list(revoked or [])
+        self.origins: set[str] = set()
         self.bundle_id = new_id()
         self.salt = os.urandom(16)
         if recipient is not None:
@@ -234,12 +370,15 @@ class BundleWriter:
 
     def add(self, change: dict) -> None:
         self.manifest["fields_last"] = False
+        self.origins.add(str(change.get("d")))
         self.counts[change["t"]] = self.counts.get(change["t"], 0) + 1
         self.changes += 1
         self.write_raw(change_line(change))
 
-    def add_line(self, table: str, line: bytes) -> None:
+    def add_line(self, table: str, line: bytes, origin: str | None = None) -> None:
         """Add one change already serialised as a JSON line (ending in a newline)."""
+        if origin is not None:
+            self.origins.add(origin)
         self.counts[table] = self.counts.get(table, 0) + 1
         self.changes += 1
         self.write_raw(line)
@@ -283,6 +422,8 @@ class BundleWriter:
                 "payload_sha256": self._hash.hexdigest(),
                 "payload_size": self._size,
                 "packed_size": self._packed,
+                "to": self.addressee,
+                "origins": sorted(self.origins),
                 **manifest_overrides,
             }
             sealed_manifest = self.aead.encrypt(
@@ -300,14 +441,20 @@ class BundleWriter:
                     "office_code": self.identity.office_code,
                     "office_type": self.identity.office_type,
                     "name": self.identity.name,
+                    **({"device_code": self.device_code} if self.device_code else {}),
                     "public_key": _b64(self.identity.public_key),
                     **({"exchange_key": _b64(self.identity.exchange_public)}
                        if self.identity.exchange_public else {}),
                 },
                 "encryption": self.encryption,
+                # addressee and origin path: signed with the rest of the header
+                "to": self.addressee,
+                "path": [self.identity.office_code or ""],
+                "origins": sorted(self.origins),
                 "chunks": self._index,
                 "body_length": len(manifest_block) + self._body_length,
                 "compression": "zlib",
+                **({"revoked": self.revoked} if self.revoked else {}),
             }
             header_bytes = json.dumps(header, sort_keys=True).encode("utf-8")
             tmp = self.path.with_name(".partial-" + self.path.name)
@@ -337,12 +484,17 @@ class BundleWriter:
 def _parse_header(header_bytes: bytes, name: str) -> tuple[Header, bytes]:
     """The header and the sender's public key, or a "damaged" error."""
     try:
-        raw = json.loads(header_bytes.decode("utf-8"))
-        header = Header(raw["bundle_id"], int(raw["format"]), list(raw["schema"]),
-                        dict(raw["sender"]), dict(raw["encryption"]),
-                        int(raw["body_length"]), int(raw["chunks"]), raw["created_at"], raw)
+        raw = bounded_json(header_bytes)
+        if not isinstance(raw, dict):
+            raise ValueError("not an object")
+        header = Header(str(raw["bundle_id"]), _integer(raw["format"]),
+                        [str(s) for s in raw["schema"]], dict(raw["sender"]),
+                        dict(raw["encryption"]), _integer(raw["body_length"]),
+                        _integer(raw["chunks"]), str(raw["created_at"]), raw)
+        if header.body_length < 0 or header.chunks < 0:
+            raise ValueError("negative length")
         return header, header.public_key
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise _damaged(name) from None
 
 
@@ -362,16 +514,37 @@ def _check_signature(fh, size: int, public_key: bytes, name: str) -> None:
         raise _damaged(name)
 
 
+def _open_regular(path: Path, name: str):
+    """The file opened for reading and its size; only a regular file (never a FIFO, a
+    device or a folder: opening does not block, and the type is checked on what was
+    opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise BundleError("unreadable", _("The file {name} could not be read.").format(
+            name=name)) from exc
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise BundleError("not_regular", _(
+            "{name} is not an ordinary file (it may be a folder, a link or a pipe): it is "
+            "not a bundle and was skipped.").format(name=name))
+    if info.st_size > MAX_BUNDLE:
+        os.close(fd)
+        raise BundleError("too_large", _(
+            "The file {name} is larger than any bundle Hamroh makes: it was not "
+            "opened.").format(name=name))
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb"), info.st_size
+
+
 def read_header(path) -> Header:
     """Check what can be checked without keys: a whole, signed bundle of a known format."""
     path = Path(path)
     name = _name(path)
-    try:
-        size = path.stat().st_size
-        fh = open(path, "rb")
-    except OSError as exc:
-        raise BundleError("unreadable", _("The file {name} could not be read.").format(
-            name=name)) from exc
+    fh, size = _open_regular(path, name)
     with fh:
         if size == 0:
             raise BundleError("empty", _("The file {name} is empty: it is not a bundle. "
@@ -443,16 +616,23 @@ class BundleReader:
                 .format(name=self.name))
         self.aead = AESGCM(key)
         self.manifest: dict[str, Any] = {}
-        self._fh = open(self.path, "rb")
+        self._fh, _size = _open_regular(self.path, self.name)
         _m, _v, header_len = PREAMBLE.unpack(self._fh.read(PREAMBLE.size))
         self._fh.seek(PREAMBLE.size + header_len)
         try:
-            self.manifest = json.loads(self._chunk(0, False).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+            manifest = bounded_json(self._chunk(0, False))
+            if not isinstance(manifest, dict):
+                raise ValueError("not an object")
+            self.manifest = manifest
+            declared = _integer(self.manifest.get("payload_size", 0))
+            packed = max(_integer(self.manifest.get("packed_size", 0)), 1)
+            _integer(self.manifest.get("changes", 0))
+        except (ValueError, TypeError):
             self.close()
             raise _damaged(self.name) from None
-        declared = int(self.manifest.get("payload_size", 0))
-        packed = max(int(self.manifest.get("packed_size", 0)), 1)
+        except BundleError:
+            self.close()
+            raise
         if declared > MAX_RATIO * max(packed, CHUNK_SIZE // 4):
             self.close()
             raise self._bomb()
@@ -527,7 +707,7 @@ class BundleReader:
         digest = hashlib.sha256()
         total = 0
         count = 0
-        tail = b""
+        splitter = LineSplitter()
         raw_fields = self.manifest.get("fields_last") is True
         chunks = self.header.chunks
         for index in range(1, chunks + 1):
@@ -542,25 +722,38 @@ class BundleReader:
                 if total > declared:
                     raise self._bomb()
                 digest.update(out)
-                lines = (tail + out).split(b"\n")
-                tail = lines.pop()
+                try:
+                    lines = splitter.feed(out)
+                except ValueError:
+                    raise self._line_too_long() from None
                 for line in lines:
                     if not line:
                         continue
-                    try:
-                        change = _parse_line(line.decode("utf-8"))
-                    except ValueError:
-                        raise self._hash_error() from None
                     count += 1
-                    if raw_fields and _fields_last(change, line):
-                        at = line.find(_FIELDS_KEY) + len(_FIELDS_KEY) - 1
-                        change[RAW_FIELDS] = line[at:-1].decode("utf-8")
-                    yield change
-        if tail.strip() or not unzip.eof:
+                    yield self._change(line, raw_fields)
+        if splitter.tail.strip() or not unzip.eof:
             raise self._hash_error()
         if (digest.hexdigest() != self.manifest.get("payload_sha256") or total != declared
                 or count != int(self.manifest.get("changes", -1))):
             raise self._hash_error()
+
+    def _change(self, line: bytes, raw_fields: bool) -> dict:
+        """One change line as a dict (with its fields' JSON text when they come last)."""
+        try:
+            change = _parse_line(line.decode("utf-8"))
+        except (ValueError, RecursionError):
+            raise self._hash_error() from None
+        if not isinstance(change, dict):
+            raise self._hash_error()
+        if raw_fields and _fields_last(change, line):
+            at = line.find(_FIELDS_KEY) + len(_FIELDS_KEY) - 1
+            change[RAW_FIELDS] = line[at:-1].decode("utf-8")
+        return change
+
+    def _line_too_long(self) -> BundleError:
+        return BundleError("line_too_long", _(
+            "The bundle {name} holds a record far larger than Hamroh ever writes (it may be a "
+            "malicious file). Nothing was imported.").format(name=self.name))
 
     def _hash_error(self) -> BundleError:
         return BundleError("hash_mismatch", _(

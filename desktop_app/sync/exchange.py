@@ -21,6 +21,8 @@ from desktop_app.store import migrations
 from desktop_app.store.access import default_actor
 from desktop_app.store.audit import utc_now
 from desktop_app.store.db import optimize, row_dict
+from desktop_app.store.offices import is_office_code
+from desktop_app.store.sequences import NUMBER_COLUMNS, number_owner
 from desktop_app.store.session import Session, get_meta
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import bundle as fmt
@@ -68,6 +70,8 @@ class ImportSummary:
     conflicts: int = 0
     duplicates: int = 0
     already_imported: bool = False
+    # changes whose origin device is revoked here: set aside, not applied (sync_quarantine)
+    quarantined: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -117,6 +121,15 @@ def _log(log_path, entry: dict) -> None:
         fh.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
 
 
+def log_event(conn, entry: dict) -> None:
+    """Append one entry to the sync log beside the database (no personal data: file
+    names, codes, counts and messages only)."""
+    try:
+        _log(default_log_path(conn), entry)
+    except OSError:
+        pass
+
+
 def _db_file(conn) -> str | None:
     row = conn.execute("PRAGMA database_list").fetchone()
     return row[2] if row and row[2] else None
@@ -134,6 +147,8 @@ def resolve_target(conn, target: str | None) -> tuple[str, str | None]:
         return "coordinator", None
     row = conn.execute("SELECT id, code FROM office WHERE code=? AND deleted=0",
                        (target.upper(),)).fetchone()
+    if row is not None and not is_office_code(row[1]):
+        row = None
     if row is None:
         raise SyncError("unknown_office", _(
             "There is no office with the code {code} in this database. Import a bundle from "
@@ -195,6 +210,22 @@ def _mark_sent(conn, now: str, peer_device: str | None, office_id: str | None) -
                      (now, office_id))
 
 
+def _addressee(conn, peer_device: str | None, office_id: str | None, label: str,
+               to_device: str | None) -> dict:
+    """Who the bundle is for, written in its signed header."""
+    if to_device:
+        fp = keys.normalise_fingerprint(to_device)
+        row = conn.execute("SELECT device_id FROM sync_trust WHERE fingerprint=?",
+                           (fp,)).fetchone()
+        return {"kind": "device", "fingerprint": fp,
+                "device_id": peer_device or (row[0] if row else None)}
+    if peer_device:
+        return {"kind": "device", "device_id": peer_device}
+    if office_id is None:
+        return {"kind": "coordinator"}
+    return {"kind": "office", "office_id": office_id, "office_code": label}
+
+
 def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool = False,
                   peer_device: str | None = None, org_key: bytes | None = None,
                   actor: Actor = SYSTEM, log_path=None, skip_empty: bool = False,
@@ -220,9 +251,12 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     conn.executemany("INSERT INTO temp.sync_export_acked VALUES (?, ?)", list(acked.items()))
     vv = version_vector(conn)
     total = conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
+    addressee = _addressee(conn, peer_device, office_id, label, to_device)
     writer = fmt.BundleWriter(path, identity, org_key, schema=schema_names(conn), manifest={
         "version_vector": vv, "target": label, "full": bool(full),
-        "acknowledged": acked, "fields_last": True}, recipient=recipient)
+        "acknowledged": acked, "fields_last": True}, recipient=recipient,
+        addressee=addressee, device_code=get_meta(conn, "device_code"),
+        revoked=keys.revocation_list(conn) if is_coordinator(conn) else None)
     try:
         done = 0
         text = json.dumps
@@ -233,7 +267,7 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
                     f'"d":{text(row[0])},"h":{text(row[4])},'
                     f'"o":{text(row[7])},"r":{text(row[3])},"s":{int(row[1])},'
                     f'"t":{text(row[2])},"f":{row[5]}}}\n')
-            writer.add_line(row[2], line.encode("utf-8"))
+            writer.add_line(row[2], line.encode("utf-8"), row[0])
             done += 1
             if progress is not None and done % 1000 == 0:
                 if progress(done, total) is False:
@@ -288,6 +322,13 @@ def check_bundle(conn, path, org_key: bytes | None = None) -> fmt.Header:
             "(fingerprint {fingerprint}), which this computer does not trust yet. Compare the "
             "fingerprint with that device, trust it on the Sync page (or with hamroh device "
             "trust), then import again.").format(**who), **who)
+    try:
+        keys.check_sender(conn, sender.get("device_id"), sender.get("office_code"),
+                          keys.sender_device_code(sender), who["device"])
+    except keys.SyncSetupError as exc:
+        raise fmt.BundleError("bad_sender", _("The bundle {name} was refused. {reason}").format(
+            name=name, reason=exc), **who) from None
+    check_addressee(conn, header, name)
     newer = set(header.schema) - set(schema_names(conn))
     if newer:
         raise fmt.BundleError("newer_schema", _(
@@ -295,6 +336,60 @@ def check_bundle(conn, path, org_key: bytes | None = None) -> fmt.Header:
             "this version does not know). Update Hamroh on this computer, then import it "
             "again.").format(name=name))
     return header
+
+
+def addressed_here(conn, header: fmt.Header) -> bool:
+    """Is the bundle (by its signed addressee) for this computer?"""
+    to = header.addressee
+    if to is None:
+        return False
+    if to["kind"] == "device":
+        own = keys.load_identity(conn, create=False)
+        if to.get("fingerprint"):
+            return own is not None and \
+                keys.normalise_fingerprint(str(to["fingerprint"])) == own.fingerprint
+        return to.get("device_id") == get_meta(conn, "device_id")
+    if to["kind"] == "office":
+        return to.get("office_id") == get_meta(conn, "office_id")
+    return is_coordinator(conn)
+
+
+def check_addressee(conn, header: fmt.Header, name: str) -> None:
+    """Refuse a bundle that is not addressed to this computer (before any decryption)."""
+    if addressed_here(conn, header):
+        return
+    to = header.addressee
+    own = get_meta(conn, "office_code") or "?"
+    if to is None:
+        message = _("The bundle {name} does not say which office it is for (it was made by an "
+                    "older version of Hamroh). Nothing was imported: update Hamroh on the "
+                    "sending computer and ask for a new bundle.").format(name=name)
+    elif to["kind"] == "coordinator":
+        message = _("The bundle {name} is for the coordinator, not for this office ({own}). "
+                    "Nothing was imported; leave the file for the coordinator.").format(
+                        name=name, own=own)
+    elif to["kind"] == "office":
+        addressee = str(to.get("office_code") or "?")
+        message = _("The bundle {name} is for office {office}, not for this office ({own}). "
+                    "Nothing was imported; leave the file for office {office}.").format(
+                        name=name, office=addressee if is_office_code(addressee) else "?",
+                        own=own)
+    elif to.get("fingerprint"):
+        own_identity = keys.load_identity(conn, create=False)
+        recipient = str(to["fingerprint"])
+        raise fmt.BundleError("other_device", _(
+            "The bundle {name} is addressed to another device (fingerprint {recipient}): "
+            "only that device can open it. Nothing was imported. Ask the sender for a "
+            "bundle for this device (fingerprint {own}) or for one made with the "
+            "organisation's passphrase.").format(
+                name=name, recipient=recipient,
+                own=own_identity.fingerprint if own_identity is not None else "-"),
+            recipient=recipient)
+    else:
+        message = _("The bundle {name} is for another device, not for this computer. Nothing "
+                    "was imported; leave the file for the device it is meant for.").format(
+                        name=name)
+    raise fmt.BundleError("not_addressed_here", message, addressee=to)
 
 
 def already_imported(conn, bundle_id: str) -> bool:
@@ -413,9 +508,15 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
         now = utc_now()
         tally = _Tally(conn, header.bundle_id, now, conn.execute(
             "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None)
+        guard = _Guard(conn, header.bundle_id, Path(path).name, present, now,
+                       sender.get("device_id"))
         with session.transaction():
+            adopted = _adopt_revocations(conn, header, session, actor)
+            revoked = keys.revoked_devices(conn)
             done = 0
             for batch in _batches(reader.changes(), BATCH):
+                total_in_batch = len(batch)
+                batch = guard.check(batch, revoked)
                 for table in {c["t"] for c in batch}:
                     cls = tables.get(table)
                     if cls is not None and table in present and table not in repos:
@@ -425,22 +526,26 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                 changes = [RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
                                         c.get("a"), c.get("b"), c.get("o"),
                                         c.pop(fmt.RAW_FIELDS, None)) for c in batch]
-                results = apply_remote_batch(session, changes, repos)
+                results = apply_remote_batch(session, changes, repos) if changes else []
                 for change, result in zip(batch, results, strict=True):
                     tally.add(change, result, summary)
-                done += len(batch)
+                done += total_in_batch
                 if progress is not None and progress(done, total) is False:
                     raise ImportCancelled()
+            # a first bundle from the coordinator brings its office record with it
+            adopted += _adopt_revocations(conn, header, session, actor)
             summary.changes = int(manifest.get("changes", 0))
             summary.new = len(tally.new_ids)
             summary.updated = len(tally.updated_ids)
             summary.conflicts = tally.conflicts
+            summary.quarantined = guard.quarantined
             summary.duplicates = queue_duplicates(conn, sorted(tally.people), header.bundle_id)
             _remember_peer(conn, header, manifest, now)
             keys.record_sender(conn, header.public_key, device_id=sender.get("device_id"),
                                office_id=sender.get("office_id"),
                                office_code=sender.get("office_code"), name=sender.get("name"),
-                               exchange_key=header.exchange_key)
+                               exchange_key=header.exchange_key,
+                               device_code=keys.sender_device_code(sender))
             conn.execute(
                 "INSERT INTO sync_bundle_log(bundle_id, direction, at, peer_device, peer_office,"
                 " file_name, changes, new_records, updated, unchanged, conflicts, duplicates,"
@@ -451,10 +556,113 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             session.audit.record(actor.user_id, "sync_import", None, None, detail={
                 "bundle_id": header.bundle_id, "from_device": sender.get("device_id"),
                 "changes": summary.changes, "new": summary.new, "updated": summary.updated,
-                "conflicts": summary.conflicts})
+                "conflicts": summary.conflicts, "quarantined": summary.quarantined,
+                "revocations_adopted": adopted,
+                "origins": sorted(guard.origins)})
             if progress is not None and progress(total, total) is False:
                 raise ImportCancelled()
     return summary
+
+
+def _adopt_revocations(conn, header: fmt.Header, session: Session, actor: Actor) -> int:
+    """A coordinator's bundle carries the devices it revoked: they are revoked here too
+    (one audit row each), before any of the bundle's changes is applied. Only from a
+    sender whose office is a coordinator office in this database."""
+    entries = header.revoked
+    if not entries:
+        return 0
+    office = conn.execute("SELECT office_type FROM office WHERE id=?",
+                          (header.sender.get("office_id"),)).fetchone()
+    if office is None or office[0] != "coordinator":
+        return 0
+    by = str(header.sender.get("device_id") or "")
+    adopted = keys.adopt_revocations(conn, entries, by)
+    for fp in adopted:
+        session.audit.record(actor.user_id, "sync_device_revoke", None, None, detail={
+            "fingerprint": fp, "by_coordinator_device": by, "bundle_id": header.bundle_id})
+    return len(adopted)
+
+
+class _Guard:
+    """Checks each batch of an import before it is applied: changes made on a device
+    revoked here are set aside (``sync_quarantine``: not applied, not relayed), office
+    records must have a valid code, and a people-facing number may not already belong
+    to another record. A refusal raises BundleError inside the import transaction, so
+    nothing is applied."""
+
+    def __init__(self, conn, bundle_id: str, name: str, present: set[str], now: str,
+                 sender_device: str | None):
+        self.conn = conn
+        self.bundle_id = bundle_id
+        self.name = name
+        self.present = present
+        self.now = now
+        self.sender_device = sender_device
+        self.quarantined = 0
+        self.origins: set[str] = set()
+        self._numbers: dict[tuple[str, str, str], str] = {}
+        self._columns: dict[str, set[str]] = {}
+
+    def check(self, batch: list[dict], revoked: set[str]) -> list[dict]:
+        kept = []
+        for change in batch:
+            origin = str(change.get("d"))
+            self.origins.add(origin)
+            if origin in revoked and not self._logged(change):
+                self._quarantine(change)
+                continue
+            fields = change.get("f")
+            if isinstance(fields, dict):
+                if change.get("t") == "office" and "code" in fields \
+                        and not is_office_code(fields["code"]):
+                    raise fmt.BundleError("bad_office_code", _(
+                        "The bundle {name} holds an office whose code is not valid (an office "
+                        "code is 2 to 8 capital letters or digits). Nothing was imported; ask "
+                        "the sender to correct the office's code.").format(name=self.name))
+                self._check_numbers(change, fields)
+            kept.append(change)
+        return kept
+
+    def _logged(self, change: dict) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM change_log WHERE origin_device=? AND origin_seq=?",
+            (change.get("d"), change.get("s"))).fetchone() is not None
+
+    def _quarantine(self, change: dict) -> None:
+        line = {k: v for k, v in change.items() if k != fmt.RAW_FIELDS}
+        self.quarantined += self.conn.execute(
+            "INSERT OR IGNORE INTO sync_quarantine(origin_device, origin_seq, table_name,"
+            " record_id, line, bundle_id, sender_device, received_at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (str(change.get("d")), int(change.get("s") or 0), str(change.get("t")),
+             str(change.get("r")), json.dumps(line, ensure_ascii=False, sort_keys=True),
+             self.bundle_id, self.sender_device, self.now)).rowcount
+
+    def _table_columns(self, table: str) -> set[str]:
+        if table not in self._columns:
+            self._columns[table] = ({r[1] for r in self.conn.execute(
+                f"PRAGMA table_info({table})")} if table in self.present else set())
+        return self._columns[table]
+
+    def _check_numbers(self, change: dict, fields: dict) -> None:
+        table = str(change.get("t"))
+        record = str(change.get("r"))
+        for column in NUMBER_COLUMNS:
+            value = fields.get(column)
+            if not isinstance(value, str) or not value \
+                    or column not in self._table_columns(table):
+                continue
+            key = (table, column, value)
+            other: str | None = self._numbers.setdefault(key, record)
+            if other == record:
+                other = number_owner(self.conn, table, column, value, record)
+            if other is not None:
+                raise fmt.BundleError("number_clash", _(
+                    "The bundle {name} holds a record numbered {number}, a number another "
+                    "record here already has: two devices number their records the same way. "
+                    "Nothing was imported. Give one of the two devices a new code (hamroh "
+                    "device new-code) and tell the coordinator.").format(
+                        name=self.name, number=value))
 
 
 def _batches(items, size: int):
@@ -490,6 +698,55 @@ def _remember_peer(conn, header: fmt.Header, manifest: dict, now: str) -> None:
         " acked=excluded.acked, last_in_at=excluded.last_in_at",
         (device, sender.get("office_id"), sender.get("office_code"), sender.get("office_type"),
          header.fingerprint, json.dumps(acked, sort_keys=True), now))
+
+
+# ---- quarantine: changes made on revoked devices ------------------------------------
+def quarantined(conn) -> list[dict]:
+    """Per origin device: how many changes wait for a decision, and when they came."""
+    cur = conn.execute(
+        "SELECT q.origin_device, t.office_code, t.name, count(*), min(q.received_at),"
+        " max(q.received_at) FROM sync_quarantine q"
+        " LEFT JOIN sync_trust t ON t.device_id = q.origin_device"
+        " GROUP BY q.origin_device ORDER BY q.origin_device")
+    cols = ("device_id", "office_code", "name", "changes", "first_at", "last_at")
+    return [row_dict(cols, r) for r in cur]
+
+
+def settle_quarantine(conn, device_id: str, *, release: bool, reason: str,
+                      actor: Actor | None = None) -> int:
+    """Apply (``release``) or drop the changes set aside from one device: an explicit,
+    audited decision, all or nothing. Returns how many changes it concerned."""
+    if not reason.strip():
+        raise SyncError("reason_needed", _("Give a reason for this decision (--reason)."))
+    actor = actor or default_actor(conn)
+    session = Session(conn, actor)
+    rows = conn.execute("SELECT line FROM sync_quarantine WHERE origin_device=?"
+                        " ORDER BY origin_seq", (device_id,)).fetchall()
+    if not rows:
+        raise SyncError("nothing_quarantined", _(
+            "No changes from the device {device} are set aside.").format(device=device_id))
+    tables = synced_tables(conn)
+    present = existing_tables(conn)
+    repos: dict = {}
+    with session.transaction():
+        if release:
+            guard = _Guard(conn, "quarantine", device_id, present, utc_now(), None)
+            for batch in _batches((json.loads(r[0]) for r in rows), BATCH):
+                batch = guard.check(batch, set())
+                for table in {c["t"] for c in batch}:
+                    cls = tables.get(table)
+                    if cls is not None and table in present and table not in repos:
+                        repos[table] = cls(session)
+                apply_remote_batch(session, [
+                    RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
+                                 c.get("a"), c.get("b"), c.get("o"), None) for c in batch],
+                    repos)
+        conn.execute("DELETE FROM sync_quarantine WHERE origin_device=?", (device_id,))
+        session.audit.record(actor.user_id, "sync_quarantine_release" if release
+                             else "sync_quarantine_discard", None, None,
+                             detail={"device": device_id, "changes": len(rows),
+                                     "reason": reason.strip()})
+    return len(rows)
 
 
 # ---- history and peers (for the UI and CLI) --------------------------------------
@@ -536,7 +793,14 @@ def is_coordinator(conn) -> bool:
 
 
 def default_bundle_name(conn, target: str) -> str:
-    code = get_meta(conn, "office_code") or "office"
+    """``OWN-to-TARGET-stamp.hamroh``: a plain file name (codes that are not valid office
+    codes never reach it)."""
+    code = get_meta(conn, "office_code") or ""
+    code = code if is_office_code(code) else "office"
+    if target != "coordinator" and not is_office_code(target):
+        raise SyncError("unknown_office", _(
+            "There is no office with the code {code} in this database. Import a bundle from "
+            "that office first, or check the code.").format(code=target))
     stamp = utc_now().replace(":", "").replace("-", "")[:15]
     return f"{code}-to-{target}-{stamp}{fmt.SUFFIX}"
 

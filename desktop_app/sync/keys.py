@@ -32,7 +32,9 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store.audit import utc_now
+from desktop_app.store.offices import is_office_code
 from desktop_app.store.session import get_meta
+from desktop_app.store.setup import device_code_for
 
 DOMAIN = Domain("sync")
 _ = DOMAIN.gettext
@@ -201,35 +203,165 @@ def trust_status(conn, public_key: bytes) -> str | None:
     return row[0] if row else None
 
 
+class RevokedDevice(SyncSetupError):
+    """Trusting a revoked device again needs an explicit decision (``again=True``)."""
+
+
+def _status_of(conn, fp: str) -> str | None:
+    row = conn.execute("SELECT status FROM sync_trust WHERE fingerprint=?", (fp,)).fetchone()
+    return row[0] if row else None
+
+
+def _refuse_revoked(conn, fp: str, again: bool) -> bool:
+    """Raise unless the device is not revoked or ``again`` says it is meant; True when
+    the device was revoked (the caller audits the re-trust)."""
+    if _status_of(conn, fp) != "revoked":
+        return False
+    if not again:
+        raise RevokedDevice(_(
+            "The device {fingerprint} was revoked on this computer. It is not trusted again "
+            "by this: if it must be, an administrator decides so explicitly (hamroh device "
+            "trust ... --again --reason \"...\"), and the decision is recorded in the audit "
+            "log.").format(fingerprint=fp))
+    return True
+
+
+def valid_device_code(code) -> bool:
+    return isinstance(code, str) and 4 <= len(code) <= 8 and code.isascii() \
+        and code.isalnum() and code.upper() == code
+
+
+def sender_device_code(sender: dict) -> str | None:
+    """The device code a bundle's sender numbers its records with (older versions do not
+    send it: theirs is the 4-hex-digit code derived from the device id)."""
+    code = sender.get("device_code")
+    if code is not None:
+        return str(code)
+    device_id = sender.get("device_id")
+    return device_code_for(str(device_id)) if device_id else None
+
+
+def code_clash(conn, device_id: str | None, office_code: str | None,
+               device_code: str | None) -> str | None:
+    """Another device (this one or a trusted one) of the same office that numbers its
+    records with the same device code: its description, else None."""
+    if not device_id or not office_code or not device_code:
+        return None
+    own_id = get_meta(conn, "device_id")
+    if own_id and own_id != device_id and get_meta(conn, "office_code") == office_code \
+            and get_meta(conn, "device_code") == device_code:
+        return _("this computer")
+    for fp, other_id, code, name in conn.execute(
+            "SELECT fingerprint, device_id, device_code, name FROM sync_trust"
+            " WHERE office_code=? AND device_id IS NOT NULL AND device_id != ?",
+            (office_code, device_id)):
+        if (code or device_code_for(other_id)) == device_code:
+            return f"{name or other_id} ({fp})"
+    return None
+
+
+def clash_message(office_code: str, device_code: str, device: str, other: str) -> str:
+    return _("The device \"{device}\" of office {office} numbers its cases and loans with the "
+             "device code {code}, which {other} already uses: their numbers would be the same. "
+             "Nothing was changed. On one of the two devices, give it a new code (hamroh device "
+             "new-code), then try again.").format(device=device, office=office_code,
+                                                  code=device_code, other=other)
+
+
+def check_sender(conn, device_id, office_code, device_code, name) -> None:
+    """Refuse (SyncSetupError) a sender whose office code is not valid or whose device
+    code is already used by another device of its office."""
+    if office_code is not None and not is_office_code(office_code):
+        raise SyncSetupError(_(
+            "The device \"{device}\" gives an office code that is not valid (an office code "
+            "is 2 to 8 capital letters or digits). It was not trusted and nothing was "
+            "imported.").format(device=name or device_id or "?"))
+    if device_code is not None and not valid_device_code(device_code):
+        raise SyncSetupError(_(
+            "The device \"{device}\" gives a device code that is not valid. It was not "
+            "trusted and nothing was imported.").format(device=name or device_id or "?"))
+    other = code_clash(conn, device_id, office_code, device_code)
+    if other is not None:
+        raise SyncSetupError(clash_message(office_code or "?", device_code or "?",
+                                           str(name or device_id), other))
+
+
+def revocation_list(conn) -> list[dict]:
+    """What a coordinator's bundles tell the offices: every device revoked here."""
+    return [{"fingerprint": fp, "device_id": device_id} for fp, device_id in conn.execute(
+        "SELECT fingerprint, device_id FROM sync_trust WHERE status='revoked'"
+        " ORDER BY fingerprint")]
+
+
+def adopt_revocations(conn, entries: list[dict], by: str | None) -> list[str]:
+    """Revoke here the devices a coordinator revoked (inside the import transaction);
+    never this device, never a trust (only revocations travel). Returns the fingerprints
+    newly revoked."""
+    own = load_identity(conn, create=False)
+    done = []
+    for entry in entries:
+        fp = normalise_fingerprint(entry["fingerprint"])
+        if len(fp) != 24 or (own is not None and own.fingerprint == fp):
+            continue
+        status = _status_of(conn, fp)
+        if status == "revoked":
+            continue
+        if status is None:
+            conn.execute("INSERT INTO sync_trust(fingerprint, device_id, status, changed_at,"
+                         " changed_by) VALUES (?, ?, 'revoked', ?, ?)",
+                         (fp, entry.get("device_id"), utc_now(), by))
+        else:
+            conn.execute("UPDATE sync_trust SET status='revoked', changed_at=?, changed_by=?,"
+                         " device_id=coalesce(device_id, ?) WHERE fingerprint=?",
+                         (utc_now(), by, entry.get("device_id"), fp))
+        done.append(fp)
+    return done
+
+
+def revoked_devices(conn) -> set[str]:
+    """Device ids revoked here (known from their bundles or from the relays' lines)."""
+    return {r[0] for r in conn.execute(
+        "SELECT device_id FROM sync_trust WHERE status='revoked' AND device_id IS NOT NULL")}
+
+
 def trust(conn, public_key: bytes, *, device_id: str | None = None,
           office_id: str | None = None, office_code: str | None = None,
           name: str | None = None, actor: str | None = None,
-          exchange_key: bytes | None = None) -> str:
+          exchange_key: bytes | None = None, device_code: str | None = None,
+          again: bool = False) -> str:
+    """Trust a device by its public key. A revoked device raises :class:`RevokedDevice`
+    unless ``again`` (an explicit decision the caller audits); an invalid office code or
+    a device code another device of the office uses raises SyncSetupError."""
     fp = fingerprint(public_key)
+    _refuse_revoked(conn, fp, again)
+    check_sender(conn, device_id, office_code, device_code, name)
     with dbmod.transaction(conn):
         conn.execute(
             "INSERT INTO sync_trust(fingerprint, public_key, device_id, office_id, office_code,"
-            " name, status, changed_at, changed_by, exchange_key)"
-            " VALUES (?,?,?,?,?,?,'trusted',?,?,?) "
+            " name, status, changed_at, changed_by, exchange_key, device_code)"
+            " VALUES (?,?,?,?,?,?,'trusted',?,?,?,?) "
             "ON CONFLICT(fingerprint) DO UPDATE SET status='trusted',"
             " changed_at=excluded.changed_at,"
             " changed_by=excluded.changed_by, device_id=coalesce(excluded.device_id, device_id),"
             " office_id=coalesce(excluded.office_id, office_id),"
             " office_code=coalesce(excluded.office_code, office_code),"
             " name=coalesce(excluded.name, name),"
-            " exchange_key=coalesce(excluded.exchange_key, exchange_key)",
+            " exchange_key=coalesce(excluded.exchange_key, exchange_key),"
+            " device_code=coalesce(excluded.device_code, device_code)",
             (fp, public_key, device_id, office_id, office_code, name, utc_now(), actor,
-             exchange_key))
+             exchange_key, device_code))
     return fp
 
 
-def trust_fingerprint(conn, fp: str, actor: str | None = None) -> str:
-    """Trust a device by the fingerprint its owner read out (its key comes with its bundles)."""
+def trust_fingerprint(conn, fp: str, actor: str | None = None, *, again: bool = False) -> str:
+    """Trust a device by the fingerprint its owner read out (its key comes with its bundles).
+    A revoked device raises :class:`RevokedDevice` unless ``again``."""
     fp = normalise_fingerprint(fp)
     if len(fp) != 24:
         raise SyncSetupError(_("{fingerprint} is not a device fingerprint: it has 20 letters "
                                "and digits in groups of four, like 1A2B-3C4D-5E6F-7A8B-9C0D.")
                              .format(fingerprint=fp))
+    _refuse_revoked(conn, fp, again)
     with dbmod.transaction(conn):
         conn.execute(
             "INSERT INTO sync_trust(fingerprint, status, changed_at, changed_by) "
@@ -240,13 +372,14 @@ def trust_fingerprint(conn, fp: str, actor: str | None = None) -> str:
 
 
 def record_sender(conn, public_key: bytes, *, device_id, office_id, office_code, name,
-                  exchange_key: bytes | None = None) -> None:
+                  exchange_key: bytes | None = None, device_code: str | None = None) -> None:
     """Fill in what a trusted sender's bundle tells about it (inside the import transaction)."""
     conn.execute("UPDATE sync_trust SET public_key=coalesce(public_key, ?), device_id=?,"
                  " office_id=?, office_code=?, name=coalesce(name, ?),"
-                 " exchange_key=coalesce(?, exchange_key) WHERE fingerprint=?",
+                 " exchange_key=coalesce(?, exchange_key),"
+                 " device_code=coalesce(?, device_code) WHERE fingerprint=?",
                  (public_key, device_id, office_id, office_code, name, exchange_key,
-                  fingerprint(public_key)))
+                  device_code, fingerprint(public_key)))
 
 
 def recipient_key(conn, fp: str) -> tuple[str, bytes]:

@@ -75,7 +75,7 @@ ARGS: dict[str, list[str]] = {
     "bundle import": ["{tmp}/missing.hamroh", "--passphrase-file", "{tmp}/pass.txt"],
     "bundle watch": ["--folder", "{tmp}/sync", "--once", "--passphrase-file",
                      "{tmp}/pass.txt"],
-    "bundle history": [],
+    "bundle history": [], "bundle quarantine": [], "device new-code": [],
     "device show": [], "device list": [], "device trust": ["--fingerprint", "ab12"],
     "device revoke": ["ab12"], "device passphrase": ["--passphrase-file", "{tmp}/none.txt"],
     "trainings list": [], "trainings totals": [], "trainings courses": [],

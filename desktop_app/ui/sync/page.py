@@ -461,6 +461,11 @@ class SyncPage(QWidget):
                     file=name, new=result.new, updated=result.updated,
                     unchanged=result.unchanged, conflicts=result.conflicts,
                     duplicates=result.duplicates))
+                if result.quarantined:
+                    lines.append(_(
+                        "{file}: {count} changes made on revoked devices were set aside, not "
+                        "applied; review them with hamroh bundle quarantine.").format(
+                            file=name, count=result.quarantined))
         return lines
 
     def _on_outcome(self, outcome: ExchangeOutcome) -> None:

@@ -171,3 +171,17 @@ def test_bundle_for_one_device_chosen_on_the_page(qtbot, make_replicas, tmp_path
     assert "Nazarova" in {r[0] for r in grm.conn.execute("SELECT family_name FROM person")}
     for c in (ctx, other_ctx, office_ctx):
         c.worker.stop()
+
+
+def test_changes_set_aside_from_a_revoked_device_are_said(qtbot, make_replicas, tmp_path):
+    tjb, nur, dsh = make_replicas(["TJB", "NUR", "DSH"])
+    exchange_files(tjb, dsh, tmp_path / "x", target="coordinator")
+    keys.revoke(dsh.conn, keys.load_identity(tjb.conn).fingerprint)
+    PersonRepository(tjb.session).create({"family_name": "Саидов", "given_name": "Олим"})
+    exchange_files(tjb, nur, tmp_path / "x")
+    relay = tmp_path / "NUR-to-coordinator.hamroh"
+    exchange.export_bundle(nur.conn, relay)
+    page, _ctx = _page(qtbot, dsh)
+    page.import_files([str(relay)])
+    qtbot.waitUntil(lambda: page.task is None, timeout=20000)
+    assert "made on revoked devices were set aside" in page.summary.text()
