@@ -10,6 +10,7 @@ from desktop_app.i18n import Domain, format_date
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.sequences import next_number
+from desktop_app.store.trainings.queries import last_session_date
 from desktop_app.store.trainings.repositories import (
     TrainingAttendanceRepository,
     TrainingEventRepository,
@@ -18,7 +19,6 @@ from desktop_app.store.trainings.repositories import (
     TrainingSessionRepository,
     recompute_event,
 )
-from desktop_app.store.trainings.queries import last_session_date
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext

@@ -41,7 +41,16 @@ from desktop_app.ui import operations
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.widgets import REPEAT_BRUSH, ErrorLabel, FieldErrors
 from desktop_app.ui.operations import WriteOp
-from desktop_app.ui.widgets import DateEntry, MoneyEntry, RefCombo, by_id, lazy_model, setup_table
+from desktop_app.ui.widgets import (
+    DateEntry,
+    EmptyState,
+    MoneyEntry,
+    RefCombo,
+    TableOrEmpty,
+    by_id,
+    lazy_model,
+    setup_table,
+)
 
 DOMAIN = Domain("inspections")
 _ = DOMAIN.gettext
@@ -99,7 +108,10 @@ class InspectionsPage(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.new_button)
         box.addLayout(bar)
-        box.addWidget(self.table)
+        self.empty = EmptyState()
+        self.empty.action_triggered.connect(self.new_inspection)
+        self.list_box = TableOrEmpty(self.table, self.empty)
+        box.addWidget(self.list_box)
         self.tabs.addTab(page, "")
         # employers
         self.emp_search = QLineEdit()
@@ -138,7 +150,7 @@ class InspectionsPage(QWidget):
         self.search.textChanged.connect(self.refresh)
         self.emp_search.textChanged.connect(self.refresh_employers)
         self.repeat_only.toggled.connect(self.refresh_employers)
-        self.new_button.clicked.connect(self.new_inspection)
+        self.new_button.clicked.connect(lambda _checked=False: self.new_inspection())
         self.new_employer.clicked.connect(self.add_employer)
         self.merge_employers.clicked.connect(lambda _checked=False: self.merge_selected())
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_inspection)
@@ -167,8 +179,19 @@ class InspectionsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self._explain_empty()
         self.model.set_keys(iq.inspection_ids(self.ctx.conn, search=self.search.text()))
         self.refresh_employers()
+
+    def _explain_empty(self) -> None:
+        if self.search.text().strip():
+            self.empty.set_message(_("No inspection matches the search. Try the enterprise's "
+                                     "name in another spelling or the inspection number."))
+            self.empty.set_action(None)
+        else:
+            self.empty.set_message(_("No inspections yet. Record the first one:"))
+            self.empty.set_action(_("New inspection (Ctrl+N)")
+                                  if self.ctx.can("create", "inspection") else None)
 
     def refresh_employers(self) -> None:
         lang = current_language()

@@ -40,7 +40,7 @@ from desktop_app.ui.loans.common import (
 from desktop_app.ui.loans.date_reason import DateReasonDialog
 from desktop_app.ui.loans.repayment import RepayDialog
 from desktop_app.ui.operations import ReadOp, WriteOp
-from desktop_app.ui.widgets import DataTable, wrapping_row
+from desktop_app.ui.widgets import DataTable, EmptyState, TableOrEmpty, wrapping_row
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -70,7 +70,10 @@ class LoansTab(QWidget):
         split = QSplitter(Qt.Vertical)
         self.table = DataTable(8)
         self.table.itemSelectionChanged.connect(self._selected)
-        split.addWidget(self.table)
+        self.empty = EmptyState()
+        self.empty.action_triggered.connect(lambda: self.open_application())
+        self.list_box = TableOrEmpty(self.table, self.empty)
+        split.addWidget(self.list_box)
         detail = QWidget()
         dl = QVBoxLayout(detail)
         self.summary = QLabel()
@@ -151,7 +154,18 @@ class LoansTab(QWidget):
         self.detail_tabs.setTabText(1, _("Ledger"))
         self.refresh()
 
+    def _explain_empty(self) -> None:
+        if self.search.text().strip() or self.status.currentData():
+            self.empty.set_message(_("No loan matches. Choose All loans or search for "
+                                     "another number or borrower."))
+            self.empty.set_action(None)
+        else:
+            self.empty.set_message(_("No loans yet. Enter the first application:"))
+            self.empty.set_action(_("New application…")
+                                  if self.ctx.can("create", "loan") else None)
+
     def refresh(self) -> None:
+        self._explain_empty()
         selected = self.selected_id()
         rows = loan_queries.loans_list(self.ctx.conn, status=self.status.currentData() or None,
                                        text=self.search.text())

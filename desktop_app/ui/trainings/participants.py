@@ -27,6 +27,7 @@ from desktop_app.ui.widgets import wrapping_row
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 
 class ParticipantsTab(QWidget):
@@ -105,10 +106,16 @@ class ParticipantsTab(QWidget):
         t = tq.totals(self.session.conn, event_ids=[self.event_id])
         rate = t.completion_rate
         share = t.women_share
-        self.totals.setText(_(
-            "{people} participants ({women} women, {share}), {completed} completed "
-            "({rate}); {sessions} sessions").format(
-            people=t.people, women=t.women, completed=t.completed, sessions=t.sessions,
+        # each count with its own noun form ("1 woman", "2 women"; Russian has three forms)
+        self.totals.setText(_("{people} ({women}, {share}), {completed} ({rate}); "
+                              "{sessions}").format(
+            people=ngettext("{count} participant", "{count} participants", t.people).format(
+                count=t.people),
+            women=ngettext("{count} woman", "{count} women", t.women).format(count=t.women),
+            completed=ngettext("{count} completed", "{count} completed", t.completed).format(
+                count=t.completed),
+            sessions=ngettext("{count} session", "{count} sessions", t.sessions).format(
+                count=t.sessions),
             share=percent_text(share), rate=percent_text(rate)))
         has_rows = bool(self.model.participants)
         self.override_button.setEnabled(has_rows)

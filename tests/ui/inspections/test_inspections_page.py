@@ -217,3 +217,14 @@ def test_employer_count_headers_are_not_cut(qtbot, ctx, language):
                 header.sectionSizeFromContents(column).width(), (language, column)
     finally:
         set_language("en")
+
+
+def test_an_empty_inspection_list_says_what_to_do_next(qtbot, session, db_path):
+    from desktop_app.ui.context import AppContext as _Context
+    from desktop_app.ui.inspections.page import InspectionsPage as _Page
+    page = _Page(_Context(session, db_path))
+    qtbot.addWidget(page)
+    page.show()
+    assert page.list_box.showing_empty()
+    assert "No inspections yet" in page.empty.message()
+    assert page.empty.button.text() == "New inspection (Ctrl+N)"

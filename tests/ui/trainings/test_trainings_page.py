@@ -469,3 +469,25 @@ def test_certificates_wait_for_the_last_session(qtbot, session, db_path, tmp_pat
         session, [part["id"]], tmp_path / "certs.pdf"))["certificate_date"]
     assert not (tmp_path / "certs.pdf").exists()
     assert tr.TrainingParticipantRepository(session).get(part["id"])["certificate_number"] is None
+
+
+def test_an_empty_training_list_says_what_to_do_next(qtbot, session, db_path):
+    page = PAGE.factory(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    page.show()
+    assert page.list_box.showing_empty()
+    assert "No trainings yet" in page.empty.message()
+    assert page.empty.button.text() == "New training (Ctrl+N)"
+
+
+def test_the_summary_counts_with_the_noun_form_of_each_number(qtbot, session, db_path):
+    ev = h.event(session, course="siyb", sessions=1, start=date(2026, 3, 2))
+    for family, given, sex in (("Karimov", "Jamshid", "male"), ("Saidov", "Anvar", "male"),
+                               ("Rahimova", "Nigora", "female")):
+        ts.add_participant(session, ev["id"], h.person(session, family, given, sex=sex)["id"])
+    page = PAGE.factory(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    page.list.selectRow(0)
+    text = page.participants.totals.text()
+    assert text.startswith("3 participants (1 woman, 33%), 0 completed"), text
+    assert text.endswith("; 1 session"), text
