@@ -29,6 +29,7 @@ from desktop_app.store.cases import queries as cq
 from desktop_app.ui import operations
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
+from desktop_app.ui.cases.readable import keep_readable
 from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_BRUSH
 from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.widgets import EmptyState, RefCombo, TableOrEmpty, lazy_model, setup_table
@@ -155,6 +156,7 @@ class CasesPage(QWidget):
         self.search.installEventFilter(self)
         ctx.data_changed.connect(self._on_data_changed)
         self.retranslate()
+        keep_readable(self)   # titles and choices read whole in every language
 
     def retranslate(self) -> None:
         current = self.view.currentData()

@@ -40,6 +40,7 @@ from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.cases.detail import open_case
+from desktop_app.ui.cases.readable import keep_readable
 from desktop_app.ui.cases.widgets import REPEAT_BRUSH, ErrorLabel, FieldErrors
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.widgets import (
@@ -158,6 +159,7 @@ class InspectionsPage(QWidget):
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_inspection)
         ctx.data_changed.connect(lambda t: t in ("inspection", "employer", "*") and self.refresh())
         self.retranslate()
+        keep_readable(self)   # titles and choices read whole in every language
 
     def retranslate(self) -> None:
         self.tabs.setTabText(0, _("Inspections"))
