@@ -17,7 +17,10 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QTabWidget,
     QWidget,
 )
@@ -33,7 +37,7 @@ from PySide6.QtWidgets import (
 from desktop_app import i18n
 from desktop_app.i18n import Domain
 from desktop_app.ui import operations
-from desktop_app.ui.app import open_main_window
+from desktop_app.ui.app import application, open_main_window
 from desktop_app.ui.main_window import MainWindow
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 1366, 768
@@ -47,6 +51,15 @@ def plain(text: str) -> str:
 def tr(domain: str, message: str) -> str:
     """``message`` in the current language, as the window shows it."""
     return Domain(domain).gettext(message)
+
+
+def qt_text(message: str, context: str = "QPlatformTheme") -> str:
+    """One of Qt's own texts (OK, Save, Cancel ...) as the window shows it."""
+    return QApplication.translate(context, message)
+
+
+# The longest the window may freeze during a save on the 3,000-person demo (seconds).
+STALL_LIMIT = 1.0
 
 
 def english_messages() -> set[str]:
@@ -87,6 +100,9 @@ def _visible_to_user(widget: QWidget) -> bool:
     top_left = widget.mapTo(window, widget.rect().topLeft())
     inside = window.rect().intersected(widget.rect().translated(top_left))
     return inside.width() >= min(8, widget.width()) and inside.height() >= min(8, widget.height())
+
+
+_INPUTS = (QLineEdit, QComboBox, QPlainTextEdit, QAbstractSpinBox, QCheckBox)
 
 
 def _texts_of(widget: QWidget) -> list[str]:
@@ -193,6 +209,105 @@ class Journey:
         combo.setCurrentIndex(index)
         return combo
 
+    def type_into_widget(self, widget: QWidget, text: str) -> None:
+        """Type into an input that has no label (a search box shows a placeholder)."""
+        assert _visible_to_user(widget), f"{type(widget).__name__} is outside the visible area"
+        widget.setFocus()
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
+            widget.del_()
+            if not text.isascii():
+                widget.insert(text)
+                return
+        QTest.keyClicks(widget, text)
+
+    def entry(self, label: str, within: QWidget | None = None) -> QWidget:
+        """The input a form label names, looking inside the box a form row may hold (an
+        input with its error line under it)."""
+        widget = self.field(label, within)
+        if isinstance(widget, _INPUTS):
+            return widget
+        for child in widget.findChildren(QWidget):
+            if isinstance(child, _INPUTS) and child.isVisible():
+                return child
+        raise AssertionError(f"no input in the field labelled {label!r}")
+
+    def type_text(self, label: str, text: str, within: QWidget | None = None) -> QWidget:
+        """Type ``text`` into the input ``label`` names (any script: characters QTest cannot
+        type are inserted as an input method would)."""
+        widget = self.entry(label, within)
+        assert _visible_to_user(widget), f"field {label!r} is outside the visible area"
+        target = widget.lineEdit() if isinstance(widget, QComboBox) and widget.isEditable() \
+            else widget
+        if isinstance(target, QAbstractSpinBox):
+            target = target.findChild(QLineEdit)
+        target.setFocus()
+        if isinstance(target, QLineEdit):
+            target.selectAll()
+            target.del_()
+        if text.isascii():
+            QTest.keyClicks(target, text)
+        elif isinstance(target, QLineEdit):
+            target.insert(text)
+        elif isinstance(target, QPlainTextEdit):
+            target.insertPlainText(text)
+        else:
+            raise AssertionError(f"cannot type into {type(target).__name__}")
+        return widget
+
+    def pick(self, label: str, item_text: str, within: QWidget | None = None) -> QComboBox:
+        """Choose ``item_text`` in the list ``label`` names (inside a form row's box too)."""
+        combo = self.entry(label, within)
+        assert isinstance(combo, QComboBox), f"{label!r} is not a list to choose from"
+        index = combo.findText(item_text)
+        assert index >= 0, f"{item_text!r} not in {label!r}: " \
+            f"{[combo.itemText(i) for i in range(combo.count())]}"
+        assert _visible_to_user(combo), f"list {label!r} is outside the visible area"
+        combo.setCurrentIndex(index)
+        return combo
+
+    def tick(self, text: str, within: QWidget | None = None, on: bool = True) -> QCheckBox:
+        box = self.find(QCheckBox, text, within)
+        if box.isChecked() != on:
+            QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+        assert box.isChecked() == on
+        return box
+
+    def tab(self, text: str, within: QWidget | None = None) -> QWidget:
+        """Click the tab ``text`` of a visible tab widget; the page it shows."""
+        root = within or self.top()
+        wanted = plain(text)
+        shown = []
+        for tabs in root.findChildren(QTabWidget):
+            if not tabs.isVisible():
+                continue
+            bar = tabs.tabBar()
+            for index in range(tabs.count()):
+                shown.append(plain(tabs.tabText(index)))
+                if plain(tabs.tabText(index)) == wanted:
+                    rect = bar.tabRect(index)
+                    assert _visible_to_user(bar) and bar.rect().contains(rect.center()), \
+                        f"tab {text!r} is outside the visible area"
+                    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=rect.center())
+                    self.settle()
+                    assert tabs.currentIndex() == index
+                    return tabs.widget(index)
+        raise AssertionError(f"no visible tab {text!r}: {shown}")
+
+    @staticmethod
+    def rows(view: QAbstractItemView) -> list[list[str]]:
+        """The cell texts of a table as the user reads them."""
+        model = view.model()
+        return [[str(model.data(model.index(row, column)) or "")
+                 for column in range(model.columnCount())]
+                for row in range(model.rowCount())]
+
+    @staticmethod
+    def headers(view: QAbstractItemView) -> list[str]:
+        model = view.model()
+        return [str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+                for column in range(model.columnCount())]
+
     # ---- dialogs ----------------------------------------------------------------------
     @contextmanager
     def dialog(self, act: Callable[[QDialog], None]) -> Iterator[None]:
@@ -258,6 +373,13 @@ class Journey:
         QApplication.processEvents()
         operations.wait_idle(self.window.ctx, timeout_ms)
         QApplication.processEvents()
+
+
+def use_qt_translations() -> None:
+    """Qt's own texts (OK, Save, Cancel ...) in the chosen language, as ``run_gui`` sets the
+    application up (``log_in`` opens the main window as ``open_main_window`` does, which
+    leaves that to ``run_gui``)."""
+    application()
 
 
 def log_in(qtbot, db_path: Path, username: str, password: str, language: str) -> Journey:

@@ -63,6 +63,23 @@ def sessions_of(conn, event_id: str) -> list[dict]:
         "ORDER BY session_date, created_at", (event_id,)))
 
 
+def last_session_date(conn, event_id: str) -> str | None:
+    """The date of the training's last session (ISO), None without sessions."""
+    row = conn.execute("SELECT MAX(session_date) FROM training_session"
+                       " WHERE event_id=? AND deleted=0", (event_id,)).fetchone()
+    return row[0] if row else None
+
+
+def future_sessions(conn, session_ids, today: str) -> list[dict]:
+    """The sessions among ``session_ids`` that take place after ``today`` (ISO)."""
+    ids = list(dict.fromkeys(session_ids))
+    if not ids:
+        return []
+    return dict_rows(conn.execute(
+        f"SELECT id, session_date FROM training_session WHERE id IN ({','.join('?' * len(ids))})"
+        " AND session_date > ? ORDER BY session_date", (*ids, today)))
+
+
 def participants_of(conn, event_id: str) -> list[dict]:
     """Participants with their names as written, ordered by family and given name."""
     return dict_rows(conn.execute(

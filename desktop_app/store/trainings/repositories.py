@@ -7,12 +7,18 @@ Write operations over several records are in ``services``, reads in ``queries``.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from desktop_app.domain import trainings as dom
 from desktop_app.domain.ids import stable_id
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_date
 from desktop_app.store.audit import utc_now
 from desktop_app.store.repository import Repository, ValidationError
-from desktop_app.store.trainings.queries import course_rule, participant_for_identity
+from desktop_app.store.trainings.queries import (
+    course_rule,
+    future_sessions,
+    participant_for_identity,
+)
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -154,9 +160,21 @@ class TrainingAttendanceRepository(Repository):
     def after_write_many(self, records):
         recompute_participants(self.conn, [r["participant_id"] for r in records])
 
+    def refuse_future(self, session_ids, today: date | None = None) -> None:
+        """Attendance is what happened: a session after today cannot be marked yet."""
+        day = (today or date.today()).isoformat()
+        future = future_sessions(self.conn, session_ids, day)
+        if future:
+            raise ValidationError({"session_date": _(
+                "The session of {date} has not taken place yet: attendance can be marked "
+                "on the day of the session or later.").format(
+                    date=format_date(future[0]["session_date"]))})
+
     def mark(self, event_id: str, session_id: str, participant_id: str, present: bool) -> dict:
-        """Set one cell of the grid (creates its record the first time)."""
+        """Set one cell of the grid (creates its record the first time); a session after
+        today is refused."""
         record_id = attendance_id(session_id, participant_id)
+        self.refuse_future([session_id])
         with self.session.transaction():
             existing = self.get(record_id, include_deleted=True)
             if existing is None:
@@ -173,7 +191,9 @@ class TrainingAttendanceRepository(Repository):
             return self.update(record_id, {"present": value})
 
     def mark_many(self, event_id: str, cells: dict[tuple[str, str], bool]) -> int:
-        """Set many cells ((session_id, participant_id) -> present) in one transaction."""
+        """Set many cells ((session_id, participant_id) -> present) in one transaction;
+        sessions after today are refused (nothing is written)."""
+        self.refuse_future([session_id for session_id, _participant in cells])
         written = 0
         with self.session.transaction():
             current = {(r[0], r[1]): r[2] for r in self.conn.execute(

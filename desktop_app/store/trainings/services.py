@@ -6,10 +6,11 @@ from datetime import date
 
 from desktop_app.domain import trainings as dom
 from desktop_app.domain.ids import stable_id
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_date
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.sequences import next_number
+from desktop_app.store.trainings.queries import last_session_date
 from desktop_app.store.trainings.repositories import (
     TrainingAttendanceRepository,
     TrainingEventRepository,
@@ -102,6 +103,22 @@ def add_sessions(session, event_id: str, dates: list, minutes: int) -> list[dict
                 for d in dates]
 
 
+def certificates_wait_until(conn, event_id: str, today: date | None = None) -> str | None:
+    """The date of the training's last session when it is after ``today`` (certificates
+    wait for it), else None."""
+    last = last_session_date(conn, event_id)
+    day = (today or date.today()).isoformat()
+    return last if last and last > day else None
+
+
+def refuse_before_the_end(conn, event_id: str, issued: date) -> None:
+    last = certificates_wait_until(conn, event_id, issued)
+    if last:
+        raise ValidationError({"certificate_date": _(
+            "Certificates can be issued once the training is over: its last session is "
+            "on {date}.").format(date=format_date(last))})
+
+
 def issue_certificates(session, participant_ids: list[str],
                        issued: date | None = None) -> list[dict]:
     """Give each completed participant a certificate number (kept if they already have one).
@@ -117,6 +134,7 @@ def issue_certificates(session, participant_ids: list[str],
             row = repo.get(pid)
             if row is None or not row["completed"]:
                 continue
+            refuse_before_the_end(session.conn, row["event_id"], issued)
             if not row.get("certificate_number"):
                 number = next_number(session, CERTIFICATE_SEQUENCE, issued.year)
                 row = repo.update(pid, {"certificate_number": number,

@@ -70,6 +70,10 @@ class CaseDetailDialog(QDialog):
         self.status_button = QPushButton()
         self.status_button.clicked.connect(self.change_status)
         self.status_error = ErrorLabel()
+        self.saving = QLabel()          # the busy sign while a save runs
+        self.saving.setObjectName("case_saving")
+        self.saving.setVisible(False)
+        self._writes = 0
         self.pdf_button = QPushButton()
         # clicked(bool) would pass its checked flag as the file path
         self.pdf_button.clicked.connect(lambda _checked=False: self.export_pdf())
@@ -145,6 +149,7 @@ class CaseDetailDialog(QDialog):
         status_row.addWidget(self.link_button)
         status_row.addWidget(self.pdf_button)
         top.addLayout(status_row)
+        top.addWidget(self.saving)
         top.addWidget(self.status_error)
         link_row = QHBoxLayout()
         link_row.addWidget(self.picker, 1)
@@ -209,18 +214,24 @@ class CaseDetailDialog(QDialog):
         money_box.addLayout(money)
         money_box.addWidget(self.out_errors.label("wages_recovered"))
         money_box.addWidget(self.out_errors.label("wages_currency"))
-        form.addRow("", self.outcome)
-        form.addRow("", money_box)
-        form.addRow("", self.returned_home)
-        form.addRow("", self.inspection_opened)
-        form.addRow("", self.fine_imposed)
-        form.addRow("", self.outcome_notes)
-        form.addRow("", self.outcome_button)
+        # labelled rows: a QFormLayout given "" makes no label at all
+        self.outcome_label, self.wages_label, self.notes_label = QLabel(), QLabel(), QLabel()
+        self.outcome_label.setBuddy(self.outcome)
+        self.wages_label.setBuddy(self.wages)
+        self.notes_label.setBuddy(self.outcome_notes)
+        form.addRow(self.outcome_label, self.outcome)
+        form.addRow(self.wages_label, money_box)
+        form.addRow(QLabel(), self.returned_home)
+        form.addRow(QLabel(), self.inspection_opened)
+        form.addRow(QLabel(), self.fine_imposed)
+        form.addRow(self.notes_label, self.outcome_notes)
+        form.addRow(QLabel(), self.outcome_button)
         self.out_errors.general = ErrorLabel()
-        form.addRow("", self.out_errors.general)
+        form.addRow(QLabel(), self.out_errors.general)
         self.tabs.addTab(page, "")
 
     def retranslate(self) -> None:
+        self.saving.setText(_("Saving…"))
         self.status_button.setText(_("Change status"))
         self.status_reason.setPlaceholderText(_("Reason (needed to reopen)"))
         self.pdf_button.setText(_("PDF…"))
@@ -254,11 +265,9 @@ class CaseDetailDialog(QDialog):
         self.fine_imposed.setText(_("A fine was imposed"))
         self.outcome_notes.setPlaceholderText(_("Notes on the outcome"))
         self.outcome_button.setText(_("Save outcome and resolve"))
-        labels = [_("Outcome"), _("Wages recovered"), "", "", "", _("Notes"), "", ""]
-        for n, text in enumerate(labels):
-            item = self.out_form.itemAt(n, QFormLayout.LabelRole)
-            if item is not None and item.widget() is not None:
-                item.widget().setText(text)
+        self.outcome_label.setText(_("Outcome"))
+        self.wages_label.setText(_("Wages recovered"))
+        self.notes_label.setText(_("Notes"))
         for combo in (self.ref_target, self.ref_status, self.outcome):
             combo.retranslate()
         self._fill_offices()
@@ -351,6 +360,10 @@ class CaseDetailDialog(QDialog):
         refs = cq.referrals(conn, self.case_id)
         self.referrals.set_rows(self._referral_rows(refs, lang, ref),
                                 keys=[r["id"] for r in refs])
+        # the organisation's name is read whole (a cell too long for the window shows all
+        # of it in its tooltip)
+        for table in (self.followups, self.referrals):
+            table.resizeColumnsToContents()
 
         if case.get("outcome"):
             self.outcome.set_code(case["outcome"])
@@ -365,16 +378,32 @@ class CaseDetailDialog(QDialog):
         """Save ``work(session)``; a refusal goes to ``refused(exc)`` (shown at its field),
         then ``saved()`` and the case is shown again."""
         def done(_result) -> None:
+            self._set_busy(False)
             saved()
             self.refresh()
 
         def failed(exc: BaseException) -> None:
+            self._set_busy(False)
             if isinstance(exc, (ValidationError, PermissionDenied, dom.TransitionRefused)):
                 refused(exc)
             else:
                 operations.show_error(self, exc)
+        self._set_busy(True)
         WriteOp(self.ctx, self, work, changes=("hotline_case",)).success(done) \
             .failure(failed).run()
+
+    def action_buttons(self) -> list[QPushButton]:
+        return [self.status_button, self.link_confirm, self.note_button, self.fu_add,
+                self.fu_done, self.ref_add, self.ref_answer_button, self.outcome_button]
+
+    def _set_busy(self, busy: bool) -> None:
+        """While a save runs: "Saving…" shows and the buttons that save wait for it (a
+        second click cannot save twice)."""
+        self._writes += 1 if busy else -1
+        busy = self._writes > 0
+        self.saving.setVisible(busy)
+        for button in self.action_buttons():
+            button.setEnabled(not busy)
 
     # ---- actions ---------------------------------------------------------------------
     def change_status(self) -> None:
@@ -510,7 +539,6 @@ class CaseDetailDialog(QDialog):
 
     def export_pdf(self, path: str | None = None,
                    include_sensitive: bool | None = None) -> str | None:
-        from desktop_app.reports.case_file import write_case_pdf  # deferred: ReportLab
         case = self.case()
         if path is None:
             path, _filter = QFileDialog.getSaveFileName(
@@ -524,12 +552,27 @@ class CaseDetailDialog(QDialog):
                     self, _("Sensitive case"),
                     _("Include the caller, the summary and other sensitive details?")
                 ) == QMessageBox.Yes
-        try:
-            write_case_pdf(self.ctx.session, self.case_id, path, language=current_language(),
-                           include_sensitive=include_sensitive)
-        except OSError as exc:
-            QMessageBox.warning(self, _("PDF"), _("Could not write {path}: {reason}").format(
-                path=path, reason=exc.strerror))
-            return None
-        self.ctx.status_message.emit(_("Wrote {path}").format(path=path))
-        return path
+        case_id, language, written = self.case_id, current_language(), []
+
+        def done(_result) -> None:
+            self._set_busy(False)
+            written.append(path)
+            self.ctx.status_message.emit(_("Wrote {path}").format(path=path))
+
+        def failed(exc: BaseException) -> None:
+            self._set_busy(False)
+            if isinstance(exc, OSError):
+                QMessageBox.warning(self, _("PDF"), _("Could not write {path}: {reason}").format(
+                    path=path, reason=exc.strerror))
+            else:
+                operations.show_error(self, exc)
+        # ReportLab draws on the DB worker: a long case file never freezes the window (the
+        # export is written in the audit log, hence a write)
+        def work(session):
+            from desktop_app.reports.case_file import write_case_pdf  # deferred: ReportLab
+            return write_case_pdf(session, case_id, path, language=language,
+                                  include_sensitive=include_sensitive)
+        self._set_busy(True)
+        WriteOp(self.ctx, self, work, changes=()).success(done).failure(failed).run()
+        # the path once the file is written (at once without a DB worker)
+        return path if written else None

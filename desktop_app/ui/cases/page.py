@@ -29,9 +29,10 @@ from desktop_app.store.cases import queries as cq
 from desktop_app.ui import operations
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
+from desktop_app.ui.cases.readable import keep_readable
 from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, SENSITIVE_BRUSH, TODAY_BRUSH
 from desktop_app.ui.operations import ReadOp
-from desktop_app.ui.widgets import RefCombo, lazy_model, setup_table
+from desktop_app.ui.widgets import EmptyState, RefCombo, TableOrEmpty, lazy_model, setup_table
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -93,6 +94,10 @@ class CasesPage(QWidget):
         self._request = 0
         self._loading = False
         self._whole_list_due = False
+        # while a case window of this page is open the list behind it cannot be used:
+        # writes made there mark it stale and it is read once the window closes
+        self._windows_open = 0
+        self._stale = False
         self.view = QComboBox()
         self.view.setObjectName("cases_view")
         self.status = RefCombo(conn, "case_status", blank=lambda: _("Any status"))
@@ -118,8 +123,12 @@ class CasesPage(QWidget):
         self.due_table.setModel(self.due_model)
         setup_table(self.due_table, [100, 150, 190])
         self.due_table.activated.connect(lambda index: self.open_due(index.row()))
+        # an empty list says what to do next instead of showing a blank table
+        self.empty = EmptyState()
+        self.empty.action_triggered.connect(self.new_case)
+        self.list_box = TableOrEmpty(self.table, self.empty)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.list_box)
         self.stack.addWidget(self.due_table)
 
         bar = QHBoxLayout()
@@ -147,6 +156,7 @@ class CasesPage(QWidget):
         self.search.installEventFilter(self)
         ctx.data_changed.connect(self._on_data_changed)
         self.retranslate()
+        keep_readable(self)   # titles and choices read whole in every language
 
     def retranslate(self) -> None:
         current = self.view.currentData()
@@ -166,6 +176,7 @@ class CasesPage(QWidget):
         self.new_button.setText(_("New case (Ctrl+N)"))
         self.model.retranslate()
         self.due_model.retranslate()
+        self._explain_empty()
         self.refresh()
 
     # ---- lists -----------------------------------------------------------------------
@@ -179,8 +190,13 @@ class CasesPage(QWidget):
 
     def refresh(self) -> None:
         """Read the chosen list (off the UI thread when there is a DB worker; a newer
-        request replaces an older one)."""
+        request replaces an older one). While a case window of this page is open, only
+        remember to read it when the window closes."""
         self._timer.stop()
+        if self._windows_open:
+            self._stale = True
+            return
+        self._stale = False
         self._request += 1
         request = self._request
         due = (self.view.currentData() or "open") == "due"
@@ -208,7 +224,7 @@ class CasesPage(QWidget):
 
         def first(result):
             self.model.set_keys(result.rowids)
-            self.stack.setCurrentWidget(self.table)
+            self.stack.setCurrentWidget(self.list_box)
             # the whole list once the first rows are painted (not competing with them)
             self._whole_list_due = True
             QTimer.singleShot(0, self, whole_list)
@@ -219,6 +235,17 @@ class CasesPage(QWidget):
                 .key("cases-list").success(first).failure(self._list_failed).run()
         else:
             read_whole_list()
+
+    def _explain_empty(self) -> None:
+        if self.search.text().strip():
+            self.empty.set_message(_("No case matches the search. Try another spelling, a "
+                                     "phone or a case number, or look in All cases."))
+            self.empty.set_action(None)
+        else:
+            self.empty.set_message(_("No cases in this list yet. A call or a visit starts "
+                                     "one:"))
+            self.empty.set_action(_("New case (Ctrl+N)")
+                                  if self.ctx.can("create", "hotline_case") else None)
 
     def _list_failed(self, exc: BaseException) -> None:
         self._set_loading(False)
@@ -243,8 +270,9 @@ class CasesPage(QWidget):
             self.count.setText(_("{count} follow-ups due, {overdue} overdue").format(
                 count=format_number(count), overdue=format_number(result.overdue)))
             return
+        self._explain_empty()
         self.model.set_keys(result.rowids)
-        self.stack.setCurrentWidget(self.table)
+        self.stack.setCurrentWidget(self.list_box)
         count = len(result.rowids)
         text = ngettext("{count} case", "{count} cases", count).format(
             count=format_number(count))
@@ -279,6 +307,9 @@ class CasesPage(QWidget):
 
     def _on_data_changed(self, table: str) -> None:
         if table in ("hotline_case", "case_followup", "person", "employer", "*"):
+            if self._windows_open:
+                self._stale = True
+                return
             self.model.invalidate()
             self.due_model.invalidate()
             self.refresh()
@@ -287,9 +318,22 @@ class CasesPage(QWidget):
     def new_case(self) -> dict | None:
         dialog = IntakeDialog(self.ctx, self)
         self.last_dialog = dialog
-        if dialog.exec():
+        if self._run_window(dialog):
             return dialog.record
         return None
+
+    def _run_window(self, dialog) -> int:
+        """Show a modal case window; the list is read again once, after it closed, if
+        anything was written meanwhile (not after each save made in it)."""
+        self._windows_open += 1
+        try:
+            return dialog.exec()
+        finally:
+            self._windows_open -= 1
+            if not self._windows_open and self._stale:
+                self.model.invalidate()
+                self.due_model.invalidate()
+                self.refresh()
 
     def open_row(self, row: int):
         record = self.model.row_data(row)
@@ -303,5 +347,5 @@ class CasesPage(QWidget):
         dialog = open_case(self.ctx, case_id, self)
         self.last_dialog = dialog
         if dialog is not None:
-            dialog.exec()
+            self._run_window(dialog)
         return dialog

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -39,9 +40,20 @@ from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.cases.detail import open_case
+from desktop_app.ui.cases.readable import keep_readable
 from desktop_app.ui.cases.widgets import REPEAT_BRUSH, ErrorLabel, FieldErrors
 from desktop_app.ui.operations import WriteOp
-from desktop_app.ui.widgets import DateEntry, MoneyEntry, RefCombo, by_id, lazy_model, setup_table
+from desktop_app.ui.widgets import (
+    DataTable,
+    DateEntry,
+    EmptyState,
+    MoneyEntry,
+    RefCombo,
+    TableOrEmpty,
+    by_id,
+    lazy_model,
+    setup_table,
+)
 
 DOMAIN = Domain("inspections")
 _ = DOMAIN.gettext
@@ -99,7 +111,10 @@ class InspectionsPage(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.new_button)
         box.addLayout(bar)
-        box.addWidget(self.table)
+        self.empty = EmptyState()
+        self.empty.action_triggered.connect(self.new_inspection)
+        self.list_box = TableOrEmpty(self.table, self.empty)
+        box.addWidget(self.list_box)
         self.tabs.addTab(page, "")
         # employers
         self.emp_search = QLineEdit()
@@ -138,12 +153,13 @@ class InspectionsPage(QWidget):
         self.search.textChanged.connect(self.refresh)
         self.emp_search.textChanged.connect(self.refresh_employers)
         self.repeat_only.toggled.connect(self.refresh_employers)
-        self.new_button.clicked.connect(self.new_inspection)
+        self.new_button.clicked.connect(lambda _checked=False: self.new_inspection())
         self.new_employer.clicked.connect(self.add_employer)
         self.merge_employers.clicked.connect(lambda _checked=False: self.merge_selected())
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_inspection)
         ctx.data_changed.connect(lambda t: t in ("inspection", "employer", "*") and self.refresh())
         self.retranslate()
+        keep_readable(self)   # titles and choices read whole in every language
 
     def retranslate(self) -> None:
         self.tabs.setTabText(0, _("Inspections"))
@@ -167,8 +183,19 @@ class InspectionsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        self._explain_empty()
         self.model.set_keys(iq.inspection_ids(self.ctx.conn, search=self.search.text()))
         self.refresh_employers()
+
+    def _explain_empty(self) -> None:
+        if self.search.text().strip():
+            self.empty.set_message(_("No inspection matches the search. Try the enterprise's "
+                                     "name in another spelling or the inspection number."))
+            self.empty.set_action(None)
+        else:
+            self.empty.set_message(_("No inspections yet. Record the first one:"))
+            self.empty.set_action(_("New inspection (Ctrl+N)")
+                                  if self.ctx.can("create", "inspection") else None)
 
     def refresh_employers(self) -> None:
         lang = current_language()
@@ -524,30 +551,75 @@ class InspectionDialog(QDialog):
 
 
 class InspectionView(QDialog):
-    """A saved inspection, read-only, with "Edit…" (Ctrl+E)."""
+    """A saved inspection, read-only: its facts, the violations and sanctions in tables,
+    the linked cases and the findings; "Print / PDF…" (Ctrl+P) saves the inspection record,
+    "Edit…" (Ctrl+E) changes it."""
 
     def __init__(self, ctx, inspection_id: str, parent=None):
         super().__init__(parent)
         self.ctx, self.inspection_id = ctx, inspection_id
         self.last_dialog = None
-        self.text = QLabel()
-        self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.resize(780, 560)
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.PlainText)
+        self.header.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.facts = QFormLayout()
+        self.fact_labels = [QLabel() for _i in range(5)]
+        self.fact_values = [QLabel() for _i in range(5)]
+        for label, value in zip(self.fact_labels, self.fact_values, strict=True):
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            value.setTextFormat(Qt.PlainText)
+            self.facts.addRow(label, value)
+        self.violations_label, self.sanctions_label = QLabel(), QLabel()
+        self.violations = DataTable(2)
+        self.sanctions = DataTable(2)
+        self.findings_label = QLabel()
+        self.findings = QLabel()
+        self.findings.setWordWrap(True)
+        self.findings.setTextFormat(Qt.PlainText)
+        self.findings.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.print_button = QPushButton()
+        self.print_button.clicked.connect(lambda _checked=False: self.print_record())
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self.edit)
         self.can_edit = ctx.can("update", "inspection", si.InspectionRepository(
             ctx.session).require(inspection_id))
         self.edit_button.setVisible(self.can_edit)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
+        layout.addWidget(self.header)
+        layout.addLayout(self.facts)
+        layout.addWidget(self.violations_label)
+        layout.addWidget(self.violations, 2)
+        layout.addWidget(self.sanctions_label)
+        layout.addWidget(self.sanctions, 1)
+        layout.addWidget(self.findings_label)
+        layout.addWidget(self.findings)
         layout.addLayout(buttons)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_record)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.edit_button.setText(_("Edit… (Ctrl+E)"))
+        self.print_button.setText(_("Print / PDF… (Ctrl+P)"))
+        self.print_button.setToolTip(_("Save the inspection record as a PDF to print or "
+                                       "send"))
+        for label, text in zip(self.fact_labels, (_("Enterprise"), _("Date"), _("Trigger"),
+                                                  _("Inspector"), _("Linked cases")),
+                               strict=True):
+            label.setText(text)
+        self.violations_label.setText(_("Violations that were found"))
+        self.sanctions_label.setText(_("Sanctions"))
+        self.findings_label.setText(_("Findings"))
+        self.violations.setHorizontalHeaderLabels([_("Violation"), _("Workers affected")])
+        self.sanctions.setHorizontalHeaderLabels([_("Sanction"), _("Fine")])
         self.refresh()
 
     def refresh(self) -> None:
@@ -555,26 +627,61 @@ class InspectionView(QDialog):
         conn, lang = ctx.conn, current_language()
         record = si.InspectionRepository(ctx.session).require(inspection_id)
         employer = sc.EmployerRepository(ctx.session).get(record["employer_id"]) or {}
+        self.record = record
         self.setWindowTitle(_("Inspection {number}").format(number=record["number"]))
-        lines = [f"{record['number']} · {format_date(record['inspected_on'], lang)}",
-                 employer.get("name", ""),
-                 reference.label(conn, "inspection_trigger", record["trigger"], lang),
-                 _("Inspector: {name}").format(name=record.get("inspector_name") or
-                                               cq.user_name(conn, record.get("inspector_id")))]
-        violations = [reference.label(conn, "violation", v["violation"], lang)
-                      for v in iq.violations_of(conn, inspection_id)]
-        lines.append(_("Violations: {list}").format(list=", ".join(violations) or "—"))
-        for s in iq.sanctions_of(conn, inspection_id):
-            text = reference.label(conn, "sanction", s["sanction"], lang)
-            if s.get("fine_minor") is not None:
-                text += " " + cq.money_text(s["fine_minor"], s["fine_currency"], lang)
-            lines.append(_("Sanction: {text}").format(text=text))
+        self.header.setText(f"{record['number']} · {employer.get('name', '')}")
         cases = iq.cases_of(conn, inspection_id)
-        lines.append(_("Linked cases: {list}").format(
-            list=", ".join(c["number"] for c in cases) or "—"))
-        if record.get("findings"):
-            lines.append(record["findings"])
-        self.text.setText("\n".join(lines))
+        values = [employer.get("name", ""), format_date(record["inspected_on"], lang),
+                  reference.label(conn, "inspection_trigger", record["trigger"], lang),
+                  record.get("inspector_name") or cq.user_name(conn, record.get("inspector_id")),
+                  ", ".join(c["number"] for c in cases) or "—"]
+        for label, value in zip(self.fact_values, values, strict=True):
+            label.setText(value or "—")
+        found = iq.violations_of(conn, inspection_id)
+        self.violations.set_rows(
+            [(reference.label(conn, "violation", v["violation"], lang),
+              v.get("workers_affected") or "") for v in found], right={1})
+        self.violations.resizeColumnToContents(0)
+        self.violations.setColumnHidden(1, not any(v.get("workers_affected") for v in found))
+        sanctions = iq.sanctions_of(conn, inspection_id)
+        self.sanctions.set_rows(
+            [(reference.label(conn, "sanction", s["sanction"], lang),
+              cq.money_text(s["fine_minor"], s["fine_currency"], lang)
+              if s.get("fine_minor") is not None else "") for s in sanctions], right={1})
+        self.sanctions.resizeColumnToContents(0)
+        self.findings.setText(record.get("findings") or "—")
+
+    def print_record(self, path: str | None = None) -> str | None:
+        """Save the inspection record as a PDF (asks where unless ``path`` is given); the
+        path once written (at once without a DB worker)."""
+        if not isinstance(path, str) or not path:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Save the inspection record"), f"{self.record['number']}.pdf",
+                "PDF (*.pdf)")
+            if not path:
+                return None
+        inspection_id, language, written = self.inspection_id, current_language(), []
+
+        def work(session):
+            from desktop_app.reports.inspection_record import (  # deferred: ReportLab
+                write_inspection_pdf,
+            )
+            return write_inspection_pdf(session, inspection_id, path, language=language)
+
+        def done(_result) -> None:
+            written.append(path)
+            self.message.setStyleSheet("")
+            self.message.setText(_("Saved to {path}").format(path=path))
+
+        def failed(exc: BaseException) -> None:
+            self.message.setStyleSheet("color: #b00020")
+            self.message.setText(_("The PDF could not be written: {error}").format(
+                error=exc.strerror if isinstance(exc, OSError) else
+                operations.error_message(exc)))
+        self.message.setText(_("Writing the PDF…"))
+        # drawn on the DB worker; the export is written in the audit log
+        WriteOp(self.ctx, self, work, changes=()).success(done).failure(failed).run()
+        return path if written else None
 
     def edit(self):
         if not self.can_edit:

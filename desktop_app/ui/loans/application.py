@@ -17,7 +17,7 @@ from desktop_app.i18n import LANGUAGES, Domain, current_language
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import services as loan_services
 from desktop_app.store.people.repositories import search_people
-from desktop_app.ui.loans.common import refused_in
+from desktop_app.ui.loans.common import fund_label, refused_in
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.widgets import DateEntry, MoneyEntry, RefCombo
 
@@ -44,7 +44,7 @@ class ApplicationDialog(QDialog):
         self.amount = MoneyEntry()
         self._fund_currency = {}
         for f in loan_queries.funds(ctx.conn):
-            self.fund.addItem(f"{f['name']} ({f['currency']})", f["id"])
+            self.fund.addItem(fund_label(f), f["id"])
             self._fund_currency[f["id"]] = f["currency"]
         self.fund.currentIndexChanged.connect(self._fund_changed)
         self._fund_changed()

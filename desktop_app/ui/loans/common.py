@@ -58,6 +58,13 @@ def refused_in(label: QLabel, then: Callable[[BaseException], None] | None = Non
     return failed
 
 
+def fund_label(fund: dict) -> str:
+    """A fund as lists show it: its name and currency, the currency once (a name may
+    already end in it, as the demo's "… (TJS)")."""
+    name, currency = fund["name"], fund["currency"]
+    return name if currency in name else f"{name} ({currency})"
+
+
 def ENTRY_KINDS() -> dict[str, str]:
     return {"capital": _("Capital"), "disbursement": _("Disbursement"),
             "repayment": _("Repayment"), "write_off": _("Write-off")}

@@ -40,7 +40,7 @@ from desktop_app.ui.loans.common import (
 from desktop_app.ui.loans.date_reason import DateReasonDialog
 from desktop_app.ui.loans.repayment import RepayDialog
 from desktop_app.ui.operations import ReadOp, WriteOp
-from desktop_app.ui.widgets import DataTable, wrapping_row
+from desktop_app.ui.widgets import DataTable, EmptyState, TableOrEmpty, wrapping_row
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -51,17 +51,18 @@ class LoansTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog: QDialog | None = None
+        self._sized = False
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.status = QComboBox()
-        self.status.currentIndexChanged.connect(self.refresh)
+        self.status.currentIndexChanged.connect(lambda _index: self.refresh())
         self.new_button = QPushButton()
         self.new_button.setShortcut("Ctrl+N")
         QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: self.search.setFocus())
         self.new_button.clicked.connect(self.open_application)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.refresh)
+        self.search.textChanged.connect(lambda _text: self.refresh())
         top.addWidget(self.status)
         top.addWidget(self.search, 1)
         top.addStretch(1)
@@ -70,7 +71,10 @@ class LoansTab(QWidget):
         split = QSplitter(Qt.Vertical)
         self.table = DataTable(8)
         self.table.itemSelectionChanged.connect(self._selected)
-        split.addWidget(self.table)
+        self.empty = EmptyState()
+        self.empty.action_triggered.connect(lambda: self.open_application())
+        self.list_box = TableOrEmpty(self.table, self.empty)
+        split.addWidget(self.list_box)
         detail = QWidget()
         dl = QVBoxLayout(detail)
         self.summary = QLabel()
@@ -149,24 +153,47 @@ class LoansTab(QWidget):
             _("Date"), _("Entry"), _("Cash"), _("Principal"), _("Interest"), _("Penalty")])
         self.detail_tabs.setTabText(0, _("Schedule"))
         self.detail_tabs.setTabText(1, _("Ledger"))
+        self._sized = False
         self.refresh()
 
-    def refresh(self) -> None:
-        selected = self.selected_id()
-        rows = loan_queries.loans_list(self.ctx.conn, status=self.status.currentData() or None,
-                                       text=self.search.text())
-        lang = current_language()
-        purposes = {i.code: i.label(lang) for i in reference.items(
-            self.ctx.conn, "loan_purpose", active_only=False)}
-        self.table.set_rows(
-            [(r["number"], r["borrower"], r["phones"], money(r["amount"], r["currency"]),
-              tr(L.STATUSES, r["status"]), format_date(r["applied_on"]),
-              format_date(r["disbursed_on"]), purposes.get(r["purpose"], r["purpose"]))
-             for r in rows], keys=[r["id"] for r in rows], right={3})
-        self.table.resizeColumnsToContents()
-        if selected:
-            self.select(selected)
-        self._selected()
+    def _explain_empty(self) -> None:
+        if self.search.text().strip() or self.status.currentData():
+            self.empty.set_message(_("No loan matches. Choose All loans or search for "
+                                     "another number or borrower."))
+            self.empty.set_action(None)
+        else:
+            self.empty.set_message(_("No loans yet. Enter the first application:"))
+            self.empty.set_action(_("New application…")
+                                  if self.ctx.can("create", "loan") else None)
+
+    def refresh(self, select: str | None = None) -> None:
+        """Read the list on the DB worker (the newest 500 loans of the filter, with their
+        display texts) and show it; the chosen loan (or ``select``) stays chosen."""
+        self._explain_empty()
+        keep = select or self.selected_id()
+        status, text, lang = self.status.currentData() or None, self.search.text(), \
+            current_language()
+
+        def read(conn) -> tuple[list[tuple], list[str]]:
+            rows = loan_queries.loans_list(conn, status=status, text=text)
+            purposes = {i.code: i.label(lang) for i in reference.items(
+                conn, "loan_purpose", active_only=False)}
+            return ([(r["number"], r["borrower"], r["phones"], money(r["amount"], r["currency"]),
+                      tr(L.STATUSES, r["status"]), format_date(r["applied_on"]),
+                      format_date(r["disbursed_on"]), purposes.get(r["purpose"], r["purpose"]))
+                     for r in rows], [r["id"] for r in rows])
+
+        def show(result) -> None:
+            rows, keys = result
+            self.table.set_rows(rows, keys=keys, right={3})
+            if not self._sized and rows:
+                # once: measuring every cell again after each save froze the window
+                self.table.resizeColumnsToContents()
+                self._sized = True
+            if keep:
+                self.select(keep)
+            self._selected()
+        ReadOp(self.ctx, self, read).key("loans-list").success(show).run()
 
     def select(self, loan_id: str) -> None:
         for row in range(self.table.rowCount()):
@@ -291,9 +318,7 @@ class LoansTab(QWidget):
     def _after_save(self, record: dict, text: str) -> None:
         self.message.setStyleSheet("")
         self.message.setText(text)
-        self.refresh()
-        if record.get("number"):
-            self.select(record["id"])
+        self.refresh(select=record["id"] if record.get("number") else None)
 
     def approve(self) -> None:
         loan = self.selected_loan()

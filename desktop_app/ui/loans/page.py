@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.i18n import Domain
+from desktop_app.ui.cases.readable import keep_readable
 from desktop_app.ui.loans.funds import FundsTab
 from desktop_app.ui.loans.loans_tab import LoansTab
 from desktop_app.ui.loans.portfolio import PortfolioTab
@@ -28,6 +29,7 @@ class LoansPage(QWidget):
         layout.addWidget(self.tabs)
         ctx.data_changed.connect(self._data_changed)
         self._titles()   # the tabs translated themselves when built
+        keep_readable(self)   # titles and choices read whole in every language
 
     def _data_changed(self, table: str) -> None:
         if table in ("loan", "fund_entry", "loan_fund"):

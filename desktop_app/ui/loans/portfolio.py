@@ -11,7 +11,7 @@ from desktop_app.i18n import Domain
 from desktop_app.i18n.formats import percent
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.ui import operations
-from desktop_app.ui.loans.common import money
+from desktop_app.ui.loans.common import fund_label, money
 from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.widgets import DataTable, DateEntry
 
@@ -88,7 +88,7 @@ class PortfolioTab(QWidget):
     def _fill_filters(self) -> None:
         for combo, rows in ((self.office, self.ctx.conn.execute(
                 "SELECT id, code || ' ' || name FROM office WHERE deleted=0 ORDER BY code")),
-                            (self.fund, [(f["id"], f"{f['name']} ({f['currency']})")
+                            (self.fund, [(f["id"], fund_label(f))
                                          for f in loan_queries.funds(self.ctx.conn)])):
             current = combo.currentData()
             combo.blockSignals(True)

@@ -1,7 +1,7 @@
 """The dialog of a repayment."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
 )
 
 from desktop_app.domain import loans as L
@@ -34,7 +35,7 @@ class RepayDialog(QDialog):
         self.ctx = ctx
         self.loan = loan
         self.setWindowTitle(_("Repayment for loan {number}").format(number=loan["number"]))
-        form = QFormLayout(self)
+        form = QFormLayout()
         self.on = DateEntry()
         self.amount = MoneyEntry(loan["currency"])
         self.currency = QComboBox()
@@ -53,16 +54,24 @@ class RepayDialog(QDialog):
         form.addRow(_("Amount"), self.amount)
         form.addRow(_("Currency"), self.currency)
         form.addRow(_("Note"), self.note)
-        form.addRow(self.owed)
-        form.addRow(self.error)
         self.prepay_button = QPushButton(_("Record the difference as early repayment"))
         self.prepay_button.setVisible(False)
         self.prepay_button.clicked.connect(lambda: self.save(prepay=True))
-        form.addRow(self.prepay_button)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(lambda: self.save(prepay=False))
         self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
+        # the texts that wrap sit in a column of their own under the form (in the form's
+        # spanning rows their height was not reserved and they overlapped), and the
+        # dialog grows with them
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.owed)
+        layout.addWidget(self.error)
+        layout.addWidget(self.prepay_button)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+        # Enter in an empty amount (the entry refuses it as incomplete) says what is missing
+        self.amount.installEventFilter(self)
         self.on.dateChanged.connect(self._show_owed)
         self.amount.textChanged.connect(lambda _t: self.prepay_button.setVisible(False))
         self._show_owed()
@@ -78,8 +87,22 @@ class RepayDialog(QDialog):
                             "loan: {payoff}.").format(due=money(state.due_now, cur),
                                                       days=state.days_late,
                                                       payoff=money(state.payoff, cur)))
+        self._fit()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.amount and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not self.amount.hasAcceptableInput():
+            self.save()
+            return True
+        return super().eventFilter(watched, event)
 
     def save(self, prepay: bool = False) -> None:
+        if not self.amount.text().strip() or not self.amount.hasAcceptableInput():
+            self.error.setText(_("Enter the amount repaid."))
+            self.amount.setFocus()
+            self._fit()
+            return
         loan_id, amount, on = self.loan["id"], self.amount.text(), self.on.value()
         currency, note = self.currency.currentData(), self.note.text().strip() or None
         WriteOp(self.ctx, self, lambda session: loan_services.repay(
@@ -90,6 +113,16 @@ class RepayDialog(QDialog):
     def _refused(self, exc: BaseException) -> None:
         # asks before treating an overpayment as an early repayment
         self.prepay_button.setVisible(isinstance(exc, L.PrepaymentNeeded))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show every wrapped message whole (never shrink under the user)."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() \
+            else layout.totalSizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _saved(self, entry: dict) -> None:
         self.saved.emit(entry)

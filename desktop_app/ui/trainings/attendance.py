@@ -6,6 +6,8 @@ participant's attended sessions and completion; the last row counts who was pres
 """
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
@@ -15,7 +17,7 @@ from desktop_app.i18n import Domain, format_date
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import repositories as tr
-from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.operations import WriteOp, error_message
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -24,6 +26,7 @@ PRESENT = "\u2713"   # ✓
 ABSENT = "\u00b7"    # ·
 PRESENT_BG = QColor("#d8ecd9")
 TOTALS_BG = QColor("#eef1f5")
+FUTURE_BG = QColor("#f0f0f0")     # a session that has not taken place yet
 
 
 class AttendanceModel(QAbstractTableModel):
@@ -42,6 +45,7 @@ class AttendanceModel(QAbstractTableModel):
         self.participants: list[dict] = []
         self.cells: dict[tuple[int, int], int] = {}      # (row, col) -> present 0/1
         self._present_per_session: list[int] = []
+        self.future_columns: set[int] = set()
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -56,6 +60,9 @@ class AttendanceModel(QAbstractTableModel):
             marks = tq.attendance_of(conn, event_id)
         else:
             self.sessions, self.participants, marks = [], [], {}
+        today = date.today().isoformat()
+        self.future_columns = {c for c, s in enumerate(self.sessions)
+                               if s["session_date"] > today}
         col_of = {s["id"]: c for c, s in enumerate(self.sessions)}
         row_of = {p["id"]: r for r, p in enumerate(self.participants)}
         self.cells = {}
@@ -103,9 +110,13 @@ class AttendanceModel(QAbstractTableModel):
                 return _("Completed")
             if role == Qt.ToolTipRole and section < len(self.sessions):
                 s = self.sessions[section]
-                return _("Session {number}: {date}, {hours} h").format(
+                text = _("Session {number}: {date}, {hours} h").format(
                     number=section + 1, date=format_date(s["session_date"]),
                     hours=hours_text(s["minutes"]))
+                if s["session_date"] > date.today().isoformat():
+                    text += "\n" + _("Not taken place yet: attendance is marked on the day "
+                                     "or later.")
+                return text
         else:
             if role == Qt.DisplayRole:
                 if section < len(self.participants):
@@ -138,6 +149,10 @@ class AttendanceModel(QAbstractTableModel):
             return PRESENT if present else (ABSENT if present == 0 else "")
         if role == Qt.BackgroundRole and present:
             return QBrush(PRESENT_BG)
+        if role == Qt.BackgroundRole and col in self.future_columns:
+            return QBrush(FUTURE_BG)
+        if role == Qt.ToolTipRole and col in self.future_columns:
+            return _("Not taken place yet: attendance is marked on the day or later.")
         if role == Qt.TextAlignmentRole:
             return int(Qt.AlignCenter)
         if role == Qt.AccessibleTextRole:
@@ -181,6 +196,14 @@ class AttendanceModel(QAbstractTableModel):
         if self.read_only:
             self.failed.emit(_("You can see the attendance but not change it."))
             return False
+        today = date.today().isoformat()
+        future = sorted(self.sessions[c]["session_date"] for _r, c in cells
+                        if self.sessions[c]["session_date"] > today)
+        if future:
+            self.failed.emit(_("The session of {date} has not taken place yet: attendance "
+                               "can be marked on the day of the session or later.").format(
+                                   date=format_date(future[0])))
+            return False
         event_id = self.event_id
         marks = {(self.sessions[c]["id"], self.participants[r]["id"]): present
                  for r, c in cells}
@@ -200,7 +223,7 @@ class AttendanceModel(QAbstractTableModel):
         # the grid shows its own marks; nothing else is announced (as many writes as keys)
         WriteOp(self.ctx, self, save, changes=()) \
             .success(lambda result: (saved(result), saved_at_once.append(True))) \
-            .failure(lambda exc: self.failed.emit(str(exc))).run()   # nothing was saved
+            .failure(lambda exc: self.failed.emit(error_message(exc))).run()   # nothing saved
         return bool(saved_at_once)
 
     def _show_marks(self, cells: list[tuple[int, int]], present: bool) -> None:

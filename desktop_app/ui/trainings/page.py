@@ -30,6 +30,7 @@ from desktop_app.ui.trainings.event_form import EventForm
 from desktop_app.ui.trainings.event_list import EventListModel
 from desktop_app.ui.trainings.outcomes import OutcomesTab
 from desktop_app.ui.trainings.participants import ParticipantsTab
+from desktop_app.ui.widgets import EmptyState, TableOrEmpty
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -42,7 +43,7 @@ class TrainingsPage(QWidget):
         session = ctx.session
         self.session = session
         self.search = QLineEdit()
-        self.search.textChanged.connect(lambda *_: self._reload_list())
+        self.search.textChanged.connect(lambda *_: (self._explain_empty(), self._reload_list()))
         self.new_button = QPushButton()
         self.new_button.clicked.connect(self.new_event)
         self.courses_button = QPushButton()
@@ -83,7 +84,10 @@ class TrainingsPage(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.new_button)
         left_layout.addLayout(top)
-        left_layout.addWidget(self.list, 1)
+        self.empty = EmptyState()
+        self.empty.action_triggered.connect(self.new_event)
+        self.list_box = TableOrEmpty(self.list, self.empty)
+        left_layout.addWidget(self.list_box, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.courses_button)
         bottom.addStretch(1)
@@ -122,7 +126,16 @@ class TrainingsPage(QWidget):
         self.participants.retranslate()
         self.outcomes.retranslate()
         self.list_model.headerDataChanged.emit(Qt.Horizontal, 0, 4)
+        self._explain_empty()
         self._update_heading()
+
+    def _explain_empty(self) -> None:
+        if self.search.text().strip():
+            self.empty.set_message(_("No training matches the search."))
+            self.empty.set_action(None)
+        else:
+            self.empty.set_message(_("No trainings yet. Plan the first one:"))
+            self.empty.set_action(_("New training (Ctrl+N)") if self.editable else None)
 
     def refresh(self) -> None:
         """Reload after data changed elsewhere (e.g. a sync import): list and open training."""

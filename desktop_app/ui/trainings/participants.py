@@ -6,11 +6,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_date
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.session import PermissionDenied
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.store.trainings import services as ts
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.trainings.attendance import AttendanceModel, AttendanceView
@@ -26,6 +27,7 @@ from desktop_app.ui.widgets import wrapping_row
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 
 class ParticipantsTab(QWidget):
@@ -104,15 +106,30 @@ class ParticipantsTab(QWidget):
         t = tq.totals(self.session.conn, event_ids=[self.event_id])
         rate = t.completion_rate
         share = t.women_share
-        self.totals.setText(_(
-            "{people} participants ({women} women, {share}), {completed} completed "
-            "({rate}); {sessions} sessions").format(
-            people=t.people, women=t.women, completed=t.completed, sessions=t.sessions,
+        # each count with its own noun form ("1 woman", "2 women"; Russian has three forms)
+        self.totals.setText(_("{people} ({women}, {share}), {completed} ({rate}); "
+                              "{sessions}").format(
+            people=ngettext("{count} participant", "{count} participants", t.people).format(
+                count=t.people),
+            women=ngettext("{count} woman", "{count} women", t.women).format(count=t.women),
+            completed=ngettext("{count} completed", "{count} completed", t.completed).format(
+                count=t.completed),
+            sessions=ngettext("{count} session", "{count} sessions", t.sessions).format(
+                count=t.sessions),
             share=percent_text(share), rate=percent_text(rate)))
         has_rows = bool(self.model.participants)
         self.override_button.setEnabled(has_rows)
         self.remove_button.setEnabled(has_rows)
-        self.certificates_button.setEnabled(t.completed > 0)
+        wait_until = ts.certificates_wait_until(self.session.conn, self.event_id)
+        self.certificates_button.setEnabled(t.completed > 0 and not wait_until)
+        if wait_until:
+            self.certificates_button.setToolTip(_(
+                "Certificates can be issued once the training is over: its last session is "
+                "on {date}.").format(date=format_date(wait_until)))
+        elif not t.completed:
+            self.certificates_button.setToolTip(_("Nobody has completed the training yet."))
+        else:
+            self.certificates_button.setToolTip("")
 
     def _after_change(self, _result=None) -> None:
         self.model.load(self.event_id)

@@ -357,6 +357,7 @@ def test_the_pdf_button_saves_the_case_file(qtbot, ctx, session, tmp_path, monke
         [button] = [b for b in dialog.findChildren(QPushButton) if b.text() == "PDF…"]
         assert "Ctrl+P" in button.toolTip()
         qtbot.mouseClick(button, Qt.LeftButton)
+        assert operations.wait_idle()       # written on the DB worker
         assert target.read_bytes().startswith(b"%PDF")
         assert case["number"] in pdf_text(target)
     finally:
@@ -376,3 +377,16 @@ def test_a_double_click_on_a_case_opens_it_once(qtbot, bare_ctx, session, monkey
     qtbot.mouseClick(page.table.viewport(), Qt.LeftButton, pos=centre)   # a double click is
     qtbot.mouseDClick(page.table.viewport(), Qt.LeftButton, pos=centre)  # a press, then this
     assert opened == [0]
+
+
+def test_an_empty_list_says_what_to_do_next(qtbot, bare_ctx, session):
+    page = CasesPage(bare_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.list_box.showing_empty() and page.empty.isVisible()
+    assert "No cases in this list yet" in page.empty.message()
+    assert page.empty.button.text() == "New case (Ctrl+N)" and page.empty.button.isVisible()
+    page.search.setText("Rahmonov")
+    page.refresh()
+    assert "No case matches the search" in page.empty.message()
+    assert not page.empty.button.isVisible()

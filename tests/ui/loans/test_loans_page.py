@@ -293,3 +293,56 @@ def test_dialogs_write_dates_in_the_language_and_amounts_in_the_fund_currency(qt
     set_language("en")
     page.retranslate()      # relabelled, the choice kept
     assert preview.product.itemText(0) == "(own terms)" and preview.product.code() == chosen
+
+
+def test_repayment_dialog_says_what_is_missing_and_its_messages_do_not_overlap(qtbot, session,
+                                                                            db_path):
+    from desktop_app.ui.loans.repayment import RepayDialog
+    from tests.helpers.loans import active_loan, fund_with_capital
+    checker = second_user(session)
+    loan = active_loan(session, checker, fund_with_capital(session), borrower(session),
+                       applied=date.today() - timedelta(days=100),
+                       disbursed=date.today() - timedelta(days=95), today=date.today())
+    dialog = RepayDialog(AppContext(session, db_path), loan)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # Enter with nothing typed: the dialog says what is missing (it used to do nothing)
+    dialog.amount.setFocus()
+    qtbot.keyClick(dialog.amount, Qt.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.error.text() == "Enter the amount repaid." and dialog.error.isVisible()
+    assert not [e for e in queries.ledger(session.conn, loan_id=loan["id"])
+                if e["kind"] == "repayment"]
+    # far more than due: the long message and "Due on this date" are both read whole
+    qtbot.keyClicks(dialog.amount, "9000")
+    qtbot.keyClick(dialog.amount, Qt.Key_Return)
+    assert dialog.isVisible() and dialog.error.text()
+    qtbot.wait(50)
+    owed, error = dialog.owed.geometry(), dialog.error.geometry()
+    assert owed.bottom() < error.top(), (owed, error)
+    for label in (dialog.owed, dialog.error):
+        assert label.height() >= label.heightForWidth(label.width()), label.text()
+    assert dialog.prepay_button.isVisible()
+    assert dialog.prepay_button.geometry().top() > error.bottom()
+    assert dialog.width() >= 460 and dialog.height() <= 768
+    dialog.grab().save("/tmp/repayment-en.png")
+
+
+def test_an_empty_loan_list_says_what_to_do_next_and_a_fund_names_its_currency_once(
+        qtbot, session, db_path):
+    services.create_fund(session, "Фонди гардони МЗҶ (TJS)", "TJS")
+    services.create_fund(session, "Gharm fund", "USD")
+    page = LoansPage(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    page.show()
+    tab = page.loans
+    assert tab.list_box.showing_empty()
+    assert "No loans yet" in tab.empty.message()
+    assert tab.empty.button.text() == "New application…"
+    qtbot.mouseClick(tab.empty.button, Qt.LeftButton)
+    funds = [tab.dialog.fund.itemText(i) for i in range(tab.dialog.fund.count())]
+    assert "Фонди гардони МЗҶ (TJS)" in funds and "Gharm fund (USD)" in funds
+    tab.dialog.reject()
+    portfolio = [page.portfolio.fund.itemText(i) for i in range(page.portfolio.fund.count())]
+    assert "Фонди гардони МЗҶ (TJS)" in portfolio

@@ -1,10 +1,13 @@
 """The trainings page driven through its widgets (offscreen)."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
+from desktop_app.i18n import format_date
+from desktop_app.reports.trainings_certificates import print_certificates
+from desktop_app.store.repository import ValidationError
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import services as ts
@@ -400,3 +403,91 @@ def test_enter_in_the_shown_add_dialog_adds_once(qtbot, session, db_path, traini
     assert dialog.added == [other["id"]]
     assert dialog.error.text() == "Added: Назаров Умед"   # not "already takes part"
     assert dialog.isVisible()          # Enter adds; Close closes
+
+
+def test_attendance_of_a_session_in_the_future_is_refused_with_a_reason(qtbot, session,
+                                                                         db_path):
+    """Attendance is what happened: a future session's cell says why it cannot be marked,
+    and the store refuses it too (nothing is written)."""
+    today = date.today()
+    ev = h.event(session, course="siyb", sessions=3, start=today - timedelta(days=1))
+    person_id = h.person(session, "Karimov", "Jamshid", sex="male")["id"]
+    part = ts.add_participant(session, ev["id"], person_id)
+    model, view = _grid(qtbot, session, db_path, ev["id"])
+    messages = []
+    model.failed.connect(lambda message: messages.append(message))
+    # yesterday and today can be marked
+    qtbot.keyClick(view, Qt.Key_Space)
+    qtbot.keyClick(view, Qt.Key_Right)
+    qtbot.keyClick(view, Qt.Key_Space)
+    assert model.data(model.index(0, 0)) == PRESENT and model.data(model.index(0, 1)) == PRESENT
+    # tomorrow cannot
+    qtbot.keyClick(view, Qt.Key_Right)
+    qtbot.keyClick(view, Qt.Key_Space)
+    assert model.data(model.index(0, 2)) == ""
+    assert messages and "has not taken place yet" in messages[-1]
+    assert "Not taken place yet" in model.data(model.index(0, 2), Qt.ToolTipRole)
+    assert "Not taken place yet" in model.headerData(2, Qt.Horizontal, Qt.ToolTipRole)
+    future = tq.sessions_of(session.conn, ev["id"])[2]
+    assert session.conn.execute("SELECT COUNT(*) FROM training_attendance WHERE session_id=?",
+                                (future["id"],)).fetchone()[0] == 0
+    assert "has not taken place yet" in _refusal(lambda: tr.TrainingAttendanceRepository(
+        session).mark(ev["id"], future["id"], part["id"], True))["session_date"]
+    assert _refusal(lambda: tr.TrainingAttendanceRepository(session).mark_many(
+        ev["id"], {(future["id"], part["id"]): False}))
+
+
+def _refusal(write) -> dict:
+    """The errors of a refused write (no traceback kept: it would hold the grid's model
+    past the end of the test)."""
+    try:
+        write()
+    except ValidationError as exc:
+        return dict(exc.errors)
+    raise AssertionError("the write was not refused")
+
+
+def test_certificates_wait_for_the_last_session(qtbot, session, db_path, tmp_path):
+    """A training whose last session is still to come prints no certificates: the button
+    is disabled and says why, and the store refuses (someone marked complete by hand)."""
+    today = date.today()
+    ev = h.event(session, course="siyb", sessions=3, start=today - timedelta(days=1))
+    person_id = h.person(session, "Karimova", "Gulnora")["id"]
+    part = ts.add_participant(session, ev["id"], person_id)
+    tr.TrainingParticipantRepository(session).set_override(part["id"], "completed",
+                                                           "Attended elsewhere")
+    ctx = AppContext(session, db_path)
+    page = PAGE.factory(ctx)
+    qtbot.addWidget(page)
+    page.list.selectRow(0)
+    button = page.participants.certificates_button
+    assert not button.isEnabled()
+    last = (today + timedelta(days=1))
+    assert "once the training is over" in button.toolTip()
+    assert format_date(last.isoformat()) in button.toolTip()
+    assert "once the training is over" in _refusal(lambda: print_certificates(
+        session, [part["id"]], tmp_path / "certs.pdf"))["certificate_date"]
+    assert not (tmp_path / "certs.pdf").exists()
+    assert tr.TrainingParticipantRepository(session).get(part["id"])["certificate_number"] is None
+
+
+def test_an_empty_training_list_says_what_to_do_next(qtbot, session, db_path):
+    page = PAGE.factory(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    page.show()
+    assert page.list_box.showing_empty()
+    assert "No trainings yet" in page.empty.message()
+    assert page.empty.button.text() == "New training (Ctrl+N)"
+
+
+def test_the_summary_counts_with_the_noun_form_of_each_number(qtbot, session, db_path):
+    ev = h.event(session, course="siyb", sessions=1, start=date(2026, 3, 2))
+    for family, given, sex in (("Karimov", "Jamshid", "male"), ("Saidov", "Anvar", "male"),
+                               ("Rahimova", "Nigora", "female")):
+        ts.add_participant(session, ev["id"], h.person(session, family, given, sex=sex)["id"])
+    page = PAGE.factory(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    page.list.selectRow(0)
+    text = page.participants.totals.text()
+    assert text.startswith("3 participants (1 woman, 33%), 0 completed"), text
+    assert text.endswith("; 1 session"), text
