@@ -113,7 +113,9 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         self.file_menu = self.menuBar().addMenu("")
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # Ctrl+Q spelled out: QKeySequence.Quit has no key on Windows (and offscreen), so the
+        # menu showed no shortcut, or only "Q"
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         self.help_menu = self.menuBar().addMenu("")
