@@ -222,8 +222,8 @@ class PeoplePage(QWidget):
         else:
             text = ngettext("{count} person", "{count} people", total).format(
                 count=format_number(total))
+        # the page's own count; not also in the status bar, which shows the total already
         self.count_label.setText(text)
-        self.ctx.status_message.emit(text)
 
     def _row_changed(self, current, _previous) -> None:
         person_id = self.current_id()

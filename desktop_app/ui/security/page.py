@@ -37,22 +37,11 @@ from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.security.dialogs import ChangePasswordDialog, _error_label, _password_field
+from desktop_app.ui.security.roles import role_label
 from desktop_app.ui.widgets import DataTable, DateEntry, wrapping_row
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
-
-
-def role_label(role: str) -> str:
-    labels = {
-        "field_officer": _("Field officer"),
-        "case_worker": _("Case worker / legal adviser"),
-        "inspector": _("Labour inspector"),
-        "loan_officer": _("Loan officer"),
-        "coordinator": _("Coordinator"),
-        "administrator": _("Administrator"),
-    }
-    return labels.get(role, role)
 
 
 class UserDialog(QDialog):
