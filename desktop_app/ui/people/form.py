@@ -41,7 +41,7 @@ from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.people.duplicates import DuplicateDialog
-from desktop_app.ui.people.episodes import EpisodesEditor, to_display_date
+from desktop_app.ui.people.episodes import EpisodesEditor, date_hint, to_display_date
 from desktop_app.ui.people.widgets import FieldError
 from desktop_app.ui.widgets import CodeCombo, RefCombo, fit_on_screen
 
@@ -344,8 +344,8 @@ class PersonForm(QWidget):
                 widget.setTitle(_(msgid))
             else:
                 widget.setText(_(msgid))
-        self.birth_date.setPlaceholderText(_("dd.mm.yyyy"))
-        self.consent_date.setPlaceholderText(_("dd.mm.yyyy"))
+        self.birth_date.setPlaceholderText(date_hint())
+        self.consent_date.setPlaceholderText(date_hint())
         self.age.setSpecialValueText(_("unknown"))
         self.inputs["phones"].setPlaceholderText(_("+992 93 123 45 67; several separated by ;"))
         for combo in (self.sex, self.country, self.region, self.district, self.jamoat,

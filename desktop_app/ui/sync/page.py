@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.i18n import N_, Domain
+from desktop_app.i18n import N_, Domain, format_datetime, format_number
 from desktop_app.store.db import row_dict
 from desktop_app.store.people import merge as people_merge
 from desktop_app.store.people.repositories import PersonRepository
@@ -42,6 +42,10 @@ PERSON_ROWS = (("family_name", N_("Family name")), ("given_name", N_("Given name
                ("phones", N_("Phones")), ("document_number", N_("Document number")),
                ("district", N_("District")), ("village", N_("Village")),
                ("office", N_("Office")))
+
+
+def _count(value) -> str:
+    return "" if value is None else format_number(value)
 
 
 def _show_value(value) -> str:
@@ -302,9 +306,16 @@ class SyncPage(QWidget):
     def refresh(self) -> None:
         conn = self.ctx.conn
         identity = keys.load_identity(conn, create=False)
-        self.office_value.setText(identity.office_code if identity else "")
-        self.fp_value.setText(identity.fingerprint if identity
-                              else _("(made with the first bundle)"))
+        # the office and the fingerprint show from the start: the other office reads the
+        # fingerprint out before any passphrase or bundle (README, setting up sync)
+        self.office_value.setText(identity.office_code if identity and identity.office_code
+                                  else self.ctx.session.meta("office_code") or "")
+        if identity is not None:
+            self.fp_value.setText(identity.fingerprint)
+        else:
+            self.fp_value.setText(_("(being made…)"))
+            WriteOp(self.ctx, self, lambda session: keys.load_identity(session.conn),
+                    changes=()).success(self._identity_made).run()
         self.pp_state.setText(_("set") if keys.has_passphrase(conn) else _("not set"))
         coordinator = exchange.is_coordinator(conn)
         current = self.office_box.currentData()
@@ -327,7 +338,7 @@ class SyncPage(QWidget):
                                   f"{_show_value(c.winner_value)} ({self._who(c.winner_author)}, "
                                   f"{c.winner_time})",
                                   f"{_show_value(c.loser_value)} ({self._who(c.loser_author)}, "
-                                  f"{c.loser_time})", c.found_at[:16].replace("T", " ")]
+                                  f"{c.loser_time})", format_datetime(c.found_at)]
                                  for c in items], [c.id for c in items])
         pairs = open_pairs(conn) + self._merged_pairs()
         status = {"open": _("to review"), "merged": _("merged")}
@@ -336,14 +347,20 @@ class SyncPage(QWidget):
                                    status.get(p["status"], p["status"])] for p in pairs], pairs)
         directions = {"in": _("in"), "out": _("out")}
         rows = exchange.history(conn)
-        self.history.set_rows([[r["at"][:16].replace("T", " "),
+        self.history.set_rows([[format_datetime(r["at"]),
                                 directions.get(r["direction"], r["direction"]), r["peer"] or "",
-                                r["changes"], r["new"], r["conflicts"], r["result"]] for r in rows])
+                                _count(r["changes"]), _count(r["new"]), _count(r["conflicts"]),
+                                r["result"]] for r in rows], right=(3, 4, 5))
         peers = exchange.peers(conn)
         self.peers.set_rows([[p["office_code"] or "", p["fingerprint"] or "",
-                              (p["last_in_at"] or "")[:16].replace("T", " "),
-                              (p["last_out_at"] or "")[:16].replace("T", " "),
-                              p["not_acknowledged"]] for p in peers])
+                              format_datetime(p["last_in_at"]),
+                              format_datetime(p["last_out_at"]),
+                              _count(p["not_acknowledged"])] for p in peers], right=(4,))
+
+    def _identity_made(self, identity) -> None:
+        self.fp_value.setText(identity.fingerprint)
+        if identity.office_code:
+            self.office_value.setText(identity.office_code)
 
     def _merged_pairs(self) -> list[dict]:
         cur = self.ctx.conn.execute(
@@ -441,9 +458,17 @@ class SyncPage(QWidget):
         if self.task is not None:
             self.task.cancel()
 
-    def _on_progress(self, done: int, total: int, _stage: str = "") -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
+    def _on_progress(self, done: int, total: int, stage: str = "") -> None:
+        if total and done >= total:
+            # every change read: the rest (duplicates, saving) has no count, so the bar
+            # moves without a fill instead of standing full
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(done)
+        counts = _("{done} of {total} changes").format(done=format_number(done),
+                                                        total=format_number(total))
+        self.summary.setText(f"{stage} — {counts}" if stage else counts)
 
     def _describe(self, results) -> list[str]:
         lines = []
@@ -451,16 +476,18 @@ class SyncPage(QWidget):
             name = Path(path).name
             if isinstance(result, exchange.ExportResult):
                 lines.append(_("Wrote {file}: {count} changes for {target}.").format(
-                    file=name, count=result.changes, target=result.target))
+                    file=name, count=format_number(result.changes), target=result.target))
             elif result.already_imported:
                 lines.append(_("{file}: already imported, nothing changed.").format(file=name))
             else:
                 lines.append(_(
                     "{file}: {new} new, {updated} updated, {unchanged} unchanged, {conflicts} "
                     "conflicts, {duplicates} possible duplicates.").format(
-                    file=name, new=result.new, updated=result.updated,
-                    unchanged=result.unchanged, conflicts=result.conflicts,
-                    duplicates=result.duplicates))
+                    file=name, new=format_number(result.new),
+                    updated=format_number(result.updated),
+                    unchanged=format_number(result.unchanged),
+                    conflicts=format_number(result.conflicts),
+                    duplicates=format_number(result.duplicates)))
         return lines
 
     def _on_outcome(self, outcome: ExchangeOutcome) -> None:

@@ -171,3 +171,33 @@ def test_bundle_for_one_device_chosen_on_the_page(qtbot, make_replicas, tmp_path
     assert "Nazarova" in {r[0] for r in grm.conn.execute("SELECT family_name FROM person")}
     for c in (ctx, other_ctx, office_ctx):
         c.worker.stop()
+
+
+def test_setup_shows_office_and_fingerprint_before_any_passphrase(qtbot, make_replicas):
+    (grm,) = make_replicas(["GRM"])
+    grm.conn.execute("DELETE FROM sync_identity")
+    page, ctx = _page(qtbot, grm)
+    page.tabs.setCurrentIndex(1)
+    assert operations.wait_idle(ctx)
+    assert page.office_value.text() == "GRM"
+    assert page.fp_value.text() == keys.load_identity(grm.conn, create=False).fingerprint
+    ctx.worker.stop()
+
+
+def test_import_shows_the_stage_and_the_count_of_changes(qtbot, make_replicas):
+    from desktop_app.ui.sync.tasks import import_stages
+    (grm,) = make_replicas(["GRM"])
+    page, ctx = _page(qtbot, grm)
+    seen = []
+    report = import_stages(lambda done, total, stage: seen.append((done, total, stage)) or True,
+                           2, 3, "dsh.hamroh")
+    assert report(1000, 3001)
+    page._on_progress(*seen[-1])
+    assert "Bundle 2 of 3 (dsh.hamroh)" in page.summary.text()
+    assert "1,000 of 3,001 changes" in page.summary.text()
+    assert page.progress.maximum() == 3001 and page.progress.value() == 1000
+    report(3001, 3001)
+    page._on_progress(*seen[-1])
+    assert "duplicates" in page.summary.text()
+    assert page.progress.maximum() == 0       # moving, not standing full
+    ctx.worker.stop()
