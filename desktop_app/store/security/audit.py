@@ -36,6 +36,17 @@ ACTION_LABELS = {
     "encrypt_database": N_("Encrypted the database"),
     "sync_create": N_("Received (new)"),
     "sync_update": N_("Received (changed)"),
+    "sync_import": N_("Imported a sync bundle"),
+    "sync_conflict_resolve": N_("Settled a sync conflict"),
+    "sync_passphrase_set": N_("Set the sync passphrase"),
+    "sync_device_trust": N_("Trusted a device"),
+    "sync_device_revoke": N_("Revoked a device"),
+    "demo_generate": N_("Made the demo data"),
+    "drill_down": N_("Opened the records behind a report figure"),
+    "employer_merge": N_("Merged two employers"),
+    "export_case_pdf": N_("Printed a case"),
+    "override_consent": N_("Went ahead without consent"),
+    "repair_search": N_("Repaired the search index"),
 }
 
 

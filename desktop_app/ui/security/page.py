@@ -1,7 +1,6 @@
 """Administration page: users and roles, the audit log, consents that ran out."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.actors import ROLES
-from desktop_app.i18n import Domain, current_language, format_date
+from desktop_app.i18n import Domain, current_language, format_date, format_datetime
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.reference import ReferenceRepository  # noqa: F401
@@ -37,6 +36,7 @@ from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.security.dialogs import ChangePasswordDialog, _error_label, _password_field
+from desktop_app.ui.security.audit_text import change_text, record_text
 from desktop_app.ui.security.roles import role_label
 from desktop_app.ui.widgets import DataTable, DateEntry, wrapping_row
 
@@ -137,7 +137,7 @@ class UsersTab(QWidget):
             elif user["must_change"]:
                 status = _("must change password")
             rows.append((user["username"], user["display_name"] or "", role_label(user["role"]),
-                         status, (user["last_login_at"] or "")[:16].replace("T", " ")))
+                         status, format_datetime(user["last_login_at"])))
         self.table.set_rows(rows, keys=users)
         self._selection_changed()
 
@@ -232,7 +232,7 @@ class UsersTab(QWidget):
 
 
 class AuditTab(QWidget):
-    COLUMNS = 6
+    COLUMNS = 5
     PAGE_SIZE = 500
 
     def __init__(self, ctx, parent=None):
@@ -281,8 +281,8 @@ class AuditTab(QWidget):
             label.setText(text)
         self.apply_button.setText(_("Show"))
         self.verify_button.setText(_("Check the chain"))
-        self.table.setHorizontalHeaderLabels([_("When"), _("User"), _("Action"), _("Table"),
-                                              _("Record"), _("Detail")])
+        self.table.setHorizontalHeaderLabels([_("When"), _("User"), _("Action"), _("Record"),
+                                              _("What changed")])
         current = self.action.currentData()
         self.action.clear()
         self.action.addItem(_("All actions"), None)
@@ -302,13 +302,9 @@ class AuditTab(QWidget):
         rows = audit_entries(self.ctx.conn, self.current_filter(), limit=self.PAGE_SIZE)
         values = []
         for row in rows:
-            detail = json.loads(row["detail"]) if row["detail"] else ""
-            values.append((row["at"][:19].replace("T", " "),
-                           row["username"] or row["user_id"] or "",
-                           action_label(row["action"]), row["table_name"] or "",
-                           row["record_id"] or "",
-                           json.dumps(detail, ensure_ascii=False) if detail else ""))
-        self.table.set_rows(values)
+            values.append((format_datetime(row["at"]), row["username"] or "",
+                           action_label(row["action"]), record_text(row), change_text(row)))
+        self.table.set_rows(values, keys=[row["seq"] for row in rows])
         self.status.setStyleSheet("")
         self.status.setText(_("Showing the newest {count} entries that match.")
                             .format(count=len(rows)) if len(rows) >= self.PAGE_SIZE else "")

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.i18n import N_, Domain, format_datetime, format_number
+from desktop_app.i18n import N_, Domain, format_date, format_datetime, format_number
 from desktop_app.store.db import row_dict
 from desktop_app.store.people import merge as people_merge
 from desktop_app.store.people.repositories import PersonRepository
@@ -31,6 +31,7 @@ from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.people.model import Labels
 from desktop_app.ui.sync.tasks import ExchangeOutcome, exchange_op
 from desktop_app.ui.widgets import DataTable, compact_combo, wrapping_row
 
@@ -59,6 +60,7 @@ class SyncPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.task: WriteOp | None = None
+        self._labels: Labels | None = None
         self.setAcceptDrops(True)
         layout = QVBoxLayout(self)
         self.heading = QLabel()
@@ -606,7 +608,20 @@ class SyncPage(QWidget):
                 office = row[0] if row else ""
             for label, (key, _text) in zip(values, PERSON_ROWS, strict=True):
                 value = office if key == "office" else (record or {}).get(key)
-                label.setText("" if value is None else str(value))
+                label.setText(self._person_value(key, value))
+
+    def _person_value(self, key: str, value) -> str:
+        """A person's field as the People page shows it: names of places, not their codes;
+        dates in the language's format."""
+        if value is None or value == "":
+            return ""
+        if key == "birth_date":
+            return format_date(value)
+        if key == "district":
+            if self._labels is None:
+                self._labels = Labels(self.ctx.conn)
+            return self._labels.get("district", value)
+        return str(value)
 
     def merge_selected(self, keep_left: bool) -> None:
         pair = self.duplicates.selected_key()

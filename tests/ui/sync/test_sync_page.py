@@ -8,7 +8,7 @@ from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import exchange, keys
 from desktop_app.ui import operations
 from desktop_app.ui.app import build_context
-from desktop_app.ui.sync.page import SyncPage
+from desktop_app.ui.sync.page import PERSON_ROWS, SyncPage
 from tests.helpers.replicas import exchange_files
 
 
@@ -86,7 +86,8 @@ def test_conflict_resolved_by_taking_the_other_value(qtbot, make_replicas, tmp_p
 def test_duplicates_side_by_side_merge_and_undo(qtbot, make_replicas, tmp_path):
     grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
     a = PersonRepository(grm.session).create({"family_name": "Раҳмонов", "given_name": "Фарҳод",
-                                              "birth_date": "1990-03-07"})
+                                              "birth_date": "1990-03-07",
+                                              "district": "TJ-RASHT"})
     b = PersonRepository(tjb.session).create({"family_name": "Rahmonov", "given_name": "Farhod",
                                               "birth_date": "1990-03-07"})
     exchange_files(grm, dsh, tmp_path / "b")
@@ -97,6 +98,13 @@ def test_duplicates_side_by_side_merge_and_undo(qtbot, make_replicas, tmp_path):
     _select_row(page.duplicates)
     shown = {page.left_values[0].text(), page.right_values[0].text()}
     assert shown == {"Раҳмонов", "Rahmonov"}
+    # dates and places as the People page shows them, not ISO dates and codes
+    rows = [key for key, _label in PERSON_ROWS]
+    birth, district = rows.index("birth_date"), rows.index("district")
+    assert page.left_values[birth].text() == "07.03.1990"
+    assert "TJ-RASHT" not in {page.left_values[district].text(),
+                              page.right_values[district].text()}
+    assert "Rasht" in {page.left_values[district].text(), page.right_values[district].text()}
     left_is_a = page.left_values[0].text() == "Раҳмонов"
     _click(qtbot, page, "merge_keep_left")
     assert operations.wait_idle(ctx)
