@@ -20,7 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.actors import ROLES
-from desktop_app.i18n import Domain, current_language, format_date, format_datetime
+from desktop_app.i18n import (
+    Domain,
+    current_language,
+    format_date,
+    format_datetime,
+    format_number,
+)
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.reference import ReferenceRepository  # noqa: F401
@@ -38,10 +44,11 @@ from desktop_app.ui import operations
 from desktop_app.ui.security.dialogs import ChangePasswordDialog, _error_label, _password_field
 from desktop_app.ui.security.audit_text import change_text, record_text
 from desktop_app.ui.security.roles import role_label
-from desktop_app.ui.widgets import DataTable, DateEntry, wrapping_row
+from desktop_app.ui.widgets import DataTable, DateEntry, EmptyState, TableOrEmpty, wrapping_row
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 
 class UserDialog(QDialog):
@@ -307,7 +314,7 @@ class AuditTab(QWidget):
         self.table.set_rows(values, keys=[row["seq"] for row in rows])
         self.status.setStyleSheet("")
         self.status.setText(_("Showing the newest {count} entries that match.")
-                            .format(count=len(rows)) if len(rows) >= self.PAGE_SIZE else "")
+                            .format(count=format_number(len(rows))) if len(rows) >= self.PAGE_SIZE else "")
 
     def verify(self) -> None:
         breaks = verify_chain(self.ctx.conn)
@@ -334,9 +341,11 @@ class ConsentsTab(QWidget):
         self.intro.setWordWrap(True)
         self.table = DataTable(self.COLUMNS, fit_columns=True)
         self.table.setObjectName("expired")
+        self.empty = EmptyState()
+        self.empty.setObjectName("expired_empty")
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
-        layout.addWidget(self.table)
+        layout.addWidget(TableOrEmpty(self.table, self.empty))
         self.retranslate()
 
     def scope_label(self, code: str) -> str:
@@ -348,12 +357,18 @@ class ConsentsTab(QWidget):
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([_("Ended on"), _("Consent to"), _("Person"),
                                               _("Phone"), _("Given on")])
+        self.empty.set_message(_("No consent has ended. People whose consent ends are listed "
+                                 "here so that someone asks them again."))
         self.refresh()
 
     def refresh(self) -> None:
         rows = expired_consents(self.ctx.conn, date.today())
-        self.intro.setText(_("{count} people have a consent that ended: ask them again or stop "
-                             "using their data for that purpose.").format(count=len(rows)))
+        self.intro.setText(ngettext(
+            "{count} person has a consent that ended: ask them again or stop using their "
+            "data for that purpose.",
+            "{count} people have a consent that ended: ask them again or stop using their "
+            "data for that purpose.", len(rows)).format(count=format_number(len(rows)))
+            if rows else "")
         values = []
         for row in rows:
             name = " ".join(filter(None, (row["family_name"], row["given_name"],

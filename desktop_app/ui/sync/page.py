@@ -33,7 +33,13 @@ from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.people.model import Labels
 from desktop_app.ui.sync.tasks import ExchangeOutcome, exchange_op
-from desktop_app.ui.widgets import DataTable, compact_combo, wrapping_row
+from desktop_app.ui.widgets import (
+    DataTable,
+    EmptyState,
+    TableOrEmpty,
+    compact_combo,
+    wrapping_row,
+)
 
 DOMAIN = Domain("sync")
 _ = DOMAIN.gettext
@@ -192,7 +198,9 @@ class SyncPage(QWidget):
         v.addWidget(self.conflicts_intro)
         self.conflicts = DataTable(5, fit_columns=True)
         self.conflicts.setObjectName("conflicts")
-        v.addWidget(self.conflicts, 1)
+        self.conflicts_empty = EmptyState()
+        self.conflicts_empty.setObjectName("conflicts_empty")
+        v.addWidget(TableOrEmpty(self.conflicts, self.conflicts_empty), 1)
         self.keep_button = QPushButton()
         self.keep_button.setObjectName("keep_current")
         self.keep_button.clicked.connect(lambda: self.resolve_selected(False))
@@ -208,7 +216,9 @@ class SyncPage(QWidget):
         self.duplicates = DataTable(3, fit_columns=True)
         self.duplicates.setObjectName("duplicates")
         self.duplicates.itemSelectionChanged.connect(self._show_pair)
-        v.addWidget(self.duplicates, 1)
+        self.duplicates_empty = EmptyState()
+        self.duplicates_empty.setObjectName("duplicates_empty")
+        v.addWidget(TableOrEmpty(self.duplicates, self.duplicates_empty), 1)
         self.side = QGridLayout()
         self.side_labels: list[QLabel] = []
         self.left_values: list[QLabel] = []
@@ -245,7 +255,9 @@ class SyncPage(QWidget):
         v = QVBoxLayout(page)
         self.history = DataTable(7, fit_columns=True)
         self.history.setObjectName("history")
-        v.addWidget(self.history, 2)
+        self.history_empty = EmptyState()
+        self.history_empty.setObjectName("history_empty")
+        v.addWidget(TableOrEmpty(self.history, self.history_empty), 2)
         self.peers_label = QLabel()
         v.addWidget(self.peers_label)
         self.peers = DataTable(5, fit_columns=True)
@@ -291,6 +303,15 @@ class SyncPage(QWidget):
                                                    _("Status")])
         for label, (_key, text) in zip(self.side_labels, PERSON_ROWS, strict=True):
             label.setText(_(text))
+        self.conflicts_empty.set_message(_(
+            "No conflicts to review. When two offices change the same field of a record, "
+            "the change appears here after importing their bundles."))
+        self.duplicates_empty.set_message(_(
+            "No possible duplicates. People registered at two offices appear here after "
+            "importing bundles."))
+        self.history_empty.set_message(_(
+            "No bundle sent or received yet. Make a bundle on the Exchange tab, or import "
+            "one another office sent."))
         self.keep_left.setText(_("Merge, keep the left record"))
         self.keep_right.setText(_("Merge, keep the right record"))
         self.not_same.setText(_("Not the same person"))

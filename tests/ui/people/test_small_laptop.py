@@ -90,3 +90,32 @@ def test_register_a_person_fits_a_768_pixel_screen(qtbot, app_ctx):
     assert all(b.isVisibleTo(dialog) for b in dialog.findChildren(QPushButton)
                if b.parent() is dialog.buttons)
 
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_an_empty_people_list_says_what_to_do_next(qtbot, app_ctx, language):
+    i18n.set_language(language)
+    window = _window(qtbot, app_ctx)
+    page = window.show_page("people")
+    qtbot.waitUntil(lambda: page.table_or_empty.showing_empty())
+    tr = i18n.Domain("people").gettext
+    assert page.empty_state.isVisible() and not page.table.isVisible()
+    assert "Ctrl+N" in page.empty_state.message()
+    assert page.empty_state.button.text() == tr("Register a person")
+    page.empty_state.button.click()
+    assert page.dialog is not None and page.dialog.isVisible()
+    page.dialog.reject()
+
+
+def test_a_search_without_matches_offers_to_clear_it(qtbot, app_ctx):
+    add_person(app_ctx.session)
+    window = _window(qtbot, app_ctx)
+    page = window.show_page("people")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert not page.table_or_empty.showing_empty()
+    page.search.setText("Zzzyx")
+    qtbot.waitUntil(lambda: page.table_or_empty.showing_empty())
+    assert page.empty_state.message() == "Nobody matches the search and the filters."
+    page.empty_state.button.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.search.text() == "" and page.table.isVisible()

@@ -33,3 +33,15 @@ def test_a_role_change_reads_as_words(qtbot, db_path, language):
     for row in rows:
         assert "{" not in row[4] and "app_user" not in " ".join(row)
         assert "T" not in row[0]
+
+
+def test_no_ended_consent_says_so_instead_of_a_blank_table(qtbot, db_path):
+    keys.forget_key(db_path)
+    admin = security.login(db_path, "admin", TEST_PASSWORD)
+    page = SecurityPage(AppContext(admin, db_path))
+    qtbot.addWidget(page)
+    page.show()
+    page.tabs.setCurrentWidget(page.consents)
+    assert page.consents.empty.message().startswith("No consent has ended")
+    assert page.consents.table.rowCount() == 0
+    assert not page.consents.table.isVisibleTo(page)

@@ -209,3 +209,15 @@ def test_import_shows_the_stage_and_the_count_of_changes(qtbot, make_replicas):
     assert "duplicates" in page.summary.text()
     assert page.progress.maximum() == 0       # moving, not standing full
     ctx.worker.stop()
+
+
+def test_empty_review_lists_say_what_fills_them(qtbot, make_replicas):
+    (grm,) = make_replicas(["GRM"])
+    page, ctx = _page(qtbot, grm)
+    page.show()
+    for table, empty in ((page.conflicts, page.conflicts_empty),
+                         (page.duplicates, page.duplicates_empty),
+                         (page.history, page.history_empty)):
+        assert table.rowCount() == 0
+        assert not table.isVisibleTo(page) and empty.message()
+    ctx.worker.stop()
