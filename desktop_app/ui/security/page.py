@@ -41,7 +41,12 @@ from desktop_app.store.security.audit import (
 from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
-from desktop_app.ui.security.dialogs import ChangePasswordDialog, _error_label, _password_field
+from desktop_app.ui.security.dialogs import (
+    ChangePasswordDialog,
+    RecoveryKeyDialog,
+    _error_label,
+    _password_field,
+)
 from desktop_app.ui.security.audit_text import change_text, record_text
 from desktop_app.ui.security.roles import role_label
 from desktop_app.ui.widgets import DataTable, DateEntry, EmptyState, TableOrEmpty, wrapping_row
@@ -229,13 +234,7 @@ class UsersTab(QWidget):
         except (DatabaseError, PermissionDenied) as exc:
             QMessageBox.warning(self, _("Not saved"), str(exc))
             return
-        box = QMessageBox(self)
-        box.setWindowTitle(_("New recovery key"))
-        box.setText(_("Print this key and keep it in a safe. It opens the database if every "
-                      "password is lost."))
-        box.setInformativeText(text)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.exec()
+        RecoveryKeyDialog(text, self).exec()
 
 
 class AuditTab(QWidget):
