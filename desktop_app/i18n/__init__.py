@@ -219,10 +219,11 @@ def format_date(value: date | datetime | str | None, language: str | None = None
     if value in (None, ""):
         return ""
     if isinstance(value, str):
+        text = value
         try:
-            value = date.fromisoformat(value[:10])
+            value = date.fromisoformat(text[:10])
         except ValueError:
-            return value
+            return text
     if isinstance(value, datetime):
         value = value.date()
     return _fd(value, format=fmt or date_pattern(language), locale=babel_locale(language))
@@ -234,10 +235,11 @@ def format_datetime(value: datetime | str | None, language: str | None = None) -
     if value in (None, ""):
         return ""
     if isinstance(value, str):
+        text = value
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            return value
+            return text
     if value.tzinfo is not None:
         value = value.astimezone()
     return f"{format_date(value.date(), language)} {value:%H:%M}"

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.people import parse_date
-from desktop_app.i18n import N_, Domain, current_language, date_pattern, format_date
+from desktop_app.i18n import N_, Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.ui.people.widgets import FieldError
 from desktop_app.ui.widgets import CodeCombo, RefCombo
@@ -49,8 +49,8 @@ def permit_label(code: str | None) -> str:
 
 
 def date_hint() -> str:
-    """How to type a date in the UI language (the same format the dates are shown in)."""
-    return _("dd/mm/yyyy") if "/" in date_pattern() else _("dd.mm.yyyy")
+    """How to type a date (i18n.date_pattern: the same format in which dates are shown)."""
+    return _("dd.mm.yyyy")
 
 
 def to_display_date(iso: str | None) -> str:

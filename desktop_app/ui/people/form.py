@@ -242,7 +242,7 @@ class PersonForm(QWidget):
             self.jamoat, self.inputs["village"], self.education, self.disability,
             self.female_headed, self.union_member, self.household_notes, self.status,
             self.consent_date, *self.consent_scopes.values()]
-        for first, second in zip(order, order[1:]):
+        for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
     # ---- values ----------------------------------------------------------------------

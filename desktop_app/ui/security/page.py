@@ -41,13 +41,13 @@ from desktop_app.store.security.audit import (
 from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
+from desktop_app.ui.security.audit_text import change_text, record_text
 from desktop_app.ui.security.dialogs import (
     ChangePasswordDialog,
     RecoveryKeyDialog,
     _error_label,
     _password_field,
 )
-from desktop_app.ui.security.audit_text import change_text, record_text
 from desktop_app.ui.security.roles import role_label
 from desktop_app.ui.widgets import DataTable, DateEntry, EmptyState, TableOrEmpty, wrapping_row
 
@@ -312,8 +312,9 @@ class AuditTab(QWidget):
                            action_label(row["action"]), record_text(row), change_text(row)))
         self.table.set_rows(values, keys=[row["seq"] for row in rows])
         self.status.setStyleSheet("")
+        full = len(rows) >= self.PAGE_SIZE
         self.status.setText(_("Showing the newest {count} entries that match.")
-                            .format(count=format_number(len(rows))) if len(rows) >= self.PAGE_SIZE else "")
+                            .format(count=format_number(len(rows))) if full else "")
 
     def verify(self) -> None:
         breaks = verify_chain(self.ctx.conn)

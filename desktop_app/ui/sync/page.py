@@ -310,7 +310,7 @@ class SyncPage(QWidget):
             "No possible duplicates. People registered at two offices appear here after "
             "importing bundles."))
         self.history_empty.set_message(_(
-            "No bundle sent or received yet. Make a bundle on the Exchange tab, or import "
+            "No bundle sent or received yet. Make a bundle on the Bundles tab, or import "
             "one another office sent."))
         self.keep_left.setText(_("Merge, keep the left record"))
         self.keep_right.setText(_("Merge, keep the right record"))
