@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self.specs = [s for s in (pages if pages is not None else discover_pages())
                       if s.visible(ctx)]
         self._pages: dict[str, QWidget] = {}
+        self._stale: set[str] = set()     # pages to refresh when next shown
         # what File > Log out / Switch user do: set by ui.app (it builds the next window)
         self.on_switch_user: Callable[[MainWindow, str], None] | None = None
         self._closing_for_switch = False
@@ -111,8 +112,12 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if row < 0:
             return
-        widget = self.page(self.specs[row].key)
+        key = self.specs[row].key
+        widget = self.page(key)
         self.stack.setCurrentWidget(widget)
+        if key in self._stale:
+            self._stale.discard(key)
+            widget.refresh()
         # a page's passing message ("1 of 3,001 people") does not belong to the next page
         self.statusBar().clearMessage()
 
@@ -169,9 +174,11 @@ class MainWindow(QMainWindow):
 
     def _data_changed(self, _table: str) -> None:
         self.refresh_status()
-        for widget in self._pages.values():
+        # pages out of sight refresh when they are next shown, not now: refreshing them all
+        # after each save (charts, lists) froze the window for a second on a full office
+        for key, widget in self._pages.items():
             if hasattr(widget, "refresh") and widget is not self.stack.currentWidget():
-                widget.refresh()
+                self._stale.add(key)
 
     # ---- language --------------------------------------------------------------------
     def _language_changed(self, _language: str) -> None:

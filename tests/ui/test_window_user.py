@@ -114,3 +114,32 @@ def test_the_main_window_opens_maximised_then_as_it_was_left(qtbot, db_path):
     assert not again.isMaximized()
     assert (again.width(), again.height()) == (1000, 600)
     again.close()
+
+
+def test_pages_out_of_sight_refresh_when_shown_not_after_every_save(qtbot, ctx):
+    from PySide6.QtWidgets import QWidget
+
+    from desktop_app.ui.pages import PageSpec
+    refreshed = []
+
+    class Page(QWidget):
+        def __init__(self, key):
+            super().__init__()
+            self.key = key
+
+        def refresh(self):
+            refreshed.append(self.key)
+
+    specs = [PageSpec(key=k, order=n, title=lambda k=k: k, factory=lambda c, k=k: Page(k))
+             for n, k in enumerate(("one", "two"))]
+    window = MainWindow(ctx, pages=specs)
+    qtbot.addWidget(window)
+    window.show_page("two")
+    window.show_page("one")
+    refreshed.clear()
+    ctx.data_changed.emit("person")
+    assert refreshed == []              # "two" is out of sight: nothing runs now
+    window.show_page("two")
+    assert refreshed == ["two"]
+    window.show_page("one")
+    assert refreshed == ["two"]         # "one" saw the change while on screen
