@@ -119,3 +119,19 @@ def test_a_search_without_matches_offers_to_clear_it(qtbot, app_ctx):
     page.empty_state.button.click()
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert page.search.text() == "" and page.table.isVisible()
+
+
+def test_the_status_bar_shows_the_count_once_and_nothing_stale_on_other_pages(qtbot, app_ctx):
+    add_person(app_ctx.session)
+    add_person(app_ctx.session, family_name="Karimov", given_name="Jamshid")
+    window = _window(qtbot, app_ctx)
+    page = window.show_page("people")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    page.search.setText("Karimov")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.count_label.text() == "1 of 2 people"
+    assert window.statusBar().currentMessage() == ""      # the page shows it, not twice
+    assert window.count_label.text() == "2 people"
+    app_ctx.status_message.emit("Saved.")
+    window.show_page("settings")
+    assert window.statusBar().currentMessage() == ""      # nothing left from People
