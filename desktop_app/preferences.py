@@ -1,4 +1,5 @@
-"""Per-user preferences kept beside the databases (language, last database)."""
+"""Per-user preferences kept beside the databases (language, last database, where the main
+window was: `window` = {maximized, geometry}, see MainWindow.show_as_left)."""
 from __future__ import annotations
 
 import json

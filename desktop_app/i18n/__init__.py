@@ -202,23 +202,74 @@ class LanguageTranslator:
 
 
 # ---- locale-aware formatting (Babel) -------------------------------------------------
+# One numeric date format per language, for display and for entry (docs/dev/formats.md).
+# CLDR's short dates are dd.MM.y (ru), dd/MM/yy (tg, uz) and M/d/yy (en, the US order);
+# the offices write dd.MM.yyyy whatever the language, and the date fields read the day
+# first, so every language uses it.
+DATE_PATTERNS = {"ru": "dd.MM.yyyy", "tg": "dd.MM.yyyy", "uz": "dd.MM.yyyy", "en": "dd.MM.yyyy"}
+# What a currency is called in each language, after the amount; other currencies show
+# their code. Tiyin are not used, so sums in UZS have no decimals.
+CURRENCY_NAMES = {
+    "TJS": {"en": "somoni", "ru": "сомони", "tg": "сомонӣ", "uz": "somoniy"},
+    "RUB": {"en": "roubles", "ru": "руб.", "tg": "рубл", "uz": "rubl"},
+    "UZS": {"en": "sum", "ru": "сум", "tg": "сум", "uz": "soʻm"},
+    "USD": {"en": "US dollars", "ru": "долл. США", "tg": "доллари ИМА", "uz": "AQSh dollari"},
+}
+NO_DECIMALS = {"UZS"}
+
+
+def date_pattern(language: str | None = None) -> str:
+    """The date format of ``language`` (CLDR pattern letters; Qt reads the same ones)."""
+    return DATE_PATTERNS.get(language or _language, "dd.MM.yyyy")
+
+
 def format_date(value: date | datetime | str | None, language: str | None = None,
-                fmt: str = "medium") -> str:
+                fmt: str | None = None) -> str:
+    """``value`` as the language writes dates: ``date_pattern`` unless ``fmt`` (a CLDR
+    pattern or "short"/"medium"/"long") asks for another form (month names on certificates)."""
     from babel.dates import format_date as _fd  # deferred: Babel's locale data, on first use
     if value in (None, ""):
         return ""
     if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
+        text = value
+        try:
+            value = date.fromisoformat(text[:10])
+        except ValueError:
+            return text
     if isinstance(value, datetime):
         value = value.date()
-    return _fd(value, format=fmt, locale=babel_locale(language))
+    return _fd(value, format=fmt or date_pattern(language), locale=babel_locale(language))
+
+
+def format_datetime(value: datetime | str | None, language: str | None = None) -> str:
+    """A moment (stored in UTC, e.g. ``2026-12-06T23:00:25Z``) in local time: the date as
+    ``format_date`` writes it and the time as HH:mm."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        text = value
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+    if value.tzinfo is not None:
+        value = value.astimezone()
+    return f"{format_date(value.date(), language)} {value:%H:%M}"
 
 
 def format_number(value, language: str | None = None) -> str:
+    """A count or figure with the language's digit groups (``37 265``, ``37,265``)."""
     from babel.numbers import format_decimal  # deferred: Babel's locale data, on first use
     return format_decimal(value, locale=babel_locale(language))
 
 
 def format_money(amount: Decimal, currency: str, language: str | None = None) -> str:
-    from babel.numbers import format_currency  # deferred: Babel's locale data, on first use
-    return format_currency(amount, currency, locale=babel_locale(language))
+    """``6 800,00 сомонӣ``: the amount with digit groups and the currency's local name."""
+    from babel.numbers import format_decimal  # deferred: Babel's locale data, on first use
+    language = language or _language
+    currency = (currency or "").upper()
+    pattern = "#,##0" if currency in NO_DECIMALS else "#,##0.00"
+    number = format_decimal(Decimal(str(amount)), format=pattern, locale=babel_locale(language),
+                            decimal_quantization=True)
+    name = CURRENCY_NAMES.get(currency, {}).get(language, currency)
+    return f"{number}\N{NO-BREAK SPACE}{name}".strip()

@@ -6,9 +6,9 @@ this translator answers Qt's lookups from it.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, current_language, on_language_changed
 
 CORE = Domain("core")
 
@@ -33,6 +33,18 @@ class GettextTranslator(QTranslator):
 
 
 _installed: GettextTranslator | None = None
+# Qt's locale of each UI language: calendar pop-ups, day and month names
+QT_LOCALES = {"ru": "ru_RU", "tg": "tg_TJ", "uz": "uz_Latn_UZ", "en": "en_GB"}
+
+
+def qt_locale(language: str | None = None) -> QLocale:
+    return QLocale(QT_LOCALES.get(language or current_language(), "en_GB"))
+
+
+def apply_locale(language: str | None = None) -> None:
+    """Qt's default locale follows the UI language (not the system's): widgets made from
+    now on (calendar pop-ups) take it; the date entries also take it on a language change."""
+    QLocale.setDefault(qt_locale(language))
 
 
 def install_translator(app: QCoreApplication) -> GettextTranslator:
@@ -41,6 +53,8 @@ def install_translator(app: QCoreApplication) -> GettextTranslator:
     if _installed is None:
         _installed = GettextTranslator(app)
         app.installTranslator(_installed)
+        on_language_changed(apply_locale)
+    apply_locale()
     return _installed
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from desktop_app.domain.csv_safety import SafeWriter
-from desktop_app.i18n import Domain, format_number
+from desktop_app.i18n import Domain, format_datetime, format_number
 from desktop_app.reports.indicators.base import GROUPS, TOTAL
 from desktop_app.reports.model import IndicatorResult, Report, Row
 from desktop_app.reports.periods import time_zone_text
@@ -175,7 +175,7 @@ def _write_xlsx(report: Report, path: Path) -> None:
             (_("Period code"), report.request.period.code),
             (_("Time zone"), time_zone_text(report.time_zone, report.request.period.end)),
             (_("Scope"), scope_text(report)),
-            (_("Generated"), report.generated_at),
+            (_("Generated"), format_datetime(report.generated_at, report.language)),
             (_("Possible duplicates not reviewed"), report.duplicates_unresolved),
             (_("Note"), duplicates_text(report)),
             (_("Numbers add up"), _("Yes") if report.adds_up() else _("No")),

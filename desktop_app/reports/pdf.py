@@ -22,7 +22,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from desktop_app.i18n import LANGUAGES, Domain
+from desktop_app.i18n import LANGUAGES, Domain, format_datetime
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.reports.indicators.base import GROUPS
 from desktop_app.reports.model import IndicatorResult, Report
@@ -152,7 +152,7 @@ def write_pdf(report: Report, path: str | os.PathLike, *, office_name: str = "")
         (_("Time zone"), time_zone_text(report.time_zone, report.request.period.end)),
         (_("Scope"), scope_text(report)),
         (_("Prepared by"), office_name or "\u2014"),
-        (_("Generated"), report.generated_at),
+        (_("Generated"), format_datetime(report.generated_at, language)),
         (_("Language"), LANGUAGES[language][1]),
     ]
     table = Table([[_p(k, styles["h3"]), _p(v, styles["info"])] for k, v in info],

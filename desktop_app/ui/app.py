@@ -14,6 +14,7 @@ from desktop_app.i18n import Domain
 from desktop_app.i18n.qt import install_translator
 from desktop_app.store import db as dbmod
 from desktop_app.store.access import default_actor, open_database
+from desktop_app.store.security.accounts import audit_event
 from desktop_app.store.session import Session
 from desktop_app.ui import excepthook
 from desktop_app.ui.context import AppContext
@@ -95,10 +96,45 @@ def open_main_window(db: str | Path | None = None, demo: bool = False) -> MainWi
     session = open_with_login(path, demo=demo)
     if session is None:
         return None
+    return _start_window(path, session)
+
+
+# the main windows opened after File > Log out / Switch user (kept alive here)
+_windows: list[MainWindow] = []
+
+
+def _start_window(path: Path, session: Session) -> MainWindow:
     ctx = build_context(path, session, key=getattr(session, "db_key", None))
     window = MainWindow(ctx)
     window.idle_locker = IdleLocker(window, ctx, minutes=auto_lock_minutes())
-    window.show()
+    window.on_switch_user = switch_user
+    window.show_as_left()
+    return window
+
+
+def switch_user(old: MainWindow, how: str = "switch_user") -> MainWindow | None:
+    """After ``old`` closed for Log out / Switch user: end its session, show the login
+    window, open the main window for whoever logs in. None (and the application ends)
+    when the login is cancelled."""
+    app = QApplication.instance()
+    path, session = old.ctx.db_path, old.ctx.session
+    audit_event(session, "logout")
+    session.conn.close()
+    if old in _windows:
+        _windows.remove(old)
+    old.deleteLater()
+    # the login window comes up after the main window closed: that is not the last window
+    keep = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)
+    try:
+        new_session = open_with_login(path)
+    finally:
+        app.setQuitOnLastWindowClosed(keep)
+    if new_session is None:
+        app.quit()
+        return None
+    window = _start_window(path, new_session)
+    _windows.append(window)
     return window
 
 

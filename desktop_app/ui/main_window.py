@@ -1,7 +1,9 @@
 """The main window: module navigation, pages, status bar, language switching."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -15,13 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import i18n
+from desktop_app import i18n, preferences
 from desktop_app.i18n import Domain
 from desktop_app.i18n.qt import refresh
 from desktop_app.store.people.listing import count_people
 from desktop_app.ui import operations
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.pages import PageSpec, discover_pages
+from desktop_app.ui.security.roles import role_label
+from desktop_app.ui.widgets import fit_on_screen
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -35,7 +39,11 @@ class MainWindow(QMainWindow):
         self.specs = [s for s in (pages if pages is not None else discover_pages())
                       if s.visible(ctx)]
         self._pages: dict[str, QWidget] = {}
-        self.resize(1200, 760)
+        self._stale: set[str] = set()     # pages to refresh when next shown
+        # what File > Log out / Switch user do: set by ui.app (it builds the next window)
+        self.on_switch_user: Callable[[MainWindow, str], None] | None = None
+        self._closing_for_switch = False
+        fit_on_screen(self, 1200, 760)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -57,10 +65,12 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(placeholder)
         self.nav.currentRowChanged.connect(self._show_row)
 
+        self.user_label = QLabel()
+        self.user_label.setObjectName("logged_in_user")
         self.office_label = QLabel()
         self.device_label = QLabel()
         self.count_label = QLabel()
-        for label in (self.office_label, self.device_label, self.count_label):
+        for label in (self.user_label, self.office_label, self.device_label, self.count_label):
             self.statusBar().addPermanentWidget(label)
         ctx.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ctx.data_changed.connect(self._data_changed)
@@ -102,8 +112,14 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if row < 0:
             return
-        widget = self.page(self.specs[row].key)
+        key = self.specs[row].key
+        widget = self.page(key)
         self.stack.setCurrentWidget(widget)
+        if key in self._stale:
+            self._stale.discard(key)
+            widget.refresh()
+        # a page's passing message ("1 of 3,001 people") does not belong to the next page
+        self.statusBar().clearMessage()
 
     @property
     def created_pages(self) -> dict[str, QWidget]:
@@ -113,8 +129,19 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         self.file_menu = self.menuBar().addMenu("")
         self.quit_action = QAction(self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # Ctrl+Q spelled out: QKeySequence.Quit has no key on Windows (and offscreen), so the
+        # menu showed no shortcut, or only "Q"
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
+        self.switch_user_action = QAction(self)
+        self.switch_user_action.setObjectName("switch_user")
+        self.switch_user_action.triggered.connect(lambda: self.switch_user("switch_user"))
+        self.log_out_action = QAction(self)
+        self.log_out_action.setObjectName("log_out")
+        self.log_out_action.triggered.connect(lambda: self.switch_user("logout"))
+        self.file_menu.addAction(self.switch_user_action)
+        self.file_menu.addAction(self.log_out_action)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.help_menu = self.menuBar().addMenu("")
         self.about_action = QAction(self)
@@ -128,6 +155,10 @@ class MainWindow(QMainWindow):
 
     def refresh_status(self) -> None:
         session = self.ctx.session
+        actor = session.actor
+        self.user_label.setText(_("{name} ({role})").format(
+            name=actor.display_name or actor.username, role=role_label(actor.role)))
+        self.user_label.setToolTip(_("Logged in as {username}").format(username=actor.username))
         office_code = session.meta("office_code") or ""
         row = session.conn.execute("SELECT name FROM office WHERE id=?",
                                    (session.office_id,)).fetchone()
@@ -143,9 +174,11 @@ class MainWindow(QMainWindow):
 
     def _data_changed(self, _table: str) -> None:
         self.refresh_status()
-        for widget in self._pages.values():
+        # pages out of sight refresh when they are next shown, not now: refreshing them all
+        # after each save (charts, lists) froze the window for a second on a full office
+        for key, widget in self._pages.items():
             if hasattr(widget, "refresh") and widget is not self.stack.currentWidget():
-                widget.refresh()
+                self._stale.add(key)
 
     # ---- language --------------------------------------------------------------------
     def _language_changed(self, _language: str) -> None:
@@ -160,6 +193,8 @@ class MainWindow(QMainWindow):
             self.nav.item(row).setText(spec.title())
         self.file_menu.setTitle(_("&File"))
         self.quit_action.setText(_("&Quit"))
+        self.switch_user_action.setText(_("&Switch user…"))
+        self.log_out_action.setText(_("&Log out"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("&About Hamroh"))
         for widget in self._pages.values():
@@ -172,16 +207,57 @@ class MainWindow(QMainWindow):
         return [key for key, widget in self._pages.items()
                 if getattr(widget, "has_unsaved_changes", lambda: False)()]
 
+    def may_discard_changes(self, question: str) -> bool:
+        """True when nothing is unsaved or the user agrees to lose it."""
+        if not self.unsaved_pages():
+            return True
+        answer = QMessageBox.question(
+            self, _("Unsaved changes"), question,
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
+
+    def switch_user(self, how: str = "switch_user") -> bool:
+        """File > Log out (``how="logout"``) or Switch user: ask about unsaved changes, close
+        this window and its session; ``on_switch_user`` shows the login window and opens the
+        main window of whoever logs in. False when the user kept working here."""
+        if not self.may_discard_changes(
+                _("Some changes have not been saved. Log out and lose them?")):
+            return False
+        self._closing_for_switch = True
+        if not self.close():
+            self._closing_for_switch = False
+            return False
+        if self.on_switch_user is not None:
+            self.on_switch_user(self, how)
+        return True
+
     def closeEvent(self, event) -> None:  # noqa: N802
-        if self.unsaved_pages():
-            answer = QMessageBox.question(
-                self, _("Unsaved changes"),
-                _("Some changes have not been saved. Close Hamroh and lose them?"),
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Discard:
-                event.ignore()
-                return
+        if not self._closing_for_switch and not self.may_discard_changes(
+                _("Some changes have not been saved. Close Hamroh and lose them?")):
+            event.ignore()
+            return
+        self.save_placement()
         i18n.remove_listener(self._language_changed)
         operations.shutdown(self.ctx)
         event.accept()
+
+    # ---- where the window is ---------------------------------------------------------
+    def save_placement(self) -> None:
+        preferences.save({"window": {
+            "maximized": self.isMaximized(),
+            "geometry": bytes(self.saveGeometry().toBase64().data()).decode("ascii")}})
+
+    def show_as_left(self) -> None:
+        """Maximised the first time; afterwards as the user left it."""
+        placement = preferences.load().get("window")
+        if not isinstance(placement, dict):
+            self.showMaximized()
+            return
+        geometry = placement.get("geometry")
+        if isinstance(geometry, str):
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        if placement.get("maximized"):
+            self.showMaximized()
+        else:
+            self.show()

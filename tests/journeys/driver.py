@@ -443,3 +443,76 @@ class StallMeter(QObject):
             QApplication.processEvents()
             self._tick()
             self._timer.stop()
+
+
+# ---- additions: typing any script, scrolling to a control, switching user ------------------
+def type_text(widget: QWidget, text: str) -> None:
+    """Type any-script text as key events (QTest.keyClicks types ASCII only)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    for ch in text:
+        key = Qt.Key.Key_Space if ch == " " else Qt.Key.Key_unknown
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier,
+                                                     ch))
+
+
+def type_any(journey: Journey, label: str, text: str, within: QWidget | None = None) -> QWidget:
+    """``Journey.type_into`` for text in any script (Cyrillic names)."""
+    widget = journey.field(label, within)
+    target = widget.lineEdit() if isinstance(widget, QComboBox) and widget.isEditable() \
+        else widget
+    assert _visible_to_user(widget), f"field {label!r} is outside the visible area"
+    if isinstance(target, QLineEdit):
+        target.clear()
+    target.setFocus()
+    type_text(target, text)
+    return widget
+
+
+def scroll_to(widget: QWidget) -> None:
+    """Scroll every scroll area holding ``widget`` until it shows, as a user would."""
+    from PySide6.QtWidgets import QScrollArea
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            parent.ensureWidgetVisible(widget)
+        parent = parent.parentWidget()
+    QApplication.processEvents()
+
+
+def click_scrolled(journey: Journey, text: str, within: QWidget | None = None) -> None:
+    """Click the button ``text`` after scrolling it into view (it must then be fully visible)."""
+    root = within or journey.top()
+    wanted = plain(text)
+    found = [b for b in root.findChildren(QAbstractButton)
+             if b.isVisible() and plain(b.text()) == wanted]
+    assert found, f"no visible button {text!r}"
+    scroll_to(found[0])
+    journey.click(text, found[0].parentWidget())
+
+
+def answer_login(username: str, password: str) -> list[BaseException]:
+    """Fill the next login window (after Switch user or Log out) from a timer; the list
+    collects what went wrong there."""
+    errors: list[BaseException] = []
+
+    def fill() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            QTimer.singleShot(20, fill)
+            return
+        try:
+            journey = Journey(None, None, i18n.current_language())  # type: ignore[arg-type]
+            QTest.keyClicks(journey.field(tr("security", "User name"), modal), username)
+            QTest.keyClicks(journey.field(tr("security", "Password"), modal), password)
+            ok = [b for b in modal.findChildren(QAbstractButton)
+                  if plain(b.text()) == plain(QApplication.translate("QPlatformTheme", "OK"))]
+            assert ok, "the login window has no OK button"
+            QTest.mouseClick(ok[0], Qt.MouseButton.LeftButton)
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller
+            errors.append(exc)
+            modal.reject()
+
+    QTimer.singleShot(0, fill)
+    return errors

@@ -22,6 +22,9 @@ ACTION_LABELS = {
     "delete": N_("Deleted"),
     "erase": N_("Erased personal data"),
     "login": N_("Logged in"),
+    "logout": N_("Logged out"),
+    "unlock": N_("Unlocked the window"),
+    "failed_unlock": N_("Wrong password at the lock screen"),
     "failed_login": N_("Wrong password"),
     "recovery_login": N_("Opened with the recovery key"),
     "change_password": N_("Changed own password"),
@@ -37,6 +40,17 @@ ACTION_LABELS = {
     "sync_update": N_("Received (changed)"),
     "signing_set_up": N_("Set up the administrators' signing key"),
     "audit_accepted": N_("Accepted the audit log as it is (new signature)"),
+    "sync_import": N_("Imported a sync bundle"),
+    "sync_conflict_resolve": N_("Settled a sync conflict"),
+    "sync_passphrase_set": N_("Set the sync passphrase"),
+    "sync_device_trust": N_("Trusted a device"),
+    "sync_device_revoke": N_("Revoked a device"),
+    "demo_generate": N_("Made the demo data"),
+    "drill_down": N_("Opened the records behind a report figure"),
+    "employer_merge": N_("Merged two employers"),
+    "export_case_pdf": N_("Printed a case"),
+    "override_consent": N_("Went ahead without consent"),
+    "repair_search": N_("Repaired the search index"),
 }
 
 

@@ -1,15 +1,12 @@
 """Helpers shared by the loans page's tabs and dialogs: labels, money, errors."""
 from __future__ import annotations
 
-import functools
 from typing import Callable
 
-from babel import Locale
-from babel.numbers import format_currency
 from PySide6.QtWidgets import QLabel
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import Domain, babel_locale, current_language
+from desktop_app.i18n import Domain, format_money
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
@@ -25,14 +22,8 @@ def tr(mapping: dict, key: str) -> str:
     return _(mapping.get(key, key))
 
 
-@functools.lru_cache(maxsize=8)
-def _locale(language: str):
-    return Locale.parse(babel_locale(language))
-
-
 def money(minor: int, currency: str) -> str:
-    return format_currency(L.from_minor(minor, currency), currency,
-                           locale=_locale(current_language()))
+    return format_money(L.from_minor(minor, currency), currency)
 
 
 REFUSALS = (ValidationError, L.LoanError, PermissionDenied)

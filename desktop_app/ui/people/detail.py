@@ -124,6 +124,10 @@ class PersonDetail(QWidget):
         self.scroll.setVisible(self.person is not None)
         self._build_sections()
         self._fill()
+        # the scroll area sizes its page when the page asks for a new layout; it did not
+        # while hidden (no person chosen yet), and then squeezed the whole page into the
+        # visible height: ask it again now that the page is filled
+        self.scroll.setWidgetResizable(True)
 
     def _build_sections(self) -> None:
         for _spec, box, _widget in self.sections:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from desktop_app.i18n import N_, Domain
 from desktop_app.ui.people.episodes import to_display_date
 from desktop_app.ui.people.model import Labels, full_name, sex_label
+from desktop_app.ui.widgets import fit_on_screen
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -70,7 +71,7 @@ class DuplicateDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
         self.back_button.setDefault(True)
-        self.resize(min(200 + 250 * (len(self.candidates) + 1), 1400), 480)
+        fit_on_screen(self, 200 + 250 * (len(self.candidates) + 1), 480)
         self._cells: list[QLabel] = []
         self.retranslate()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.people import parse_date
-from desktop_app.i18n import N_, Domain, current_language
+from desktop_app.i18n import N_, Domain, current_language, format_date
 from desktop_app.store import reference
 from desktop_app.ui.people.widgets import FieldError
 from desktop_app.ui.widgets import CodeCombo, RefCombo
@@ -48,6 +48,11 @@ def permit_label(code: str | None) -> str:
     return _(message) if message else (code or "")
 
 
+def date_hint() -> str:
+    """How to type a date (i18n.date_pattern: the same format in which dates are shown)."""
+    return _("dd.mm.yyyy")
+
+
 def to_display_date(iso: str | None) -> str:
     if not iso:
         return ""
@@ -55,7 +60,7 @@ def to_display_date(iso: str | None) -> str:
         d = parse_date(iso)
     except ValueError:
         return iso
-    return d.strftime("%d.%m.%Y") if d else ""
+    return format_date(d) if d else ""
 
 
 class CityCombo(QComboBox):
@@ -171,7 +176,7 @@ class EpisodesEditor(QWidget):
             value = episode.get(name) or ""
             edit.setText(to_display_date(value) if name in DATE_FIELDS else value)
             if name in DATE_FIELDS:
-                edit.setPlaceholderText(_("dd.mm.yyyy"))
+                edit.setPlaceholderText(date_hint())
             edit.textEdited.connect(self._mark_changed)
             widgets[name] = edit
         for combo in (country, sector, channel, permit):
@@ -241,4 +246,4 @@ class EpisodesEditor(QWidget):
                 if hasattr(widget, "retranslate"):
                     widget.retranslate()
                 elif name in DATE_FIELDS:
-                    widget.setPlaceholderText(_("dd.mm.yyyy"))
+                    widget.setPlaceholderText(date_hint())

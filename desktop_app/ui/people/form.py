@@ -41,9 +41,9 @@ from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.people.duplicates import DuplicateDialog
-from desktop_app.ui.people.episodes import EpisodesEditor, to_display_date
+from desktop_app.ui.people.episodes import EpisodesEditor, date_hint, to_display_date
 from desktop_app.ui.people.widgets import FieldError
-from desktop_app.ui.widgets import CodeCombo, RefCombo
+from desktop_app.ui.widgets import CodeCombo, RefCombo, fit_on_screen
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -230,6 +230,20 @@ class PersonForm(QWidget):
         grid.addWidget(consent_group, 2, 1)
         grid.addWidget(episodes_group, 3, 0, 1, 2)
         grid.setRowStretch(3, 1)
+        self._set_tab_order()
+
+    def _set_tab_order(self) -> None:
+        """Tab follows the form as it reads (the fields were created in another order, so
+        Tab jumped from Patronymic to Phones past Sex, Date of birth and Age)."""
+        order: list[QWidget] = [
+            self.inputs["family_name"], self.inputs["given_name"], self.inputs["patronymic"],
+            self.sex, self.birth_date, self.age, self.inputs["phones"],
+            self.inputs["document_number"], self.country, self.region, self.district,
+            self.jamoat, self.inputs["village"], self.education, self.disability,
+            self.female_headed, self.union_member, self.household_notes, self.status,
+            self.consent_date, *self.consent_scopes.values()]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     # ---- values ----------------------------------------------------------------------
     def load(self, person: dict | None, episodes: list[dict] | None = None) -> None:
@@ -330,8 +344,8 @@ class PersonForm(QWidget):
                 widget.setTitle(_(msgid))
             else:
                 widget.setText(_(msgid))
-        self.birth_date.setPlaceholderText(_("dd.mm.yyyy"))
-        self.consent_date.setPlaceholderText(_("dd.mm.yyyy"))
+        self.birth_date.setPlaceholderText(date_hint())
+        self.consent_date.setPlaceholderText(date_hint())
         self.age.setSpecialValueText(_("unknown"))
         self.inputs["phones"].setPlaceholderText(_("+992 93 123 45 67; several separated by ;"))
         for combo in (self.sex, self.country, self.region, self.district, self.jamoat,
@@ -364,7 +378,7 @@ class PersonDialog(QDialog):
         layout.addWidget(scroll)
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence.Save, self, activated=self._save_clicked)
-        self.resize(980, 760)
+        fit_on_screen(self, 980, 760)
         if person_id:
             person, episodes = people_list.load_person(ctx.conn, person_id)
             self.form.load(person, episodes)

@@ -23,7 +23,7 @@ from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.people.detail import PersonDetail
 from desktop_app.ui.people.form import PersonDialog
 from desktop_app.ui.people.model import COLUMNS, PeopleModel
-from desktop_app.ui.widgets import CodeCombo, RefCombo
+from desktop_app.ui.widgets import CodeCombo, EmptyState, RefCombo, TableOrEmpty
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -110,7 +110,12 @@ class PeoplePage(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
-        left_layout.addWidget(self.table, 1)
+        # an empty list says what to do next instead of showing a blank white table
+        self.empty_state = EmptyState(parent=self)
+        self.empty_state.setObjectName("people_empty")
+        self.empty_state.action_triggered.connect(self._empty_action)
+        self.table_or_empty = TableOrEmpty(self.table, self.empty_state, self)
+        left_layout.addWidget(self.table_or_empty, 1)
         left_layout.addWidget(self.count_label)
         self.splitter = QSplitter(Qt.Horizontal, self)
         self.splitter.addWidget(left)
@@ -222,8 +227,33 @@ class PeoplePage(QWidget):
         else:
             text = ngettext("{count} person", "{count} people", total).format(
                 count=format_number(total))
+        # the page's own count; not also in the status bar, which shows the total already
         self.count_label.setText(text)
-        self.ctx.status_message.emit(text)
+        self._update_empty_state()
+
+    def _filtered(self) -> bool:
+        q = self.query
+        return bool(q.term or q.sex or q.district or q.status)
+
+    def _update_empty_state(self) -> None:
+        if self._filtered():
+            self.empty_state.set_message(_("Nobody matches the search and the filters."))
+            self.empty_state.set_action(_("Clear the search and the filters"))
+        else:
+            can_create = self.ctx.can("create", "person")
+            self.empty_state.set_message(
+                _("No people yet — register the first person with New person (Ctrl+N).")
+                if can_create else _("No people yet."))
+            self.empty_state.set_action(_("Register a person") if can_create else None)
+
+    def _empty_action(self) -> None:
+        if self._filtered():
+            self.search.clear()
+            for combo in (self.sex_filter, self.district_filter, self.status_filter):
+                combo.setCurrentIndex(0)
+            self.reload()
+        else:
+            self.new_person()
 
     def _row_changed(self, current, _previous) -> None:
         person_id = self.current_id()

@@ -24,7 +24,7 @@ from desktop_app.store.security.rights import erase_person, export_person, write
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
-from desktop_app.ui.widgets import DataTable, DateEntry
+from desktop_app.ui.widgets import DataTable, DateEntry, wrapping_row
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -32,6 +32,16 @@ _ = DOMAIN.gettext
 def _method_label(code: str | None) -> str:
     return {"written": _("Written"), "oral": _("Oral"),
             "electronic": _("Electronic")}.get(code or "", code or "")
+
+
+def _pair(*widgets: QWidget) -> QWidget:
+    """Widgets that belong together (a label and its date) kept on one line."""
+    pair = QWidget()
+    row = QHBoxLayout(pair)
+    row.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        row.addWidget(widget)
+    return pair
 
 
 class ConsentSection(QWidget):
@@ -71,25 +81,27 @@ class ConsentSection(QWidget):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
-        form = QHBoxLayout()
+        # rows that wrap: the person's page is a narrow column on a 1366-pixel screen and
+        # the Tajik and Russian labels are long; a plain row made the page wider than the
+        # screen and cut off its buttons
         self.given_label, self.expiry_label = QLabel(), QLabel()
-        for widget in (self.scope, self.method, self.given_label, self.given, self.has_expiry,
-                       self.expiry_label, self.expiry, self.add_button):
-            form.addWidget(widget)
-        form.addStretch(1)
-        rights = QHBoxLayout()
-        rights.addWidget(self.withdraw_button)
-        rights.addStretch(1)
-        rights.addWidget(self.export_button)
-        rights.addWidget(self.erase_button)
+        self.given_pair = _pair(self.given_label, self.given)
+        self.expiry_pair = _pair(self.has_expiry, self.expiry_label, self.expiry)
+        self.form_row = wrapping_row(self.scope, self.method, self.given_pair, self.expiry_pair,
+                                     self.add_button)
+        self.form_row.setObjectName("consent_form")
+        self.rights_row = wrapping_row(self.withdraw_button, self.export_button,
+                                       self.erase_button)
+        self.rights_row.setObjectName("data_rights")
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        layout.addLayout(form)
+        layout.addWidget(self.form_row)
         layout.addWidget(self.error)
-        layout.addLayout(rights)
+        layout.addWidget(self.rights_row)
         can_write = ctx.can("create", "consent", {"office_id": ctx.actor.office_id})
         for widget in (self.scope, self.method, self.given, self.has_expiry, self.expiry,
-                       self.add_button, self.withdraw_button):
+                       self.add_button, self.withdraw_button, self.given_pair,
+                       self.expiry_pair, self.form_row):
             widget.setVisible(can_write)
         self.export_button.setVisible(ctx.can("export_person", "person"))
         self.erase_button.setVisible(ctx.can("erase_person", "person"))
@@ -123,10 +135,29 @@ class ConsentSection(QWidget):
 
     def refresh(self) -> None:
         self.rows = self.repo.for_person(self.person_ids)
-        self.table.set_rows([(self._scope_label(row["scope"]), format_date(row["consent_date"]),
-                              format_date(row["expiry_date"]), _method_label(row["method"]),
-                              format_date(row["withdrawn_date"])) for row in self.rows],
-                            keys=[row["id"] for row in self.rows])
+        rows = [(self._scope_label(row["scope"]), format_date(row["consent_date"]),
+                 format_date(row["expiry_date"]), _method_label(row["method"]),
+                 format_date(row["withdrawn_date"])) for row in self.rows]
+        keys: list[str | None] = [row["id"] for row in self.rows]
+        # consent ticked in the registration form (the person's own consent fields): the
+        # same consent has_consent counts, so it is listed here too
+        for given, scope in self._form_consents():
+            rows.append((self._scope_label(scope), format_date(given), "",
+                         _("In the registration form"), ""))
+            keys.append(None)
+        self.table.set_rows(rows, keys=keys)
+
+    def _form_consents(self) -> list[tuple[str, str]]:
+        marks = ",".join("?" * len(self.person_ids))
+        found = []
+        for given, scopes in self.ctx.conn.execute(
+                f"SELECT consent_date, consent_scope FROM person WHERE id IN ({marks})"
+                " AND deleted=0 AND consent_date IS NOT NULL AND consent_date<>''",
+                self.person_ids):
+            codes = [c.strip() for c in (scopes or "").split(",") if c.strip()]
+            for code in (["all"] if "all" in codes else codes):
+                found.append((given, code))
+        return found
 
     def add(self) -> None:
         values = dict(person_id=self.person_id, scope=self.scope.currentData(),

@@ -4,10 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -288,6 +290,7 @@ class FirstPasswordDialog(QDialog):
         self.db_path = Path(db_path)
         self.username = username
         self.recovery_key = None
+        self.session = None
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.new = _password_field()
@@ -322,13 +325,73 @@ class FirstPasswordDialog(QDialog):
             self.error.show()
             return
         backup.unlink(missing_ok=True)      # a new, empty database: nothing to keep plain
-        box = QMessageBox(self)
-        box.setWindowTitle(_("New recovery key"))
-        box.setText(_("Print this key and keep it in a safe. It opens the database if every "
-                      "password is lost."))
-        box.setInformativeText(self.recovery_key)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # the administrator has just typed the password: the main window opens without
+        # asking for it again at once (gate.open_with_login takes this session)
+        try:
+            self.session = security.login(self.db_path, self.username, self.new.text())
+        except (DatabaseError, PermissionDenied):
+            self.session = None
+        box = RecoveryKeyDialog(self.recovery_key, self)
         box.setObjectName("recoveryBox")
         if not getattr(self, "quiet", False):
             box.exec()
         self.accept()
+
+
+class RecoveryKeyDialog(QDialog):
+    """Shows a new recovery key with Print and Copy, so that it really is put on paper."""
+
+    def __init__(self, key: str, parent=None):
+        super().__init__(parent)
+        self.key = key
+        self.setWindowTitle(_("New recovery key"))
+        self.intro = QLabel(_("Print this key and keep it in a safe. It opens the database if "
+                              "every password is lost. Nobody can show it again."))
+        self.intro.setWordWrap(True)
+        self.key_label = QLabel(key)
+        self.key_label.setObjectName("recovery_key")
+        self.key_label.setStyleSheet("font-family: monospace; font-size: 15pt;")
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_label.setWordWrap(True)
+        self.print_button = QPushButton(_("Print…"))
+        self.print_button.setObjectName("print_key")
+        self.print_button.clicked.connect(self.print_key)
+        self.copy_button = QPushButton(_("Copy"))
+        self.copy_button.setObjectName("copy_key")
+        self.copy_button.clicked.connect(self.copy_key)
+        self.done_button = QPushButton(_("I have printed or written it down"))
+        self.done_button.setObjectName("key_kept")
+        self.done_button.clicked.connect(self.accept)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.print_button)
+        row.addWidget(self.copy_button)
+        row.addStretch(1)
+        row.addWidget(self.done_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.key_label)
+        layout.addWidget(self.note)
+        layout.addLayout(row)
+
+    def copy_key(self) -> None:
+        QGuiApplication.clipboard().setText(self.key)
+        self.note.setText(_("Copied. Paste it where it can be printed, then delete it there."))
+
+    def page_text(self) -> str:
+        return "\n\n".join([_("Hamroh recovery key"), self.key, self.intro.text()])
+
+    def print_key(self, printer=None) -> None:
+        from PySide6.QtPrintSupport import (  # deferred: printing loads only when used
+            QPrintDialog,
+            QPrinter,
+        )
+        if printer is None:
+            printer = QPrinter()
+            if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+                return
+        document = QTextDocument()
+        document.setPlainText(self.page_text())
+        document.print_(printer)
+        self.note.setText(_("Sent to the printer."))

@@ -15,7 +15,11 @@ from PySide6.QtWidgets import QDialog
 
 from desktop_app.store.access import open_database, open_session
 from desktop_app.store.security import accounts as security
-from desktop_app.store.security.keys import KeyFile, is_encrypted_file
+from desktop_app.store.security.keys import KeyFile, is_encrypted_file, known_key
+
+# the administrator's session right after choosing the first password (ensure_protected),
+# taken by the next open_with_login of that file
+_just_protected: dict[Path, object] = {}
 
 
 def open_with_login(db_path, *, demo: bool = False, parent=None, username: str = ""):
@@ -27,6 +31,9 @@ def open_with_login(db_path, *, demo: bool = False, parent=None, username: str =
     path = Path(db_path)
     if not is_encrypted_file(path):
         return open_session(path)
+    just_made = _just_protected.pop(path.resolve(), None)
+    if just_made is not None and known_key(path) is not None:
+        return just_made    # the password was chosen a moment ago: no second login
     if demo:
         login = KeyFile.for_database(path).demo_login()
         if login is not None:
@@ -60,7 +67,11 @@ def ensure_protected(db_path, parent=None) -> bool:
     if people or admin is None:
         return True
     dialog = FirstPasswordDialog(path, admin[0], parent)
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    if dialog.session is not None:
+        _just_protected[path.resolve()] = dialog.session
+    return True
 
 
 from desktop_app.ui.security.dialogs import FirstPasswordDialog  # noqa: E402

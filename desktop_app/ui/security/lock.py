@@ -47,11 +47,15 @@ class LockOverlay(QFrame):
         self.password.returnPressed.connect(self.try_unlock)
         self.unlock_button = QPushButton()
         self.unlock_button.clicked.connect(self.try_unlock)
+        self.switch_button = QPushButton()
+        self.switch_button.setObjectName("switch_user")
+        self.switch_button.clicked.connect(self.switch_user)
         self.error = QLabel()
         self.error.setStyleSheet("color: #ffab91;")
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        for widget in (self.title, self.who, self.password, self.unlock_button, self.error):
+        for widget in (self.title, self.who, self.password, self.unlock_button, self.error,
+                       self.switch_button):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         self.retranslate()
@@ -63,6 +67,8 @@ class LockOverlay(QFrame):
         self.who.setText(_("Logged in as {name}. Type your password to continue.")
                          .format(name=actor.display_name or actor.username))
         self.unlock_button.setText(_("Unlock"))
+        self.switch_button.setText(_("Switch user…"))
+        self.switch_button.setToolTip(_("Another user logs in; this window closes."))
 
     def lock(self) -> None:
         # everything under the cover stays as it is, but takes no keys or shortcuts
@@ -92,6 +98,16 @@ class LockOverlay(QFrame):
             widget.setEnabled(True)
         self._disabled = []
         self.hide()
+
+    def switch_user(self) -> None:
+        """Someone else logs in at the locked window (maker-checker without quitting)."""
+        window = self.parentWidget()
+        for widget in getattr(self, "_disabled", []):
+            widget.setEnabled(True)
+        self.hide()
+        switch = getattr(window, "switch_user", None)
+        if switch is None or not switch("switch_user"):
+            self.lock()   # kept working here (unsaved changes): locked as before
 
     def eventFilter(self, obj, event):  # keep the cover sized with the window
         if event.type() == QEvent.Type.Resize and self.isVisible():

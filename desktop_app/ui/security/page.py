@@ -1,7 +1,6 @@
 """Administration page: users and roles, the audit log, consents that ran out."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
@@ -21,7 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.actors import ROLES
-from desktop_app.i18n import Domain, current_language, format_date
+from desktop_app.i18n import (
+    Domain,
+    current_language,
+    format_date,
+    format_datetime,
+    format_number,
+)
 from desktop_app.store.audit import verify_chain
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.reference import ReferenceRepository  # noqa: F401
@@ -36,23 +41,19 @@ from desktop_app.store.security.audit import (
 from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
-from desktop_app.ui.security.dialogs import ChangePasswordDialog, _error_label, _password_field
-from desktop_app.ui.widgets import DataTable, DateEntry, wrapping_row
+from desktop_app.ui.security.audit_text import change_text, record_text
+from desktop_app.ui.security.dialogs import (
+    ChangePasswordDialog,
+    RecoveryKeyDialog,
+    _error_label,
+    _password_field,
+)
+from desktop_app.ui.security.roles import role_label
+from desktop_app.ui.widgets import DataTable, DateEntry, EmptyState, TableOrEmpty, wrapping_row
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
-
-
-def role_label(role: str) -> str:
-    labels = {
-        "field_officer": _("Field officer"),
-        "case_worker": _("Case worker / legal adviser"),
-        "inspector": _("Labour inspector"),
-        "loan_officer": _("Loan officer"),
-        "coordinator": _("Coordinator"),
-        "administrator": _("Administrator"),
-    }
-    return labels.get(role, role)
+ngettext = DOMAIN.ngettext
 
 
 class UserDialog(QDialog):
@@ -148,7 +149,7 @@ class UsersTab(QWidget):
             elif user["must_change"]:
                 status = _("must change password")
             rows.append((user["username"], user["display_name"] or "", role_label(user["role"]),
-                         status, (user["last_login_at"] or "")[:16].replace("T", " ")))
+                         status, format_datetime(user["last_login_at"])))
         self.table.set_rows(rows, keys=users)
         self._selection_changed()
 
@@ -233,17 +234,11 @@ class UsersTab(QWidget):
         except (DatabaseError, PermissionDenied) as exc:
             QMessageBox.warning(self, _("Not saved"), str(exc))
             return
-        box = QMessageBox(self)
-        box.setWindowTitle(_("New recovery key"))
-        box.setText(_("Print this key and keep it in a safe. It opens the database if every "
-                      "password is lost."))
-        box.setInformativeText(text)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.exec()
+        RecoveryKeyDialog(text, self).exec()
 
 
 class AuditTab(QWidget):
-    COLUMNS = 6
+    COLUMNS = 5
     PAGE_SIZE = 500
 
     def __init__(self, ctx, parent=None):
@@ -292,8 +287,8 @@ class AuditTab(QWidget):
             label.setText(text)
         self.apply_button.setText(_("Show"))
         self.verify_button.setText(_("Check the chain"))
-        self.table.setHorizontalHeaderLabels([_("When"), _("User"), _("Action"), _("Table"),
-                                              _("Record"), _("Detail")])
+        self.table.setHorizontalHeaderLabels([_("When"), _("User"), _("Action"), _("Record"),
+                                              _("What changed")])
         current = self.action.currentData()
         self.action.clear()
         self.action.addItem(_("All actions"), None)
@@ -313,16 +308,13 @@ class AuditTab(QWidget):
         rows = audit_entries(self.ctx.conn, self.current_filter(), limit=self.PAGE_SIZE)
         values = []
         for row in rows:
-            detail = json.loads(row["detail"]) if row["detail"] else ""
-            values.append((row["at"][:19].replace("T", " "),
-                           row["username"] or row["user_id"] or "",
-                           action_label(row["action"]), row["table_name"] or "",
-                           row["record_id"] or "",
-                           json.dumps(detail, ensure_ascii=False) if detail else ""))
-        self.table.set_rows(values)
+            values.append((format_datetime(row["at"]), row["username"] or "",
+                           action_label(row["action"]), record_text(row), change_text(row)))
+        self.table.set_rows(values, keys=[row["seq"] for row in rows])
         self.status.setStyleSheet("")
+        full = len(rows) >= self.PAGE_SIZE
         self.status.setText(_("Showing the newest {count} entries that match.")
-                            .format(count=len(rows)) if len(rows) >= self.PAGE_SIZE else "")
+                            .format(count=format_number(len(rows))) if full else "")
 
     def verify(self) -> None:
         breaks = verify_chain(self.ctx.conn)
@@ -349,9 +341,11 @@ class ConsentsTab(QWidget):
         self.intro.setWordWrap(True)
         self.table = DataTable(self.COLUMNS, fit_columns=True)
         self.table.setObjectName("expired")
+        self.empty = EmptyState()
+        self.empty.setObjectName("expired_empty")
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
-        layout.addWidget(self.table)
+        layout.addWidget(TableOrEmpty(self.table, self.empty))
         self.retranslate()
 
     def scope_label(self, code: str) -> str:
@@ -363,12 +357,18 @@ class ConsentsTab(QWidget):
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([_("Ended on"), _("Consent to"), _("Person"),
                                               _("Phone"), _("Given on")])
+        self.empty.set_message(_("No consent has ended. People whose consent ends are listed "
+                                 "here so that someone asks them again."))
         self.refresh()
 
     def refresh(self) -> None:
         rows = expired_consents(self.ctx.conn, date.today())
-        self.intro.setText(_("{count} people have a consent that ended: ask them again or stop "
-                             "using their data for that purpose.").format(count=len(rows)))
+        self.intro.setText(ngettext(
+            "{count} person has a consent that ended: ask them again or stop using their "
+            "data for that purpose.",
+            "{count} people have a consent that ended: ask them again or stop using their "
+            "data for that purpose.", len(rows)).format(count=format_number(len(rows)))
+            if rows else "")
         values = []
         for row in rows:
             name = " ".join(filter(None, (row["family_name"], row["given_name"],

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.i18n import N_, Domain
+from desktop_app.i18n import N_, Domain, format_date, format_datetime, format_number
 from desktop_app.store.db import row_dict
 from desktop_app.store.people import merge as people_merge
 from desktop_app.store.people.repositories import PersonRepository
@@ -31,8 +31,15 @@ from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.people.model import Labels
 from desktop_app.ui.sync.tasks import ExchangeOutcome, exchange_op
-from desktop_app.ui.widgets import DataTable, compact_combo, wrapping_row
+from desktop_app.ui.widgets import (
+    DataTable,
+    EmptyState,
+    TableOrEmpty,
+    compact_combo,
+    wrapping_row,
+)
 
 DOMAIN = Domain("sync")
 _ = DOMAIN.gettext
@@ -42,6 +49,10 @@ PERSON_ROWS = (("family_name", N_("Family name")), ("given_name", N_("Given name
                ("phones", N_("Phones")), ("document_number", N_("Document number")),
                ("district", N_("District")), ("village", N_("Village")),
                ("office", N_("Office")))
+
+
+def _count(value) -> str:
+    return "" if value is None else format_number(value)
 
 
 def _show_value(value) -> str:
@@ -55,6 +66,7 @@ class SyncPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.task: WriteOp | None = None
+        self._labels: Labels | None = None
         self.setAcceptDrops(True)
         layout = QVBoxLayout(self)
         self.heading = QLabel()
@@ -186,7 +198,9 @@ class SyncPage(QWidget):
         v.addWidget(self.conflicts_intro)
         self.conflicts = DataTable(5, fit_columns=True)
         self.conflicts.setObjectName("conflicts")
-        v.addWidget(self.conflicts, 1)
+        self.conflicts_empty = EmptyState()
+        self.conflicts_empty.setObjectName("conflicts_empty")
+        v.addWidget(TableOrEmpty(self.conflicts, self.conflicts_empty), 1)
         self.keep_button = QPushButton()
         self.keep_button.setObjectName("keep_current")
         self.keep_button.clicked.connect(lambda: self.resolve_selected(False))
@@ -202,7 +216,9 @@ class SyncPage(QWidget):
         self.duplicates = DataTable(3, fit_columns=True)
         self.duplicates.setObjectName("duplicates")
         self.duplicates.itemSelectionChanged.connect(self._show_pair)
-        v.addWidget(self.duplicates, 1)
+        self.duplicates_empty = EmptyState()
+        self.duplicates_empty.setObjectName("duplicates_empty")
+        v.addWidget(TableOrEmpty(self.duplicates, self.duplicates_empty), 1)
         self.side = QGridLayout()
         self.side_labels: list[QLabel] = []
         self.left_values: list[QLabel] = []
@@ -239,7 +255,9 @@ class SyncPage(QWidget):
         v = QVBoxLayout(page)
         self.history = DataTable(7, fit_columns=True)
         self.history.setObjectName("history")
-        v.addWidget(self.history, 2)
+        self.history_empty = EmptyState()
+        self.history_empty.setObjectName("history_empty")
+        v.addWidget(TableOrEmpty(self.history, self.history_empty), 2)
         self.peers_label = QLabel()
         v.addWidget(self.peers_label)
         self.peers = DataTable(5, fit_columns=True)
@@ -285,6 +303,15 @@ class SyncPage(QWidget):
                                                    _("Status")])
         for label, (_key, text) in zip(self.side_labels, PERSON_ROWS, strict=True):
             label.setText(_(text))
+        self.conflicts_empty.set_message(_(
+            "No conflicts to review. When two offices change the same field of a record, "
+            "the change appears here after importing their bundles."))
+        self.duplicates_empty.set_message(_(
+            "No possible duplicates. People registered at two offices appear here after "
+            "importing bundles."))
+        self.history_empty.set_message(_(
+            "No bundle sent or received yet. Make a bundle on the Bundles tab, or import "
+            "one another office sent."))
         self.keep_left.setText(_("Merge, keep the left record"))
         self.keep_right.setText(_("Merge, keep the right record"))
         self.not_same.setText(_("Not the same person"))
@@ -302,9 +329,16 @@ class SyncPage(QWidget):
     def refresh(self) -> None:
         conn = self.ctx.conn
         identity = keys.load_identity(conn, create=False)
-        self.office_value.setText(identity.office_code if identity else "")
-        self.fp_value.setText(identity.fingerprint if identity
-                              else _("(made with the first bundle)"))
+        # the office and the fingerprint show from the start: the other office reads the
+        # fingerprint out before any passphrase or bundle (README, setting up sync)
+        self.office_value.setText(identity.office_code if identity and identity.office_code
+                                  else self.ctx.session.meta("office_code") or "")
+        if identity is not None:
+            self.fp_value.setText(identity.fingerprint)
+        else:
+            self.fp_value.setText(_("(being made…)"))
+            WriteOp(self.ctx, self, lambda session: keys.load_identity(session.conn),
+                    changes=()).success(self._identity_made).run()
         self.pp_state.setText(_("set") if keys.has_passphrase(conn) else _("not set"))
         coordinator = exchange.is_coordinator(conn)
         current = self.office_box.currentData()
@@ -327,7 +361,7 @@ class SyncPage(QWidget):
                                   f"{_show_value(c.winner_value)} ({self._who(c.winner_author)}, "
                                   f"{c.winner_time})",
                                   f"{_show_value(c.loser_value)} ({self._who(c.loser_author)}, "
-                                  f"{c.loser_time})", c.found_at[:16].replace("T", " ")]
+                                  f"{c.loser_time})", format_datetime(c.found_at)]
                                  for c in items], [c.id for c in items])
         pairs = open_pairs(conn) + self._merged_pairs()
         status = {"open": _("to review"), "merged": _("merged")}
@@ -336,14 +370,20 @@ class SyncPage(QWidget):
                                    status.get(p["status"], p["status"])] for p in pairs], pairs)
         directions = {"in": _("in"), "out": _("out")}
         rows = exchange.history(conn)
-        self.history.set_rows([[r["at"][:16].replace("T", " "),
+        self.history.set_rows([[format_datetime(r["at"]),
                                 directions.get(r["direction"], r["direction"]), r["peer"] or "",
-                                r["changes"], r["new"], r["conflicts"], r["result"]] for r in rows])
+                                _count(r["changes"]), _count(r["new"]), _count(r["conflicts"]),
+                                r["result"]] for r in rows], right=(3, 4, 5))
         peers = exchange.peers(conn)
         self.peers.set_rows([[p["office_code"] or "", p["fingerprint"] or "",
-                              (p["last_in_at"] or "")[:16].replace("T", " "),
-                              (p["last_out_at"] or "")[:16].replace("T", " "),
-                              p["not_acknowledged"]] for p in peers])
+                              format_datetime(p["last_in_at"]),
+                              format_datetime(p["last_out_at"]),
+                              _count(p["not_acknowledged"])] for p in peers], right=(4,))
+
+    def _identity_made(self, identity) -> None:
+        self.fp_value.setText(identity.fingerprint)
+        if identity.office_code:
+            self.office_value.setText(identity.office_code)
 
     def _merged_pairs(self) -> list[dict]:
         cur = self.ctx.conn.execute(
@@ -441,9 +481,17 @@ class SyncPage(QWidget):
         if self.task is not None:
             self.task.cancel()
 
-    def _on_progress(self, done: int, total: int, _stage: str = "") -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
+    def _on_progress(self, done: int, total: int, stage: str = "") -> None:
+        if total and done >= total:
+            # every change read: the rest (duplicates, saving) has no count, so the bar
+            # moves without a fill instead of standing full
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(done)
+        counts = _("{done} of {total} changes").format(done=format_number(done),
+                                                        total=format_number(total))
+        self.summary.setText(f"{stage} — {counts}" if stage else counts)
 
     def _describe(self, results) -> list[str]:
         lines = []
@@ -451,21 +499,23 @@ class SyncPage(QWidget):
             name = Path(path).name
             if isinstance(result, exchange.ExportResult):
                 lines.append(_("Wrote {file}: {count} changes for {target}.").format(
-                    file=name, count=result.changes, target=result.target))
+                    file=name, count=format_number(result.changes), target=result.target))
             elif result.already_imported:
                 lines.append(_("{file}: already imported, nothing changed.").format(file=name))
             else:
                 lines.append(_(
                     "{file}: {new} new, {updated} updated, {unchanged} unchanged, {conflicts} "
                     "conflicts, {duplicates} possible duplicates.").format(
-                    file=name, new=result.new, updated=result.updated,
-                    unchanged=result.unchanged, conflicts=result.conflicts,
-                    duplicates=result.duplicates))
+                    file=name, new=format_number(result.new),
+                    updated=format_number(result.updated),
+                    unchanged=format_number(result.unchanged),
+                    conflicts=format_number(result.conflicts),
+                    duplicates=format_number(result.duplicates)))
                 if result.quarantined:
                     lines.append(_(
                         "{file}: {count} changes made on revoked devices were set aside, not "
                         "applied; review them with hamroh bundle quarantine.").format(
-                            file=name, count=result.quarantined))
+                            file=name, count=format_number(result.quarantined)))
         return lines
 
     def _on_outcome(self, outcome: ExchangeOutcome) -> None:
@@ -584,7 +634,20 @@ class SyncPage(QWidget):
                 office = row[0] if row else ""
             for label, (key, _text) in zip(values, PERSON_ROWS, strict=True):
                 value = office if key == "office" else (record or {}).get(key)
-                label.setText("" if value is None else str(value))
+                label.setText(self._person_value(key, value))
+
+    def _person_value(self, key: str, value) -> str:
+        """A person's field as the People page shows it: names of places, not their codes;
+        dates in the language's format."""
+        if value is None or value == "":
+            return ""
+        if key == "birth_date":
+            return format_date(value)
+        if key == "district":
+            if self._labels is None:
+                self._labels = Labels(self.ctx.conn)
+            return self._labels.get("district", value)
+        return str(value)
 
     def merge_selected(self, keep_left: bool) -> None:
         pair = self.duplicates.selected_key()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from desktop_app.i18n import Domain
@@ -22,6 +23,21 @@ class ExchangeOutcome:
     @property
     def imported(self) -> bool:
         return any(not isinstance(r, exchange.ExportResult) for _p, r in self.results)
+
+
+def import_stages(progress: Callable, number: int, count: int, name: str) -> Callable:
+    """The import's ``progress(done, total)`` with the stage in words: which bundle, reading
+    its changes, then (once every change is read) the check for possible duplicates and the
+    saving, which take a while on a big bundle."""
+    def report(done: int, total: int) -> bool:
+        if total and done >= total:
+            stage = _("Bundle {number} of {count} ({file}): looking for possible duplicates "
+                      "and saving").format(number=number, count=count, file=name)
+        else:
+            stage = _("Bundle {number} of {count} ({file}): applying changes").format(
+                number=number, count=count, file=name)
+        return progress(done, total, stage)
+    return report
 
 
 def connector(ctx) -> Callable:
@@ -47,9 +63,11 @@ def exchange_op(ctx, owner, *, import_paths=None, export_path=None, target=None,
                                                 actor=session.actor, progress=progress,
                                                 to_device=to_device)
                 outcome.results.append((export_path, result))
-            for path in import_paths:
-                summary = exchange.import_bundle(session.conn, path, actor=session.actor,
-                                                 progress=progress)
+            for number, path in enumerate(import_paths, 1):
+                summary = exchange.import_bundle(
+                    session.conn, path, actor=session.actor,
+                    progress=import_stages(progress, number, len(import_paths), Path(path).name)
+                    if progress is not None else None)
                 outcome.results.append((path, summary))
         except exchange.ImportCancelled:
             outcome.error = _("Cancelled: nothing of the bundle was imported.")

@@ -7,7 +7,8 @@ from desktop_app.ui.widgets.empty_state import EmptyState, TableOrEmpty
 from desktop_app.ui.widgets.flow import FlowLayout, wrapping_row
 from desktop_app.ui.widgets.lazy_table import Column, LazyTableModel, by_id, lazy_model, setup_table
 from desktop_app.ui.widgets.money import MoneyEntry
+from desktop_app.ui.widgets.screen import fit_on_screen
 
 __all__ = ["CodeCombo", "Column", "DataTable", "DateEntry", "EmptyState", "FlowLayout",
            "LazyTableModel", "MoneyEntry", "RefCombo", "TableOrEmpty", "by_id", "compact_combo",
-           "date_format", "lazy_model", "setup_table", "wrapping_row"]
+           "date_format", "fit_on_screen", "lazy_model", "setup_table", "wrapping_row"]

@@ -1,53 +1,22 @@
-"""The date entry of every page: one numeric format per UI language, from CLDR.
+"""The date entry of every page: one numeric format per UI language.
 
-The format is CLDR's short date pattern of the language (Babel) with the day and month
-written with two digits and the year with four (ru ``dd.MM.yyyy``, en ``MM/dd/yyyy``), so
-that a date reads and is typed the same way everywhere in the application.
+The format is ``i18n.date_pattern`` (ru, tg, uz ``dd.MM.yyyy``, en ``dd/MM/yyyy``; see
+docs/dev/formats.md), the same one ``i18n.format_date`` writes, so that a date reads and is
+typed the same way everywhere in the application.
 """
 from __future__ import annotations
 
-import functools
-import re
 from datetime import date
 
-from babel.dates import get_date_format
-from PySide6.QtCore import QDate, QEvent
+from PySide6.QtCore import QDate, QEvent, QLocale
 from PySide6.QtWidgets import QDateEdit
 
-from desktop_app.i18n import babel_locale, current_language
-
-FALLBACK_FORMAT = "dd.MM.yyyy"
-_QT_FIELDS = {"d": "dd", "M": "MM", "L": "MM", "y": "yyyy"}
-_TOKEN = re.compile(r"'[^']*'|([A-Za-z])\1*|[^A-Za-z']+")
+from desktop_app.i18n import current_language, date_pattern
 
 
 def date_format(language: str | None = None) -> str:
     """The Qt display format of dates in ``language`` (default: the UI language)."""
-    return _qt_format(babel_locale(language or current_language()))
-
-
-@functools.lru_cache(maxsize=8)
-def _qt_format(locale: str) -> str:
-    pattern = get_date_format("short", locale=locale).pattern
-    parts, fields = [], []
-    for match in _TOKEN.finditer(pattern):
-        token = match.group(0)
-        letter = token[0]
-        if letter == "'":
-            text = token[1:-1]
-            if any(ch.isalpha() for ch in text):
-                return FALLBACK_FORMAT
-            parts.append(text)
-        elif letter.isalpha():
-            if letter not in _QT_FIELDS or (letter in "ML" and len(token) > 2):
-                return FALLBACK_FORMAT  # a month name or another field: not numeric
-            fields.append(_QT_FIELDS[letter])
-            parts.append(_QT_FIELDS[letter])
-        else:
-            parts.append(token)
-    if sorted(fields) != ["MM", "dd", "yyyy"]:
-        return FALLBACK_FORMAT
-    return "".join(parts)
+    return date_pattern(language or current_language())
 
 
 class DateEntry(QDateEdit):
@@ -60,6 +29,9 @@ class DateEntry(QDateEdit):
         self.set_value(value or date.today())
 
     def retranslate(self) -> None:
+        # the calendar pop-up speaks the UI language (Qt's default locale follows it)
+        self.setLocale(QLocale())
+        self.calendarWidget().setLocale(QLocale())
         self.setDisplayFormat(date_format())
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API

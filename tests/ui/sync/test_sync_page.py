@@ -8,7 +8,7 @@ from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import exchange, keys
 from desktop_app.ui import operations
 from desktop_app.ui.app import build_context
-from desktop_app.ui.sync.page import SyncPage
+from desktop_app.ui.sync.page import PERSON_ROWS, SyncPage
 from tests.helpers.replicas import exchange_files
 
 
@@ -86,7 +86,8 @@ def test_conflict_resolved_by_taking_the_other_value(qtbot, make_replicas, tmp_p
 def test_duplicates_side_by_side_merge_and_undo(qtbot, make_replicas, tmp_path):
     grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
     a = PersonRepository(grm.session).create({"family_name": "Раҳмонов", "given_name": "Фарҳод",
-                                              "birth_date": "1990-03-07"})
+                                              "birth_date": "1990-03-07",
+                                              "district": "TJ-RASHT"})
     b = PersonRepository(tjb.session).create({"family_name": "Rahmonov", "given_name": "Farhod",
                                               "birth_date": "1990-03-07"})
     exchange_files(grm, dsh, tmp_path / "b")
@@ -97,6 +98,13 @@ def test_duplicates_side_by_side_merge_and_undo(qtbot, make_replicas, tmp_path):
     _select_row(page.duplicates)
     shown = {page.left_values[0].text(), page.right_values[0].text()}
     assert shown == {"Раҳмонов", "Rahmonov"}
+    # dates and places as the People page shows them, not ISO dates and codes
+    rows = [key for key, _label in PERSON_ROWS]
+    birth, district = rows.index("birth_date"), rows.index("district")
+    assert page.left_values[birth].text() == "07.03.1990"
+    assert "TJ-RASHT" not in {page.left_values[district].text(),
+                              page.right_values[district].text()}
+    assert "Rasht" in {page.left_values[district].text(), page.right_values[district].text()}
     left_is_a = page.left_values[0].text() == "Раҳмонов"
     _click(qtbot, page, "merge_keep_left")
     assert operations.wait_idle(ctx)
@@ -185,3 +193,45 @@ def test_changes_set_aside_from_a_revoked_device_are_said(qtbot, make_replicas, 
     page.import_files([str(relay)])
     qtbot.waitUntil(lambda: page.task is None, timeout=20000)
     assert "made on revoked devices were set aside" in page.summary.text()
+
+
+def test_setup_shows_office_and_fingerprint_before_any_passphrase(qtbot, make_replicas):
+    (grm,) = make_replicas(["GRM"])
+    grm.conn.execute("DELETE FROM sync_identity")
+    page, ctx = _page(qtbot, grm)
+    page.tabs.setCurrentIndex(1)
+    assert operations.wait_idle(ctx)
+    assert page.office_value.text() == "GRM"
+    assert page.fp_value.text() == keys.load_identity(grm.conn, create=False).fingerprint
+    ctx.worker.stop()
+
+
+def test_import_shows_the_stage_and_the_count_of_changes(qtbot, make_replicas):
+    from desktop_app.ui.sync.tasks import import_stages
+    (grm,) = make_replicas(["GRM"])
+    page, ctx = _page(qtbot, grm)
+    seen = []
+    report = import_stages(lambda done, total, stage: seen.append((done, total, stage)) or True,
+                           2, 3, "dsh.hamroh")
+    assert report(1000, 3001)
+    page._on_progress(*seen[-1])
+    assert "Bundle 2 of 3 (dsh.hamroh)" in page.summary.text()
+    assert "1,000 of 3,001 changes" in page.summary.text()
+    assert page.progress.maximum() == 3001 and page.progress.value() == 1000
+    report(3001, 3001)
+    page._on_progress(*seen[-1])
+    assert "duplicates" in page.summary.text()
+    assert page.progress.maximum() == 0       # moving, not standing full
+    ctx.worker.stop()
+
+
+def test_empty_review_lists_say_what_fills_them(qtbot, make_replicas):
+    (grm,) = make_replicas(["GRM"])
+    page, ctx = _page(qtbot, grm)
+    page.show()
+    for table, empty in ((page.conflicts, page.conflicts_empty),
+                         (page.duplicates, page.duplicates_empty),
+                         (page.history, page.history_empty)):
+        assert table.rowCount() == 0
+        assert not table.isVisibleTo(page) and empty.message()
+    ctx.worker.stop()

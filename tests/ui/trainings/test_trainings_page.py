@@ -100,7 +100,7 @@ def test_page_creates_a_training_with_planned_sessions(qtbot, session, db_path):
     form.place.setText("Gharm JRC hall")
     form.start.set_value(date(2026, 4, 6))
     form.end.set_value(date(2026, 4, 9))
-    assert form.start.text() == "04/06/2026"       # the English date format
+    assert form.start.text() == "06.04.2026"       # the one date format (docs/dev/formats.md)
     qtbot.mouseClick(form.save_button, Qt.LeftButton)
     assert form.error.text() == ""
     events = tq.list_events(session.conn)

@@ -2,16 +2,17 @@
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.i18n import LANGUAGES, set_language
 from desktop_app.i18n.qt import install_translator, refresh
 from desktop_app.ui.widgets import DateEntry, date_format
 
-# CLDR short date patterns: en M/d/yy, ru dd.MM.y, tg dd/MM/yy, uz dd/MM/yy
-EXPECTED = {"en": ("MM/dd/yyyy", "03/09/2026"), "ru": ("dd.MM.yyyy", "09.03.2026"),
-            "tg": ("dd/MM/yyyy", "09/03/2026"), "uz": ("dd/MM/yyyy", "09/03/2026")}
+# the offices' practice, day first (CLDR's tg/uz dd/MM/yy and en M/d/yy are not):
+# docs/dev/formats.md
+EXPECTED = {"en": ("dd.MM.yyyy", "09.03.2026"), "ru": ("dd.MM.yyyy", "09.03.2026"),
+            "tg": ("dd.MM.yyyy", "09.03.2026"), "uz": ("dd.MM.yyyy", "09.03.2026")}
 
 
 def test_every_language_has_an_expected_format():
@@ -37,8 +38,8 @@ def test_entry_shows_the_language_format(qtbot, language):
 
 
 @pytest.mark.parametrize("language, typed, digits", [
-    ("en", "12/25/2027", "12252027"), ("ru", "25.12.2027", "25122027"),
-    ("tg", "25/12/2027", "25122027"), ("uz", "25/12/2027", "25122027")])
+    ("en", "25.12.2027", "25122027"), ("ru", "25.12.2027", "25122027"),
+    ("tg", "25.12.2027", "25122027"), ("uz", "25.12.2027", "25122027")])
 def test_entry_takes_a_date_typed_in_the_language_format(qtbot, language, typed, digits):
     set_language(language)
     entry = DateEntry(date(2026, 3, 9))
@@ -58,17 +59,20 @@ def test_a_date_in_another_language_order_is_not_read_as_this_one(qtbot):
     set_language("ru")
     entry = DateEntry(date(2026, 3, 9))
     qtbot.addWidget(entry)
-    assert entry.dateTimeFromText("12/25/2027").date() != QDate(2027, 12, 25)
+    assert entry.dateTimeFromText("12.25.2027").date() != QDate(2027, 12, 25)
 
 
 def test_entry_follows_a_language_change(qtbot):
     entry = DateEntry(date(2026, 3, 9))
     qtbot.addWidget(entry)
-    assert entry.text() == "03/09/2026"
+    assert entry.text() == "09.03.2026"
+    install_translator(QApplication.instance())   # Qt's default locale follows the language
     set_language("ru")
     QApplication.sendEvent(entry, QEvent(QEvent.Type.LanguageChange))
     assert entry.text() == "09.03.2026"
     assert entry.value() == date(2026, 3, 9)
+    # the calendar pop-up names the months and days in the UI language
+    assert entry.calendarWidget().locale().language() == QLocale.Language.Russian
 
 
 def test_entry_starts_today_by_default(qtbot):
@@ -88,4 +92,4 @@ def test_entries_in_open_windows_follow_the_application_language(qtbot):
     window.show()
     set_language("uz")
     refresh(app)
-    qtbot.waitUntil(lambda: entry.text() == "09/03/2026", timeout=2000)
+    qtbot.waitUntil(lambda: entry.text() == "09.03.2026", timeout=2000)
