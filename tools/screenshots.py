@@ -58,7 +58,20 @@ def _save_for_guide(pixmap, target: Path) -> None:
     image = image.convertToFormat(QImage.Format.Format_Indexed8,
                                   Qt.ImageConversionFlag.ThresholdDither
                                   | Qt.ImageConversionFlag.AvoidDither)
-    image.save(str(target), "PNG", 9)
+    image.save(str(target), "PNG", 0)  # for PNG, quality 0 is the strongest (lossless) compression
+
+
+def _grab_guide_pages(window, settle, folder: Path) -> int:
+    """Show each page the guides use and save it under its stable name; returns the count."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for spec in window.specs:
+        if spec.key in GUIDE_PAGES:
+            window.show_page(spec.key)
+            settle()
+            _save_for_guide(window.grab(), folder / f"{GUIDE_PAGES[spec.key]}.png")
+            written += 1
+    return written
 
 
 def _slug(text: str) -> str:
@@ -131,13 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         i18n.set_language(language)
         if args.guides is not None:
             folder = guide_folder(args.guides, language)
-            folder.mkdir(parents=True, exist_ok=True)
-            for spec in window.specs:
-                if spec.key in GUIDE_PAGES:
-                    window.show_page(spec.key)
-                    settle()
-                    _save_for_guide(window.grab(), folder / f"{GUIDE_PAGES[spec.key]}.png")
-                    written += 1
+            written += _grab_guide_pages(window, settle, folder)
             print(f"{language}: {folder}", flush=True)
             continue
         folder = args.out / language
