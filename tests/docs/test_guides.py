@@ -152,6 +152,23 @@ def test_translations_show_the_same_pictures_and_commands(language):
         assert not missing, f"{_rel(translated)} lacks the commands {sorted(missing)}"
 
 
+def heading_levels(text: str) -> list[int]:
+    prose, _code = split_code(text)
+    return [len(m.group(1)) for line in prose if (m := re.match(r"(#+) ", line))]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_have_the_sections_of_the_english_guide(language):
+    """A section added to (or removed from) an English guide must be added to (or removed
+    from) its translations in the same change."""
+    for english in english_guides():
+        translated = GUIDES / language / english.name
+        if translated.exists():
+            assert (heading_levels(english.read_text(encoding="utf-8"))
+                    == heading_levels(translated.read_text(encoding="utf-8"))), (
+                f"{_rel(translated)} does not have the sections of {_rel(english)}")
+
+
 def test_every_guide_but_the_index_shows_a_picture():
     for guide in all_guides():
         if guide.name != "index.md":
