@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench i18n extract clean screenshots
+.PHONY: setup run test lint bench i18n extract clean screenshots guide-screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: setup
 
 screenshots: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py --out screenshots
+
+# the few pages the user guides show, into docs/user/<language>/images/ (docs/user/images/ for English)
+guide-screenshots: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py --guides docs/user --languages en,ru,tg,uz
 
 extract: $(STAMP)
 	$(BIN)/python -m desktop_app.i18n.build extract

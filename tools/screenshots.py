@@ -3,9 +3,16 @@ language at 1366x768, offscreen, for the user guides and for looking at what use
 
     python tools/screenshots.py [--out screenshots] [--languages en,ru,tg,uz] [--people 300]
 
+    python tools/screenshots.py --guides [docs/user] [--languages en,ru,tg,uz]
+
 Writes ``<out>/<language>/<NN>-<page>.png`` and ``<NN>-<page>-<MM>-dialog.png``. A dialog
 is closed (rejected) as soon as it is grabbed, so nothing is saved; the demo database is
 made in a temporary folder and removed afterwards.
+
+With ``--guides`` it writes instead the few pages the user guides show, under stable names
+(``people.png``, ``cases.png`` …, see GUIDE_PAGES), into ``docs/user/<language>/images/``
+(``docs/user/images/`` for English), scaled to 1024 px wide and reduced to 256 colours so
+that each stays small in the repository.
 """
 from __future__ import annotations
 
@@ -28,6 +35,45 @@ def _offscreen_laptop_screen(folder: Path) -> None:
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
 
 
+# page key -> file name used by the guides (docs/user/<language>/images/<name>.png)
+GUIDE_PAGES = {
+    "home": "home", "people": "people", "cases": "cases", "inspections": "inspections",
+    "trainings": "trainings", "loans": "loans", "reports": "reports", "sync": "sync",
+    "security": "security",
+}
+GUIDE_WIDTH = 1024
+DEFAULT_GUIDES = Path(__file__).resolve().parent.parent / "docs" / "user"
+
+
+def guide_folder(root: Path, language: str) -> Path:
+    """docs/user/images for English, docs/user/<language>/images for the others."""
+    return root / "images" if language == "en" else root / language / "images"
+
+
+def _save_for_guide(pixmap, target: Path) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
+    image = pixmap.toImage().scaledToWidth(GUIDE_WIDTH, Qt.TransformationMode.SmoothTransformation)
+    image = image.convertToFormat(QImage.Format.Format_Indexed8,
+                                  Qt.ImageConversionFlag.ThresholdDither
+                                  | Qt.ImageConversionFlag.AvoidDither)
+    image.save(str(target), "PNG", 0)  # for PNG, quality 0 is the strongest (lossless) compression
+
+
+def _grab_guide_pages(window, settle, folder: Path) -> int:
+    """Show each page the guides use and save it under its stable name; returns the count."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for spec in window.specs:
+        if spec.key in GUIDE_PAGES:
+            window.show_page(spec.key)
+            settle()
+            _save_for_guide(window.grab(), folder / f"{GUIDE_PAGES[spec.key]}.png")
+            written += 1
+    return written
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "dialog"
 
@@ -38,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--languages", default="en,ru,tg,uz")
     parser.add_argument("--people", type=int, default=300)
     parser.add_argument("--no-dialogs", action="store_true", help="pages only")
+    parser.add_argument("--guides", nargs="?", const=DEFAULT_GUIDES, type=Path, default=None,
+                        metavar="DOCS", help="write the pages the user guides show into "
+                        "DOCS/<language>/images/ (default docs/user)")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="hamroh-screenshots-"))
@@ -93,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     written = 0
     for language in args.languages.split(","):
         i18n.set_language(language)
+        if args.guides is not None:
+            folder = guide_folder(args.guides, language)
+            written += _grab_guide_pages(window, settle, folder)
+            print(f"{language}: {folder}", flush=True)
+            continue
         folder = args.out / language
         folder.mkdir(parents=True, exist_ok=True)
         for number, spec in enumerate(window.specs, start=1):
@@ -112,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{language}: {folder}", flush=True)
     window.close()
     operations.shutdown(ctx)
-    print(f"{written} screenshots in {args.out}")
+    print(f"{written} screenshots in {args.guides if args.guides is not None else args.out}")
     return 0
 
 
