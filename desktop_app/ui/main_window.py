@@ -21,6 +21,7 @@ from desktop_app.i18n.qt import refresh
 from desktop_app.store.people.listing import count_people
 from desktop_app.ui import operations
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.help import HelpActions
 from desktop_app.ui.pages import PageSpec, discover_pages
 
 DOMAIN = Domain("core")
@@ -117,14 +118,9 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
         self.help_menu = self.menuBar().addMenu("")
-        self.about_action = QAction(self)
-        self.about_action.triggered.connect(self._about)
-        self.help_menu.addAction(self.about_action)
-
-    def _about(self) -> None:
-        QMessageBox.about(self, _("About Hamroh"), _(
-            "Hamroh: offline-first case management for organisations that protect labour "
-            "migrants.\nDatabase: {path}").format(path=self.ctx.db_path))
+        # user guide, diagnostics file, About (ui/help.py)
+        self.help_actions = HelpActions(self, self.help_menu, self.ctx)
+        self.about_action = self.help_actions.about_action
 
     def refresh_status(self) -> None:
         session = self.ctx.session
@@ -161,7 +157,7 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(_("&File"))
         self.quit_action.setText(_("&Quit"))
         self.help_menu.setTitle(_("&Help"))
-        self.about_action.setText(_("&About Hamroh"))
+        self.help_actions.retranslate()
         for widget in self._pages.values():
             if hasattr(widget, "retranslate"):
                 widget.retranslate()
