@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QTextBrowser,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -84,14 +86,20 @@ class GuideWindow(QDialog):
         self.resize(900, 640)
         self.list = QListWidget()
         self.list.setObjectName("guides")
-        self.list.setMaximumWidth(240)
+        self.list.setMaximumWidth(300)
         self.browser = QTextBrowser()
         self.browser.setObjectName("guide-text")
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._follow)
+        self.note = QLabel()
+        self.note.setObjectName("guide-language-note")
+        self.note.setWordWrap(True)
+        right = QVBoxLayout()
+        right.addWidget(self.note)
+        right.addWidget(self.browser, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(self.list)
-        layout.addWidget(self.browser, 1)
+        layout.addLayout(right, 1)
         self.list.currentItemChanged.connect(self._show_item)
         self.current: Path | None = None
         i18n.on_language_changed(self._language_changed)
@@ -102,6 +110,11 @@ class GuideWindow(QDialog):
         """List the guides of the current language and show ``keep`` (a guide's name) or
         the first."""
         self.setWindowTitle(_("User guide"))
+        language = i18n.current_language()
+        self.note.setText(_("This guide has not been translated into your language yet: it "
+                            "is shown in English."))
+        self.note.setVisible(language != i18n.SOURCE_LANGUAGE
+                             and guide_folder(language) == guide_root())
         self.list.blockSignals(True)
         self.list.clear()
         for path in guides():

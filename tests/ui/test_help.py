@@ -78,6 +78,8 @@ def test_user_guide_opens_the_shipped_guide_in_the_window(qtbot, window, languag
     assert titles[0] == help.guide_title(help.GUIDE_DIR / "people.md")
     assert guide.browser.toPlainText().startswith(titles[0])
     assert "#" not in guide.browser.toPlainText().splitlines()[0]
+    # a translated window says why the guide is in English
+    assert guide.note.isVisibleTo(guide) == (language != "en")
 
 
 def test_a_translated_guide_is_preferred_and_follows_the_language(qtbot, window, tmp_path,
@@ -97,6 +99,7 @@ def test_a_translated_guide_is_preferred_and_follows_the_language(qtbot, window,
     i18n.set_language("tg")
     assert guide.current == root / "tg" / "people.md"
     assert "Шахсро бо ном ёбед" in guide.browser.toPlainText()
+    assert not guide.note.isVisibleTo(guide)
     assert [guide.list.item(i).text() for i in range(guide.list.count())] == [
         "Қайди шахсон", "Парвандаҳо"]
     guide.browser.anchorClicked.emit(QUrl("cases.md"))
