@@ -4,8 +4,11 @@ and no Qt module the code imports is left out. (Building takes minutes: `make di
 and smoke-tests it, tests/dist.)"""
 import ast
 import importlib
+import os
 import pkgutil
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import desktop_app
@@ -78,3 +81,15 @@ def test_no_qt_module_the_code_imports_is_excluded():
 
 def test_the_spec_carries_the_version_metadata():
     assert 'copy_metadata("hamroh")' in SPEC.read_text(encoding="utf-8")
+
+
+def test_the_launcher_writes_utf8_whatever_the_system_encoding(tmp_path):
+    """The programs' entry point: Russian help text reaches a pipe even where the system's
+    encoding cannot hold Cyrillic (as Windows' code pages for a pipe)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env.update(PYTHONIOENCODING="ascii", HAMROH_HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, str(ROOT / "packaging" / "launcher.py"), "--lang",
+                           "ru", "--help"], capture_output=True, env=env, cwd=ROOT,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert "язык сообщений" in done.stdout.decode("utf-8")
