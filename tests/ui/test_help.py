@@ -11,10 +11,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButto
 
 from desktop_app import i18n, paths
 from desktop_app.store import migrations
-from desktop_app.store.access import open_session
 from desktop_app.ui import app as app_module
 from desktop_app.ui import excepthook, help
-from desktop_app.ui.app import build_context
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.version import version
 from tests.helpers.upgrade import earlier_database
@@ -169,23 +167,20 @@ def test_a_database_of_an_earlier_version_is_updated_and_the_window_says_so(
     before = path.read_bytes()
     i18n.set_language(language)
 
-    session = open_session(path)
-    context = build_context(path, session)
-    main = MainWindow(context)
+    main = app_module.open_main_window(db=path)
     qtbot.addWidget(main)
-    main.show()
-    box = app_module.upgrade_notice(main, path)
+    box = main.upgrade_notice
     try:
         assert box is not None and box.isVisible()
         backup = next((tmp_path / "backups").glob("office.before-migration-*"))
         assert backup.read_bytes() == before
         assert TEXTS[language]["updated"] in box.text() and str(backup) in box.text()
-        assert migrations.pending(session.conn) == []
-        assert session.conn.execute("SELECT family_name FROM person").fetchall() == [
-            ("Karimova",)]
+        conn = main.ctx.session.conn
+        assert migrations.pending(conn) == []
+        assert conn.execute("SELECT family_name FROM person").fetchall() == [("Karimova",)]
         # said once: the next start finds nothing to say
         assert app_module.upgrade_notice(main, path) is None
     finally:
         box.close()
-        context.worker.stop()
+        main.ctx.worker.stop()
         QApplication.processEvents()
