@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench i18n extract clean screenshots guide-screenshots
+.PHONY: setup run check-qt-libs test lint bench i18n extract dist clean screenshots guide-screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ i18n: $(STAMP)
 
 setup: $(STAMP) i18n
 
-run: setup
+# Linux: says which system libraries Qt's window needs and how to install them
+check-qt-libs: $(STAMP)
+	$(BIN)/python tools/check_qt_libs.py
+
+run: setup check-qt-libs
 	$(BIN)/hamroh --demo
 
 test: setup
@@ -41,5 +45,19 @@ guide-screenshots: setup
 extract: $(STAMP)
 	$(BIN)/python -m desktop_app.i18n.build extract
 
+DIST_STAMP := $(VENV)/.installed-dist
+
+$(DIST_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev,dist]'
+	touch $(DIST_STAMP)
+
+# the application folder dist/Hamroh and its zip, for the platform this runs on
+# (packaging/hamroh.spec); on Linux the built programs are then smoke-tested (tests/dist)
+dist: setup $(DIST_STAMP)
+	$(BIN)/python packaging/build.py
+	if [ "$$(uname -s)" = Linux ]; then \
+		QT_QPA_PLATFORM=offscreen HAMROH_DIST_APP=dist/Hamroh $(BIN)/python -m pytest -q tests/dist; \
+	fi
+
 clean:
-	rm -rf $(VENV) desktop_app/i18n/locale
+	rm -rf $(VENV) desktop_app/i18n/locale build dist

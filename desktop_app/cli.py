@@ -16,6 +16,7 @@ import sys
 from desktop_app import commands, logs
 from desktop_app.i18n import Domain, set_language
 from desktop_app.store.db import DatabaseError, damaged_file_error, user_error
+from desktop_app.version import version
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hamroh", description=_(
         "Hamroh: case management for organisations protecting labour migrants."))
+    parser.add_argument("--version", action="version", version=f"Hamroh {version()}",
+                        help=_("print the version of Hamroh and stop"))
     parser.add_argument("--db", help=_("database file to open"))
     parser.add_argument("--demo", action="store_true",
                         help=_("open the demo database (created on first use)"))

@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import platform
-from importlib import metadata
 from pathlib import Path
 
 from desktop_app import paths
+from desktop_app.version import version
 
 LOG_FOLDER = "logs"
 LOG_NAME = "hamroh.log"
@@ -59,13 +59,7 @@ def set_up(program: str) -> Path | None:
         root.addHandler(handler)
     if root.getEffectiveLevel() > logging.INFO:
         root.setLevel(logging.INFO)
-    log.info("Hamroh %s started: %s (Python %s, %s)", _version(), program,
+    log.info("Hamroh %s started: %s (Python %s, %s)", version(), program,
              platform.python_version(), platform.platform())
     return path
 
-
-def _version() -> str:
-    try:
-        return metadata.version("hamroh")
-    except metadata.PackageNotFoundError:
-        return "(not installed)"

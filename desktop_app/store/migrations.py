@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import logging
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ _ = DOMAIN.gettext
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS_DIR = PROJECT_ROOT / "db" / "migrations"
 APP_ID = "hamroh"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,15 @@ def _run_one(conn: dbmod.Connection, migration: Migration) -> None:
                  (migration.name, datetime.now(timezone.utc).isoformat(timespec="seconds")))
 
 
+def take_upgrade(path: str | os.PathLike) -> MigrationResult | None:
+    """The update this process applied to the existing file ``path`` (with its backup), once:
+    the window says so on the first start of a new version."""
+    return _upgrades.pop(str(Path(path).resolve()), None)
+
+
+_upgrades: dict[str, MigrationResult] = {}
+
+
 def backup_file(path: Path, conn: dbmod.Connection | None = None, label: str = "backup") -> Path:
     """Byte copy of the database file (after a WAL checkpoint) beside it in ``backups/``,
     with its key file.
@@ -204,4 +216,9 @@ def migrate(conn: dbmod.Connection, path: str | os.PathLike, *,
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return MigrationResult([m.name for m in todo], backup_path)
+    result = MigrationResult([m.name for m in todo], backup_path)
+    if backup_path is not None:
+        log.info("Schema updated: %d updates applied after a backup copy (last %s)",
+                 len(result.applied), result.applied[-1])
+        _upgrades[str(path.resolve())] = result
+    return result

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import argparse
 import locale
+import logging
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QLocale, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop_app import i18n, logs, paths, preferences
 from desktop_app.i18n import Domain
 from desktop_app.i18n.qt import install_translator
 from desktop_app.store import db as dbmod
+from desktop_app.store import migrations
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.security.accounts import audit_event
 from desktop_app.store.session import Session
@@ -27,6 +30,10 @@ from desktop_app.ui.settings import auto_lock_minutes
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
+
+log = logging.getLogger(__name__)
+# the packaged application's smoke test (tests/dist) closes the window after this many ms
+QUIT_AFTER_ENV = "HAMROH_QUIT_AFTER_MS"
 
 
 def initial_language() -> str:
@@ -75,6 +82,33 @@ def _ensure_demo(path: Path) -> None:
     demo.create_demo(path, args)
 
 
+def upgrade_notice(parent: QWidget, path: Path) -> QMessageBox | None:
+    """Tell, once, that this start updated the database of an earlier version (backup
+    first); None when it did not."""
+    result = migrations.take_upgrade(path)
+    if result is None:
+        return None
+    box = QMessageBox(QMessageBox.Icon.Information, _("Database updated"), _(
+        "Hamroh was updated, and the database {path} was brought up to date for the new "
+        "version. A copy of it as it was before was saved first:\n{backup}").format(
+            path=path, backup=result.backup), QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("upgrade-notice")
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def _quit_after_from_environment(app: QApplication) -> None:
+    """``HAMROH_QUIT_AFTER_MS``: close every window after that many milliseconds, as a
+    user closing the app would (the smoke test of the packaged application sets it)."""
+    try:
+        delay = int(os.environ.get(QUIT_AFTER_ENV, ""))
+    except ValueError:
+        return
+    QTimer.singleShot(delay, app.closeAllWindows)
+
+
 def open_main_window(db: str | Path | None = None, demo: bool = False) -> MainWindow | None:
     """Everything before the event loop: pick the database, log in, show the main window.
     None when the user cancelled (first run or login); raises DatabaseError."""
@@ -109,6 +143,7 @@ def _start_window(path: Path, session: Session) -> MainWindow:
     window.idle_locker = IdleLocker(window, ctx, minutes=auto_lock_minutes())
     window.on_switch_user = switch_user
     window.show_as_left()
+    window.upgrade_notice = upgrade_notice(window, path)
     return window
 
 
@@ -140,7 +175,7 @@ def switch_user(old: MainWindow, how: str = "switch_user") -> MainWindow | None:
 
 def run_gui(db: str | None = None, demo: bool = False) -> int:
     app = application()
-    excepthook.install(logs.set_up("window"))
+    reporter = excepthook.install(logs.set_up("window"))
     i18n.set_language(initial_language())
     try:
         window = open_main_window(db, demo)
@@ -149,4 +184,10 @@ def run_gui(db: str | None = None, demo: bool = False) -> int:
         return 2
     if window is None:
         return 1
-    return app.exec()
+    ctx = window.ctx
+    reporter.diagnostics_source = lambda: (ctx.connection_factory, ctx.db_path)
+    log.info("Main window shown")
+    _quit_after_from_environment(app)
+    code = app.exec()
+    log.info("Main window closed (exit code %d)", code)
+    return code

@@ -3,7 +3,8 @@
 Qt calls ``sys.excepthook`` for an exception raised in a slot and carries on; a thread's
 uncaught exception goes to ``threading.excepthook``. Both land here: the traceback goes to
 the log, and a dialog on the UI thread names the log file (one dialog at a time, however
-many exceptions follow the first).
+many exceptions follow the first). The dialog also offers to save a diagnostics file
+(``ui/help.py``): ``diagnostics_source`` tells it how to reach the open database.
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import sys
 import threading
 from pathlib import Path
 from types import TracebackType
+from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app.i18n import Domain
+from desktop_app.ui.help import save_diagnostics_now
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -34,6 +37,8 @@ class CrashReporter(QObject):
         super().__init__()
         self.log_path = log_path
         self.dialog: QMessageBox | None = None
+        # () -> (connection factory or None, database path or None); set by run_gui
+        self.diagnostics_source: Callable[[], tuple[Callable | None, Path | None]] | None = None
         self._previous_excepthook = sys.excepthook
         self._previous_threading_excepthook = threading.excepthook
         # queued even on the UI thread: the dialog opens after the failed slot has returned
@@ -77,11 +82,22 @@ class CrashReporter(QObject):
                 "The details could not be written to a log file. Please tell your "
                 "coordinator or administrator what you were doing when this happened."))
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.diagnostics_button = box.addButton(_("Save a &diagnostics file…"),
+                                                QMessageBox.ButtonRole.ActionRole)
+        # buttonClicked comes before the box closes (and, no longer held, is deleted)
+        box.buttonClicked.connect(self._button_clicked)
         box.setWindowModality(Qt.WindowModality.ApplicationModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(self._forget_dialog)
         self.dialog = box
         box.show()
+
+    def _button_clicked(self, button) -> None:
+        if button is self.diagnostics_button:
+            self.save_diagnostics()
+
+    def save_diagnostics(self) -> None:
+        save_diagnostics_now(QApplication.activeWindow(), self.diagnostics_source)
 
     def _forget_dialog(self) -> None:
         self.dialog = None

@@ -23,6 +23,7 @@ from desktop_app.i18n.qt import refresh
 from desktop_app.store.people.listing import count_people
 from desktop_app.ui import operations
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.help import HelpActions
 from desktop_app.ui.pages import PageSpec, discover_pages
 from desktop_app.ui.security.roles import role_label
 from desktop_app.ui.widgets import fit_on_screen
@@ -144,14 +145,9 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.help_menu = self.menuBar().addMenu("")
-        self.about_action = QAction(self)
-        self.about_action.triggered.connect(self._about)
-        self.help_menu.addAction(self.about_action)
-
-    def _about(self) -> None:
-        QMessageBox.about(self, _("About Hamroh"), _(
-            "Hamroh: offline-first case management for organisations that protect labour "
-            "migrants.\nDatabase: {path}").format(path=self.ctx.db_path))
+        # user guide, diagnostics file, About (ui/help.py)
+        self.help_actions = HelpActions(self, self.help_menu, self.ctx)
+        self.about_action = self.help_actions.about_action
 
     def refresh_status(self) -> None:
         session = self.ctx.session
@@ -196,7 +192,7 @@ class MainWindow(QMainWindow):
         self.switch_user_action.setText(_("&Switch user…"))
         self.log_out_action.setText(_("&Log out"))
         self.help_menu.setTitle(_("&Help"))
-        self.about_action.setText(_("&About Hamroh"))
+        self.help_actions.retranslate()
         for widget in self._pages.values():
             if hasattr(widget, "retranslate"):
                 widget.retranslate()
