@@ -11,7 +11,7 @@ from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain import loans as L
 from desktop_app.domain.csv_safety import SafeWriter
 from desktop_app.i18n import Domain, format_date
-from desktop_app.i18n.formats import percent
+from desktop_app.i18n.formats import percent, rate_percent
 from desktop_app.store.loans import queries as loan_queries
 
 DOMAIN = Domain("loans")
@@ -87,9 +87,10 @@ def _schedule(args: argparse.Namespace) -> int:
               f"{r.interest}", f"{r.total}", f"{r.balance_after}"] for r in rows]
     table.append(["", _("Total"), f"{principal}", f"{interest}", f"{principal + interest}", ""])
     widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(headers)]
-    print(_("{method}, {amortisation}, {rate}% a year, {term} × {frequency}, {currency}").format(
+    print(_("{method}, {amortisation}, {rate} a year, {term} × {frequency}, {currency}").format(
         method=_(L.METHODS[terms.method]), amortisation=_(L.AMORTISATIONS[terms.amortisation]),
-        rate=rate, term=terms.term, frequency=_(L.FREQUENCIES[terms.frequency]).lower(),
+        rate=rate_percent(rate), term=terms.term,
+        frequency=_(L.FREQUENCIES[terms.frequency]).lower(),
         currency=currency))
     print("  ".join(h.rjust(w) if i != 1 else h.ljust(w)
                     for i, (h, w) in enumerate(zip(headers, widths, strict=True))))

@@ -447,7 +447,7 @@ CARD_TEXT = {
     "amount": N_("Amount lent"),
     "disbursed": N_("Disbursed on"),
     "terms": N_("Terms"),
-    "terms_value": N_("{rate}% a year, {method}, {term} instalments ({frequency})"),
+    "terms_value": N_("{rate} a year, {method}, {term} instalments ({frequency})"),
     "guarantor": N_("Guarantor"),
     "purpose": N_("Purpose"),
     "no": N_("No."),

@@ -19,7 +19,13 @@ from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.outputs import value_text
-from desktop_app.reports.periods import Period, month_period, year_period
+from desktop_app.reports.periods import (
+    Period,
+    month_period,
+    office_time_zone,
+    utc_midnight,
+    year_period,
+)
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -171,7 +177,9 @@ def _on_register(conn, today: date, office_ids) -> int:
     scope = ""
     if office_ids:
         scope = f"AND office_id IN ({', '.join(lit(o) for o in office_ids)})"
-    end = (today + timedelta(days=1)).isoformat()
+    # registrations are UTC stamps: the day ends at the office's local midnight, as in the
+    # report's own periods (reports.periods)
+    end = utc_midnight(today + timedelta(days=1), office_time_zone(conn, office_ids))
     return conn.execute(
         "SELECT count(*) FROM person INDEXED BY report_person WHERE deleted = 0 "
         f"AND COALESCE(merged_into, '') = '' AND created_at < ? {scope}", (end,)).fetchone()[0]

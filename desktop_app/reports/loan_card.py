@@ -17,6 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import LANGUAGES, Domain, current_language, format_date, format_money
+from desktop_app.i18n.formats import rate_percent
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import reference
 from desktop_app.store.db import row_dict
@@ -78,7 +79,8 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
         (t["loan"], loan["number"]),
         (t["amount"], m(loan["amount"])),
         (t["disbursed"], format_date(loan["disbursed_on"], lang) if loan["disbursed_on"] else "—"),
-        (t["terms"], t["terms_value"].format(rate=loan["annual_rate"], method=method,
+        (t["terms"], t["terms_value"].format(rate=rate_percent(loan["annual_rate"], lang),
+                                             method=method,
                                              term=loan["term"], frequency=frequency)),
         (t["purpose"], reference.label(conn, "loan_purpose", loan["purpose"], lang)),
     ]

@@ -25,3 +25,13 @@ def test_the_first_start_speaks_the_system_language_on_every_platform():
     assert supported_language(["Russian_Russia"]) == "ru"           # Python's locale on Windows
     assert supported_language(["ru_RU.UTF-8"]) == "ru"              # Linux
     assert supported_language(["fr-FR", ""]) == "en"
+
+
+def test_interest_rates_are_written_as_each_language_writes_a_percentage():
+    from decimal import Decimal
+
+    from desktop_app.i18n.formats import rate_percent
+    assert rate_percent(Decimal("18.5"), "en") == "18.5%"
+    assert rate_percent(Decimal("18.5"), "ru") == "18,5\xa0%"
+    assert rate_percent("24", "tg") == "24%"
+    assert rate_percent(Decimal("18.5"), "uz") == "18,5%"

@@ -384,6 +384,7 @@ def use_qt_translations() -> None:
 
 def log_in(qtbot, db_path: Path, username: str, password: str, language: str) -> Journey:
     """Open the database as the app does: the login window, then the main window."""
+    use_qt_translations()
     i18n.set_language(language)
     errors: list[BaseException] = []
 

@@ -57,3 +57,4 @@ def test_cli_schedule_in_russian(capsys):
                  "--start", "2026-01-01"]) == 0
     out = capsys.readouterr().out
     assert "Основной долг" in out and "На первоначальную сумму" in out
+    assert "12\xa0% годовых" in out

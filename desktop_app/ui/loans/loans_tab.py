@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, current_language, format_date
+from desktop_app.i18n.formats import rate_percent
 from desktop_app.store import reference
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import repositories as S
@@ -232,8 +233,9 @@ class LoansTab(QWidget):
     def _show_detail(self, loan: dict) -> None:
         cur = loan["currency"]
         today = date.today()
-        lines = [_("{number}: {amount}, {rate}% a year, {term} × {frequency}, {method}").format(
-            number=loan["number"], amount=money(loan["amount"], cur), rate=loan["annual_rate"],
+        lines = [_("{number}: {amount}, {rate} a year, {term} × {frequency}, {method}").format(
+            number=loan["number"], amount=money(loan["amount"], cur),
+            rate=rate_percent(loan["annual_rate"]),
             term=loan["term"], frequency=tr(L.FREQUENCIES, loan["frequency"]).lower(),
             method=tr(L.METHODS, loan["method"]).lower())]
         if loan["guarantor_name"]:
