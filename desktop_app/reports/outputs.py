@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from desktop_app.domain.csv_safety import SafeWriter
-from desktop_app.i18n import Domain, format_datetime, format_number
+from desktop_app.i18n import N_, Domain, format_datetime, format_money, format_number
 from desktop_app.reports.indicators.base import GROUPS, TOTAL
 from desktop_app.reports.model import IndicatorResult, Report, Row
 from desktop_app.reports.periods import time_zone_text
@@ -51,20 +51,31 @@ def duplicates_text(report: Report) -> str:
         count=report.duplicates_unresolved)
 
 
+RATIO_TEXT = N_("{percent} % ({numerator} of {denominator})")
+MEDIAN_TEXT = N_("{days} days; cases: {count}")
+
+
 def value_text(result: IndicatorResult, row: Row, language: str | None = None) -> str:
+    """A figure as the report in ``language`` prints it (the UI's language by default)."""
     kind = result.indicator.measure.kind
     if row.value is None:
         return "\u2014"
+    tr = DOMAIN.in_language(language).gettext if language else _
     if kind == "ratio":
-        return _("{percent} % ({numerator} of {denominator})").format(
+        # a share of money (portfolio at risk) names its amounts as money
+        def part(v):
+            if row.currency and v is not None:
+                return format_money(v, row.currency, language)
+            return format_number(v, language)
+        return tr(RATIO_TEXT).format(
             percent=format_number(row.value, language),
-            numerator=format_number(row.numerator, language),
-            denominator=format_number(row.denominator, language))
+            numerator=part(row.numerator), denominator=part(row.denominator))
     if kind == "money":
-        amount = format_number(Decimal(row.value).quantize(Decimal("0.01")), language)
-        return f"{amount} {row.currency or ''}".strip()
+        if row.currency:
+            return format_money(row.value, row.currency, language)
+        return format_number(Decimal(row.value).quantize(Decimal("0.01")), language)
     if kind == "median":
-        return _("{days} days; cases: {count}").format(
+        return tr(MEDIAN_TEXT).format(
             days=format_number(row.value, language), count=format_number(row.denominator,
                                                                           language))
     return format_number(row.value, language)

@@ -180,3 +180,26 @@ def test_money_and_ratio_charts_take_decimal_values():
         drawing = _chart(result, SimpleNamespace(rows=rows))
         assert drawing is not None
         assert renderPDF.drawToString(drawing).startswith(b"%PDF")
+
+
+def test_money_figures_read_as_money_in_the_users_language():
+    """Report and Home figures: an amount is money (digit groups, two decimals, the local
+    currency name), also inside a share of money such as PAR30."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from desktop_app.reports.outputs import value_text
+
+    def result(kind):
+        return SimpleNamespace(indicator=SimpleNamespace(measure=SimpleNamespace(kind=kind)))
+    money = SimpleNamespace(value=Decimal("46403.8"), currency="TJS", numerator=None,
+                            denominator=None)
+    assert value_text(result("money"), money, "tg") == "46\xa0403,80\xa0сомонӣ"
+    assert value_text(result("money"), money, "en") == "46,403.80\xa0somoni"
+    par = SimpleNamespace(value=Decimal("2.1"), currency="TJS", numerator=Decimal("973.01"),
+                          denominator=Decimal("46403.8"))
+    assert value_text(result("ratio"), par, "ru") == \
+        "2,1 % (973,01\xa0сомони из 46\xa0403,80\xa0сомони)"
+    count_share = SimpleNamespace(value=Decimal("50"), currency=None, numerator=3,
+                                  denominator=6)
+    assert value_text(result("ratio"), count_share, "en") == "50 % (3 of 6)"
