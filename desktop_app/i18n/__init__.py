@@ -218,6 +218,12 @@ CURRENCY_NAMES = {
 NO_DECIMALS = {"UZS"}
 
 
+def currency_name(currency: str, language: str | None = None) -> str:
+    """What users call ``currency`` (somoni, сомонӣ, soʻm); its code when we have no name."""
+    return CURRENCY_NAMES.get((currency or "").upper(), {}).get(language or _language,
+                                                                 currency)
+
+
 def date_pattern(language: str | None = None) -> str:
     """The date format of ``language`` (CLDR pattern letters; Qt reads the same ones)."""
     return DATE_PATTERNS.get(language or _language, "dd.MM.yyyy")
@@ -271,5 +277,5 @@ def format_money(amount: Decimal, currency: str, language: str | None = None) ->
     pattern = "#,##0" if currency in NO_DECIMALS else "#,##0.00"
     number = format_decimal(Decimal(str(amount)), format=pattern, locale=babel_locale(language),
                             decimal_quantization=True)
-    name = CURRENCY_NAMES.get(currency, {}).get(language, currency)
+    name = currency_name(currency, language)
     return f"{number}\N{NO-BREAK SPACE}{name}".strip()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.i18n import Domain, format_date, format_number
+from desktop_app.i18n import Domain, currency_name, format_date, format_number
 from desktop_app.reports import dashboard as dashboard_module
 from desktop_app.reports.dashboard import SILENT_DAYS
 from desktop_app.reports.parallel import KeptConnection
@@ -286,7 +286,7 @@ class HomePage(QWidget):
             chart.addAxis(axis_par, Qt.AlignmentFlag.AlignRight)
             for currency, values in data.loans_outstanding.items():
                 line = QLineSeries()
-                line.setName(_("Outstanding, {currency}").format(currency=currency))
+                line.setName(_("Outstanding, {currency}").format(currency=currency_name(currency)))
                 for n, value in enumerate(values):
                     if value is not None:
                         line.append(n, float(value))  # plotting only; figures stay Decimal
@@ -295,7 +295,7 @@ class HomePage(QWidget):
                 line.attachAxis(axis_money)
             for currency, values in data.par30.items():
                 line = QLineSeries()
-                line.setName(_("PAR30, {currency}").format(currency=currency))
+                line.setName(_("PAR30, {currency}").format(currency=currency_name(currency)))
                 for n, value in enumerate(values):
                     if value is not None:
                         line.append(n, float(value))

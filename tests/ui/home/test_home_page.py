@@ -180,3 +180,19 @@ def test_refreshes_share_one_warm_connection_closed_with_the_page(qtbot, ctx, wo
     assert len(opener.opened) == 1 and not opener.all_closed()   # 4 runs, one connection
     page.deleteLater()
     qtbot.waitUntil(opener.all_closed, timeout=10000)
+
+
+def test_chart_legends_name_the_currency_as_users_do(qtbot, ctx, world):
+    from desktop_app import i18n
+    from desktop_app.ui.home import PAGE
+    i18n.set_language("tg")
+    page = PAGE.factory(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=20000)
+    from dataclasses import replace
+    from decimal import Decimal
+    months = len(page._month_labels(page.data))
+    page._loans_chart(replace(page.data, loans_outstanding={"TJS": [Decimal(900)] * months},
+                              par30={"TJS": [Decimal(2)] * months}))
+    names = [series.name() for series in page.loans_chart.chart().series()]
+    assert names and all("сомонӣ" in name and "TJS" not in name for name in names), names
