@@ -15,11 +15,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
 from desktop_app.domain.cases import EVENT_LABELS, PDF_LABELS, from_minor
 from desktop_app.i18n import Domain, format_date, format_money
-from desktop_app.reports.fonts import register_fonts
+from desktop_app.reports.record_pdf import record_styles, record_table
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
@@ -37,15 +37,9 @@ class _CaseFile:
         self.include_sensitive = include_sensitive
         self.show = include_sensitive or not case["sensitive"]
         self.tr = DOMAIN.in_language(language).gettext
-        self.regular, bold = register_fonts()
-        self.body = ParagraphStyle("body", fontName=self.regular, fontSize=9.5, leading=12)
-        self.small = ParagraphStyle("small", parent=self.body, fontSize=8,
-                                    textColor=colors.grey)
-        self.h1 = ParagraphStyle("h1", parent=self.body, fontName=bold, fontSize=15,
-                                 leading=19, spaceAfter=4)
-        self.h2 = ParagraphStyle("h2", parent=self.body, fontName=bold, fontSize=11.5,
-                                 leading=15, spaceBefore=10, spaceAfter=4)
-        self.cell_bold = ParagraphStyle("cellb", parent=self.body, fontName=bold)
+        styles = record_styles()
+        self.regular, self.body, self.small = styles.regular, styles.body, styles.small
+        self.h1, self.h2, self.cell_bold = styles.h1, styles.h2, styles.bold
 
     def L(self, key: str, **kw) -> str:  # noqa: N802 - a short label helper
         text = self.tr(PDF_LABELS[key])
@@ -103,7 +97,7 @@ class _CaseFile:
         if show and case.get("summary"):
             rows.append((L("summary"), case["summary"]))
         rows = [(p(k, self.cell_bold), p(v)) for k, v in rows if v]
-        return _table(rows, [45 * mm, 125 * mm], header=False)
+        return record_table(rows, [45 * mm, 125 * mm], header=False)
 
     def timeline(self, case_id: str) -> list:
         L, p, conn, language, cell_bold = (self.L, self.p, self.conn, self.language,
@@ -119,7 +113,7 @@ class _CaseFile:
                 text = cq.event_text(conn, {**e, "text": None}, language)
             trows.append((p(format_date(e["event_on"], language)),
                           p(label + (f": {text}" if text else ""))))
-        story.append(_table(trows, [30 * mm, 140 * mm]))
+        story.append(record_table(trows, [30 * mm, 140 * mm]))
         return story
 
     def followups(self, case_id: str) -> list:
@@ -136,7 +130,7 @@ class _CaseFile:
                             + (f" — {f['result']}" if f.get("result") and show else "")),
                           p(format_date(f["done_on"], language) if f.get("done_on")
                             else L("not_done"))))
-        story.append(_table(frows, [30 * mm, 105 * mm, 35 * mm]))
+        story.append(record_table(frows, [30 * mm, 105 * mm, 35 * mm]))
         return story
 
     def referrals(self, case_id: str) -> list:
@@ -156,7 +150,7 @@ class _CaseFile:
                           p(self._referral_target(r)),
                           p(ref("referral_status", r["status"])),
                           p(answer if self.show else "")))
-        story.append(_table(rrows, [25 * mm, 55 * mm, 30 * mm, 60 * mm]))
+        story.append(record_table(rrows, [25 * mm, 55 * mm, 30 * mm, 60 * mm]))
         return story
 
     def _referral_target(self, r: dict) -> str:
@@ -187,7 +181,7 @@ class _CaseFile:
             orows.append((L("summary"), case["outcome_notes"]))
         if not orows:
             return story + [p(L("none"))]
-        story.append(_table([(p(k, self.cell_bold), p(v)) for k, v in orows],
+        story.append(record_table([(p(k, self.cell_bold), p(v)) for k, v in orows],
                             [60 * mm, 110 * mm], header=False))
         return story
 
@@ -220,14 +214,3 @@ def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "
     session.log("export_case_pdf", "hotline_case", case_id,
                 detail={"language": language, "include_sensitive": bool(include_sensitive)})
     return path
-
-
-def _table(rows, widths, header=True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("GRID", (0, 0), (-1, -1), 0.3, colors.lightgrey),
-             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke))
-    table.setStyle(TableStyle(style))
-    return table

@@ -11,15 +11,13 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from desktop_app.domain.cases import from_minor
 from desktop_app.i18n import N_, Domain, format_date, format_money
-from desktop_app.reports.fonts import register_fonts
+from desktop_app.reports.record_pdf import record_styles, record_table
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
 from desktop_app.store.inspections import queries as iq
@@ -56,16 +54,9 @@ class _Record:
         self.inspection = inspection
         self.language = language
         self.tr = DOMAIN.in_language(language).gettext
-        regular, bold = register_fonts()
-        self.regular = regular
-        self.body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12)
-        self.small = ParagraphStyle("small", parent=self.body, fontSize=8,
-                                    textColor=colors.grey)
-        self.h1 = ParagraphStyle("h1", parent=self.body, fontName=bold, fontSize=15,
-                                 leading=19, spaceAfter=4)
-        self.h2 = ParagraphStyle("h2", parent=self.body, fontName=bold, fontSize=11.5,
-                                 leading=15, spaceBefore=10, spaceAfter=4)
-        self.bold = ParagraphStyle("bold", parent=self.body, fontName=bold)
+        styles = record_styles()
+        self.regular, self.body, self.small = styles.regular, styles.body, styles.small
+        self.h1, self.h2, self.bold = styles.h1, styles.h2, styles.bold
 
     def L(self, key: str, **kw) -> str:  # noqa: N802 - a short label helper
         text = self.tr(LABELS[key])
@@ -101,7 +92,7 @@ class _Record:
                 (self.L("trigger"), self.ref("inspection_trigger", record["trigger"])),
                 (self.L("inspector"), record.get("inspector_name")
                  or cq.user_name(conn, record.get("inspector_id")))]
-        return _table([(self.p(k, self.bold), self.p(v)) for k, v in rows if v],
+        return record_table([(self.p(k, self.bold), self.p(v)) for k, v in rows if v],
                       [55 * mm, 119 * mm], header=False)
 
     def violations(self) -> list:
@@ -110,12 +101,12 @@ class _Record:
         if not found:
             return story + [self.p(self.L("none"))]
         if not any(v.get("workers_affected") for v in found):
-            return story + [_table([(self.p(self.ref("violation", v["violation"])),)
+            return story + [record_table([(self.p(self.ref("violation", v["violation"])),)
                                     for v in found], [174 * mm], header=False)]
         rows = [(self.p(self.L("violation"), self.bold), self.p(self.L("workers"), self.bold))]
         rows += [(self.p(self.ref("violation", v["violation"])),
                   self.p(v.get("workers_affected") or "")) for v in found]
-        return story + [_table(rows, [134 * mm, 40 * mm])]
+        return story + [record_table(rows, [134 * mm, 40 * mm])]
 
     def sanctions(self) -> list:
         found = iq.sanctions_of(self.conn, self.inspection["id"])
@@ -126,7 +117,7 @@ class _Record:
         rows += [(self.p(self.ref("sanction", s["sanction"])),
                   self.p(self.money(s.get("fine_minor"), s.get("fine_currency"))))
                  for s in found]
-        return story + [_table(rows, [124 * mm, 50 * mm])]
+        return story + [record_table(rows, [124 * mm, 50 * mm])]
 
     def cases(self) -> list:
         found = iq.cases_of(self.conn, self.inspection["id"])
@@ -174,14 +165,3 @@ def write_inspection_pdf(session, inspection_id: str, path: str | Path, *,
     session.log("export_inspection_pdf", "inspection", inspection_id,
                 detail={"language": language})
     return path
-
-
-def _table(rows, widths, header=True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("GRID", (0, 0), (-1, -1), 0.3, colors.lightgrey),
-             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke))
-    table.setStyle(TableStyle(style))
-    return table

@@ -189,26 +189,6 @@ class Journey:
                             return found.widget()
         raise AssertionError(f"no field labelled {label!r}")
 
-    def type_into(self, label: str, text: str, within: QWidget | None = None) -> QWidget:
-        widget = self.field(label, within)
-        target = widget.lineEdit() if isinstance(widget, QComboBox) and widget.isEditable() \
-            else widget
-        assert _visible_to_user(widget), f"field {label!r} is outside the visible area"
-        if isinstance(target, QLineEdit):
-            target.clear()
-        target.setFocus()
-        QTest.keyClicks(target, text)
-        return widget
-
-    def choose(self, label: str, item_text: str, within: QWidget | None = None) -> QComboBox:
-        combo = self.field(label, within)
-        assert isinstance(combo, QComboBox), f"{label!r} is not a list to choose from"
-        index = combo.findText(item_text)
-        assert index >= 0, f"{item_text!r} not in {label!r}: " \
-            f"{[combo.itemText(i) for i in range(combo.count())]}"
-        combo.setCurrentIndex(index)
-        return combo
-
     def type_into_widget(self, widget: QWidget, text: str) -> None:
         """Type into an input that has no label (a search box shows a placeholder)."""
         assert _visible_to_user(widget), f"{type(widget).__name__} is outside the visible area"

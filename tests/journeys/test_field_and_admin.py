@@ -30,7 +30,7 @@ def _register(journey, family: str, given: str, meter: StallMeter) -> None:
         assert dialog.width() <= SCREEN_WIDTH and dialog.height() <= SCREEN_HEIGHT - 40
         type_any(journey, tr("people", "Family name"), family, dialog)
         type_any(journey, tr("people", "Given name"), given, dialog)
-        journey.choose(tr("people", "Sex"), tr("people", "Male"), dialog)
+        journey.pick(tr("people", "Sex"), tr("people", "Male"), dialog)
         form = dialog.form
         type_text(form.birth_date, "07.03.1991")
         type_text(form.consent_date, "01.12.2026")
@@ -105,10 +105,10 @@ def test_administrator_adds_a_user_and_reads_it_in_the_audit_log(log_in_as, lang
     meter = StallMeter()
 
     def fill(dialog) -> None:
-        journey.type_into(tr("security", "User name"), "zarina", dialog)
+        journey.type_text(tr("security", "User name"), "zarina", dialog)
         type_any(journey, tr("security", "Full name"), "Зарина Қодирова", dialog)
-        journey.choose(tr("security", "Role"), tr("security", "Field officer"), dialog)
-        journey.type_into(tr("security", "First password"), "zarina-pass-12", dialog)
+        journey.pick(tr("security", "Role"), tr("security", "Field officer"), dialog)
+        journey.type_text(tr("security", "First password"), "zarina-pass-12", dialog)
         with meter.measure():
             journey.click(QApplication.translate("QPlatformTheme", "OK"), dialog)
     with journey.dialog(fill):
