@@ -2,7 +2,9 @@
 
 Rows get stable ids (the same on every installation) and the oldest possible clock, so
 an administrator's edit made anywhere wins over the shipped value when it syncs.
-Loading inserts what is missing and never overwrites a local edit.
+Loading inserts what is missing and never overwrites a local edit; a label nobody edited
+(its clock is still the shipped one) takes the wording of the newer shipped file, without
+a change-log entry: every installation of that version ships the same words.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.domain.ids import stable_id
+from desktop_app.store.clocks import decode_clocks
 from desktop_app.store.migrations import PROJECT_ROOT
 from desktop_app.store.repository import Repository
 from desktop_app.store.session import get_meta, set_meta
@@ -22,6 +25,7 @@ SHIPPED_CLOCK = "000000000000000.00000.reference"
 SHIPPED_BY = "reference"
 COLUMNS = ("kind", "code", "parent_code", "label_en", "label_ru", "label_tg", "label_uz",
            "sort_order", "active", "attributes")
+LABELS = ("label_en", "label_ru", "label_tg", "label_uz")
 
 
 class ReferenceRepository(Repository):
@@ -43,7 +47,8 @@ def reference_fingerprint(directory: Path = REFERENCE_DIR) -> str:
 
 
 def load_reference(conn, directory: Path = REFERENCE_DIR) -> int:
-    """Insert shipped reference rows that are missing. Runs inside the caller's transaction."""
+    """Insert shipped reference rows that are missing and refresh the shipped labels nobody
+    edited. Runs inside the caller's transaction; returns the number of rows inserted."""
     inserted = 0
     clocks = json.dumps({c: SHIPPED_CLOCK for c in COLUMNS + (
         "office_id", "created_at", "created_by", "updated_at", "updated_by", "deleted")},
@@ -61,9 +66,25 @@ def load_reference(conn, directory: Path = REFERENCE_DIR) -> int:
                     + ", created_at, created_by, updated_at, updated_by, deleted, hlc) VALUES "
                     "(?, NULL, " + ", ".join("?" * len(COLUMNS)) + ", '', ?, '', ?, 0, ?)",
                     (rid, *[values[c] for c in COLUMNS], SHIPPED_BY, SHIPPED_BY, clocks))
-                inserted += cur.rowcount
+                if cur.rowcount:
+                    inserted += 1
+                else:
+                    _refresh_shipped_labels(conn, rid, values)
     set_meta(conn, "reference_fingerprint", reference_fingerprint(directory))
     return inserted
+
+
+def _refresh_shipped_labels(conn, rid: str, values: dict) -> None:
+    row = conn.execute("SELECT hlc, " + ", ".join(LABELS) + " FROM reference_item WHERE id=?",
+                       (rid,)).fetchone()
+    if row is None:
+        return
+    clocks = decode_clocks(row[0], ReferenceRepository.fields)
+    changed = {label: values[label] for label, current in zip(LABELS, row[1:], strict=True)
+               if clocks.get(label) == SHIPPED_CLOCK and values[label] != current}
+    if changed:
+        conn.execute("UPDATE reference_item SET " + ", ".join(f"{c}=?" for c in changed)
+                     + " WHERE id=?", (*changed.values(), rid))
 
 
 def ensure_reference(conn, directory: Path = REFERENCE_DIR) -> int:
