@@ -30,7 +30,7 @@ def test_pdf_in_tajik_and_russian(session, tmp_path):
     case = make_case(session)
     tg = pdf_text(write_case_pdf(session, case["id"], tmp_path / "tg.pdf", language="tg"))
     assert "Раҳмонов Ҷамшед Қодирович" in tg
-    assert "Музди кори пардохтнашуда" in tg          # category label in Tajik
+    assert "Музди меҳнати пардохтнашуда" in tg          # category label in Tajik
     assert "Мушовири ҳуқуқӣ" in tg                    # referral target in Tajik
     assert "Не заплатили за три месяца, прораб угрожает" in tg
     assert case["number"] in tg

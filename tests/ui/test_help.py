@@ -24,7 +24,7 @@ TEXTS = {
            "updated": "A copy of it as it was before was saved first"},
     "tg": {"help": "Роҳнамо", "guide": "Дастури корбар",
            "diagnostics": "Нигоҳ доштани файли ташхис…", "about": "Дар бораи Hamroh",
-           "version": "Версия", "folder": "Папкаи маълумот", "database": "Пойгоҳи додаҳо",
+           "version": "Версия", "folder": "Ҷузвдони маълумот", "database": "Пойгоҳи додаҳо",
            "saved": "Ташхис нигоҳ дошта шуд", "updated": "Аввал нусхаи он"},
 }
 

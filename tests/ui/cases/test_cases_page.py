@@ -232,7 +232,7 @@ def test_page_switches_language(qtbot, ctx, session):
     set_language("tg")
     page.retranslate()
     assert page.wait_idle()
-    assert page.model.data(page.model.index(0, 3)) == "Музди кори пардохтнашуда"
+    assert page.model.data(page.model.index(0, 3)) == "Музди меҳнати пардохтнашуда"
     assert page.model.data(page.model.index(0, 4)) == "Нав"
 
 

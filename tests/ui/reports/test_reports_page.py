@@ -102,7 +102,7 @@ def test_district_and_age_bands_in_tajik(qtbot, ctx, world):
     bands = next(registered.child(i) for i in range(registered.childCount())
                  if registered.child(i).text(0) == "Гурӯҳи синнӣ")
     assert sorted(bands.child(i).text(0) for i in range(bands.childCount())) == [
-        "18 сола ва болотар", "то 18 сола"]
+        "18 сола ва болотар", "камтар аз 18 сола"]
     page.grab().save("/tmp/reports-page-tg.png")
     page.bands_edit.setText("30,18")
     qtbot.mouseClick(page.build_button, Qt.MouseButton.LeftButton)
