@@ -5,7 +5,8 @@ in ``desktop_app.i18n``; this module holds the display texts the modules share.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from desktop_app.i18n import babel_locale
 
@@ -26,6 +27,23 @@ def rate_percent(value: Decimal | str | int | None, language: str | None = None)
     from babel.numbers import format_percent  # deferred: Babel, 60 ms, as in i18n
     return format_percent(Decimal(str(value)) / 100, locale=babel_locale(language),
                           decimal_quantization=False)
+
+
+def share_percent(value: Fraction | Decimal | float | None, language: str | None = None,
+                  places: int = 0) -> str:
+    """A share (Fraction(1, 3), 0.9) as the language writes a percentage, rounded to
+    ``places`` decimals and without trailing zeros: 33 % in Russian, 33% in English, 66,7%
+    in Tajik with ``places=1``."""
+    if value is None:
+        return "—"
+    if isinstance(value, Fraction):
+        share = Decimal(value.numerator) / Decimal(value.denominator)
+    else:
+        share = Decimal(str(value))
+    whole = (share * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if whole == whole.to_integral_value():
+        whole = whole.to_integral_value()
+    return rate_percent(whole, language)
 
 
 def full_name(row: dict) -> str:

@@ -359,9 +359,9 @@ class SyncPage(QWidget):
         items = conflict_service.list_conflicts(conn)
         self.conflicts.set_rows([[self._record_label(c.table_name, c.record_id), c.field,
                                   f"{_show_value(c.winner_value)} ({self._who(c.winner_author)}, "
-                                  f"{c.winner_time})",
+                                  f"{format_datetime(c.winner_time)})",
                                   f"{_show_value(c.loser_value)} ({self._who(c.loser_author)}, "
-                                  f"{c.loser_time})", format_datetime(c.found_at)]
+                                  f"{format_datetime(c.loser_time)})", format_datetime(c.found_at)]
                                  for c in items], [c.id for c in items])
         pairs = open_pairs(conn) + self._merged_pairs()
         status = {"open": _("to review"), "merged": _("merged")}
