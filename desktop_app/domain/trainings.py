@@ -34,8 +34,8 @@ MAX_SESSION_MINUTES = 12 * 60
 def _fraction(value) -> Fraction | None:
     if value in (None, ""):
         return None
-    try:
-        return Fraction(Decimal(str(value)))
+    try:  # a decimal comma as ru/tg/uz write it (0,8) or a point (0.8)
+        return Fraction(Decimal(str(value).strip().replace(",", ".")))
     except (InvalidOperation, ValueError):
         raise ValueError(value) from None
 

@@ -46,6 +46,14 @@ def share_percent(value: Fraction | Decimal | float | None, language: str | None
     return rate_percent(whole, language)
 
 
+def decimal_text(value: Decimal | float | str, language: str | None = None) -> str:
+    """A figure to edit (0.8, 2.5) with every digit kept and the language's decimal sign
+    (0,8 in Russian): what an entry field shows so that saving it again changes nothing."""
+    from babel.numbers import get_decimal_symbol  # deferred: Babel, 60 ms, as in i18n
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.replace(".", get_decimal_symbol(babel_locale(language)))
+
+
 def full_name(row: dict) -> str:
     """A person's name exactly as written: family, given, patronymic."""
     return " ".join(p for p in (row.get("family_name"), row.get("given_name"),

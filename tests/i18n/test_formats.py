@@ -65,3 +65,17 @@ def test_hours_and_completion_rules_are_written_in_the_interface_language():
     assert "66,7\xa0%" in rule.describe() and "1,5" in rule.describe()
     set_language("tg")
     assert "66,7%" in rule.describe()
+
+
+def test_a_completion_share_is_shown_and_read_with_the_languages_decimal_sign():
+    from fractions import Fraction
+
+    from desktop_app.domain.trainings import CompletionRule
+    from desktop_app.i18n.formats import decimal_text
+    assert decimal_text(0.8, "ru") == "0,8" and decimal_text(0.8, "en") == "0.8"
+    assert decimal_text(2.0, "tg") == "2"
+    shown = decimal_text(2 / 3, "uz")
+    rule = CompletionRule.from_attributes({"min_share_sessions": shown})
+    assert abs(rule.min_share_sessions - Fraction(2, 3)) < Fraction(1, 10 ** 12)
+    assert CompletionRule.from_attributes({"min_share_sessions": "0,8", "min_hours": "1,5"}) \
+        == CompletionRule(Fraction(4, 5), None, Fraction(3, 2))
