@@ -11,7 +11,7 @@ import os
 import sys
 
 from desktop_app.commands._common import add_db_argument, ask_password, fail, open_for_cli
-from desktop_app.i18n import Domain, format_number
+from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.repository import NotFound, ValidationError
@@ -279,8 +279,9 @@ def consent_list(args) -> int:
     session = open_for_cli(args)
     for row in ConsentRepository(session).for_person(identity_ids(session.conn,
                                                                   args.person_id)):
-        print("\t".join(str(row[k] or "") for k in ("id", "scope", "consent_date",
-                                                    "expiry_date", "withdrawn_date")))
+        print("\t".join([row["id"], row["scope"] or "",
+                         *(format_date(row[k]) for k in ("consent_date", "expiry_date",
+                                                         "withdrawn_date"))]))
     return 0
 
 

@@ -1,6 +1,7 @@
 """Sync page widgets."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -58,6 +59,8 @@ def _count(value) -> str:
 def _show_value(value) -> str:
     if value is None or value == "":
         return _("(empty)")
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return format_date(value)  # a date field in conflict: as the language writes dates
     return str(value)
 
 

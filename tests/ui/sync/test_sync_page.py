@@ -262,3 +262,12 @@ def test_empty_review_lists_say_what_fills_them(qtbot, make_replicas):
         assert table.rowCount() == 0
         assert not table.isVisibleTo(page) and empty.message()
     ctx.worker.stop()
+
+
+@pytest.mark.parametrize("lang", ["en", "tg"])
+def test_a_date_in_conflict_reads_as_the_language_writes_dates(lang):
+    from desktop_app.i18n import set_language
+    from desktop_app.ui.sync.page import _show_value
+    set_language(lang)
+    assert _show_value("1991-03-07") == "07.03.1991"
+    assert _show_value("Garm") == "Garm" and _show_value(None) != ""
