@@ -5,7 +5,7 @@ import json
 import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_number
 from desktop_app.store.security.audit import (
     AuditFilter,
     audit_entries,
@@ -46,7 +46,7 @@ def run_verify(args) -> int:
     session.log("verify_audit", detail={"breaks": len(breaks)})
     if not breaks:
         sign_if_intact(session, args.db)
-        print(_("The audit log is intact ({count} entries).").format(count=total))
+        print(_("The audit log is intact ({count} entries).").format(count=format_number(total)))
         return 0
     for item in breaks:
         if item.seq:
@@ -55,7 +55,7 @@ def run_verify(args) -> int:
             message = break_message(item)
             print(message[:1].upper() + message[1:] + ".")
     print(_("The audit log was changed outside Hamroh at {count} places.")
-          .format(count=len(breaks)))
+          .format(count=format_number(len(breaks))))
     return 1
 
 

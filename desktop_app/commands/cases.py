@@ -5,7 +5,7 @@ import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain.cases import EVENT_LABELS, STATUSES, TransitionRefused
-from desktop_app.i18n import Domain, current_language
+from desktop_app.i18n import Domain, current_language, format_number
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
@@ -100,7 +100,8 @@ def _list(args) -> int:
                          reference.label(session.conn, "case_status", row["status"], lang),
                          reference.label(session.conn, "case_category", row["category"], lang),
                          row["who"], row["assigned"]]))
-    print(_("{shown} of {count} cases").format(shown=min(len(ids), args.limit), count=len(ids)),
+    print(_("{shown} of {count} cases").format(shown=format_number(min(len(ids), args.limit)),
+                                               count=format_number(len(ids))),
           file=sys.stderr)
     return 0
 
@@ -189,5 +190,6 @@ def _stats(args) -> int:
     kind = {"category": "case_category", "status": "case_status",
             "channel": "case_channel"}[args.by]
     for code, count in cq.count_by(session.conn, args.by):
-        print(f"{count:>8}  {reference.label(session.conn, kind, code, current_language())}")
+        label = reference.label(session.conn, kind, code, current_language())
+        print(f"{format_number(count):>8}  {label}")
     return 0

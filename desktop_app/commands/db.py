@@ -8,7 +8,7 @@ from pathlib import Path
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.commands._login import credentials_for_cli
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_number
 from desktop_app.store import db as dbmod
 from desktop_app.store import migrations
 from desktop_app.store.cases import search as cases_search
@@ -54,7 +54,7 @@ def migrate(args) -> int:
     result = migrations.migrate(conn, Path(args.db), backup=True)
     ensure_reference(conn)
     print(ngettext("Applied {count} update: {names}.", "Applied {count} updates: {names}.",
-                   len(result.applied)).format(count=len(result.applied),
+                   len(result.applied)).format(count=format_number(len(result.applied)),
                                                 names=", ".join(result.applied)))
     if result.backup:
         print(_("Backup of the previous file: {path}").format(path=result.backup))
@@ -83,7 +83,8 @@ def check(args) -> int:
             print(checks.damage_report(path, ngettext(
                 "SQLite found {count} damaged place, the first: {first}",
                 "SQLite found {count} damaged places, the first: {first}",
-                len(damage)).format(count=len(damage), first=damage[0]), dbmod.known_key(path)))
+                len(damage)).format(count=format_number(len(damage)),
+                                    first=damage[0]), dbmod.known_key(path)))
             return 1
         problems = checks.check_database(session.conn)
     except dbmod.Error as exc:
@@ -97,7 +98,7 @@ def check(args) -> int:
         print(_("No problems found in {path}.").format(path=args.db))
         return 0
     print(ngettext("{count} problem found in {path}:", "{count} problems found in {path}:",
-                   len(problems)).format(count=len(problems), path=args.db))
+                   len(problems)).format(count=format_number(len(problems)), path=args.db))
     for problem in problems:
         print(" - " + problem)
     return 1
@@ -155,10 +156,11 @@ def compact(args) -> int:
     needed = 2 * (size_before - free_pages * page_size)
     if shutil.disk_usage(path.parent).free < needed:
         print(_("Not enough free disk space to compact {path}: about {needed} MB are needed.")
-              .format(path=path, needed=needed // 1_000_000 + 1), file=sys.stderr)
+              .format(path=path, needed=format_number(needed // 1_000_000 + 1)), file=sys.stderr)
         return 1
     print(_("Compacting {path} ({size} MB); this can take a few minutes on a large "
-            "database.").format(path=path, size=size_before // 1_000_000), flush=True)
+            "database.").format(path=path,
+                                size=format_number(size_before // 1_000_000)), flush=True)
     previous_tmpdir = os.environ.get("SQLITE_TMPDIR")
     os.environ["SQLITE_TMPDIR"] = str(path.resolve().parent)
     conn.execute("PRAGMA temp_store = FILE")
@@ -173,7 +175,8 @@ def compact(args) -> int:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size_after = path.stat().st_size
     print(_("Done: {before} MB before, {after} MB now.").format(
-        before=size_before // 1_000_000, after=size_after // 1_000_000))
+        before=format_number(size_before // 1_000_000),
+        after=format_number(size_after // 1_000_000)))
     return 0
 
 
@@ -185,12 +188,12 @@ def repair_search(args) -> int:
 
     def progress(what):
         return lambda done, total: print(_("{what}: {done} of {total}").format(
-            what=what, done=done, total=total), flush=True)
+            what=what, done=format_number(done), total=format_number(total)), flush=True)
 
     with session.transaction():
         people = rebuild_search(session.conn, progress(_("people")))
         cases = cases_search.rebuild(session.conn, progress(_("cases")))
         session.log("repair_search", detail={"people": people, "cases": cases})
     print(_("Search indexes rebuilt (people: {people}, cases: {cases}).").format(
-        people=people, cases=cases))
+        people=format_number(people), cases=format_number(cases)))
     return 1 if search_index_problems(session.conn) else 0

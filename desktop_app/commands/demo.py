@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from desktop_app import demo
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_number
 from desktop_app.store import files
 from desktop_app.store.security.keys import (
     KeyFile,
@@ -52,7 +52,8 @@ class StderrProgress:
             return
         self.last = now
         print(_("{stage}: {done} of {total} ({seconds:.0f} s)").format(
-            stage=stage, done=done, total=total, seconds=now - self.started),
+            stage=stage, done=format_number(done), total=format_number(total),
+            seconds=now - self.started),
             file=self.stream, flush=True)
 
 
@@ -95,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
         _remove(building)
         raise
     print(_("Demo database created: {path} ({people} people, {episodes} migration "
-            "episodes).").format(path=path, people=counts["person"],
-                                 episodes=counts["migration_episode"]), file=sys.stderr)
+            "episodes).").format(path=path, people=format_number(counts["person"]),
+                                 episodes=format_number(counts["migration_episode"])),
+          file=sys.stderr)
     return 0
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
-from desktop_app.i18n import Domain, current_language
+from desktop_app.i18n import Domain, current_language, format_number
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
 from desktop_app.store.inspections import queries as iq
@@ -35,7 +35,7 @@ def _list(args) -> int:
         print("\t".join([r["number"], r["inspected_on"], r["employer_name"] or "",
                          reference.label(session.conn, "inspection_trigger", r["trigger"], lang),
                          ngettext("{count} violation", "{count} violations",
-                                  r["violations"]).format(count=r["violations"])]))
+                                  r["violations"]).format(count=format_number(r["violations"]))]))
     return 0
 
 
@@ -47,9 +47,10 @@ def _employers(args) -> int:
         mark = _("repeat offender") if r["repeat_offender"] else ""
         print("\t".join([
             r["name"],
-            ngettext("{count} case", "{count} cases", r["cases"]).format(count=r["cases"]),
+            ngettext("{count} case", "{count} cases",
+                     r["cases"]).format(count=format_number(r["cases"])),
             ngettext("{count} inspection", "{count} inspections",
-                     r["inspections"]).format(count=r["inspections"]),
+                     r["inspections"]).format(count=format_number(r["inspections"])),
             ngettext("{count} violation", "{count} violations",
-                     r["violations"]).format(count=r["violations"]), mark]))
+                     r["violations"]).format(count=format_number(r["violations"])), mark]))
     return 0

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain import loans as L
 from desktop_app.domain.csv_safety import SafeWriter
-from desktop_app.i18n import Domain, format_date
+from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.i18n.formats import percent, rate_percent
 from desktop_app.store.loans import queries as loan_queries
 
@@ -122,12 +122,13 @@ def _portfolio(args: argparse.Namespace) -> int:
     for cur, fig in sorted(summary.by_currency.items()):
         print(f"{cur}: " + _("{active} active loans, outstanding {outstanding}, "
                              "PAR1 {par1}, PAR30 {par30}, PAR90 {par90}").format(
-            active=fig.active, outstanding=L.from_minor(fig.outstanding, cur),
+            active=format_number(fig.active), outstanding=L.from_minor(fig.outstanding, cur),
             par1=percent(fig.par(1)), par30=percent(fig.par(30)),
             par90=percent(fig.par(90))))
     print(_("Repayment rate: {rate}").format(rate=percent(summary.repayment_rate)))
     print(_("Women borrowers: {share}").format(share=percent(summary.women_share)))
-    print(_("Loans to returned migrants: {count}").format(count=summary.returned_migrant_loans))
+    print(_("Loans to returned migrants: {count}").format(
+        count=format_number(summary.returned_migrant_loans)))
     overdue = loan_queries.overdue_list(conn, as_of, office_id=office_id)
     if overdue:
         print(_("Overdue loans:"))

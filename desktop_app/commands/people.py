@@ -6,7 +6,7 @@ import json
 import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
-from desktop_app.i18n import Domain, current_language, format_date
+from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store import reference
 from desktop_app.store.people.repositories import search_people
 from desktop_app.store.people.spreadsheet import ImportFileError, import_people
@@ -68,19 +68,21 @@ def run_import(args: argparse.Namespace) -> int:
                 "{count} row is already in the register (or repeats an earlier row) and is "
                 "not imported again.",
                 "{count} rows are already in the register (or repeat an earlier row) and are "
-                "not imported again.", repeated).format(count=repeated), file=sys.stderr)
+                "not imported again.", repeated).format(count=format_number(repeated)),
+                  file=sys.stderr)
         if args.dry_run:
             print(_("Checked {total} rows: {valid} can be imported, {invalid} have errors. "
                     "Nothing was imported (--dry-run).").format(
-                total=total, valid=total - invalid, invalid=invalid))
+                total=format_number(total), valid=format_number(total - invalid),
+                invalid=format_number(invalid)))
             return 0 if not invalid else 1
         if result.committed:
             print(ngettext("Imported {count} person.", "Imported {count} people.",
-                           result.imported).format(count=result.imported))
+                           result.imported).format(count=format_number(result.imported)))
             if result.skipped:
                 print(ngettext("Skipped {count} row with errors.",
                                "Skipped {count} rows with errors.",
-                               result.skipped).format(count=result.skipped))
+                               result.skipped).format(count=format_number(result.skipped)))
             return 0
         if not total:
             print(_("The file has no rows below the column titles: nothing to import."))
@@ -97,7 +99,8 @@ def run_import(args: argparse.Namespace) -> int:
                 "with --skip-invalid to import the {valid} valid rows.",
                 "Nothing was imported: {count} rows have errors. Correct them, or import "
                 "again with --skip-invalid to import the {valid} valid rows.",
-                invalid).format(count=invalid, valid=total - invalid), file=sys.stderr)
+                invalid).format(count=format_number(invalid),
+                                valid=format_number(total - invalid)), file=sys.stderr)
         return 1
     finally:
         session.conn.close()
@@ -111,7 +114,7 @@ def _print_unknown_columns(titles: list[str], shown: int = 10) -> None:
         more = len(titles) - shown
         print(ngettext("{count} more column is not known and was ignored.",
                        "{count} more columns are not known and were ignored.",
-                       more).format(count=more), file=sys.stderr)
+                       more).format(count=format_number(more)), file=sys.stderr)
 
 
 def run_search(args: argparse.Namespace) -> int:

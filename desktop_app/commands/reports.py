@@ -12,7 +12,7 @@ import sys
 from datetime import date
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_number
 from desktop_app.reports.indicators.base import DEFAULT_AGE_BANDS, DIMENSIONS, GROUPS
 from desktop_app.reports.indicators.catalogue import by_group
 from desktop_app.reports.model import Cancelled, ReportError, ReportRequest
@@ -103,12 +103,12 @@ def run_report(args) -> int:
         return _fail(str(exc))
     missing = [r.indicator.title() for r in report.results if not r.available]
     print(_("Wrote {path}: period {period}, indicators: {count}.").format(
-        path=args.out, count=len(report.results) - len(missing),
+        path=args.out, count=format_number(len(report.results) - len(missing)),
         period=request.period.code))
     if report.duplicates_unresolved:
         print(ngettext("{count} pair of possible duplicate people is still waiting for review.",
                        "{count} pairs of possible duplicate people are still waiting for review.",
-                       report.duplicates_unresolved).format(count=report.duplicates_unresolved))
+                       report.duplicates_unresolved).format(count=format_number(report.duplicates_unresolved)))
     return 0
 
 
@@ -129,7 +129,7 @@ def run_person_list(args) -> int:
     except Cancelled:
         return _fail(_("Cancelled."))
     print(ngettext("Wrote {count} person to {path}.", "Wrote {count} people to {path}.",
-                   count).format(count=count, path=args.out))
+                   count).format(count=format_number(count), path=args.out))
     return 0
 
 

@@ -11,7 +11,7 @@ import os
 import sys
 
 from desktop_app.commands._common import add_db_argument, ask_password, fail, open_for_cli
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.repository import NotFound, ValidationError
@@ -260,7 +260,7 @@ def sec_erase_person(args) -> int:
     marker = erase_person(session, args.person_id, args.reason)
     fields = json.loads(marker["fields"])
     print(_("Erased the personal data of {id} ({count} kinds of records).")
-          .format(id=args.person_id, count=len(fields)))
+          .format(id=args.person_id, count=format_number(len(fields))))
     return 0
 
 
@@ -279,8 +279,9 @@ def consent_list(args) -> int:
     session = open_for_cli(args)
     for row in ConsentRepository(session).for_person(identity_ids(session.conn,
                                                                   args.person_id)):
-        print("\t".join(str(row[k] or "") for k in ("id", "scope", "consent_date",
-                                                    "expiry_date", "withdrawn_date")))
+        print("\t".join([row["id"], row["scope"] or "",
+                         *(format_date(row[k]) for k in ("consent_date", "expiry_date",
+                                                         "withdrawn_date"))]))
     return 0
 
 
@@ -292,7 +293,7 @@ def consent_expired(args) -> int:
         name = " ".join(filter(None, [row["family_name"], row["given_name"]]))
         print("\t".join([row["expiry_date"], row["scope"], name, row["phones"] or "",
                          row["person_id"]]))
-    print(_("{count} expired consents.").format(count=len(rows)), file=sys.stderr)
+    print(_("{count} expired consents.").format(count=format_number(len(rows))), file=sys.stderr)
     return 0
 
 

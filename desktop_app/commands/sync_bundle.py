@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.commands._common import add_db_argument, fail, with_session
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_datetime, format_number
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.folder import SyncFolder
@@ -77,7 +77,7 @@ def cmd_export(args, session) -> int:
     except (exchange.SyncError, keys.SyncSetupError) as exc:
         return fail(str(exc))
     print(_("Wrote {file}: {count} changes for {target}.").format(
-        file=result.path, count=result.changes, target=result.target))
+        file=result.path, count=format_number(result.changes), target=result.target))
     return 0
 
 
@@ -87,12 +87,13 @@ def print_summary(summary: exchange.ImportSummary, name: str) -> None:
         return
     print(_("{file}: {new} new, {updated} updated, {unchanged} unchanged, {conflicts} "
             "conflicts, {duplicates} possible duplicates.").format(
-        file=name, new=summary.new, updated=summary.updated, unchanged=summary.unchanged,
-        conflicts=summary.conflicts, duplicates=summary.duplicates))
+        file=name, new=format_number(summary.new), updated=format_number(summary.updated),
+        unchanged=format_number(summary.unchanged),
+        conflicts=format_number(summary.conflicts), duplicates=format_number(summary.duplicates)))
     if summary.quarantined:
         print(_("{file}: {count} changes made on revoked devices were set aside, not "
                 "applied; review them with hamroh bundle quarantine.").format(
-                    file=name, count=summary.quarantined))
+                    file=name, count=format_number(summary.quarantined)))
 
 
 @with_session
@@ -107,7 +108,7 @@ def cmd_quarantine(args, session) -> int:
             return fail(str(exc))
         message = (_("{count} changes from device {device} were applied.") if args.release
                    else _("{count} changes from device {device} were deleted."))
-        print(message.format(count=count, device=device))
+        print(message.format(count=format_number(count), device=device))
         return 0
     rows = exchange.quarantined(session.conn)
     if not rows:
@@ -116,8 +117,8 @@ def cmd_quarantine(args, session) -> int:
         print(_("Device {device} ({name}, office {office}): {count} changes set aside, "
                 "received {first} to {last}.").format(
                     device=row["device_id"], name=row["name"] or "-",
-                    office=row["office_code"] or "?", count=row["changes"],
-                    first=row["first_at"], last=row["last_at"]))
+                    office=row["office_code"] or "?", count=format_number(row["changes"]),
+                    first=format_datetime(row["first_at"]), last=format_datetime(row["last_at"])))
     return 0
 
 
@@ -158,7 +159,7 @@ def cmd_watch(args, session) -> int:
             print(_("Error: {message}").format(message=message), file=sys.stderr)
         for written in result.written:
             print(_("Wrote {file}: {count} changes for {target}.").format(
-                file=written.path, count=written.changes, target=written.target))
+                file=written.path, count=format_number(written.changes), target=written.target))
 
     if args.once:
         report(folder.poll_once())
@@ -172,12 +173,14 @@ def cmd_watch(args, session) -> int:
 def cmd_history(args, session) -> int:
     directions = {"in": _("in"), "out": _("out")}
     for row in exchange.history(session.conn):
-        print(f"{row['at']}  {directions.get(row['direction'], row['direction']):<4} "
-              f"{row['peer'] or '-':<12} {row['changes']:>7}  {row['result']}  {row['file_name']}")
+        direction = directions.get(row['direction'], row['direction'])
+        print(f"{format_datetime(row['at'])}  {direction:<4} {row['peer'] or '-':<12} "
+              f"{format_number(row['changes']):>7}  {row['result']}  {row['file_name']}")
     for peer in exchange.peers(session.conn):
         print(_("Peer {office} ({device}): last bundle in {last_in}, out {last_out}; "
                 "{count} of our changes not acknowledged.").format(
             office=peer["office_code"] or "?", device=peer["fingerprint"] or peer["device_id"],
-            last_in=peer["last_in_at"] or "-", last_out=peer["last_out_at"] or "-",
-            count=peer["not_acknowledged"]))
+            last_in=format_datetime(peer["last_in_at"]) or "-",
+            last_out=format_datetime(peer["last_out_at"]) or "-",
+            count=format_number(peer["not_acknowledged"])))
     return 0

@@ -6,7 +6,7 @@ import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain.trainings import parse_hours
-from desktop_app.i18n import Domain, current_language, format_date
+from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
@@ -84,7 +84,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         course = reference.label(session.conn, "course", e["course_code"], lang)
         print("\t".join([e["id"], format_date(e["start_date"]), course, e.get("place") or "",
                          _("{people} participants, {completed} completed").format(
-                             people=e["participants"], completed=e["completed_count"])]))
+                             people=format_number(e["participants"]),
+                             completed=format_number(e["completed_count"]))]))
     return 0
 
 
@@ -124,15 +125,16 @@ def cmd_totals(args: argparse.Namespace) -> int:
     session = open_for_cli(args)
     t = tq.totals(session.conn, funding_source=args.funding, start=args.start, end=args.end)
     lang = current_language()
-    print(_("Trainings: {count}").format(count=t.trainings))
-    print(_("Sessions: {count}").format(count=t.sessions))
-    print(_("People trained (each counted once): {count}").format(count=t.people))
-    print(_("Women: {count}").format(count=t.women))
-    print(_("Completed: {count}").format(count=t.completed))
+    print(_("Trainings: {count}").format(count=format_number(t.trainings)))
+    print(_("Sessions: {count}").format(count=format_number(t.sessions)))
+    print(_("People trained (each counted once): {count}").format(count=format_number(t.people)))
+    print(_("Women: {count}").format(count=format_number(t.women)))
+    print(_("Completed: {count}").format(count=format_number(t.completed)))
     for code, count in t.people_by_funding.items():
         label = (reference.label(session.conn, "funding_source", code, lang) if code
                  else _("not given"))
-        print(_("People trained with {funding}: {count}").format(funding=label, count=count))
+        print(_("People trained with {funding}: {count}").format(funding=label,
+                                                                 count=format_number(count)))
     for code, count in t.outcomes.items():
         print(f"{reference.label(session.conn, 'training_outcome', code, lang)}: {count}")
     return 0
@@ -157,7 +159,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     result = ti.apply_preview(session, args.event, preview)
     print(_("Saved: {new} new people registered, {linked} people from the register added.").format(
-        new=result.registered, linked=result.linked))
+        new=format_number(result.registered), linked=format_number(result.linked)))
     return 0
 
 
@@ -177,5 +179,6 @@ def cmd_certificates(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(_("The PDF could not be written: {error}").format(error=exc), file=sys.stderr)
         return 1
-    print(_("{count} certificates saved to {path}").format(count=count, path=args.out))
+    print(_("{count} certificates saved to {path}").format(count=format_number(count),
+                                                           path=args.out))
     return 0

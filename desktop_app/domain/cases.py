@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from desktop_app.domain.people import as_date
-from desktop_app.i18n import N_, Domain
+from desktop_app.i18n import N_, Domain, format_date
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -304,7 +304,7 @@ def validate_followup(values: dict, opened_on: str | None) -> tuple[dict, dict[s
         cleaned["done_on"] = done
         if done and opened_on and done < opened_on:
             errors["done_on"] = _("This date is before the case was opened ({date}).").format(
-                date=opened_on)
+                date=format_date(opened_on))
     if "result" in cleaned:
         cleaned["result"] = _text(cleaned.get("result"))
     return cleaned, errors
@@ -322,7 +322,7 @@ def validate_referral(values: dict, opened_on: str | None,
     cleaned["referred_on"] = referred
     if referred and opened_on and referred < opened_on:
         errors["referred_on"] = _("This date is before the case was opened ({date}).").format(
-            date=opened_on)
+            date=format_date(opened_on))
     status = cleaned.get("status") or "sent"
     if status not in REFERRAL_STATUSES:
         errors["status"] = _("Choose the state of the referral.")

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from desktop_app.domain.people import as_date
 from desktop_app.i18n import N_, Domain, format_number
+from desktop_app.i18n.formats import share_percent
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -33,8 +34,8 @@ MAX_SESSION_MINUTES = 12 * 60
 def _fraction(value) -> Fraction | None:
     if value in (None, ""):
         return None
-    try:
-        return Fraction(Decimal(str(value)))
+    try:  # a decimal comma as ru/tg/uz write it (0,8) or a point (0.8)
+        return Fraction(Decimal(str(value).strip().replace(",", ".")))
     except (InvalidOperation, ValueError):
         raise ValueError(value) from None
 
@@ -97,7 +98,7 @@ class CompletionRule:
         parts = []
         if self.min_share_sessions is not None:
             parts.append(_("at least {share} of sessions").format(
-                share=_percent(self.min_share_sessions) + "%"))
+                share=share_percent(self.min_share_sessions, places=1)))
         if self.min_sessions is not None:
             parts.append(_("at least {count} sessions").format(count=self.min_sessions))
         if self.min_hours is not None:
@@ -105,14 +106,12 @@ class CompletionRule:
         return ", ".join(parts)
 
 
-def _percent(share: Fraction) -> str:
-    return _plain(share * 100)
-
-
 def _plain(value: Fraction) -> str:
+    """A number of hours in the interface language: 2, 1.5 (English), 1,5 (Russian)."""
     if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):.1f}".rstrip("0").rstrip(".")
+        return format_number(value.numerator)
+    tenths = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.1"))
+    return format_number(tenths.normalize())
 
 
 def completion_status(rule: CompletionRule, attended: int, total: int, attended_minutes: int,

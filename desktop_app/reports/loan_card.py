@@ -16,7 +16,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import LANGUAGES, Domain, current_language, format_date, format_money
+from desktop_app.i18n import (
+    LANGUAGES,
+    Domain,
+    current_language,
+    format_date,
+    format_money,
+    format_number,
+)
 from desktop_app.i18n.formats import rate_percent
 from desktop_app.reports.fonts import register_fonts
 from desktop_app.store import reference
@@ -116,7 +123,7 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     fee = Decimal(loan["late_fee_percent"] or "0")
     if fee:
         story.append(Paragraph(t["late_fee"].format(days=loan["tolerance_days"],
-                                                    percent=fee), small))
+                                                    percent=format_number(fee, lang)), small))
     path = Path(path)
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=14 * mm, bottomMargin=14 * mm,

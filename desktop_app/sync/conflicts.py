@@ -33,23 +33,23 @@ class Conflict:
     status: str
 
     @property
-    def winner_time(self) -> str:
+    def winner_time(self) -> datetime | None:
         return hlc_time(self.winner_hlc)
 
     @property
-    def loser_time(self) -> str:
+    def loser_time(self) -> datetime | None:
         return hlc_time(self.loser_hlc)
 
 
-def hlc_time(stamp: str) -> str:
-    """ISO UTC time of a clock string."""
+def hlc_time(stamp: str) -> datetime | None:
+    """The moment (UTC) of a clock string; screens show it with ``i18n.format_datetime``."""
     try:
         ms = int(stamp.split(".", 1)[0])
     except ValueError:
-        return ""
+        return None
     if ms == 0:
-        return ""
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M")
+        return None
+    return datetime.fromtimestamp(ms / 1000, timezone.utc)
 
 
 def list_conflicts(conn, status: str | None = "open", limit: int = 1000) -> list[Conflict]:

@@ -68,6 +68,9 @@ def test_consent_and_person_commands(db_path, capsys, monkeypatch, tmp_path):
                    "--date", "2024-01-01", "--expiry", "2025-01-01"]) == 0
     assert hamroh(["consent", "expired", *base]) == 0
     assert "Latipova" in capsys.readouterr().out
+    assert hamroh(["consent", "list", *base, person["id"]]) == 0
+    listed = capsys.readouterr().out
+    assert "01.01.2024\t01.01.2025" in listed and "2024-01-01" not in listed
     out = tmp_path / "person.json"
     assert hamroh(["security", "export-person", *base, person["id"], "--out", str(out)]) == 0
     assert json.loads(out.read_text())["people"][0]["family_name"] == "Latipova"

@@ -5,12 +5,15 @@ certificates printed for those who completed."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
+from desktop_app.i18n import format_date
+from desktop_app.i18n.formats import share_percent
 from tests.helpers.pdf import pdf_text
 from tests.journeys.driver import STALL_LIMIT, tr
 from tests.journeys.work import closed, qt_translations, save_and_measure, without_user_names
@@ -108,6 +111,14 @@ def test_a_training_planned_attended_and_certified(log_in_as, lang, tmp_path, mo
         QTest.keyClick(grid, Qt.Key.Key_Space)
         journey.settle()
     assert [p["completed"] for p in tab.model.participants] == [1, 1]
+    # the totals say the completion rate as the language writes a percentage (100 %, 100%)
+    assert f"({share_percent(Fraction(1), lang)})" in tab.totals.text()
+    journey.tab(tr("trainings", "Details and sessions"))
+    days = [r[0] for r in conn.execute("SELECT session_date FROM training_session WHERE"
+                                       " event_id=? AND deleted=0 ORDER BY session_date",
+                                       (event_id,))]
+    assert [table.item(i, 1).text() for i in range(3)] == [format_date(d, lang) for d in days]
+    journey.tab(tr("trainings", "Participants and attendance"))
     stalls["certificates"] = save_and_measure(
         journey, lambda: journey.click(tr("trainings", "Print all certificates…")))
     numbers = [r[0] for r in conn.execute(

@@ -58,3 +58,16 @@ def test_cli_schedule_in_russian(capsys):
     out = capsys.readouterr().out
     assert "Основной долг" in out and "На первоначальную сумму" in out
     assert "12\xa0% годовых" in out
+
+
+def test_the_late_fee_is_written_as_the_borrowers_language_writes_numbers(session, tmp_path):
+    from tests.helpers.pdf import pdf_text
+    fund = fund_with_capital(session)
+    loan = active_loan(session, second_user(session), fund, borrower(session))
+    session.conn.execute("UPDATE loan SET borrower_language='ru', late_fee_percent='2.5'"
+                         " WHERE id=?", (loan["id"],))
+    text = " ".join(pdf_text(write_card(session.conn, loan["id"], tmp_path / "ru.pdf")).split())
+    assert "2,5 %" in text.replace("\xa0", " ") and "2.5" not in text
+    session.conn.execute("UPDATE loan SET borrower_language='en' WHERE id=?", (loan["id"],))
+    text = " ".join(pdf_text(write_card(session.conn, loan["id"], tmp_path / "en.pdf")).split())
+    assert "2.5 percent" in text

@@ -8,7 +8,7 @@ from datetime import date
 
 from desktop_app.domain import cases as dom
 from desktop_app.domain import names
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_date
 from desktop_app.store.cases.queries import (
     office_name,
     person_name,
@@ -41,7 +41,7 @@ def add_event(session: Session, case_id: str, kind: str, text: str | None = None
     case = CaseRepository(session).require(case_id)
     if event_on and event_on < case["opened_on"]:
         errors["event_on"] = _("This date is before the case was opened ({date}).").format(
-            date=case["opened_on"])
+            date=format_date(case["opened_on"]))
     if kind == "note" and not (text or "").strip():
         errors["text"] = _("Write what happened.")
     if errors:
@@ -103,7 +103,7 @@ def change_status(session: Session, case_id: str, target: str, *, reason: str | 
             changes["closed_on"] = None
         if target in ("resolved", "closed") and day < case["opened_on"]:
             raise ValidationError({"on": _("This date is before the case was opened ({date}).")
-                                   .format(date=case["opened_on"])})
+                                   .format(date=format_date(case["opened_on"]))})
         record = repo.update(case_id, changes)
         add_event(session, case_id, "reopened" if reopening else "status", reason, on=day,
                   from_status=current, to_status=target)

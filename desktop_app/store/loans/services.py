@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_date
 from desktop_app.store.loans.queries import (
     as_date,
     current_schedule,
@@ -253,7 +253,7 @@ def reschedule(session: Session, loan_id: str, on: date, *, term: int, annual_ra
         "AND deleted=0", (loan_id,)).fetchone()[0]
     if last_payment and last_payment >= on.isoformat():
         raise L.LoanError(_("There are repayments on or after {date}; start the new "
-                            "schedule after the last repayment.").format(date=on.isoformat()))
+                            "schedule after the last repayment.").format(date=format_date(on)))
     state = loan_state(session.conn, loan, on)
     src = {"annual_rate": str(annual_rate if annual_rate is not None else current["annual_rate"]),
            "term": term, "frequency": frequency or current["frequency"],
@@ -288,20 +288,20 @@ def repay(session: Session, loan_id: str, amount, on: date, *, currency: str | N
         raise L.LoanError(_("Repayments can be entered only for an active loan."))
     if on < as_date(loan["disbursed_on"]):
         raise L.LoanError(_("The repayment date {date} is before the loan was disbursed on "
-                            "{disbursed}.").format(date=on.isoformat(),
-                                                   disbursed=loan["disbursed_on"]))
+                            "{disbursed}.").format(date=format_date(on),
+                                                   disbursed=format_date(loan["disbursed_on"])))
     current = _schedule(session, loan_id)
     if on < as_date(current["effective_from"]):
         raise L.LoanError(_("The repayment date {date} is before the current schedule "
-                            "started on {start}.").format(date=on.isoformat(),
-                                                         start=current["effective_from"]))
+                            "started on {start}.").format(date=format_date(on),
+                                                         start=format_date(current["effective_from"])))
     later = session.conn.execute(
         "SELECT MAX(value_date) FROM fund_entry WHERE loan_id=? AND deleted=0 "
         "AND kind IN ('repayment','write_off')", (loan_id,)).fetchone()[0]
     if later and later > on.isoformat():
         raise L.LoanError(_("A later repayment on {date} is already entered. Enter "
                             "repayments in date order, or reverse the later one first.")
-                          .format(date=later))
+                          .format(date=format_date(later)))
     _not_future(_today(today), on)
     minor = L.to_minor(L.parse_amount(amount, cur), cur)
     state = loan_state(session.conn, loan, on)

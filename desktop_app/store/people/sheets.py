@@ -23,12 +23,13 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from posixpath import basename, dirname, join, normpath
 from typing import Callable
 from xml.parsers import expat
 
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_number
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -151,7 +152,8 @@ def read_sheet(path: str | Path, limits: Limits = Limits(), *,
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+    """A file size in megabytes with one decimal at most, in the interface language."""
+    return format_number((Decimal(size) / (1024 * 1024)).quantize(Decimal("0.1")).normalize())
 
 
 # ---- CSV ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from desktop_app.domain.erasure import (
     person_record_fields,
 )
 from desktop_app.domain.security import CASE_TABLE
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_date
 from desktop_app.store.audit import utc_now
 from desktop_app.store.clocks import dumps
 from desktop_app.store.db import dict_rows
@@ -226,10 +226,10 @@ def export_texts(data: dict) -> dict:
         "document": _("Personal data export"),
         "title": _("Data held about {name}"),
         "intro": _("Exported on {date} by {user}. This document lists every record about the "
-                   "person kept in this database.").format(date=data["exported_at"][:10],
+                   "person kept in this database.").format(date=format_date(data["exported_at"]),
                                                            user=data["exported_by"]),
         "erased": _("The personal data of this person was erased on {date}.").format(
-            date=data["erasures"][0]["erased_on"]) if data.get("erasures") else "",
+            date=format_date(data["erasures"][0]["erased_on"])) if data.get("erasures") else "",
         "tables": {
             "person": _("Personal details"),
             "migration_episode": _("Migration episodes"),

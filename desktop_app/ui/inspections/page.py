@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.cases import CURRENCIES
-from desktop_app.i18n import Domain, current_language, format_date
+from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
@@ -206,7 +206,8 @@ class InspectionsPage(QWidget):
         self.employers.setRowCount(len(rows))
         for n, r in enumerate(rows):
             city = reference.label(self.ctx.conn, "city", r["city"], lang) if r["city"] else ""
-            cells = [r["name"], city, r["cases"], r["inspections"], r["violations"],
+            cells = [r["name"], city, format_number(r["cases"]),
+                     format_number(r["inspections"]), format_number(r["violations"]),
                      _("repeat offender") if r["repeat_offender"] else ""]
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(str(value))
@@ -790,7 +791,7 @@ class EmployerView(QDialog):
         for n, r in enumerate(irows):
             for c, value in enumerate([r["number"], format_date(r["inspected_on"], lang, "short"),
                                        reference.label(conn, "inspection_trigger", r["trigger"],
-                                                       lang), str(r["violations"])]):
+                                                       lang), format_number(r["violations"])]):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.UserRole, r["id"])
                 if r["violations"]:

@@ -1,6 +1,7 @@
 """Sync page widgets."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -58,6 +59,8 @@ def _count(value) -> str:
 def _show_value(value) -> str:
     if value is None or value == "":
         return _("(empty)")
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return format_date(value)  # a date field in conflict: as the language writes dates
     return str(value)
 
 
@@ -359,9 +362,9 @@ class SyncPage(QWidget):
         items = conflict_service.list_conflicts(conn)
         self.conflicts.set_rows([[self._record_label(c.table_name, c.record_id), c.field,
                                   f"{_show_value(c.winner_value)} ({self._who(c.winner_author)}, "
-                                  f"{c.winner_time})",
+                                  f"{format_datetime(c.winner_time)})",
                                   f"{_show_value(c.loser_value)} ({self._who(c.loser_author)}, "
-                                  f"{c.loser_time})", format_datetime(c.found_at)]
+                                  f"{format_datetime(c.loser_time)})", format_datetime(c.found_at)]
                                  for c in items], [c.id for c in items])
         pairs = open_pairs(conn) + self._merged_pairs()
         status = {"open": _("to review"), "merged": _("merged")}

@@ -26,7 +26,7 @@ from desktop_app.domain.trainings import (
     parse_hours,
 )
 from desktop_app.i18n import LANGUAGES, Domain, current_language, format_date
-from desktop_app.i18n.formats import full_name
+from desktop_app.i18n.formats import decimal_text, full_name
 from desktop_app.store import reference
 from desktop_app.store.people.repositories import PersonRepository, search_people
 from desktop_app.store.repository import ValidationError
@@ -450,8 +450,9 @@ class CoursesDialog(QDialog):
         self.sessions.setText(str(attrs.get("default_sessions") or ""))
         self.hours.setText(hours_text(attrs["default_minutes"]) if attrs.get("default_minutes")
                            else "")
-        self.min_share.setText(str(rule.get("min_share_sessions") or ""))
-        self.min_hours.setText(str(rule.get("min_hours") or ""))
+        for edit, key in ((self.min_share, "min_share_sessions"), (self.min_hours, "min_hours")):
+            value = rule.get(key)
+            edit.setText(decimal_text(value) if value not in (None, "") else "")
 
     def save(self) -> None:
         existing = {i.code: i for i in self.items}.get(self.code.text().strip().lower())

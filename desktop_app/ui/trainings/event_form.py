@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.trainings import hours_text, parse_hours
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_date
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
 from desktop_app.store.trainings import queries as tq
@@ -164,7 +164,7 @@ class EventForm(QWidget):
         self.sessions_table.setRowCount(len(rows))
         for i, s in enumerate(rows):
             day = s["session_date"]
-            for c, text in enumerate((str(i + 1), f"{day[8:10]}.{day[5:7]}.{day[:4]}",
+            for c, text in enumerate((str(i + 1), format_date(day),
                                       hours_text(s["minutes"]))):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.UserRole, s["id"])

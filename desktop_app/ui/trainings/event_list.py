@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from desktop_app.i18n import Domain, current_language, format_date
+from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store import reference
 from desktop_app.store.trainings import queries as tq
 
@@ -48,8 +48,8 @@ class EventListModel(QAbstractTableModel):
             return row.get("place") or reference.label(self.conn, "district", row.get("district"),
                                                        current_language())
         if col == 3:
-            return str(row["participants"])
-        return str(row["completed_count"])
+            return format_number(row["participants"])
+        return format_number(row["completed_count"])
 
     def event_id(self, row: int) -> str | None:
         return self.rows[row]["id"] if 0 <= row < len(self.rows) else None

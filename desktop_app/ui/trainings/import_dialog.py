@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import Domain, format_date
+from desktop_app.i18n.formats import rate_percent
 from desktop_app.store.trainings import spreadsheet as ti
 from desktop_app.ui.operations import WriteOp
 
@@ -127,7 +128,7 @@ class ImportDialog(QDialog):
             if not details and row.candidates:
                 best = row.candidates[0]
                 details = _("{name} (similarity {score})").format(
-                    name=best.label, score=f"{int(best.score)}%")
+                    name=best.label, score=rate_percent(int(best.score)))
             cells = [str(row.line), row.name or "", _date_text(row.values.get("birth_date")),
                      ti.status_text(row.status), details]
             for c, text in enumerate(cells):

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.domain.trainings import OUTCOMES
 from desktop_app.i18n import Domain, format_date
-from desktop_app.i18n.formats import full_name
+from desktop_app.i18n.formats import full_name, share_percent
 from desktop_app.store.trainings import queries as tq
 from desktop_app.ui.trainings.dialogs import OutcomeDialog
 from desktop_app.ui.widgets import DataTable
@@ -17,10 +17,9 @@ DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
 
 
-def percent_text(value: Fraction | None) -> str:
-    if value is None:
-        return "—"
-    return f"{round(float(value) * 100)}%"
+def percent_text(value: Fraction | None, language: str | None = None) -> str:
+    """A share of participants as a whole percentage in the user's language (33 %, 33%)."""
+    return share_percent(value, language)
 
 
 class OutcomesTab(QWidget):

@@ -129,6 +129,7 @@ def test_bad_repayments_leave_ledger_untouched(session):
     with pytest.raises(L.LoanError) as err:
         services.repay(session, loan["id"], "100", date(2026, 1, 9), today=TODAY)
     assert "before the loan was disbursed" in str(err.value)
+    assert "09.01.2026" in str(err.value) and "2026-01-09" not in str(err.value)
     with pytest.raises(L.LoanError) as err:
         services.repay(session, loan["id"], "100", date(2026, 2, 10), currency="USD", today=TODAY)
     assert "USD" in str(err.value) and "TJS" in str(err.value)

@@ -281,3 +281,18 @@ def test_the_repeat_check_is_an_index_look_up_per_row(session, tmp_path):
                         "FROM person WHERE family_name")
     assert plans and all(any("USING INDEX" in step for step in steps)
                          for steps in plans.values()), plans
+
+
+def test_a_file_too_large_is_said_in_megabytes_as_the_language_writes_them(tmp_path):
+    from desktop_app.i18n import set_language
+    from desktop_app.store.people.sheets import Limits, SheetError, read_sheet
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"family_name\n" + b"x\n" * (3 * 1024 * 1024 // 4))
+    limits = Limits(max_file_bytes=1024 * 1024)
+    with pytest.raises(SheetError) as english:
+        read_sheet(path, limits)
+    assert "is 1.5 MB; at most 1 MB" in str(english.value)
+    set_language("ru")
+    with pytest.raises(SheetError) as russian:
+        read_sheet(path, limits)
+    assert "1,5" in str(russian.value) and "1.5" not in str(russian.value)

@@ -1,6 +1,9 @@
 """The Sync page, clicked through offscreen."""
 from __future__ import annotations
 
+import re
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
@@ -80,6 +83,30 @@ def test_conflict_resolved_by_taking_the_other_value(qtbot, make_replicas, tmp_p
     assert operations.wait_idle(ctx)       # the write runs on the DB worker
     assert PersonRepository(dsh.session).get(p["id"])["village"] in other
     assert page.conflicts.rowCount() == 0
+    ctx.worker.stop()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_conflict_times_are_local_dates_and_times_not_utc_text(qtbot, make_replicas, tmp_path,
+                                                              lang):
+    from desktop_app.i18n import format_datetime, set_language
+    from desktop_app.sync.conflicts import hlc_time, list_conflicts
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    p = PersonRepository(grm.session).create({"family_name": "Karimov", "given_name": "Aziz"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    PersonRepository(grm.session).update(p["id"], {"village": "Navdi"})
+    PersonRepository(dsh.session).update(p["id"], {"village": "Garm"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    set_language(lang)
+    page, ctx = _page(qtbot, dsh)
+    conflict = list_conflicts(dsh.conn)[0]
+    when = hlc_time(conflict.winner_hlc)
+    assert when is not None and when.utcoffset() is not None
+    shown = page.conflicts.item(0, 2).text()
+    local = when.astimezone()
+    assert format_datetime(conflict.winner_time, lang) in shown
+    assert f"{local:%d.%m.%Y %H:%M}" in shown
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", shown)
     ctx.worker.stop()
 
 
@@ -235,3 +262,12 @@ def test_empty_review_lists_say_what_fills_them(qtbot, make_replicas):
         assert table.rowCount() == 0
         assert not table.isVisibleTo(page) and empty.message()
     ctx.worker.stop()
+
+
+@pytest.mark.parametrize("lang", ["en", "tg"])
+def test_a_date_in_conflict_reads_as_the_language_writes_dates(lang):
+    from desktop_app.i18n import set_language
+    from desktop_app.ui.sync.page import _show_value
+    set_language(lang)
+    assert _show_value("1991-03-07") == "07.03.1991"
+    assert _show_value("Garm") == "Garm" and _show_value(None) != ""
