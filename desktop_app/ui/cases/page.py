@@ -67,7 +67,7 @@ def case_display(conn):
         if value is None:
             return ""
         if key == "opened_on" or key == "due_on":
-            return format_date(value, lang, "short")
+            return format_date(value, lang)
         kind = {"category": "case_category", "status": "case_status",
                 "risk_level": "risk_level"}.get(key)
         if kind:

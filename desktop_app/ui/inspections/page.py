@@ -77,7 +77,7 @@ def _inspection_display(conn):
         if value is None:
             return ""
         if key == "inspected_on":
-            return format_date(value, lang, "short")
+            return format_date(value, lang)
         if key == "trigger":
             return reference.label(conn, "inspection_trigger", value, lang)
         return str(value)
@@ -780,7 +780,7 @@ class EmployerView(QDialog):
         rows = cq.case_rows(ctx.session, ids)
         self.case_list.setRowCount(len(rows))
         for n, r in enumerate(rows):
-            for c, value in enumerate([r["number"], format_date(r["opened_on"], lang, "short"),
+            for c, value in enumerate([r["number"], format_date(r["opened_on"], lang),
                                        reference.label(conn, "case_category", r["category"], lang),
                                        reference.label(conn, "case_status", r["status"], lang)]):
                 item = QTableWidgetItem(value)
@@ -789,7 +789,7 @@ class EmployerView(QDialog):
         irows = iq.inspection_rows(conn, iq.inspection_ids(conn, employer_id=employer_id))
         self.inspection_list.setRowCount(len(irows))
         for n, r in enumerate(irows):
-            for c, value in enumerate([r["number"], format_date(r["inspected_on"], lang, "short"),
+            for c, value in enumerate([r["number"], format_date(r["inspected_on"], lang),
                                        reference.label(conn, "inspection_trigger", r["trigger"],
                                                        lang), format_number(r["violations"])]):
                 item = QTableWidgetItem(value)
