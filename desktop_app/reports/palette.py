@@ -41,14 +41,19 @@ def group_small(series: Sequence[tuple[str, Sequence[float]]], other_label: str,
                 keep: int = len(CHART_COLOURS)) -> list[Series]:
     """The largest ``keep`` series (by their sum, ties by label) each with its own colour,
     and the rest added up as one grey ``other_label`` series at the end, so that a legend
-    lists exactly what is drawn."""
-    ranked = sorted(series, key=lambda item: (-sum(item[1]), item[0]))
-    if len(ranked) <= keep:
+    lists exactly what is drawn. A category that is itself called ``other_label`` (the
+    reference list's "Other") is counted in that one "Other", never listed twice."""
+    own_other = [item for item in series if item[0].casefold() == other_label.casefold()]
+    ranked = sorted((item for item in series if item[0].casefold() != other_label.casefold()),
+                    key=lambda item: (-sum(item[1]), item[0]))
+    if len(ranked) <= keep and not own_other:
         return [Series(label, tuple(values), CHART_COLOURS[n])
                 for n, (label, values) in enumerate(ranked)]
-    head, rest = ranked[:keep], ranked[keep:]
+    head, rest = ranked[:keep], ranked[keep:] + own_other
     grouped = [Series(label, tuple(values), CHART_COLOURS[n])
                for n, (label, values) in enumerate(head)]
-    totals = [sum(column) for column in zip(*(values for _label, values in rest), strict=True)]
-    grouped.append(Series(other_label, tuple(totals), OTHER_COLOUR, is_other=True))
+    if rest:
+        totals = [sum(column)
+                  for column in zip(*(values for _label, values in rest), strict=True)]
+        grouped.append(Series(other_label, tuple(totals), OTHER_COLOUR, is_other=True))
     return grouped
