@@ -162,7 +162,8 @@ def _small_chart(result: IndicatorResult, styles) -> list | None:
     rows = _chartable(result, table)
     if not rows or result.indicator.measure.kind == "ratio":
         return None
-    grouped = group_small([(r.label, [float(r.value)]) for r in rows], _("Other"),
+    grouped = group_small([(r.label, [float(r.value)]) for r in rows],
+                          DOMAIN.pgettext("chart", "Other"),
                           keep=SUMMARY_CHART_BARS)
     bars = [(s.label, s.values[0], s.colour) for s in grouped]
     title = _p(f"{result.indicator.title()} \u00b7 {table.title()}", styles["h3"])

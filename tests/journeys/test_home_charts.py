@@ -49,5 +49,6 @@ def test_coordinator_saves_a_home_chart_as_png(log_in_as, tmp_path, language):
     assert not image.isNull() and image.width() >= 400 and image.height() >= 250
     assert not list(tmp_path.glob("*.part"))
     if shots:
+        scroll_to(home.loans_chart.save_button)
         journey.window.grab().save(os.path.join(shots, f"home-charts-{language}.png"))
     journey.assert_no_problems()

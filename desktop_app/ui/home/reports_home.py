@@ -16,7 +16,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
 )
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QCursor, QPainter, QPen
+from PySide6.QtGui import QAction, QBrush, QColor, QCursor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -93,21 +93,41 @@ def _number_axis(top: float, suffix: str = "") -> QCategoryAxis:
     return axis
 
 
+# twelve month names fit under a half-width chart at 1366x768 at this size (9 pt cut "Июн")
+MONTH_LABEL_POINTS = 7.5
+
+
 def month_labels(months: list[str], language: str | None = None) -> list[str]:
-    """Short month names ("Jan", "янв."), with the year under the first month and under
-    each January only: "Jan 2026" on one line was cut to "Jan 2…" in a half-width chart.
-    Every label is distinct (the axis needs that)."""
-    labels: list[str] = []
-    previous_year = None
-    for month in months:
-        name = format_date(f"{month}-01", language, fmt="LLL")
-        year = month[:4]
-        label = name if year == previous_year else f"{name}<br>{year}"
-        if label in labels:
-            label = f"{name}<br>{year}"
-        labels.append(label)
-        previous_year = year
-    return labels
+    """Short month names ("Jan", "янв."): "Jan 2026" was cut to "Jan 2…" and even a year
+    on a second line was cut in a half-width chart; the years go in the axis title
+    (``years_text``). A name repeated (more than twelve months) gets its year."""
+    names = [format_date(f"{month}-01", language, fmt="LLL") for month in months]
+    return [f"{name}<br>{month[:4]}" if names.count(name) > 1 else name
+            for name, month in zip(names, months, strict=True)]
+
+
+def years_text(months: list[str], language: str | None = None) -> str:
+    """The axis title under the month names: "2026", or "Dec 2025 – Nov 2026"."""
+    if not months:
+        return ""
+    first, last = months[0], months[-1]
+    if first[:4] == last[:4]:
+        return first[:4]
+    return "{} \u2013 {}".format(format_date(f"{first}-01", language, fmt="LLL y"),
+                                 format_date(f"{last}-01", language, fmt="LLL y"))
+
+
+def _month_axis(months: list[str]) -> QBarCategoryAxis:
+    axis = QBarCategoryAxis()
+    axis.append(month_labels(months))
+    axis.setTitleText(years_text(months))
+    font = QFont(axis.labelsFont())
+    font.setPointSizeF(min(font.pointSizeF(), MONTH_LABEL_POINTS))
+    axis.setLabelsFont(font)
+    title = QFont(font)
+    title.setBold(False)
+    axis.setTitleFont(title)
+    return axis
 
 
 def month_in_words(month: str, language: str | None = None) -> str:
@@ -363,8 +383,7 @@ class HomePage(QWidget):
                 series.append(bar)
             series.setBarWidth(0.7)
             chart.addSeries(series)
-            axis_x = QBarCategoryAxis()
-            axis_x.append(self._month_labels(data))
+            axis_x = _month_axis(data.months)
             chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
             series.attachAxis(axis_x)
             axis_y = _number_axis(max(map(sum, zip(*data.cases_by_category.values(), strict=True))))
@@ -415,8 +434,7 @@ class HomePage(QWidget):
         chart.setTitle(_("Loans outstanding and PAR30, per month"))
         panel = self.loans_chart
         if data.loans_outstanding:
-            axis_x = QBarCategoryAxis()
-            axis_x.append(self._month_labels(data))
+            axis_x = _month_axis(data.months)
             chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
             top = max((float(v) for values in data.loans_outstanding.values()
                        for v in values if v is not None), default=0.0)
