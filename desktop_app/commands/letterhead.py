@@ -6,6 +6,7 @@ import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.i18n import Domain
+from desktop_app.reports.organisation import LetterheadError, letterhead, set_letterhead
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -36,7 +37,6 @@ def _describe(head) -> None:
 
 
 def run_show(args) -> int:
-    from desktop_app.reports.organisation import letterhead
     session = open_for_cli(args)
     try:
         _describe(letterhead(session.conn))
@@ -46,7 +46,6 @@ def run_show(args) -> int:
 
 
 def run_set(args) -> int:
-    from desktop_app.reports.organisation import LetterheadError, set_letterhead
     if args.name is None and args.logo is None and not args.no_logo:
         print(_("Error: {message}").format(message=_(
             "Nothing to change: give --name, --logo or --no-logo.")), file=sys.stderr)

@@ -18,6 +18,7 @@ from desktop_app.reports.engine import office_ids_for
 from desktop_app.reports.identity import prepare_roots
 from desktop_app.reports.indicators.base import Query
 from desktop_app.reports.model import Cancelled, Report, ReportError, ReportRequest
+from desktop_app.reports.organisation import letterhead as stored_letterhead
 from desktop_app.reports.outputs import FORMATS, atomic_target, write_csv, write_xlsx
 from desktop_app.reports.periods import office_time_zone
 
@@ -42,11 +43,6 @@ def write_report(report: Report, fmt: str, path, *, office_name: str = "",
             format=fmt))
 
 
-def letterhead(conn):
-    from desktop_app.reports.organisation import letterhead as stored_letterhead
-    return stored_letterhead(conn)
-
-
 def office_name(conn) -> str:
     row = conn.execute("SELECT o.name, o.code FROM office o JOIN meta m ON m.key = 'office_id' "
                        "AND m.value = o.id").fetchone()
@@ -63,7 +59,7 @@ def export_report(session, request: ReportRequest, fmt: str, path, *,
             format=fmt))
     report = build_report(session.conn, request, progress=progress, connect=connect)
     write_report(report, fmt, path, office_name=office_name(session.conn),
-                 letterhead=letterhead(session.conn))
+                 letterhead=stored_letterhead(session.conn))
     session.log("export", None, None, detail={
         "kind": "aggregate_report", "format": fmt, "period": request.period.code,
         "offices": request.offices, "districts": request.districts,

@@ -41,7 +41,7 @@ class Letterhead:
         """The logo for ReportLab (None without a logo)."""
         if not self.logo_png:
             return None
-        from reportlab.lib.utils import ImageReader
+        from reportlab.lib.utils import ImageReader  # deferred: reportlab, only to print
         return ImageReader(io.BytesIO(self.logo_png))
 
 
@@ -76,7 +76,7 @@ def clean_logo(data: bytes) -> bytes:
     kind = next((k for k, magic in _SIGNATURES.items() if data.startswith(magic)), None)
     if kind is None:
         raise LetterheadError(_("The logo must be a PNG or JPEG image."))
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # deferred: Pillow, only for a logo
     try:
         with Image.open(io.BytesIO(data), formats=[kind]) as image:
             width, height = image.size

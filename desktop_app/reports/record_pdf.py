@@ -12,6 +12,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
@@ -115,7 +116,6 @@ class PageFrame:
 
 def fit_text(text: str, font: str, size: float, width: float) -> str:
     """``text`` shortened with an ellipsis to fit ``width`` points."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "\u2026", font, size) > width:

@@ -3,6 +3,7 @@ coordinator's database, which offices have not sent a bundle for a while."""
 from __future__ import annotations
 
 import math
+import os
 from decimal import Decimal
 
 from PySide6.QtCharts import (
@@ -197,7 +198,6 @@ class ChartPanel(QWidget):
             path += ".png"
         part = f"{path}.part"
         pixmap = self.image()
-        import os
         ok = pixmap.save(part, "PNG")
         if ok:
             try:
