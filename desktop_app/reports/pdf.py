@@ -225,7 +225,7 @@ def _indicator(result: IndicatorResult, styles, language) -> list:
         block = [Spacer(1, 2 * mm), _table(result, table, styles, language)]
         chart = _chart(result, table) if n == 0 else None
         if chart is not None:
-            block.append(chart)
+            block += [chart, Spacer(1, 3 * mm)]
         flow.append(KeepTogether(block))
     return flow
 

@@ -61,14 +61,18 @@ class PageFrame:
             canvas.drawImage(logo, left, top - HEADER_LOGO_HEIGHT, width=shown,
                              height=HEADER_LOGO_HEIGHT, mask="auto")
             x = left + shown + 3 * mm
+        # the document's title whole when it takes at most half the line, the
+        # organisation's name in what is left
+        room = right - x - 6 * mm
+        title_width = min(stringWidth(self.title, regular, 8), room / 2)
         canvas.setFillColor(ACCENT_COLOUR)
         canvas.setFont(bold, 8.5)
         canvas.drawString(x, top - 4 * mm, fit_text(self.letterhead.organisation, bold, 8.5,
-                                                (right - x) * 0.55))
+                                                room - title_width))
         canvas.setFillColor(colors.HexColor("#444444"))
         canvas.setFont(regular, 8)
         canvas.drawRightString(right, top - 4 * mm, fit_text(self.title, regular, 8,
-                                                         (right - x) * 0.42))
+                                                         title_width))
         canvas.setStrokeColor(ACCENT_COLOUR)
         canvas.setLineWidth(0.6)
         canvas.line(left, top - HEADER_LOGO_HEIGHT - 1.5 * mm, right,

@@ -131,3 +131,15 @@ def test_the_reference_lists_other_is_not_listed_twice():
     assert grouped[-1].values == (2,) and grouped[-1].is_other
     few = group_small([("a", [1]), ("b", [2])], "Other")
     assert [s.label for s in few] == ["b", "a"] and not any(s.is_other for s in few)
+
+
+def test_the_pdf_fonts_carry_every_tajik_and_uzbek_letter():
+    """Text extraction would read back a letter the font cannot draw (ReportLab prints a
+    blank box for it): check the fonts' own character maps."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from desktop_app.reports.fonts import register_fonts
+    letters = "ғӣқӯҳҷҒӢҚӮҲҶёЁъЪ" + "\u02bb\u02bc" + "ЎўҚқҒғҲҳ"
+    for name in register_fonts():
+        mapped = pdfmetrics.getFont(name).face.charToGlyph
+        assert [c for c in letters if ord(c) not in mapped] == [], name
