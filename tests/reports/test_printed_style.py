@@ -143,3 +143,38 @@ def test_the_pdf_fonts_carry_every_tajik_and_uzbek_letter():
     for name in register_fonts():
         mapped = pdfmetrics.getFont(name).face.charToGlyph
         assert [c for c in letters if ord(c) not in mapped] == [], name
+
+
+def _logo_file(tmp_path):
+    out = io.BytesIO()
+    Image.new("RGB", (200, 80), "#009E73").save(out, format="PNG")
+    path = tmp_path / "logo.png"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_the_borrowers_card_carries_the_letterhead(session, tmp_path):
+    from desktop_app.reports.loan_card import write_card
+    from desktop_app.reports.organisation import set_letterhead
+    from tests.helpers.loans import active_loan, borrower, fund_with_capital, second_user
+    set_letterhead(session, name=ORGANISATION, logo_path=_logo_file(tmp_path))
+    loan = active_loan(session, second_user(session), fund_with_capital(session),
+                       borrower(session))
+    path = write_card(session.conn, loan["id"], tmp_path / "card.pdf", language="tg")
+    text = pdf_text(path, 1)
+    assert ORGANISATION[:20] in text and "Саҳифаи 1 аз 1" in text
+    assert "Маблағҳо бо сомонӣ." in text
+    assert image_count(path, 1) == 1
+
+
+def test_certificates_carry_the_organisation_and_its_logo(session, tmp_path):
+    from desktop_app.reports import trainings_certificates as certs
+    from desktop_app.reports.organisation import set_letterhead
+    from tests.reports.test_trainings_certificates import training as make_training
+    set_letterhead(session, name=ORGANISATION, logo_path=_logo_file(tmp_path))
+    _event, ids, _dropout = make_training.__wrapped__(session)
+    path = tmp_path / "certificates.pdf"
+    assert certs.print_certificates(session, ids, path) == len(ids)
+    for page in range(1, len(ids) + 1):
+        assert ORGANISATION in pdf_text(path, page)
+        assert image_count(path, page) == 1
