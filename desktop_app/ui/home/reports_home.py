@@ -140,9 +140,10 @@ class ChartPanel(QWidget):
     """A chart with its values shown on hover and a "Save chart as image…" button (also in
     the chart's context menu) that writes a PNG through the file dialog."""
 
-    def __init__(self, file_stem: str, parent=None):
+    def __init__(self, file_stem: str, parent=None, on_error=None):
         super().__init__(parent)
         self.file_stem = file_stem
+        self.on_error = on_error          # shows why a save failed where the page says so
         self.hover_text = ""
         self.saved_path = ""
         self.view = QChartView(QChart())
@@ -208,9 +209,10 @@ class ChartPanel(QWidget):
             if os.path.exists(part):
                 os.unlink(part)
             self.saved_path = ""
-            QToolTip.showText(QCursor.pos(), _("The chart could not be saved to {path}.")
-                              .format(path=path), self.view)
-            self.hover_text = _("The chart could not be saved to {path}.").format(path=path)
+            message = _("The chart could not be saved to {path}.").format(path=path)
+            self.hover_text = message
+            if self.on_error is not None:
+                self.on_error(message)
             return False
         self.saved_path = path
         return True
@@ -234,13 +236,13 @@ class HomePage(QWidget):
         self.scope = QLabel()
         self.refresh_button = QPushButton()
         self.refresh_button.clicked.connect(lambda _checked=False: self.refresh())
-        self.status = QLabel()
-        self.status.setWordWrap(True)
         self.cards: list[FigureCard] = []
         self.cards_layout = QGridLayout()
-        self.cases_chart = ChartPanel("cases-by-category")
-        self.trainees_chart = ChartPanel("people-trained-by-sex")
-        self.loans_chart = ChartPanel("loans-outstanding-par30")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.cases_chart = ChartPanel("cases-by-category", on_error=self.status.setText)
+        self.trainees_chart = ChartPanel("people-trained-by-sex", on_error=self.status.setText)
+        self.loans_chart = ChartPanel("loans-outstanding-par30", on_error=self.status.setText)
         self.followups_label = QLabel()
         self.followups = QTableWidget(0, 3)
         self.followups.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

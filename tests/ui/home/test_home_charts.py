@@ -124,3 +124,4 @@ def test_a_chart_is_saved_as_png_and_a_failure_leaves_nothing(page, tmp_path):
     assert not page.cases_chart.save_image(str(missing))
     assert not missing.parent.exists()
     assert str(missing) in page.cases_chart.hover_text
+    assert str(missing) in page.status.text()           # said on the page, not only on hover
