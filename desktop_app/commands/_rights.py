@@ -53,6 +53,9 @@ COMMAND_RIGHTS: dict[str, tuple | None] = {
     # loans
     "loan schedule": NO_DATABASE,
     "loan portfolio": (("view", "loan"),),
+    # the organisation's letterhead on printed documents
+    "letterhead show": ANY_USER,
+    "letterhead set": (("manage_reference", "reference_item"),),
     # people
     "people import": (("create", "person"),),
     "people search": (("view", "person"),),

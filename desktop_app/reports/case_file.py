@@ -12,14 +12,15 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+from reportlab.platypus import Paragraph, Table
 
 from desktop_app.domain.cases import EVENT_LABELS, PDF_LABELS, from_minor
 from desktop_app.i18n import Domain, format_date, format_money
-from desktop_app.reports.record_pdf import record_styles, record_table
+from desktop_app.reports.organisation import letterhead
+from desktop_app.reports.outputs import atomic_target
+from desktop_app.reports.record_pdf import PageFrame, record_styles, record_table
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
@@ -196,21 +197,12 @@ def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "
     story += f.followups(case_id)
     story += f.referrals(case_id)
     story += f.outcome()
-    L, regular = f.L, f.regular
-
+    frame = PageFrame(letterhead=letterhead(session.conn),
+                      title=f.L("title", number=case["number"]), language=language,
+                      reference=case["number"])
     path = Path(path)
-
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(regular, 8)
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, L("page", page=doc.page))
-        canvas.drawString(18 * mm, 10 * mm, case["number"])
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=16 * mm, bottomMargin=18 * mm,
-                            title=L("title", number=case["number"]))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    with atomic_target(path) as part:
+        frame.build(part, story)
     session.log("export_case_pdf", "hotline_case", case_id,
                 detail={"language": language, "include_sensitive": bool(include_sensitive)})
     return path

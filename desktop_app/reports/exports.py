@@ -18,6 +18,7 @@ from desktop_app.reports.engine import office_ids_for
 from desktop_app.reports.identity import prepare_roots
 from desktop_app.reports.indicators.base import Query
 from desktop_app.reports.model import Cancelled, Report, ReportError, ReportRequest
+from desktop_app.reports.organisation import letterhead as stored_letterhead
 from desktop_app.reports.outputs import FORMATS, atomic_target, write_csv, write_xlsx
 from desktop_app.reports.periods import office_time_zone
 
@@ -28,14 +29,15 @@ XLSX_MAX_ROWS = 1_048_576
 PAGE = 5000
 
 
-def write_report(report: Report, fmt: str, path, *, office_name: str = "") -> None:
+def write_report(report: Report, fmt: str, path, *, office_name: str = "",
+                 letterhead=None) -> None:
     if fmt == "csv":
         write_csv(report, path)
     elif fmt == "xlsx":
         write_xlsx(report, path)
     elif fmt == "pdf":
         from desktop_app.reports.pdf import write_pdf  # deferred: reportlab, ~130 ms
-        write_pdf(report, path, office_name=office_name)
+        write_pdf(report, path, office_name=office_name, letterhead=letterhead)
     else:
         raise ReportError(_("Unknown format {format}: choose pdf, xlsx or csv.").format(
             format=fmt))
@@ -56,7 +58,8 @@ def export_report(session, request: ReportRequest, fmt: str, path, *,
         raise ReportError(_("Unknown format {format}: choose pdf, xlsx or csv.").format(
             format=fmt))
     report = build_report(session.conn, request, progress=progress, connect=connect)
-    write_report(report, fmt, path, office_name=office_name(session.conn))
+    write_report(report, fmt, path, office_name=office_name(session.conn),
+                 letterhead=stored_letterhead(session.conn))
     session.log("export", None, None, detail={
         "kind": "aggregate_report", "format": fmt, "period": request.period.code,
         "offices": request.offices, "districts": request.districts,

@@ -11,13 +11,14 @@ from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import Paragraph, Spacer, Table
 
 from desktop_app.domain.cases import from_minor
 from desktop_app.i18n import N_, Domain, format_date, format_money
-from desktop_app.reports.record_pdf import record_styles, record_table
+from desktop_app.reports.organisation import letterhead
+from desktop_app.reports.outputs import atomic_target
+from desktop_app.reports.record_pdf import PageFrame, record_styles, record_table
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
 from desktop_app.store.inspections import queries as iq
@@ -144,24 +145,12 @@ def write_inspection_pdf(session, inspection_id: str, path: str | Path, *,
     story += record.cases()
     story += record.findings()
     story += [Spacer(1, 14 * mm), record.p(record.L("signatures"))]
+    frame = PageFrame(letterhead=letterhead(session.conn),
+                      title=record.L("title", number=inspection["number"]), language=language,
+                      reference=inspection["number"])
     path = Path(path)
-    part = path.with_name(path.name + ".part")
-
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(record.regular, 8)
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, record.L("page", page=doc.page))
-        canvas.drawString(18 * mm, 10 * mm, inspection["number"])
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(str(part), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=16 * mm, bottomMargin=18 * mm,
-                            title=record.L("title", number=inspection["number"]))
-    try:
-        doc.build(story, onFirstPage=footer, onLaterPages=footer)
-        part.replace(path)
-    finally:
-        part.unlink(missing_ok=True)
+    with atomic_target(path) as part:
+        frame.build(part, story)
     session.log("export_inspection_pdf", "inspection", inspection_id,
                 detail={"language": language})
     return path

@@ -10,15 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import (
     LANGUAGES,
     Domain,
+    currency_name,
     current_language,
     format_date,
     format_money,
@@ -26,6 +26,9 @@ from desktop_app.i18n import (
 )
 from desktop_app.i18n.formats import rate_percent
 from desktop_app.reports.fonts import register_fonts
+from desktop_app.reports.organisation import letterhead
+from desktop_app.reports.outputs import atomic_target
+from desktop_app.reports.record_pdf import HEADER_BACKGROUND, PageFrame, record_styles
 from desktop_app.store import reference
 from desktop_app.store.db import row_dict
 from desktop_app.store.loans import repositories as S
@@ -70,9 +73,17 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     def m(minor: int) -> str:
         return format_money(L.from_minor(minor, cur), cur, lang)
 
+    currency = currency_name(cur, lang)
+
+    def amount(minor: int) -> str:
+        """A schedule cell: the amount without the currency's name (said once above the
+        table: nine columns of "1 077,98 сомонӣ" ran into each other)."""
+        text = m(minor)
+        return text[:-len(currency)].rstrip("\xa0 ") if text.endswith(currency) else text
+
     regular, bold = register_fonts()
-    base = ParagraphStyle("base", fontName=regular, fontSize=9.5, leading=12)
-    head = ParagraphStyle("head", parent=base, fontName=bold, fontSize=15, leading=19)
+    styles = record_styles()
+    base, head = styles.body, styles.h1
     small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11)
     story = [Paragraph(t["title"], head)]
     if office:
@@ -100,23 +111,26 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     if version:
         story.append(Paragraph(t["version"].format(version=version[0],
                                                    date=format_date(start, lang)), small))
+    story.append(Paragraph(DOMAIN.in_language(lang).gettext("Amounts in {currency}.").format(
+        currency=currency), small))
     header = [t["no"], t["due"], t["principal"], t["interest"], t["payment"], t["balance"],
               t["paid_on"], t["paid"], t["signature"]]
     data = [[Paragraph(f"<b>{h}</b>", small) for h in header]]
     balance = sum(r[2] for r in rows)
     for n, due, p, i in rows:
         balance -= p
-        data.append([str(n), format_date(due, lang), m(p), m(i), m(p + i), m(balance), "", "",
-                     ""])
+        data.append([str(n), format_date(due, lang), amount(p), amount(i), amount(p + i),
+                     amount(balance), "", "", ""])
     total_p, total_i = sum(r[2] for r in rows), sum(r[3] for r in rows)
-    data.append(["", t["total"], m(total_p), m(total_i), m(total_p + total_i), "", "", "", ""])
-    widths = [8, 21, 25, 22, 25, 25, 20, 21, 19]
+    data.append(["", t["total"], amount(total_p), amount(total_i), amount(total_p + total_i),
+                 "", "", "", ""])
+    widths = [10, 21, 23, 20, 23, 23, 20, 23, 23]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 1), (-1, -1), 8),
         ("FONTNAME", (0, -1), (-1, -1), bold), ("FONTSIZE", (0, -1), (-1, -1), 7.5),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BACKGROUND),
         ("ALIGN", (2, 1), (5, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 1), (-1, -1), 4), ("BOTTOMPADDING", (0, 1), (-1, -1), 4)]))
     story += [Spacer(1, 3 * mm), table, Spacer(1, 4 * mm), Paragraph(t["footer"], small)]
@@ -124,10 +138,9 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     if fee:
         story.append(Paragraph(t["late_fee"].format(days=loan["tolerance_days"],
                                                     percent=format_number(fee, lang)), small))
+    frame = PageFrame(letterhead=letterhead(conn), title=f"{t['title']} {loan['number']}",
+                      language=lang, reference=loan["number"], margin=12 * mm)
     path = Path(path)
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=14 * mm, bottomMargin=14 * mm,
-                            title=f"{t['title']} {loan['number']}",
-                            author=office[0] if office else "")
-    doc.build(story)
+    with atomic_target(path) as part:
+        frame.build(part, story, top=22 * mm, bottom=16 * mm)
     return path

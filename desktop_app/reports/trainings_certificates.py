@@ -24,6 +24,8 @@ from desktop_app.domain.trainings import (
 )
 from desktop_app.i18n import Domain, format_date
 from desktop_app.reports.fonts import register_fonts
+from desktop_app.reports.organisation import letterhead
+from desktop_app.reports.record_pdf import ACCENT_COLOUR
 from desktop_app.store import reference
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import services as ts
@@ -31,7 +33,7 @@ from desktop_app.store.trainings import services as ts
 DOMAIN = Domain("reports")
 
 PAGE = landscape(A4)
-ACCENT = HexColor("#1f5f8b")
+ACCENT = ACCENT_COLOUR
 INK = HexColor("#222222")
 
 @dataclass
@@ -125,8 +127,10 @@ def page_texts(conn, data: dict, office: str = "", language: str | None = None,
         trainer=T["trainer"], head=T["head"])
 
 
-def draw_page(canvas: Canvas, page: CertificatePage, fonts: tuple[str, str]) -> None:
-    """Draw one certificate page (plain ReportLab calls, no database, no translation)."""
+def draw_page(canvas: Canvas, page: CertificatePage, fonts: tuple[str, str],
+              logo=None) -> None:
+    """Draw one certificate page (plain ReportLab calls, no database, no translation);
+    ``logo``: the organisation's (an ImageReader), centred above its name."""
     regular, bold = fonts
     width, height = PAGE
     canvas.setStrokeColor(ACCENT)
@@ -135,9 +139,18 @@ def draw_page(canvas: Canvas, page: CertificatePage, fonts: tuple[str, str]) -> 
     canvas.setLineWidth(0.8)
     canvas.rect(32, 32, width - 64, height - 64)
     cx = width / 2
+    office_y = height - 80
+    if logo is not None:
+        w, h = logo.getSize()
+        shown_h = 36
+        shown_w = min(shown_h * w / h, 160)
+        shown_h = shown_w * h / w
+        canvas.drawImage(logo, cx - shown_w / 2, height - 40 - shown_h, width=shown_w,
+                         height=shown_h, mask="auto")
+        office_y = height - 92
     canvas.setFillColor(INK)
     canvas.setFont(regular, 13)
-    canvas.drawCentredString(cx, height - 80, page.office)
+    canvas.drawCentredString(cx, office_y, page.office)
     canvas.setFillColor(ACCENT)
     canvas.setFont(bold, 40)
     canvas.drawCentredString(cx, height - 140, page.title.upper())
@@ -179,7 +192,9 @@ def render(conn, participant_ids: list[str], path: str | Path,
            language: str | None = None) -> int:
     """Write the certificates of these participants (as stored) to one PDF; return pages."""
     fonts = register_fonts()
-    office = _office_name(conn)
+    head = letterhead(conn)
+    office = head.organisation or _office_name(conn)
+    logo = head.logo_reader()
     canvas = Canvas(str(path), pagesize=PAGE, pageCompression=1)
     canvas.setTitle(CERTIFICATE_TEXTS["title"])
     count = 0
@@ -187,7 +202,7 @@ def render(conn, participant_ids: list[str], path: str | Path,
     for data in tq.certificate_data(conn, participant_ids):
         if not data["completed"]:
             continue
-        draw_page(canvas, page_texts(conn, data, office, language, cache), fonts)
+        draw_page(canvas, page_texts(conn, data, office, language, cache), fonts, logo)
         count += 1
     canvas.save()
     return count

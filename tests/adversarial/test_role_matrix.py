@@ -59,6 +59,7 @@ ARGS: dict[str, list[str]] = {
     "db compact": [], "db repair-search": [],
     "inspections list": [], "inspections employers": [],
     "loan portfolio": [],
+    "letterhead show": [], "letterhead set": ["--logo", "{tmp}/missing.png"],
     "people import": ["{tmp}/missing.csv", "--dry-run"], "people search": ["a"],
     "report": ["--period", "2026", "--format", "csv", "--out", "{tmp}/report.csv"],
     "person-list": ["--format", "csv", "--out", "{tmp}/people.csv"],

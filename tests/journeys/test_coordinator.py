@@ -12,7 +12,7 @@ from desktop_app.demo import create_demo, default_arguments
 from desktop_app.i18n import format_number
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import exchange, keys
-from tests.helpers.pdf import pdf_text
+from tests.helpers.pdf import page_count, pdf_text
 from tests.helpers.replicas import ORG_KEY, exchange_files
 from tests.journeys.conftest import PASSWORDS
 from tests.journeys.driver import STALL_LIMIT, log_in, tr
@@ -197,6 +197,15 @@ def _day(journey, bundles, shared_id, first_id, second_id, pdf):
     assert pdf.exists(), reports.status.text()
     text = pdf_text(pdf)
     assert title in text
+    # a document to hand over: a cover, the summary, "Page n of N" on every later page
+    pages = page_count(pdf)
+    cover = pdf_text(pdf, 1)
+    assert tr("reports", "Indicator report") in cover
+    assert tr("reports", "Page {number} of {total}").format(number=1, total=pages) not in cover
+    assert tr("reports", "Summary") in pdf_text(pdf, 2)
+    for number in range(2, pages + 1):
+        assert tr("reports", "Page {number} of {total}").format(
+            number=number, total=pages) in pdf_text(pdf, number)
     journey.check_window()
     slow = {step: f"{s:.2f} s" for step, s in stalls.items() if s >= STALL_LIMIT}
     assert not slow, f"the window froze: {slow}"

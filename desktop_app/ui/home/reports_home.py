@@ -3,6 +3,8 @@ coordinator's database, which offices have not sent a bundle for a while."""
 from __future__ import annotations
 
 import math
+import os
+from decimal import Decimal
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -15,8 +17,9 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
 )
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtGui import QAction, QBrush, QColor, QCursor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -26,13 +29,25 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.i18n import Domain, currency_name, format_date, format_number
+from desktop_app.i18n import (
+    Domain,
+    currency_name,
+    current_language,
+    format_date,
+    format_money,
+    format_number,
+)
+from desktop_app.i18n.formats import percent as format_percent
+from desktop_app.i18n.formats import rate_percent
 from desktop_app.reports import dashboard as dashboard_module
 from desktop_app.reports.dashboard import SILENT_DAYS
+from desktop_app.reports.palette import CHART_COLOURS, group_small
 from desktop_app.reports.parallel import KeptConnection
 from desktop_app.ui.operations import ReadOp
 
@@ -79,11 +94,128 @@ def _number_axis(top: float, suffix: str = "") -> QCategoryAxis:
     return axis
 
 
-def _chart_view() -> QChartView:
-    view = QChartView(QChart())
-    view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumHeight(260)
-    return view
+# twelve month names fit under a half-width chart at 1366x768 at this size (9 pt cut "Июн")
+MONTH_LABEL_POINTS = 7.5
+
+
+def month_labels(months: list[str], language: str | None = None) -> list[str]:
+    """Short month names ("Jan", "янв."): "Jan 2026" was cut to "Jan 2…" and even a year
+    on a second line was cut in a half-width chart; the years go in the axis title
+    (``years_text``). A name repeated (more than twelve months) gets its year."""
+    names = [format_date(f"{month}-01", language, fmt="LLL") for month in months]
+    return [f"{name}<br>{month[:4]}" if names.count(name) > 1 else name
+            for name, month in zip(names, months, strict=True)]
+
+
+def years_text(months: list[str], language: str | None = None) -> str:
+    """The axis title under the month names: "2026", or "Dec 2025 – Nov 2026"."""
+    if not months:
+        return ""
+    first, last = months[0], months[-1]
+    if first[:4] == last[:4]:
+        return first[:4]
+    return "{} \u2013 {}".format(format_date(f"{first}-01", language, fmt="LLL y"),
+                                 format_date(f"{last}-01", language, fmt="LLL y"))
+
+
+def _month_axis(months: list[str]) -> QBarCategoryAxis:
+    axis = QBarCategoryAxis()
+    axis.append(month_labels(months))
+    axis.setTitleText(years_text(months))
+    font = QFont(axis.labelsFont())
+    font.setPointSizeF(min(font.pointSizeF(), MONTH_LABEL_POINTS))
+    axis.setLabelsFont(font)
+    title = QFont(font)
+    title.setBold(False)
+    axis.setTitleFont(title)
+    return axis
+
+
+def month_in_words(month: str, language: str | None = None) -> str:
+    """ "December 2026": the period of a value in a tooltip."""
+    return format_date(f"{month}-01", language, fmt="LLLL y")
+
+
+class ChartPanel(QWidget):
+    """A chart with its values shown on hover and a "Save chart as image…" button (also in
+    the chart's context menu) that writes a PNG through the file dialog."""
+
+    def __init__(self, file_stem: str, parent=None, on_error=None):
+        super().__init__(parent)
+        self.file_stem = file_stem
+        self.on_error = on_error          # shows why a save failed where the page says so
+        self.hover_text = ""
+        self.saved_path = ""
+        self.view = QChartView(QChart())
+        self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.view.setMinimumHeight(270)
+        self.save_button = QToolButton()
+        self.save_button.clicked.connect(lambda _checked=False: self.save_image())
+        self.save_action = QAction(self)
+        self.save_action.triggered.connect(lambda _checked=False: self.save_image())
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.view.addAction(self.save_action)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.view)
+        layout.addLayout(row)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.save_button.setText(_("Save chart as image\u2026"))
+        self.save_action.setText(_("Save chart as image\u2026"))
+
+    def chart(self) -> QChart:
+        return self.view.chart()
+
+    def setChart(self, chart: QChart) -> None:  # noqa: N802 - as QChartView
+        self.view.setChart(chart)
+        self.hover_text = ""
+
+    def show_value(self, text: str) -> None:
+        self.hover_text = text
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self.view)
+        else:
+            QToolTip.hideText()
+
+    def image(self):
+        return self.view.grab()
+
+    def save_image(self, path: str | None = None) -> bool:
+        """Write the chart as PNG (asking where when ``path`` is None); False when the user
+        cancelled or the file could not be written (said in the status text)."""
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Save chart as image\u2026"), f"{self.file_stem}.png",
+                _("PNG images (*.png)"))
+            if not path:
+                return False
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        part = f"{path}.part"
+        pixmap = self.image()
+        ok = pixmap.save(part, "PNG")
+        if ok:
+            try:
+                os.replace(part, path)
+            except OSError:
+                ok = False
+        if not ok:
+            if os.path.exists(part):
+                os.unlink(part)
+            self.saved_path = ""
+            message = _("The chart could not be saved to {path}.").format(path=path)
+            self.hover_text = message
+            if self.on_error is not None:
+                self.on_error(message)
+            return False
+        self.saved_path = path
+        return True
 
 
 class HomePage(QWidget):
@@ -104,13 +236,13 @@ class HomePage(QWidget):
         self.scope = QLabel()
         self.refresh_button = QPushButton()
         self.refresh_button.clicked.connect(lambda _checked=False: self.refresh())
-        self.status = QLabel()
-        self.status.setWordWrap(True)
         self.cards: list[FigureCard] = []
         self.cards_layout = QGridLayout()
-        self.cases_chart = _chart_view()
-        self.trainees_chart = _chart_view()
-        self.loans_chart = _chart_view()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.cases_chart = ChartPanel("cases-by-category", on_error=self.status.setText)
+        self.trainees_chart = ChartPanel("people-trained-by-sex", on_error=self.status.setText)
+        self.loans_chart = ChartPanel("loans-outstanding-par30", on_error=self.status.setText)
         self.followups_label = QLabel()
         self.followups = QTableWidget(0, 3)
         self.followups.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -160,6 +292,8 @@ class HomePage(QWidget):
         self.followups.setHorizontalHeaderLabels([_("Case"), _("Action"), _("Due")])
         self.sync.setHorizontalHeaderLabels([_("Office"), _("Last bundle received"),
                                              _("Days without news")])
+        for panel in (self.cases_chart, self.trainees_chart, self.loans_chart):
+            panel.retranslate()
         self.refresh()
 
     def has_unsaved_changes(self) -> bool:
@@ -228,23 +362,30 @@ class HomePage(QWidget):
             card.hide()
 
     def _month_labels(self, data) -> list[str]:
-        # month over year on two lines: twelve one-line labels were cut to "Ja…" in a
-        # half-width chart
-        return [format_date(f"{m}-01", fmt="LLL") + "<br>" + m[:4] for m in data.months]
+        return month_labels(data.months)
 
     def _cases_chart(self, data) -> None:
         chart = QChart()
         chart.setTitle(_("Cases opened by category, per month"))
+        panel = self.cases_chart
         if data.cases_by_category:
             series = QStackedBarSeries()
-            for label, values in sorted(data.cases_by_category.items(),
-                                        key=lambda kv: -sum(kv[1])):
-                bar = QBarSet(label)
-                bar.append([float(v) for v in values])  # chart geometry only
+            # the largest categories in their own colours, the rest as one grey "Other":
+            # the legend lists exactly what is drawn
+            grouped = group_small(list(data.cases_by_category.items()),
+                                  pgettext("chart", "Other"))
+            for item in grouped:
+                bar = QBarSet(item.label)
+                bar.append([float(v) for v in item.values])  # chart geometry only
+                bar.setColor(QColor(item.colour))
+                bar.setBorderColor(QColor("white"))
+                bar.hovered.connect(lambda on, index, item=item: panel.show_value(
+                    self._bar_text(item.label, data.months[index], item.values[index])
+                    if on else ""))
                 series.append(bar)
+            series.setBarWidth(0.7)
             chart.addSeries(series)
-            axis_x = QBarCategoryAxis()
-            axis_x.append(self._month_labels(data))
+            axis_x = _month_axis(data.months)
             chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
             series.attachAxis(axis_x)
             axis_y = _number_axis(max(map(sum, zip(*data.cases_by_category.values(), strict=True))))
@@ -253,27 +394,49 @@ class HomePage(QWidget):
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         else:
             chart.setTitle(chart.title() + "\n" + _("No cases recorded yet."))
-        self.cases_chart.setChart(chart)
+        panel.setChart(chart)
+
+    @staticmethod
+    def _bar_text(label: str, month: str, value: float) -> str:
+        return _("{series} \u00b7 {period}: {value}").format(
+            series=label, period=month_in_words(month), value=format_number(int(value)))
 
     def _trainees_chart(self, data) -> None:
         chart = QChart()
         chart.setTitle(_("People trained this year, by sex"))
-        if data.trainees_by_sex and sum(data.trainees_by_sex.values()):
+        panel = self.trainees_chart
+        counts = [(label, count) for label, count in (data.trainees_by_sex or {}).items()
+                  if count]
+        total = sum(count for _label, count in counts)
+        if len(counts) == 1:
+            # one slice is a full circle that says nothing: say it in words
+            label, count = counts[0]
+            chart.setTitle(chart.title() + "\n" + ngettext(
+                "All {count} person trained this year: {group}",
+                "All {count} people trained this year: {group}", count).format(
+                count=format_number(count), group=label))
+        elif counts:
             series = QPieSeries()
-            for label, count in data.trainees_by_sex.items():
+            for n, (label, count) in enumerate(counts):
                 piece = series.append(f"{label}: {format_number(count)}", float(count))
                 piece.setLabelVisible(True)
+                piece.setColor(QColor(CHART_COLOURS[n % len(CHART_COLOURS)]))
+                piece.setBorderColor(QColor("white"))
+                share = format_percent(Decimal(count) / Decimal(total))
+                text = _("{series}: {value} ({share})").format(
+                    series=label, value=format_number(count), share=share)
+                piece.hovered.connect(lambda on, text=text: panel.show_value(text if on else ""))
             chart.addSeries(series)
         else:
             chart.setTitle(chart.title() + "\n" + _("No trainings recorded this year."))
-        self.trainees_chart.setChart(chart)
+        panel.setChart(chart)
 
     def _loans_chart(self, data) -> None:
         chart = QChart()
         chart.setTitle(_("Loans outstanding and PAR30, per month"))
+        panel = self.loans_chart
         if data.loans_outstanding:
-            axis_x = QBarCategoryAxis()
-            axis_x.append(self._month_labels(data))
+            axis_x = _month_axis(data.months)
             chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
             top = max((float(v) for values in data.loans_outstanding.values()
                        for v in values if v is not None), default=0.0)
@@ -284,27 +447,52 @@ class HomePage(QWidget):
             # PAR30 is a few per cent: a 0-100 % axis drew it as a line on the floor
             axis_par = _number_axis(min(100.0, max(5.0, worst)), " %")
             chart.addAxis(axis_par, Qt.AlignmentFlag.AlignRight)
-            for currency, values in data.loans_outstanding.items():
+            colours = iter(CHART_COLOURS * 4)
+            lines = [(currency, values, False, axis_money)
+                     for currency, values in data.loans_outstanding.items()]
+            lines += [(currency, values, True, axis_par)
+                      for currency, values in data.par30.items()]
+            for currency, values, is_par, axis in lines:
                 line = QLineSeries()
-                line.setName(_("Outstanding, {currency}").format(currency=currency_name(currency)))
+                name = (_("PAR30, {currency}") if is_par else _("Outstanding, {currency}"))
+                line.setName(name.format(currency=currency_name(currency)))
+                pen = QPen(QColor(next(colours)))
+                pen.setWidthF(2.5)
+                if is_par:
+                    pen.setStyle(Qt.PenStyle.DashLine)
+                line.setPen(pen)
+                line.setPointsVisible(True)
                 for n, value in enumerate(values):
                     if value is not None:
                         line.append(n, float(value))  # plotting only; figures stay Decimal
                 chart.addSeries(line)
                 line.attachAxis(axis_x)
-                line.attachAxis(axis_money)
-            for currency, values in data.par30.items():
-                line = QLineSeries()
-                line.setName(_("PAR30, {currency}").format(currency=currency_name(currency)))
-                for n, value in enumerate(values):
-                    if value is not None:
-                        line.append(n, float(value))
-                chart.addSeries(line)
-                line.attachAxis(axis_x)
-                line.attachAxis(axis_par)
+                line.attachAxis(axis)
+                line.hovered.connect(self._line_hover(line.name(), data.months, values,
+                                                      currency, is_par))
+            chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         else:
             chart.setTitle(chart.title() + "\n" + _("No loans recorded yet."))
-        self.loans_chart.setChart(chart)
+        panel.setChart(chart)
+
+    def _line_hover(self, name: str, months: list[str], values, currency: str, is_par: bool):
+        panel = self.loans_chart
+
+        def hovered(point, on: bool) -> None:
+            panel.show_value(self._line_text(name, months, values, round(point.x()), currency,
+                                             is_par) if on else "")
+        return hovered
+
+    @staticmethod
+    def _line_text(name: str, months: list[str], values, index: int, currency: str,
+                   is_par: bool) -> str:
+        if not 0 <= index < len(values) or values[index] is None:
+            return ""
+        value = values[index]
+        shown = (rate_percent(value) if is_par
+                 else format_money(Decimal(value), currency, current_language()))
+        return _("{series} \u00b7 {period}: {value}").format(
+            series=name, period=month_in_words(months[index]), value=shown)
 
     def _followups(self, data) -> None:
         rows = data.overdue_followups

@@ -41,6 +41,7 @@ from desktop_app.store.security.audit import (
 from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
+from desktop_app.ui.reports.letterhead_tab import LetterheadTab
 from desktop_app.ui.security.audit_text import change_text, record_text
 from desktop_app.ui.security.dialogs import (
     ChangePasswordDialog,
@@ -389,6 +390,8 @@ class SecurityPage(QWidget):
         self.users = UsersTab(ctx) if ctx.can("manage_users", "app_user") else None
         self.audit = AuditTab(ctx) if ctx.can("view_audit", "audit_log") else None
         self.consents = ConsentsTab(ctx) if ctx.can("view", "consent") else None
+        self.letterhead = (LetterheadTab(ctx) if ctx.can("manage_reference", "reference_item")
+                           else None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -401,11 +404,13 @@ class SecurityPage(QWidget):
         self.retranslate()
 
     def _tabs(self):
-        return [t for t in (self.users, self.audit, self.consents) if t is not None]
+        return [t for t in (self.users, self.audit, self.consents, self.letterhead)
+                if t is not None]
 
     def retranslate(self) -> None:
         titles = {id(self.users): _("Users and roles"), id(self.audit): _("Audit log"),
-                  id(self.consents): _("Expired consents")}
+                  id(self.consents): _("Expired consents"),
+                  id(self.letterhead): LetterheadTab.title()}
         for index, tab in enumerate(self._tabs()):
             self.tabs.setTabText(index, titles[id(tab)])
             tab.retranslate()
