@@ -24,6 +24,7 @@ from desktop_app.store.db import optimize, row_dict
 from desktop_app.store.offices import is_office_code
 from desktop_app.store.sequences import NUMBER_COLUMNS, number_owner
 from desktop_app.store.session import Session, get_meta
+from desktop_app.store.sync_state import changes as change_log
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import keys
@@ -42,6 +43,8 @@ Progress = Callable[[int, int], "bool | None"]
 # changes applied together (one read per table, one executemany per kind of write);
 # progress is reported, and cancel honoured, between batches
 BATCH = 200
+# change-log rows an export reads at a time (creations' values: one read per table)
+EXPORT_CHUNK = 1000
 DUPLICATE_FIELDS = {"family_name", "given_name", "patronymic", "birth_date", "phones",
                     "document_number", "merged_into", "deleted"}
 
@@ -88,8 +91,7 @@ class ExportResult:
 
 # ---- version vectors -------------------------------------------------------------
 def version_vector(conn) -> dict[str, int]:
-    return {d: s for d, s in conn.execute(
-        "SELECT origin_device, MAX(origin_seq) FROM change_log GROUP BY origin_device")}
+    return change_log.version_vector(conn)
 
 
 def schema_names(conn) -> list[str]:
@@ -250,7 +252,7 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     conn.execute("DELETE FROM temp.sync_export_acked")
     conn.executemany("INSERT INTO temp.sync_export_acked VALUES (?, ?)", list(acked.items()))
     vv = version_vector(conn)
-    total = conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
+    total = conn.execute("SELECT count(*) FROM change_entry").fetchone()[0]
     addressee = _addressee(conn, peer_device, office_id, label, to_device)
     writer = fmt.BundleWriter(path, identity, org_key, schema=schema_names(conn), manifest={
         "version_vector": vv, "target": label, "full": bool(full),
@@ -260,18 +262,24 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     try:
         done = 0
         text = json.dumps
-        for row in conn.execute(sql, params):
-            # the stored JSON of fields and base clocks goes out as it is (no re-parsing);
-            # fields come last so that the importer can log them as they are too
-            line = (f'{{"a":{text(row[6], ensure_ascii=False)},"b":{row[8] or "null"},'
-                    f'"d":{text(row[0])},"h":{text(row[4])},'
-                    f'"o":{text(row[7])},"r":{text(row[3])},"s":{int(row[1])},'
-                    f'"t":{text(row[2])},"f":{row[5]}}}\n')
-            writer.add_line(row[2], line.encode("utf-8"), row[0])
-            done += 1
-            if progress is not None and done % 1000 == 0:
-                if progress(done, total) is False:
-                    raise ImportCancelled()
+        tables = synced_tables(conn)
+        cursor = conn.execute(sql, params)
+        while rows := cursor.fetchmany(EXPORT_CHUNK):
+            # a creation's values are the row's (store.sync_state.changes)
+            for row in change_log.with_values(conn, tables, rows):
+                fields = row[5]
+                # the stored JSON of fields and base clocks goes out as it is (no
+                # re-parsing); fields come last so that the importer can log them as
+                # they are too
+                line = (f'{{"a":{text(row[6], ensure_ascii=False)},"b":{row[8] or "null"},'
+                        f'"d":{text(row[0])},"h":{text(row[4])},'
+                        f'"o":{text(row[7])},"r":{text(row[3])},"s":{int(row[1])},'
+                        f'"t":{text(row[2])},"f":{fields}}}\n')
+                writer.add_line(row[2], line.encode("utf-8"), row[0])
+                done += 1
+                if progress is not None and done % 1000 == 0:
+                    if progress(done, total) is False:
+                        raise ImportCancelled()
         if skip_empty and writer.changes == 0:
             writer.abort()
             return ExportResult("", Path(path), 0, {}, label)
@@ -624,9 +632,11 @@ class _Guard:
         return kept
 
     def _logged(self, change: dict) -> bool:
-        return self.conn.execute(
-            "SELECT 1 FROM change_log WHERE origin_device=? AND origin_seq=?",
-            (change.get("d"), change.get("s"))).fetchone() is not None
+        try:
+            seq = int(change.get("s") or 0)
+        except (TypeError, ValueError):
+            return False
+        return bool(change_log.held(self.conn, str(change.get("d")), [seq]))
 
     def _quarantine(self, change: dict) -> None:
         line = {k: v for k, v in change.items() if k != fmt.RAW_FIELDS}
