@@ -262,6 +262,7 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     try:
         done = 0
         text = json.dumps
+        author_text = json.JSONEncoder(ensure_ascii=False).encode
         tables = synced_tables(conn)
         cursor = conn.execute(sql, params)
         while rows := cursor.fetchmany(EXPORT_CHUNK):
@@ -271,7 +272,7 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
                 # the stored JSON of fields and base clocks goes out as it is (no
                 # re-parsing); fields come last so that the importer can log them as
                 # they are too
-                line = (f'{{"a":{text(row[6], ensure_ascii=False)},"b":{row[8] or "null"},'
+                line = (f'{{"a":{author_text(row[6])},"b":{row[8] or "null"},'
                         f'"d":{text(row[0])},"h":{text(row[4])},'
                         f'"o":{text(row[7])},"r":{text(row[3])},"s":{int(row[1])},'
                         f'"t":{text(row[2])},"f":{fields}}}\n')

@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable
 
-from desktop_app.store.clocks import dumps
-
+# the text of store.clocks.dumps, with one encoder (json.dumps makes one a call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 # clock "{ms:015d}.{counter:05d}.{device}" -> ms * 100000 + counter
 COUNTER_SPAN = 100_000
 _INT_LIMIT = 1 << 62
@@ -170,25 +170,31 @@ def creation_texts(conn, tables: dict, wanted: Iterable[tuple[str, str, str]]
     for table, record_id, stamp in wanted:
         by_table.setdefault(table, []).append((record_id, stamp))
     out: dict[tuple[str, str, str], str] = {}
+    encode = _ENCODER.encode
     for table, entries in by_table.items():
         cls = tables.get(table)
         if cls is None:
             continue
         all_fields = cls.all_fields_of()
+        columns = ", ".join(all_fields)
         ids = sorted({record_id for record_id, _stamp in entries})
-        rows: dict[str, dict] = {}
+        rows: dict[str, tuple] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            cur = conn.execute(f"SELECT * FROM {table} WHERE id IN "
-                               f"({','.join('?' * len(chunk))})", chunk)
-            cols = [d[0] for d in cur.description]
-            for values in cur:
-                record = dict(zip(cols, values, strict=True))
-                rows[record["id"]] = record
+            rows.update((r[0], r) for r in conn.execute(
+                f"SELECT id, hlc, {columns} FROM {table} WHERE id IN "
+                f"({','.join('?' * len(chunk))})", chunk))
         for record_id, stamp in entries:
             row = rows.get(record_id)
-            out[(table, record_id, stamp)] = dumps(
-                creation_fields(all_fields, row, stamp) if row is not None else {})
+            if row is None:
+                values: dict = {}
+            elif row[1] == f'{{"*":"{stamp}"}}':
+                # untouched since its creation (the usual case): every field
+                values = dict(zip(all_fields, row[2:], strict=True))
+            else:
+                values = creation_fields(all_fields, dict(zip(all_fields, row[2:], strict=True))
+                                         | {"hlc": row[1]}, stamp)
+            out[(table, record_id, stamp)] = encode(values)
     return out
 
 
