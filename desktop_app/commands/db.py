@@ -185,6 +185,9 @@ def compact(args) -> int:
 def _compact_change_log(session) -> None:
     from desktop_app.store.sync_state.changes import compact_creations
     from desktop_app.sync.scope import synced_tables
+    if session.conn.execute("SELECT 1 FROM sqlite_master WHERE name='change_entry'"
+                            ).fetchone() is None:
+        return      # not migrated yet (hamroh db migrate): the file is compacted as it is
     shown = [-1]
 
     def progress(done: int, total: int) -> None:

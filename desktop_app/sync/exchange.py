@@ -445,27 +445,59 @@ def _import_keys(conn, header: fmt.Header, org_key: bytes | None
     return None, org_key
 
 
+# the records an import made and changed, kept in temporary tables (not Python sets: the
+# memory of an import stays flat in the bundle's size)
+_TALLY_TABLES = ("sync_import_new", "sync_import_updated")
+
+
 @dataclass
 class _Tally:
     """What an import did, counted change by change; records the conflicts it finds and
-    supersedes the open ones a change has seen."""
+    supersedes the open ones a change has seen. Call :meth:`end_batch` after each batch."""
     conn: Any
     bundle_id: str
     now: str
     has_open: bool
-    new_ids: set[tuple[str, str]] = field(default_factory=set)
-    updated_ids: set[tuple[str, str]] = field(default_factory=set)
     people: set[str] = field(default_factory=set)
     conflicts: int = 0
+    _made: list[tuple[str, str]] = field(default_factory=list)
+    _changed: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in _TALLY_TABLES:
+            self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name}(tbl TEXT NOT NULL,"
+                              " record_id TEXT NOT NULL, PRIMARY KEY (tbl, record_id))"
+                              " WITHOUT ROWID")
+            self.conn.execute(f"DELETE FROM temp.{name}")
+
+    def end_batch(self) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO temp.sync_import_new VALUES (?, ?)",
+                              self._made)
+        # a record this import made is new, not updated, whatever changed it afterwards
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO temp.sync_import_updated SELECT ?1, ?2 WHERE NOT EXISTS"
+            " (SELECT 1 FROM temp.sync_import_new WHERE tbl = ?1 AND record_id = ?2)",
+            self._changed)
+        self._made.clear()
+        self._changed.clear()
+
+    def counts(self) -> tuple[int, int]:
+        """(records made, records updated) by the import."""
+        new, updated = (self.conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]
+                        for name in _TALLY_TABLES)
+        return new, updated
+
+    def close(self) -> None:
+        for name in _TALLY_TABLES:
+            self.conn.execute(f"DELETE FROM temp.{name}")
 
     def add(self, change: dict, result, summary: ImportSummary) -> None:
         table = change["t"]
         key = (table, change["r"])
         if result.created:
-            self.new_ids.add(key)
+            self._made.append(key)
         elif result.changed_fields:
-            if key not in self.new_ids:
-                self.updated_ids.add(key)
+            self._changed.append(key)
         else:
             summary.unchanged += 1
         for lost in result.lost:
@@ -538,14 +570,15 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                 results = apply_remote_batch(session, changes, repos) if changes else []
                 for change, result in zip(batch, results, strict=True):
                     tally.add(change, result, summary)
+                tally.end_batch()
                 done += total_in_batch
                 if progress is not None and progress(done, total) is False:
                     raise ImportCancelled()
             # a first bundle from the coordinator brings its office record with it
             adopted += _adopt_revocations(conn, header, session, actor)
             summary.changes = int(manifest.get("changes", 0))
-            summary.new = len(tally.new_ids)
-            summary.updated = len(tally.updated_ids)
+            summary.new, summary.updated = tally.counts()
+            tally.close()
             summary.conflicts = tally.conflicts
             summary.quarantined = guard.quarantined
             summary.duplicates = queue_duplicates(conn, sorted(tally.people), header.bundle_id)
