@@ -9,8 +9,9 @@ insert meet a full register. Baselines, measured in the same run on the same row
 - export vs reading the same rows and writing them as JSON Lines (goal within 2x);
 - import vs a bare ``executemany`` insert of the same rows into the same tables of the same
   database (goal within 3x).
-Both sides run in a child process (so the peak RSS is the import's own, < 500 MB) that
-commits into the write-ahead log and exits without a checkpoint; the log is then deleted,
+Both sides run in a child process (so the peak RSS is the import's own, goal < 250 MB) that
+commits into the write-ahead log and exits without a checkpoint (the log's size, printed
+against the bare insert's, is what the run wrote); the log is then deleted,
 which leaves the demo database as it was for the next run (its size and time stamp are
 checked). Each side runs three times, alternating; the best run of each is printed (wall
 clock and processor time), the peak RSS is the largest.
@@ -59,6 +60,8 @@ else:
     new, duplicates = summary.new, summary.duplicates
 figures.update(seconds=time.perf_counter() - started, cpu=time.process_time() - cpu,
                new=new, duplicates=duplicates)
+# the write-ahead log holds everything the run wrote (never checkpointed here)
+figures["wal_bytes"] = os.path.getsize(target + "-wal") if os.path.exists(target + "-wal") else 0
 """
 
 
@@ -81,6 +84,7 @@ def _run_child(ctx, mode, target, bundle, office):
 def _best(runs):
     return {"seconds": min(r["seconds"] for r in runs), "cpu": min(r["cpu"] for r in runs),
             "rss_kb": max(r["rss_kb"] for r in runs), "new": runs[0]["new"],
+            "wal_bytes": max(r["wal_bytes"] for r in runs),
             "duplicates": runs[0]["duplicates"]}
 
 
@@ -157,6 +161,9 @@ def run(ctx) -> list[Result]:
                bare["cpu"], "<= 3x"),
         Result("import throughput", changes / info["seconds"], "ch/s"),
         Result("possible duplicates queued by the import", info["duplicates"], "pairs"),
-        Result("peak RSS of the importing process", info["rss_kb"] / 1024, "MB", goal="< 500 MB"),
+        Result("peak RSS of the importing process", info["rss_kb"] / 1024, "MB",
+               "bare insert (rows loaded before it)", bare["rss_kb"] / 1024, "< 250 MB"),
+        Result("write-ahead log written by the import", info["wal_bytes"] / 1e6, "MB",
+               "bare insert", bare["wal_bytes"] / 1e6, "bounded"),
         Result("bundle size", bundle.stat().st_size / 1024 / 1024, "MB"),
     ]

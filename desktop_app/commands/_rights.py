@@ -41,8 +41,9 @@ COMMAND_RIGHTS: dict[str, tuple | None] = {
     "db migrate": ANY_USER,
     "db check": ANY_USER,
     "db backup": ANY_USER,
-    "db compact": ANY_USER,
     "db repair-search": ANY_USER,
+    # rewrites the change log and the whole file: the administrator's decision
+    "db compact": (("manage_users", "app_user"),),
     # ... except the dump, which prints every record (sensitive cases included)
     "db dump": (("dump", "app_user"),),
     "demo": NO_DATABASE,

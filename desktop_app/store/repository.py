@@ -17,6 +17,7 @@ from desktop_app.store.clocks import ROW_STAMP, decode_clocks, dumps, encode_clo
 from desktop_app.store.db import row_dict
 from desktop_app.store.session import Session
 from desktop_app.store.sync_state.apply import RemoteChange, RemoteResult, apply_remote_batch
+from desktop_app.store.sync_state.changes import INSERT_SQL, Terms, entry_values
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -143,6 +144,10 @@ class Repository:
     def all_fields(self) -> tuple[str, ...]:
         return STANDARD_FIELDS + tuple(self.fields)
 
+    @classmethod
+    def all_fields_of(cls) -> tuple[str, ...]:
+        return STANDARD_FIELDS + tuple(cls.fields)
+
     def clocks_of(self, record: dict | None) -> dict:
         """Field -> clock of the last write to it, for a row of this table."""
         return decode_clocks(record.get("hlc") if record else None, self.all_fields)
@@ -210,7 +215,8 @@ class Repository:
             written = {k: row[k] for k in self.all_fields}
             clocks = {k: stamp for k in written}
             self._insert(record_id, written, clocks)
-            self._log_change(record_id, stamp, written, None)
+            # a creation: the change log names it, the row holds its values
+            self._log_change(record_id, stamp, written, None, creation=True)
             record = {"id": record_id, **written, "hlc": self.encode_clocks(clocks)}
             session.audit.record(user, self.audit_action_prefix + "create", self.table,
                                  record_id, None, self.audit_view(record))
@@ -272,8 +278,8 @@ class Repository:
         cols = ("id",) + self.all_fields + ("hlc",)
         insert_sql = (f"INSERT INTO {self.table}({', '.join(cols)}) "
                       f"VALUES ({', '.join('?' * len(cols))})")
-        log_sql = ("INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
-                   " fields, author, office_id) VALUES (?,?,?,?,?,?,?,?)")
+        log_sql = INSERT_SQL
+        terms = Terms(self.conn)
         count = 0
         # Every field of a new record carries the same clock: the compact map is that
         # clock alone (the text of ``encode_clocks``)
@@ -293,8 +299,9 @@ class Repository:
                 written = {k: row[k] for k in self.all_fields}
                 clocks = clock_template.replace(_STAMP_JSON, dumps(stamp))
                 batch.append((record_id, *written.values(), clocks))
-                log_batch.append((session.device_id, session.next_origin_seq(), self.table,
-                                  record_id, stamp, dumps(written), user, written["office_id"]))
+                log_batch.append(entry_values(
+                    terms, session.device_id, session.next_origin_seq(), self.table,
+                    record_id, stamp, None, user, written["office_id"], None))
                 record = {"id": record_id, **written, "hlc": clocks}
                 if audit:
                     session.audit.record(user, self.audit_action_prefix + "create", self.table,
@@ -411,15 +418,15 @@ class Repository:
                           (*written.values(), self.encode_clocks(clocks), record_id))
 
     def _log_change(self, record_id: str, stamp: str, written: dict,
-                    base: dict | None) -> None:
+                    base: dict | None, *, creation: bool = False) -> None:
+        """One change-log entry; a creation's (every field, one clock) keeps no copy of
+        the values: export reads them from the row (``store.sync_state.changes``)."""
         session = self.session
-        self.conn.execute(
-            "INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
-            " fields, author, office_id, base) VALUES (?,?,?,?,?,?,?,?,?)",
-            (session.device_id, session.next_origin_seq(), self.table, record_id, stamp,
-             dumps(written), session.actor.user_id,
-             written.get("office_id") or self._office_of(record_id),
-             dumps(base) if base else None))
+        self.conn.execute(INSERT_SQL, entry_values(
+            Terms(self.conn), session.device_id, session.next_origin_seq(), self.table,
+            record_id, stamp, None if creation else dumps(written), session.actor.user_id,
+            written.get("office_id") or self._office_of(record_id),
+            dumps(base) if base else None))
 
     def _office_of(self, record_id: str) -> str | None:
         row = self.conn.execute(f"SELECT office_id FROM {self.table} WHERE id=?",

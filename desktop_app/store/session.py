@@ -9,6 +9,7 @@ from desktop_app.domain.clock import HybridClock
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store.audit import AuditWriter
+from desktop_app.store.sync_state.changes import last_origin_seq, latest_clock
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -58,7 +59,7 @@ class Session:
         self.device_code = get_meta(conn, "device_code") or "D0"
         self.office_id = actor.office_id or get_meta(conn, "office_id")
         self.policy: Policy = policy or AllowAll()
-        last = conn.execute("SELECT MAX(hlc) FROM change_log").fetchone()[0]
+        last = latest_clock(conn)
         self.clock = HybridClock(self.device_id, last=last, wall=wall_clock)
         self.audit = AuditWriter(conn, self.device_id)
         self._origin_seq: int | None = None
@@ -94,15 +95,13 @@ class Session:
             raise
 
     def _observe_latest_clock(self) -> None:
-        last = self.conn.execute("SELECT MAX(hlc) FROM change_log").fetchone()[0]
+        last = latest_clock(self.conn)
         if last:
             self.clock.observe(last)
 
     def next_origin_seq(self) -> int:
         if self._origin_seq is None:
-            row = self.conn.execute("SELECT MAX(origin_seq) FROM change_log WHERE origin_device=?",
-                                    (self.device_id,)).fetchone()
-            self._origin_seq = row[0] or 0
+            self._origin_seq = last_origin_seq(self.conn, self.device_id)
         self._origin_seq += 1
         return self._origin_seq
 

@@ -24,6 +24,7 @@ from desktop_app.store.db import optimize, row_dict
 from desktop_app.store.offices import is_office_code
 from desktop_app.store.sequences import NUMBER_COLUMNS, number_owner
 from desktop_app.store.session import Session, get_meta
+from desktop_app.store.sync_state import changes as change_log
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import keys
@@ -42,6 +43,8 @@ Progress = Callable[[int, int], "bool | None"]
 # changes applied together (one read per table, one executemany per kind of write);
 # progress is reported, and cancel honoured, between batches
 BATCH = 200
+# change-log rows an export reads at a time (creations' values: one read per table)
+EXPORT_CHUNK = 1000
 DUPLICATE_FIELDS = {"family_name", "given_name", "patronymic", "birth_date", "phones",
                     "document_number", "merged_into", "deleted"}
 
@@ -88,8 +91,7 @@ class ExportResult:
 
 # ---- version vectors -------------------------------------------------------------
 def version_vector(conn) -> dict[str, int]:
-    return {d: s for d, s in conn.execute(
-        "SELECT origin_device, MAX(origin_seq) FROM change_log GROUP BY origin_device")}
+    return change_log.version_vector(conn)
 
 
 def schema_names(conn) -> list[str]:
@@ -250,7 +252,7 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     conn.execute("DELETE FROM temp.sync_export_acked")
     conn.executemany("INSERT INTO temp.sync_export_acked VALUES (?, ?)", list(acked.items()))
     vv = version_vector(conn)
-    total = conn.execute("SELECT count(*) FROM change_log").fetchone()[0]
+    total = conn.execute("SELECT count(*) FROM change_entry").fetchone()[0]
     addressee = _addressee(conn, peer_device, office_id, label, to_device)
     writer = fmt.BundleWriter(path, identity, org_key, schema=schema_names(conn), manifest={
         "version_vector": vv, "target": label, "full": bool(full),
@@ -260,18 +262,25 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     try:
         done = 0
         text = json.dumps
-        for row in conn.execute(sql, params):
-            # the stored JSON of fields and base clocks goes out as it is (no re-parsing);
-            # fields come last so that the importer can log them as they are too
-            line = (f'{{"a":{text(row[6], ensure_ascii=False)},"b":{row[8] or "null"},'
-                    f'"d":{text(row[0])},"h":{text(row[4])},'
-                    f'"o":{text(row[7])},"r":{text(row[3])},"s":{int(row[1])},'
-                    f'"t":{text(row[2])},"f":{row[5]}}}\n')
-            writer.add_line(row[2], line.encode("utf-8"), row[0])
-            done += 1
-            if progress is not None and done % 1000 == 0:
-                if progress(done, total) is False:
-                    raise ImportCancelled()
+        author_text = json.JSONEncoder(ensure_ascii=False).encode
+        tables = synced_tables(conn)
+        cursor = conn.execute(sql, params)
+        while rows := cursor.fetchmany(EXPORT_CHUNK):
+            # a creation's values are the row's (store.sync_state.changes)
+            for row in change_log.with_values(conn, tables, rows):
+                fields = row[5]
+                # the stored JSON of fields and base clocks goes out as it is (no
+                # re-parsing); fields come last so that the importer can log them as
+                # they are too
+                line = (f'{{"a":{author_text(row[6])},"b":{row[8] or "null"},'
+                        f'"d":{text(row[0])},"h":{text(row[4])},'
+                        f'"o":{text(row[7])},"r":{text(row[3])},"s":{int(row[1])},'
+                        f'"t":{text(row[2])},"f":{fields}}}\n')
+                writer.add_line(row[2], line.encode("utf-8"), row[0])
+                done += 1
+                if progress is not None and done % 1000 == 0:
+                    if progress(done, total) is False:
+                        raise ImportCancelled()
         if skip_empty and writer.changes == 0:
             writer.abort()
             return ExportResult("", Path(path), 0, {}, label)
@@ -436,27 +445,59 @@ def _import_keys(conn, header: fmt.Header, org_key: bytes | None
     return None, org_key
 
 
+# the records an import made and changed, kept in temporary tables (not Python sets: the
+# memory of an import stays flat in the bundle's size)
+_TALLY_TABLES = ("sync_import_new", "sync_import_updated")
+
+
 @dataclass
 class _Tally:
     """What an import did, counted change by change; records the conflicts it finds and
-    supersedes the open ones a change has seen."""
+    supersedes the open ones a change has seen. Call :meth:`end_batch` after each batch."""
     conn: Any
     bundle_id: str
     now: str
     has_open: bool
-    new_ids: set[tuple[str, str]] = field(default_factory=set)
-    updated_ids: set[tuple[str, str]] = field(default_factory=set)
     people: set[str] = field(default_factory=set)
     conflicts: int = 0
+    _made: list[tuple[str, str]] = field(default_factory=list)
+    _changed: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in _TALLY_TABLES:
+            self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name}(tbl TEXT NOT NULL,"
+                              " record_id TEXT NOT NULL, PRIMARY KEY (tbl, record_id))"
+                              " WITHOUT ROWID")
+            self.conn.execute(f"DELETE FROM temp.{name}")
+
+    def end_batch(self) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO temp.sync_import_new VALUES (?, ?)",
+                              self._made)
+        # a record this import made is new, not updated, whatever changed it afterwards
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO temp.sync_import_updated SELECT ?1, ?2 WHERE NOT EXISTS"
+            " (SELECT 1 FROM temp.sync_import_new WHERE tbl = ?1 AND record_id = ?2)",
+            self._changed)
+        self._made.clear()
+        self._changed.clear()
+
+    def counts(self) -> tuple[int, int]:
+        """(records made, records updated) by the import."""
+        new, updated = (self.conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]
+                        for name in _TALLY_TABLES)
+        return new, updated
+
+    def close(self) -> None:
+        for name in _TALLY_TABLES:
+            self.conn.execute(f"DELETE FROM temp.{name}")
 
     def add(self, change: dict, result, summary: ImportSummary) -> None:
         table = change["t"]
         key = (table, change["r"])
         if result.created:
-            self.new_ids.add(key)
+            self._made.append(key)
         elif result.changed_fields:
-            if key not in self.new_ids:
-                self.updated_ids.add(key)
+            self._changed.append(key)
         else:
             summary.unchanged += 1
         for lost in result.lost:
@@ -529,14 +570,15 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                 results = apply_remote_batch(session, changes, repos) if changes else []
                 for change, result in zip(batch, results, strict=True):
                     tally.add(change, result, summary)
+                tally.end_batch()
                 done += total_in_batch
                 if progress is not None and progress(done, total) is False:
                     raise ImportCancelled()
             # a first bundle from the coordinator brings its office record with it
             adopted += _adopt_revocations(conn, header, session, actor)
             summary.changes = int(manifest.get("changes", 0))
-            summary.new = len(tally.new_ids)
-            summary.updated = len(tally.updated_ids)
+            summary.new, summary.updated = tally.counts()
+            tally.close()
             summary.conflicts = tally.conflicts
             summary.quarantined = guard.quarantined
             summary.duplicates = queue_duplicates(conn, sorted(tally.people), header.bundle_id)
@@ -624,9 +666,11 @@ class _Guard:
         return kept
 
     def _logged(self, change: dict) -> bool:
-        return self.conn.execute(
-            "SELECT 1 FROM change_log WHERE origin_device=? AND origin_seq=?",
-            (change.get("d"), change.get("s"))).fetchone() is not None
+        try:
+            seq = int(change.get("s") or 0)
+        except (TypeError, ValueError):
+            return False
+        return bool(change_log.held(self.conn, str(change.get("d")), [seq]))
 
     def _quarantine(self, change: dict) -> None:
         line = {k: v for k, v in change.items() if k != fmt.RAW_FIELDS}

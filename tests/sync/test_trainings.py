@@ -9,6 +9,7 @@ from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.repository import Repository
 from desktop_app.store.security.keys import copy_database
 from desktop_app.store.session import Session, set_meta
+from desktop_app.store.sync_state.changes import logged_changes
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import services as ts
@@ -19,10 +20,9 @@ def replicate(src: Session, dst: Session) -> None:
     """Apply every change of ``src`` that ``dst`` has not seen (what a bundle carries)."""
     seen = {(r[0], r[1])
             for r in dst.conn.execute("SELECT origin_device, origin_seq FROM change_log")}
-    rows = src.conn.execute("SELECT origin_device, origin_seq, table_name, record_id, hlc, fields,"
-                            " author FROM change_log ORDER BY seq").fetchall()
+    rows = list(logged_changes(src.conn))
     with dst.transaction():
-        for device, seq, table, record_id, stamp, fields, author in rows:
+        for device, seq, table, record_id, stamp, fields, author, *_rest in rows:
             if (device, seq) in seen:
                 continue
             Repository.for_table(table)(dst).apply_remote(record_id, json.loads(fields), stamp,

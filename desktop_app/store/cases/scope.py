@@ -21,7 +21,8 @@ NEWLY_REFERRED_CASES = (
     " WHERE r.target_office_id = {office} AND r.deleted = 0"
     " AND rc.origin_seq > coalesce(ra.seq, 0)"
     # only the changes that set the target office, not every later answer
-    " AND instr(rc.fields, '\"target_office_id\"') > 0")
+    # (a creation, fields NULL, writes every field)
+    " AND (rc.fields IS NULL OR instr(rc.fields, '\"target_office_id\"') > 0)")
 _PEOPLE = "SELECT person_id FROM hotline_case WHERE id IN ({cases}) AND person_id IS NOT NULL"
 # table -> SQL giving the ids of that table's records that belong to the cases in
 # ``{cases}``: the records a referral carries to the office it names.

@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "export_case_pdf": N_("Printed a case"),
     "override_consent": N_("Went ahead without consent"),
     "repair_search": N_("Repaired the search index"),
+    "db_compact": N_("Compacted the database"),
 }
 
 

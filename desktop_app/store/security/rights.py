@@ -198,8 +198,9 @@ def erase_person(session: Session, person_id: str, reason: str) -> dict:
 def _scrub_change_log(conn, table: str, record_id: str, fields: list[str]) -> None:
     """Older change-log entries of the record lose the erased values (the newest entry,
     written by the erasure, carries the blank ones, so merges end the same)."""
+    # creations hold no values (fields NULL): the row, blanked here, is their copy
     rows = conn.execute("SELECT seq, fields FROM change_log WHERE table_name=? AND record_id=?"
-                        " ORDER BY seq", (table, record_id)).fetchall()
+                        " AND fields IS NOT NULL ORDER BY seq", (table, record_id)).fetchall()
     for seq, text in rows[:-1]:
         values = json.loads(text)
         touched = False
@@ -208,7 +209,7 @@ def _scrub_change_log(conn, table: str, record_id: str, fields: list[str]) -> No
                 values[name] = ERASED_NAME if name in ERASED_NAMES else None
                 touched = True
         if touched:
-            conn.execute("UPDATE change_log SET fields=? WHERE seq=?", (dumps(values), seq))
+            conn.execute("UPDATE change_entry SET fields=? WHERE seq=?", (dumps(values), seq))
 
 
 class ErasureRepository(Repository):

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from desktop_app.store.clocks import PLAIN_STAMP, dumps
 from desktop_app.store.db import row_dict
 from desktop_app.store.session import Session
+from desktop_app.store.sync_state.changes import INSERT_SQL, Terms, entry_values, held, write_of
 
 if TYPE_CHECKING:   # the repository module imports this one
     from desktop_app.store.repository import Repository
@@ -92,8 +93,6 @@ class _Writes:
     partial_rows: dict[str, list[dict]] = field(default_factory=dict)
 
 
-_LOG_SQL = ("INSERT INTO change_log(origin_device, origin_seq, table_name, record_id, hlc,"
-            " fields, author, office_id, base) VALUES (?,?,?,?,?,?,?,?,?)")
 _IN_CHUNK = 900
 
 
@@ -117,7 +116,7 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
     if not fresh:
         return results
     groups, rows = _read_touched(conn, changes, fresh, repos)
-    _log(session, changes, fresh)
+    _log(session, changes, fresh, groups, rows, repos)
     writes = _merge(changes, results, groups, rows, repos, audit)
     _write(conn, repos, writes)
     _audit(session, repos, writes)
@@ -131,20 +130,18 @@ def _fresh(conn, changes: list[RemoteChange], results: list[RemoteResult]) -> li
     by_device: dict[str, list[int]] = {}
     for index, change in enumerate(changes):
         by_device.setdefault(change.origin_device, []).append(index)
-    held: set[tuple[str, int]] = set()
+    logged: set[tuple[str, int]] = set()
     for device, indexes in by_device.items():
         seqs = sorted({changes[i].origin_seq for i in indexes})
         for chunk in _chunks(seqs):
-            held.update((device, r[0]) for r in conn.execute(
-                f"SELECT origin_seq FROM change_log WHERE origin_device=? AND origin_seq IN"
-                f" ({','.join('?' * len(chunk))})", (device, *chunk)))
+            logged.update((device, seq) for seq in held(conn, device, chunk))
     fresh: list[int] = []
     for index, change in enumerate(changes):
         key = (change.origin_device, change.origin_seq)
-        if key in held:
+        if key in logged:
             results[index].duplicate = True
         else:
-            held.add(key)
+            logged.add(key)
             fresh.append(index)
     return fresh
 
@@ -178,13 +175,28 @@ def _read_touched(conn, changes: list[RemoteChange], fresh: list[int],
     return groups, rows
 
 
-def _log(session: Session, changes: list[RemoteChange], fresh: list[int]) -> None:
-    """The fresh changes into the change log, in bundle order; the clock observes them."""
-    session.conn.executemany(_LOG_SQL, [
-        (c.origin_device, c.origin_seq, c.table, c.record_id, c.stamp,
-         c.fields_text or dumps(c.fields),
-         c.author, c.office_id or c.fields.get("office_id"),
-         dumps(c.base) if c.base else None) for c in (changes[i] for i in fresh)])
+def _log(session: Session, changes: list[RemoteChange], fresh: list[int],
+         groups: dict[tuple[str, str], list[int]], rows: dict[str, dict[str, dict]],
+         repos: dict[str, "Repository"]) -> None:
+    """The fresh changes into the change log, in bundle order; the clock observes them.
+    A change that creates a record whole (the one change of a record not here, every
+    field, one clock: what :func:`_merge_creation` stores as it came) is logged without
+    its values, which the new row holds."""
+    terms = Terms(session.conn)
+    entries = []
+    for index in fresh:
+        c = changes[index]
+        repo = repos.get(c.table)
+        creation = (repo is not None and not c.base
+                    and c.record_id not in rows.get(c.table, ())
+                    and len(groups.get((c.table, c.record_id), ())) == 1
+                    and isinstance(c.stamp, str) and PLAIN_STAMP.match(c.stamp) is not None
+                    and c.fields.keys() == repo._field_set())
+        entries.append(entry_values(
+            terms, c.origin_device, c.origin_seq, c.table, c.record_id, c.stamp,
+            None if creation else c.fields_text or dumps(c.fields), c.author,
+            c.office_id or c.fields.get("office_id"), dumps(c.base) if c.base else None))
+    session.conn.executemany(INSERT_SQL, entries)
     session.clock.observe(max(changes[i].stamp for i in fresh))
 
 
@@ -320,12 +332,10 @@ def merge_change(repo: "Repository", record_id: str, before: dict | None, clocks
 
 def _write_of(repo: "Repository", record_id: str, stamp: str) -> tuple[dict, str | None]:
     """(base clocks, author) of the logged write of this record at ``stamp``."""
-    row = repo.conn.execute(
-        "SELECT base, author FROM change_log WHERE table_name=? AND record_id=? AND hlc=?"
-        " LIMIT 1", (repo.table, record_id, stamp)).fetchone()
-    if row is None:
+    found = write_of(repo.conn, repo.table, record_id, stamp)
+    if found is None:
         return {}, None
-    return json.loads(row[0] or "{}"), row[1]
+    return json.loads(found[0] or "{}"), found[1]
 
 
 def _write(conn, repos: dict[str, "Repository"], writes: _Writes) -> None:

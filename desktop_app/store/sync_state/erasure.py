@@ -182,13 +182,16 @@ def apply_markers(session, markers: list[dict]) -> dict[tuple[str, str], frozens
 
 
 def _scrub_log(conn, table: str, record_id: str, guarded) -> None:
+    # creations hold no values (fields NULL): the row, blanked here, is their copy
     for seq, text in conn.execute("SELECT seq, fields FROM change_log WHERE table_name=? AND"
-                                  " record_id=?", (table, record_id)).fetchall():
+                                  " record_id=? AND fields IS NOT NULL",
+                                  (table, record_id)).fetchall():
         values = json.loads(text)
         scrubbed = {k: erased_value(table, k, v) if k in guarded else v
                     for k, v in values.items()}
         if scrubbed != values:
-            conn.execute("UPDATE change_log SET fields=? WHERE seq=?", (dumps(scrubbed), seq))
+            conn.execute("UPDATE change_entry SET fields=? WHERE seq=?",
+                         (dumps(scrubbed), seq))
 
 
 def _scrub_conflicts(conn, table: str, record_id: str, guarded) -> None:

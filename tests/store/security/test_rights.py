@@ -12,6 +12,7 @@ from desktop_app.store.security import accounts as security
 from desktop_app.store.security.consent import ConsentRepository
 from desktop_app.store.security.rights import erase_person, export_person, is_erased, write_json
 from desktop_app.store.session import PermissionDenied
+from desktop_app.store.sync_state.changes import logged_changes
 from tests.conftest import TEST_PASSWORD
 from tests.helpers.pdf import pdf_text
 
@@ -77,7 +78,7 @@ def test_erase_blanks_personal_fields_keeps_counts(session, person):
     assert is_erased(session.conn, person["id"])
     assert json.loads(marker["fields"])["person"]
     # the marker syncs; no old value is left in the change log sync reads
-    logged = " ".join(r[0] for r in session.conn.execute("SELECT fields FROM change_log"))
+    logged = " ".join(c[5] for c in logged_changes(session.conn))
     assert "person_erasure" in {r[0] for r in session.conn.execute(
         "SELECT table_name FROM change_log")}
     for secret in ("Ҷӯраев", "777 1234", "StroyMontazh", "wages unpaid", "signed form"):
