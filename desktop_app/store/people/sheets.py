@@ -89,13 +89,14 @@ def _column_name(column: int, title: str | None) -> str:
 
 def _too_many_rows(limits: Limits) -> SheetError:
     return SheetError(_("The file has more than {count} rows: split it into smaller files.")
-                      .format(count=limits.max_rows - 1))
+                      .format(count=format_number(limits.max_rows - 1)))
 
 
 def _too_many_columns(row: int, count: int, limits: Limits) -> SheetError:
     return SheetError(_("Row {row} has {count} columns; at most {limit} can be read. Delete "
                         "the empty or extra columns and import the file again.").format(
-        row=row, count=count, limit=limits.max_columns))
+        row=format_number(row), count=format_number(count),
+        limit=format_number(limits.max_columns)))
 
 
 def _cell_too_long(row: int, column: int, length: int | None, limits: Limits) -> SheetError:
