@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from desktop_app.domain import security as rules
 from desktop_app.domain.actors import Actor
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
+from desktop_app.store import files
 from desktop_app.store.access import open_database
 from desktop_app.store.audit import utc_now, verify_chain
 from desktop_app.store.db import row_dict
@@ -124,18 +124,18 @@ def encrypt_existing(path, *, admin_username: str, password: str) -> tuple[Path,
                                         "database.").format(name=admin_username), path)
         backup = backup_file(path, conn, "before-encryption")
         db_key = keys.new_database_key()
-        tmp = path.with_name(path.name + ".encrypting")
-        for leftover in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
-            if leftover.exists():
-                leftover.unlink()
-        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{db_key.hex()}'\"", (str(tmp),))
+        staged = keys.encrypting_name(path)
+        for leftover in (staged, Path(str(staged) + "-wal"), Path(str(staged) + "-shm"),
+                         keys.key_file_for(staged)):
+            leftover.unlink(missing_ok=True)
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{db_key.hex()}'\"", (str(staged),))
         conn.execute("SELECT sqlcipher_export('encrypted')")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
         conn.execute("DETACH DATABASE encrypted")
     finally:
         conn.close()
-    check = dbmod.connect(tmp, db_key, wal=False)
+    check = dbmod.connect(staged, db_key, wal=False)
     try:
         problems = dbmod.integrity_problems(check)
         if problems:
@@ -143,25 +143,38 @@ def encrypt_existing(path, *, admin_username: str, password: str) -> tuple[Path,
                                           "was."), path)
     finally:
         check.close()
+    recovery = _finish_staged_copy(staged, db_key, admin[0], admin_username, password, backup)
+    # The swap: the key file first, then the database. Killed between the two, the next
+    # open finishes it (keys.finish_interrupted_encryption): the staged copy is complete.
     for side in ("-wal", "-shm"):
-        leftover = Path(str(path) + side)
-        if leftover.exists():
-            leftover.unlink()
-    kf, recovery = keys.KeyFile.create(path, db_key)
-    verifier = kf.set_user(db_key, admin[0], admin_username, password)
-    os.replace(tmp, path)
-    conn = open_database(path, key=db_key)
-    try:
-        with dbmod.transaction(conn):
-            _store_credential(conn, admin[0], admin_username, verifier, False)
-        Session(conn).log("encrypt_database", detail={"backup": backup.name})
-        signer = signing.set_up(conn, kf, admin[0], _derived(kf, admin[0], password), recovery)
-        signing.sign_anchor(conn, kf, signer, admin[0])
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
+        Path(str(path) + side).unlink(missing_ok=True)
+    files.replace(keys.key_file_for(staged), keys.key_file_for(path))
+    files.replace(staged, path)
+    files.lock_path(keys.key_file_for(staged)).unlink(missing_ok=True)
     remember_key(path, db_key)
     return backup, recovery
+
+
+def _finish_staged_copy(staged: Path, db_key: bytes, admin_id: str, admin_username: str,
+                        password: str, backup: Path) -> str:
+    """Make the encrypted copy complete before it replaces the plain file: its key file
+    (with the recovery slot and the administrator's slot), the administrator's verifier,
+    the audit row and the signing key. Returns the recovery key."""
+    kf, recovery = keys.KeyFile.create(staged, db_key)
+    verifier = kf.set_user(db_key, admin_id, admin_username, password)
+    conn = open_database(staged, key=db_key)
+    try:
+        with dbmod.transaction(conn):
+            _store_credential(conn, admin_id, admin_username, verifier, False)
+        Session(conn).log("encrypt_database", detail={"backup": backup.name})
+        signer = signing.set_up(conn, kf, admin_id, _derived(kf, admin_id, password), recovery)
+        signing.sign_anchor(conn, kf, signer, admin_id)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()
+    keys.forget_key(staged)
+    return recovery
 
 
 # ---- login -----------------------------------------------------------------------------

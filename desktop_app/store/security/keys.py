@@ -567,9 +567,44 @@ known_key = dbmod.known_key
 forget_all_keys = dbmod.forget_all_keys
 
 
+def encrypting_name(db_path) -> Path:
+    """Where ``encrypt_existing`` builds the encrypted copy (and its key file) before the swap."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".encrypting")
+
+
+def _has_plain_header(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(16) == dbmod.SQLITE_HEADER
+
+
+def finish_interrupted_encryption(db_path) -> bool:
+    """Finish an encryption that was cut between its two renames; True if it did.
+
+    ``encrypt_existing`` completes the encrypted copy and its key file under
+    :func:`encrypting_name`, renames the key file into place and then the copy. Found
+    with the plain file, the new key file in place and the copy still beside it, the copy
+    is complete (its key file was renamed only once it was): the second rename is done now.
+    Before the first rename nothing is done: the plain file is still the database (the
+    next encryption clears the copy).
+    """
+    db_path = Path(db_path)
+    staged = encrypting_name(db_path)
+    if not staged.exists() or key_file_for(staged).exists() \
+            or not key_file_for(db_path).exists():
+        return False
+    if not db_path.exists() or not _has_plain_header(db_path) or _has_plain_header(staged):
+        return False
+    for side in ("-wal", "-shm"):
+        Path(str(db_path) + side).unlink(missing_ok=True)
+    files.replace(staged, db_path)
+    return True
+
+
 def is_encrypted_file(path) -> bool:
     """True for an existing non-empty file without the plain SQLite header."""
     path = Path(path)
+    finish_interrupted_encryption(path)
     if not path.exists() or path.stat().st_size == 0:
         return False
     with open(path, "rb") as fh:
