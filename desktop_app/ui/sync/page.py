@@ -516,6 +516,7 @@ class SyncPage(QWidget):
                         "{file}: {count} changes made on revoked devices were set aside, not "
                         "applied; review them with hamroh bundle quarantine.").format(
                             file=name, count=format_number(result.quarantined)))
+                lines.extend(result.audit_warnings)
         return lines
 
     def _on_outcome(self, outcome: ExchangeOutcome) -> None:
