@@ -31,7 +31,7 @@ from desktop_app.store.offices import UserRepository
 
 # the synced tables of this module register their repositories on import
 from desktop_app.store.security import consent as security_consent  # noqa: F401
-from desktop_app.store.security import keys, signing
+from desktop_app.store.security import keys, sensitive, signing
 from desktop_app.store.security import rights as security_rights  # noqa: F401
 from desktop_app.store.security.keys import is_encrypted_file, known_key, remember_key
 from desktop_app.store.security.policy import install_policy
@@ -224,6 +224,8 @@ def login(path, username: str, password: str, *, now: float | None = None,
         with session.transaction():
             session.audit.record(actor.user_id, "signing_set_up", "app_user", actor.user_id)
     signing.finish_login(session, kf, status, result.derived)
+    sensitive.hold(session, sensitive.unwrap_at_login(conn, kf, actor.user_id, actor.role,
+                                                      result.derived))
     return session
 
 
@@ -418,6 +420,10 @@ class UserAdmin:
                                         (user_id,)).fetchone()
         if password is not None and row and row[0] == signing.ADMIN:
             signing.wrap_for(kf, signer, user_id, _derived(kf, user_id, password))
+        if password is not None and row:
+            # the sensitive-case key, for a role that may read sensitive cases
+            sensitive.grant(kf, sensitive.held(self.session), user_id, row[0],
+                            _derived(kf, user_id, password))
 
     def list_users(self) -> list[dict]:
         cur = self.session.conn.execute(
@@ -521,6 +527,8 @@ class UserAdmin:
         held = signing.held(self.session)
         if held is not None and actor.role == signing.ADMIN:
             signing.wrap_for(kf, held, actor.user_id, _derived(kf, actor.user_id, new_password))
+        sensitive.grant(kf, sensitive.held(self.session), actor.user_id, actor.role,
+                        _derived(kf, actor.user_id, new_password))
 
     def new_recovery_key(self) -> str:
         self.session.require("manage_users", "app_user")
