@@ -20,6 +20,7 @@ import re
 
 from desktop_app.domain import names
 from desktop_app.store.people.repositories import fts_query as person_query
+from desktop_app.store.security.sensitive import PREFIX as SEALED_PREFIX
 
 # The newest matching cases a search returns at most (by registration order).
 SEARCH_LIMIT = 1000
@@ -44,11 +45,16 @@ def matches_number(term: str, number: str | None) -> bool:
     return bool(wanted) and all(any(t.startswith(w) for t in tokens) for w in wanted)
 
 
+
+
 def search_text(case: dict, person: dict | None = None, employer_name: str | None = None) -> str:
     """The FTS text of a case: number, names (person, caller, employer), phones, document,
     description words, each as a matching key."""
     tokens = number_tokens(case.get("number"))
     person = person or {}
+    # sealed fields (sensitive cases, store.security.sensitive) are not indexed
+    case = {k: (None if isinstance(v, str) and v.startswith(SEALED_PREFIX) else v)
+            for k, v in case.items()}
     tokens += names.name_keys(person.get("family_name"), person.get("given_name"),
                               person.get("patronymic"), case.get("caller_name"),
                               employer_name, case.get("summary"))

@@ -224,9 +224,22 @@ def login(path, username: str, password: str, *, now: float | None = None,
         with session.transaction():
             session.audit.record(actor.user_id, "signing_set_up", "app_user", actor.user_id)
     signing.finish_login(session, kf, status, result.derived)
-    sensitive.hold(session, sensitive.unwrap_at_login(conn, kf, actor.user_id, actor.role,
-                                                      result.derived))
+    _sensitive_at_login(session, kf, result.derived)
     return session
+
+
+def _sensitive_at_login(session: Session, kf: keys.KeyFile, derived: bytes) -> None:
+    """A reader's sensitive-case key (from their slot, or a grant made for them); an
+    administrator holding it grants it to the readers waiting for it."""
+    conn, actor = session.conn, session.actor
+    key = sensitive.unwrap_at_login(conn, kf, actor.user_id, actor.role, derived)
+    if key is None:
+        key = sensitive.take_grant(conn, kf, actor.user_id, actor.role, derived)
+    else:
+        sensitive.ensure_box(kf, actor.user_id, actor.role, derived)
+    sensitive.hold(session, key)
+    if key is not None and actor.role == signing.ADMIN:
+        sensitive.grant_pending(conn, kf, key, lambda uid: signing.grant_holds(conn, kf, uid))
 
 
 def _refuse_unsigned(session: Session, status: str, username: str) -> None:
@@ -529,6 +542,28 @@ class UserAdmin:
             signing.wrap_for(kf, held, actor.user_id, _derived(kf, actor.user_id, new_password))
         sensitive.grant(kf, sensitive.held(self.session), actor.user_id, actor.role,
                         _derived(kf, actor.user_id, new_password))
+
+    def set_up_sensitive_key(self, password: str, passphrase: str) -> tuple[Path, int]:
+        """Seal sensitive cases from now on (an administrator, with their own password and
+        the organisation's sensitive-case passphrase): a backup first, then the key wrapped
+        for this administrator and every sensitive case's caller, summary and outcome notes
+        sealed, in one transaction. Returns (backup, cases sealed)."""
+        session = self.session
+        session.require("manage_users", "app_user")
+        actor = session.actor
+        kf = self._keyfile()
+        derived = kf.unlock(actor.username, password).derived   # raises WrongPassword
+        key = sensitive.key_from_passphrase(passphrase)
+        backup = backup_file(self.path, session.conn, "before-sensitive-key")
+        with session.transaction():
+            sensitive.set_up(session.conn, kf, actor.user_id, derived, passphrase)
+            sensitive.hold(session, key)
+            sealed = sensitive.seal_existing(session)
+            sensitive.grant_pending(session.conn, kf, key,
+                                    lambda uid: signing.grant_holds(session.conn, kf, uid))
+            session.log("sensitive_key_set_up", detail={"backup": backup.name,
+                                                        "cases_sealed": sealed})
+        return backup, sealed
 
     def new_recovery_key(self) -> str:
         self.session.require("manage_users", "app_user")

@@ -220,3 +220,157 @@ def unwrap_at_login(conn, kf: KeyFile, user_id: str, role: str,
         return None
     key = X25519PrivateKey.from_private_bytes(raw)
     return key if public_text(key) == public_key(conn) else None
+
+
+# ---- records as a user may read them, and writes that keep what they cannot read ------------
+UNREADABLE = "_sealed_unreadable"     # in a revealed record: the fields its reader cannot open
+
+
+def reveal_record(session: Session, table: str, record: dict | None) -> dict | None:
+    """``record`` with its sealed fields opened for ``session``'s user; the ones they cannot
+    open are None and listed under :data:`UNREADABLE`."""
+    if record is None:
+        return None
+    out = dict(record)
+    hidden = []
+    for field in SEALED_FIELDS.get(table, ()):
+        value = out.get(field)
+        if not is_sealed(value):
+            continue
+        try:
+            out[field] = reveal(session, table, str(record["id"]), field, value)
+        except SealBroken:
+            out[field] = None
+        if out[field] is None:
+            hidden.append(field)
+    out[UNREADABLE] = hidden
+    return out
+
+
+def unreadable_message() -> str:
+    return _("Parts of this case are sealed (the caller, what happened, the notes on the "
+             "outcome): only case workers, coordinators and administrators can read them.")
+
+
+def keep_sealed(session: Session, table: str, before: dict, changes: dict) -> dict:
+    """The changes an update really makes to sealed fields: a sealed value its user cannot
+    open is left as it is (they cannot have meant to change what they could not read), and
+    one they opened and sent back unchanged is not sealed again. The plain values of the
+    fields that are sealed come along, so that a case that becomes sensitive has them
+    sealed by the validation."""
+    fields = SEALED_FIELDS.get(table, ())
+    out = {f: before.get(f) for f in fields
+           if isinstance(before.get(f), str) and before.get(f) and not is_sealed(before.get(f))}
+    out.update(changes)
+    for field in fields:
+        if field not in changes or not is_sealed(before.get(field)):
+            continue
+        try:
+            opened = reveal(session, table, str(before["id"]), field, before[field])
+        except SealBroken:
+            opened = None
+        sent = changes[field]
+        if opened is None or (sent or "").strip() == opened.strip():
+            del out[field]
+    return out
+
+
+def seal_existing(session: Session) -> int:
+    """Seal the plain fields of every sensitive case (at set-up, in the caller's
+    transaction), through the repository: the change log carries the sealed values to the
+    other offices, where they replace the plain ones. Returns how many cases changed."""
+    from desktop_app.store.cases.repositories import CaseRepository  # cases imports this
+    fields = SEALED_FIELDS["hotline_case"]
+    plain = " OR ".join(f"({f} IS NOT NULL AND {f} != '' AND {f} NOT LIKE '{PREFIX}%')"
+                        for f in fields)
+    ids = [r[0] for r in session.conn.execute(
+        f"SELECT id FROM hotline_case WHERE sensitive=1 AND deleted=0 AND ({plain})")]
+    repo = CaseRepository(session)
+    for case_id in ids:
+        repo.update(case_id, {})
+    return len(ids)
+
+
+# ---- handing the key to readers who already have a password ----------------------------------
+# An administrator can wrap the key into a user's slot only while they know that user's
+# password (add user, reset password). For the others each reader has a *box*: an X25519
+# pair made at their login, the private half wrapped in their slot, the public half in the
+# key file. An administrator's session that holds the key seals it to the boxes of readers
+# whose role is signed (a *grant*, in the key file); the reader's next login opens the
+# grant, wraps the key in their own slot and deletes the grant.
+BOX = "sensitive_box"
+GRANT_AAD = ("sensitive_grant", "key")
+
+
+def _section(kf: KeyFile) -> dict:
+    return kf.data.get("sensitive") or {}
+
+
+def _update_section(kf: KeyFile, change) -> None:
+    def apply(data: dict) -> None:
+        section = data.setdefault("sensitive", {})
+        section.setdefault("boxes", {})
+        section.setdefault("grants", {})
+        change(section)
+    kf._update(apply)  # noqa: SLF001 - the key file's one locked read-change-write
+
+
+def _has_key_wrapped(kf: KeyFile, user_id: str) -> bool:
+    slots = [s for s in kf.user_slots() if s["user_id"] == user_id]
+    return bool(slots and slots[-1].get(PURPOSE))
+
+
+def ensure_box(kf: KeyFile, user_id: str, role: str, derived: bytes) -> X25519PrivateKey | None:
+    """The reader's box key (made, and its public half published, at first need)."""
+    if not may_hold(role):
+        return None
+    raw = kf.unwrap_for_user(user_id, derived, BOX)
+    if raw is not None:
+        return X25519PrivateKey.from_private_bytes(raw)
+    box = X25519PrivateKey.generate()
+    kf.wrap_for_user(user_id, derived, BOX, private_bytes(box))
+
+    def publish(section: dict) -> None:
+        section["boxes"][user_id] = public_text(box)
+        section["grants"].pop(user_id, None)       # sealed to an older box
+    _update_section(kf, publish)
+    return box
+
+
+def grant_pending(conn, kf: KeyFile, key: X25519PrivateKey, role_is_signed) -> int:
+    """Seal ``key`` to the box of every active reader who has neither the key nor a
+    grant; ``role_is_signed(user_id)`` keeps out a role set outside Hamroh. Returns how
+    many grants were made."""
+    boxes = _section(kf).get("boxes") or {}
+    grants = _section(kf).get("grants") or {}
+    raw = base64.b64encode(private_bytes(key)).decode("ascii")
+    made = {}
+    for user_id, role in conn.execute(
+            "SELECT id, role FROM app_user WHERE active=1 AND deleted=0"):
+        if not may_hold(role) or user_id not in boxes or user_id in grants \
+                or _has_key_wrapped(kf, user_id) or not role_is_signed(user_id):
+            continue
+        made[user_id] = seal(boxes[user_id], GRANT_AAD[0], user_id, GRANT_AAD[1], raw)
+    if made:
+        _update_section(kf, lambda section: section["grants"].update(made))
+    return len(made)
+
+
+def take_grant(conn, kf: KeyFile, user_id: str, role: str,
+               derived: bytes) -> X25519PrivateKey | None:
+    """At a reader's login: the key from a grant made for them, now wrapped in their slot."""
+    grant = (_section(kf).get("grants") or {}).get(user_id)
+    box = ensure_box(kf, user_id, role, derived)
+    if not grant or box is None:
+        return None
+    try:
+        raw = base64.b64decode(open_sealed(box, GRANT_AAD[0], user_id, GRANT_AAD[1], grant))
+        key = X25519PrivateKey.from_private_bytes(raw)
+    except (SealBroken, ValueError):
+        key = None
+    if key is not None and public_text(key) == public_key(conn):
+        kf.wrap_for_user(user_id, derived, PURPOSE, private_bytes(key))
+    else:
+        key = None
+    _update_section(kf, lambda section: section["grants"].pop(user_id, None))
+    return key
