@@ -25,6 +25,7 @@ from desktop_app.store import db as dbmod
 from desktop_app.store import files
 from desktop_app.store.access import open_database
 from desktop_app.store.audit import utc_now, verify_chain
+from desktop_app.store.cases.repositories import CaseRepository
 from desktop_app.store.db import row_dict
 from desktop_app.store.migrations import backup_file
 from desktop_app.store.offices import UserRepository
@@ -558,7 +559,13 @@ class UserAdmin:
         with session.transaction():
             sensitive.set_up(session.conn, kf, actor.user_id, derived, passphrase)
             sensitive.hold(session, key)
-            sealed = sensitive.seal_existing(session)
+            # through the repository: the change log carries the sealed values to the
+            # other offices, where they replace the plain ones
+            cases = CaseRepository(session)
+            ids = sensitive.plain_sensitive_case_ids(session.conn)
+            for case_id in ids:
+                cases.update(case_id, {})
+            sealed = len(ids)
             sensitive.grant_pending(session.conn, kf, key,
                                     lambda uid: signing.grant_holds(session.conn, kf, uid))
             session.log("sensitive_key_set_up", detail={"backup": backup.name,

@@ -32,7 +32,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 from desktop_app.i18n import Domain
 from desktop_app.store.security import keys
@@ -96,7 +101,6 @@ def fingerprint(public: str) -> str:
 
 
 def private_bytes(key: X25519PrivateKey) -> bytes:
-    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
     return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
@@ -275,20 +279,14 @@ def keep_sealed(session: Session, table: str, before: dict, changes: dict) -> di
     return out
 
 
-def seal_existing(session: Session) -> int:
-    """Seal the plain fields of every sensitive case (at set-up, in the caller's
-    transaction), through the repository: the change log carries the sealed values to the
-    other offices, where they replace the plain ones. Returns how many cases changed."""
-    from desktop_app.store.cases.repositories import CaseRepository  # cases imports this
+
+def plain_sensitive_case_ids(conn) -> list[str]:
+    """Sensitive cases that still have a plain value in a field that is sealed."""
     fields = SEALED_FIELDS["hotline_case"]
     plain = " OR ".join(f"({f} IS NOT NULL AND {f} != '' AND {f} NOT LIKE '{PREFIX}%')"
                         for f in fields)
-    ids = [r[0] for r in session.conn.execute(
+    return [r[0] for r in conn.execute(
         f"SELECT id FROM hotline_case WHERE sensitive=1 AND deleted=0 AND ({plain})")]
-    repo = CaseRepository(session)
-    for case_id in ids:
-        repo.update(case_id, {})
-    return len(ids)
 
 
 # ---- handing the key to readers who already have a password ----------------------------------
