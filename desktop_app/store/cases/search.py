@@ -45,8 +45,6 @@ def matches_number(term: str, number: str | None) -> bool:
     return bool(wanted) and all(any(t.startswith(w) for t in tokens) for w in wanted)
 
 
-
-
 def search_text(case: dict, person: dict | None = None, employer_name: str | None = None) -> str:
     """The FTS text of a case: number, names (person, caller, employer), phones, document,
     description words, each as a matching key."""
