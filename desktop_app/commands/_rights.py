@@ -76,6 +76,7 @@ COMMAND_RIGHTS: dict[str, tuple | None] = {
     "security encrypt": NO_DATABASE,
     "security recover": NO_DATABASE,
     "security new-recovery-key": (("manage_users", "app_user"),),
+    "security sensitive-key": (("manage_users", "app_user"),),
     "security export-person": (("export_person", "person"),),
     "security erase-person": (("erase_person", "person"),),
     # consent

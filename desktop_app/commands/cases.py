@@ -11,6 +11,7 @@ from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.cases import services as cs
 from desktop_app.store.repository import ValidationError
+from desktop_app.store.security import sensitive
 from desktop_app.store.session import PermissionDenied, ReasonRequired
 
 DOMAIN = Domain("cases")
@@ -70,7 +71,8 @@ def _find(session, number: str) -> dict | None:
     row = session.conn.execute(
         "SELECT id FROM hotline_case WHERE number=? AND deleted=0", (number.strip().upper(),)
     ).fetchone()
-    return sc.CaseRepository(session).get(row[0]) if row else None
+    return sensitive.reveal_record(session, "hotline_case",
+                                   sc.CaseRepository(session).get(row[0]) if row else None)
 
 
 def _err(message: str) -> int:

@@ -83,6 +83,13 @@ def run_import(args: argparse.Namespace) -> int:
                 print(ngettext("Skipped {count} row with errors.",
                                "Skipped {count} rows with errors.",
                                result.skipped).format(count=format_number(result.skipped)))
+            if result.possible_duplicates:
+                print(ngettext(
+                    "{count} pair of people may be the same person: it is on the list of "
+                    "possible duplicates (Sync page) for review.",
+                    "{count} pairs of people may be the same person: they are on the list "
+                    "of possible duplicates (Sync page) for review.",
+                    result.possible_duplicates).format(count=format_number(result.possible_duplicates)))
             return 0
         if not total:
             print(_("The file has no rows below the column titles: nothing to import."))

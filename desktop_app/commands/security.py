@@ -6,17 +6,21 @@
 """
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sys
+from pathlib import Path
 
 from desktop_app.commands._common import add_db_argument, ask_password, fail, open_for_cli
 from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.repository import NotFound, ValidationError
+from desktop_app.store.security import sensitive
 from desktop_app.store.security.accounts import UserAdmin, encrypt_existing, recover
 from desktop_app.store.security.consent import ConsentRepository, expired_consents
+from desktop_app.store.security.keys import KeyProblem
 from desktop_app.store.security.rights import erase_person, export_person, write_json
 from desktop_app.store.session import PermissionDenied, ReasonRequired
 
@@ -75,6 +79,14 @@ def register(subparsers) -> None:
     p = ssub.add_parser("new-recovery-key", help=_("replace the recovery key"))
     add_db_argument(p)
     p.set_defaults(handler=sec_new_recovery)
+    p = ssub.add_parser("sensitive-key", help=_(
+        "seal sensitive cases with the organisation's sensitive-case passphrase (a backup "
+        "is kept)"))
+    add_db_argument(p)
+    p.add_argument("--passphrase-file", help=_(
+        "file holding the sensitive-case passphrase (else HAMROH_SENSITIVE_PASSPHRASE, or "
+        "asked)"))
+    p.set_defaults(handler=sec_sensitive_key)
     p = ssub.add_parser("export-person", help=_("everything held about one person"))
     add_db_argument(p)
     p.add_argument("person_id")
@@ -231,6 +243,38 @@ def sec_new_recovery(args) -> int:
     session, admin = _admin(args)
     print(_("New recovery key (the old one no longer works):"))
     print("    " + admin.new_recovery_key())
+    return 0
+
+
+def _sensitive_passphrase(args) -> str:
+    if args.passphrase_file:
+        try:
+            return Path(args.passphrase_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KeyProblem(_("The passphrase file {path} cannot be read.").format(
+                path=args.passphrase_file)) from exc
+    if os.environ.get("HAMROH_SENSITIVE_PASSPHRASE"):
+        return os.environ["HAMROH_SENSITIVE_PASSPHRASE"]
+    if not sys.stdin.isatty():
+        raise KeyProblem(_("The sensitive-case passphrase is needed: give it with "
+                           "--passphrase-file or HAMROH_SENSITIVE_PASSPHRASE, or run the "
+                           "command in a terminal."))
+    return getpass.getpass(_("Sensitive-case passphrase: "))
+
+
+@_guarded
+def sec_sensitive_key(args) -> int:
+    session, admin = _admin(args)
+    session.require("manage_users", "app_user")
+    passphrase = _sensitive_passphrase(args)
+    backup, sealed = admin.set_up_sensitive_key(ask_password(_("Your password: ")), passphrase)
+    print(_("Sensitive cases are sealed ({count} sealed now); a backup was written to "
+            "{path}.").format(count=sealed, path=backup))
+    print(_("Key fingerprint: {fingerprint}. Every office must show the same one.").format(
+        fingerprint=sensitive.fingerprint(sensitive.public_key(session.conn) or "")))
+    print(_("Case workers, coordinators and administrators get the key at their next "
+            "login (one who has not logged in since this version: at the login after an "
+            "administrator's)."))
     return 0
 
 

@@ -94,6 +94,8 @@ def print_summary(summary: exchange.ImportSummary, name: str) -> None:
         print(_("{file}: {count} changes made on revoked devices were set aside, not "
                 "applied; review them with hamroh bundle quarantine.").format(
                     file=name, count=format_number(summary.quarantined)))
+    for warning in summary.audit_warnings:
+        print(_("Warning: {message}").format(message=warning))
 
 
 @with_session

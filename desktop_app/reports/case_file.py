@@ -24,6 +24,7 @@ from desktop_app.reports.record_pdf import PageFrame, record_styles, record_tabl
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
+from desktop_app.store.security import sensitive
 
 DOMAIN = Domain("reports")
 
@@ -189,7 +190,8 @@ class _CaseFile:
 
 def write_case_pdf(session, case_id: str, path: str | Path, *, language: str = "en",
                    include_sensitive: bool = False) -> Path:
-    case = sc.CaseRepository(session).require(case_id)
+    case = sensitive.reveal_record(session, "hotline_case",
+                                   sc.CaseRepository(session).require(case_id))
     f = _CaseFile(session, case, language, include_sensitive)
     story = f.heading(session)
     story.append(f.facts())

@@ -26,8 +26,8 @@ from desktop_app.store.sequences import NUMBER_COLUMNS, number_owner
 from desktop_app.store.session import Session, get_meta
 from desktop_app.store.sync_state import changes as change_log
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
+from desktop_app.sync import audit_heads, keys
 from desktop_app.sync import bundle as fmt
-from desktop_app.sync import keys
 from desktop_app.sync.duplicates import queue_duplicates
 from desktop_app.sync.scope import (
     entering_scope_condition,
@@ -75,6 +75,8 @@ class ImportSummary:
     already_imported: bool = False
     # changes whose origin device is revoked here: set aside, not applied (sync_quarantine)
     quarantined: int = 0
+    # the sender's audit log does not continue the one received before (sync.audit_heads)
+    audit_warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -254,9 +256,10 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
     vv = version_vector(conn)
     total = conn.execute("SELECT count(*) FROM change_entry").fetchone()[0]
     addressee = _addressee(conn, peer_device, office_id, label, to_device)
+    audit = audit_heads.outgoing(conn)
     writer = fmt.BundleWriter(path, identity, org_key, schema=schema_names(conn), manifest={
         "version_vector": vv, "target": label, "full": bool(full),
-        "acknowledged": acked, "fields_last": True}, recipient=recipient,
+        "acknowledged": acked, "fields_last": True, "audit": audit}, recipient=recipient,
         addressee=addressee, device_code=get_meta(conn, "device_code"),
         revoked=keys.revocation_list(conn) if is_coordinator(conn) else None)
     try:
@@ -297,6 +300,7 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
             (manifest["bundle_id"], now, office_id, label, Path(path).name, writer.changes,
              actor.user_id))
         _mark_sent(conn, now, peer_device, office_id)
+        audit_heads.remember_sent(conn, audit)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -595,6 +599,8 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                 (header.bundle_id, now, sender.get("device_id"), sender.get("office_id"),
                  Path(path).name, summary.changes, summary.new, summary.updated,
                  summary.unchanged, summary.conflicts, summary.duplicates, actor.user_id))
+            summary.audit_warnings = audit_heads.check_incoming(session, header, manifest,
+                                                                actor.user_id)
             session.audit.record(actor.user_id, "sync_import", None, None, detail={
                 "bundle_id": header.bundle_id, "from_device": sender.get("device_id"),
                 "changes": summary.changes, "new": summary.new, "updated": summary.updated,

@@ -177,3 +177,87 @@ def test_person_save_killed_leaves_the_person_saved_or_not(db_path):
     args = ["save-person", str(db_path), "Rahimova"]
     _kills(13, args, _env(), lambda: None, check)
     assert counts[-1] > before
+
+
+def test_encryption_killed_leaves_the_plain_or_the_encrypted_database(tmp_path):
+    """``security encrypt`` killed anywhere: the file is still the plain database (and a
+    new encryption succeeds), or it is encrypted and opens with the new password; never an
+    encrypted file whose key file does not open it."""
+    from desktop_app.store.access import open_database
+    from desktop_app.store.people.repositories import PersonRepository
+    from desktop_app.store.setup import initialise
+    pristine = tmp_path / "pristine.db"
+    conn = open_database(pristine, create=True)
+    session = initialise(conn, office_code="TJB", office_name="Tojikobod", admin_username="root")
+    for name in ("Saidov", "Karimova", "Rahimov"):
+        PersonRepository(session).create({"family_name": name, "given_name": "Test"})
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    work = tmp_path / "work"
+    work.mkdir()
+    path = work / "hamroh.db"
+    args = ["security", "encrypt", "--db", str(path), "--admin", "root"]
+    env = _env()
+    outcomes: list[str] = []
+
+    def prepare():
+        keys.forget_all_keys()
+        for leftover in work.iterdir():
+            if leftover.is_file():
+                leftover.unlink()
+        keys.copy_database(pristine, path)
+
+    def people_in(conn) -> int:
+        return conn.execute("SELECT count(*) FROM person WHERE deleted=0").fetchone()[0]
+
+    def check():
+        keys.forget_all_keys()
+        if keys.is_encrypted_file(path):
+            assert not keys.encrypting_name(path).exists()
+            assert _healthy(path, TEST_PASSWORD, "root") == 3
+            outcomes.append("encrypted")
+            return
+        conn = open_database(path)
+        try:
+            assert people_in(conn) == 3
+        finally:
+            conn.close()
+        outcomes.append("plain")
+        again = _run(0, args, env)
+        assert again.returncode == 0, again.stderr
+        assert _healthy(path, TEST_PASSWORD, "root") == 3
+
+    assert _kills(14, args, env, prepare, check) > 0
+    assert "plain" in outcomes and "encrypted" in outcomes
+
+
+def test_encryption_cut_between_its_renames_is_finished_at_the_next_open(tmp_path):
+    from desktop_app.store.access import open_database
+    from desktop_app.store.setup import initialise
+    path = tmp_path / "hamroh.db"
+    conn = open_database(path, create=True)
+    initialise(conn, office_code="TJB", office_name="Tojikobod", admin_username="root")
+    conn.close()
+    real_replace = security.files.replace
+    calls: list[str] = []
+
+    def cut_after_the_key_file(source, target):
+        calls.append(str(target))
+        if str(target) == str(path):
+            raise KeyboardInterrupt        # the power goes between the two renames
+        real_replace(source, target)
+
+    security.files.replace = cut_after_the_key_file
+    try:
+        try:
+            security.encrypt_existing(path, admin_username="root", password=TEST_PASSWORD)
+        except KeyboardInterrupt:
+            pass
+    finally:
+        security.files.replace = real_replace
+    keys.forget_all_keys()
+    assert calls[-2:] == [str(keys.key_file_for(path)), str(path)]
+    assert keys.encrypting_name(path).exists()
+    assert keys.is_encrypted_file(path)                 # the open finishes the swap
+    assert not keys.encrypting_name(path).exists()
+    assert _healthy(path, TEST_PASSWORD, "root") == 0

@@ -67,6 +67,7 @@ ARGS: dict[str, list[str]] = {
     "user role": ["nobody", "field_officer"], "user deactivate": ["nobody"],
     "user activate": ["nobody"], "user reset-password": ["nobody"], "user passwd": [],
     "security new-recovery-key": [],
+    "security sensitive-key": ["--passphrase-file", "{tmp}/none.txt"],
     "security export-person": ["{person}", "--out", "{tmp}/person.json",
                                "--reason", "role matrix test"],
     "security erase-person": [NOBODY, "--reason", "role matrix test", "--yes"],

@@ -8,10 +8,12 @@ from datetime import date
 
 from desktop_app.domain import cases as dom
 from desktop_app.domain import names
+from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
 from desktop_app.store.cases import search as cases_search
 from desktop_app.store.cases.scope import ReferralScope
 from desktop_app.store.repository import Repository, ValidationError
+from desktop_app.store.security import sensitive
 from desktop_app.store.session import PermissionDenied
 
 DOMAIN = Domain("cases")
@@ -75,6 +77,8 @@ class CaseRepository(Repository):
     fields = CASE_FIELDS
     defaults = {"status": "new", "sensitive": 0, "sensitive_flag": 0, "risk_level": "medium",
                 "returned_home": 0, "inspection_opened": 0, "fine_imposed": 0}
+    _sealing_id: str | None = None      # the id of the record being created (sealing AAD)
+
     def _vocab(self) -> tuple[set, set]:
         cache = self.session.cache
         if "case vocabulary" not in cache:
@@ -98,9 +102,29 @@ class CaseRepository(Repository):
             self.conn, cleaned.get("person_id"))
         cleaned["sensitive"] = dom.compute_sensitive(
             cleaned.get("sensitive_flag"), cleaned.get("category"), birth, cleaned.get("opened_on"))
+        record_id = existing["id"] if existing is not None else self._sealing_id
+        if cleaned["sensitive"] and record_id:
+            # caller, summary, outcome notes: sealed for the roles that may read them (a
+            # validation outside a write, with no record id yet, seals nothing)
+            cleaned = sensitive.seal_fields(self.conn, self.table, record_id, cleaned)
         return cleaned
 
+    def create(self, values, *, record_id=None):
+        self._sealing_id = record_id or new_id()
+        return super().create(values, record_id=self._sealing_id)
+
+    def create_many(self, rows, *, audit: bool = True) -> int:
+        def with_ids():
+            for values in rows:
+                values = {**values, "id": values.get("id") or new_id()}
+                self._sealing_id = values["id"]
+                yield values
+        return super().create_many(with_ids(), audit=audit)
+
     def update(self, record_id, changes):
+        before = self.get(record_id)
+        if before is not None:
+            changes = sensitive.keep_sealed(self.session, self.table, before, changes)
         # ``sensitive`` is derived (flag, category, the person's age): always rewrite it
         return super().update(record_id, {**changes, "sensitive": None})
 
@@ -109,7 +133,8 @@ class CaseRepository(Repository):
 
     def after_write_many(self, records):
         self.conn.executemany("UPDATE hotline_case SET caller_key=? WHERE id=?", [
-            (names.full_name_key(r.get("caller_name")) or None, r["id"]) for r in records])
+            (None if sensitive.is_sealed(r.get("caller_name"))
+             else names.full_name_key(r.get("caller_name")) or None, r["id"]) for r in records])
         cases_search.refresh(self.conn, [r["id"] for r in records])
         cases_search.flush_stale(self.conn)
 

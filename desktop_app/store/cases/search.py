@@ -20,6 +20,7 @@ import re
 
 from desktop_app.domain import names
 from desktop_app.store.people.repositories import fts_query as person_query
+from desktop_app.store.security.sensitive import PREFIX as SEALED_PREFIX
 
 # The newest matching cases a search returns at most (by registration order).
 SEARCH_LIMIT = 1000
@@ -49,6 +50,9 @@ def search_text(case: dict, person: dict | None = None, employer_name: str | Non
     description words, each as a matching key."""
     tokens = number_tokens(case.get("number"))
     person = person or {}
+    # sealed fields (sensitive cases, store.security.sensitive) are not indexed
+    case = {k: (None if isinstance(v, str) and v.startswith(SEALED_PREFIX) else v)
+            for k, v in case.items()}
     tokens += names.name_keys(person.get("family_name"), person.get("given_name"),
                               person.get("patronymic"), case.get("caller_name"),
                               employer_name, case.get("summary"))

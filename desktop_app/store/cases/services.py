@@ -24,6 +24,7 @@ from desktop_app.store.cases.repositories import (
     reference_codes,
 )
 from desktop_app.store.repository import ValidationError
+from desktop_app.store.security import sensitive
 from desktop_app.store.security.consent import has_consent
 from desktop_app.store.sequences import next_number
 from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
@@ -69,8 +70,10 @@ def open_case(session: Session, values: dict, *, year: int | None = None) -> dic
             y = date.today().year
         values["number"] = next_number(session, "case", y)
         record = repo.create(values)
+        # a sealed summary (sensitive case) is not copied into the timeline
+        summary = None if sensitive.is_sealed(record.get("summary")) else record.get("summary")
         add_event(session, record["id"], "call" if record["channel"] == "hotline" else "note",
-                  record.get("summary") or _("Case opened."), on=record["opened_on"],
+                  summary or _("Case opened."), on=record["opened_on"],
                   to_status=record["status"])
     return record
 

@@ -28,7 +28,9 @@ from desktop_app.domain.people import (
     validate_person,
 )
 from desktop_app.i18n import LANGUAGES, N_, Domain
+from desktop_app.store.audit import utc_now
 from desktop_app.store.people import sheets
+from desktop_app.store.people.duplicates import find_duplicate_pairs
 from desktop_app.store.people.repositories import PersonRepository
 
 DOMAIN = Domain("people")
@@ -147,6 +149,9 @@ class ImportRow:
     # earlier row of the file (its number): the row is not imported again
     duplicate_of: str | None = None
     repeats_row: int | None = None
+    # the same names with other values: probably the same person (queued for review)
+    similar_to: list[str] = field(default_factory=list)
+    similar_row: int | None = None
 
     @property
     def valid(self) -> bool:
@@ -166,6 +171,8 @@ class ImportResult:
     skipped: int = 0
     committed: bool = False
     imported_ids: list[str] = field(default_factory=list)
+    # pairs put on the possible-duplicates list (Sync page) for a person to review
+    possible_duplicates: int = 0
 
     @property
     def errors(self) -> list[RowError]:
@@ -492,6 +499,7 @@ def mark_repeats(conn, rows: list[ImportRow]) -> None:
     """Mark valid rows whose person is already registered with the same values (or is on
     an earlier row): ``duplicate_of`` / ``repeats_row``. One indexed look-up per row."""
     seen: dict[tuple, int] = {}
+    seen_names: dict[tuple, int] = {}
     for row in rows:
         if not row.valid:
             continue
@@ -502,6 +510,12 @@ def mark_repeats(conn, rows: list[ImportRow]) -> None:
             row.repeats_row = seen[key]
             continue
         seen[key] = row.row
+        names_key = tuple(" ".join(str(values.get(f) or "").split()).casefold()
+                          for f in ("family_name", "given_name"))
+        if names_key in seen_names:
+            row.similar_row = seen_names[names_key]
+        else:
+            seen_names[names_key] = row.row
         cur = conn.execute(
             "SELECT * FROM person WHERE family_name = ? COLLATE NOCASE AND given_name = ? "
             "COLLATE NOCASE AND deleted = 0 AND merged_into IS NULL LIMIT 50",
@@ -514,6 +528,9 @@ def mark_repeats(conn, rows: list[ImportRow]) -> None:
                     if f in person and v not in (None, "", 0)):
                 row.duplicate_of = person["id"]
                 break
+            row.similar_to.append(person["id"])
+        if row.duplicate_of is not None:
+            row.similar_to = []
 
 
 def import_people(session, path: str | Path, *, skip_invalid: bool = False,
@@ -535,14 +552,51 @@ def import_people(session, path: str | Path, *, skip_invalid: bool = False,
             del values[key]
     with session.transaction():
         ids = _create(repo, rows, progress)
+        result.possible_duplicates = queue_possible_duplicates(
+            session.conn, valid, ids, Path(path).name)
         detail = {"file": Path(path).name, "imported": len(ids), "skipped": result.skipped}
         if result.repeated_rows:
             detail["repeated"] = len(result.repeated_rows)
+        if result.possible_duplicates:
+            detail["possible_duplicates"] = result.possible_duplicates
         session.audit.record(session.actor.user_id, "import", "person", None, detail=detail)
     result.imported = len(ids)
     result.imported_ids = ids
     result.committed = True
     return result
+
+
+# Up to this many new people get the full fuzzy comparison with the register (about 0.1 s
+# a person on a large one, as for a sync import); a bigger file queues the rows whose names
+# are already registered, or repeat an earlier row's, with other values.
+FULL_CHECK_LIMIT = 300
+
+
+def queue_possible_duplicates(conn, rows: list[ImportRow], ids: list[str],
+                              file_name: str) -> int:
+    """Put the imported people who are probably someone already registered (or another
+    row of the file) on the possible-duplicates list, inside the import's transaction.
+    Returns how many pairs were added."""
+    pairs: list[tuple[str, str, int, str]]
+    if len(ids) <= FULL_CHECK_LIMIT:
+        pairs = [(p.first_id, p.second_id, int(p.score), "; ".join(p.reasons))
+                 for p in find_duplicate_pairs(conn, ids, limit_per_person=5)]
+    else:
+        by_row = {row.row: person_id for row, person_id in zip(rows, ids, strict=True)}
+        pairs = []
+        for row, person_id in zip(rows, ids, strict=True):
+            others = list(row.similar_to)
+            if row.similar_row in by_row:
+                others.append(by_row[row.similar_row])
+            pairs += [(person_id, other, 90, "name") for other in others]
+    now = utc_now()
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO sync_duplicate(person_a, person_b, score, reason, found_at,"
+        " bundle_id) VALUES (?,?,?,?,?,?)",
+        [(min(a, b), max(a, b), score, reason, now, f"import:{file_name}")
+         for a, b, score, reason in pairs if a != b])
+    return conn.total_changes - before
 
 
 def _create(repo: PersonRepository, rows: list[dict], progress) -> list[str]:

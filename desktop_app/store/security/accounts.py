@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,15 +22,17 @@ from desktop_app.domain import security as rules
 from desktop_app.domain.actors import Actor
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
+from desktop_app.store import files
 from desktop_app.store.access import open_database
 from desktop_app.store.audit import utc_now, verify_chain
+from desktop_app.store.cases.repositories import CaseRepository
 from desktop_app.store.db import row_dict
 from desktop_app.store.migrations import backup_file
 from desktop_app.store.offices import UserRepository
 
 # the synced tables of this module register their repositories on import
 from desktop_app.store.security import consent as security_consent  # noqa: F401
-from desktop_app.store.security import keys, signing
+from desktop_app.store.security import keys, sensitive, signing
 from desktop_app.store.security import rights as security_rights  # noqa: F401
 from desktop_app.store.security.keys import is_encrypted_file, known_key, remember_key
 from desktop_app.store.security.policy import install_policy
@@ -124,18 +125,18 @@ def encrypt_existing(path, *, admin_username: str, password: str) -> tuple[Path,
                                         "database.").format(name=admin_username), path)
         backup = backup_file(path, conn, "before-encryption")
         db_key = keys.new_database_key()
-        tmp = path.with_name(path.name + ".encrypting")
-        for leftover in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
-            if leftover.exists():
-                leftover.unlink()
-        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{db_key.hex()}'\"", (str(tmp),))
+        staged = keys.encrypting_name(path)
+        for leftover in (staged, Path(str(staged) + "-wal"), Path(str(staged) + "-shm"),
+                         keys.key_file_for(staged)):
+            leftover.unlink(missing_ok=True)
+        conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{db_key.hex()}'\"", (str(staged),))
         conn.execute("SELECT sqlcipher_export('encrypted')")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute(f"PRAGMA encrypted.user_version = {int(version)}")
         conn.execute("DETACH DATABASE encrypted")
     finally:
         conn.close()
-    check = dbmod.connect(tmp, db_key, wal=False)
+    check = dbmod.connect(staged, db_key, wal=False)
     try:
         problems = dbmod.integrity_problems(check)
         if problems:
@@ -143,25 +144,38 @@ def encrypt_existing(path, *, admin_username: str, password: str) -> tuple[Path,
                                           "was."), path)
     finally:
         check.close()
+    recovery = _finish_staged_copy(staged, db_key, admin[0], admin_username, password, backup)
+    # The swap: the key file first, then the database. Killed between the two, the next
+    # open finishes it (keys.finish_interrupted_encryption): the staged copy is complete.
     for side in ("-wal", "-shm"):
-        leftover = Path(str(path) + side)
-        if leftover.exists():
-            leftover.unlink()
-    kf, recovery = keys.KeyFile.create(path, db_key)
-    verifier = kf.set_user(db_key, admin[0], admin_username, password)
-    os.replace(tmp, path)
-    conn = open_database(path, key=db_key)
-    try:
-        with dbmod.transaction(conn):
-            _store_credential(conn, admin[0], admin_username, verifier, False)
-        Session(conn).log("encrypt_database", detail={"backup": backup.name})
-        signer = signing.set_up(conn, kf, admin[0], _derived(kf, admin[0], password), recovery)
-        signing.sign_anchor(conn, kf, signer, admin[0])
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
+        Path(str(path) + side).unlink(missing_ok=True)
+    files.replace(keys.key_file_for(staged), keys.key_file_for(path))
+    files.replace(staged, path)
+    files.lock_path(keys.key_file_for(staged)).unlink(missing_ok=True)
     remember_key(path, db_key)
     return backup, recovery
+
+
+def _finish_staged_copy(staged: Path, db_key: bytes, admin_id: str, admin_username: str,
+                        password: str, backup: Path) -> str:
+    """Make the encrypted copy complete before it replaces the plain file: its key file
+    (with the recovery slot and the administrator's slot), the administrator's verifier,
+    the audit row and the signing key. Returns the recovery key."""
+    kf, recovery = keys.KeyFile.create(staged, db_key)
+    verifier = kf.set_user(db_key, admin_id, admin_username, password)
+    conn = open_database(staged, key=db_key)
+    try:
+        with dbmod.transaction(conn):
+            _store_credential(conn, admin_id, admin_username, verifier, False)
+        Session(conn).log("encrypt_database", detail={"backup": backup.name})
+        signer = signing.set_up(conn, kf, admin_id, _derived(kf, admin_id, password), recovery)
+        signing.sign_anchor(conn, kf, signer, admin_id)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()
+    keys.forget_key(staged)
+    return recovery
 
 
 # ---- login -----------------------------------------------------------------------------
@@ -211,7 +225,22 @@ def login(path, username: str, password: str, *, now: float | None = None,
         with session.transaction():
             session.audit.record(actor.user_id, "signing_set_up", "app_user", actor.user_id)
     signing.finish_login(session, kf, status, result.derived)
+    _sensitive_at_login(session, kf, result.derived)
     return session
+
+
+def _sensitive_at_login(session: Session, kf: keys.KeyFile, derived: bytes) -> None:
+    """A reader's sensitive-case key (from their slot, or a grant made for them); an
+    administrator holding it grants it to the readers waiting for it."""
+    conn, actor = session.conn, session.actor
+    key = sensitive.unwrap_at_login(conn, kf, actor.user_id, actor.role, derived)
+    if key is None:
+        key = sensitive.take_grant(conn, kf, actor.user_id, actor.role, derived)
+    else:
+        sensitive.ensure_box(kf, actor.user_id, actor.role, derived)
+    sensitive.hold(session, key)
+    if key is not None and actor.role == signing.ADMIN:
+        sensitive.grant_pending(conn, kf, key, lambda uid: signing.grant_holds(conn, kf, uid))
 
 
 def _refuse_unsigned(session: Session, status: str, username: str) -> None:
@@ -405,6 +434,10 @@ class UserAdmin:
                                         (user_id,)).fetchone()
         if password is not None and row and row[0] == signing.ADMIN:
             signing.wrap_for(kf, signer, user_id, _derived(kf, user_id, password))
+        if password is not None and row:
+            # the sensitive-case key, for a role that may read sensitive cases
+            sensitive.grant(kf, sensitive.held(self.session), user_id, row[0],
+                            _derived(kf, user_id, password))
 
     def list_users(self) -> list[dict]:
         cur = self.session.conn.execute(
@@ -508,6 +541,36 @@ class UserAdmin:
         held = signing.held(self.session)
         if held is not None and actor.role == signing.ADMIN:
             signing.wrap_for(kf, held, actor.user_id, _derived(kf, actor.user_id, new_password))
+        sensitive.grant(kf, sensitive.held(self.session), actor.user_id, actor.role,
+                        _derived(kf, actor.user_id, new_password))
+
+    def set_up_sensitive_key(self, password: str, passphrase: str) -> tuple[Path, int]:
+        """Seal sensitive cases from now on (an administrator, with their own password and
+        the organisation's sensitive-case passphrase): a backup first, then the key wrapped
+        for this administrator and every sensitive case's caller, summary and outcome notes
+        sealed, in one transaction. Returns (backup, cases sealed)."""
+        session = self.session
+        session.require("manage_users", "app_user")
+        actor = session.actor
+        kf = self._keyfile()
+        derived = kf.unlock(actor.username, password).derived   # raises WrongPassword
+        key = sensitive.key_from_passphrase(passphrase)
+        backup = backup_file(self.path, session.conn, "before-sensitive-key")
+        with session.transaction():
+            sensitive.set_up(session.conn, kf, actor.user_id, derived, passphrase)
+            sensitive.hold(session, key)
+            # through the repository: the change log carries the sealed values to the
+            # other offices, where they replace the plain ones
+            cases = CaseRepository(session)
+            ids = sensitive.plain_sensitive_case_ids(session.conn)
+            for case_id in ids:
+                cases.update(case_id, {})
+            sealed = len(ids)
+            sensitive.grant_pending(session.conn, kf, key,
+                                    lambda uid: signing.grant_holds(session.conn, kf, uid))
+            session.log("sensitive_key_set_up", detail={"backup": backup.name,
+                                                        "cases_sealed": sealed})
+        return backup, sealed
 
     def new_recovery_key(self) -> str:
         self.session.require("manage_users", "app_user")

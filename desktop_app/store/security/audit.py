@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "delete": N_("Deleted"),
     "erase": N_("Erased personal data"),
     "login": N_("Logged in"),
+    "sync_audit_warning": N_("Audit log of another office not continued"),
     "logout": N_("Logged out"),
     "unlock": N_("Unlocked the window"),
     "failed_unlock": N_("Wrong password at the lock screen"),

@@ -29,14 +29,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import secrets
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
+import filelock
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -179,6 +182,72 @@ def _stamp(now: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
 
 
+class KeyFileBusy(KeyProblem):
+    """Another process held the key file's lock for the whole wait."""
+
+    def __init__(self, path: Path, seconds: float):
+        super().__init__(_(
+            "The key file {path} stayed in use by another Hamroh program for {seconds} "
+            "seconds. Wait for it to finish (an import or a backup) or close the other "
+            "Hamroh windows, then try again; nothing was changed.").format(
+                path=path.name, seconds=int(seconds)))
+
+
+# The key file's lock is held for milliseconds; a wait longer than QUICK_WAIT is shown to
+# the user (start and end) through the reporter: the CLI prints it on stderr, the window
+# shows it in its login dialog (``set_wait_reporter``).
+QUICK_WAIT = 0.5
+
+
+def _print_wait(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+_wait_reporter: list[Callable[[str], None]] = [_print_wait]
+
+
+def set_wait_reporter(report: Callable[[str], None] | None) -> None:
+    """Who is told that the key file is being waited for, and when the wait ends
+    (None: back to printing on stderr)."""
+    _wait_reporter[0] = report or _print_wait
+
+
+def wait_started_message(seconds: float) -> str:
+    return _("Another Hamroh program is using the key file; waiting up to {seconds} "
+             "seconds…").format(seconds=int(seconds))
+
+
+def wait_ended_message() -> str:
+    return _("The key file is free again; continuing.")
+
+
+def wait_failed_message() -> str:
+    return _("Stopped waiting for the key file.")
+
+
+@contextlib.contextmanager
+def key_file_lock(path: Path, timeout: float | None = None) -> Iterator[None]:
+    """The key file's OS lock: taken at once, or after a wait the user is told about from
+    start to end; a wait that runs out raises :class:`KeyFileBusy` (one sentence)."""
+    timeout = files.LOCK_TIMEOUT if timeout is None else timeout
+    held = files.locked(path, timeout=min(QUICK_WAIT, timeout))
+    try:
+        held.__enter__()
+    except filelock.Timeout:
+        _wait_reporter[0](wait_started_message(timeout))
+        held = files.locked(path, timeout=max(timeout - QUICK_WAIT, 0))
+        try:
+            held.__enter__()
+        except filelock.Timeout:
+            _wait_reporter[0](wait_failed_message())
+            raise KeyFileBusy(Path(path), timeout) from None
+        _wait_reporter[0](wait_ended_message())
+    try:
+        yield
+    finally:
+        held.__exit__(None, None, None)
+
+
 class KeyFile:
     """The ``<db>.keys`` sidecar: key slots and the wrong-password counter.
 
@@ -258,7 +327,7 @@ class KeyFile:
 
     def _update(self, change: Callable[[dict], T]) -> T:
         """Apply ``change`` to a fresh read of the file under its lock and write it back."""
-        with files.locked(self.path):
+        with key_file_lock(self.path):
             if self.path.exists():
                 self.data = self._read(self.path)
             result = change(self.data)
@@ -425,7 +494,7 @@ class KeyFile:
         wait for each other and each one is counted. A success resets only this user's
         count; the events still to be audited are in ``failures`` of the answer.
         """
-        with files.locked(self.path):
+        with key_file_lock(self.path):
             self.data = self._read(self.path)
             self._throttle(username, now)
             result, _others = self._open_slots(username, password)
@@ -567,9 +636,44 @@ known_key = dbmod.known_key
 forget_all_keys = dbmod.forget_all_keys
 
 
+def encrypting_name(db_path) -> Path:
+    """Where ``encrypt_existing`` builds the encrypted copy (and its key file) before the swap."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".encrypting")
+
+
+def _has_plain_header(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(16) == dbmod.SQLITE_HEADER
+
+
+def finish_interrupted_encryption(db_path) -> bool:
+    """Finish an encryption that was cut between its two renames; True if it did.
+
+    ``encrypt_existing`` completes the encrypted copy and its key file under
+    :func:`encrypting_name`, renames the key file into place and then the copy. Found
+    with the plain file, the new key file in place and the copy still beside it, the copy
+    is complete (its key file was renamed only once it was): the second rename is done now.
+    Before the first rename nothing is done: the plain file is still the database (the
+    next encryption clears the copy).
+    """
+    db_path = Path(db_path)
+    staged = encrypting_name(db_path)
+    if not staged.exists() or key_file_for(staged).exists() \
+            or not key_file_for(db_path).exists():
+        return False
+    if not db_path.exists() or not _has_plain_header(db_path) or _has_plain_header(staged):
+        return False
+    for side in ("-wal", "-shm"):
+        Path(str(db_path) + side).unlink(missing_ok=True)
+    files.replace(staged, db_path)
+    return True
+
+
 def is_encrypted_file(path) -> bool:
     """True for an existing non-empty file without the plain SQLite header."""
     path = Path(path)
+    finish_interrupted_encryption(path)
     if not path.exists() or path.stat().st_size == 0:
         return False
     with open(path, "rb") as fh:

@@ -30,6 +30,7 @@ from desktop_app.store.db import dict_rows
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import NotFound, Repository
+from desktop_app.store.security import sensitive
 from desktop_app.store.security.consent import ConsentRepository  # noqa: F401 (erased too)
 from desktop_app.store.security.policy import grant_reason
 from desktop_app.store.session import PermissionDenied, ReasonRequired, Session
@@ -92,6 +93,8 @@ def person_data(session: Session, person_id: str, reason: str | None = None) -> 
             else _rows(conn, f"SELECT * FROM {table} WHERE person_id IN ({marks})", ids)
         if table == CASE_TABLE:
             _open_cases(session, rows, reason)
+            # sealed fields as the exporting user may read them (None: not theirs to read)
+            rows = [sensitive.reveal_record(session, table, r) or r for r in rows]
         if rows:
             records[table] = [{k: v for k, v in r.items() if k != "hlc"} for r in rows]
     return data

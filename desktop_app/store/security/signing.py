@@ -338,6 +338,9 @@ def _key_file_of(conn) -> KeyFile | None:
         return None
 
 
+key_file_of = _key_file_of      # the key file beside the database ``conn`` has open, if any
+
+
 def anchor_check(conn) -> list[ChainBreak]:
     """``store.audit.verify_chain``'s check against the anchor in the database's key file."""
     return anchor_breaks(conn, _key_file_of(conn))

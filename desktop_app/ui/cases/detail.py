@@ -31,6 +31,7 @@ from desktop_app.store.cases import repositories as sc
 from desktop_app.store.cases import services as cs
 from desktop_app.store.inspections.queries import inspections_of_case
 from desktop_app.store.repository import ValidationError
+from desktop_app.store.security import sensitive
 from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.cases.intake import PersonPicker
@@ -288,7 +289,9 @@ class CaseDetailDialog(QDialog):
 
     # ---- data ------------------------------------------------------------------------
     def case(self) -> dict:
-        return sc.CaseRepository(self.ctx.session).require(self.case_id)
+        # sealed fields opened with the user's sensitive-case key, or None
+        return sensitive.reveal_record(self.ctx.session, "hotline_case",
+                                       sc.CaseRepository(self.ctx.session).require(self.case_id))
 
     def _facts_text(self, case: dict, lang: str, ref) -> str:
         conn = self.ctx.conn
@@ -310,6 +313,8 @@ class CaseDetailDialog(QDialog):
         text = " · ".join(p for p in parts if p)
         if case.get("summary"):
             text += "\n" + case["summary"]
+        if case.get(sensitive.UNREADABLE):
+            text += "\n" + sensitive.unreadable_message()
         return text
 
     def _referral_rows(self, refs: list[dict], lang: str, ref) -> list[tuple]:

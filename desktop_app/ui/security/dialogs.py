@@ -1,11 +1,14 @@
 """Login, change password, recovery, reason for opening a sensitive record."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import Iterator
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_app.i18n import Domain
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.security import accounts as security
+from desktop_app.store.security import keys
 from desktop_app.store.security.keys import forget_key
 from desktop_app.store.security.policy import grant_reason
 from desktop_app.store.session import PermissionDenied, ReasonRequired
@@ -108,7 +112,8 @@ class LoginDialog(QDialog):
             self.show_error(_("Enter your user name and password."))
             return
         try:
-            session = security.login(self.db_path, name, password)
+            with self._waits_shown():
+                session = security.login(self.db_path, name, password)
         except (DatabaseError, PermissionDenied) as exc:
             self.password.clear()
             self.password.setFocus()
@@ -124,6 +129,19 @@ class LoginDialog(QDialog):
                 return
         self.session = session
         self.accept()
+
+    @contextlib.contextmanager
+    def _waits_shown(self) -> Iterator[None]:
+        """A wait for the key file (another Hamroh program is writing it) is shown in
+        the dialog while it lasts, and its end too."""
+        def show(message: str) -> None:
+            self.show_error(message)
+            QApplication.processEvents()
+        keys.set_wait_reporter(show)
+        try:
+            yield
+        finally:
+            keys.set_wait_reporter(None)
 
     def use_recovery_key(self) -> None:
         dialog = RecoveryDialog(self.db_path, self, username=self.username.text().strip())

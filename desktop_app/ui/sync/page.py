@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -82,6 +83,7 @@ class SyncPage(QWidget):
         self._build_conflicts()
         self._build_duplicates()
         self._build_history()
+        self._build_quarantine()
         # hooks the tests replace (file dialogs cannot be clicked offscreen)
         self.choose_save_path = self._ask_save_path
         self.choose_open_paths = self._ask_open_paths
@@ -186,6 +188,10 @@ class SyncPage(QWidget):
         trow.addWidget(self.trust_fp, 1)
         trow.addWidget(self.trust_button)
         trow.addWidget(self.revoke_button)
+        self.retrust_button = QPushButton()
+        self.retrust_button.setObjectName("trust_again")
+        self.retrust_button.clicked.connect(self.trust_selected_again)
+        trow.addWidget(self.retrust_button)
         dv.addLayout(trow)
         v.addWidget(self.devices_box, 1)
         self.setup_message = QLabel()
@@ -326,6 +332,7 @@ class SyncPage(QWidget):
         self.peers.setHorizontalHeaderLabels([_("Office"), _("Fingerprint"),
                                               _("Last bundle in"), _("Last bundle out"),
                                               _("Not yet acknowledged")])
+        self._retranslate_quarantine()
         self.refresh()
 
     # ---- data --------------------------------------------------------------------
@@ -382,6 +389,7 @@ class SyncPage(QWidget):
                               format_datetime(p["last_in_at"]),
                               format_datetime(p["last_out_at"]),
                               _count(p["not_acknowledged"])] for p in peers], right=(4,))
+        self._refresh_quarantine(conn)
 
     def _identity_made(self, identity) -> None:
         self.fp_value.setText(identity.fingerprint)
@@ -519,6 +527,7 @@ class SyncPage(QWidget):
                         "{file}: {count} changes made on revoked devices were set aside, not "
                         "applied; review them with hamroh bundle quarantine.").format(
                             file=name, count=format_number(result.quarantined)))
+                lines.extend(result.audit_warnings)
         return lines
 
     def _on_outcome(self, outcome: ExchangeOutcome) -> None:
@@ -682,3 +691,135 @@ class SyncPage(QWidget):
                 if record and record.get("merged_into"):
                     people_merge.unmerge(session, person_id)
         self._write(unmerge, ("person",))
+
+    # ---- changes set aside (made on revoked devices) and trusting a device again ------
+    def _may_decide_trust(self) -> bool:
+        return self.ctx.can("create", "device")
+
+    def _build_quarantine(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.quarantine_intro = QLabel()
+        self.quarantine_intro.setWordWrap(True)
+        v.addWidget(self.quarantine_intro)
+        self.quarantine = DataTable(4, fit_columns=True)
+        self.quarantine.setObjectName("quarantine")
+        self.quarantine_empty = EmptyState()
+        self.quarantine_empty.setObjectName("quarantine_empty")
+        v.addWidget(TableOrEmpty(self.quarantine, self.quarantine_empty), 1)
+        form = QFormLayout()
+        self.quarantine_reason_label = QLabel()
+        self.quarantine_reason = QLineEdit()
+        self.quarantine_reason.setObjectName("quarantine_reason")
+        self.quarantine_reason_label.setBuddy(self.quarantine_reason)
+        form.addRow(self.quarantine_reason_label, self.quarantine_reason)
+        v.addLayout(form)
+        self.release_button = QPushButton()
+        self.release_button.setObjectName("quarantine_release")
+        self.release_button.clicked.connect(lambda: self.settle_selected(release=True))
+        self.discard_button = QPushButton()
+        self.discard_button.setObjectName("quarantine_discard")
+        self.discard_button.clicked.connect(lambda: self.settle_selected(release=False))
+        v.addWidget(wrapping_row(self.release_button, self.discard_button))
+        self.quarantine_message = QLabel()
+        self.quarantine_message.setWordWrap(True)
+        self.quarantine_message.setObjectName("quarantine_message")
+        v.addWidget(self.quarantine_message)
+        self.quarantine_index = self.tabs.addTab(page, "")
+
+    def _retranslate_quarantine(self) -> None:
+        self.tabs.setTabText(self.quarantine_index, _("Set aside"))
+        self.quarantine_intro.setText(_(
+            "Changes made on a device after it was revoked are set aside when another "
+            "office's bundle brings them: they are neither applied nor passed on. Decide for "
+            "each device: apply its changes, or delete them. The decision and its reason "
+            "are kept in the audit log."))
+        self.quarantine.setHorizontalHeaderLabels([_("Device"), _("Office"), _("Changes"),
+                                                   _("Received")])
+        self.quarantine_empty.set_message(_(
+            "No changes are set aside. Changes made on a revoked device appear here when a "
+            "bundle brings them."))
+        self.quarantine_reason_label.setText(_("Reason"))
+        self.quarantine_reason.setPlaceholderText(_("why (kept in the audit log)"))
+        self.release_button.setText(_("Apply the changes"))
+        self.discard_button.setText(_("Delete the changes"))
+        self.retrust_button.setText(_("Trust again…"))
+
+    def _refresh_quarantine(self, conn) -> None:
+        allowed = self._may_decide_trust()
+        self.tabs.setTabVisible(self.quarantine_index, allowed)
+        self.retrust_button.setVisible(allowed)
+        if not allowed:
+            return
+        rows = exchange.quarantined(conn)
+        self.quarantine.set_rows([
+            [r["name"] or r["device_id"], r["office_code"] or "?", _count(r["changes"]),
+             format_datetime(r["first_at"]) if r["first_at"] == r["last_at"] else
+             f"{format_datetime(r['first_at'])} – {format_datetime(r['last_at'])}"]
+            for r in rows], [r["device_id"] for r in rows], right=(2,))
+
+    def settle_selected(self, *, release: bool) -> None:
+        device = self.quarantine.selected_key()
+        if device is None:
+            self.quarantine_message.setText(_("Choose a device in the list first."))
+            return
+        reason = self.quarantine_reason.text().strip()
+        if not reason:
+            self.quarantine_message.setText(_("Write the reason for this decision first."))
+            self.quarantine_reason.setFocus()
+            return
+
+        def work(session) -> int:
+            return exchange.settle_quarantine(session.conn, device, release=release,
+                                              reason=reason, actor=session.actor)
+
+        def done(count: int) -> None:
+            self.quarantine_reason.clear()
+            message = (_("{count} changes from device {device} were applied.") if release
+                       else _("{count} changes from device {device} were deleted."))
+            self.quarantine_message.setText(message.format(count=format_number(count),
+                                                           device=device))
+            self.refresh()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, exchange.SyncError):
+                self.quarantine_message.setText(str(exc))
+            else:
+                operations.show_error(self, exc)
+            self.refresh()
+        WriteOp(self.ctx, self, work, changes=("*",) if release else ()) \
+            .success(done).failure(refused).run()
+
+    def trust_selected_again(self) -> None:
+        fp = self.devices.selected_key()
+        revoked = {d.fingerprint for d in keys.devices(self.ctx.conn) if d.status == "revoked"}
+        if fp is None or fp not in revoked:
+            self.setup_message.setText(_("Choose a revoked device in the list first."))
+            return
+        reason, ok = QInputDialog.getText(
+            self, _("Trust again"),
+            _("Why is the device {fingerprint} trusted again? The reason is kept in the "
+              "audit log.").format(fingerprint=fp))
+        reason = " ".join(reason.split())
+        if not ok:
+            return
+        if not reason:
+            self.setup_message.setText(_("Trusting a revoked device again needs a reason."))
+            return
+
+        def work(session) -> str:
+            with session.transaction():
+                trusted = keys.trust_fingerprint(session.conn, fp, session.actor.user_id,
+                                                 again=True)
+                session.log("sync_device_retrust", detail={"fingerprint": trusted,
+                                                           "reason": reason})
+            return trusted
+
+        def done(trusted: str) -> None:
+            self.setup_message.setText(_(
+                "Device {fingerprint} is trusted again; its bundles are accepted. Changes "
+                "it made while revoked stay set aside until you decide on them.").format(
+                    fingerprint=trusted))
+            self.refresh()
+        self._set_up(work, done)
+

@@ -296,3 +296,59 @@ def test_a_file_too_large_is_said_in_megabytes_as_the_language_writes_them(tmp_p
     with pytest.raises(SheetError) as russian:
         read_sheet(path, limits)
     assert "1,5" in str(russian.value) and "1.5" not in str(russian.value)
+
+
+def _pairs(session) -> list[tuple]:
+    return session.conn.execute(
+        "SELECT person_a, person_b, bundle_id, status FROM sync_duplicate ORDER BY id"
+    ).fetchall()
+
+
+def test_the_same_person_with_small_differences_is_queued_for_review(session, tmp_path):
+    first = import_people(session, _csv(tmp_path, RUSSIAN), today=TODAY)
+    assert first.imported == 2 and first.possible_duplicates == 0 and _pairs(session) == []
+    # the same man again: another spelling, one digit of the phone changed
+    again = RUSSIAN.splitlines()[0] + "\n" + \
+        "Рахмонов;Фарход;Саидович;м;07.03.1991;+992 93 555 12 35;Рашт;Хоит;вернулся\n" \
+        "Раҳмонов;Фарҳод;Саидович;м;07.03.1991;+992 93 555 12 34;Рашт;Хоит;вернулся\n" \
+        "Саидов;Умед;;м;;;;;\n"
+    second = import_people(session, _csv(tmp_path, again, name="again.csv"), today=TODAY)
+    assert second.imported == 3                      # created, but not silently
+    rahmonov = first.imported_ids[0]
+    pairs = _pairs(session)
+    assert second.possible_duplicates == len(pairs) >= 2
+    new_rahmonovs = set(second.imported_ids[:2])
+    assert {frozenset((a, b)) for a, b, _f, _s in pairs} >= {
+        frozenset((rahmonov, new)) for new in new_rahmonovs}
+    assert all(source == "import:again.csv" and status == "open"
+               for _a, _b, source, status in pairs)
+    # the newcomer is nobody's duplicate
+    assert not [p for p in pairs if second.imported_ids[2] in p[:2]]
+    detail = session.conn.execute(
+        "SELECT detail FROM audit_log WHERE action='import' ORDER BY seq DESC LIMIT 1"
+    ).fetchone()[0]
+    assert json.loads(detail)["possible_duplicates"] == second.possible_duplicates
+
+
+def test_a_large_file_queues_rows_whose_names_are_registered(session, tmp_path, monkeypatch):
+    from desktop_app.store.people import spreadsheet
+    monkeypatch.setattr(spreadsheet, "FULL_CHECK_LIMIT", 1)    # as if the file were large
+    first = import_people(session, _csv(tmp_path, RUSSIAN), today=TODAY)
+    again = RUSSIAN.splitlines()[0] + "\n" + \
+        "Рахмонов;Фарход;Саидович;м;08.03.1991;+992 93 555 12 34;Рашт;Хоит;вернулся\n" \
+        "Саидов;Умед;;м;;;;;\n" \
+        "Саидов;Умед;;м;;+992 90 111 22 33;;;\n"
+    second = import_people(session, _csv(tmp_path, again, name="big.csv"), today=TODAY)
+    assert second.imported == 3
+    pairs = {frozenset(p[:2]) for p in _pairs(session)}
+    assert pairs == {frozenset((first.imported_ids[0], second.imported_ids[0])),
+                     frozenset(second.imported_ids[1:])}
+
+
+def test_the_command_says_what_was_queued(db_path, tmp_path, capsys):
+    assert hamroh(["people", "import", "--db", str(db_path), str(_csv(tmp_path, RUSSIAN))]) == 0
+    again = RUSSIAN.replace("+992 93 555 12 34", "+992 93 555 12 35")
+    assert hamroh(["people", "import", "--db", str(db_path),
+                   str(_csv(tmp_path, again, name="again.csv"))]) == 0
+    out = capsys.readouterr().out
+    assert "on the list of possible duplicates (Sync page)" in out

@@ -1,6 +1,8 @@
 """Encryption at rest: key slots, recovery key, throttling, nothing readable in the file."""
 import json
+import multiprocessing
 import sqlite3
+import time
 
 import pytest
 
@@ -204,3 +206,48 @@ def test_copy_of_an_unlocked_database_opens_in_the_same_process(db_path, tmp_pat
     keys.forget_all_keys()
     with pytest.raises(dbmod.DatabaseError):
         open_database(copy)
+
+
+def _hold_key_file_lock(path: str, seconds: float, ready) -> None:
+    from desktop_app.store import files
+    with files.locked(keys.key_file_for(path)):
+        ready.set()
+        time.sleep(seconds)
+
+
+def _lock_held_elsewhere(db_path, seconds: float):
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    holder = context.Process(target=_hold_key_file_lock, args=(str(db_path), seconds, ready))
+    holder.start()
+    assert ready.wait(60)
+    return holder
+
+
+def test_a_wait_for_the_key_file_is_shown_with_its_end(db_path):
+    keys.forget_key(db_path)
+    told: list[str] = []
+    keys.set_wait_reporter(told.append)
+    holder = _lock_held_elsewhere(db_path, 2.0)
+    try:
+        session = security.login(db_path, "admin", TEST_PASSWORD)
+        session.conn.close()
+    finally:
+        keys.set_wait_reporter(None)
+        holder.join()
+    assert told == [keys.wait_started_message(60), keys.wait_ended_message()]
+
+
+def test_a_wait_for_the_key_file_that_runs_out_is_one_sentence(db_path):
+    told: list[str] = []
+    keys.set_wait_reporter(told.append)
+    holder = _lock_held_elsewhere(db_path, 3.0)
+    try:
+        with pytest.raises(keys.KeyFileBusy) as err:
+            with keys.key_file_lock(keys.key_file_for(db_path), timeout=1.0):
+                pass
+    finally:
+        keys.set_wait_reporter(None)
+        holder.join()
+    assert told == [keys.wait_started_message(1.0), keys.wait_failed_message()]
+    assert "try again" in str(err.value) and "\n" not in str(err.value)

@@ -1,0 +1,290 @@
+"""The sensitive-case key: sealed fields open only with the key, which only the roles
+allowed to read sensitive cases hold (docs/dev/security.md, "Sensitive-case key")."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from desktop_app.store.security import accounts as security
+from desktop_app.store.security import keys, sensitive
+from tests.conftest import TEST_PASSWORD
+
+PASSPHRASE = "olma-gilos-anor-shaftoli"
+SUMMARY = "Трафик: паспортро корфармо гирифтааст"
+
+
+def _admin(db_path):
+    keys.forget_key(db_path)
+    return security.login(db_path, "admin", TEST_PASSWORD)
+
+
+def _set_up(db_path):
+    admin = _admin(db_path)
+    kf = keys.KeyFile.for_database(db_path)
+    derived = kf.derive_for_user(admin.actor.user_id, TEST_PASSWORD)
+    key = sensitive.set_up(admin.conn, kf, admin.actor.user_id, derived, PASSPHRASE)
+    sensitive.hold(admin, key)
+    return admin
+
+
+def _log_in(db_path, username: str, password: str):
+    keys.forget_key(db_path)
+    return security.login(db_path, username, password)
+
+
+def test_a_sealed_field_opens_only_with_the_key_and_only_where_it_was_sealed():
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    public = sensitive.public_text(key)
+    sealed = sensitive.seal(public, "hotline_case", "case-1", "summary", SUMMARY)
+    assert sensitive.is_sealed(sealed) and "паспорт" not in sealed
+    assert sensitive.open_sealed(key, "hotline_case", "case-1", "summary", sealed) == SUMMARY
+    with pytest.raises(sensitive.SealBroken):        # moved to another case
+        sensitive.open_sealed(key, "hotline_case", "case-2", "summary", sealed)
+    with pytest.raises(sensitive.SealBroken):        # moved to another field
+        sensitive.open_sealed(key, "hotline_case", "case-1", "caller_name", sealed)
+    other = sensitive.key_from_passphrase("another-long-passphrase")
+    with pytest.raises(sensitive.SealBroken):
+        sensitive.open_sealed(other, "hotline_case", "case-1", "summary", sealed)
+
+
+def test_the_same_passphrase_gives_the_same_key_in_every_office():
+    office = sensitive.key_from_passphrase(PASSPHRASE)
+    coordinator = sensitive.key_from_passphrase("  " + PASSPHRASE + " ")
+    assert sensitive.public_text(office) == sensitive.public_text(coordinator)
+    sealed = sensitive.seal(sensitive.public_text(office), "hotline_case", "c", "summary", "x")
+    assert sensitive.open_sealed(coordinator, "hotline_case", "c", "summary", sealed) == "x"
+    with pytest.raises(sensitive.WrongSensitivePassphrase):
+        sensitive.key_from_passphrase("short")
+
+
+def test_only_roles_allowed_get_the_key_and_a_key_holder_without_it_reads_nothing(db_path):
+    admin = _set_up(db_path)
+    tools = security.UserAdmin(admin, db_path)
+    tools.add_user("malika", "worker-pass-1", "case_worker")
+    tools.add_user("jamshed", "field-pass-1", "field_officer")
+    public = sensitive.public_key(admin.conn)
+    sealed = sensitive.seal_fields(admin.conn, "hotline_case", "case-1",
+                                   {"summary": SUMMARY, "category": "trafficking",
+                                    "caller_name": ""})
+    assert sensitive.is_sealed(sealed["summary"]) and sealed["category"] == "trafficking"
+    assert sealed["caller_name"] == ""
+    admin.conn.close()
+
+    worker = _log_in(db_path, "malika", "worker-pass-1")
+    assert sensitive.held(worker) is not None
+    assert sensitive.reveal(worker, "hotline_case", "case-1", "summary",
+                            sealed["summary"]) == SUMMARY
+    worker.conn.close()
+
+    officer = _log_in(db_path, "jamshed", "field-pass-1")
+    # the field officer holds the database key (any SQL is open to them) but not this one
+    assert officer.db_key is not None and sensitive.held(officer) is None
+    assert sensitive.reveal(officer, "hotline_case", "case-1", "summary",
+                            sealed["summary"]) is None
+    assert sensitive.public_key(officer.conn) == public       # they can still seal
+    kf = keys.KeyFile.for_database(db_path)
+    officer_slot = [s for s in kf.user_slots() if s["username"] == "jamshed"][0]
+    assert sensitive.PURPOSE not in officer_slot
+    officer.conn.close()
+
+
+def test_the_key_survives_a_password_change_and_a_reset(db_path):
+    admin = _set_up(db_path)
+    security.UserAdmin(admin, db_path).add_user("malika", "worker-pass-1", "case_worker")
+    admin.conn.close()
+    worker = _log_in(db_path, "malika", "worker-pass-1")
+    security.UserAdmin(worker, db_path).change_own_password("worker-pass-1", "worker-pass-2")
+    worker.conn.close()
+    assert sensitive.held(_log_in(db_path, "malika", "worker-pass-2")) is not None
+    admin = _admin(db_path)
+    assert sensitive.held(admin) is not None                  # unwrapped at login
+    user_id = admin.conn.execute("SELECT id FROM app_user WHERE username='malika'").fetchone()[0]
+    security.UserAdmin(admin, db_path).reset_password(user_id, "temporary-pass-3")
+    admin.conn.close()
+    assert sensitive.held(_log_in(db_path, "malika", "temporary-pass-3")) is not None
+
+
+def test_a_database_takes_only_its_own_passphrase(db_path):
+    admin = _set_up(db_path)
+    kf = keys.KeyFile.for_database(db_path)
+    derived = kf.derive_for_user(admin.actor.user_id, TEST_PASSWORD)
+    with pytest.raises(sensitive.WrongSensitivePassphrase):
+        sensitive.set_up(admin.conn, kf, admin.actor.user_id, derived, "not-the-same-phrase")
+    admin.conn.close()
+
+
+# ---- sealed through the cases repository ---------------------------------------------------
+def _case(session, **values):
+    from desktop_app.store.cases import services as cs
+    base = dict(channel="hotline", category="trafficking", caller_name="Зарина",
+                caller_phone="+992 93 555 12 34", summary=SUMMARY)
+    return cs.open_case(session, {**base, **values})
+
+
+def _raw(db_path, case_id: str) -> dict:
+    """What a database-key holder reads with any SQLite tool."""
+    from desktop_app.store import db as dbmod
+    from desktop_app.store.db import row_dict
+    conn = dbmod.connect(db_path, keys.known_key(db_path))
+    try:
+        cur = conn.execute("SELECT * FROM hotline_case WHERE id=?", (case_id,))
+        return row_dict([c[0] for c in cur.description], cur.fetchone())
+    finally:
+        conn.close()
+
+
+def test_a_sensitive_case_is_sealed_for_a_key_holder_of_any_role(db_path):
+    from desktop_app.store.cases import repositories as sc
+    admin = _set_up(db_path)
+    security.UserAdmin(admin, db_path).add_user("jamshed", "field-pass-1", "field_officer")
+    plain = _case(admin, category="unpaid_wages", summary="Маош дода нашуд")
+    sealed = _case(admin)
+    admin.conn.close()
+    officer = _log_in(db_path, "jamshed", "field-pass-1")
+    raw = _raw(db_path, sealed["id"])
+    for field in ("caller_name", "caller_phone", "summary"):
+        assert sensitive.is_sealed(raw[field]), field
+    assert "паспорт" not in json.dumps(raw, ensure_ascii=False)
+    # nor in the search index, the caller key or the timeline
+    conn = officer.conn
+    assert not [r for r in conn.execute("SELECT * FROM case_event WHERE case_id=?",
+                                        (sealed["id"],)) if "паспорт" in str(r)]
+    assert conn.execute("SELECT caller_key FROM hotline_case WHERE id=?",
+                        (sealed["id"],)).fetchone()[0] is None
+    assert _raw(db_path, plain["id"])["summary"] == "Маош дода нашуд"    # not sensitive
+    shown = sensitive.reveal_record(officer, "hotline_case",
+                                    sc.CaseRepository(officer).get(sealed["id"]))
+    assert shown["summary"] is None and "summary" in shown[sensitive.UNREADABLE]
+    officer.conn.close()
+
+
+def test_allowed_roles_read_it_and_a_user_without_the_key_cannot_overwrite_it(db_path):
+    from desktop_app.store.cases import repositories as sc
+    from desktop_app.store.cases import services as cs
+    admin = _set_up(db_path)
+    tools = security.UserAdmin(admin, db_path)
+    tools.add_user("malika", "worker-pass-1", "case_worker")
+    case = _case(admin)
+    admin.conn.close()
+    worker = _log_in(db_path, "malika", "worker-pass-1")
+    shown = sensitive.reveal_record(worker, "hotline_case",
+                                    sc.CaseRepository(worker).get(case["id"]))
+    assert shown["summary"] == SUMMARY and shown["caller_name"] == "Зарина"
+    assert shown[sensitive.UNREADABLE] == []
+    # sent back unchanged (a form saves every field): nothing is written
+    before = sc.CaseRepository(worker).get(case["id"])
+    sc.CaseRepository(worker).update(case["id"], {"summary": SUMMARY, "risk_level": "high"})
+    after = sc.CaseRepository(worker).get(case["id"])
+    assert after["summary"] == before["summary"] and after["risk_level"] == "high"
+    # changed: sealed again
+    sc.CaseRepository(worker).update(case["id"], {"summary": SUMMARY + " (2)"})
+    assert sensitive.reveal(worker, "hotline_case", case["id"], "summary",
+                            sc.CaseRepository(worker).get(case["id"])["summary"]) \
+        == SUMMARY + " (2)"
+    worker.conn.close()
+    # the administrator without the key in their session (as a keyless reader would be)
+    admin = _admin(db_path)
+    sensitive._HELD.pop(admin, None)          # noqa: SLF001 - a session without the key
+    kept = sc.CaseRepository(admin).get(case["id"])["summary"]
+    cs.record_outcome(admin, case["id"], outcome="resolved", notes="")
+    sc.CaseRepository(admin).update(case["id"], {"summary": ""})
+    assert sc.CaseRepository(admin).get(case["id"])["summary"] == kept
+    admin.conn.close()
+
+
+def test_a_case_that_becomes_sensitive_is_sealed_then(db_path):
+    from desktop_app.store.cases import repositories as sc
+    admin = _set_up(db_path)
+    case = _case(admin, category="unpaid_wages")
+    assert not sensitive.is_sealed(_raw(db_path, case["id"])["summary"])
+    sc.CaseRepository(admin).update(case["id"], {"category": "sexual_exploitation"})
+    raw = _raw(db_path, case["id"])
+    assert all(sensitive.is_sealed(raw[f]) for f in ("caller_name", "caller_phone", "summary"))
+    admin.conn.close()
+
+
+def test_setting_up_seals_existing_cases_after_a_backup(db_path):
+    admin = _admin(db_path)
+    case = _case(admin)                       # before the key: plain
+    assert _raw(db_path, case["id"])["summary"] == SUMMARY
+    backup, sealed = security.UserAdmin(admin, db_path).set_up_sensitive_key(
+        TEST_PASSWORD, PASSPHRASE)
+    assert sealed == 1 and backup.exists()
+    assert sensitive.is_sealed(_raw(db_path, case["id"])["summary"])
+    logged = admin.conn.execute(
+        "SELECT detail FROM audit_log WHERE action='sensitive_key_set_up'").fetchone()
+    assert logged and '"cases_sealed":1' in logged[0].replace(" ", "")
+    admin.conn.close()
+    # the backup still holds the plain text (kept safe by the administrator)
+    assert keys.KeyFile.exists_for(backup)
+    assert sensitive.held(_admin(db_path)) is not None
+
+
+def test_setting_up_from_the_command_line(db_path, tmp_path, capsys, monkeypatch):
+    from desktop_app.cli import main
+    monkeypatch.setenv("HAMROH_PASSWORD", TEST_PASSWORD)
+    admin = _admin(db_path)
+    case = _case(admin)
+    admin.conn.close()
+    phrase = tmp_path / "phrase.txt"
+    phrase.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    keys.forget_key(db_path)
+    code = main(["security", "sensitive-key", "--db", str(db_path), "--user", "admin",
+                 "--passphrase-file", str(phrase)])
+    captured = capsys.readouterr()
+    out = captured.out
+    assert code == 0, captured.err
+    assert sensitive.fingerprint(sensitive.public_text(sensitive.key_from_passphrase(
+        PASSPHRASE))) in out
+    assert sensitive.is_sealed(_raw(db_path, case["id"])["summary"])
+
+
+def test_readers_who_already_have_a_password_get_the_key_at_their_next_login(db_path):
+    admin = _admin(db_path)
+    tools = security.UserAdmin(admin, db_path)
+    tools.add_user("malika", "worker-pass-1", "case_worker")
+    tools.add_user("jamshed", "field-pass-1", "field_officer")
+    admin.conn.close()
+    for name, password in (("malika", "worker-pass-1"), ("jamshed", "field-pass-1")):
+        _log_in(db_path, name, password).conn.close()      # before the key exists
+    admin = _admin(db_path)
+    security.UserAdmin(admin, db_path).set_up_sensitive_key(TEST_PASSWORD, PASSPHRASE)
+    case = _case(admin)
+    worker_id = admin.conn.execute("SELECT id FROM app_user WHERE username='malika'"
+                                   ).fetchone()[0]
+    admin.conn.close()
+    grants = keys.KeyFile.for_database(db_path).data["sensitive"]["grants"]
+    assert list(grants) == [worker_id]                    # not the field officer
+    worker = _log_in(db_path, "malika", "worker-pass-1")
+    assert sensitive.reveal(worker, "hotline_case", case["id"], "summary",
+                            _raw(db_path, case["id"])["summary"]) == SUMMARY
+    assert keys.KeyFile.for_database(db_path).data["sensitive"]["grants"] == {}
+    worker.conn.close()
+    # the key is in her own slot now: it does not depend on the grant any more
+    assert sensitive.held(_log_in(db_path, "malika", "worker-pass-1")) is not None
+    assert sensitive.held(_log_in(db_path, "jamshed", "field-pass-1")) is None
+
+
+def test_no_grant_for_a_role_set_outside_hamroh(db_path):
+    from desktop_app.store import db as dbmod
+    admin = _admin(db_path)
+    security.UserAdmin(admin, db_path).add_user("jamshed", "field-pass-1", "field_officer")
+    admin.conn.close()
+    officer = _log_in(db_path, "jamshed", "field-pass-1")
+    officer_id = officer.actor.user_id
+    officer.conn.close()
+    # with the database key, he makes himself a case worker and publishes a box
+    conn = dbmod.connect(db_path, keys.known_key(db_path))
+    conn.execute("UPDATE app_user SET role='case_worker' WHERE id=?", (officer_id,))
+    conn.commit()
+    conn.close()
+    kf = keys.KeyFile.for_database(db_path)
+    box = sensitive.X25519PrivateKey.generate()
+    kf.data.setdefault("sensitive", {}).setdefault("boxes", {})[officer_id] = \
+        sensitive.public_text(box)
+    kf.save()
+    admin = _admin(db_path)
+    security.UserAdmin(admin, db_path).set_up_sensitive_key(TEST_PASSWORD, PASSPHRASE)
+    admin.conn.close()
+    assert officer_id not in keys.KeyFile.for_database(db_path).data["sensitive"]["grants"]
