@@ -76,12 +76,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         generator.add_arguments(parser)
 
 
+# The offices' names as they write them (Gharm Jamoat Resource Centre, the Khujand trade
+# union's information centre for migrants, the national coordination office ...).
 OFFICE_NAMES = {
-    "GRM": ("Gharm Jamoat Resource Centre", "TJ-RASHT", "TJ-RASHT-GARM", "jrc"),
-    "TJB": ("Tojikobod Jamoat Resource Centre", "TJ-TOJIKOBOD", "TJ-TOJIKOBOD-NUSHOR", "jrc"),
-    "KHJ": ("Khujand Migrant Information Centre", "TJ-KHUJAND", None, "union_centre"),
-    "NUR": ("Nurobod Jamoat Resource Centre", "TJ-NUROBOD", "TJ-NUROBOD-HAKIMI", "jrc"),
-    "DSH": ("National coordination office", "TJ-DUSHANBE", None, "coordinator"),
+    "GRM": ("Маркази захиравии ҷамоати Ғарм", "TJ-RASHT", "TJ-RASHT-GARM", "jrc"),
+    "TJB": ("Маркази захиравии ҷамоати Тоҷикобод", "TJ-TOJIKOBOD", "TJ-TOJIKOBOD-NUSHOR",
+            "jrc"),
+    "KHJ": ("Информационный центр для мигрантов, Худжанд", "TJ-KHUJAND", None,
+            "union_centre"),
+    "NUR": ("Маркази захиравии ҷамоати Нуробод", "TJ-NUROBOD", "TJ-NUROBOD-HAKIMI", "jrc"),
+    "DSH": ("Дафтари ҳамоҳангсозии миллӣ", "TJ-DUSHANBE", None, "coordinator"),
 }
 
 
@@ -95,14 +99,14 @@ def create_demo(path: str | Path, args: argparse.Namespace,
     office = getattr(args, "office", None) or (
         "DSH" if getattr(args, "coordinator", False) else "GRM")
     name, district, jamoat, office_type = OFFICE_NAMES.get(
-        office, (f"{office} office", None, None, "jrc"))
+        office, (f"Дафтари {office}", None, None, "jrc"))
     if getattr(args, "coordinator", False):
         office_type = "coordinator"
     # demo databases are encrypted like real ones (demo users, key file)
     conn = open_database(path, key=new_demo_key(path), create=True)
     staff = full_names(office)
     session = initialise(conn, office_code=office, office_name=name, office_type=office_type,
-                         device_name=f"{office} laptop 1", admin_username="admin",
+                         device_name=f"Ноутбук {office}-1", admin_username="admin",
                          admin_display_name=staff["admin"], region="TJ-RR",
                          district=district, jamoat=jamoat)
     session = finish_demo_encryption(session, path, staff)

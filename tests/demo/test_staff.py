@@ -24,7 +24,9 @@ def _demo(tmp_path, office):
 def test_demo_users_are_called_by_their_names(tmp_path, office):
     session = _demo(tmp_path, office)
     users = dict(session.conn.execute("SELECT username, display_name FROM app_user"))
+    office_name = session.conn.execute("SELECT name FROM office").fetchone()[0]
     session.conn.close()
+    assert not LATIN.search(office_name)            # the office's own name, not English
     assert users == STAFF[office]
     assert {u for u, _role, _password, _name in DEMO_USERS} <= set(users)
     english = {role_label(role) for _u, role, _p, _n in DEMO_USERS} | {"Case worker"}
