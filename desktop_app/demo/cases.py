@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from itertools import accumulate
 
-from desktop_app.demo import DemoGenerator
+from desktop_app.demo import DemoGenerator, LocalNumbers
+from desktop_app.demo.staff import full_names
 from desktop_app.domain import cases as dom
 from desktop_app.domain.ids import new_id
 from desktop_app.store.cases import repositories as sc
 from desktop_app.store.inspections import repositories as si
 from desktop_app.store.offices import UserRepository
-from desktop_app.store.sequences import next_value
 
 BATCH = 5000
 
@@ -70,10 +71,9 @@ REFERRAL_WEIGHTS = {"legal_adviser": 35, "labour_inspectorate": 20, "embassy": 1
                     "police": 5, "shelter": 4, "employment_service": 8, "trade_union": 5}
 WAGE_RANGES = {"RUB": (15000, 350000), "KZT": (80000, 900000), "USD": (200, 3000),
                "TJS": (1000, 20000)}
-DEMO_USERS = [("karimova", "Мавзуна Каримова", "case_worker"),
-              ("nazarov", "Фаррух Назаров", "case_worker"),
-              ("saidov", "Бахтиёр Саидов", "inspector"),
-              ("hotline1", "Оператор горячей линии", "field_officer")]
+# user name, role (full names: demo.staff, by office)
+DEMO_USERS = [("karimova", "case_worker"), ("nazarov", "case_worker"), ("saidov", "inspector"),
+              ("hotline1", "field_officer")]
 
 
 def _variant(name: str, k: int) -> str:
@@ -90,27 +90,31 @@ def add_arguments(parser) -> None:
 
 
 def _weighted(conn, kind: str) -> tuple[list[str], list[int]]:
+    """The codes of ``kind`` and their cumulative weights (for ``choices(cum_weights=)``)."""
     codes, weights = [], []
     for code, attributes in conn.execute(
             "SELECT code, attributes FROM reference_item WHERE kind=? AND deleted=0 "
             "AND active=1 ORDER BY sort_order", (kind,)):
         codes.append(code)
         weights.append(int(json.loads(attributes or "{}").get("weight", 1)))
-    return codes, weights
+    return codes, list(accumulate(weights))
 
 
 def _users(session) -> list[str]:
     repo = UserRepository(session)
+    names = full_names(session.meta("office_code"))
     ids = []
-    for username, display, role in DEMO_USERS:
+    for username, role in DEMO_USERS:
         existing = repo.by_username(username)
         ids.append(existing["id"] if existing else repo.create(dict(
-            username=username, display_name=display, role=role, active=1))["id"])
+            username=username, display_name=names[username], role=role, active=1))["id"])
     return ids
 
 
-def _employers(session, rng, total: int) -> tuple[list[str], list[float]]:
-    """Employers (a few big repeat offenders and a long tail) and their weights."""
+def _employers(session, rng, total: int
+               ) -> tuple[list[str], list[float], dict[str, tuple[str, str | None]]]:
+    """Employers (a few big repeat offenders and a long tail), their cumulative weights
+    and where each is (country, city)."""
     conn = session.conn
     n_employers = max(20, min(5000, total // 20))
     employer_rows = []
@@ -128,21 +132,24 @@ def _employers(session, rng, total: int) -> tuple[list[str], list[float]]:
         for row in employer_rows:
             row["id"] = None
         repo.create_many(employer_rows, audit=False)
-        employer_ids = [r[0] for r in conn.execute(
-            "SELECT id FROM employer WHERE deleted=0 ORDER BY rowid")]
+        places = {}
+        for employer_id, country, city in conn.execute(
+                "SELECT id, country, city FROM employer WHERE deleted=0 ORDER BY rowid"):
+            employer_ids.append(employer_id)
+            places[employer_id] = (country, city)
     # a power law: the first employers get most cases
-    emp_weights = [1.0 / (k + 1) ** 0.9 for k in range(len(employer_ids))]
-    return employer_ids, emp_weights
+    emp_weights = list(accumulate(1.0 / (k + 1) ** 0.9 for k in range(len(employer_ids))))
+    return employer_ids, emp_weights, places
 
 
 def _status(rng, age: int) -> str:
     # older cases are more often finished
     r = rng.random()
     if age > 120 and r < 0.75 or age > 30 and r < 0.45:
-        return rng.choices(["resolved", "closed"], [1, 2])[0]
+        return rng.choices(("resolved", "closed"), cum_weights=(1, 3))[0]
     if age <= 3 and r < 0.8 or r < 0.06 + (0.3 if age < 21 else 0):
         return "new"
-    return rng.choices(["in_progress", "referred"], [3, 2])[0]
+    return rng.choices(("in_progress", "referred"), cum_weights=(3, 5))[0]
 
 
 class _CaseMaker:
@@ -154,13 +161,25 @@ class _CaseMaker:
         self.session, self.rng, self.today, self.workers = session, rng, today, workers
         self.office = session.office_id
         self.categories, self.cat_w = _weighted(conn, "case_category")
+        # A demo of some size shows one case of each sensitive category near its start,
+        # linked to a person and assigned to a case worker: the sensitive-case gate
+        # (asking for a reason) can always be seen, however rare those categories are.
+        self.showcase = [code for code, attributes in conn.execute(
+            "SELECT code, attributes FROM reference_item WHERE kind='case_category' "
+            "AND deleted=0 AND active=1 ORDER BY sort_order")
+            if json.loads(attributes or "{}").get("sensitive")] if total >= 10 else []
+        self.case_workers = workers[:2]
         self.channels, self.chan_w = _weighted(conn, "case_channel")
         self.subcats: dict[str, list[str]] = {}
         for code, parent in conn.execute(
                 "SELECT code, parent_code FROM reference_item WHERE kind='case_subcategory'"):
             self.subcats.setdefault(parent, []).append(code)
-        self.targets, self.target_w = list(REFERRAL_WEIGHTS), list(REFERRAL_WEIGHTS.values())
-        self.employer_ids, self.emp_weights = _employers(session, rng, total)
+        self.targets = list(REFERRAL_WEIGHTS)
+        self.target_w = list(accumulate(REFERRAL_WEIGHTS.values()))
+        self.employer_ids, self.emp_weights, self.employer_places = _employers(
+            session, rng, total)
+        self.numbers = LocalNumbers(session)
+        self.inspector_name = full_names(session.meta("office_code"))["saidov"]
         self.people = [(r[0], r[1]) for r in conn.execute(
             "SELECT id, birth_date FROM person WHERE deleted=0 AND merged_into IS NULL "
             "ORDER BY random() LIMIT ?", (min(total, 200_000),))]
@@ -169,27 +188,30 @@ class _CaseMaker:
         self.case_for_inspection: list[tuple[str, str, str]] = []
 
     def case(self, cases: list, events: list, fups: list, refs: list) -> None:
-        session, rng, today, office = self.session, self.rng, self.today, self.office
-        conn, people, subcats = session.conn, self.people, self.subcats
+        rng, today, office = self.rng, self.today, self.office
+        people, subcats = self.people, self.subcats
         opened = today - timedelta(days=int(rng.random() ** 1.6 * 730))
-        category = rng.choices(self.categories, self.cat_w)[0]
-        channel = rng.choices(self.channels, self.chan_w)[0]
-        linked = people and rng.random() < 0.65
+        category = rng.choices(self.categories, cum_weights=self.cat_w)[0]
+        showcase = bool(self.showcase)
+        if showcase:
+            category = self.showcase.pop(0)
+        channel = rng.choices(self.channels, cum_weights=self.chan_w)[0]
+        linked = people and (showcase or rng.random() < 0.65)
         person_id, birth = (rng.choice(people) if linked else (None, None))
-        number_value = next_value(session, f"case:{opened.year}")
-        number = (f"{session.meta('office_code') or 'OFF'}-{session.device_code}-"
-                  f"{opened.year}-{number_value:05d}")
+        number = self.numbers.next_number("case", opened.year)
         age = (today - opened).days
         status = _status(rng, age)
         assigned = None if status == "new" and rng.random() < 0.7 else rng.choice(self.workers)
-        employer_id = (rng.choices(self.employer_ids, self.emp_weights)[0]
+        if showcase:
+            assigned = rng.choice(self.case_workers)
+        employer_id = (rng.choices(self.employer_ids, cum_weights=self.emp_weights)[0]
                        if category in ("unpaid_wages", "no_contract", "forced_labour",
                                        "workplace_accident", "passport_confiscated",
                                        "union_harassment") and rng.random() < 0.8
                        else None)
         summary = rng.choice(SUMMARIES.get(category, SUMMARIES["other"])).format(
             n=rng.randint(2, 7))
-        risk = rng.choices(dom.RISK_LEVELS, [25, 50, 20, 5])[0]
+        risk = rng.choices(dom.RISK_LEVELS, cum_weights=(25, 75, 95, 100))[0]
         if category in ("trafficking", "forced_labour", "sexual_exploitation"):
             risk = rng.choice(["high", "critical"])
         case_id = new_id()
@@ -209,8 +231,7 @@ class _CaseMaker:
                    employer_id=employer_id, opened_on=opened.isoformat(),
                    _birth_date=birth, office_id=office)
         if employer_id is not None:
-            row["country"], row["city"] = conn.execute(
-                "SELECT country, city FROM employer WHERE id=?", (employer_id,)).fetchone()
+            row["country"], row["city"] = self.employer_places[employer_id]
         evs = [("call" if channel == "hotline" else "note", opened, None, "new", summary)]
         day = opened
         if status != "new":
@@ -238,7 +259,7 @@ class _CaseMaker:
     def _referral(self, row: dict, status: str, day: date, evs: list, refs: list) -> None:
         rng, today, case_id = self.rng, self.today, row["id"]
         rday = min(today, day + timedelta(days=rng.randint(1, 14)))
-        target = rng.choices(self.targets, self.target_w)[0]
+        target = rng.choices(self.targets, cum_weights=self.target_w)[0]
         answer_status = rng.choices(
             ["sent", "accepted", "completed", "declined", "no_answer"],
             [3, 3, 5, 1, 1])[0] if status == "referred" else rng.choice(
@@ -321,16 +342,14 @@ class _CaseMaker:
                     trigger = "complaint"
                 else:
                     case_id = None
-                    employer_id = rng.choices(employer_ids, emp_weights)[0]
+                    employer_id = rng.choices(employer_ids, cum_weights=emp_weights)[0]
                     on = today - timedelta(days=rng.randint(0, 720))
                     trigger = rng.choices(["planned", "accident", "follow_up"], [6, 1, 2])[0]
                 iid = new_id()
-                seq = next_value(session, f"inspection:{on.year}")
+                number = "INS-" + self.numbers.next_number("inspection", on.year)
                 inspections.append(dict(
-                    id=iid,
-                    number=f"INS-{session.meta('office_code') or 'OFF'}-{session.device_code}"
-                    f"-{on.year}-{seq:05d}", employer_id=employer_id, inspector_id=inspector,
-                    inspector_name="Бахтиёр Саидов", inspected_on=on.isoformat(),
+                    id=iid, number=number, employer_id=employer_id, inspector_id=inspector,
+                    inspector_name=self.inspector_name, inspected_on=on.isoformat(),
                     trigger=trigger, status="completed", office_id=office))
                 found = rng.sample(vcodes, rng.choices([0, 1, 2, 3], [2, 4, 3, 1])[0])
                 for v in found:
@@ -351,6 +370,7 @@ class _CaseMaker:
             si.ViolationRepository(session).create_many(violations, audit=False)
             si.SanctionRepository(session).create_many(sanctions, audit=False)
             si.InspectionCaseRepository(session).create_many(links, audit=False)
+            self.numbers.save()
 
 
 def generate(session, args, rng, progress) -> None:
@@ -373,6 +393,7 @@ def generate(session, args, rng, progress) -> None:
             sc.CaseEventRepository(session).create_many(events, audit=False)
             sc.FollowUpRepository(session).create_many(fups, audit=False)
             sc.ReferralRepository(session).create_many(refs, audit=False)
+            maker.numbers.save()
         done += n
         progress("cases", done, total)
 

@@ -11,7 +11,8 @@ import argparse
 from datetime import date, timedelta
 from decimal import Decimal
 
-from desktop_app.demo import DemoGenerator
+from desktop_app.demo import DemoGenerator, LocalNumbers
+from desktop_app.demo.staff import full_names
 from desktop_app.domain import loans as L
 from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
@@ -19,7 +20,6 @@ from desktop_app.store.loans import repositories as S
 from desktop_app.store.loans.queries import product_terms
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.repositories import PersonRepository
-from desktop_app.store.sequences import next_number
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -41,7 +41,8 @@ def _checker(session) -> str:
     existing = users.by_username("loan.officer")
     if existing:
         return existing["id"]
-    return users.create({"username": "loan.officer", "display_name": "Nilufar Davlatova",
+    return users.create({"username": "loan.officer",
+                         "display_name": full_names(session.meta("office_code"))["loan.officer"],
                          "role": "loan_officer", "active": 1})["id"]
 
 
@@ -241,6 +242,7 @@ def generate(session, args, rng, progress) -> None:
         plans.append(applied)
     plans.sort()
 
+    numbers = LocalNumbers(session)
     loans, schedules, instalments = [], [], []
     events: list[tuple[str, int, dict]] = []  # (date, order, entry) for the cash timeline
     for n, applied in enumerate(plans):
@@ -251,7 +253,7 @@ def generate(session, args, rng, progress) -> None:
         amount = Decimal(rng.randrange(20, 200) * 100)
         purpose = "migration_travel" if code == "travel_costs" else _weighted(rng, PURPOSE_WEIGHTS)
         loan_id = new_id()
-        number = next_number(session, "LN", applied.year)
+        number = numbers.next_number("LN", applied.year)
         loan = {"id": loan_id, "number": number, "fund_id": fund["id"], "person_id": person_id,
                 "purpose": purpose, "amount": L.to_minor(amount, cur), "currency": cur,
                 "guarantor_name": rng.choice(["Саидов Карим", "Ҳакимова Зарина", "Rustamov Anvar",
@@ -281,11 +283,13 @@ def generate(session, args, rng, progress) -> None:
             progress("loans", n, count)
 
     entries = _capital(events, loans, fund["id"], start, office_id)
-    S.LoanRepository(session).create_many(loans, audit=False)
+    with session.transaction():
+        S.LoanRepository(session).create_many(loans, audit=False)
+        S.ScheduleRepository(session).create_many(schedules, audit=False)
+        S.InstalmentRepository(session).create_many(instalments, audit=False)
+        S.FundEntryRepository(session).create_many(entries, audit=False)
+        numbers.save()
     progress("loans", count, count)
-    S.ScheduleRepository(session).create_many(schedules, audit=False)
-    S.InstalmentRepository(session).create_many(instalments, audit=False)
-    S.FundEntryRepository(session).create_many(entries, audit=False)
 
 
 GENERATOR = DemoGenerator(name="loans", order=40, add_arguments=add_arguments,

@@ -80,21 +80,45 @@ _UZ_LETTERS = {"a": "а", "b": "б", "d": "д", "e": "е", "f": "ф", "g": "г",
                "r": "р", "s": "с", "t": "т", "u": "у", "v": "в", "x": "х", "y": "й", "z": "з"}
 
 
+# The helpers below are called for every generated person with names from small pools:
+# each name's spellings are worked out once (cached).
+@functools.lru_cache(maxsize=None)
 def tajik_to_russian(name: str) -> str:
     return "".join(_TJ_TO_RU.get(ch, ch) for ch in name)
 
 
-def tajik_to_latin(name: str, rng: random.Random) -> str:
-    out = []
+@functools.lru_cache(maxsize=None)
+def _latin_parts(name: str) -> tuple:
+    """The Latin spelling of ``name`` as fixed text and (usual, *other variants)
+    choices, so that a spelling costs one draw per ambiguous letter."""
+    parts: list = []
     for ch in name:
         low = ch.lower()
         value = _TJ_TO_LAT.get(low, low)
         if isinstance(value, tuple):
-            value = value[0] if rng.random() < 0.6 else rng.choice(value[1:])
-        out.append(value.capitalize() if ch != low else value)
+            if ch != low:
+                value = tuple(v.capitalize() for v in value)
+            parts.append(value)
+        elif parts and isinstance(parts[-1], str):
+            parts[-1] += value.capitalize() if ch != low else value
+        else:
+            parts.append(value.capitalize() if ch != low else value)
+    return tuple(parts)
+
+
+def tajik_to_latin(name: str, rng: random.Random) -> str:
+    parts = _latin_parts(name)
+    if len(parts) == 1 and isinstance(parts[0], str):
+        return parts[0]
+    out = []
+    for part in parts:
+        if isinstance(part, tuple):
+            part = part[0] if rng.random() < 0.6 else rng.choice(part[1:])
+        out.append(part)
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=None)
 def uzbek_to_cyrillic(name: str) -> str:
     text = name.lower()
     out, i = [], 0
@@ -111,6 +135,7 @@ def uzbek_to_cyrillic(name: str) -> str:
     return result[:1].upper() + result[1:]
 
 
+@functools.lru_cache(maxsize=None)
 def feminine(family: str) -> str:
     """Feminine form of a family name (-ов -> -ова, -ев -> -ева; -зода unchanged)."""
     if family.endswith(("ов", "ев", "ov", "ev", "ёв")):
@@ -118,6 +143,7 @@ def feminine(family: str) -> str:
     return family
 
 
+@functools.lru_cache(maxsize=None)
 def patronymic_of(father: str, sex: str, cyrillic: bool) -> str:
     stem = father.rstrip()
     vowel = stem[-1:].lower() in "аоиуеӣӯaoiue"
@@ -145,7 +171,17 @@ def typo(name: str, rng: random.Random) -> str:
     return name[:i] + name[i + 1:]
 
 
-# ---- weighted choice ---------------------------------------------------------------------
+# ---- random choices ----------------------------------------------------------------------
+def _below(rng: random.Random, n: int) -> int:
+    """A whole number in [0, n): ``randrange(n)`` for the small ranges used here, made
+    with one draw (this runs a dozen times per generated person)."""
+    return int(rng.random() * n)
+
+
+def _one_of(rng: random.Random, items):
+    return items[int(rng.random() * len(items))]
+
+
 class Weighted:
     def __init__(self, items: list, weights: list[float]):
         self.items = items
@@ -247,10 +283,10 @@ class Identity:
 
 def _phone(rng: random.Random, country: str) -> str:
     code, prefixes = MOBILE.get(country, MOBILE["TJ"])
-    prefix = rng.choice(prefixes)
+    prefix = _one_of(rng, prefixes)
     # national numbers: 10 digits in Russia, 9 in Central Asia
     width = (10 if code == "+7" else 9) - len(prefix)
-    digits = f"{rng.randrange(10 ** width):0{width}d}"
+    digits = f"{_below(rng, 10 ** width):0{width}d}"
     style = rng.random()
     if style < 0.5:
         # +992 93 555 12 34, +7 903 344 45 12, +996 700 997 596
@@ -304,11 +340,12 @@ def _identity(rng: random.Random, country: str, today: date) -> Identity:
         origin, pools = "kg", (KG_MALE, KG_FEMALE, KG_FAMILY)
     else:
         origin, pools = "tj", (TJ_MALE, TJ_FEMALE, TJ_FAMILY)
-    given = rng.choice(pools[0] if sex == "male" else pools[1])
+    given = _one_of(rng, pools[0] if sex == "male" else pools[1])
     age = _age(rng)
-    birth = date(today.year - age - 1, 1, 1) + timedelta(days=rng.randrange(365))
+    birth = date(today.year - age - 1, 1, 1) + timedelta(days=_below(rng, 365))
     phone = _phone(rng, "RU" if rng.random() < 0.08 else country) if rng.random() < 0.85 else None
-    return Identity(origin, sex, rng.choice(pools[2]), given, rng.choice(pools[0]), birth, phone)
+    return Identity(origin, sex, _one_of(rng, pools[2]), given, _one_of(rng, pools[0]), birth,
+                    phone)
 
 
 def _years_before(day: date, years: int) -> date:
@@ -338,7 +375,7 @@ class PeopleFactory:
         if len(self.recent) < 5000:
             self.recent.append((identity, home))
         else:
-            self.recent[rng.randrange(5000)] = (identity, home)
+            self.recent[_below(rng, 5000)] = (identity, home)
         return values, episodes
 
     def _second_record(self) -> tuple[dict, list[dict]]:
@@ -372,7 +409,7 @@ class PeopleFactory:
         female_headed = identity.sex == "female" and age >= 20 and rng.random() < 0.35
         consent = None
         if rng.random() < 0.92:
-            consent = self.today - timedelta(days=rng.randrange(1, 4 * 365))
+            consent = self.today - timedelta(days=1 + _below(rng, 4 * 365 - 1))
         person_id = new_id()
         values = {
             "id": person_id,
@@ -380,7 +417,7 @@ class PeopleFactory:
             "sex": identity.sex, "birth_date": birth.isoformat(),
             "birth_date_estimated": 1 if estimated else 0,
             "phones": identity.phone,
-            "document_number": (f"A{rng.randrange(10**7, 10**8)}"
+            "document_number": (f"A{10**7 + _below(rng, 9 * 10**7)}"
                                 if age >= 16 and rng.random() < 0.4 else None),
             "country": country, "region": region, "district": district, "jamoat": jamoat,
             "village": None,
@@ -391,7 +428,7 @@ class PeopleFactory:
             "union_member": 1 if age >= 18 and rng.random() < 0.08 else 0,
             "migration_status": status,
             "consent_date": consent.isoformat() if consent else None,
-            "consent_scope": (rng.choice(("storage", "storage,referral", "all"))
+            "consent_scope": (_one_of(rng, ("storage", "storage,referral", "all"))
                               if consent else None),
         }
         if self.office_id:
@@ -404,13 +441,13 @@ class PeopleFactory:
             return []
         count = _EPISODE_COUNTS.pick(rng)
         # Walk back from today: the last episode may still be going on.
-        end = self.today - timedelta(days=rng.randrange(0, 200))
+        end = self.today - timedelta(days=_below(rng, 200))
         episodes = []
         for index in range(count):
             ongoing = index == 0 and status in ("abroad", "stranded")
-            length = rng.randrange(60, 3 * 365)
+            length = 60 + _below(rng, 3 * 365 - 60)
             if ongoing:
-                departure = self.today - timedelta(days=rng.randrange(20, 2 * 365))
+                departure = self.today - timedelta(days=20 + _below(rng, 2 * 365 - 20))
                 returned = None
             else:
                 returned = end
@@ -425,7 +462,7 @@ class PeopleFactory:
                 "destination_country": country,
                 "destination_city": cities.pick(rng) if cities else None,
                 "sector": self.places.sectors.pick(rng),
-                "employer_name": rng.choice(EMPLOYERS) if rng.random() < 0.45 else None,
+                "employer_name": _one_of(rng, EMPLOYERS) if rng.random() < 0.45 else None,
                 "departure_date": departure.isoformat(),
                 "return_date": returned.isoformat() if returned else None,
                 "work_permit": (("patent" if country == "RU" else "work_permit")
@@ -433,7 +470,7 @@ class PeopleFactory:
                 "recruitment_channel": self.places.channels.pick(rng),
                 **({"office_id": self.office_id} if self.office_id else {}),
             })
-            end = departure - timedelta(days=rng.randrange(30, 400))
+            end = departure - timedelta(days=30 + _below(rng, 370))
         episodes.reverse()
         return episodes
 

@@ -11,7 +11,7 @@ from desktop_app.store import reference
 from desktop_app.ui.inspections.page import InspectionDialog, InspectionView
 from tests.helpers.pdf import pdf_text
 from tests.journeys.driver import STALL_LIMIT, tr
-from tests.journeys.work import closed, qt_translations, save_and_measure, without_user_names
+from tests.journeys.work import closed, qt_translations, save_and_measure
 
 __all__ = ["qt_translations"]
 
@@ -94,5 +94,4 @@ def test_an_inspection_with_violations_linked_to_a_case_is_printed(log_in_as, la
     assert number in text and case_number in text
     assert reference.label(conn, "violation", "no_contract", lang) in text
     assert "Wages unpaid since March" in text
-    without_user_names(journey)
     journey.assert_no_problems()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from tests.helpers.pdf import pdf_text
 from tests.journeys.driver import STALL_LIMIT, qt_text, tr
-from tests.journeys.work import qt_translations, save_and_measure, without_user_names
+from tests.journeys.work import qt_translations, save_and_measure
 
 __all__ = ["qt_translations"]
 
@@ -36,7 +36,6 @@ def open_loans(journey, number: str | None = None):
 
 
 def finish(journey) -> None:
-    without_user_names(journey)
     journey.assert_no_problems()
     journey.window.close()
 

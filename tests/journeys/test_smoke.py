@@ -1,4 +1,6 @@
 """Every role logs in through the login window and sees its pages, translated."""
+import re
+
 import pytest
 
 from desktop_app.store.security.accounts import DEMO_USERS
@@ -10,6 +12,10 @@ from tests.journeys.driver import SCREEN_HEIGHT, SCREEN_WIDTH
 def test_every_role_logs_in_and_opens_each_of_its_pages(log_in_as, username, language):
     journey = log_in_as(username, language)
     assert journey.window.ctx.session.actor.username == username
+    # the demo's staff are called by their own names, as the Gharm office writes them
+    full_name = next(name for user, _role, _password, name in DEMO_USERS if user == username)
+    assert full_name in journey.window.user_label.text()
+    assert re.fullmatch(r"[А-Яа-яЁёҒғӢӣҚқӮӯҲҳҶҷ ]+", full_name), full_name
     nav = journey.window.nav
     titles = [nav.item(row).text() for row in range(nav.count())]
     assert titles

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from desktop_app.store.security.accounts import DEMO_USERS
 from tests.journeys.driver import StallMeter, use_qt_translations
 
 
@@ -35,11 +34,3 @@ def save_and_measure(journey, press) -> float:
         press()
         journey.settle()
     return meter.longest
-
-
-def without_user_names(journey) -> None:
-    """Drop the "English" problems that are a user's name as stored (the demo users are
-    called after their role in English, e.g. "Labour inspector"): data, not a label."""
-    names = {f"{name!r}" for _user, _role, _password, name in DEMO_USERS}
-    journey.problems[:] = [p for p in journey.problems
-                           if not any(p.endswith(name) for name in names)]

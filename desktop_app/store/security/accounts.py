@@ -585,18 +585,30 @@ class UserAdmin:
 
 # ---- demo databases --------------------------------------------------------------------
 # Documented in docs/user/security.md; ``hamroh --demo`` logs in as the administrator.
+# (user name, role, password, full name); the demo gives each office its own staff's
+# names (desktop_app.demo.staff), these are the Gharm office's.
 DEMO_USERS = (
-    ("admin", "administrator", "hamroh-admin", "Administrator"),
-    ("coordinator", "coordinator", "hamroh-coordinator", "Coordinator"),
-    ("caseworker", "case_worker", "hamroh-caseworker", "Case worker"),
-    ("field", "field_officer", "hamroh-field", "Field officer"),
-    ("inspector", "inspector", "hamroh-inspector", "Labour inspector"),
-    ("loans", "loan_officer", "hamroh-loans", "Loan officer"),
+    ("admin", "administrator", "hamroh-admin", "Ҷамшед Раҳимов"),
+    ("coordinator", "coordinator", "hamroh-coordinator", "Гулчеҳра Сафарова"),
+    ("caseworker", "case_worker", "hamroh-caseworker", "Шаҳло Ғафурова"),
+    ("field", "field_officer", "hamroh-field", "Наврӯз Мирзоев"),
+    ("inspector", "inspector", "hamroh-inspector", "Ҳусейн Қурбонов"),
+    ("loans", "loan_officer", "hamroh-loans", "Нигина Раҷабова"),
 )
+# The demo's passwords are published (above, and the administrator's is in its key file),
+# so a costly key derivation protects nothing there: its slots use a light argon2id. A
+# password changed later gets the full parameters (``KeyFile.set_user``).
+DEMO_KDF = {"name": "argon2id", "t": 1, "m": 8192, "p": 1}
 
 
-def finish_demo_encryption(session: Session, path) -> Session:
-    """Key file, demo users for every role (documented passwords), demo auto-login."""
+def _demo_kdf() -> dict:
+    return dict(keys.TEST_KDF if os.environ.get(keys.TEST_KDF_ENV) == "1" else DEMO_KDF)
+
+
+def finish_demo_encryption(session: Session, path,
+                           full_names: dict[str, str] | None = None) -> Session:
+    """Key file, demo users for every role (documented passwords), demo auto-login.
+    ``full_names``: user name -> the name the user is shown by (else ``DEMO_USERS``')."""
     db_key = known_key(path)
     if db_key is None:
         raise RuntimeError(f"{path} is not unlocked in this process")
@@ -608,9 +620,11 @@ def finish_demo_encryption(session: Session, path) -> Session:
             if username == session.actor.username:
                 user_id = admin_id
             else:
-                user_id = repo.create(dict(username=username, display_name=display, role=role,
-                                           active=1))["id"]
-            slot, verifier = kf.make_user_slot(db_key, user_id, username, password)
+                user_id = repo.create(dict(
+                    username=username, display_name=(full_names or {}).get(username, display),
+                    role=role, active=1))["id"]
+            slot, verifier = kf.make_user_slot(db_key, user_id, username, password,
+                                               _demo_kdf())
             kf.data["slots"].append(slot)
             _store_credential(session.conn, user_id, username, verifier, False)
     admin = next(u for u in DEMO_USERS if u[1] == "administrator")
