@@ -28,7 +28,7 @@ from desktop_app.store import reference
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import repositories as S
 from desktop_app.store.loans import services as loan_services
-from desktop_app.ui import operations
+from desktop_app.ui import operations, style
 from desktop_app.ui.loans.application import ApplicationDialog
 from desktop_app.ui.loans.common import (
     ENTRY_KINDS,
@@ -52,7 +52,6 @@ class LoansTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog: QDialog | None = None
-        self._sized = False
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.status = QComboBox()
@@ -82,12 +81,12 @@ class LoansTab(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         dl.addWidget(self.summary)
-        self.approve_button = QPushButton()
-        self.reject_button = QPushButton()
+        self.approve_button = style.primary(QPushButton())
+        self.reject_button = style.destructive(QPushButton())
         self.disburse_button = QPushButton()
         self.repay_button = QPushButton()
-        self.reverse_button = QPushButton()
-        self.writeoff_button = QPushButton()
+        self.reverse_button = style.destructive(QPushButton())
+        self.writeoff_button = style.destructive(QPushButton())
         self.approve_writeoff_button = QPushButton()
         self.reschedule_button = QPushButton()
         self.card_button = QPushButton()
@@ -122,7 +121,15 @@ class LoansTab(QWidget):
         self.detail_tabs = tabs
         dl.addWidget(tabs)
         split.addWidget(detail)
+        # the list keeps at least eight rows in sight; list and loan share the height
+        self.table.setMinimumHeight(style.ROW_HEIGHT * 9)
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([1000, 1000])
+        self.split = split
         layout.addWidget(split)
+        style.primary(self.new_button)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -154,7 +161,6 @@ class LoansTab(QWidget):
             _("Date"), _("Entry"), _("Cash"), _("Principal"), _("Interest"), _("Penalty")])
         self.detail_tabs.setTabText(0, _("Schedule"))
         self.detail_tabs.setTabText(1, _("Ledger"))
-        self._sized = False
         self.refresh()
 
     def _explain_empty(self) -> None:
@@ -186,11 +192,8 @@ class LoansTab(QWidget):
 
         def show(result) -> None:
             rows, keys = result
+            # the kit sizes the columns from the rows in sight (widgets.fit_columns)
             self.table.set_rows(rows, keys=keys, right={3})
-            if not self._sized and rows:
-                # once: measuring every cell again after each save froze the window
-                self.table.resizeColumnsToContents()
-                self._sized = True
             if keep:
                 self.select(keep)
             self._selected()

@@ -11,7 +11,9 @@ plain tuples in a QAbstractTableModel instead, which is also faster for long lis
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+from desktop_app.ui.widgets.columns import RIGHT, fit_columns, looks_numeric, style_table
 
 
 class _Cell:
@@ -54,11 +56,15 @@ class RowsModel(QAbstractTableModel):
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+        if role == Qt.DisplayRole:
             row = self.rows[index.row()]
             return row[index.column()] if index.column() < len(row) else ""
-        if role == Qt.TextAlignmentRole and index.column() in self.right:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.TextAlignmentRole:
+            row = self.rows[index.row()]
+            text = row[index.column()] if index.column() < len(row) else ""
+            if index.column() in self.right or looks_numeric(text):
+                return RIGHT
+            return None
         if role == Qt.UserRole:
             return self.keys[index.row()]
         if role == Qt.BackgroundRole and index.row() < len(self.backgrounds):
@@ -71,25 +77,25 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
+_fit = fit_columns
+
+
 class DataTable(QTableView):
     itemSelectionChanged = Signal()
 
-    def __init__(self, columns: int, *, fit_columns: bool = False, parent=None):
-        """``fit_columns``: every column as wide as its content (short lists only)."""
+    def __init__(self, columns: int, *, fit_columns: bool = False, stretch: int | None = None,
+                 parent=None):
+        """Columns share the table's width, each sized to its content as far as it fits
+        (``columns.fit_columns``); ``stretch`` names the column that takes spare width.
+        ``fit_columns`` is accepted for older callers: every table fits now."""
         super().__init__(parent)
         self._model = RowsModel(self)
         self._model.headers = [""] * columns
         self.setModel(self._model)
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        style_table(self)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.verticalHeader().setVisible(False)
-        self.horizontalHeader().setStretchLastSection(True)
-        # size columns from the first rows only (long lists stay quick)
-        self.horizontalHeader().setResizeContentsPrecision(60)
-        if fit_columns:
-            self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.setAlternatingRowColors(True)
+        _fit(self, stretch)
         self.selectionModel().selectionChanged.connect(lambda *_a: self.itemSelectionChanged.emit())
 
     def setHorizontalHeaderLabels(self, labels) -> None:

@@ -18,6 +18,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QTableView
 
+from desktop_app.ui.widgets.columns import RIGHT, fit_columns, looks_numeric, style_table
+
 
 @dataclass
 class Column:
@@ -99,8 +101,14 @@ class LazyTableModel(QAbstractTableModel):
                 return ""
             value = column.format(row) if column.format else row.get(column.key)
             return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align is not None:
-            return int(column.align)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column.align is not None:
+                return int(column.align)
+            # figures align right (the kit's rule); a page may still set ``align``
+            row = self.row_data(index.row())
+            value = None if row is None else (
+                column.format(row) if column.format else row.get(column.key))
+            return RIGHT if value is not None and looks_numeric(str(value)) else None
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
                     Qt.ItemDataRole.FontRole) and self.row_style is not None:
             row = self.row_data(index.row())
@@ -146,15 +154,16 @@ def lazy_model(columns, fetch_rows: Callable[[list], dict],
     return model
 
 
-def setup_table(view: QTableView, widths: list[int] | None = None) -> None:
-    """One-line rows, whole-row selection, fixed column widths (no scan of a long list)."""
-    view.setSelectionBehavior(view.SelectionBehavior.SelectRows)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(24)
-    view.horizontalHeader().setStretchLastSection(True)
+def setup_table(view: QTableView, widths: list[int] | None = None,
+                stretch: int | None = None) -> None:
+    """The kit's table (columns.style_table): one-line readable rows, alternating colours,
+    whole-row selection; columns share the table's width (columns.fit_columns: sized from
+    the rows in sight, never the whole list, so no sideways scrolling). ``widths``: the
+    widths before the first fit; ``stretch``: the column that takes spare width."""
+    style_table(view)
     for n, width in enumerate(widths or []):
         view.setColumnWidth(n, width)
+    fit_columns(view, stretch)
 
 
 def by_id(rows: list[dict]) -> dict:
