@@ -99,12 +99,19 @@ def test_data_table_aligns_figures_right(qtbot):
     assert alignment is not None and Qt.AlignmentFlag(alignment) & Qt.AlignmentFlag.AlignRight
     assert model.data(model.index(0, 0), Qt.ItemDataRole.TextAlignmentRole) is None
     assert model.data(model.index(0, 2), Qt.ItemDataRole.TextAlignmentRole) is None
+    # the title of a column of figures sits over them
+    title = model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole)
+    assert title is not None and Qt.AlignmentFlag(title) & Qt.AlignmentFlag.AlignRight
+    assert model.headerData(0, Qt.Orientation.Horizontal,
+                            Qt.ItemDataRole.TextAlignmentRole) is None
 
 
 def test_columns_share_the_width_and_long_texts_give_way_first():
     content, titles, texty = [200, 90, 80, 400], [60, 60, 60, 60], [1, 1, 0, 1]
     # room to spare: the widest text column takes it
     assert fit_widths(content, titles, texty, 900) == [200, 90, 80, 530]
+    # a table of figures and dates: the last column takes it
+    assert fit_widths([90, 80], [60, 60], [0, 0], 300) == [90, 210]
     # too little room: the long text is cut, the short columns keep their content
     widths = fit_widths(content, titles, texty, 600)
     assert sum(widths) <= 600

@@ -121,12 +121,14 @@ class LoansTab(QWidget):
         self.detail_tabs = tabs
         dl.addWidget(tabs)
         split.addWidget(detail)
-        # the list keeps at least eight rows in sight; list and loan share the height
-        self.table.setMinimumHeight(style.ROW_HEIGHT * 9)
+        # on a 768-pixel screen: seven loans in sight above the chosen loan, whose schedule
+        # keeps a few rows of its own (the summary and the actions take the rest)
+        self.table.setMinimumHeight(style.ROW_HEIGHT * 8)
+        self.schedule.setMinimumHeight(style.ROW_HEIGHT * 4)
         split.setChildrenCollapsible(False)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        split.setSizes([1000, 1000])
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 5)
+        split.setSizes([400, 500])
         self.split = split
         layout.addWidget(split)
         style.primary(self.new_button)

@@ -35,8 +35,16 @@ MIN_COLUMN = 48
 SAMPLE_ROWS = 60
 
 
+_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+
+
 def looks_numeric(text: str) -> bool:
     return bool(text) and len(text) <= 40 and _NUMBER.match(text.strip()) is not None
+
+
+def looks_like_free_text(text: str) -> bool:
+    """Not a figure and not a date: the kind of column that may take spare width."""
+    return not looks_numeric(text) and _DATE.match(text.strip()) is None
 
 
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -138,18 +146,18 @@ class ColumnFitter(QObject):
                 texty.append(0)
                 continue
             title = header.sectionSizeFromContents(column).width()
-            widest, numeric = 0, True
+            widest, free = 0, False
             for row in range(first, last):
                 text = model.data(model.index(row, column))
                 if text is None or text == "":
                     continue
                 text = str(text).split("\n")[0]
                 widest = max(widest, metrics.horizontalAdvance(text))
-                numeric = numeric and looks_numeric(text)
+                free = free or looks_like_free_text(text)
             cell = widest + 2 * style.GAP + 4 if widest else 0
             content.append(max(cell, MIN_COLUMN))
             titles.append(title)
-            texty.append(0 if numeric and widest else 1)
+            texty.append(1 if free else 0)
         return content, titles, texty
 
     def fit(self) -> None:
@@ -168,6 +176,14 @@ class ColumnFitter(QObject):
             self._fitting = False
 
 
+def header_alignment(model, column: int):
+    """A column's title aligns as its figures do: right over a column of figures."""
+    if model.rowCount() == 0:
+        return None
+    text = model.data(model.index(0, column))
+    return RIGHT if text and looks_numeric(str(text)) else None
+
+
 def fit_widths(content: list[int], titles: list[int], texty: list[int], available: int,
                stretch: int | None = None) -> list[int]:
     """The widths of columns that asked for ``max(content, title)`` each, within
@@ -180,8 +196,9 @@ def fit_widths(content: list[int], titles: list[int], texty: list[int], availabl
         spare = available - sum(want)
         grow = stretch if stretch is not None and want[stretch] > 0 else None
         if grow is None:
+            # the widest free-text column; a table of figures and dates: the last column
             text_columns = [i for i in shown if texty[i]]
-            grow = max(text_columns or shown, key=lambda i: want[i])
+            grow = max(text_columns, key=lambda i: want[i]) if text_columns else shown[-1]
         want[grow] += spare
         return want
     # the widest columns give way first: all columns wider than a common cap are cut to it

@@ -13,7 +13,13 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
-from desktop_app.ui.widgets.columns import RIGHT, fit_columns, looks_numeric, style_table
+from desktop_app.ui.widgets.columns import (
+    RIGHT,
+    fit_columns,
+    header_alignment,
+    looks_numeric,
+    style_table,
+)
 
 
 class _Cell:
@@ -72,8 +78,12 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and section < len(self.headers):
+        if orientation != Qt.Horizontal or section >= len(self.headers):
+            return None
+        if role == Qt.DisplayRole:
             return self.headers[section]
+        if role == Qt.TextAlignmentRole:
+            return header_alignment(self, section)
         return None
 
 

@@ -18,7 +18,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QTableView
 
-from desktop_app.ui.widgets.columns import RIGHT, fit_columns, looks_numeric, style_table
+from desktop_app.ui.widgets.columns import (
+    RIGHT,
+    fit_columns,
+    header_alignment,
+    looks_numeric,
+    style_table,
+)
 
 
 @dataclass
@@ -119,6 +125,11 @@ class LazyTableModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.TextAlignmentRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.columns):
+            column = self.columns[section]
+            return int(column.align) if column.align is not None \
+                else header_alignment(self, section)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
