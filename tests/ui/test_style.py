@@ -176,3 +176,20 @@ def test_the_programs_and_the_installer_carry_the_application_icon():
     installer = (root / "packaging" / "windows" / "hamroh.iss").read_text(encoding="utf-8")
     assert "SetupIconFile=..\\..\\resources\\app\\hamroh.ico" in installer
     assert not icons.app_icon().isNull()
+
+
+def test_a_short_table_keeps_every_cell_whole_and_a_main_list_elides(qtbot):
+    organisation = "Legal Aid Centre of the Sughd Region, Khujand branch " * 2
+    whole, cut = DataTable(2), DataTable(2, elide=True)
+    for table in (whole, cut):
+        qtbot.addWidget(table)
+        table.setHorizontalHeaderLabels(["Sent", "Referred to"])
+        table.set_rows([("01.12.2026", organisation)])
+        table.resize(400, 200)
+        table.show()
+        qtbot.waitExposed(table)
+        table._column_fitter.fit()
+    needed = whole.fontMetrics().horizontalAdvance(organisation)
+    assert whole.columnWidth(1) >= needed
+    assert cut.columnWidth(1) < needed
+    assert cut.columnWidth(0) + cut.columnWidth(1) <= cut.viewport().width()

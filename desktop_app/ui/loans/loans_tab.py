@@ -69,7 +69,7 @@ class LoansTab(QWidget):
         top.addWidget(self.new_button)
         layout.addLayout(top)
         split = QSplitter(Qt.Vertical)
-        self.table = DataTable(8)
+        self.table = DataTable(8, elide=True)
         self.table.itemSelectionChanged.connect(self._selected)
         self.empty = EmptyState()
         self.empty.action_triggered.connect(lambda: self.open_application())

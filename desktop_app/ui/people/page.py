@@ -128,6 +128,8 @@ class PeoplePage(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([900, 480])
         self.splitter.setChildrenCollapsible(False)
+        # polished now, while the page is built, not when the first person is shown
+        self.detail.ensurePolished()
         self.detail.setVisible(False)
         layout = QVBoxLayout(self)
         style.page_margins(layout)
@@ -267,10 +269,14 @@ class PeoplePage(QWidget):
         self._selected_id = person_id
         self._show_detail(person_id)
 
-    def _show_detail(self, person_id: str | None) -> None:
+    def _show_detail(self, person_id: str | None, *, again: bool = False) -> None:
         """The person's page beside the list; with nobody chosen, the list takes the whole
-        width (the detail would only say "choose someone")."""
-        self.detail.show_person(person_id)
+        width (the detail would only say "choose someone"). The page is built once per
+        person, or ``again`` after their data changed: after a save the list is read
+        again and selects the same person, which built the page a second time."""
+        shown = self.detail.person["id"] if self.detail.person else None
+        if again or shown != person_id:
+            self.detail.show_person(person_id)
         self.detail.setVisible(person_id is not None)
 
     def current_id(self) -> str | None:
@@ -301,7 +307,7 @@ class PeoplePage(QWidget):
         self.model.invalidate()
         self.reload()
         if self._selected_id:
-            self._show_detail(self._selected_id)
+            self._show_detail(self._selected_id, again=True)
 
     # ---- actions ---------------------------------------------------------------------
     def focus_search(self) -> None:

@@ -32,7 +32,7 @@ _NUMBER = re.compile(r"^[~−\-]?(?:\d{1,6}|\d{1,3}(?:[ \u00a0\u202f,.]\d{3})+)(
 # a column narrower than this is not worth shrinking further
 MIN_COLUMN = 48
 # rows read to size a column: those in sight, at most this many (a long list stays quick)
-SAMPLE_ROWS = 60
+SAMPLE_ROWS = 30
 
 
 _DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
@@ -82,10 +82,11 @@ def elided_text_of(view, option, index, delegate: QStyledItemDelegate) -> str | 
 class ColumnFitter(QObject):
     """Keeps a table's columns within its width (see the module's note)."""
 
-    def __init__(self, view: QTableView, stretch: int | None = None):
+    def __init__(self, view: QTableView, stretch: int | None = None, elide: bool = True):
         super().__init__(view)
         self.view = view
         self.stretch = stretch
+        self.elide = elide
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -94,7 +95,8 @@ class ColumnFitter(QObject):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(MIN_COLUMN)
-        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if elide
+                                          else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         view.viewport().installEventFilter(self)
         self._watch(view.model())
@@ -136,7 +138,8 @@ class ColumnFitter(QObject):
         model = view.model()
         rows = model.rowCount() if model is not None else 0
         first = max(0, view.rowAt(0))
-        last = min(rows, first + SAMPLE_ROWS)
+        in_sight = view.viewport().height() // max(1, view.verticalHeader().defaultSectionSize())
+        last = min(rows, first + min(SAMPLE_ROWS, in_sight + 1))
         content, titles, texty = [], [], []
         metrics = view.fontMetrics()
         for column in range(header.count()):
@@ -167,6 +170,9 @@ class ColumnFitter(QObject):
             return
         content, titles, texty = self.wanted()
         widths = fit_widths(content, titles, texty, self.available(), self.stretch)
+        if not self.elide:
+            # every cell whole: a table too narrow for its content scrolls instead
+            widths = [max(w, c, t) for w, c, t in zip(widths, content, titles, strict=True)]
         self._fitting = True
         try:
             for column, width in enumerate(widths):
@@ -226,13 +232,15 @@ def _cap(want: list[int], floor: list[int], available: int) -> int:
     return low
 
 
-def fit_columns(view: QTableView, stretch: int | None = None) -> ColumnFitter:
+def fit_columns(view: QTableView, stretch: int | None = None,
+                elide: bool = True) -> ColumnFitter:
     """Keep ``view``'s columns within its width from now on; its cells elided with "…" show
     their text on hover. ``stretch``: the column that takes spare width (else the widest
-    text column)."""
+    text column). ``elide=False``: columns never narrower than their content (a short
+    table in a dialog whose every word must be read), scrolling sideways when too wide."""
     fitter = getattr(view, "_column_fitter", None)
     if fitter is None:
-        fitter = ColumnFitter(view, stretch)
+        fitter = ColumnFitter(view, stretch, elide)
         view._column_fitter = fitter  # type: ignore[attr-defined]
         if type(view.itemDelegate()) is QStyledItemDelegate:
             view.setItemDelegate(CellDelegate(view))

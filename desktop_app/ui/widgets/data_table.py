@@ -94,10 +94,13 @@ class DataTable(QTableView):
     itemSelectionChanged = Signal()
 
     def __init__(self, columns: int, *, fit_columns: bool = False, stretch: int | None = None,
-                 parent=None):
-        """Columns share the table's width, each sized to its content as far as it fits
-        (``columns.fit_columns``); ``stretch`` names the column that takes spare width.
-        ``fit_columns`` is accepted for older callers: every table fits now."""
+                 elide: bool = False, parent=None):
+        """Each column as wide as its content (the rows in sight), the spare width to the
+        ``stretch`` column or the widest text (``columns.fit_columns``). A short table shows
+        every cell whole and scrolls sideways when its content is wider than the table;
+        ``elide=True`` (a page's main list) keeps the columns within the width instead,
+        cutting the longest texts (whole on hover). ``fit_columns`` is accepted for older
+        callers: every table fits its content now."""
         super().__init__(parent)
         self._model = RowsModel(self)
         self._model.headers = [""] * columns
@@ -105,7 +108,7 @@ class DataTable(QTableView):
         style_table(self)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        _fit(self, stretch)
+        _fit(self, stretch, elide)
         self.selectionModel().selectionChanged.connect(lambda *_a: self.itemSelectionChanged.emit())
 
     def setHorizontalHeaderLabels(self, labels) -> None:

@@ -47,11 +47,14 @@ class LazyTableModel(QAbstractTableModel):
         self._cache_pages = cache_pages
         self.pages_fetched = 0
         self.row_style: Callable[[dict], dict] | None = None
+        # a header is painted often: its alignment is worked out once per list
+        self._header_alignments: dict[int, object] = {}
 
     # ---- keys ------------------------------------------------------------------------
     def set_keys(self, keys: Sequence, *, keep_cache: bool = False) -> None:
         self.beginResetModel()
         self._keys = keys
+        self._header_alignments.clear()
         if not keep_cache:
             self._cache.clear()
         self.endResetModel()
@@ -68,6 +71,7 @@ class LazyTableModel(QAbstractTableModel):
     def invalidate(self) -> None:
         """Drop cached rows (after an edit) and repaint."""
         self._cache.clear()
+        self._header_alignments.clear()
         if self._keys:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._keys) - 1, len(self.columns) - 1))
@@ -128,8 +132,11 @@ class LazyTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and orientation == Qt.Orientation.Horizontal \
                 and 0 <= section < len(self.columns):
             column = self.columns[section]
-            return int(column.align) if column.align is not None \
-                else header_alignment(self, section)
+            if column.align is not None:
+                return int(column.align)
+            if section not in self._header_alignments:
+                self._header_alignments[section] = header_alignment(self, section)
+            return self._header_alignments[section]
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
