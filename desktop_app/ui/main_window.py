@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -188,6 +188,16 @@ class MainWindow(QMainWindow):
         self.fold_button.setIcon(icons.icon("panel-left-open" if folded else "panel-left-close"))
         self.fold_button.setToolTip(_("Show the page names") if folded
                                     else _("Show icons only"))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        # the system went dark or light: icons are drawn in the palette's colours
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) \
+                and hasattr(self, "fold_button") \
+                and self.nav.count() == len(self.specs):
+            for row, spec in enumerate(self.specs):
+                self.nav.item(row).setIcon(icons.page_icon(spec.key, spec.icon))
+            self._apply_fold(self.nav.compact)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

@@ -188,10 +188,11 @@ def apply(app: QApplication, dark: bool | None = None) -> Colours:
     if base.pointSizeF() <= 0:
         base = QFont(base)
         base.setPointSize(9)
+    # first: windows redraw their icons while the palette changes, and ask which it is
+    app.setProperty(APPLIED_PROPERTY, "dark" if c is DARK else "light")
     app.setStyle("Fusion")
     app.setPalette(palette(c))
     app.setStyleSheet(stylesheet(c, base.pointSizeF()))
-    app.setProperty(APPLIED_PROPERTY, "dark" if c is DARK else "light")
     hints = app.styleHints()
     if dark is None and hasattr(hints, "colorSchemeChanged") \
             and not app.property("hamroh_style_follows"):

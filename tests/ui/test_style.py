@@ -193,3 +193,23 @@ def test_a_short_table_keeps_every_cell_whole_and_a_main_list_elides(qtbot):
     assert whole.columnWidth(1) >= needed
     assert cut.columnWidth(1) < needed
     assert cut.columnWidth(0) + cut.columnWidth(1) <= cut.viewport().width()
+
+
+def test_the_navigation_redraws_its_icons_when_the_system_turns_dark(qtbot, ctx):
+    from desktop_app.ui.main_window import MainWindow
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    app = QApplication.instance()
+
+    def first_icon():
+        return window.nav.item(0).icon().pixmap(20, 20).toImage()
+    light = first_icon()
+    try:
+        style.apply(app, dark=True)
+        QApplication.processEvents()
+        assert first_icon() != light
+    finally:
+        style.apply(app, dark=False)
+        QApplication.processEvents()
+    assert first_icon() == light

@@ -80,7 +80,7 @@ class RowsModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation != Qt.Horizontal or section >= len(self.headers):
             return None
-        if role == Qt.DisplayRole:
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):   # a cut title reads whole on hover
             return self.headers[section]
         if role == Qt.TextAlignmentRole:
             return header_alignment(self, section)

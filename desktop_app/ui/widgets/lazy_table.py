@@ -137,10 +137,13 @@ class LazyTableModel(QAbstractTableModel):
             if section not in self._header_alignments:
                 self._header_alignments[section] = header_alignment(self, section)
             return self._header_alignments[section]
-        if role != Qt.ItemDataRole.DisplayRole:
+        # a title cut by a narrow column reads whole on hover
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section].title()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return None
         if orientation == Qt.Orientation.Vertical:
             return section + 1
         return None
