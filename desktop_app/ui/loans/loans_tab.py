@@ -113,7 +113,7 @@ class LoansTab(QWidget):
         self.version = QComboBox()
         self.version.currentIndexChanged.connect(self._show_version)
         sl.addWidget(self.version)
-        self.schedule = DataTable(6)
+        self.schedule = DataTable(6, elide=True)   # short figures: no sideways scroll bar
         sl.addWidget(self.schedule)
         self.ledger = DataTable(6)
         tabs.addTab(schedule_box, "")
@@ -123,8 +123,8 @@ class LoansTab(QWidget):
         split.addWidget(detail)
         # on a 768-pixel screen: seven loans in sight above the chosen loan, whose schedule
         # keeps a few rows of its own (the summary and the actions take the rest)
-        self.table.setMinimumHeight(style.ROW_HEIGHT * 8)
-        self.schedule.setMinimumHeight(style.ROW_HEIGHT * 4)
+        self.table.setMinimumHeight(style.ROW_HEIGHT * 8 + style.UNIT)
+        self.schedule.setMinimumHeight(style.ROW_HEIGHT * 5)
         split.setChildrenCollapsible(False)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 5)
