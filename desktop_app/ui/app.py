@@ -19,7 +19,7 @@ from desktop_app.store import migrations
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.security.accounts import audit_event
 from desktop_app.store.session import Session
-from desktop_app.ui import excepthook
+from desktop_app.ui import excepthook, icons, style
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.first_run import FirstRunDialog
 from desktop_app.ui.main_window import MainWindow
@@ -50,6 +50,9 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Hamroh")
     app.setOrganizationName("Hamroh")
+    app.setWindowIcon(icons.app_icon())
+    if style.applied(app) is None:
+        style.apply(app)
     install_translator(app)
     return app
 

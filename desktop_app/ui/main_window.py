@@ -1,9 +1,10 @@
-"""The main window: module navigation, pages, status bar, language switching."""
+"""The main window: module navigation (icons and labels, who is logged in and where; it
+folds to icons on a narrow window), pages, status bar, language switching."""
 from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -14,6 +15,9 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QStyledItemDelegate,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -21,7 +25,7 @@ from desktop_app import i18n, preferences
 from desktop_app.i18n import Domain
 from desktop_app.i18n.qt import refresh
 from desktop_app.store.people.listing import count_people
-from desktop_app.ui import operations
+from desktop_app.ui import icons, operations, style
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.help import HelpActions
 from desktop_app.ui.pages import PageSpec, discover_pages
@@ -31,6 +35,48 @@ from desktop_app.ui.widgets import fit_on_screen
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
 ngettext = DOMAIN.ngettext
+
+NAV_WIDTH = 200          # the navigation with labels
+NAV_COMPACT_WIDTH = 56   # folded to icons
+# below this window width the navigation folds to icons by itself (the pages need the room)
+FOLD_BELOW = 1100
+
+
+class _NavDelegate(QStyledItemDelegate):
+    """Draws a navigation row as icon and label, or the icon alone when folded (the label
+    stays the item's text: it is the tooltip then, and what screen readers say)."""
+
+    def __init__(self, nav: "Navigation"):
+        super().__init__(nav)
+        self.nav = nav
+
+    def initStyleOption(self, option, index):  # noqa: N802 - Qt's name
+        super().initStyleOption(option, index)
+        if self.nav.compact:
+            option.text = ""
+            option.displayAlignment = Qt.AlignmentFlag.AlignCenter
+            option.decorationPosition = option.Position.Top
+
+
+class Navigation(QListWidget):
+    """The list of pages: an icon and a label each, the current page highlighted."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.compact = False
+        self.setObjectName("navigation")
+        self.setIconSize(QSize(style.ICON, style.ICON))
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setItemDelegate(_NavDelegate(self))
+
+    def set_compact(self, compact: bool) -> None:
+        self.compact = compact
+        for row in range(self.count()):
+            item = self.item(row)
+            item.setToolTip(item.text() if compact else "")
+        self.doItemsLayout()
+        self.viewport().update()
 
 
 class MainWindow(QMainWindow):
@@ -46,19 +92,18 @@ class MainWindow(QMainWindow):
         self._closing_for_switch = False
         fit_on_screen(self, 1200, 760)
 
+        self.setWindowIcon(icons.app_icon())
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.nav = QListWidget()
-        self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(190)
-        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        layout.setSpacing(0)
+        self.nav = Navigation()
         self.stack = QStackedWidget()
-        layout.addWidget(self.nav)
+        layout.addWidget(self._navigation_panel())
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         for spec in self.specs:
-            item = QListWidgetItem(spec.title())
+            item = QListWidgetItem(icons.page_icon(spec.key, spec.icon), spec.title())
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
             placeholder = QWidget()
@@ -66,12 +111,9 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(placeholder)
         self.nav.currentRowChanged.connect(self._show_row)
 
-        self.user_label = QLabel()
-        self.user_label.setObjectName("logged_in_user")
-        self.office_label = QLabel()
         self.device_label = QLabel()
         self.count_label = QLabel()
-        for label in (self.user_label, self.office_label, self.device_label, self.count_label):
+        for label in (self.device_label, self.count_label):
             self.statusBar().addPermanentWidget(label)
         ctx.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ctx.data_changed.connect(self._data_changed)
@@ -90,6 +132,81 @@ class MainWindow(QMainWindow):
         self.retranslate()
         if self.specs:
             self.nav.setCurrentRow(0)
+
+    # ---- navigation ------------------------------------------------------------------
+    def _navigation_panel(self) -> QWidget:
+        """Who is logged in and in which office on top, the pages, the fold button below."""
+        self.nav_panel = QWidget()
+        self.nav_panel.setObjectName("navigation_panel")
+        column = QVBoxLayout(self.nav_panel)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.nav_header = QWidget()
+        self.nav_header.setObjectName("navigation_header")
+        header = QVBoxLayout(self.nav_header)
+        header.setContentsMargins(style.MARGIN, style.MARGIN, style.GAP, style.GAP)
+        header.setSpacing(style.UNIT)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("logged_in_user")
+        self.user_label.setWordWrap(True)
+        self.office_label = QLabel()
+        self.office_label.setObjectName("navigation_office")
+        self.office_label.setWordWrap(True)
+        header.addWidget(self.user_label)
+        header.addWidget(self.office_label)
+        self.nav_footer = QWidget()
+        self.nav_footer.setObjectName("navigation_footer")
+        footer = QHBoxLayout(self.nav_footer)
+        footer.setContentsMargins(style.GAP, style.UNIT, style.GAP, style.GAP)
+        self.fold_button = QToolButton()
+        self.fold_button.setObjectName("fold_navigation")
+        self.fold_button.setAutoRaise(True)
+        self.fold_button.setIconSize(QSize(style.ICON, style.ICON))
+        self.fold_button.clicked.connect(lambda: self.set_navigation_folded(
+            not self.nav.compact, by_hand=True))
+        footer.addWidget(self.fold_button)
+        footer.addStretch(1)
+        column.addWidget(self.nav_header)
+        column.addWidget(self.nav, 1)
+        column.addWidget(self.nav_footer)
+        self._folded_by_hand: bool | None = None
+        self._apply_fold(False)
+        return self.nav_panel
+
+    def set_navigation_folded(self, folded: bool, by_hand: bool = False) -> None:
+        """Icons only (``folded``) or icons and labels; a choice made by hand holds until
+        the window's width crosses FOLD_BELOW again."""
+        if by_hand:
+            self._folded_by_hand = folded
+        self._apply_fold(folded)
+
+    def _apply_fold(self, folded: bool) -> None:
+        self.nav.set_compact(folded)
+        width = NAV_COMPACT_WIDTH if folded else NAV_WIDTH
+        self.nav_panel.setFixedWidth(width)
+        self.nav_header.setVisible(not folded)
+        self.fold_button.setIcon(icons.icon("panel-left-open" if folded else "panel-left-close"))
+        self.fold_button.setToolTip(_("Show the page names") if folded
+                                    else _("Show icons only"))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        # the system went dark or light: icons are drawn in the palette's colours
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) \
+                and hasattr(self, "fold_button") \
+                and self.nav.count() == len(self.specs):
+            for row, spec in enumerate(self.specs):
+                self.nav.item(row).setIcon(icons.page_icon(spec.key, spec.icon))
+            self._apply_fold(self.nav.compact)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        narrow = event.size().width() < FOLD_BELOW
+        if narrow != (event.oldSize().width() < FOLD_BELOW) or event.oldSize().width() < 0:
+            self._folded_by_hand = None
+        folded = self._folded_by_hand if self._folded_by_hand is not None else narrow
+        if folded != self.nav.compact:
+            self._apply_fold(folded)
 
     # ---- pages -----------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
@@ -121,6 +238,15 @@ class MainWindow(QMainWindow):
             widget.refresh()
         # a page's passing message ("1 of 3,001 people") does not belong to the next page
         self.statusBar().clearMessage()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """"People — Hamroh": the page the user is on, then the application."""
+        row = self.nav.currentRow()
+        if 0 <= row < len(self.specs):
+            self.setWindowTitle(_("{page} — Hamroh").format(page=self.specs[row].title()))
+        else:
+            self.setWindowTitle(_("Hamroh"))
 
     @property
     def created_pages(self) -> dict[str, QWidget]:
@@ -154,6 +280,7 @@ class MainWindow(QMainWindow):
         actor = session.actor
         self.user_label.setText(_("{name} ({role})").format(
             name=actor.display_name or actor.username, role=role_label(actor.role)))
+        self.nav_header.setToolTip(self.user_label.text())
         self.user_label.setToolTip(_("Logged in as {username}").format(username=actor.username))
         office_code = session.meta("office_code") or ""
         row = session.conn.execute("SELECT name FROM office WHERE id=?",
@@ -184,9 +311,11 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_("Hamroh"))
         for row, spec in enumerate(self.specs):
             self.nav.item(row).setText(spec.title())
+        self.nav.set_compact(self.nav.compact)
+        self._apply_fold(self.nav.compact)
+        self._update_title()
         self.file_menu.setTitle(_("&File"))
         self.quit_action.setText(_("&Quit"))
         self.switch_user_action.setText(_("&Switch user…"))

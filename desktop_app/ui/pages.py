@@ -30,6 +30,8 @@ class PageSpec:
     factory: Callable[["object"], QWidget]
     visible: Callable[["object"], bool] = field(default=lambda ctx: True)
     shortcut: str | None = None
+    # the navigation's icon: a name in resources/icons (Lucide); None: ui.icons.PAGE_ICONS
+    icon: str | None = None
 
 
 def discover_pages() -> list[PageSpec]:

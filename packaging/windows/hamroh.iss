@@ -31,6 +31,7 @@ Compression=lzma2/max
 SolidCompression=yes
 WizardStyle=modern
 UninstallDisplayIcon={app}\Hamroh.exe
+SetupIconFile=..\..\resources\app\hamroh.ico
 UninstallDisplayName=Hamroh
 CloseApplications=yes
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
-from desktop_app.ui import operations
+from desktop_app.ui import operations, style
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.intake import IntakeDialog
 from desktop_app.ui.cases.readable import keep_readable
@@ -105,7 +105,7 @@ class CasesPage(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("cases_search")
         self.search.setClearButtonEnabled(True)
-        self.new_button = QPushButton()
+        self.new_button = style.primary(QPushButton())
         self.count = QLabel()
         self.model = case_list_model(ctx, self)
         self.table = QTableView()

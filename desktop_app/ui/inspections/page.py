@@ -38,7 +38,7 @@ from desktop_app.store.inspections import repositories as si
 from desktop_app.store.inspections import services as isv
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
-from desktop_app.ui import operations
+from desktop_app.ui import operations, style
 from desktop_app.ui.cases.detail import open_case
 from desktop_app.ui.cases.readable import keep_readable
 from desktop_app.ui.cases.widgets import REPEAT_BRUSH, ErrorLabel, FieldErrors
@@ -93,7 +93,7 @@ class InspectionsPage(QWidget):
         # inspections
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.new_button = QPushButton()
+        self.new_button = style.primary(QPushButton())
         self.model = lazy_model(
             [("number", lambda: _("Number")), ("inspected_on", lambda: _("Date")),
              ("employer_name", lambda: _("Enterprise")), ("trigger", lambda: _("Trigger")),
@@ -120,7 +120,7 @@ class InspectionsPage(QWidget):
         self.emp_search = QLineEdit()
         self.emp_search.setClearButtonEnabled(True)
         self.repeat_only = QCheckBox()
-        self.new_employer = QPushButton()
+        self.new_employer = style.primary(QPushButton())
         self.merge_employers = QPushButton()
         self.merge_employers.setEnabled(False)
         self.employer_message = QLabel()

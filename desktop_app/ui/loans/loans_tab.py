@@ -28,7 +28,7 @@ from desktop_app.store import reference
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import repositories as S
 from desktop_app.store.loans import services as loan_services
-from desktop_app.ui import operations
+from desktop_app.ui import operations, style
 from desktop_app.ui.loans.application import ApplicationDialog
 from desktop_app.ui.loans.common import (
     ENTRY_KINDS,
@@ -52,7 +52,6 @@ class LoansTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.dialog: QDialog | None = None
-        self._sized = False
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.status = QComboBox()
@@ -70,7 +69,7 @@ class LoansTab(QWidget):
         top.addWidget(self.new_button)
         layout.addLayout(top)
         split = QSplitter(Qt.Vertical)
-        self.table = DataTable(8)
+        self.table = DataTable(8, elide=True)
         self.table.itemSelectionChanged.connect(self._selected)
         self.empty = EmptyState()
         self.empty.action_triggered.connect(lambda: self.open_application())
@@ -82,12 +81,12 @@ class LoansTab(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         dl.addWidget(self.summary)
-        self.approve_button = QPushButton()
-        self.reject_button = QPushButton()
+        self.approve_button = style.primary(QPushButton())
+        self.reject_button = style.destructive(QPushButton())
         self.disburse_button = QPushButton()
         self.repay_button = QPushButton()
-        self.reverse_button = QPushButton()
-        self.writeoff_button = QPushButton()
+        self.reverse_button = style.destructive(QPushButton())
+        self.writeoff_button = style.destructive(QPushButton())
         self.approve_writeoff_button = QPushButton()
         self.reschedule_button = QPushButton()
         self.card_button = QPushButton()
@@ -114,7 +113,7 @@ class LoansTab(QWidget):
         self.version = QComboBox()
         self.version.currentIndexChanged.connect(self._show_version)
         sl.addWidget(self.version)
-        self.schedule = DataTable(6)
+        self.schedule = DataTable(6, elide=True)   # short figures: no sideways scroll bar
         sl.addWidget(self.schedule)
         self.ledger = DataTable(6)
         tabs.addTab(schedule_box, "")
@@ -122,7 +121,17 @@ class LoansTab(QWidget):
         self.detail_tabs = tabs
         dl.addWidget(tabs)
         split.addWidget(detail)
+        # on a 768-pixel screen: seven loans in sight above the chosen loan, whose schedule
+        # keeps a few rows of its own (the summary and the actions take the rest)
+        self.table.setMinimumHeight(style.ROW_HEIGHT * 8 + style.UNIT)
+        self.schedule.setMinimumHeight(style.ROW_HEIGHT * 5)
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 5)
+        split.setSizes([400, 500])
+        self.split = split
         layout.addWidget(split)
+        style.primary(self.new_button)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -154,7 +163,6 @@ class LoansTab(QWidget):
             _("Date"), _("Entry"), _("Cash"), _("Principal"), _("Interest"), _("Penalty")])
         self.detail_tabs.setTabText(0, _("Schedule"))
         self.detail_tabs.setTabText(1, _("Ledger"))
-        self._sized = False
         self.refresh()
 
     def _explain_empty(self) -> None:
@@ -186,11 +194,8 @@ class LoansTab(QWidget):
 
         def show(result) -> None:
             rows, keys = result
+            # the kit sizes the columns from the rows in sight (widgets.fit_columns)
             self.table.set_rows(rows, keys=keys, right={3})
-            if not self._sized and rows:
-                # once: measuring every cell again after each save froze the window
-                self.table.resizeColumnsToContents()
-                self._sized = True
             if keep:
                 self.select(keep)
             self._selected()

@@ -18,12 +18,19 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.people import MIGRATION_STATUSES, SEXES
 from desktop_app.i18n import Domain, format_number
 from desktop_app.store.people import listing as people_list
-from desktop_app.ui import operations
+from desktop_app.ui import operations, style
 from desktop_app.ui.operations import ReadOp
 from desktop_app.ui.people.detail import PersonDetail
 from desktop_app.ui.people.form import PersonDialog
 from desktop_app.ui.people.model import COLUMNS, PeopleModel
-from desktop_app.ui.widgets import CodeCombo, EmptyState, RefCombo, TableOrEmpty
+from desktop_app.ui.widgets import (
+    CodeCombo,
+    EmptyState,
+    RefCombo,
+    TableOrEmpty,
+    fit_columns,
+    style_table,
+)
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -71,26 +78,23 @@ class PeoplePage(QWidget):
             combo.code_changed.connect(self._filter_changed)
         self.new_button = QPushButton(self)
         self.new_button.clicked.connect(self.new_person)
+        style.primary(self.new_button)
         self.new_button.setVisible(ctx.can("create", "person"))
 
         self.model = PeopleModel(ctx.conn, self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        style_table(self.table)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(0, Qt.AscendingOrder)
-        header.setStretchLastSection(True)
         header.sortIndicatorChanged.connect(self._sort_changed)
         for column, width in enumerate((220, 70, 90, 200, 140, 130, 110)):
             self.table.setColumnWidth(column, width)
+        fit_columns(self.table, stretch=0)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.doubleClicked.connect(self._row_activated)
         self.table.activated.connect(self._row_activated)
@@ -123,7 +127,12 @@ class PeoplePage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([900, 480])
+        self.splitter.setChildrenCollapsible(False)
+        # polished now, while the page is built, not when the first person is shown
+        self.detail.ensurePolished()
+        self.detail.setVisible(False)
         layout = QVBoxLayout(self)
+        style.page_margins(layout)
         layout.addWidget(self.splitter)
 
         for keys, slot in ((QKeySequence.New, self.new_person),
@@ -258,7 +267,17 @@ class PeoplePage(QWidget):
     def _row_changed(self, current, _previous) -> None:
         person_id = self.current_id()
         self._selected_id = person_id
-        self.detail.show_person(person_id)
+        self._show_detail(person_id)
+
+    def _show_detail(self, person_id: str | None, *, again: bool = False) -> None:
+        """The person's page beside the list; with nobody chosen, the list takes the whole
+        width (the detail would only say "choose someone"). The page is built once per
+        person, or ``again`` after their data changed: after a save the list is read
+        again and selects the same person, which built the page a second time."""
+        shown = self.detail.person["id"] if self.detail.person else None
+        if again or shown != person_id:
+            self.detail.show_person(person_id)
+        self.detail.setVisible(person_id is not None)
 
     def current_id(self) -> str | None:
         row = self.table.currentIndex().row()
@@ -270,13 +289,13 @@ class PeoplePage(QWidget):
         row = self.model.row_of(rowid) if rowid is not None else -1
         if row < 0:
             self._selected_id = person_id
-            self.detail.show_person(person_id)
+            self._show_detail(person_id)
             return False
         self.table.selectRow(row)
         self.table.setCurrentIndex(self.model.index(row, 0))
         self.table.scrollTo(self.model.index(row, 0))
         if self.detail.person is None or self.detail.person["id"] != person_id:
-            self.detail.show_person(person_id)
+            self._show_detail(person_id)
         return True
 
     def _data_changed(self, table: str) -> None:
@@ -288,7 +307,7 @@ class PeoplePage(QWidget):
         self.model.invalidate()
         self.reload()
         if self._selected_id:
-            self.detail.show_person(self._selected_id)
+            self._show_detail(self._selected_id, again=True)
 
     # ---- actions ---------------------------------------------------------------------
     def focus_search(self) -> None:

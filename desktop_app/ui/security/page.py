@@ -40,7 +40,7 @@ from desktop_app.store.security.audit import (
 )
 from desktop_app.store.security.consent import expired_consents
 from desktop_app.store.session import PermissionDenied
-from desktop_app.ui import operations
+from desktop_app.ui import operations, style
 from desktop_app.ui.reports.letterhead_tab import LetterheadTab
 from desktop_app.ui.security.audit_text import change_text, record_text
 from desktop_app.ui.security.dialogs import (
@@ -101,7 +101,7 @@ class UsersTab(QWidget):
         self.admin = security.UserAdmin(ctx.session, ctx.db_path)
         self.table = DataTable(self.COLUMNS, fit_columns=True)
         self.table.setObjectName("users")
-        self.add_button = QPushButton()
+        self.add_button = style.primary(QPushButton())
         self.add_button.setObjectName("add_user")
         self.role_box = QComboBox()
         self.role_box.setObjectName("role_box")
@@ -264,16 +264,19 @@ class AuditTab(QWidget):
         self.table = DataTable(self.COLUMNS, fit_columns=True)
         self.table.setObjectName("audit")
         self.filter_labels = [QLabel() for _i in range(4)]
-        filters = QHBoxLayout()
+        # each filter beside its label; the row wraps in the longer languages
+        pairs = []
         for label, widget in zip(self.filter_labels, (self.action, self.user, self.since,
                                                       self.text), strict=True):
-            filters.addWidget(label)
-            filters.addWidget(widget)
-        filters.addWidget(self.apply_button)
-        filters.addStretch(1)
-        filters.addWidget(self.verify_button)
+            pair = QWidget()
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.addWidget(label)
+            pair_layout.addWidget(widget)
+            pairs.append(pair)
+        style.primary(self.apply_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
+        layout.addWidget(wrapping_row(*pairs, self.apply_button, self.verify_button))
         layout.addWidget(self.status)
         layout.addWidget(self.table)
         self.apply_button.clicked.connect(self.refresh)
@@ -393,7 +396,7 @@ class SecurityPage(QWidget):
         self.letterhead = (LetterheadTab(ctx) if ctx.can("manage_reference", "reference_item")
                            else None)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        style.page_margins(layout)
         layout.addWidget(self.tabs)
         self.change_password_button = QPushButton()
         self.change_password_button.setObjectName("change_password")

@@ -6,7 +6,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -23,14 +22,14 @@ from desktop_app.store import reference
 from desktop_app.store.session import PermissionDenied
 from desktop_app.store.trainings import repositories as tr
 from desktop_app.store.trainings import services as ts
-from desktop_app.ui import operations
+from desktop_app.ui import operations, style
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.trainings.dialogs import CoursesDialog
 from desktop_app.ui.trainings.event_form import EventForm
 from desktop_app.ui.trainings.event_list import EventListModel
 from desktop_app.ui.trainings.outcomes import OutcomesTab
 from desktop_app.ui.trainings.participants import ParticipantsTab
-from desktop_app.ui.widgets import EmptyState, TableOrEmpty
+from desktop_app.ui.widgets import EmptyState, TableOrEmpty, fit_columns, style_table
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -46,6 +45,7 @@ class TrainingsPage(QWidget):
         self.search.textChanged.connect(lambda *_: (self._explain_empty(), self._reload_list()))
         self.new_button = QPushButton()
         self.new_button.clicked.connect(self.new_event)
+        style.primary(self.new_button)
         self.courses_button = QPushButton()
         self.courses_button.clicked.connect(self.edit_courses)
         self.courses_button.setVisible(ctx.can("create", "reference_item"))
@@ -53,21 +53,19 @@ class TrainingsPage(QWidget):
         self.new_button.setVisible(self.editable)
         self.delete_button = QPushButton()
         self.delete_button.clicked.connect(self.delete_event)
+        style.destructive(self.delete_button)
         self.delete_button.setVisible(ctx.can("delete", "training_event"))
         self.list_model = EventListModel(session.conn, self)
         self.list = QTableView()
         self.list.setModel(self.list_model)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectRows)
+        style_table(self.list)
         self.list.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.list.verticalHeader().setVisible(False)
-        self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.list.setMinimumWidth(320)
-        self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        self.list.setWordWrap(False)
+        fit_columns(self.list, stretch=1)
         self.list.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.list.selectionModel().currentRowChanged.connect(self._open_row)
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
+        style.section_title(self.heading)
         self.form = EventForm(ctx, self._saved)
         self.participants = ParticipantsTab(ctx, self._participants_changed)
         self.participants.set_editable(ctx.can("create", "training_participant"))
@@ -101,7 +99,7 @@ class TrainingsPage(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([380, 900])
+        splitter.setSizes([440, 840])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         # only while this page has the focus: other pages use the same keys

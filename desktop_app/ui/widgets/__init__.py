@@ -1,5 +1,12 @@
 """The widgets the pages share: tables, combos, date and money entries, empty states, rows
-of buttons. Import them from here (``from desktop_app.ui.widgets import DateEntry``)."""
+of buttons. Import them from here (``from desktop_app.ui.widgets import DateEntry``);
+colours, sizes and button roles come from ``desktop_app.ui.style``."""
+from desktop_app.ui.widgets.columns import (
+    CellDelegate,
+    fit_columns,
+    looks_numeric,
+    style_table,
+)
 from desktop_app.ui.widgets.combos import CodeCombo, RefCombo, compact_combo
 from desktop_app.ui.widgets.data_table import DataTable
 from desktop_app.ui.widgets.dates import DateEntry, date_format
@@ -9,6 +16,7 @@ from desktop_app.ui.widgets.lazy_table import Column, LazyTableModel, by_id, laz
 from desktop_app.ui.widgets.money import MoneyEntry
 from desktop_app.ui.widgets.screen import fit_on_screen
 
-__all__ = ["CodeCombo", "Column", "DataTable", "DateEntry", "EmptyState", "FlowLayout",
-           "LazyTableModel", "MoneyEntry", "RefCombo", "TableOrEmpty", "by_id", "compact_combo",
-           "date_format", "fit_on_screen", "lazy_model", "setup_table", "wrapping_row"]
+__all__ = ["CellDelegate", "CodeCombo", "Column", "DataTable", "DateEntry", "EmptyState",
+           "FlowLayout", "LazyTableModel", "MoneyEntry", "RefCombo", "TableOrEmpty", "by_id",
+           "compact_combo", "date_format", "fit_columns", "fit_on_screen", "lazy_model",
+           "looks_numeric", "setup_table", "style_table", "wrapping_row"]

@@ -11,7 +11,15 @@ plain tuples in a QAbstractTableModel instead, which is also faster for long lis
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+from desktop_app.ui.widgets.columns import (
+    RIGHT,
+    fit_columns,
+    header_alignment,
+    looks_numeric,
+    style_table,
+)
 
 
 class _Cell:
@@ -54,11 +62,15 @@ class RowsModel(QAbstractTableModel):
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+        if role == Qt.DisplayRole:
             row = self.rows[index.row()]
             return row[index.column()] if index.column() < len(row) else ""
-        if role == Qt.TextAlignmentRole and index.column() in self.right:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.TextAlignmentRole:
+            row = self.rows[index.row()]
+            text = row[index.column()] if index.column() < len(row) else ""
+            if index.column() in self.right or looks_numeric(text):
+                return RIGHT
+            return None
         if role == Qt.UserRole:
             return self.keys[index.row()]
         if role == Qt.BackgroundRole and index.row() < len(self.backgrounds):
@@ -66,30 +78,37 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal and section < len(self.headers):
+        if orientation != Qt.Horizontal or section >= len(self.headers):
+            return None
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):   # a cut title reads whole on hover
             return self.headers[section]
+        if role == Qt.TextAlignmentRole:
+            return header_alignment(self, section)
         return None
+
+
+_fit = fit_columns
 
 
 class DataTable(QTableView):
     itemSelectionChanged = Signal()
 
-    def __init__(self, columns: int, *, fit_columns: bool = False, parent=None):
-        """``fit_columns``: every column as wide as its content (short lists only)."""
+    def __init__(self, columns: int, *, fit_columns: bool = False, stretch: int | None = None,
+                 elide: bool = False, parent=None):
+        """Each column as wide as its content (the rows in sight), the spare width to the
+        ``stretch`` column or the widest text (``columns.fit_columns``). A short table shows
+        every cell whole and scrolls sideways when its content is wider than the table;
+        ``elide=True`` (a page's main list) keeps the columns within the width instead,
+        cutting the longest texts (whole on hover). ``fit_columns`` is accepted for older
+        callers: every table fits its content now."""
         super().__init__(parent)
         self._model = RowsModel(self)
         self._model.headers = [""] * columns
         self.setModel(self._model)
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
+        style_table(self)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.verticalHeader().setVisible(False)
-        self.horizontalHeader().setStretchLastSection(True)
-        # size columns from the first rows only (long lists stay quick)
-        self.horizontalHeader().setResizeContentsPrecision(60)
-        if fit_columns:
-            self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.setAlternatingRowColors(True)
+        _fit(self, stretch, elide)
         self.selectionModel().selectionChanged.connect(lambda *_a: self.itemSelectionChanged.emit())
 
     def setHorizontalHeaderLabels(self, labels) -> None:

@@ -18,6 +18,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QTableView
 
+from desktop_app.ui.widgets.columns import (
+    RIGHT,
+    fit_columns,
+    header_alignment,
+    looks_numeric,
+    style_table,
+)
+
 
 @dataclass
 class Column:
@@ -39,11 +47,14 @@ class LazyTableModel(QAbstractTableModel):
         self._cache_pages = cache_pages
         self.pages_fetched = 0
         self.row_style: Callable[[dict], dict] | None = None
+        # a header is painted often: its alignment is worked out once per list
+        self._header_alignments: dict[int, object] = {}
 
     # ---- keys ------------------------------------------------------------------------
     def set_keys(self, keys: Sequence, *, keep_cache: bool = False) -> None:
         self.beginResetModel()
         self._keys = keys
+        self._header_alignments.clear()
         if not keep_cache:
             self._cache.clear()
         self.endResetModel()
@@ -60,6 +71,7 @@ class LazyTableModel(QAbstractTableModel):
     def invalidate(self) -> None:
         """Drop cached rows (after an edit) and repaint."""
         self._cache.clear()
+        self._header_alignments.clear()
         if self._keys:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._keys) - 1, len(self.columns) - 1))
@@ -99,8 +111,14 @@ class LazyTableModel(QAbstractTableModel):
                 return ""
             value = column.format(row) if column.format else row.get(column.key)
             return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align is not None:
-            return int(column.align)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column.align is not None:
+                return int(column.align)
+            # figures align right (the kit's rule); a page may still set ``align``
+            row = self.row_data(index.row())
+            value = None if row is None else (
+                column.format(row) if column.format else row.get(column.key))
+            return RIGHT if value is not None and looks_numeric(str(value)) else None
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
                     Qt.ItemDataRole.FontRole) and self.row_style is not None:
             row = self.row_data(index.row())
@@ -111,10 +129,21 @@ class LazyTableModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role == Qt.ItemDataRole.TextAlignmentRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.columns):
+            column = self.columns[section]
+            if column.align is not None:
+                return int(column.align)
+            if section not in self._header_alignments:
+                self._header_alignments[section] = header_alignment(self, section)
+            return self._header_alignments[section]
+        # a title cut by a narrow column reads whole on hover
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section].title()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return None
         if orientation == Qt.Orientation.Vertical:
             return section + 1
         return None
@@ -146,15 +175,16 @@ def lazy_model(columns, fetch_rows: Callable[[list], dict],
     return model
 
 
-def setup_table(view: QTableView, widths: list[int] | None = None) -> None:
-    """One-line rows, whole-row selection, fixed column widths (no scan of a long list)."""
-    view.setSelectionBehavior(view.SelectionBehavior.SelectRows)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(24)
-    view.horizontalHeader().setStretchLastSection(True)
+def setup_table(view: QTableView, widths: list[int] | None = None,
+                stretch: int | None = None) -> None:
+    """The kit's table (columns.style_table): one-line readable rows, alternating colours,
+    whole-row selection; columns share the table's width (columns.fit_columns: sized from
+    the rows in sight, never the whole list, so no sideways scrolling). ``widths``: the
+    widths before the first fit; ``stretch``: the column that takes spare width."""
+    style_table(view)
     for n, width in enumerate(widths or []):
         view.setColumnWidth(n, width)
+    fit_columns(view, stretch)
 
 
 def by_id(rows: list[dict]) -> dict:
