@@ -17,7 +17,9 @@ from desktop_app.store.migrations import backup_file, key_file_copied
 from desktop_app.store.people.repositories import rebuild_search
 from desktop_app.store.reference import ensure_reference
 from desktop_app.store.security.keys import KeyFile, is_encrypted_file
+from desktop_app.store.sync_state.changes import compact_creations
 from desktop_app.sync.dump import dump as dump_records
+from desktop_app.sync.scope import synced_tables
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -186,8 +188,6 @@ def compact(args) -> int:
 
 
 def _compact_change_log(session) -> None:
-    from desktop_app.store.sync_state.changes import compact_creations
-    from desktop_app.sync.scope import synced_tables
     if session.conn.execute("SELECT 1 FROM sqlite_master WHERE name='change_entry'"
                             ).fetchone() is None:
         return      # not migrated yet (hamroh db migrate): the file is compacted as it is

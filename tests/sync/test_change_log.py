@@ -15,15 +15,21 @@ from desktop_app.store import migrations
 from desktop_app.store.access import open_database
 from desktop_app.store.db import integrity_problems
 from desktop_app.store.people.repositories import MigrationEpisodeRepository, PersonRepository
+from desktop_app.store.repository import Repository
 from desktop_app.store.sync_state.changes import logged_changes
 from desktop_app.sync import exchange
 from desktop_app.sync.dump import dump_text
+from desktop_app.sync.scope import load_repositories
 from tests.conftest import TEST_PASSWORD
 from tests.helpers.replicas import exchange_files
 
 OLD_TABLE = ("CREATE TABLE change_log (seq INTEGER PRIMARY KEY, origin_device TEXT NOT NULL,"
              " origin_seq INTEGER NOT NULL, table_name TEXT NOT NULL, record_id TEXT NOT NULL,"
              " hlc TEXT NOT NULL, fields TEXT NOT NULL, author TEXT, office_id TEXT, base TEXT)")
+
+
+load_repositories()
+SYNCED = Repository.synced_tables()
 
 
 def _people(replica, count: int = 12) -> list[dict]:
@@ -47,7 +53,7 @@ def _records(conn) -> list[str]:
 
 def _with_copies(conn) -> None:
     """Give every creation back the full copy of its values (as the log kept before 0080)."""
-    full = {(c[0], c[1]): c[5] for c in logged_changes(conn)}
+    full = {(c[0], c[1]): c[5] for c in logged_changes(conn, SYNCED)}
     seqs = conn.execute("SELECT c.seq, c.origin_device, c.origin_seq FROM change_log c"
                         " WHERE c.fields IS NULL").fetchall()
     conn.execute("BEGIN")
@@ -65,7 +71,7 @@ def test_a_creation_is_logged_without_its_values_and_exported_from_the_row(make_
     ).fetchall()
     assert stored == [(None,)]
     PersonRepository(grm.session).update(person["id"], {"given_name": "Олим"})
-    lines = [c for c in logged_changes(grm.conn) if c[3] == person["id"]]
+    lines = [c for c in logged_changes(grm.conn, SYNCED) if c[3] == person["id"]]
     creation, edit = (json.loads(c[5]) for c in lines)
     # the creation still carries every field the edit did not overwrite, with its values
     assert creation["family_name"] == "Раҳмонов0" and creation["phones"] == "+992 93 555 0000"
@@ -74,7 +80,7 @@ def test_a_creation_is_logged_without_its_values_and_exported_from_the_row(make_
     exchange_files(grm, dsh, tmp_path / "b")
     assert _records(dsh.conn) == _records(grm.conn)
     # the receiver logs the whole creation without a copy too, and relays the same lines
-    assert [c[5] for c in logged_changes(dsh.conn) if c[3] == person["id"]] == \
+    assert [c[5] for c in logged_changes(dsh.conn, SYNCED) if c[3] == person["id"]] == \
         [c[5] for c in lines]
 
 
@@ -82,7 +88,7 @@ def test_migration_0080_keeps_every_change_and_drops_the_copies(make_replicas, t
     grm, dsh = make_replicas(["GRM", "DSH"])
     made = _people(grm)
     PersonRepository(grm.session).update(made[3]["id"], {"village": "Варзоб"})
-    before = list(logged_changes(grm.conn))
+    before = list(logged_changes(grm.conn, SYNCED))
     records = dump_text(grm.conn)
     vector = exchange.version_vector(grm.conn)
     conn = grm.conn
@@ -108,7 +114,7 @@ def test_migration_0080_keeps_every_change_and_drops_the_copies(make_replicas, t
     assert migrations.migrate(conn, grm.path, backup=False).applied == \
         ["0080_compact_change_log"]
 
-    assert list(logged_changes(conn)) == before
+    assert list(logged_changes(conn, SYNCED)) == before
     assert dump_text(conn) == records
     assert exchange.version_vector(conn) == vector
     creations = conn.execute("SELECT count(*) FROM change_entry WHERE fields IS NULL"
@@ -117,7 +123,7 @@ def test_migration_0080_keeps_every_change_and_drops_the_copies(make_replicas, t
     # the clock and the sequence numbers go on from where they were
     grm.session._origin_seq = None
     PersonRepository(grm.session).update(made[0]["id"], {"village": "Ҳисор"})
-    after = list(logged_changes(conn))
+    after = list(logged_changes(conn, SYNCED))
     assert after[-1][1] == vector[grm.device_id] + 1 and after[-1][4] > before[-1][4]
     exchange_files(grm, dsh, tmp_path / "b")
     assert _records(dsh.conn) == _records(conn)
@@ -127,7 +133,7 @@ def test_db_compact_frees_the_copies_and_keeps_every_change(make_replicas, monke
                                                             capsys):
     (grm,) = make_replicas(["GRM"])
     _people(grm)
-    before = list(logged_changes(grm.conn))
+    before = list(logged_changes(grm.conn, SYNCED))
     _with_copies(grm.conn)
     assert grm.conn.execute("SELECT count(*) FROM change_entry WHERE fields IS NULL"
                             ).fetchone() == (0,)
@@ -141,7 +147,7 @@ def test_db_compact_frees_the_copies_and_keeps_every_change(make_replicas, monke
     assert "Step 1 of 2" in out and "no longer copy" in out
     conn = open_database(grm.path)
     try:
-        assert list(logged_changes(conn)) == before
+        assert list(logged_changes(conn, SYNCED)) == before
         assert dump_text(conn) == records
         assert conn.execute("SELECT count(*) FROM change_entry WHERE fields IS NULL"
                             ).fetchone()[0] >= 24
@@ -162,7 +168,7 @@ def _child_compact(db_path) -> None:
 def test_sigkill_during_compact_leaves_the_log_whole(make_replicas, tmp_path):
     (grm,) = make_replicas(["GRM"])
     _people(grm, 40)
-    before = list(logged_changes(grm.conn))
+    before = list(logged_changes(grm.conn, SYNCED))
     _with_copies(grm.conn)
     records = dump_text(grm.conn)
     grm.close()
@@ -181,7 +187,7 @@ def test_sigkill_during_compact_leaves_the_log_whole(make_replicas, tmp_path):
         conn = open_database(target)
         try:
             assert not integrity_problems(conn)
-            assert list(logged_changes(conn)) == before
+            assert list(logged_changes(conn, SYNCED)) == before
             assert dump_text(conn) == records
             outcomes.add(conn.execute("SELECT count(*) FROM change_entry WHERE fields IS NULL"
                                       ).fetchone()[0])

@@ -20,7 +20,7 @@ def replicate(src: Session, dst: Session) -> None:
     """Apply every change of ``src`` that ``dst`` has not seen (what a bundle carries)."""
     seen = {(r[0], r[1])
             for r in dst.conn.execute("SELECT origin_device, origin_seq FROM change_log")}
-    rows = list(logged_changes(src.conn))
+    rows = list(logged_changes(src.conn, Repository.synced_tables()))
     with dst.transaction():
         for device, seq, table, record_id, stamp, fields, author, *_rest in rows:
             if (device, seq) in seen:
