@@ -31,6 +31,7 @@ from desktop_app.ui.help import HelpActions
 from desktop_app.ui.pages import PageSpec, discover_pages
 from desktop_app.ui.security.roles import role_label
 from desktop_app.ui.widgets import fit_on_screen
+from desktop_app.ui.widgets.combos import refit_to_language
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -325,6 +326,7 @@ class MainWindow(QMainWindow):
         for widget in self._pages.values():
             if hasattr(widget, "retranslate"):
                 widget.retranslate()
+        refit_to_language(self)
         self.refresh_status()
 
     # ---- closing ---------------------------------------------------------------------

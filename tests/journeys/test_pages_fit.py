@@ -77,3 +77,23 @@ def test_nothing_is_cut_on_the_cases_inspections_and_loans_pages(log_in_as, lang
             journey.window.grab().save(f"/tmp/fit-{domain}-{index}-{lang}.png")
             problems += [f"{title}/{index}: {p}" for p in cut_texts(page)]
     assert not problems, "\n".join(problems)
+
+
+def test_filters_read_whole_after_switching_from_english_to_tajik(log_in_as):
+    journey = log_in_as("admin", "en")
+    journey.go(tr("cases", "Cases"))
+    journey.go(tr("loans", "Loans"))
+    journey.go(tr("core", "Settings"))
+    journey.pick(tr("core", "&Language:"), "Тоҷикӣ")
+    journey.settle()
+    assert tr("cases", "Cases") == "Парвандаҳо"
+    cut = []
+    for domain, title in (("cases", "Cases"), ("loans", "Loans")):
+        page = journey.go(tr(domain, title))
+        journey.settle()
+        for combo in page.findChildren(QComboBox):
+            if combo.isVisible() and not combo.isEditable() and combo.currentText():
+                text_width = combo.fontMetrics().horizontalAdvance(combo.currentText())
+                if combo.width() - 30 < text_width:
+                    cut.append(f"{title}: {combo.currentText()!r} {combo.width()} < {text_width}")
+    assert not cut, "\n".join(cut)

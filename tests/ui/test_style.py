@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui import icons, style
 from desktop_app.ui.app import application
 from desktop_app.ui.widgets import DataTable, lazy_model, looks_numeric, setup_table
-from desktop_app.ui.widgets.columns import elided_text_of, fit_widths
+from desktop_app.ui.widgets.columns import elided_text_of, fit_widths, looks_like_free_text
 
 
 def test_the_application_gets_the_one_stylesheet_and_palette(qapp):
@@ -120,6 +120,19 @@ def test_columns_share_the_width_and_long_texts_give_way_first():
     # far too little: every column keeps at least its title while it can
     widths = fit_widths(content, titles, texty, 260)
     assert sum(widths) <= 260 and min(widths) >= 60
+
+
+def test_a_loan_number_stays_whole_while_free_texts_can_give_way():
+    # number (code), borrower, phone (code), purpose: the widest is the number
+    cells = ["GRM-M48PDG-2026-00011", "Иброҳимов Манучеҳр", "+992 92 325 46 72",
+             "Хароҷоти сафар барои муҳоҷират"]
+    texty = [1 if looks_like_free_text(c) else 0 for c in cells]
+    assert texty == [0, 1, 0, 1]
+    content, titles = [290, 170, 140, 260], [60, 90, 90, 70]
+    widths = fit_widths(content, titles, texty, 700)
+    assert sum(widths) <= 700
+    assert widths[0] == 290 and widths[2] == 140
+    assert widths[1] < 170 or widths[3] < 260
 
 
 def _lazy_table(qtbot, texts: list[str], width: int) -> QTableView:

@@ -3,9 +3,10 @@
 - ``fit_columns(view)``: the columns share the table's width, never more, so that a list
   never scrolls sideways: each column asks for its content's width (the rows in sight and
   the title); when they all fit, the widest text column takes the rest; when they do not,
-  the columns wider than their fair share give up width (their cells elide with "…") and
-  titles keep their own width as long as possible. Run again when the table is resized,
-  its rows are replaced or its titles change language.
+  free-text columns give way first (their cells elide with "…"), then every column wider
+  than a common cap; codes (case and loan numbers, phones), figures and dates stay whole
+  as long as the titles can, and titles keep their own width as long as possible. Run
+  again when the table is resized, its rows are replaced or its titles change language.
 - ``CellDelegate``: a cell cut with "…" shows its whole text as a tooltip.
 - ``looks_numeric(text)``: figures (counts, amounts, percentages) align right.
 """
@@ -36,6 +37,9 @@ SAMPLE_ROWS = 30
 
 
 _DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+# a number people read out or type back (case or loan number, phone, document number): one
+# word with digits in it, or digits and the marks phone numbers are written with
+_CODE = re.compile(r"^(?=\S*\d)[\w./+\-]+$|^\+?[\d\s()\-]{5,}$")
 
 
 def looks_numeric(text: str) -> bool:
@@ -43,8 +47,10 @@ def looks_numeric(text: str) -> bool:
 
 
 def looks_like_free_text(text: str) -> bool:
-    """Not a figure and not a date: the kind of column that may take spare width."""
-    return not looks_numeric(text) and _DATE.match(text.strip()) is None
+    """Not a figure, a date or a code: the kind of column that may take spare width and
+    gives way first when there is too little."""
+    text = text.strip()
+    return not looks_numeric(text) and _DATE.match(text) is None and _CODE.match(text) is None
 
 
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -207,11 +213,13 @@ def fit_widths(content: list[int], titles: list[int], texty: list[int], availabl
             grow = max(text_columns, key=lambda i: want[i]) if text_columns else shown[-1]
         want[grow] += spare
         return want
-    # the widest columns give way first: all columns wider than a common cap are cut to it
-    # (a long free text elides, a number or a date of moderate width stays whole); titles
-    # keep their width while they can, then only MIN_COLUMN is kept
+    # free texts give way first (down to their titles), then the widest columns: all
+    # columns wider than a common cap are cut to it; titles keep their width while they
+    # can, then only MIN_COLUMN is kept
     widths = list(want)
-    for floor in ([max(t, MIN_COLUMN) for t in titles], [MIN_COLUMN] * len(want)):
+    title_floor = [max(t, MIN_COLUMN) for t in titles]
+    texts_only = [f if texty[i] else want[i] for i, f in enumerate(title_floor)]
+    for floor in (texts_only, title_floor, [MIN_COLUMN] * len(want)):
         floor = [min(f, w) for f, w in zip(floor, want, strict=True)]
         if sum(widths) <= available:
             break

@@ -107,3 +107,17 @@ def compact_combo(combo: QComboBox, characters: int = 16) -> QComboBox:
     combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(characters)
     return combo
+
+
+def refit_to_language(root) -> None:
+    """Size the lists under ``root`` to their items again after a change of language: a box
+    sized on first show keeps the width of the old language's longest item otherwise (a
+    filter reading "Парвандаҳои ку" after a switch from English)."""
+    for combo in root.findChildren(QComboBox):
+        policy = combo.sizeAdjustPolicy()
+        if policy == QComboBox.SizeAdjustPolicy.AdjustToContentsOnFirstShow:
+            # setting the policy it already has is ignored: pass through another to forget
+            # the size worked out for the old language
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizeAdjustPolicy(policy)
+            combo.updateGeometry()
