@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app import i18n
 from desktop_app.reports.indicators import catalogue
-from desktop_app.reports.indicators.base import GROUPS
+from desktop_app.reports.indicators.base import DIMENSIONS, GROUPS
 from desktop_app.reports.indicators.catalogue import CATALOGUE, GROUP_MODULES, by_group
 
 REPORT_ORDER = [
@@ -89,3 +90,14 @@ def test_the_reports_package_has_no_import_cycle():
     for module in sorted(graph):
         if module not in state:
             visit(module, [module])
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "tg", "uz"])
+def test_each_breakdown_has_its_own_name_in_every_language(lang):
+    i18n.set_language(lang)
+    try:
+        gettext = i18n.Domain("reports").gettext
+        labels = [gettext(label) for label in DIMENSIONS.values()]
+        assert len(set(labels)) == len(labels), sorted(labels)
+    finally:
+        i18n.set_language("en")

@@ -355,7 +355,7 @@ DIMENSIONS: dict[str, str] = {
     "country": N_("Country"),
     "outcome": N_("Outcome"),
     "target": N_("Referred to"),
-    "result": N_("Result"),
+    "result": N_("Referral result"),
     "trigger": N_("Trigger"),
     "sector": N_("Sector"),
     "region": N_("Region"),
