@@ -143,16 +143,25 @@ class CaseRepository(Repository):
 
     def after_write(self, record, before):
         self.after_write_many([record])
-        if before is not None and any(
-                isinstance(before.get(f), str) and before.get(f)
-                and not sensitive.is_sealed(before.get(f)) and sensitive.is_sealed(record.get(f))
-                for f in ("caller_name", "caller_phone", "summary")):
+        if before is None:
+            return
+        now_sealed = [f for f in sensitive.SEALED_FIELDS[self.table]
+                      if isinstance(before.get(f), str) and before.get(f)
+                      and not sensitive.is_sealed(before.get(f))
+                      and sensitive.is_sealed(record.get(f))]
+        for field in now_sealed:
+            # copies of the plain value in this database's change log (a received
+            # creation keeps its values there) take the sealed one
+            sealing.scrub_change_log(self.conn, self.table, record["id"], field, record[field])
+        if now_sealed:
             self.session.cache[self._PURGE] = True
 
     def after_remote_batch(self, inserted, updated, changes, results):
         self.purge_search_if_needed()
 
     def after_write_many(self, records):
+        if sealing.seal_received_cases(self.session, records):
+            self.session.cache[self._PURGE] = True
         self.conn.executemany("UPDATE hotline_case SET caller_key=? WHERE id=?", [
             (None if sensitive.is_sealed(r.get("caller_name"))
              else names.full_name_key(r.get("caller_name")) or None, r["id"]) for r in records])

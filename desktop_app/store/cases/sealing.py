@@ -53,7 +53,7 @@ def plain_texts(conn, case_ids: list[str] | None = None
     return found
 
 
-def _scrub_change_log(conn, table: str, record_id: str, field: str, sealed: str) -> None:
+def scrub_change_log(conn, table: str, record_id: str, field: str, sealed: str) -> None:
     """The change log's copies of the plain text (updates, and received creations that
     still carry their values) take the sealed text."""
     for seq, text in conn.execute(
@@ -70,18 +70,40 @@ def seal_case_texts(session, case_ids: list[str] | None = None) -> int:
     """Seal in place the plain texts of sensitive cases (every one, or those of
     ``case_ids``) with this database's public key; inside the caller's transaction.
     Returns how many texts were sealed (0 without a key)."""
-    conn = session.conn
-    public = sensitive.public_key(conn)
-    if public is None:
+    if sensitive.public_key(session.conn) is None:
         return 0
-    texts = plain_texts(conn, case_ids)
+    return _seal_in_place(session, plain_texts(session.conn, case_ids))
+
+
+def seal_received_cases(session, records: list[dict]) -> int:
+    """Sensitive cases received in the clear (from a database without the key): their
+    caller, summary and outcome notes sealed in place, in ``records`` too (the rows as
+    the import hooks see them)."""
+    if sensitive.public_key(session.conn) is None:
+        return 0
+    texts = [("hotline_case", r["id"], field, r[field], r["id"]) for r in records
+             if r.get("sensitive") for field in sensitive.SEALED_FIELDS["hotline_case"]
+             if isinstance(r.get(field), str) and r[field] and not sensitive.is_sealed(r[field])]
+    sealed = _seal_in_place(session, texts)
+    if sealed:
+        by_id = {r["id"]: r for r in records}
+        for _table, record_id, field, _value, _case in texts:
+            by_id[record_id][field] = session.conn.execute(
+                f"SELECT {field} FROM hotline_case WHERE id=?", (record_id,)).fetchone()[0]
+    return sealed
+
+
+def _seal_in_place(session, texts: list[tuple[str, str, str, str, str]]) -> int:
     if not texts:
         return 0
+    conn = session.conn
+    public = sensitive.public_key(conn)
+    assert public is not None
     with session.transaction():
         for table, record_id, field, value, _case_id in texts:
             sealed = sensitive.seal(public, table, record_id, field, value)
             conn.execute(f"UPDATE {table} SET {field}=? WHERE id=?", (sealed, record_id))
-            _scrub_change_log(conn, table, record_id, field, sealed)
+            scrub_change_log(conn, table, record_id, field, sealed)
         counts: dict[str, int] = {}
         for table, *_rest in texts:
             counts[table] = counts.get(table, 0) + 1
