@@ -471,3 +471,34 @@ def test_texts_of_a_case_that_becomes_sensitive_are_sealed_then(db_path):
     texts = [e["text"] or "" for e in cq.timeline(admin.conn, case["id"], reader=admin)]
     assert NOTE in texts
     admin.conn.close()
+
+
+def test_the_command_line_and_the_case_pdf_show_them_only_to_readers(db_path, tmp_path,
+                                                                     capsys, monkeypatch):
+    from desktop_app.cli import main
+    from desktop_app.reports.case_file import write_case_pdf
+    from tests.helpers.pdf import pdf_text
+    admin = _set_up(db_path)
+    tools = security.UserAdmin(admin, db_path)
+    tools.add_user("malika", "worker-pass-1", "case_worker")
+    tools.add_user("jamshed", "field-pass-1", "field_officer")
+    case = _case(admin)
+    _texts_about(admin, case["id"])
+    admin.conn.close()
+    for name, password, reads in (("malika", "worker-pass-1", True),
+                                  ("jamshed", "field-pass-1", False)):
+        keys.forget_key(db_path)
+        monkeypatch.setenv("HAMROH_PASSWORD", password)
+        assert main(["--lang", "en", "cases", "show", "--db", str(db_path), "--user", name,
+                     case["number"], "--reason", "Supervision"]) == 0
+        out = capsys.readouterr().out
+        assert (NOTE in out) is reads and ("hs1:" not in out)
+        assert (sensitive.sealed_placeholder() in out) is not reads
+        user = _log_in(db_path, name, password)
+        pdf = tmp_path / f"{name}.pdf"
+        user.granted_reasons.add(case["id"])
+        write_case_pdf(user, case["id"], pdf, language="en", include_sensitive=True)
+        text = " ".join(pdf_text(pdf).split())
+        assert ("Маскав" in text) is reads and ("Паноҳгоҳ" in text) is reads
+        assert "hs1:" not in text
+        user.conn.close()
