@@ -160,8 +160,9 @@ class CaseRepository(Repository):
         self.purge_search_if_needed()
 
     def after_write_many(self, records):
-        if sealing.seal_received_cases(self.session, records):
-            self.session.cache[self._PURGE] = True
+        # received in the clear from a database without the key: sealed before the
+        # caller key and the search index see them
+        sealing.seal_received_cases(self.session, records)
         self.conn.executemany("UPDATE hotline_case SET caller_key=? WHERE id=?", [
             (None if sensitive.is_sealed(r.get("caller_name"))
              else names.full_name_key(r.get("caller_name")) or None, r["id"]) for r in records])
