@@ -127,8 +127,9 @@ class CaseRepository(Repository):
         if before is not None:
             changes = sensitive.keep_sealed(self.session, self.table, before, changes)
         # ``sensitive`` is derived (flag, category, the person's age): always rewrite it
-        record = super().update(record_id, {**changes, "sensitive": None})
-        self.purge_search_if_needed()
+        with self.session.transaction():
+            record = super().update(record_id, {**changes, "sensitive": None})
+            self.purge_search_if_needed()
         return record
 
     # Set by a routine that seals many cases (it purges once at its end).
