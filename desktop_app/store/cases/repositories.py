@@ -132,14 +132,15 @@ class CaseRepository(Repository):
             self.purge_search_if_needed()
         return record
 
-    # Set by a routine that seals many cases (it purges once at its end).
-    defer_search_purge = False
-    _PURGE = "case search purge"
+    # Set by a routine that seals many cases: it seals their texts and merges the search
+    # index once at its end (one audit row, one merge).
+    sealing_in_bulk = False
+    PURGE_PENDING = "case search purge"
 
     def purge_search_if_needed(self) -> None:
         """The search index still holds the terms of a summary or caller indexed before
         it was sealed until its segments merge: merge them (once per write or batch)."""
-        if not self.defer_search_purge and self.session.cache.pop(self._PURGE, False):
+        if not self.sealing_in_bulk and self.session.cache.pop(self.PURGE_PENDING, False):
             sealing.purge_search_index(self.conn)
 
     def after_write(self, record, before):
@@ -155,7 +156,7 @@ class CaseRepository(Repository):
             # creation keeps its values there) take the sealed one
             sealing.scrub_change_log(self.conn, self.table, record["id"], field, record[field])
         if now_sealed:
-            self.session.cache[self._PURGE] = True
+            self.session.cache[self.PURGE_PENDING] = True
 
     def after_remote_batch(self, inserted, updated, changes, results):
         self.purge_search_if_needed()
@@ -172,7 +173,8 @@ class CaseRepository(Repository):
         # a case that is (or became) sensitive: its timeline, follow-ups and referrals
         # written in the clear are sealed where they lie (received ones too)
         sensitive_ids = [r["id"] for r in records if r.get("sensitive")]
-        if sensitive_ids and sensitive.public_key(self.conn) is not None:
+        if sensitive_ids and not self.sealing_in_bulk \
+                and sensitive.public_key(self.conn) is not None:
             sealing.seal_case_texts(self.session, sensitive_ids)
 
 

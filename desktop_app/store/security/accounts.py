@@ -564,7 +564,7 @@ class UserAdmin:
             # through the repository: the change log carries the sealed values to the
             # other offices, where they replace the plain ones
             cases = CaseRepository(session)
-            cases.defer_search_purge = True
+            cases.sealing_in_bulk = True
             ids = sensitive.plain_sensitive_case_ids(session.conn)
             texts = len(sealing.plain_texts(session.conn))
             for case_id in ids:
@@ -572,8 +572,9 @@ class UserAdmin:
             sealed = len(ids)
             # timeline entries, follow-up results, referral answers: sealed in place (also
             # those of cases sealed before, by an earlier version: the command can be run
-            # again with the same passphrase)
+            # again with the same passphrase), then the search index merged once
             sealing.seal_case_texts(session)
+            session.cache.pop(CaseRepository.PURGE_PENDING, None)
             sealing.purge_search_index(session.conn)
             sensitive.grant_pending(session.conn, kf, key,
                                     lambda uid: signing.grant_holds(session.conn, kf, uid))

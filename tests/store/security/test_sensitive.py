@@ -417,6 +417,8 @@ def test_setting_up_seals_the_texts_written_before_in_place(db_path):
     assert NOTE in [e["text"] for e in cq.timeline(admin.conn, plain["id"])]
     logged = json.loads(admin.conn.execute(
         "SELECT detail FROM audit_log WHERE action='seal_case_texts'").fetchone()[0])
+    assert len(admin.conn.execute("SELECT * FROM audit_log WHERE action='seal_case_texts'"
+                                  ).fetchall()) == 1        # one row for the whole set-up
     assert logged["cases"] == [case["id"]]
     assert logged["texts"] == {"case_event": sum(1 for e in after.values() if e["text"]),
                                "case_followup": 1,
