@@ -140,7 +140,7 @@ def _show(args) -> int:
     print(f"{case['number']}  {who}")
     print(f"{reference.label(conn, 'case_category', case['category'], lang)} · "
           f"{reference.label(conn, 'case_status', case['status'], lang)}")
-    for e in cq.timeline(conn, case["id"]):
+    for e in cq.timeline(conn, case["id"], reader=session):
         print(f"  {e['event_on']}  {_(EVENT_LABELS.get(e['kind'], e['kind']))}: "
               f"{cq.event_text(conn, e, lang)}")
     money = cq.wages_recovered(case)

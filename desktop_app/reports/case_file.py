@@ -34,6 +34,7 @@ class _CaseFile:
 
     def __init__(self, session, case: dict, language: str, include_sensitive: bool):
         self.conn = session.conn
+        self.session = session
         self.case = case
         self.language = language
         self.include_sensitive = include_sensitive
@@ -105,7 +106,7 @@ class _CaseFile:
         L, p, conn, language, cell_bold = (self.L, self.p, self.conn, self.language,
                                            self.cell_bold)
         story = [p(L("timeline"), self.h2)]
-        events = cq.timeline(conn, case_id)
+        events = cq.timeline(conn, case_id, reader=self.session)
         trows = [(p(L("date"), cell_bold), p(L("entry"), cell_bold))]
         for e in events:
             label = self.tr(EVENT_LABELS.get(e["kind"], e["kind"]))
@@ -121,7 +122,7 @@ class _CaseFile:
     def followups(self, case_id: str) -> list:
         L, p, language, cell_bold, show = (self.L, self.p, self.language, self.cell_bold,
                                            self.show)
-        fups = cq.followups(self.conn, case_id)
+        fups = cq.followups(self.conn, case_id, reader=self.session)
         story = [p(L("followups"), self.h2)]
         if not fups:
             return story + [p(L("none"))]
@@ -137,7 +138,7 @@ class _CaseFile:
 
     def referrals(self, case_id: str) -> list:
         L, p, ref, cell_bold = self.L, self.p, self.ref, self.cell_bold
-        refs = cq.referrals(self.conn, case_id)
+        refs = cq.referrals(self.conn, case_id, reader=self.session)
         story = [p(L("referrals"), self.h2)]
         if not refs:
             return story + [p(L("none"))]

@@ -49,3 +49,118 @@ def test_sealed_cases_converge_and_open_only_with_the_key(make_replicas, tmp_pat
     def cases(conn) -> list[str]:
         return [line for line in dump_text(conn).splitlines() if "hotline_case" in line]
     assert cases(grm.conn) and cases(grm.conn) == cases(dsh.conn)
+
+
+# ---- timeline entries, follow-up results, referral answers ------------------------------
+NOTE = "Зулфиқорхонбек ба паноҳгоҳ бурда шуд"
+RESULT = "Хоҳараш дар Маскав занг зад"
+ANSWER = "Паноҳгоҳ ӯро қабул кард"
+SECRETS = ("Зулфиқор", "Маскав", "Паноҳгоҳ", "паспорт")
+
+
+def _write_texts(session, case_id: str) -> None:
+    cs.add_event(session, case_id, "note", NOTE)
+    followup = cs.add_followup(session, case_id, "2030-01-01", "Занг задан")
+    cs.complete_followup(session, followup["id"], result=RESULT)
+    referral = cs.refer(session, case_id, {"target": "legal_adviser"},
+                        override_reason="Хатар ба ҳаёт")
+    cs.answer_referral(session, referral["id"], "accepted", answer=ANSWER)
+
+
+def _texts_of(conn, case_id: str) -> list[tuple]:
+    rows: list[tuple] = []
+    for table, field in (("case_event", "text"), ("case_followup", "result"),
+                         ("case_referral", "answer")):
+        rows += conn.execute(f"SELECT id, {field} FROM {table} WHERE case_id=? ORDER BY id",
+                             (case_id,)).fetchall()
+    return rows
+
+
+def _stored_about(conn, case_id: str) -> str:
+    """The case's row, its texts and every change-log entry of them, as stored."""
+    ids = [case_id] + [r[0] for r in _texts_of(conn, case_id)]
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute("SELECT * FROM hotline_case WHERE id=?", (case_id,)).fetchall()
+    rows += _texts_of(conn, case_id)
+    rows += conn.execute(f"SELECT fields FROM change_log WHERE record_id IN ({marks})",
+                         ids).fetchall()
+    return str(rows)
+
+
+def _sensitive_case(session, category: str = "trafficking") -> dict:
+    return cs.open_case(session, {"channel": "hotline", "category": category,
+                                  "caller_name": "Зарина", "caller_phone": "+992935551234",
+                                  "summary": SUMMARY})
+
+
+def _readable_texts(replica, case_id: str) -> list[str]:
+    from desktop_app.store.cases import queries as cq
+    texts = [e["text"] or "" for e in cq.timeline(replica.conn, case_id,
+                                                   reader=replica.session)]
+    texts += [f["result"] or "" for f in cq.followups(replica.conn, case_id,
+                                                      reader=replica.session)]
+    texts += [r["answer"] or "" for r in cq.referrals(replica.conn, case_id,
+                                                      reader=replica.session)]
+    return texts
+
+
+def test_sealed_texts_travel_as_they_are_and_open_at_the_coordinator(make_replicas, tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    set_meta(grm.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+    grm.conn.commit()
+    case = _sensitive_case(grm.session)
+    _write_texts(grm.session, case["id"])
+    stored = _texts_of(grm.conn, case["id"])
+    assert len(stored) >= 7 and all(v is None or sensitive.is_sealed(v) for _i, v in stored)
+    exchange_files(grm, dsh, tmp_path / "up")
+    # the coordinator's importer needs no key: the same sealed texts, nothing in the clear
+    assert _texts_of(dsh.conn, case["id"]) == stored
+    assert not any(s in _stored_about(dsh.conn, case["id"]) for s in SECRETS)
+    assert {t for t in _readable_texts(dsh, case["id"]) if t} == {sensitive.sealed_placeholder()}
+    # the coordinator's reader, holding the organisation's key, reads them
+    set_meta(dsh.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+    dsh.conn.commit()
+    sensitive.hold(dsh.session, key)
+    texts = _readable_texts(dsh, case["id"])
+    assert texts[0] == SUMMARY
+    for wanted in (NOTE, RESULT, ANSWER):
+        assert any(wanted in t for t in texts), wanted
+
+
+def test_texts_received_in_the_clear_are_sealed_on_arrival(make_replicas, tmp_path):
+    tjb, dsh = make_replicas(["TJB", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    set_meta(dsh.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+    dsh.conn.commit()
+    case = _sensitive_case(tjb.session)         # an office without the key: in the clear
+    _write_texts(tjb.session, case["id"])
+    assert all(s in _stored_about(tjb.conn, case["id"]) for s in SECRETS)
+    exchange_files(tjb, dsh, tmp_path / "up")
+    assert not any(s in _stored_about(dsh.conn, case["id"]) for s in SECRETS)
+    assert dsh.conn.execute("SELECT count(*) FROM audit_log WHERE action='seal_case_texts'"
+                            ).fetchone()[0] >= 1
+    sensitive.hold(dsh.session, key)
+    texts = _readable_texts(dsh, case["id"])
+    assert texts[0] == SUMMARY and NOTE in texts
+    assert sensitive.reveal_record(dsh.session, "hotline_case", sc.CaseRepository(
+        dsh.session).get(case["id"]))["summary"] == SUMMARY
+
+
+def test_a_case_that_becomes_sensitive_has_its_texts_sealed_at_both_ends(make_replicas,
+                                                                         tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    for replica in (grm, dsh):
+        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+        replica.conn.commit()
+    case = _sensitive_case(grm.session, category="unpaid_wages")
+    _write_texts(grm.session, case["id"])
+    exchange_files(grm, dsh, tmp_path / "up")
+    assert NOTE in _stored_about(dsh.conn, case["id"])           # not sensitive yet
+    sc.CaseRepository(grm.session).update(case["id"], {"category": "trafficking"})
+    assert not any(s in _stored_about(grm.conn, case["id"]) for s in SECRETS)
+    exchange_files(grm, dsh, tmp_path / "up-again")
+    assert not any(s in _stored_about(dsh.conn, case["id"]) for s in SECRETS)
+    sensitive.hold(dsh.session, key)
+    assert NOTE in _readable_texts(dsh, case["id"])

@@ -15,6 +15,7 @@ from desktop_app.store import reference
 from desktop_app.store.cases import search as cases_search
 from desktop_app.store.cases.repositories import day_text
 from desktop_app.store.db import dict_rows, row_dict
+from desktop_app.store.security import sensitive
 from desktop_app.store.session import PermissionDenied, Session
 
 
@@ -83,23 +84,29 @@ def users(conn) -> list[tuple[str, str]]:
         "ORDER BY display_name, username")]
 
 
-def timeline(conn, case_id: str) -> list[dict]:
-    return dict_rows(conn.execute(
+def timeline(conn, case_id: str, reader: Session | None = None) -> list[dict]:
+    """The case's timeline; with ``reader``, as that user may read it (sealed texts opened
+    or shown as sealed, ``sensitive.reveal_rows``), else as stored."""
+    return _readable(reader, "case_event", dict_rows(conn.execute(
         "SELECT * FROM case_event WHERE case_id=? AND deleted=0 ORDER BY event_on, created_at, id",
-        (case_id,)))
+        (case_id,))))
 
 
-def followups(conn, case_id: str) -> list[dict]:
-    return dict_rows(conn.execute(
+def followups(conn, case_id: str, reader: Session | None = None) -> list[dict]:
+    return _readable(reader, "case_followup", dict_rows(conn.execute(
         "SELECT * FROM case_followup WHERE case_id=? AND deleted=0 ORDER BY due_on, created_at",
-        (case_id,)))
+        (case_id,))))
 
 
-def referrals(conn, case_id: str) -> list[dict]:
-    return dict_rows(conn.execute(
+def referrals(conn, case_id: str, reader: Session | None = None) -> list[dict]:
+    return _readable(reader, "case_referral", dict_rows(conn.execute(
         "SELECT * FROM case_referral WHERE case_id=? AND deleted=0"
         " ORDER BY referred_on, created_at",
-        (case_id,)))
+        (case_id,))))
+
+
+def _readable(reader: Session | None, table: str, rows: list[dict]) -> list[dict]:
+    return rows if reader is None else sensitive.reveal_rows(reader, table, rows)
 
 
 def person_case_rowids(conn, person_ids: list[str]) -> list[int]:

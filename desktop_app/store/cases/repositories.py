@@ -10,6 +10,7 @@ from desktop_app.domain import cases as dom
 from desktop_app.domain import names
 from desktop_app.domain.ids import new_id
 from desktop_app.i18n import Domain
+from desktop_app.store.cases import sealing
 from desktop_app.store.cases import search as cases_search
 from desktop_app.store.cases.scope import ReferralScope
 from desktop_app.store.repository import Repository, ValidationError
@@ -126,26 +127,109 @@ class CaseRepository(Repository):
         if before is not None:
             changes = sensitive.keep_sealed(self.session, self.table, before, changes)
         # ``sensitive`` is derived (flag, category, the person's age): always rewrite it
-        return super().update(record_id, {**changes, "sensitive": None})
+        with self.session.transaction():
+            record = super().update(record_id, {**changes, "sensitive": None})
+            self.purge_search_if_needed()
+        return record
+
+    # Set by a routine that seals many cases: it seals their texts and merges the search
+    # index once at its end (one audit row, one merge).
+    sealing_in_bulk = False
+    PURGE_PENDING = "case search purge"
+
+    def purge_search_if_needed(self) -> None:
+        """The search index still holds the terms of a summary or caller indexed before
+        it was sealed until its segments merge: merge them (once per write or batch)."""
+        if not self.sealing_in_bulk and self.session.cache.pop(self.PURGE_PENDING, False):
+            sealing.purge_search_index(self.conn)
 
     def after_write(self, record, before):
         self.after_write_many([record])
+        if before is None:
+            return
+        now_sealed = [f for f in sensitive.SEALED_FIELDS[self.table]
+                      if isinstance(before.get(f), str) and before.get(f)
+                      and not sensitive.is_sealed(before.get(f))
+                      and sensitive.is_sealed(record.get(f))]
+        for field in now_sealed:
+            # copies of the plain value in this database's change log (a received
+            # creation keeps its values there) take the sealed one
+            sealing.scrub_change_log(self.conn, self.table, record["id"], field, record[field])
+        if now_sealed:
+            self.session.cache[self.PURGE_PENDING] = True
+
+    def after_remote_batch(self, inserted, updated, changes, results):
+        self.purge_search_if_needed()
 
     def after_write_many(self, records):
+        # received in the clear from a database without the key: sealed before the
+        # caller key and the search index see them
+        sealing.seal_received_cases(self.session, records)
         self.conn.executemany("UPDATE hotline_case SET caller_key=? WHERE id=?", [
             (None if sensitive.is_sealed(r.get("caller_name"))
              else names.full_name_key(r.get("caller_name")) or None, r["id"]) for r in records])
         cases_search.refresh(self.conn, [r["id"] for r in records])
         cases_search.flush_stale(self.conn)
+        # a case that is (or became) sensitive: its timeline, follow-ups and referrals
+        # written in the clear are sealed where they lie (received ones too)
+        sensitive_ids = [r["id"] for r in records if r.get("sensitive")]
+        if sensitive_ids and not self.sealing_in_bulk \
+                and sensitive.public_key(self.conn) is not None:
+            sealing.seal_case_texts(self.session, sensitive_ids)
 
 
-class CaseEventRepository(Repository):
+class CaseTextRepository(Repository):
+    """A table of texts about a case (``case_id``): the fields of
+    ``sensitive.SEALED_FIELDS`` are sealed at write when the case is sensitive; plain ones
+    that arrive by sync for a sensitive case are sealed in place on arrival."""
+
+    _sealing_id: str | None = None      # the id of the record being created (sealing AAD)
+
+    def _case_is_sensitive(self, case_id) -> bool:
+        row = self.conn.execute("SELECT sensitive FROM hotline_case WHERE id=?",
+                                (case_id,)).fetchone()
+        return bool(row and row[0])
+
+    def seal(self, values: dict, existing: dict | None) -> dict:
+        record_id = existing["id"] if existing is not None else self._sealing_id
+        if record_id and self._case_is_sensitive(values.get("case_id")):
+            return sensitive.seal_fields(self.conn, self.table, record_id, values)
+        return values
+
+    def validate(self, values, existing):
+        return self.seal(super().validate(values, existing), existing)
+
+    def create(self, values, *, record_id=None):
+        self._sealing_id = record_id or new_id()
+        return super().create(values, record_id=self._sealing_id)
+
+    def create_many(self, rows, *, audit: bool = True) -> int:
+        def with_ids():
+            for values in rows:
+                values = {**values, "id": values.get("id") or new_id()}
+                self._sealing_id = values["id"]
+                yield values
+        return super().create_many(with_ids(), audit=audit)
+
+    def after_write(self, record, before):
+        self.after_write_many([record])
+
+    def after_write_many(self, records):
+        fields = sensitive.SEALED_FIELDS[self.table]
+        plain = [r["case_id"] for r in records if any(
+            isinstance(r.get(f), str) and r.get(f) and not sensitive.is_sealed(r.get(f))
+            for f in fields)]
+        if plain and sensitive.public_key(self.conn) is not None:
+            sealing.seal_case_texts(self.session, list(dict.fromkeys(plain)))
+
+
+class CaseEventRepository(CaseTextRepository):
     table = "case_event"
     fields = ("case_id", "event_on", "kind", "from_status", "to_status", "text")
     append_only = True
 
 
-class FollowUpRepository(Repository):
+class FollowUpRepository(CaseTextRepository):
     table = "case_followup"
     fields = ("case_id", "due_on", "action", "assigned_to", "done_on", "result")
 
@@ -155,7 +239,7 @@ class FollowUpRepository(Repository):
         cleaned, errors = dom.validate_followup(values, opened[0] if opened else None)
         if errors:
             raise ValidationError(errors)
-        return cleaned
+        return self.seal(cleaned, existing)
 
 
 # The referral target "another office of our network": ``target_office_id`` names the
@@ -163,7 +247,7 @@ class FollowUpRepository(Repository):
 NETWORK_OFFICE = "network_office"
 
 
-class ReferralRepository(Repository):
+class ReferralRepository(CaseTextRepository):
     table = "case_referral"
     fields = ("case_id", "target", "target_detail", "referred_on", "status", "answer",
               "answered_on", "consent_override", "override_reason", "target_office_id")
@@ -187,7 +271,7 @@ class ReferralRepository(Repository):
             cleaned["target_office_id"] = None
         if errors:
             raise ValidationError(errors)
-        return cleaned
+        return self.seal(cleaned, existing)
 
 
 Repository.register_sync_scope(ReferralScope())

@@ -70,8 +70,10 @@ def open_case(session: Session, values: dict, *, year: int | None = None) -> dic
             y = date.today().year
         values["number"] = next_number(session, "case", y)
         record = repo.create(values)
-        # a sealed summary (sensitive case) is not copied into the timeline
-        summary = None if sensitive.is_sealed(record.get("summary")) else record.get("summary")
+        # the summary opens the timeline (sealed there too when the case is sensitive)
+        summary = record.get("summary")
+        if sensitive.is_sealed(summary):
+            summary = " ".join(str(values.get("summary") or "").split())
         add_event(session, record["id"], "call" if record["channel"] == "hotline" else "note",
                   summary or _("Case opened."), on=record["opened_on"],
                   to_status=record["status"])

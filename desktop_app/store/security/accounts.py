@@ -26,6 +26,7 @@ from desktop_app.store import db as dbmod
 from desktop_app.store import files
 from desktop_app.store.access import open_database
 from desktop_app.store.audit import utc_now, verify_chain
+from desktop_app.store.cases import sealing
 from desktop_app.store.cases.repositories import CaseRepository
 from desktop_app.store.db import row_dict
 from desktop_app.store.migrations import backup_file
@@ -563,14 +564,23 @@ class UserAdmin:
             # through the repository: the change log carries the sealed values to the
             # other offices, where they replace the plain ones
             cases = CaseRepository(session)
+            cases.sealing_in_bulk = True
             ids = sensitive.plain_sensitive_case_ids(session.conn)
+            texts = len(sealing.plain_texts(session.conn))
             for case_id in ids:
                 cases.update(case_id, {})
             sealed = len(ids)
+            # timeline entries, follow-up results, referral answers: sealed in place (also
+            # those of cases sealed before, by an earlier version: the command can be run
+            # again with the same passphrase), then the search index merged once
+            sealing.seal_case_texts(session)
+            session.cache.pop(CaseRepository.PURGE_PENDING, None)
+            sealing.purge_search_index(session.conn)
             sensitive.grant_pending(session.conn, kf, key,
                                     lambda uid: signing.grant_holds(session.conn, kf, uid))
             session.log("sensitive_key_set_up", detail={"backup": backup.name,
-                                                        "cases_sealed": sealed})
+                                                        "cases_sealed": sealed,
+                                                        "texts_sealed": texts})
         return backup, sealed
 
     def new_recovery_key(self) -> str:

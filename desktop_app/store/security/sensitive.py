@@ -51,8 +51,14 @@ PURPOSE = "sensitive"                 # the entry in a key slot that wraps the p
 META_PUBLIC = "sensitive_public_key"
 PREFIX = "hs1:"
 READERS = frozenset({"administrator", "coordinator", "case_worker"})
-# what is sealed of a sensitive case (the caller, what happened, how it ended)
-SEALED_FIELDS = {"hotline_case": ("caller_name", "caller_phone", "summary", "outcome_notes")}
+# what is sealed of a sensitive case: the caller, what happened, how it ended, and the
+# texts hanging off it (timeline entries, follow-up results, referral answers)
+SEALED_FIELDS = {"hotline_case": ("caller_name", "caller_phone", "summary", "outcome_notes"),
+                 "case_event": ("text",),
+                 "case_followup": ("result",),
+                 "case_referral": ("answer",)}
+# the tables of texts about a case (``case_id``), sealed when their case is sensitive
+CASE_TEXT_TABLES = ("case_event", "case_followup", "case_referral")
 # the same passphrase gives the same key pair in every office: the salt is fixed
 _SALT = b"hamroh sensitive-case key, v1"
 _INFO = b"hamroh sealed field v1"
@@ -254,6 +260,24 @@ def reveal_record(session: Session, table: str, record: dict | None) -> dict | N
 def unreadable_message() -> str:
     return _("Parts of this case are sealed (the caller, what happened, the notes on the "
              "outcome): only case workers, coordinators and administrators can read them.")
+
+
+def sealed_placeholder() -> str:
+    """What a timeline entry, follow-up result or referral answer sealed for the reader
+    shows instead of its text."""
+    return _("(sealed: for case workers, coordinators and administrators)")
+
+
+def reveal_rows(session: Session, table: str, rows: list[dict]) -> list[dict]:
+    """Rows of ``table`` as ``session``'s user may read them: sealed texts opened, or
+    :func:`sealed_placeholder` for those they cannot open."""
+    shown = []
+    for row in rows:
+        out = reveal_record(session, table, row) or row
+        for field in out.pop(UNREADABLE, ()):
+            out[field] = sealed_placeholder()
+        shown.append(out)
+    return shown
 
 
 def keep_sealed(session: Session, table: str, before: dict, changes: dict) -> dict:

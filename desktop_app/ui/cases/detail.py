@@ -346,14 +346,14 @@ class CaseDetailDialog(QDialog):
         for target in dom.TRANSITIONS.get(case["status"], ()):
             self.status_combo.addItem(ref("case_status", target), target)
 
-        events = cq.timeline(conn, self.case_id)
+        events = cq.timeline(conn, self.case_id, reader=self.ctx.session)
         self.timeline.set_rows([(format_date(e["event_on"], lang),
                                  _(dom.EVENT_LABELS.get(e["kind"], e["kind"])),
                                  cq.event_text(conn, e, lang)) for e in events])
         self.timeline.resizeColumnsToContents()
 
         today = date.today().isoformat()
-        fups = cq.followups(conn, self.case_id)
+        fups = cq.followups(conn, self.case_id, reader=self.ctx.session)
         self.followups.set_rows(
             [(format_date(f["due_on"], lang), f["action"],
               format_date(f["done_on"], lang) if f.get("done_on") else "", f.get("result") or "")
@@ -362,7 +362,7 @@ class CaseDetailDialog(QDialog):
             backgrounds=[OVERDUE_BRUSH if not f.get("done_on") and f["due_on"] < today else None
                          for f in fups])
 
-        refs = cq.referrals(conn, self.case_id)
+        refs = cq.referrals(conn, self.case_id, reader=self.ctx.session)
         self.referrals.set_rows(self._referral_rows(refs, lang, ref),
                                 keys=[r["id"] for r in refs])
         # the organisation's name is read whole (a cell too long for the window shows all

@@ -288,3 +288,219 @@ def test_no_grant_for_a_role_set_outside_hamroh(db_path):
     security.UserAdmin(admin, db_path).set_up_sensitive_key(TEST_PASSWORD, PASSPHRASE)
     admin.conn.close()
     assert officer_id not in keys.KeyFile.for_database(db_path).data["sensitive"]["grants"]
+
+
+# ---- texts about a sensitive case: timeline, follow-up results, referral answers ----------
+NOTE = "Зулфиқорхонбек ба паноҳгоҳ бурда шуд"
+RESULT = "Хоҳараш дар Маскав занг зад"
+ANSWER = "Паноҳгоҳ ӯро қабул кард"
+SECRETS = ("Зулфиқор", "Маскав", "Паноҳгоҳ", "паспорт")
+
+
+def _texts_about(session, case_id: str) -> None:
+    """A note, a follow-up done with a result, a referral answered, on ``case_id``."""
+    from desktop_app.store.cases import services as cs
+    cs.add_event(session, case_id, "note", NOTE)
+    followup = cs.add_followup(session, case_id, "2030-01-01", "Занг задан")
+    cs.complete_followup(session, followup["id"], result=RESULT)
+    referral = cs.refer(session, case_id, {"target": "legal_adviser"},
+                        override_reason="Хатар ба ҳаёт")
+    cs.answer_referral(session, referral["id"], "accepted", answer=ANSWER)
+
+
+def _search_index_bytes(db_path) -> bytes:
+    from desktop_app.store import db as dbmod
+    conn = dbmod.connect(db_path, keys.known_key(db_path))
+    try:
+        return b"".join(r[0] or b"" for r in conn.execute("SELECT block FROM case_search_data"))
+    finally:
+        conn.close()
+
+
+def test_notes_results_and_answers_of_a_sensitive_case_are_sealed(db_path):
+    from desktop_app.store.cases import queries as cq
+    admin = _set_up(db_path)
+    tools = security.UserAdmin(admin, db_path)
+    tools.add_user("malika", "worker-pass-1", "case_worker")
+    tools.add_user("jamshed", "field-pass-1", "field_officer")
+    tools.add_user("nigina", "loans-pass-1", "loan_officer")
+    case = _case(admin)
+    _texts_about(admin, case["id"])
+    plain = _case(admin, category="unpaid_wages", summary="Маош дода нашуд")
+    _texts_about(admin, plain["id"])
+    admin.conn.close()
+
+    # what a database-key holder reads with any SQLite tool: the rows, their audit and
+    # change-log entries hold the texts of the case that is not sensitive, not the other's
+    assert all(s in _everything_stored_of_case(db_path, plain["id"]) for s in SECRETS[:3])
+    assert not any(s in _everything_stored_of_case(db_path, case["id"]) for s in SECRETS)
+
+    for name, password in (("jamshed", "field-pass-1"), ("nigina", "loans-pass-1")):
+        user = _log_in(db_path, name, password)
+        events = cq.timeline(user.conn, case["id"], reader=user)
+        shown = [e["text"] for e in events if e["text"] is not None]
+        assert shown and set(shown) == {sensitive.sealed_placeholder()}
+        assert [f["result"] for f in cq.followups(user.conn, case["id"], reader=user)] \
+            == [sensitive.sealed_placeholder()]
+        assert [r["answer"] for r in cq.referrals(user.conn, case["id"], reader=user)] \
+            == [sensitive.sealed_placeholder()]
+        # the case that is not sensitive reads as it is
+        assert NOTE in [e["text"] for e in cq.timeline(user.conn, plain["id"], reader=user)]
+        user.conn.close()
+
+    worker = _log_in(db_path, "malika", "worker-pass-1")
+    texts = [e["text"] or "" for e in cq.timeline(worker.conn, case["id"], reader=worker)]
+    assert texts[0] == SUMMARY                        # the summary opens the timeline
+    assert NOTE in texts and any(RESULT in t for t in texts)
+    assert any(ANSWER in t for t in texts)
+    assert [f["result"] for f in cq.followups(worker.conn, case["id"], reader=worker)] \
+        == [RESULT]
+    assert [r["answer"] for r in cq.referrals(worker.conn, case["id"], reader=worker)] \
+        == [ANSWER]
+    worker.conn.close()
+
+
+def _everything_stored_of_case(db_path, case_id: str) -> str:
+    """The rows of the case and of its texts, with their audit and change-log entries."""
+    from desktop_app.store import db as dbmod
+    conn = dbmod.connect(db_path, keys.known_key(db_path))
+    try:
+        ids = [case_id]
+        for table in sensitive.CASE_TEXT_TABLES:
+            ids += [r[0] for r in conn.execute(f"SELECT id FROM {table} WHERE case_id=?",
+                                               (case_id,))]
+        marks = ",".join("?" * len(ids))
+        parts = []
+        for sql in (f"SELECT * FROM hotline_case WHERE id IN ({marks})",
+                    *(f"SELECT * FROM {t} WHERE id IN ({marks})"
+                      for t in sensitive.CASE_TEXT_TABLES),
+                    f"SELECT * FROM audit_log WHERE record_id IN ({marks})",
+                    f"SELECT * FROM change_log WHERE record_id IN ({marks})"):
+            parts += [str(v) for row in conn.execute(sql, ids) for v in row]
+        return "\n".join(parts)
+    finally:
+        conn.close()
+
+
+def test_setting_up_seals_the_texts_written_before_in_place(db_path):
+    from desktop_app.store.cases import queries as cq
+    from desktop_app.store.cases import repositories as sc
+    from desktop_app.store.repository import AppendOnlyError
+    admin = _admin(db_path)
+    case = _case(admin)                                # before the key: all plain
+    _texts_about(admin, case["id"])
+    plain = _case(admin, category="unpaid_wages", summary="Маош дода нашуд")
+    _texts_about(admin, plain["id"])
+    first = cq.timeline(admin.conn, case["id"])[0]
+    assert first["text"] == SUMMARY                    # the timeline's copy of the summary
+    index_key = b"zulfikarhanbek"
+    assert index_key not in _search_index_bytes(db_path)
+    assert b"paspartra" in _search_index_bytes(db_path)   # a word of the summary, indexed
+    events_before = {e["id"]: e for e in cq.timeline(admin.conn, case["id"])}
+
+    backup, sealed = security.UserAdmin(admin, db_path).set_up_sensitive_key(
+        TEST_PASSWORD, PASSPHRASE)
+    assert sealed == 1
+    # the case's rows and change-log entries hold no plain text any more (the audit rows
+    # written before the key keep theirs, see docs/dev/security.md)
+    assert not any(s in _rows_and_log_of_case(db_path, case["id"]) for s in SECRETS)
+    # the search index no longer holds the words of the sealed summary
+    assert b"paspartra" not in _search_index_bytes(db_path)
+    # in place: same records, same dates and clocks, nothing appended
+    after = {e["id"]: e for e in cq.timeline(admin.conn, case["id"])}
+    assert after.keys() == events_before.keys()
+    for event_id, event in after.items():
+        assert event["text"] is None or sensitive.is_sealed(event["text"])
+        assert {k: v for k, v in event.items() if k != "text"} == \
+            {k: v for k, v in events_before[event_id].items() if k != "text"}
+    # the case that is not sensitive keeps its texts
+    assert NOTE in [e["text"] for e in cq.timeline(admin.conn, plain["id"])]
+    logged = json.loads(admin.conn.execute(
+        "SELECT detail FROM audit_log WHERE action='seal_case_texts'").fetchone()[0])
+    assert len(admin.conn.execute("SELECT * FROM audit_log WHERE action='seal_case_texts'"
+                                  ).fetchall()) == 1        # one row for the whole set-up
+    assert logged["cases"] == [case["id"]]
+    assert logged["texts"] == {"case_event": sum(1 for e in after.values() if e["text"]),
+                               "case_followup": 1,
+                               "case_referral": 1}
+    assert not any(s in json.dumps(logged, ensure_ascii=False) for s in SECRETS)
+    # the timeline stays append-only for every other write
+    with pytest.raises(AppendOnlyError):
+        sc.CaseEventRepository(admin).update(first["id"], {"text": "x"})
+    # the key holder reads them back
+    texts = [e["text"] or "" for e in cq.timeline(admin.conn, case["id"], reader=admin)]
+    assert texts[0] == SUMMARY and NOTE in texts
+    # running it again (same passphrase) seals nothing more and breaks nothing
+    assert security.UserAdmin(admin, db_path).set_up_sensitive_key(
+        TEST_PASSWORD, PASSPHRASE)[1] == 0
+    assert [e["text"] or "" for e in cq.timeline(admin.conn, case["id"], reader=admin)] \
+        == texts
+    admin.conn.close()
+    # the backup made first still holds them in the clear (the command says so)
+    assert backup.exists()
+
+
+def _rows_and_log_of_case(db_path, case_id: str) -> str:
+    from desktop_app.store import db as dbmod
+    conn = dbmod.connect(db_path, keys.known_key(db_path))
+    try:
+        parts = []
+        for table in ("hotline_case", *sensitive.CASE_TEXT_TABLES):
+            column = "id" if table == "hotline_case" else "case_id"
+            parts += [str(v) for row in conn.execute(
+                f"SELECT * FROM {table} WHERE {column}=?", (case_id,)) for v in row]
+        ids = [case_id] + [r[0] for t in sensitive.CASE_TEXT_TABLES for r in conn.execute(
+            f"SELECT id FROM {t} WHERE case_id=?", (case_id,))]
+        parts += [str(v) for row in conn.execute(
+            f"SELECT * FROM change_log WHERE record_id IN ({','.join('?' * len(ids))})", ids)
+            for v in row]
+        return "\n".join(parts)
+    finally:
+        conn.close()
+
+
+def test_texts_of_a_case_that_becomes_sensitive_are_sealed_then(db_path):
+    from desktop_app.store.cases import queries as cq
+    from desktop_app.store.cases import repositories as sc
+    admin = _set_up(db_path)
+    case = _case(admin, category="unpaid_wages")
+    _texts_about(admin, case["id"])
+    assert NOTE in [e["text"] for e in cq.timeline(admin.conn, case["id"])]
+    assert b"paspartra" in _search_index_bytes(db_path)
+    sc.CaseRepository(admin).update(case["id"], {"category": "sexual_exploitation"})
+    assert not any(s in _rows_and_log_of_case(db_path, case["id"]) for s in SECRETS)
+    assert b"paspartra" not in _search_index_bytes(db_path)
+    texts = [e["text"] or "" for e in cq.timeline(admin.conn, case["id"], reader=admin)]
+    assert NOTE in texts
+    admin.conn.close()
+
+
+def test_the_command_line_and_the_case_pdf_show_them_only_to_readers(db_path, tmp_path,
+                                                                     capsys, monkeypatch):
+    from desktop_app.cli import main
+    from desktop_app.reports.case_file import write_case_pdf
+    from tests.helpers.pdf import pdf_text
+    admin = _set_up(db_path)
+    tools = security.UserAdmin(admin, db_path)
+    tools.add_user("malika", "worker-pass-1", "case_worker")
+    tools.add_user("jamshed", "field-pass-1", "field_officer")
+    case = _case(admin)
+    _texts_about(admin, case["id"])
+    admin.conn.close()
+    for name, password, reads in (("malika", "worker-pass-1", True),
+                                  ("jamshed", "field-pass-1", False)):
+        keys.forget_key(db_path)
+        monkeypatch.setenv("HAMROH_PASSWORD", password)
+        assert main(["--lang", "en", "cases", "show", "--db", str(db_path), "--user", name,
+                     case["number"], "--reason", "Supervision"]) == 0
+        out = capsys.readouterr().out
+        assert (NOTE in out) is reads and ("hs1:" not in out)
+        assert (sensitive.sealed_placeholder() in out) is not reads
+        user = _log_in(db_path, name, password)
+        pdf = tmp_path / f"{name}.pdf"
+        user.granted_reasons.add(case["id"])
+        write_case_pdf(user, case["id"], pdf, language="en", include_sensitive=True)
+        text = " ".join(pdf_text(pdf).split())
+        assert ("Маскав" in text) is reads and ("Паноҳгоҳ" in text) is reads
+        assert "hs1:" not in text
+        user.conn.close()
