@@ -49,6 +49,7 @@ from desktop_app.reports import dashboard as dashboard_module
 from desktop_app.reports.dashboard import SILENT_DAYS
 from desktop_app.reports.palette import CHART_COLOURS, group_small
 from desktop_app.reports.parallel import KeptConnection
+from desktop_app.ui import style
 from desktop_app.ui.operations import ReadOp
 
 DOMAIN = Domain("reports")
@@ -232,7 +233,7 @@ class HomePage(QWidget):
         self.data = None
         self.last_error = ""
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 18px; font-weight: 600;")
+        style.page_title(self.heading)
         self.scope = QLabel()
         self.refresh_button = QPushButton()
         self.refresh_button.clicked.connect(lambda _checked=False: self.refresh())

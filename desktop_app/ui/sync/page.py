@@ -31,7 +31,7 @@ from desktop_app.store.repository import NotFound, ValidationError
 from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
-from desktop_app.ui import operations
+from desktop_app.ui import operations, style
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.people.model import Labels
 from desktop_app.ui.sync.tasks import ExchangeOutcome, exchange_op
@@ -73,7 +73,7 @@ class SyncPage(QWidget):
         self._labels: Labels | None = None
         self.setAcceptDrops(True)
         layout = QVBoxLayout(self)
-        self.heading = QLabel()
+        self.heading = style.page_title(QLabel())
         self.heading.setObjectName("heading")
         layout.addWidget(self.heading)
         self.tabs = QTabWidget()
