@@ -259,7 +259,8 @@ def reveal_record(session: Session, table: str, record: dict | None) -> dict | N
 
 def unreadable_message() -> str:
     return _("Parts of this case are sealed (the caller, what happened, the notes on the "
-             "outcome): only case workers, coordinators and administrators can read them.")
+             "outcome, the timeline, follow-up results and referral answers): only case "
+             "workers, coordinators and administrators can read them.")
 
 
 def sealed_placeholder() -> str:

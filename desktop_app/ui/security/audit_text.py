@@ -9,6 +9,7 @@ import json
 import re
 
 from desktop_app.i18n import N_, Domain, format_date, format_datetime
+from desktop_app.store.security import sensitive
 from desktop_app.ui.security.roles import role_label
 
 DOMAIN = Domain("security")
@@ -107,6 +108,8 @@ def value_text(field: str, value) -> str:
     if field in BOOLEAN_FIELDS:
         return _("Yes") if value in (1, True, "1") else _("No")
     text = str(value)
+    if text.startswith(sensitive.PREFIX):
+        return _("(sealed)")
     if _ISO_DATE.match(text):
         return format_date(text)
     if _ISO_MOMENT.match(text):

@@ -4,8 +4,9 @@ from PySide6.QtCore import Qt
 
 from desktop_app import i18n
 from desktop_app.store.security import accounts as security
-from desktop_app.store.security import keys
+from desktop_app.store.security import keys, sensitive
 from desktop_app.ui.context import AppContext
+from desktop_app.ui.security.audit_text import value_text
 from desktop_app.ui.security.page import SecurityPage
 from tests.conftest import TEST_PASSWORD
 
@@ -45,3 +46,12 @@ def test_no_ended_consent_says_so_instead_of_a_blank_table(qtbot, db_path):
     assert page.consents.empty.message().startswith("No consent has ended")
     assert page.consents.table.rowCount() == 0
     assert not page.consents.table.isVisibleTo(page)
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_a_sealed_value_reads_as_sealed_not_as_its_ciphertext(language):
+    i18n.set_language(language)
+    sealed = sensitive.PREFIX + "AAAA" * 20
+    assert value_text("notes", sealed) == i18n.Domain("security").gettext("(sealed)")
+    assert "hs1" not in value_text("notes", sealed)
+    assert value_text("notes", "hs1 is a plain note") == "hs1 is a plain note"
