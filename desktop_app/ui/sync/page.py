@@ -32,8 +32,10 @@ from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.ui import operations
+from desktop_app.ui.field_labels import field_label
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.people.model import Labels
+from desktop_app.ui.security.audit_text import kind_label
 from desktop_app.ui.sync.tasks import ExchangeOutcome, exchange_op
 from desktop_app.ui.widgets import (
     DataTable,
@@ -367,7 +369,8 @@ class SyncPage(QWidget):
                                 statuses.get(d.status, d.status)] for d in devices],
                               [d.fingerprint for d in devices])
         items = conflict_service.list_conflicts(conn)
-        self.conflicts.set_rows([[self._record_label(c.table_name, c.record_id), c.field,
+        self.conflicts.set_rows([[self._record_label(c.table_name, c.record_id),
+                                  field_label(c.table_name, c.field),
                                   f"{_show_value(c.winner_value)} ({self._who(c.winner_author)}, "
                                   f"{format_datetime(c.winner_time)})",
                                   f"{_show_value(c.loser_value)} ({self._who(c.loser_author)}, "
@@ -420,7 +423,7 @@ class SyncPage(QWidget):
                 (record_id,)).fetchone()
             if row:
                 return " ".join(x for x in row if x)
-        return f"{table} {record_id[-6:]}"
+        return f"{kind_label(table)} {record_id[-6:]}"
 
     # ---- bundles -----------------------------------------------------------------
     def _ask_save_path(self, target: str) -> str | None:
