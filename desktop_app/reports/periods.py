@@ -46,6 +46,8 @@ class Period:
         return utc_midnight(self.start, zone), utc_midnight(self.end_exclusive, zone)
 
     def label(self, language: str | None = None) -> str:
+        """"Quarter 1 of 2026" in ``language`` (the interface's by default)."""
+        _ = (DOMAIN.in_language(language) if language else DOMAIN).gettext
         if self.kind == "quarter":
             return _("Quarter {quarter} of {year}").format(
                 quarter=(self.start.month - 1) // 3 + 1, year=self.start.year)

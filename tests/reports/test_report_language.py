@@ -14,7 +14,7 @@ from desktop_app.reports.periods import parse_period
 from tests.helpers.pdf import pdf_text
 
 # fixed texts of the English PDF: none may appear in a Tajik one
-ENGLISH = ("Indicator report", "Summary", "Time zone", "Prepared by", "Generated", "Scope",
+ENGLISH = ("Indicator report", "Quarter 1 of 2026", "Summary", "Time zone", "Prepared by", "Generated", "Scope",
            "Value", "Total", "Unknown", "Age band", "This report contains no names",
            "No possible duplicate people", "days and periods follow", "Page 2 of")
 
@@ -33,6 +33,7 @@ def test_a_tajik_pdf_from_an_english_window_is_all_tajik(tajik_report, tmp_path)
     text = pdf_text(path)
     assert current_language() == "en"                 # the window keeps its language
     for tajik in ("Ҳисобот оид ба нишондиҳандаҳо",    # title
+                  "Семоҳаи 1-уми соли 2026",          # the period
                   "Хулоса",                           # summary page
                   "Минтақаи вақт",                    # cover: time zone
                   "Гурӯҳи синнӣ",                     # a disaggregation's head
