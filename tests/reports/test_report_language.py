@@ -14,9 +14,10 @@ from desktop_app.reports.periods import parse_period
 from tests.helpers.pdf import pdf_text
 
 # fixed texts of the English PDF: none may appear in a Tajik one
-ENGLISH = ("Indicator report", "Quarter 1 of 2026", "Summary", "Time zone", "Prepared by", "Generated", "Scope",
-           "Value", "Total", "Unknown", "Age band", "This report contains no names",
-           "No possible duplicate people", "days and periods follow", "Page 2 of")
+ENGLISH = ("Indicator report", "Quarter 1 of 2026", "Summary", "Time zone", "Prepared by",
+           "Generated", "Scope", "Value", "Total", "Unknown", "Age band",
+           "This report contains no names", "No possible duplicate people",
+           "days and periods follow", "Page 2 of")
 
 
 @pytest.fixture
