@@ -221,6 +221,25 @@ TABLE_FIELD_LABELS = {
     ("fund_entry", "kind"): N_("Entry"),
 }
 
+# fields whose stored value is a code of a reference list (field -> the list's kind)
+REFERENCE_FIELDS = {
+    "country": "country", "destination_country": "country", "region": "region",
+    "district": "district", "jamoat": "jamoat", "education": "education", "sector": "sector",
+    "recruitment_channel": "recruitment_channel", "course_code": "course",
+    "funding_source": "funding_source", "provider_type": "training_provider_type",
+    "category": "case_category", "subcategory": "case_subcategory", "channel": "case_channel",
+    "purpose": "loan_purpose", "product_code": "loan_product", "trigger": "inspection_trigger",
+    "violation": "violation", "sanction": "sanction", "size": "employer_size",
+    "risk_level": "risk_level", "target": "referral_target",
+}
+# fields stored as 0/1
+YES_NO_FIELDS = {
+    "active", "disability", "female_headed_household", "union_member", "sensitive",
+    "sensitive_flag", "birth_date_estimated", "present", "union_present",
+    "collective_agreement", "high_risk", "returned_home", "inspection_opened", "fine_imposed",
+    "consent_override",
+}
+
 
 def field_message(table: str | None, field: str) -> str | None:
     """The untranslated label of ``table``'s ``field``; None for a field no form shows."""

@@ -9,7 +9,7 @@ import json
 import re
 
 from desktop_app.i18n import N_, Domain, format_date, format_datetime
-from desktop_app.ui.field_labels import field_label, field_message
+from desktop_app.ui.field_labels import YES_NO_FIELDS, field_label, field_message
 from desktop_app.ui.security.roles import role_label
 
 DOMAIN = Domain("security")
@@ -45,7 +45,6 @@ DETAIL_LABELS = {
     "username": N_("User name"),
     "role": N_("Role"),
 }
-BOOLEAN_FIELDS = {"active", "disability", "female_headed_household", "union_member", "sensitive"}
 # bookkeeping columns nobody typed: not listed as changes
 HIDDEN_FIELDS = {"id", "deleted", "created_at", "updated_at", "created_by", "updated_by",
                  "office_id", "device_id", "hlc", "version", "merged_into", "person_id",
@@ -80,7 +79,7 @@ def value_text(field: str, value) -> str:
         return "—"
     if field == "role":
         return role_label(str(value))
-    if field in BOOLEAN_FIELDS:
+    if field in YES_NO_FIELDS:
         return _("Yes") if value in (1, True, "1") else _("No")
     text = str(value)
     if _ISO_DATE.match(text):

@@ -290,6 +290,29 @@ def test_a_conflict_names_the_field_as_the_form_does(qtbot, make_replicas, tmp_p
     ctx.worker.stop()
 
 
+def test_values_in_conflict_read_as_the_form_shows_them(qtbot, make_replicas, tmp_path):
+    """Codes of lists by their names, yes or no: not «TJ-RASHT», «1»."""
+    from desktop_app.i18n import set_language
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    p = PersonRepository(grm.session).create({"family_name": "Karimov", "given_name": "Aziz"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    PersonRepository(grm.session).update(p["id"], {"district": "TJ-RASHT",
+                                                   "education": "primary"})
+    PersonRepository(dsh.session).update(p["id"], {"district": "TJ-TOJIKOBOD",
+                                                   "education": "secondary"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    set_language("tg")
+    page, ctx = _page(qtbot, dsh)
+    rows = {page.conflicts.item(r, 1).text(): {page.conflicts.item(r, c).text().split(" (")[0]
+                                               for c in (2, 3)}
+            for r in range(page.conflicts.rowCount())}
+    assert rows == {"Ноҳия": {"Рашт", "Тоҷикобод"}, "Маълумот": {"Ибтидоӣ", "Миёна"}}
+    assert page._conflict_value("person", "disability", 1) == "Ҳа"
+    assert page._conflict_value("training_session", "minutes", 90) == "1,5"
+    assert page._conflict_value("person", "sex", "female") == "Зан"
+    ctx.worker.stop()
+
+
 def test_every_synced_field_has_the_label_of_its_form():
     """A conflict can be on any field of a synced table: each one has a label (one mapping,
     shared with the audit log), translated in every language."""
