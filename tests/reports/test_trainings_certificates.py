@@ -134,3 +134,16 @@ def test_a_certificate_of_ninety_minutes_reads_right(session, tmp_path):
     assert certs.print_certificates(session, [part["id"]], path) == 1
     text = _text(path)
     assert "1,5 академического часа" in text and "академических" not in text
+
+
+def test_the_file_title_is_in_the_language_asked(session, training, tmp_path):
+    import pypdfium2 as pdfium
+    _ev, ids, _dropout = training
+    path = tmp_path / "tg.pdf"
+    certs.print_certificates(session, ids[:1], path, language="tg")
+    document = pdfium.PdfDocument(str(path))
+    try:
+        assert document.get_metadata_dict()["Title"] == "Шаҳодатнома"
+    finally:
+        document.close()
+    assert "ШАҲОДАТНОМА" in _text(path)
