@@ -100,10 +100,23 @@ class CompletionRule:
             parts.append(_("at least {share} of sessions").format(
                 share=share_percent(self.min_share_sessions, places=1)))
         if self.min_sessions is not None:
-            parts.append(_("at least {count} sessions").format(count=self.min_sessions))
+            parts.append(DOMAIN.ngettext("at least {count} session", "at least {count} sessions",
+                                         self.min_sessions).format(
+                count=format_number(self.min_sessions)))
         if self.min_hours is not None:
-            parts.append(_("at least {hours} hours").format(hours=_plain(self.min_hours)))
+            parts.append(at_least_hours(self.min_hours))
         return ", ".join(parts)
+
+
+def at_least_hours(hours: Fraction) -> str:
+    """'at least 1 hour', 'at least 1.5 hours' (a fraction has a message of its own, as in
+    ``certificate_hours``)."""
+    shown = _tenths(hours)
+    text = format_number(shown)
+    if shown == shown.to_integral_value():
+        return DOMAIN.ngettext("at least {hours} hour", "at least {hours} hours",
+                               int(shown)).format(hours=text)
+    return DOMAIN.pgettext("fractional number", "at least {hours} hours").format(hours=text)
 
 
 def _plain(value: Fraction, language: str | None = None) -> str:

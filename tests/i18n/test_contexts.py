@@ -111,3 +111,29 @@ def test_examples_follow_the_language(lang, hours, share):
     i18n.set_language(lang)
     assert hours in hours_example()
     assert f" {share}." in share_example()
+
+
+@pytest.mark.parametrize("lang,expected", [
+    ("ru", ["не менее 1 часа", "не менее 2 часов", "не менее 5 часов", "не менее 1,5 часа",
+            "не менее 21 часа"]),
+    ("uz", ["kamida 1 soat", "kamida 2 soat", "kamida 5 soat", "kamida 1,5 soat",
+            "kamida 21 soat"]),
+    ("en", ["at least 1 hour", "at least 2 hours", "at least 5 hours", "at least 1.5 hours",
+            "at least 21 hours"]),
+])
+def test_a_completion_rule_in_hours_reads_right(lang, expected):
+    """A course's rule «at least N hours»: N whole (plural forms) or fractional."""
+    from fractions import Fraction
+
+    from desktop_app.domain.trainings import CompletionRule
+    i18n.set_language(lang)
+    rules = [CompletionRule(min_hours=Fraction(h)) for h in ("1", "2", "5", "3/2", "21")]
+    assert [rule.describe() for rule in rules] == expected
+
+
+def test_a_completion_rule_in_sessions_agrees_with_its_number():
+    from desktop_app.domain.trainings import CompletionRule
+    i18n.set_language("ru")
+    assert [CompletionRule(min_sessions=n).describe() for n in (1, 3, 5, 21)] == [
+        "не менее 1 занятия", "не менее 3 занятий", "не менее 5 занятий",
+        "не менее 21 занятия"]
