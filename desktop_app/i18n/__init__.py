@@ -15,6 +15,9 @@ changes where its strings come from::
 
 ``python -m desktop_app.i18n.build`` reads the same declaration to put the module's
 messages into ``translations/<lang>/LC_MESSAGES/loans.po``.
+
+An English word with two meanings takes a context: ``pgettext("date column", "Applied")``,
+or ``NP_("loan status", "Active")`` for a constant translated later with ``_``.
 """
 from __future__ import annotations
 
