@@ -11,7 +11,7 @@ from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain import loans as L
 from desktop_app.domain.csv_safety import SafeWriter
 from desktop_app.i18n import Domain, format_date, format_number
-from desktop_app.i18n.formats import percent, rate_percent
+from desktop_app.i18n.formats import decimal_text, percent, rate_percent
 from desktop_app.store.loans import queries as loan_queries
 
 DOMAIN = Domain("loans")
@@ -23,7 +23,9 @@ def register(subparsers) -> None:
     sub = parser.add_subparsers(dest="loan_command", metavar="ACTION", required=True)
 
     sched = sub.add_parser("schedule", help=_("print a repayment schedule (no database needed)"))
-    sched.add_argument("--amount", required=True, help=_("amount lent, e.g. 5000 or 5000.50"))
+    sched.add_argument("--amount", required=True,
+                       help=_("amount lent, e.g. {whole} or {fraction}").format(
+                           whole=format_number(5000), fraction=decimal_text("5000.50")))
     sched.add_argument("--currency", required=True, type=str.upper,
                        help=_("ISO currency code: TJS, UZS, KGS, KZT, RUB, USD"))
     sched.add_argument("--rate", required=True, help=_("yearly interest rate in percent"))

@@ -5,8 +5,9 @@ import argparse
 import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
-from desktop_app.domain.trainings import parse_hours
+from desktop_app.domain.trainings import hours_example, parse_hours
 from desktop_app.i18n import Domain, current_language, format_date, format_number
+from desktop_app.i18n.formats import decimal_text
 from desktop_app.store import reference
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
@@ -48,7 +49,8 @@ def register(subparsers) -> None:
     p.add_argument("--provider-type", help=_("provider type code"))
     p.add_argument("--sessions", type=int, help=_("usual number of sessions"))
     p.add_argument("--hours", help=_("usual hours per session"))
-    p.add_argument("--min-share", help=_("share of sessions to attend, e.g. 0.8"))
+    p.add_argument("--min-share", help=_("share of sessions to attend, e.g. {example}").format(
+        example=decimal_text("0.8")))
     p.add_argument("--min-hours", help=_("hours to attend"))
     p.set_defaults(handler=cmd_course)
 
@@ -103,7 +105,7 @@ def cmd_course(args: argparse.Namespace) -> int:
     try:
         minutes = parse_hours(args.hours) if args.hours else None
     except (ValueError, ArithmeticError):
-        print(_("Write the hours as a number, e.g. 4 or 1.5."), file=sys.stderr)
+        print(hours_example(), file=sys.stderr)
         return 1
     try:
         course = ts.save_course(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from desktop_app.i18n import N_, Domain
+from desktop_app.i18n import N_, NP_, Domain
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
@@ -36,7 +36,7 @@ STATUSES = {
     "applied": N_("Applied"),
     "approved": N_("Approved"),
     "rejected": N_("Rejected"),
-    "disbursed": N_("Active"),
+    "disbursed": NP_("loan status", "Active"),  # a user account is "Active" too
     "closed": N_("Closed"),
     "written_off": N_("Written off"),
 }

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from desktop_app.domain.people import as_date
 from desktop_app.i18n import N_, Domain, format_number
-from desktop_app.i18n.formats import share_percent
+from desktop_app.i18n.formats import decimal_text, share_percent
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -100,18 +100,37 @@ class CompletionRule:
             parts.append(_("at least {share} of sessions").format(
                 share=share_percent(self.min_share_sessions, places=1)))
         if self.min_sessions is not None:
-            parts.append(_("at least {count} sessions").format(count=self.min_sessions))
+            parts.append(DOMAIN.ngettext("at least {count} session", "at least {count} sessions",
+                                         self.min_sessions).format(
+                count=format_number(self.min_sessions)))
         if self.min_hours is not None:
-            parts.append(_("at least {hours} hours").format(hours=_plain(self.min_hours)))
+            parts.append(at_least_hours(self.min_hours))
         return ", ".join(parts)
 
 
-def _plain(value: Fraction) -> str:
-    """A number of hours in the interface language: 2, 1.5 (English), 1,5 (Russian)."""
+def at_least_hours(hours: Fraction) -> str:
+    """'at least 1 hour', 'at least 1.5 hours' (a fraction has a message of its own, as in
+    ``certificate_hours``)."""
+    shown = _tenths(hours)
+    text = format_number(shown)
+    if shown == shown.to_integral_value():
+        return DOMAIN.ngettext("at least {hours} hour", "at least {hours} hours",
+                               int(shown)).format(hours=text)
+    return DOMAIN.pgettext("fractional number", "at least {hours} hours").format(hours=text)
+
+
+def _plain(value: Fraction, language: str | None = None) -> str:
+    """A number of hours in ``language`` (the interface's by default): 2, 1.5 (English),
+    1,5 (Russian)."""
+    return format_number(_tenths(value), language)
+
+
+def _tenths(value: Fraction) -> Decimal:
+    """Hours to one decimal, without a trailing zero: 2, 1.5, 1.7 (for 100 minutes)."""
     if value.denominator == 1:
-        return format_number(value.numerator)
+        return Decimal(value.numerator)
     tenths = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.1"))
-    return format_number(tenths.normalize())
+    return tenths if tenths != tenths.to_integral_value() else tenths.to_integral_value()
 
 
 def completion_status(rule: CompletionRule, attended: int, total: int, attended_minutes: int,
@@ -127,6 +146,18 @@ def completion_status(rule: CompletionRule, attended: int, total: int, attended_
 def hours_text(minutes: int) -> str:
     """Minutes as hours for people: 90 -> '1.5', 120 -> '2'."""
     return _plain(Fraction(minutes, 60))
+
+
+def hours_example() -> str:
+    """How to write hours, with the examples in the language's number format (1,5)."""
+    return _("Write the hours as a number, e.g. {whole} or {fraction}.").format(
+        whole=format_number(4), fraction=decimal_text("1.5"))
+
+
+def share_example() -> str:
+    """How to write the share of sessions to attend, the example as the language writes it."""
+    return _("The share of sessions is a number from 0 to 1, e.g. {example}.").format(
+        example=decimal_text("0.8"))
 
 
 def parse_hours(text) -> int:
@@ -256,11 +287,16 @@ def certificate_texts(catalog) -> dict[str, str]:
 
 
 def certificate_hours(catalog, minutes: int, language: str | None = None) -> str:
-    """'18 academic hours' in the catalog's language ('' when the length is unknown)."""
+    """'18 academic hours' in the catalog's language ('' when the length is unknown).
+
+    gettext picks a plural form by a whole number; a fraction of an hour has a form of its
+    own (CLDR's "other": ru «1,5 академического часа», genitive singular), so it is a
+    message of its own."""
     if not minutes:
         return ""
-    whole = -(-int(minutes) // 60)
-    hours = format_number(Decimal(int(minutes)) / 60, language) if language else hours_text(
-        int(minutes))
-    return catalog.ngettext("{hours} academic hour", "{hours} academic hours", whole).format(
-        hours=hours)
+    shown = _tenths(Fraction(int(minutes), 60))   # what the page prints: 1,5 or 2
+    text = format_number(shown, language)
+    if shown == shown.to_integral_value():
+        return catalog.ngettext("{hours} academic hour", "{hours} academic hours",
+                                int(shown)).format(hours=text)
+    return catalog.pgettext("fractional number", "{hours} academic hours").format(hours=text)

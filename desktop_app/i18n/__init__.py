@@ -15,6 +15,9 @@ changes where its strings come from::
 
 ``python -m desktop_app.i18n.build`` reads the same declaration to put the module's
 messages into ``translations/<lang>/LC_MESSAGES/loans.po``.
+
+An English word with two meanings takes a context: ``pgettext("date column", "Applied")``,
+or ``NP_("loan status", "Active")`` for a constant translated later with ``_``.
 """
 from __future__ import annotations
 
@@ -152,6 +155,25 @@ def N_(message: str) -> str:
     return message
 
 
+class ContextMessage(str):
+    """An English message that carries its gettext context ("loan status": "Active"), so
+    that one English word can be translated differently where it means different things.
+    It is still the English text; a domain's ``gettext`` looks it up with its context."""
+
+    context: str
+
+    def __new__(cls, context: str, message: str) -> ContextMessage:
+        made = super().__new__(cls, message)
+        made.context = context
+        return made
+
+
+def NP_(context: str, message: str) -> str:
+    """``N_`` with a context: mark a message for extraction under ``context``; the module's
+    ``_`` later translates it with that context (``pgettext``)."""
+    return ContextMessage(context, message)
+
+
 class Domain:
     """The translation functions of one catalog domain, in the current language.
 
@@ -164,13 +186,15 @@ class Domain:
         self.name = name
 
     def gettext(self, message: str) -> str:
+        if isinstance(message, ContextMessage):
+            return self.pgettext(message.context, message)
         return _catalogs_for(_language).gettext(self.name, message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return _catalogs_for(_language).ngettext(self.name, singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
-        return _catalogs_for(_language).pgettext(self.name, context, message)
+        return _catalogs_for(_language).pgettext(self.name, context, str(message))
 
     def in_language(self, language: str) -> LanguageTranslator:
         """This domain in another language than the current one (certificates, repayment
@@ -186,6 +210,8 @@ class LanguageTranslator:
         self.domain = domain
 
     def gettext(self, message: str) -> str:
+        if isinstance(message, ContextMessage):
+            return self.pgettext(message.context, message)
         if self.language == SOURCE_LANGUAGE:
             return message
         return _catalogs_for(self.language).gettext(self.domain, message)
@@ -197,8 +223,8 @@ class LanguageTranslator:
 
     def pgettext(self, context: str, message: str) -> str:
         if self.language == SOURCE_LANGUAGE:
-            return message
-        return _catalogs_for(self.language).pgettext(self.domain, context, message)
+            return str(message)
+        return _catalogs_for(self.language).pgettext(self.domain, context, str(message))
 
 
 # ---- locale-aware formatting (Babel) -------------------------------------------------

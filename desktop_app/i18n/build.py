@@ -36,6 +36,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 TARGET_LANGUAGES = ("ru", "tg", "uz")
 ALL_LANGUAGES = TARGET_LANGUAGES + ("en",)
 BABEL_LOCALES = {"ru": "ru", "tg": "tg", "uz": "uz_Latn", "en": "en"}
+# NP_(context, message): N_ with a gettext context (desktop_app.i18n.NP_)
+KEYWORDS = {**DEFAULT_KEYWORDS, "NP_": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*\}")
 
 
@@ -70,7 +72,7 @@ def _messages_by_file():
     for path in sorted(SOURCE_DIR.rglob("*.py")):
         if "locale" in path.parts:
             continue
-        yield path, list(extract_from_file("python", str(path), keywords=DEFAULT_KEYWORDS))
+        yield path, list(extract_from_file("python", str(path), keywords=KEYWORDS))
 
 
 def _extract() -> dict[str, dict[tuple, tuple]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.domain.csv_safety import SafeWriter
-from desktop_app.i18n import Domain, current_language
+from desktop_app.i18n import Domain
 from desktop_app.reports.builder import build_report
 from desktop_app.reports.drilldown import require_person_list
 from desktop_app.reports.engine import office_ids_for
@@ -64,7 +64,7 @@ def export_report(session, request: ReportRequest, fmt: str, path, *,
         "kind": "aggregate_report", "format": fmt, "period": request.period.code,
         "offices": request.offices, "districts": request.districts,
         "indicators": [r.indicator.code for r in report.results],
-        "language": current_language(), "file": Path(path).name})
+        "language": report.language, "file": Path(path).name})
     return report
 
 

@@ -63,11 +63,12 @@ class Labels:
         self.conn = conn
         self.language = language if language in ("en", "ru", "tg", "uz") else "en"
         self.age_bands = tuple(age_bands)
+        self._ = DOMAIN.in_language(self.language).gettext   # the report's language
         self._cache: dict[tuple[str, str], str] = {}
 
     def label(self, dimension: str, code: str | None) -> str:
         if code is None or code == UNKNOWN:
-            return _("Unknown")
+            return self._("Unknown")
         key = (dimension, code)
         if key not in self._cache:
             self._cache[key] = self._lookup(dimension, code)
@@ -76,9 +77,9 @@ class Labels:
     def _lookup(self, dimension: str, code: str) -> str:
         if dimension in FIXED:
             msgid = FIXED[dimension].get(code)
-            return _(msgid) if msgid else code
+            return self._(msgid) if msgid else code
         if dimension == "age_band":
-            return age_band_label(code)
+            return age_band_label(code, self.language)
         if dimension == "office":
             row = self.conn.execute("SELECT name, code FROM office WHERE id = ?",
                                     (code,)).fetchone()

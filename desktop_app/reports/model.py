@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from desktop_app.i18n import Domain
-from desktop_app.reports.indicators.base import DEFAULT_AGE_BANDS, DIMENSIONS, Indicator
+from desktop_app.reports.indicators.base import DEFAULT_AGE_BANDS, DIMENSIONS, Indicator, translator
 from desktop_app.reports.periods import DEFAULT_TIME_ZONE, Period
 
 DOMAIN = Domain("reports")
@@ -47,8 +47,8 @@ class Table:
     dimension: str
     rows: list[Row]
 
-    def title(self) -> str:
-        return _(DIMENSIONS.get(self.dimension, self.dimension))
+    def title(self, language: str | None = None) -> str:
+        return translator(language)(DIMENSIONS.get(self.dimension, self.dimension))
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Aggregate report outputs: CSV, XLSX (a sheet per indicator group) and PDF.
 
 Aggregate outputs contain codes, translated labels and numbers only: no names and no
-record identifiers. Text is in the current language (``set_language`` before writing).
+record identifiers. Their fixed texts are in the report's language (``Report.language``),
+whatever the window's.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from desktop_app.domain.csv_safety import SafeWriter
 from desktop_app.i18n import N_, Domain, format_datetime, format_money, format_number
-from desktop_app.reports.indicators.base import GROUPS, TOTAL
+from desktop_app.reports.indicators.base import GROUPS, TOTAL, translator
 from desktop_app.reports.model import IndicatorResult, Report, Row
 from desktop_app.reports.periods import time_zone_text
 
@@ -29,18 +30,22 @@ class OutputError(Exception):
     """The output file could not be written; the message is fit to show."""
 
 
-def report_title() -> str:
+def report_title(language: str | None = None) -> str:
+    _ = translator(language)
     return _("Indicator report")
 
 
-def scope_text(report: Report) -> str:
+def scope_text(report: Report, language: str | None = None) -> str:
+    _ = translator(language)
     parts = [", ".join(report.scope) if report.scope else _("All offices")]
     if report.district_labels:
         parts.append(_("Districts: {names}").format(names=", ".join(report.district_labels)))
     return "; ".join(parts)
 
 
-def duplicates_text(report: Report) -> str:
+def duplicates_text(report: Report, language: str | None = None) -> str:
+    _ = translator(language)
+    ngettext = DOMAIN.in_language(language).ngettext if language else DOMAIN.ngettext
     if report.duplicates_unresolved == 0:
         return _("No possible duplicate people are waiting for review.")
     return ngettext(
@@ -48,7 +53,7 @@ def duplicates_text(report: Report) -> str:
         "people may be slightly too high.",
         "{count} pairs of possible duplicate people are still waiting for review: counts of "
         "people may be slightly too high.", report.duplicates_unresolved).format(
-        count=report.duplicates_unresolved)
+        count=format_number(report.duplicates_unresolved, language))
 
 
 RATIO_TEXT = N_("{percent} % ({numerator} of {denominator})")
@@ -83,21 +88,25 @@ def value_text(result: IndicatorResult, row: Row, language: str | None = None) -
 
 def flat_rows(report: Report):
     """(group, code, indicator, dimension code, dimension, bucket, label, currency, value,
-    numerator, denominator) for every total and disaggregation row."""
+    numerator, denominator) for every total and disaggregation row, in the report's
+    language."""
+    language = report.language
+    _ = translator(language)
     for result in report.results:
         indicator = result.indicator
+        title = indicator.title(language)
         if not result.available:
-            yield (indicator.group, indicator.code, indicator.title(), "", "", "",
+            yield (indicator.group, indicator.code, title, "", "", "",
                    _("Not recorded in this database"), "", "", "", "")
             continue
         for row in result.totals:
-            yield (indicator.group, indicator.code, indicator.title(), TOTAL, _("Total"),
+            yield (indicator.group, indicator.code, title, TOTAL, _("Total"),
                    TOTAL, _("Total"), row.currency or "", row.value,
                    row.numerator, row.denominator)
         for table in result.tables:
             for row in table.rows:
-                yield (indicator.group, indicator.code, indicator.title(), table.dimension,
-                       table.title(), row.bucket, row.label, row.currency or "",
+                yield (indicator.group, indicator.code, title, table.dimension,
+                       table.title(language), row.bucket, row.label, row.currency or "",
                        row.value, row.numerator, row.denominator)
 
 
@@ -109,7 +118,8 @@ def _plain(value):
     return value
 
 
-def headers() -> list[str]:
+def headers(language: str | None = None) -> list[str]:
+    _ = translator(language)
     return [_("Group"), _("Indicator code"), _("Indicator"), _("Disaggregation code"),
             _("Disaggregation"), _("Value code"), _("Value label"), _("Currency"), _("Value"),
             _("Numerator"), _("Denominator")]
@@ -145,7 +155,8 @@ def write_csv(report: Report, path: str | os.PathLike) -> None:
     with atomic_target(path) as tmp, open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
         writer = SafeWriter(csv.writer(fh))
         period = report.request.period.code
-        writer.writerow(headers() + [_("Period code")])
+        _ = translator(report.language)
+        writer.writerow(headers(report.language) + [_("Period code")])
         for row in flat_rows(report):
             writer.writerow([_plain(v) for v in row] + [period])
         writer.writerow(["quality", "duplicates_unresolved", _("Possible duplicates not reviewed"),
@@ -173,22 +184,26 @@ def write_xlsx(report: Report, path: str | os.PathLike) -> None:
 def _write_xlsx(report: Report, path: Path) -> None:
     import xlsxwriter  # deferred: ~90 ms, only for an XLSX file
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    language = report.language
+    _ = translator(language)
     try:
         bold = book.add_format({"bold": True})
         title = book.add_format({"bold": True, "font_size": 14})
         used: set[str] = set()
-        summary = book.add_worksheet(sheet_name(pgettext("spreadsheet", "Summary"), used))
+        summary = book.add_worksheet(sheet_name(
+            DOMAIN.in_language(language).pgettext("spreadsheet", "Summary"), used))
         summary.set_column(0, 0, 36)
         summary.set_column(1, 1, 60)
-        summary.write(0, 0, report_title(), title)
+        summary.write(0, 0, report_title(language), title)
         info = [
             (_("Period"), report.request.period.label(report.language)),
             (_("Period code"), report.request.period.code),
-            (_("Time zone"), time_zone_text(report.time_zone, report.request.period.end)),
-            (_("Scope"), scope_text(report)),
+            (_("Time zone"), time_zone_text(report.time_zone, report.request.period.end,
+                                            language)),
+            (_("Scope"), scope_text(report, language)),
             (_("Generated"), format_datetime(report.generated_at, report.language)),
             (_("Possible duplicates not reviewed"), report.duplicates_unresolved),
-            (_("Note"), duplicates_text(report)),
+            (_("Note"), duplicates_text(report, language)),
             (_("Numbers add up"), _("Yes") if report.adds_up() else _("No")),
         ]
         for n, (key, value) in enumerate(info, start=2):
@@ -199,8 +214,9 @@ def _write_xlsx(report: Report, path: Path) -> None:
                           bold)
         for result in report.results:
             row_no += 1
-            summary.write_row(row_no, 0, [result.indicator.code, result.indicator.title(),
-                                          result.indicator.describe()])
+            summary.write_row(row_no, 0, [result.indicator.code,
+                                          result.indicator.title(language),
+                                          result.indicator.describe(language)])
         by_group = report.by_group()
         for group in GROUPS:
             results = by_group.get(group)
@@ -211,7 +227,7 @@ def _write_xlsx(report: Report, path: Path) -> None:
             sheet.set_column(1, 1, 36)
             sheet.set_column(5, 5, 30)
             sheet.freeze_panes(1, 0)
-            sheet.write_row(0, 0, headers()[1:], bold)
+            sheet.write_row(0, 0, headers(language)[1:], bold)
             sub = Report(report.request, results, report.duplicates_unresolved,
                          report.generated_at, report.language, report.scope,
                          report.district_labels, report.time_zone)

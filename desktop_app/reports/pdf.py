@@ -27,7 +27,7 @@ from reportlab.platypus import (
 
 from desktop_app.i18n import LANGUAGES, Domain, format_date, format_datetime
 from desktop_app.reports.fonts import register_fonts
-from desktop_app.reports.indicators.base import GROUPS
+from desktop_app.reports.indicators.base import GROUPS, translator
 from desktop_app.reports.model import IndicatorResult, Report
 from desktop_app.reports.organisation import Letterhead
 from desktop_app.reports.outputs import (
@@ -85,7 +85,8 @@ def _p(text, style) -> Paragraph:
 
 
 def _table(result: IndicatorResult, table, styles, language) -> Table:
-    data = [[_p(table.title(), styles["h3"]), _p(_("Value"), styles["h3"])]]
+    _ = translator(language)
+    data = [[_p(table.title(language), styles["h3"]), _p(_("Value"), styles["h3"])]]
     for row in table.rows:
         data.append([_p(row.label, styles["base"]),
                      _p(value_text(result, row, language), styles["base"])])
@@ -153,7 +154,7 @@ def _chart(result: IndicatorResult, table) -> Drawing | None:
                  165 * mm, 60 * mm)
 
 
-def _small_chart(result: IndicatorResult, styles) -> list | None:
+def _small_chart(result: IndicatorResult, styles, language: str) -> list | None:
     """The summary page's chart of an indicator's first disaggregation: the largest
     buckets each in its palette colour, the rest as one grey "Other" bar."""
     if not result.available or not result.tables:
@@ -163,10 +164,11 @@ def _small_chart(result: IndicatorResult, styles) -> list | None:
     if not rows or result.indicator.measure.kind == "ratio":
         return None
     grouped = group_small([(r.label, [float(r.value)]) for r in rows],
-                          DOMAIN.pgettext("chart", "Other"),
+                          DOMAIN.in_language(language).pgettext("chart", "Other"),
                           keep=SUMMARY_CHART_BARS)
     bars = [(s.label, s.values[0], s.colour) for s in grouped]
-    title = _p(f"{result.indicator.title()} \u00b7 {table.title()}", styles["h3"])
+    title = _p(f"{result.indicator.title(language)} \u00b7 {table.title(language)}",
+               styles["h3"])
     return [title, _bars(bars, result.indicator.measure.kind, 82 * mm, 30 * mm,
                          font_size=7, colour_each=True, bar_height=12)]
 
@@ -177,14 +179,16 @@ def summary_results(report: Report) -> list[IndicatorResult]:
 
 
 def _summary(report: Report, styles, language) -> list:
+    _ = translator(language)
     story: list = [_p(_("Summary"), styles["h1"]),
                    _p(_("{period}; {scope}").format(period=report.request.period.label(language),
-                                                   scope=scope_text(report)), styles["small"]),
+                                                   scope=scope_text(report, language)),
+                      styles["small"]),
                    Spacer(1, 3 * mm)]
     results = summary_results(report)
     if not results:
         results = [r for r in report.results if r.available][:8]
-    rows = [[_p(r.indicator.title(), styles["base"]),
+    rows = [[_p(r.indicator.title(language), styles["base"]),
              _p("; ".join(value_text(r, t, language) for t in r.totals) or "0",
                 styles["figure"])] for r in results]
     if rows:
@@ -196,7 +200,7 @@ def _summary(report: Report, styles, language) -> list:
             ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]))
         story.append(figures)
     found = {r.indicator.code: r for r in report.results}
-    charts = [c for c in (_small_chart(found[code], styles) for code in SUMMARY_CHARTS
+    charts = [c for c in (_small_chart(found[code], styles, language) for code in SUMMARY_CHARTS
                           if code in found) if c]
     if charts:
         story.append(Spacer(1, 5 * mm))
@@ -208,13 +212,15 @@ def _summary(report: Report, styles, language) -> list:
                                   ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         story.append(grid)
     story.append(Spacer(1, 4 * mm))
-    story.append(_p(duplicates_text(report), styles["small"]))
+    story.append(_p(duplicates_text(report, language), styles["small"]))
     return story
 
 
 def _indicator(result: IndicatorResult, styles, language) -> list:
+    _ = translator(language)
     indicator = result.indicator
-    head = [_p(indicator.title(), styles["h2"]), _p(indicator.describe(), styles["small"])]
+    head = [_p(indicator.title(language), styles["h2"]),
+            _p(indicator.describe(language), styles["small"])]
     if not result.available:
         return [KeepTogether(head + [_p(_("Not recorded in this database."),
                                         styles["base"])])]
@@ -232,6 +238,7 @@ def _indicator(result: IndicatorResult, styles, language) -> list:
 
 def _cover(report: Report, letterhead: Letterhead, styles, language, office_name: str,
            today: date) -> list:
+    _ = translator(language)
     story: list = [Spacer(1, 12 * mm)]
     logo = letterhead.logo_reader()
     if logo is not None:
@@ -243,15 +250,16 @@ def _cover(report: Report, letterhead: Letterhead, styles, language, office_name
                   Spacer(1, 6 * mm)]
     if letterhead.organisation:
         story.append(_p(letterhead.organisation, styles["organisation"]))
-    story += [Spacer(1, 18 * mm), _p(report_title(), styles["title"]),
+    story += [Spacer(1, 18 * mm), _p(report_title(language), styles["title"]),
               _p(report.request.period.label(language), styles["subtitle"]),
-              _p(scope_text(report), styles["subtitle"]),
+              _p(scope_text(report, language), styles["subtitle"]),
               _p(format_date(today, language, fmt="long"), styles["subtitle"]),
               Spacer(1, 40 * mm)]
     info = [
         (_("Period"), f"{report.request.period.label(language)} ({report.request.period.code})"),
-        (_("Time zone"), time_zone_text(report.time_zone, report.request.period.end)),
-        (_("Scope"), scope_text(report)),
+        (_("Time zone"), time_zone_text(report.time_zone, report.request.period.end,
+                                        language)),
+        (_("Scope"), scope_text(report, language)),
         (_("Prepared by"), office_name or letterhead.organisation or "\u2014"),
         (_("Generated"), format_datetime(report.generated_at, language)),
         (_("Language"), LANGUAGES[language][1]),
@@ -275,6 +283,7 @@ def write_pdf(report: Report, path: str | os.PathLike, *, office_name: str = "",
               letterhead: Letterhead | None = None, today: date | None = None) -> None:
     styles = _styles()
     language = report.language
+    _ = translator(language)   # every fixed text in the report's language, not the window's
     letterhead = letterhead or Letterhead(organisation=office_name)
     story = _cover(report, letterhead, styles, language, office_name, today or date.today())
     story.append(PageBreak())
@@ -289,7 +298,7 @@ def write_pdf(report: Report, path: str | os.PathLike, *, office_name: str = "",
         for result in results:
             story += _indicator(result, styles, language)
     period = report.request.period
-    frame = PageFrame(letterhead=letterhead, title=report_title(), language=language,
+    frame = PageFrame(letterhead=letterhead, title=report_title(language), language=language,
                       reference=f"{period.label(language)} ({period.code})",
                       plain_first=True, margin=20 * mm)
     with atomic_target(path) as tmp:

@@ -46,6 +46,8 @@ class Period:
         return utc_midnight(self.start, zone), utc_midnight(self.end_exclusive, zone)
 
     def label(self, language: str | None = None) -> str:
+        """"Quarter 1 of 2026" in ``language`` (the interface's by default)."""
+        _ = (DOMAIN.in_language(language) if language else DOMAIN).gettext
         if self.kind == "quarter":
             return _("Quarter {quarter} of {year}").format(
                 quarter=(self.start.month - 1) // 3 + 1, year=self.start.year)
@@ -170,11 +172,13 @@ def office_time_zone(conn, office_ids: list[str] | None = None) -> str:
     return (country_time_zone(conn, row[0]) if row else None) or DEFAULT_TIME_ZONE
 
 
-def time_zone_text(zone: str, on: date | None = None) -> str:
+def time_zone_text(zone: str, on: date | None = None, language: str | None = None) -> str:
     """"Asia/Dushanbe (UTC+05:00)": the zone a report's days follow."""
     moment = datetime.combine(on or date.today(), time(12), tzinfo=zone_info(zone))
     offset = moment.utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds()) // 60
     sign = "+" if minutes >= 0 else "-"
-    return _("{zone} (UTC{offset}): days and periods follow this local calendar").format(
-        zone=zone, offset=f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")
+    tr = DOMAIN.in_language(language) if language else DOMAIN
+    text = tr.gettext("{zone} (UTC{offset}): days and periods follow this local calendar")
+    return text.format(zone=zone,
+                       offset=f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")

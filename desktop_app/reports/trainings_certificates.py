@@ -196,7 +196,9 @@ def render(conn, participant_ids: list[str], path: str | Path,
     office = head.organisation or _office_name(conn)
     logo = head.logo_reader()
     canvas = Canvas(str(path), pagesize=PAGE, pageCompression=1)
-    canvas.setTitle(CERTIFICATE_TEXTS["title"])
+    # the file's title: in the language asked, else the window's (pages may each differ)
+    catalog = DOMAIN.in_language(language) if language else DOMAIN
+    canvas.setTitle(catalog.gettext(CERTIFICATE_TEXTS["title"]))
     count = 0
     cache = _Cache(conn)
     for data in tq.certificate_data(conn, participant_ids):

@@ -159,6 +159,8 @@ def _day(journey, bundles, shared_id, first_id, second_id, pdf):
     # ---- the conflict: take the other value ----------------------------------------------
     journey.tab(tr("sync", "Conflicts"), page)
     assert page.conflicts.rowCount() == 1
+    # the field as the person form labels it, in the window's language
+    assert page.conflicts.item(0, 1).text() == tr("people", "Village")
     in_use = repo.get(shared_id)["village"]
     # each value with who set it, at which office and when: "Garm (admin, TJB, …)"
     assert page.conflicts.item(0, 2).text().startswith(f"{in_use} (")

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
+from desktop_app.i18n import Domain
 from tests.helpers.pdf import pdf_text
 from tests.journeys.driver import STALL_LIMIT, qt_text, tr
 from tests.journeys.work import qt_translations, save_and_measure
@@ -86,6 +87,12 @@ def test_a_loan_from_application_to_repayment_card(log_in_as, lang, tmp_path, mo
         journey, lambda: journey.click(qt_text("OK"), tab.dialog))
     assert conn.execute("SELECT status FROM loan WHERE id=?", (loan_id,)).fetchone()[0] \
         == "disbursed"
+    journey.settle()
+    # the status a loan has, not the word for an active user account
+    shown = {tab.table.item(r, 4).text() for r in range(tab.table.rowCount())}
+    assert Domain("loans").pgettext("loan status", "Active") in shown
+    if lang == "ru":                                    # «Действующий», not «Активный»
+        assert Domain("security").gettext("Active") not in shown
     journey.click(tr("loans", "Repayment…"))
     repay = tab.dialog
     journey.check_window(repay)

@@ -102,3 +102,48 @@ def test_language_falls_back_to_the_training_language(session, tmp_path):
     certs.print_certificates(session, [part["id"]], tmp_path / "one.pdf")
     text = _text(tmp_path / "one.pdf")
     assert "Занбӯрпарварӣ" in text and "1,5 соати академӣ" in text and "Қодирова Ҳафиза" in text
+
+
+HOURS = {   # hours -> the words of the certificate in each language
+    "ru": {1: "1 академический час", 2: "2 академических часа", 5: "5 академических часов",
+           1.5: "1,5 академического часа", 21: "21 академический час",
+           2.5: "2,5 академического часа"},
+    "tg": {1: "1 соати академӣ", 1.5: "1,5 соати академӣ", 21: "21 соати академӣ"},
+    "uz": {1: "1 akademik soat", 1.5: "1,5 akademik soat", 21: "21 akademik soat"},
+    "en": {1: "1 academic hour", 2: "2 academic hours", 1.5: "1.5 academic hours",
+           21: "21 academic hours"},
+}
+
+
+@pytest.mark.parametrize("lang", sorted(HOURS))
+def test_fractional_hours_take_their_own_form(lang):
+    """gettext picks plural forms by whole numbers; Russian puts a fraction in the genitive
+    singular («1,5 академического часа»), not the form of its whole part."""
+    from desktop_app.domain.trainings import certificate_hours
+    catalog = certs.DOMAIN.in_language(lang)
+    for hours, words in HOURS[lang].items():
+        assert certificate_hours(catalog, int(hours * 60), lang) == words
+
+
+def test_a_certificate_of_ninety_minutes_reads_right(session, tmp_path):
+    ev = h.event(session, course="pre_departure", sessions=1, minutes=90)
+    person = h.person(session, "Рахмонов", "Фарход")
+    part = ts.add_participant(session, ev["id"], person["id"], language="ru")
+    h.attend(session, ev["id"], part["id"], 1)
+    path = tmp_path / "one.pdf"
+    assert certs.print_certificates(session, [part["id"]], path) == 1
+    text = _text(path)
+    assert "1,5 академического часа" in text and "академических" not in text
+
+
+def test_the_file_title_is_in_the_language_asked(session, training, tmp_path):
+    import pypdfium2 as pdfium
+    _ev, ids, _dropout = training
+    path = tmp_path / "tg.pdf"
+    certs.print_certificates(session, ids[:1], path, language="tg")
+    document = pdfium.PdfDocument(str(path))
+    try:
+        assert document.get_metadata_dict()["Title"] == "Шаҳодатнома"
+    finally:
+        document.close()
+    assert "ШАҲОДАТНОМА" in _text(path)

@@ -36,6 +36,12 @@ from desktop_app.reports.periods import DEFAULT_TIME_ZONE, Period
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
 
+
+def translator(language: str | None = None) -> Callable[[str], str]:
+    """``gettext`` of the reports in ``language``: a report's fixed texts follow the
+    report's language, not the window's; None: the interface's language."""
+    return DOMAIN.in_language(language).gettext if language else DOMAIN.gettext
+
 UNKNOWN = "unknown"
 TOTAL = "total"
 
@@ -64,7 +70,8 @@ def age_band_codes(bands: tuple[int, ...]) -> list[str]:
     return codes
 
 
-def age_band_label(code: str) -> str:
+def age_band_label(code: str, language: str | None = None) -> str:
+    _ = translator(language)
     if code.startswith("0-"):
         return _("under {age}").format(age=int(code[2:]) + 1)
     if code.endswith("+"):
@@ -332,14 +339,15 @@ class Indicator:
     disaggregations: tuple[str, ...]
     default: tuple[str, ...] = ()
 
-    def title(self) -> str:
-        return _(self.name)
+    def title(self, language: str | None = None) -> str:
+        """The indicator's name in ``language`` (the interface's by default)."""
+        return translator(language)(self.name)
 
-    def describe(self) -> str:
-        return _(self.definition)
+    def describe(self, language: str | None = None) -> str:
+        return translator(language)(self.definition)
 
-    def group_title(self) -> str:
-        return _(GROUPS[self.group])
+    def group_title(self, language: str | None = None) -> str:
+        return translator(language)(GROUPS[self.group])
 
 
 DIMENSIONS: dict[str, str] = {

@@ -45,7 +45,7 @@ def save_course(session, code: str, labels: dict[str, str], *, topic: str | None
         parsed = dom.CompletionRule.from_attributes({k: v for k, v in rule.items()
                                                      if v not in (None, "")})
     except (ValueError, TypeError):
-        errors["completion"] = _("The share of sessions is a number from 0 to 1, e.g. 0.8.")
+        errors["completion"] = dom.share_example()
         parsed = None
     if errors:
         raise ValidationError(errors)

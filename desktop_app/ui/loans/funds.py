@@ -22,6 +22,7 @@ from desktop_app.ui.widgets import DataTable
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
+pgettext = DOMAIN.pgettext
 
 
 class FundsTab(QWidget):
@@ -59,7 +60,8 @@ class FundsTab(QWidget):
         self.capital_button.setText(_("Add capital…"))
         self.table.setHorizontalHeaderLabels([
             _("Fund"), _("Currency"), _("Capital"), _("Outstanding principal"),
-            _("Interest and fees received"), _("Written off"), _("Balance")])
+            _("Interest and fees received"), pgettext("amount", "Written off"),
+            _("Balance")])
         self.refresh()
 
     def refresh(self) -> None:

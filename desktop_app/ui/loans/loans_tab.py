@@ -45,6 +45,7 @@ from desktop_app.ui.widgets import DataTable, EmptyState, TableOrEmpty, wrapping
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
+pgettext = DOMAIN.pgettext
 
 
 class LoansTab(QWidget):
@@ -155,7 +156,8 @@ class LoansTab(QWidget):
         self.reschedule_button.setText(_("Reschedule…"))
         self.table.setHorizontalHeaderLabels([
             _("Number"), _("Borrower"), _("Phone"), _("Amount"), _("Status"),
-            _("Applied"), _("Disbursed"), _("Purpose")])
+            pgettext("date column", "Applied"), pgettext("date column", "Disbursed"),
+            _("Purpose")])
         self.schedule.setHorizontalHeaderLabels([
             _("No."), _("Due date"), _("Principal"), _("Interest"), _("Payment"),
             _("Version")])

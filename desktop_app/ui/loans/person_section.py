@@ -13,6 +13,7 @@ from desktop_app.ui.widgets import DataTable, EmptyState, TableOrEmpty
 
 DOMAIN = Domain("loans")
 _ = DOMAIN.gettext
+pgettext = DOMAIN.pgettext
 
 
 class PersonLoansSection(QWidget):
@@ -30,7 +31,8 @@ class PersonLoansSection(QWidget):
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([_("Number"), _("Amount"), _("Status"),
-                                              _("Disbursed"), _("Outstanding"), _("Days late")])
+                                              pgettext("date column", "Disbursed"),
+                                              _("Outstanding"), _("Days late")])
         self.empty.set_message(_("No loans."))
         self.refresh()
 

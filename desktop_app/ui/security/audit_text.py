@@ -10,6 +10,7 @@ import re
 
 from desktop_app.i18n import N_, Domain, format_date, format_datetime
 from desktop_app.store.security import sensitive
+from desktop_app.ui.field_labels import YES_NO_FIELDS, field_label, field_message
 from desktop_app.ui.security.roles import role_label
 
 DOMAIN = Domain("security")
@@ -34,35 +35,6 @@ RECORD_KINDS = {
     "loan_repayment": N_("Repayment"),
     "device": N_("Device"),
 }
-FIELD_LABELS = {
-    "username": N_("User name"),
-    "display_name": N_("Full name"),
-    "role": N_("Role"),
-    "active": N_("Active"),
-    "family_name": N_("Family name"),
-    "given_name": N_("Given name"),
-    "patronymic": N_("Patronymic"),
-    "sex": N_("Sex"),
-    "birth_date": N_("Date of birth"),
-    "phones": N_("Phones"),
-    "document_number": N_("Document number"),
-    "village": N_("Village"),
-    "migration_status": N_("Migration status"),
-    "consent_date": N_("Consent given on"),
-    "consent_scope": N_("Consent covers"),
-    "scope": N_("Consent to"),
-    "method": N_("How given"),
-    "expiry_date": N_("Ends on"),
-    "withdrawn_date": N_("Withdrawn on"),
-    "status": N_("Status"),
-    "name": N_("Name"),
-    "title": N_("Title"),
-    "currency": N_("Currency"),
-    "notes": N_("Notes"),
-    "certificate_number": N_("Certificate number"),
-    "certificate_date": N_("Certificate date"),
-    "language": N_("Language"),
-}
 DETAIL_LABELS = {
     "breaks": N_("Breaks found"),
     "changes": N_("Changes"),
@@ -74,11 +46,14 @@ DETAIL_LABELS = {
     "username": N_("User name"),
     "role": N_("Role"),
 }
-BOOLEAN_FIELDS = {"active", "disability", "female_headed_household", "union_member", "sensitive"}
 # bookkeeping columns nobody typed: not listed as changes
 HIDDEN_FIELDS = {"id", "deleted", "created_at", "updated_at", "created_by", "updated_by",
                  "office_id", "device_id", "hlc", "version", "merged_into", "person_id",
                  "event_id", "user_id"}
+# stored in units no one types (minor units, minutes, JSON): counted, not shown raw
+UNSHOWN_FIELDS = {"minutes", "amount", "cash", "principal", "interest", "penalty",
+                  "cum_principal", "cum_interest", "base_paid_principal", "base_paid_interest",
+                  "wages_recovered_minor", "fine_minor", "attributes", "allocation", "fields"}
 MAX_VALUE = 40
 _ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
@@ -105,7 +80,7 @@ def value_text(field: str, value) -> str:
         return "—"
     if field == "role":
         return role_label(str(value))
-    if field in BOOLEAN_FIELDS:
+    if field in YES_NO_FIELDS:
         return _("Yes") if value in (1, True, "1") else _("No")
     text = str(value)
     if text.startswith(sensitive.PREFIX):
@@ -137,6 +112,7 @@ def record_text(row: dict) -> str:
 def change_text(row: dict) -> str:
     """What the entry changed, with field labels: ``Role: Field officer → Coordinator``."""
     before, after = _json(row.get("before")), _json(row.get("after"))
+    table = row.get("table_name")
     parts: list[str] = []
     others = 0
     if row.get("action") in ("update", "sync_update") and (before or after):
@@ -144,11 +120,11 @@ def change_text(row: dict) -> str:
             old, new = before.get(field), after.get(field)
             if old == new or field in HIDDEN_FIELDS:
                 continue
-            if field not in FIELD_LABELS:
+            if field_message(table, field) is None or field in UNSHOWN_FIELDS:
                 others += 1
                 continue
             parts.append(_("{field}: {old} → {new}").format(
-                field=_(FIELD_LABELS[field]), old=value_text(field, old),
+                field=field_label(table, field), old=value_text(field, old),
                 new=value_text(field, new)))
         if others:
             parts.append(DOMAIN.ngettext("{count} other field", "{count} other fields",
@@ -157,7 +133,7 @@ def change_text(row: dict) -> str:
         for field in ("role", "status", "scope", "currency"):
             if after.get(field) not in (None, ""):
                 parts.append(_("{field}: {value}").format(
-                    field=_(FIELD_LABELS[field]), value=value_text(field, after[field])))
+                    field=field_label(table, field), value=value_text(field, after[field])))
     detail = _json(row.get("detail"))
     for key, value in detail.items():
         if key in DETAIL_LABELS:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.trainings import hours_text
 from desktop_app.i18n import N_, Domain, format_date, format_datetime, format_number
 from desktop_app.store.db import row_dict
 from desktop_app.store.people import merge as people_merge
@@ -32,8 +33,10 @@ from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.ui import operations, style
+from desktop_app.ui.field_labels import REFERENCE_FIELDS, YES_NO_FIELDS, field_label
 from desktop_app.ui.operations import WriteOp
-from desktop_app.ui.people.model import Labels
+from desktop_app.ui.people.model import Labels, sex_label, status_label
+from desktop_app.ui.security.audit_text import kind_label
 from desktop_app.ui.sync.tasks import ExchangeOutcome, exchange_op
 from desktop_app.ui.widgets import (
     DataTable,
@@ -367,10 +370,13 @@ class SyncPage(QWidget):
                                 statuses.get(d.status, d.status)] for d in devices],
                               [d.fingerprint for d in devices])
         items = conflict_service.list_conflicts(conn)
-        self.conflicts.set_rows([[self._record_label(c.table_name, c.record_id), c.field,
-                                  f"{_show_value(c.winner_value)} ({self._who(c.winner_author)}, "
+        self.conflicts.set_rows([[self._record_label(c.table_name, c.record_id),
+                                  field_label(c.table_name, c.field),
+                                  f"{self._conflict_value(c.table_name, c.field, c.winner_value)}"
+                                  f" ({self._who(c.winner_author)}, "
                                   f"{format_datetime(c.winner_time)})",
-                                  f"{_show_value(c.loser_value)} ({self._who(c.loser_author)}, "
+                                  f"{self._conflict_value(c.table_name, c.field, c.loser_value)}"
+                                  f" ({self._who(c.loser_author)}, "
                                   f"{format_datetime(c.loser_time)})", format_datetime(c.found_at)]
                                  for c in items], [c.id for c in items])
         pairs = open_pairs(conn) + self._merged_pairs()
@@ -403,6 +409,25 @@ class SyncPage(QWidget):
         cols = [d[0] for d in cur.description]
         return [row_dict(cols, r) for r in cur]
 
+    def _conflict_value(self, table: str, field: str, value) -> str:
+        """A value in conflict as its form shows it: list entries by their names, yes or
+        no, hours, dates in the language's format."""
+        if value is None or value == "":
+            return _show_value(value)
+        if field in YES_NO_FIELDS:
+            return _("Yes") if value in (1, True, "1") else _("No")
+        if field == "minutes" and str(value).isdigit():
+            return hours_text(int(value))
+        if field == "sex":
+            return sex_label(str(value)) or str(value)
+        if field == "migration_status":
+            return status_label(str(value)) or str(value)
+        if field in REFERENCE_FIELDS:
+            if self._labels is None:
+                self._labels = Labels(self.ctx.conn)
+            return self._labels.get(REFERENCE_FIELDS[field], str(value))
+        return _show_value(value)
+
     def _who(self, user_id) -> str:
         if not user_id:
             return "?"
@@ -420,7 +445,7 @@ class SyncPage(QWidget):
                 (record_id,)).fetchone()
             if row:
                 return " ".join(x for x in row if x)
-        return f"{table} {record_id[-6:]}"
+        return f"{kind_label(table)} {record_id[-6:]}"
 
     # ---- bundles -----------------------------------------------------------------
     def _ask_save_path(self, target: str) -> str | None:

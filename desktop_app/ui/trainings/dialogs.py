@@ -22,6 +22,7 @@ from desktop_app.domain.trainings import (
     CERTIFICATE_LANGUAGES,
     OUTCOMES,
     OVERRIDES,
+    hours_example,
     hours_text,
     parse_hours,
 )
@@ -461,7 +462,7 @@ class CoursesDialog(QDialog):
             sessions = int(self.sessions.text()) if self.sessions.text().strip() else None
             minutes = parse_hours(self.hours.text()) if self.hours.text().strip() else None
         except (ValueError, ArithmeticError):
-            self.error.setText(_("Write the hours as a number, e.g. 4 or 1.5."))
+            self.error.setText(hours_example())
             return
         code = self.code.text()
         names = {lang: edit.text() for lang, edit in self.names.items()}

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.trainings import hours_text, parse_hours
+from desktop_app.domain.trainings import hours_example, hours_text, parse_hours
 from desktop_app.i18n import Domain, format_date
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.session import PermissionDenied
@@ -184,7 +184,7 @@ class EventForm(QWidget):
             else:
                 changes = {"minutes": parse_hours(text)}
         except (ValueError, ArithmeticError):
-            self.error.setText(_("Write the hours as a number, e.g. 4 or 1.5."))
+            self.error.setText(hours_example())
             self._load_sessions()
             return
         session_id = item.data(Qt.UserRole)
@@ -244,7 +244,7 @@ class EventForm(QWidget):
             minutes = parse_hours(self.session_hours.text() or "0") if creating else None
         except (ValueError, ArithmeticError):
             self.error.setText(problem_text(ValidationError(
-                {"minutes": _("Write the hours as a number, e.g. 4 or 1.5.")})))
+                {"minutes": hours_example()})))
             return None
 
         def work(session):

@@ -9,6 +9,7 @@ from desktop_app.store.trainings import queries as tq
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
+pgettext = DOMAIN.pgettext
 
 
 class EventListModel(QAbstractTableModel):
@@ -31,7 +32,7 @@ class EventListModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return (_("Starts"), _("Course"), _("Place"), _("Participants"),
-                    _("Completed"))[section]
+                    pgettext("number of participants", "Completed"))[section]
         return None
 
     def data(self, index, role=Qt.DisplayRole):

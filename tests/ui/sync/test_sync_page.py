@@ -271,3 +271,63 @@ def test_a_date_in_conflict_reads_as_the_language_writes_dates(lang):
     set_language(lang)
     assert _show_value("1991-03-07") == "07.03.1991"
     assert _show_value("Garm") == "Garm" and _show_value(None) != ""
+
+
+@pytest.mark.parametrize("lang,village", [("en", "Village"), ("tg", "Деҳа")])
+def test_a_conflict_names_the_field_as_the_form_does(qtbot, make_replicas, tmp_path, lang,
+                                                     village):
+    from desktop_app.i18n import set_language
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    p = PersonRepository(grm.session).create({"family_name": "Karimov", "given_name": "Aziz"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    PersonRepository(grm.session).update(p["id"], {"village": "Navdi"})
+    PersonRepository(dsh.session).update(p["id"], {"village": "Garm"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    set_language(lang)
+    page, ctx = _page(qtbot, dsh)
+    assert page.conflicts.item(0, 1).text() == village          # not "village"
+    assert page.conflicts.item(0, 0).text().startswith("Karimov")
+    ctx.worker.stop()
+
+
+def test_values_in_conflict_read_as_the_form_shows_them(qtbot, make_replicas, tmp_path):
+    """Codes of lists by their names, yes or no: not «TJ-RASHT», «1»."""
+    from desktop_app.i18n import set_language
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    p = PersonRepository(grm.session).create({"family_name": "Karimov", "given_name": "Aziz"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    PersonRepository(grm.session).update(p["id"], {"district": "TJ-RASHT",
+                                                   "education": "primary"})
+    PersonRepository(dsh.session).update(p["id"], {"district": "TJ-TOJIKOBOD",
+                                                   "education": "secondary"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    set_language("tg")
+    page, ctx = _page(qtbot, dsh)
+    rows = {page.conflicts.item(r, 1).text(): {page.conflicts.item(r, c).text().split(" (")[0]
+                                               for c in (2, 3)}
+            for r in range(page.conflicts.rowCount())}
+    assert rows == {"Ноҳия": {"Рашт", "Тоҷикобод"}, "Маълумот": {"Ибтидоӣ", "Миёна"}}
+    assert page._conflict_value("person", "disability", 1) == "Ҳа"
+    assert page._conflict_value("training_session", "minutes", 90) == "1,5"
+    assert page._conflict_value("person", "sex", "female") == "Зан"
+    ctx.worker.stop()
+
+
+def test_every_synced_field_has_the_label_of_its_form():
+    """A conflict can be on any field of a synced table: each one has a label (one mapping,
+    shared with the audit log), translated in every language."""
+    from desktop_app import i18n
+    from desktop_app.store.repository import Repository
+    from desktop_app.sync.scope import load_repositories
+    from desktop_app.ui.field_labels import field_label, field_message
+    load_repositories()
+    missing = [f"{table}.{field}" for table, cls in Repository.synced_tables().items()
+               for field in cls.fields if field_message(table, field) is None]
+    assert missing == []
+    i18n.set_language("ru")
+    assert field_label("person", "family_name") == "Фамилия"
+    assert field_label("loan_fund", "name") == "Название"            # not «Имя»
+    assert field_label("app_user", "active") == "Активный"
+    i18n.set_language("tg")
+    assert field_label("loan", "status") == "Ҳолат"
+    assert field_label("reference_item", "active") == "Истифода мешавад"
