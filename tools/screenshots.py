@@ -78,6 +78,74 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "dialog"
 
 
+class Grabber:
+    """Saves what a page's buttons and its main list open, closing each at once (a dialog
+    is rejected, so nothing is saved)."""
+
+    def __init__(self, app, window, settle):
+        self.app, self.window, self.settle = app, window, settle
+
+    def what_opens(self, trigger, target: Path) -> bool:
+        """Run ``trigger`` (a click, a row opened) and save what it opens: a modal dialog
+        or a new window."""
+        # deferred: Qt is loaded once main() has chosen the offscreen platform
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication, QDialog
+
+        grabbed: list[bool] = []
+        before = {id(w) for w in self.app.topLevelWidgets() if w.isVisible()}
+
+        def poll(tries: int = 60) -> None:
+            modal = QApplication.activeModalWidget()
+            if modal is None:
+                if tries:
+                    QTimer.singleShot(30, lambda: poll(tries - 1))
+                return
+            self.app.processEvents()
+            modal.grab().save(str(target))
+            grabbed.append(True)
+            modal.reject() if isinstance(modal, QDialog) else modal.close()
+
+        QTimer.singleShot(0, poll)
+        trigger()
+        self.settle()
+        if not grabbed:
+            for widget in [w for w in self.app.topLevelWidgets() if w.isVisible()
+                           and id(w) not in before and w is not self.window]:
+                widget.grab().save(str(target))
+                grabbed.append(True)
+                widget.close()
+                self.settle()
+        return bool(grabbed)
+
+    def page_dialogs(self, page, stem: str, folder: Path) -> int:
+        """What the page's buttons open ("…" says a dialog follows; its New button may open
+        one), then the first row of its main list opened (a case window, a person's page
+        beside the list)."""
+        # deferred: Qt is loaded once main() has chosen the offscreen platform
+        from PySide6.QtWidgets import QAbstractButton, QTableView
+
+        written = 0
+        new_button = getattr(page, "new_button", None)
+        buttons = [b for b in page.findChildren(QAbstractButton) if b.isVisible()
+                   and b.isEnabled() and (b.text().rstrip().endswith("…") or b is new_button)]
+        index = 0
+        for index, button in enumerate(buttons, start=1):
+            name = f"{stem}-{index:02d}-{_slug(button.text().replace('&', ''))}.png"
+            written += self.what_opens(button.click, folder / name)
+        tables = [t for t in page.findChildren(QTableView)
+                  if t.isVisible() and t.model() is not None and t.model().rowCount()]
+        if tables:
+            table = max(tables, key=lambda t: t.width() * t.height())
+            target = folder / f"{stem}-{index + 1:02d}-first-row.png"
+            first = table.model().index(0, 0)
+            table.setCurrentIndex(first)
+            if not self.what_opens(lambda: table.activated.emit(first), target):
+                self.window.grab().save(str(target))
+            written += 1
+        return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="screenshots", type=Path)
@@ -94,8 +162,6 @@ def main(argv: list[str] | None = None) -> int:
     _offscreen_laptop_screen(work)
 
     # deferred: Qt reads QT_QPA_PLATFORM when the application object is made, just below
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog
 
     from desktop_app import i18n
     from desktop_app.demo import ensure_demo_database
@@ -120,24 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         operations.wait_idle(ctx, 30000)
         app.processEvents()
 
-    def grab_dialog_of(button: QAbstractButton, target: Path) -> bool:
-        grabbed: list[bool] = []
-
-        def poll(tries: int = 100) -> None:
-            modal = QApplication.activeModalWidget()
-            if modal is None:
-                if tries:
-                    QTimer.singleShot(30, lambda: poll(tries - 1))
-                return
-            app.processEvents()
-            modal.grab().save(str(target))
-            grabbed.append(True)
-            modal.reject() if isinstance(modal, QDialog) else modal.close()
-
-        QTimer.singleShot(0, poll)
-        button.click()
-        settle()
-        return bool(grabbed)
+    grabber = Grabber(app, window, settle)
 
     written = 0
     for language in args.languages.split(","):
@@ -157,12 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             written += 1
             if args.no_dialogs:
                 continue
-            buttons = [b for b in page.findChildren(QAbstractButton)
-                       if b.isVisible() and b.isEnabled() and b.text().rstrip().endswith("…")]
-            for index, button in enumerate(buttons, start=1):
-                name = f"{stem}-{index:02d}-{_slug(button.text().replace('&', ''))}.png"
-                if grab_dialog_of(button, folder / name):
-                    written += 1
+            written += grabber.page_dialogs(page, stem, folder)
         print(f"{language}: {folder}", flush=True)
     window.close()
     operations.shutdown(ctx)

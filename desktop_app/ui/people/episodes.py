@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.people import parse_date
 from desktop_app.i18n import N_, Domain, current_language, format_date
 from desktop_app.store import reference
+from desktop_app.ui import style
 from desktop_app.ui.people.widgets import FieldError
 from desktop_app.ui.widgets import CodeCombo, RefCombo
 
@@ -39,7 +40,9 @@ WORK_PERMITS = {
     "patent": N_("Patent"),
     "work_permit": N_("Work permit"),
 }
-COLUMN_WIDTHS = (130, 130, 150, 150, 100, 100, 120, 200)
+# the narrowest each column's editor is usable at; a title wider than this widens its column
+MIN_WIDTHS = (104, 96, 116, 116, 96, 96, 110, 124)
+EMPLOYER_COLUMN = 3
 DATE_FIELDS = ("departure_date", "return_date")
 
 
@@ -110,6 +113,15 @@ class CityCombo(QComboBox):
         self.set_value(value)
 
 
+def two_lines(text: str) -> str:
+    """``text`` broken at the space nearest its middle (unchanged without a space)."""
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return text
+    middle = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:middle] + "\n" + text[middle + 1:]
+
+
 class EpisodesEditor(QWidget):
     """Rows of episodes with cell widgets; ``episodes()`` returns the values to save."""
 
@@ -125,8 +137,6 @@ class EpisodesEditor(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setMinimumHeight(120)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
         self.add_button = QPushButton(self)
         self.remove_button = QPushButton(self)
         self.add_button.clicked.connect(self._add_clicked)
@@ -236,8 +246,37 @@ class EpisodesEditor(QWidget):
                 self.cell(row, name).setStyleSheet("border: 1px solid #b00020;" if bad else "")
         self.error.show_error("\n".join(lines))
 
+    def column_widths(self) -> list[int]:
+        """Each column as wide as its editor needs and its title reads whole; room to spare
+        goes to the employer's name (the last column stretches as well)."""
+        header = self.table.horizontalHeader()
+        widths = [max(least, header.sectionSizeFromContents(column).width())
+                  for column, least in enumerate(MIN_WIDTHS)]
+        spare = self.table.viewport().width() - sum(widths)
+        if spare > 0:
+            widths[EMPLOYER_COLUMN] += spare // 2
+        return widths
+
+    def _fit_columns(self) -> None:
+        for column, width in enumerate(self.column_widths()):
+            self.table.setColumnWidth(column, width)
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_columns()
+
     def retranslate(self) -> None:
-        self.table.setHorizontalHeaderLabels([_(label) for _n, label in EPISODE_COLUMNS])
+        # a title longer than its column's editor needs goes on two lines, so that the eight
+        # columns fit the form in every language instead of scrolling sideways
+        metrics = self.table.horizontalHeader().fontMetrics()
+        titles = []
+        for (_name, label), least in zip(EPISODE_COLUMNS, MIN_WIDTHS, strict=True):
+            title = _(label)
+            if metrics.horizontalAdvance(title) > least - 2 * style.GAP:
+                title = two_lines(title)
+            titles.append(title)
+        self.table.setHorizontalHeaderLabels(titles)
+        self._fit_columns()
         self.add_button.setText(_("Add episode"))
         self.remove_button.setText(_("Remove episode"))
         for row in range(self.table.rowCount()):

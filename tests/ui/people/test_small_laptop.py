@@ -135,3 +135,19 @@ def test_the_status_bar_shows_the_count_once_and_nothing_stale_on_other_pages(qt
     app_ctx.status_message.emit("Saved.")
     window.show_page("settings")
     assert window.statusBar().currentMessage() == ""      # nothing left from People
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "tg", "uz"])
+def test_the_migration_episodes_titles_read_whole_and_fit_the_form(qtbot, app_ctx, language):
+    i18n.set_language(language)
+    dialog = PersonDialog(app_ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.form.episodes.table
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        assert header.sectionSize(column) >= header.sectionSizeFromContents(column).width(), \
+            table.horizontalHeaderItem(column).text()
+    assert sum(header.sectionSize(c) for c in range(header.count())) \
+        <= table.viewport().width() + 1
