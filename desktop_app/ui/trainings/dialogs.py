@@ -39,6 +39,7 @@ from desktop_app.store.trainings import spreadsheet as ti
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.widgets import DateEntry
+from desktop_app.ui.widgets.columns import fit_columns, style_table
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -391,10 +392,9 @@ class CoursesDialog(QDialog):
         self.ctx = ctx
         self.session = ctx.session
         self.table = QTableWidget(0, 3)
-        self.table.verticalHeader().setVisible(False)
+        style_table(self.table)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.table)
         self.table.currentCellChanged.connect(lambda row, *_: self._pick(row))
         self.code = QLineEdit()
         self.names = {lang: QLineEdit() for lang in ("en", "ru", "tg", "uz")}
@@ -417,7 +417,7 @@ class CoursesDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self.resize(720, 640)
+        self.resize(940, 640)
         self.items: list = []
         self.retranslate()
 

@@ -3,8 +3,9 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QStyleOptionViewItem
 
+from desktop_app import i18n
 from desktop_app.i18n import format_date
 from desktop_app.reports.trainings_certificates import print_certificates
 from desktop_app.store.repository import ValidationError
@@ -16,6 +17,7 @@ from desktop_app.ui.trainings import PAGE, PERSON_SECTION
 from desktop_app.ui.trainings.attendance import ABSENT, PRESENT, AttendanceModel, AttendanceView
 from desktop_app.ui.trainings.dialogs import AddPersonDialog, OverrideDialog, RegisterPersonDialog
 from desktop_app.ui.trainings.import_dialog import ImportDialog
+from desktop_app.ui.widgets.columns import elided_text_of
 from tests.helpers import trainings as h
 
 
@@ -491,3 +493,28 @@ def test_the_summary_counts_with_the_noun_form_of_each_number(qtbot, session, db
     text = page.participants.totals.text()
     assert text.startswith("3 participants (1 woman, 33%), 0 completed"), text
     assert text.endswith("; 1 session"), text
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_the_courses_list_reads_whole_in_its_dialog(qtbot, session, db_path, language):
+    from desktop_app.ui.trainings.dialogs import CoursesDialog
+    i18n.set_language(language)
+    try:
+        dialog = CoursesDialog(AppContext(session, db_path))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.table._column_fitter.fit()
+        table = dialog.table
+        header = table.horizontalHeader()
+        assert sum(header.sectionSize(c) for c in range(3)) <= table.viewport().width()
+        cut = []
+        for row in range(table.rowCount()):
+            index = table.model().index(row, 1)
+            option = QStyleOptionViewItem()
+            option.initFrom(table)
+            if elided_text_of(table, option, index, table.itemDelegate()):
+                cut.append(index.data())
+        assert not cut, cut
+    finally:
+        i18n.set_language("en")
