@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 1366, 768
@@ -93,9 +94,12 @@ class Grabber:
         from PySide6.QtWidgets import QApplication, QDialog
 
         grabbed: list[bool] = []
+        finished: list[bool] = []
         before = {id(w) for w in self.app.topLevelWidgets() if w.isVisible()}
 
         def poll(tries: int = 60) -> None:
+            if finished:
+                return      # this trigger opened no dialog: a later one is not ours
             modal = QApplication.activeModalWidget()
             if modal is None:
                 if tries:
@@ -109,6 +113,11 @@ class Grabber:
         QTimer.singleShot(0, poll)
         trigger()
         self.settle()
+        deadline = time.monotonic() + 1.5
+        while not grabbed and time.monotonic() < deadline:
+            self.app.processEvents()    # a dialog opened after background work
+            time.sleep(0.03)
+        finished.append(True)
         if not grabbed:
             for widget in [w for w in self.app.topLevelWidgets() if w.isVisible()
                            and id(w) not in before and w is not self.window]:
