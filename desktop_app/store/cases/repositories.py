@@ -73,12 +73,30 @@ class EmployerRepository(Repository):
             (names.full_name_key(r.get("name")), r["id"]) for r in records])
 
 
-class CaseRepository(Repository):
+class SealsWithItsId(Repository):
+    """Gives a record its id before validation, so that fields sealed there are bound to
+    the record they belong to (the id is part of the sealing's associated data)."""
+
+    _sealing_id: str | None = None      # the id of the record being created
+
+    def create(self, values, *, record_id=None):
+        self._sealing_id = record_id or new_id()
+        return super().create(values, record_id=self._sealing_id)
+
+    def create_many(self, rows, *, audit: bool = True) -> int:
+        def with_ids():
+            for values in rows:
+                values = {**values, "id": values.get("id") or new_id()}
+                self._sealing_id = values["id"]
+                yield values
+        return super().create_many(with_ids(), audit=audit)
+
+
+class CaseRepository(SealsWithItsId):
     table = "hotline_case"
     fields = CASE_FIELDS
     defaults = {"status": "new", "sensitive": 0, "sensitive_flag": 0, "risk_level": "medium",
                 "returned_home": 0, "inspection_opened": 0, "fine_imposed": 0}
-    _sealing_id: str | None = None      # the id of the record being created (sealing AAD)
 
     def _vocab(self) -> tuple[set, set]:
         cache = self.session.cache
@@ -109,18 +127,6 @@ class CaseRepository(Repository):
             # validation outside a write, with no record id yet, seals nothing)
             cleaned = sensitive.seal_fields(self.conn, self.table, record_id, cleaned)
         return cleaned
-
-    def create(self, values, *, record_id=None):
-        self._sealing_id = record_id or new_id()
-        return super().create(values, record_id=self._sealing_id)
-
-    def create_many(self, rows, *, audit: bool = True) -> int:
-        def with_ids():
-            for values in rows:
-                values = {**values, "id": values.get("id") or new_id()}
-                self._sealing_id = values["id"]
-                yield values
-        return super().create_many(with_ids(), audit=audit)
 
     def update(self, record_id, changes):
         before = self.get(record_id)
@@ -178,12 +184,11 @@ class CaseRepository(Repository):
             sealing.seal_case_texts(self.session, sensitive_ids)
 
 
-class CaseTextRepository(Repository):
+class CaseTextRepository(SealsWithItsId):
     """A table of texts about a case (``case_id``): the fields of
     ``sensitive.SEALED_FIELDS`` are sealed at write when the case is sensitive; plain ones
     that arrive by sync for a sensitive case are sealed in place on arrival."""
 
-    _sealing_id: str | None = None      # the id of the record being created (sealing AAD)
 
     def _case_is_sensitive(self, case_id) -> bool:
         row = self.conn.execute("SELECT sensitive FROM hotline_case WHERE id=?",
@@ -198,18 +203,6 @@ class CaseTextRepository(Repository):
 
     def validate(self, values, existing):
         return self.seal(super().validate(values, existing), existing)
-
-    def create(self, values, *, record_id=None):
-        self._sealing_id = record_id or new_id()
-        return super().create(values, record_id=self._sealing_id)
-
-    def create_many(self, rows, *, audit: bool = True) -> int:
-        def with_ids():
-            for values in rows:
-                values = {**values, "id": values.get("id") or new_id()}
-                self._sealing_id = values["id"]
-                yield values
-        return super().create_many(with_ids(), audit=audit)
 
     def after_write(self, record, before):
         self.after_write_many([record])
