@@ -1,6 +1,7 @@
 """People: field vocabularies and validation (pure; messages translated)."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -27,10 +28,20 @@ def parse_date(text: str | None) -> date | None:
     text = str(text).strip()
     if not text:
         return None
-    m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text)
+    return _parse_date_text(text)
+
+
+_PAPER_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_date_text(text: str) -> date:
+    # the same dates come back again and again in a batch (a date is immutable: kept)
+    m = _PAPER_DATE.fullmatch(text)
     if m:
         return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text[:10])
+    m = _ISO_DATE.fullmatch(text[:10])
     if m:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     raise ValueError(text)

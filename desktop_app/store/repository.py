@@ -8,6 +8,7 @@ field (last writer wins, deterministic tie-break by device id); it is stored com
 """
 from __future__ import annotations
 
+import operator
 from typing import Callable, Iterable, Protocol
 
 from desktop_app.domain.ids import new_id, new_ids
@@ -426,6 +427,13 @@ class Repository:
         return row[0] if row else None
 
 
+def _values_getter(names: tuple[str, ...]) -> Callable[[dict], tuple]:
+    """A function giving the tuple of a dict's values of ``names`` (all present)."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)
+    return lambda values: tuple(values[name] for name in names)
+
+
 class _BatchCreate:
     """The writing half of :meth:`Repository.create_many`: validated values of new
     records, a batch at a time, to the table, the change log and the audit log."""
@@ -444,7 +452,9 @@ class _BatchCreate:
         self.insert_sql = (f"INSERT INTO {table}({', '.join(stored)}) "
                            f"VALUES ({', '.join('?' * len(stored))})")
         defaults = repo.defaults
-        self.field_defaults = tuple((f, defaults.get(f)) for f in repo.fields)
+        # a field a row leaves out takes its default (None when the table names none)
+        self.blank = {f: defaults.get(f) for f in repo.fields}
+        self.field_values = _values_getter(repo.fields)
         self.hooks = repo._has_write_hooks()
         self.action = repo.audit_action_prefix + "create"
         self.terms: Terms | None = None
@@ -461,13 +471,13 @@ class _BatchCreate:
         device = session.device_id
         plain = PLAIN_STAMP.match(stamps[-1]) is not None
         default_office = session.office_id
-        field_defaults = self.field_defaults
+        blank, field_values = self.blank, self.field_values
         rows: list[tuple] = []
         for (record_id, _cleaned), values, stamp in zip(pending, values_list, stamps,
                                                         strict=True):
             rows.append((record_id or next(fresh),
                          values.get("office_id") or default_office, now, user, now, user, 0,
-                         *[values.get(f, default) for f, default in field_defaults],
+                         *field_values(blank | values),
                          f'{{"*":"{stamp}"}}' if plain else dumps({ROW_STAMP: stamp})))
         records: list[dict] = []
         if self.hooks or self.audit:
