@@ -456,6 +456,8 @@ class _BatchCreate:
         self.blank = {f: defaults.get(f) for f in repo.fields}
         self.field_values = _values_getter(repo.fields)
         self.hooks = repo._has_write_hooks()
+        # the rows as dicts: for the hooks, the audit, and the derived columns
+        self.records = self.hooks or audit or bool(repo.derived_columns)
         self.action = repo.audit_action_prefix + "create"
         self.terms: Terms | None = None
 
@@ -480,7 +482,7 @@ class _BatchCreate:
                          *field_values(blank | values),
                          f'{{"*":"{stamp}"}}' if plain else dumps({ROW_STAMP: stamp})))
         records: list[dict] = []
-        if self.hooks or self.audit:
+        if self.records:
             columns = self.columns
             records = [dict(zip(columns, row, strict=True)) for row in rows]
         derived = repo.derived_columns

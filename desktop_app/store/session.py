@@ -42,6 +42,13 @@ class AllowAll:
     def check(self, actor, action, table, row) -> None:
         return None
 
+    def checker(self, actor, action, table) -> Callable[[dict | None], None]:
+        return _allow
+
+
+def _allow(row: dict | None) -> None:
+    return None
+
 
 def get_meta(conn, key: str, default: str | None = None) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
