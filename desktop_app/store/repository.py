@@ -55,7 +55,9 @@ BULK_BATCH = 2000
 class WriteGuard(Protocol):
     """A rule a feature module registers with :meth:`Repository.register_write_guard`:
     it may change the values of writes to any table before they are stored (e.g. an
-    erased person's fields stay erased), locally and for received changes alike."""
+    erased person's fields stay erased), locally and for received changes alike. A guard
+    may also define ``guard_local_many(repo, new_rows) -> new_rows``, the same as
+    ``guard_local`` for a batch of new records (``create_many``)."""
 
     def guard_local(self, repo: Repository, record_id: str | None, values: dict,
                     before: dict | None) -> dict:
