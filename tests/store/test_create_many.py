@@ -2,6 +2,8 @@
 ``Repository.create`` row by row: the same records written through both, into two copies
 of one database with the same clock, give the same rows, clocks, change log, search keys,
 full-text rows and audit entries; the policy, validation and the erasure guard hold."""
+import uuid
+
 import pytest
 
 from desktop_app.domain.actors import Actor
@@ -154,6 +156,7 @@ def test_rows_without_ids_get_new_ordered_ids(session):
     ids = [r[0] for r in session.conn.execute(
         "SELECT id FROM person WHERE given_name LIKE 'Фарҳод %' ORDER BY rowid")]
     assert len(ids) == 5 and ids == sorted(ids) and len(set(ids)) == 5
+    assert all(str(uuid.UUID(i)) == i and uuid.UUID(i).version == 7 for i in ids)
     logged = [r[0] for r in session.conn.execute(
         "SELECT record_id FROM change_log WHERE table_name='person' ORDER BY seq")]
     assert logged[-5:] == ids
