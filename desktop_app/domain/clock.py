@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+COUNTER_MAX = 99_999
+
 
 @dataclass(frozen=True, order=True)
 class Timestamp:
@@ -39,12 +41,25 @@ class HybridClock:
 
     def now(self) -> str:
         """A new timestamp for a local event, later than anything seen so far."""
+        return self.now_many(1)[0]
+
+    def now_many(self, count: int) -> list[str]:
+        """``count`` new timestamps, each later than the one before (one reading of the
+        wall clock: a batch of writes made together). The counter keeps to its five
+        digits: past 99999 the clock moves on to the next millisecond."""
         wall = self._wall()
-        if wall > self._ms:
-            self._ms, self._counter = wall, 0
-        else:
-            self._counter += 1
-        return str(Timestamp(self._ms, self._counter, self.device))
+        ms, counter = self._ms, self._counter
+        if wall > ms:
+            ms, counter = wall, -1
+        device = self.device
+        out = []
+        for _ in range(count):
+            counter += 1
+            if counter > COUNTER_MAX:
+                ms, counter = ms + 1, 0
+            out.append(f"{ms:015d}.{counter:05d}.{device}")
+        self._ms, self._counter = ms, counter
+        return out
 
     def observe(self, remote: str) -> None:
         """Advance past a timestamp received from another device."""

@@ -1,6 +1,7 @@
 """People: field vocabularies and validation (pure; messages translated)."""
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -27,10 +28,20 @@ def parse_date(text: str | None) -> date | None:
     text = str(text).strip()
     if not text:
         return None
-    m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text)
+    return _parse_date_text(text)
+
+
+_PAPER_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_date_text(text: str) -> date:
+    # the same dates come back again and again in a batch (a date is immutable: kept)
+    m = _PAPER_DATE.fullmatch(text)
     if m:
         return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text[:10])
+    m = _ISO_DATE.fullmatch(text[:10])
     if m:
         return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     raise ValueError(text)
@@ -112,7 +123,7 @@ def _clean_birth_date(cleaned: dict, errors: dict[str, str], today: date) -> Non
 
 def _check_phones(cleaned: dict, errors: dict[str, str]) -> None:
     for phone in split_phones(cleaned.get("phones")):
-        if not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 7:
+        if not _PHONE.match(phone) or sum(map(str.isdigit, phone)) < 7:
             errors["phones"] = _("{phone} is not a phone number: use digits, spaces, dashes and "
                                  "an optional leading +.").format(phone=phone)
             return

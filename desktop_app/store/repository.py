@@ -8,16 +8,23 @@ field (last writer wins, deterministic tie-break by device id); it is stored com
 """
 from __future__ import annotations
 
+import operator
 from typing import Callable, Iterable, Protocol
 
-from desktop_app.domain.ids import new_id
+from desktop_app.domain.ids import new_id, new_ids
 from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
-from desktop_app.store.clocks import ROW_STAMP, decode_clocks, dumps, encode_clocks
+from desktop_app.store.clocks import PLAIN_STAMP, ROW_STAMP, decode_clocks, dumps, encode_clocks
 from desktop_app.store.db import row_dict
 from desktop_app.store.session import Session
 from desktop_app.store.sync_state.apply import RemoteChange, RemoteResult, apply_remote_batch
-from desktop_app.store.sync_state.changes import INSERT_SQL, Terms, entry_values
+from desktop_app.store.sync_state.changes import (
+    COUNTER_SPAN,
+    INSERT_SQL,
+    Terms,
+    encode_stamp,
+    entry_values,
+)
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -41,15 +48,16 @@ class AppendOnlyError(Exception):
     pass
 
 
-# create_many writes the clock map of a new record from this template (see encode_clocks)
-_STAMP_MARK = "\x00stamp\x00"
-_STAMP_JSON = dumps(_STAMP_MARK)
+# rows create_many validates before it writes them together
+BULK_BATCH = 2000
 
 
 class WriteGuard(Protocol):
     """A rule a feature module registers with :meth:`Repository.register_write_guard`:
     it may change the values of writes to any table before they are stored (e.g. an
-    erased person's fields stay erased), locally and for received changes alike."""
+    erased person's fields stay erased), locally and for received changes alike. A guard
+    may also define ``guard_local_many(repo, new_rows) -> new_rows``, the same as
+    ``guard_local`` for a batch of new records (``create_many``)."""
 
     def guard_local(self, repo: Repository, record_id: str | None, values: dict,
                     before: dict | None) -> dict:
@@ -268,66 +276,34 @@ class Repository:
         return record
 
     def create_many(self, rows: Iterable[dict], *, audit: bool = True) -> int:
-        """Create many records in the current transaction with batched statements.
+        """Create many records in the current transaction: the write path of imports and
+        demo data.
 
-        Same rows, change log and audit as :meth:`create`; used by imports and demo data.
-        Validation and ``after_write`` run per row.
+        The same rows, clocks, change log, audit and derived data as :meth:`create` row by
+        row (``tests/store/test_create_many.py`` compares the two), written
+        ``BULK_BATCH`` rows at a time: the policy's rule is worked out once for the call
+        (``Session.checker``) and applied to each row, each row is validated as it comes
+        (a row's ``id`` is taken out of it first), then the batch's clocks, ids,
+        write guards, change-log entries and audit rows are made together and written
+        with one ``executemany`` per statement, derived columns (search keys) with the
+        rows, and the hooks run once per batch.
         """
         session = self.session
-        user = session.actor.user_id
-        cols = ("id",) + self.all_fields + ("hlc",)
-        insert_sql = (f"INSERT INTO {self.table}({', '.join(cols)}) "
-                      f"VALUES ({', '.join('?' * len(cols))})")
-        log_sql = INSERT_SQL
-        terms = Terms(self.conn)
+        check = session.checker("create", self.table)
+        validate = self.validate
+        writer = _BatchCreate(self, audit)
         count = 0
-        # Every field of a new record carries the same clock: the compact map is that
-        # clock alone (the text of ``encode_clocks``)
-        clock_template = dumps({ROW_STAMP: _STAMP_MARK})
         with session.transaction():
-            batch, log_batch = [], []
+            pending: list[tuple[str | None, dict]] = []
             for values in rows:
-                session.require("create", self.table, values)
-                record_id = values.pop("id", None) or new_id()
-                cleaned = self.validate(dict(values), None)
-                now = utc_now()
-                row = {f: cleaned.get(f, self.defaults.get(f)) for f in self.fields}
-                row.update(office_id=cleaned.get("office_id") or session.office_id,
-                           created_at=now, created_by=user, updated_at=now, updated_by=user,
-                           deleted=0)
-                stamp = session.clock.now()
-                written = {k: row[k] for k in self.all_fields}
-                clocks = clock_template.replace(_STAMP_JSON, dumps(stamp))
-                batch.append((record_id, *written.values(), clocks))
-                log_batch.append(entry_values(
-                    terms, session.device_id, session.next_origin_seq(), self.table,
-                    record_id, stamp, None, user, written["office_id"], None))
-                record = {"id": record_id, **written, "hlc": clocks}
-                if audit:
-                    session.audit.record(user, self.audit_action_prefix + "create", self.table,
-                                         record_id, None, self.audit_view(record), at=now)
-                self._pending_after.append(record)
-                count += 1
-                if len(batch) >= 2000:
-                    self._flush(insert_sql, batch, log_sql, log_batch)
-            self._flush(insert_sql, batch, log_sql, log_batch)
+                check(values)
+                record_id = values.pop("id", None)
+                pending.append((record_id, validate(dict(values), None)))
+                if len(pending) >= BULK_BATCH:
+                    count += writer.write(pending)
+                    pending = []
+            count += writer.write(pending)
         return count
-
-    @property
-    def _pending_after(self) -> list:
-        if not hasattr(self, "_after_queue"):
-            self._after_queue: list[dict] = []
-        return self._after_queue
-
-    def _flush(self, insert_sql, batch, log_sql, log_batch) -> None:
-        if batch:
-            self.conn.executemany(insert_sql, batch)
-            self.conn.executemany(log_sql, log_batch)
-            self.after_write_many(self._pending_after)
-            self.run_after_insert(self._pending_after)
-        batch.clear()
-        log_batch.clear()
-        self._pending_after.clear()
 
     def after_write_many(self, records: list[dict]) -> None:
         for record in records:
@@ -395,6 +371,25 @@ class Repository:
             values = guard.guard_local(self, record_id, values, before)
         return values
 
+    def guard_local_many(self, new_rows: list[dict]) -> list[dict]:
+        """:meth:`guard_local` for the values of many new records: a guard's
+        ``guard_local_many`` when it has one, else its ``guard_local`` per record."""
+        for guard in Repository._write_guards:
+            many = getattr(guard, "guard_local_many", None)
+            if many is not None:
+                new_rows = many(self, new_rows)
+            else:
+                new_rows = [guard.guard_local(self, None, values, None) for values in new_rows]
+        return new_rows
+
+    def _has_write_hooks(self) -> bool:
+        """Does a new row of this table need its record for ``after_write`` hooks?"""
+        cls = type(self)
+        return bool(cls.after_write is not Repository.after_write
+                    or cls.after_write_many is not Repository.after_write_many
+                    or cls.after_insert_many is not Repository.after_insert_many
+                    or Repository._after_insert.get(self.table))
+
     # ---- SQL -----------------------------------------------------------------------
     def _insert(self, record_id: str, row: dict, clocks: dict) -> None:
         cols = ["id", *row.keys(), "hlc"]
@@ -432,3 +427,106 @@ class Repository:
         row = self.conn.execute(f"SELECT office_id FROM {self.table} WHERE id=?",
                                 (record_id,)).fetchone()
         return row[0] if row else None
+
+
+def _values_getter(names: tuple[str, ...]) -> Callable[[dict], tuple]:
+    """A function giving the tuple of a dict's values of ``names`` (all present)."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)
+    return lambda values: tuple(values[name] for name in names)
+
+
+class _BatchCreate:
+    """The writing half of :meth:`Repository.create_many`: validated values of new
+    records, a batch at a time, to the table, the change log and the audit log."""
+
+    def __init__(self, repo: Repository, audit: bool):
+        self.repo = repo
+        self.audit = audit
+        session = repo.session
+        self.session = session
+        self.user = session.actor.user_id
+        table = repo.table
+        # the order of the tuples write() makes
+        assert STANDARD_FIELDS[:2] == ("office_id", "created_at") and len(STANDARD_FIELDS) == 6
+        self.columns = ("id",) + repo.all_fields + ("hlc",)
+        stored = self.columns + tuple(repo.derived_columns)
+        self.insert_sql = (f"INSERT INTO {table}({', '.join(stored)}) "
+                           f"VALUES ({', '.join('?' * len(stored))})")
+        defaults = repo.defaults
+        # a field a row leaves out takes its default (None when the table names none)
+        self.blank = {f: defaults.get(f) for f in repo.fields}
+        self.field_values = _values_getter(repo.fields)
+        self.hooks = repo._has_write_hooks()
+        # the rows as dicts: for the hooks, the audit, and the derived columns
+        self.records = self.hooks or audit or bool(repo.derived_columns)
+        self.action = repo.audit_action_prefix + "create"
+        self.terms: Terms | None = None
+
+    def write(self, pending: list[tuple[str | None, dict]]) -> int:
+        if not pending:
+            return 0
+        repo, session, user = self.repo, self.session, self.user
+        count = len(pending)
+        values_list = repo.guard_local_many([cleaned for _record_id, cleaned in pending])
+        fresh = iter(new_ids(sum(1 for record_id, _cleaned in pending if not record_id)))
+        now = utc_now()
+        stamps = session.clock.now_many(count)
+        device = session.device_id
+        plain = PLAIN_STAMP.match(stamps[-1]) is not None
+        default_office = session.office_id
+        blank, field_values = self.blank, self.field_values
+        rows: list[tuple] = []
+        for (record_id, _cleaned), values, stamp in zip(pending, values_list, stamps,
+                                                        strict=True):
+            rows.append((record_id or next(fresh),
+                         values.get("office_id") or default_office, now, user, now, user, 0,
+                         *field_values(blank | values),
+                         f'{{"*":"{stamp}"}}' if plain else dumps({ROW_STAMP: stamp})))
+        records: list[dict] = []
+        if self.records:
+            columns = self.columns
+            records = [dict(zip(columns, row, strict=True)) for row in rows]
+        derived = repo.derived_columns
+        if derived:
+            derive = repo.derive
+            for index, record in enumerate(records):
+                extra = derive(record)
+                record.update(zip(derived, extra, strict=True))
+                rows[index] += tuple(extra)
+        conn = repo.conn
+        conn.executemany(self.insert_sql, rows)
+        conn.executemany(INSERT_SQL, self._entries(rows, stamps, device))
+        if self.audit:
+            action, table, view = self.action, repo.table, repo.audit_view
+            session.audit.record_many(
+                (user, action, table, record["id"], None, view(record), None)
+                for record in records)
+        if self.hooks:
+            if derived:
+                repo.after_insert_many(records)
+            else:
+                repo.after_write_many(records)
+            repo.run_after_insert(records)
+        return count
+
+    def _entries(self, rows: list[tuple], stamps: list[str], device: str) -> list[tuple]:
+        """Change-log entries of new rows: creations, which keep no copy of the values."""
+        session = self.session
+        if self.terms is None:
+            self.terms = Terms(self.repo.conn)
+        terms = self.terms
+        device_n, table_n = terms.id(device), terms.id(self.repo.table)
+        author_n = terms.id(self.user)
+        offices = {office: terms.id(office) for office in {row[1] for row in rows}}
+        seqs = session.next_origin_seqs(len(rows))
+        first, last = encode_stamp(stamps[0], device), encode_stamp(stamps[-1], device)
+        if isinstance(first, int) and isinstance(last, int):
+            # the batch's clocks are the device's own, in one run: stored as integers
+            span = COUNTER_SPAN
+            hlcs: list[int | str] = [int(stamp[:15]) * span + int(stamp[16:21])
+                                     for stamp in stamps]
+        else:
+            hlcs = [encode_stamp(stamp, device) for stamp in stamps]
+        return [(device_n, seq, table_n, row[0], hlc, None, author_n, offices[row[1]], None)
+                for row, seq, hlc in zip(rows, seqs, hlcs, strict=True)]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, Protocol
+from typing import Callable, Iterator, Protocol
 
 from desktop_app.domain.actors import SYSTEM, Actor
 from desktop_app.domain.clock import HybridClock
@@ -32,12 +32,22 @@ class ReasonRequired(PermissionDenied):
 
 class Policy(Protocol):
     def check(self, actor: Actor, action: str, table: str, row: dict | None) -> None:
-        """Raise PermissionDenied when ``actor`` may not ``action`` on ``row`` of ``table``."""
+        """Raise PermissionDenied when ``actor`` may not ``action`` on ``row`` of ``table``.
+
+        A policy may also define ``checker(actor, action, table)``: a callable that does
+        the same check for one row at a time of a batch (see :meth:`Session.checker`)."""
 
 
 class AllowAll:
     def check(self, actor, action, table, row) -> None:
         return None
+
+    def checker(self, actor, action, table) -> Callable[[dict | None], None]:
+        return _allow
+
+
+def _allow(row: dict | None) -> None:
+    return None
 
 
 def get_meta(conn, key: str, default: str | None = None) -> str | None:
@@ -105,8 +115,24 @@ class Session:
         self._origin_seq += 1
         return self._origin_seq
 
+    def next_origin_seqs(self, count: int) -> range:
+        """``count`` sequence numbers, as ``count`` calls of :meth:`next_origin_seq`."""
+        first = self.next_origin_seq()
+        self._origin_seq = first + count - 1
+        return range(first, first + count)
+
     def require(self, action: str, table: str, row: dict | None = None) -> None:
         self.policy.check(self.actor, action, table, row)
+
+    def checker(self, action: str, table: str) -> Callable[[dict | None], None]:
+        """``require(action, table, row)`` for many rows: the policy's own batch check
+        when it has one (``Policy.checker``: the rule worked out once for the batch, applied
+        to each row), else its per-row check."""
+        batch = getattr(self.policy, "checker", None)
+        if batch is not None:
+            return batch(self.actor, action, table)
+        policy, actor = self.policy, self.actor
+        return lambda row: policy.check(actor, action, table, row)
 
     def meta(self, key: str, default: str | None = None) -> str | None:
         return get_meta(self.conn, key, default)

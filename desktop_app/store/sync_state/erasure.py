@@ -80,6 +80,14 @@ class ErasureGuard:
         """A local write to an erased field of an erased person writes the erased value."""
         return _guard_local(repo, record_id, values, before)
 
+    def guard_local_many(self, repo, new_rows: list[dict]) -> list[dict]:
+        """:meth:`guard_local` for the values of many new records (erased people looked up
+        once for the batch)."""
+        guarded = _fields_of(repo)
+        if not guarded or not new_rows or not erased_roots(repo.conn):
+            return new_rows
+        return [_guard_local(repo, None, values, None) for values in new_rows]
+
 
 def _guard_remote(repo, changes, rows: dict[str, dict]) -> None:
     conn = repo.conn
