@@ -504,3 +504,22 @@ def test_the_command_line_and_the_case_pdf_show_them_only_to_readers(db_path, tm
         assert ("Маскав" in text) is reads and ("Паноҳгоҳ" in text) is reads
         assert "hs1:" not in text
         user.conn.close()
+
+
+def test_sensitive_cases_written_in_one_batch_are_each_sealed_under_their_own_id(db_path):
+    from desktop_app.store.cases import repositories as sc
+    admin = _set_up(db_path)
+    rows = [dict(number=f"GRM-TEST-2026-0000{i}", channel="hotline", category="trafficking",
+                 caller_name=f"Зарина {i}",
+                 summary=f"{SUMMARY} {i}", opened_on="2026-11-0{}".format(i + 1))
+            for i in range(3)]
+    assert sc.CaseRepository(admin).create_many(rows) == 3
+    written = admin.conn.execute(
+        "SELECT id, summary, caller_name FROM hotline_case ORDER BY opened_on").fetchall()
+    assert len(written) == 3
+    for i, (case_id, summary, caller) in enumerate(written):
+        assert sensitive.is_sealed(summary) and sensitive.is_sealed(caller)
+        # bound to its own record: it opens under this id, as the row's own text
+        assert sensitive.reveal(admin, "hotline_case", case_id, "summary", summary) \
+            == f"{SUMMARY} {i}"
+    admin.conn.close()
