@@ -103,3 +103,18 @@ def test_coded_values_and_amounts_read_as_the_forms_show_them(qtbot, db_path, la
     assert f"{tr('Wages recovered')}: — → {money}" in changes
     for code in ("TJ-RASHT", "TJ-TOJIKOBOD", "in_progress", "4500000"):
         assert code not in changes
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_every_synced_table_is_named_in_the_log(language):
+    """A referral, a follow-up, a schedule, a list entry: each kind of record the log can
+    name has its own word, not «Other record»."""
+    from desktop_app.store.repository import Repository
+    from desktop_app.sync.scope import load_repositories
+    from desktop_app.ui.security.audit_text import kind_label
+    load_repositories()
+    i18n.set_language(language)
+    other = kind_label("no_such_table")
+    unnamed = [t for t in Repository.synced_tables() if kind_label(t) == other]
+    assert unnamed == []
+    assert kind_label("case_referral") == i18n.Domain("security").gettext("Referral")
