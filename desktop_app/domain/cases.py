@@ -146,7 +146,7 @@ def amount_text(amount: Decimal, language: str | None = None) -> str:
     """An amount without its currency as it is typed in the language (``12 500,50`` in uz,
     tg and ru, ``12500.50`` in en): the example in hints. Digit groups only where they are
     spaces: an English group comma would read as the decimal mark in a money field."""
-    from babel.numbers import format_decimal, get_group_symbol  # deferred, as in i18n
+    from babel.numbers import format_decimal, get_group_symbol  # deferred: Babel, as in i18n
     locale = babel_locale(language)
     grouped = get_group_symbol(locale).isspace()
     return format_decimal(amount, format="#,##0.00" if grouped else "0.00", locale=locale,
