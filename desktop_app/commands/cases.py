@@ -5,7 +5,7 @@ import sys
 
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain.cases import EVENT_LABELS, STATUSES, TransitionRefused
-from desktop_app.i18n import Domain, current_language, format_number
+from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store import reference
 from desktop_app.store.cases import queries as cq
 from desktop_app.store.cases import repositories as sc
@@ -141,7 +141,7 @@ def _show(args) -> int:
     print(f"{reference.label(conn, 'case_category', case['category'], lang)} · "
           f"{reference.label(conn, 'case_status', case['status'], lang)}")
     for e in cq.timeline(conn, case["id"], reader=session):
-        print(f"  {e['event_on']}  {_(EVENT_LABELS.get(e['kind'], e['kind']))}: "
+        print(f"  {format_date(e['event_on'], lang)}  {_(EVENT_LABELS.get(e['kind'], e['kind']))}: "
               f"{cq.event_text(conn, e, lang)}")
     money = cq.wages_recovered(case)
     if money:

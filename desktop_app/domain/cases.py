@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from desktop_app.domain.people import as_date
-from desktop_app.i18n import N_, Domain, format_date
+from desktop_app.i18n import N_, Domain, babel_locale, format_date
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -94,6 +94,25 @@ EVENT_LABELS = {
 }
 
 
+# the amount hints show (formatted for the language: 12 500,50)
+AMOUNT_EXAMPLE = Decimal("12500.50")
+
+
+def money_data(minor: int, currency: str) -> str:
+    """An amount as the timeline stores it, ``45000.00 RUB``: plain data (decimal point,
+    ISO code) that ``stored_money`` reads back and screens format in the reader's language."""
+    return f"{from_minor(minor, currency)} {currency}"
+
+
+_STORED_MONEY = re.compile(r"(-?\d+(?:\.\d+)?) ([A-Z]{3})")
+
+
+def stored_money(text: str | None) -> Money | None:
+    """The amount of ``money_data`` text (``45000.00 RUB``); None for any other text."""
+    match = _STORED_MONEY.fullmatch((text or "").strip())
+    return Money(Decimal(match[1]), match[2]) if match else None
+
+
 class TransitionRefused(Exception):
     """A status change that is not allowed; the message is fit to show."""
 
@@ -123,6 +142,23 @@ def from_minor(minor: int | None, currency: str | None) -> Decimal | None:
     return Decimal(minor).scaleb(-exponent)
 
 
+def amount_text(amount: Decimal, language: str | None = None) -> str:
+    """An amount without its currency as it is typed in the language (``12 500,50`` in uz,
+    tg and ru, ``12500.50`` in en): the example in hints. Digit groups only where they are
+    spaces: an English group comma would read as the decimal mark in a money field."""
+    from babel.numbers import format_decimal, get_group_symbol  # deferred: Babel, as in i18n
+    locale = babel_locale(language)
+    grouped = get_group_symbol(locale).isspace()
+    return format_decimal(amount, format="#,##0.00" if grouped else "0.00", locale=locale,
+                          decimal_quantization=True)
+
+
+def amount_hint() -> str:
+    """How to write an amount, the example in the current language's number format."""
+    return _("Write the amount as a number, for example {example}.").format(
+        example=amount_text(AMOUNT_EXAMPLE))
+
+
 def parse_amount(text) -> Decimal:
     """A money amount as typed ("12 500,50", "12500.5", Decimal); ValueError if not."""
     if isinstance(text, Decimal):
@@ -150,7 +186,7 @@ def validate_money(amount, currency, field: str, currency_field: str,
     try:
         value = parse_amount(amount)
     except ValueError:
-        errors[field] = _("Write the amount as a number, for example 12500.50.")
+        errors[field] = amount_hint()
         return None, None
     if value < 0:
         errors[field] = _("The amount cannot be negative.")
@@ -267,7 +303,7 @@ def _clean_closing_dates(cleaned: dict, errors: dict[str, str], opened: str | No
             cleaned[name] = value
             if value and opened and value < opened:
                 errors[name] = _("This date is before the case was opened ({date}).").format(
-                    date=opened)
+                    date=format_date(opened))
 
 
 def _check_wages(cleaned: dict, errors: dict[str, str]) -> None:
@@ -276,7 +312,7 @@ def _check_wages(cleaned: dict, errors: dict[str, str]) -> None:
     currency = cleaned.get("wages_currency")
     if minor is not None:
         if isinstance(minor, float) or not isinstance(minor, int):
-            errors["wages_recovered"] = _("Write the amount as a number, for example 12500.50.")
+            errors["wages_recovered"] = amount_hint()
         elif minor < 0:
             errors["wages_recovered"] = _("The amount cannot be negative.")
         elif currency not in CURRENCIES:
@@ -298,7 +334,7 @@ def validate_followup(values: dict, opened_on: str | None) -> tuple[dict, dict[s
     if due and opened_on and due < opened_on:
         errors["due_on"] = _(
             "A follow-up cannot be due before the case was opened ({date}).").format(
-                date=opened_on)
+                date=format_date(opened_on))
     if "done_on" in cleaned:
         done = clean_date(cleaned.get("done_on"), "done_on", errors, allow_future=False)
         cleaned["done_on"] = done

@@ -7,7 +7,9 @@ form, the conflict list and the log, in every language.
 """
 from __future__ import annotations
 
-from desktop_app.i18n import N_, NP_, Domain
+from desktop_app.domain.cases import from_minor
+from desktop_app.i18n import N_, NP_, Domain, current_language, format_money
+from desktop_app.store import reference
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -230,8 +232,27 @@ REFERENCE_FIELDS = {
     "category": "case_category", "subcategory": "case_subcategory", "channel": "case_channel",
     "purpose": "loan_purpose", "product_code": "loan_product", "trigger": "inspection_trigger",
     "violation": "violation", "sanction": "sanction", "size": "employer_size",
-    "risk_level": "risk_level", "target": "referral_target",
+    "risk_level": "risk_level", "target": "referral_target", "city": "city",
+    "scope": "consent_scope", "topic": "training_topic",
 }
+# where a table's field holds codes of a list of its own (a case's status, a referral's)
+TABLE_REFERENCE_FIELDS = {
+    ("hotline_case", "status"): "case_status",
+    ("hotline_case", "outcome"): "case_outcome",
+    ("case_event", "from_status"): "case_status",
+    ("case_event", "to_status"): "case_status",
+    ("case_referral", "status"): "referral_status",
+    ("training_outcome", "outcome"): "training_outcome",
+}
+# fields stored in minor units (diram, kopeck) -> the column naming their currency, on the
+# record itself or, for a loan's schedule and instalments, on the loan
+MONEY_FIELDS = {
+    "wages_recovered_minor": "wages_currency", "fine_minor": "fine_currency",
+    "amount": "currency", "cash": "currency", "principal": "currency", "interest": "currency",
+    "penalty": "currency", "cum_principal": "currency", "cum_interest": "currency",
+    "base_paid_principal": "currency", "base_paid_interest": "currency",
+}
+_CURRENCY_ON_LOAN = ("loan_schedule", "loan_instalment")
 # fields stored as 0/1
 YES_NO_FIELDS = {
     "active", "disability", "female_headed_household", "union_member", "sensitive",
@@ -251,3 +272,55 @@ def field_label(table: str | None, field: str) -> str:
     name itself for a field no form shows)."""
     message = field_message(table, field)
     return _(message) if message else field
+
+
+def reference_kind(table: str | None, field: str) -> str | None:
+    """The reference list whose codes ``table``'s ``field`` holds (None: not a code)."""
+    return TABLE_REFERENCE_FIELDS.get((table or "", field)) or REFERENCE_FIELDS.get(field)
+
+
+def reference_text(conn, table: str | None, field: str, value) -> str | None:
+    """A coded value as its list names it in the current language (``TJ-RASHT`` -> Rasht);
+    None when ``field`` holds no codes. A code the list lacks shows as it is."""
+    kind = reference_kind(table, field)
+    if kind is None or value is None or value == "":
+        return None
+    return reference.label(conn, kind, str(value), current_language())
+
+
+def record_currency(conn, table: str | None, record_id: str | None, field: str,
+                    values: dict | None = None) -> str | None:
+    """The currency of a money ``field`` (MONEY_FIELDS): from ``values`` (the record as
+    written) if they name it, else from the stored record or its loan."""
+    column = MONEY_FIELDS.get(field)
+    if column is None:
+        return None
+    if values and values.get(column):
+        return str(values[column])
+    if not table or not record_id:
+        return None
+    if table in _CURRENCY_ON_LOAN:
+        found = conn.execute(f"SELECT loan_id FROM {_table_with(conn, 'loan_id', table)}"
+                             " WHERE id=?", (record_id,)).fetchone()
+        table, column, record_id = "loan", "currency", (found[0] if found else None)
+    row = conn.execute(f"SELECT {column} FROM {_table_with(conn, column, table)} WHERE id=?",
+                       (record_id,)).fetchone() if record_id else None
+    return str(row[0]) if row and row[0] else None
+
+
+def _table_with(conn, column: str, table: str) -> str:
+    """``table`` if it is a table with ``column``; else a query with no rows."""
+    columns = {r[1] for r in conn.execute("SELECT * FROM pragma_table_info(?)", (table,))}
+    return table if column in columns else f"(SELECT NULL AS id, NULL AS {column} WHERE 0)"
+
+
+def money_text(minor, currency: str | None) -> str | None:
+    """An amount stored in minor units as money in the current language
+    (``4500000``, RUB -> ``45 000,00 руб.``); None if it is not an amount in a currency."""
+    if not currency or isinstance(minor, bool):
+        return None
+    try:
+        amount = from_minor(int(minor), currency)
+    except (TypeError, ValueError):
+        return None
+    return format_money(amount, currency) if amount is not None else None

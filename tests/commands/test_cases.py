@@ -1,6 +1,7 @@
 """``hamroh cases`` and ``hamroh inspections`` commands on a real database file."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from desktop_app.cli import main as hamroh
@@ -35,6 +36,9 @@ def test_list_show_status_and_pdf(db_path, tmp_path, capsys):
     assert hamroh(["--lang", "ru", "cases", "show", "--db", str(db_path), number]) == 0
     out = capsys.readouterr().out
     assert "Решено → В работе: New ban notice" in out
+    # timeline dates as the language writes them, never ISO
+    assert re.search(r"^  \d{2}\.\d{2}\.\d{4}  ", out, re.M)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", out)
     pdf = tmp_path / "case.pdf"
     assert hamroh(["cases", "pdf", "--db", str(db_path), number, "--out", str(pdf),
                    "--language", "tg"]) == 0

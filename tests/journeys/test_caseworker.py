@@ -6,11 +6,15 @@ Every save is measured with a heartbeat on the UI thread (a stall over a second 
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
+from desktop_app.domain import cases as dom
+from desktop_app.i18n import format_money
 from desktop_app.store import reference
 from desktop_app.ui.cases import page as cases_page
 from desktop_app.ui.cases.detail import CaseDetailDialog
@@ -55,6 +59,12 @@ def intake(journey, person: dict, lang: str):
     return row[0], row[1]
 
 
+def outcome_text(conn, lang: str) -> str:
+    """The timeline's words for the outcome saved below: «Ҳал шуд 45 000,00 рубл»."""
+    return (f"{reference.label(conn, 'case_outcome', 'resolved', lang)} "
+            f"{format_money(Decimal('45000'), 'RUB', lang)}")
+
+
 def work_in_case_window(journey, case_number: str, lang: str, stalls: dict) -> None:
     conn = journey.window.ctx.conn
     target = reference.label(conn, "referral_target", "legal_adviser", lang)
@@ -93,12 +103,20 @@ def work_in_case_window(journey, case_number: str, lang: str, stalls: dict) -> N
         assert journey.rows(dialog.followups)[0][3] == "Adviser took the case"
         # outcome
         journey.tab(tr("cases", "Outcome"), dialog)
+        # the example in the amount's hint is written as the language types amounts
+        assert dom.amount_text(dom.AMOUNT_EXAMPLE, lang) in dialog.wages.placeholderText()
+        assert "12500.50" not in dialog.wages.placeholderText() or lang == "en"
         dialog.outcome.set_code("resolved")
         dialog.currency.setCurrentIndex(dialog.currency.findData("RUB"))
         QTest.keyClicks(dialog.wages, "45000")
         stalls["outcome"] = save_and_measure(
             journey, lambda: journey.click(tr("cases", "Save outcome and resolve"), dialog))
         assert reference.label(conn, "case_status", "resolved", lang) in dialog.header.text()
+        # the timeline names the outcome and its amount in the user's language
+        journey.tab(tr("cases", "Timeline"), dialog)
+        outcome_rows = [r for r in journey.rows(dialog.timeline)
+                        if r[1] == tr("cases", "Outcome recorded")]
+        assert [r[2] for r in outcome_rows] == [outcome_text(conn, lang)]
         journey.check_window(dialog)
         dialog.grab().save(f"/tmp/journey-case-{lang}.png")
         # the case file
@@ -147,6 +165,9 @@ def test_a_hotline_case_from_intake_to_its_pdf(log_in_as, lang, tmp_path, monkey
     assert number in text
     assert reference.label(conn, "case_category", "unpaid_wages", lang) in text
     assert "Legal Aid Centre" in text
+    assert f"{tr('cases', 'Outcome recorded')}: {' '.join(outcome_text(conn, lang).split())}" \
+        in text
+    assert "45000.00" not in text and "RUB" not in text
     journey.assert_no_problems()
 
 

@@ -140,3 +140,48 @@ def test_coordinator_reads_the_fingerprint_before_any_passphrase(log_in_as, lang
     assert "-" in page.fp_value.text()          # the fingerprint, e.g. 1A2B-3C4D-…
     journey.check_window()
     journey.assert_no_problems()
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_administrator_reads_list_entries_and_money_in_the_audit_log(log_in_as, language):
+    """A district moved, a case's status changed and wages recovered read as the forms show
+    them, not as «TJ-RASHT → TJ-TOJIKOBOD», «new → in_progress», «4500000»."""
+    from decimal import Decimal
+
+    from desktop_app.i18n import format_money
+    from desktop_app.store import reference
+    from desktop_app.store.cases import services as cs
+    from desktop_app.store.people.repositories import PersonRepository
+    journey = log_in_as("admin", language)
+    session = journey.window.ctx.session
+    conn = session.conn
+    people = PersonRepository(session)
+    person = people.create({"family_name": "Nazarov", "given_name": "Farrukh",
+                            "district": "TJ-RASHT"})
+    people.update(person["id"], {"district": "TJ-TOJIKOBOD"})
+    case = cs.open_case(session, {"channel": "hotline", "category": "unpaid_wages",
+                                  "summary": "Not paid for the season"})
+    cs.change_status(session, case["id"], "in_progress")
+    cs.record_outcome(session, case["id"], outcome="resolved", wages_recovered="45000",
+                      wages_currency="RUB", resolve=False)
+    page = journey.go(tr("security", "Administration"))
+    page.tabs.setCurrentWidget(page.audit)
+    journey.click(tr("security", "Show"), page.audit)
+    changes = [row[4] for row in journey.rows(page.audit.table)]
+
+    def label(kind: str, code: str) -> str:
+        return reference.label(conn, kind, code, language)
+    expected = [
+        f"{tr('security', 'District')}: {label('district', 'TJ-RASHT')} → "
+        f"{label('district', 'TJ-TOJIKOBOD')}",
+        f"{tr('security', 'Status')}: {label('case_status', 'new')} → "
+        f"{label('case_status', 'in_progress')}",
+        f"{tr('security', 'Wages recovered')}: — → "
+        f"{format_money(Decimal('45000'), 'RUB', language)}",
+    ]
+    for text in expected:
+        assert any(text in change for change in changes), (text, changes[:8])
+    assert not any(code in change for change in changes
+                   for code in ("TJ-RASHT", "in_progress", "4500000"))
+    journey.check_window()
+    journey.assert_no_problems()

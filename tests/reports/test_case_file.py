@@ -64,3 +64,27 @@ def test_referral_to_another_office_names_that_office(session, tmp_path):
                                    "target_office_id": other["id"]})
     tg = pdf_text(write_case_pdf(session, case["id"], tmp_path / "tg.pdf", language="tg"))
     assert "Тоҷикобод JRC (TJB)" in tg
+
+
+def test_the_timeline_prints_money_and_the_opening_in_the_files_language(session, tmp_path):
+    """The timeline entry of the outcome: «Натиҷа сабт шуд: Ҳал шуд 45 000,00 рубл», not
+    «45000.00 RUB»; a case opened without a summary reads «Case opened.» in that language."""
+    from decimal import Decimal
+
+    from desktop_app import i18n
+    from desktop_app.domain.cases import EVENT_LABELS
+    from desktop_app.store import reference
+    case = make_case(session)
+    quiet = cs.open_case(session, dict(channel="walk_in", category="unpaid_wages",
+                                       opened_on=OPENED))
+    for language in ("tg", "ru", "en"):
+        cases = i18n.Domain("cases").in_language(language).gettext
+        text = pdf_text(write_case_pdf(session, case["id"], tmp_path / f"{language}.pdf",
+                                       language=language))
+        money = " ".join(i18n.format_money(Decimal("45000"), "RUB", language).split())
+        resolved = reference.label(session.conn, "case_outcome", "resolved", language)
+        assert f"{cases(EVENT_LABELS['outcome'])}: {resolved} {money}" in text
+        assert "45000.00" not in text and "RUB" not in text
+        opened = pdf_text(write_case_pdf(session, quiet["id"], tmp_path / f"q{language}.pdf",
+                                         language=language))
+        assert f"{cases(EVENT_LABELS['note'])}: {cases('Case opened.')}" in opened

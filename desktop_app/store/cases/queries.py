@@ -10,13 +10,15 @@ from decimal import Decimal
 
 from desktop_app.domain import cases as dom
 from desktop_app.domain import names
-from desktop_app.i18n import format_money
+from desktop_app.i18n import LANGUAGES, N_, Domain, format_money
 from desktop_app.store import reference
 from desktop_app.store.cases import search as cases_search
 from desktop_app.store.cases.repositories import day_text
 from desktop_app.store.db import dict_rows, row_dict
 from desktop_app.store.security import sensitive
 from desktop_app.store.session import PermissionDenied, Session
+
+DOMAIN = Domain("cases")
 
 
 def wages_recovered(case: dict) -> dom.Money | None:
@@ -26,16 +28,28 @@ def wages_recovered(case: dict) -> dom.Money | None:
 
 _EVENT_CODE_KINDS = {"referral": ("referral_target", "referral_status"),
                      "outcome": ("case_outcome",)}
+CASE_OPENED = N_("Case opened.")
+
+
+def _opened_texts() -> frozenset[str]:
+    """"Case opened." as entries written before it was left to the reader's language
+    hold it: in the language of whoever opened the case."""
+    return frozenset(DOMAIN.in_language(language).gettext(CASE_OPENED)
+                     for language in LANGUAGES)
 
 
 def event_text(conn, event: dict, language: str) -> str:
     """What a timeline entry says, in ``language``: status changes as labels, codes that
-    system entries start with (referral target or answer, outcome) as labels."""
+    system entries start with (referral target or answer, outcome) as labels, an amount
+    (``money_data``) as money, the entry opening a case without a summary as "Case opened."."""
     text = event.get("text") or ""
     if event["kind"] in ("status", "reopened") and event.get("to_status"):
         moved = " → ".join(reference.label(conn, "case_status", s, language)
                            for s in (event.get("from_status"), event.get("to_status")) if s)
         return moved + (f": {text}" if text else "")
+    if event["kind"] in ("call", "note") and event.get("to_status") and \
+            not event.get("from_status") and (not text or text in _opened_texts()):
+        return DOMAIN.in_language(language).gettext(CASE_OPENED)
     kinds = _EVENT_CODE_KINDS.get(event["kind"])
     if kinds and text:
         code, _sep, rest = text.partition(" ")
@@ -43,6 +57,9 @@ def event_text(conn, event: dict, language: str) -> str:
             row = conn.execute("SELECT 1 FROM reference_item WHERE kind=? AND code=?",
                                (kind, code)).fetchone()
             if row:
+                money = dom.stored_money(rest) if event["kind"] == "outcome" else None
+                if money is not None:
+                    rest = format_money(money.amount, money.currency, language)
                 return " ".join(filter(None, [reference.label(conn, kind, code, language), rest]))
     return text
 

@@ -43,7 +43,9 @@ def add_event(session: Session, case_id: str, kind: str, text: str | None = None
     if event_on and event_on < case["opened_on"]:
         errors["event_on"] = _("This date is before the case was opened ({date}).").format(
             date=format_date(case["opened_on"]))
-    if kind == "note" and not (text or "").strip():
+    # a note someone writes needs its text; the entry opening the case (with its status)
+    # may have none and says "Case opened." in the reader's language (queries.event_text)
+    if kind == "note" and not (text or "").strip() and not to_status:
         errors["text"] = _("Write what happened.")
     if errors:
         raise ValidationError(errors)
@@ -75,7 +77,7 @@ def open_case(session: Session, values: dict, *, year: int | None = None) -> dic
         if sensitive.is_sealed(summary):
             summary = " ".join(str(values.get("summary") or "").split())
         add_event(session, record["id"], "call" if record["channel"] == "hotline" else "note",
-                  summary or _("Case opened."), on=record["opened_on"],
+                  summary, on=record["opened_on"],
                   to_status=record["status"])
     return record
 
@@ -232,9 +234,11 @@ def record_outcome(session: Session, case_id: str, *, outcome: str,
                        returned_home=returned_home, inspection_opened=inspection_opened,
                        fine_imposed=fine_imposed, outcome_notes=notes)
         record = repo.update(case_id, changes)
+        # the code and the amount as data ("resolved 45000.00 RUB"): shown in the reader's
+        # language by queries.event_text
         text = outcome
-        if minor is not None:
-            text += f" {dom.from_minor(minor, currency)} {currency}"
+        if minor is not None and currency:
+            text += " " + dom.money_data(minor, currency)
         add_event(session, case_id, "outcome", text, on=on)
         if resolve and case["status"] in dom.OPEN_STATUSES:
             record = change_status(session, case_id, "resolved", on=on)

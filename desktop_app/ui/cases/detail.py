@@ -260,7 +260,8 @@ class CaseDetailDialog(QDialog):
         self.ref_add.setText(_("Refer"))
         self.ref_answer.setPlaceholderText(_("Their answer"))
         self.ref_answer_button.setText(_("Record answer for selected"))
-        self.wages.setPlaceholderText(_("Wages recovered, e.g. 12500.50"))
+        self.wages.setPlaceholderText(_("Wages recovered, e.g. {example}").format(
+            example=dom.amount_text(dom.AMOUNT_EXAMPLE)))
         self.returned_home.setText(_("The person returned home"))
         self.inspection_opened.setText(_("An inspection was opened"))
         self.fine_imposed.setText(_("A fine was imposed"))

@@ -313,7 +313,8 @@ class AuditTab(QWidget):
         values = []
         for row in rows:
             values.append((format_datetime(row["at"]), row["username"] or "",
-                           action_label(row["action"]), record_text(row), change_text(row)))
+                           action_label(row["action"]), record_text(row),
+                           change_text(row, self.ctx.conn)))
         self.table.set_rows(values, keys=[row["seq"] for row in rows])
         self.status.setStyleSheet("")
         full = len(rows) >= self.PAGE_SIZE

@@ -33,7 +33,14 @@ from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
 from desktop_app.ui import operations, style
-from desktop_app.ui.field_labels import REFERENCE_FIELDS, YES_NO_FIELDS, field_label
+from desktop_app.ui.field_labels import (
+    MONEY_FIELDS,
+    YES_NO_FIELDS,
+    field_label,
+    money_text,
+    record_currency,
+    reference_kind,
+)
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.people.model import Labels, sex_label, status_label
 from desktop_app.ui.security.audit_text import kind_label
@@ -372,12 +379,11 @@ class SyncPage(QWidget):
         items = conflict_service.list_conflicts(conn)
         self.conflicts.set_rows([[self._record_label(c.table_name, c.record_id),
                                   field_label(c.table_name, c.field),
-                                  f"{self._conflict_value(c.table_name, c.field, c.winner_value)}"
-                                  f" ({self._who(c.winner_author)}, "
-                                  f"{format_datetime(c.winner_time)})",
-                                  f"{self._conflict_value(c.table_name, c.field, c.loser_value)}"
-                                  f" ({self._who(c.loser_author)}, "
-                                  f"{format_datetime(c.loser_time)})", format_datetime(c.found_at)]
+                                  self._conflict_side(c, c.winner_value, c.winner_author,
+                                                      c.winner_time),
+                                  self._conflict_side(c, c.loser_value, c.loser_author,
+                                                      c.loser_time),
+                                  format_datetime(c.found_at)]
                                  for c in items], [c.id for c in items])
         pairs = open_pairs(conn) + self._merged_pairs()
         status = {"open": _("to review"), "merged": _("merged")}
@@ -409,11 +415,23 @@ class SyncPage(QWidget):
         cols = [d[0] for d in cur.description]
         return [row_dict(cols, r) for r in cur]
 
-    def _conflict_value(self, table: str, field: str, value) -> str:
+    def _conflict_side(self, conflict, value, author, moment) -> str:
+        """One side of a conflict: ``Rasht (Nigora, GRM, 06.12.2026 23:00)``."""
+        shown = self._conflict_value(conflict.table_name, conflict.field, value,
+                                     conflict.record_id)
+        return f"{shown} ({self._who(author)}, {format_datetime(moment)})"
+
+    def _conflict_value(self, table: str, field: str, value,
+                        record_id: str | None = None) -> str:
         """A value in conflict as its form shows it: list entries by their names, yes or
-        no, hours, dates in the language's format."""
+        no, hours, amounts (minor units) as money in the record's currency, dates in the
+        language's format."""
         if value is None or value == "":
             return _show_value(value)
+        if field in MONEY_FIELDS:
+            money = money_text(value, record_currency(self.ctx.conn, table, record_id, field))
+            if money is not None:
+                return money
         if field in YES_NO_FIELDS:
             return _("Yes") if value in (1, True, "1") else _("No")
         if field == "minutes" and str(value).isdigit():
@@ -422,10 +440,11 @@ class SyncPage(QWidget):
             return sex_label(str(value)) or str(value)
         if field == "migration_status":
             return status_label(str(value)) or str(value)
-        if field in REFERENCE_FIELDS:
+        kind = reference_kind(table, field)
+        if kind is not None:
             if self._labels is None:
                 self._labels = Labels(self.ctx.conn)
-            return self._labels.get(REFERENCE_FIELDS[field], str(value))
+            return self._labels.get(kind, str(value))
         return _show_value(value)
 
     def _who(self, user_id) -> str:

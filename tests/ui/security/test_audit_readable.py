@@ -55,3 +55,66 @@ def test_a_sealed_value_reads_as_sealed_not_as_its_ciphertext(language):
     assert value_text("notes", sealed) == i18n.Domain("security").gettext("(sealed)")
     assert "hs1" not in value_text("notes", sealed)
     assert value_text("notes", "hs1 is a plain note") == "hs1 is a plain note"
+
+
+def _case_worked_on(admin):
+    from desktop_app.store.cases import services as cs
+    from desktop_app.store.people.repositories import PersonRepository
+    people = PersonRepository(admin)
+    person = people.create({"family_name": "Karimov", "given_name": "Aziz",
+                            "district": "TJ-RASHT"})
+    people.update(person["id"], {"district": "TJ-TOJIKOBOD"})
+    case = cs.open_case(admin, {"channel": "hotline", "category": "unpaid_wages",
+                                "summary": "Not paid for two months"})
+    cs.change_status(admin, case["id"], "in_progress")
+    cs.record_outcome(admin, case["id"], outcome="resolved", wages_recovered="45000",
+                      wages_currency="RUB", resolve=False)
+    return case
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_coded_values_and_amounts_read_as_the_forms_show_them(qtbot, db_path, language):
+    """«District: TJ-RASHT → TJ-TOJIKOBOD» and «Status: new → in_progress» are what the
+    log stores; the audit page names the list entries in the user's language and shows
+    an amount kept in kopecks as money in its currency."""
+    from decimal import Decimal
+
+    from desktop_app.store import reference
+    keys.forget_key(db_path)
+    admin = security.login(db_path, "admin", TEST_PASSWORD)
+    _case_worked_on(admin)
+    i18n.set_language(language)
+    page = SecurityPage(AppContext(admin, db_path))
+    qtbot.addWidget(page)
+    audit = page.audit
+    qtbot.mouseClick(audit.apply_button, Qt.MouseButton.LeftButton)
+    changes = "\n".join(audit.table.item(r, 4).text() for r in range(audit.table.rowCount()))
+    conn = admin.conn
+
+    def label(kind: str, code: str) -> str:
+        return reference.label(conn, kind, code, language)
+    tr = i18n.Domain("security").gettext
+    assert (f"{tr('District')}: {label('district', 'TJ-RASHT')} → "
+            f"{label('district', 'TJ-TOJIKOBOD')}") in changes
+    assert (f"{tr('Status')}: {label('case_status', 'new')} → "
+            f"{label('case_status', 'in_progress')}") in changes
+    assert f"{tr('Outcome')}: — → {label('case_outcome', 'resolved')}" in changes
+    money = i18n.format_money(Decimal("45000.00"), "RUB", language)
+    assert f"{tr('Wages recovered')}: — → {money}" in changes
+    for code in ("TJ-RASHT", "TJ-TOJIKOBOD", "in_progress", "4500000"):
+        assert code not in changes
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_every_synced_table_is_named_in_the_log(language):
+    """A referral, a follow-up, a schedule, a list entry: each kind of record the log can
+    name has its own word, not «Other record»."""
+    from desktop_app.store.repository import Repository
+    from desktop_app.sync.scope import load_repositories
+    from desktop_app.ui.security.audit_text import kind_label
+    load_repositories()
+    i18n.set_language(language)
+    other = kind_label("no_such_table")
+    unnamed = [t for t in Repository.synced_tables() if kind_label(t) == other]
+    assert unnamed == []
+    assert kind_label("case_referral") == i18n.Domain("security").gettext("Referral")

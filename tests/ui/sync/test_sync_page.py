@@ -11,6 +11,7 @@ from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import exchange, keys
 from desktop_app.ui import operations
 from desktop_app.ui.app import build_context
+from desktop_app.ui.field_labels import field_label
 from desktop_app.ui.sync.page import PERSON_ROWS, SyncPage
 from tests.helpers.replicas import exchange_files
 
@@ -331,3 +332,37 @@ def test_every_synced_field_has_the_label_of_its_form():
     i18n.set_language("tg")
     assert field_label("loan", "status") == "Ҳолат"
     assert field_label("reference_item", "active") == "Истифода мешавад"
+
+
+@pytest.mark.parametrize("lang", ["en", "tg"])
+def test_amounts_in_conflict_read_as_money_in_the_records_currency(qtbot, make_replicas,
+                                                                     tmp_path, lang):
+    """Wages are kept in kopecks (4500000): the conflict list shows 45 000,00 рубл, and
+    the case's status and category by their names, not «4500000», «in_progress»."""
+    from decimal import Decimal
+
+    from desktop_app.i18n import format_money, set_language
+    from desktop_app.store import reference
+    from desktop_app.store.cases import services as cs
+    from desktop_app.store.cases.repositories import CaseRepository
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    case = cs.open_case(grm.session, {"channel": "hotline", "category": "unpaid_wages",
+                                      "summary": "Not paid for two months"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    CaseRepository(grm.session).update(case["id"], {
+        "wages_recovered_minor": 4500000, "wages_currency": "RUB", "status": "in_progress"})
+    CaseRepository(dsh.session).update(case["id"], {
+        "wages_recovered_minor": 3000050, "wages_currency": "RUB", "status": "referred"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    set_language(lang)
+    page, ctx = _page(qtbot, dsh)
+    rows = {page.conflicts.item(r, 1).text(): {page.conflicts.item(r, c).text().split(" (")[0]
+                                               for c in (2, 3)}
+            for r in range(page.conflicts.rowCount())}
+    wages = field_label("hotline_case", "wages_recovered_minor")
+    status = field_label("hotline_case", "status")
+    assert rows[wages] == {format_money(Decimal("45000.00"), "RUB", lang),
+                           format_money(Decimal("30000.50"), "RUB", lang)}
+    assert rows[status] == {reference.label(dsh.conn, "case_status", code, lang)
+                            for code in ("in_progress", "referred")}
+    ctx.worker.stop()
