@@ -45,8 +45,8 @@ Progress = Callable[[int, int], "bool | None"]
 BATCH = 200
 # change-log rows an export reads at a time (creations' values: one read per table)
 EXPORT_CHUNK = 1000
-DUPLICATE_FIELDS = {"family_name", "given_name", "patronymic", "birth_date", "phones",
-                    "document_number", "merged_into", "deleted"}
+DUPLICATE_FIELDS = frozenset({"family_name", "given_name", "patronymic", "birth_date",
+                              "phones", "document_number", "merged_into", "deleted"})
 
 
 class ImportCancelled(Exception):
@@ -497,20 +497,21 @@ class _Tally:
 
     def add(self, change: dict, result, summary: ImportSummary) -> None:
         table = change["t"]
-        key = (table, change["r"])
         if result.created:
-            self._made.append(key)
+            self._made.append((table, change["r"]))
+            if table == "person":
+                self.people.add(change["r"])
         elif result.changed_fields:
-            self._changed.append(key)
+            self._changed.append((table, change["r"]))
+            if table == "person" and not DUPLICATE_FIELDS.isdisjoint(result.changed_fields):
+                self.people.add(change["r"])
         else:
             summary.unchanged += 1
-        for lost in result.lost:
-            self._record_conflict(table, change["r"], lost)
+        if result.lost:
+            for lost in result.lost:
+                self._record_conflict(table, change["r"], lost)
         if self.has_open and result.changed_fields and change.get("b"):
             self._supersede(table, change["r"], result.changed_fields, change["b"])
-        if table == "person" and (result.created or
-                                  DUPLICATE_FIELDS & set(result.changed_fields)):
-            self.people.add(change["r"])
 
     def _record_conflict(self, table: str, record_id: str, lost) -> None:
         self.conflicts += self.conn.execute(
@@ -569,9 +570,10 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                 # a table of a module this installation does not have: the change is kept
                 # in the change log (relayed onward) and nothing is applied
                 changes = [RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
-                                        c.get("a"), c.get("b"), c.get("o"),
+                                        c.get("a"), c.get("b"), c.get("o"), None,
                                         c.pop(fmt.RAW_FIELDS, None)) for c in batch]
-                results = apply_remote_batch(session, changes, repos) if changes else []
+                results = apply_remote_batch(session, changes, repos,
+                                             fields_of_line=fmt.fields_text) if changes else []
                 for change, result in zip(batch, results, strict=True):
                     tally.add(change, result, summary)
                 tally.end_batch()
@@ -650,24 +652,34 @@ class _Guard:
         self.origins: set[str] = set()
         self._numbers: dict[tuple[str, str, str], str] = {}
         self._columns: dict[str, set[str]] = {}
+        # table -> its columns that hold people-facing numbers
+        self._numbered: dict[str, tuple[str, ...]] = {}
 
     def check(self, batch: list[dict], revoked: set[str]) -> list[dict]:
         kept = []
+        origins = self.origins
+        numbered = self._numbered
         for change in batch:
             origin = str(change.get("d"))
-            self.origins.add(origin)
+            origins.add(origin)
             if origin in revoked and not self._logged(change):
                 self._quarantine(change)
                 continue
             fields = change.get("f")
             if isinstance(fields, dict):
-                if change.get("t") == "office" and "code" in fields \
+                table = str(change.get("t"))
+                if table == "office" and "code" in fields \
                         and not is_office_code(fields["code"]):
                     raise fmt.BundleError("bad_office_code", _(
                         "The bundle {name} holds an office whose code is not valid (an office "
                         "code is 2 to 8 capital letters or digits). Nothing was imported; ask "
                         "the sender to correct the office's code.").format(name=self.name))
-                self._check_numbers(change, fields)
+                columns = numbered.get(table)
+                if columns is None:
+                    columns = numbered[table] = tuple(
+                        c for c in NUMBER_COLUMNS if c in self._table_columns(table))
+                if columns:
+                    self._check_numbers(change, fields, table, columns)
             kept.append(change)
         return kept
 
@@ -694,13 +706,12 @@ class _Guard:
                 f"PRAGMA table_info({table})")} if table in self.present else set())
         return self._columns[table]
 
-    def _check_numbers(self, change: dict, fields: dict) -> None:
-        table = str(change.get("t"))
+    def _check_numbers(self, change: dict, fields: dict, table: str,
+                       columns: tuple[str, ...]) -> None:
         record = str(change.get("r"))
-        for column in NUMBER_COLUMNS:
+        for column in columns:
             value = fields.get(column)
-            if not isinstance(value, str) or not value \
-                    or column not in self._table_columns(table):
+            if not isinstance(value, str) or not value:
                 continue
             key = (table, column, value)
             other: str | None = self._numbers.setdefault(key, record)
