@@ -216,7 +216,7 @@ def _log(session: Session, changes: list[RemoteChange], fresh: list[int],
     # a text's number from the cache (numbers start at 1), else from the database
     known = terms.known.get
     number = terms.id
-    entries = []
+    entries: list[tuple] = []
     append = entries.append
     for index in fresh:
         c = changes[index]
