@@ -556,6 +556,9 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None)
         guard = _Guard(conn, header.bundle_id, Path(path).name, present, now,
                        sender.get("device_id"))
+        # the total is known before anything is applied
+        if progress is not None and progress(0, total) is False:
+            raise ImportCancelled()
         with session.transaction():
             adopted = _adopt_revocations(conn, header, session, actor)
             revoked = keys.revoked_devices(conn)
