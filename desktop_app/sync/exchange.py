@@ -457,15 +457,21 @@ _TALLY_TABLES = ("sync_import_new", "sync_import_updated")
 @dataclass
 class _Tally:
     """What an import did, counted change by change; records the conflicts it finds and
-    supersedes the open ones a change has seen. Call :meth:`end_batch` after each batch."""
+    supersedes the open ones a change has seen. Call :meth:`end_batch` after each batch.
+
+    Records created whole by one change (most of a big bundle) are only counted: their
+    change-log entries (values NULL, logged after ``logged_before``) say that this import
+    made them. The others it made are listed in a temporary table."""
     conn: Any
     bundle_id: str
     now: str
     has_open: bool
     people: set[str] = field(default_factory=set)
     conflicts: int = 0
+    made_whole: int = 0
+    logged_before: int = 0
     _made: list[tuple[str, str]] = field(default_factory=list)
-    _changed: list[tuple[str, str]] = field(default_factory=list)
+    _changed: list[tuple[str, str, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in _TALLY_TABLES:
@@ -473,6 +479,8 @@ class _Tally:
                               " record_id TEXT NOT NULL, PRIMARY KEY (tbl, record_id))"
                               " WITHOUT ROWID")
             self.conn.execute(f"DELETE FROM temp.{name}")
+        self.logged_before = self.conn.execute(
+            "SELECT coalesce(max(seq), 0) FROM change_entry").fetchone()[0]
 
     def end_batch(self) -> None:
         self.conn.executemany("INSERT OR IGNORE INTO temp.sync_import_new VALUES (?, ?)",
@@ -480,7 +488,10 @@ class _Tally:
         # a record this import made is new, not updated, whatever changed it afterwards
         self.conn.executemany(
             "INSERT OR IGNORE INTO temp.sync_import_updated SELECT ?1, ?2 WHERE NOT EXISTS"
-            " (SELECT 1 FROM temp.sync_import_new WHERE tbl = ?1 AND record_id = ?2)",
+            " (SELECT 1 FROM temp.sync_import_new WHERE tbl = ?1 AND record_id = ?2)"
+            " AND NOT EXISTS (SELECT 1 FROM change_entry e WHERE e.record_id = ?2"
+            " AND e.seq > ?3 AND e.fields IS NULL"
+            " AND e.tbl = (SELECT n FROM change_term WHERE term = ?1))",
             self._changed)
         self._made.clear()
         self._changed.clear()
@@ -489,7 +500,7 @@ class _Tally:
         """(records made, records updated) by the import."""
         new, updated = (self.conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]
                         for name in _TALLY_TABLES)
-        return new, updated
+        return self.made_whole + new, updated
 
     def close(self) -> None:
         for name in _TALLY_TABLES:
@@ -498,11 +509,14 @@ class _Tally:
     def add(self, change: dict, result, summary: ImportSummary) -> None:
         table = change["t"]
         if result.created:
-            self._made.append((table, change["r"]))
+            if result.whole:
+                self.made_whole += 1
+            else:
+                self._made.append((table, change["r"]))
             if table == "person":
                 self.people.add(change["r"])
         elif result.changed_fields:
-            self._changed.append((table, change["r"]))
+            self._changed.append((table, change["r"], self.logged_before))
             if table == "person" and not DUPLICATE_FIELDS.isdisjoint(result.changed_fields):
                 self.people.add(change["r"])
         else:

@@ -264,10 +264,30 @@ def test_cancel_rolls_back_everything(make_replicas, tmp_path):
         return done < 400
     with pytest.raises(exchange.ImportCancelled):
         exchange.import_bundle(dsh.conn, path, progress=progress)
-    assert seen[0] == (200, 452) and dump_text(dsh.conn) == before
+    # the total first, before anything is applied, then after each batch
+    assert seen[:2] == [(0, 452), (200, 452)] and dump_text(dsh.conn) == before
     assert not exchange.history(dsh.conn)
     summary = exchange.import_bundle(dsh.conn, path, progress=lambda d, t: None)
     assert summary.new == 452
+
+
+def test_records_made_and_changed_by_one_bundle_count_as_new(make_replicas, tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    made = [person(grm, family_name=f"Nazarov{i}", given_name="Olim") for i in range(250)]
+    # changed after their creation, in a later batch of the same bundle
+    for record in (made[0], made[3]):
+        PersonRepository(grm.session).update(record["id"], {"village": "Navdi"})
+    path = tmp_path / "b.hamroh"
+    exchange.export_bundle(grm.conn, path)
+    summary = exchange.import_bundle(dsh.conn, path)
+    assert (summary.new, summary.updated, summary.unchanged) == (252, 0, 0)
+    # a record received before and changed now is updated, one made now is new (the
+    # bundle carries the first one's changes again: nothing acknowledged them)
+    PersonRepository(grm.session).update(made[1]["id"], {"village": "Garm"})
+    person(grm, family_name="Nazarov", given_name="Said")
+    exchange.export_bundle(grm.conn, path)
+    summary = exchange.import_bundle(dsh.conn, path)
+    assert (summary.new, summary.updated, summary.unchanged) == (1, 1, 254)
 
 
 def test_ledger_rows_are_never_overwritten(make_replicas, tmp_path):

@@ -59,6 +59,8 @@ class FieldConflict:
 class RemoteResult:
     """What applying one remote change did to the local row."""
     created: bool = False
+    # created whole by this one change (logged without its values: the row holds them)
+    whole: bool = False
     # the change was already in the change log (received before): nothing was done
     duplicate: bool = False
     changed_fields: list[str] = field(default_factory=list)
@@ -269,7 +271,7 @@ def _merge_whole(repo: "Repository", record_id: str, change: RemoteChange,
     state = change.fields.copy()
     state["hlc"] = f'{{"*":"{change.stamp}"}}'
     state["id"] = record_id
-    result.created = True
+    result.created = result.whole = True
     result.changed_fields = sorted(change.fields)
     table = repo.table
     writes.inserts.setdefault(table, []).append((record_id, state, None))
