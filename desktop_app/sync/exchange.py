@@ -28,7 +28,7 @@ from desktop_app.store.sync_state import changes as change_log
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import audit_heads, keys
 from desktop_app.sync import bundle as fmt
-from desktop_app.sync.duplicates import queue_duplicates
+from desktop_app.sync.duplicates import queue_duplicates_of
 from desktop_app.sync.scope import (
     entering_scope_condition,
     existing_tables,
@@ -452,6 +452,8 @@ def _import_keys(conn, header: fmt.Header, org_key: bytes | None
 # the records an import made and changed, kept in temporary tables (not Python sets: the
 # memory of an import stays flat in the bundle's size)
 _TALLY_TABLES = ("sync_import_new", "sync_import_updated")
+# the people it made or changed in a way the duplicate check looks at
+_PEOPLE_TABLE = "sync_import_people"
 
 
 @dataclass
@@ -466,12 +468,12 @@ class _Tally:
     bundle_id: str
     now: str
     has_open: bool
-    people: set[str] = field(default_factory=set)
     conflicts: int = 0
     made_whole: int = 0
     logged_before: int = 0
     _made: list[tuple[str, str]] = field(default_factory=list)
     _changed: list[tuple[str, str, int]] = field(default_factory=list)
+    _people: list[tuple[str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in _TALLY_TABLES:
@@ -479,6 +481,9 @@ class _Tally:
                               " record_id TEXT NOT NULL, PRIMARY KEY (tbl, record_id))"
                               " WITHOUT ROWID")
             self.conn.execute(f"DELETE FROM temp.{name}")
+        self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_PEOPLE_TABLE}(id TEXT PRIMARY KEY)"
+                          " WITHOUT ROWID")
+        self.conn.execute(f"DELETE FROM temp.{_PEOPLE_TABLE}")
         self.logged_before = self.conn.execute(
             "SELECT coalesce(max(seq), 0) FROM change_entry").fetchone()[0]
 
@@ -493,8 +498,11 @@ class _Tally:
             " AND e.seq > ?3 AND e.fields IS NULL"
             " AND e.tbl = (SELECT n FROM change_term WHERE term = ?1))",
             self._changed)
+        self.conn.executemany(f"INSERT OR IGNORE INTO temp.{_PEOPLE_TABLE} VALUES (?)",
+                              self._people)
         self._made.clear()
         self._changed.clear()
+        self._people.clear()
 
     def counts(self) -> tuple[int, int]:
         """(records made, records updated) by the import."""
@@ -503,7 +511,7 @@ class _Tally:
         return self.made_whole + new, updated
 
     def close(self) -> None:
-        for name in _TALLY_TABLES:
+        for name in (*_TALLY_TABLES, _PEOPLE_TABLE):
             self.conn.execute(f"DELETE FROM temp.{name}")
 
     def add(self, change: dict, result, summary: ImportSummary) -> None:
@@ -514,11 +522,11 @@ class _Tally:
             else:
                 self._made.append((table, change["r"]))
             if table == "person":
-                self.people.add(change["r"])
+                self._people.append((change["r"],))
         elif result.changed_fields:
             self._changed.append((table, change["r"], self.logged_before))
             if table == "person" and not DUPLICATE_FIELDS.isdisjoint(result.changed_fields):
-                self.people.add(change["r"])
+                self._people.append((change["r"],))
         else:
             summary.unchanged += 1
         if result.lost:
@@ -601,10 +609,10 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             adopted += _adopt_revocations(conn, header, session, actor)
             summary.changes = int(manifest.get("changes", 0))
             summary.new, summary.updated = tally.counts()
-            tally.close()
             summary.conflicts = tally.conflicts
             summary.quarantined = guard.quarantined
-            summary.duplicates = queue_duplicates(conn, sorted(tally.people), header.bundle_id)
+            summary.duplicates = queue_duplicates_of(conn, _PEOPLE_TABLE, header.bundle_id)
+            tally.close()
             _remember_peer(conn, header, manifest, now)
             keys.record_sender(conn, header.public_key, device_id=sender.get("device_id"),
                                office_id=sender.get("office_id"),
