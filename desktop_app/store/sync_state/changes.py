@@ -17,6 +17,8 @@ import json
 import re
 from typing import Callable, Iterable
 
+from desktop_app.store.clocks import decode_clocks
+
 # the text of store.clocks.dumps, with one encoder (json.dumps makes one a call)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 # clock "{ms:015d}.{counter:05d}.{device}" -> ms * 100000 + counter
@@ -159,7 +161,6 @@ def write_of(conn, table: str, record_id: str, stamp: str) -> tuple[str | None, 
 def creation_fields(all_fields: tuple[str, ...], row: dict, stamp: str) -> dict:
     """The fields a creation at ``stamp`` still holds in ``row``: those whose clock is the
     creation's (the others were overwritten later, by changes logged after it)."""
-    from desktop_app.store.clocks import decode_clocks
     clocks = decode_clocks(row.get("hlc"), all_fields)
     return {k: row.get(k) for k in all_fields if clocks.get(k) == stamp}
 
@@ -284,7 +285,7 @@ def logged_changes(conn, tables: dict | None = None, *, chunk: int = 1000):
     """Every change of the log in its order, as a bundle carries it: (origin device,
     origin seq, table, record id, clock, fields JSON, author, office id, base JSON)."""
     if tables is None:
-        from desktop_app.store.repository import Repository
+        from desktop_app.store.repository import Repository  # deferred: it imports this
         tables = Repository.synced_tables()
     cursor = conn.execute(LOGGED_SQL + " ORDER BY c.seq")
     while rows := cursor.fetchmany(chunk):
