@@ -390,3 +390,33 @@ def test_edit_after_receiving_wins_everywhere_even_behind_the_senders_clock(make
     assert PersonRepository(grm.session).get(p["id"])["village"] == "Garm"
     exchange_files(grm, dsh, tmp_path / "b")
     assert dump_text(grm.conn) == dump_text(dsh.conn)
+
+
+def test_a_large_import_finds_duplicates_across_its_chunks(make_replicas, tmp_path):
+    from desktop_app.sync import duplicates
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    firsts, seconds = [], []
+    # 1,100 people: the check of a large import reads them 500 at a time, and each pair's
+    # two people are far apart (different chunks, found from both sides, queued once)
+    for i in range(1100):
+        if i % 200 == 7 and len(firsts) < 5:
+            firsts.append(person(grm, family_name="Раҳмонов", given_name="Фарҳод",
+                                 birth_date=f"1990-01-0{len(firsts) + 1}"))
+        elif i >= 1000 and len(seconds) < len(firsts):
+            seconds.append(person(grm, family_name="Rahmonov", given_name="Farhod",
+                                  birth_date=f"1990-01-0{len(seconds) + 1}"))
+        else:
+            person(grm, family_name=f"Nazarov{i}", given_name="Olim")
+    assert len(firsts) == len(seconds) == 5
+    path = tmp_path / "b.hamroh"
+    exchange.export_bundle(grm.conn, path)
+    summary = exchange.import_bundle(dsh.conn, path)
+    assert summary.new == 1102 and summary.duplicates == 5
+    queued = {tuple(r) for r in dsh.conn.execute(
+        "SELECT person_a, person_b FROM sync_duplicate")}
+    assert queued == {tuple(sorted((a["id"], b["id"])))
+                      for a, b in zip(firsts, seconds, strict=True)}
+    # the same pairs as the check of the whole list at once
+    dsh.conn.execute("DELETE FROM sync_duplicate")
+    ids = [r[0] for r in dsh.conn.execute("SELECT id FROM person")]
+    assert duplicates.queue_duplicates(dsh.conn, ids) == 5
