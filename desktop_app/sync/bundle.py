@@ -164,27 +164,23 @@ class LineSplitter:
     def feed(self, data: bytes) -> list[bytes]:
         """The lines completed by ``data`` (without their newline); ValueError if the
         line being read grows beyond the limit."""
-        lines: list[bytes] = []
-        start = 0
-        while True:
-            end = data.find(b"\n", start)
-            if end < 0:
-                break
-            if self._pending + end - start > self.limit:
-                raise ValueError("line too long")
+        lines = data.split(b"\n")
+        rest = lines.pop()          # after the last newline: the start of the next line
+        if lines:
             if self._pieces:
-                self._pieces.append(data[start:end])
-                lines.append(b"".join(self._pieces))
+                if self._pending + len(lines[0]) > self.limit:
+                    raise ValueError("line too long")
+                self._pieces.append(lines[0])
+                lines[0] = b"".join(self._pieces)
                 self._pieces = []
                 self._pending = 0
-            else:
-                lines.append(data[start:end])
-            start = end + 1
-        if start < len(data):
-            self._pending += len(data) - start
+            if max(map(len, lines)) > self.limit:
+                raise ValueError("line too long")
+        if rest:
+            self._pending += len(rest)
             if self._pending > self.limit:
                 raise ValueError("line too long")
-            self._pieces.append(data[start:])
+            self._pieces.append(rest)
         return lines
 
     @property
