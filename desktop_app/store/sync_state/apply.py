@@ -282,8 +282,9 @@ def _merge_whole(repo: "Repository", record_id: str, change: RemoteChange,
 
 def _merge_creation(repo: "Repository", record_id: str, change: RemoteChange,
                     result: RemoteResult, writes: _Writes, audit: bool) -> None:
-    """The usual case of a large import: one change creates the record; every field wins
-    with that change's clock, nothing can conflict."""
+    """One change creates the record, but not whole (a base, some fields only, fields the
+    table does not have, or a clock that is not plain; whole creations go to
+    :func:`_merge_whole`); every field wins with that change's clock, nothing conflicts."""
     fields = change.fields
     names = repo._field_set()
     winners = (fields if fields.keys() <= names
