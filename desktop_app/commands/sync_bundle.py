@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from desktop_app.commands._common import add_db_argument, fail, with_session
@@ -124,6 +125,36 @@ def cmd_quarantine(args, session) -> int:
     return 0
 
 
+class ImportProgress:
+    """An import's progress on stderr: the stage and the changes applied of the bundle's
+    total, when it starts, then at most every ``every`` seconds, and when every change
+    is applied (the duplicate check and the saving follow)."""
+
+    def __init__(self, name: str, every: float = 1.0, stream=None):
+        self.name = name
+        self.every = every
+        self.stream = stream
+        self.last: float | None = None
+        self.finished = False
+
+    def __call__(self, done: int, total: int) -> bool:
+        now = time.monotonic()
+        final = bool(total) and done >= total
+        if final and self.finished or (not final and self.last is not None
+                                       and now - self.last < self.every):
+            return True
+        self.last = now
+        self.finished = final
+        if final:
+            text = _("{file}: {total} changes applied; looking for possible duplicates and "
+                     "saving").format(file=self.name, total=format_number(total))
+        else:
+            text = _("{file}: applying changes, {done} of {total}").format(
+                file=self.name, done=format_number(done), total=format_number(total))
+        print(text, file=self.stream or sys.stderr, flush=True)
+        return True
+
+
 @with_session
 def cmd_import(args, session) -> int:
     try:
@@ -134,7 +165,8 @@ def cmd_import(args, session) -> int:
     for file in args.files:
         try:
             summary = exchange.import_bundle(session.conn, file, actor=session.actor,
-                                             org_key=org_key)
+                                             org_key=org_key,
+                                             progress=ImportProgress(Path(file).name))
         except (fmt.BundleError, exchange.SyncError) as exc:
             print(_("Error: {message}").format(message=exc), file=sys.stderr)
             failures += 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 from rapidfuzz import fuzz
 
@@ -20,13 +21,17 @@ FULL_CHECK_LIMIT = 300
 NAME_THRESHOLD = 85
 
 
-def _find_pairs(conn, person_ids: list[str]) -> list[tuple[str, str, int, str]]:
-    """(a, b, score, reasons) for people probably the same as one of ``person_ids``."""
-    if len(person_ids) > FULL_CHECK_LIMIT:
-        return _fallback_pairs(conn, person_ids)
-    return [(pair.first_id, pair.second_id, int(pair.score), "; ".join(pair.reasons))
-            for pair in find_duplicate_pairs(conn, person_ids,
-                                             limit_per_person=MAX_CANDIDATES)]
+def _find_pairs(conn, count: int, id_chunks: Iterator[list[str]]
+                ) -> Iterator[list[tuple[str, str, int, str]]]:
+    """(a, b, score, reasons) for people probably the same as one of the ``count`` people
+    whose ids come sorted in ``id_chunks``, a list per chunk."""
+    if count > FULL_CHECK_LIMIT:
+        for chunk in id_chunks:
+            yield _fallback_pairs(conn, chunk)
+        return
+    person_ids = [pid for chunk in id_chunks for pid in chunk]
+    yield [(pair.first_id, pair.second_id, int(pair.score), "; ".join(pair.reasons))
+           for pair in find_duplicate_pairs(conn, person_ids, limit_per_person=MAX_CANDIDATES)]
 
 
 def _keys_of(conn, person_ids):
@@ -138,17 +143,43 @@ def _pairs_of(pid, name_key, birth, phones, document, candidates):
 
 def queue_duplicates(conn, person_ids: list[str], bundle_id: str | None = None) -> int:
     """Add new pairs to the queue (inside the caller's transaction); returns how many."""
-    if not person_ids:
+    ids = sorted(set(person_ids))
+    chunks = (ids[start:start + _PEOPLE_PER_STATEMENT]
+              for start in range(0, len(ids), _PEOPLE_PER_STATEMENT))
+    return _queue(conn, len(ids), chunks, bundle_id)
+
+
+def queue_duplicates_of(conn, table: str, bundle_id: str | None = None) -> int:
+    """The same for the people listed in the temporary table ``table`` (column ``id``),
+    read a chunk at a time: the memory stays flat however many people an import brought."""
+    count = conn.execute(f"SELECT count(*) FROM temp.{table}").fetchone()[0]
+
+    def chunks() -> Iterator[list[str]]:
+        last = ""
+        while True:
+            chunk = [r[0] for r in conn.execute(
+                f"SELECT id FROM temp.{table} WHERE id > ? ORDER BY id LIMIT ?",
+                (last, _PEOPLE_PER_STATEMENT))]
+            if not chunk:
+                return
+            yield chunk
+            last = chunk[-1]
+    return _queue(conn, count, chunks(), bundle_id)
+
+
+def _queue(conn, count: int, id_chunks: Iterator[list[str]], bundle_id: str | None) -> int:
+    if not count:
         return 0
     now = utc_now()
-    rows = []
-    for a, b, score, reason in _find_pairs(conn, sorted(set(person_ids))):
-        a, b = sorted((a, b))
-        rows.append((a, b, score, reason, now, bundle_id))
     before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO sync_duplicate(person_a, person_b, score, reason, found_at,"
-        " bundle_id) VALUES (?,?,?,?,?,?)", rows)
+    for pairs in _find_pairs(conn, count, id_chunks):
+        rows = []
+        for a, b, score, reason in pairs:
+            a, b = sorted((a, b))
+            rows.append((a, b, score, reason, now, bundle_id))
+        conn.executemany(
+            "INSERT OR IGNORE INTO sync_duplicate(person_a, person_b, score, reason, found_at,"
+            " bundle_id) VALUES (?,?,?,?,?,?)", rows)
     return conn.total_changes - before
 
 

@@ -28,7 +28,7 @@ from desktop_app.store.sync_state import changes as change_log
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import audit_heads, keys
 from desktop_app.sync import bundle as fmt
-from desktop_app.sync.duplicates import queue_duplicates
+from desktop_app.sync.duplicates import queue_duplicates_of
 from desktop_app.sync.scope import (
     entering_scope_condition,
     existing_tables,
@@ -45,8 +45,8 @@ Progress = Callable[[int, int], "bool | None"]
 BATCH = 200
 # change-log rows an export reads at a time (creations' values: one read per table)
 EXPORT_CHUNK = 1000
-DUPLICATE_FIELDS = {"family_name", "given_name", "patronymic", "birth_date", "phones",
-                    "document_number", "merged_into", "deleted"}
+DUPLICATE_FIELDS = frozenset({"family_name", "given_name", "patronymic", "birth_date",
+                              "phones", "document_number", "merged_into", "deleted"})
 
 
 class ImportCancelled(Exception):
@@ -452,20 +452,28 @@ def _import_keys(conn, header: fmt.Header, org_key: bytes | None
 # the records an import made and changed, kept in temporary tables (not Python sets: the
 # memory of an import stays flat in the bundle's size)
 _TALLY_TABLES = ("sync_import_new", "sync_import_updated")
+# the people it made or changed in a way the duplicate check looks at
+_PEOPLE_TABLE = "sync_import_people"
 
 
 @dataclass
 class _Tally:
     """What an import did, counted change by change; records the conflicts it finds and
-    supersedes the open ones a change has seen. Call :meth:`end_batch` after each batch."""
+    supersedes the open ones a change has seen. Call :meth:`end_batch` after each batch.
+
+    Records created whole by one change (most of a big bundle) are only counted: their
+    change-log entries (values NULL, logged after ``logged_before``) say that this import
+    made them. The others it made are listed in a temporary table."""
     conn: Any
     bundle_id: str
     now: str
     has_open: bool
-    people: set[str] = field(default_factory=set)
     conflicts: int = 0
+    made_whole: int = 0
+    logged_before: int = 0
     _made: list[tuple[str, str]] = field(default_factory=list)
-    _changed: list[tuple[str, str]] = field(default_factory=list)
+    _changed: list[tuple[str, str, int]] = field(default_factory=list)
+    _people: list[tuple[str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in _TALLY_TABLES:
@@ -473,6 +481,11 @@ class _Tally:
                               " record_id TEXT NOT NULL, PRIMARY KEY (tbl, record_id))"
                               " WITHOUT ROWID")
             self.conn.execute(f"DELETE FROM temp.{name}")
+        self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_PEOPLE_TABLE}(id TEXT PRIMARY KEY)"
+                          " WITHOUT ROWID")
+        self.conn.execute(f"DELETE FROM temp.{_PEOPLE_TABLE}")
+        self.logged_before = self.conn.execute(
+            "SELECT coalesce(max(seq), 0) FROM change_entry").fetchone()[0]
 
     def end_batch(self) -> None:
         self.conn.executemany("INSERT OR IGNORE INTO temp.sync_import_new VALUES (?, ?)",
@@ -480,37 +493,47 @@ class _Tally:
         # a record this import made is new, not updated, whatever changed it afterwards
         self.conn.executemany(
             "INSERT OR IGNORE INTO temp.sync_import_updated SELECT ?1, ?2 WHERE NOT EXISTS"
-            " (SELECT 1 FROM temp.sync_import_new WHERE tbl = ?1 AND record_id = ?2)",
+            " (SELECT 1 FROM temp.sync_import_new WHERE tbl = ?1 AND record_id = ?2)"
+            " AND NOT EXISTS (SELECT 1 FROM change_entry e WHERE e.record_id = ?2"
+            " AND e.seq > ?3 AND e.fields IS NULL"
+            " AND e.tbl = (SELECT n FROM change_term WHERE term = ?1))",
             self._changed)
+        self.conn.executemany(f"INSERT OR IGNORE INTO temp.{_PEOPLE_TABLE} VALUES (?)",
+                              self._people)
         self._made.clear()
         self._changed.clear()
+        self._people.clear()
 
     def counts(self) -> tuple[int, int]:
         """(records made, records updated) by the import."""
         new, updated = (self.conn.execute(f"SELECT count(*) FROM temp.{name}").fetchone()[0]
                         for name in _TALLY_TABLES)
-        return new, updated
+        return self.made_whole + new, updated
 
     def close(self) -> None:
-        for name in _TALLY_TABLES:
+        for name in (*_TALLY_TABLES, _PEOPLE_TABLE):
             self.conn.execute(f"DELETE FROM temp.{name}")
 
     def add(self, change: dict, result, summary: ImportSummary) -> None:
         table = change["t"]
-        key = (table, change["r"])
         if result.created:
-            self._made.append(key)
+            if result.whole:
+                self.made_whole += 1
+            else:
+                self._made.append((table, change["r"]))
+            if table == "person":
+                self._people.append((change["r"],))
         elif result.changed_fields:
-            self._changed.append(key)
+            self._changed.append((table, change["r"], self.logged_before))
+            if table == "person" and not DUPLICATE_FIELDS.isdisjoint(result.changed_fields):
+                self._people.append((change["r"],))
         else:
             summary.unchanged += 1
-        for lost in result.lost:
-            self._record_conflict(table, change["r"], lost)
+        if result.lost:
+            for lost in result.lost:
+                self._record_conflict(table, change["r"], lost)
         if self.has_open and result.changed_fields and change.get("b"):
             self._supersede(table, change["r"], result.changed_fields, change["b"])
-        if table == "person" and (result.created or
-                                  DUPLICATE_FIELDS & set(result.changed_fields)):
-            self.people.add(change["r"])
 
     def _record_conflict(self, table: str, record_id: str, lost) -> None:
         self.conflicts += self.conn.execute(
@@ -555,6 +578,9 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None)
         guard = _Guard(conn, header.bundle_id, Path(path).name, present, now,
                        sender.get("device_id"))
+        # the total is known before anything is applied
+        if progress is not None and progress(0, total) is False:
+            raise ImportCancelled()
         with session.transaction():
             adopted = _adopt_revocations(conn, header, session, actor)
             revoked = keys.revoked_devices(conn)
@@ -569,9 +595,10 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
                 # a table of a module this installation does not have: the change is kept
                 # in the change log (relayed onward) and nothing is applied
                 changes = [RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
-                                        c.get("a"), c.get("b"), c.get("o"),
+                                        c.get("a"), c.get("b"), c.get("o"), None,
                                         c.pop(fmt.RAW_FIELDS, None)) for c in batch]
-                results = apply_remote_batch(session, changes, repos) if changes else []
+                results = apply_remote_batch(session, changes, repos,
+                                             fields_of_line=fmt.fields_text) if changes else []
                 for change, result in zip(batch, results, strict=True):
                     tally.add(change, result, summary)
                 tally.end_batch()
@@ -582,10 +609,10 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             adopted += _adopt_revocations(conn, header, session, actor)
             summary.changes = int(manifest.get("changes", 0))
             summary.new, summary.updated = tally.counts()
-            tally.close()
             summary.conflicts = tally.conflicts
             summary.quarantined = guard.quarantined
-            summary.duplicates = queue_duplicates(conn, sorted(tally.people), header.bundle_id)
+            summary.duplicates = queue_duplicates_of(conn, _PEOPLE_TABLE, header.bundle_id)
+            tally.close()
             _remember_peer(conn, header, manifest, now)
             keys.record_sender(conn, header.public_key, device_id=sender.get("device_id"),
                                office_id=sender.get("office_id"),
@@ -650,24 +677,34 @@ class _Guard:
         self.origins: set[str] = set()
         self._numbers: dict[tuple[str, str, str], str] = {}
         self._columns: dict[str, set[str]] = {}
+        # table -> its columns that hold people-facing numbers
+        self._numbered: dict[str, tuple[str, ...]] = {}
 
     def check(self, batch: list[dict], revoked: set[str]) -> list[dict]:
         kept = []
+        origins = self.origins
+        numbered = self._numbered
         for change in batch:
             origin = str(change.get("d"))
-            self.origins.add(origin)
+            origins.add(origin)
             if origin in revoked and not self._logged(change):
                 self._quarantine(change)
                 continue
             fields = change.get("f")
             if isinstance(fields, dict):
-                if change.get("t") == "office" and "code" in fields \
+                table = str(change.get("t"))
+                if table == "office" and "code" in fields \
                         and not is_office_code(fields["code"]):
                     raise fmt.BundleError("bad_office_code", _(
                         "The bundle {name} holds an office whose code is not valid (an office "
                         "code is 2 to 8 capital letters or digits). Nothing was imported; ask "
                         "the sender to correct the office's code.").format(name=self.name))
-                self._check_numbers(change, fields)
+                columns = numbered.get(table)
+                if columns is None:
+                    columns = numbered[table] = tuple(
+                        c for c in NUMBER_COLUMNS if c in self._table_columns(table))
+                if columns:
+                    self._check_numbers(change, fields, table, columns)
             kept.append(change)
         return kept
 
@@ -694,13 +731,12 @@ class _Guard:
                 f"PRAGMA table_info({table})")} if table in self.present else set())
         return self._columns[table]
 
-    def _check_numbers(self, change: dict, fields: dict) -> None:
-        table = str(change.get("t"))
+    def _check_numbers(self, change: dict, fields: dict, table: str,
+                       columns: tuple[str, ...]) -> None:
         record = str(change.get("r"))
-        for column in NUMBER_COLUMNS:
+        for column in columns:
             value = fields.get(column)
-            if not isinstance(value, str) or not value \
-                    or column not in self._table_columns(table):
+            if not isinstance(value, str) or not value:
                 continue
             key = (table, column, value)
             other: str | None = self._numbers.setdefault(key, record)

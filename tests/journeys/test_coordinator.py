@@ -36,6 +36,10 @@ def _coordinator_database(path, offices):
     return path
 
 
+# bundle file name -> how many changes it holds
+CHANGES: dict[str, int] = {}
+
+
 @pytest.fixture
 def two_offices_bundles(make_replicas, tmp_path):
     """GRM and TJB register the same man under two spellings, and change the village of one
@@ -55,7 +59,8 @@ def two_offices_bundles(make_replicas, tmp_path):
     paths = []
     for office in (grm, tjb):
         path = folder / f"{office.name}.hamroh"
-        exchange.export_bundle(office.conn, path, target="coordinator")
+        written = exchange.export_bundle(office.conn, path, target="coordinator")
+        CHANGES[path.name] = written.changes
         paths.append(str(path))
     coordinator = _coordinator_database(tmp_path / "coordinator.db", (grm, tjb))
     return coordinator, paths, shared["id"], (first["id"], second["id"])
@@ -118,11 +123,18 @@ def _day(journey, bundles, shared_id, first_id, second_id, pdf):
     journey.qtbot.waitUntil(lambda: page.task is None, timeout=60000)
     journey.settle()
     page.summary.setText = set_text
-    # the stage while it worked: which bundle, then the duplicate check and saving
+    # the stage while it worked: which bundle, applying its changes (none done yet of the
+    # bundle's total), then the duplicate check and saving (every change applied)
     for number, name in ((1, "GRM.hamroh"), (2, "TJB.hamroh")):
-        stage = tr("sync", "Bundle {number} of {count} ({file}): looking for possible "
-                           "duplicates and saving").format(number=number, count=2, file=name)
-        assert any(text.startswith(stage) for text in shown), shown
+        applying = tr("sync", "Bundle {number} of {count} ({file}): applying changes").format(
+            number=number, count=2, file=name)
+        saving = tr("sync", "Bundle {number} of {count} ({file}): looking for possible "
+                            "duplicates and saving").format(number=number, count=2, file=name)
+        total = format_number(CHANGES[name])
+        counts = tr("sync", "{done} of {total} changes")
+        assert f"{applying} — " + counts.format(done=format_number(0), total=total) in shown, \
+            shown
+        assert f"{saving} — " + counts.format(done=total, total=total) in shown, shown
     # then what each bundle brought: GRM its two people (with their sub-records), TJB the
     # other spelling, the village changed differently (a conflict) and a possible duplicate
     line = tr("sync", "{file}: {new} new, {updated} updated, {unchanged} unchanged, "

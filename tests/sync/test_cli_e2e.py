@@ -65,8 +65,18 @@ def test_two_offices_and_coordinator_converge(tmp_path, capsys):
     _ok("bundle", "export", "--db", tjb, "--to", b / "tjb1.hamroh")
     capsys.readouterr()
     _ok("bundle", "import", "--db", dsh, b / "tjb1.hamroh", b / "grm1.hamroh")
-    out = capsys.readouterr().out
-    assert "1 possible duplicates" in out
+    printed = capsys.readouterr()
+    assert "1 possible duplicates" in printed.out
+    # the progress on stderr, bundle by bundle: the stage and the changes done of the total
+    progress = printed.err.splitlines()
+    for name in ("tjb1.hamroh", "grm1.hamroh"):
+        lines = [line for line in progress if line.startswith(f"{name}: ")]
+        assert lines[0].startswith(f"{name}: applying changes, 0 of "), progress
+        total = lines[0].rsplit(" of ", 1)[1]
+        assert int(total) > 1
+        assert lines[-1] == (f"{name}: {total} changes applied; looking for possible "
+                             "duplicates and saving"), progress
+        assert len(lines) == 2          # small bundles: the start and the end only
     # edits on all three
     _edit(dsh, lambda r: r.update(ids["a"], {"notes": "wages case opened"}))
     _edit(grm, lambda r: r.update(ids["a"], {"village": "Navdi"}))

@@ -264,10 +264,30 @@ def test_cancel_rolls_back_everything(make_replicas, tmp_path):
         return done < 400
     with pytest.raises(exchange.ImportCancelled):
         exchange.import_bundle(dsh.conn, path, progress=progress)
-    assert seen[0] == (200, 452) and dump_text(dsh.conn) == before
+    # the total first, before anything is applied, then after each batch
+    assert seen[:2] == [(0, 452), (200, 452)] and dump_text(dsh.conn) == before
     assert not exchange.history(dsh.conn)
     summary = exchange.import_bundle(dsh.conn, path, progress=lambda d, t: None)
     assert summary.new == 452
+
+
+def test_records_made_and_changed_by_one_bundle_count_as_new(make_replicas, tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    made = [person(grm, family_name=f"Nazarov{i}", given_name="Olim") for i in range(250)]
+    # changed after their creation, in a later batch of the same bundle
+    for record in (made[0], made[3]):
+        PersonRepository(grm.session).update(record["id"], {"village": "Navdi"})
+    path = tmp_path / "b.hamroh"
+    exchange.export_bundle(grm.conn, path)
+    summary = exchange.import_bundle(dsh.conn, path)
+    assert (summary.new, summary.updated, summary.unchanged) == (252, 0, 0)
+    # a record received before and changed now is updated, one made now is new (the
+    # bundle carries the first one's changes again: nothing acknowledged them)
+    PersonRepository(grm.session).update(made[1]["id"], {"village": "Garm"})
+    person(grm, family_name="Nazarov", given_name="Said")
+    exchange.export_bundle(grm.conn, path)
+    summary = exchange.import_bundle(dsh.conn, path)
+    assert (summary.new, summary.updated, summary.unchanged) == (1, 1, 254)
 
 
 def test_ledger_rows_are_never_overwritten(make_replicas, tmp_path):
@@ -370,3 +390,33 @@ def test_edit_after_receiving_wins_everywhere_even_behind_the_senders_clock(make
     assert PersonRepository(grm.session).get(p["id"])["village"] == "Garm"
     exchange_files(grm, dsh, tmp_path / "b")
     assert dump_text(grm.conn) == dump_text(dsh.conn)
+
+
+def test_a_large_import_finds_duplicates_across_its_chunks(make_replicas, tmp_path):
+    from desktop_app.sync import duplicates
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    firsts, seconds = [], []
+    # 1,100 people: the check of a large import reads them 500 at a time, and each pair's
+    # two people are far apart (different chunks, found from both sides, queued once)
+    for i in range(1100):
+        if i % 200 == 7 and len(firsts) < 5:
+            firsts.append(person(grm, family_name="Раҳмонов", given_name="Фарҳод",
+                                 birth_date=f"1990-01-0{len(firsts) + 1}"))
+        elif i >= 1000 and len(seconds) < len(firsts):
+            seconds.append(person(grm, family_name="Rahmonov", given_name="Farhod",
+                                  birth_date=f"1990-01-0{len(seconds) + 1}"))
+        else:
+            person(grm, family_name=f"Nazarov{i}", given_name="Olim")
+    assert len(firsts) == len(seconds) == 5
+    path = tmp_path / "b.hamroh"
+    exchange.export_bundle(grm.conn, path)
+    summary = exchange.import_bundle(dsh.conn, path)
+    assert summary.new == 1102 and summary.duplicates == 5
+    queued = {tuple(r) for r in dsh.conn.execute(
+        "SELECT person_a, person_b FROM sync_duplicate")}
+    assert queued == {tuple(sorted((a["id"], b["id"])))
+                      for a, b in zip(firsts, seconds, strict=True)}
+    # the same pairs as the check of the whole list at once
+    dsh.conn.execute("DELETE FROM sync_duplicate")
+    ids = [r[0] for r in dsh.conn.execute("SELECT id FROM person")]
+    assert duplicates.queue_duplicates(dsh.conn, ids) == 5

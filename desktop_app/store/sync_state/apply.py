@@ -23,12 +23,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from desktop_app.store.clocks import PLAIN_STAMP, dumps
 from desktop_app.store.db import row_dict
 from desktop_app.store.session import Session
-from desktop_app.store.sync_state.changes import INSERT_SQL, Terms, entry_values, held, write_of
+from desktop_app.store.sync_state.changes import (
+    INSERT_SQL,
+    Terms,
+    encode_stamp,
+    held,
+    write_of,
+)
 
 if TYPE_CHECKING:   # the repository module imports this one
     from desktop_app.store.repository import Repository
@@ -53,6 +59,8 @@ class FieldConflict:
 class RemoteResult:
     """What applying one remote change did to the local row."""
     created: bool = False
+    # created whole by this one change (logged without its values: the row holds them)
+    whole: bool = False
     # the change was already in the change log (received before): nothing was done
     duplicate: bool = False
     changed_fields: list[str] = field(default_factory=list)
@@ -75,6 +83,10 @@ class RemoteChange:
     # ``fields`` as JSON text when the bundle brought it so (logged as it is); None
     # after a guard changed the fields
     fields_text: str | None = None
+    # the bundle line the change came in, when its fields come last: their text is cut
+    # from it (``apply_remote_batch``'s ``fields_of_line``) only if the change is logged
+    # with its fields; None after a guard changed the fields
+    line: bytes | None = None
 
 
 @dataclass
@@ -102,10 +114,12 @@ def _chunks(values: list, size: int = _IN_CHUNK):
 
 
 def apply_remote_batch(session: Session, changes: list[RemoteChange],
-                       repos: dict[str, "Repository"], *, audit: bool = True
+                       repos: dict[str, "Repository"], *, audit: bool = True,
+                       fields_of_line: Callable[[bytes], str | None] | None = None
                        ) -> list[RemoteResult]:
     """Apply received changes (in bundle order) with a few statements per batch (the steps
-    are listed in the module's description).
+    are listed in the module's description). ``fields_of_line`` gives the JSON text of
+    the fields of a change's ``line`` (None: not cut from it), logged as it is.
 
     A change whose table has no repository in ``repos`` is only logged (a module this
     installation does not have). Must run inside the importer's transaction.
@@ -116,8 +130,9 @@ def apply_remote_batch(session: Session, changes: list[RemoteChange],
     if not fresh:
         return results
     groups, rows = _read_touched(conn, changes, fresh, repos)
-    _log(session, changes, fresh, groups, rows, repos)
-    writes = _merge(changes, results, groups, rows, repos, audit)
+    whole = _whole_creations(changes, groups, rows, repos)
+    _log(session, changes, fresh, whole, fields_of_line)
+    writes = _merge(changes, results, groups, rows, repos, audit, whole)
     _write(conn, repos, writes)
     _audit(session, repos, writes)
     _after_write(repos, writes, changes, results)
@@ -175,51 +190,101 @@ def _read_touched(conn, changes: list[RemoteChange], fresh: list[int],
     return groups, rows
 
 
+def _whole_creations(changes: list[RemoteChange], groups: dict[tuple[str, str], list[int]],
+                     rows: dict[str, dict[str, dict]], repos: dict[str, "Repository"]
+                     ) -> set[int]:
+    """Indexes of the changes that create a record whole: the one change of a record not
+    here, every field of its table, one plain clock, no base. They are logged without
+    their values (the new row holds them) and merged without a clock comparison."""
+    whole = set()
+    field_sets = {table: repo._field_set() for table, repo in repos.items()}
+    match = PLAIN_STAMP.match
+    for (table, record_id), indexes in groups.items():
+        if len(indexes) != 1 or record_id in rows[table]:
+            continue
+        c = changes[indexes[0]]
+        if (not c.base and isinstance(c.stamp, str) and match(c.stamp) is not None
+                and c.fields.keys() == field_sets[table]):
+            whole.add(indexes[0])
+    return whole
+
+
 def _log(session: Session, changes: list[RemoteChange], fresh: list[int],
-         groups: dict[tuple[str, str], list[int]], rows: dict[str, dict[str, dict]],
-         repos: dict[str, "Repository"]) -> None:
+         whole: set[int], fields_of_line: Callable[[bytes], str | None] | None) -> None:
     """The fresh changes into the change log, in bundle order; the clock observes them.
-    A change that creates a record whole (the one change of a record not here, every
-    field, one clock: what :func:`_merge_creation` stores as it came) is logged without
-    its values, which the new row holds."""
+    A change that creates a record whole is logged without its values, which the new row
+    holds."""
     terms = Terms(session.conn)
-    entries = []
+    # a text's number from the cache (numbers start at 1), else from the database
+    known = terms.known.get
+    number = terms.id
+    entries: list[tuple] = []
+    append = entries.append
     for index in fresh:
         c = changes[index]
-        repo = repos.get(c.table)
-        creation = (repo is not None and not c.base
-                    and c.record_id not in rows.get(c.table, ())
-                    and len(groups.get((c.table, c.record_id), ())) == 1
-                    and isinstance(c.stamp, str) and PLAIN_STAMP.match(c.stamp) is not None
-                    and c.fields.keys() == repo._field_set())
-        entries.append(entry_values(
-            terms, c.origin_device, c.origin_seq, c.table, c.record_id, c.stamp,
-            None if creation else c.fields_text or dumps(c.fields), c.author,
-            c.office_id or c.fields.get("office_id"), dumps(c.base) if c.base else None))
+        device = c.origin_device
+        author = c.author
+        office = c.office_id or c.fields.get("office_id")
+        if index in whole:
+            fields = None
+        else:
+            fields = c.fields_text
+            if fields is None and c.line is not None and fields_of_line is not None:
+                fields = fields_of_line(c.line)
+            if fields is None:
+                fields = dumps(c.fields)
+        append(((known(device) or number(device)), c.origin_seq,
+                (known(c.table) or number(c.table)), c.record_id,
+                encode_stamp(c.stamp, device), fields,
+                (known(author) or number(author)) if author is not None else None,
+                (known(office) or number(office)) if office is not None else None,
+                dumps(c.base) if c.base else None))
     session.conn.executemany(INSERT_SQL, entries)
     session.clock.observe(max(changes[i].stamp for i in fresh))
 
 
 def _merge(changes: list[RemoteChange], results: list[RemoteResult],
            groups: dict[tuple[str, str], list[int]], rows: dict[str, dict[str, dict]],
-           repos: dict[str, "Repository"], audit: bool) -> _Writes:
+           repos: dict[str, "Repository"], audit: bool, whole: set[int]) -> _Writes:
     """Every record's changes merged in memory: what to insert, update and audit."""
     writes = _Writes()
     for (table, record_id), indexes in groups.items():
+        first = indexes[0]
+        if first in whole:
+            _merge_whole(repos[table], record_id, changes[first], results[first], writes,
+                         audit)
+            continue
         before = rows[table].get(record_id)
         if before is None and len(indexes) == 1:
-            _merge_creation(repos[table], record_id, changes[indexes[0]],
-                            results[indexes[0]], writes, audit)
+            _merge_creation(repos[table], record_id, changes[first], results[first],
+                            writes, audit)
         else:
             _merge_record(repos[table], record_id, before, [changes[i] for i in indexes],
                           [results[i] for i in indexes], writes, audit)
     return writes
 
 
+def _merge_whole(repo: "Repository", record_id: str, change: RemoteChange,
+                 result: RemoteResult, writes: _Writes, audit: bool) -> None:
+    """A change that creates a record whole (:func:`_whole_creations`): the row is its
+    fields, the compact clock map that clock alone (the text encode_clocks gives)."""
+    state = change.fields.copy()
+    state["hlc"] = f'{{"*":"{change.stamp}"}}'
+    state["id"] = record_id
+    result.created = result.whole = True
+    result.changed_fields = sorted(change.fields)
+    table = repo.table
+    writes.inserts.setdefault(table, []).append((record_id, state, None))
+    if audit:
+        writes.received.setdefault((table, change.author, change.origin_device),
+                                   []).append(record_id)
+
+
 def _merge_creation(repo: "Repository", record_id: str, change: RemoteChange,
                     result: RemoteResult, writes: _Writes, audit: bool) -> None:
-    """The usual case of a large import: one change creates the record; every field wins
-    with that change's clock, nothing can conflict."""
+    """One change creates the record, but not whole (a base, some fields only, fields the
+    table does not have, or a clock that is not plain; whole creations go to
+    :func:`_merge_whole`); every field wins with that change's clock, nothing conflicts."""
     fields = change.fields
     names = repo._field_set()
     winners = (fields if fields.keys() <= names

@@ -14,6 +14,7 @@ exported after the creation). The view ``change_log`` shows the former columns a
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable, Iterable
 
 from desktop_app.store.clocks import decode_clocks
@@ -23,6 +24,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",",
 # clock "{ms:015d}.{counter:05d}.{device}" -> ms * 100000 + counter
 COUNTER_SPAN = 100_000
 _INT_LIMIT = 1 << 62
+_PLAIN_CLOCK = re.compile(r"[0-9]{15}\.[0-9]{5}\.")
 
 INSERT_SQL = ("INSERT INTO change_entry(device, origin_seq, tbl, record_id, hlc, fields,"
               " author, office, base) VALUES (?,?,?,?,?,?,?,?,?)")
@@ -30,11 +32,10 @@ INSERT_SQL = ("INSERT INTO change_entry(device, origin_seq, tbl, record_id, hlc,
 
 def encode_stamp(stamp: str, origin_device: str) -> int | str:
     """The stored form of a change's clock: an integer when its device is the origin's."""
-    if (isinstance(stamp, str) and len(stamp) > 22 and stamp[15] == "." and stamp[21] == "."
-            and stamp[:15].isascii() and stamp[:15].isdigit()
-            and stamp[16:21].isascii() and stamp[16:21].isdigit()
-            and stamp[22:] == origin_device):
-        value = int(stamp[:15]) * COUNTER_SPAN + int(stamp[16:21])
+    if (isinstance(stamp, str) and _PLAIN_CLOCK.match(stamp) is not None
+            and len(stamp) > 22 and stamp[22:] == origin_device):
+        # 15 digits of milliseconds then 5 of counter: ms * 100000 + counter
+        value = int(stamp[:15] + stamp[16:21])
         if value < _INT_LIMIT:
             return value
     return stamp
@@ -54,18 +55,19 @@ class Terms:
 
     def __init__(self, conn):
         self.conn = conn
-        self._ids: dict[str, int] = {}
+        # text -> number, for the texts looked up so far
+        self.known: dict[str, int] = {}
 
     def find(self, text: str | None) -> int | None:
         """The number of ``text``, None when the log never held it."""
         if text is None:
             return None
-        number = self._ids.get(text)
+        number = self.known.get(text)
         if number is None:
             row = self.conn.execute("SELECT n FROM change_term WHERE term=?", (text,)).fetchone()
             if row is None:
                 return None
-            number = self._ids[text] = row[0]
+            number = self.known[text] = row[0]
         return number
 
     def id(self, text: str | None) -> int | None:
@@ -76,7 +78,7 @@ class Terms:
         if number is None:
             number = self.conn.execute("INSERT INTO change_term(term) VALUES (?)",
                                        (str(text),)).lastrowid
-            self._ids[text] = number
+            self.known[text] = number
         return number
 
 

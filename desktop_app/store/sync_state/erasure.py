@@ -114,7 +114,7 @@ def _guard_remote(repo, changes, rows: dict[str, dict]) -> None:
             fields[name] = erased_value(repo.table, name, fields[name])
         if fields != change.fields:
             change.fields = fields
-            change.fields_text = None
+            change.fields_text = change.line = None
 
 
 def _guard_local(repo, record_id: str | None, values: dict, before: dict | None) -> dict:
