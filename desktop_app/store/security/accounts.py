@@ -398,6 +398,10 @@ def db_path_of(session: Session) -> Path:
 
 
 # ---- managing users -------------------------------------------------------------------
+# who may set the sensitive-case key up (the command, the Administration page)
+SENSITIVE_KEY_RIGHT = ("manage_users", "app_user")
+
+
 class UserAdmin:
     """Users of one database: add, change role/active, set and reset passwords."""
 
@@ -552,7 +556,7 @@ class UserAdmin:
         for this administrator and every sensitive case's caller, summary and outcome notes
         sealed, in one transaction. Returns (backup, cases sealed)."""
         session = self.session
-        session.require("manage_users", "app_user")
+        session.require(*SENSITIVE_KEY_RIGHT)
         actor = session.actor
         kf = self._keyfile()
         derived = kf.unlock(actor.username, password).derived   # raises WrongPassword

@@ -51,6 +51,7 @@ PURPOSE = "sensitive"                 # the entry in a key slot that wraps the p
 META_PUBLIC = "sensitive_public_key"
 PREFIX = "hs1:"
 READERS = frozenset({"administrator", "coordinator", "case_worker"})
+PASSPHRASE_MIN_LENGTH = 12            # characters, spaces at either end not counted
 # what is sealed of a sensitive case: the caller, what happened, how it ended, and the
 # texts hanging off it (timeline entries, follow-up results, referral answers)
 SEALED_FIELDS = {"hotline_case": ("caller_name", "caller_phone", "summary", "outcome_notes"),
@@ -78,8 +79,12 @@ def may_hold(role: str) -> bool:
     return role in READERS
 
 
+def long_enough(passphrase: str) -> bool:
+    return len(passphrase.strip()) >= PASSPHRASE_MIN_LENGTH
+
+
 def key_from_passphrase(passphrase: str) -> X25519PrivateKey:
-    if len(passphrase.strip()) < 12:
+    if not long_enough(passphrase):
         raise WrongSensitivePassphrase(_(
             "The sensitive-case passphrase must have at least 12 characters."))
     params = keys.kdf_params()
