@@ -561,6 +561,7 @@ class UserAdmin:
         kf = self._keyfile()
         derived = kf.unlock(actor.username, password).derived   # raises WrongPassword
         key = sensitive.key_from_passphrase(passphrase)
+        sensitive.check_same_key(session.conn, key)      # refused before any backup
         backup = backup_file(self.path, session.conn, "before-sensitive-key")
         with session.transaction():
             sensitive.set_up(session.conn, kf, actor.user_id, derived, passphrase)

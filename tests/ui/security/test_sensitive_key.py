@@ -77,3 +77,4 @@ def test_the_passphrase_of_another_organisation_is_refused(qtbot, ctx, db_path):
         + i18n.Domain("security").gettext("Nothing was changed.")
     assert "passphrase" not in dialog.error.text()          # in Tajik
     assert sensitive.public_key(ctx.conn) == public and dialog.seal_button.isVisible()
+    assert len(list((db_path.parent / "backups").glob("*before-sensitive-key*.db"))) == 1
