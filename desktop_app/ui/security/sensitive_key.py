@@ -2,6 +2,7 @@
 roles tab), as `hamroh security sensitive-key` does from the command line."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from desktop_app.i18n import Domain, format_number
@@ -62,6 +63,7 @@ class SensitiveKeyDialog(QDialog):
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.hide()
         self.seal_button = QPushButton()
         self.seal_button.setObjectName("seal")

@@ -46,6 +46,11 @@ def test_a_wrong_password_writes_nothing_and_the_dialog_still_closes(qtbot, ctx,
         field.setText(PASSPHRASE)
     dialog.password.setText("not the password")
     dialog.seal_button.click()
+    # the set-up runs on the database worker; the dialog shows it is busy and stays open
+    assert dialog.running and dialog.status.isVisible()
+    assert not dialog.password.isEnabled() and not dialog.cancel_button.isEnabled()
+    dialog.reject()
+    assert dialog.isVisible()
     ctx.worker.wait_idle()
     qtbot.waitUntil(lambda: not dialog.running)
     assert dialog.error.text() == "Your password is wrong. Nothing was changed."
