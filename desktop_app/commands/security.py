@@ -18,7 +18,12 @@ from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.repository import NotFound, ValidationError
 from desktop_app.store.security import sensitive
-from desktop_app.store.security.accounts import UserAdmin, encrypt_existing, recover
+from desktop_app.store.security.accounts import (
+    SENSITIVE_KEY_RIGHT,
+    UserAdmin,
+    encrypt_existing,
+    recover,
+)
 from desktop_app.store.security.consent import ConsentRepository, expired_consents
 from desktop_app.store.security.keys import KeyProblem
 from desktop_app.store.security.rights import erase_person, export_person, write_json
@@ -265,7 +270,7 @@ def _sensitive_passphrase(args) -> str:
 @_guarded
 def sec_sensitive_key(args) -> int:
     session, admin = _admin(args)
-    session.require("manage_users", "app_user")
+    session.require(*SENSITIVE_KEY_RIGHT)
     passphrase = _sensitive_passphrase(args)
     backup, sealed = admin.set_up_sensitive_key(ask_password(_("Your password: ")), passphrase)
     print(_("Sensitive cases are sealed ({count} sealed now); a backup was written to "

@@ -398,6 +398,10 @@ def db_path_of(session: Session) -> Path:
 
 
 # ---- managing users -------------------------------------------------------------------
+# who may set the sensitive-case key up (the command, the Administration page)
+SENSITIVE_KEY_RIGHT = ("manage_users", "app_user")
+
+
 class UserAdmin:
     """Users of one database: add, change role/active, set and reset passwords."""
 
@@ -552,11 +556,12 @@ class UserAdmin:
         for this administrator and every sensitive case's caller, summary and outcome notes
         sealed, in one transaction. Returns (backup, cases sealed)."""
         session = self.session
-        session.require("manage_users", "app_user")
+        session.require(*SENSITIVE_KEY_RIGHT)
         actor = session.actor
         kf = self._keyfile()
         derived = kf.unlock(actor.username, password).derived   # raises WrongPassword
         key = sensitive.key_from_passphrase(passphrase)
+        sensitive.check_same_key(session.conn, key)      # refused before any backup
         backup = backup_file(self.path, session.conn, "before-sensitive-key")
         with session.transaction():
             sensitive.set_up(session.conn, kf, actor.user_id, derived, passphrase)

@@ -51,6 +51,7 @@ PURPOSE = "sensitive"                 # the entry in a key slot that wraps the p
 META_PUBLIC = "sensitive_public_key"
 PREFIX = "hs1:"
 READERS = frozenset({"administrator", "coordinator", "case_worker"})
+PASSPHRASE_MIN_LENGTH = 12            # characters, spaces at either end not counted
 # what is sealed of a sensitive case: the caller, what happened, how it ended, and the
 # texts hanging off it (timeline entries, follow-up results, referral answers)
 SEALED_FIELDS = {"hotline_case": ("caller_name", "caller_phone", "summary", "outcome_notes"),
@@ -78,8 +79,12 @@ def may_hold(role: str) -> bool:
     return role in READERS
 
 
+def long_enough(passphrase: str) -> bool:
+    return len(passphrase.strip()) >= PASSPHRASE_MIN_LENGTH
+
+
 def key_from_passphrase(passphrase: str) -> X25519PrivateKey:
-    if len(passphrase.strip()) < 12:
+    if not long_enough(passphrase):
         raise WrongSensitivePassphrase(_(
             "The sensitive-case passphrase must have at least 12 characters."))
     params = keys.kdf_params()
@@ -194,16 +199,21 @@ def reveal(session: Session, table: str, record_id: str, field: str, value):
 
 
 # ---- setting up and handing out the key -----------------------------------------------------
+def check_same_key(conn, key: X25519PrivateKey) -> None:
+    """WrongSensitivePassphrase unless ``key`` is this database's key or it has none yet."""
+    known = public_key(conn)
+    if known is not None and known != public_text(key):
+        raise WrongSensitivePassphrase(_(
+            "This is not the sensitive-case passphrase this database was set up with."))
+
+
 def set_up(conn, kf: KeyFile, admin_id: str, derived: bytes,
            passphrase: str) -> X25519PrivateKey:
     """Derive the organisation's key from ``passphrase``, keep its public half in ``meta``
     and wrap it for administrator ``admin_id``. A database that has a public key already
     takes only the same passphrase."""
     key = key_from_passphrase(passphrase)
-    known = public_key(conn)
-    if known is not None and known != public_text(key):
-        raise WrongSensitivePassphrase(_(
-            "This is not the sensitive-case passphrase this database was set up with."))
+    check_same_key(conn, key)
     kf.wrap_for_user(admin_id, derived, PURPOSE, private_bytes(key))
     set_meta(conn, META_PUBLIC, public_text(key))
     return key

@@ -50,6 +50,7 @@ from desktop_app.ui.security.dialogs import (
     _password_field,
 )
 from desktop_app.ui.security.roles import role_label
+from desktop_app.ui.security.sensitive_key import SensitiveKeyDialog, may_set_up
 from desktop_app.ui.widgets import DataTable, DateEntry, EmptyState, TableOrEmpty, wrapping_row
 
 DOMAIN = Domain("security")
@@ -109,16 +110,20 @@ class UsersTab(QWidget):
         self.active_button = QPushButton()
         self.reset_button = QPushButton()
         self.recovery_button = QPushButton()
+        self.sensitive_button = QPushButton()
+        self.sensitive_button.setObjectName("sensitive_key")
+        self.sensitive_button.setVisible(may_set_up(ctx))
         self.add_button.clicked.connect(self.add_user)
         self.role_button.clicked.connect(self.change_role)
         self.active_button.clicked.connect(self.toggle_active)
         self.reset_button.clicked.connect(self.reset_password)
         self.recovery_button.clicked.connect(self.new_recovery_key)
+        self.sensitive_button.clicked.connect(self.set_up_sensitive_key)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(wrapping_row(self.add_button, self.role_box, self.role_button,
                                       self.active_button, self.reset_button,
-                                      self.recovery_button))
+                                      self.recovery_button, self.sensitive_button))
         layout.addWidget(self.table)
         self.retranslate()
         self.refresh()
@@ -130,6 +135,7 @@ class UsersTab(QWidget):
         self.role_button.setText(_("Set role"))
         self.reset_button.setText(_("Reset password…"))
         self.recovery_button.setText(_("New recovery key…"))
+        self.sensitive_button.setText(_("Sensitive-case key…"))
         current = self.role_box.currentData()
         self.role_box.clear()
         for role in ROLES:
@@ -236,6 +242,10 @@ class UsersTab(QWidget):
             QMessageBox.warning(self, _("Not saved"), str(exc))
             return
         RecoveryKeyDialog(text, self).exec()
+
+    def set_up_sensitive_key(self) -> None:
+        SensitiveKeyDialog(self.ctx, self).exec()
+        self.refresh()
 
 
 class AuditTab(QWidget):
