@@ -235,7 +235,7 @@ class _CaseMaker:
         evs = [("call" if channel == "hotline" else "note", opened, None, "new", summary)]
         day = opened
         if status != "new":
-            day = opened + timedelta(days=rng.randint(0, 2))
+            day = min(today, opened + timedelta(days=rng.randint(0, 2)))
             evs.append(("status", day, "new", "in_progress", None))
             if rng.random() < 0.5:
                 day2 = min(today, day + timedelta(days=rng.randint(1, 10)))
