@@ -88,9 +88,11 @@ class CheckList(QListWidget):
         self._relayout()
 
     def _relayout(self) -> None:
+        # from the list's own width: the viewport is resized after this list is
+        inner = self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
         columns = self.columns_for(self.width())
         # a little under the width: the view wraps an item that would touch its edge
-        size = QSize(max(1, (self.viewport().width() - style.GAP) // columns), style.ROW_HEIGHT)
+        size = QSize(max(1, (inner - style.GAP) // columns), style.ROW_HEIGHT)
         for item in self.items():
             item.setSizeHint(size)
         self.doItemsLayout()
