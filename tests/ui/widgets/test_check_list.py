@@ -33,7 +33,8 @@ def test_choices_in_columns_of_28_px_rows_all_in_sight(qtbot):
     assert all(viewport.contains(r) for r in rects), "a choice out of sight"
     # each text whole in its cell
     metrics = checks.fontMetrics()
-    assert all(metrics.horizontalAdvance(text) < r.width() - 20 for text, r in zip(CHOICES, rects, strict=True))
+    assert all(metrics.horizontalAdvance(text) < r.width() - 20
+               for text, r in zip(CHOICES, rects, strict=True))
     assert checks.checked() == [1, 4]
     checks.items()[0].setCheckState(Qt.CheckState.Checked)
     assert checks.checked() == [0, 1, 4]
