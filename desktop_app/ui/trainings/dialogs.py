@@ -37,7 +37,7 @@ from desktop_app.store.trainings import services as ts
 from desktop_app.store.trainings import spreadsheet as ti
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
-from desktop_app.ui.widgets import DateEntry
+from desktop_app.ui.widgets import DateEntry, fit_columns, style_table
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -393,7 +393,9 @@ class CoursesDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # the kit's rows and columns: one line a row, each column fitted to its content
+        style_table(self.table)
+        fit_columns(self.table, stretch=2)
         self.table.currentCellChanged.connect(lambda row, *_: self._pick(row))
         self.code = QLineEdit()
         self.names = {lang: QLineEdit() for lang in ("en", "ru", "tg", "uz")}
