@@ -12,6 +12,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
@@ -62,17 +63,20 @@ class PageFrame:
                              height=HEADER_LOGO_HEIGHT, mask="auto")
             x = left + shown + 3 * mm
         # the document's title whole when it takes at most half the line, the
-        # organisation's name in what is left
+        # organisation's name in what is left: on two lines, smaller if need be, never cut
         room = right - x - 6 * mm
         title_width = min(stringWidth(self.title, regular, 8), room / 2)
+        size, lines = header_lines(self.letterhead.organisation, bold, room - title_width)
+        leading = size * 1.15
+        first = top - 4 * mm if len(lines) < 2 else top - 1.5 * mm - size * 0.3
         canvas.setFillColor(ACCENT_COLOUR)
-        canvas.setFont(bold, 8.5)
-        canvas.drawString(x, top - 4 * mm, fit_text(self.letterhead.organisation, bold, 8.5,
-                                                room - title_width))
+        canvas.setFont(bold, size)
+        for number_of_line, line in enumerate(lines):
+            canvas.drawString(x, first - number_of_line * leading, line)
         canvas.setFillColor(colors.HexColor("#444444"))
         canvas.setFont(regular, 8)
-        canvas.drawRightString(right, top - 4 * mm, fit_text(self.title, regular, 8,
-                                                         title_width))
+        canvas.drawRightString(right, first if len(lines) > 1 else top - 4 * mm,
+                               fit_text(self.title, regular, 8, title_width))
         canvas.setStrokeColor(ACCENT_COLOUR)
         canvas.setLineWidth(0.6)
         canvas.line(left, top - HEADER_LOGO_HEIGHT - 1.5 * mm, right,
@@ -116,6 +120,39 @@ class PageFrame:
                                 title=self.title, author=self.letterhead.organisation or author)
         hook = on_page or (lambda _canvas, _doc: None)
         doc.build(story, onFirstPage=hook, onLaterPages=hook, canvasmaker=self.canvas_class())
+
+
+HEADER_SIZE = 8.5          # the organisation's name in the running header
+HEADER_MIN_SIZE = 6.5      # the smallest it is set before a third line is taken
+HEADER_LINES = 2
+
+
+def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` broken into lines of at most ``width`` points, between words, or inside a
+    word longer than a whole line; nothing is dropped."""
+    lines: list[str] = []
+    for line in simpleSplit(text, font, size, width) if text else []:
+        while stringWidth(line, font, size) > width and len(line) > 1:
+            cut = len(line) - 1
+            while cut > 1 and stringWidth(line[:cut], font, size) > width:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    return lines
+
+
+def header_lines(text: str, font: str, width: float) -> tuple[float, list[str]]:
+    """The size and lines of the organisation's name in a running header ``width`` points
+    wide: one line, else two, at the largest size from ``HEADER_SIZE`` down to
+    ``HEADER_MIN_SIZE`` that holds it; a name longer still takes a third line."""
+    size = HEADER_SIZE
+    while size >= HEADER_MIN_SIZE:
+        lines = wrap_text(text, font, size, width)
+        if len(lines) <= HEADER_LINES:
+            return size, lines
+        size -= 0.5
+    return HEADER_MIN_SIZE, wrap_text(text, font, HEADER_MIN_SIZE, width)
 
 
 def fit_text(text: str, font: str, size: float, width: float) -> str:

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -26,10 +25,12 @@ from desktop_app.ui.people.model import COLUMNS, PeopleModel
 from desktop_app.ui.widgets import (
     CodeCombo,
     EmptyState,
+    ListDetail,
     RefCombo,
     TableOrEmpty,
     fit_columns,
     style_table,
+    wanted_width,
 )
 
 DOMAIN = Domain("people")
@@ -40,6 +41,8 @@ SEARCH_DELAY_MS = 150
 # Without the application's DB worker (a bare context), below this many people the list
 # query takes a few milliseconds and runs in place; above it, on a thread of its own.
 BACKGROUND_ABOVE = 20_000
+# the narrowest a person's page beside the list may be (its sections' tables readable)
+PERSON_PAGE_WIDTH = 480
 
 
 class PeoplePage(QWidget):
@@ -96,15 +99,16 @@ class PeoplePage(QWidget):
             self.table.setColumnWidth(column, width)
         fit_columns(self.table, stretch=0)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        self.table.doubleClicked.connect(self._row_activated)
+        self.table.doubleClicked.connect(self._row_double_clicked)
         self.table.activated.connect(self._row_activated)
+        self.table.clicked.connect(self._row_clicked)
 
         self.detail = PersonDetail(ctx, self)
         self.detail.edit_requested.connect(self.edit_person)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("people_count")
 
-        filters = QHBoxLayout()
+        filters = self._filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(self.sex_filter, 1)
         filters.addWidget(self.district_filter, 1)
@@ -121,19 +125,18 @@ class PeoplePage(QWidget):
         self.table_or_empty = TableOrEmpty(self.table, self.empty_state, self)
         left_layout.addWidget(self.table_or_empty, 1)
         left_layout.addWidget(self.count_label)
-        self.splitter = QSplitter(Qt.Horizontal, self)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([900, 480])
-        self.splitter.setChildrenCollapsible(False)
+        # the person's page beside the list when both fit (the list's name, sex, age and
+        # district whole), else one at a time with a Back button
+        self.list_detail = ListDetail(left, self.detail, list_width=self._list_width,
+                                      detail_width=self._detail_width, list_view=self.table,
+                                      list_share=3, detail_share=2, parent=self)
+        self.list_detail.layout_changed.connect(self._layout_changed)
         # polished now, while the page is built, not when the first person is shown
         self.detail.ensurePolished()
-        self.detail.setVisible(False)
+        self.list_detail.set_detail_available(False)
         layout = QVBoxLayout(self)
         style.page_margins(layout)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.list_detail)
 
         for keys, slot in ((QKeySequence.New, self.new_person),
                            (QKeySequence.Find, self.focus_search)):
@@ -150,7 +153,21 @@ class PeoplePage(QWidget):
         self.reload()
 
     def _row_activated(self, _index) -> None:
+        # Enter: edit beside the list; one at a time, the person's page first
+        if self.list_detail.side_by_side():
+            self.edit_person(self.current_id())
+        else:
+            self._row_clicked(_index)
+
+    def _row_double_clicked(self, _index) -> None:
         self.edit_person(self.current_id())
+
+    def _row_clicked(self, _index) -> None:
+        person_id = self.current_id()
+        if person_id is not None:
+            self._selected_id = person_id
+            self._show_detail(person_id)
+            self.list_detail.show_detail(focus=self.detail)
 
     def _search_typed(self, _text: str) -> None:
         self.search_timer.start()
@@ -218,7 +235,7 @@ class PeoplePage(QWidget):
         self._capped = ids.capped
         self._update_count()
         if keep:
-            self.select_person(keep)
+            self.select_person(keep, show=False)
 
     def _update_count(self) -> None:
         if self._loading and not self._loading_timer.isActive():
@@ -267,7 +284,20 @@ class PeoplePage(QWidget):
     def _row_changed(self, current, _previous) -> None:
         person_id = self.current_id()
         self._selected_id = person_id
+        # one at a time, the page is made ready out of sight: a click or Enter shows it
         self._show_detail(person_id)
+
+    def _layout_changed(self, side_by_side: bool) -> None:
+        if side_by_side:
+            self._show_detail(self._selected_id)
+
+    def _list_width(self) -> int:
+        """The list's columns whole (and the filters above them)."""
+        return max(wanted_width(self.table), self._filters.minimumSize().width())
+
+    def _detail_width(self) -> int:
+        """The person's page with its sections' tables readable."""
+        return max(PERSON_PAGE_WIDTH, self.detail.sizeHint().width())
 
     def _show_detail(self, person_id: str | None, *, again: bool = False) -> None:
         """The person's page beside the list; with nobody chosen, the list takes the whole
@@ -277,14 +307,20 @@ class PeoplePage(QWidget):
         shown = self.detail.person["id"] if self.detail.person else None
         if again or shown != person_id:
             self.detail.show_person(person_id)
-        self.detail.setVisible(person_id is not None)
+        self.list_detail.set_detail_available(person_id is not None)
 
     def current_id(self) -> str | None:
         row = self.table.currentIndex().row()
         record = self.model.record(row) if row >= 0 else None
         return record["id"] if record else None
 
-    def select_person(self, person_id: str) -> bool:
+    def select_person(self, person_id: str, show: bool = True) -> bool:
+        """Choose ``person_id`` in the list; ``show``: their page in sight (the page's main
+        view when one at a time)."""
+        if show:
+            self._selected_id = person_id
+            self._show_detail(person_id)
+            self.list_detail.show_detail()
         rowid = people_list.person_rowid(self.ctx.conn, person_id)
         row = self.model.row_of(rowid) if rowid is not None else -1
         if row < 0:
@@ -342,6 +378,7 @@ class PeoplePage(QWidget):
     def _saved(self, person_id: str) -> None:
         self._selected_id = person_id
         self.refresh()
+        self.list_detail.show_detail()
 
     def _open_existing(self, person_id: str) -> None:
         self._selected_id = person_id
@@ -359,6 +396,7 @@ class PeoplePage(QWidget):
             combo.retranslate()
         self.model.retranslate()
         self.detail.retranslate()
+        self.list_detail.retranslate()
         if self.dialog is not None:
             self.dialog.retranslate()
         self._update_count()

@@ -2,7 +2,7 @@
 see the result tables; double-click a number to see the records behind it; export."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -36,13 +37,17 @@ from desktop_app.reports.model import Cancelled, ReportError, ReportRequest
 from desktop_app.reports.outputs import OutputError, duplicates_text, value_text
 from desktop_app.reports.periods import PeriodError, current_period, parse_period
 from desktop_app.store.session import PermissionDenied
+from desktop_app.ui import style
 from desktop_app.ui.operations import ReadOp
+from desktop_app.ui.widgets import CheckList
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
 ngettext = DOMAIN.ngettext
 
 ROLE = Qt.ItemDataRole.UserRole
+# the choices' panel: the form, the lists to tick and the Build button
+LEFT_WIDTH = 400
 USER_ERRORS = (PeriodError, ReportError, OutputError, PermissionDenied, Cancelled)
 
 
@@ -91,21 +96,13 @@ class ReportsPage(QWidget):
         self.bands_label = QLabel()
         self.bands_edit = QLineEdit(",".join(str(b) for b in DEFAULT_AGE_BANDS))
         self.groups_label = QLabel()
-        self.groups = QListWidget()
+        self.groups = CheckList()
         self.dims_label = QLabel()
-        self.dims = QListWidget()
+        self.dims = CheckList()
         for group in GROUPS:
-            item = QListWidgetItem()
-            item.setData(ROLE, group)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
-            self.groups.addItem(item)
+            self.groups.add(group, checked=True)
         for dim in DIMENSIONS:
-            item = QListWidgetItem()
-            item.setData(ROLE, dim)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.dims.addItem(item)
+            self.dims.add(dim, checked=False)
         self.build_button = QPushButton()
         self.build_button.setDefault(True)
         self.build_button.clicked.connect(lambda _checked=False: self.build())
@@ -129,6 +126,9 @@ class ReportsPage(QWidget):
         self.results = QTreeWidget()
         self.results.setColumnCount(2)
         self.results.setAlternatingRowColors(True)
+        self.results.setUniformRowHeights(True)
+        self.results.header().setStretchLastSection(True)
+        self.results.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         # itemActivated covers Enter and a double click; itemDoubleClicked as well would
         # open two windows of the same records
         self.results.itemActivated.connect(self._activated)
@@ -141,16 +141,23 @@ class ReportsPage(QWidget):
         self.dims_label.setWordWrap(True)
         self.groups_label.setWordWrap(True)
         left = QWidget()
-        left.setMaximumWidth(360)
+        left.setMaximumWidth(LEFT_WIDTH)
         left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(style.GAP)
         left_layout.addLayout(form)
+        left_layout.addSpacing(style.GAP)
         left_layout.addWidget(self.groups_label)
-        left_layout.addWidget(self.groups, 1)
+        left_layout.addWidget(self.groups)
+        left_layout.addSpacing(style.GAP)
         left_layout.addWidget(self.dims_label)
-        left_layout.addWidget(self.dims, 2)
+        left_layout.addWidget(self.dims)
+        left_layout.addStretch(1)
         left_layout.addWidget(self.build_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(style.GAP)
         right_layout.addWidget(self.status)
         busy_row = QHBoxLayout()
         busy_row.addWidget(self.progress, 1)
@@ -167,11 +174,14 @@ class ReportsPage(QWidget):
         row.addWidget(self.people_button)
         right_layout.addLayout(row)
         splitter = QSplitter()
+        splitter.setHandleWidth(style.SECTION)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 720])
+        splitter.setSizes([LEFT_WIDTH, 720])
         layout = QVBoxLayout(self)
+        style.page_margins(layout)
         layout.addWidget(splitter)
         self._load_offices()
         self.retranslate()
@@ -188,12 +198,10 @@ class ReportsPage(QWidget):
         self._load_districts()
         self.groups_label.setText(_("Indicator groups"))
         self.dims_label.setText(_("Disaggregate by (none ticked: each indicator's own)"))
-        for i in range(self.groups.count()):
-            item = self.groups.item(i)
-            item.setText(_(GROUPS[item.data(ROLE)]))
-        for i in range(self.dims.count()):
-            item = self.dims.item(i)
-            item.setText(_(DIMENSIONS[item.data(ROLE)]))
+        for group, message in GROUPS.items():
+            self.groups.set_text(group, _(message))
+        for dim, message in DIMENSIONS.items():
+            self.dims.set_text(dim, _(message))
         self.build_button.setText(_("Build report"))
         self.cancel_button.setText(_("Cancel"))
         self.save_label.setText(_("Save as:"))
@@ -202,6 +210,7 @@ class ReportsPage(QWidget):
         self.export_buttons["csv"].setText("CSV\u2026")
         self.people_button.setText(_("Export list of people\u2026"))
         self.results.setHeaderLabels([_("Indicator"), _("Value")])
+        self._fit_results()
         self.hint.setText(_("Double-click a number to see the records behind it."))
         if self.report is not None and not self.busy:
             self.build()
@@ -238,12 +247,10 @@ class ReportsPage(QWidget):
 
     def current_request(self) -> ReportRequest:
         period = parse_period(self.period_edit.text())
-        groups = [self.groups.item(i).data(ROLE) for i in range(self.groups.count())
-                  if self.groups.item(i).checkState() == Qt.CheckState.Checked]
+        groups = self.groups.checked()
         if not groups:
             raise ReportError(_("Tick at least one indicator group."))
-        dims = [self.dims.item(i).data(ROLE) for i in range(self.dims.count())
-                if self.dims.item(i).checkState() == Qt.CheckState.Checked]
+        dims = self.dims.checked()
         office = self.office_combo.currentData()
         codes = [i.code for i in CATALOGUE.values() if i.group in groups]
         district = self.district_combo.currentData()
@@ -331,14 +338,27 @@ class ReportsPage(QWidget):
                                                row.currency))
                         head.addChild(item)
             self.results.addTopLevelItem(top)
+        # the kit's row height (uniform rows: every row as high as the first)
+        if self.results.topLevelItemCount():
+            self.results.topLevelItem(0).setSizeHint(0, QSize(0, style.ROW_HEIGHT))
         self.results.expandAll()
-        self.results.resizeColumnToContents(0)
+        self._fit_results()
         status = [request.period.label(), duplicates_text(report)]
         if not report.adds_up():
             status.append(_("Warning: some disaggregations do not add up to their totals."))
         self.status.setText(" \u00b7 ".join(status))
         for button in self.export_buttons.values():
             button.setEnabled(True)
+
+    def _fit_results(self) -> None:
+        """The indicators' column as wide as its longest title (and never narrower than
+        its own title), within two thirds of the tree; the values take the rest."""
+        header = self.results.header()
+        self.results.resizeColumnToContents(0)
+        wanted = max(self.results.columnWidth(0), header.sectionSizeHint(0),
+                     header.sectionSizeFromContents(0).width() + style.GAP)
+        room = self.results.viewport().width() * 2 // 3
+        self.results.setColumnWidth(0, min(wanted, room) if room > 0 else wanted)
 
     # ---- drill-down ---------------------------------------------------------------
     def _activated(self, item, _column=0) -> None:

@@ -38,8 +38,7 @@ from desktop_app.store.trainings import services as ts
 from desktop_app.store.trainings import spreadsheet as ti
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
-from desktop_app.ui.widgets import DateEntry
-from desktop_app.ui.widgets.columns import fit_columns, style_table
+from desktop_app.ui.widgets import DateEntry, fit_columns, style_table
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -394,7 +393,7 @@ class CoursesDialog(QDialog):
         self.table = QTableWidget(0, 3)
         style_table(self.table)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        fit_columns(self.table)
+        fit_columns(self.table, stretch=2)
         self.table.currentCellChanged.connect(lambda row, *_: self._pick(row))
         self.code = QLineEdit()
         self.names = {lang: QLineEdit() for lang in ("en", "ru", "tg", "uz")}

@@ -1,7 +1,7 @@
 """The Trainings page: list of trainings; details, participants with attendance, outcomes."""
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -29,7 +28,15 @@ from desktop_app.ui.trainings.event_form import EventForm
 from desktop_app.ui.trainings.event_list import EventListModel
 from desktop_app.ui.trainings.outcomes import OutcomesTab
 from desktop_app.ui.trainings.participants import ParticipantsTab
-from desktop_app.ui.widgets import EmptyState, TableOrEmpty, fit_columns, style_table
+from desktop_app.ui.widgets import (
+    EmptyState,
+    ListDetail,
+    TableOrEmpty,
+    confirm_discard,
+    fit_columns,
+    style_table,
+    wanted_width,
+)
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -64,6 +71,8 @@ class TrainingsPage(QWidget):
         fit_columns(self.list, stretch=1)
         self.list.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.list.selectionModel().currentRowChanged.connect(self._open_row)
+        self.list.clicked.connect(self._row_chosen)
+        self.list.activated.connect(self._row_chosen)
         self.heading = QLabel()
         style.section_title(self.heading)
         self.form = EventForm(ctx, self._saved)
@@ -93,24 +102,28 @@ class TrainingsPage(QWidget):
         left_layout.addLayout(bottom)
         right = QWidget()
         right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.heading)
         right_layout.addWidget(self.tabs, 1)
-        splitter = QSplitter(Qt.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([440, 840])
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        # beside the list when both fit (the list's columns whole, the sessions table
+        # unscrolled), else one at a time with a Back button
+        self.list_detail = ListDetail(left, right, list_width=self._list_width,
+                                      detail_width=self._detail_width, list_view=self.list,
+                                      list_share=1, detail_share=3)
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        style.page_margins(layout)
+        layout.addWidget(self.list_detail)
         # only while this page has the focus: other pages use the same keys
         for keys, slot in (("Ctrl+N", self.new_event), ("Ctrl+S", self.form.save),
                            ("Ctrl+F", self.search.setFocus)):
             shortcut = QShortcut(QKeySequence(keys), self, slot)
             shortcut.setContext(Qt.WidgetWithChildrenShortcut)
         self.current_event: dict | None = None
+        self.list_detail.layout_changed.connect(self._layout_changed)
         self.retranslate()
         self._reload_list()
-        self.new_event()
+        self._blank_event()
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(_("Search trainings (title, place, provider)"))
@@ -120,6 +133,7 @@ class TrainingsPage(QWidget):
         self.tabs.setTabText(0, _("Details and sessions"))
         self.tabs.setTabText(1, _("Participants and attendance"))
         self.tabs.setTabText(2, _("Outcomes"))
+        self.list_detail.retranslate()
         self.form.retranslate()
         self.participants.retranslate()
         self.outcomes.retranslate()
@@ -141,7 +155,8 @@ class TrainingsPage(QWidget):
         if self.current_event is not None:
             event = tr.TrainingEventRepository(self.session).get(self.current_event["id"])
             if event is None:
-                self.new_event()
+                self._blank_event()
+                self.list_detail.show_list()
             elif not self.form.is_dirty():
                 self.open_event(event["id"])
             else:
@@ -183,7 +198,8 @@ class TrainingsPage(QWidget):
     def _deleted(self, _result) -> None:
         self.current_event = None
         self._reload_list()
-        self.new_event()
+        self._blank_event()
+        self.list_detail.show_list()
 
     def _delete_refused(self, exc: BaseException) -> None:
         if isinstance(exc, PermissionDenied):
@@ -212,6 +228,14 @@ class TrainingsPage(QWidget):
             self.open_event(self.current_event["id"])
 
     def new_event(self) -> None:
+        """A blank training in the detail (the page's main view when one at a time)."""
+        if not self._may_leave_form(None):
+            self.list_detail.show_detail()
+            return
+        self._blank_event()
+        self.list_detail.show_detail(focus=self.form.course)
+
+    def _blank_event(self) -> None:
         self.current_event = None
         self.list.clearSelection()
         self.form.load(None)
@@ -227,10 +251,64 @@ class TrainingsPage(QWidget):
         self.outcomes.load(event_id)
         self._update_heading()
 
+    def _may_leave_form(self, event_id: str | None) -> bool:
+        """True unless the form holds unsaved changes to another training (or a new one)
+        and the user keeps them."""
+        shown = self.current_event["id"] if self.current_event else None
+        if event_id is not None and event_id == shown:
+            return True
+        return not self.form.is_dirty() or confirm_discard(self)
+
     def _open_row(self, current: QModelIndex, _previous=None) -> None:
-        event_id = self.list_model.event_id(current.row())
-        if event_id:
+        # one at a time, moving along the list only chooses; Enter or a click opens
+        if self.list_detail.side_by_side():
+            self._open_chosen(current.row())
+
+    def _row_chosen(self, index: QModelIndex) -> None:
+        if self._open_chosen(index.row()):
+            self.list_detail.show_detail(focus=self.tabs)
+
+    def _open_chosen(self, row: int) -> bool:
+        event_id = self.list_model.event_id(row)
+        if not event_id:
+            return False
+        if not self._may_leave_form(event_id):
+            # once the view has finished selecting the row it was given
+            QTimer.singleShot(0, self._select_current_row)
+            return False
+        if self.current_event is None or self.current_event["id"] != event_id:
             self.open_event(event_id)
+        return True
+
+    def _select_current_row(self) -> None:
+        """The list's selection back on the training the detail shows."""
+        current = self.current_event["id"] if self.current_event else None
+        self.list.blockSignals(True)
+        self.list.selectionModel().blockSignals(True)
+        try:
+            self.list.clearSelection()
+            self.list.setCurrentIndex(QModelIndex())
+            for i, row in enumerate(self.list_model.rows):
+                if row["id"] == current:
+                    self.list.setCurrentIndex(self.list_model.index(i, 0))
+                    self.list.selectRow(i)
+                    break
+        finally:
+            self.list.selectionModel().blockSignals(False)
+            self.list.blockSignals(False)
+
+    def _layout_changed(self, side_by_side: bool) -> None:
+        if side_by_side:
+            self._select_current_row()
+
+    def _list_width(self) -> int:
+        """The list's columns whole (and the search row above them)."""
+        return max(wanted_width(self.list), self.search.minimumSizeHint().width()
+                   + self.new_button.sizeHint().width() + style.GAP)
+
+    def _detail_width(self) -> int:
+        """The details beside the sessions table with its columns whole."""
+        return self.tabs.sizeHint().width()
 
     def _saved(self, event: dict) -> None:
         first = self.current_event is None

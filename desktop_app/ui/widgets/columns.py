@@ -258,6 +258,18 @@ def fit_columns(view: QTableView, stretch: int | None = None,
     return fitter
 
 
+def wanted_width(view: QTableView, columns: list[int] | None = None) -> int:
+    """The width ``view`` needs to show ``columns`` (all shown ones by default) whole, with
+    their titles, its frame and its vertical scroll bar: what a list asks of a page that
+    lays it out beside a detail (``ListDetail``)."""
+    fitter = fit_columns(view)
+    content, titles, _texty = fitter.wanted()
+    chosen = range(len(content)) if columns is None else columns
+    columns_width = sum(max(content[c], titles[c]) for c in chosen if c < len(content))
+    scroll_bar = view.verticalScrollBar().sizeHint().width()
+    return columns_width + 2 * view.frameWidth() + scroll_bar
+
+
 def style_table(view: QTableView) -> None:
     """The kit's table look: readable rows, alternating colours, whole-row selection,
     one line per row, columns within the width."""

@@ -253,6 +253,8 @@ def test_with_the_application_db_worker(session, db_path, qtbot):
 def test_enter_on_a_row_opens_the_person_for_editing(ctx, qtbot):
     _people(ctx.session)
     page = _page(ctx, qtbot)
+    page.resize(1800, 700)           # the person's page beside the list
+    qtbot.waitUntil(page.list_detail.side_by_side)
     page.table.setFocus()
     page.table.selectRow(2)
     qtbot.keyClick(page.table, Qt.Key_Return)

@@ -1,5 +1,6 @@
 """The People pages on the offices' 1366x768 laptops, through the real main window."""
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QPushButton, QWidget
 
 from desktop_app import i18n
@@ -38,8 +39,10 @@ def test_every_button_of_the_person_page_can_be_reached(qtbot, app_ctx, language
     window = _window(qtbot, app_ctx)
     page = window.show_page("people")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
-    page.table.selectRow(0)
-    qtbot.wait(50)
+    # chosen with a click: the person's page beside the list, or in its place
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=page.table.visualRect(page.model.index(0, 0)).center())
+    qtbot.waitUntil(page.detail.isVisible)
     detail = page.detail
     section = next(w for _s, _b, w in detail.sections if isinstance(w, ConsentSection))
     assert detail.body.minimumSizeHint().width() <= detail.scroll.viewport().width()

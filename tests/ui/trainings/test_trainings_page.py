@@ -2,8 +2,8 @@
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QStyleOptionViewItem
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QStyleOptionViewItem
 
 from desktop_app import i18n
 from desktop_app.i18n import format_date
@@ -265,6 +265,17 @@ def test_page_in_tajik(qtbot, session, db_path, training):
         page.list_model.index(0, 1))
 
 
+def _answer_next_question(button) -> None:
+    """Press ``button`` in the next message box (it runs its own event loop)."""
+    def press(tries: int = 200) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            box.button(button).click()
+        elif tries:
+            QTimer.singleShot(10, lambda: press(tries - 1))
+    QTimer.singleShot(0, press)
+
+
 def test_unsaved_form_guard_and_delete(qtbot, session, db_path, training):
     ev, parts = training
     page = PAGE.factory(AppContext(session, db_path))
@@ -272,8 +283,15 @@ def test_unsaved_form_guard_and_delete(qtbot, session, db_path, training):
     assert not page.has_unsaved_changes()
     page.form.place.setText("Hall of the jamoat")
     assert page.has_unsaved_changes()
+    # another training chosen: asked first; Cancel keeps the edit, Discard drops it
+    _answer_next_question(QMessageBox.StandardButton.Cancel)
     page.list.selectRow(0)
-    assert not page.has_unsaved_changes()
+    assert page.has_unsaved_changes() and page.form.place.text() == "Hall of the jamoat"
+    qtbot.waitUntil(lambda: not page.list.selectionModel().hasSelection())
+    assert page.current_event is None
+    _answer_next_question(QMessageBox.StandardButton.Discard)
+    page.list.selectRow(0)
+    assert not page.has_unsaved_changes() and page.current_event["id"] == ev["id"]
     page.form.trainers.setText("Гулнора Саидова")
     assert page.has_unsaved_changes()
     from PySide6.QtGui import QKeySequence, QShortcut
