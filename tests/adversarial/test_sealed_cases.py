@@ -83,3 +83,62 @@ def test_a_user_without_the_key_cannot_blank_or_overwrite_a_sealed_result_or_ans
     assert [r["answer"] for r in cq.referrals(worker.conn, case["id"], reader=worker)] \
         == [ANSWER]
     worker.conn.close()
+
+
+def test_the_case_list_shows_a_sealed_caller_opened_or_hidden_never_as_ciphertext(db_path):
+    from desktop_app.store.cases import repositories as sc
+    admin = _set_up(db_path)
+    tools = security.UserAdmin(admin, db_path)
+    worker_id = tools.add_user("malika", "worker-pass-1", "case_worker")["id"]
+    tools.add_user("jamshed", "field-pass-1", "field_officer")
+    assigned = cs.open_case(admin, dict(channel="hotline", category="trafficking",
+                                        caller_name="Зарина Каримова",
+                                        assigned_to=worker_id))
+    # sealed while sensitive, then no longer sensitive: its caller stays sealed
+    former = cs.open_case(admin, dict(channel="hotline", category="trafficking",
+                                      caller_name="Нодира Олимова"))
+    sc.CaseRepository(admin).update(former["id"], {"category": "unpaid_wages"})
+    assert sensitive.is_sealed(_stored(admin, "hotline_case", former["id"], "caller_name"))
+    admin.conn.close()
+
+    def who(session) -> dict[str, str]:
+        rows = cq.case_rows(session, [assigned["id"], former["id"]])
+        return {row["id"]: row["who"] for row in rows}
+
+    worker = _log_in(db_path, "malika", "worker-pass-1")
+    assert who(worker) == {assigned["id"]: "Зарина Каримова",
+                           former["id"]: "Нодира Олимова"}
+    worker.conn.close()
+    officer = _log_in(db_path, "jamshed", "field-pass-1")
+    shown = who(officer)
+    assert shown[assigned["id"]] == "•••"
+    assert not sensitive.is_sealed(shown[former["id"]])
+    assert "Нодира" not in shown[former["id"]]
+    officer.conn.close()
+
+
+def test_cases_list_and_show_name_a_sealed_caller_only_to_readers(db_path, capsys,
+                                                                  monkeypatch):
+    from desktop_app.cli import main
+    admin = _set_up(db_path)
+    tools = security.UserAdmin(admin, db_path)
+    worker_id = tools.add_user("malika", "worker-pass-1", "case_worker")["id"]
+    tools.add_user("jamshed", "field-pass-1", "field_officer")
+    case = cs.open_case(admin, dict(channel="hotline", category="trafficking",
+                                    caller_name="Зарина Каримова", assigned_to=worker_id))
+    admin.conn.close()
+    for name, password, reads in (("malika", "worker-pass-1", True),
+                                  ("jamshed", "field-pass-1", False)):
+        keys.forget_key(db_path)
+        monkeypatch.setenv("HAMROH_PASSWORD", password)
+        assert main(["--lang", "en", "cases", "list", "--db", str(db_path),
+                     "--user", name]) == 0
+        keys.forget_key(db_path)          # each command logs in anew, as in a shell
+        assert main(["--lang", "en", "cases", "show", "--db", str(db_path), "--user", name,
+                     case["number"], "--reason", "Supervision"]) == 0
+        out = capsys.readouterr().out
+        assert "hs1:" not in out
+        assert (out.count("Зарина Каримова") == 2) is reads
+        # an unreadable caller is not an anonymous one
+        assert "Anonymous caller" not in out
+        assert (sensitive.unreadable_message() in out) is not reads
