@@ -135,9 +135,12 @@ def _show(args) -> int:
     if case is None:
         return _not_found(args.number)
     conn = session.conn
+    sealed = case.get(sensitive.UNREADABLE) or ()
     who = (cq.person_name(conn, case["person_id"]) or case.get("caller_name")
-           or _("Anonymous caller"))
+           or ("•••" if "caller_name" in sealed else _("Anonymous caller")))
     print(f"{case['number']}  {who}")
+    if sealed:
+        print(sensitive.unreadable_message())
     print(f"{reference.label(conn, 'case_category', case['category'], lang)} · "
           f"{reference.label(conn, 'case_status', case['status'], lang)}")
     for e in cq.timeline(conn, case["id"], reader=session):

@@ -275,6 +275,7 @@ def sec_sensitive_key(args) -> int:
     backup, sealed = admin.set_up_sensitive_key(ask_password(_("Your password: ")), passphrase)
     print(_("Sensitive cases are sealed ({count} sealed now); a backup was written to "
             "{path}.").format(count=sealed, path=backup))
+    print(sensitive.backup_warning())
     print(_("Key fingerprint: {fingerprint}. Every office must show the same one.").format(
         fingerprint=sensitive.fingerprint(sensitive.public_key(session.conn) or "")))
     print(_("Case workers, coordinators and administrators get the key at their next "

@@ -299,6 +299,17 @@ LIST_COLUMNS = ("number", "opened_on", "who", "category", "status", "assigned", 
                 "sensitive")
 
 
+def _caller_shown(session: Session, case_id: str, caller: str | None) -> str | None:
+    """A sealed caller's name opened for the reader who holds the key, else •••."""
+    if not sensitive.is_sealed(caller):
+        return caller
+    try:
+        return sensitive.reveal(session, "hotline_case", case_id, "caller_name", caller) \
+            or "•••"
+    except sensitive.SealBroken:
+        return "•••"
+
+
 def _display_rows(session: Session, where: str, args: list) -> list[tuple[int, dict]]:
     cur = session.conn.execute(
         f"SELECT c.rowid, c.id, c.number, c.opened_on, c.person_id, c.caller_name, c.category,"
@@ -311,7 +322,8 @@ def _display_rows(session: Session, where: str, args: list) -> list[tuple[int, d
     for r in cur:
         (rowid, cid, number, opened, person_id, caller, category, status, assigned, risk,
          sensitive, office, family, given, uname, ulogin) = r
-        who = " ".join(p for p in (family, given) if p) if person_id else (caller or "")
+        who = " ".join(p for p in (family, given) if p) if person_id \
+            else (_caller_shown(session, cid, caller) or "")
         if sensitive and not may_open({"id": cid, "sensitive": sensitive, "category": category,
                                        "assigned_to": assigned, "office_id": office}):
             who = "•••"

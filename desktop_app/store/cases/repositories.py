@@ -204,6 +204,14 @@ class CaseTextRepository(SealsWithItsId):
     def validate(self, values, existing):
         return self.seal(super().validate(values, existing), existing)
 
+    def update(self, record_id, changes):
+        # a result or answer sealed for a user who cannot open it is kept: completing a
+        # follow-up again or answering a referral anew must not blank what they never read
+        before = self.get(record_id)
+        if before is not None:
+            changes = sensitive.keep_sealed(self.session, self.table, before, changes)
+        return super().update(record_id, changes)
+
     def after_write(self, record, before):
         self.after_write_many([record])
 

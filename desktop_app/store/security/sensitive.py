@@ -273,6 +273,12 @@ def unreadable_message() -> str:
              "workers, coordinators and administrators can read them.")
 
 
+def backup_warning() -> str:
+    """Said after the set-up: its backup was written before the sealing."""
+    return _("This backup still holds the sensitive cases unsealed: keep it where only "
+             "administrators can reach it, or delete it.")
+
+
 def sealed_placeholder() -> str:
     """What a timeline entry, follow-up result or referral answer sealed for the reader
     shows instead of its text."""

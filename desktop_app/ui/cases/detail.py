@@ -337,8 +337,9 @@ class CaseDetailDialog(QDialog):
         conn, lang = self.ctx.conn, current_language()
         case = self.case()
         ref = lambda kind, code: reference.label(conn, kind, code, lang)  # noqa: E731
-        who = cq.person_name(conn, case["person_id"]) or case.get("caller_name") or \
-            _("Anonymous caller")
+        who = cq.person_name(conn, case["person_id"]) or case.get("caller_name") or (
+            "•••" if "caller_name" in (case.get(sensitive.UNREADABLE) or ())
+            else _("Anonymous caller"))
         self.setWindowTitle(_("Case {number}").format(number=case["number"]))
         self.header.setText(f"{case['number']} · {who} · {ref('case_status', case['status'])}")
         self.facts.setText(self._facts_text(case, lang, ref))

@@ -167,7 +167,8 @@ class SensitiveKeyDialog(QDialog):
         self.cancel_button.setFocus()
         self.status.setText("\n\n".join((
             _("Sensitive cases are sealed ({count} sealed now); a backup was written to "
-              "{path}.").format(count=format_number(sealed), path=backup),
+              "{path}.").format(count=format_number(sealed), path=backup)
+            + " " + sensitive.backup_warning(),
             _("Key fingerprint: {fingerprint}. Every office must show the same one.").format(
                 fingerprint=fingerprint),
             _("Case workers, coordinators and administrators get the key at their next "

@@ -29,6 +29,7 @@ from desktop_app.store.db import row_dict
 from desktop_app.store.people import merge as people_merge
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.store.repository import NotFound, ValidationError
+from desktop_app.store.security import sensitive
 from desktop_app.sync import conflicts as conflict_service
 from desktop_app.sync import exchange, keys
 from desktop_app.sync.duplicates import open_pairs
@@ -428,6 +429,14 @@ class SyncPage(QWidget):
         language's format."""
         if value is None or value == "":
             return _show_value(value)
+        if sensitive.is_sealed(value):
+            # a sealed text of a sensitive case: opened with the user's key, else the note
+            try:
+                opened = sensitive.reveal(self.ctx.session, table, record_id or "", field,
+                                          value)
+            except sensitive.SealBroken:
+                opened = None
+            return opened if opened is not None else sensitive.sealed_placeholder()
         if field in MONEY_FIELDS:
             money = money_text(value, record_currency(self.ctx.conn, table, record_id, field))
             if money is not None:

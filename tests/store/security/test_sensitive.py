@@ -237,6 +237,7 @@ def test_setting_up_from_the_command_line(db_path, tmp_path, capsys, monkeypatch
     assert code == 0, captured.err
     assert sensitive.fingerprint(sensitive.public_text(sensitive.key_from_passphrase(
         PASSPHRASE))) in out
+    assert sensitive.backup_warning() in out        # the backup still holds it in the clear
     assert sensitive.is_sealed(_raw(db_path, case["id"])["summary"])
 
 

@@ -83,3 +83,22 @@ def test_the_passphrase_of_another_organisation_is_refused(qtbot, ctx, db_path):
     assert "passphrase" not in dialog.error.text()          # in Tajik
     assert sensitive.public_key(ctx.conn) == public and dialog.seal_button.isVisible()
     assert len(list((db_path.parent / "backups").glob("*before-sensitive-key*.db"))) == 1
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_the_set_up_says_its_backup_is_not_sealed(qtbot, ctx, db_path, language):
+    i18n.set_language(language)
+    dialog = SensitiveKeyDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for field in (dialog.passphrase, dialog.repeat):
+        field.setText(PASSPHRASE)
+    dialog.password.setText(TEST_PASSWORD)
+    dialog.seal_button.click()
+    ctx.worker.wait_idle()
+    qtbot.waitUntil(lambda: dialog.sealed)
+    backups = list((db_path.parent / "backups").glob("*before-sensitive-key*.db"))
+    assert len(backups) == 1 and str(backups[0].name) in dialog.status.text()
+    assert sensitive.backup_warning() in dialog.status.text()
+    if language == "tg":
+        assert "backup" not in sensitive.backup_warning()

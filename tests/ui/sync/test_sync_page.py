@@ -366,3 +366,38 @@ def test_amounts_in_conflict_read_as_money_in_the_records_currency(qtbot, make_r
     assert rows[status] == {reference.label(dsh.conn, "case_status", code, lang)
                             for code in ("in_progress", "referred")}
     ctx.worker.stop()
+
+
+@pytest.mark.parametrize("lang", ["en", "tg"])
+def test_a_sealed_value_in_conflict_is_opened_for_a_key_holder_and_hidden_from_others(
+        qtbot, make_replicas, tmp_path, lang):
+    from desktop_app import i18n
+    from desktop_app.store.cases import repositories as sc
+    from desktop_app.store.cases import services as cs
+    from desktop_app.store.security import sensitive
+    from desktop_app.store.session import set_meta
+    i18n.set_language(lang)
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase("olma-gilos-anor-shaftoli")
+    for replica in (grm, dsh):
+        set_meta(replica.session.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+        sensitive.hold(replica.session, key)
+    case = cs.open_case(grm.session, dict(channel="hotline", category="trafficking",
+                                          summary="Паспорташро гирифтанд"))
+    exchange_files(grm, dsh, tmp_path / "b")
+    # the two offices' case workers change what happened at the same time
+    sc.CaseRepository(grm.session).update(case["id"], {"summary": "Дар Маскав"})
+    sc.CaseRepository(dsh.session).update(case["id"], {"summary": "Дар Тошкент"})
+    exchange_files(grm, dsh, tmp_path / "b")
+    page, ctx = _page(qtbot, dsh)
+    page.refresh()
+
+    def sides() -> set[str]:
+        assert page.conflicts.rowCount() == 1
+        return {page.conflicts.item(0, c).text().split(" (")[0] for c in (2, 3)}
+    assert sides() == {"Дар Маскав", "Дар Тошкент"}
+    sensitive._HELD.pop(dsh.session, None)        # noqa: SLF001 - a user without the key
+    page.refresh()
+    assert sides() == {sensitive.sealed_placeholder()}
+    assert "hs1:" not in page.conflicts.item(0, 2).text()
+    ctx.worker.stop()
