@@ -278,9 +278,9 @@ def sec_sensitive_key(args) -> int:
     print(sensitive.backup_warning())
     print(_("Key fingerprint: {fingerprint}. Every office must show the same one.").format(
         fingerprint=sensitive.fingerprint(sensitive.public_key(session.conn) or "")))
-    print(_("Case workers, coordinators and administrators get the key at their next "
-            "login (one who has not logged in since this version: at the login after an "
-            "administrator's)."))
+    print(_("Case workers, coordinators and administrators whom an administrator added or "
+            "gave a new password get the key at their next login after an administrator's; "
+            "the others, once an administrator resets their password."))
     return 0
 
 

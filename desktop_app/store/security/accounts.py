@@ -38,7 +38,7 @@ from desktop_app.store.security import keys, sensitive, signing
 from desktop_app.store.security import rights as security_rights  # noqa: F401
 from desktop_app.store.security.keys import is_encrypted_file, known_key, remember_key
 from desktop_app.store.security.policy import install_policy
-from desktop_app.store.session import PermissionDenied, Session
+from desktop_app.store.session import PermissionDenied, Session, get_meta
 from desktop_app.store.setup import initialise
 
 DOMAIN = Domain("security")
@@ -242,7 +242,22 @@ def _sensitive_at_login(session: Session, kf: keys.KeyFile, derived: bytes) -> N
         sensitive.ensure_box(kf, actor.user_id, actor.role, derived)
     sensitive.hold(session, key)
     if key is not None and actor.role == signing.ADMIN:
-        sensitive.grant_pending(conn, kf, key, lambda uid: signing.grant_holds(conn, kf, uid))
+        sensitive.grant_pending(conn, kf, key, lambda uid: signing.grant_holds(conn, kf, uid),
+                                _box_verifier(conn, kf, signing.held(session)))
+
+
+def _box_verifier(conn, kf: keys.KeyFile, signer):
+    """``(statement, signature) -> bool``: True when a reader's box was signed by this
+    database's signing key: the one in the key file, in the database and ``signer``, the
+    administrator's own (a key file written outside Hamroh signs nothing)."""
+    public = signing.public_key(kf)
+    trusted = (public is not None and signer is not None
+               and signing.public_text(signer) == public
+               and get_meta(conn, signing.META_PUBLIC) == public)
+
+    def holds(statement: dict, signature: str | None) -> bool:
+        return trusted and signing.verify(public, statement, signature)
+    return holds
 
 
 def _refuse_unsigned(session: Session, status: str, username: str) -> None:
@@ -441,9 +456,12 @@ class UserAdmin:
         if password is not None and row and row[0] == signing.ADMIN:
             signing.wrap_for(kf, signer, user_id, _derived(kf, user_id, password))
         if password is not None and row:
-            # the sensitive-case key, for a role that may read sensitive cases
-            sensitive.grant(kf, sensitive.held(self.session), user_id, row[0],
-                            _derived(kf, user_id, password))
+            # the sensitive-case key, for a role that may read sensitive cases; and a box
+            # signed now, which the key can be sealed to later if this session lacks it
+            derived = _derived(kf, user_id, password)
+            sensitive.grant(kf, sensitive.held(self.session), user_id, row[0], derived)
+            sensitive.signed_box(kf, user_id, row[0], derived,
+                                 lambda statement: signing.sign(signer, statement))
 
     def list_users(self) -> list[dict]:
         cur = self.session.conn.execute(
@@ -542,13 +560,16 @@ class UserAdmin:
         if new_password == old_password:
             raise keys.WeakPassword(_("The new password must differ from the old one."))
         keys.check_password_strength(new_password, actor.username)
+        box = kf.unwrap_for_user(actor.user_id, result.derived, sensitive.BOX)
         set_password(self.session, kf, result.key, actor, new_password, must_change=False,
                      action="change_password", by=actor.user_id)
+        derived = _derived(kf, actor.user_id, new_password)
+        if box is not None:       # the same box, so that its signature still holds
+            kf.wrap_for_user(actor.user_id, derived, sensitive.BOX, box)
         held = signing.held(self.session)
         if held is not None and actor.role == signing.ADMIN:
-            signing.wrap_for(kf, held, actor.user_id, _derived(kf, actor.user_id, new_password))
-        sensitive.grant(kf, sensitive.held(self.session), actor.user_id, actor.role,
-                        _derived(kf, actor.user_id, new_password))
+            signing.wrap_for(kf, held, actor.user_id, derived)
+        sensitive.grant(kf, sensitive.held(self.session), actor.user_id, actor.role, derived)
 
     def set_up_sensitive_key(self, password: str, passphrase: str) -> tuple[Path, int]:
         """Seal sensitive cases from now on (an administrator, with their own password and
@@ -581,8 +602,12 @@ class UserAdmin:
             sealing.seal_case_texts(session)
             session.cache.pop(CaseRepository.PURGE_PENDING, None)
             sealing.purge_search_index(session.conn)
+            # the administrator's signing key from their slot: the window runs this on
+            # its database worker, whose session does not hold it
+            signer = signing.held(session) or signing.unwrap(kf, actor.user_id, derived)
             sensitive.grant_pending(session.conn, kf, key,
-                                    lambda uid: signing.grant_holds(session.conn, kf, uid))
+                                    lambda uid: signing.grant_holds(session.conn, kf, uid),
+                                    _box_verifier(session.conn, kf, signer))
             session.log("sensitive_key_set_up", detail={"backup": backup.name,
                                                         "cases_sealed": sealed,
                                                         "texts_sealed": texts})
@@ -631,6 +656,7 @@ def finish_demo_encryption(session: Session, path,
     kf, _recovery = keys.KeyFile.create(path, db_key)
     admin_id = session.actor.user_id
     repo = UserRepository(session)
+    ids = {}
     with session.transaction():
         for username, role, password, display in DEMO_USERS:
             if username == session.actor.username:
@@ -639,6 +665,7 @@ def finish_demo_encryption(session: Session, path,
                 user_id = repo.create(dict(
                     username=username, display_name=(full_names or {}).get(username, display),
                     role=role, active=1))["id"]
+            ids[username] = user_id
             slot, verifier = kf.make_user_slot(db_key, user_id, username, password,
                                                _demo_kdf())
             kf.data["slots"].append(slot)
@@ -647,6 +674,9 @@ def finish_demo_encryption(session: Session, path,
     kf.set_demo_login(admin[0], admin[2])       # writes the key file with every slot
     signer = signing.set_up(session.conn, kf, admin_id, _derived(kf, admin_id, admin[2]))
     signing.sign_anchor(session.conn, kf, signer, admin_id)
+    for username, role, password, _display in DEMO_USERS:   # readers get the key later
+        sensitive.signed_box(kf, ids[username], role, _derived(kf, ids[username], password),
+                             lambda statement: signing.sign(signer, statement))
     install_policy(session)
     signing.hold(session, signer)
     session.db_key = db_key

@@ -333,11 +333,16 @@ def plain_sensitive_case_ids(conn) -> list[str]:
 # ---- handing the key to readers who already have a password ----------------------------------
 # An administrator can wrap the key into a user's slot only while they know that user's
 # password (add user, reset password). For the others each reader has a *box*: an X25519
-# pair made at their login, the private half wrapped in their slot, the public half in the
-# key file. An administrator's session that holds the key seals it to the boxes of readers
-# whose role is signed (a *grant*, in the key file); the reader's next login opens the
-# grant, wraps the key in their own slot and deletes the grant.
+# pair, the private half wrapped in their slot, the public half in the key file. An
+# administrator's session that holds the key seals it to the boxes of readers whose role
+# is signed (a *grant*, in the key file); the reader's next login opens the grant, wraps
+# the key in their own slot and deletes the grant.
+# Anyone with the database key can write the key file, so a published box proves nothing:
+# only a box an administrator signed gets a grant. An administrator signs the box they make
+# while they know the reader's password (add user, reset password); a box made by the
+# reader's own login stays unsigned and gets nothing.
 BOX = "sensitive_box"
+BOX_FORMAT = "hamroh-sensitive-box-1"
 GRANT_AAD = ("sensitive_grant", "key")
 
 
@@ -350,6 +355,7 @@ def _update_section(kf: KeyFile, change) -> None:
         section = data.setdefault("sensitive", {})
         section.setdefault("boxes", {})
         section.setdefault("grants", {})
+        section.setdefault("box_signatures", {})
         change(section)
     kf._update(apply)  # noqa: SLF001 - the key file's one locked read-change-write
 
@@ -359,26 +365,64 @@ def _has_key_wrapped(kf: KeyFile, user_id: str) -> bool:
     return bool(slots and slots[-1].get(PURPOSE))
 
 
+def box_statement(user_id: str, public: str) -> dict:
+    """What an administrator signs of a reader's box."""
+    return {"format": BOX_FORMAT, "user_id": user_id, "box": public}
+
+
+def box_signature(kf: KeyFile, user_id: str) -> str | None:
+    return (_section(kf).get("box_signatures") or {}).get(user_id)
+
+
+def _publish_box(kf: KeyFile, user_id: str, box: X25519PrivateKey,
+                 signature: str | None) -> None:
+    def publish(section: dict) -> None:
+        section["boxes"][user_id] = public_text(box)
+        section["grants"].pop(user_id, None)       # sealed to an older box
+        if signature is None:
+            section["box_signatures"].pop(user_id, None)   # signed an older box
+        else:
+            section["box_signatures"][user_id] = signature
+    _update_section(kf, publish)
+
+
 def ensure_box(kf: KeyFile, user_id: str, role: str, derived: bytes) -> X25519PrivateKey | None:
-    """The reader's box key (made, and its public half published, at first need)."""
+    """The reader's box key (made unsigned, and its public half published, at first need).
+    A box that opens keeps its signature; its public half is published again if someone
+    replaced it in the key file."""
     if not may_hold(role):
         return None
     raw = kf.unwrap_for_user(user_id, derived, BOX)
     if raw is not None:
-        return X25519PrivateKey.from_private_bytes(raw)
+        box = X25519PrivateKey.from_private_bytes(raw)
+        if (_section(kf).get("boxes") or {}).get(user_id) != public_text(box):
+            def republish(section: dict) -> None:
+                section["boxes"][user_id] = public_text(box)
+                section["grants"].pop(user_id, None)
+            _update_section(kf, republish)
+        return box
     box = X25519PrivateKey.generate()
     kf.wrap_for_user(user_id, derived, BOX, private_bytes(box))
-
-    def publish(section: dict) -> None:
-        section["boxes"][user_id] = public_text(box)
-        section["grants"].pop(user_id, None)       # sealed to an older box
-    _update_section(kf, publish)
+    _publish_box(kf, user_id, box, None)
     return box
 
 
-def grant_pending(conn, kf: KeyFile, key: X25519PrivateKey, role_is_signed) -> int:
+def signed_box(kf: KeyFile, user_id: str, role: str, derived: bytes, sign) -> bool:
+    """A new box for a reader whose password the administrator knows (``derived``), its
+    public half signed with ``sign(statement) -> signature``; True if one was made."""
+    if not may_hold(role):
+        return False
+    box = X25519PrivateKey.generate()
+    kf.wrap_for_user(user_id, derived, BOX, private_bytes(box))
+    _publish_box(kf, user_id, box, sign(box_statement(user_id, public_text(box))))
+    return True
+
+
+def grant_pending(conn, kf: KeyFile, key: X25519PrivateKey, role_is_signed,
+                  box_is_signed) -> int:
     """Seal ``key`` to the box of every active reader who has neither the key nor a
-    grant; ``role_is_signed(user_id)`` keeps out a role set outside Hamroh. Returns how
+    grant; ``role_is_signed(user_id)`` keeps out a role set outside Hamroh,
+    ``box_is_signed(statement, signature)`` a box no administrator signed. Returns how
     many grants were made."""
     boxes = _section(kf).get("boxes") or {}
     grants = _section(kf).get("grants") or {}
@@ -387,7 +431,9 @@ def grant_pending(conn, kf: KeyFile, key: X25519PrivateKey, role_is_signed) -> i
     for user_id, role in conn.execute(
             "SELECT id, role FROM app_user WHERE active=1 AND deleted=0"):
         if not may_hold(role) or user_id not in boxes or user_id in grants \
-                or _has_key_wrapped(kf, user_id) or not role_is_signed(user_id):
+                or _has_key_wrapped(kf, user_id) or not role_is_signed(user_id) \
+                or not box_is_signed(box_statement(user_id, boxes[user_id]),
+                                     box_signature(kf, user_id)):
             continue
         made[user_id] = seal(boxes[user_id], GRANT_AAD[0], user_id, GRANT_AAD[1], raw)
     if made:

@@ -171,9 +171,9 @@ class SensitiveKeyDialog(QDialog):
             + " " + sensitive.backup_warning(),
             _("Key fingerprint: {fingerprint}. Every office must show the same one.").format(
                 fingerprint=fingerprint),
-            _("Case workers, coordinators and administrators get the key at their next "
-              "login (one who has not logged in since this version: at the login after an "
-              "administrator's)."))))
+            _("Case workers, coordinators and administrators whom an administrator added or "
+              "gave a new password get the key at their next login after an administrator's; "
+              "the others, once an administrator resets their password."))))
         self.status.show()
         self.adjustSize()
 

@@ -267,6 +267,37 @@ def test_readers_who_already_have_a_password_get_the_key_at_their_next_login(db_
     assert sensitive.held(_log_in(db_path, "jamshed", "field-pass-1")) is None
 
 
+def test_a_box_made_by_the_readers_own_login_waits_for_a_password_reset(db_path):
+    admin = _admin(db_path)
+    tools = security.UserAdmin(admin, db_path)
+    user_id = tools.add_user("malika", "field-pass-1", "field_officer")["id"]
+    tools.set_role(user_id, "case_worker")      # no password known: no box signed
+    admin.conn.close()
+    _log_in(db_path, "malika", "field-pass-1").conn.close()    # her own, unsigned box
+    assert user_id in keys.KeyFile.for_database(db_path).data["sensitive"]["boxes"]
+    admin = _admin(db_path)
+    security.UserAdmin(admin, db_path).set_up_sensitive_key(TEST_PASSWORD, PASSPHRASE)
+    case = _case(admin)
+    admin.conn.close()
+    assert user_id not in keys.KeyFile.for_database(db_path).data["sensitive"]["grants"]
+    # the administrator resets her password in a session without the key (it is not
+    # wrapped in her slot then); she changes it at her next login, before theirs
+    admin = _admin(db_path)
+    sensitive._HELD.pop(admin, None)                # noqa: SLF001
+    security.UserAdmin(admin, db_path).reset_password(user_id, "temporary-pass-1")
+    admin.conn.close()
+    worker = _log_in(db_path, "malika", "temporary-pass-1")
+    assert sensitive.held(worker) is None
+    security.UserAdmin(worker, db_path).change_own_password("temporary-pass-1",
+                                                            "worker-pass-2")
+    worker.conn.close()
+    _admin(db_path).conn.close()                    # seals the key to her signed box
+    assert user_id in keys.KeyFile.for_database(db_path).data["sensitive"]["grants"]
+    worker = _log_in(db_path, "malika", "worker-pass-2")
+    assert sensitive.reveal(worker, "hotline_case", case["id"], "summary",
+                            _raw(db_path, case["id"])["summary"]) == SUMMARY
+
+
 def test_no_grant_for_a_role_set_outside_hamroh(db_path):
     from desktop_app.store import db as dbmod
     admin = _admin(db_path)
