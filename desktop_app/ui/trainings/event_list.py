@@ -6,10 +6,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from desktop_app.i18n import Domain, current_language, format_date, format_number
 from desktop_app.store import reference
 from desktop_app.store.trainings import queries as tq
+from desktop_app.ui.widgets.columns import RIGHT
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
 pgettext = DOMAIN.pgettext
+# participants and completed: figures, aligned right as in every list of the kit
+COUNT_COLUMNS = (3, 4)
 
 
 class EventListModel(QAbstractTableModel):
@@ -30,12 +33,16 @@ class EventListModel(QAbstractTableModel):
         return 0 if parent.isValid() else 5
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.TextAlignmentRole:
+            return RIGHT if section in COUNT_COLUMNS else None
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return (_("Starts"), _("Course"), _("Place"), _("Participants"),
                     pgettext("number of participants", "Completed"))[section]
         return None
 
     def data(self, index, role=Qt.DisplayRole):
+        if index.isValid() and role == Qt.TextAlignmentRole:
+            return RIGHT if index.column() in COUNT_COLUMNS else None
         if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
             return None
         row = self.rows[index.row()]

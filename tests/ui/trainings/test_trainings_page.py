@@ -536,3 +536,20 @@ def test_the_courses_list_reads_whole_in_its_dialog(qtbot, session, db_path, lan
         assert not cut, cut
     finally:
         i18n.set_language("en")
+
+
+def test_the_trainings_list_aligns_its_counts_right(qtbot, session, db_path):
+    from desktop_app.ui.trainings.event_list import EventListModel
+    h.event(session)
+    model = EventListModel(session.conn)
+    model.load()
+    right = Qt.AlignmentFlag.AlignRight
+    for column in (3, 4):
+        title = model.headerData(column, Qt.Orientation.Horizontal,
+                                 Qt.ItemDataRole.TextAlignmentRole)
+        assert title is not None and Qt.AlignmentFlag(title) & right
+    assert model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole) is None
+    assert model.rowCount() == 1
+    cell = model.data(model.index(0, 3), Qt.ItemDataRole.TextAlignmentRole)
+    assert cell is not None and Qt.AlignmentFlag(cell) & right
+    assert model.data(model.index(0, 1), Qt.ItemDataRole.TextAlignmentRole) is None
