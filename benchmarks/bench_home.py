@@ -1,11 +1,15 @@
-"""Home page: the first figure cards, the whole overview, and the loan portfolio pass.
+"""Home page: the first figure cards, the whole overview, and its two largest parts.
 
 1. ``first_figures`` (what the Home page shows first) against the bare counts behind the
    same cards (living people, cases opened this month, cases open, trainees this year).
-2. ``dashboard_data`` (the whole overview) against the same bare counts.
-3. The PAR30 series: one ``loan_rows_at`` pass for the 12 month ends and today against
-   ``loan_rows`` once per date (what the dashboard did before: one query per month).
-4. A report on two threads (the second connection kept warm between reports) against the
+2. ``dashboard_data`` (the whole overview) against the same bare counts, and against a
+   bare SQL read of what it sums: those counts plus one grouped pass over the loan ledger.
+3. The loan cards and charts on the 12 month ends and today: the SQL pass
+   (``open_balances_at``) against the Python pass per loan and date it replaced
+   (``loan_rows_at``, the same figures: tests/reports/test_dashboard_overview.py).
+4. The people cards (on the register, reached this year): counts over the covering index
+   against the report's pass over the register that computed them before.
+5. A report on two threads (the second connection kept warm between reports) against the
    same report on one connection.
 Every figure is the median of three runs, wall and CPU, against its baseline of the same
 run on the same database.
@@ -17,6 +21,8 @@ from datetime import date
 
 from run import Timing, compare, timed
 
+LEDGER = ("SELECT count(*) FROM (SELECT loan_id, SUM(principal), SUM(interest) FROM fund_entry "
+          "WHERE deleted = 0 AND loan_id IS NOT NULL GROUP BY loan_id)")
 BARE_COUNTS = (
     "SELECT count(*) FROM person WHERE deleted = 0 AND merged_into IS NULL",
     "SELECT count(*) FROM hotline_case WHERE deleted = 0 AND opened_on >= :month",
@@ -30,12 +36,13 @@ BARE_COUNTS = (
 def run(ctx):
     from desktop_app.reports import dashboard
     from desktop_app.reports.builder import build_report
+    from desktop_app.reports.labels import Labels
     from desktop_app.reports.model import ReportRequest
     from desktop_app.reports.parallel import close_spare, connection_factory
     from desktop_app.reports.periods import current_period
     from desktop_app.store import db as dbmod
     from desktop_app.store.access import open_database
-    from desktop_app.store.loans.queries import loan_rows, loan_rows_at
+    from desktop_app.store.loans.queries import loan_rows_at, open_balances_at
 
     conn = open_database(ctx.demo_db())
     today = date.today()
@@ -52,22 +59,43 @@ def run(ctx):
     first = timed(lambda: dashboard.first_figures(conn, None, today))
     whole = timed(lambda: dashboard.dashboard_data(conn, None, today))
 
+    def bare_sql():
+        bare()
+        conn.execute(LEDGER).fetchone()
+    bare_sums = timed(bare_sql)
+
     def first_on_new_connection():       # what the Home page did: a connection per refresh
         fresh = dbmod.connect(ctx.demo_db())
         dashboard.first_figures(fresh, None, today)
         fresh.close()
     cold = timed(first_on_new_connection)
     dates = [m.end for m in dashboard._last_months(today, 12)] + [today]
-    one_pass = timed(lambda: loan_rows_at(conn, dates))
-    per_date = timed(lambda: [loan_rows(conn, d) for d in dates])
+    sql_pass = timed(lambda: open_balances_at(conn, dates))
+    python_pass = timed(lambda: loan_rows_at(conn, dates))
+    labels = Labels(conn, "en")
+    year = dashboard._periods(today)["year"]
+
+    def people_counted():
+        dashboard._counted(conn, today, None, dashboard._query(conn, year, None), "en",
+                           dashboard.COUNTED)
+
+    def people_pass():
+        dashboard._values(conn, dashboard._query(conn, year, None), labels,
+                          [(code, ()) for code in dashboard.COUNTED])
+    counted = timed(people_counted)
+    report_pass = timed(people_pass)
     results = [
         compare(f"Home first figures ({people:,} people)", first, "bare counts", bare_t,
                 "< 1 s at 1M people"),
         compare("Home first figures on a new connection", cold, "on the kept warm one",
                 first),
         compare("Home whole overview (dashboard_data)", whole, "bare counts", bare_t),
-        compare(f"loan portfolio on {len(dates)} dates, one pass (loan_rows_at)", one_pass,
-                "loan_rows once per date", per_date),
+        compare("Home whole overview (dashboard_data)", whole,
+                "bare counts + grouped ledger", bare_sums),
+        compare(f"loan figures on {len(dates)} dates, SQL pass (open_balances_at)", sql_pass,
+                "Python pass per loan and date (loan_rows_at)", python_pass),
+        compare("people cards counted over the index", counted,
+                "report pass over the register", report_pass),
     ]
     request = ReportRequest(current_period("quarter"))
     connect = connection_factory(conn)

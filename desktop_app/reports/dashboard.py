@@ -14,7 +14,7 @@ from desktop_app.i18n import Domain, current_language, format_number
 from desktop_app.reports.builder import unresolved_duplicates
 from desktop_app.reports.engine import _percent as percent
 from desktop_app.reports.engine import compute_all, from_minor, make_query, table_names
-from desktop_app.reports.indicators.base import lit
+from desktop_app.reports.indicators.base import Query, Unit, lit
 from desktop_app.reports.indicators.catalogue import CATALOGUE
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.model import ReportRequest
@@ -87,13 +87,18 @@ def _office_codes(conn, office_ids):
                                        office_ids)]
 
 
-def _values(conn, period: Period, offices, labels, plans, cache: dict | None = None) -> dict:
-    """Results of several indicators over one period (one run: shared families);
-    ``cache`` seeds the run's per-run cache (e.g. the loan rows already read)."""
-    chosen = [(CATALOGUE[code], list(dims)) for code, dims in plans
-              if code in CATALOGUE]
+def _query(conn, period: Period, offices, cache: dict | None = None) -> Query:
+    """The report query of one period; ``cache`` seeds its per-run cache (e.g. the loan
+    portfolio's units already computed)."""
     q = make_query(conn, ReportRequest(period, offices=offices))
     q.cache.update(cache or {})
+    return q
+
+
+def _values(conn, q: Query, labels, plans) -> dict:
+    """Results of several indicators over one query's period (one run: shared families)."""
+    chosen = [(CATALOGUE[code], list(dims)) for code, dims in plans
+              if code in CATALOGUE]
     return {r.indicator.code: r for r in compute_all(conn, q, chosen, labels) if r.available}
 
 
@@ -103,11 +108,16 @@ FIGURES = (("people_on_register", "year", "now"), ("people_reached", "year", "ye
            ("loans_par30", "year", "now"))
 
 
-def _figures(results: dict, language: str) -> list[Figure]:
-    """The figure cards, in ``FIGURES`` order, from the results per period key."""
+def _figures(results: dict, language: str, counted: dict[str, Figure] | None = None
+             ) -> list[Figure]:
+    """The figure cards, in ``FIGURES`` order, from the results per period key and the
+    cards ``counted`` directly (people counts)."""
     when = {"year": _("this year"), "month": _("this month"), "now": pgettext("as of", "today")}
     figures = []
     for code, key, note in FIGURES:
+        if counted and code in counted:
+            figures.append(counted[code])
+            continue
         result = results[key].get(code)
         if result is None:
             continue
@@ -116,6 +126,11 @@ def _figures(results: dict, language: str) -> list[Figure]:
         value = totals[0].value if len(totals) == 1 else None
         figures.append(Figure(code, result.indicator.title(), value, text, when[note]))
     return figures
+
+
+def _count_figure(code: str, count: int, language: str, note: str) -> Figure:
+    """A count card as ``_figures`` writes it from the indicator's result."""
+    return Figure(code, CATALOGUE[code].title(), count, format_number(count, language), note)
 
 
 def _last_months(today: date, months: int) -> list[Period]:
@@ -128,35 +143,46 @@ def _last_months(today: date, months: int) -> list[Period]:
     return series
 
 
-def _par30_by_month(rows_by_month: list[list], office_ids) -> dict[str, list[Decimal | None]]:
-    """PAR30 per currency at the end of each month, from the loan rows at each month end
-    (one portfolio pass for every month: ``loan_rows_at``). The same figure as the
-    loans_par30 indicator's total: outstanding principal of loans more than 30 days late
-    over all outstanding principal, in percent."""
-    from desktop_app.domain.loans import at_risk  # deferred: ~1 MB, only for loan figures
+def _balances_by_date(conn, dates: list[date], office_ids) -> list[dict] | None:
+    """Principal outstanding per currency on each date, from one SQL pass over the loans
+    (``store.loans.queries.open_balances_at``); None without the loans schema."""
+    if not {"loan", "fund_entry", "loan_schedule", "loan_instalment"} <= table_names(conn):
+        return None
+    from desktop_app.store.loans.queries import open_balances_at  # deferred: ~190 ms (write path)
+    return open_balances_at(conn, dates, office_ids)
+
+
+def _par30_by_month(balances: list[dict]) -> dict[str, list[Decimal | None]]:
+    """PAR30 per currency at the end of each month: outstanding principal of the loans more
+    than 30 days late over all outstanding principal, in percent (the loans_par30
+    indicator's total at each month end)."""
     par30: dict[str, list[Decimal | None]] = {}
-    for n, rows in enumerate(rows_by_month):
-        sums: dict[str, list[int]] = {}
-        for r in rows:
-            if r.outstanding <= 0 or (office_ids and r.office_id not in office_ids):
-                continue
-            total = sums.setdefault(r.currency, [0, 0])
-            total[1] += r.outstanding
-            if at_risk(r.days_late, 30):
-                total[0] += r.outstanding
-        for currency, (late, outstanding) in sums.items():
-            par30.setdefault(currency, [None] * len(rows_by_month))[n] = percent(
-                from_minor(late, currency), from_minor(outstanding, currency))
+    for n, by_currency in enumerate(balances):
+        for currency, b in by_currency.items():
+            if b.scheduled > 0:
+                par30.setdefault(currency, [None] * len(balances))[n] = percent(
+                    from_minor(b.late_over_30, currency), from_minor(b.scheduled, currency))
     return par30
 
 
-def _loan_rows_by_date(conn, dates: list[date]) -> list[list] | None:
-    """The loans module's loan rows on each date, from one portfolio pass (None without
-    the loans schema)."""
-    if not {"loan", "fund_entry", "loan_schedule", "loan_instalment"} <= table_names(conn):
-        return None
-    from desktop_app.store.loans.queries import loan_rows_at  # deferred: ~190 ms (write path)
-    return loan_rows_at(conn, dates)
+def _outstanding_by_month(balances: list[dict]) -> dict[str, list[Decimal]]:
+    """Principal outstanding at the end of each month, per currency (each loan's ledger
+    balance counted when positive, as store.loans.queries.portfolio does)."""
+    totals: dict[str, list[int]] = {}
+    for n, by_currency in enumerate(balances):
+        for currency, b in by_currency.items():
+            totals.setdefault(currency, [0] * len(balances))[n] += b.outstanding
+    return {cur: [from_minor(v, cur) for v in values] for cur, values in totals.items()
+            if any(values)}
+
+
+def _portfolio_units(by_currency: dict) -> list[Unit]:
+    """Units that give the loans_outstanding and loans_par30 totals (no disaggregation) of
+    ``loan_rows``' loans with principal outstanding: one per currency, the sums of its
+    loans (the engine only adds units' amounts, numerators and denominators up)."""
+    return [Unit(currency, {}, b.scheduled, currency, {"par30": b.late_over_30 > 0},
+                 numerator=b.late_over_30, denominator=b.scheduled)
+            for currency, b in sorted(by_currency.items()) if b.scheduled > 0]
 
 
 def _periods(today: date) -> dict[str, Period]:
@@ -185,6 +211,42 @@ def _on_register(conn, today: date, office_ids) -> int:
         f"AND COALESCE(merged_into, '') = '' AND created_at < ? {scope}", (end,)).fetchone()[0]
 
 
+def _reached(conn, q: Query) -> int:
+    """People reached in ``q``'s period: the people_reached indicator's rows (surviving
+    identities registered in the period in the office scope, or reached by another
+    contact: ``rpt_reach``) counted by SQLite, the registrations over the covering index,
+    instead of the report's per-row pass over the register."""
+    from desktop_app.reports.indicators.people import prepare_reach
+    prepare_reach(conn, q)
+    survivor = (f"p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
+                f"AND {q.district_in('p.district')}")
+    registered = f"{q.within_instant('p.created_at')} AND {q.offices('p.office_id')}"
+    own = conn.execute(f"SELECT count(*) FROM person p INDEXED BY report_person "
+                       f"WHERE {survivor} AND {registered}").fetchone()[0]
+    # reached by another contact and not counted above (a NULL office is not in scope)
+    other = conn.execute(f"SELECT count(*) FROM temp.rpt_reach rr JOIN person p INDEXED BY "
+                         f"report_person ON p.id = rr.pid WHERE {survivor} "
+                         f"AND COALESCE(({registered}), 0) = 0").fetchone()[0]
+    return own + other
+
+
+def _counted(conn, today: date, office_ids, year: Query, language: str,
+             codes: tuple[str, ...]) -> dict[str, Figure]:
+    """The people cards of ``codes`` counted by SQLite over the register's covering index
+    (none when the index is missing: then the report's pass computes them)."""
+    if "report_person" not in _index_names(conn):
+        return {}
+    counted = {}
+    if "people_on_register" in codes and "people_on_register" in CATALOGUE:
+        counted["people_on_register"] = _count_figure(
+            "people_on_register", _on_register(conn, today, office_ids), language,
+            pgettext("as of", "today"))
+    if "people_reached" in codes and "people_reached" in CATALOGUE:
+        counted["people_reached"] = _count_figure(
+            "people_reached", _reached(conn, year), language, _("this year"))
+    return counted
+
+
 def first_figures(conn, actor=None, today: date | None = None,
                   language: str | None = None) -> DashboardData:
     """The cheap figure cards of ``FIRST`` (the same values as in ``dashboard_data``),
@@ -200,13 +262,12 @@ def first_figures(conn, actor=None, today: date | None = None,
         plans = [(code, ("sex",) if code == "trainees" else ())
                  for code, p, _note in FIGURES if p == key and code in FIRST
                  and code != "people_on_register"]
-        results[key] = _values(conn, period, offices, labels, plans)
+        results[key] = _values(conn, _query(conn, period, offices), labels, plans)
     data.figures = _figures(results, language)
     if "people_on_register" in CATALOGUE and "report_person" in _index_names(conn):
         count = _on_register(conn, today, office_ids)
-        data.figures.insert(0, Figure(
-            "people_on_register", CATALOGUE["people_on_register"].title(), count,
-            format_number(count, language), pgettext("as of", "today")))
+        data.figures.insert(0, _count_figure("people_on_register", count, language,
+                                             pgettext("as of", "today")))
     return data
 
 
@@ -214,8 +275,17 @@ def _index_names(conn) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
+# cards counted by SQLite (``_counted``) rather than by the report's pass over the register
+COUNTED = ("people_on_register", "people_reached")
+
+
 def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12,
                    language: str | None = None) -> DashboardData:
+    """The whole Home overview. Its cost follows the current year's activity and the loans
+    open in the last months, not the whole history: the people cards are counts over the
+    register's covering index, the loan cards and both loan charts come from one SQL pass
+    over the month ends and today (``open_balances_at``: no Python per loan and month),
+    the other cards from one report run per period."""
     today = today or date.today()
     language = language or current_language()
     office_ids = scope_for(actor)
@@ -224,14 +294,19 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     data = DashboardData(office_ids)
     series = _last_months(today, months)
     # one portfolio pass: every month end of the charts and today (the figure cards)
-    loan_rows = _loan_rows_by_date(conn, [m.end for m in series] + [today])
+    balances = _balances_by_date(conn, [m.end for m in series] + [today], office_ids)
+    seed = None
+    if balances is not None:
+        seed = {("portfolio", "outstanding"): _portfolio_units(balances[-1])}
+    periods = _periods(today)
+    queries = {key: _query(conn, period, offices, seed) for key, period in periods.items()}
+    counted = _counted(conn, today, office_ids, queries["year"], language, COUNTED)
     results = {}
-    for key, period in _periods(today).items():
+    for key, q in queries.items():
         plans = [(code, ("sex",) if code == "trainees" else ())
-                 for code, p, _note in FIGURES if p == key]
-        seed = {"loan_rows": loan_rows[-1]} if loan_rows is not None else None
-        results[key] = _values(conn, period, offices, labels, plans, seed)
-    data.figures = _figures(results, language)
+                 for code, p, _note in FIGURES if p == key and code not in counted]
+        results[key] = _values(conn, q, labels, plans)
+    data.figures = _figures(results, language, counted)
     trainees = results["year"].get("trainees")
     if trainees and trainees.tables:
         data.trainees_by_sex = {r.label: r.value for r in trainees.tables[0].rows}
@@ -240,10 +315,10 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     span = Period(series[0].start, series[-1].end, "custom", data.months[0])
     if "cases_opened" in CATALOGUE and "hotline_case" in tables:
         data.cases_by_category = cases_by_month(conn, span, offices, labels, data.months)
-    if "loans_outstanding" in CATALOGUE and {"loan", "fund_entry"} <= tables:
-        data.loans_outstanding = outstanding_by_month(conn, series, office_ids)
-    if "loans_par30" in CATALOGUE and loan_rows is not None:
-        data.par30 = _par30_by_month(loan_rows[:-1], office_ids)
+    if "loans_outstanding" in CATALOGUE and balances is not None:
+        data.loans_outstanding = _outstanding_by_month(balances[:-1])
+    if "loans_par30" in CATALOGUE and balances is not None:
+        data.par30 = _par30_by_month(balances[:-1])
     data.overdue_followups = overdue_followups(conn, office_ids, today)
     data.has_sync = "sync_bundle_log" in tables
     if actor is None or actor.role in WIDE_ROLES:
@@ -266,39 +341,6 @@ def cases_by_month(conn, span: Period, offices, labels, months: list[str]) -> di
             label = labels.label("category", category)
             out.setdefault(label, [0] * len(months))[months.index(month)] += count
     return out
-
-
-def outstanding_by_month(conn, series: list[Period], office_ids) -> dict[str, list[Decimal]]:
-    """Principal outstanding at the end of each month, per currency: one grouped query of
-    the fund ledger's principal movements per loan and month, summed up in order (each
-    loan's balance counted when positive, as store.loans.queries.loan_rows does)."""
-    scope = ""
-    if office_ids:
-        scope = f"AND l.office_id IN ({', '.join(lit(o) for o in office_ids)})"
-    ends = [m.end_exclusive.isoformat() for m in series]
-    months = [m.code for m in series]
-    currency_of: dict[str, str] = {}
-    moves: dict[str, dict[int, int]] = {}
-    for loan_id, currency, month, principal in conn.execute(
-            "SELECT e.loan_id, l.currency, CASE WHEN e.value_date < ? THEN '' "
-            "ELSE substr(e.value_date, 1, 7) END, SUM(e.principal) FROM fund_entry e "
-            "JOIN loan l ON l.id = e.loan_id AND l.deleted = 0 "
-            f"WHERE e.deleted = 0 AND e.value_date < ? {scope} GROUP BY 1, 2, 3",
-            (series[0].start.isoformat(), ends[-1])):
-        currency_of[loan_id] = currency
-        n = -1 if month == "" else months.index(month)
-        moves.setdefault(loan_id, {})[n] = moves.get(loan_id, {}).get(n, 0) + int(principal or 0)
-    totals: dict[str, list[int]] = {}
-    for loan_id, by_month in moves.items():
-        currency = currency_of[loan_id]
-        row = totals.setdefault(currency, [0] * len(series))
-        running = by_month.get(-1, 0)
-        for n in range(len(series)):
-            running += by_month.get(n, 0)
-            if running > 0:
-                row[n] += running
-    return {cur: [from_minor(v, cur) for v in values] for cur, values in totals.items()
-            if any(values)}
 
 
 def overdue_followups(conn, office_ids, today: date, limit: int = 50) -> list[dict]:

@@ -1,4 +1,4 @@
-"""The Home dashboard reads the loan portfolio once for every month of its charts."""
+"""The Home dashboard reads the loan portfolio once, in SQL, for every month of its charts."""
 from __future__ import annotations
 
 from datetime import date
@@ -18,19 +18,20 @@ def test_one_portfolio_pass_for_thirteen_months(session, monkeypatch):
     for i in queries.instalments_of(session.conn, good["id"], 1)[:3]:
         services.repay(session, good["id"], L.from_minor(i["principal"] + i["interest"], "TJS"),
                        date.fromisoformat(i["due_date"]), today=TODAY)
-    passes, single = [], []
-    real = queries.loan_rows_at
+    passes, rows = [], []
+    real = queries.open_balances_at
 
     def counted(conn, dates, *args):
         passes.append(list(dates))
         return real(conn, dates, *args)
 
-    monkeypatch.setattr(queries, "loan_rows_at", counted)
-    monkeypatch.setattr(queries, "loan_rows", lambda *a, **k: single.append(a) or [])
+    monkeypatch.setattr(queries, "open_balances_at", counted)
+    monkeypatch.setattr(queries, "loan_rows", lambda *a, **k: rows.append(a) or [])
+    monkeypatch.setattr(queries, "loan_rows_at", lambda *a, **k: rows.append(a) or [])
     data = dashboard.dashboard_data(session.conn, session.actor, today=date(2026, 12, 15),
                                     months=13)
     assert len(passes) == 1 and len(passes[0]) == 14      # 13 month ends and today
-    assert single == []
+    assert rows == []                                     # no loan rows made in Python
     assert len(data.months) == 13
     monkeypatch.undo()
     for n, code in enumerate(data.months):
@@ -51,6 +52,9 @@ def test_one_portfolio_pass_for_thirteen_months(session, monkeypatch):
 def test_office_scope_of_par30(session):
     checker, fund, woman, _man = _fund_with_borrowers(session)
     _loan(session, checker, fund, woman, "6000", date(2026, 1, 10))
-    rows = queries.loan_rows_at(session.conn, [date(2026, 6, 30)])
-    assert dashboard._par30_by_month(rows, ["another-office"]) == {}
-    assert dashboard._par30_by_month(rows, None)["TJS"] == [Decimal("100.0")]
+    office = session.conn.execute("SELECT office_id FROM loan").fetchone()[0]
+    day = [date(2026, 6, 30)]
+    assert queries.open_balances_at(session.conn, day, ["another-office"]) == [{}]
+    assert dashboard._par30_by_month(queries.open_balances_at(session.conn, day, [office])) \
+        == dashboard._par30_by_month(queries.open_balances_at(session.conn, day)) \
+        == {"TJS": [Decimal("100.0")]}
