@@ -400,11 +400,26 @@ class OpenBalance:
 
 _OPEN_BALANCES_SQL = """
 WITH d(n, day, late_by) AS (VALUES {dates}),
+before AS (
+    SELECT e.loan_id,
+           SUM(CASE WHEN e.value_date<=:first THEN e.principal ELSE 0 END) AS p,
+           SUM(CASE WHEN e.value_date<=:first AND e.kind='repayment'
+                    THEN -e.principal ELSE 0 END) AS pp,
+           SUM(CASE WHEN e.value_date<=:first AND e.kind='repayment'
+                    THEN e.interest ELSE 0 END) AS pi,
+           MAX(e.value_date) AS latest
+    FROM fund_entry e WHERE e.deleted=0 AND e.loan_id IS NOT NULL AND e.value_date<=:last
+    GROUP BY e.loan_id
+),
 moved AS (
-    SELECT e.loan_id, CASE {bucket} END AS n, SUM(e.principal) AS p,
-           SUM(CASE WHEN e.kind='repayment' THEN -e.principal ELSE 0 END) AS pp,
-           SUM(CASE WHEN e.kind='repayment' THEN e.interest ELSE 0 END) AS pi
-    FROM fund_entry e WHERE e.deleted=0 AND e.loan_id IS NOT NULL AND e.value_date<=?
+    SELECT loan_id, 0 AS n, p, pp, pi FROM before WHERE p > 0 OR latest > :first
+    UNION ALL
+    SELECT e.loan_id, CASE {bucket} END, SUM(e.principal),
+           SUM(CASE WHEN e.kind='repayment' THEN -e.principal ELSE 0 END),
+           SUM(CASE WHEN e.kind='repayment' THEN e.interest ELSE 0 END)
+    FROM before b CROSS JOIN fund_entry e ON e.loan_id=b.loan_id AND e.loan_id IS NOT NULL
+     AND e.deleted=0 AND e.value_date>:first AND e.value_date<=:last
+    WHERE b.latest > :first
     GROUP BY 1, 2
 ),
 running AS (
@@ -452,18 +467,20 @@ def open_balances_at(conn, dates, office_ids=None) -> list[dict[str, OpenBalance
     if not order:
         return []
     texts = [d.isoformat() for d in order]
-    params: list = []
+    params: dict = {"first": texts[0], "last": texts[-1]}
+    rows = []
     for n, day in enumerate(order):
-        params += [n, texts[n], date.fromordinal(day.toordinal() - 31).isoformat()]
-    params += texts
-    params.append(texts[-1])
+        params[f"d{n}"] = texts[n]
+        params[f"l{n}"] = date.fromordinal(day.toordinal() - 31).isoformat()
+        rows.append(f"({n}, :d{n}, :l{n})")
     scope = ""
     if office_ids:
-        scope = "AND l.office_id IN (" + ", ".join("?" * len(office_ids)) + ")"
-        params += list(office_ids)
+        scope = "AND l.office_id IN (" + ", ".join(
+            f":o{k}" for k in range(len(office_ids))) + ")"
+        params.update({f"o{k}": o for k, o in enumerate(office_ids)})
     sql = _OPEN_BALANCES_SQL.format(
-        dates=", ".join("(?, ?, ?)" for _d in order), count=len(order), scope=scope,
-        bucket=" ".join(f"WHEN e.value_date<=? THEN {n}" for n in range(len(order))))
+        dates=", ".join(rows), count=len(order), scope=scope,
+        bucket=" ".join(f"WHEN e.value_date<=:d{n} THEN {n}" for n in range(len(order))))
     by_index: list[dict[str, OpenBalance]] = [{} for _d in order]
     for n, currency, scheduled, late, amount in conn.execute(sql, params):
         balance = by_index[n].setdefault(currency, OpenBalance())
