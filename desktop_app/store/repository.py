@@ -103,6 +103,7 @@ class Repository:
     _registry: dict[str, type["Repository"]] = {}
     _write_guards: list[WriteGuard] = []
     _after_insert: dict[str, list[Callable[[Repository, list[dict]], None]]] = {}
+    _after_update: dict[str, list[Callable[[Repository, dict, dict], None]]] = {}
     _sync_scopes: list[SyncScope] = []
     # per subclass, set on first use (_field_set)
     _field_set_cache: frozenset
@@ -133,6 +134,14 @@ class Repository:
         create_many, received records), after the table's own ``after_write`` hooks; for
         derived data another module keeps about those rows."""
         Repository._after_insert.setdefault(table, []).append(hook)
+
+    @staticmethod
+    def register_after_update(table: str,
+                              hook: Callable[[Repository, dict, dict], None]) -> None:
+        """Call ``hook(repo, record, before)`` after a row of ``table`` is changed (a local
+        update or deletion, a received change), after the table's own
+        ``after_write``; for what another module derives from those rows."""
+        Repository._after_update.setdefault(table, []).append(hook)
 
     @staticmethod
     def register_sync_scope(scope: SyncScope) -> None:
@@ -273,6 +282,7 @@ class Repository:
                              self.table, record_id, self.audit_view(before),
                              self.audit_view(record))
         self.after_write(record, before)
+        self.run_after_update(record, before)
         return record
 
     def create_many(self, rows: Iterable[dict], *, audit: bool = True) -> int:
@@ -332,6 +342,11 @@ class Repository:
         """The hooks registered for new rows of this table (``register_after_insert``)."""
         for hook in Repository._after_insert.get(self.table, ()):
             hook(self, records)
+
+    def run_after_update(self, record: dict, before: dict) -> None:
+        """The hooks registered for changed rows of this table (``register_after_update``)."""
+        for hook in Repository._after_update.get(self.table, ()):
+            hook(self, record, before)
 
     # ---- remote changes (sync) -----------------------------------------------------
     def apply_remote(self, record_id: str, fields: dict, stamp: str, origin_device: str,

@@ -160,3 +160,56 @@ def test_the_field_officer_sees_the_texts_as_sealed(log_in_as, sealed_office, la
     assert placeholder in _cells(seen, "Follow-ups", 3)
     assert placeholder in _cells(seen, "Referrals", 3)
     journey.assert_no_problems()
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_a_birth_date_corrected_in_the_window_seals_the_persons_case(log_in_as, sealed_office,
+                                                                      office_db, language):
+    """The field officer corrects a birth date: the person was a child when the case was
+    opened, so the case is now a minor's case and its texts are sealed at once."""
+    from desktop_app.store.people.repositories import PersonRepository
+    from tests.journeys.driver import qt_text, type_text
+    admin = security.login(office_db, "admin", PASSWORDS["admin"])
+    person = PersonRepository(admin).create(dict(
+        family_name="Шоҳмирзоев", given_name="Зафарҷон", birth_date="1990-05-01"))
+    case = cs.open_case(admin, {"channel": "hotline", "category": "unpaid_wages",
+                                "person_id": person["id"], "opened_on": "2026-11-02",
+                                "summary": "Дар хиштпазии Ногинск бе музд кор кард"})
+    cs.add_event(admin, case["id"], "note", NEW_NOTE)
+    admin.conn.close()
+    keys.forget_key(office_db)
+
+    journey = log_in_as("field", language)
+    people = journey.go(tr("people", "People"))
+    journey.type_into_widget(people.search, "Шоҳмирзоев Зафарҷон")
+    journey.qtbot.waitUntil(lambda: not people.search_timer.isActive())
+    journey.settle()
+    assert people.model.rowCount() == 1
+    # Enter opens the person's page (beside the list, or in its place at 1366x768)
+    people.table.setFocus()
+    people.table.setCurrentIndex(people.model.index(0, 0))
+    QTest.keyClick(people.table, Qt.Key.Key_Return)
+    journey.settle()
+
+    def correct(dialog) -> None:
+        dialog.form.birth_date.setFocus()
+        dialog.form.birth_date.selectAll()            # typing replaces the date shown
+        type_text(dialog.form.birth_date, "01.05.2012")
+        save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+        journey.click(save.text() or qt_text("Save"), dialog)
+    with journey.dialog(correct):
+        journey.click(tr("people", "Edit"), people.detail)
+    journey.settle()
+
+    conn = journey.window.ctx.conn
+    assert conn.execute("SELECT birth_date FROM person WHERE id=?",
+                        (person["id"],)).fetchone()[0] == "2012-05-01"
+    stored = conn.execute("SELECT sensitive, summary FROM hotline_case WHERE id=?",
+                          (case["id"],)).fetchone()
+    assert stored[0] == 1 and sensitive.is_sealed(stored[1])
+    texts = [r[0] for r in conn.execute("SELECT text FROM case_event WHERE case_id=?",
+                                        (case["id"],))]
+    assert texts and all(sensitive.is_sealed(t) for t in texts if t)
+    assert "Ногинск" not in str(conn.execute(
+        "SELECT fields FROM change_log WHERE record_id=?", (case["id"],)).fetchall())
+    journey.assert_no_problems()

@@ -164,3 +164,121 @@ def test_a_case_that_becomes_sensitive_has_its_texts_sealed_at_both_ends(make_re
     assert not any(s in _stored_about(dsh.conn, case["id"]) for s in SECRETS)
     sensitive.hold(dsh.session, key)
     assert NOTE in _readable_texts(dsh, case["id"])
+
+
+# ---- a case that becomes a minor's case by its person's birth date ------------------------
+def _person_with_case(session, birth_date: str) -> tuple[dict, dict]:
+    from desktop_app.store.people.repositories import PersonRepository
+    person = PersonRepository(session).create(dict(family_name="Азизов", given_name="Фаррух",
+                                                   birth_date=birth_date))
+    case = cs.open_case(session, {"channel": "hotline", "category": "unpaid_wages",
+                                  "person_id": person["id"], "caller_name": "Зарина",
+                                  "caller_phone": "+992935551234", "summary": SUMMARY})
+    return person, case
+
+
+def _set_birth_date(session, person_id: str, birth_date: str) -> None:
+    from desktop_app.store.people.repositories import PersonRepository
+    PersonRepository(session).update(person_id, {"birth_date": birth_date})
+
+
+def _sensitive_flag(conn, case_id: str) -> int:
+    return conn.execute("SELECT sensitive FROM hotline_case WHERE id=?",
+                        (case_id,)).fetchone()[0]
+
+
+def test_a_birth_date_that_makes_a_minors_case_seals_it_at_both_ends(make_replicas, tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    for replica in (grm, dsh):
+        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+        replica.conn.commit()
+    person, case = _person_with_case(grm.session, "1990-05-01")
+    _write_texts(grm.session, case["id"])
+    exchange_files(grm, dsh, tmp_path / "up")
+    assert _sensitive_flag(dsh.conn, case["id"]) == 0
+    assert NOTE in _stored_about(dsh.conn, case["id"])
+
+    # the birth date was typed wrong: the person was 13 when the case was opened
+    _set_birth_date(grm.session, person["id"], "2012-05-01")
+    assert _sensitive_flag(grm.conn, case["id"]) == 1
+    assert not any(s in _stored_about(grm.conn, case["id"]) for s in SECRETS + ("Зарина",))
+    exchange_files(grm, dsh, tmp_path / "up-again")
+    assert _sensitive_flag(dsh.conn, case["id"]) == 1
+    assert not any(s in _stored_about(dsh.conn, case["id"]) for s in SECRETS + ("Зарина",))
+    # nobody finds the case by a word of its summary any more; readers read it all
+    assert not cq_search_ids(dsh, "паспортро")
+    sensitive.hold(dsh.session, key)
+    texts = _readable_texts(dsh, case["id"])
+    assert texts[0] == SUMMARY and NOTE in texts
+    assert dsh.conn.execute("SELECT caller_key FROM hotline_case WHERE id=?",
+                            (case["id"],)).fetchone()[0] is None
+    # each database sealed its own copy (its own nonce): the same text under both
+    for replica in (grm, dsh):
+        assert sensitive.open_sealed(key, "hotline_case", case["id"], "summary",
+                                     _sealed_fields(replica.conn, case["id"])[2]) == SUMMARY
+
+    # corrected back: no longer a minor's case; what was sealed stays sealed
+    _set_birth_date(grm.session, person["id"], "1990-05-01")
+    assert _sensitive_flag(grm.conn, case["id"]) == 0
+    assert not any(s in _stored_about(grm.conn, case["id"]) for s in SECRETS)
+    # each database sealed its own copy (its own nonce): the same text under both
+    for replica in (grm, dsh):
+        assert sensitive.open_sealed(key, "hotline_case", case["id"], "summary",
+                                     _sealed_fields(replica.conn, case["id"])[2]) == SUMMARY
+
+    # corrected back: no longer a minor's case; what was sealed stays sealed
+    _set_birth_date(grm.session, person["id"], "1990-05-01")
+    assert _sensitive_flag(grm.conn, case["id"]) == 0
+    assert not any(s in _stored_about(grm.conn, case["id"]) for s in SECRETS)
+
+
+def test_a_birth_date_from_an_office_without_the_key_is_sealed_on_arrival(make_replicas,
+                                                                         tmp_path):
+    tjb, dsh = make_replicas(["TJB", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    set_meta(dsh.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+    dsh.conn.commit()
+    person, case = _person_with_case(tjb.session, "1990-05-01")
+    _write_texts(tjb.session, case["id"])
+    exchange_files(tjb, dsh, tmp_path / "up")
+    _set_birth_date(tjb.session, person["id"], "2012-05-01")
+    # the office has no key: the case is sensitive (the policy's gate) but in the clear
+    assert _sensitive_flag(tjb.conn, case["id"]) == 1
+    assert NOTE in _stored_about(tjb.conn, case["id"])
+    exchange_files(tjb, dsh, tmp_path / "up-again")
+    assert _sensitive_flag(dsh.conn, case["id"]) == 1
+    assert not any(s in _stored_about(dsh.conn, case["id"]) for s in SECRETS)
+    sensitive.hold(dsh.session, key)
+    assert NOTE in _readable_texts(dsh, case["id"])
+
+
+def test_a_case_received_for_a_person_known_here_as_a_minor_is_sealed(make_replicas,
+                                                                      tmp_path):
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    for replica in (grm, dsh):
+        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+        replica.conn.commit()
+    from desktop_app.store.people.repositories import PersonRepository
+    person = PersonRepository(grm.session).create(dict(
+        family_name="Азизов", given_name="Фаррух", birth_date="1990-05-01"))
+    exchange_files(grm, dsh, tmp_path / "person")
+    # the coordinator corrects the birth date; the office, not knowing yet, opens a case
+    _set_birth_date(dsh.session, person["id"], "2012-05-01")
+    case = cs.open_case(grm.session, {"channel": "hotline", "category": "unpaid_wages",
+                                      "person_id": person["id"], "summary": SUMMARY})
+    _write_texts(grm.session, case["id"])
+    assert _sensitive_flag(grm.conn, case["id"]) == 0
+    exchange_files(grm, dsh, tmp_path / "case")
+    assert _sensitive_flag(dsh.conn, case["id"]) == 1
+    assert not any(s in _stored_about(dsh.conn, case["id"]) for s in SECRETS)
+    # and back at the office with the corrected birth date
+    exchange_files(dsh, grm, tmp_path / "down")
+    assert _sensitive_flag(grm.conn, case["id"]) == 1
+    assert not any(s in _stored_about(grm.conn, case["id"]) for s in SECRETS)
+
+
+def cq_search_ids(replica, term: str) -> list:
+    from desktop_app.store.cases import queries as cq
+    return cq.case_ids(replica.conn, cq.CaseFilter(search=term))

@@ -46,7 +46,34 @@ def person_birth_date(conn, person_id: str | None) -> str | None:
     return row[0] if row else None
 
 
+def recheck_cases_of_person(person_repo, person: dict, before: dict) -> None:
+    """A person's birth date changed (here or received): their cases may have become (or
+    stopped being) a minor's case, sensitive, with their texts sealed."""
+    if person.get("birth_date") == before.get("birth_date"):
+        return
+    case_ids = [r[0] for r in person_repo.conn.execute(
+        "SELECT id FROM hotline_case WHERE person_id=? AND deleted=0", (person["id"],))]
+    if case_ids:
+        sealing.recheck_sensitivity(person_repo.session, case_ids)
+
+
+def recheck_cases_of_new_people(person_repo, people: list[dict]) -> None:
+    """Cases received before the person they name (sync sends them in any order): with
+    the person's birth date they may be a minor's case."""
+    ids = [p["id"] for p in people if p.get("birth_date")]
+    case_ids: list[str] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        case_ids += [r[0] for r in person_repo.conn.execute(
+            "SELECT id FROM hotline_case WHERE deleted=0 AND person_id IN"
+            f" ({','.join('?' * len(chunk))})", chunk)]
+    if case_ids:
+        sealing.recheck_sensitivity(person_repo.session, case_ids)
+
+
 Repository.register_after_insert("person", cases_search.mark_cases_of_new_people)
+Repository.register_after_insert("person", recheck_cases_of_new_people)
+Repository.register_after_update("person", recheck_cases_of_person)
 
 
 class ConsentRequired(PermissionDenied):
@@ -165,6 +192,10 @@ class CaseRepository(SealsWithItsId):
             self.session.cache[self.PURGE_PENDING] = True
 
     def after_remote_batch(self, inserted, updated, changes, results):
+        # ``sensitive`` as the sending database worked it out may predate a birth date
+        # this database already holds
+        sealing.recheck_sensitivity(
+            self.session, [r["id"] for r in inserted] + [after["id"] for _b, after, _w in updated])
         self.purge_search_if_needed()
 
     def after_write_many(self, records):

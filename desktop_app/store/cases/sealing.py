@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 
+from desktop_app.domain import cases as dom
+from desktop_app.store.cases import search as cases_search
 from desktop_app.store.clocks import dumps
 from desktop_app.store.security import sensitive
 
@@ -91,6 +93,57 @@ def seal_received_cases(session, records: list[dict]) -> int:
             by_id[record_id][field] = session.conn.execute(
                 f"SELECT {field} FROM hotline_case WHERE id=?", (record_id,)).fetchone()[0]
     return sealed
+
+
+def recheck_sensitivity(session, case_ids: list[str]) -> list[str]:
+    """``hotline_case.sensitive`` worked out again for these cases from what it derives
+    from (flag, category, the person's birth date on the opening day), written in place
+    where it changed, and the texts of the cases that became sensitive sealed in place.
+
+    For a fact that changed outside the case: a person's birth date that makes the case a
+    minor's case (local or received), or a received case whose ``sensitive`` was worked
+    out elsewhere before the birth date arrived. Like the sealing, the recomputation keeps
+    the row's clocks and writes no change-log entry: every database derives the same value
+    from the same facts. Returns the cases that became sensitive."""
+    conn = session.conn
+    changed: list[tuple[int, str]] = []
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        for case_id, stored, flag, category, opened_on, birth_date in conn.execute(
+                "SELECT c.id, c.sensitive, c.sensitive_flag, c.category, c.opened_on,"
+                " p.birth_date FROM hotline_case c LEFT JOIN person p ON p.id = c.person_id"
+                f" WHERE c.deleted = 0 AND c.id IN ({','.join('?' * len(chunk))})", chunk):
+            derived = dom.compute_sensitive(flag, category, birth_date, opened_on)
+            if derived != (stored or 0):
+                changed.append((derived, case_id))
+    if not changed:
+        return []
+    became = [case_id for derived, case_id in changed if derived]
+    with session.transaction():
+        conn.executemany("UPDATE hotline_case SET sensitive=? WHERE id=?", changed)
+        if became and sensitive.public_key(conn) is not None:
+            _seal_in_place(session, _case_fields(conn, became) + plain_texts(conn, became))
+            conn.executemany("UPDATE hotline_case SET caller_key=NULL WHERE id=?",
+                             [(case_id,) for case_id in became])
+            cases_search.refresh(conn, became)
+            purge_search_index(conn)
+    return became
+
+
+def _case_fields(conn, case_ids: list[str]) -> list[tuple[str, str, str, str, str]]:
+    """(table, record id, field, plain text, case id) of the plain caller, summary and
+    outcome notes of these cases."""
+    fields = sensitive.SEALED_FIELDS["hotline_case"]
+    found = []
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        for row in conn.execute(
+                f"SELECT id, {', '.join(fields)} FROM hotline_case"
+                f" WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            found += [("hotline_case", row[0], field, value, row[0])
+                      for field, value in zip(fields, row[1:], strict=True)
+                      if isinstance(value, str) and value and not sensitive.is_sealed(value)]
+    return found
 
 
 def _seal_in_place(session, texts: list[tuple[str, str, str, str, str]]) -> int:

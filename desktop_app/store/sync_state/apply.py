@@ -507,6 +507,7 @@ def _after_write(repos: dict[str, "Repository"], writes: _Writes,
     updated: dict[str, list[tuple[dict, dict, set]]] = {}
     for repo, _record_id, before, state, written, _clocks in writes.updates:
         repo.after_write(state, before)
+        repo.run_after_update(state, before)
         updated.setdefault(repo.table, []).append((before, state, written))
     for table in dict.fromkeys([*writes.inserts, *updated]):
         repos[table].after_remote_batch(
