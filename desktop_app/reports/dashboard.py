@@ -16,6 +16,7 @@ from desktop_app.reports.engine import _percent as percent
 from desktop_app.reports.engine import compute_all, from_minor, make_query, table_names
 from desktop_app.reports.indicators.base import Query, Unit, lit
 from desktop_app.reports.indicators.catalogue import CATALOGUE
+from desktop_app.reports.indicators.people import prepare_reach
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.outputs import value_text
@@ -216,7 +217,6 @@ def _reached(conn, q: Query) -> int:
     identities registered in the period in the office scope, or reached by another
     contact: ``rpt_reach``) counted by SQLite, the registrations over the covering index,
     instead of the report's per-row pass over the register."""
-    from desktop_app.reports.indicators.people import prepare_reach
     prepare_reach(conn, q)
     survivor = (f"p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
                 f"AND {q.district_in('p.district')}")
