@@ -474,8 +474,10 @@ class UserAdmin:
         return [row_dict(cols, r) for r in cur]
 
     def readers_waiting_for_key(self) -> list[dict]:
-        """Users whose role reads sensitive cases but who will get the sensitive-case key
-        only when an administrator resets their password (docs/dev/security.md)."""
+        """Users who log in here, whose role reads sensitive cases, but who will get the
+        sensitive-case key only when an administrator resets their password
+        (docs/dev/security.md). Users without a password here are not named: the password
+        an administrator gives them brings the key with it."""
         self.session.require("manage_users", "app_user")
         if not keys.KeyFile.exists_for(self.path):
             return []
@@ -487,7 +489,7 @@ class UserAdmin:
             return signed_here and signing.verify(public, statement, signature)
         waiting = set(sensitive.readers_waiting(
             conn, kf, lambda uid: signing.grant_holds(conn, kf, uid), box_is_signed))
-        return [u for u in self.list_users() if u["id"] in waiting]
+        return [u for u in self.list_users() if u["id"] in waiting and u["can_log_in_here"]]
 
     def add_user(self, username: str, password: str, role: str, display_name: str = "",
                  office_id: str | None = None) -> dict:
