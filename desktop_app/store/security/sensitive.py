@@ -544,7 +544,7 @@ def seal_conflicts(conn, bundle_id: str | None = None) -> int:
         plain = [isinstance(v, str) and v != "" and not is_sealed(v) for v in values]
         if not any(plain):
             continue
-        values = [seal(public, table, record_id, field, v) if p else v
+        values = [seal(public, table, record_id, field, v) if isinstance(v, str) and p else v
                   for v, p in zip(values, plain, strict=True)]
         conn.execute("UPDATE sync_conflict SET winner_value=?, loser_value=? WHERE id=?",
                      (*(json.dumps(v, ensure_ascii=False) for v in values), cid))
