@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from desktop_app.store.audit import utc_now
 from desktop_app.store.repository import NotFound, Repository
+from desktop_app.store.security import sensitive
 from desktop_app.store.session import Session
 from desktop_app.store.sync_state import messages as msg
 from desktop_app.sync.scope import load_repositories
@@ -116,3 +117,16 @@ def _write_standard(repo: Repository, record_id: str, name: str, value) -> None:
     session = repo.session
     repo._write_local(record_id, before, {name: value, "updated_at": utc_now(),
                                           "updated_by": session.actor.user_id}, "update")
+
+
+# ---- texts of sensitive cases in conflict (store.security.sensitive) ----------------------
+def is_sensitive_text(conn, table: str, record_id: str, field: str) -> bool:
+    """True when the conflict is about a text sealed on a sensitive case, its values
+    sealed or not: shown only to the roles that read sensitive cases."""
+    return sensitive.conflict_is_sensitive(conn, table, record_id, field)
+
+
+def seal_sensitive_values(conn, bundle_id: str | None = None) -> int:
+    """The plain values of sensitive texts in one import's conflicts, sealed on arrival
+    when this database has the key."""
+    return sensitive.seal_conflicts(conn, bundle_id)
