@@ -338,3 +338,33 @@ def test_setting_the_key_up_seals_the_values_of_conflicts_held_before(make_repli
     stored = _conflict_values(dsh.conn, case["id"])
     assert all(sensitive.is_sealed(json.loads(v)) for v in stored[0])
     assert sensitive.seal_conflicts(dsh.conn) == 0          # nothing left in the clear
+
+
+def test_conflicts_of_a_case_that_becomes_sensitive_are_sealed(make_replicas, tmp_path):
+    """An ordinary case's summary in conflict (kept in the clear, as its summary was);
+    then the case becomes sensitive: by its category here, by a birth date there."""
+    import json
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    for replica in (grm, dsh):
+        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+        replica.conn.commit()
+    person, case = _person_with_case(grm.session, "1990-05-01")
+    other = cs.open_case(grm.session, {"channel": "hotline", "category": "unpaid_wages",
+                                       "summary": SUMMARY})
+    exchange_files(grm, dsh, tmp_path / "up")
+    for record in (case, other):
+        sc.CaseRepository(dsh.session).update(record["id"], {"summary": "Дар Тошкент"})
+        sc.CaseRepository(grm.session).update(record["id"], {"summary": "Дар Маскав"})
+    exchange_files(grm, dsh, tmp_path / "up-again")
+    assert "Маскав" in str(_conflict_values(dsh.conn, case["id"]))
+    assert "Маскав" in str(_conflict_values(dsh.conn, other["id"]))
+
+    _set_birth_date(dsh.session, person["id"], "2012-05-01")
+    sc.CaseRepository(dsh.session).update(other["id"], {"category": "trafficking"})
+    for record in (case, other):
+        stored = _conflict_values(dsh.conn, record["id"])
+        assert stored and "Маскав" not in str(stored) and "Тошкент" not in str(stored)
+        assert {sensitive.open_sealed(key, "hotline_case", record["id"], "summary",
+                                      json.loads(v)) for v in stored[0]} \
+            == {"Дар Маскав", "Дар Тошкент"}

@@ -522,10 +522,11 @@ def conflict_is_sensitive(conn, table: str, record_id: str, field: str) -> bool:
     return bool(row and row[0])
 
 
-def seal_conflicts(conn, bundle_id: str | None = None) -> int:
+def seal_conflicts(conn, bundle_id: str | None = None,
+                   records: dict[str, list[str]] | None = None) -> int:
     """Seal the plain values of sensitive texts in conflict (from an office without the
-    key), when this database has the key: those of one import's conflicts, or all.
-    Returns how many values were sealed."""
+    key), when this database has the key: those of one import's conflicts, those about
+    ``records`` (table -> record ids), or all. Returns how many values were sealed."""
     public = public_key(conn)
     if public is None:
         return 0
@@ -536,8 +537,18 @@ def seal_conflicts(conn, bundle_id: str | None = None) -> int:
     if bundle_id is not None:
         sql += " AND bundle_id=?"
         args.append(bundle_id)
+    if records is not None:
+        found = []
+        for table, ids in records.items():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                found += conn.execute(
+                    sql + f" AND table_name=? AND record_id IN ({','.join('?' * len(chunk))})",
+                    [*args, table, *chunk]).fetchall()
+    else:
+        found = conn.execute(sql, args).fetchall()
     sealed = 0
-    for cid, table, record_id, field, *stored in conn.execute(sql, args).fetchall():
+    for cid, table, record_id, field, *stored in found:
         if not conflict_is_sensitive(conn, table, record_id, field):
             continue
         values = [json.loads(v) if v else None for v in stored]
