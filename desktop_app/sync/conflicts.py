@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from desktop_app.store.audit import utc_now
 from desktop_app.store.repository import NotFound, Repository
 from desktop_app.store.security import sensitive
-from desktop_app.store.session import Session
+from desktop_app.store.session import PermissionDenied, Session
 from desktop_app.store.sync_state import messages as msg
 from desktop_app.sync.scope import load_repositories
 
@@ -84,7 +84,8 @@ def resolve(session: Session, conflict_id: int, *, take_other: bool) -> None:
     with session.transaction():
         if take_other:
             repo = Repository.for_table(conflict.table_name)(session)
-            if repo.get(conflict.record_id, include_deleted=True) is None:
+            record = repo.get(conflict.record_id, include_deleted=True)
+            if record is None:
                 raise NotFound(msg.record_gone())
             if conflict.field == "deleted":
                 conn_value = conflict.loser_value
@@ -95,6 +96,12 @@ def resolve(session: Session, conflict_id: int, *, take_other: bool) -> None:
             elif conflict.field == "office_id":
                 _write_standard(repo, conflict.record_id, "office_id", conflict.loser_value)
             else:
+                if conflict.field not in sensitive.keep_sealed(
+                        session, conflict.table_name, record,
+                        {conflict.field: conflict.loser_value}):
+                    # the value now held is sealed and this user cannot open it: the
+                    # update would leave it as it is, and the conflict is not settled
+                    raise PermissionDenied(msg.conflict_sealed())
                 repo.update(conflict.record_id, {conflict.field: conflict.loser_value})
         conn.execute("UPDATE sync_conflict SET status=?, resolved_at=?, resolved_by=? WHERE id=?",
                      ("taken" if take_other else "kept", utc_now(), session.actor.user_id,

@@ -368,3 +368,42 @@ def test_conflicts_of_a_case_that_becomes_sensitive_are_sealed(make_replicas, tm
         assert {sensitive.open_sealed(key, "hotline_case", record["id"], "summary",
                                       json.loads(v)) for v in stored[0]} \
             == {"Дар Маскав", "Дар Тошкент"}
+
+
+def test_taking_the_other_sealed_value_needs_the_key(make_replicas, tmp_path):
+    """Without the key the update would leave the sealed summary as it is: the conflict
+    is refused in words and stays open, not marked settled with nothing written."""
+    import json
+
+    import pytest
+
+    from desktop_app.store.session import PermissionDenied
+    from desktop_app.sync import conflicts
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    for replica in (grm, dsh):
+        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+        replica.conn.commit()
+    case = cs.open_case(grm.session, {"channel": "hotline", "category": "trafficking",
+                                      "summary": SUMMARY})
+    exchange_files(grm, dsh, tmp_path / "up")
+    for replica, summary in ((dsh, "Дар Тошкент"), (grm, "Дар Маскав")):
+        sensitive.hold(replica.session, key)          # a reader changes it at each end
+        sc.CaseRepository(replica.session).update(case["id"], {"summary": summary})
+    exchange_files(grm, dsh, tmp_path / "up-again")
+    sensitive._HELD.pop(dsh.session)                  # noqa: SLF001 - a user without it
+    (conflict,) = conflicts.list_conflicts(dsh.conn)
+    held = _sealed_fields(dsh.conn, case["id"])[2]
+    with pytest.raises(PermissionDenied, match="sensitive-case key"):
+        conflicts.resolve(dsh.session, conflict.id, take_other=True)
+    assert conflicts.get(dsh.conn, conflict.id).status == "open"
+    assert _sealed_fields(dsh.conn, case["id"])[2] == held
+
+    sensitive.hold(dsh.session, key)
+    conflicts.resolve(dsh.session, conflict.id, take_other=True)
+    assert conflicts.get(dsh.conn, conflict.id).status == "taken"
+    now = _sealed_fields(dsh.conn, case["id"])[2]
+    assert now != held and sensitive.open_sealed(
+        key, "hotline_case", case["id"], "summary", now) \
+        == sensitive.open_sealed(key, "hotline_case", case["id"], "summary",
+                                 json.loads(json.dumps(conflict.loser_value)))
