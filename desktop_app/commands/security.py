@@ -17,7 +17,7 @@ from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.store.offices import UserRepository
 from desktop_app.store.people.identity import identity_ids
 from desktop_app.store.repository import NotFound, ValidationError
-from desktop_app.store.security import sensitive
+from desktop_app.store.security import sensitive, signing
 from desktop_app.store.security.accounts import (
     SENSITIVE_KEY_RIGHT,
     UserAdmin,
@@ -172,6 +172,11 @@ def user_list(args) -> int:
         here = "" if user["can_log_in_here"] else _("no password on this computer")
         print("\t".join([user["username"], user["role"], state, user["display_name"] or "",
                          user["last_login_at"] or "", here]))
+    if session.actor.role == signing.ADMIN:
+        waiting = [u["username"] for u in admin.readers_waiting_for_key()]
+        if waiting:
+            # on stderr: the list itself stays one user per line for scripts
+            print(sensitive.waiting_notice(waiting), file=sys.stderr)
     return 0
 
 

@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop_app.reports.fonts import register_fonts
-from desktop_app.store.security.rights import export_texts
+from desktop_app.store.security.rights import export_texts, sealed_fields_of
 
 FLAGS = {"birth_date_estimated", "disability", "female_headed_household", "union_member"}
 SKIP = {"hlc", "office_id", "created_by", "updated_by", "deleted", "name_key", "phone_key",
@@ -42,6 +42,9 @@ def write_person_pdf(data: dict, path, texts: dict | None = None) -> None:
         story.append(Paragraph(escape(titles.get(table, table.replace("_", " ").capitalize())),
                                h2))
         for row in rows:
+            # a field sealed for the exporter says so instead of being left out
+            hidden = sealed_fields_of(data, table, row.get("id", ""))
+            row = {**row, **{name: texts.get("sealed", "") for name in hidden}}
             cells = [[Paragraph(escape(fields.get(k, k)), small),
                       Paragraph(escape(str(v)), body)]
                      for k, v in row.items()

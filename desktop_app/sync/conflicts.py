@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 
 from desktop_app.store.audit import utc_now
 from desktop_app.store.repository import NotFound, Repository
-from desktop_app.store.session import Session
+from desktop_app.store.security import sensitive
+from desktop_app.store.session import PermissionDenied, Session
 from desktop_app.store.sync_state import messages as msg
 from desktop_app.sync.scope import load_repositories
 
@@ -83,7 +84,8 @@ def resolve(session: Session, conflict_id: int, *, take_other: bool) -> None:
     with session.transaction():
         if take_other:
             repo = Repository.for_table(conflict.table_name)(session)
-            if repo.get(conflict.record_id, include_deleted=True) is None:
+            record = repo.get(conflict.record_id, include_deleted=True)
+            if record is None:
                 raise NotFound(msg.record_gone())
             if conflict.field == "deleted":
                 conn_value = conflict.loser_value
@@ -94,6 +96,12 @@ def resolve(session: Session, conflict_id: int, *, take_other: bool) -> None:
             elif conflict.field == "office_id":
                 _write_standard(repo, conflict.record_id, "office_id", conflict.loser_value)
             else:
+                if conflict.field not in sensitive.keep_sealed(
+                        session, conflict.table_name, record,
+                        {conflict.field: conflict.loser_value}):
+                    # the value now held is sealed and this user cannot open it: the
+                    # update would leave it as it is, and the conflict is not settled
+                    raise PermissionDenied(msg.conflict_sealed())
                 repo.update(conflict.record_id, {conflict.field: conflict.loser_value})
         conn.execute("UPDATE sync_conflict SET status=?, resolved_at=?, resolved_by=? WHERE id=?",
                      ("taken" if take_other else "kept", utc_now(), session.actor.user_id,
@@ -116,3 +124,16 @@ def _write_standard(repo: Repository, record_id: str, name: str, value) -> None:
     session = repo.session
     repo._write_local(record_id, before, {name: value, "updated_at": utc_now(),
                                           "updated_by": session.actor.user_id}, "update")
+
+
+# ---- texts of sensitive cases in conflict (store.security.sensitive) ----------------------
+def is_sensitive_text(conn, table: str, record_id: str, field: str) -> bool:
+    """True when the conflict is about a text sealed on a sensitive case, its values
+    sealed or not: shown only to the roles that read sensitive cases."""
+    return sensitive.conflict_is_sensitive(conn, table, record_id, field)
+
+
+def seal_sensitive_values(conn, bundle_id: str | None = None) -> int:
+    """The plain values of sensitive texts in one import's conflicts, sealed on arrival
+    when this database has the key."""
+    return sensitive.seal_conflicts(conn, bundle_id)

@@ -28,6 +28,7 @@ from desktop_app.store.sync_state import changes as change_log
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
 from desktop_app.sync import audit_heads, keys
 from desktop_app.sync import bundle as fmt
+from desktop_app.sync import conflicts as sync_conflicts
 from desktop_app.sync.duplicates import queue_duplicates_of
 from desktop_app.sync.scope import (
     entering_scope_condition,
@@ -610,6 +611,8 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
             summary.changes = int(manifest.get("changes", 0))
             summary.new, summary.updated = tally.counts()
             summary.conflicts = tally.conflicts
+            if summary.conflicts:       # texts of sensitive cases sealed on arrival
+                sync_conflicts.seal_sensitive_values(conn, header.bundle_id)
             summary.quarantined = guard.quarantined
             summary.duplicates = queue_duplicates_of(conn, _PEOPLE_TABLE, header.bundle_id)
             tally.close()

@@ -282,3 +282,128 @@ def test_a_case_received_for_a_person_known_here_as_a_minor_is_sealed(make_repli
 def cq_search_ids(replica, term: str) -> list:
     from desktop_app.store.cases import queries as cq
     return cq.case_ids(replica.conn, cq.CaseFilter(search=term))
+
+
+# ---- conflicts with an office without the key ----------------------------------------------
+def _conflict_values(conn, case_id: str) -> list[tuple]:
+    return conn.execute("SELECT winner_value, loser_value FROM sync_conflict WHERE"
+                        " table_name='hotline_case' AND record_id=? AND field='summary'",
+                        (case_id,)).fetchall()
+
+
+def test_plain_values_in_conflict_from_an_office_without_the_key_are_sealed_on_arrival(
+        make_replicas, tmp_path):
+    """GRM has no key and writes the summary in the clear; DSH has it. Both change the
+    summary at the same time: the conflict DSH records holds both values sealed, and
+    they open with the key to what each office wrote."""
+    import json
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    set_meta(dsh.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+    dsh.conn.commit()
+    sensitive.hold(dsh.session, key)
+    case = cs.open_case(grm.session, {"channel": "hotline", "category": "trafficking",
+                                      "summary": SUMMARY})
+    exchange_files(grm, dsh, tmp_path / "up")
+    sc.CaseRepository(dsh.session).update(case["id"], {"summary": "Дар Тошкент"})
+    sc.CaseRepository(grm.session).update(case["id"], {"summary": "Дар Маскав"})
+    exchange_files(grm, dsh, tmp_path / "up")
+    stored = _conflict_values(dsh.conn, case["id"])
+    assert len(stored) == 1
+    values = [json.loads(v) for v in stored[0]]
+    assert all(sensitive.is_sealed(v) for v in values)
+    assert "Маскав" not in str(stored) and "Тошкент" not in str(stored)
+    assert {sensitive.open_sealed(key, "hotline_case", case["id"], "summary", v)
+            for v in values} == {"Дар Маскав", "Дар Тошкент"}
+    # GRM, without the key, keeps its conflict as it is (nothing to seal with)
+    exchange_files(dsh, grm, tmp_path / "down")
+    assert sensitive.seal_conflicts(grm.conn) == 0
+
+
+def test_setting_the_key_up_seals_the_values_of_conflicts_held_before(make_replicas,
+                                                                      tmp_path):
+    import json
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    case = cs.open_case(grm.session, {"channel": "hotline", "category": "trafficking",
+                                      "summary": SUMMARY})
+    exchange_files(grm, dsh, tmp_path / "up")
+    sc.CaseRepository(dsh.session).update(case["id"], {"summary": "Дар Тошкент"})
+    sc.CaseRepository(grm.session).update(case["id"], {"summary": "Дар Маскав"})
+    exchange_files(grm, dsh, tmp_path / "up")
+    assert "Маскав" in str(_conflict_values(dsh.conn, case["id"]))
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    set_meta(dsh.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+    assert sensitive.seal_conflicts(dsh.conn) == 2
+    dsh.conn.commit()
+    stored = _conflict_values(dsh.conn, case["id"])
+    assert all(sensitive.is_sealed(json.loads(v)) for v in stored[0])
+    assert sensitive.seal_conflicts(dsh.conn) == 0          # nothing left in the clear
+
+
+def test_conflicts_of_a_case_that_becomes_sensitive_are_sealed(make_replicas, tmp_path):
+    """An ordinary case's summary in conflict (kept in the clear, as its summary was);
+    then the case becomes sensitive: by its category here, by a birth date there."""
+    import json
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    for replica in (grm, dsh):
+        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+        replica.conn.commit()
+    person, case = _person_with_case(grm.session, "1990-05-01")
+    other = cs.open_case(grm.session, {"channel": "hotline", "category": "unpaid_wages",
+                                       "summary": SUMMARY})
+    exchange_files(grm, dsh, tmp_path / "up")
+    for record in (case, other):
+        sc.CaseRepository(dsh.session).update(record["id"], {"summary": "Дар Тошкент"})
+        sc.CaseRepository(grm.session).update(record["id"], {"summary": "Дар Маскав"})
+    exchange_files(grm, dsh, tmp_path / "up-again")
+    assert "Маскав" in str(_conflict_values(dsh.conn, case["id"]))
+    assert "Маскав" in str(_conflict_values(dsh.conn, other["id"]))
+
+    _set_birth_date(dsh.session, person["id"], "2012-05-01")
+    sc.CaseRepository(dsh.session).update(other["id"], {"category": "trafficking"})
+    for record in (case, other):
+        stored = _conflict_values(dsh.conn, record["id"])
+        assert stored and "Маскав" not in str(stored) and "Тошкент" not in str(stored)
+        assert {sensitive.open_sealed(key, "hotline_case", record["id"], "summary",
+                                      json.loads(v)) for v in stored[0]} \
+            == {"Дар Маскав", "Дар Тошкент"}
+
+
+def test_taking_the_other_sealed_value_needs_the_key(make_replicas, tmp_path):
+    """Without the key the update would leave the sealed summary as it is: the conflict
+    is refused in words and stays open, not marked settled with nothing written."""
+    import json
+
+    import pytest
+
+    from desktop_app.store.session import PermissionDenied
+    from desktop_app.sync import conflicts
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    for replica in (grm, dsh):
+        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+        replica.conn.commit()
+    case = cs.open_case(grm.session, {"channel": "hotline", "category": "trafficking",
+                                      "summary": SUMMARY})
+    exchange_files(grm, dsh, tmp_path / "up")
+    for replica, summary in ((dsh, "Дар Тошкент"), (grm, "Дар Маскав")):
+        sensitive.hold(replica.session, key)          # a reader changes it at each end
+        sc.CaseRepository(replica.session).update(case["id"], {"summary": summary})
+    exchange_files(grm, dsh, tmp_path / "up-again")
+    sensitive._HELD.pop(dsh.session)                  # noqa: SLF001 - a user without it
+    (conflict,) = conflicts.list_conflicts(dsh.conn)
+    held = _sealed_fields(dsh.conn, case["id"])[2]
+    with pytest.raises(PermissionDenied, match="sensitive-case key"):
+        conflicts.resolve(dsh.session, conflict.id, take_other=True)
+    assert conflicts.get(dsh.conn, conflict.id).status == "open"
+    assert _sealed_fields(dsh.conn, case["id"])[2] == held
+
+    sensitive.hold(dsh.session, key)
+    conflicts.resolve(dsh.session, conflict.id, take_other=True)
+    assert conflicts.get(dsh.conn, conflict.id).status == "taken"
+    now = _sealed_fields(dsh.conn, case["id"])[2]
+    assert now != held and sensitive.open_sealed(
+        key, "hotline_case", case["id"], "summary", now) \
+        == sensitive.open_sealed(key, "hotline_case", case["id"], "summary",
+                                 json.loads(json.dumps(conflict.loser_value)))

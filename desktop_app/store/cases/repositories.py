@@ -180,6 +180,9 @@ class CaseRepository(SealsWithItsId):
         self.after_write_many([record])
         if before is None:
             return
+        if record.get("sensitive") and not before.get("sensitive"):
+            # conflicts kept while it was an ordinary case hold its texts in the clear
+            sealing.seal_conflicts_of_cases(self.conn, [record["id"]])
         now_sealed = [f for f in sensitive.SEALED_FIELDS[self.table]
                       if isinstance(before.get(f), str) and before.get(f)
                       and not sensitive.is_sealed(before.get(f))

@@ -127,7 +127,22 @@ def recheck_sensitivity(session, case_ids: list[str]) -> list[str]:
                              [(case_id,) for case_id in became])
             cases_search.refresh(conn, became)
             purge_search_index(conn)
+            seal_conflicts_of_cases(conn, became)
     return became
+
+
+def seal_conflicts_of_cases(conn, case_ids: list[str]) -> int:
+    """Plain values in the sync conflicts about these cases and their texts (kept from a
+    time the case was not sensitive) sealed, when this database has the key."""
+    records: dict[str, list[str]] = {"hotline_case": list(case_ids)}
+    for table in sensitive.CASE_TEXT_TABLES:
+        records[table] = []
+        for start in range(0, len(case_ids), 500):
+            chunk = case_ids[start:start + 500]
+            records[table] += [r[0] for r in conn.execute(
+                f"SELECT id FROM {table} WHERE case_id IN ({','.join('?' * len(chunk))})",
+                chunk)]
+    return sensitive.seal_conflicts(conn, records=records)
 
 
 def _case_fields(conn, case_ids: list[str]) -> list[tuple[str, str, str, str, str]]:

@@ -233,7 +233,15 @@ def record_outcome(session: Session, case_id: str, *, outcome: str,
         changes = dict(outcome=outcome, wages_recovered_minor=minor, wages_currency=currency,
                        returned_home=returned_home, inspection_opened=inspection_opened,
                        fine_imposed=fine_imposed, outcome_notes=notes)
+        set_aside = None
+        if notes_sealed_for(session, case):
+            # notes sealed for this user: they cannot replace (or see) them, so what they
+            # wrote is kept as a timeline note, sealed with the case's other texts
+            del changes["outcome_notes"]
+            set_aside = (notes or "").strip() or None
         record = repo.update(case_id, changes)
+        if set_aside:
+            add_event(session, case_id, "note", set_aside, on=on)
         # the code and the amount as data ("resolved 45000.00 RUB"): shown in the reader's
         # language by queries.event_text
         text = outcome
@@ -243,6 +251,19 @@ def record_outcome(session: Session, case_id: str, *, outcome: str,
         if resolve and case["status"] in dom.OPEN_STATUSES:
             record = change_status(session, case_id, "resolved", on=on)
     return record
+
+
+def notes_sealed_for(session: Session, case: dict) -> bool:
+    """True when the case's outcome notes are sealed and ``session``'s user cannot open
+    them (a role without the sensitive-case key)."""
+    notes = case.get("outcome_notes")
+    if not sensitive.is_sealed(notes):
+        return False
+    try:
+        return sensitive.reveal(session, "hotline_case", case["id"], "outcome_notes",
+                                notes) is None
+    except sensitive.SealBroken:
+        return True
 
 
 def open_detail(session: Session, case_id: str, ask_reason=None) -> dict:

@@ -473,6 +473,24 @@ class UserAdmin:
                 "last_login_at", "must_change", "can_log_in_here")
         return [row_dict(cols, r) for r in cur]
 
+    def readers_waiting_for_key(self) -> list[dict]:
+        """Users who log in here, whose role reads sensitive cases, but who will get the
+        sensitive-case key only when an administrator resets their password
+        (docs/dev/security.md). Users without a password here are not named: the password
+        an administrator gives them brings the key with it."""
+        self.session.require("manage_users", "app_user")
+        if not keys.KeyFile.exists_for(self.path):
+            return []
+        conn, kf = self.session.conn, self._keyfile()
+        public = signing.public_key(kf)
+        signed_here = public is not None and get_meta(conn, signing.META_PUBLIC) == public
+
+        def box_is_signed(statement: dict, signature: str | None) -> bool:
+            return signed_here and signing.verify(public, statement, signature)
+        waiting = set(sensitive.readers_waiting(
+            conn, kf, lambda uid: signing.grant_holds(conn, kf, uid), box_is_signed))
+        return [u for u in self.list_users() if u["id"] in waiting and u["can_log_in_here"]]
+
     def add_user(self, username: str, password: str, role: str, display_name: str = "",
                  office_id: str | None = None) -> dict:
         self.session.require("manage_users", "app_user")
@@ -602,6 +620,8 @@ class UserAdmin:
             sealing.seal_case_texts(session)
             session.cache.pop(CaseRepository.PURGE_PENDING, None)
             sealing.purge_search_index(session.conn)
+            # texts of sensitive cases held by sync conflicts (the Sync page's list)
+            sensitive.seal_conflicts(session.conn)
             # the administrator's signing key from their slot: the window runs this on
             # its database worker, whose session does not hold it
             signer = signing.held(session) or signing.unwrap(kf, actor.user_id, derived)

@@ -39,6 +39,8 @@ from desktop_app.store.sync_state import erasure as sync_erasure
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
 
+# 2: the fields sealed for the exporter are listed in "sealed_not_readable"
+EXPORT_VERSION = 2
 SKIP_TABLES = ("change_log", "audit_log", "person_erasure", "person_search")
 
 
@@ -73,15 +75,19 @@ def person_data(session: Session, person_id: str, reason: str | None = None) -> 
     marks = ",".join("?" * len(ids))
     hidden = {"name_key", "phone_key", "document_key", "hlc"}
     records: dict[str, list[dict]] = {}
+    sealed: list[dict] = []
     data = {
         "format": "hamroh-person-export",
-        "version": 1,
+        "version": EXPORT_VERSION,
         "exported_at": utc_now(),
         "exported_by": session.actor.username,
         "person_id": person_id,
         "people": [{k: v for k, v in r.items() if k not in hidden}
                    for r in _rows(conn, f"SELECT * FROM person WHERE id IN ({marks})", ids)],
         "records": records,
+        # the fields sealed for the sensitive-case key that the exporting user cannot
+        # open: {"table", "record_id", "fields"}; those fields are null in "records"
+        "sealed_not_readable": sealed,
         "erasures": _rows(conn, f"SELECT person_id, erased_on, reason, fields FROM "
                                 f"person_erasure WHERE person_id IN ({marks}) AND deleted=0",
                           ids),
@@ -94,10 +100,28 @@ def person_data(session: Session, person_id: str, reason: str | None = None) -> 
         if table == CASE_TABLE:
             _open_cases(session, rows, reason)
             # sealed fields as the exporting user may read them (None: not theirs to read)
-            rows = [sensitive.reveal_record(session, table, r) or r for r in rows]
+            rows = [_readable(session, table, r, sealed) for r in rows]
         if rows:
             records[table] = [{k: v for k, v in r.items() if k != "hlc"} for r in rows]
     return data
+
+
+def _readable(session: Session, table: str, row: dict, sealed: list[dict]) -> dict:
+    """``row`` with its sealed fields opened for the user; those they cannot open are
+    null, and listed in ``sealed``."""
+    shown = sensitive.reveal_record(session, table, row) or row
+    hidden = shown.pop(sensitive.UNREADABLE, [])
+    if hidden:
+        sealed.append({"table": table, "record_id": row["id"], "fields": list(hidden)})
+    return shown
+
+
+def sealed_fields_of(data: dict, table: str, record_id: str) -> list[str]:
+    """The fields of one exported record that were sealed for its exporter."""
+    for entry in data.get("sealed_not_readable") or ():
+        if entry["table"] == table and entry["record_id"] == record_id:
+            return list(entry["fields"])
+    return []
 
 
 def _open_cases(session: Session, cases: list[dict], reason: str | None) -> None:
@@ -234,6 +258,7 @@ def export_texts(data: dict) -> dict:
                                                            user=data["exported_by"]),
         "erased": _("The personal data of this person was erased on {date}.").format(
             date=format_date(data["erasures"][0]["erased_on"])) if data.get("erasures") else "",
+        "sealed": sensitive.sealed_placeholder(),
         "tables": {
             "person": _("Personal details"),
             "migration_episode": _("Migration episodes"),

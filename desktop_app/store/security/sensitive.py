@@ -23,6 +23,7 @@ key, and last-writer-wins treats a sealed value like any other. See docs/dev/sec
 from __future__ import annotations
 
 import base64
+import json
 import os
 import weakref
 
@@ -46,6 +47,7 @@ from desktop_app.store.session import Session, get_meta, set_meta
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
 
 PURPOSE = "sensitive"                 # the entry in a key slot that wraps the private key
 META_PUBLIC = "sensitive_public_key"
@@ -273,6 +275,17 @@ def unreadable_message() -> str:
              "workers, coordinators and administrators can read them.")
 
 
+def waiting_notice(names: list[str]) -> str:
+    """Told to administrators while readers wait for the key (:func:`readers_waiting`)."""
+    return ngettext(
+        "{names} may read sensitive cases but does not have the sensitive-case key yet, "
+        "and will not get it without a new password. Reset this user's password: the key "
+        "comes with the next login.",
+        "{names} may read sensitive cases but do not have the sensitive-case key yet, and "
+        "will not get it without a new password. Reset these users' passwords: the key "
+        "comes with their next login.", len(names)).format(names=", ".join(names))
+
+
 def backup_warning() -> str:
     """Said after the set-up: its backup was written before the sealing."""
     return _("This backup still holds the sensitive cases unsealed: keep it where only "
@@ -283,6 +296,11 @@ def sealed_placeholder() -> str:
     """What a timeline entry, follow-up result or referral answer sealed for the reader
     shows instead of its text."""
     return _("(sealed: for case workers, coordinators and administrators)")
+
+
+def sealed_short() -> str:
+    """A sealed value in a short cell (the audit log, the Sync page's conflicts)."""
+    return _("(sealed)")
 
 
 def reveal_rows(session: Session, table: str, rows: list[dict]) -> list[dict]:
@@ -441,6 +459,33 @@ def grant_pending(conn, kf: KeyFile, key: X25519PrivateKey, role_is_signed,
     return len(made)
 
 
+def readers_waiting(conn, kf: KeyFile, role_is_signed, box_is_signed) -> list[str]:
+    """Active readers who will not get the key without a password reset: the database
+    has the key, their slot does not hold it, no grant waits for them and they have no
+    box an administrator signed (``box_is_signed(statement, signature)``, with a role
+    ``role_is_signed(user_id)``) that the next administrator login holding the key
+    would seal it to (a box made by their own login:
+    a role changed to a reading one, a user who arrived by sync, a box lost with a slot;
+    or no slot here at all). Their ids, by user name."""
+    if public_key(conn) is None:
+        return []
+    section = _section(kf)
+    boxes = section.get("boxes") or {}
+    grants = section.get("grants") or {}
+    waiting = []
+    for user_id, role in conn.execute(
+            "SELECT id, role FROM app_user WHERE active=1 AND deleted=0"
+            " ORDER BY username COLLATE NOCASE"):
+        if not may_hold(role) or user_id in grants or _has_key_wrapped(kf, user_id):
+            continue
+        if user_id in boxes and role_is_signed(user_id) \
+                and box_is_signed(box_statement(user_id, boxes[user_id]),
+                                  box_signature(kf, user_id)):
+            continue
+        waiting.append(user_id)
+    return waiting
+
+
 def take_grant(conn, kf: KeyFile, user_id: str, role: str,
                derived: bytes) -> X25519PrivateKey | None:
     """At a reader's login: the key from a grant made for them, now wrapped in their slot."""
@@ -459,3 +504,60 @@ def take_grant(conn, kf: KeyFile, user_id: str, role: str,
         key = None
     _update_section(kf, lambda section: section["grants"].pop(user_id, None))
     return key
+
+
+# ---- texts of sensitive cases in sync conflicts ---------------------------------------------
+def conflict_is_sensitive(conn, table: str, record_id: str, field: str) -> bool:
+    """True when the conflict is about a text that is sealed on a sensitive case (the
+    caller, what happened, the notes; timeline texts, follow-up results, referral
+    answers), whether or not its values are sealed."""
+    if field not in SEALED_FIELDS.get(table, ()):
+        return False
+    if table == "hotline_case":
+        row = conn.execute("SELECT sensitive FROM hotline_case WHERE id=?",
+                           (record_id,)).fetchone()
+    else:
+        row = conn.execute(f"SELECT c.sensitive FROM {table} t JOIN hotline_case c"
+                           f" ON c.id = t.case_id WHERE t.id=?", (record_id,)).fetchone()
+    return bool(row and row[0])
+
+
+def seal_conflicts(conn, bundle_id: str | None = None,
+                   records: dict[str, list[str]] | None = None) -> int:
+    """Seal the plain values of sensitive texts in conflict (from an office without the
+    key), when this database has the key: those of one import's conflicts, those about
+    ``records`` (table -> record ids), or all. Returns how many values were sealed."""
+    public = public_key(conn)
+    if public is None:
+        return 0
+    tables = sorted(SEALED_FIELDS)
+    sql = (f"SELECT id, table_name, record_id, field, winner_value, loser_value"
+           f" FROM sync_conflict WHERE table_name IN ({','.join('?' * len(tables))})")
+    args: list = list(tables)
+    if bundle_id is not None:
+        sql += " AND bundle_id=?"
+        args.append(bundle_id)
+    if records is not None:
+        found = []
+        for table, ids in records.items():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                found += conn.execute(
+                    sql + f" AND table_name=? AND record_id IN ({','.join('?' * len(chunk))})",
+                    [*args, table, *chunk]).fetchall()
+    else:
+        found = conn.execute(sql, args).fetchall()
+    sealed = 0
+    for cid, table, record_id, field, *stored in found:
+        if not conflict_is_sensitive(conn, table, record_id, field):
+            continue
+        values = [json.loads(v) if v else None for v in stored]
+        plain = [isinstance(v, str) and v != "" and not is_sealed(v) for v in values]
+        if not any(plain):
+            continue
+        values = [seal(public, table, record_id, field, v) if isinstance(v, str) and p else v
+                  for v, p in zip(values, plain, strict=True)]
+        conn.execute("UPDATE sync_conflict SET winner_value=?, loser_value=? WHERE id=?",
+                     (*(json.dumps(v, ensure_ascii=False) for v in values), cid))
+        sealed += sum(plain)
+    return sealed

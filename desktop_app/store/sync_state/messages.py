@@ -23,5 +23,10 @@ def conflict_not_open() -> str:
     return _("This conflict has already been resolved.")
 
 
+def conflict_sealed() -> str:
+    return _("This text is sealed: only a case worker, coordinator or administrator who holds "
+             "the sensitive-case key can take the other value.")
+
+
 def record_gone() -> str:
     return _("The record of this conflict no longer exists here.")

@@ -33,7 +33,7 @@ from desktop_app.store.inspections.queries import inspections_of_case
 from desktop_app.store.repository import ValidationError
 from desktop_app.store.security import sensitive
 from desktop_app.store.session import PermissionDenied
-from desktop_app.ui import operations
+from desktop_app.ui import operations, style
 from desktop_app.ui.cases.intake import PersonPicker
 from desktop_app.ui.cases.widgets import OVERDUE_BRUSH, ErrorLabel, FieldErrors, ask_reason
 from desktop_app.ui.operations import WriteOp
@@ -130,6 +130,12 @@ class CaseDetailDialog(QDialog):
         self.inspection_opened = QCheckBox()
         self.fine_imposed = QCheckBox()
         self.outcome_notes = QLineEdit()
+        # said when the notes are sealed for the user (a role without the key)
+        self.notes_sealed = QLabel()
+        self.notes_sealed.setObjectName("notes_sealed")
+        self.notes_sealed.setWordWrap(True)
+        style.muted(self.notes_sealed)
+        self.notes_sealed.hide()
         self.outcome_button = QPushButton()
         self.outcome_button.clicked.connect(self.save_outcome)
         self.out_errors = FieldErrors()
@@ -226,6 +232,7 @@ class CaseDetailDialog(QDialog):
         form.addRow(QLabel(), self.inspection_opened)
         form.addRow(QLabel(), self.fine_imposed)
         form.addRow(self.notes_label, self.outcome_notes)
+        form.addRow(QLabel(), self.notes_sealed)
         form.addRow(QLabel(), self.outcome_button)
         self.out_errors.general = ErrorLabel()
         form.addRow(QLabel(), self.out_errors.general)
@@ -266,6 +273,10 @@ class CaseDetailDialog(QDialog):
         self.inspection_opened.setText(_("An inspection was opened"))
         self.fine_imposed.setText(_("A fine was imposed"))
         self.outcome_notes.setPlaceholderText(_("Notes on the outcome"))
+        self.notes_sealed.setText(_(
+            "Sealed: only case workers, coordinators and administrators can read or change "
+            "these notes. What you write here is added to the timeline as a note, sealed "
+            "too; the sealed notes stay as they are."))
         self.outcome_button.setText(_("Save outcome and resolve"))
         self.outcome_label.setText(_("Outcome"))
         self.wages_label.setText(_("Wages recovered"))
@@ -380,6 +391,7 @@ class CaseDetailDialog(QDialog):
         for name in ("returned_home", "inspection_opened", "fine_imposed"):
             getattr(self, name).setChecked(bool(case.get(name)))
         self.outcome_notes.setText(case.get("outcome_notes") or "")
+        self.notes_sealed.setVisible("outcome_notes" in (case.get(sensitive.UNREADABLE) or ()))
 
     def _write(self, work, refused, saved) -> None:
         """Save ``work(session)``; a refusal goes to ``refused(exc)`` (shown at its field),

@@ -112,7 +112,7 @@ def value_text(field: str, value, *, conn=None, table: str | None = None,
         return named
     text = str(value)
     if text.startswith(sensitive.PREFIX):
-        return _("(sealed)")
+        return sensitive.sealed_short()
     if _ISO_DATE.match(text):
         return format_date(text)
     if _ISO_MOMENT.match(text):

@@ -31,6 +31,7 @@ from desktop_app.store.audit import verify_chain
 from desktop_app.store.db import DatabaseError
 from desktop_app.store.reference import ReferenceRepository  # noqa: F401
 from desktop_app.store.security import accounts as security
+from desktop_app.store.security import sensitive, signing
 from desktop_app.store.security.audit import (
     AuditFilter,
     action_label,
@@ -120,10 +121,18 @@ class UsersTab(QWidget):
         self.recovery_button.clicked.connect(self.new_recovery_key)
         self.sensitive_button.clicked.connect(self.set_up_sensitive_key)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        # readers who get the sensitive-case key only with a new password
+        self.key_notice = QLabel()
+        self.key_notice.setObjectName("key_notice")
+        self.key_notice.setWordWrap(True)
+        self.key_notice.setStyleSheet("QLabel { border: 1px solid #c77700; border-radius: 4px;"
+                                      " padding: 6px; }")
+        self.key_notice.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(wrapping_row(self.add_button, self.role_box, self.role_button,
                                       self.active_button, self.reset_button,
                                       self.recovery_button, self.sensitive_button))
+        layout.addWidget(self.key_notice)
         layout.addWidget(self.table)
         self.retranslate()
         self.refresh()
@@ -159,6 +168,15 @@ class UsersTab(QWidget):
                          status, format_datetime(user["last_login_at"])))
         self.table.set_rows(rows, keys=users)
         self._selection_changed()
+        self._show_key_notice()
+
+    def _show_key_notice(self) -> None:
+        waiting = []
+        if self.ctx.session.actor.role == signing.ADMIN:
+            waiting = [u["display_name"] or u["username"]
+                       for u in self.admin.readers_waiting_for_key()]
+        self.key_notice.setText(sensitive.waiting_notice(waiting) if waiting else "")
+        self.key_notice.setVisible(bool(waiting))
 
     def selected(self) -> dict | None:
         return self.table.selected_key()

@@ -429,14 +429,9 @@ class SyncPage(QWidget):
         language's format."""
         if value is None or value == "":
             return _show_value(value)
-        if sensitive.is_sealed(value):
-            # a sealed text of a sensitive case: opened with the user's key, else the note
-            try:
-                opened = sensitive.reveal(self.ctx.session, table, record_id or "", field,
-                                          value)
-            except sensitive.SealBroken:
-                opened = None
-            return opened if opened is not None else sensitive.sealed_placeholder()
+        sealed = self._sealed_value(table, field, value, record_id)
+        if sealed is not None:
+            return sealed
         if field in MONEY_FIELDS:
             money = money_text(value, record_currency(self.ctx.conn, table, record_id, field))
             if money is not None:
@@ -455,6 +450,21 @@ class SyncPage(QWidget):
                 self._labels = Labels(self.ctx.conn)
             return self._labels.get(kind, str(value))
         return _show_value(value)
+
+    def _sealed_value(self, table: str, field: str, value, record_id: str | None) -> str | None:
+        """A text of a sensitive case as this user may read it; None for other values."""
+        if not sensitive.may_hold(self.ctx.session.actor.role) and record_id \
+                and conflict_service.is_sensitive_text(self.ctx.conn, table, record_id, field):
+            # sealed or not (a plain value from an office without the key)
+            return sensitive.sealed_short()
+        if not sensitive.is_sealed(value):
+            return None
+        # opened with the user's key, else the note
+        try:
+            opened = sensitive.reveal(self.ctx.session, table, record_id or "", field, value)
+        except sensitive.SealBroken:
+            opened = None
+        return opened if opened is not None else sensitive.sealed_short()
 
     def _who(self, user_id) -> str:
         if not user_id:
