@@ -93,6 +93,7 @@ if mode == "bare":
         cur = sender.execute(f"SELECT * FROM {table}")
         data[table] = ([d[0] for d in cur.description], cur.fetchall())
     sender.close()
+peak = [0]
 started = time.perf_counter()
 cpu = time.process_time()
 if mode == "bare":
@@ -103,9 +104,16 @@ if mode == "bare":
     conn.execute("COMMIT")
     new = None
 else:
-    new = exchange.import_bundle(conn, bundle, actor=default_actor(conn), log_path=log).new
+    # the import commits in chunks: its write-ahead log is largest somewhere in the middle
+    def track(done, total):
+        if os.path.exists(target + "-wal"):
+            peak[0] = max(peak[0], os.path.getsize(target + "-wal"))
+    new = exchange.import_bundle(conn, bundle, actor=default_actor(conn), log_path=log,
+                                 progress=track).new
 figures.update(seconds=time.perf_counter() - started, cpu=time.process_time() - cpu, new=new)
-figures["wal_bytes"] = os.path.getsize(target + "-wal") if os.path.exists(target + "-wal") else 0
+# the largest the write-ahead log grew (the bare insert never checkpoints: its final size)
+figures["wal_bytes"] = max(peak[0], os.path.getsize(target + "-wal")
+                           if os.path.exists(target + "-wal") else 0)
 """
 # the whole office is imported at these scales (at 1, a million people: a run of its own)
 OFFICE_SCALES = 0.1
@@ -151,7 +159,7 @@ def _whole_office(ctx, register) -> list[Result]:
                max(r["rss_kb"] for r in runs["import"]) / 1024, "MB",
                "bare insert (rows loaded before it)",
                max(r["rss_kb"] for r in runs["bare"]) / 1024, "< 250 MB"),
-        Result("whole office: write-ahead log written", median("import", "wal_bytes") / 1e6,
+        Result("whole office: write-ahead log, largest size", median("import", "wal_bytes") / 1e6,
                "MB", "bare insert", median("bare", "wal_bytes") / 1e6, "bounded"),
     ]
 
