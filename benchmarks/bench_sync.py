@@ -143,7 +143,8 @@ def _whole_office(ctx, register) -> list[Result]:
                 if Path(f"{template}{sidecar}").exists():
                     shutil.copyfile(f"{template}{sidecar}", f"{target}{sidecar}")
             runs[mode].append(run_child(ctx, OFFICE_IMPORT, target, mode, bundle, register,
-                                        ORG_KEY.hex(), tables, ctx.workdir / "office.log"))
+                                        ORG_KEY.hex(), tables, ctx.workdir / "office.log",
+                                        copy=True))
             for leftover in ctx.workdir.glob(target.name + "*"):
                 leftover.unlink()
 

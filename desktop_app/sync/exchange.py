@@ -416,12 +416,16 @@ def already_imported(conn, bundle_id: str) -> bool:
 
 
 def import_bundle(conn, path, *, actor: Actor | None = None, org_key: bytes | None = None,
-                  progress: Progress | None = None, log_path=None) -> ImportSummary:
-    """Import one bundle: all or nothing. Raises BundleError/SyncError/ImportCancelled."""
+                  progress: Progress | None = None, log_path=None,
+                  undo_progress: Progress | None = None) -> ImportSummary:
+    """Import one bundle: all or nothing. Raises BundleError/SyncError/ImportCancelled.
+
+    ``undo_progress(done, total)`` follows the undo of a big import that was cancelled or
+    failed after some of its chunks were committed (its answer is not a cancel)."""
     log_path = log_path if log_path is not None else default_log_path(conn)
     entry = {"direction": "in", "file": str(path)}
     try:
-        summary = _import(conn, path, actor, org_key, progress)
+        summary = _import(conn, path, actor, org_key, progress, undo_progress)
     except fmt.BundleError as exc:
         _log(log_path, {**entry, "result": exc.code, "message": str(exc)})
         raise
@@ -574,7 +578,7 @@ class _Tally:
                     (self.now, table, record_id, name, seen, seen))
 
 
-def _import(conn, path, actor, org_key, progress) -> ImportSummary:
+def _import(conn, path, actor, org_key, progress, undo_progress) -> ImportSummary:
     header = check_bundle(conn, path)
     sender = header.sender
     summary = ImportSummary(header.bundle_id, sender.get("device_id"), sender.get("office_id"))
@@ -593,7 +597,7 @@ def _import(conn, path, actor, org_key, progress) -> ImportSummary:
         if run.total > import_undo.CHUNK:
             chunked = import_undo.ChunkedImport(conn, header.bundle_id, Path(path).name)
             if chunked.possible:
-                run.in_chunks(reader, chunked)
+                run.in_chunks(reader, chunked, undo_progress)
                 return summary
         with session.transaction():
             # a first bundle from the coordinator brings its office record with it
@@ -693,7 +697,8 @@ class _ImportRun:
             "origins": sorted(self.guard.origins)})
         self.applied(self.total)
 
-    def in_chunks(self, reader, chunked: import_undo.ChunkedImport) -> None:
+    def in_chunks(self, reader, chunked: import_undo.ChunkedImport,
+                  undo_progress: Progress | None) -> None:
         """A big bundle: merged and committed ``import_undo.CHUNK`` changes at a time,
         whole once the last short transaction commits, undone if anything stops it
         before."""
@@ -723,7 +728,7 @@ class _ImportRun:
                 chunked.finish()
         except BaseException:
             session.audit.forget_head()
-            chunked.undo()
+            chunked.undo(undo_progress)
             raise
         chunked.close()
 

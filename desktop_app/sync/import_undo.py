@@ -43,6 +43,9 @@ UNDO_STEP = 5000
 JOURNAL_LIMIT = 16 * 1024 * 1024
 
 _OWN = ("sync_import_running", "sync_import_range", "sync_import_undo")
+# logs whose INTEGER PRIMARY KEY SQLite always assigns (appended, never given a key): no
+# insert trigger, which each of an import's many inserts into them would pay for
+_ASSIGNED_KEYS = ("change_entry", "change_term", "audit_log", "sync_bundle_log")
 _FTS_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
 # bundle ids imported by this process right now (their marker is not a crash)
 _active: set[str] = set()
@@ -112,21 +115,30 @@ dbmod.register_open_recovery(_recover_at_open)
 
 
 # ---- the tables an import may write ---------------------------------------------------
-def _undoable_tables(conn) -> dict[str, list[str]] | None:
-    """Table -> its stored columns, for every table of the main database an import may
-    write; None when one of them has no rowid (then the import is not chunked)."""
+@dataclass
+class _Table:
+    columns: list[str]          # stored columns
+    chosen_rowid: bool          # an INTEGER PRIMARY KEY: an insert may choose the rowid
+
+
+def _undoable_tables(conn) -> dict[str, _Table] | None:
+    """Every table of the main database an import may write; None when one of them has
+    no rowid (then the import is not chunked)."""
     rows = conn.execute("SELECT name, sql FROM main.sqlite_master WHERE type='table'"
                         " AND name NOT LIKE 'sqlite_%'").fetchall()
     virtual = {name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")}
     shadows = {v + s for v in virtual for s in _FTS_SHADOWS}
-    found: dict[str, list[str]] = {}
+    found: dict[str, _Table] = {}
     for name, sql in rows:
         if name in virtual or name in shadows or name in _OWN:
             continue
         if "WITHOUT ROWID" in (sql or "").upper():
             return None
-        found[name] = [r[1] for r in conn.execute(f'PRAGMA main.table_xinfo("{name}")')
-                       if r[6] == 0]
+        info = conn.execute(f'PRAGMA main.table_xinfo("{name}")').fetchall()
+        keys = [r for r in info if r[5]]
+        found[name] = _Table([r[1] for r in info if r[6] == 0],
+                             len(keys) == 1 and str(keys[0][2]).upper() == "INTEGER"
+                             and name not in _ASSIGNED_KEYS)
     return found
 
 
@@ -138,11 +150,20 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _triggers(table: str, columns: list[str]) -> list[str]:
+def _triggers(table: str, spec: _Table, floor: int) -> list[str]:
+    """The triggers that record how to undo an import's writes to the rows ``table`` held
+    before it (rowid <= ``floor``), in the chunk under way (``temp.sync_undo_chunk``).
+
+    Rows the import inserts need none: their rowids lie above the floor (SQLite gives a
+    new row the last rowid plus one), each chunk's range lists them, and the undo deletes
+    them whatever became of them later. An insert trigger is only made where an insert
+    can choose its rowid (an INTEGER PRIMARY KEY), since a trigger on a table makes every
+    insert into it slower; the application never names ``rowid`` in an insert into a
+    table that is not a full-text index."""
+    columns = spec.columns
     t, lt = _q(table), _lit(table)
-    floor = f"(SELECT lo FROM temp.sync_undo_floor WHERE tbl={lt})"
-    record = ("INSERT INTO main.sync_import_undo(chunk, tbl, rid, sql) SELECT chunk, "
-              f"{lt}, {{rid}}, {{sql}} FROM temp.sync_undo_floor WHERE tbl={lt};")
+    record = ("INSERT INTO main.sync_import_undo(chunk, tbl, rid, sql) SELECT n, "
+              f"{lt}, {{rid}}, {{sql}} FROM temp.sync_undo_chunk;")
     target = _lit(f"main.{t}")
     restore_set = " || ',' || ".join(_lit(f"{_q(c)}=") + f" || quote(old.{_q(c)})"
                                      for c in columns)
@@ -154,13 +175,14 @@ def _triggers(table: str, columns: list[str]) -> list[str]:
         f"'UPDATE ' || {target} || ' SET rowid=' || old.rowid || ' WHERE rowid=' || new.rowid"
     listed_names = _lit("," + names) if names else _lit("")
     listed_values = f"{_lit(',')} || {values}" if columns else _lit("")
-    reinsert = (f"'INSERT INTO ' || {target} || ' (rowid' || {listed_names}"
+    reinsert = (f"'INSERT OR REPLACE INTO ' || {target} || ' (rowid' || {listed_names}"
                 f" || ') VALUES (' || old.rowid || {listed_values} || ')'")
-    prefix = "CREATE TEMP TRIGGER IF NOT EXISTS"
-    return [
+    prefix = "CREATE TEMP TRIGGER"
+    made = [
         f"{prefix} {_q('sync_undo_i_' + table)} AFTER INSERT ON main.{t}"
         f" WHEN new.rowid <= {floor} BEGIN "
-        + record.format(rid="new.rowid", sql=delete_new) + " END",
+        + record.format(rid="new.rowid", sql=delete_new) + " END"] if spec.chosen_rowid else []
+    return made + [
         f"{prefix} {_q('sync_undo_u_' + table)} AFTER UPDATE ON main.{t}"
         f" WHEN old.rowid <= {floor} BEGIN "
         + record.format(rid="old.rowid", sql=put_back) + " END",
@@ -174,7 +196,7 @@ def _drop_triggers(conn) -> None:
     for (name,) in conn.execute("SELECT name FROM temp.sqlite_master WHERE type='trigger'"
                                 " AND name LIKE 'sync_undo_%'").fetchall():
         conn.execute(f"DROP TRIGGER IF EXISTS temp.{_q(name)}")
-    conn.execute("DROP TABLE IF EXISTS temp.sync_undo_floor")
+    conn.execute("DROP TABLE IF EXISTS temp.sync_undo_chunk")
 
 
 class ChunkedImport:
@@ -190,7 +212,7 @@ class ChunkedImport:
         self.file_name = file_name
         self.chunk = 0
         tables = _undoable_tables(conn)
-        self.tables: dict[str, list[str]] = tables or {}
+        self.tables: dict[str, _Table] = tables or {}
         self.possible = tables is not None and _has_tables(conn)
 
     def begin(self) -> None:
@@ -203,28 +225,29 @@ class ChunkedImport:
                          " pid, process_started) VALUES (1, ?, ?, ?, ?, ?)",
                          (self.bundle_id, self.file_name, utc_now(), pid,
                           _process_started(pid)))
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_undo_floor(tbl TEXT PRIMARY KEY,"
-                     " lo INTEGER NOT NULL, chunk INTEGER NOT NULL)")
-        conn.execute("DELETE FROM temp.sync_undo_floor")
-        for table, columns in self.tables.items():
-            for statement in _triggers(table, columns):
-                conn.execute(statement)
+        self.floors: dict[str, int] = {}
 
     def start_chunk(self) -> None:
-        """Inside the chunk's transaction, before it writes: each table's last rowid."""
+        """Inside the chunk's transaction, before it writes: each table's last rowid (and,
+        for the first chunk, the triggers on the tables that held rows)."""
         self.chunk += 1
         conn = self.conn
-        conn.execute("DELETE FROM temp.sync_undo_floor")
-        conn.executemany("INSERT INTO temp.sync_undo_floor VALUES (?, ?, ?)",
-                         [(t, self._last_rowid(t), self.chunk) for t in self.tables])
+        self.floors = {t: self._last_rowid(t) for t in self.tables}
+        if self.chunk == 1:
+            _drop_triggers(conn)
+            conn.execute("CREATE TEMP TABLE sync_undo_chunk(n INTEGER NOT NULL)")
+            conn.execute("INSERT INTO temp.sync_undo_chunk VALUES (0)")
+            for table, spec in self.tables.items():
+                if self.floors[table]:
+                    for statement in _triggers(table, spec, self.floors[table]):
+                        conn.execute(statement)
+        conn.execute("UPDATE temp.sync_undo_chunk SET n=?", (self.chunk,))
 
     def end_chunk(self) -> None:
         """Inside the chunk's transaction, after its writes: the rowids it inserted."""
-        conn = self.conn
-        floors = conn.execute("SELECT tbl, lo FROM temp.sync_undo_floor").fetchall()
-        conn.executemany(
+        self.conn.executemany(
             "INSERT INTO sync_import_range(chunk, tbl, lo, hi) VALUES (?, ?, ?, ?)",
-            [(self.chunk, t, lo, hi) for t, lo in floors
+            [(self.chunk, t, lo, hi) for t, lo in self.floors.items()
              if (hi := self._last_rowid(t)) > lo])
 
     def _last_rowid(self, table: str) -> int:

@@ -125,9 +125,15 @@ def test_cancel_at_any_chunk_puts_back_every_row(make_replicas, tmp_path, small_
 
     def progress(done, total):
         return done < stop_at * total
+    undone: list[tuple[int, int]] = []
     with pytest.raises(exchange.ImportCancelled):
-        exchange.import_bundle(dsh.conn, bundle, progress=progress)
+        exchange.import_bundle(dsh.conn, bundle, progress=progress,
+                               undo_progress=lambda done, total: undone.append((done, total)))
     assert state(dsh.conn) == before
+    # the undo says how far it is, up to its whole (a cancel inside the first chunk
+    # leaves nothing committed to undo)
+    if stop_at > 0.2:
+        assert undone and undone[-1][0] == undone[-1][1] > 0
     assert import_undo.running(dsh.conn) is None
     assert check_database(dsh.conn) == []
     # and the same bundle imports whole afterwards
@@ -203,3 +209,13 @@ def test_exports_and_imports_wait_for_an_import_running_elsewhere(make_replicas,
     dsh.conn.execute("UPDATE sync_import_running SET process_started = 1")
     assert import_undo.recover(dsh.conn) is True
     assert exchange.export_bundle(dsh.conn, tmp_path / "out.hamroh").changes > 0
+
+
+def test_the_command_line_names_the_undo_stage(capsys):
+    from desktop_app.commands.sync_bundle import ImportProgress
+    progress = ImportProgress("b.hamroh")
+    progress.undoing(10, 40)
+    progress.undoing(40, 40)      # the end is always shown
+    printed = capsys.readouterr().err
+    assert "b.hamroh: the import stopped; taking back what it saved, 10 of 40" in printed
+    assert "40 of 40" in printed
