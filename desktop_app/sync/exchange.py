@@ -450,9 +450,7 @@ def _settle_interrupted_import(conn) -> None:
     """One import at a time: another one running refuses this one; one a crash cut off
     is undone first."""
     marker = import_undo.running(conn)
-    if marker is None:
-        return
-    if import_undo.is_alive(marker):
+    if marker is not None and import_undo.is_alive(marker):
         raise SyncError("import_running", _(
             "Another bundle is being imported into this database. Import this one when it "
             "has finished."))

@@ -220,6 +220,8 @@ class ChunkedImport:
         pid = os.getpid()
         _active.add(self.bundle_id)
         conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_LIMIT}")
+        # what a finished import may have left of its undo rows must not mix with these
+        _discard_undo(conn)
         with dbmod.transaction(conn):
             conn.execute("INSERT INTO sync_import_running(id, bundle_id, file_name, started_at,"
                          " pid, process_started) VALUES (1, ?, ?, ?, ?, ?)",
