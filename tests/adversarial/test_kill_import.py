@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from desktop_app.store import db as dbmod
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.checks import check_database
 from desktop_app.store.db import integrity_problems
@@ -209,3 +210,22 @@ def test_killed_at_random_moments_of_the_import_and_of_the_undo(scene, tmp_path)
         _in_child(lambda: open_database(scene.work).close(), rng.uniform(0.1, 1.0) * undo)
         assert _outcome(scene) == "before"
     assert set(outcomes) <= {"before", "after"}
+
+
+def test_the_command_line_undoes_an_interrupted_import_before_anything_else(scene, tmp_path):
+    import subprocess
+    import sys
+    crashed = _interrupted(scene, tmp_path)
+    _restore_crashed(crashed, scene.work)
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "desktop_app", "db", "check", "--db",
+                           str(scene.work)], cwd=root, capture_output=True, text=True,
+                          env=dict(os.environ, HAMROH_INSECURE_TEST_KDF="1"), timeout=300)
+    assert done.returncode == 0, done.stderr
+    # read without the open-time recovery of this process: the command's open undid it
+    conn = dbmod.connect(scene.work, wal=False)
+    try:
+        assert import_undo.running(conn) is None
+        assert state(conn) == scene.before
+    finally:
+        conn.close()
