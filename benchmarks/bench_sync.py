@@ -83,6 +83,9 @@ figures.update(changes=written.changes, counts=written.counts)
 """
 OFFICE_IMPORT = r"""
 mode, bundle, source, org_key, tables, log = args
+# the target is a copy made for this run: checkpoints as in the application (SQLite's
+# default), so that the chunked import's log is reused as it is for a user
+conn.execute("PRAGMA wal_autocheckpoint = 1000")
 from desktop_app.sync import exchange
 from desktop_app.sync.scope import load_repositories
 load_repositories()
