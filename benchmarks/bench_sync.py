@@ -83,6 +83,9 @@ figures.update(changes=written.changes, counts=written.counts)
 """
 OFFICE_IMPORT = r"""
 mode, bundle, source, org_key, tables, log = args
+# the target is a copy made for this run: checkpoints as in the application (SQLite's
+# default), so that the chunked import's log is reused as it is for a user
+conn.execute("PRAGMA wal_autocheckpoint = 1000")
 from desktop_app.sync import exchange
 from desktop_app.sync.scope import load_repositories
 load_repositories()
@@ -93,6 +96,7 @@ if mode == "bare":
         cur = sender.execute(f"SELECT * FROM {table}")
         data[table] = ([d[0] for d in cur.description], cur.fetchall())
     sender.close()
+peak = [0]
 started = time.perf_counter()
 cpu = time.process_time()
 if mode == "bare":
@@ -103,9 +107,16 @@ if mode == "bare":
     conn.execute("COMMIT")
     new = None
 else:
-    new = exchange.import_bundle(conn, bundle, actor=default_actor(conn), log_path=log).new
+    # the import commits in chunks: its write-ahead log is largest somewhere in the middle
+    def track(done, total):
+        if os.path.exists(target + "-wal"):
+            peak[0] = max(peak[0], os.path.getsize(target + "-wal"))
+    new = exchange.import_bundle(conn, bundle, actor=default_actor(conn), log_path=log,
+                                 progress=track).new
 figures.update(seconds=time.perf_counter() - started, cpu=time.process_time() - cpu, new=new)
-figures["wal_bytes"] = os.path.getsize(target + "-wal") if os.path.exists(target + "-wal") else 0
+# the largest the write-ahead log grew (the bare insert never checkpoints: its final size)
+figures["wal_bytes"] = max(peak[0], os.path.getsize(target + "-wal")
+                           if os.path.exists(target + "-wal") else 0)
 """
 # the whole office is imported at these scales (at 1, a million people: a run of its own)
 OFFICE_SCALES = 0.1
@@ -135,7 +146,8 @@ def _whole_office(ctx, register) -> list[Result]:
                 if Path(f"{template}{sidecar}").exists():
                     shutil.copyfile(f"{template}{sidecar}", f"{target}{sidecar}")
             runs[mode].append(run_child(ctx, OFFICE_IMPORT, target, mode, bundle, register,
-                                        ORG_KEY.hex(), tables, ctx.workdir / "office.log"))
+                                        ORG_KEY.hex(), tables, ctx.workdir / "office.log",
+                                        copy=True))
             for leftover in ctx.workdir.glob(target.name + "*"):
                 leftover.unlink()
 
@@ -151,7 +163,7 @@ def _whole_office(ctx, register) -> list[Result]:
                max(r["rss_kb"] for r in runs["import"]) / 1024, "MB",
                "bare insert (rows loaded before it)",
                max(r["rss_kb"] for r in runs["bare"]) / 1024, "< 250 MB"),
-        Result("whole office: write-ahead log written", median("import", "wal_bytes") / 1e6,
+        Result("whole office: write-ahead log, largest size", median("import", "wal_bytes") / 1e6,
                "MB", "bare insert", median("bare", "wal_bytes") / 1e6, "bounded"),
     ]
 

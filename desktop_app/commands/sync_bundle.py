@@ -154,6 +154,17 @@ class ImportProgress:
         print(text, file=self.stream or sys.stderr, flush=True)
         return True
 
+    def undoing(self, done: int, total: int) -> None:
+        """A big import stopped half-way is taken back (its chunks were committed)."""
+        now = time.monotonic()
+        if done < total and self.last is not None and now - self.last < self.every:
+            return
+        self.last = now
+        print(_("{file}: the import stopped; taking back what it saved, {done} of "
+                "{total}").format(file=self.name, done=format_number(done),
+                                  total=format_number(total)),
+              file=self.stream or sys.stderr, flush=True)
+
 
 @with_session
 def cmd_import(args, session) -> int:
@@ -164,9 +175,10 @@ def cmd_import(args, session) -> int:
     failures = 0
     for file in args.files:
         try:
+            progress = ImportProgress(Path(file).name)
             summary = exchange.import_bundle(session.conn, file, actor=session.actor,
-                                             org_key=org_key,
-                                             progress=ImportProgress(Path(file).name))
+                                             org_key=org_key, progress=progress,
+                                             undo_progress=progress.undoing)
         except (fmt.BundleError, exchange.SyncError) as exc:
             print(_("Error: {message}").format(message=exc), file=sys.stderr)
             failures += 1

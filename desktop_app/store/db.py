@@ -18,7 +18,7 @@ import errno
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import psutil  # type: ignore[import-untyped]  # no type information shipped
 import sqlcipher3 as sqlite
@@ -341,11 +341,24 @@ def _raise_if_not_the_file(exc: BaseException, path: Path) -> None:
 
 
 def enable_wal(conn: Connection) -> None:
-    """Write-ahead logging with full durability, and fresh planner statistics (changes the
-    file: call once the file is known to be ours)."""
+    """Write-ahead logging with full durability, an interrupted bulk write undone, and
+    fresh planner statistics (changes the file: call once the file is known to be ours)."""
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
+    for recover in _open_recoveries:
+        recover(conn)
     optimize(conn, opening=True)
+
+
+# Run on every database opened for writing, before migrations and before anything reads
+# it: a write committed in parts that a crash cut off is undone (sync.import_undo registers
+# the undo of a bundle import committed in chunks; the store does not import sync).
+_open_recoveries: list[Callable[[Connection], None]] = []
+
+
+def register_open_recovery(recover: Callable[[Connection], None]) -> None:
+    if recover not in _open_recoveries:
+        _open_recoveries.append(recover)
 
 
 def optimize(conn: Connection, *, opening: bool = False) -> None:

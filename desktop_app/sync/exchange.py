@@ -26,7 +26,7 @@ from desktop_app.store.sequences import NUMBER_COLUMNS, number_owner
 from desktop_app.store.session import Session, get_meta
 from desktop_app.store.sync_state import changes as change_log
 from desktop_app.store.sync_state.apply import RemoteChange, apply_remote_batch
-from desktop_app.sync import audit_heads, keys
+from desktop_app.sync import audit_heads, import_undo, keys
 from desktop_app.sync import bundle as fmt
 from desktop_app.sync import conflicts as sync_conflicts
 from desktop_app.sync.duplicates import queue_duplicates_of
@@ -240,6 +240,11 @@ def export_bundle(conn, path, *, target: str | None = "coordinator", full: bool 
 
     ``to_device`` (a trusted device's fingerprint) encrypts the bundle for that device
     alone, with its X25519 key: no passphrase is needed to make or to open it."""
+    if import_undo.running(conn) is not None:
+        # it would relay records the import may still take back
+        raise SyncError("import_running", _(
+            "A bundle is being imported on this computer (or an interrupted import is being "
+            "undone). Make the bundle when the import has finished."))
     recipient, org_key = _export_keys(conn, to_device, org_key)
     log_path = log_path if log_path is not None else default_log_path(conn)
     label, office_id = resolve_target(conn, target)
@@ -412,12 +417,16 @@ def already_imported(conn, bundle_id: str) -> bool:
 
 
 def import_bundle(conn, path, *, actor: Actor | None = None, org_key: bytes | None = None,
-                  progress: Progress | None = None, log_path=None) -> ImportSummary:
-    """Import one bundle: all or nothing. Raises BundleError/SyncError/ImportCancelled."""
+                  progress: Progress | None = None, log_path=None,
+                  undo_progress: Progress | None = None) -> ImportSummary:
+    """Import one bundle: all or nothing. Raises BundleError/SyncError/ImportCancelled.
+
+    ``undo_progress(done, total)`` follows the undo of a big import that was cancelled or
+    failed after some of its chunks were committed (its answer is not a cancel)."""
     log_path = log_path if log_path is not None else default_log_path(conn)
     entry = {"direction": "in", "file": str(path)}
     try:
-        summary = _import(conn, path, actor, org_key, progress)
+        summary = _import(conn, path, actor, org_key, progress, undo_progress)
     except fmt.BundleError as exc:
         _log(log_path, {**entry, "result": exc.code, "message": str(exc)})
         raise
@@ -436,6 +445,17 @@ def import_bundle(conn, path, *, actor: Actor | None = None, org_key: bytes | No
     _log(log_path, {**entry, "result": "already_imported" if summary.already_imported else "ok",
                     **{k: v for k, v in summary.as_dict().items() if k != "already_imported"}})
     return summary
+
+
+def _settle_interrupted_import(conn) -> None:
+    """One import at a time: another one running refuses this one; one a crash cut off
+    is undone first."""
+    marker = import_undo.running(conn)
+    if marker is not None and import_undo.is_alive(marker):
+        raise SyncError("import_running", _(
+            "Another bundle is being imported into this database. Import this one when it "
+            "has finished."))
+    import_undo.recover(conn)
 
 
 def _import_keys(conn, header: fmt.Header, org_key: bytes | None
@@ -557,89 +577,161 @@ class _Tally:
                     (self.now, table, record_id, name, seen, seen))
 
 
-def _import(conn, path, actor, org_key, progress) -> ImportSummary:
+def _import(conn, path, actor, org_key, progress, undo_progress) -> ImportSummary:
     header = check_bundle(conn, path)
     sender = header.sender
     summary = ImportSummary(header.bundle_id, sender.get("device_id"), sender.get("office_id"))
     if already_imported(conn, header.bundle_id):
         summary.already_imported = True
         return summary
+    _settle_interrupted_import(conn)
     identity, org_key = _import_keys(conn, header, org_key)
     if actor is None:
         actor = default_actor(conn)
     session = Session(conn, actor)
     with fmt.BundleReader(path, header, org_key, identity=identity) as reader:
-        manifest = reader.manifest
-        total = int(manifest.get("changes", 0))
-        tables = synced_tables(conn)
-        present = existing_tables(conn)
-        repos: dict = {}
-        now = utc_now()
-        tally = _Tally(conn, header.bundle_id, now, conn.execute(
-            "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None)
-        guard = _Guard(conn, header.bundle_id, Path(path).name, present, now,
-                       sender.get("device_id"))
+        run = _ImportRun(session, header, Path(path).name, reader.manifest, summary, progress)
         # the total is known before anything is applied
-        if progress is not None and progress(0, total) is False:
-            raise ImportCancelled()
+        run.applied(0)
+        if run.total > import_undo.CHUNK:
+            chunked = import_undo.ChunkedImport(conn, header.bundle_id, Path(path).name)
+            if chunked.possible:
+                run.in_chunks(reader, chunked, undo_progress)
+                return summary
         with session.transaction():
-            adopted = _adopt_revocations(conn, header, session, actor)
-            revoked = keys.revoked_devices(conn)
+            # a first bundle from the coordinator brings its office record with it
+            adopted = run.adopt()
             done = 0
             for batch in _batches(reader.changes(), BATCH):
-                total_in_batch = len(batch)
-                batch = guard.check(batch, revoked)
-                for table in {c["t"] for c in batch}:
-                    cls = tables.get(table)
-                    if cls is not None and table in present and table not in repos:
-                        repos[table] = cls(session)
-                # a table of a module this installation does not have: the change is kept
-                # in the change log (relayed onward) and nothing is applied
-                changes = [RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
-                                        c.get("a"), c.get("b"), c.get("o"), None,
-                                        c.pop(fmt.RAW_FIELDS, None)) for c in batch]
-                results = apply_remote_batch(session, changes, repos,
-                                             fields_of_line=fmt.fields_text) if changes else []
-                for change, result in zip(batch, results, strict=True):
-                    tally.add(change, result, summary)
-                tally.end_batch()
-                done += total_in_batch
-                if progress is not None and progress(done, total) is False:
-                    raise ImportCancelled()
-            # a first bundle from the coordinator brings its office record with it
-            adopted += _adopt_revocations(conn, header, session, actor)
-            summary.changes = int(manifest.get("changes", 0))
-            summary.new, summary.updated = tally.counts()
-            summary.conflicts = tally.conflicts
-            if summary.conflicts:       # texts of sensitive cases sealed on arrival
-                sync_conflicts.seal_sensitive_values(conn, header.bundle_id)
-            summary.quarantined = guard.quarantined
-            summary.duplicates = queue_duplicates_of(conn, _PEOPLE_TABLE, header.bundle_id)
-            tally.close()
-            _remember_peer(conn, header, manifest, now)
-            keys.record_sender(conn, header.public_key, device_id=sender.get("device_id"),
-                               office_id=sender.get("office_id"),
-                               office_code=sender.get("office_code"), name=sender.get("name"),
-                               exchange_key=header.exchange_key,
-                               device_code=keys.sender_device_code(sender))
-            conn.execute(
-                "INSERT INTO sync_bundle_log(bundle_id, direction, at, peer_device, peer_office,"
-                " file_name, changes, new_records, updated, unchanged, conflicts, duplicates,"
-                " result, actor) VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?)",
-                (header.bundle_id, now, sender.get("device_id"), sender.get("office_id"),
-                 Path(path).name, summary.changes, summary.new, summary.updated,
-                 summary.unchanged, summary.conflicts, summary.duplicates, actor.user_id))
-            summary.audit_warnings = audit_heads.check_incoming(session, header, manifest,
-                                                                actor.user_id)
-            session.audit.record(actor.user_id, "sync_import", None, None, detail={
-                "bundle_id": header.bundle_id, "from_device": sender.get("device_id"),
-                "changes": summary.changes, "new": summary.new, "updated": summary.updated,
-                "conflicts": summary.conflicts, "quarantined": summary.quarantined,
-                "revocations_adopted": adopted,
-                "origins": sorted(guard.origins)})
-            if progress is not None and progress(total, total) is False:
-                raise ImportCancelled()
+                run.apply(batch)
+                done += len(batch)
+                run.applied(done)
+            run.finish(adopted)
     return summary
+
+
+class _ImportRun:
+    """One bundle's changes applied: batch by batch, then the summary, the peer's
+    acknowledgement, the bundle log entry and the audit row written at the end."""
+
+    def __init__(self, session: Session, header: fmt.Header, file_name: str, manifest: dict,
+                 summary: ImportSummary, progress: Progress | None):
+        conn = self.conn = session.conn
+        self.session = session
+        self.header = header
+        self.file_name = file_name
+        self.manifest = manifest
+        self.summary = summary
+        self.progress = progress
+        self.total = int(manifest.get("changes", 0))
+        self.tables = synced_tables(conn)
+        self.present = existing_tables(conn)
+        self.repos: dict = {}
+        self.now = utc_now()
+        self.tally = _Tally(conn, header.bundle_id, self.now, conn.execute(
+            "SELECT 1 FROM sync_conflict WHERE status='open' LIMIT 1").fetchone() is not None)
+        self.guard = _Guard(conn, header.bundle_id, file_name, self.present, self.now,
+                            header.sender.get("device_id"))
+        self.revoked: set[str] = set()
+
+    def adopt(self) -> int:
+        """The coordinator's revocations, before any change is applied."""
+        adopted = _adopt_revocations(self.conn, self.header, self.session,
+                                     self.session.actor)
+        self.revoked = keys.revoked_devices(self.conn)
+        return adopted
+
+    def apply(self, batch: list[dict]) -> None:
+        batch = self.guard.check(batch, self.revoked)
+        for table in {c["t"] for c in batch}:
+            cls = self.tables.get(table)
+            if cls is not None and table in self.present and table not in self.repos:
+                self.repos[table] = cls(self.session)
+        # a table of a module this installation does not have: the change is kept in the
+        # change log (relayed onward) and nothing is applied
+        changes = [RemoteChange(c["t"], c["r"], c["f"], c["h"], c["d"], int(c["s"]),
+                                c.get("a"), c.get("b"), c.get("o"), None,
+                                c.pop(fmt.RAW_FIELDS, None)) for c in batch]
+        results = apply_remote_batch(self.session, changes, self.repos,
+                                     fields_of_line=fmt.fields_text) if changes else []
+        for change, result in zip(batch, results, strict=True):
+            self.tally.add(change, result, self.summary)
+        self.tally.end_batch()
+
+    def applied(self, done: int) -> None:
+        """Progress between batches; a cancel there stops the import."""
+        if self.progress is not None and self.progress(done, self.total) is False:
+            raise ImportCancelled()
+
+    def finish(self, adopted: int) -> None:
+        conn, header, summary, tally = self.conn, self.header, self.summary, self.tally
+        sender = header.sender
+        actor = self.session.actor
+        summary.changes = int(self.manifest.get("changes", 0))
+        summary.new, summary.updated = tally.counts()
+        summary.conflicts = tally.conflicts
+        if summary.conflicts:       # texts of sensitive cases sealed on arrival
+            sync_conflicts.seal_sensitive_values(conn, header.bundle_id)
+        summary.quarantined = self.guard.quarantined
+        summary.duplicates = queue_duplicates_of(conn, _PEOPLE_TABLE, header.bundle_id)
+        tally.close()
+        _remember_peer(conn, header, self.manifest, self.now)
+        keys.record_sender(conn, header.public_key, device_id=sender.get("device_id"),
+                           office_id=sender.get("office_id"),
+                           office_code=sender.get("office_code"), name=sender.get("name"),
+                           exchange_key=header.exchange_key,
+                           device_code=keys.sender_device_code(sender))
+        conn.execute(
+            "INSERT INTO sync_bundle_log(bundle_id, direction, at, peer_device, peer_office,"
+            " file_name, changes, new_records, updated, unchanged, conflicts, duplicates,"
+            " result, actor) VALUES (?, 'in', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?)",
+            (header.bundle_id, self.now, sender.get("device_id"), sender.get("office_id"),
+             self.file_name, summary.changes, summary.new, summary.updated,
+             summary.unchanged, summary.conflicts, summary.duplicates, actor.user_id))
+        summary.audit_warnings = audit_heads.check_incoming(self.session, header,
+                                                            self.manifest, actor.user_id)
+        self.session.audit.record(actor.user_id, "sync_import", None, None, detail={
+            "bundle_id": header.bundle_id, "from_device": sender.get("device_id"),
+            "changes": summary.changes, "new": summary.new, "updated": summary.updated,
+            "conflicts": summary.conflicts, "quarantined": summary.quarantined,
+            "revocations_adopted": adopted,
+            "origins": sorted(self.guard.origins)})
+        self.applied(self.total)
+
+    def in_chunks(self, reader, chunked: import_undo.ChunkedImport,
+                  undo_progress: Progress | None) -> None:
+        """A big bundle: merged and committed ``import_undo.CHUNK`` changes at a time,
+        whole once the last short transaction commits, undone if anything stops it
+        before."""
+        session = self.session
+        chunked.begin()
+        try:
+            batches = _batches(reader.changes(), BATCH)
+            adopted, done, more = 0, 0, True
+            while more:
+                with session.transaction():
+                    chunked.start_chunk()
+                    if chunked.chunk == 1:
+                        adopted = self.adopt()
+                    in_chunk, more = 0, False
+                    for batch in batches:
+                        self.apply(batch)
+                        in_chunk += len(batch)
+                        done += len(batch)
+                        self.applied(done)
+                        if in_chunk >= import_undo.CHUNK:
+                            more = True
+                            break
+                    chunked.end_chunk()
+                chunked.committed()
+            with session.transaction():
+                self.finish(adopted)
+                chunked.finish()
+        except BaseException:
+            session.audit.forget_head()
+            chunked.undo(undo_progress)
+            raise
+        chunked.close()
 
 
 def _adopt_revocations(conn, header: fmt.Header, session: Session, actor: Actor) -> int:

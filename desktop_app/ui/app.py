@@ -19,6 +19,9 @@ from desktop_app.store import migrations
 from desktop_app.store.access import default_actor, open_database
 from desktop_app.store.security.accounts import audit_event
 from desktop_app.store.session import Session
+
+# registers the undo of a bundle import a crash cut off, run whenever a database is opened
+from desktop_app.sync import import_undo  # noqa: F401
 from desktop_app.ui import excepthook, icons, style
 from desktop_app.ui.context import AppContext
 from desktop_app.ui.first_run import FirstRunDialog

@@ -40,6 +40,15 @@ def import_stages(progress: Callable, number: int, count: int, name: str) -> Cal
     return report
 
 
+def undo_stage(progress: Callable, number: int, count: int, name: str) -> Callable:
+    """The undo of a big import stopped half-way (cancelled, or failed), in words."""
+    def report(done: int, total: int) -> None:
+        progress(done, total, _("Bundle {number} of {count} ({file}): the import stopped; "
+                                "taking back what it saved").format(
+                                    number=number, count=count, file=name))
+    return report
+
+
 def connector(ctx) -> Callable:
     """Opens another connection to the context's database (with the session's key)."""
     factory = getattr(ctx, "connection_factory", None)
@@ -64,10 +73,13 @@ def exchange_op(ctx, owner, *, import_paths=None, export_path=None, target=None,
                                                 to_device=to_device)
                 outcome.results.append((export_path, result))
             for number, path in enumerate(import_paths, 1):
+                stages = (number, len(import_paths), Path(path).name)
                 summary = exchange.import_bundle(
                     session.conn, path, actor=session.actor,
-                    progress=import_stages(progress, number, len(import_paths), Path(path).name)
-                    if progress is not None else None)
+                    progress=import_stages(progress, *stages) if progress is not None
+                    else None,
+                    undo_progress=undo_stage(progress, *stages) if progress is not None
+                    else None)
                 outcome.results.append((path, summary))
         except exchange.ImportCancelled:
             outcome.error = _("Cancelled: nothing of the bundle was imported.")

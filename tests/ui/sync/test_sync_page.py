@@ -253,6 +253,21 @@ def test_import_shows_the_stage_and_the_count_of_changes(qtbot, make_replicas):
     ctx.worker.stop()
 
 
+def test_the_undo_of_a_stopped_import_shows_its_own_stage(qtbot, make_replicas):
+    from desktop_app.ui.sync.tasks import undo_stage
+    (grm,) = make_replicas(["GRM"])
+    page, ctx = _page(qtbot, grm)
+    seen = []
+    report = undo_stage(lambda done, total, stage: seen.append((done, total, stage)) or True,
+                        1, 1, "dsh.hamroh")
+    report(400, 1200)
+    page._on_progress(*seen[-1])
+    assert "Bundle 1 of 1 (dsh.hamroh)" in page.summary.text()
+    assert "taking back what it saved" in page.summary.text()
+    assert page.progress.maximum() == 1200 and page.progress.value() == 400
+    ctx.worker.stop()
+
+
 def test_empty_review_lists_say_what_fills_them(qtbot, make_replicas):
     (grm,) = make_replicas(["GRM"])
     page, ctx = _page(qtbot, grm)
