@@ -15,7 +15,7 @@ from desktop_app.domain.ids import new_id, new_ids
 from desktop_app.i18n import Domain
 from desktop_app.store.audit import utc_now
 from desktop_app.store.clocks import PLAIN_STAMP, ROW_STAMP, decode_clocks, dumps, encode_clocks
-from desktop_app.store.db import row_dict
+from desktop_app.store.db import DatabaseBusy, row_dict, sqlite
 from desktop_app.store.session import Session
 from desktop_app.store.sync_state.apply import RemoteChange, RemoteResult, apply_remote_batch
 from desktop_app.store.sync_state.changes import (
@@ -67,6 +67,30 @@ class WriteGuard(Protocol):
                      rows: dict[str, dict]) -> None:
         """Adjust received changes of ``repo``'s table in place (``rows``: the current
         rows by id, for the records that exist)."""
+
+
+# Connections running a bundle import in committed chunks (sync.import_undo): their own
+# writes go on while the import's marker row stands; every other connection's wait.
+_IMPORTING: set[int] = set()
+
+
+def importing_on(conn, running: bool) -> None:
+    """Say that ``conn`` runs (or no longer runs) a chunked bundle import."""
+    (_IMPORTING.add if running else _IMPORTING.discard)(id(conn))
+
+
+def refuse_during_import(conn) -> None:
+    """Raise DatabaseBusy while a bundle import runs in committed chunks on another
+    connection: if that import were then cancelled or cut off, its undo would put back
+    the rows it changed as they were before it, over a user's edit made in between."""
+    if id(conn) in _IMPORTING:
+        return
+    try:
+        running = conn.execute("SELECT 1 FROM sync_import_running").fetchone()
+    except sqlite.OperationalError:         # a database before migration 0085
+        return
+    if running is not None:
+        raise DatabaseBusy()
 
 
 class SyncScope(Protocol):
@@ -228,6 +252,7 @@ class Repository:
                    created_by=user, updated_at=now, updated_by=user, deleted=0)
         record_id = record_id or new_id()
         with session.transaction():
+            refuse_during_import(self.conn)
             stamp = session.clock.now()
             written = {k: row[k] for k in self.all_fields}
             clocks = {k: stamp for k in written}
@@ -271,6 +296,7 @@ class Repository:
 
     def _write_local(self, record_id: str, before: dict, written: dict, action: str) -> dict:
         session = self.session
+        refuse_during_import(self.conn)
         stamp = session.clock.now()
         clocks = self.clocks_of(before)
         base = {k: clocks[k] for k in written if clocks.get(k)}
@@ -304,6 +330,7 @@ class Repository:
         writer = _BatchCreate(self, audit)
         count = 0
         with session.transaction():
+            refuse_during_import(self.conn)
             pending: list[tuple[str | None, dict]] = []
             for values in rows:
                 check(values)

@@ -33,6 +33,7 @@ from desktop_app.store import db as dbmod
 from desktop_app.store.audit import utc_now
 from desktop_app.store.cases import search as case_search
 from desktop_app.store.people.repositories import search_text
+from desktop_app.store.repository import importing_on
 
 # changes merged and committed together (a smaller figure from the environment lets the
 # tests cut small bundles into many chunks)
@@ -219,6 +220,7 @@ class ChunkedImport:
         conn = self.conn
         pid = os.getpid()
         _active.add(self.bundle_id)
+        importing_on(conn, True)
         conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_LIMIT}")
         # what a finished import may have left of its undo rows must not mix with these
         _discard_undo(conn)
@@ -266,6 +268,7 @@ class ChunkedImport:
     def close(self) -> None:
         """After the last commit: the triggers go, and the undo rows (in steps)."""
         _active.discard(self.bundle_id)
+        importing_on(self.conn, False)
         _drop_triggers(self.conn)
         _discard_undo(self.conn)
 
@@ -279,6 +282,7 @@ class ChunkedImport:
             undo(conn, progress)
         finally:
             _active.discard(self.bundle_id)
+            importing_on(conn, False)
 
 
 def checkpoint(conn) -> None:

@@ -219,3 +219,34 @@ def test_the_command_line_names_the_undo_stage(capsys):
     printed = capsys.readouterr().err
     assert "b.hamroh: the import stopped; taking back what it saved, 10 of 40" in printed
     assert "40 of 40" in printed
+
+
+def test_other_writers_wait_between_chunks_so_an_undo_cannot_undo_their_work(
+        make_replicas, tmp_path, small_chunks, monkeypatch):
+    """Between two committed chunks a user's edit of a record the import changed would be
+    put back by the undo if the import were then cancelled: it is refused as while the
+    database is busy, with nothing saved, and goes through once the import is done."""
+    from desktop_app.store.db import DatabaseBusy
+    from desktop_app.store.session import Session
+    grm, dsh, bundle = _scene(make_replicas, tmp_path)
+    target = grm.conn.execute("SELECT id FROM person WHERE village='Navdi' LIMIT 1"
+                              ).fetchone()[0]
+    other = open_database(dsh.path)
+    clerk = PersonRepository(Session(other, default_actor(other)))
+    refused: list[BaseException] = []
+    committed = import_undo.ChunkedImport.committed
+
+    def edit_between_chunks(self) -> None:
+        committed(self)
+        if not refused:
+            try:
+                clerk.update(target, {"village": "Tavildara"})
+            except DatabaseBusy as exc:
+                refused.append(exc)
+    monkeypatch.setattr(import_undo.ChunkedImport, "committed", edit_between_chunks)
+    summary = exchange.import_bundle(dsh.conn, bundle)
+    assert summary.new > 150
+    assert refused and "busy" in str(refused[0])
+    assert clerk.get(target)["village"] in ("Navdi", "Garm")   # nothing of the edit saved
+    assert clerk.update(target, {"village": "Tavildara"})["village"] == "Tavildara"
+    other.close()
