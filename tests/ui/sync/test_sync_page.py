@@ -253,17 +253,23 @@ def test_import_shows_the_stage_and_the_count_of_changes(qtbot, make_replicas):
     ctx.worker.stop()
 
 
-def test_the_undo_of_a_stopped_import_shows_its_own_stage(qtbot, make_replicas):
+@pytest.mark.parametrize("lang,bundle,stage", [
+    ("en", "Bundle 1 of 1 (dsh.hamroh)", "taking back what it saved"),
+    ("tg", "Баста 1 аз 1 (dsh.hamroh)", "он чи сабт карда буд, бекор карда мешавад")])
+def test_the_undo_of_a_stopped_import_shows_its_own_stage(qtbot, make_replicas, lang, bundle,
+                                                          stage):
+    from desktop_app.i18n import set_language
     from desktop_app.ui.sync.tasks import undo_stage
     (grm,) = make_replicas(["GRM"])
+    set_language(lang)
     page, ctx = _page(qtbot, grm)
     seen = []
     report = undo_stage(lambda done, total, stage: seen.append((done, total, stage)) or True,
                         1, 1, "dsh.hamroh")
     report(400, 1200)
     page._on_progress(*seen[-1])
-    assert "Bundle 1 of 1 (dsh.hamroh)" in page.summary.text()
-    assert "taking back what it saved" in page.summary.text()
+    assert bundle in page.summary.text()
+    assert stage in page.summary.text()
     assert page.progress.maximum() == 1200 and page.progress.value() == 400
     ctx.worker.stop()
 
