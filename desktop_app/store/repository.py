@@ -70,7 +70,7 @@ class WriteGuard(Protocol):
 
 
 # Connections running a bundle import in committed chunks (sync.import_undo): their own
-# writes go on while the import's marker row stands; every other connection's wait.
+# writes go on while the import's marker row stands; other connections' writes wait.
 _IMPORTING: set[int] = set()
 
 
