@@ -14,6 +14,15 @@ PASSPHRASE = "olma-gilos-anor-shaftoli"
 SUMMARY = "Трафик: паспортро корфармо гирифтааст"
 
 
+def _with_the_key(*replicas):
+    """The organisation's key, set up (its public half) in each of ``replicas``."""
+    key = sensitive.key_from_passphrase(PASSPHRASE)
+    for replica in replicas:
+        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
+        replica.conn.commit()
+    return key
+
+
 def _sealed_fields(conn, case_id: str) -> tuple:
     return conn.execute("SELECT caller_name, caller_phone, summary FROM hotline_case"
                         " WHERE id=?", (case_id,)).fetchone()
@@ -150,10 +159,7 @@ def test_texts_received_in_the_clear_are_sealed_on_arrival(make_replicas, tmp_pa
 def test_a_case_that_becomes_sensitive_has_its_texts_sealed_at_both_ends(make_replicas,
                                                                          tmp_path):
     grm, dsh = make_replicas(["GRM", "DSH"])
-    key = sensitive.key_from_passphrase(PASSPHRASE)
-    for replica in (grm, dsh):
-        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
-        replica.conn.commit()
+    key = _with_the_key(grm, dsh)
     case = _sensitive_case(grm.session, category="unpaid_wages")
     _write_texts(grm.session, case["id"])
     exchange_files(grm, dsh, tmp_path / "up")
@@ -189,10 +195,7 @@ def _sensitive_flag(conn, case_id: str) -> int:
 
 def test_a_birth_date_that_makes_a_minors_case_seals_it_at_both_ends(make_replicas, tmp_path):
     grm, dsh = make_replicas(["GRM", "DSH"])
-    key = sensitive.key_from_passphrase(PASSPHRASE)
-    for replica in (grm, dsh):
-        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
-        replica.conn.commit()
+    key = _with_the_key(grm, dsh)
     person, case = _person_with_case(grm.session, "1990-05-01")
     _write_texts(grm.session, case["id"])
     exchange_files(grm, dsh, tmp_path / "up")
@@ -247,10 +250,7 @@ def test_a_birth_date_from_an_office_without_the_key_is_sealed_on_arrival(make_r
 def test_a_case_received_for_a_person_known_here_as_a_minor_is_sealed(make_replicas,
                                                                       tmp_path):
     grm, dsh = make_replicas(["GRM", "DSH"])
-    key = sensitive.key_from_passphrase(PASSPHRASE)
-    for replica in (grm, dsh):
-        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
-        replica.conn.commit()
+    _with_the_key(grm, dsh)
     from desktop_app.store.people.repositories import PersonRepository
     person = PersonRepository(grm.session).create(dict(
         family_name="Азизов", given_name="Фаррух", birth_date="1990-05-01"))
@@ -336,10 +336,7 @@ def test_conflicts_of_a_case_that_becomes_sensitive_are_sealed(make_replicas, tm
     then the case becomes sensitive: by its category here, by a birth date there."""
     import json
     grm, dsh = make_replicas(["GRM", "DSH"])
-    key = sensitive.key_from_passphrase(PASSPHRASE)
-    for replica in (grm, dsh):
-        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
-        replica.conn.commit()
+    key = _with_the_key(grm, dsh)
     person, case = _person_with_case(grm.session, "1990-05-01")
     other = cs.open_case(grm.session, {"channel": "hotline", "category": "unpaid_wages",
                                        "summary": SUMMARY})
@@ -371,10 +368,7 @@ def test_taking_the_other_sealed_value_needs_the_key(make_replicas, tmp_path):
     from desktop_app.store.session import PermissionDenied
     from desktop_app.sync import conflicts
     grm, dsh = make_replicas(["GRM", "DSH"])
-    key = sensitive.key_from_passphrase(PASSPHRASE)
-    for replica in (grm, dsh):
-        set_meta(replica.conn, sensitive.META_PUBLIC, sensitive.public_text(key))
-        replica.conn.commit()
+    key = _with_the_key(grm, dsh)
     case = cs.open_case(grm.session, {"channel": "hotline", "category": "trafficking",
                                       "summary": SUMMARY})
     exchange_files(grm, dsh, tmp_path / "up")
