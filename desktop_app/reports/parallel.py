@@ -260,12 +260,5 @@ def report_cache(conn, kib: int = REPORT_CACHE_KIB):
     the default 64 MB cache is read and decrypted again (the person index alone is about
     150 MB at 1,000,000 people). SQLite allocates cache pages only as they are read, so a
     small database does not use more memory."""
-    before = conn.execute("PRAGMA cache_size").fetchone()[0]
-    bigger = before < 0 and -before < kib
-    if bigger:
-        conn.execute(f"PRAGMA cache_size = -{int(kib)}")
-    try:
+    with dbmod.page_cache_for(conn, kib, grow=True):
         yield
-    finally:
-        if bigger:
-            conn.execute(f"PRAGMA cache_size = {int(before)}")

@@ -311,6 +311,21 @@ def page_cache_kib() -> int:
     return _cache_kib
 
 
+@contextlib.contextmanager
+def page_cache_for(conn, kib: int, *, grow: bool) -> Iterator[None]:
+    """``conn``'s page cache set to ``kib`` KiB for the length of the block and given back
+    after, only if that makes it larger (``grow``) or smaller (not ``grow``)."""
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    change = before < 0 and (-before < kib if grow else -before > kib)
+    if change:
+        conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        if change:
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def _matching_key(path: Path) -> bytes | None:
     """The first key unlocked in this process that opens ``path`` (raw keys: cheap to try)."""
     for candidate in dict.fromkeys(_known_keys.values()):

@@ -189,6 +189,33 @@ def test_a_crash_is_undone_when_the_database_is_opened(make_replicas, tmp_path, 
     conn.close()
 
 
+def test_an_import_caps_its_page_cache_and_gives_it_back(make_replicas, tmp_path,
+                                                          small_chunks):
+    """The pages an import writes would stay in the connection's cache (up to 1 GiB): the
+    process would grow with the bundle."""
+    _grm, dsh, bundle = _scene(make_replicas, tmp_path)
+    dsh.close()
+    conn = open_database(dsh.path)
+    conn.execute("PRAGMA cache_size = -524288")     # a machine with 4 GiB available
+    seen = []
+
+    def cancel_at_second_chunk(done, _total):
+        seen.append(conn.execute("PRAGMA cache_size").fetchone()[0])
+        return done < 2 * import_undo.CHUNK
+    with pytest.raises(exchange.ImportCancelled):
+        exchange.import_bundle(conn, bundle, progress=cancel_at_second_chunk)
+    assert len(seen) > 3 and set(seen) == {-exchange.IMPORT_CACHE_KIB}
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == -524288
+    # a smaller cache is left as it is
+    conn.execute("PRAGMA cache_size = -2000")
+    seen.clear()
+    assert exchange.import_bundle(conn, bundle, progress=lambda *_a: seen.append(
+        conn.execute("PRAGMA cache_size").fetchone()[0])).new > 150
+    assert set(seen) == {-2000}
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == -2000
+    conn.close()
+
+
 def test_exports_and_imports_wait_for_an_import_running_elsewhere(make_replicas, tmp_path):
     _grm, dsh, bundle = _scene(make_replicas, tmp_path)
     parent = psutil.Process(os.getppid())
