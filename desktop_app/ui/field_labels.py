@@ -7,6 +7,7 @@ form, the conflict list and the log, in every language.
 """
 from __future__ import annotations
 
+from desktop_app.domain import loans, people, trainings
 from desktop_app.domain.cases import from_minor
 from desktop_app.i18n import N_, NP_, Domain, current_language, format_money
 from desktop_app.store import reference
@@ -244,6 +245,18 @@ TABLE_REFERENCE_FIELDS = {
     ("case_referral", "status"): "referral_status",
     ("training_outcome", "outcome"): "training_outcome",
 }
+# where a field holds codes of a module's fixed list, not of a reference list: the labels
+# that module's forms show, translated in its catalog ((table, field), or (None, field)
+# whatever the table -> (catalog, code -> label))
+INSPECTION_STATUSES = {"planned": NP_("inspection status", "Planned"),
+                       "completed": NP_("inspection status", "Completed")}
+CODED_FIELDS: dict[tuple[str | None, str], tuple[Domain, dict]] = {
+    (None, "sex"): (people.DOMAIN, people.SEXES),
+    (None, "migration_status"): (people.DOMAIN, people.MIGRATION_STATUSES),
+    ("loan", "status"): (loans.DOMAIN, loans.STATUSES),
+    ("training_participant", "completion_override"): (trainings.DOMAIN, trainings.OVERRIDES),
+    ("inspection", "status"): (DOMAIN, INSPECTION_STATUSES),
+}
 # fields stored in minor units (diram, kopeck) -> the column naming their currency, on the
 # record itself or, for a loan's schedule and instalments, on the loan
 MONEY_FIELDS = {
@@ -286,6 +299,15 @@ def reference_text(conn, table: str | None, field: str, value) -> str | None:
     if kind is None or value is None or value == "":
         return None
     return reference.label(conn, kind, str(value), current_language())
+
+
+def code_text(table: str | None, field: str, value) -> str | None:
+    """A code of a module's fixed list (``CODED_FIELDS``) as its forms name it in the
+    current language (``disbursed`` -> Active); None when ``field`` holds no such codes or
+    the list lacks ``value``."""
+    found = CODED_FIELDS.get((table or "", field)) or CODED_FIELDS.get((None, field))
+    message = found[1].get(str(value)) if found is not None else None
+    return found[0].gettext(message) if message is not None else None
 
 
 def record_currency(conn, table: str | None, record_id: str | None, field: str,

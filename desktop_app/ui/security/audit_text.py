@@ -13,6 +13,7 @@ from desktop_app.store.security import sensitive
 from desktop_app.ui.field_labels import (
     MONEY_FIELDS,
     YES_NO_FIELDS,
+    code_text,
     field_label,
     field_message,
     money_text,
@@ -108,6 +109,8 @@ def value_text(field: str, value, *, conn=None, table: str | None = None,
     if money is not None:
         return money
     named = reference_text(conn, table, field, value) if conn is not None else None
+    if named is None:
+        named = code_text(table, field, value)
     if named is not None:
         return named
     text = str(value)

@@ -63,7 +63,8 @@ def _case_worked_on(admin):
     people = PersonRepository(admin)
     person = people.create({"family_name": "Karimov", "given_name": "Aziz",
                             "district": "TJ-RASHT"})
-    people.update(person["id"], {"district": "TJ-TOJIKOBOD"})
+    people.update(person["id"], {"district": "TJ-TOJIKOBOD", "migration_status": "abroad",
+                                 "sex": "male"})
     case = cs.open_case(admin, {"channel": "hotline", "category": "unpaid_wages",
                                 "summary": "Not paid for two months"})
     cs.change_status(admin, case["id"], "in_progress")
@@ -101,8 +102,35 @@ def test_coded_values_and_amounts_read_as_the_forms_show_them(qtbot, db_path, la
     assert f"{tr('Outcome')}: — → {label('case_outcome', 'resolved')}" in changes
     money = i18n.format_money(Decimal("45000.00"), "RUB", language)
     assert f"{tr('Wages recovered')}: — → {money}" in changes
-    for code in ("TJ-RASHT", "TJ-TOJIKOBOD", "in_progress", "4500000"):
+    in_people = i18n.Domain("people").gettext
+    assert f"{tr('Migration status')}: — → {in_people('Abroad')}" in changes
+    assert f"{tr('Sex')}: — → {in_people('Male')}" in changes
+    for code in ("TJ-RASHT", "TJ-TOJIKOBOD", "in_progress", "4500000", "abroad", "male"):
         assert code not in changes
+
+
+@pytest.mark.parametrize("language", ["en", "tg"])
+def test_statuses_of_loans_inspections_and_trainings_read_as_words(language):
+    """Codes of a module's own list (a loan's status, a decision on a trainee's
+    completion) are named as that module's forms name them, in the user's language."""
+    i18n.set_language(language)
+    loans = i18n.Domain("loans")
+    assert value_text("status", "disbursed", table="loan") == loans.pgettext(
+        "loan status", "Active")
+    assert value_text("status", "approved", table="loan") == loans.gettext("Approved")
+    assert value_text("completion_override", "not_completed",
+                      table="training_participant") == i18n.Domain("trainings").gettext(
+                          "Not completed")
+    security_domain = i18n.Domain("security")
+    assert value_text("status", "planned", table="inspection") == security_domain.pgettext(
+        "inspection status", "Planned")
+    # a case's status is a reference list (named with the database); a code no list
+    # has stays as it is
+    assert value_text("status", "disbursed", table="hotline_case") == "disbursed"
+    assert value_text("status", "on_hold", table="loan") == "on_hold"
+    if language == "tg":
+        assert value_text("status", "disbursed", table="loan") != "Active"
+        assert value_text("status", "planned", table="inspection") != "Planned"
 
 
 @pytest.mark.parametrize("language", ["en", "tg"])
