@@ -37,13 +37,14 @@ from desktop_app.ui import operations, style
 from desktop_app.ui.field_labels import (
     MONEY_FIELDS,
     YES_NO_FIELDS,
+    code_text,
     field_label,
     money_text,
     record_currency,
     reference_kind,
 )
 from desktop_app.ui.operations import WriteOp
-from desktop_app.ui.people.model import Labels, sex_label, status_label
+from desktop_app.ui.people.model import Labels
 from desktop_app.ui.security.audit_text import kind_label
 from desktop_app.ui.sync.tasks import ExchangeOutcome, exchange_op
 from desktop_app.ui.widgets import (
@@ -440,10 +441,9 @@ class SyncPage(QWidget):
             return _("Yes") if value in (1, True, "1") else _("No")
         if field == "minutes" and str(value).isdigit():
             return hours_text(int(value))
-        if field == "sex":
-            return sex_label(str(value)) or str(value)
-        if field == "migration_status":
-            return status_label(str(value)) or str(value)
+        coded = code_text(table, field, value)
+        if coded is not None:
+            return coded
         kind = reference_kind(table, field)
         if kind is not None:
             if self._labels is None:

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from desktop_app import i18n
 from desktop_app.store.people.repositories import PersonRepository
 from desktop_app.sync import exchange, keys
 from desktop_app.ui import operations
@@ -332,6 +333,11 @@ def test_values_in_conflict_read_as_the_form_shows_them(qtbot, make_replicas, tm
     assert page._conflict_value("person", "disability", 1) == "Ҳа"
     assert page._conflict_value("training_session", "minutes", 90) == "1,5"
     assert page._conflict_value("person", "sex", "female") == "Зан"
+    loans = i18n.Domain("loans")
+    assert page._conflict_value("loan", "status", "disbursed") == loans.pgettext(
+        "loan status", "Active") != "Active"
+    assert page._conflict_value("person", "migration_status", "abroad") == i18n.Domain(
+        "people").gettext("Abroad") != "Abroad"
     ctx.worker.stop()
 
 
