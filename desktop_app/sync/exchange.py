@@ -47,11 +47,15 @@ Progress = Callable[[int, int], "bool | None"]
 BATCH = 200
 # change-log rows an export reads at a time (creations' values: one read per table)
 EXPORT_CHUNK = 1000
-# The importing connection's page cache (KiB): every page an import writes would otherwise
-# stay cached, up to the connection's 1 GiB, so the process grew with the bundle (744 MB
-# for the 0.1 whole office). At 128 MiB it stays under 250 MB; the measured processor
-# time did not change (docs/dev/performance.md).
+# The importing connection's page cache: every page an import writes stays cached, so with
+# the connection's own (up to 1 GiB) the process grew with the bundle (745 MB for the 0.1
+# whole office into an empty coordinator). During an import it is at most a quarter of the
+# database file as the import starts, and at least IMPORT_CACHE_KIB: the memory follows the
+# register, not the bundle (230 MB for that office), and an import into a large register
+# keeps the index pages it inserts into (into the 1M register a 128 MiB cache took 78 CPU s
+# where 1 GiB took 63; docs/dev/performance.md).
 IMPORT_CACHE_KIB = 131_072
+IMPORT_CACHE_SHARE = 4
 DUPLICATE_FIELDS = frozenset({"family_name", "given_name", "patronymic", "birth_date",
                               "phones", "document_number", "merged_into", "deleted"})
 
@@ -432,7 +436,7 @@ def import_bundle(conn, path, *, actor: Actor | None = None, org_key: bytes | No
     log_path = log_path if log_path is not None else default_log_path(conn)
     entry = {"direction": "in", "file": str(path)}
     try:
-        with dbmod.page_cache_for(conn, IMPORT_CACHE_KIB, grow=False):
+        with dbmod.page_cache_for(conn, import_cache_kib(conn), grow=False):
             summary = _import(conn, path, actor, org_key, progress, undo_progress)
     except fmt.BundleError as exc:
         _log(log_path, {**entry, "result": exc.code, "message": str(exc)})
@@ -452,6 +456,14 @@ def import_bundle(conn, path, *, actor: Actor | None = None, org_key: bytes | No
     _log(log_path, {**entry, "result": "already_imported" if summary.already_imported else "ok",
                     **{k: v for k, v in summary.as_dict().items() if k != "already_imported"}})
     return summary
+
+
+def import_cache_kib(conn) -> int:
+    """The most page cache (KiB) an import into ``conn``'s database keeps (see
+    IMPORT_CACHE_KIB)."""
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    return max(IMPORT_CACHE_KIB, pages * page_size // 1024 // IMPORT_CACHE_SHARE)
 
 
 def _settle_interrupted_import(conn) -> None:

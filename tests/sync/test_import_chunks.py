@@ -190,12 +190,20 @@ def test_a_crash_is_undone_when_the_database_is_opened(make_replicas, tmp_path, 
 
 
 def test_an_import_caps_its_page_cache_and_gives_it_back(make_replicas, tmp_path,
-                                                          small_chunks):
+                                                          small_chunks, monkeypatch):
     """The pages an import writes would stay in the connection's cache (up to 1 GiB): the
-    process would grow with the bundle."""
+    process would grow with the bundle. The cap follows the database: a quarter of the
+    file, so that an import into a large register keeps the index pages it writes into."""
     _grm, dsh, bundle = _scene(make_replicas, tmp_path)
     dsh.close()
     conn = open_database(dsh.path)
+    file_kib = os.path.getsize(dsh.path) // 1024
+    assert exchange.import_cache_kib(conn) == exchange.IMPORT_CACHE_KIB > file_kib
+    monkeypatch.setattr(exchange, "IMPORT_CACHE_KIB", 8)
+    assert exchange.import_cache_kib(conn) == file_kib // 4 > 8
+    monkeypatch.undo()
+    monkeypatch.setattr(import_undo, "CHUNK", 40)
+    monkeypatch.setattr(exchange, "BATCH", 20)
     conn.execute("PRAGMA cache_size = -524288")     # a machine with 4 GiB available
     seen = []
 
