@@ -12,6 +12,7 @@ from desktop_app.store.loans import balance_cache, queries, services
 from desktop_app.store.loans.balance_cache import open_balances_kept
 from desktop_app.store.loans.repositories import LoanRepository
 from desktop_app.store.security.rights import erase_person
+from desktop_app.sync import exchange, import_undo
 from tests.helpers.loans import TODAY, active_loan, borrower, fund_with_capital, second_user
 
 # the Home page's dates on TODAY: twelve month ends (the last one in the future) and today
@@ -20,8 +21,9 @@ OTHER = "another-office"
 
 
 def _scopes(conn):
-    own = conn.execute("SELECT value FROM meta WHERE key='office_id'").fetchone()[0]
-    return [None, [own], [OTHER], [OTHER, own]]
+    """Every office, each office alone, offices together, an office without loans."""
+    offices = [r[0] for r in conn.execute("SELECT id FROM office ORDER BY id")]
+    return [None, [OTHER], [OTHER, *offices], *([o] for o in offices)]
 
 
 def _fresh(conn):
@@ -284,3 +286,79 @@ def test_a_newer_formula_never_reads_an_older_one(book, monkeypatch):
     _assert_exact(conn)
     assert conn.execute("SELECT count(*) FROM loan_balance_cache WHERE scope NOT LIKE "
                         "'another|%'").fetchone()[0] == 0
+
+
+# ---- through sync --------------------------------------------------------------------
+def _office_book(replica):
+    session = replica.session
+    checker = second_user(session)
+    fund = fund_with_capital(session)
+    late = active_loan(session, checker, fund, borrower(session), amount="6000",
+                       disbursed=date(2026, 1, 10))
+    good = active_loan(session, checker, fund, borrower(session, sex="male", family="Karimov",
+                                                         given="Aziz"),
+                       amount="12000", disbursed=date(2026, 2, 10))
+    return session, checker, fund, late, good
+
+
+def test_import_of_back_dated_repayment_reschedule_and_deletion(make_replicas, tmp_path):
+    """A coordinator's kept figures after a bundle brings an office's back-dated repayment,
+    a rescheduling, a new loan and a deleted one."""
+    from tests.helpers.replicas import exchange_files
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    session, checker, fund, late, good = _office_book(grm)
+    exchange_files(grm, dsh, tmp_path / "first")
+    _fill(dsh.conn)
+    before = _fresh(dsh.conn)
+    services.repay(session, good["id"], "3000", date(2026, 9, 15), prepay=True, today=TODAY)
+    services.reschedule(session, late["id"], date(2026, 10, 1), term=6)
+    other = active_loan(session, checker, fund, borrower(session, family="Саидова",
+                                                         given="Зарина"),
+                        amount="2000", disbursed=date(2026, 12, 5))
+    LoanRepository(session).delete(other["id"])
+    exchange_files(grm, dsh, tmp_path / "second")
+    assert balance_cache.as_of_dates(dsh.conn) == [d for d in sorted(DATES)
+                                                   if d < date(2026, 9, 15)]
+    assert _fresh(dsh.conn) != before
+    _assert_exact(dsh.conn)
+    assert queries.open_balances_at(dsh.conn, DATES) == \
+        queries.open_balances_at(grm.conn, DATES)
+
+
+@pytest.mark.parametrize("stop_at", [0.3, 0.8])
+def test_cancelled_chunked_import_leaves_exact_figures(make_replicas, tmp_path, monkeypatch,
+                                                       stop_at):
+    """Figures kept while a chunked import runs (here by the importing connection, between
+    its batches) are dropped by its undo: afterwards they are those of before the import."""
+    from tests.helpers.replicas import exchange_files
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    session, checker, fund, late, good = _office_book(grm)
+    exchange_files(grm, dsh, tmp_path / "first")
+    for n in range(8):
+        services.repay(session, good["id"], "100", date(2026, 5 + n, 12), prepay=True,
+                       today=TODAY)
+        person = borrower(session, family=f"Саидова{n}", given="Зарина")
+        active_loan(session, checker, fund, person, amount="500",
+                    disbursed=date(2026, 5 + n, 20))
+    bundle = tmp_path / "second.hamroh"
+    exchange.export_bundle(grm.conn, bundle)
+    _fill(dsh.conn)
+    before = _fresh(dsh.conn)
+    monkeypatch.setattr(import_undo, "CHUNK", 40)
+    monkeypatch.setattr(exchange, "BATCH", 20)
+    kept_during = []
+
+    def progress(done, total):
+        open_balances_kept(dsh.conn, DATES)
+        kept_during.append(balance_cache.as_of_dates(dsh.conn))
+        return done < stop_at * total
+    with pytest.raises(exchange.ImportCancelled):
+        exchange.import_bundle(dsh.conn, bundle, progress=progress)
+    assert len(kept_during) > 2 and all(kept == sorted(DATES) for kept in kept_during)
+    assert _fresh(dsh.conn) == before
+    _assert_exact(dsh.conn)
+    # the same bundle imports whole afterwards, and the figures follow it
+    exchange.import_bundle(dsh.conn, bundle)
+    _assert_exact(dsh.conn)
+    assert queries.open_balances_at(dsh.conn, DATES) == \
+        queries.open_balances_at(grm.conn, DATES)
