@@ -45,9 +45,24 @@ def scope_key(office_ids) -> str:
     return FORMULA + "|" + ",".join(sorted(set(office_ids or ())))
 
 
-def has_cache(conn) -> bool:
+# the triggers that keep the figures exact (migration 0086), per table and write
+TRIGGERS = tuple(f"{TABLE}_{table}_{write}"
+                 for table in ("entry", "loan", "schedule", "instalment")
+                 for write in ("insert", "update", "delete"))
+
+
+def _table_exists(conn) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
                         (TABLE,)).fetchone() is not None
+
+
+def has_cache(conn) -> bool:
+    """The table and every trigger that keeps it exact are there: a migration that rebuilt
+    one of the four tables without its triggers turns the cache off, never wrong."""
+    names = {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE name = ? OR (type = 'trigger' AND name LIKE ?)",
+        (TABLE, TABLE + "%"))}
+    return TABLE in names and names.issuperset(TRIGGERS)
 
 
 def open_balances_kept(conn, dates, office_ids=None) -> list[dict[str, OpenBalance]]:
@@ -144,13 +159,13 @@ def _roll_back(conn, savepoint: str = "loan_balance_cache") -> None:
 
 def clear(conn) -> None:
     """Forget every kept figure (they are computed again when next asked for)."""
-    if has_cache(conn):
+    if _table_exists(conn):
         conn.execute(f"DELETE FROM {TABLE}")
 
 
 def as_of_dates(conn, office_ids=None) -> list[date]:
     """The dates kept for an office scope (tests, benchmarks)."""
-    if not has_cache(conn):
+    if not _table_exists(conn):
         return []
     return [date.fromisoformat(r[0]) for r in conn.execute(
         f"SELECT DISTINCT as_of FROM {TABLE} WHERE scope = ? AND currency = ? ORDER BY 1",

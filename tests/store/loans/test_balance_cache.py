@@ -362,3 +362,22 @@ def test_cancelled_chunked_import_leaves_exact_figures(make_replicas, tmp_path, 
     _assert_exact(dsh.conn)
     assert queries.open_balances_at(dsh.conn, DATES) == \
         queries.open_balances_at(grm.conn, DATES)
+
+
+def test_a_missing_trigger_turns_the_cache_off(book):
+    """A table rebuilt without its triggers (a later migration's mistake) must not leave
+    figures that nothing drops: without every trigger the cache is neither read nor
+    written."""
+    session, _late, good = book
+    conn = session.conn
+    _fill(conn)
+    assert set(balance_cache.TRIGGERS) <= {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='trigger'")}
+    conn.execute("DROP TRIGGER loan_balance_cache_entry_insert")
+    before = _fresh(conn)
+    services.repay(session, good["id"], "3000", date(2026, 9, 15), prepay=True, today=TODAY)
+    assert _fresh(conn) != before
+    _assert_exact(conn)
+    conn.execute("DELETE FROM loan_balance_cache")
+    _assert_exact(conn)
+    assert balance_cache.as_of_dates(conn) == []
