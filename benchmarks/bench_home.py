@@ -3,7 +3,11 @@
 1. ``first_figures`` (what the Home page shows first) against the bare counts behind the
    same cards (living people, cases opened this month, cases open, trainees this year).
 2. ``dashboard_data`` (the whole overview) against the same bare counts, and against a
-   bare SQL read of what it sums: those counts plus one grouped pass over the loan ledger.
+   bare SQL read of what it sums: those counts plus one grouped pass over the loan ledger;
+   three times, by what the loan figures kept per date (``store.loans.balance_cache``)
+   hold: nothing (the first open after a change to old loans: the SQL pass over all 13
+   dates), yesterday's dates (the first open of a day: today alone computed), everything
+   (an open again).
 3. The loan cards and charts on the 12 month ends and today: the SQL pass
    (``open_balances_at``) against the Python pass per loan and date it replaced
    (``loan_rows_at``, the same figures: tests/reports/test_dashboard_overview.py).
@@ -33,6 +37,34 @@ BARE_COUNTS = (
 )
 
 
+def timed_after(setup, fn, repeat: int = 3) -> Timing:
+    """Median wall and CPU time of ``fn``, with ``setup`` run untimed before each call."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        setup()
+        one = timed(fn, 1)
+        walls.append(one.wall)
+        cpus.append(one.cpu)
+    return Timing(statistics.median(walls), statistics.median(cpus))
+
+
+def _overviews(conn, today: date) -> tuple[Timing, Timing, Timing]:
+    """The whole overview with nothing kept, with all but today kept, with all kept."""
+    from desktop_app.reports import dashboard
+    from desktop_app.store.loans import balance_cache
+
+    def overview():
+        dashboard.dashboard_data(conn, None, today)
+
+    def keep_all_but_today():
+        overview()                   # every date kept, then today's dropped
+        conn.execute("DELETE FROM loan_balance_cache WHERE as_of = ?", (today.isoformat(),))
+    uncached = timed_after(lambda: balance_cache.clear(conn), overview)
+    new_day = timed_after(keep_all_but_today, overview)
+    overview()
+    return uncached, new_day, timed(overview)
+
+
 def run(ctx):
     from desktop_app.reports import dashboard
     from desktop_app.reports.builder import build_report
@@ -42,6 +74,7 @@ def run(ctx):
     from desktop_app.reports.periods import current_period
     from desktop_app.store import db as dbmod
     from desktop_app.store.access import open_database
+    from desktop_app.store.loans import balance_cache
     from desktop_app.store.loans.queries import loan_rows_at, open_balances_at
 
     conn = open_database(ctx.demo_db())
@@ -57,7 +90,7 @@ def run(ctx):
     dashboard.first_figures(conn, None, today)        # warm the page cache once for all
     bare_t = timed(bare)
     first = timed(lambda: dashboard.first_figures(conn, None, today))
-    whole = timed(lambda: dashboard.dashboard_data(conn, None, today))
+    uncached, new_day, whole = _overviews(conn, today)
 
     def bare_sql():
         bare()
@@ -72,6 +105,11 @@ def run(ctx):
     dates = [m.end for m in dashboard._last_months(today, 12)] + [today]
     sql_pass = timed(lambda: open_balances_at(conn, dates))
     python_pass = timed(lambda: loan_rows_at(conn, dates))
+
+    def kept_but_today():
+        balance_cache.open_balances_kept(conn, dates)
+        conn.execute("DELETE FROM loan_balance_cache WHERE as_of = ?", (today.isoformat(),))
+    today_only = timed_after(kept_but_today, lambda: balance_cache.open_balances_kept(conn, dates))
     labels = Labels(conn, "en")
     year = dashboard._periods(today)["year"]
 
@@ -89,11 +127,20 @@ def run(ctx):
                 "< 1 s at 1M people"),
         compare("Home first figures on a new connection", cold, "on the kept warm one",
                 first),
-        compare("Home whole overview (dashboard_data)", whole, "bare counts", bare_t),
-        compare("Home whole overview (dashboard_data)", whole,
+        compare("Home whole overview, nothing kept (after a change)", uncached,
+                "bare counts", bare_t),
+        compare("Home whole overview, nothing kept (after a change)", uncached,
+                "bare counts + grouped ledger", bare_sums),
+        compare("Home whole overview, first open of a day", new_day, "bare counts", bare_t),
+        compare("Home whole overview, first open of a day", new_day,
+                "bare counts + grouped ledger", bare_sums),
+        compare("Home whole overview, open again (all kept)", whole, "bare counts", bare_t),
+        compare("Home whole overview, open again (all kept)", whole,
                 "bare counts + grouped ledger", bare_sums),
         compare(f"loan figures on {len(dates)} dates, SQL pass (open_balances_at)", sql_pass,
                 "Python pass per loan and date (loan_rows_at)", python_pass),
+        compare(f"loan figures on {len(dates)} dates, the month ends kept", today_only,
+                "SQL pass over every date (open_balances_at)", sql_pass),
         compare("people cards counted over the index", counted,
                 "report pass over the register", report_pass),
     ]
@@ -109,6 +156,7 @@ def run(ctx):
             times.append(timed(lambda kind=kind: build_report(
                 conn, request, **({} if kind == "alone" else {"connect": connect})), 1))
     close_spare()
+    balance_cache.clear(conn)          # the shared demo file keeps no figures of this run
     median = {kind: Timing(statistics.median(t.wall for t in times),
                            statistics.median(t.cpu for t in times))
               for kind, times in runs.items()}

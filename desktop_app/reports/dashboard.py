@@ -146,11 +146,13 @@ def _last_months(today: date, months: int) -> list[Period]:
 
 def _balances_by_date(conn, dates: list[date], office_ids) -> list[dict] | None:
     """Principal outstanding per currency on each date, from one SQL pass over the loans
-    (``store.loans.queries.open_balances_at``); None without the loans schema."""
+    (``store.loans.queries.open_balances_at``) for the dates not kept from an earlier open
+    (``store.loans.balance_cache``: normally today alone); None without the loans schema."""
     if not {"loan", "fund_entry", "loan_schedule", "loan_instalment"} <= table_names(conn):
         return None
-    from desktop_app.store.loans.queries import open_balances_at  # deferred: ~190 ms (write path)
-    return open_balances_at(conn, dates, office_ids)
+    # deferred: ~190 ms (write path)
+    from desktop_app.store.loans.balance_cache import open_balances_kept
+    return open_balances_kept(conn, dates, office_ids)
 
 
 def _par30_by_month(balances: list[dict]) -> dict[str, list[Decimal | None]]:

@@ -47,6 +47,9 @@ UNDO_STEP = 5000
 JOURNAL_LIMIT = 16 * 1024 * 1024
 
 _OWN = ("sync_import_running", "sync_import_range", "sync_import_undo")
+# local caches kept by triggers from the rows the undo puts back: not recorded, emptied
+# when the undo has run (a put-back by INSERT OR REPLACE runs no delete trigger)
+_CACHES = ("loan_balance_cache",)
 # logs whose INTEGER PRIMARY KEY SQLite always assigns (appended, never given a key): no
 # insert trigger, which each of an import's many inserts into them would pay for
 _ASSIGNED_KEYS = ("change_entry", "change_term", "audit_log", "sync_bundle_log")
@@ -134,7 +137,7 @@ def _undoable_tables(conn) -> dict[str, _Table] | None:
     shadows = {v + s for v in virtual for s in _FTS_SHADOWS}
     found: dict[str, _Table] = {}
     for name, sql in rows:
-        if name in virtual or name in shadows or name in _OWN:
+        if name in virtual or name in shadows or name in _OWN or name in _CACHES:
             continue
         if "WITHOUT ROWID" in (sql or "").upper():
             return None
@@ -342,6 +345,10 @@ def undo(conn, progress: Callable[[int, int], object] | None = None) -> None:
             done = _delete_inserted(conn, chunk, done, total, progress)
             done = _run_statements(conn, chunk, done, total, progress)
         with dbmod.transaction(conn):
+            for cache in _CACHES:
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                                (cache,)).fetchone():
+                    conn.execute(f"DELETE FROM {_q(cache)}")
             conn.execute("DELETE FROM sync_import_running")
         checkpoint(conn)
     finally:

@@ -196,3 +196,18 @@ def test_chart_legends_name_the_currency_as_users_do(qtbot, ctx, world):
                               par30={"TJS": [Decimal(2)] * months}))
     names = [series.name() for series in page.loans_chart.chart().series()]
     assert names and all("сомонӣ" in name and "TJS" not in name for name in names), names
+
+
+def test_home_page_keeps_the_loan_figures_it_computed(qtbot, ctx, world):
+    """The page's own read connection stores the month-end loan figures (a short write
+    beside the worker's), so the next open computes only the dates not kept."""
+    from desktop_app.reports.dashboard import _last_months
+    from desktop_app.store.loans import balance_cache
+    from desktop_app.ui.home import PAGE
+    page = PAGE.factory(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=20000)
+    assert page.last_error == ""
+    today = date.today()
+    assert balance_cache.as_of_dates(ctx.session.conn) == sorted(
+        {m.end for m in _last_months(today, 12)} | {today})
