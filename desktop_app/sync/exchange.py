@@ -461,8 +461,9 @@ def import_bundle(conn, path, *, actor: Actor | None = None, org_key: bytes | No
 def import_cache_kib(conn) -> int:
     """The most page cache (KiB) an import into ``conn``'s database keeps (see
     IMPORT_CACHE_KIB)."""
-    pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    # int(): SQLCipher answers page_size on an encrypted database as text
+    pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
     return max(IMPORT_CACHE_KIB, pages * page_size // 1024 // IMPORT_CACHE_SHARE)
 
 
