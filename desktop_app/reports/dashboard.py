@@ -150,9 +150,8 @@ def _balances_by_date(conn, dates: list[date], office_ids) -> list[dict] | None:
     (``store.loans.balance_cache``: normally today alone); None without the loans schema."""
     if not {"loan", "fund_entry", "loan_schedule", "loan_instalment"} <= table_names(conn):
         return None
-    # deferred: ~190 ms (write path)
-    from desktop_app.store.loans.balance_cache import open_balances_kept
-    return open_balances_kept(conn, dates, office_ids)
+    from desktop_app.store.loans import balance_cache  # deferred: ~190 ms (write path)
+    return balance_cache.open_balances_kept(conn, dates, office_ids)
 
 
 def _par30_by_month(balances: list[dict]) -> dict[str, list[Decimal | None]]:
