@@ -32,6 +32,7 @@ import psutil  # type: ignore[import-untyped]  # no type information shipped
 from desktop_app.store import db as dbmod
 from desktop_app.store.audit import utc_now
 from desktop_app.store.cases import search as case_search
+from desktop_app.store.loans import balance_cache
 from desktop_app.store.people.repositories import search_text
 from desktop_app.store.repository import importing_on
 
@@ -49,9 +50,9 @@ UNDO_STEP = 5000
 JOURNAL_LIMIT = 16 * 1024 * 1024
 
 _OWN = ("sync_import_running", "sync_import_range", "sync_import_undo")
-# local caches kept by triggers from the rows the undo puts back: not recorded, emptied
-# when the undo has run (a put-back by INSERT OR REPLACE runs no delete trigger)
-_CACHES = ("loan_balance_cache",)
+# the Home page's kept loan figures: not recorded, emptied when the undo has run (a
+# put-back by INSERT OR REPLACE runs no delete trigger)
+_CACHES = (balance_cache.TABLE,)
 # logs whose INTEGER PRIMARY KEY SQLite always assigns (appended, never given a key): no
 # insert trigger, which each of an import's many inserts into them would pay for
 _ASSIGNED_KEYS = ("change_entry", "change_term", "audit_log", "sync_bundle_log")
@@ -347,10 +348,7 @@ def undo(conn, progress: Callable[[int, int], object] | None = None) -> None:
             done = _delete_inserted(conn, chunk, done, total, progress)
             done = _run_statements(conn, chunk, done, total, progress)
         with dbmod.transaction(conn):
-            for cache in _CACHES:
-                if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-                                (cache,)).fetchone():
-                    conn.execute(f"DELETE FROM {_q(cache)}")
+            balance_cache.clear(conn)
             conn.execute("DELETE FROM sync_import_running")
         checkpoint(conn)
     finally:
