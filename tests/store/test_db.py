@@ -46,3 +46,31 @@ def test_no_memory_figure_means_the_floor(monkeypatch):
         raise OSError("no /proc")
     monkeypatch.setattr(dbmod.psutil, "virtual_memory", broken)
     assert dbmod.page_cache_kib() == dbmod.CACHE_FLOOR_KIB
+
+
+def test_none_bytes_and_bool_are_stored_as_sqlite_stores_them(tmp_path):
+    """The adapters that spare the driver's slow look-up store exactly what it stored."""
+    conn = dbmod.connect(tmp_path / "values.db", key=bytes(range(32)), create=True)
+    conn.execute("CREATE TABLE t(n INTEGER PRIMARY KEY, v)")
+
+    class Blob(bytes):
+        pass
+    values = [None, b"", b"\x00\xffkey", Blob(b"sub"), True, False, 0, 7, 2.5, "текст", ""]
+    conn.executemany("INSERT INTO t(n, v) VALUES (?, ?)", list(enumerate(values)))
+    conn.execute("INSERT INTO t(n, v) VALUES (?, ?)", (99, None))
+    stored = conn.execute("SELECT v, typeof(v) FROM t ORDER BY n").fetchall()
+    assert stored == [(None, "null"), (b"", "blob"), (b"\x00\xffkey", "blob"),
+                      (b"sub", "blob"), (1, "integer"), (0, "integer"), (0, "integer"),
+                      (7, "integer"), (2.5, "real"), ("текст", "text"), ("", "text"),
+                      (None, "null")]
+    assert conn.execute("SELECT count(*) FROM t WHERE v IS ?", (None,)).fetchone()[0] == 2
+    conn.close()
+
+
+def test_only_types_outside_the_drivers_fast_path_have_adapters():
+    """An adapter for int, float, str or bytearray would send every parameter through the
+    slow look-up; None, bytes and bool have one (sqlcipher3 otherwise builds two
+    AttributeErrors per such parameter)."""
+    registered = {kind for kind, _protocol in dbmod.sqlite.adapters}
+    assert {type(None), bytes, bool} <= registered
+    assert not registered & {int, float, str, bytearray}

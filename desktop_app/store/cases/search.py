@@ -27,6 +27,7 @@ SEARCH_LIMIT = 1000
 
 _ALNUM = re.compile(r"[0-9a-z]+")
 _PHONE_CHARS = re.compile(r"[\s()+.\-]")
+_NOT_TAG = re.compile(r"[^0-9a-z]+")
 
 
 def number_tokens(number: str | None) -> list[str]:
@@ -92,7 +93,7 @@ def fts_query(term: str) -> str | None:
 def tag(kind: str, value: str | None) -> str:
     """A filter tag: ``s`` status, ``c`` category, ``u`` assignee, ``e`` employer, the
     value reduced to letters and digits (``none`` when empty)."""
-    text = "".join(ch for ch in (value or "none").lower() if ch.isascii() and ch.isalnum())
+    text = _NOT_TAG.sub("", (value or "none").lower())
     return kind + (text or "none")
 
 

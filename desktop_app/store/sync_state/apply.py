@@ -55,7 +55,7 @@ class FieldConflict:
     loser_author: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class RemoteResult:
     """What applying one remote change did to the local row."""
     created: bool = False
@@ -68,7 +68,7 @@ class RemoteResult:
     lost: list[FieldConflict] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class RemoteChange:
     """One received change (a line of a bundle)."""
     table: str

@@ -374,3 +374,16 @@ def test_search_within_work_lists_matches_the_lists(session):
                   and c["caller_name"].startswith("Раҳмонов")]
         flt.search = "Rahmonov"
         assert cq.case_ids(conn, flt) == wanted, flt
+
+
+def test_filter_tags_keep_only_ascii_letters_and_digits():
+    """The list filters match tags made of a value's ASCII letters and digits, lower case;
+    an empty value (or one with none of them) is ``none``."""
+    assert cases_search.tag("u", "3F2a-9B_c 1") == "u3f2a9bc1"
+    assert cases_search.tag("s", None) == cases_search.tag("s", "") == "snone"
+    assert cases_search.tag("c", "Ғамхорӣ") == "cnone"
+    assert cases_search.tag("c", "wage_theft, Ҳа") == "cwagetheft"
+    # lower-casing comes first: the Kelvin sign becomes an ASCII k
+    assert cases_search.tag("e", "\u212a9") == "ek9"
+    assert cases_search.filter_query(statuses=("open", "in-progress"), unassigned=True) == (
+        "(sopen OR sinprogress) AND unone")
