@@ -61,8 +61,10 @@ def run_child(ctx, body: str, target, *args, copy: bool = False) -> dict:
                             *map(str, args)],
                            capture_output=True, text=True, cwd=str(ctx.workdir.parents[2]))
     _discard_log(target)
-    if not copy and _stamp(target) != before:
-        raise RuntimeError(f"{target} was written by the benchmark: rebuild it")
+    # a child that raised closed its connection on the way out, which checkpoints the log
+    # into the file: its error is the news, not the file's time stamp
     if child.returncode != 0:
         raise RuntimeError(child.stderr[-2000:])
+    if not copy and _stamp(target) != before:
+        raise RuntimeError(f"{target} was written by the benchmark: rebuild it")
     return json.loads(child.stdout.strip().splitlines()[-1])
