@@ -17,7 +17,12 @@ from desktop_app.store.audit import utc_now
 from desktop_app.store.clocks import PLAIN_STAMP, ROW_STAMP, decode_clocks, dumps, encode_clocks
 from desktop_app.store.db import DatabaseBusy, row_dict, sqlite
 from desktop_app.store.session import Session
-from desktop_app.store.sync_state.apply import RemoteChange, RemoteResult, apply_remote_batch
+from desktop_app.store.sync_state.apply import (
+    ROW_INSERT,
+    RemoteChange,
+    RemoteResult,
+    apply_remote_batch,
+)
 from desktop_app.store.sync_state.changes import (
     COUNTER_SPAN,
     INSERT_SQL,
@@ -493,7 +498,8 @@ class _BatchCreate:
         assert STANDARD_FIELDS[:2] == ("office_id", "created_at") and len(STANDARD_FIELDS) == 6
         self.columns = ("id",) + repo.all_fields + ("hlc",)
         stored = self.columns + tuple(repo.derived_columns)
-        self.insert_sql = (f"INSERT INTO {table}({', '.join(stored)}) "
+        # OR FAIL: see ROW_INSERT in store.sync_state.apply
+        self.insert_sql = (f"{ROW_INSERT} {table}({', '.join(stored)}) "
                            f"VALUES ({', '.join('?' * len(stored))})")
         defaults = repo.defaults
         # a field a row leaves out takes its default (None when the table names none)

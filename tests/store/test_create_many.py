@@ -263,3 +263,39 @@ def test_the_batch_check_decides_as_the_row_check():
                     assert batch_allowed == allowed, (role, action, table, row)
                     compared += 1
     assert compared > 1000
+
+
+def test_a_failing_call_nested_in_a_transaction_undoes_only_itself(session, monkeypatch):
+    """Rows go in with INSERT OR FAIL (no statement journal, which made batches into
+    tables with an INSERT trigger take time in the square of their size inside a
+    savepoint): a row refused by a constraint after earlier batches were written still
+    takes the whole call back to its savepoint, with the trigger's writes, and leaves
+    the caller's transaction as it was."""
+    monkeypatch.setattr(repository, "BULK_BATCH", 2)
+    conn = session.conn
+    conn.execute("CREATE TABLE temp.inserted(id TEXT)")
+    conn.execute("CREATE TEMP TRIGGER person_inserted AFTER INSERT ON main.person"
+                 " BEGIN INSERT INTO temp.inserted VALUES (new.id); END")
+    people = _people(6)
+    given = [p["id"] for p in people]     # create_many takes the id out of each row
+    repo = PersonRepository(session)
+    with session.transaction():
+        assert repo.create_many([dict(p) for p in people[:2]]) == 2
+        clash = [dict(p) for p in people[2:5]] + [dict(people[0], family_name="Другой")]
+        with pytest.raises(repository.sqlite.IntegrityError):
+            repo.create_many(clash)           # its fourth row's id is taken
+        assert repo.create_many([dict(people[5])]) == 1
+    ids = [r[0] for r in conn.execute("SELECT id FROM person WHERE given_name LIKE"
+                                      " 'Фарҳод %' ORDER BY id")]
+    assert ids == [given[i] for i in (0, 1, 5)]
+    assert [r[0] for r in conn.execute("SELECT id FROM temp.inserted ORDER BY id")] == ids
+    assert conn.execute("SELECT count(*) FROM change_log WHERE record_id IN"
+                        f" ({','.join('?' * 6)})", given
+                        ).fetchone()[0] == 3
+
+
+def test_both_batch_writers_insert_rows_or_fail():
+    from desktop_app.store.sync_state import apply
+    assert apply.ROW_INSERT == "INSERT OR FAIL INTO"
+    assert repository._BatchCreate.__init__.__code__.co_names.count("ROW_INSERT") == 1
+    assert "ROW_INSERT" in apply._insert.__code__.co_names
