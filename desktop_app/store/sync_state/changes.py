@@ -102,8 +102,11 @@ def latest_clock(conn) -> str | None:
     if _former_table(conn):
         return conn.execute("SELECT MAX(hlc) FROM change_log").fetchone()[0]
     best: str | None = None
-    row = conn.execute("SELECT e.hlc, t.term FROM change_entry e JOIN change_term t"
-                       " ON t.n = e.device WHERE e.hlc < '' ORDER BY e.hlc DESC"
+    # one step down change_entry_hlc (integers sort before text), the device's text by its
+    # number: written as a join, the planner read the whole log per device and sorted it
+    # (2.8 s at 1M, at every transaction's start)
+    row = conn.execute("SELECT e.hlc, (SELECT term FROM change_term WHERE n = e.device)"
+                       " FROM change_entry e WHERE e.hlc < '' ORDER BY e.hlc DESC"
                        " LIMIT 1").fetchone()
     if row is not None:
         best = decode_stamp(row[0], row[1])
@@ -125,9 +128,11 @@ def last_origin_seq(conn, device_id: str) -> int:
 
 def version_vector(conn) -> dict[str, int]:
     """Origin device -> highest origin sequence number held."""
+    # one look-up in change_entry_origin per term (devices, tables, authors, offices: a
+    # few hundred), not a pass over the whole log grouped by device (0.34 s at 1M)
     return {d: s for d, s in conn.execute(
-        "SELECT t.term, v.seq FROM (SELECT device, max(origin_seq) AS seq FROM change_entry"
-        " GROUP BY device) v JOIN change_term t ON t.n = v.device")}
+        "SELECT t.term, (SELECT max(origin_seq) FROM change_entry WHERE device = t.n) AS seq"
+        " FROM change_term t WHERE seq IS NOT NULL")}
 
 
 def held(conn, origin_device: str, origin_seqs: list[int]) -> set[int]:
