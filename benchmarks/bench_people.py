@@ -1,5 +1,5 @@
-"""People: list opening, search as you type, duplicate checks, spreadsheet import into the
-register, demo generation rate.
+"""People: list opening, search as you type, duplicate checks, one person saved into the
+register, spreadsheet import into the register, demo generation rate.
 
 Every figure comes with a baseline measured in the same run on the same database:
 the bare SQL (or FTS5) query that does the least the feature needs.
@@ -119,12 +119,57 @@ def run(ctx) -> list[Result]:
                           "bare FTS5 name MATCH", bare_dup_median, "< 200 ms"))
     conn.close()
 
-    # 4. A spreadsheet of people imported into the register.
+    # 4. One person saved, as the window saves: the register's size must not show.
+    results.extend(_saves(ctx))
+
+    # 5. A spreadsheet of people imported into the register.
     results.extend(_spreadsheet_import(ctx))
 
-    # 5. Demo generation rate vs a bare INSERT of the same rows.
+    # 6. Demo generation rate vs a bare INSERT of the same rows.
     results.append(_generation(ctx))
     return results
+
+
+SAVES = r"""
+count = int(args[0])
+from desktop_app.store.people.repositories import PersonRepository
+from desktop_app.store.session import Session
+session = Session(conn, default_actor(conn))
+repo = PersonRepository(session)
+walls, cpus = [], []
+for n in range(count):
+    started, cpu = time.perf_counter(), time.process_time()
+    with session.transaction():
+        repo.create({"family_name": f"Саидов{n}", "given_name": "Бахтиёр", "sex": "male",
+                     "phones": f"+992 93 700 {n:04d}", "district": "TJ-RASHT"})
+    walls.append(time.perf_counter() - started)
+    cpus.append(time.process_time() - cpu)
+import statistics
+figures.update(wall=statistics.median(walls), cpu=statistics.median(cpus))
+"""
+SAVE_COUNT = 20
+
+
+def _saves(ctx) -> list[Result]:
+    """One person created per transaction (the clock, the sequence number, the audit
+    head, the row, its search keys and full-text row, the change entry, a commit with
+    fsync), in a child on the shared register (left as it was) and in a new database
+    set up the same way; medians of SAVE_COUNT."""
+    from desktop_app.store.access import open_database
+    from desktop_app.store.setup import initialise
+    empty = ctx.workdir / "empty-register.db"
+    for leftover in ctx.workdir.glob(empty.name + "*"):
+        leftover.unlink()
+    conn = open_database(empty, create=True)
+    initialise(conn, office_code="GRM", office_name="Bench", office_type="jrc")
+    conn.close()
+    register = ctx.demo_db()
+    saved = run_child(ctx, SAVES, register, SAVE_COUNT)
+    fresh = run_child(ctx, SAVES, empty, SAVE_COUNT, copy=True)
+    return [Result(f"one person saved into the {register.stem} register, median of"
+                   f" {SAVE_COUNT}", saved["wall"] * 1000, "ms", "the same into a new database",
+                   fresh["wall"] * 1000, "register size does not show", saved["cpu"],
+                   fresh["cpu"])]
 
 
 SPREADSHEET_COLUMNS = ("family_name", "given_name", "patronymic", "sex", "birth_date",
