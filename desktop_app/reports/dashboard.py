@@ -302,19 +302,31 @@ def _outside_sql(conn, q: Query) -> str:
             f"AND {q.offices('office_id')}), 0)")
 
 
+# so few survivors left out that looking each up costs less than estimating the contacts
+FEW_OUTSIDE = 1000
+
+
 def _outside_fewer(conn, q: Query) -> bool:
     """Whether the survivors the period's registrations leave out are fewer than the
     period's contacts (at 100,000 people: about 4 µs a survivor, a look-up per kind of
-    contact; 9 µs a contact, kept in ``rpt_reach`` and joined to its person): the
-    contacts estimated over their date indexes (every office, the period's dates widened
-    to its instants), the survivors counted only up to that."""
+    contact; 9 µs a contact, kept in ``rpt_reach`` and joined to its person). The
+    survivors are counted only as far as needed: up to ``FEW_OUTSIDE`` (fewer: looked
+    up), then up to the contacts, estimated over their date indexes (every office, the
+    period's dates widened to its instants)."""
+    outside = _outside_count(conn, q, FEW_OUTSIDE + 1)
+    if outside <= FEW_OUTSIDE:
+        return True
     union = " UNION ALL ".join(reach_events(q))
     low, high = min(q.start, q.instant_start), max(q.end, q.instant_end)
     contacts = conn.execute(f"SELECT count(*) FROM ({union}) ev WHERE ev.at >= {low} "
                             f"AND ev.at < {high}").fetchone()[0]
-    outside = conn.execute(f"SELECT count(*) FROM ({_outside_sql(conn, q)} "
-                           f"LIMIT {contacts + 1})").fetchone()[0]
-    return outside <= contacts
+    return _outside_count(conn, q, contacts + 1) <= contacts
+
+
+def _outside_count(conn, q: Query, limit: int) -> int:
+    """How many survivors the period's registrations leave out, counted up to ``limit``."""
+    return conn.execute(f"SELECT count(*) FROM ({_outside_sql(conn, q)} LIMIT {limit})"
+                        ).fetchone()[0]
 
 
 def _reached_outside(conn, q: Query) -> int:

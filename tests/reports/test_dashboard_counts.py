@@ -142,10 +142,12 @@ def test_case_cards_count_their_indicator_rows(session, people, code):
                 _engine(conn, dashboard._query(conn, period, offices), code), (actor, day)
 
 
-def test_which_way_finds_the_people_reached(session, people):
-    """The probe when the survivors left out are fewer than the contacts; the reach
-    table when there are more (a year with no contact)."""
+def test_which_way_finds_the_people_reached(session, people, monkeypatch):
+    """The probe when the survivors left out are few (up to FEW_OUTSIDE), or fewer than
+    the contacts; the reach table when there are more (a year with no contact)."""
     conn = session.conn
+    assert dashboard._outside_fewer(conn, _year(conn, date(2027, 6, 30), None))
+    monkeypatch.setattr(dashboard, "FEW_OUTSIDE", 0)
     assert dashboard._outside_fewer(conn, _year(conn, date(2026, 12, 31), None))
     assert not dashboard._outside_fewer(conn, _year(conn, date(2027, 6, 30), None))
 
