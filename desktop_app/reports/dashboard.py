@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from desktop_app.i18n import Domain, current_language, format_number
 from desktop_app.reports.builder import unresolved_duplicates
@@ -16,7 +17,7 @@ from desktop_app.reports.engine import _percent as percent
 from desktop_app.reports.engine import compute_all, from_minor, make_query, table_names
 from desktop_app.reports.indicators.base import Query, Unit, lit
 from desktop_app.reports.indicators.catalogue import CATALOGUE
-from desktop_app.reports.indicators.people import prepare_reach
+from desktop_app.reports.indicators.people import prepare_reach, reach_events
 from desktop_app.reports.labels import Labels
 from desktop_app.reports.model import ReportRequest
 from desktop_app.reports.outputs import value_text
@@ -197,33 +198,88 @@ def _periods(today: date) -> dict[str, Period]:
 # tables (the Home page shows them first, then everything; see first_figures).
 FIRST = ("people_on_register", "cases_opened", "cases_open", "trainees")
 
+# cards counted by SQLite (``_counted``) rather than by the report's passes: the people
+# cards over the register's indexes, the case cards over their indicator's rows
+ROW_COUNTED = ("cases_opened", "cases_open")
+COUNTED = ("people_on_register", "people_reached") + ROW_COUNTED
+
+
+# A survivor counted by SQLite: living (deleted = 0), merged into nobody (NULL or '').
+# Over every office (or an office scope that holds the whole register), the two kinds
+# are read by registration stamp from their own partial indexes (person_list_created,
+# person_blank_merged: migration 0087); in another office scope, from the covering
+# report_person index.
+_SURVIVOR_KINDS = (("person_list_created", "merged_into IS NULL"),
+                   ("person_blank_merged", "merged_into = ''"))
+
+
+def _by_stamp(conn, office_ids, districts) -> bool:
+    """Whether the people counts read the stamp indexes (no district, both indexes
+    present; every office, or an office scope that holds every person of the register:
+    an office's own database) rather than report_person."""
+    if districts or not {name for name, _kind in _SURVIVOR_KINDS} <= _index_names(conn):
+        return False
+    return not office_ids or _holds_everyone(conn, office_ids)
+
+
+def _holds_everyone(conn, office_ids) -> bool:
+    """Whether every person (deleted and merged ones too) belongs to one of ``office_ids``:
+    then a count in that scope is the count over every office. Index seeks in
+    person_office around the scope's ids (none outside them, no NULL office)."""
+    if "person_office" not in _index_names(conn):
+        return False
+    ids = sorted(set(office_ids))
+    outside = ["office_id IS NULL", f"office_id < {lit(ids[0])}", f"office_id > {lit(ids[-1])}"]
+    outside += [f"office_id > {lit(a)} AND office_id < {lit(b)}" for a, b in pairwise(ids)]
+    return not any(conn.execute(f"SELECT 1 FROM person INDEXED BY person_office WHERE {where} "
+                                f"LIMIT 1").fetchone() for where in outside)
+
+
+def _count_survivors(conn, stamp: str, office_ids, districts=None) -> int:
+    """Survivors in the office scope whose registration ``stamp`` (an SQL condition on
+    ``created_at``) holds."""
+    if _by_stamp(conn, office_ids, districts):
+        return sum(conn.execute(f"SELECT count(*) FROM person INDEXED BY {index} "
+                                f"WHERE deleted = 0 AND {kind} AND {stamp}").fetchone()[0]
+                   for index, kind in _SURVIVOR_KINDS)
+    scope = f"AND office_id IN ({', '.join(lit(o) for o in office_ids)})" if office_ids else ""
+    if districts:
+        scope += f" AND district IN ({', '.join(lit(d) for d in districts)})"
+    return conn.execute(
+        "SELECT count(*) FROM person INDEXED BY report_person WHERE deleted = 0 "
+        f"AND COALESCE(merged_into, '') = '' AND {stamp} {scope}").fetchone()[0]
+
 
 def _on_register(conn, today: date, office_ids) -> int:
     """People on the register today: the people_on_register indicator's rows (surviving
-    identities registered by today, in the office scope) counted by SQLite over the
-    covering index instead of the report's per-row pass."""
-    scope = ""
-    if office_ids:
-        scope = f"AND office_id IN ({', '.join(lit(o) for o in office_ids)})"
+    identities registered by today, in the office scope) counted by SQLite over an
+    index instead of the report's per-row pass."""
     # registrations are UTC stamps: the day ends at the office's local midnight, as in the
     # report's own periods (reports.periods)
     end = utc_midnight(today + timedelta(days=1), office_time_zone(conn, office_ids))
-    return conn.execute(
-        "SELECT count(*) FROM person INDEXED BY report_person WHERE deleted = 0 "
-        f"AND COALESCE(merged_into, '') = '' AND created_at < ? {scope}", (end,)).fetchone()[0]
+    return _count_survivors(conn, f"created_at < {lit(end)}", office_ids)
 
 
-def _reached(conn, q: Query) -> int:
+def _reached(conn, q: Query, probe: bool | None = None) -> int:
     """People reached in ``q``'s period: the people_reached indicator's rows (surviving
     identities registered in the period in the office scope, or reached by another
-    contact: ``rpt_reach``) counted by SQLite, the registrations over the covering index,
-    instead of the report's per-row pass over the register."""
+    contact) counted by SQLite: the registrations over an index, instead of the report's
+    per-row pass over the register, plus the survivors they leave out that another
+    contact of the period reached.
+
+    Those are found from the smaller side: the period's contacts (``rpt_reach``, as the
+    report fills it, each joined to its person) or, when fewer, the survivors the
+    registrations leave out, each looked up in the contacts by person
+    (``_reached_outside``). ``probe`` forces one side (tests)."""
+    own = _count_survivors(conn, q.within_instant("created_at"), q.office_ids, q.districts)
+    if probe is None:
+        probe = _outside_fewer(conn, q)
+    if probe:
+        return own + _reached_outside(conn, q)
     prepare_reach(conn, q)
     survivor = (f"p.deleted = 0 AND COALESCE(p.merged_into, '') = '' "
                 f"AND {q.district_in('p.district')}")
     registered = f"{q.within_instant('p.created_at')} AND {q.offices('p.office_id')}"
-    own = conn.execute(f"SELECT count(*) FROM person p INDEXED BY report_person "
-                       f"WHERE {survivor} AND {registered}").fetchone()[0]
     # reached by another contact and not counted above (a NULL office is not in scope)
     other = conn.execute(f"SELECT count(*) FROM temp.rpt_reach rr JOIN person p INDEXED BY "
                          f"report_person ON p.id = rr.pid WHERE {survivor} "
@@ -231,20 +287,103 @@ def _reached(conn, q: Query) -> int:
     return own + other
 
 
-def _counted(conn, today: date, office_ids, year: Query, language: str,
+def _outside_sql(conn, q: Query) -> str:
+    """SELECT of the ids of the survivors the registrations of ``q``'s period in its
+    scope leave out: over every office, the ranges of registration stamps before and
+    after the period (``created_at`` is NOT NULL) of each kind of survivor."""
+    if _by_stamp(conn, q.office_ids, q.districts):
+        stamps = (f"created_at < {q.instant_start}", f"created_at >= {q.instant_end}")
+        return " UNION ALL ".join(
+            f"SELECT id FROM person INDEXED BY {index} WHERE deleted = 0 AND {kind} "
+            f"AND {stamp}" for index, kind in _SURVIVOR_KINDS for stamp in stamps)
+    return (f"SELECT id FROM person INDEXED BY report_person WHERE deleted = 0 "
+            f"AND COALESCE(merged_into, '') = '' AND {q.district_in('district')} "
+            f"AND NOT COALESCE(({q.within_instant('created_at')} "
+            f"AND {q.offices('office_id')}), 0)")
+
+
+# so few survivors left out that looking each up costs less than estimating the contacts
+FEW_OUTSIDE = 1000
+
+
+def _outside_fewer(conn, q: Query) -> bool:
+    """Whether the survivors the period's registrations leave out are fewer than the
+    period's contacts (at 100,000 people: about 4 µs a survivor, a look-up per kind of
+    contact; 9 µs a contact, kept in ``rpt_reach`` and joined to its person). The
+    survivors are counted only as far as needed: up to ``FEW_OUTSIDE`` (fewer: looked
+    up), then up to the contacts, estimated over their date indexes (every office, the
+    period's dates widened to its instants)."""
+    outside = _outside_count(conn, q, FEW_OUTSIDE + 1)
+    if outside <= FEW_OUTSIDE:
+        return True
+    union = " UNION ALL ".join(reach_events(q))
+    low, high = min(q.start, q.instant_start), max(q.end, q.instant_end)
+    contacts = conn.execute(f"SELECT count(*) FROM ({union}) ev WHERE ev.at >= {low} "
+                            f"AND ev.at < {high}").fetchone()[0]
+    return _outside_count(conn, q, contacts + 1) <= contacts
+
+
+def _outside_count(conn, q: Query, limit: int) -> int:
+    """How many survivors the period's registrations leave out, counted up to ``limit``."""
+    return conn.execute(f"SELECT count(*) FROM ({_outside_sql(conn, q)} LIMIT {limit})"
+                        ).fetchone()[0]
+
+
+def _reached_outside(conn, q: Query) -> int:
+    """Survivors the registrations of ``q``'s period in its scope leave out, reached by
+    another contact of the period in scope (what ``rpt_reach`` holds of them): their ids
+    and those of the duplicates merged into them (``rpt_root``), each looked up in the
+    contacts by person."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS home_outside(pid TEXT PRIMARY KEY, "
+                 "root TEXT NOT NULL)")
+    conn.execute("DELETE FROM temp.home_outside")
+    conn.execute(f"INSERT OR IGNORE INTO temp.home_outside(pid, root) "
+                 f"SELECT id, id FROM ({_outside_sql(conn, q)})")
+    conn.execute("INSERT OR IGNORE INTO temp.home_outside(pid, root) SELECT r.id, r.root "
+                 "FROM temp.rpt_root r WHERE r.root IN (SELECT pid FROM temp.home_outside)")
+    selects = reach_events(q)
+    ctes = ", ".join(f"ev{n}(pid, office_id, at) AS ({select})"
+                     for n, select in enumerate(selects))
+    found = " UNION ALL ".join(
+        f"SELECT h.root FROM temp.home_outside h CROSS JOIN ev{n} ev ON ev.pid = h.pid "
+        f"WHERE {q.within_day_or_instant('ev.at')} AND {q.offices('ev.office_id')}"
+        for n in range(len(selects)))
+    reached = conn.execute(f"WITH {ctes} SELECT count(DISTINCT root) FROM ({found})"
+                           ).fetchone()[0]
+    conn.execute("DELETE FROM temp.home_outside")
+    return reached
+
+
+def _rows_counted(conn, q: Query, code: str) -> int:
+    """How many rows the indicator ``code`` (a count over one row per unit, as the
+    engine counts them) has in ``q``: SQLite's count over the indicator's own rows (its
+    family's base and its condition), not the family's grouped pass (which reads every
+    case opened by the period's end for every kind of case figure)."""
+    return conn.execute(f"SELECT count(*) {CATALOGUE[code].source.build(q).rows}").fetchone()[0]
+
+
+def _counted(conn, today: date, office_ids, queries: dict[str, Query], language: str,
              codes: tuple[str, ...]) -> dict[str, Figure]:
-    """The people cards of ``codes`` counted by SQLite over the register's covering index
-    (none when the index is missing: then the report's pass computes them)."""
-    if "report_person" not in _index_names(conn):
-        return {}
+    """The cards of ``codes`` counted by SQLite: the people cards over the register's
+    indexes (none when the covering index is missing: then the report's pass computes
+    them), the case cards over their indicator's rows."""
+    when = {"year": _("this year"), "month": _("this month"),
+            "now": pgettext("as of", "today")}
+    people = "report_person" in _index_names(conn)
     counted = {}
-    if "people_on_register" in codes and "people_on_register" in CATALOGUE:
-        counted["people_on_register"] = _count_figure(
-            "people_on_register", _on_register(conn, today, office_ids), language,
-            pgettext("as of", "today"))
-    if "people_reached" in codes and "people_reached" in CATALOGUE:
-        counted["people_reached"] = _count_figure(
-            "people_reached", _reached(conn, year), language, _("this year"))
+    for code, key, note in FIGURES:
+        if code not in codes or code not in CATALOGUE:
+            continue
+        q = queries[key]
+        if code == "people_on_register" and people:
+            count = _on_register(conn, today, office_ids)
+        elif code == "people_reached" and people:
+            count = _reached(conn, q)
+        elif code in ROW_COUNTED and q.has(*CATALOGUE[code].source.requires):
+            count = _rows_counted(conn, q, code)
+        else:
+            continue
+        counted[code] = _count_figure(code, count, language, when[note])
     return counted
 
 
@@ -258,17 +397,15 @@ def first_figures(conn, actor=None, today: date | None = None,
     offices = _office_codes(conn, office_ids)
     labels = Labels(conn, language)
     data = DashboardData(office_ids)
+    queries = {key: _query(conn, period, offices) for key, period in _periods(today).items()}
+    counted = _counted(conn, today, office_ids, queries, language, FIRST)
     results = {}
-    for key, period in _periods(today).items():
+    for key, q in queries.items():
         plans = [(code, ("sex",) if code == "trainees" else ())
                  for code, p, _note in FIGURES if p == key and code in FIRST
-                 and code != "people_on_register"]
-        results[key] = _values(conn, _query(conn, period, offices), labels, plans)
-    data.figures = _figures(results, language)
-    if "people_on_register" in CATALOGUE and "report_person" in _index_names(conn):
-        count = _on_register(conn, today, office_ids)
-        data.figures.insert(0, _count_figure("people_on_register", count, language,
-                                             pgettext("as of", "today")))
+                 and code not in counted]
+        results[key] = _values(conn, q, labels, plans)
+    data.figures = _figures(results, language, counted)
     return data
 
 
@@ -276,17 +413,14 @@ def _index_names(conn) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
-# cards counted by SQLite (``_counted``) rather than by the report's pass over the register
-COUNTED = ("people_on_register", "people_reached")
-
-
 def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12,
                    language: str | None = None) -> DashboardData:
     """The whole Home overview. Its cost follows the current year's activity and the loans
     open in the last months, not the whole history: the people cards are counts over the
-    register's covering index, the loan cards and both loan charts come from one SQL pass
-    over the month ends and today (``open_balances_at``: no Python per loan and month),
-    the other cards from one report run per period."""
+    register's indexes, the case cards counts of their indicator's rows (``_counted``),
+    the loan cards and both loan charts come from one SQL pass over the month ends and
+    today (``open_balances_at``: no Python per loan and month; kept per date), the
+    trainees card from the report engine."""
     today = today or date.today()
     language = language or current_language()
     office_ids = scope_for(actor)
@@ -301,7 +435,7 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
         seed = {("portfolio", "outstanding"): _portfolio_units(balances[-1])}
     periods = _periods(today)
     queries = {key: _query(conn, period, offices, seed) for key, period in periods.items()}
-    counted = _counted(conn, today, office_ids, queries["year"], language, COUNTED)
+    counted = _counted(conn, today, office_ids, queries, language, COUNTED)
     results = {}
     for key, q in queries.items():
         plans = [(code, ("sex",) if code == "trainees" else ())

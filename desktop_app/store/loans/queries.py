@@ -409,6 +409,7 @@ before AS (
                     THEN e.interest ELSE 0 END) AS pi,
            MAX(e.value_date) AS latest
     FROM fund_entry e WHERE e.deleted=0 AND e.loan_id IS NOT NULL AND e.value_date<=:last
+     {loans}
     GROUP BY e.loan_id
 ),
 moved AS (
@@ -448,7 +449,8 @@ GROUP BY 1, 2, 3, 4
 """
 
 
-def open_balances_at(conn, dates, office_ids=None) -> list[dict[str, OpenBalance]]:
+def open_balances_at(conn, dates, office_ids=None, loans=None
+                     ) -> list[dict[str, OpenBalance]]:
     """Principal outstanding per currency on each of several dates (in the order given),
     from one SQL pass, for the Home page's month ends: the ledger summed per loan up to
     each date; the schedule version in effect and its instalments looked up only for the
@@ -461,7 +463,9 @@ def open_balances_at(conn, dates, office_ids=None) -> list[dict[str, OpenBalance
     instalment due on or before D - 31 days has a cumulative principal (or interest)
     above what its version has seen paid, i.e. when the largest cumulative amounts due by
     then exceed the paid ones (``loan_rows``' oldest unpaid date is the first such
-    instalment). ``office_ids``: only loans of those offices (None or empty: every one)."""
+    instalment). ``office_ids``: only loans of those offices (None or empty: every one);
+    ``loans``: only those loan ids (None: every loan; read through the ledger's loan index,
+    see ``loans_changed_between``)."""
     wanted = [as_date(d) for d in dates]
     order = sorted(set(wanted))
     if not order:
@@ -478,8 +482,12 @@ def open_balances_at(conn, dates, office_ids=None) -> list[dict[str, OpenBalance
         scope = "AND l.office_id IN (" + ", ".join(
             f":o{k}" for k in range(len(office_ids))) + ")"
         params.update({f"o{k}": o for k, o in enumerate(office_ids)})
+    only = ""
+    if loans is not None:
+        only = "AND e.loan_id IN (SELECT value FROM json_each(:loans))"
+        params["loans"] = json.dumps(sorted(loans))
     sql = _OPEN_BALANCES_SQL.format(
-        dates=", ".join(rows), count=len(order), scope=scope,
+        dates=", ".join(rows), count=len(order), scope=scope, loans=only,
         bucket=" ".join(f"WHEN e.value_date<=:d{n} THEN {n}" for n in range(len(order))))
     by_index: list[dict[str, OpenBalance]] = [{} for _d in order]
     for n, currency, scheduled, late, amount in conn.execute(sql, params):
@@ -491,6 +499,26 @@ def open_balances_at(conn, dates, office_ids=None) -> list[dict[str, OpenBalance
                 balance.late_over_30 += amount
     position = {d: n for n, d in enumerate(order)}
     return [by_index[position[d]] for d in wanted]
+
+
+def loans_changed_between(conn, start, end) -> set[str]:
+    """The loans whose figures in ``open_balances_at`` may differ between the dates
+    ``start`` and ``end`` (``start`` < ``end``): those with a ledger entry dated after
+    ``start`` up to ``end``, a schedule version in effect from a day in between, or an
+    instalment due in between, both shifted by the 31 days of ``late_by``. The figures of
+    every other loan on ``end`` are those on ``start``: they read nothing else that
+    depends on the date (compared as text, as ``_OPEN_BALANCES_SQL`` compares them)."""
+    first, last = as_date(start), as_date(end)
+    params = {"start": first.isoformat(), "end": last.isoformat(),
+              "late_start": date.fromordinal(first.toordinal() - 31).isoformat(),
+              "late_end": date.fromordinal(last.toordinal() - 31).isoformat()}
+    return {r[0] for r in conn.execute(
+        "SELECT loan_id FROM fund_entry WHERE deleted=0 AND loan_id IS NOT NULL "
+        "AND value_date>:start AND value_date<=:end "
+        "UNION SELECT loan_id FROM loan_schedule WHERE deleted=0 "
+        "AND effective_from>:start AND effective_from<=:end "
+        "UNION SELECT loan_id FROM loan_instalment WHERE deleted=0 "
+        "AND due_date>:late_start AND due_date<=:late_end", params)}
 
 
 @dataclass

@@ -89,10 +89,46 @@ def test_a_second_open_computes_nothing_and_a_new_day_only_today(book, monkeypat
     assert passes == []
     tomorrow = DATES[:-1] + [TODAY + timedelta(days=1)]
     again = open_balances_kept(conn, tomorrow)
-    assert passes == [[TODAY + timedelta(days=1)]]
-    assert again[:-1] == first[:-1]
+    # no entry, schedule or instalment due 31 days before between today and tomorrow:
+    # tomorrow's figures are today's, without a pass
+    assert passes == []
+    assert again == queries.open_balances_at(conn, tomorrow)
+    assert again[-1] == first[-1]
     # yesterday's today is dropped: the cache holds the dates last asked for
     assert balance_cache.as_of_dates(conn) == sorted(tomorrow)
+
+
+@pytest.mark.parametrize("share", [balance_cache.MOVE_ON_SHARE, 1.0])
+def test_a_new_day_moves_on_from_yesterday_over_the_loans_changed(book, monkeypatch, share):
+    """Tomorrow's figures from today's kept ones: a pass over today and tomorrow for the
+    loans changed in between only (a repayment of the late loan dated tomorrow), when few
+    enough changed;
+    else the whole pass over tomorrow (here one loan of two changed: over the share
+    shipped)."""
+    session, late, _good = book
+    conn = session.conn
+    monkeypatch.setattr(balance_cache, "MOVE_ON_SHARE", share)
+    open_balances_kept(conn, DATES)
+    tomorrow = TODAY + timedelta(days=1)
+    services.repay(session, late["id"], "5000", tomorrow, today=tomorrow)
+    asked = DATES[:-1] + [tomorrow]
+    passes = []
+    real = queries.open_balances_at
+
+    def counted(conn, dates, *args):
+        passes.append((list(dates), *args))
+        return real(conn, dates, *args)
+    monkeypatch.setattr(queries, "open_balances_at", counted)
+    got = open_balances_kept(conn, asked)
+    monkeypatch.undo()
+    assert got == queries.open_balances_at(conn, asked)
+    assert got[-1] != open_balances_kept(conn, [TODAY])[0]     # the repayment counts
+    # the repayment drops the month end after it (kept in the future) as well
+    later = sorted({tomorrow, DATES[-2]})
+    if share == 1.0:
+        assert passes == [([TODAY, *later], None, {late["id"]})]
+    else:
+        assert passes == [(later, None)]
 
 
 def test_back_dated_repayment_drops_only_the_dates_from_its_value_date(book):
