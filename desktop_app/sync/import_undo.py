@@ -39,11 +39,11 @@ from desktop_app.store.repository import importing_on
 # changes merged and committed together (a smaller figure from the environment lets the
 # tests cut small bundles into many chunks). Each commit writes every page the chunk
 # changed, and the indexes keyed by record id change pages all over, so smaller chunks
-# write the same pages again: 100,000 people into the 1M register took 66 CPU s in chunks
-# of 20,000 and 49 CPU s in chunks of 50,000 (bare insert 16-18); the whole office at 0.1,
-# 94 CPU s in chunks of 5,000 (log 36 MB), 78 in chunks of 50,000 (log 77 MB;
-# docs/dev/performance.md).
-CHUNK = int(os.environ.get("HAMROH_SYNC_IMPORT_CHUNK") or 50_000)
+# write the same pages again: 100,000 people (206,375 changes) into the 1M register wrote
+# 1,120 MB of log in chunks of 50,000 and 721 MB in chunks of 100,000, 24.6-26.0 against
+# 22.1-22.3 CPU s (bare insert 6.9; in chunks of 20,000 it took 66 CPU s before the other
+# fixes of docs/dev/performance.md). A chunk's log is what the user's disk must hold free.
+CHUNK = int(os.environ.get("HAMROH_SYNC_IMPORT_CHUNK") or 100_000)
 # rows one undo transaction deletes or puts back
 UNDO_STEP = 5000
 # the write-ahead log is cut back to this size when SQLite restarts it
