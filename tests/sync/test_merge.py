@@ -117,12 +117,17 @@ def test_large_import_candidates_are_index_seeks(make_replicas):
     from desktop_app.sync import duplicates
 
     (grm,) = make_replicas(["GRM"])
-    plan = [row[3] for row in grm.conn.execute("EXPLAIN QUERY PLAN " + duplicates._CHUNK_SQL,
-                                               {"people": "[]"})]
+    duplicates.make_probe_table(grm.conn)
+    plan = [row[3] for row in grm.conn.execute("EXPLAIN QUERY PLAN " + duplicates._CHUNK_SQL)]
     same_day = [step for step in plan if "person_same_day" in step]
     assert len(same_day) == 2
     assert all("birth_date=? AND name_key>" in step for step in same_day)
+    # the register (alias p) is only searched, never scanned; the people compared are
+    # read in turn from the probe table (alias j), one pass per kind of look-up
+    assert [step for step in plan if step.startswith("SEARCH p USING INDEX")] == [
+        step for step in plan if " p " in f" {step} "]
     assert not [step for step in plan if step.startswith("SCAN") and "person" in step]
+    assert [step for step in plan if step.startswith("SCAN j")] == ["SCAN j"] * 4
 
 
 def test_compact_clocks_migration_rewrites_full_maps_and_keeps_the_dump(make_replicas,
