@@ -305,7 +305,7 @@ def code_text(table: str | None, field: str, value) -> str | None:
     """A code of a module's fixed list (``CODED_FIELDS``) as its forms name it in the
     current language (``disbursed`` -> Active); None when ``field`` holds no such codes or
     the list lacks ``value``."""
-    found = CODED_FIELDS.get((table or "", field)) or CODED_FIELDS.get((None, field))
+    found = CODED_FIELDS.get((table, field)) or CODED_FIELDS.get((None, field))
     message = found[1].get(str(value)) if found is not None else None
     return found[0].gettext(message) if message is not None else None
 
