@@ -25,6 +25,7 @@ from desktop_app.reports.periods import (
     Period,
     month_period,
     office_time_zone,
+    office_today,
     utc_midnight,
     year_period,
 )
@@ -391,9 +392,9 @@ def first_figures(conn, actor=None, today: date | None = None,
                   language: str | None = None) -> DashboardData:
     """The cheap figure cards of ``FIRST`` (the same values as in ``dashboard_data``),
     for the Home page to show while the rest is computed."""
-    today = today or date.today()
     language = language or current_language()
     office_ids = scope_for(actor)
+    today = today or office_today(conn, office_ids)
     offices = _office_codes(conn, office_ids)
     labels = Labels(conn, language)
     data = DashboardData(office_ids)
@@ -421,9 +422,9 @@ def dashboard_data(conn, actor=None, today: date | None = None, months: int = 12
     the loan cards and both loan charts come from one SQL pass over the month ends and
     today (``open_balances_at``: no Python per loan and month; kept per date), the
     trainees card from the report engine."""
-    today = today or date.today()
     language = language or current_language()
     office_ids = scope_for(actor)
+    today = today or office_today(conn, office_ids)
     offices = _office_codes(conn, office_ids)
     labels = Labels(conn, language)
     data = DashboardData(office_ids)

@@ -172,6 +172,16 @@ def office_time_zone(conn, office_ids: list[str] | None = None) -> str:
     return (country_time_zone(conn, row[0]) if row else None) or DEFAULT_TIME_ZONE
 
 
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def office_today(conn, office_ids: list[str] | None = None) -> date:
+    """Today in the calendar of ``office_ids`` (``office_time_zone``), whatever zone the
+    computer's clock is set to: the date whose end a count "as of today" stops at."""
+    return utc_now().astimezone(zone_info(office_time_zone(conn, office_ids))).date()
+
+
 def time_zone_text(zone: str, on: date | None = None, language: str | None = None) -> str:
     """"Asia/Dushanbe (UTC+05:00)": the zone a report's days follow."""
     moment = datetime.combine(on or date.today(), time(12), tzinfo=zone_info(zone))

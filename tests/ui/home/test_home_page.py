@@ -208,6 +208,7 @@ def test_home_page_keeps_the_loan_figures_it_computed(qtbot, ctx, world):
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.data is not None or bool(page.last_error), timeout=20000)
     assert page.last_error == ""
-    today = date.today()
+    from desktop_app.reports.periods import office_today
+    today = office_today(ctx.session.conn)      # the page's today: the offices' date
     assert balance_cache.as_of_dates(ctx.session.conn) == sorted(
         {m.end for m in _last_months(today, 12)} | {today})
