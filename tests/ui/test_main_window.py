@@ -113,3 +113,31 @@ def test_auto_lock_minutes_are_a_setting_applied_at_once(qtbot, ctx, monkeypatch
     assert window.idle_locker.timer.interval() == 3 * 60_000
     assert preferences.load()["auto_lock_minutes"] == 3
     assert auto_lock_minutes() == 3
+
+
+def test_tabs_take_the_new_languages_widths_on_pages_hidden_during_a_switch(qtbot, ctx,
+                                                                          monkeypatch,
+                                                                          tmp_path):
+    """Every page seen in English, then Tajik chosen on the Home page: no tab of any page
+    is narrower than its Tajik title (the Sync page kept its English widths)."""
+    from PySide6.QtWidgets import QTabBar
+    monkeypatch.setenv("HAMROH_HOME", str(tmp_path))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    for spec in window.specs:
+        window.show_page(spec.key)
+    window.show_page("home")
+    i18n.set_language("tg")
+    cut = []
+    for spec in window.specs:
+        window.show_page(spec.key)
+        qtbot.wait(20)
+    for bar in window.findChildren(QTabBar):
+        metrics = bar.fontMetrics()
+        cut += [bar.tabText(i) for i in range(bar.count()) if bar.isTabVisible(i)
+                and bar.tabRect(i).width() < metrics.horizontalAdvance(bar.tabText(i))]
+    assert window.show_page("sync").tabs.tabText(4) == "Таърих"
+    assert cut == []

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QApplication, QComboBox, QTabBar
 
 from desktop_app.i18n import current_language
 from desktop_app.store import reference
@@ -110,9 +110,14 @@ def compact_combo(combo: QComboBox, characters: int = 16) -> QComboBox:
 
 
 def refit_to_language(root) -> None:
-    """Size the lists under ``root`` to their items again after a change of language: a box
-    sized on first show keeps the width of the old language's longest item otherwise (a
-    filter reading "Парвандаҳои ку" after a switch from English)."""
+    """Size the lists and tab bars under ``root`` to their items again after a change of
+    language: a box sized on first show keeps the width of the old language's longest item
+    otherwise (a filter reading "Парвандаҳои ку" after a switch from English), and a tab
+    bar whose page was hidden during the switch kept the old language's tab widths (the
+    Sync page's "Ҷудонигоҳдошта" cut to "энигоҳдо")."""
+    for bar in root.findChildren(QTabBar):
+        # what a change of style does: the tabs laid out again from their texts
+        QApplication.sendEvent(bar, QEvent(QEvent.Type.StyleChange))
     for combo in root.findChildren(QComboBox):
         policy = combo.sizeAdjustPolicy()
         if policy == QComboBox.SizeAdjustPolicy.AdjustToContentsOnFirstShow:
