@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import pytest
 
@@ -420,3 +421,34 @@ def test_a_large_import_finds_duplicates_across_its_chunks(make_replicas, tmp_pa
     dsh.conn.execute("DELETE FROM sync_duplicate")
     ids = [r[0] for r in dsh.conn.execute("SELECT id FROM person")]
     assert duplicates.queue_duplicates(dsh.conn, ids) == 5
+
+
+def test_a_large_imports_duplicate_check_takes_hostile_names_as_names(make_replicas,
+                                                                       tmp_path):
+    """The people of a large import are compared through a temporary table filled with
+    bound values: names made of quotes, SQL and JSON are only names, and two records of
+    one such person are still queued as a pair."""
+    from desktop_app.sync import duplicates
+    grm, dsh = make_replicas(["GRM", "DSH"])
+    hostile = ["O'Neil'); DROP TABLE person;--", '"]}, {"x": 1', "Ali ! '||'", "%_\\*"]
+    pair = []
+    for i in range(duplicates.FULL_CHECK_LIMIT + 20):
+        if i in (3, 250):
+            pair.append(person(grm, family_name=hostile[0], given_name="Фарҳод ']",
+                               birth_date="1991-02-03"))
+        else:
+            # each born on a day of their own: no other pair has a second sign
+            born = date(1950, 1, 1) + timedelta(days=37 * i)
+            person(grm, family_name=hostile[i % len(hostile)], given_name=f"Olim {i}",
+                   birth_date=born.isoformat())
+    path = tmp_path / "b.hamroh"
+    exchange.export_bundle(grm.conn, path)
+    summary = exchange.import_bundle(dsh.conn, path)
+    # and the two records every first bundle brings (1,102 for 1,100 people above)
+    assert summary.new == duplicates.FULL_CHECK_LIMIT + 22
+    assert summary.duplicates == 1
+    assert {tuple(r) for r in dsh.conn.execute("SELECT person_a, person_b FROM "
+                                               "sync_duplicate")} == {
+        tuple(sorted(p["id"] for p in pair))}
+    assert dsh.conn.execute("SELECT count(*) FROM person WHERE family_name = ?",
+                            (hostile[0],)).fetchone()[0] >= 2
