@@ -46,21 +46,42 @@ def register(subparsers) -> None:
 
 
 def migrate(args) -> int:
+    """Apply pending schema updates, then create again the indexes and triggers of this
+    version that are missing or were changed (each with a backup of the file first)."""
     # Open without migrating to report what is pending, then migrate with a backup.
     session = open_for_cli(args, migrate=False)
     conn = session.conn
     todo = migrations.pending(conn)
-    if not todo:
+    if todo:
+        result = migrations.migrate(conn, Path(args.db), backup=True)
+        ensure_reference(conn)
+        print(ngettext("Applied {count} update: {names}.", "Applied {count} updates: {names}.",
+                       len(result.applied)).format(count=format_number(len(result.applied)),
+                                                    names=", ".join(result.applied)))
+        if result.backup:
+            print(_("Backup of the previous file: {path}").format(path=result.backup))
+    restored = _restore_schema_objects(session, Path(args.db), backed_up=bool(todo))
+    if not todo and not restored:
         print(_("The database is up to date."))
-        return 0
-    result = migrations.migrate(conn, Path(args.db), backup=True)
-    ensure_reference(conn)
-    print(ngettext("Applied {count} update: {names}.", "Applied {count} updates: {names}.",
-                   len(result.applied)).format(count=format_number(len(result.applied)),
-                                                names=", ".join(result.applied)))
-    if result.backup:
-        print(_("Backup of the previous file: {path}").format(path=result.backup))
     return 0
+
+
+def _restore_schema_objects(session, path: Path, backed_up: bool) -> list[str]:
+    from desktop_app.store import checks  # deferred: sqlite_utils, 0.17 s
+    todo = checks.schema_objects_to_restore(session.conn, checks.expected_schema())
+    if not todo:
+        return []
+    if not backed_up:
+        print(_("Backup of the previous file: {path}").format(
+            path=backup_file(path, session.conn)))
+    names = sorted(todo)
+    with session.transaction():
+        checks.restore_schema_objects(session.conn, todo)
+        session.log("db_restore_schema", detail={"restored": names})
+    print(ngettext("Restored {count} index or trigger: {names}.",
+                   "Restored {count} indexes and triggers: {names}.",
+                   len(names)).format(count=format_number(len(names)), names=", ".join(names)))
+    return names
 
 
 def check(args) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -31,16 +32,86 @@ def _indexes(conn) -> set[str]:
         "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%'")}
 
 
-def expected_schema() -> tuple[dict[str, set[str]], set[str]]:
+def _objects(conn, kind: str) -> dict[str, str]:
+    """Name -> SQL text of the file's own indexes or triggers (not those SQLite makes for
+    constraints, which have no SQL)."""
+    return dict(conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type=? AND sql IS NOT NULL", (kind,)))
+
+
+def _same(sql: str | None, other: str) -> bool:
+    return sql is not None and sql.split() == other.split()
+
+
+@dataclass
+class ExpectedSchema:
+    """What this version's migrations make: each table's columns, the indexes' names, and
+    the SQL of every index and trigger."""
+    tables: dict[str, set[str]]
+    indexes: set[str]
+    index_sql: dict[str, str]
+    trigger_sql: dict[str, str]
+
+
+def expected_schema() -> ExpectedSchema:
     """The schema a database gets from this version's migrations."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "expected.db"
         conn = dbmod.connect(path, create=True)
         try:
             migrations.migrate(conn, path, backup=False)
-            return _schema(conn), _indexes(conn)
+            return ExpectedSchema(_schema(conn), _indexes(conn), _objects(conn, "index"),
+                                  _objects(conn, "trigger"))
         finally:
             conn.close()
+
+
+def trigger_problems(conn, expected: ExpectedSchema) -> list[str]:
+    """Triggers of this version missing or rewritten. They keep the Home page's loan
+    figures and the cases' search keys up to date: without one, those go out of step
+    with no error anywhere."""
+    actual = _objects(conn, "trigger")
+    problems = []
+    for name, sql in sorted(expected.trigger_sql.items()):
+        if name not in actual:
+            problems.append(_(
+                "The trigger {trigger}, which keeps figures or search keys up to date, is "
+                "missing; run 'hamroh db migrate' to restore it.").format(trigger=name))
+        elif not _same(actual[name], sql):
+            problems.append(_(
+                "The trigger {trigger}, which keeps figures or search keys up to date, was "
+                "changed; run 'hamroh db migrate' to restore it.").format(trigger=name))
+    return problems
+
+
+def schema_objects_to_restore(conn, expected: ExpectedSchema) -> dict[str, tuple[str, str]]:
+    """Name -> (``index`` or ``trigger``, SQL) of this version's indexes that are missing
+    and triggers that are missing or differ."""
+    indexes, triggers = _objects(conn, "index"), _objects(conn, "trigger")
+    todo = {name: ("index", sql) for name, sql in expected.index_sql.items()
+            if name not in indexes}
+    todo.update((name, ("trigger", sql)) for name, sql in expected.trigger_sql.items()
+                if not _same(triggers.get(name), sql))
+    return todo
+
+
+def restore_schema_objects(conn, todo: dict[str, tuple[str, str]]) -> None:
+    """Create the indexes and triggers of ``todo`` again (inside the caller's transaction).
+    What a missing trigger kept went out of step: the kept loan figures are emptied (the
+    Home page computes them again) and the cases' search keys are rebuilt."""
+    from desktop_app.store.cases import search as cases_search  # deferred: import cycle
+    from desktop_app.store.loans import balance_cache
+    present = {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')")}
+    for name, (kind, sql) in sorted(todo.items()):
+        if name in present:
+            conn.execute(f'DROP {kind.upper()} "{name}"')
+        conn.execute(sql)
+    if any(kind == "trigger" for kind, _sql in todo.values()):
+        if balance_cache.TABLE in present:
+            conn.execute(f"DELETE FROM {balance_cache.TABLE}")
+        if "case_search" in present:
+            cases_search.rebuild(conn)
 
 
 def check_database(conn) -> list[str]:
@@ -58,9 +129,9 @@ def check_database(conn) -> list[str]:
     if pending:
         problems.append(_("{count} schema updates have not been applied yet; run "
                           "'hamroh db migrate'.").format(count=len(pending)))
-    tables, indexes = expected_schema()
+    expected = expected_schema()
     actual = _schema(conn)
-    for table, columns in sorted(tables.items()):
+    for table, columns in sorted(expected.tables.items()):
         if table not in actual:
             if not pending:
                 problems.append(_("The table {table} is missing.").format(table=table))
@@ -70,9 +141,10 @@ def check_database(conn) -> list[str]:
             problems.append(_("The table {table} lacks the columns {columns}.").format(
                 table=table, columns=", ".join(missing)))
     if not pending:
-        for index in sorted(indexes - _indexes(conn)):
+        for index in sorted(expected.indexes - _indexes(conn)):
             problems.append(_("The index {index} is missing; searches will be slow.").format(
                 index=index))
+        problems += trigger_problems(conn, expected)
     problems += search_index_problems(conn)
     for brk in verify_chain(conn):
         problems.append(_("The audit log was altered at row {seq}: {reason}.").format(

@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "override_consent": N_("Went ahead without consent"),
     "repair_search": N_("Repaired the search index"),
     "db_compact": N_("Compacted the database"),
+    "db_restore_schema": N_("Restored the database's indexes and triggers"),
 }
 
 
