@@ -70,7 +70,7 @@ def undeclared_files() -> list[str]:
 
 def _messages_by_file():
     for path in sorted(SOURCE_DIR.rglob("*.py")):
-        if "locale" in path.parts:
+        if "locale" in path.relative_to(SOURCE_DIR).parts:   # compiled catalogs, not source
             continue
         yield path, list(extract_from_file("python", str(path), keywords=KEYWORDS))
 

@@ -104,7 +104,7 @@ class AttendanceModel(QAbstractTableModel):
             if role == Qt.DisplayRole:
                 if section < len(self.sessions):
                     s = self.sessions[section]
-                    return f"{section + 1}\n{format_date(s['session_date'], fmt='d MMM')}"
+                    return f"{section + 1}\n{format_date(s['session_date'], fmt='MMMd')}"
                 if section == len(self.sessions):
                     return _("Attended")
                 return _("Completed")
