@@ -198,3 +198,20 @@ def test_examples_of_amounts_are_written_as_the_user_writes_them():
                         found.append(f"{lang}/{po.stem}: {text}")
     assert found == []
     assert parse_amount("12 500,50") == parse_amount("12500.50")
+
+
+def test_extraction_finds_the_messages_in_a_checkout_under_a_folder_named_locale(
+        tmp_path, monkeypatch):
+    """Only the compiled catalogs (desktop_app/i18n/locale) are skipped: a checkout at
+    …/locale/ once extracted nothing, and 'make extract' would have emptied every catalog."""
+    root = tmp_path / "locale"
+    source = root / "desktop_app"
+    (source / "i18n" / "locale").mkdir(parents=True)
+    (source / "loans.py").write_text('from desktop_app.i18n import Domain\n'
+                                     'DOMAIN = Domain("loans")\n_ = DOMAIN.gettext\n'
+                                     'TITLE = _("Loans")\n', encoding="utf-8")
+    (source / "i18n" / "locale" / "stray.py").write_text('TITLE = _("Stray")\n',
+                                                         encoding="utf-8")
+    monkeypatch.setattr(build, "ROOT", root)
+    monkeypatch.setattr(build, "SOURCE_DIR", source)
+    assert list(build._extract()["loans"]) == [("Loans", None)]
