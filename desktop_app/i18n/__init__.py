@@ -260,9 +260,9 @@ def _tajik_date_pattern(pattern: str, month: int) -> str:
     has it; "medium", "long" and "full" are Tajik's own patterns."""
     from babel.dates import get_month_names, tokenize_pattern, untokenize_pattern
     pattern = TAJIK_DATE_PATTERNS.get(pattern, pattern)
-    tokens = []
+    tokens: list = []
     for kind, value in tokenize_pattern(pattern):
-        if kind == "field" and value[0] == "M" and value[1] >= 3:
+        if kind == "field" and value[0] == "M" and int(value[1]) >= 3:
             if value[1] == 3:
                 name = get_month_names("abbreviated", "format", "tg")[month].lower()
             else:

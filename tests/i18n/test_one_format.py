@@ -94,3 +94,17 @@ def test_a_certificate_prints_the_tajik_long_date():
     from desktop_app.reports import trainings_certificates
     cache = trainings_certificates._Cache(None)
     assert cache.date("2026-12-07", "tg") == "7 декабри 2026"
+
+
+def test_counts_inside_messages_have_digit_groups():
+    """Counts put into a sentence are format_number's, like those in a table."""
+    from desktop_app.store.checks import SEARCH_INDEXES
+    from desktop_app.ui.inspections.page import _inspection_display
+    i18n.set_language("ru")
+    try:
+        message = SEARCH_INDEXES[0][2](37265, 37000).replace("\N{NARROW NO-BREAK SPACE}", NBSP)
+        assert f"записей: 37{NBSP}265" in message and f"людей: 37{NBSP}000" in message
+        shown = _inspection_display(None)({"violations": 1200, "cases": 3}, "violations")
+        assert shown.replace("\N{NARROW NO-BREAK SPACE}", NBSP) == f"1{NBSP}200"
+    finally:
+        i18n.set_language("en")
