@@ -258,7 +258,11 @@ def _tajik_date_pattern(pattern: str, month: int) -> str:
     """``pattern`` with the month's name (format context: MMMM, MMM) written as Tajik
     writes it in a date; a stand-alone month (LLLL: a title "Декабр 2026") stays as CLDR
     has it; "medium", "long" and "full" are Tajik's own patterns."""
-    from babel.dates import get_month_names, tokenize_pattern, untokenize_pattern
+    from babel.dates import (  # deferred: Babel's locale data, on first use
+        get_month_names,
+        tokenize_pattern,
+        untokenize_pattern,
+    )
     pattern = TAJIK_DATE_PATTERNS.get(pattern, pattern)
     tokens: list = []
     for kind, value in tokenize_pattern(pattern):
@@ -288,7 +292,7 @@ def date_pattern(language: str | None = None) -> str:
 def _skeletons(locale: str) -> dict[str, str]:
     """CLDR's patterns for a set of fields (a skeleton, "MMMd": day and short month) in the
     order and with the punctuation of the language."""
-    from babel import Locale
+    from babel import Locale  # deferred: Babel's locale data, on first use
     return {k: getattr(v, "pattern", v) for k, v in Locale.parse(locale).datetime_skeletons.items()}
 
 
