@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from desktop_app.commands._common import add_db_argument, open_for_cli
 from desktop_app.domain import loans as L
 from desktop_app.domain.csv_safety import SafeWriter
-from desktop_app.i18n import Domain, format_date, format_number
+from desktop_app.i18n import Domain, format_date, format_money, format_number
 from desktop_app.i18n.formats import decimal_text, percent, rate_percent
 from desktop_app.store.loans import queries as loan_queries
 
@@ -124,7 +124,8 @@ def _portfolio(args: argparse.Namespace) -> int:
     for cur, fig in sorted(summary.by_currency.items()):
         print(f"{cur}: " + _("{active} active loans, outstanding {outstanding}, "
                              "PAR1 {par1}, PAR30 {par30}, PAR90 {par90}").format(
-            active=format_number(fig.active), outstanding=L.from_minor(fig.outstanding, cur),
+            active=format_number(fig.active),
+            outstanding=format_money(L.from_minor(fig.outstanding, cur), cur),
             par1=percent(fig.par(1)), par30=percent(fig.par(30)),
             par90=percent(fig.par(90))))
     print(_("Repayment rate: {rate}").format(rate=percent(summary.repayment_rate)))
@@ -136,7 +137,8 @@ def _portfolio(args: argparse.Namespace) -> int:
         print(_("Overdue loans:"))
         for item in overdue:
             print(f"  {item.number}  {item.borrower}  {item.phones or ''}  "
-                  + _("{days} days, {amount} {currency}").format(
-                      days=item.days_late, amount=L.from_minor(item.overdue, item.currency),
-                      currency=item.currency))
+                  + _("{days} days, {amount}").format(
+                      days=format_number(item.days_late),
+                      amount=format_money(L.from_minor(item.overdue, item.currency),
+                                          item.currency)))
     return 0

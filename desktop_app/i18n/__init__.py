@@ -21,6 +21,7 @@ or ``NP_("loan status", "Active")`` for a constant translated later with ``_``.
 """
 from __future__ import annotations
 
+import functools
 import gettext
 from datetime import date, datetime
 from decimal import Decimal
@@ -244,6 +245,38 @@ CURRENCY_NAMES = {
 NO_DECIMALS = {"UZS"}
 
 
+# Tajik dates with the month's name. CLDR (tg) writes the long date "07 Декабр 2026": the day
+# with a leading zero and the month as a capitalised title. Tajik writes "7 декабри 2026":
+# the month in lower case, joined to the year by the izofa -и, the day without a zero (so
+# do the ministries' letters and the Tajik press); abbreviations are lower case too ("7 дек").
+TAJIK_DATE_PATTERNS = {"medium": "d MMMM y", "long": "d MMMM y", "full": "EEEE, d MMMM y"}
+TAJIK_MONTHS_IN_DATE = ("январи", "феврали", "марти", "апрели", "майи", "июни", "июли",
+                        "августи", "сентябри", "октябри", "ноябри", "декабри")
+
+
+def _tajik_date_pattern(pattern: str, month: int) -> str:
+    """``pattern`` with the month's name (format context: MMMM, MMM) written as Tajik
+    writes it in a date; a stand-alone month (LLLL: a title "Декабр 2026") stays as CLDR
+    has it; "medium", "long" and "full" are Tajik's own patterns."""
+    from babel.dates import (  # deferred: Babel's locale data, on first use
+        get_month_names,
+        tokenize_pattern,
+        untokenize_pattern,
+    )
+    pattern = TAJIK_DATE_PATTERNS.get(pattern, pattern)
+    tokens: list = []
+    for kind, value in tokenize_pattern(pattern):
+        if kind == "field" and value[0] == "M" and int(value[1]) >= 3:
+            if value[1] == 3:
+                name = get_month_names("abbreviated", "format", "tg")[month].lower()
+            else:
+                name = TAJIK_MONTHS_IN_DATE[month - 1]
+            tokens.append(("chars", name))
+        else:
+            tokens.append((kind, value))
+    return untokenize_pattern(tokens)
+
+
 def currency_name(currency: str, language: str | None = None) -> str:
     """What users call ``currency`` (somoni, сомонӣ, soʻm); its code when we have no name."""
     return CURRENCY_NAMES.get((currency or "").upper(), {}).get(language or _language,
@@ -255,10 +288,20 @@ def date_pattern(language: str | None = None) -> str:
     return DATE_PATTERNS.get(language or _language, "dd.MM.yyyy")
 
 
+@functools.lru_cache(maxsize=None)
+def _skeletons(locale: str) -> dict[str, str]:
+    """CLDR's patterns for a set of fields (a skeleton, "MMMd": day and short month) in the
+    order and with the punctuation of the language."""
+    from babel import Locale  # deferred: Babel's locale data, on first use
+    return {k: getattr(v, "pattern", v) for k, v in Locale.parse(locale).datetime_skeletons.items()}
+
+
 def format_date(value: date | datetime | str | None, language: str | None = None,
                 fmt: str | None = None) -> str:
     """``value`` as the language writes dates: ``date_pattern`` unless ``fmt`` (a CLDR
-    pattern or "short"/"medium"/"long") asks for another form (month names on certificates)."""
+    pattern, a CLDR skeleton such as "MMMd", or "short"/"medium"/"long") asks for another
+    form (month names on certificates). Tajik dates with a month's name are written as Tajik
+    writes them ("7 декабри 2026", ``TAJIK_DATE_PATTERNS``), not as CLDR has them."""
     from babel.dates import format_date as _fd  # deferred: Babel's locale data, on first use
     if value in (None, ""):
         return ""
@@ -270,7 +313,13 @@ def format_date(value: date | datetime | str | None, language: str | None = None
             return text
     if isinstance(value, datetime):
         value = value.date()
-    return _fd(value, format=fmt or date_pattern(language), locale=babel_locale(language))
+    pattern = fmt or date_pattern(language)
+    locale = babel_locale(language)
+    if fmt and fmt.isalpha() and fmt in _skeletons(locale):
+        pattern = _skeletons(locale)[fmt]   # "MMMd": 7 дек. (ru), 7-dek (uz), Dec 7 (en)
+    if locale == "tg" and ("M" in pattern or pattern in TAJIK_DATE_PATTERNS):
+        pattern = _tajik_date_pattern(pattern, value.month)
+    return _fd(value, format=pattern, locale=locale)
 
 
 def format_datetime(value: datetime | str | None, language: str | None = None) -> str:

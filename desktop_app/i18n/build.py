@@ -38,7 +38,9 @@ ALL_LANGUAGES = TARGET_LANGUAGES + ("en",)
 BABEL_LOCALES = {"ru": "ru", "tg": "tg", "uz": "uz_Latn", "en": "en"}
 # NP_(context, message): N_ with a gettext context (desktop_app.i18n.NP_)
 KEYWORDS = {**DEFAULT_KEYWORDS, "NP_": ((1, "c"), 2)}
-PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*\}")
+# {name} for str.format, %1 for Qt's own dialogs (qt_strings)
+PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*\}|%[1-9]")
+MARKUP = re.compile(r"</?[a-z]+>")
 
 
 DECLARATION = re.compile(r'^DOMAIN = Domain\("(\w+)"\)$', re.MULTILINE)
@@ -70,7 +72,7 @@ def undeclared_files() -> list[str]:
 
 def _messages_by_file():
     for path in sorted(SOURCE_DIR.rglob("*.py")):
-        if "locale" in path.parts:
+        if "locale" in path.relative_to(SOURCE_DIR).parts:   # compiled catalogs, not source
             continue
         yield path, list(extract_from_file("python", str(path), keywords=KEYWORDS))
 
@@ -228,13 +230,108 @@ def problems() -> list[str]:
                 found.append(f"{where} is untranslated")
                 continue
             expected = set(PLACEHOLDER.findall(" ".join(_ids(msg))))
+            tags = sorted(MARKUP.findall(_ids(msg)[0]))
             for s in strings:
                 if set(PLACEHOLDER.findall(s)) != expected:
                     found.append(f"{where}: placeholders {sorted(set(PLACEHOLDER.findall(s)))} "
                                  f"differ from {sorted(expected)}")
+                if sorted(MARKUP.findall(s)) != tags:
+                    found.append(f"{where}: markup {sorted(MARKUP.findall(s))} differs from "
+                                 f"{tags}")
             for err in msg.check(catalog):
                 found.append(f"{where}: {err}")
-    return found + glossary_problems() + cross_domain_conflicts()
+    return found + glossary_problems() + cross_domain_conflicts() + script_problems()
+
+
+# Messages that read the same in a language as in English (names, abbreviations, and words
+# Uzbek shares with English); any other msgstr equal to its msgid was left in English.
+SAME_AS_ENGLISH = {
+    "ru": {"Hamroh", "PDF", "PDF…"},
+    "tg": {"Hamroh", "PDF", "PDF…"},
+    "uz": {"Hamroh", "PDF", "PDF…", "Jamoat", "jamoat", "Patent", "Administrator"},
+}
+LATIN_WORD = re.compile(r"\b(?![A-Z0-9]+\b)[A-Za-z]{2,}")   # not an abbreviation (PAR30, OK)
+# Tajik letters and the Russian ones a keyboard without them puts in their place
+TAJIK_LETTERS = "ҳғқӯҷҲҒҚӮҶ"
+RUSSIAN_FOR_TAJIK = str.maketrans(TAJIK_LETTERS, "хгкучХГКУЧ")
+RUSSIAN_ONLY = re.compile(r"[ыщцьЫЩЦЬ]")   # letters Tajik does not write
+UZBEK_WRONG_TURNED_COMMA = re.compile(r"(?<=[oOgG])['`‘’ʼ]|(?<=[A-Za-z])['`‘’](?=[A-Za-z])")
+WORD = re.compile(r"[^\W\d_]+")
+
+
+def _plain_text(text: str) -> str:
+    """A message without its placeholders, markup and quoted commands ('hamroh db check')."""
+    text = PLACEHOLDER.sub(" ", MARKUP.sub(" ", text))
+    return re.sub(r"'[^']*'|`[^`]*`|--[\w-]+|\*\.\w+", " ", text)
+
+
+def _tajik_words_typed_in_russian(catalogs: dict) -> dict[str, str]:
+    """Each Tajik word of the glossary and the catalogs that has a Tajik letter, keyed by
+    how it reads typed with Russian letters («ҳисобот» under «хисобот»)."""
+    words = set()
+    with open(GLOSSARY, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            words.update(w.lower() for w in WORD.findall(row["tg"]))
+    for _po, catalog in catalogs["tg"]:
+        for msg in catalog:
+            for text in _strings(msg) if msg.id else []:
+                words.update(w.lower() for w in WORD.findall(text or ""))
+    return {w.translate(RUSSIAN_FOR_TAJIK): w for w in words
+            if re.search(f"[{TAJIK_LETTERS}]", w)}
+
+
+def _word_problems(lang: str, word: str, english: str, typed_in_russian: dict) -> list[str]:
+    if re.search("[A-Za-z]", word) and re.search("[\u0400-\u04ff]", word):
+        return [f"{word!r} mixes Latin and Cyrillic letters"]
+    if lang != "tg" or word in english:
+        return []
+    if RUSSIAN_ONLY.search(word):
+        return [f"{word!r} has a letter Tajik does not write"]
+    if word.lower() in typed_in_russian:
+        return [f"{word!r} is written {typed_in_russian[word.lower()]!r} in Tajik"]
+    return []
+
+
+def _text_problems(lang: str, msg, text: str, typed_in_russian: dict) -> list[str]:
+    plain = _plain_text(text)
+    found = []
+    if (text in _ids(msg) and text not in SAME_AS_ENGLISH[lang]
+            and LATIN_WORD.search(plain.replace("Hamroh", ""))):
+        found.append("is still in English")
+    english = " ".join(_ids(msg))
+    for word in WORD.findall(plain):
+        found += _word_problems(lang, word, english, typed_in_russian)
+    if lang == "uz":
+        found += [f"{plain[max(0, bad.start() - 3):bad.end() + 2]!r} needs ʻ (U+02BB) in "
+                  "oʻ/gʻ and ʼ (U+02BC) elsewhere"
+                  for bad in UZBEK_WRONG_TURNED_COMMA.finditer(plain)]
+    if lang == "ru" and re.search(f"[{TAJIK_LETTERS}ӣӢ]", plain):
+        found.append("a Tajik letter in Russian")
+    return found
+
+
+def script_problems() -> list[str]:
+    """Each language in its own letters: a msgstr still in English; a Tajik word typed with
+    a Russian letter (х г к у ч for ҳ ғ қ ӯ ҷ: the same word is written with the Tajik
+    letter elsewhere, or in the glossary) or with a letter Tajik does not have (ы щ ц ь);
+    an Uzbek oʻ/gʻ with ' ` ‘ ’ or ʼ for ʻ (U+02BB), or an apostrophe for ʼ (U+02BC);
+    a Tajik letter in Russian; a word mixing Latin and Cyrillic letters (a look-alike)."""
+    catalogs = {lang: [(po, _read(po, lang))
+                       for po in sorted((TRANSLATIONS / lang / "LC_MESSAGES").glob("*.po"))]
+                for lang in TARGET_LANGUAGES}
+    typed_in_russian = _tajik_words_typed_in_russian(catalogs)
+    found: list[str] = []
+    for lang, pos in catalogs.items():
+        for po, catalog in pos:
+            for msg in catalog:
+                if not msg.id or not all(_strings(msg)):
+                    continue
+                where = f"{po.relative_to(ROOT)}: {_ids(msg)[0]!r}"
+                for text in _strings(msg):
+                    for problem in _text_problems(lang, msg, text, typed_in_russian):
+                        sep = " " if problem == "is still in English" else ": "
+                        found.append(f"{where}{sep}{problem}")
+    return found
 
 
 GLOSSARY = TRANSLATIONS / "glossary.csv"

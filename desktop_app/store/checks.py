@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_number
 from desktop_app.store import db as dbmod
 from desktop_app.store import migrations
 from desktop_app.store.audit import verify_chain
@@ -157,11 +157,11 @@ SEARCH_INDEXES = (
     ("person_search", "person", lambda indexed, records: _(
         "The search index of people does not match the register (entries: {indexed}, "
         "people: {records}); run 'hamroh db repair-search'.").format(
-            indexed=indexed, records=records)),
+            indexed=format_number(indexed), records=format_number(records))),
     ("case_search", "hotline_case", lambda indexed, records: _(
         "The search index of cases does not match the cases (entries: {indexed}, cases: "
         "{records}); run 'hamroh db repair-search'.").format(
-            indexed=indexed, records=records)),
+            indexed=format_number(indexed), records=format_number(records))),
 )
 
 

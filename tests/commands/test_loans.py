@@ -57,3 +57,20 @@ def test_portfolio_command_lists_overdue_loans_with_phones(session, db_path, cap
     assert main(["loan", "portfolio", "--db", str(db_path), "--office", "NOPE"]) == 2
     assert "no office NOPE" in capsys.readouterr().err
     assert main(["loan", "portfolio", "--db", str(db_path), "--as-of", "1.5.2026"]) == 2
+
+
+def test_portfolio_command_writes_amounts_as_money_in_the_language(session, db_path, capsys):
+    """«12 000,00 сомонӣ», not the stored «12000.00» or «3404.16 TJS»."""
+    from tests.helpers.loans import active_loan, borrower, fund_with_capital, second_user
+    fund = fund_with_capital(session)
+    active_loan(session, second_user(session), fund, borrower(session))
+    session.conn.close()
+    try:
+        assert main(["--lang", "tg", "loan", "portfolio", "--db", str(db_path),
+                     "--as-of", "2026-05-01", "--office", "GRM"]) == 0
+    finally:
+        from desktop_app.i18n import set_language
+        set_language("en")
+    out = capsys.readouterr().out.replace("\xa0", " ").replace("\u202f", " ")
+    assert "бақияи қарзи асосӣ 12 000,00 сомонӣ" in out
+    assert "80 рӯз, 3 404,16 сомонӣ" in out and "TJS" not in out.split(":", 1)[1]

@@ -198,3 +198,99 @@ def test_examples_of_amounts_are_written_as_the_user_writes_them():
                         found.append(f"{lang}/{po.stem}: {text}")
     assert found == []
     assert parse_amount("12 500,50") == parse_amount("12500.50")
+
+
+def test_extraction_finds_the_messages_in_a_checkout_under_a_folder_named_locale(
+        tmp_path, monkeypatch):
+    """Only the compiled catalogs (desktop_app/i18n/locale) are skipped: a checkout at
+    …/locale/ once extracted nothing, and 'make extract' would have emptied every catalog."""
+    root = tmp_path / "locale"
+    source = root / "desktop_app"
+    (source / "i18n" / "locale").mkdir(parents=True)
+    (source / "loans.py").write_text('from desktop_app.i18n import Domain\n'
+                                     'DOMAIN = Domain("loans")\n_ = DOMAIN.gettext\n'
+                                     'TITLE = _("Loans")\n', encoding="utf-8")
+    (source / "i18n" / "locale" / "stray.py").write_text('TITLE = _("Stray")\n',
+                                                         encoding="utf-8")
+    monkeypatch.setattr(build, "ROOT", root)
+    monkeypatch.setattr(build, "SOURCE_DIR", source)
+    assert list(build._extract()["loans"]) == [("Loans", None)]
+
+
+def _catalogs_with(tmp_path, monkeypatch, entries: dict[str, list[tuple[str, str]]]):
+    """A translations folder holding one catalog per language with ``entries``."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+    for lang in build.TARGET_LANGUAGES:
+        catalog = Catalog(locale=build.BABEL_LOCALES[lang])
+        for msgid, msgstr in entries.get(lang, []):
+            catalog.add(msgid, msgstr)
+        path = tmp_path / "translations" / lang / "LC_MESSAGES" / "cases.po"
+        path.parent.mkdir(parents=True)
+        with open(path, "wb") as fh:
+            write_po(fh, catalog)
+    glossary = tmp_path / "translations" / "glossary.csv"
+    glossary.write_text("en,ru,tg,uz,note\nreport,отчёт,ҳисобот,hisobot,\n", encoding="utf-8")
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    monkeypatch.setattr(build, "TRANSLATIONS", tmp_path / "translations")
+    monkeypatch.setattr(build, "GLOSSARY", glossary)
+    return build.script_problems()
+
+
+def test_a_message_left_in_english_is_reported(tmp_path, monkeypatch):
+    found = _catalogs_with(tmp_path, monkeypatch, {
+        "ru": [("Save the case", "Save the case"), ("PAR30, {currency}", "PAR30, {currency}")],
+        "uz": [("Jamoat", "Jamoat"), ("Close", "Close")]})
+    assert found == ["translations/ru/LC_MESSAGES/cases.po: 'Save the case' is still in English",
+                     "translations/uz/LC_MESSAGES/cases.po: 'Close' is still in English"]
+
+
+def test_a_tajik_word_typed_with_russian_letters_is_reported(tmp_path, monkeypatch):
+    """«хисобот» for «ҳисобот» (the glossary's word), «кабул» where the catalogs write
+    «қабул», and the letters Tajik does not have."""
+    found = _catalogs_with(tmp_path, monkeypatch, {"tg": [
+        ("Accepted", "Қабул шуд"), ("Report", "Хисобот"), ("Accept", "Кабул кардан"),
+        ("Function", "Функция"), ("Who?", "Кӣ?"), ("that", "ки")]})
+    assert any("'Хисобот' is written 'ҳисобот'" in p for p in found)
+    assert any("'Кабул' is written 'қабул'" in p for p in found)
+    assert any("'Функция' has a letter Tajik does not write" in p for p in found)
+    assert len(found) == 3          # «ки» (that) beside «кӣ» (who) is Tajik, not a slip
+
+
+def test_uzbek_writes_the_turned_comma_and_the_apostrophe_letter(tmp_path, monkeypatch):
+    found = _catalogs_with(tmp_path, monkeypatch, {"uz": [
+        ("Delete", "O'chirish"), ("Call", "Qo`ng‘iroq"), ("Data", "Ma'lumot"),
+        ("Edit", "Oʼzgartirish"), ("Right", "Toʻgʻri maʼlumot"),
+        ("Run {command}", "'hamroh db check' buyrugʻini bajaring")]})
+    assert len(found) == 5, found
+    assert all("needs ʻ (U+02BB)" in p for p in found)
+
+
+def test_look_alike_letters_and_tajik_letters_in_russian_are_reported(tmp_path, monkeypatch):
+    found = _catalogs_with(tmp_path, monkeypatch, {
+        "ru": [("Case", "Дeло"), ("Caller", "Абонент"), ("Person", "Шахс ҳисоб")],
+        "tg": [("Case", "Парвандa")]})
+    assert any("'Дeло' mixes Latin and Cyrillic" in p for p in found)
+    assert any("'Парвандa' mixes Latin and Cyrillic" in p for p in found)
+    assert any("a Tajik letter in Russian" in p for p in found)
+    assert len(found) == 3
+
+
+def test_qt_placeholders_and_markup_are_kept(tmp_path, monkeypatch):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+    catalog = Catalog(locale="ru")
+    catalog.add("Are you sure you want to delete '%1'?", "Удалить?")
+    catalog.add("<b>{currency}</b>: {count}", "{currency}: {count}")
+    folder = tmp_path / "translations" / "ru" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "core.po", "wb") as fh:
+        write_po(fh, catalog)
+    monkeypatch.setattr(build, "ROOT", tmp_path)
+    monkeypatch.setattr(build, "TRANSLATIONS", tmp_path / "translations")
+    monkeypatch.setattr(build, "undeclared_files", lambda: [])
+    monkeypatch.setattr(build, "glossary_problems", lambda: [])
+    monkeypatch.setattr(build, "script_problems", lambda: [])
+    found = build.problems()
+    assert any("placeholders [] differ from ['%1']" in p for p in found)
+    assert any("markup [] differs from ['</b>', '<b>']" in p for p in found)

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from desktop_app.cli import main as hamroh
-from desktop_app.i18n import Domain, format_date
+from desktop_app.i18n import TAJIK_MONTHS_IN_DATE, Domain, format_date
 from desktop_app.reports.palette import (
     CHART_COLOURS,
     MIN_CONTRAST,
@@ -67,6 +67,10 @@ def test_report_cover_summary_and_page_frame(report_pdf, language):
     assert tr.gettext("Quarter {quarter} of {year}").format(quarter=1, year=2026) in cover
     # the date in words, as Babel writes it in the report's language
     assert " ".join(format_date(date.today(), language, fmt="long").split()) in cover
+    if language == "tg":   # "7 декабри 2026", not CLDR's "07 Декабр 2026"
+        today = date.today()
+        assert f" {today.day} {TAJIK_MONTHS_IN_DATE[today.month - 1]} {today.year}" \
+            in " " + " ".join(cover.split())
     assert tr.gettext("Page {number} of {total}").format(number=1, total=total) not in cover
     assert image_count(path, 1) == 1                        # the logo on the cover
     summary = pdf_text(path, 2)

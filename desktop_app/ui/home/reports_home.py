@@ -341,7 +341,7 @@ class HomePage(QWidget):
         self.status.setText(ngettext(
             "{count} pair of possible duplicate people is still waiting for review.",
             "{count} pairs of possible duplicate people are still waiting for review.",
-            count).format(count=count) if count else "")
+            count).format(count=format_number(count)) if count else "")
         self._figures(data)
         self._cases_chart(data)
         self._trainees_chart(data)
@@ -497,7 +497,8 @@ class HomePage(QWidget):
 
     def _followups(self, data) -> None:
         rows = data.overdue_followups
-        self.followups_label.setText(_("Overdue follow-ups ({count})").format(count=len(rows)))
+        self.followups_label.setText(_("Overdue follow-ups ({count})").format(
+            count=format_number(len(rows))))
         self.followups.setRowCount(len(rows))
         for n, row in enumerate(rows):
             for col, value in enumerate((row["number"], row["action"],
@@ -513,7 +514,8 @@ class HomePage(QWidget):
         silent = [o for o in data.office_sync if o.silent]
         self.sync_label.setText(_("Offices: {silent} of {total} have sent nothing for more "
                                   "than {days} days").format(
-            silent=len(silent), total=len(data.office_sync), days=SILENT_DAYS))
+            silent=format_number(len(silent)), total=format_number(len(data.office_sync)),
+            days=format_number(SILENT_DAYS)))
         self.sync.setRowCount(len(data.office_sync))
         for n, office in enumerate(data.office_sync):
             cells = (f"{office.office_name} ({office.office_code})",

@@ -80,6 +80,8 @@ def _inspection_display(conn):
             return format_date(value, lang)
         if key == "trigger":
             return reference.label(conn, "inspection_trigger", value, lang)
+        if isinstance(value, int):   # violations, linked cases
+            return format_number(value, lang)
         return str(value)
     return display
 
@@ -256,9 +258,9 @@ class InspectionsPage(QWidget):
                 "Merged into {keep}: {other} ({cases} and {inspections} moved).").format(
                     other=other["name"], keep=keep["name"],
                     cases=ngettext("{count} case", "{count} cases", moved_cases).format(
-                        count=moved_cases),
+                        count=format_number(moved_cases)),
                     inspections=ngettext("{count} inspection", "{count} inspections",
-                                         moved_inspections).format(count=moved_inspections)))
+                                         moved_inspections).format(count=format_number(moved_inspections))))
             self.refresh()
         keep_id, other_id = keep["id"], other["id"]
         WriteOp(self.ctx, self, lambda session: isv.merge_employers(session, keep_id, other_id),
@@ -766,11 +768,11 @@ class EmployerView(QDialog):
         if summary.get("tax_number"):
             head.append(_("Tax number {number}").format(number=summary["tax_number"]))
         head.append(ngettext("{count} case", "{count} cases", summary["cases"]).format(
-            count=summary["cases"]))
+            count=format_number(summary["cases"])))
         head.append(ngettext("{count} inspection", "{count} inspections",
-                             summary["inspections"]).format(count=summary["inspections"]))
+                             summary["inspections"]).format(count=format_number(summary["inspections"])))
         head.append(ngettext("{count} violation", "{count} violations",
-                             summary["violations"]).format(count=summary["violations"]))
+                             summary["violations"]).format(count=format_number(summary["violations"])))
         if summary["repeat_offender"]:
             head.append(_("repeat offender"))
         self.header.setText(" · ".join(head))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, current_language, format_date
-from desktop_app.i18n.formats import rate_percent
+from desktop_app.i18n.formats import decimal_text, rate_percent
 from desktop_app.store import reference
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.store.loans import repositories as S
@@ -420,7 +420,7 @@ class LoansTab(QWidget):
         dialog.term = QSpinBox()
         dialog.term.setRange(1, 260)
         dialog.term.setValue(int(current["term"]))
-        dialog.rate = QLineEdit(str(current["annual_rate"]))
+        dialog.rate = QLineEdit(decimal_text(current["annual_rate"]))
         dialog.grace = QSpinBox()
         dialog.grace.setRange(0, 259)
         form.insertRow(1, _("Instalments"), dialog.term)

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.domain import loans as L
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_number
 from desktop_app.i18n.formats import percent
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.ui import operations
@@ -128,16 +128,17 @@ class PortfolioTab(QWidget):
                 "disbursed in the period {count} loans, {disbursed}; "
                 "<b>PAR1 {par1}</b>, <b>PAR30 {par30}</b>, <b>PAR90 {par90}</b>; "
                 "repayment rate {rate}").format(
-                currency=cur, active=f.active, outstanding=money(f.outstanding, cur),
-                count=f.disbursed_count, disbursed=money(f.disbursed_amount, cur),
+                currency=cur, active=format_number(f.active), outstanding=money(f.outstanding, cur),
+                count=format_number(f.disbursed_count), disbursed=money(f.disbursed_amount, cur),
                 par1=percent(f.par(1)), par30=percent(f.par(30)),
                 par90=percent(f.par(90)), rate=percent(f.repayment_rate)))
         if not parts:
             parts.append(_("No loans disbursed up to this date."))
         parts.append(_("Women among borrowers: {share} ({women} of {borrowers}). "
                        "Loans to returned migrants: {returned}.").format(
-            share=percent(p.women_share), women=p.women_borrowers, borrowers=p.borrowers,
-            returned=p.returned_migrant_loans))
+            share=percent(p.women_share), women=format_number(p.women_borrowers),
+            borrowers=format_number(p.borrowers),
+            returned=format_number(p.returned_migrant_loans)))
         self.figures.setText("<br>".join(parts))
         rows = []
         for cur, f in sorted(p.by_currency.items()):

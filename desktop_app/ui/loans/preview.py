@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import loans as L
 from desktop_app.i18n import Domain, format_date, format_money
+from desktop_app.i18n.formats import decimal_text
 from desktop_app.store.loans import queries as loan_queries
 from desktop_app.ui.widgets import DataTable, DateEntry, MoneyEntry, RefCombo, compact_combo
 
@@ -101,7 +102,7 @@ class PreviewTab(QWidget):
             for w in (self.rate, self.term, self.grace, self.frequency, self.method,
                       self.amortisation):
                 w.blockSignals(True)
-            self.rate.setText(t["annual_rate"])
+            self.rate.setText(decimal_text(t["annual_rate"]))   # 18,5 in ru, tg, uz
             self.term.setValue(t["term"])
             self.grace.setValue(t["grace"])
             self.frequency.setCurrentIndex(self.frequency.findData(t["frequency"]))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.i18n import Domain
+from desktop_app.i18n import Domain, format_number
 from desktop_app.reports.builder import build_report
 from desktop_app.reports.drilldown import describe_records, drill_down
 from desktop_app.reports.exports import export_person_list, export_report
@@ -59,9 +59,10 @@ class DrillDownDialog(QDialog):
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         shown = len(records)
-        text = ngettext("{count} record", "{count} records", total).format(count=total)
+        text = ngettext("{count} record", "{count} records", total).format(
+            count=format_number(total))
         if shown < total:
-            text += " " + _("(the first {shown} are listed)").format(shown=shown)
+            text += " " + _("(the first {shown} are listed)").format(shown=format_number(shown))
         self.summary = QLabel(text)
         layout.addWidget(self.summary)
         self.list = QListWidget()
@@ -432,7 +433,7 @@ class ReportsPage(QWidget):
             self._busy(False)
             self.status.setText(ngettext(
                 "Wrote {count} person to {path}.", "Wrote {count} people to {path}.",
-                count).format(count=count, path=path))
+                count).format(count=format_number(count), path=path))
 
         def failed(exc):
             self._busy(False)

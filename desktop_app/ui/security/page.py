@@ -360,7 +360,7 @@ class AuditTab(QWidget):
             first = breaks[0]
             self.status.setText(_("The audit log was changed outside Hamroh at {count} places; "
                                   "the first is entry {seq}: {problem}.").format(
-                count=len(breaks), seq=first.seq, problem=break_message(first)))
+                count=format_number(len(breaks)), seq=first.seq, problem=break_message(first)))
             self.status.setStyleSheet("color: #b00020;")
 
 

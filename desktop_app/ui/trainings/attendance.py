@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from desktop_app.domain.trainings import hours_text
-from desktop_app.i18n import Domain, format_date
+from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import repositories as tr
@@ -104,7 +104,7 @@ class AttendanceModel(QAbstractTableModel):
             if role == Qt.DisplayRole:
                 if section < len(self.sessions):
                     s = self.sessions[section]
-                    return f"{section + 1}\n{format_date(s['session_date'], fmt='d MMM')}"
+                    return f"{section + 1}\n{format_date(s['session_date'], fmt='MMMd')}"
                 if section == len(self.sessions):
                     return _("Attended")
                 return _("Completed")
@@ -130,10 +130,10 @@ class AttendanceModel(QAbstractTableModel):
         n_cols = len(self.sessions)
         if role == Qt.DisplayRole:
             if col < n_cols:
-                return str(self._present_per_session[col])
+                return format_number(self._present_per_session[col])
             if col == n_cols:
-                return str(sum(p["attended_sessions"] for p in self.participants))
-            return str(sum(p["completed"] for p in self.participants))
+                return format_number(sum(p["attended_sessions"] for p in self.participants))
+            return format_number(sum(p["completed"] for p in self.participants))
         if role == Qt.BackgroundRole:
             return QBrush(TOTALS_BG)
         if role == Qt.FontRole:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop_app.i18n import Domain, format_date
+from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.i18n.formats import rate_percent
 from desktop_app.store.trainings import spreadsheet as ti
 from desktop_app.ui.operations import WriteOp
@@ -176,9 +176,12 @@ class ImportDialog(QDialog):
             "{rows} rows: {new} new, {match} found in the register, {possible} to check, "
             "{errors} with errors, {repeated} repeated or already taking part. "
             "{save} will be saved when you press Import.").format(
-            rows=len(p.rows), new=p.count(ti.NEW), match=p.count(ti.MATCH),
-            possible=p.count(ti.POSSIBLE), errors=p.count(ti.ERROR),
-            repeated=p.count(ti.DUPLICATE) + p.count(ti.ALREADY), save=p.to_save))
+            rows=format_number(len(p.rows)), new=format_number(p.count(ti.NEW)),
+            match=format_number(p.count(ti.MATCH)),
+            possible=format_number(p.count(ti.POSSIBLE)),
+            errors=format_number(p.count(ti.ERROR)),
+            repeated=format_number(p.count(ti.DUPLICATE) + p.count(ti.ALREADY)),
+            save=format_number(p.to_save)))
         ok.setEnabled(p.to_save > 0)
 
     def save(self) -> None:

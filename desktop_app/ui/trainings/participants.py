@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.i18n import Domain, format_date
+from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.session import PermissionDenied
 from desktop_app.store.trainings import queries as tq
@@ -110,12 +110,13 @@ class ParticipantsTab(QWidget):
         self.totals.setText(_("{people} ({women}, {share}), {completed} ({rate}); "
                               "{sessions}").format(
             people=ngettext("{count} participant", "{count} participants", t.people).format(
-                count=t.people),
-            women=ngettext("{count} woman", "{count} women", t.women).format(count=t.women),
+                count=format_number(t.people)),
+            women=ngettext("{count} woman", "{count} women", t.women).format(
+                count=format_number(t.women)),
             completed=ngettext("{count} completed", "{count} completed", t.completed).format(
-                count=t.completed),
+                count=format_number(t.completed)),
             sessions=ngettext("{count} session", "{count} sessions", t.sessions).format(
-                count=t.sessions),
+                count=format_number(t.sessions)),
             share=percent_text(share), rate=percent_text(rate)))
         has_rows = bool(self.model.participants)
         self.override_button.setEnabled(has_rows)
@@ -212,7 +213,7 @@ class ParticipantsTab(QWidget):
         def done(count: int) -> None:
             printed.append(count)
             self.message.setText(_("{count} certificates saved to {path}").format(
-                count=count, path=path))
+                count=format_number(count), path=path))
             self._after_change()
 
         def failed(exc: BaseException) -> None:

@@ -346,3 +346,33 @@ def test_an_empty_loan_list_says_what_to_do_next_and_a_fund_names_its_currency_o
     tab.dialog.reject()
     portfolio = [page.portfolio.fund.itemText(i) for i in range(page.portfolio.fund.count())]
     assert "Фонди гардони МЗҶ (TJS)" in portfolio
+
+
+def test_a_rate_to_edit_is_shown_with_the_languages_decimal_sign(qtbot, session, db_path):
+    """The rate typed as «12,5» in Russian comes back as «12,5» when the loan is rescheduled
+    again, not as the stored «12.5»."""
+    from desktop_app.i18n import set_language
+    from tests.helpers.loans import active_loan, fund_with_capital
+    checker = second_user(session)
+    fund = fund_with_capital(session)
+    person = borrower(session)
+    today = date.today()
+    loan = active_loan(session, checker, fund, person, applied=today - timedelta(days=200),
+                       disbursed=today - timedelta(days=190), today=today)
+    set_language("ru")
+    try:
+        page = LoansPage(AppContext(session, db_path))
+        qtbot.addWidget(page)
+        tab = page.loans
+        _select(tab.table, loan["number"])
+        qtbot.mouseClick(tab.reschedule_button, Qt.LeftButton)
+        d = tab.dialog
+        d.rate.setText("12,5")
+        d.reason.setText("неурожай")
+        qtbot.mouseClick(d.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+        assert not d.isVisible(), d.error.text()
+        qtbot.mouseClick(tab.reschedule_button, Qt.LeftButton)
+        assert tab.dialog.rate.text() == "12,5"
+        tab.dialog.reject()
+    finally:
+        set_language("en")

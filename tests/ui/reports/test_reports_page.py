@@ -122,3 +122,17 @@ def test_a_double_click_on_a_number_drills_down_once(qtbot, ctx, world, monkeypa
     qtbot.mouseClick(page.results.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     qtbot.mouseDClick(page.results.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     assert len(drills) == 1
+
+
+def test_a_large_drill_down_shows_its_counts_with_digit_groups(qtbot):
+    """«12 345 записей (показаны первые 1 000)», not «12345 записей»."""
+    from desktop_app.i18n import set_language
+    from desktop_app.ui.reports.reports_page import DrillDownDialog
+    set_language("ru")
+    try:
+        dialog = DrillDownDialog("Люди", [("p1", "Раҳимов Азиз")] * 1000, 12345)
+        qtbot.addWidget(dialog)
+        text = dialog.summary.text().replace("\N{NARROW NO-BREAK SPACE}", "\xa0")
+        assert "12\xa0345 записей" in text and "1\xa0000" in text
+    finally:
+        set_language("en")
