@@ -254,6 +254,7 @@ TAJIK_MONTHS_IN_DATE = ("январи", "феврали", "марти", "апр�
                         "августи", "сентябри", "октябри", "ноябри", "декабри")
 
 
+@functools.lru_cache(maxsize=512)
 def _tajik_date_pattern(pattern: str, month: int) -> str:
     """``pattern`` with the month's name (format context: MMMM, MMM) written as Tajik
     writes it in a date; a stand-alone month (LLLL: a title "Декабр 2026") stays as CLDR
