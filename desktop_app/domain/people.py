@@ -72,6 +72,23 @@ def birth_date_from_age(age: int, today: date) -> date:
     return date(today.year - age - ((today.month, today.day) < (7, 1)), 7, 1)
 
 
+# Characters nobody sees that change what is seen or found: control characters (a NUL,
+# a bell), zero-width space, word joiner, byte-order mark, and the direction marks,
+# embeddings, overrides and isolates (a right-to-left override shows "Rahmonov" as
+# "vonomhaR" and turns round what is printed after it). Copied lists bring them; they are
+# dropped from what people type and import. Joiners (U+200C, U+200D) stay: Persian script
+# needs them.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x200B, 0x200E,
+     0x200F, *range(0x202A, 0x202F), 0x2060, *range(0x2066, 0x206A), 0xFEFF])
+
+
+def clean_text(text: str) -> str | None:
+    """``text`` without invisible characters, runs of white space made one space, trimmed;
+    None when nothing is left."""
+    return " ".join(text.translate(_INVISIBLE).split()) or None
+
+
 def validate_person(values: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
     """Clean person values; return (cleaned, errors by field)."""
     today = today or date.today()
@@ -80,7 +97,7 @@ def validate_person(values: dict, today: date | None = None) -> tuple[dict, dict
     for name in ("family_name", "given_name", "patronymic", "village", "household_notes",
                  "notes", "document_number", "phones"):
         if isinstance(cleaned.get(name), str):
-            cleaned[name] = " ".join(cleaned[name].split()) or None
+            cleaned[name] = clean_text(cleaned[name])
     if not cleaned.get("family_name"):
         errors["family_name"] = _("Enter the family name.")
     if not cleaned.get("given_name"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -85,9 +86,9 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     styles = record_styles()
     base, head = styles.body, styles.h1
     small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11)
-    story = [Paragraph(t["title"], head)]
+    story = [Paragraph(escape(t["title"]), head)]
     if office:
-        story.append(Paragraph(office[0], base))
+        story.append(Paragraph(escape(office[0] or ""), base))
     story.append(Spacer(1, 4 * mm))
     name = " ".join(x for x in person[:3] if x)
     method = L.vocabulary_label(lang, L.METHODS, loan["method"]).lower()
@@ -104,18 +105,21 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
     ]
     if loan["guarantor_name"]:
         facts.append((t["guarantor"], f"{loan['guarantor_name']} {loan['guarantor_phone'] or ''}"))
-    info = Table([[Paragraph(f"<b>{k}</b>", base), Paragraph(str(v), base)] for k, v in facts],
+    # names and numbers are text (a name from another office may hold markup: <img src=...>)
+    info = Table([[Paragraph(f"<b>{escape(k)}</b>", base), Paragraph(escape(str(v)), base)]
+                  for k, v in facts],
                  colWidths=[45 * mm, 141 * mm], hAlign="LEFT")
     info.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [info, Spacer(1, 3 * mm)]
     if version:
-        story.append(Paragraph(t["version"].format(version=version[0],
-                                                   date=format_date(start, lang)), small))
-    story.append(Paragraph(DOMAIN.in_language(lang).gettext("Amounts in {currency}.").format(
-        currency=currency), small))
+        story.append(Paragraph(escape(t["version"].format(version=version[0],
+                                                          date=format_date(start, lang))),
+                               small))
+    story.append(Paragraph(escape(DOMAIN.in_language(lang).gettext("Amounts in {currency}.").format(
+        currency=currency)), small))
     header = [t["no"], t["due"], t["principal"], t["interest"], t["payment"], t["balance"],
               t["paid_on"], t["paid"], t["signature"]]
-    data = [[Paragraph(f"<b>{h}</b>", small) for h in header]]
+    data = [[Paragraph(f"<b>{escape(h)}</b>", small) for h in header]]
     balance = sum(r[2] for r in rows)
     for n, due, p, i in rows:
         balance -= p
@@ -133,11 +137,11 @@ def write_card(conn, loan_id: str, path: str | Path, language: str | None = None
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BACKGROUND),
         ("ALIGN", (2, 1), (5, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 1), (-1, -1), 4), ("BOTTOMPADDING", (0, 1), (-1, -1), 4)]))
-    story += [Spacer(1, 3 * mm), table, Spacer(1, 4 * mm), Paragraph(t["footer"], small)]
+    story += [Spacer(1, 3 * mm), table, Spacer(1, 4 * mm), Paragraph(escape(t["footer"]), small)]
     fee = Decimal(loan["late_fee_percent"] or "0")
     if fee:
-        story.append(Paragraph(t["late_fee"].format(days=loan["tolerance_days"],
-                                                    percent=format_number(fee, lang)), small))
+        story.append(Paragraph(escape(t["late_fee"].format(
+            days=loan["tolerance_days"], percent=format_number(fee, lang))), small))
     frame = PageFrame(letterhead=letterhead(conn), title=f"{t['title']} {loan['number']}",
                       language=lang, reference=loan["number"], margin=12 * mm)
     path = Path(path)

@@ -183,7 +183,12 @@ def write_xlsx(report: Report, path: str | os.PathLike) -> None:
 
 def _write_xlsx(report: Report, path: Path) -> None:
     import xlsxwriter  # deferred: ~90 ms, only for an XLSX file
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    # every text is written as text: an office name or a district typed elsewhere that
+    # starts with "=" must not become a formula, nor "http://..." a link
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
+                                           "strings_to_numbers": False,
+                                           "strings_to_formulas": False,
+                                           "strings_to_urls": False})
     language = report.language
     _ = translator(language)
     try:

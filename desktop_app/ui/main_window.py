@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._show_row)
 
         self.device_label = QLabel()
+        # office and device names come from other offices' bundles: text, never HTML
+        self.device_label.setTextFormat(Qt.PlainText)
         self.count_label = QLabel()
         for label in (self.device_label, self.count_label):
             self.statusBar().addPermanentWidget(label)
@@ -148,9 +150,11 @@ class MainWindow(QMainWindow):
         header.setContentsMargins(style.MARGIN, style.MARGIN, style.GAP, style.GAP)
         header.setSpacing(style.UNIT)
         self.user_label = QLabel()
+        self.user_label.setTextFormat(Qt.PlainText)
         self.user_label.setObjectName("logged_in_user")
         self.user_label.setWordWrap(True)
         self.office_label = QLabel()
+        self.office_label.setTextFormat(Qt.PlainText)
         self.office_label.setObjectName("navigation_office")
         self.office_label.setWordWrap(True)
         header.addWidget(self.user_label)

@@ -329,3 +329,20 @@ def test_a_pipe_or_a_folder_named_like_a_list_is_refused(session, tmp_path):
             import_people(session, path)
         with pytest.raises(ti.ImportFileError, match="is not a file that can be imported"):
             ti.preview_file(session.conn, "no-event", path)
+
+
+def test_invisible_and_direction_characters_do_not_reach_the_register(session, tmp_path):
+    """A right-to-left override shows "Rahmonov" as "vonomhaR" (and turns round the text
+    printed after it: a phone on the same line); zero-width spaces, byte-order marks and
+    control characters (a bell) hide in copied lists. None of them is kept; Uzbek oʻ and
+    Persian-script joiners are."""
+    rows = [("\u202eRahmonov", "Farhod\u200b"), ("Kari\ufeffmov", "Ali\u2066x\u2069"),
+            ("Yoʻldoshev", "Ne\u200cmat"), ("Sai\x07dov", "\u200fZarina")]
+    path = tmp_path / "invisible.csv"
+    path.write_text("family_name,given_name\n" + "".join(f"{a},{b}\n" for a, b in rows),
+                    encoding="utf-8")
+    result = import_people(session, path)
+    assert result.imported == len(rows), [e.message for e in result.errors]
+    stored = {r for r in session.conn.execute("SELECT family_name, given_name FROM person")}
+    assert stored == {("Rahmonov", "Farhod"), ("Karimov", "Alix"),
+                      ("Yoʻldoshev", "Ne\u200cmat"), ("Saidov", "Zarina")}

@@ -71,3 +71,25 @@ def test_the_late_fee_is_written_as_the_borrowers_language_writes_numbers(sessio
     session.conn.execute("UPDATE loan SET borrower_language='en' WHERE id=?", (loan["id"],))
     text = " ".join(pdf_text(write_card(session.conn, loan["id"], tmp_path / "en.pdf")).split())
     assert "2.5 percent" in text
+
+
+def test_names_with_markup_are_printed_as_typed(session, tmp_path):
+    """A borrower's, guarantor's or office's name that arrived from another office is
+    text: ReportLab's markup in it neither breaks the card nor reads a file of this
+    computer into it (<img src=...>) nor adds a link."""
+    from tests.helpers.pdf import pdf_text
+    fund = fund_with_capital(session)
+    loan = active_loan(session, second_user(session), fund, borrower(session))
+    family = 'Karimov <img src="/etc/hostname"/> & Sons'
+    guarantor = 'Ali <a href="http://evil.example">click</a> <b>1 < 2'
+    session.conn.execute("UPDATE person SET family_name=? WHERE id=?",
+                         (family, loan["person_id"]))
+    session.conn.execute("UPDATE loan SET guarantor_name=?, borrower_language='en' WHERE id=?",
+                         (guarantor, loan["id"]))
+    session.conn.execute("UPDATE office SET name='Gharm <font size=40>JRC</font>'")
+    path = write_card(session.conn, loan["id"], tmp_path / "card.pdf")
+    text = " ".join(pdf_text(path).split())
+    assert 'Karimov <img src="/etc/hostname"/> & Sons' in text
+    assert 'Ali <a href="http://evil.example">click</a> <b>1 < 2' in text
+    assert "Gharm <font size=40>JRC</font>" in text
+    assert b"/URI" not in path.read_bytes()

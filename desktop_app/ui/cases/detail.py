@@ -62,6 +62,7 @@ class CaseDetailDialog(QDialog):
         self.header = QLabel()
         self.header.setTextFormat(Qt.PlainText)
         self.facts = QLabel()
+        self.facts.setTextFormat(Qt.PlainText)
         self.facts.setWordWrap(True)
         self.tabs = QTabWidget()
 

@@ -79,6 +79,7 @@ class LoansTab(QWidget):
         detail = QWidget()
         dl = QVBoxLayout(detail)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.PlainText)   # a guarantor's name is text, never HTML
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         dl.addWidget(self.summary)

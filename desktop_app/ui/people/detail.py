@@ -60,7 +60,9 @@ class PersonDetail(QWidget):
         self.episodes: list[dict] = []
         self.sections: list[tuple[object, QGroupBox, QWidget]] = []
         self._specs = None
+        # what a person's record holds is text, never HTML (it may come from a bundle)
         self.title = QLabel(self)
+        self.title.setTextFormat(Qt.PlainText)
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -77,6 +79,7 @@ class PersonDetail(QWidget):
         for key, _msg in FACTS:
             caption, value = QLabel(self), QLabel(self)
             caption.setStyleSheet("color: #555;")
+            value.setTextFormat(Qt.PlainText)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextSelectableByMouse)
             self.facts.addRow(caption, value)

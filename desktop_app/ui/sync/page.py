@@ -246,6 +246,9 @@ class SyncPage(QWidget):
         self.right_values: list[QLabel] = []
         for r, (_key, _label) in enumerate(PERSON_ROWS):
             label, left, right = QLabel(), QLabel(), QLabel()
+            # the other office's values are text, never HTML
+            left.setTextFormat(Qt.PlainText)
+            right.setTextFormat(Qt.PlainText)
             left.setObjectName(f"left_{_key}")
             right.setObjectName(f"right_{_key}")
             self.side.addWidget(label, r, 0)

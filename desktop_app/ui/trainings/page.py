@@ -74,6 +74,7 @@ class TrainingsPage(QWidget):
         self.list.clicked.connect(self._row_chosen)
         self.list.activated.connect(self._row_chosen)
         self.heading = QLabel()
+        self.heading.setTextFormat(Qt.PlainText)    # a course named in another office
         style.section_title(self.heading)
         self.form = EventForm(ctx, self._saved)
         self.participants = ParticipantsTab(ctx, self._participants_changed)

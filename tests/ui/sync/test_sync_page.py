@@ -428,3 +428,27 @@ def test_a_sealed_value_in_conflict_is_opened_for_a_key_holder_and_hidden_from_o
     assert sides() == {sensitive.sealed_short()}
     assert "hs1:" not in page.conflicts.item(0, 2).text()
     ctx.worker.stop()
+
+
+def test_duplicates_show_the_other_offices_values_as_text(qtbot, make_replicas, tmp_path):
+    """A name that looks like HTML (<img src=...> loads a file) is shown as typed."""
+    from PySide6.QtGui import Qt as QtGui
+    hostile = '<img src="/nonexistent/a.png" width=800 height=800><b>Rahmonov</b>'
+    grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
+    PersonRepository(grm.session).create({"family_name": "Rahmonov", "given_name": "Farhod",
+                                          "birth_date": "1990-03-07"})
+    PersonRepository(tjb.session).create({"family_name": "Rahmonov", "given_name": "Farhod",
+                                          "birth_date": "1990-03-07", "village": hostile})
+    exchange_files(grm, dsh, tmp_path / "b")
+    exchange_files(tjb, dsh, tmp_path / "b")
+    page, ctx = _page(qtbot, dsh)
+    page.tabs.setCurrentIndex(3)
+    assert page.duplicates.rowCount() == 1
+    _select_row(page.duplicates)
+    shown = [label for label in page.left_values + page.right_values
+             if label.text() == hostile]
+    assert shown
+    assert all(label.textFormat() == Qt.PlainText or (
+        label.textFormat() == Qt.AutoText and not QtGui.mightBeRichText(label.text()))
+        for label in shown)
+    ctx.worker.stop()
