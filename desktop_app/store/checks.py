@@ -27,11 +27,6 @@ def _schema(conn) -> dict[str, set[str]]:
     return found
 
 
-def _indexes(conn) -> set[str]:
-    return {r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='index' AND name NOT LIKE 'sqlite_%'")}
-
-
 def _objects(conn, kind: str) -> dict[str, str]:
     """Name -> SQL text of the file's own indexes or triggers (not those SQLite makes for
     constraints, which have no SQL)."""
@@ -45,10 +40,9 @@ def _same(sql: str | None, other: str) -> bool:
 
 @dataclass
 class ExpectedSchema:
-    """What this version's migrations make: each table's columns, the indexes' names, and
-    the SQL of every index and trigger."""
+    """What this version's migrations make: each table's columns, and the SQL of every
+    index and trigger."""
     tables: dict[str, set[str]]
-    indexes: set[str]
     index_sql: dict[str, str]
     trigger_sql: dict[str, str]
 
@@ -60,7 +54,7 @@ def expected_schema() -> ExpectedSchema:
         conn = dbmod.connect(path, create=True)
         try:
             migrations.migrate(conn, path, backup=False)
-            return ExpectedSchema(_schema(conn), _indexes(conn), _objects(conn, "index"),
+            return ExpectedSchema(_schema(conn), _objects(conn, "index"),
                                   _objects(conn, "trigger"))
         finally:
             conn.close()
@@ -141,7 +135,7 @@ def check_database(conn) -> list[str]:
             problems.append(_("The table {table} lacks the columns {columns}.").format(
                 table=table, columns=", ".join(missing)))
     if not pending:
-        for index in sorted(expected.indexes - _indexes(conn)):
+        for index in sorted(expected.index_sql.keys() - _objects(conn, "index").keys()):
             problems.append(_("The index {index} is missing; searches will be slow.").format(
                 index=index))
         problems += trigger_problems(conn, expected)
