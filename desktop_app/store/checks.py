@@ -12,6 +12,8 @@ from desktop_app.i18n import Domain, format_number
 from desktop_app.store import db as dbmod
 from desktop_app.store import migrations
 from desktop_app.store.audit import verify_chain
+from desktop_app.store.cases import search as cases_search
+from desktop_app.store.loans import balance_cache
 
 DOMAIN = Domain("core")
 _ = DOMAIN.gettext
@@ -93,8 +95,6 @@ def restore_schema_objects(conn, todo: dict[str, tuple[str, str]]) -> None:
     """Create the indexes and triggers of ``todo`` again (inside the caller's transaction).
     What a missing trigger kept went out of step: the kept loan figures are emptied (the
     Home page computes them again) and the cases' search keys are rebuilt."""
-    from desktop_app.store.cases import search as cases_search  # deferred: import cycle
-    from desktop_app.store.loans import balance_cache
     present = {r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')")}
     for name, (kind, sql) in sorted(todo.items()):
