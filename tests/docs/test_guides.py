@@ -207,3 +207,191 @@ def test_quoted_labels_are_the_apps_own(language):
                 unknown.append(f"{guide.name}: «{quoted}»")
     assert not unknown, (f"labels the {language} guides quote but the app does not show "
                          f"(quote a label exactly as in translations/{language}): {unknown}")
+
+
+# --- what the guides say about the window and the commands -------------------------------
+
+README = ROOT / "README.md"
+
+
+def english_label_set() -> set[str]:
+    """The English labels the window can show: every msgid of the catalogs' templates."""
+    labels: set[str] = set()
+    for path in sorted(CATALOGS.glob("*.pot")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            for text in ids:
+                for line in (text or "").splitlines():
+                    labels.add(normalise(line))
+    labels.discard("")
+    return labels
+
+
+def _label_at(words: list[str], labels: set[str], from_end: bool) -> str | None:
+    """The longest label the words start with (or, ``from_end``, end with)."""
+    for size in range(len(words), 0, -1):
+        part = " ".join(words[-size:] if from_end else words[:size]).rstrip(",;")
+        label = normalise(re.sub(r"\s*\((?:Ctrl|Alt|F\d)[^)]*\)$", "", part))
+        if label in labels or (from_end and label.endswith(" page") and label[:-5] in labels):
+            return label
+    return None
+
+
+def _path_steps(prose: str) -> list[list[str]]:
+    """The steps of each "A → B → C" in a text, without markup."""
+    text = " ".join(re.sub(r"[*|]", " ", prose).split())
+    return [[step.strip() for step in match.group(0).split("→")]
+            for match in re.finditer(r"[^→.;()]+(?:→[^→.;()]+)+", text)]
+
+
+@pytest.mark.parametrize("guide", [README, *english_guides()], ids=_rel)
+def test_english_paths_through_the_window_name_real_labels(guide):
+    """"Help → About", "Settings → reference data": each step of a path the English text
+    asks the user to follow is a page, tab, menu or button the window shows (the first
+    step ends, the last one begins with a label; a step between is one)."""
+    labels = english_label_set()
+    prose, _code = split_code(guide.read_text(encoding="utf-8"))
+    unknown = []
+    for steps in _path_steps("\n".join(prose)):
+        if steps[0].split()[-1][:1].islower() and all(step[:1].islower() for step in steps[1:]):
+            continue  # "new → in progress → referred": values, not a path through the window
+        for number, step in enumerate(steps):
+            words = step.split()
+            # a step ends with the label to open (all but the last) and starts with the
+            # label opened (all but the first): "File → Switch user… and File → Log out"
+            if (number < len(steps) - 1 and not _label_at(words, labels, from_end=True)) \
+                    or (number > 0 and not _label_at(words, labels, from_end=False)):
+                unknown.append(f"{' → '.join(steps)!r}: {step!r}")
+    assert not unknown, f"{_rel(guide)} names steps the window does not show: {unknown}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translated_paths_through_the_window_quote_every_step(language):
+    """«Настройки» → справочники: a step of a path that is not quoted is not checked against
+    the window (and was one that could not be done)."""
+    unquoted = []
+    for guide in translated_guides(language):
+        prose, _code = split_code(guide.read_text(encoding="utf-8"))
+        text = " ".join(re.sub(r"\*", " ", "\n".join(prose)).split())
+        # "«Sync» page → «Set-up»": a word may follow the label it names
+        for match in re.finditer(r"((?:«[^«»]+»\s)?\S+|«[^«»]+») → («[^«»]+»|\S+)", text):
+            left, right = match.groups()
+            if left[:1].islower() and right[:1].islower():
+                continue  # a sequence of values (statuses), not a path through the window
+            if "«" not in left or not right.startswith("«"):
+                unquoted.append(f"{guide.name}: {match.group(0)}")
+    assert not unquoted, f"steps the {language} guides do not quote as labels: {unquoted}"
+
+
+def _page_titles(language: str) -> list[str]:
+    """The navigation's page titles in ``language``, in their order for an administrator
+    (who sees every page): Ctrl+1 opens the first."""
+    from desktop_app import i18n
+    from desktop_app.ui.pages import discover_pages
+
+    before = i18n.current_language()
+    i18n.set_language(language)
+    try:
+        return [spec.title() for spec in discover_pages()]
+    finally:
+        i18n.set_language(before)
+
+
+@pytest.mark.parametrize("language", ["en", *LANGUAGES])
+def test_page_shortcuts_the_guides_give_open_that_page(language):
+    """"The People page (… `Ctrl+1`)": Ctrl+1 opens Home; a page's Ctrl+digit in the guide's
+    first paragraph is its place in the navigation."""
+    titles = _page_titles(language)
+    guides = english_guides() if language == "en" else translated_guides(language)
+    wrong = []
+    for guide in guides:
+        raw = guide.read_text(encoding="utf-8")
+        prose, _code = split_code(raw)
+        # with inline code: the guides write keys as `Ctrl+2`
+        text = " ".join(line for line, plain in zip(raw.splitlines(), prose, strict=True)
+                        if plain.strip())
+        for match in re.finditer(r"(?:\*\*([^*]+)\*\*|«([^«»]+)»)[^.]*?Ctrl\+(\d)\b", text):
+            page = match.group(1) or match.group(2)
+            if page in titles and titles.index(page) + 1 != int(match.group(3)):
+                wrong.append(f"{guide.name}: {page} is Ctrl+{titles.index(page) + 1}, "
+                             f"not Ctrl+{match.group(3)}")
+    assert not wrong, wrong
+
+
+def _runnable(line: str) -> list[str] | None:
+    """A guide's ``hamroh …`` line as arguments, options in [brackets] included; None for a
+    line that only sketches a command (``...``, ``a|b``, placeholders in capitals alone)."""
+    import shlex
+
+    line = re.sub(r"\s+#.*$", "", line.strip())
+    match = re.match(r"(?:\w+=\S+ )*hamroh\b(.*)$", line)
+    if not match or "..." in line or "…" in line or "|" in line or ">" in line:
+        return None
+    args = shlex.split(match.group(1).replace("[", " ").replace("]", " "))
+    return ["1" if arg == "N" else arg for arg in args]   # --people N
+
+
+def _command_blocks(text: str) -> list[str]:
+    _prose, code = split_code(text)
+    joined, pending = [], ""
+    for line in code:
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        joined.append(pending + line)
+        pending = ""
+    return joined
+
+
+@pytest.mark.parametrize("guide", [README, *english_guides()], ids=_rel)
+def test_the_commands_the_guides_show_are_accepted_by_hamroh(guide, capsys):
+    """Every whole ``hamroh …`` command of a code block (and of README's table) parses with
+    the real command line: no renamed command or option goes unnoticed."""
+    from desktop_app.cli import build_parser
+
+    text = guide.read_text(encoding="utf-8")
+    lines = _command_blocks(text)
+    if guide == README:
+        lines += re.findall(r"`(hamroh [^`]+)`", _readme_command_table())
+    refused = []
+    for line in lines:
+        args = _runnable(line)
+        if args is None:
+            continue
+        try:
+            build_parser().parse_args(args)
+        except SystemExit as stop:
+            if stop.code:
+                refused.append(f"{line!r}: {capsys.readouterr().err.strip().splitlines()[-1]}")
+    assert not refused, f"{_rel(guide)} shows commands hamroh refuses: {refused}"
+
+
+def _readme_command_table() -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("| command | what it does |")
+    return text[start:text.index("\n\n", start)].replace("\\|", "|")
+
+
+def test_readme_lists_every_command_of_hamroh_help():
+    """README's command table names every command and action ``hamroh --help`` and each
+    command's --help list."""
+    import argparse
+
+    from desktop_app.cli import build_parser
+
+    def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        return next((a.choices for a in parser._actions
+                     if isinstance(a, argparse._SubParsersAction)), {})
+
+    cells = re.findall(r"`(hamroh [^`]+)`|`([a-z][a-z-]* [^`]+)`", _readme_command_table())
+    table = " ".join("hamroh " + other if other else own for own, other in cells)
+    missing = []
+    for name, parser in subcommands(build_parser()).items():
+        commands = re.findall(rf"hamroh {re.escape(name)} ([a-z|-]+)", table)
+        if not re.search(rf"hamroh {re.escape(name)}\b", table):
+            missing.append(name)
+        verbs = {verb for found in commands for verb in found.split("|")}
+        missing += [f"{name} {verb}" for verb in subcommands(parser) if verb not in verbs]
+    assert not missing, f"README's command table lacks {missing}"

@@ -58,7 +58,9 @@ class LoansTab(QWidget):
         self.status = QComboBox()
         self.status.currentIndexChanged.connect(lambda _index: self.refresh())
         self.new_button = QPushButton()
-        self.new_button.setShortcut("Ctrl+N")
+        # a QShortcut, not the button's own: setText() in retranslate() replaces a button's
+        # shortcut with its access key, and Ctrl+N did nothing
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self._new_by_key)
         QShortcut(QKeySequence("Ctrl+F"), self, activated=lambda: self.search.setFocus())
         self.new_button.clicked.connect(self.open_application)
         self.search = QLineEdit()
@@ -315,6 +317,10 @@ class LoansTab(QWidget):
             .failure(refused_in(self.message, refused)).run()
 
     # -- actions --
+    def _new_by_key(self) -> None:
+        if self.new_button.isVisible() and self.new_button.isEnabled():
+            self.new_button.click()
+
     def open_application(self, person_id: str | None = None) -> ApplicationDialog:
         dialog = ApplicationDialog(self.ctx, person_id if isinstance(person_id, str) else None,
                                    self)

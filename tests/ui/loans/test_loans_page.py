@@ -376,3 +376,27 @@ def test_a_rate_to_edit_is_shown_with_the_languages_decimal_sign(qtbot, session,
         tab.dialog.reject()
     finally:
         set_language("en")
+
+
+def test_ctrl_n_opens_a_new_application_in_any_language(qtbot, session, db_path):
+    """The guide's "New application… (Ctrl+N)": the key works, also after the language
+    changed (a button's setText() used to drop its shortcut)."""
+    from desktop_app import i18n
+
+    services.create_fund(session, "Gharm fund", "TJS")
+    page = LoansPage(AppContext(session, db_path))
+    qtbot.addWidget(page)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    tab = page.loans
+    for language in ("ru", "en"):
+        i18n.set_language(language)
+        page.retranslate()
+        tab.table.setFocus()
+        qtbot.keyClick(tab.table, Qt.Key_N, Qt.ControlModifier)
+        assert tab.dialog is not None and tab.dialog.isVisible(), language
+        tab.dialog.reject()
+        tab.dialog = None
+        page.activateWindow()
+        qtbot.waitUntil(page.isActiveWindow)
