@@ -156,12 +156,19 @@ class InspectionsPage(QWidget):
         self.emp_search.textChanged.connect(self.refresh_employers)
         self.repeat_only.toggled.connect(self.refresh_employers)
         self.new_button.clicked.connect(lambda _checked=False: self.new_inspection())
+        # Ctrl+F: the search of the tab shown (as on the other lists)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
         self.new_employer.clicked.connect(self.add_employer)
         self.merge_employers.clicked.connect(lambda _checked=False: self.merge_selected())
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_inspection)
         ctx.data_changed.connect(lambda t: t in ("inspection", "employer", "*") and self.refresh())
         self.retranslate()
         keep_readable(self)   # titles and choices read whole in every language
+
+    def focus_search(self) -> None:
+        search = self.search if self.tabs.currentIndex() == 0 else self.emp_search
+        search.setFocus(Qt.ShortcutFocusReason)
+        search.selectAll()
 
     def retranslate(self) -> None:
         self.tabs.setTabText(0, _("Inspections"))

@@ -267,3 +267,20 @@ def test_the_inspection_view_shows_the_record_and_prints_it(qtbot, ctx, session,
                                     "'export_inspection_pdf'").fetchone()[0] == 1
     finally:
         set_language("en")
+
+
+def test_ctrl_f_goes_to_the_search_of_the_tab_shown(qtbot, ctx):
+    page = InspectionsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    page.table.setFocus()
+    page.search.setText("Строй")
+    qtbot.keyClick(page.table, Qt.Key_F, Qt.ControlModifier)
+    assert page.search.hasFocus()
+    assert page.search.selectedText() == "Строй"     # typing replaces the last search
+    page.tabs.setCurrentIndex(1)
+    page.employers.setFocus()
+    qtbot.keyClick(page.employers, Qt.Key_F, Qt.ControlModifier)
+    assert page.emp_search.hasFocus()
