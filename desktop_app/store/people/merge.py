@@ -8,11 +8,15 @@ each record its own back.
 """
 from __future__ import annotations
 
+from desktop_app.i18n import Domain
 from desktop_app.store.people.identity import resolve_person
 from desktop_app.store.people.repositories import PersonRepository
-from desktop_app.store.repository import ValidationError
+from desktop_app.store.repository import NotFound, ValidationError
 from desktop_app.store.session import Session
 from desktop_app.store.sync_state import messages as msg
+
+DOMAIN = Domain("core")
+_ = DOMAIN.gettext
 
 
 class MergeError(ValidationError):
@@ -59,8 +63,19 @@ def unmerge(session: Session, person_id: str) -> dict:
 
 
 def dismiss(session: Session, pair_id: int) -> None:
-    """Not the same person: take the pair off the queue (audited)."""
+    """Not the same person: take the pair off the queue (audited). The decision a merge
+    would be: the user must be allowed to change both people (their office's, for most
+    roles)."""
     with session.transaction():
+        pair = session.conn.execute("SELECT person_a, person_b FROM sync_duplicate WHERE id=?",
+                                    (pair_id,)).fetchone()
+        if pair is None:
+            raise NotFound(_("The record was not found; it may have been deleted."))
+        repo = PersonRepository(session)
+        for person_id in pair:
+            person = repo.get(person_id, include_deleted=True)
+            if person is not None:
+                session.require("update", "person", person)
         session.conn.execute(
             "UPDATE sync_duplicate SET status='dismissed', decided_at=datetime('now'),"
             " decided_by=? WHERE id=?", (session.actor.user_id, pair_id))
