@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QCalendarWidget, QTableView
 
 from desktop_app.ui import style
 from tests.journeys.conftest import demo_template, log_in_as, office_db
-from tests.journeys.driver import tr
+from tests.journeys.driver import qt_text, tr
 from tests.journeys.work import qt_translations
 
 __all__ = ["demo_template", "log_in_as", "office_db", "qt_translations"]
@@ -65,3 +65,74 @@ def test_navigation_rows_stand_apart_from_the_first_paint(log_in_as, lang):
     # and the page a user clicks is the page under the pointer
     journey.go(tr("trainings", "Trainings"))
     assert journey.window.specs[nav.currentRow()].key == "trainings"
+
+
+@pytest.mark.parametrize("lang", ["en", "tg"])
+def test_every_list_in_sight_has_the_kits_rows(log_in_as, lang):
+    journey = log_in_as("admin", lang)
+    problems: list[str] = []
+
+    def look(where: str) -> None:
+        for view in _lists_in_sight(journey.window):
+            heights = {view.verticalHeader().defaultSectionSize()}
+            if view.model() is not None and view.model().rowCount():
+                heights.add(view.rowHeight(0))
+            if heights != {style.ROW_HEIGHT}:
+                problems.append(f"{where}: {type(view.parentWidget()).__name__} rows "
+                                f"{sorted(heights)} px")
+
+    for spec in journey.window.specs:
+        journey.go(spec.title())
+        _settle(journey)
+        look(spec.key)
+    page = _open_first_training(journey)
+    for title in ("Details and sessions", "Participants and attendance", "Outcomes"):
+        journey.tab(tr("trainings", title), within=page)
+        look(f"training: {title}")
+    people = journey.go(tr("people", "People"))
+    _settle(journey)
+    _click_row(journey, people.table)
+    people.list_detail.show_detail()
+    _settle(journey)
+    assert people.detail.isVisible()
+    look("a person's page")
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+@pytest.mark.parametrize("lang", ["en", "tg", "ru"])
+def test_attendance_session_titles_read_whole(log_in_as, lang):
+    """Each session's column shows its number over its date: "27 июн." was cut to "7 Июн"
+    in a 54 px column."""
+    journey = log_in_as("admin", lang)
+    page = _open_first_training(journey)
+    journey.tab(tr("trainings", "Participants and attendance"), within=page)
+    grid = page.participants.grid
+    assert grid.isVisible()
+    model, header = grid.model(), grid.horizontalHeader()
+    assert model.n_sessions > 0
+    for column in range(model.n_sessions + 2):
+        title = model.headerData(column, Qt.Orientation.Horizontal).replace("\n", " / ")
+        assert header.sectionSize(column) >= header.sectionSizeHint(column), \
+            f"{title!r}: {header.sectionSize(column)} px, needs {header.sectionSizeHint(column)}"
+
+
+@pytest.mark.parametrize("lang", ["en", "tg"])
+def test_the_import_of_a_participant_list_shows_its_column_titles_whole(log_in_as, lang):
+    journey = log_in_as("admin", lang)
+    page = _open_first_training(journey)
+    journey.tab(tr("trainings", "Participants and attendance"), within=page)
+    seen: list[str] = []
+
+    def look(dialog) -> None:
+        [view] = _lists_in_sight(dialog)
+        header = view.horizontalHeader()
+        assert view.verticalHeader().defaultSectionSize() == style.ROW_HEIGHT
+        for column in range(header.count() - 1):    # the last one stretches
+            seen.append(str(view.model().headerData(column, Qt.Orientation.Horizontal)))
+            assert header.sectionSize(column) >= header.sectionSizeHint(column), seen[-1]
+        journey.click(qt_text("Cancel"), dialog)
+
+    with journey.dialog(look):
+        journey.click(tr("trainings", "Import list…"), page)
+    assert len(seen) == 5
+    journey.assert_no_problems()

@@ -51,6 +51,7 @@ from desktop_app.reports.palette import CHART_COLOURS, group_small
 from desktop_app.reports.parallel import KeptConnection
 from desktop_app.ui import style
 from desktop_app.ui.operations import ReadOp
+from desktop_app.ui.widgets import style_table
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -246,11 +247,13 @@ class HomePage(QWidget):
         self.loans_chart = ChartPanel("loans-outstanding-par30", on_error=self.status.setText)
         self.followups_label = QLabel()
         self.followups = QTableWidget(0, 3)
+        style_table(self.followups)
         self.followups.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.followups.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.sync_label = QLabel()
         self.sync_label.setWordWrap(True)
         self.sync = QTableWidget(0, 3)
+        style_table(self.sync)
         self.sync.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.sync.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
 
