@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QCalendarWidget, QTableView
+from PySide6.QtWidgets import QApplication, QCalendarWidget, QListWidget, QTableView
 
 from desktop_app.ui import style
 from tests.journeys.conftest import demo_template, log_in_as, office_db
@@ -135,4 +135,28 @@ def test_the_import_of_a_participant_list_shows_its_column_titles_whole(log_in_a
     with journey.dialog(look):
         journey.click(tr("trainings", "Import list…"), page)
     assert len(seen) == 5
+    journey.assert_no_problems()
+
+
+@pytest.mark.parametrize("lang", ["en", "tg"])
+def test_the_violations_of_a_new_inspection_are_rows_to_tick(log_in_as, lang):
+    """The violations found were a plain list of 14 px rows, the boxes touching."""
+    journey = log_in_as("inspector", lang)
+    page = journey.go(tr("inspections", "Inspections"))
+    _settle(journey)
+    rows: list[int] = []
+
+    def look(dialog) -> None:
+        violations = [w for w in dialog.findChildren(QListWidget) if w.isVisible()]
+        assert len(violations) == 1
+        listed = violations[0]
+        assert listed.count() >= 5
+        rects = [listed.visualItemRect(listed.item(n)) for n in range(3)]
+        rows.extend(rect.height() for rect in rects)
+        assert rects[1].top() > rects[0].bottom() and rects[2].top() > rects[1].bottom()
+        journey.click(qt_text("Cancel"), dialog)
+
+    with journey.dialog(look):
+        journey.click(tr("inspections", "New inspection (Ctrl+N)"), page)
+    assert rows == [style.ROW_HEIGHT] * 3
     journey.assert_no_problems()
