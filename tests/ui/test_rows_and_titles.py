@@ -160,3 +160,27 @@ def test_the_violations_of_a_new_inspection_are_rows_to_tick(log_in_as, lang):
         journey.click(tr("inspections", "New inspection (Ctrl+N)"), page)
     assert rows == [style.ROW_HEIGHT] * 3
     journey.assert_no_problems()
+
+
+@pytest.mark.parametrize("lang", ["en", "tg", "ru"])
+def test_home_writes_percentages_as_the_language_does(log_in_as, lang):
+    """The PAR30 card and the PAR30 axis wrote "2.7 %" in every language: English and
+    Tajik write 2.7% and 2,7%, Russian 2,7 % (Babel's CLDR data)."""
+    import re
+
+    from desktop_app.i18n.formats import rate_percent
+    def as_written(text: str) -> str:
+        number = re.sub(r"[^\d.,]", "", text).replace(",", ".")
+        return rate_percent(number)
+
+    journey = log_in_as("admin", lang)
+    page = journey.go(journey.window.specs[0].title())   # Home
+    _settle(journey)
+    cards = [card.value.text() for card in page.cards if card.value.isVisible()]
+    ratios = [text.split(" (")[0] for text in cards if "(" in text]
+    assert ratios, cards
+    assert [as_written(shown) for shown in ratios] == ratios
+    axis = next(a for a in page.loans_chart.chart().axes(Qt.Orientation.Vertical)
+                if a.alignment() == Qt.AlignmentFlag.AlignRight)
+    labels = axis.categoriesLabels()
+    assert len(labels) > 2 and [as_written(label) for label in labels] == labels
