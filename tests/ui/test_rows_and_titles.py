@@ -184,3 +184,36 @@ def test_home_writes_percentages_as_the_language_does(log_in_as, lang):
                 if a.alignment() == Qt.AlignmentFlag.AlignRight)
     labels = axis.categoriesLabels()
     assert len(labels) > 2 and [as_written(label) for label in labels] == labels
+
+
+@pytest.mark.parametrize("lang", ["en", "tg"])
+@pytest.mark.parametrize("where", ["person", "case"])
+def test_tab_leaves_a_notes_field_for_the_next_one(log_in_as, lang, where):
+    """Household notes (new person) and What happened (new case) kept the keyboard: Tab
+    typed a tab character, so the fields below and Save could not be reached without a
+    mouse."""
+    journey = log_in_as("admin", lang)
+    if where == "person":
+        page, domain, button, label = (journey.go(tr("people", "People")), "people",
+                                       "New person", "Household notes")
+    else:
+        page, domain, button, label = (journey.go(tr("cases", "Cases")), "cases",
+                                       "New case (Ctrl+N)", "What happened")
+    _settle(journey)
+    reached: list[tuple[str, str]] = []
+
+    def walk(dialog) -> None:
+        notes = journey.entry(tr(domain, label), dialog)
+        notes.setFocus()
+        QApplication.processEvents()
+        assert notes.hasFocus()
+        QTest.keyClicks(notes, "x")
+        QTest.keyClick(notes, Qt.Key.Key_Tab)
+        QApplication.processEvents()
+        reached.append((notes.toPlainText(), type(QApplication.focusWidget()).__name__))
+        dialog.done(0)     # closed unsaved without the question a changed form asks
+
+    with journey.dialog(walk):
+        journey.click(tr(domain, button), page)
+    assert reached and reached[0][0] == "x", f"Tab typed into the field: {reached}"
+    assert reached[0][1] not in ("NotesEdit", "QPlainTextEdit"), reached
