@@ -217,3 +217,25 @@ def test_tab_leaves_a_notes_field_for_the_next_one(log_in_as, lang, where):
         journey.click(tr(domain, button), page)
     assert reached and reached[0][0] == "x", f"Tab typed into the field: {reached}"
     assert reached[0][1] not in ("NotesEdit", "QPlainTextEdit"), reached
+
+
+@pytest.mark.parametrize("lang", ["en", "tg"])
+def test_the_employers_counts_read_right_aligned_under_their_titles(log_in_as, lang):
+    journey = log_in_as("inspector", lang)
+    page = journey.go(tr("inspections", "Inspections"))
+    journey.tab(tr("inspections", "Employers"), within=page)
+    _settle(journey)
+    [view] = [v for v in _lists_in_sight(page)]
+    model = view.model()
+    titles = [tr("inspections", t) for t in ("Cases", "Inspections", "Violations")]
+    columns = [c for c in range(model.columnCount())
+               if model.headerData(c, Qt.Orientation.Horizontal) in titles]
+    assert len(columns) == 3 and model.rowCount() > 0
+    right = Qt.AlignmentFlag.AlignRight
+    for column in columns:
+        title_alignment = model.headerData(column, Qt.Orientation.Horizontal,
+                                           Qt.ItemDataRole.TextAlignmentRole)
+        assert Qt.AlignmentFlag(int(title_alignment)) & right, column
+        for row in range(min(model.rowCount(), 5)):
+            cell = model.data(model.index(row, column), Qt.ItemDataRole.TextAlignmentRole)
+            assert cell is not None and Qt.AlignmentFlag(int(cell)) & right, (row, column)

@@ -55,6 +55,8 @@ from desktop_app.ui.widgets import (
 )
 
 DOMAIN = Domain("inspections")
+COUNT_COLUMNS = (2, 3, 4)    # of the employers list: cases, inspections, violations
+FIGURE = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ = DOMAIN.gettext
 ngettext = DOMAIN.ngettext
 
@@ -175,7 +177,9 @@ class InspectionsPage(QWidget):
         self.employers.setHorizontalHeaderLabels([
             _("Enterprise"), _("City"), _("Cases"), _("Inspections"), _("Violations"), ""])
         header = self.employers.horizontalHeader()
-        for column in (2, 3, 4):    # counts: as wide as the header in the language
+        for column in COUNT_COLUMNS:    # counts: as wide as the header in the language
+            # figures read right-aligned, their titles above them, as in every list
+            self.employers.horizontalHeaderItem(column).setTextAlignment(FIGURE)
             self.employers.setColumnWidth(column, max(
                 80, header.sectionSizeFromContents(column).width() + 8))
         self.model.retranslate()
@@ -213,6 +217,8 @@ class InspectionsPage(QWidget):
                 item.setData(Qt.UserRole, r["id"])
                 if r["repeat_offender"]:
                     item.setBackground(REPEAT_BRUSH)
+                if c in COUNT_COLUMNS:
+                    item.setTextAlignment(FIGURE)
                 self.employers.setItem(n, c, item)
 
     def selected_employers(self) -> list[dict]:
