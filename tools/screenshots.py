@@ -142,6 +142,7 @@ class Grabber:
         for index, button in enumerate(buttons, start=1):
             name = f"{stem}-{index:02d}-{_slug(button.text().replace('&', ''))}.png"
             written += self.what_opens(button.click, folder / name)
+            self.back_to_list(page)
         tables = [t for t in page.findChildren(QTableView)
                   if t.isVisible() and t.model() is not None and t.model().rowCount()]
         if tables:
@@ -152,7 +153,17 @@ class Grabber:
             if not self.what_opens(lambda: table.activated.emit(first), target):
                 self.window.grab().save(str(target))
             written += 1
+            self.back_to_list(page)
         return written
+
+    def back_to_list(self, page) -> None:
+        """A page that shows one thing at a time back on its list: New training or a row
+        opened left the detail in its place, so that the next button was not there and the
+        next language's screenshot showed the detail."""
+        list_detail = getattr(page, "list_detail", None)
+        if list_detail is not None and not list_detail.side_by_side():
+            list_detail.show_list()
+            self.settle()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from desktop_app.domain.csv_safety import SafeWriter
 from desktop_app.i18n import N_, Domain, format_datetime, format_money, format_number
+from desktop_app.i18n.formats import rate_percent
 from desktop_app.reports.indicators.base import GROUPS, TOTAL, translator
 from desktop_app.reports.model import IndicatorResult, Report, Row
 from desktop_app.reports.periods import time_zone_text
@@ -56,7 +57,8 @@ def duplicates_text(report: Report, language: str | None = None) -> str:
         count=format_number(report.duplicates_unresolved, language))
 
 
-RATIO_TEXT = N_("{percent} % ({numerator} of {denominator})")
+# the percentage as the language writes it (Babel): 2.7% in English, 2,7 % in Russian
+RATIO_TEXT = N_("{percent} ({numerator} of {denominator})")
 MEDIAN_TEXT = N_("{days} days; cases: {count}")
 
 
@@ -73,7 +75,7 @@ def value_text(result: IndicatorResult, row: Row, language: str | None = None) -
                 return format_money(v, row.currency, language)
             return format_number(v, language)
         return tr(RATIO_TEXT).format(
-            percent=format_number(row.value, language),
+            percent=rate_percent(row.value, language),
             numerator=part(row.numerator), denominator=part(row.denominator))
     if kind == "money":
         if row.currency:

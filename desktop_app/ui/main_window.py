@@ -76,6 +76,7 @@ class Navigation(QListWidget):
         for row in range(self.count()):
             item = self.item(row)
             item.setToolTip(item.text() if compact else "")
+        self.ensurePolished()
         self.doItemsLayout()
         self.viewport().update()
 

@@ -199,7 +199,8 @@ def test_money_figures_read_as_money_in_the_users_language():
     par = SimpleNamespace(value=Decimal("2.1"), currency="TJS", numerator=Decimal("973.01"),
                           denominator=Decimal("46403.8"))
     assert value_text(result("ratio"), par, "ru") == \
-        "2,1 % (973,01\xa0сомони из 46\xa0403,80\xa0сомони)"
+        "2,1\xa0% (973,01\xa0сомони из 46\xa0403,80\xa0сомони)"
     count_share = SimpleNamespace(value=Decimal("50"), currency=None, numerator=3,
                                   denominator=6)
-    assert value_text(result("ratio"), count_share, "en") == "50 % (3 of 6)"
+    assert value_text(result("ratio"), count_share, "en") == "50% (3 of 6)"
+    assert value_text(result("ratio"), count_share, "tg") == "50% (3 аз 6)"

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,7 @@ from desktop_app.store.session import PermissionDenied
 from desktop_app.ui import operations
 from desktop_app.ui.cases.widgets import ErrorLabel, FieldErrors
 from desktop_app.ui.operations import WriteOp
-from desktop_app.ui.widgets import DateEntry, RefCombo
+from desktop_app.ui.widgets import DateEntry, NotesEdit, RefCombo
 
 DOMAIN = Domain("cases")
 _ = DOMAIN.gettext
@@ -91,7 +90,7 @@ class IntakeDialog(QDialog):
         self.link = QCheckBox()
         self.person = PersonPicker(conn)
         self.sensitive = QCheckBox()
-        self.summary = QPlainTextEdit()
+        self.summary = NotesEdit()
         self.summary.setMaximumHeight(90)
         self.employer = QLineEdit()
         self.country = RefCombo(conn, "country")

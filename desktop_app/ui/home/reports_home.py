@@ -51,6 +51,7 @@ from desktop_app.reports.palette import CHART_COLOURS, group_small
 from desktop_app.reports.parallel import KeptConnection
 from desktop_app.ui import style
 from desktop_app.ui.operations import ReadOp
+from desktop_app.ui.widgets import style_table
 
 DOMAIN = Domain("reports")
 _ = DOMAIN.gettext
@@ -83,15 +84,17 @@ def nice_ticks(top: float, most: int = 5) -> list[float]:
     return [step * n for n in range(math.ceil(top / step - 1e-9) + 1)]
 
 
-def _number_axis(top: float, suffix: str = "") -> QCategoryAxis:
+def _number_axis(top: float, percent: bool = False) -> QCategoryAxis:
     """A value axis whose tick labels are written like every other number of the
-    application (digit groups of the language: 750 000, not 750000)."""
+    application (digit groups of the language: 750 000, not 750000); ``percent``: as the
+    language writes a percentage (5% in English and Tajik, 5 % in Russian)."""
     axis = QCategoryAxis()
     axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
     ticks = nice_ticks(top)
     axis.setRange(0, ticks[-1])
     for tick in ticks:
-        axis.append(format_number(int(tick) if tick == int(tick) else tick) + suffix, tick)
+        value = int(tick) if tick == int(tick) else tick
+        axis.append(rate_percent(value) if percent else format_number(value), tick)
     return axis
 
 
@@ -246,11 +249,13 @@ class HomePage(QWidget):
         self.loans_chart = ChartPanel("loans-outstanding-par30", on_error=self.status.setText)
         self.followups_label = QLabel()
         self.followups = QTableWidget(0, 3)
+        style_table(self.followups)
         self.followups.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.followups.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.sync_label = QLabel()
         self.sync_label.setWordWrap(True)
         self.sync = QTableWidget(0, 3)
+        style_table(self.sync)
         self.sync.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.sync.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
 
@@ -446,7 +451,7 @@ class HomePage(QWidget):
             worst = max((float(v) for values in data.par30.values() for v in values
                          if v is not None), default=0.0)
             # PAR30 is a few per cent: a 0-100 % axis drew it as a line on the floor
-            axis_par = _number_axis(min(100.0, max(5.0, worst)), " %")
+            axis_par = _number_axis(min(100.0, max(5.0, worst)), percent=True)
             chart.addAxis(axis_par, Qt.AlignmentFlag.AlignRight)
             colours = iter(CHART_COLOURS * 4)
             lines = [(currency, values, False, axis_money)

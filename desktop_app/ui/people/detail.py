@@ -25,6 +25,7 @@ from desktop_app.ui.people.episodes import EPISODE_COLUMNS, permit_label, to_dis
 from desktop_app.ui.people.form import CONSENT_SCOPES
 from desktop_app.ui.people.model import Labels, age_text, full_name, sex_label, status_label
 from desktop_app.ui.people.widgets import yes_no
+from desktop_app.ui.widgets import style_table
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -87,7 +88,7 @@ class PersonDetail(QWidget):
         self.episodes_box = QGroupBox(self)
         self.episodes_table = QTableWidget(0, len(EPISODE_COLUMNS), self)
         self.episodes_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.episodes_table.verticalHeader().setVisible(False)
+        style_table(self.episodes_table)
         self.episodes_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeToContents)
         self.episodes_table.setMaximumHeight(160)

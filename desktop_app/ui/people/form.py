@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -43,7 +42,7 @@ from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.people.duplicates import DuplicateDialog
 from desktop_app.ui.people.episodes import EpisodesEditor, date_hint, to_display_date
 from desktop_app.ui.people.widgets import FieldError
-from desktop_app.ui.widgets import CodeCombo, RefCombo, fit_on_screen
+from desktop_app.ui.widgets import CodeCombo, NotesEdit, RefCombo, fit_on_screen
 
 DOMAIN = Domain("people")
 _ = DOMAIN.gettext
@@ -108,7 +107,7 @@ class PersonForm(QWidget):
         self.disability = QCheckBox(self)
         self.female_headed = QCheckBox(self)
         self.union_member = QCheckBox(self)
-        self.household_notes = QPlainTextEdit(self)
+        self.household_notes = NotesEdit(self)
         self.household_notes.setMaximumHeight(70)
         self.household_notes.textChanged.connect(self._mark_changed)
         self.consent_date = QLineEdit(self)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
 )
@@ -28,6 +27,7 @@ from desktop_app.store.security import keys
 from desktop_app.store.security.keys import forget_key
 from desktop_app.store.security.policy import grant_reason
 from desktop_app.store.session import PermissionDenied, ReasonRequired
+from desktop_app.ui.widgets import NotesEdit
 
 DOMAIN = Domain("security")
 _ = DOMAIN.gettext
@@ -254,7 +254,7 @@ class ReasonDialog(QDialog):
         super().__init__(parent)
         self.message = QLabel(message)
         self.message.setWordWrap(True)
-        self.reason = QPlainTextEdit()
+        self.reason = NotesEdit()
         self.reason.setObjectName("reason")
         self.reason.setMaximumHeight(90)
         self.error = _error_label()

@@ -17,6 +17,7 @@ from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.i18n.formats import full_name
 from desktop_app.store.trainings import queries as tq
 from desktop_app.store.trainings import repositories as tr
+from desktop_app.ui import style
 from desktop_app.ui.operations import WriteOp, error_message
 
 DOMAIN = Domain("trainings")
@@ -270,22 +271,31 @@ class AttendanceView(QTableView):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.horizontalHeader().setDefaultSectionSize(54)
         self.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
-        self.verticalHeader().setDefaultSectionSize(24)
+        self.verticalHeader().setDefaultSectionSize(style.ROW_HEIGHT)
         self.horizontalHeader().setMinimumHeight(40)
         self.setFocusPolicy(Qt.StrongFocus)
         model.modelReset.connect(self._after_reset)
+        # the titles change with the language: the columns follow
+        model.headerDataChanged.connect(lambda *_a: self._fit_titles())
 
     def attendance_model(self) -> AttendanceModel:
         return self.model()
 
-    def _after_reset(self) -> None:
+    def _fit_titles(self) -> None:
+        """Each column as wide as its title: a session's number over its date ("27 июн.")
+        whole (54 px cut the day in Russian and Tajik), Attended and Completed at least 90."""
         model = self.attendance_model()
         header = self.horizontalHeader()
         for col in range(model.n_sessions):
-            header.resizeSection(col, header.defaultSectionSize())
+            header.resizeSection(col, max(header.defaultSectionSize(),
+                                          header.sectionSizeHint(col)))
         if model.n_sessions:
             for col in (model.n_sessions, model.n_sessions + 1):
                 header.resizeSection(col, max(90, header.sectionSizeHint(col)))
+
+    def _after_reset(self) -> None:
+        model = self.attendance_model()
+        self._fit_titles()
         if model.rowCount() and model.n_sessions:
             self.setCurrentIndex(model.index(0, 0))
 

@@ -27,7 +27,7 @@ from desktop_app.store.trainings import services as ts
 from desktop_app.ui import operations
 from desktop_app.ui.operations import WriteOp
 from desktop_app.ui.trainings.dialogs import _error_label, language_box, problem_text
-from desktop_app.ui.widgets import DateEntry, RefCombo, compact_combo, wrapping_row
+from desktop_app.ui.widgets import DateEntry, RefCombo, compact_combo, style_table, wrapping_row
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -74,7 +74,7 @@ class EventForm(QWidget):
         self.save_button = QPushButton()
         self.save_button.clicked.connect(self.save)
         self.sessions_table = QTableWidget(0, 3)
-        self.sessions_table.verticalHeader().setVisible(False)
+        style_table(self.sessions_table)   # the kit's 28 px rows, like every other list
         self.sessions_table.setEditTriggers(QTableWidget.DoubleClicked | QTableWidget.EditKeyPressed
                                             | QTableWidget.AnyKeyPressed)
         self.sessions_table.itemChanged.connect(self._session_edited)

@@ -23,6 +23,7 @@ from desktop_app.i18n import Domain, format_date, format_number
 from desktop_app.i18n.formats import rate_percent
 from desktop_app.store.trainings import spreadsheet as ti
 from desktop_app.ui.operations import WriteOp
+from desktop_app.ui.widgets import style_table
 
 DOMAIN = Domain("trainings")
 _ = DOMAIN.gettext
@@ -62,7 +63,7 @@ class ImportDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, 6)
-        self.table.verticalHeader().setVisible(False)
+        style_table(self.table)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
@@ -91,6 +92,9 @@ class ImportDialog(QDialog):
         self.table.setHorizontalHeaderLabels([
             _("Line"), _("Name as written"), _("Date of birth"), _("Result of the check"),
             _("Details"), _("What to do")])
+        if not self.table.rowCount():
+            # no file yet: each column as wide as its title (100 px cut the Tajik ones)
+            self.table.resizeColumnsToContents()
         self.buttons.button(QDialogButtonBox.Ok).setText(_("Import"))
         self._update_summary()
 

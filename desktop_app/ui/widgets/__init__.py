@@ -17,10 +17,11 @@ from desktop_app.ui.widgets.flow import FlowLayout, wrapping_row
 from desktop_app.ui.widgets.lazy_table import Column, LazyTableModel, by_id, lazy_model, setup_table
 from desktop_app.ui.widgets.list_detail import ListDetail, confirm_discard, fits_side_by_side
 from desktop_app.ui.widgets.money import MoneyEntry
+from desktop_app.ui.widgets.notes import NotesEdit
 from desktop_app.ui.widgets.screen import fit_on_screen
 
 __all__ = ["CellDelegate", "CheckList", "CodeCombo", "Column", "DataTable", "DateEntry",
-           "EmptyState", "FlowLayout", "LazyTableModel", "ListDetail", "MoneyEntry", "RefCombo",
-           "TableOrEmpty", "by_id", "compact_combo", "confirm_discard", "date_format",
+           "EmptyState", "FlowLayout", "LazyTableModel", "ListDetail", "MoneyEntry", "NotesEdit",
+           "RefCombo", "TableOrEmpty", "by_id", "compact_combo", "confirm_discard", "date_format",
            "fit_columns", "fit_on_screen", "fits_side_by_side", "lazy_model", "looks_numeric",
            "setup_table", "style_table", "wanted_width", "wrapping_row"]

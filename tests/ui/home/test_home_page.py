@@ -117,7 +117,13 @@ def test_chart_axis_numbers_are_written_in_the_language(qtbot):
         assert axis.categoriesLabels() == [format_number(v) for v in
                                            (0, 200000, 400000, 600000, 800000)]
         assert axis.categoriesLabels()[-1] != "800000" and axis.max() == 800000
-        assert _number_axis(3.2, " %").categoriesLabels()[-1] == "4 %"
+        assert _number_axis(3.2, percent=True).categoriesLabels()[-1] == "4\xa0%"
+        # a percentage as each language writes it (Babel), not a number and " %"
+        set_language("tg")
+        assert _number_axis(3.2, percent=True).categoriesLabels()[-1] == "4%"
+        set_language("en")
+        assert _number_axis(3.2, percent=True).categoriesLabels() == ["0%", "1%", "2%", "3%",
+                                                                       "4%"]
     finally:
         set_language("en")
 
