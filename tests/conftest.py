@@ -135,3 +135,4 @@ def dump_of(path) -> str:
 # Fixtures shared by tests in several folders (a module's store, reports and UI tests).
 from tests.helpers.replicas import make_replicas, replica_templates  # noqa: E402,F401
 from tests.helpers.report_world import world  # noqa: E402,F401
+from tests.helpers.signed_bundles import signed_office  # noqa: E402,F401

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 from desktop_app.domain.actors import SYSTEM, Actor
+from desktop_app.domain.loans import MINOR_UNITS
 from desktop_app.i18n import Domain
 from desktop_app.store import db as dbmod
 from desktop_app.store import migrations
@@ -792,6 +796,8 @@ class _Guard:
         self.origins: set[str] = set()
         self._numbers: dict[tuple[str, str, str], str] = {}
         self._columns: dict[str, set[str]] = {}
+        # table -> column -> what its values must be (_column_kinds)
+        self._kinds: dict[str, dict[str, Any]] = {}
         # table -> its columns that hold people-facing numbers
         self._numbered: dict[str, tuple[str, ...]] = {}
 
@@ -800,14 +806,19 @@ class _Guard:
         origins = self.origins
         numbered = self._numbered
         for change in batch:
-            origin = str(change.get("d"))
+            key = _malformed(change)
+            if key is not None:
+                raise self._bad_value(str(change.get("t"))[:40], key, change.get(key))
+            origin = change["d"]
             origins.add(origin)
             if origin in revoked and not self._logged(change):
                 self._quarantine(change)
                 continue
-            fields = change.get("f")
-            if isinstance(fields, dict):
-                table = str(change.get("t"))
+            fields = change["f"]
+            table = change["t"]
+            if table in self.present:
+                self._check_values(table, fields)
+            if fields:
                 if table == "office" and "code" in fields \
                         and not is_office_code(fields["code"]):
                     raise fmt.BundleError("bad_office_code", _(
@@ -822,6 +833,40 @@ class _Guard:
                     self._check_numbers(change, fields, table, columns)
             kept.append(change)
         return kept
+
+    def _check_values(self, table: str, fields: dict) -> None:
+        """Every value must be of the kind Hamroh writes in its column (text, a whole
+        number, an ISO date, a known currency, a decimal rate): the forms' own checks do
+        not run on received values, and junk stored here would stop the pages, reports and
+        exports that read it."""
+        kinds = self._kinds.get(table)
+        if kinds is None:
+            kinds = self._kinds[table] = _column_kinds(self.conn, table)
+        for name, value in fields.items():
+            if value is None:
+                continue
+            kind = kinds.get(name)
+            if kind is _TEXT:
+                if type(value) is str:
+                    continue
+            elif kind is _INTEGER:
+                if type(value) is int and _INT_MIN <= value <= _INT_MAX or type(value) is bool:
+                    continue
+            elif kind is None:      # a column this installation does not have
+                continue
+            elif type(value) is str and (value == "" or kind(value)):
+                continue
+            raise self._bad_value(table, name, value)
+
+    def _bad_value(self, table: str, name: str, value) -> fmt.BundleError:
+        field_name = f"{table}.{name}" if name else table
+        shown = json.dumps(value, ensure_ascii=False, default=str)
+        if len(shown) > 40:
+            shown = shown[:39] + "…"
+        return fmt.BundleError("bad_value", _(
+            "The bundle {name} holds a value Hamroh never writes ({field}: {value}; it may be "
+            "a damaged or malicious file). Nothing was imported; tell the sending office and "
+            "the coordinator.").format(name=self.name, field=field_name, value=shown))
 
     def _logged(self, change: dict) -> bool:
         try:
@@ -864,6 +909,86 @@ class _Guard:
                     "Nothing was imported. Give one of the two devices a new code (hamroh "
                     "device new-code) and tell the coordinator.").format(
                         name=self.name, number=value))
+
+
+# What a received value may be, by column (checked by _Guard._check_values): text, a whole
+# number SQLite holds (a boolean is written as 0/1), or text of a stricter form.
+_TEXT = "text"
+_INTEGER = "integer"
+_INT_MIN, _INT_MAX = -(2 ** 63), 2 ** 63 - 1
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# a hybrid clock "{ms:015d}.{counter:05d}.{device}" (domain.clock)
+_CLOCK = re.compile(r"[0-9]{15}\.[0-9]{5}\.[^\s.][^\s]*")
+# rates kept as decimal text, in percent
+_DECIMAL_COLUMNS = frozenset({"annual_rate", "late_fee_percent"})
+_DATE_COLUMNS = frozenset({"effective_from"})
+
+
+def _is_date(value: str) -> bool:
+    """An ISO calendar date (YYYY-MM-DD) that exists."""
+    if _ISO_DATE.fullmatch(value) is None:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_rate(value: str) -> bool:
+    try:
+        rate = Decimal(value)
+    except ArithmeticError:
+        return False
+    return rate.is_finite() and abs(rate) < 1_000_000
+
+
+def _is_currency(value: str) -> bool:
+    return value in MINOR_UNITS
+
+
+def _column_kinds(conn, table: str) -> dict[str, Any]:
+    """Column -> what its values must be: _TEXT, _INTEGER, or a test of the text."""
+    kinds: dict[str, Any] = {}
+    for row in conn.execute(f"PRAGMA table_info({table})"):
+        name, declared = row[1], str(row[2]).upper()
+        if declared == "INTEGER":
+            kinds[name] = _INTEGER
+        elif name.endswith(("_on", "_date")) or name in _DATE_COLUMNS:
+            kinds[name] = _is_date
+        elif name == "currency" or name.endswith("_currency"):
+            kinds[name] = _is_currency
+        elif name in _DECIMAL_COLUMNS:
+            kinds[name] = _is_rate
+        else:
+            kinds[name] = _TEXT
+    return kinds
+
+
+def _malformed(change: dict) -> str | None:
+    """The key of a change line that does not hold what an export writes there, if any."""
+    seq, base = change.get("s"), change.get("b")
+    text = str
+    if (type(change.get("t")) is text and type(change.get("r")) is text and change["r"]
+            and type(change.get("d")) is text and type(change.get("f")) is dict
+            and type(seq) is int and 0 <= seq <= _INT_MAX
+            and type(change.get("h")) is text and _CLOCK.fullmatch(change["h"]) is not None
+            and (change.get("a") is None or type(change["a"]) is text)
+            and (change.get("o") is None or type(change["o"]) is text)
+            and (base is None or type(base) is dict
+                 and all(type(v) is text for v in base.values()))):
+        return None
+    checks = (
+        ("t", type(change.get("t")) is str),
+        ("r", type(change.get("r")) is str and change["r"] != ""),
+        ("d", type(change.get("d")) is str),
+        ("h", type(change.get("h")) is str and _CLOCK.fullmatch(change["h"]) is not None),
+        ("s", type(seq) is int and 0 <= seq <= _INT_MAX),
+        ("f", type(change.get("f")) is dict),
+        ("a", change.get("a") is None or type(change["a"]) is str),
+        ("o", change.get("o") is None or type(change["o"]) is str),
+    )
+    return next((key for key, good in checks if not good), "b")
 
 
 def _batches(items, size: int):
