@@ -24,18 +24,24 @@ def test_formula_starts_get_an_apostrophe_and_plain_values_stay():
         assert safe_cell(value) == value
 
 
-def test_person_list_csv_keeps_names_readable_and_inert(db_path, tmp_path, monkeypatch, capsys):
-    from desktop_app.store.people.repositories import PersonRepository
-    session = security.login(db_path, "admin", "test-password-1")
-    people = PersonRepository(session)
-    for name in HOSTILE:
-        people.create(dict(family_name=name, given_name="Test"))
+def _person_list_csv(session, db_path, tmp_path, monkeypatch, capsys):
+    """``hamroh person-list --format csv`` run by the administrator; the file written."""
     session.conn.close()
     keys.forget_key(db_path)
     monkeypatch.setenv("HAMROH_PASSWORD", "test-password-1")
     out = tmp_path / "people.csv"
     assert hamroh(["person-list", "--db", str(db_path), "--user", "admin", "--format", "csv",
                    "--out", str(out)]) == 0, capsys.readouterr().err
+    return out
+
+
+def test_person_list_csv_keeps_names_readable_and_inert(db_path, tmp_path, monkeypatch, capsys):
+    from desktop_app.store.people.repositories import PersonRepository
+    session = security.login(db_path, "admin", "test-password-1")
+    people = PersonRepository(session)
+    for name in HOSTILE:
+        people.create(dict(family_name=name, given_name="Test"))
+    out = _person_list_csv(session, db_path, tmp_path, monkeypatch, capsys)
     cells = [c for row in csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig")))
              for c in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r", "\uff1d")
@@ -86,12 +92,7 @@ def test_person_list_csv_is_inert_in_a_semicolon_locale(db_path, tmp_path, monke
         # as a bundle from another office may bring it: no trimming, no checks
         session.conn.execute("UPDATE person SET family_name=?, village=? WHERE id=?",
                              (name, name, row["id"]))
-    session.conn.close()
-    keys.forget_key(db_path)
-    monkeypatch.setenv("HAMROH_PASSWORD", "test-password-1")
-    out = tmp_path / "people.csv"
-    assert hamroh(["person-list", "--db", str(db_path), "--user", "admin", "--format", "csv",
-                   "--out", str(out)]) == 0, capsys.readouterr().err
+    out = _person_list_csv(session, db_path, tmp_path, monkeypatch, capsys)
     with open(out, encoding="utf-8-sig", newline="") as fh:
         text = fh.read()
     assert not [c for c in _cells_as_split_by_a_semicolon_locale(text) if _live(c)]

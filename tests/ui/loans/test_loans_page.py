@@ -179,14 +179,18 @@ def test_schedule_preview_updates_and_reports_bad_input(qtbot, session, db_path)
     assert preview.table.rowCount() == 6
 
 
-def test_reschedule_and_write_off_through_the_page(qtbot, session, db_path):
+def _loan_disbursed_190_days_ago(session):
+    """(the loan, the second user who approved it)."""
     from tests.helpers.loans import active_loan, fund_with_capital
-    checker = second_user(session)
-    fund = fund_with_capital(session)
-    person = borrower(session)
     today = date.today()
-    loan = active_loan(session, checker, fund, person, applied=today - timedelta(days=200),
-                       disbursed=today - timedelta(days=190), today=today)
+    checker = second_user(session)
+    return active_loan(session, checker, fund_with_capital(session), borrower(session),
+                       applied=today - timedelta(days=200),
+                       disbursed=today - timedelta(days=190), today=today), checker
+
+
+def test_reschedule_and_write_off_through_the_page(qtbot, session, db_path):
+    loan, checker = _loan_disbursed_190_days_ago(session)
     ctx = AppContext(session, db_path)
     page = LoansPage(ctx)
     qtbot.addWidget(page)
@@ -352,13 +356,7 @@ def test_a_rate_to_edit_is_shown_with_the_languages_decimal_sign(qtbot, session,
     """The rate typed as «12,5» in Russian comes back as «12,5» when the loan is rescheduled
     again, not as the stored «12.5»."""
     from desktop_app.i18n import set_language
-    from tests.helpers.loans import active_loan, fund_with_capital
-    checker = second_user(session)
-    fund = fund_with_capital(session)
-    person = borrower(session)
-    today = date.today()
-    loan = active_loan(session, checker, fund, person, applied=today - timedelta(days=200),
-                       disbursed=today - timedelta(days=190), today=today)
+    loan, _checker = _loan_disbursed_190_days_ago(session)
     set_language("ru")
     try:
         page = LoansPage(AppContext(session, db_path))

@@ -112,6 +112,18 @@ def test_conflict_times_are_local_dates_and_times_not_utc_text(qtbot, make_repli
     ctx.worker.stop()
 
 
+def _duplicates_at_coordinator(qtbot, grm, tjb, dsh, tmp_path):
+    """Both offices' bundles imported at the coordinator; its Sync page on the Duplicates
+    tab with the one pair they make chosen."""
+    exchange_files(grm, dsh, tmp_path / "b")
+    exchange_files(tjb, dsh, tmp_path / "b")
+    page, ctx = _page(qtbot, dsh)
+    page.tabs.setCurrentIndex(3)
+    assert page.duplicates.rowCount() == 1
+    _select_row(page.duplicates)
+    return page, ctx
+
+
 def test_duplicates_side_by_side_merge_and_undo(qtbot, make_replicas, tmp_path):
     grm, tjb, dsh = make_replicas(["GRM", "TJB", "DSH"])
     a = PersonRepository(grm.session).create({"family_name": "Раҳмонов", "given_name": "Фарҳод",
@@ -119,12 +131,7 @@ def test_duplicates_side_by_side_merge_and_undo(qtbot, make_replicas, tmp_path):
                                               "district": "TJ-RASHT"})
     b = PersonRepository(tjb.session).create({"family_name": "Rahmonov", "given_name": "Farhod",
                                               "birth_date": "1990-03-07"})
-    exchange_files(grm, dsh, tmp_path / "b")
-    exchange_files(tjb, dsh, tmp_path / "b")
-    page, ctx = _page(qtbot, dsh)
-    page.tabs.setCurrentIndex(3)
-    assert page.duplicates.rowCount() == 1
-    _select_row(page.duplicates)
+    page, ctx = _duplicates_at_coordinator(qtbot, grm, tjb, dsh, tmp_path)
     shown = {page.left_values[0].text(), page.right_values[0].text()}
     assert shown == {"Раҳмонов", "Rahmonov"}
     # dates and places as the People page shows them, not ISO dates and codes
@@ -439,12 +446,7 @@ def test_duplicates_show_the_other_offices_values_as_text(qtbot, make_replicas, 
                                           "birth_date": "1990-03-07"})
     PersonRepository(tjb.session).create({"family_name": "Rahmonov", "given_name": "Farhod",
                                           "birth_date": "1990-03-07", "village": hostile})
-    exchange_files(grm, dsh, tmp_path / "b")
-    exchange_files(tjb, dsh, tmp_path / "b")
-    page, ctx = _page(qtbot, dsh)
-    page.tabs.setCurrentIndex(3)
-    assert page.duplicates.rowCount() == 1
-    _select_row(page.duplicates)
+    page, ctx = _duplicates_at_coordinator(qtbot, grm, tjb, dsh, tmp_path)
     shown = [label for label in page.left_values + page.right_values
              if label.text() == hostile]
     assert shown
