@@ -795,8 +795,8 @@ class _Guard:
         self.quarantined = 0
         self.origins: set[str] = set()
         self._numbers: dict[tuple[str, str, str], str] = {}
-        self._columns: dict[str, set[str]] = {}
-        # table -> column -> what its values must be (_column_kinds)
+        # table -> column -> what its values must be (_column_kinds); {} for a table
+        # this installation does not have
         self._kinds: dict[str, dict[str, Any]] = {}
         # table -> its columns that hold people-facing numbers
         self._numbered: dict[str, tuple[str, ...]] = {}
@@ -828,7 +828,7 @@ class _Guard:
                 columns = numbered.get(table)
                 if columns is None:
                     columns = numbered[table] = tuple(
-                        c for c in NUMBER_COLUMNS if c in self._table_columns(table))
+                        c for c in NUMBER_COLUMNS if c in self._kinds_of(table))
                 if columns:
                     self._check_numbers(change, fields, table, columns)
             kept.append(change)
@@ -839,9 +839,7 @@ class _Guard:
         number, an ISO date, a known currency, a decimal rate): the forms' own checks do
         not run on received values, and junk stored here would stop the pages, reports and
         exports that read it."""
-        kinds = self._kinds.get(table)
-        if kinds is None:
-            kinds = self._kinds[table] = _column_kinds(self.conn, table)
+        kinds = self._kinds_of(table)
         for name, value in fields.items():
             if value is None:
                 continue
@@ -885,11 +883,13 @@ class _Guard:
              str(change.get("r")), json.dumps(line, ensure_ascii=False, sort_keys=True),
              self.bundle_id, self.sender_device, self.now)).rowcount
 
-    def _table_columns(self, table: str) -> set[str]:
-        if table not in self._columns:
-            self._columns[table] = ({r[1] for r in self.conn.execute(
-                f"PRAGMA table_info({table})")} if table in self.present else set())
-        return self._columns[table]
+    def _kinds_of(self, table: str) -> dict[str, Any]:
+        """Column -> kind of ``table``'s columns, read once per table (a table's name from
+        a bundle reaches SQL only when it is one of this database's tables)."""
+        if table not in self._kinds:
+            self._kinds[table] = (_column_kinds(self.conn, table) if table in self.present
+                                  else {})
+        return self._kinds[table]
 
     def _check_numbers(self, change: dict, fields: dict, table: str,
                        columns: tuple[str, ...]) -> None:
